@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+// PrivacyKernel — differential privacy, anonymity and secure aggregation kernels
+// for public-data platforms where raw data never leaves the domain.
+// Layering: see ../shared/DESIGN.md and the README's architecture section.
+import PackageDescription
+
+/// Leaf targets only (executables, tests) may carry unsafe flags; libraries never do.
+let leafSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "PrivacyKernel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "SecureRandom", targets: ["SecureRandom"]),
+        .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System-library shims (DESIGN.md layer 0).
+        .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // getrandom(2) is not in Glibc's module map; this tiny C target declares it.
+        .target(name: "CSystemRandom"),
+
+        .target(name: "Tabular"),
+        .target(name: "Datasets", dependencies: ["Tabular"]),
+        .target(
+            name: "SecureRandom",
+            dependencies: [
+                "CSystemRandom",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "privacy-kernel",
+            dependencies: [
+                "Tabular", "Datasets", "SecureRandom",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: leafSwiftSettings
+        ),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CGMP", "COpenBLAS"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom"], swiftSettings: leafSwiftSettings),
+    ]
+)
