@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+@testable import Tabular
+
+/// Loads CSV text from memory.
+func load(_ text: String, schema: Schema? = nil, options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
+    try load(Array(text.utf8), schema: schema, options: options)
+}
+
+func load(_ bytes: [UInt8], schema: Schema? = nil, options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
+    try bytes.withUnsafeBufferPointer { try CSVReader.load(bytes: $0, name: "t.csv", schema: schema, options: options) }
+}
+
+/// The error a closure throws, as a `TabularError`.
+func tabularError(_ body: () throws -> Void) -> TabularError? {
+    do { try body(); return nil } catch let error as TabularError { return error } catch { return nil }
+}
+
+@Suite("CSV reader")
+struct CSVReaderTests {
+    @Test func infersTypesAndNulls() throws {
+        let result = try load("id,score,ok,city,day,at\n1,2.5,true,Xihu,2024-01-31,2024-01-31T08:15:00Z\n2,,false,Binjiang,2024-02-29,2024-02-29 23:59:59\n-3,1e3,TRUE,\"Xihu\",,\n")
+        let table = result.table
+        #expect(table.rowCount == 3)
+        #expect(table.schema.fields.map(\.type) == [.int64, .float64, .bool, .categorical, .date, .timestamp])
+        #expect(try table.column("id").int64Values() == [1, 2, -3])
+        let score = try table.column("score")
+        #expect(try score.float64Values() == [2.5, 0, 1000])
+        #expect(score.nullCount == 1 && !score.isValid(1) && score.isValid(0))
+        #expect(try table.column("ok").boolValues() == [true, false, true])
+        let city = try table.column("city").categoricalValues()
+        #expect(city.codes == [0, 1, 0] && city.dictionary == ["Xihu", "Binjiang"])
+        #expect(try table.column("day").dateValues()[0] == Int32(CalendarCodec.days(year: 2024, month: 1, day: 31)))
+        #expect(try table.column("day").nullCount == 1)
+        #expect(try table.column("at").timestampValues()[1] == Int64(CalendarCodec.days(year: 2024, month: 2, day: 29)) * 86_400 + 86_399)
+        let inference = try #require(result.inference)
+        #expect(inference.sampleRows == 3)
+        #expect(inference.columns[1].nullsInSample == 1)
+        #expect(inference.description.contains("score: float64"))
+    }
+
+    @Test func quotingEscapesAndEmbeddedNewlines() throws {
+        let text = "name,note\n\"Li, Wei\",\"said \"\"hi\"\"\"\n\"multi\nline\",\"\"\nplain,\"a\r\nb\"\n"
+        let table = try load(text).table
+        #expect(table.rowCount == 3)
+        #expect(table.columns[0].text(at: 0) == "Li, Wei")
+        #expect(table.columns[1].text(at: 0) == "said \"hi\"")
+        #expect(table.columns[0].text(at: 1) == "multi\nline")
+        // A quoted empty field is the empty string, not a missing value.
+        #expect(table.columns[1].text(at: 1) == "")
+        #expect(table.columns[1].isValid(1))
+        #expect(table.columns[1].text(at: 2) == "a\r\nb")
+    }
+
+    @Test func crlfAndSemicolonAndBOM() throws {
+        let text = "\u{FEFF}a;b\r\n1;x\r\n2;y\r\n"
+        var options = CSVOptions(separator: UInt8(ascii: ";"))
+        let table = try load(text, options: options).table
+        #expect(table.columnNames == ["a", "b"])
+        #expect(try table.column("a").int64Values() == [1, 2])
+        #expect(table.columns[1].text(at: 1) == "y")
+        options.chunkCount = 3
+        #expect(firstDifference(try load(text, options: options).table, table) == nil)
+    }
+
+    @Test func noTrailingNewlineAndBlankLines() throws {
+        let table = try load("a,b\n1,2\n\n3,4").table
+        #expect(try table.column("b").int64Values() == [2, 4])
+        let trailingEmpty = try load("a,b\n1,\n2,").table
+        #expect(trailingEmpty.columns[1].nullCount == 2)
+    }
+
+    @Test func nullTokens() throws {
+        let table = try load("a,b\nNA,x\n2,NA\n3,\"NA\"\n", options: CSVOptions(nullTokens: ["NA"])).table
+        #expect(table.columns[0].type == .int64)
+        #expect(table.columns[0].nullCount == 1)
+        #expect(!table.columns[1].isValid(1))
+        #expect(table.columns[1].text(at: 2) == "NA")   // quoted: a string
+    }
+
+    @Test func raggedRowsNameTheLine() {
+        #expect(tabularError { _ = try load("a,b\n1,2\n3\n") } == .raggedRow(file: "t.csv", line: 3, expected: 2, found: 1))
+        #expect(tabularError { _ = try load("a,b\n1,2\n3,4\n5,6,7\n") } == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 3))
+        // Lines count physical lines, including those inside quoted fields.
+        #expect(tabularError { _ = try load("a,b\n\"x\ny\",2\n3\n") } == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 1))
+    }
+
+    @Test func quoteErrors() {
+        #expect(tabularError { _ = try load("a,b\n1,\"open\n2,3\n") } == .unterminatedQuote(file: "t.csv", line: 2, column: "b"))
+        #expect(tabularError { _ = try load("a,b\n1,ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
+        #expect(tabularError { _ = try load("a,b\n1,\"ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
+    }
+
+    @Test func invalidUTF8NamesLineAndColumn() {
+        var bytes = Array("a,b\n1,ok\n2,".utf8)
+        bytes += [0xC3, 0x28]   // invalid continuation
+        bytes += Array("\n".utf8)
+        #expect(tabularError { _ = try load(bytes) } == .invalidUTF8(file: "t.csv", line: 3, column: "b"))
+        // Beyond the inference sample, in a column inferred as categorical.
+        var late = Array("a,b\n".utf8)
+        for i in 0..<50 { late += Array("\(i),v\(i)\n".utf8) }
+        late += [0x31, 0x2C, 0xFF, 0x0A]
+        var options = CSVOptions(inferenceSampleRows: 10)
+        options.chunkCount = 4
+        #expect(tabularError { _ = try load(late, options: options) } == .invalidUTF8(file: "t.csv", line: 52, column: "b"))
+        // Declared numeric column.
+        let schema = Schema([Field("a", .int64), Field("b", .categorical)])
+        #expect(tabularError { _ = try load([0x61, 0x2C, 0x62, 0x0A, 0xFF, 0x2C, 0x78, 0x0A], schema: schema) } == .invalidUTF8(file: "t.csv", line: 2, column: "a"))
+        // Valid multi-byte text passes.
+        #expect((try? load("district\n西湖区\n滨江区\n").table.columns[0].text(at: 0)) == "西湖区")
+    }
+
+    @Test func emptyAndHeaderOnly() {
+        #expect(tabularError { _ = try load("") } == .emptyInput(file: "t.csv"))
+        #expect(tabularError { _ = try load("\u{FEFF}") } == .emptyInput(file: "t.csv"))
+        #expect(tabularError { _ = try load("a,b\n") } == .noDataRows(file: "t.csv"))
+        #expect(tabularError { _ = try load("a,b") } == .noDataRows(file: "t.csv"))
+        #expect(tabularError { _ = try load("a,a\n1,2\n") } == .duplicateColumnName(file: "t.csv", name: "a"))
+    }
+
+    @Test func unparsableNumbersInDeclaredSchema() {
+        let schema = Schema([Field("n", .int64), Field("x", .float64)])
+        #expect(tabularError { _ = try load("n,x\n1,2.0\n2x,3\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 3, column: "n", value: "2x", expected: .int64))
+        #expect(tabularError { _ = try load("n,x\n1,2.0\n2,3..1\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 3, column: "x", value: "3..1", expected: .float64))
+        #expect(tabularError { _ = try load("n,x\n1,1e999\n", schema: schema) } == .nonFiniteValue(file: "t.csv", line: 2, column: "x", value: "1e999"))
+        #expect(tabularError { _ = try load("n,x\n1,NaN\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 2, column: "x", value: "NaN", expected: .float64))
+        #expect(tabularError { _ = try load("n,x\n99999999999999999999,1\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 2, column: "n", value: "99999999999999999999", expected: .int64))
+        let strict = Schema([Field("n", .int64, nullable: false), Field("x", .float64)])
+        #expect(tabularError { _ = try load("n,x\n1,2\n,3\n", schema: strict) } == .missingValue(file: "t.csv", line: 3, column: "n"))
+        #expect(tabularError { _ = try load("m,x\n1,2\n", schema: schema) } == .headerMismatch(file: "t.csv", expected: ["n", "x"], found: ["m", "x"]))
+    }
+
+    @Test func widensInferredColumnsBeyondTheSample() throws {
+        var text = "n,s\n"
+        for i in 0..<100 { text += "\(i),\(i)\n" }
+        text += "1.5,abc\n"
+        let result = try load(text, options: CSVOptions(inferenceSampleRows: 10, chunkCount: 4))
+        #expect(result.table.columns[0].type == .float64)
+        #expect(result.table.columns[1].type == .categorical)
+        #expect(result.inference?.columns[0].widenedFrom == .int64)
+        #expect(result.inference?.columns[1].widenedFrom == .int64)
+        #expect(try result.table.columns[0].float64Values().last == 1.5)
+        #expect(result.table.columns[1].text(at: 5) == "5")
+        // NaN text never becomes a float: the column becomes categorical.
+        let nan = try load("x\n1.5\nNaN\n").table
+        #expect(nan.columns[0].type == .categorical)
+    }
+
+    @Test func floatParsingIsCorrectlyRounded() throws {
+        let samples = ["0.1", "3.141592653589793", "2.2250738585072014e-308", "1.7976931348623157e308", "123456789012345678901234567890",
+                       "-0.000001", "5e-324", ".5", "5.", "+7", "1E10", "0.30000000000000004", "9007199254740993", "4.35", "100000000000000000000000"]
+        let text = "x\n" + samples.joined(separator: "\n") + "\n"
+        let values = try load(text, schema: Schema([Field("x", .float64)])).table.columns[0].float64Values()
+        for (sample, value) in zip(samples, values) {
+            #expect(value == strtod(sample, nil), "\(sample)")
+        }
+    }
+
+    @Test func oneChunkAndManyChunksGiveIdenticalTables() throws {
+        var text = "id,district,fare,when,flag,note\n"
+        let districts = ["Shangcheng", "Gongshu", "Xihu", "Binjiang", "Xiaoshan", "Yuhang"]
+        var state: UInt64 = 7
+        for i in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let r = Int(state >> 33)
+            let note = r % 7 == 0 ? "\"has, comma\nand newline\"" : (r % 5 == 0 ? "" : "n\(r % 300)")
+            text += "\(i),\(districts[r % districts.count]),\(Double(r % 10_000) / 100),2024-03-\(10 + r % 19)T0\(r % 10):00:00Z,\(r % 2 == 0),\(note)\n"
+        }
+        let one = try load(text, options: CSVOptions(chunkCount: 1))
+        for chunks in [2, 3, 7, 64] {
+            let many = try load(text, options: CSVOptions(chunkCount: chunks))
+            #expect(firstDifference(many.table, one.table) == nil, "chunks: \(chunks)")
+        }
+        #expect(one.table.rowCount == 5_000)
+        #expect(one.table.columns[5].nullCount > 0)
+    }
+
+    @Test func streamingMatchesWholeFileLoad() throws {
+        let path = NSTemporaryDirectory() + "pk-stream-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text = "a,b,c\n"
+        for i in 0..<3_000 { text += "\(i),\"q\(i % 13)\nx\",\(Double(i) / 4)\n" }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let whole = try CSVReader.load(file: path).table
+        var rows = 0
+        var a: [Int64] = [], c: [Double] = [], b: [String] = []
+        let total = try CSVReader.stream(file: path, blockBytes: 1_000) { batch in
+            rows += batch.rowCount
+            a += try batch.column("a").int64Values()
+            c += try batch.column("c").float64Values()
+            b += (0..<batch.rowCount).map { batch.columns[1].text(at: $0)! }
+        }
+        #expect(total == 3_000 && rows == 3_000)
+        #expect(a == (try whole.column("a").int64Values()))
+        #expect(c == (try whole.column("c").float64Values()))
+        #expect(b == (0..<whole.rowCount).map { whole.columns[1].text(at: $0)! })
+        // A later misfit in streaming mode is an error with the absolute line.
+        try (text + "oops,\"q\",1\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(tabularError { try CSVReader.stream(file: path, blockBytes: 4_096) { _ in } } == .unparsableValue(file: path, line: 6_002, column: "a", value: "oops", expected: .int64))
+    }
+
+    @Test func missingFileIsAnIOError() {
+        guard case .io(let file, _)? = tabularError({ _ = try CSVReader.load(file: "/nonexistent/x.csv") }) else {
+            Issue.record("expected an io error"); return
+        }
+        #expect(file == "/nonexistent/x.csv")
+    }
+}
