@@ -61,7 +61,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "CSV load transport 10M",
         configuration: .init(warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 5)
-    ) { benchmark, input in
+    ) { (benchmark: Benchmark, input: (path: String, bytes: Int)) in
         do {
             let (result, seconds) = try Stopwatch.time {
                 try CSVReader.load(file: input.path, schema: nil, options: CSVOptions())
@@ -72,7 +72,7 @@ let benchmarks: @Sendable () -> Void = {
         } catch {
             benchmark.error("CSVReader.load(file: \(input.path)) failed: \(error)")
         }
-    } setup: {
+    } setup: { () async throws -> (path: String, bytes: Int) in
         do {
             let input = try BenchData.requireTransportCSV()
             csvRecorder.setBytes(input.bytes)
@@ -94,13 +94,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "float64 sum 10M",
         configuration: .init(warmupIterations: 3, maxDuration: .seconds(5), maxIterations: 1000)
-    ) { _, values in
+    ) { (_: Benchmark, values: [Double]) in
         let (total, seconds) = values.withUnsafeBufferPointer { buffer in
             Stopwatch.time { Float64Kernels.sum(buffer) }
         }
         sumRecorder.record(seconds)
         blackHole(total)
-    } setup: {
+    } setup: { () async throws -> [Double] in
         sumRecorder.setBytes(sumCount * MemoryLayout<Double>.stride)
         return BenchData.doubles(count: sumCount)
     } teardown: {
