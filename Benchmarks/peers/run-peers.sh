@@ -99,8 +99,8 @@ mkdir -p "$RESULTS_DIR"
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(uname -srm)"
 [[ -n "$CSV" ]] && log "csv: $CSV ($(stat -c %s "$CSV") bytes)"
 
-ours() { "$PROBE" --runs "$RUNS" --ops "$1" --f64-count "$F64_COUNT" ${CSV:+--csv "$CSV"} | tee -a "$OUT"; }
-peer() { "$PY" "$PEERS_DIR/peers.py" --runs "$RUNS" --f64-count "$F64_COUNT" ${CSV:+--csv "$CSV"} "$@" | tee -a "$OUT"; }
+ours() { "$PROBE" --runs "$RUNS" --ops "$1" --f64-count "$F64_COUNT" ${CSV:+--csv "$CSV"} | tee -a "$OUT" >&2; }
+peer() { "$PY" "$PEERS_DIR/peers.py" --runs "$RUNS" --f64-count "$F64_COUNT" ${CSV:+--csv "$CSV"} "$@" | tee -a "$OUT" >&2; }
 
 for ((round = 1; round <= ROUNDS; round++)); do
     log "round $round of $ROUNDS"
@@ -117,7 +117,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
                 ours f64_sum
                 # The machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow numpy; unset them here only.
                 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-                    "$PY" "$PEERS_DIR/peers.py" --runs "$RUNS" --f64-count "$F64_COUNT" --op f64_sum --impl numpy | tee -a "$OUT"
+                    "$PY" "$PEERS_DIR/peers.py" --runs "$RUNS" --f64-count "$F64_COUNT" --op f64_sum --impl numpy | tee -a "$OUT" >&2
                 peer --op f64_sum --impl pandas
                 peer --op f64_sum --impl polars
                 ;;
