@@ -21,7 +21,7 @@ let package = Package(
     dependencies: [
         .package(name: "PrivacyKernel", path: ".."),
         // The MallocInterposer trait is required on this machine (without it, resolution
-        // looks for a package that is not available). See ../shared SWIFT-NOTES.
+        // looks for a package that is not available here). See README.md.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
