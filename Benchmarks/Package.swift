@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+// PrivacyKernel benchmarks — a nested package so that package-benchmark and its
+// dependencies never slow down `swift build` / `swift test` of the main package.
+//
+// Run (from this folder):
+//   swift package --disable-sandbox benchmark --no-progress
+//   swift run -c release pk-bench-probe --help
+// See README.md for what each benchmark measures and the peer comparison (peers/run-peers.sh).
+import PackageDescription
+
+/// Benchmark targets are leaves: unsafe flags are allowed here (never on a library).
+/// Cross-module optimisation lets the kernels specialise and inline into the benchmark bodies.
+let leafSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "PrivacyKernelBenchmarks",
+    // macOS 15 for Synchronization.Mutex in the benchmark bodies (Linux has no platform floor).
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "PrivacyKernel", path: ".."),
+        // The MallocInterposer trait is required on this machine (without it, resolution
+        // looks for a package that is not available here). See README.md.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Shared helpers (data-file lookup, timing, JSON lines). Kept free of unsafe flags.
+        .target(
+            name: "BenchSupport",
+            path: "Sources/BenchSupport"
+        ),
+
+        // package-benchmark suites: one executable per area, under Benchmarks/<Name>/.
+        .executableTarget(
+            name: "TabularBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/TabularBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+
+        // A plain release executable that prints JSON lines for the same-run peer comparison
+        // (peers/run-peers.sh). It does not depend on package-benchmark.
+        .executableTarget(
+            name: "pk-bench-probe",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-probe",
+            swiftSettings: leafSwiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,135 @@
+// pk-bench-probe — our side of the same-run peer comparison (peers/run-peers.sh).
+//
+// Prints one JSON line per operation on standard output, in the protocol of README.md:
+//   {"impl":"privacykernel","op":"csv_load","bytes":N,"seconds":[...],"check":rows}
+//   {"impl":"privacykernel","op":"f64_sum","bytes":80000000,"seconds":[...],"check":sum}
+// Diagnostics go to standard error. Build and run in release:
+//   swift run -c release pk-bench-probe --runs 5 --csv ../.build-bench-data/transport-10M.csv
+
+import BenchSupport
+import Tabular
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let usage = """
+    usage: pk-bench-probe [--runs N] [--warmup N] [--csv PATH] [--ops csv_load,f64_sum] [--f64-count N]
+
+      --runs N        timed repetitions per operation (default 5; f64_sum times 10 × N)
+      --warmup N      untimed repetitions first (default 1)
+      --csv PATH      CSV for csv_load (default $\(BenchData.transportCSVVariable), else
+                      Benchmarks/\(BenchData.defaultTransportCSVRelativePath))
+      --ops LIST      comma-separated operations: csv_load, f64_sum (default both)
+      --f64-count N   doubles summed by f64_sum (default 10000000)
+    """
+
+struct Options {
+    var runs = 5
+    var warmup = 1
+    var csvPath: String?
+    var ops = ["csv_load", "f64_sum"]
+    var f64Count = 10_000_000
+}
+
+func fail(_ message: String) -> Never {
+    printToStandardError("pk-bench-probe: \(message)")
+    exit(2)
+}
+
+func parseOptions(_ arguments: [String]) -> Options {
+    var options = Options()
+    var index = 0
+    func value(after flag: String) -> String {
+        index += 1
+        guard index < arguments.count else { fail("\(flag) needs a value\n\(usage)") }
+        return arguments[index]
+    }
+    func positiveInt(after flag: String, allowZero: Bool = false) -> Int {
+        let text = value(after: flag)
+        guard let number = Int(text), number > 0 || (allowZero && number == 0) else {
+            fail("\(flag) must be a \(allowZero ? "non-negative" : "positive") integer, got '\(text)'")
+        }
+        return number
+    }
+    while index < arguments.count {
+        let flag = arguments[index]
+        switch flag {
+        case "--runs": options.runs = positiveInt(after: flag)
+        case "--warmup": options.warmup = positiveInt(after: flag, allowZero: true)
+        case "--csv": options.csvPath = value(after: flag)
+        case "--f64-count": options.f64Count = positiveInt(after: flag)
+        case "--ops":
+            options.ops = value(after: flag).split(separator: ",").map(String.init)
+            for op in options.ops where !["csv_load", "f64_sum"].contains(op) {
+                fail("unknown operation '\(op)' (known: csv_load, f64_sum)")
+            }
+        case "-h", "--help":
+            print(usage)
+            exit(0)
+        default:
+            fail("unknown argument '\(flag)'\n\(usage)")
+        }
+        index += 1
+    }
+    return options
+}
+
+/// Times `body` `warmup + runs` times and keeps the last `runs` timings.
+func measure<T>(warmup: Int, runs: Int, _ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
+    var seconds: [Double] = []
+    var last: T?
+    for iteration in 0..<(warmup + runs) {
+        let (value, elapsed) = try Stopwatch.time(body)
+        if iteration >= warmup { seconds.append(elapsed) }
+        last = value
+    }
+    return (last!, seconds)
+}
+
+func emit(_ line: ProtocolLine) {
+    printLineToStandardOutput(line.json)
+}
+
+let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+
+for op in options.ops {
+    switch op {
+    case "csv_load":
+        let path: String
+        let bytes: Int
+        do {
+            if let explicit = options.csvPath {
+                path = explicit
+                bytes = try BenchData.requireFile(explicit, makeWith: "see Benchmarks/README.md (or pass another --csv)")
+            } else {
+                (path, bytes) = try BenchData.requireTransportCSV()
+            }
+        } catch {
+            fail("\(error)")
+        }
+        do {
+            let (result, seconds) = try measure(warmup: options.warmup, runs: options.runs) {
+                try CSVReader.load(file: path, schema: nil, options: CSVOptions())
+            }
+            let table = result.table
+            printToStandardError("csv_load: \(table.rowCount) rows × \(table.columnCount) columns from \(path)")
+            emit(ProtocolLine(impl: "privacykernel", op: "csv_load", bytes: bytes, seconds: seconds,
+                              check: Double(table.rowCount)))
+        } catch {
+            fail("CSVReader.load(file: \(path)) failed: \(error)")
+        }
+    case "f64_sum":
+        let values = BenchData.doubles(count: options.f64Count)
+        let (total, seconds) = values.withUnsafeBufferPointer { buffer in
+            // One sum takes milliseconds: time ten times as many repetitions as for csv_load.
+            measure(warmup: max(options.warmup, 3), runs: options.runs * 10) { Float64Kernels.sum(buffer) }
+        }
+        emit(ProtocolLine(impl: "privacykernel", op: "f64_sum", bytes: values.count * MemoryLayout<Double>.stride,
+                          seconds: seconds, check: total))
+    default:
+        fail("unknown operation '\(op)'")
+    }
+}
