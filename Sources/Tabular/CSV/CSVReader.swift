@@ -269,18 +269,49 @@ struct Context {
             return (schema.fields.map { .parse($0.type, declared: true, nullable: $0.nullable) }, nil)
         }
         var builders = [ColumnBuilder](repeating: ColumnBuilder(mode: .infer, expectedRows: 0), count: header.count)
-        let parser = CSVChunkParser(base: base, separator: options.separator, quote: options.quote, columnCount: header.count, nullTokens: nullTokens)
-        let result = parser.parse(from: dataStart, to: end, maxRows: options.inferenceSampleRows, into: &builders)
         let sampleRows: Int
-        switch result {
+        switch parseChunk(from: dataStart, to: end, maxRows: options.inferenceSampleRows, into: &builders) {
         case let .failure(failure): throw self.error(failure)
-        case let .success((rows, _)): sampleRows = rows
+        case let .success(rows): sampleRows = rows
         }
         let notes = zip(header, builders).map { SchemaInference.ColumnNote(name: $0, type: $1.inferredType, nullsInSample: $1.nullsSeen, widenedFrom: nil) }
         let inferred = Schema(notes.map { Field($0.name, $0.type, nullable: true) })
         // In streaming mode the inferred types are fixed: a misfit later is an error.
         let modes: [ColumnBuilder.Mode] = notes.map { .parse($0.type, declared: !widening, nullable: true) }
         return (modes, SchemaInference(schema: inferred, sampleRows: sampleRows, columns: notes))
+    }
+
+    /// Parses the records in `start..<end` (at most `maxRows`) batch by batch: tokenize a batch,
+    /// then convert it column by column. Reports the first error in file order.
+    func parseChunk(from start: Int, to end: Int, maxRows: Int, into builders: inout [ColumnBuilder]) -> Result<Int, CSVTokenizer.Failure> {
+        var tokenizer = CSVTokenizer(base: base, separator: options.separator, quote: options.quote, columnCount: builders.count)
+        defer { tokenizer.deallocate() }
+        let tokens = nullTokens
+        var p = start
+        var total = 0
+        while p < end && total < maxRows {
+            let batch = tokenizer.tokenize(from: p, to: end, maxRows: maxRows - total)
+            // The earliest conversion failure of the good rows comes before a tokenizer failure.
+            var earliest: (row: Int, column: Int, failure: ColumnBuilder.Failure)?
+            for j in builders.indices {
+                if let (row, failure) = builders[j].append(batch: tokenizer, rows: batch.rows, column: j, nullTokens: tokens),
+                   earliest == nil || row < earliest!.row {
+                    earliest = (row, j, failure)
+                }
+            }
+            if let earliest {
+                let slot = tokenizer.slots[earliest.row * builders.count + earliest.column]
+                let pointer = slot.arena >= 0 ? tokenizer.arena.withUnsafeBufferPointer { Array($0[Int(slot.arena)..<(Int(slot.arena) + Int(slot.length))]) }
+                                               : Array(UnsafeBufferPointer(start: base + slot.offset, count: Int(slot.length)))
+                let offset = slot.arena == FieldSlot.unquoted ? slot.offset : slot.offset - 1
+                return .failure(CSVTokenizer.Failure(offset: offset, column: earliest.column, kind: .field(earliest.failure, value: Array(pointer.prefix(200)))))
+            }
+            if let failure = batch.failure { return .failure(failure) }
+            total += batch.rows
+            if batch.next == p { break }
+            p = batch.next
+        }
+        return .success(total)
     }
 
     struct RegionOutcome {
@@ -304,15 +335,14 @@ struct Context {
         }
         bounds.append(end)
         let chunkTotal = bounds.count - 1
-        let parser = CSVChunkParser(base: base, separator: options.separator, quote: options.quote, columnCount: modes.count, nullTokens: nullTokens)
-        let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVChunkParser.Failure>?>.allocate(capacity: chunkTotal)
+        let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?>.allocate(capacity: chunkTotal)
         outcomes.initialize(repeating: nil)
         defer { outcomes.deinitialize(); outcomes.deallocate() }
         let work = { (k: Int) in
             let bytes = bounds[k + 1] - bounds[k]
             var builders = modes.map { ColumnBuilder(mode: $0, expectedRows: bytes / max(1, 8 * modes.count) + 16) }
-            switch parser.parse(from: bounds[k], to: bounds[k + 1], into: &builders) {
-            case let .success((rows, _)): outcomes[k] = .success((rows, builders))
+            switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
+            case let .success(rows): outcomes[k] = .success((rows, builders))
             case let .failure(failure): outcomes[k] = .failure(failure)
             }
         }
@@ -416,11 +446,11 @@ struct Context {
         lineBase + 1 + CSVBoundaries.count(10, in: base, from: 0, to: offset)
     }
 
-    func error(_ failure: CSVChunkParser.Failure) -> TabularError {
+    func error(_ failure: CSVTokenizer.Failure) -> TabularError {
         error(at: failure.offset, column: failure.column, failure.kind)
     }
 
-    func error(at offset: Int, column: Int, _ kind: CSVChunkParser.Failure.Kind) -> TabularError {
+    func error(at offset: Int, column: Int, _ kind: CSVTokenizer.Failure.Kind) -> TabularError {
         let line = line(at: offset)
         let columnName = columnName(column)
         switch kind {

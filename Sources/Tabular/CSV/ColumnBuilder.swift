@@ -63,95 +63,134 @@ struct ColumnBuilder {
         }
     }
 
-    @inline(__always)
-    private mutating func markMissing() {
-        if validity == nil { validity = ValidityBitmap(count: rows, allValid: true) }
-        validity!.append(false)
-    }
-
-    @inline(__always)
-    private mutating func markPresent() {
-        if validity != nil { validity!.append(true) }
-    }
-
-    /// Stores one field. `isNull` is decided by the caller (unquoted empty field or null token).
-    /// Returns a failure for declared columns; for inferred columns a misfit is recorded in
-    /// `widenTo` and a zero placeholder is stored (the input is parsed again after widening).
-    @inline(__always)
-    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, isNull: Bool) -> Failure? {
-        defer { rows &+= 1 }
-        switch mode {
-        case .infer:
-            if isNull { nullsSeen &+= 1; return nil }
-            nonNullSeen &+= 1
-            var c = candidates
-            if c.contains(.bool), FieldParsing.bool(p, n) == nil { c.remove(.bool) }
-            if c.contains(.int64), FieldParsing.int64(p, n) == nil { c.remove(.int64) }
-            if c.contains(.float64), case .value = FieldParsing.float64(p, n) {} else { c.remove(.float64) }
-            if c.contains(.date), FieldParsing.date(p, n) == nil { c.remove(.date) }
-            if c.contains(.timestamp), FieldParsing.timestamp(p, n) == nil { c.remove(.timestamp) }
-            candidates = c
-            if c.isEmpty, !FieldParsing.isValidUTF8(p, n) { return .invalidUTF8 }
-            return nil
-        case let .parse(type, declared, nullable):
-            if isNull {
-                if !nullable { return .missing }
-                markMissing()
-                switch type {
-                case .float64: doubles.append(0)
-                case .int64, .timestamp: integers.append(0)
-                case .bool: booleans.append(false)
-                case .categorical: codes.append(ColumnBuilder.nullCode)
-                case .date: days.append(0)
+    /// Converts column `column` of a tokenized batch and appends it.
+    ///
+    /// One monomorphic loop per type over the batch's slots (stride `columnCount`). A field is
+    /// missing when it is unquoted and empty or equal to a null token. Returns the failing slot's
+    /// row within the batch with the failure for declared columns; inferred columns record a
+    /// misfit in `widenTo`, store a zero and go on (the input is parsed again after widening).
+    mutating func append(batch tokenizer: CSVTokenizer, rows: Int, column: Int,
+                         nullTokens: [[UInt8]]) -> (row: Int, failure: Failure)? {
+        let stride = tokenizer.columnCount
+        let slots = tokenizer.slots + column
+        return tokenizer.arena.withUnsafeBufferPointer { arenaBuffer -> (row: Int, failure: Failure)? in
+            let arenaBase = arenaBuffer.baseAddress ?? tokenizer.base
+            let base = tokenizer.base
+            @inline(__always) func field(_ r: Int) -> (UnsafePointer<UInt8>, Int, Bool) {
+                let slot = slots[r &* stride]
+                let pointer = slot.arena >= 0 ? arenaBase + Int(slot.arena) : base + slot.offset
+                var isNull = false
+                if slot.arena == FieldSlot.unquoted {
+                    if slot.length == 0 { isNull = true } else if !nullTokens.isEmpty {
+                        isNull = nullTokens.contains { token in
+                            token.count == Int(slot.length) && token.withUnsafeBufferPointer { t in
+                                (0..<t.count).allSatisfy { t[$0] == pointer[$0] }
+                            }
+                        }
+                    }
+                }
+                return (pointer, Int(slot.length), isNull)
+            }
+            if case .infer = mode {
+                for r in 0..<rows {
+                    let (p, n, isNull) = field(r)
+                    if let failure = observe(p, n, isNull: isNull) { return (r, failure) }
+                }
+                self.rows &+= rows
+                return nil
+            }
+            guard case let .parse(type, declared, nullable) = mode else { return nil }
+            let firstRow = self.rows
+            var nullRows: [Int] = []
+            // Each loop stores one value per row (zero for a missing one) and remembers the
+            // missing rows; the validity bitmap is built afterwards only when there are any.
+            var widening: ColumnType?
+            func loop<T>(_ values: inout [T], zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> (row: Int, failure: Failure)? {
+                for r in 0..<rows {
+                    let (p, n, isNull) = field(r)
+                    if isNull {
+                        if !nullable { return (r, .missing) }
+                        nullRows.append(r)
+                        values.append(zero)
+                        continue
+                    }
+                    if let value = convert(p, n) { values.append(value); continue }
+                    values.append(zero)
+                    switch ColumnBuilder.misfit(type, declared, p, n) {
+                    case let .failure(failure): return (r, failure)
+                    case let .widen(target): if widening != .categorical { widening = target }
+                    }
                 }
                 return nil
             }
+            var failure: (row: Int, failure: Failure)?
             switch type {
-            case .categorical:
-                let (code, inserted) = dictionary.code(p, n)
-                if inserted, !FieldParsing.isValidUTF8(p, n) { return .invalidUTF8 }
-                codes.append(code)
-            case .int64:
-                if let v = FieldParsing.int64(p, n) { integers.append(v) } else {
-                    integers.append(0)
-                    if let failure = misfit(type, declared, p, n) { return failure }
-                }
+            case .int64: failure = loop(&integers, zero: 0) { FieldParsing.int64($0, $1) }
+            case .timestamp: failure = loop(&integers, zero: 0) { FieldParsing.timestamp($0, $1) }
+            case .date: failure = loop(&days, zero: 0) { FieldParsing.date($0, $1) }
+            case .bool: failure = loop(&booleans, zero: false) { FieldParsing.bool($0, $1) }
             case .float64:
-                switch FieldParsing.float64(p, n) {
-                case let .value(v): doubles.append(v)
-                case .nonFinite:
-                    doubles.append(0)
-                    if declared { return .nonFinite }
-                    widen(to: .categorical)
-                case .invalid:
-                    doubles.append(0)
-                    if let failure = misfit(type, declared, p, n) { return failure }
+                failure = loop(&doubles, zero: 0) { p, n in
+                    if case let .value(v) = FieldParsing.float64(p, n) { return v }
+                    return nil
                 }
-            case .bool:
-                if let v = FieldParsing.bool(p, n) { booleans.append(v) } else {
-                    booleans.append(false)
-                    if let failure = misfit(type, declared, p, n) { return failure }
-                }
-            case .date:
-                if let v = FieldParsing.date(p, n) { days.append(v) } else {
-                    days.append(0)
-                    if let failure = misfit(type, declared, p, n) { return failure }
-                }
-            case .timestamp:
-                if let v = FieldParsing.timestamp(p, n) { integers.append(v) } else {
-                    integers.append(0)
-                    if let failure = misfit(type, declared, p, n) { return failure }
+            case .categorical:
+                for r in 0..<rows {
+                    let (p, n, isNull) = field(r)
+                    if isNull {
+                        if !nullable { failure = (r, .missing); break }
+                        nullRows.append(r)
+                        codes.append(ColumnBuilder.nullCode)
+                        continue
+                    }
+                    let (code, inserted) = dictionary.code(p, n)
+                    if inserted, !FieldParsing.isValidUTF8(p, n) { failure = (r, .invalidUTF8); break }
+                    codes.append(code)
                 }
             }
-            markPresent()
+            if let failure { return failure }
+            if let widening { widen(to: widening) }
+            if !nullRows.isEmpty || validity != nil {
+                if validity == nil { validity = ValidityBitmap(count: firstRow, allValid: true) }
+                var next = 0
+                for r in 0..<rows {
+                    let missing = next < nullRows.count && nullRows[next] == r
+                    if missing { next &+= 1 }
+                    validity!.append(!missing)
+                }
+            }
+            self.rows &+= rows
             return nil
         }
     }
 
-    private mutating func misfit(_ type: ColumnType, _ declared: Bool, _ p: UnsafePointer<UInt8>, _ n: Int) -> Failure? {
-        if declared { return FieldParsing.isValidUTF8(p, n) ? .unparsable(type) : .invalidUTF8 }
-        if type == .int64, case .value = FieldParsing.float64(p, n) { widen(to: .float64) } else { widen(to: .categorical) }
+    /// Inference: narrows the candidate types by one field.
+    private mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int, isNull: Bool) -> Failure? {
+        if isNull { nullsSeen &+= 1; return nil }
+        nonNullSeen &+= 1
+        var c = candidates
+        if c.contains(.bool), FieldParsing.bool(p, n) == nil { c.remove(.bool) }
+        if c.contains(.int64), FieldParsing.int64(p, n) == nil { c.remove(.int64) }
+        if c.contains(.float64), case .value = FieldParsing.float64(p, n) {} else { c.remove(.float64) }
+        if c.contains(.date), FieldParsing.date(p, n) == nil { c.remove(.date) }
+        if c.contains(.timestamp), FieldParsing.timestamp(p, n) == nil { c.remove(.timestamp) }
+        candidates = c
+        if c.isEmpty, !FieldParsing.isValidUTF8(p, n) { return .invalidUTF8 }
         return nil
+    }
+
+    enum Misfit { case failure(Failure), widen(ColumnType) }
+
+    /// What a value that does not fit `type` means: an error for a declared column, a wider type
+    /// (int64 → float64 when it is a decimal, otherwise categorical) for an inferred one.
+    static func misfit(_ type: ColumnType, _ declared: Bool, _ p: UnsafePointer<UInt8>, _ n: Int) -> Misfit {
+        let asDouble = FieldParsing.float64(p, n)
+        if declared {
+            if type == .float64, asDouble == .nonFinite { return .failure(.nonFinite) }
+            return .failure(FieldParsing.isValidUTF8(p, n) ? .unparsable(type) : .invalidUTF8)
+        }
+        if type == .int64, case .value = asDouble { return .widen(.float64) }
+        return .widen(.categorical)
     }
 
     private mutating func widen(to type: ColumnType) {
