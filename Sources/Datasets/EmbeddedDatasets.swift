@@ -13,12 +13,12 @@ public enum EmbeddedDatasets {
     /// The number of rows of the embedded file of `domain`.
     public static func rows(for domain: Domain) -> Int {
         switch domain {
-        case .transport: 20_000
-        case .health: 15_000
+        case .transport: 16_000
+        case .health: 12_000
         case .finance: 10_000
         case .commerce: 28_548   // one full year: 366 days × 13 districts × 6 business types
         case .market: 10_000
-        case .tourism: 15_000
+        case .tourism: 12_000
         case .tourismHotels: 8_000
         }
     }
