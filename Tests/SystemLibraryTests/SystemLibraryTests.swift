@@ -18,8 +18,8 @@ struct SystemLibraryTests {
         #expect(__gmpz_get_ui(&result) == 445)
 
         // p = 2^127 - 1 is prime, so 3^(p-1) ≡ 1 (mod p).
-        __gmpz_ui_pow_ui(&modulus, 2, 127)
-        __gmpz_sub_ui(&modulus, &modulus, 1)
+        __gmpz_ui_pow_ui(&result, 2, 127)
+        __gmpz_sub_ui(&modulus, &result, 1)
         __gmpz_sub_ui(&exponent, &modulus, 1)
         __gmpz_set_ui(&base, 3)
         __gmpz_powm(&result, &base, &exponent, &modulus)
