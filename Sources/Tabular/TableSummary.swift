@@ -10,6 +10,11 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
         public var value: String
         /// Rows holding it.
         public var count: Int
+        /// A value and its count.
+        public init(value: String, count: Int) {
+            self.value = value
+            self.count = count
+        }
     }
     /// Column name.
     public var name: String
