@@ -141,10 +141,10 @@ struct IdentifierCategorical {
 /// Rounds to cents (two decimals), so that CSV text stays short ("12.5", "3.08").
 @inline(__always) func cents(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 
-/// The pseudonym key of entity `index` for a domain: a bijective scramble, so distinct
-/// entities get distinct identifiers.
+/// The pseudonym key of entity `index` for a domain: a keyed bijective scramble of 64 bits,
+/// truncated to `bits` (48 bits: collisions among 2 million entities have probability < 1%).
 @inline(__always) func pseudonym(_ index: Int, seed: UInt64, domain: UInt64, bits: Int) -> UInt64 {
-    // A Feistel-free bijection on 64 bits: xor-shift-multiply steps are invertible.
+    // xor-shift and odd-multiply steps are each invertible, so the 64-bit map is a bijection.
     var z = UInt64(index) ^ SyntheticRNG.mix(seed, domain)
     z = (z ^ (z >> 31)) &* 0x7FB5_D329_728E_A185
     z = (z ^ (z >> 27)) &* 0x81DA_DEF4_BC2D_D44D
