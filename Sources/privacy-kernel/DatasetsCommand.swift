@@ -1,0 +1,133 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Tabular
+
+/// `privacy-kernel datasets …`: generate and describe synthetic datasets.
+struct DatasetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datasets",
+        abstract: "Generate synthetic Hangzhou microdata and describe CSV files.",
+        subcommands: [Generate.self, Describe.self, Columns.self]
+    )
+
+    /// `datasets generate <domain> --rows N --seed S --out FILE`.
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a deterministic synthetic dataset as CSV.",
+            discussion: "Domains: \(Domain.allCases.map(\.rawValue).joined(separator: ", ")). The same domain, rows and seed always give the same bytes."
+        )
+
+        @Argument(help: "The domain to generate.")
+        var domain: String
+
+        @Option(help: "Number of rows.")
+        var rows: Int = 10_000
+
+        @Option(help: "Seed (an unsigned 64-bit integer).")
+        var seed: UInt64 = EmbeddedDatasets.seed
+
+        @Option(help: "Output CSV file.")
+        var out: String
+
+        @Option(help: "Rows per generated block (does not change the output).")
+        var blockRows: Int = DatasetGenerator.defaultBlockRows
+
+        @Option(help: "Worker threads (does not change the output); default: all cores.")
+        var threads: Int?
+
+        @Flag(help: "No progress on stderr.")
+        var quiet = false
+
+        func validate() throws {
+            guard Domain(rawValue: domain) != nil else {
+                throw ValidationError("unknown domain \"\(domain)\"; choose one of \(Domain.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard rows >= 0 else { throw ValidationError("--rows must not be negative") }
+            guard blockRows > 0 else { throw ValidationError("--block-rows must be at least 1") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let generator = DatasetGenerator(domain: Domain(rawValue: domain)!, seed: seed, totalRows: rows)
+            let start = Date()
+            var lastReport = start
+            let showProgress = !quiet && rows >= 1_000_000
+            try generator.write(to: out, blockRows: blockRows, threads: threads) { written in
+                guard showProgress else { return }
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 1 || written == rows {
+                    lastReport = now
+                    let percent = Double(written) / Double(max(rows, 1)) * 100
+                    FileHandle.standardError.write(Data(String(format: "\r%@: %d / %d rows (%.0f%%)", domain, written, rows, percent).utf8))
+                }
+            }
+            if !quiet {
+                let seconds = Date().timeIntervalSince(start)
+                if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                FileHandle.standardError.write(Data(String(format: "wrote %d %@ rows to %@ in %.2f s\n", rows, domain, out, seconds).utf8))
+            }
+        }
+    }
+
+    /// `datasets describe FILE [--json] [--separator ';']`.
+    struct Describe: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the schema, row count and per-column summary of a CSV file.")
+
+        @Argument(help: "The CSV file.")
+        var file: String
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        @Option(help: "Field separator (one ASCII character).")
+        var separator: String = ","
+
+        func validate() throws {
+            guard separator.utf8.count == 1 || separator == "\\t" else { throw ValidationError("--separator must be one ASCII character") }
+        }
+
+        func run() throws {
+            let byte = separator == "\\t" ? UInt8(ascii: "\t") : separator.utf8.first!
+            let result = try CSVReader.load(file: file, schema: nil, options: CSVOptions(separator: byte))
+            let summary = result.table.summary()
+            if json {
+                struct Output: Codable { var file: String; var schema: Schema; var summary: TableSummary }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let data = try encoder.encode(Output(file: file, schema: result.table.schema, summary: summary))
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("file: \(file)")
+                print("schema: \(result.table.schema)")
+                if let inference = result.inference { print(inference) }
+                print(summary)
+            }
+        }
+    }
+
+    /// `datasets columns <domain> [--markdown]`: the documented columns of a domain.
+    struct Columns: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the documented columns of a domain.")
+
+        @Argument(help: "The domain.")
+        var domain: String
+
+        @Flag(help: "Print a Markdown table.")
+        var markdown = false
+
+        func validate() throws {
+            guard Domain(rawValue: domain) != nil else { throw ValidationError("unknown domain \"\(domain)\"") }
+        }
+
+        func run() throws {
+            let d = Domain(rawValue: domain)!
+            if markdown {
+                print("| column | type | unit | meaning |\n|---|---|---|---|")
+                for c in d.columns { print("| `\(c.name)` | \(c.type) | \(c.unit) | \(c.meaning.replacingOccurrences(of: "|", with: "\\|")) |") }
+            } else {
+                for c in d.columns { print("\(c.name)\t\(c.type)\t\(c.unit)\t\(c.meaning)") }
+            }
+        }
+    }
+}
