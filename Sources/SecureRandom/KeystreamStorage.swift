@@ -42,6 +42,10 @@ final class KeystreamStorage {
     let rekeyIntervalBytes: UInt64
     /// The keystream buffer, `bufferByteCount / 8` words, 16-byte aligned.
     @usableFromInline let words: UnsafeMutablePointer<UInt64>
+    /// Index of the next unread word of `words`, shared by every copy of a generator
+    /// (`wordCount` means "empty, refill first"). Kept behind a pointer so the hot path
+    /// reads and writes it without the class's exclusivity checks or reference counting.
+    @usableFromInline let cursor: UnsafeMutablePointer<Int>
     private let zeros: UnsafeMutableRawPointer
     private var key: SymmetricKey
     private var counterHigh: UInt64
@@ -52,7 +56,7 @@ final class KeystreamStorage {
     private(set) var rekeyCount: UInt64 = 0
 
     /// The number of `UInt64` words in the buffer.
-    @usableFromInline var wordCount: Int { bufferByteCount / 8 }
+    @usableFromInline let wordCount: Int
 
     /// Creates storage keyed from the operating system.
     convenience init(bufferByteCount: Int = defaultBufferByteCount,
@@ -88,19 +92,25 @@ final class KeystreamStorage {
         self.words.initialize(repeating: 0, count: bufferByteCount / 8)
         self.zeros = UnsafeMutableRawPointer.allocate(byteCount: bufferByteCount, alignment: 16)
         self.zeros.initializeMemory(as: UInt8.self, repeating: 0, count: bufferByteCount)
+        self.wordCount = bufferByteCount / 8
+        self.cursor = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        self.cursor.initialize(to: bufferByteCount / 8)
     }
 
     deinit {
         // Wipe unread keystream so it does not linger in freed heap memory.
         Self.wipe(UnsafeMutableRawPointer(words), byteCount: bufferByteCount)
         words.deallocate()
+        cursor.deallocate()
         zeros.deallocate()
     }
 
-    /// Overwrites the whole keystream buffer with the next `bufferByteCount` bytes.
+    /// Overwrites the whole keystream buffer with the next `bufferByteCount` bytes and
+    /// rewinds the cursor to its start.
     @usableFromInline
     func refill() {
         generate(into: UnsafeMutableRawPointer(words), byteCount: bufferByteCount)
+        cursor.pointee = 0
     }
 
     /// Writes the next `byteCount` keystream bytes to `destination`, re-keying first if

@@ -7,7 +7,7 @@ import Crypto
 // subtracts the noise). Keeping these initialisers behind `@_spi(Testing)` means library
 // code and users cannot reach them by accident: a call site must write
 // `@_spi(Testing) import SecureRandom`, which is easy to forbid in review and by grep
-// (`grep -rn "_spi(Testing)" Sources/` must stay empty).
+// (`grep -rn "_spi(Testing) import" Sources/` must stay empty; only Tests/ may import it).
 extension SecureRandomGenerator {
     /// Test only: a generator whose whole stream, re-keys included, is a deterministic
     /// function of `testSeed`. **Never use for real noise.**
@@ -16,8 +16,7 @@ extension SecureRandomGenerator {
     /// "key" ‖ seed ‖ e) and its counter block the first 16 bytes of the same hash with
     /// label "ctr"; the seed and `e` are encoded as 8 little-endian bytes. Two generators
     /// with the same seed produce identical streams; different seeds give unrelated
-    /// streams. A *copy* that forks (see the type's documentation) re-keys from the OS
-    /// and leaves deterministic mode.
+    /// streams. (A copy shares its original's stream, as for OS-keyed generators.)
     ///
     /// - Parameters:
     ///   - testSeed: any 64-bit value.

@@ -20,11 +20,10 @@
 ///   key and counter block from the OS, so the switching bound per key is at most 2^-73
 ///   and a (key, counter block) pair is never reused (the counter cannot wrap within one
 ///   key; keys are independent 256-bit values).
-/// - **Copies never replay output.** The struct is a thin handle on shared keystream
-///   storage. Before every draw it checks that it is the sole owner of that storage; a
-///   copy that finds the storage shared re-keys itself from the OS first. So
-///   `var b = a` followed by draws from both never yields the same values twice (unlike a
-///   plain value-type seeded generator). Pass generators `inout` anyway: it is faster.
+/// - **Copies never replay output.** The struct is a thin handle on one keystream
+///   (buffer, read position, key schedule); a copy is another handle on the *same*
+///   stream, so `var b = a` followed by draws from both interleaves one stream and never
+///   yields the same values twice (unlike a plain value-type seeded generator).
 /// - **Hygiene.** Buffered keystream is wiped (`explicit_bzero`) when the storage is freed
 ///   and after each copy out of swift-crypto's result.
 ///
@@ -34,26 +33,27 @@
 /// rates; they are two orders of magnitude above `SystemRandomNumberGenerator`.
 ///
 /// ## Thread safety
-/// A generator is a value: use one per task. It is `Sendable` for the same reason `Array`
-/// is: shared storage is only mutated by a sole owner (checked with
-/// `isKnownUniquelyReferenced`), every other owner forks fresh storage first.
+/// Not `Sendable`, deliberately: copies share one stream, and two threads drawing from it
+/// at once would race on its read position. The compiler therefore rejects sending a
+/// generator to another task; create one per task instead (one system call each).
 ///
 /// Deterministic streams for tests are available only through
 /// `@_spi(Testing) import SecureRandom` (see ``init(testSeed:)``).
-public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable {
-    @usableFromInline var storage: KeystreamStorage
+public struct SecureRandomGenerator: RandomNumberGenerator {
+    /// Owns the buffer, the cursor and the key schedule; kept alive by every copy.
+    @usableFromInline let storage: KeystreamStorage
     /// `storage.words`, cached so the hot path does not load through the class.
-    @usableFromInline var words: UnsafeMutablePointer<UInt64>
-    /// Index of the next unread word in `words`.
-    @usableFromInline var nextIndex: Int
-    /// Number of valid words in `words` (0 until the first refill).
-    @usableFromInline var validCount: Int
+    @usableFromInline let words: UnsafeMutablePointer<UInt64>
+    /// `storage.cursor`: index of the next unread word, shared by all copies.
+    @usableFromInline let cursor: UnsafeMutablePointer<Int>
+    /// `storage.wordCount`: the buffer's length in words (2048 for 16 KiB).
+    @usableFromInline let wordCount: Int
 
     init(storage: KeystreamStorage) {
         self.storage = storage
         self.words = storage.words
-        self.nextIndex = 0
-        self.validCount = 0
+        self.cursor = storage.cursor
+        self.wordCount = storage.wordCount
     }
 
     /// Creates a generator keyed from the operating system's entropy source.
@@ -76,12 +76,13 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
     /// - Complexity: O(1) amortised: one AES-CTR refill of 16 KiB every 2048 calls.
     @inlinable
     public mutating func next() -> UInt64 {
-        if _slowPath(nextIndex == validCount || !isKnownUniquelyReferenced(&storage)) {
-            refill()
+        var index = cursor.pointee
+        if _slowPath(index == wordCount) {
+            storage.refill()
+            index = 0
         }
-        let value = words[nextIndex]
-        nextIndex &+= 1
-        return value
+        cursor.pointee = index &+ 1
+        return words[index]
     }
 
     /// Returns a value exactly uniform on `0..<bound`.
@@ -91,7 +92,7 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
     /// `x · bound` for a uniform 64-bit `x`, rejecting the `2^64 mod bound` values of the low
     /// word that would bias it. There is no modulo bias; the expected number of 64-bit
     /// draws is `2^64 / (2^64 − (2^64 mod bound)) < 2`, and the division happens only when
-    /// the first low word falls below `bound`.
+    /// the first low word falls below `bound` (never for `bound > 2^63`).
     ///
     /// - Parameter bound: the exclusive upper bound; `bound == 1` always returns 0.
     /// - Precondition: `bound > 0` (an empty range is a programmer error and traps).
@@ -101,7 +102,8 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
         precondition(bound > 0, "nextUniform(below:) needs a positive bound")
         var product = next().multipliedFullWidth(by: bound)
         if _slowPath(product.low < bound) {
-            let threshold = (0 &- bound) % bound // 2^64 mod bound
+            // 2^64 mod bound; for bound > 2^63 that is simply 2^64 − bound (no division).
+            let threshold = bound > 1 << 63 ? 0 &- bound : (0 &- bound) % bound
             while product.low < threshold {
                 product = next().multipliedFullWidth(by: bound)
             }
@@ -143,17 +145,17 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard var destination = buffer.baseAddress, buffer.count > 0 else { return }
         var remaining = buffer.count
-        if !isKnownUniquelyReferenced(&storage) { fork() }
         // 1. Whatever is left in the buffer.
-        let buffered = (validCount - nextIndex) * 8
+        let index = cursor.pointee
+        let buffered = (wordCount - index) * 8
         if buffered > 0 {
             let take = min(buffered, remaining)
-            destination.copyMemory(from: UnsafeRawPointer(words + nextIndex), byteCount: take)
-            nextIndex += (take + 7) / 8
+            destination.copyMemory(from: UnsafeRawPointer(words + index), byteCount: take)
+            cursor.pointee = index + (take + 7) / 8
             destination += take
             remaining -= take
         }
-        // 2. Whole chunks straight from the cipher.
+        // 2. Whole chunks straight from the cipher (the buffer is empty here if any).
         let chunk = storage.bufferByteCount
         while remaining >= chunk {
             storage.generate(into: destination, byteCount: chunk)
@@ -163,9 +165,8 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
         // 3. The tail through the buffer.
         if remaining > 0 {
             storage.refill()
-            validCount = storage.wordCount
             destination.copyMemory(from: UnsafeRawPointer(words), byteCount: remaining)
-            nextIndex = (remaining + 7) / 8
+            cursor.pointee = (remaining + 7) / 8
         }
     }
 
@@ -177,34 +178,5 @@ public struct SecureRandomGenerator: RandomNumberGenerator, @unchecked Sendable 
     /// - Complexity: O(`array.count`).
     public mutating func fill(_ array: inout [UInt64]) {
         array.withUnsafeMutableBytes { fill($0) }
-    }
-
-    // MARK: - Slow paths
-
-    /// Refills the keystream buffer, first forking fresh OS-keyed storage if this copy
-    /// shares its storage with another.
-    @usableFromInline
-    mutating func refill() {
-        if !isKnownUniquelyReferenced(&storage) { fork() }
-        if nextIndex == validCount {
-            storage.refill()
-            nextIndex = 0
-            validCount = storage.wordCount
-        }
-    }
-
-    /// Replaces shared storage by new storage keyed from the operating system, discarding
-    /// this copy's buffered keystream so it can never repeat another copy's output.
-    @usableFromInline
-    mutating func fork() {
-        do {
-            storage = try KeystreamStorage(bufferByteCount: storage.bufferByteCount,
-                                           rekeyIntervalBytes: storage.rekeyIntervalBytes)
-        } catch {
-            fatalError("SecureRandomGenerator cannot key a copied generator: \(error)")
-        }
-        words = storage.words
-        nextIndex = 0
-        validCount = 0
     }
 }
