@@ -1,8 +1,8 @@
-import Crypto
-import _CryptoExtras
-import Foundation
+internal import Crypto
+internal import _CryptoExtras
+internal import Foundation
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #endif
 
 /// The cold half of ``SecureRandomGenerator``: the AES-256 key, the 128-bit counter block,

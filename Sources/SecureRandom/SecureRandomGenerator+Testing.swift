@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 // Deterministic generators, for tests only.
 //
@@ -7,7 +7,8 @@ import Crypto
 // subtracts the noise). Keeping these initialisers behind `@_spi(Testing)` means library
 // code and users cannot reach them by accident: a call site must write
 // `@_spi(Testing) import SecureRandom`, which is easy to forbid in review and by grep
-// (`grep -rn "_spi(Testing) import" Sources/` must stay empty; only Tests/ may import it).
+// (`grep -rnE '^\s*@_spi\(Testing\) import' Sources/` must find nothing; only Tests/ may
+// import it).
 extension SecureRandomGenerator {
     /// Test only: a generator whose whole stream, re-keys included, is a deterministic
     /// function of `testSeed`. **Never use for real noise.**

@@ -29,8 +29,10 @@
 ///
 /// ## Speed
 /// Output is generated 16 KiB at a time into a reused buffer, so ``next()`` is a load and
-/// an index increment on all but one call in 2048. See the package notes for measured
-/// rates; they are two orders of magnitude above `SystemRandomNumberGenerator`.
+/// an index increment on all but one call in 2048. Measured on the 2-core reference box
+/// (AES-NI, release, one core, million `UInt64` per second): ``next()`` ≈ 650,
+/// ``fill(_:)-(inout [UInt64])`` ≈ 700–780, ``nextUniform(below:)`` ≈ 550 for bound 10 and
+/// ≈ 205 for 3·2^62 (a quarter of draws rejected); `SystemRandomNumberGenerator` ≈ 3.9.
 ///
 /// ## Thread safety
 /// Not `Sendable`, deliberately: copies share one stream, and two threads drawing from it

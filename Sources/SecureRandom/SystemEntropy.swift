@@ -1,4 +1,4 @@
-import CSystemRandom
+internal import CSystemRandom
 
 /// Direct access to the operating system's cryptographically secure random source.
 ///
