@@ -24,6 +24,11 @@
 ///   (buffer, read position, key schedule); a copy is another handle on the *same*
 ///   stream, so `var b = a` followed by draws from both interleaves one stream and never
 ///   yields the same values twice (unlike a plain value-type seeded generator).
+/// - **Limits.** A process that `fork(2)`s while holding a generator gives the child a
+///   copy of its key and buffer, so parent and child would produce the same values:
+///   create generators after forking (Swift's `Process` spawns with `posix_spawn` and is
+///   unaffected). Words already drawn stay in the buffer until the next refill (at most
+///   16 KiB), so a memory dump can reveal recently drawn values, not future ones.
 /// - **Hygiene.** Buffered keystream is wiped (`explicit_bzero`) when the storage is freed
 ///   and after each copy out of swift-crypto's result.
 ///

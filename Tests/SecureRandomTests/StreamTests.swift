@@ -89,3 +89,18 @@ struct StreamTests {
         #expect(Set(words.prefix(4096)).count == 4096)
     }
 }
+
+@Suite("Standard-library interoperability")
+struct InteroperabilityTests {
+    @Test("works as the `using:` generator of standard-library APIs")
+    func standardLibrary() {
+        var generator = SecureRandomGenerator(testSeed: 11)
+        for _ in 0..<1000 {
+            #expect((1...6).contains(Int.random(in: 1...6, using: &generator)))
+            let unit = Double.random(in: 0..<1, using: &generator)
+            #expect(unit >= 0 && unit < 1)
+        }
+        let shuffled = Array(0..<100).shuffled(using: &generator)
+        #expect(shuffled.sorted() == Array(0..<100) && shuffled != Array(0..<100))
+    }
+}
