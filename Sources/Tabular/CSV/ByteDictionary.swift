@@ -1,28 +1,36 @@
 /// An insertion-ordered hash set of byte strings that assigns each distinct string a dense
 /// `UInt32` code in first-appearance order: the categorical dictionary built while parsing.
 ///
-/// Open addressing with linear probing over a power-of-two slot array (load ≤ ½); the strings'
-/// bytes are copied into one arena, so building it allocates only when it grows. Codes never
-/// depend on the hash function, only on the order of insertion.
+/// Open addressing with linear probing over a power-of-two array of 32-byte slots (load ≤ ½).
+/// A slot holds the full hash, the code, the length and the first 16 bytes of its string, so
+/// a lookup of a string of up to 16 bytes touches one cache line of the table and nothing else;
+/// longer strings compare their tail in the arena. All strings' bytes are also kept in one
+/// arena in code order. Codes never depend on the hash function, only on insertion order.
 struct ByteDictionary {
+    struct Slot {
+        /// The string's hash with the low bit set; 0 marks an empty slot.
+        var hash: UInt64 = 0
+        var code: UInt32 = 0
+        var length: UInt32 = 0
+        /// The first 16 bytes, zero-padded.
+        var head0: UInt64 = 0
+        var head1: UInt64 = 0
+    }
+
     private(set) var arena: [UInt8] = []
     /// Start of entry `i` in the arena is `starts[i]`, its end `starts[i + 1]`.
     private(set) var starts: [Int] = [0]
-    private var hashes: [UInt64] = []
-    private var slots: [Int32]
+    private var slots: [Slot]
     private var mask: Int
 
     init(expectedCount: Int = 16) {
         var capacity = 16
         while capacity < expectedCount * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: -1, count: capacity)
+        slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1
     }
 
     var count: Int { starts.count - 1 }
-
-    /// The bytes of entry `code`.
-    func bytes(_ code: Int) -> ArraySlice<UInt8> { arena[starts[code]..<starts[code + 1]] }
 
     /// The entries as strings, in code order (the bytes must have been checked as UTF-8).
     func strings() -> [String] {
@@ -31,76 +39,124 @@ struct ByteDictionary {
         }
     }
 
-    /// A 64-bit hash of `n` bytes at `p` (word-at-a-time multiply–xorshift, murmur3's finaliser).
+    /// The first 16 bytes of `p[0..<n]`, zero-padded, as two little-endian words.
     @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    static func head(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        // Overlapping loads that never read outside p[0..<n].
         let raw = UnsafeRawPointer(p)
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        var i = 0
-        while i &+ 8 <= n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i &+= 8
+        if n >= 16 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        if n > 8 {
+            let tail = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) >> UInt64((16 &- n) &* 8)
+            return (raw.loadUnaligned(as: UInt64.self), tail)
         }
-        if i < n {
+        if n == 8 { return (raw.loadUnaligned(as: UInt64.self), 0) }
+        if n >= 4 {
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)) >> UInt64((8 &- n) &* 8)
+            return (low | high << 32, 0)
+        }
+        var word: UInt64 = 0
+        if n > 0 { word = UInt64(p[0]) }
+        if n > 1 { word |= UInt64(p[1]) << 8 }
+        if n > 2 { word |= UInt64(p[2]) << 16 }
+        return (word, 0)
+    }
+
+    /// A 64-bit hash of a string from its head words and its tail (multiply–xorshift, murmur3's
+    /// finaliser), with the low bit set so that no hash is 0.
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, _ head: (UInt64, UInt64)) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        h = (h ^ head.0) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 29
+        h = (h ^ head.1) &* 0xC4CE_B9FE_1A85_EC53
+        if n > 16 {
+            let raw = UnsafeRawPointer(p)
+            var i = 16
+            while i &+ 8 <= n {
+                h ^= h >> 29
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                i &+= 8
+            }
             var tail: UInt64 = 0
             var shift: UInt64 = 0
             while i < n { tail |= UInt64(p[i]) << shift; shift &+= 8; i &+= 1 }
-            h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         }
         h ^= h >> 33
-        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 33
-        return h
+        return h | 1
     }
 
     /// The code of `p[0..<n]`, inserting it when new. Amortised O(n).
     @inline(__always)
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> (code: UInt32, inserted: Bool) {
-        let h = ByteDictionary.hash(p, n)
-        var index = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let entry = slots[index]
-            if entry < 0 { break }
-            let e = Int(entry)
-            if hashes[e] == h {
-                let start = starts[e], length = starts[e &+ 1] &- start
-                if length == n {
-                    let equal = arena.withUnsafeBufferPointer { a in memcmpEqual(a.baseAddress! + start, p, n) }
-                    if equal { return (UInt32(truncatingIfNeeded: e), false) }
+        let head = ByteDictionary.head(p, n)
+        return code(p, n, head: head, hash: ByteDictionary.hash(p, n, head))
+    }
+
+    /// Reads the slot where a string with hash `h` would start probing, so that a later
+    /// ``code(_:_:head:hash:)`` finds it in cache. Issuing these for a whole batch before
+    /// looking anything up lets the processor overlap the cache misses of a large dictionary
+    /// (a software prefetch). Returns a word only so the load is not optimised away.
+    @inline(__always)
+    func touch(hash h: UInt64) -> UInt64 {
+        slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: h >> 7) & mask].hash }
+    }
+
+    /// ``code(_:_:)`` with the head words and hash already computed.
+    @inline(__always)
+    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32, inserted: Bool) {
+        let length = UInt32(truncatingIfNeeded: n)
+        var index = Int(truncatingIfNeeded: h >> 7) & mask
+        let found: UInt32? = slots.withUnsafeBufferPointer { table in
+            while true {
+                let slot = table[index]
+                if slot.hash == 0 { return nil }
+                if slot.hash == h, slot.length == length, slot.head0 == head.0, slot.head1 == head.1 {
+                    if n <= 16 || tailEqual(Int(slot.code), p, n) { return slot.code }
                 }
+                index = (index &+ 1) & mask
             }
-            index = (index &+ 1) & mask
         }
-        let code = count
-        slots[index] = Int32(truncatingIfNeeded: code)
-        hashes.append(h)
+        if let found { return (found, false) }
+        let code = UInt32(truncatingIfNeeded: count)
+        slots[index] = Slot(hash: h, code: code, length: length, head0: head.0, head1: head.1)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(arena.count)
         if count * 2 > slots.count { grow() }
-        return (UInt32(truncatingIfNeeded: code), true)
+        return (code, true)
     }
 
     @inline(__always)
-    private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i &+ 8 <= n {
-            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i &+= 8
+    private func tailEqual(_ code: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        arena.withUnsafeBufferPointer { a in
+            let q = UnsafeRawPointer(a.baseAddress! + starts[code]), r = UnsafeRawPointer(p)
+            var i = 16
+            while i &+ 8 <= n {
+                if q.loadUnaligned(fromByteOffset: i, as: UInt64.self) != r.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i &+= 8
+            }
+            while i < n {
+                if q.load(fromByteOffset: i, as: UInt8.self) != p[i] { return false }
+                i &+= 1
+            }
+            return true
         }
-        while i < n { if a[i] != b[i] { return false }; i &+= 1 }
-        return true
     }
 
     private mutating func grow() {
         let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1
-        for (e, h) in hashes.enumerated() {
-            var index = Int(truncatingIfNeeded: h) & mask
-            while slots[index] >= 0 { index = (index &+ 1) & mask }
-            slots[index] = Int32(truncatingIfNeeded: e)
+        slots.withUnsafeMutableBufferPointer { table in
+            for slot in old where slot.hash != 0 {
+                var index = Int(truncatingIfNeeded: slot.hash >> 7) & mask
+                while table[index].hash != 0 { index = (index &+ 1) & mask }
+                table[index] = slot
+            }
         }
     }
 }

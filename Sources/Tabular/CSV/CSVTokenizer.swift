@@ -44,7 +44,7 @@ struct CSVTokenizer {
     /// Unescaped copies of quoted fields with doubled quotes.
     var arena: [UInt8] = []
 
-    init(base: UnsafePointer<UInt8>, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 8_192) {
+    init(base: UnsafePointer<UInt8>, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 1_024) {
         self.base = base
         self.separator = separator
         self.quote = quote

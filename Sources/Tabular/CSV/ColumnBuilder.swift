@@ -42,6 +42,10 @@ struct ColumnBuilder {
     var codes: [UInt32] = []
     var days: [Int32] = []
     var dictionary = ByteDictionary()
+    /// Per-batch hashes of a categorical column (reused between batches).
+    var hashScratch: [UInt64] = []
+    /// Sink for the prefetching loads of ``ByteDictionary/touch(hash:)``.
+    var touchSink: UInt64 = 0
     var validity: ValidityBitmap?
     // Inference mode.
     var candidates: Candidates = .all
@@ -135,15 +139,31 @@ struct ColumnBuilder {
                     return nil
                 }
             case .categorical:
+                // Two passes: hash every field and touch its slot (overlapping the cache misses
+                // of a large dictionary), then look up or insert in order.
+                if hashScratch.count < rows { hashScratch = [UInt64](repeating: 0, count: rows) }
+                var touched: UInt64 = 0
+                hashScratch.withUnsafeMutableBufferPointer { hashes in
+                    for r in 0..<rows {
+                        let (p, n, isNull) = field(r)
+                        if isNull { hashes[r] = 0; continue }
+                        let h = ByteDictionary.hash(p, n, ByteDictionary.head(p, n))
+                        hashes[r] = h
+                        touched ^= dictionary.touch(hash: h)
+                    }
+                }
+                touchSink ^= touched
+                let hashes = hashScratch
                 for r in 0..<rows {
-                    let (p, n, isNull) = field(r)
-                    if isNull {
+                    let h = hashes[r]
+                    let (p, n, _) = field(r)
+                    if h == 0 {
                         if !nullable { failure = (r, .missing); break }
                         nullRows.append(r)
                         codes.append(ColumnBuilder.nullCode)
                         continue
                     }
-                    let (code, inserted) = dictionary.code(p, n)
+                    let (code, inserted) = dictionary.code(p, n, head: ByteDictionary.head(p, n), hash: h)
                     if inserted, !FieldParsing.isValidUTF8(p, n) { failure = (r, .invalidUTF8); break }
                     codes.append(code)
                 }
