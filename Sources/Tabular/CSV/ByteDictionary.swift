@@ -32,6 +32,9 @@ struct ByteDictionary {
 
     var count: Int { starts.count - 1 }
 
+    /// A shared empty dictionary, used as a placeholder while a builder's dictionary is moved out.
+    nonisolated(unsafe) static let empty = ByteDictionary()
+
     /// The entries as strings, in code order (the bytes must have been checked as UTF-8).
     func strings() -> [String] {
         arena.withUnsafeBufferPointer { a in

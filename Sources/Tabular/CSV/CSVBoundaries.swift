@@ -1,28 +1,15 @@
 /// Byte scans used to split CSV input into independently parsable regions.
 enum CSVBoundaries {
-    /// The number of bytes equal to `byte` in `p[start..<end]`, 16 bytes at a time. O(n).
+    /// The number of bytes equal to `byte` in `p[start..<end]`, eight bytes at a time. O(n).
     static func count(_ byte: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         var i = start
         var total = 0
         let raw = UnsafeRawPointer(p)
-        let needle = SIMD16<UInt8>(repeating: byte)
-        let one = SIMD16<UInt8>(repeating: 1), zero = SIMD16<UInt8>()
-        while i &+ 16 * 255 <= end {
-            var lanes = SIMD16<UInt8>()
-            for _ in 0..<255 {
-                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-                lanes &+= zero.replacing(with: one, where: v .== needle)
-                i &+= 16
-            }
-            total &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+        let pattern = ByteScan.broadcast(byte)
+        while i &+ 8 <= end {
+            total &+= ByteScan.matches(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), pattern).nonzeroBitCount
+            i &+= 8
         }
-        var lanes = SIMD16<UInt16>()
-        while i &+ 16 <= end {
-            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-            lanes &+= SIMD16<UInt16>(truncatingIfNeeded: zero.replacing(with: one, where: v .== needle))
-            i &+= 16
-        }
-        total &+= Int(lanes.wrappedSum())
         while i < end { if p[i] == byte { total &+= 1 }; i &+= 1 }
         return total
     }

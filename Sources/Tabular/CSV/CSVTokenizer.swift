@@ -73,9 +73,9 @@ struct CSVTokenizer {
         let limit = min(maxRows, batchRows)
         arena.removeAll(keepingCapacity: true)
         let sep = separator, q = quote, columns = columnCount
-        // Bit set of the bytes that end an unquoted field's scan (all are below 64 for the
-        // usual separators; other separators take the plain comparison loop).
-        let lowSpecial: UInt64 = sep < 64 && q < 64 ? (1 << UInt64(sep)) | (1 << UInt64(q)) | (1 << 10) | (1 << 13) : 0
+        let raw = UnsafeRawPointer(base)
+        let sepPattern = ByteScan.broadcast(sep), quotePattern = ByteScan.broadcast(q)
+        let lfPattern = ByteScan.broadcast(10), crPattern = ByteScan.broadcast(13)
         var p = start
         var slot = slots
         while p < end && rows < limit {
@@ -121,21 +121,25 @@ struct CSVTokenizer {
                     }
                 } else {
                     fieldStart = p
-                    if lowSpecial != 0 {
-                        while p < end {
-                            let c = base[p]
-                            if c < 64, lowSpecial & (1 << UInt64(c)) != 0 {
-                                if c == 13, !(p &+ 1 == end || base[p &+ 1] == 10) { p &+= 1; continue }
-                                break
+                    // Find the next separator, quote, LF or CR eight bytes at a time.
+                    scan: while true {
+                        while p &+ 8 <= end {
+                            let word = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                            let hits = ByteScan.matches(word, sepPattern) | ByteScan.matches(word, quotePattern)
+                                | ByteScan.matches(word, lfPattern) | ByteScan.matches(word, crPattern)
+                            if hits != 0 { p &+= hits.trailingZeroBitCount >> 3; break }
+                            p &+= 8
+                        }
+                        if p &+ 8 > end {
+                            while p < end {
+                                let c = base[p]
+                                if c == sep || c == q || c == 10 || c == 13 { break }
+                                p &+= 1
                             }
-                            p &+= 1
                         }
-                    } else {
-                        while p < end {
-                            let c = base[p]
-                            if c == sep || c == q || c == 10 || (c == 13 && (p &+ 1 == end || base[p &+ 1] == 10)) { break }
-                            p &+= 1
-                        }
+                        // A CR not followed by LF is data.
+                        if p < end, base[p] == 13, p &+ 1 < end, base[p &+ 1] != 10 { p &+= 1; continue scan }
+                        break
                     }
                     if p < end, base[p] == q { return fail(Failure(offset: p, column: column, kind: .unexpectedQuote)) }
                     length = p &- fieldStart

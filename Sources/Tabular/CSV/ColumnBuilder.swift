@@ -110,22 +110,26 @@ struct ColumnBuilder {
             // missing rows; the validity bitmap is built afterwards only when there are any.
             var widening: ColumnType?
             func loop<T>(_ values: inout [T], zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> (row: Int, failure: Failure)? {
-                for r in 0..<rows {
-                    let (p, n, isNull) = field(r)
-                    if isNull {
-                        if !nullable { return (r, .missing) }
-                        nullRows.append(r)
-                        values.append(zero)
-                        continue
+                // Grow once per batch, then write through a pointer (no per-row uniqueness check).
+                let first = values.count
+                values.append(contentsOf: repeatElement(zero, count: rows))
+                return values.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
+                    let out = buffer.baseAddress! + first
+                    for r in 0..<rows {
+                        let (p, n, isNull) = field(r)
+                        if isNull {
+                            if !nullable { return (r, .missing) }
+                            nullRows.append(r)
+                            continue
+                        }
+                        if let value = convert(p, n) { out[r] = value; continue }
+                        switch ColumnBuilder.misfit(type, declared, p, n) {
+                        case let .failure(failure): return (r, failure)
+                        case let .widen(target): if widening != .categorical { widening = target }
+                        }
                     }
-                    if let value = convert(p, n) { values.append(value); continue }
-                    values.append(zero)
-                    switch ColumnBuilder.misfit(type, declared, p, n) {
-                    case let .failure(failure): return (r, failure)
-                    case let .widen(target): if widening != .categorical { widening = target }
-                    }
+                    return nil
                 }
-                return nil
             }
             var failure: (row: Int, failure: Failure)?
             switch type {
@@ -154,19 +158,28 @@ struct ColumnBuilder {
                 }
                 touchSink ^= touched
                 let hashes = hashScratch
-                for r in 0..<rows {
-                    let h = hashes[r]
-                    let (p, n, _) = field(r)
-                    if h == 0 {
-                        if !nullable { failure = (r, .missing); break }
-                        nullRows.append(r)
-                        codes.append(ColumnBuilder.nullCode)
-                        continue
+                let first = codes.count
+                codes.append(contentsOf: repeatElement(ColumnBuilder.nullCode, count: rows))
+                // Move the dictionary out while `codes` is borrowed (no copy, no exclusivity clash).
+                var table = self.dictionary
+                self.dictionary = ByteDictionary.empty
+                failure = codes.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
+                    let out = buffer.baseAddress! + first
+                    for r in 0..<rows {
+                        let h = hashes[r]
+                        if h == 0 {
+                            if !nullable { return (r, .missing) }
+                            nullRows.append(r)
+                            continue
+                        }
+                        let (p, n, _) = field(r)
+                        let (code, inserted) = table.code(p, n, head: ByteDictionary.head(p, n), hash: h)
+                        if inserted, !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
+                        out[r] = code
                     }
-                    let (code, inserted) = dictionary.code(p, n, head: ByteDictionary.head(p, n), hash: h)
-                    if inserted, !FieldParsing.isValidUTF8(p, n) { failure = (r, .invalidUTF8); break }
-                    codes.append(code)
+                    return nil
                 }
+                self.dictionary = table
             }
             if let failure { return failure }
             if let widening { widen(to: widening) }
