@@ -28,8 +28,10 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // getrandom(2) is not in Glibc's module map; this tiny C target declares it.
         .target(name: "CSystemRandom"),
+        // Software prefetch (__builtin_prefetch) for hash-table probes, which Swift cannot express.
+        .target(name: "CPrefetch"),
 
-        .target(name: "Tabular"),
+        .target(name: "Tabular", dependencies: ["CPrefetch"]),
         .target(name: "Datasets", dependencies: ["Tabular"]),
         .target(
             name: "SecureRandom",

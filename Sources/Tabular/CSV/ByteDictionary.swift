@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An insertion-ordered hash set of byte strings that assigns each distinct string a dense
 /// `UInt32` code in first-appearance order: the categorical dictionary built while parsing.
 ///
@@ -33,7 +35,7 @@ struct ByteDictionary {
     var count: Int { starts.count - 1 }
 
     /// A shared empty dictionary, used as a placeholder while a builder's dictionary is moved out.
-    nonisolated(unsafe) static let empty = ByteDictionary()
+    static let empty = ByteDictionary()
 
     /// The entries as strings, in code order (the bytes must have been checked as UTF-8).
     func strings() -> [String] {
@@ -63,6 +65,17 @@ struct ByteDictionary {
         if n > 1 { word |= UInt64(p[1]) << 8 }
         if n > 2 { word |= UInt64(p[2]) << 16 }
         return (word, 0)
+    }
+
+    /// ``head(_:_:)`` without branches on the length, for strings that may be over-read: the
+    /// caller guarantees that 16 bytes starting at `p` are readable.
+    @inline(__always)
+    static func head(overreading p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        let raw = UnsafeRawPointer(p)
+        // Swift's smart shifts give 0 for a shift of 64, so `(1 << 64) &- 1` is all ones.
+        let lowMask = (UInt64(1) << UInt64(min(n, 8) &* 8)) &- 1
+        let highMask = (UInt64(1) << UInt64(max(0, min(n, 16) &- 8) &* 8)) &- 1
+        return (raw.loadUnaligned(as: UInt64.self) & lowMask, raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & highMask)
     }
 
     /// A 64-bit hash of a string from its head words and its tail (multiply–xorshift, murmur3's
@@ -99,13 +112,22 @@ struct ByteDictionary {
         return code(p, n, head: head, hash: ByteDictionary.hash(p, n, head))
     }
 
-    /// Reads the slot where a string with hash `h` would start probing, so that a later
-    /// ``code(_:_:head:hash:)`` finds it in cache. Issuing these for a whole batch before
-    /// looking anything up lets the processor overlap the cache misses of a large dictionary
-    /// (a software prefetch). Returns a word only so the load is not optimised away.
+    /// Prefetches the slots where strings start probing, so that a later
+    /// ``code(_:_:head:hash:)`` finds them in cache. Issuing these for a whole batch before
+    /// looking anything up overlaps the cache misses of a large dictionary.
+    struct Prefetcher {
+        fileprivate let slots: UnsafePointer<Slot>
+        fileprivate let mask: Int
+        /// Prefetches the first slot probed for hash `h`.
+        @inline(__always) func callAsFunction(_ h: UInt64) {
+            pk_prefetch(slots + (Int(truncatingIfNeeded: h >> 7) & mask))
+        }
+    }
+
+    /// Runs `body` with a ``Prefetcher`` valid while the dictionary is not modified.
     @inline(__always)
-    func touch(hash h: UInt64) -> UInt64 {
-        slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: h >> 7) & mask].hash }
+    func withPrefetcher<R>(_ body: (Prefetcher) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { try body(Prefetcher(slots: $0.baseAddress!, mask: mask)) }
     }
 
     /// ``code(_:_:)`` with the head words and hash already computed.

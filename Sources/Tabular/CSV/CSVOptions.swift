@@ -15,7 +15,8 @@ public struct CSVOptions: Sendable, Equatable {
     public var inferenceSampleRows: Int
     /// Worker threads for parsing (defaults to the number of active cores).
     public var threads: Int
-    /// Forces the number of parallel chunks (by default about four per thread; 1 parses
+    /// Forces the number of parallel chunks (by default one per thread, for inputs of 1 MiB or
+    /// more per thread; 1 parses
     /// sequentially). Results never depend on it.
     public var chunkCount: Int?
 

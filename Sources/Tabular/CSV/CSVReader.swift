@@ -55,12 +55,13 @@ public enum CSVReader {
                             options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
         try options.validate()
         guard let base = bytes.baseAddress, !bytes.isEmpty else { throw TabularError.emptyInput(file: name) }
-        var context = Context(base: base, name: name, options: options, lineBase: 0, offsetBase: 0)
+        var context = Context(base: base, inputLength: bytes.count, name: name, options: options, lineBase: 0, offsetBase: 0)
         var start = skipByteOrderMark(base, bytes.count)
         let end = bytes.count
         guard start < end else { throw TabularError.emptyInput(file: name) }
         let header = try context.readHeader(from: &start, end: end)
         context.columnNames = header
+        context.estimateRowSize(start: start, end: end)
         var (modes, inference) = try context.plan(schema: schema, header: header, dataStart: start, end: end, widening: true)
         // Parse; widen inferred columns and parse again while a later value does not fit.
         while true {
@@ -127,7 +128,7 @@ public enum CSVReader {
                 guard filled > 0 else { throw TabularError.emptyInput(file: file) }
                 start = skipByteOrderMark(UnsafePointer(buffer), filled)
                 guard start < filled else { throw TabularError.emptyInput(file: file) }
-                var fresh = Context(base: UnsafePointer(buffer), name: file, options: options, lineBase: 0, offsetBase: 0)
+                var fresh = Context(base: UnsafePointer(buffer), inputLength: filled, name: file, options: options, lineBase: 0, offsetBase: 0)
                 let headerEnd = CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote)
                 if headerEnd == nil, !atEOF { // not even one complete record: grow and read more
                     try grow(&buffer, &capacity, filled)
@@ -135,6 +136,7 @@ public enum CSVReader {
                 }
                 header = try fresh.readHeader(from: &start, end: filled)
                 fresh.columnNames = header
+                fresh.estimateRowSize(start: start, end: filled)
                 let sampleEnd = atEOF ? filled : (CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
                 (modes, _) = try fresh.plan(schema: schema, header: header, dataStart: start, end: sampleEnd, widening: false)
                 context = fresh
@@ -144,6 +146,7 @@ public enum CSVReader {
             else if let last = CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) { regionEnd = last }
             else { try grow(&buffer, &capacity, filled); continue }
             context!.base = UnsafePointer(buffer)
+            context!.inputLength = filled
             context!.lineBase = lines
             context!.offsetBase = consumedBytes
             let outcome = try context!.parseRegion(start: start, end: regionEnd, modes: modes, chunkCount: chunkCount(for: regionEnd - start, options))
@@ -176,7 +179,8 @@ public enum CSVReader {
 
     static func chunkCount(for bytes: Int, _ options: CSVOptions) -> Int {
         if let forced = options.chunkCount { return forced }
-        return max(1, min(options.threads * 4, bytes / (1 << 20)))
+        // One chunk per thread: fewer chunks mean fewer duplicate dictionary entries to merge.
+        return max(1, min(options.threads, bytes / (1 << 20)))
     }
 }
 
@@ -191,14 +195,25 @@ extension Table {
 /// State shared by the steps of one read.
 struct Context {
     var base: UnsafePointer<UInt8>
+    /// Bytes readable at `base`.
+    var inputLength: Int
     let name: String
     let options: CSVOptions
     /// Physical lines and bytes of the file before `base` (non-zero when streaming).
     var lineBase: Int
     var offsetBase: Int
     var columnNames: [String] = []
+    /// Average bytes per record in the inference sample (sizes the column buffers).
+    var bytesPerRow: Double = 64
 
     var nullTokens: [[UInt8]] { options.nullTokens.map { Array($0.utf8) } }
+
+    /// Estimates bytes per record from the line breaks in the first MiB of `start..<end`.
+    mutating func estimateRowSize(start: Int, end: Int) {
+        let probe = min(end, start + (1 << 20))
+        let lines = CSVBoundaries.count(10, in: base, from: start, to: probe)
+        bytesPerRow = lines > 0 ? Double(probe - start) / Double(lines) : Double(max(1, probe - start))
+    }
 
     /// Parses the header (or, without one, peeks at the first record to count columns).
     mutating func readHeader(from start: inout Int, end: Int) throws -> [String] {
@@ -284,7 +299,7 @@ struct Context {
     /// Parses the records in `start..<end` (at most `maxRows`) batch by batch: tokenize a batch,
     /// then convert it column by column. Reports the first error in file order.
     func parseChunk(from start: Int, to end: Int, maxRows: Int, into builders: inout [ColumnBuilder]) -> Result<Int, CSVTokenizer.Failure> {
-        var tokenizer = CSVTokenizer(base: base, separator: options.separator, quote: options.quote, columnCount: builders.count)
+        var tokenizer = CSVTokenizer(base: base, inputEnd: inputLength, separator: options.separator, quote: options.quote, columnCount: builders.count)
         defer { tokenizer.deallocate() }
         let tokens = nullTokens
         var p = start
@@ -338,9 +353,13 @@ struct Context {
         let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?>.allocate(capacity: chunkTotal)
         outcomes.initialize(repeating: nil)
         defer { outcomes.deinitialize(); outcomes.deallocate() }
+        // Chunk 0's buffers are reserved for the whole region (estimated from the sample's bytes
+        // per row), so the other chunks are appended to them without moving chunk 0's values.
+        let regionRows = Int(Double(span) / max(1, bytesPerRow) * 1.05) + 16
         let work = { (k: Int) in
             let bytes = bounds[k + 1] - bounds[k]
-            var builders = modes.map { ColumnBuilder(mode: $0, expectedRows: bytes / max(1, 8 * modes.count) + 16) }
+            let expected = k == 0 ? regionRows : Int(Double(bytes) / max(1, bytesPerRow) * 1.05) + 16
+            var builders = modes.map { ColumnBuilder(mode: $0, expectedRows: expected) }
             switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
             case let .success(rows): outcomes[k] = .success((rows, builders))
             case let .failure(failure): outcomes[k] = .failure(failure)
@@ -352,33 +371,45 @@ struct Context {
             nonisolated(unsafe) let run = work
             DispatchQueue.concurrentPerform(iterations: chunkTotal) { run($0) }
         }
-        var parts: [(rows: Int, builders: [ColumnBuilder])] = []
-        parts.reserveCapacity(chunkTotal)
+        // Regroup the builders by column, moving them out of the outcomes so that each
+        // column's buffers are uniquely owned (appending to them then never copies).
+        var byColumn = [[ColumnBuilder]](repeating: [], count: modes.count)
+        var rows = 0
         for k in 0..<chunkTotal {
-            switch outcomes[k]! {
+            switch outcomes[k].take()! {
             case let .failure(failure): throw error(failure)
-            case let .success(part): parts.append(part)
+            case let .success(part):
+                rows += part.rows
+                for (j, builder) in part.builders.enumerated() { byColumn[j].append(builder) }
             }
         }
         var widen: [Int: ColumnType] = [:]
-        for part in parts {
-            for (j, builder) in part.builders.enumerated() {
+        for (j, builders) in byColumn.enumerated() {
+            for builder in builders {
                 if let target = builder.widenTo, widen[j] != .categorical { widen[j] = target }
             }
         }
-        let rows = parts.reduce(0) { $0 + $1.rows }
         if !widen.isEmpty { return RegionOutcome(columns: [], rows: rows, widen: widen) }
-        var columns: [Column] = []
-        columns.reserveCapacity(modes.count)
-        for j in 0..<modes.count {
-            columns.append(merge(column: j, parts.map { $0.builders[j] }))
+        let merged = UnsafeMutableBufferPointer<Column?>.allocate(capacity: modes.count)
+        merged.initialize(repeating: nil)
+        defer { merged.deinitialize(); merged.deallocate() }
+        let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: modes.count)
+        _ = columnBuilders.initialize(from: byColumn)
+        byColumn = []
+        defer { columnBuilders.deinitialize(); columnBuilders.deallocate() }
+        let mergeColumn = { (j: Int) in merged[j] = merge(column: j, &columnBuilders[j]) }
+        if modes.count == 1 || options.threads == 1 || chunkTotal == 1 {
+            for j in 0..<modes.count { mergeColumn(j) }
+        } else {
+            nonisolated(unsafe) let run = mergeColumn
+            DispatchQueue.concurrentPerform(iterations: modes.count) { run($0) }
         }
-        return RegionOutcome(columns: columns, rows: rows, widen: [:])
+        return RegionOutcome(columns: merged.map { $0! }, rows: rows, widen: [:])
     }
 
-    /// Concatenates one column's chunk builders in order, remapping categorical codes to one
-    /// dictionary in first-appearance order.
-    func merge(column j: Int, _ builders: [ColumnBuilder]) -> Column {
+    /// Concatenates one column's chunk builders in order into chunk 0's buffers, remapping
+    /// categorical codes to one dictionary in first-appearance order.
+    func merge(column j: Int, _ builders: inout [ColumnBuilder]) -> Column {
         guard case let .parse(type, _, _) = builders[0].mode else { preconditionFailure("merge of an inference builder") }
         var validity: ValidityBitmap?
         if builders.contains(where: { $0.validity != nil }) {
@@ -387,11 +418,15 @@ struct Context {
             validity = bitmap
         }
         let name = columnNames[j]
-        func concat<T>(_ key: KeyPath<ColumnBuilder, [T]>) -> [T] {
-            if builders.count == 1 { return builders[0][keyPath: key] }
-            var out: [T] = []
-            out.reserveCapacity(builders.reduce(0) { $0 + $1.rows })
-            for b in builders { out.append(contentsOf: b[keyPath: key]) }
+        let total = builders.reduce(0) { $0 + $1.rows }
+        func concat<T>(_ key: WritableKeyPath<ColumnBuilder, [T]>) -> [T] {
+            var out = builders[0][keyPath: key]
+            builders[0][keyPath: key] = []
+            out.reserveCapacity(total)
+            for k in builders.indices.dropFirst() {
+                out.append(contentsOf: builders[k][keyPath: key])
+                builders[k][keyPath: key] = []
+            }
             return out
         }
         let values: ColumnValues
@@ -405,32 +440,38 @@ struct Context {
             // Each chunk's dictionary is in first-appearance order; appending chunk k's entries
             // to the global dictionary in chunk order gives the order of a sequential parse.
             var global = builders[0].dictionary
-            var remaps: [[UInt32]] = []
-            for b in builders {
-                if remaps.isEmpty { remaps.append(Array(0..<UInt32(b.dictionary.count))); continue }
-                var remap = [UInt32](repeating: 0, count: b.dictionary.count)
-                b.dictionary.arena.withUnsafeBufferPointer { arena in
-                    for e in 0..<b.dictionary.count {
-                        let s = b.dictionary.starts[e], n = b.dictionary.starts[e + 1] - s
+            builders[0].dictionary = ByteDictionary.empty
+            var codes = builders[0].codes
+            builders[0].codes = []
+            if builders[0].validity != nil {
+                codes.withUnsafeMutableBufferPointer { out in
+                    for i in out.indices where out[i] == ColumnBuilder.nullCode { out[i] = 0 }
+                }
+            }
+            codes.reserveCapacity(total)
+            for k in builders.indices.dropFirst() {
+                let dictionary = builders[k].dictionary
+                var remap = [UInt32](repeating: 0, count: dictionary.count)
+                dictionary.arena.withUnsafeBufferPointer { arena in
+                    for e in 0..<dictionary.count {
+                        let s = dictionary.starts[e], n = dictionary.starts[e + 1] - s
                         remap[e] = global.code((arena.baseAddress ?? UnsafePointer(bitPattern: 1)!) + s, n).code
                     }
                 }
-                remaps.append(remap)
-            }
-            var codes = [UInt32](repeating: 0, count: builders.reduce(0) { $0 + $1.rows })
-            codes.withUnsafeMutableBufferPointer { out in
-                var offset = 0
-                for (k, b) in builders.enumerated() {
-                    b.codes.withUnsafeBufferPointer { src in
-                        remaps[k].withUnsafeBufferPointer { map in
+                let offset = codes.count
+                codes.append(contentsOf: repeatElement(0, count: builders[k].rows))
+                codes.withUnsafeMutableBufferPointer { out in
+                    builders[k].codes.withUnsafeBufferPointer { src in
+                        remap.withUnsafeBufferPointer { map in
                             for i in 0..<src.count {
                                 let code = src[i]
                                 out[offset + i] = code == ColumnBuilder.nullCode ? 0 : map[Int(code)]
                             }
                         }
                     }
-                    offset += b.rows
                 }
+                builders[k].codes = []
+                builders[k].dictionary = ByteDictionary.empty
             }
             values = .categorical(codes: codes, dictionary: global.strings())
         }

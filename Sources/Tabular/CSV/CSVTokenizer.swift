@@ -44,8 +44,12 @@ struct CSVTokenizer {
     /// Unescaped copies of quoted fields with doubled quotes.
     var arena: [UInt8] = []
 
-    init(base: UnsafePointer<UInt8>, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 1_024) {
+    /// The length of the whole input at `base` (fields never extend past it).
+    let inputEnd: Int
+
+    init(base: UnsafePointer<UInt8>, inputEnd: Int, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 1_024) {
         self.base = base
+        self.inputEnd = inputEnd
         self.separator = separator
         self.quote = quote
         self.columnCount = columnCount

@@ -44,8 +44,8 @@ struct ColumnBuilder {
     var dictionary = ByteDictionary()
     /// Per-batch hashes of a categorical column (reused between batches).
     var hashScratch: [UInt64] = []
-    /// Sink for the prefetching loads of ``ByteDictionary/touch(hash:)``.
-    var touchSink: UInt64 = 0
+    /// Per-batch head words of a categorical column (reused between batches).
+    var headScratch: [(UInt64, UInt64)] = []
     var validity: ValidityBitmap?
     // Inference mode.
     var candidates: Candidates = .all
@@ -134,8 +134,12 @@ struct ColumnBuilder {
             var failure: (row: Int, failure: Failure)?
             switch type {
             case .int64: failure = loop(&integers, zero: 0) { FieldParsing.int64($0, $1) }
-            case .timestamp: failure = loop(&integers, zero: 0) { FieldParsing.timestamp($0, $1) }
-            case .date: failure = loop(&days, zero: 0) { FieldParsing.date($0, $1) }
+            case .timestamp:
+                var calendar = CachedCalendarParser()
+                failure = loop(&integers, zero: 0) { calendar.timestamp($0, $1) }
+            case .date:
+                var calendar = CachedCalendarParser()
+                failure = loop(&days, zero: 0) { calendar.date($0, $1) }
             case .bool: failure = loop(&booleans, zero: false) { FieldParsing.bool($0, $1) }
             case .float64:
                 failure = loop(&doubles, zero: 0) { p, n in
@@ -143,20 +147,28 @@ struct ColumnBuilder {
                     return nil
                 }
             case .categorical:
-                // Two passes: hash every field and touch its slot (overlapping the cache misses
+                // Two passes: hash every field and prefetch its slot (overlapping the cache misses
                 // of a large dictionary), then look up or insert in order.
-                if hashScratch.count < rows { hashScratch = [UInt64](repeating: 0, count: rows) }
-                var touched: UInt64 = 0
-                hashScratch.withUnsafeMutableBufferPointer { hashes in
-                    for r in 0..<rows {
-                        let (p, n, isNull) = field(r)
-                        if isNull { hashes[r] = 0; continue }
-                        let h = ByteDictionary.hash(p, n, ByteDictionary.head(p, n))
-                        hashes[r] = h
-                        touched ^= dictionary.touch(hash: h)
+                if hashScratch.count < rows {
+                    hashScratch = [UInt64](repeating: 0, count: rows)
+                    headScratch = [(UInt64, UInt64)](repeating: (0, 0), count: rows)
+                }
+                // Fields that end at least 16 bytes before the end of the input may be over-read.
+                let overreadLimit = tokenizer.base + max(0, tokenizer.inputEnd &- 16)
+                let heads = headScratch.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                dictionary.withPrefetcher { prefetch in
+                    hashScratch.withUnsafeMutableBufferPointer { hashes in
+                        for r in 0..<rows {
+                            let (p, n, isNull) = field(r)
+                            if isNull { hashes[r] = 0; continue }
+                            let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                            heads[r] = head
+                            let h = ByteDictionary.hash(p, n, head)
+                            hashes[r] = h
+                            prefetch(h)
+                        }
                     }
                 }
-                touchSink ^= touched
                 let hashes = hashScratch
                 let first = codes.count
                 codes.append(contentsOf: repeatElement(ColumnBuilder.nullCode, count: rows))
@@ -173,7 +185,7 @@ struct ColumnBuilder {
                             continue
                         }
                         let (p, n, _) = field(r)
-                        let (code, inserted) = table.code(p, n, head: ByteDictionary.head(p, n), hash: h)
+                        let (code, inserted) = table.code(p, n, head: heads[r], hash: h)
                         if inserted, !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
                         out[r] = code
                     }

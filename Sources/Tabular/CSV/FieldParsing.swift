@@ -182,3 +182,51 @@ enum FieldParsing {
         return true
     }
 }
+
+/// Parses timestamps and dates while remembering the last calendar date seen, so that a column
+/// of times clustered by day converts each date prefix once instead of once per row.
+struct CachedCalendarParser {
+    private var lastPrefix: (UInt64, UInt16) = (0, 0)
+    private var lastDays: Int64 = 0
+    private var hasLast = false
+
+    /// Days since the epoch of the `YYYY-MM-DD` at `p` (10 bytes available), or `nil`.
+    @inline(__always)
+    private mutating func days(_ p: UnsafePointer<UInt8>) -> Int64? {
+        let raw = UnsafeRawPointer(p)
+        let prefix = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        if hasLast, prefix == lastPrefix { return lastDays }
+        guard let day = CalendarCodec.parseDate(UnsafeBufferPointer(start: p, count: 10)) else { return nil }
+        lastPrefix = prefix
+        lastDays = Int64(day)
+        hasLast = true
+        return lastDays
+    }
+
+    /// A timestamp (see ``CalendarCodec/parseTimestamp(_:)``); `YYYY-MM-DDTHH:MM:SS[Z]` takes a
+    /// fast path.
+    @inline(__always)
+    mutating func timestamp(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Int64? {
+        let (p, n) = FieldParsing.trimmed(p0, n0)
+        if n == 20 || n == 19, n == 19 || p[19] == UInt8(ascii: "Z"), p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
+           p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":") {
+            @inline(__always) func two(_ i: Int) -> Int? {
+                let a = Int(p[i]) &- 48, b = Int(p[i &+ 1]) &- 48
+                return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a &* 10 &+ b : nil
+            }
+            if let h = two(11), let m = two(14), let s = two(17), h < 24, m < 60, s < 60, let day = days(p) {
+                return day &* 86_400 &+ Int64(h &* 3600 &+ m &* 60 &+ s)
+            }
+            return nil
+        }
+        return CalendarCodec.parseTimestamp(UnsafeBufferPointer(start: p, count: n))
+    }
+
+    /// A `YYYY-MM-DD` date.
+    @inline(__always)
+    mutating func date(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Int32? {
+        let (p, n) = FieldParsing.trimmed(p0, n0)
+        guard n == 10 else { return nil }
+        return days(p).map { Int32(truncatingIfNeeded: $0) }
+    }
+}
