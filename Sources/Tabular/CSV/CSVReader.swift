@@ -315,7 +315,7 @@ struct Context {
                 }
             }
             if let earliest {
-                let slot = tokenizer.slots[earliest.row * builders.count + earliest.column]
+                let slot = tokenizer.slot(row: earliest.row, column: earliest.column)
                 let pointer = slot.arena >= 0 ? tokenizer.arena.withUnsafeBufferPointer { Array($0[Int(slot.arena)..<(Int(slot.arena) + Int(slot.length))]) }
                                                : Array(UnsafeBufferPointer(start: base + slot.offset, count: Int(slot.length)))
                 let offset = slot.arena == FieldSlot.unquoted ? slot.offset : slot.offset - 1

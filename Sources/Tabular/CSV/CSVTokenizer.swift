@@ -39,7 +39,7 @@ struct CSVTokenizer {
     let columnCount: Int
     /// Records per batch.
     let batchRows: Int
-    /// `batchRows × columnCount` slots.
+    /// `batchRows × columnCount` slots, column-major (see ``slot(row:column:)``).
     let slots: UnsafeMutablePointer<FieldSlot>
     /// Unescaped copies of quoted fields with doubled quotes.
     var arena: [UInt8] = []
@@ -70,100 +70,152 @@ struct CSVTokenizer {
         var failure: Failure?
     }
 
+    /// The slot of field `column` of batch row `row` (slots are stored column by column, so
+    /// that converting a column reads them sequentially).
+    @inline(__always) func slot(row: Int, column: Int) -> FieldSlot { slots[column &* batchRows &+ row] }
+
     /// Tokenizes up to `maxRows` (≤ `batchRows`) records from `start`, stopping at `end`.
+    ///
+    /// Scans eight bytes at a time for separators, quotes and line feeds and walks the matches
+    /// of each word, so a field costs a bit scan rather than a byte loop. A CR directly before an
+    /// LF belongs to the line ending; any other CR is data. Quoted fields are read byte by byte.
     mutating func tokenize(from start: Int, to end: Int, maxRows: Int) -> Batch {
         var rows = 0
-        func fail(_ failure: Failure) -> Batch { Batch(rows: rows, next: start, failure: failure) }
+        var recordStart = start
+        func fail(_ failure: Failure) -> Batch { Batch(rows: rows, next: recordStart, failure: failure) }
         let limit = min(maxRows, batchRows)
         arena.removeAll(keepingCapacity: true)
-        let sep = separator, q = quote, columns = columnCount
+        let sep = separator, q = quote, columns = columnCount, stride = batchRows
         let raw = UnsafeRawPointer(base)
-        let sepPattern = ByteScan.broadcast(sep), quotePattern = ByteScan.broadcast(q)
-        let lfPattern = ByteScan.broadcast(10), crPattern = ByteScan.broadcast(13)
-        var p = start
-        var slot = slots
-        while p < end && rows < limit {
-            let recordStart = p
-            if columns > 1 {
-                if base[p] == 10 { p &+= 1; continue }
-                if base[p] == 13, p &+ 1 < end, base[p &+ 1] == 10 { p &+= 2; continue }
+        let sepPattern = ByteScan.broadcast(sep), quotePattern = ByteScan.broadcast(q), lfPattern = ByteScan.broadcast(10)
+        let slots = self.slots
+        var column = 0
+        var fieldStart = start
+        var scan = start   // the next byte not yet examined for boundaries
+        guard start < end, limit > 0 else { return Batch(rows: 0, next: start, failure: nil) }
+
+        /// Ends the field `fieldStart..<boundary` (unquoted) at a separator or line feed.
+        @inline(__always) func storeUnquoted(_ boundary: Int, endsRecord: Bool) {
+            var length = boundary &- fieldStart
+            if endsRecord, length > 0, base[boundary &- 1] == 13 { length &-= 1 }
+            if column < columns {
+                slots[column &* stride &+ rows] = FieldSlot(offset: fieldStart, length: Int32(truncatingIfNeeded: length), arena: FieldSlot.unquoted)
             }
-            var column = 0
+            column &+= 1
+        }
+
+        /// Finishes a record at the line feed at `boundary` (or at the end of input).
+        /// Returns false when the record is ragged.
+        @inline(__always) func endRecord(_ next: Int) -> Bool {
+            if column != columns { return false }
+            rows &+= 1
+            column = 0
+            fieldStart = next
+            recordStart = next
+            return true
+        }
+
+        while true {
+            // Find the next boundary byte at or after `scan`.
+            var boundary = end
+            while scan &+ 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: scan, as: UInt64.self)
+                let hits = ByteScan.matches(word, sepPattern) | ByteScan.matches(word, quotePattern) | ByteScan.matches(word, lfPattern)
+                if hits != 0 { boundary = scan &+ hits.trailingZeroBitCount >> 3; break }
+                scan &+= 8
+            }
+            if boundary == end {
+                while scan < end {
+                    let c = base[scan]
+                    if c == sep || c == q || c == 10 { boundary = scan; break }
+                    scan &+= 1
+                }
+            }
+            if boundary == end {
+                // The last record has no line feed.
+                if fieldStart == end && column == 0 { return Batch(rows: rows, next: end, failure: nil) }
+                storeUnquoted(end, endsRecord: true)
+                if !endRecord(end) {
+                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                }
+                return Batch(rows: rows, next: end, failure: nil)
+            }
+            let c = base[boundary]
+            scan = boundary &+ 1
+            if c == sep {
+                storeUnquoted(boundary, endsRecord: false)
+                fieldStart = scan
+                continue
+            }
+            if c == 10 {
+                // An empty line (LF or CRLF alone) is skipped when there are several columns.
+                if column == 0, columns > 1, boundary == fieldStart || (boundary == fieldStart &+ 1 && base[fieldStart] == 13) {
+                    fieldStart = scan
+                    recordStart = scan
+                    continue
+                }
+                storeUnquoted(boundary, endsRecord: true)
+                if !endRecord(scan) {
+                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                }
+                if rows == limit { return Batch(rows: rows, next: scan, failure: nil) }
+                continue
+            }
+            // A quote: it must open the field.
+            if boundary != fieldStart { return fail(Failure(offset: boundary, column: column, kind: .unexpectedQuote)) }
+            let contentStart = boundary &+ 1
+            var p = contentStart
+            var hasEscapes = false
             while true {
-                let fieldStart: Int
-                var length: Int
-                var arenaPosition = FieldSlot.unquoted
-                if p < end, base[p] == q {
-                    p &+= 1
-                    fieldStart = p
-                    var hasEscapes = false
-                    while true {
-                        while p < end, base[p] != q { p &+= 1 }
-                        if p >= end { return fail(Failure(offset: fieldStart &- 1, column: column, kind: .unterminatedQuote)) }
-                        if p &+ 1 < end, base[p &+ 1] == q { hasEscapes = true; p &+= 2; continue }
-                        break
-                    }
-                    length = p &- fieldStart
-                    p &+= 1
-                    if p < end {
-                        let c = base[p]
-                        if !(c == sep || c == 10 || (c == 13 && (p &+ 1 == end || base[p &+ 1] == 10))) {
-                            return fail(Failure(offset: fieldStart &- 1, column: column, kind: .unexpectedQuote))
-                        }
-                    }
-                    if hasEscapes {
-                        arenaPosition = Int32(truncatingIfNeeded: arena.count)
-                        var k = fieldStart
-                        let fieldEnd = fieldStart &+ length
-                        while k < fieldEnd {
-                            arena.append(base[k])
-                            k &+= base[k] == q ? 2 : 1
-                        }
-                        length = arena.count &- Int(arenaPosition)
-                    } else {
-                        arenaPosition = FieldSlot.quotedInPlace
-                    }
-                } else {
-                    fieldStart = p
-                    // Find the next separator, quote, LF or CR eight bytes at a time.
-                    scan: while true {
-                        while p &+ 8 <= end {
-                            let word = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
-                            let hits = ByteScan.matches(word, sepPattern) | ByteScan.matches(word, quotePattern)
-                                | ByteScan.matches(word, lfPattern) | ByteScan.matches(word, crPattern)
-                            if hits != 0 { p &+= hits.trailingZeroBitCount >> 3; break }
-                            p &+= 8
-                        }
-                        if p &+ 8 > end {
-                            while p < end {
-                                let c = base[p]
-                                if c == sep || c == q || c == 10 || c == 13 { break }
-                                p &+= 1
-                            }
-                        }
-                        // A CR not followed by LF is data.
-                        if p < end, base[p] == 13, p &+ 1 < end, base[p &+ 1] != 10 { p &+= 1; continue scan }
-                        break
-                    }
-                    if p < end, base[p] == q { return fail(Failure(offset: p, column: column, kind: .unexpectedQuote)) }
-                    length = p &- fieldStart
-                }
-                if column < columns {
-                    slot.pointee = FieldSlot(offset: fieldStart, length: Int32(truncatingIfNeeded: length), arena: arenaPosition)
-                    slot += 1
-                }
-                column &+= 1
-                if p >= end { break }
-                let c = base[p]
-                if c == sep { p &+= 1; continue }
-                p = min(p &+ (c == 13 ? 2 : 1), end)
+                while p < end, base[p] != q { p &+= 1 }
+                if p >= end { return fail(Failure(offset: boundary, column: column, kind: .unterminatedQuote)) }
+                if p &+ 1 < end, base[p &+ 1] == q { hasEscapes = true; p &+= 2; continue }
                 break
             }
-            if column != columns {
+            var length = p &- contentStart
+            var arenaPosition = FieldSlot.quotedInPlace
+            if hasEscapes {
+                arenaPosition = Int32(truncatingIfNeeded: arena.count)
+                var k = contentStart
+                let contentEnd = contentStart &+ length
+                while k < contentEnd {
+                    arena.append(base[k])
+                    k &+= base[k] == q ? 2 : 1
+                }
+                length = arena.count &- Int(arenaPosition)
+            }
+            if column < columns {
+                slots[column &* stride &+ rows] = FieldSlot(offset: contentStart, length: Int32(truncatingIfNeeded: length), arena: arenaPosition)
+            }
+            column &+= 1
+            // After the closing quote: a separator, a line ending, or the end of input.
+            let after = p &+ 1
+            if after >= end {
+                if !endRecord(end) {
+                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                }
+                return Batch(rows: rows, next: end, failure: nil)
+            }
+            let next = base[after]
+            var lineEnd = -1
+            if next == sep {
+                fieldStart = after &+ 1
+                scan = fieldStart
+                continue
+            } else if next == 10 {
+                lineEnd = after &+ 1
+            } else if next == 13, after &+ 1 < end, base[after &+ 1] == 10 {
+                lineEnd = after &+ 2
+            } else if next == 13, after &+ 1 == end {
+                lineEnd = end
+            } else {
+                return fail(Failure(offset: boundary, column: column &- 1, kind: .unexpectedQuote))
+            }
+            if !endRecord(lineEnd) {
                 return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
             }
-            rows &+= 1
+            scan = lineEnd
+            if rows == limit || lineEnd >= end { return Batch(rows: rows, next: lineEnd, failure: nil) }
         }
-        return Batch(rows: rows, next: p, failure: nil)
     }
 }

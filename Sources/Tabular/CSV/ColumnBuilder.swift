@@ -69,19 +69,18 @@ struct ColumnBuilder {
 
     /// Converts column `column` of a tokenized batch and appends it.
     ///
-    /// One monomorphic loop per type over the batch's slots (stride `columnCount`). A field is
+    /// One monomorphic loop per type over the column's slots. A field is
     /// missing when it is unquoted and empty or equal to a null token. Returns the failing slot's
     /// row within the batch with the failure for declared columns; inferred columns record a
     /// misfit in `widenTo`, store a zero and go on (the input is parsed again after widening).
     mutating func append(batch tokenizer: CSVTokenizer, rows: Int, column: Int,
                          nullTokens: [[UInt8]]) -> (row: Int, failure: Failure)? {
-        let stride = tokenizer.columnCount
-        let slots = tokenizer.slots + column
+        let slots = tokenizer.slots + column &* tokenizer.batchRows
         return tokenizer.arena.withUnsafeBufferPointer { arenaBuffer -> (row: Int, failure: Failure)? in
             let arenaBase = arenaBuffer.baseAddress ?? tokenizer.base
             let base = tokenizer.base
             @inline(__always) func field(_ r: Int) -> (UnsafePointer<UInt8>, Int, Bool) {
-                let slot = slots[r &* stride]
+                let slot = slots[r]
                 let pointer = slot.arena >= 0 ? arenaBase + Int(slot.arena) : base + slot.offset
                 var isNull = false
                 if slot.arena == FieldSlot.unquoted {
