@@ -28,10 +28,10 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // getrandom(2) is not in Glibc's module map; this tiny C target declares it.
         .target(name: "CSystemRandom"),
-        // Software prefetch (__builtin_prefetch) for hash-table probes, which Swift cannot express.
-        .target(name: "CPrefetch"),
+        // Inline helpers Swift cannot express: software prefetch and SSE2 byte-match masks.
+        .target(name: "CSIMD"),
 
-        .target(name: "Tabular", dependencies: ["CPrefetch"]),
+        .target(name: "Tabular", dependencies: ["CSIMD"]),
         .target(name: "Datasets", dependencies: ["Tabular"]),
         .target(
             name: "SecureRandom",

@@ -6,7 +6,7 @@
 /// offset are taken as UTC, and a trailing `Z` or `+00:00` is accepted.
 public enum CalendarCodec {
     /// Days since 1970-01-01 of the civil date `year-month-day` (month 1…12, day 1…31). O(1).
-    @inlinable public static func days(year: Int, month: Int, day: Int) -> Int {
+    @inlinable @inline(__always) public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -32,9 +32,13 @@ public enum CalendarCodec {
     /// Whether `day` exists in `month` of `year`.
     @inlinable public static func isValid(year: Int, month: Int, day: Int) -> Bool {
         guard month >= 1, month <= 12, day >= 1 else { return false }
-        let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        return day <= (month == 2 && leap ? 29 : lengths[month - 1])
+        switch month {
+        case 2:
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+            return day <= (leap ? 29 : 28)
+        case 4, 6, 9, 11: return day <= 30
+        default: return day <= 31
+        }
     }
 
     /// `YYYY-MM-DD` for a day count.
@@ -84,7 +88,7 @@ public enum CalendarCodec {
         return Int64(days(year: y, month: mo, day: d)) * 86_400 + Int64(h * 3600 + mi * 60 + second)
     }
 
-    @inlinable static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
+    @inlinable @inline(__always) static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
         var value = 0
         for i in start..<(start + length) {
             let digit = Int(bytes[i]) &- 48

@@ -1,4 +1,58 @@
-import CPrefetch
+import CSIMD
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The slot array of a ``ByteDictionary``: zeroed memory that large tables take from 2 MiB
+/// transparent huge pages where the kernel allows it (random probes into a table of hundreds
+/// of megabytes otherwise spend most of their time in TLB misses).
+/// Unchecked `Sendable`: a table is written only by the one dictionary that uniquely references
+/// it (copy on write), so sharing a reference across threads never races.
+final class SlotTable: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<ByteDictionary.Slot>
+    let capacity: Int
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappingBytes: Int
+
+    static let hugePage = 2 << 20
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        let bytes = capacity * MemoryLayout<ByteDictionary.Slot>.stride
+        #if canImport(Glibc)
+        if bytes >= SlotTable.hugePage {
+            // Over-map by one huge page so that the table can start on a 2 MiB boundary.
+            let total = bytes + SlotTable.hugePage
+            if let raw = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED {
+                let aligned = (Int(bitPattern: raw) + SlotTable.hugePage - 1) & ~(SlotTable.hugePage - 1)
+                let start = UnsafeMutableRawPointer(bitPattern: aligned)!
+                _ = madvise(start, bytes, MADV_HUGEPAGE)
+                mapping = raw
+                mappingBytes = total
+                pointer = start.bindMemory(to: ByteDictionary.Slot.self, capacity: capacity)  // zero-filled by the kernel
+                return
+            }
+        }
+        #endif
+        mapping = nil
+        mappingBytes = 0
+        pointer = .allocate(capacity: capacity)
+        pointer.initialize(repeating: ByteDictionary.Slot(), count: capacity)
+    }
+
+    func copy() -> SlotTable {
+        let table = SlotTable(capacity: capacity)
+        table.pointer.update(from: pointer, count: capacity)
+        return table
+    }
+
+    deinit {
+        #if canImport(Glibc)
+        if let mapping { munmap(mapping, mappingBytes); return }
+        #endif
+        pointer.deallocate()
+    }
+}
 
 /// An insertion-ordered hash set of byte strings that assigns each distinct string a dense
 /// `UInt32` code in first-appearance order: the categorical dictionary built while parsing.
@@ -22,13 +76,14 @@ struct ByteDictionary {
     private(set) var arena: [UInt8] = []
     /// Start of entry `i` in the arena is `starts[i]`, its end `starts[i + 1]`.
     private(set) var starts: [Int] = [0]
-    private var slots: [Slot]
+    /// Shared between copies until one of them inserts (copy on write).
+    private var slots: SlotTable
     private var mask: Int
 
     init(expectedCount: Int = 16) {
         var capacity = 16
         while capacity < expectedCount * 2 { capacity <<= 1 }
-        slots = [Slot](repeating: Slot(), count: capacity)
+        slots = SlotTable(capacity: capacity)
         mask = capacity - 1
     }
 
@@ -127,7 +182,7 @@ struct ByteDictionary {
     /// Runs `body` with a ``Prefetcher`` valid while the dictionary is not modified.
     @inline(__always)
     func withPrefetcher<R>(_ body: (Prefetcher) throws -> R) rethrows -> R {
-        try slots.withUnsafeBufferPointer { try body(Prefetcher(slots: $0.baseAddress!, mask: mask)) }
+        try withExtendedLifetime(slots) { try body(Prefetcher(slots: slots.pointer, mask: mask)) }
     }
 
     /// ``code(_:_:)`` with the head words and hash already computed.
@@ -135,7 +190,8 @@ struct ByteDictionary {
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32, inserted: Bool) {
         let length = UInt32(truncatingIfNeeded: n)
         var index = Int(truncatingIfNeeded: h >> 7) & mask
-        let found: UInt32? = slots.withUnsafeBufferPointer { table in
+        let found: UInt32? = withExtendedLifetime(slots) {
+            let table = slots.pointer
             while true {
                 let slot = table[index]
                 if slot.hash == 0 { return nil }
@@ -147,10 +203,11 @@ struct ByteDictionary {
         }
         if let found { return (found, false) }
         let code = UInt32(truncatingIfNeeded: count)
-        slots[index] = Slot(hash: h, code: code, length: length, head0: head.0, head1: head.1)
+        if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }
+        slots.pointer[index] = Slot(hash: h, code: code, length: length, head0: head.0, head1: head.1)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(arena.count)
-        if count * 2 > slots.count { grow() }
+        if count * 2 > slots.capacity { grow() }
         return (code, true)
     }
 
@@ -172,16 +229,17 @@ struct ByteDictionary {
     }
 
     private mutating func grow() {
-        let capacity = slots.count * 2
         let old = slots
-        slots = [Slot](repeating: Slot(), count: capacity)
+        let capacity = old.capacity * 2
+        let table = SlotTable(capacity: capacity)
         mask = capacity - 1
-        slots.withUnsafeMutableBufferPointer { table in
-            for slot in old where slot.hash != 0 {
-                var index = Int(truncatingIfNeeded: slot.hash >> 7) & mask
-                while table[index].hash != 0 { index = (index &+ 1) & mask }
-                table[index] = slot
-            }
+        for i in 0..<old.capacity {
+            let slot = old.pointer[i]
+            if slot.hash == 0 { continue }
+            var index = Int(truncatingIfNeeded: slot.hash >> 7) & mask
+            while table.pointer[index].hash != 0 { index = (index &+ 1) & mask }
+            table.pointer[index] = slot
         }
+        slots = table
     }
 }

@@ -1,3 +1,5 @@
+import CSIMD
+
 /// Where one field of a tokenized batch lies.
 ///
 /// `offset` is the field's first byte in the input (after an opening quote). `arena` is −1 for an
@@ -76,8 +78,8 @@ struct CSVTokenizer {
 
     /// Tokenizes up to `maxRows` (≤ `batchRows`) records from `start`, stopping at `end`.
     ///
-    /// Scans eight bytes at a time for separators, quotes and line feeds and walks the matches
-    /// of each word, so a field costs a bit scan rather than a byte loop. A CR directly before an
+    /// Finds separators, quotes and line feeds 64 bytes at a time as a bit mask and walks its set
+    /// bits, so a field costs a bit scan rather than a byte loop. A CR directly before an
     /// LF belongs to the line ending; any other CR is data. Quoted fields are read byte by byte.
     mutating func tokenize(from start: Int, to end: Int, maxRows: Int) -> Batch {
         var rows = 0
@@ -86,12 +88,12 @@ struct CSVTokenizer {
         let limit = min(maxRows, batchRows)
         arena.removeAll(keepingCapacity: true)
         let sep = separator, q = quote, columns = columnCount, stride = batchRows
-        let raw = UnsafeRawPointer(base)
-        let sepPattern = ByteScan.broadcast(sep), quotePattern = ByteScan.broadcast(q), lfPattern = ByteScan.broadcast(10)
         let slots = self.slots
         var column = 0
         var fieldStart = start
         var scan = start   // the next byte not yet examined for boundaries
+        var pending: UInt64 = 0   // matches of the block at `pendingBase` not yet handled
+        var pendingBase = start
         guard start < end, limit > 0 else { return Batch(rows: 0, next: start, failure: nil) }
 
         /// Ends the field `fieldStart..<boundary` (unquoted) at a separator or line feed.
@@ -116,19 +118,30 @@ struct CSVTokenizer {
         }
 
         while true {
-            // Find the next boundary byte at or after `scan`.
+            // The next boundary byte: the next match left in the current 64-byte block, else
+            // the first match of the following blocks (one bit per byte, from SSE2 compares).
             var boundary = end
-            while scan &+ 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: scan, as: UInt64.self)
-                let hits = ByteScan.matches(word, sepPattern) | ByteScan.matches(word, quotePattern) | ByteScan.matches(word, lfPattern)
-                if hits != 0 { boundary = scan &+ hits.trailingZeroBitCount >> 3; break }
-                scan &+= 8
-            }
-            if boundary == end {
-                while scan < end {
-                    let c = base[scan]
-                    if c == sep || c == q || c == 10 { boundary = scan; break }
-                    scan &+= 1
+            if pending != 0 {
+                boundary = pendingBase &+ pending.trailingZeroBitCount
+                pending &= pending &- 1
+            } else {
+                while scan &+ 64 <= end {
+                    let hits = pk_match_mask64(base + scan, sep, q, 10)
+                    if hits != 0 {
+                        boundary = scan &+ hits.trailingZeroBitCount
+                        pending = hits & (hits &- 1)
+                        pendingBase = scan
+                        scan &+= 64
+                        break
+                    }
+                    scan &+= 64
+                }
+                if boundary == end {
+                    while scan < end {
+                        let c = base[scan]
+                        scan &+= 1
+                        if c == sep || c == q || c == 10 { boundary = scan &- 1; break }
+                    }
                 }
             }
             if boundary == end {
@@ -141,26 +154,27 @@ struct CSVTokenizer {
                 return Batch(rows: rows, next: end, failure: nil)
             }
             let c = base[boundary]
-            scan = boundary &+ 1
             if c == sep {
                 storeUnquoted(boundary, endsRecord: false)
-                fieldStart = scan
+                fieldStart = boundary &+ 1
                 continue
             }
             if c == 10 {
+                let next = boundary &+ 1
                 // An empty line (LF or CRLF alone) is skipped when there are several columns.
                 if column == 0, columns > 1, boundary == fieldStart || (boundary == fieldStart &+ 1 && base[fieldStart] == 13) {
-                    fieldStart = scan
-                    recordStart = scan
+                    fieldStart = next
+                    recordStart = next
                     continue
                 }
                 storeUnquoted(boundary, endsRecord: true)
-                if !endRecord(scan) {
+                if !endRecord(next) {
                     return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
                 }
-                if rows == limit { return Batch(rows: rows, next: scan, failure: nil) }
+                if rows == limit { return Batch(rows: rows, next: next, failure: nil) }
                 continue
             }
+            pending = 0
             // A quote: it must open the field.
             if boundary != fieldStart { return fail(Failure(offset: boundary, column: column, kind: .unexpectedQuote)) }
             let contentStart = boundary &+ 1
@@ -201,6 +215,7 @@ struct CSVTokenizer {
             if next == sep {
                 fieldStart = after &+ 1
                 scan = fieldStart
+                pending = 0
                 continue
             } else if next == 10 {
                 lineEnd = after &+ 1

@@ -1,1 +1,0 @@
-// The module's only content is the inline function in include/CPrefetch.h.

@@ -1,0 +1,1 @@
+// The module's content is the inline functions in include/CSIMD.h.
