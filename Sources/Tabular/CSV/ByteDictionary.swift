@@ -228,6 +228,38 @@ struct ByteDictionary {
         }
     }
 
+    /// Inserts every entry of `other` (in its code order) and returns, for each of `other`'s
+    /// codes, the code here. Hashes are computed and slots prefetched a batch at a time, so a
+    /// large merge overlaps its cache misses. O(total bytes of `other`).
+    mutating func insertAll(of other: ByteDictionary) -> [UInt32] {
+        var remap = [UInt32](repeating: 0, count: other.count)
+        let batch = 1_024
+        var hashes = [UInt64](repeating: 0, count: batch)
+        var heads = [(UInt64, UInt64)](repeating: (0, 0), count: batch)
+        other.arena.withUnsafeBufferPointer { arena in
+            let base = arena.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            var first = 0
+            while first < other.count {
+                let last = min(other.count, first + batch)
+                withPrefetcher { prefetch in
+                    for e in first..<last {
+                        let p = base + other.starts[e], n = other.starts[e + 1] - other.starts[e]
+                        let head = ByteDictionary.head(p, n)
+                        heads[e - first] = head
+                        hashes[e - first] = ByteDictionary.hash(p, n, head)
+                        prefetch(hashes[e - first])
+                    }
+                }
+                for e in first..<last {
+                    let p = base + other.starts[e], n = other.starts[e + 1] - other.starts[e]
+                    remap[e] = code(p, n, head: heads[e - first], hash: hashes[e - first]).code
+                }
+                first = last
+            }
+        }
+        return remap
+    }
+
     private mutating func grow() {
         let old = slots
         let capacity = old.capacity * 2

@@ -450,14 +450,7 @@ struct Context {
             }
             codes.reserveCapacity(total)
             for k in builders.indices.dropFirst() {
-                let dictionary = builders[k].dictionary
-                var remap = [UInt32](repeating: 0, count: dictionary.count)
-                dictionary.arena.withUnsafeBufferPointer { arena in
-                    for e in 0..<dictionary.count {
-                        let s = dictionary.starts[e], n = dictionary.starts[e + 1] - s
-                        remap[e] = global.code((arena.baseAddress ?? UnsafePointer(bitPattern: 1)!) + s, n).code
-                    }
-                }
+                let remap = global.insertAll(of: builders[k].dictionary)
                 let offset = codes.count
                 codes.append(contentsOf: repeatElement(0, count: builders[k].rows))
                 codes.withUnsafeMutableBufferPointer { out in
