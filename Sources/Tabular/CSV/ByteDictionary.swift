@@ -57,7 +57,7 @@ final class SlotTable: @unchecked Sendable {
 /// An insertion-ordered hash set of byte strings that assigns each distinct string a dense
 /// `UInt32` code in first-appearance order: the categorical dictionary built while parsing.
 ///
-/// Open addressing with linear probing over a power-of-two array of 32-byte slots (load ≤ ½).
+/// Open addressing with linear probing over a power-of-two array of 32-byte slots (load ≤ ¾).
 /// A slot holds the full hash, the code, the length and the first 16 bytes of its string, so
 /// a lookup of a string of up to 16 bytes touches one cache line of the table and nothing else;
 /// longer strings compare their tail in the arena. All strings' bytes are also kept in one
@@ -82,7 +82,7 @@ struct ByteDictionary {
 
     init(expectedCount: Int = 16) {
         var capacity = 16
-        while capacity < expectedCount * 2 { capacity <<= 1 }
+        while capacity * 3 < expectedCount * 4 { capacity <<= 1 }
         slots = SlotTable(capacity: capacity)
         mask = capacity - 1
     }
@@ -179,6 +179,11 @@ struct ByteDictionary {
         }
     }
 
+    /// A prefetcher for the current table. It only issues cache hints, never reads memory, so a
+    /// prefetcher kept across an insertion that regrew the table is harmless (but useless):
+    /// refresh it after insertions.
+    var prefetcher: Prefetcher { Prefetcher(slots: slots.pointer, mask: mask) }
+
     /// Runs `body` with a ``Prefetcher`` valid while the dictionary is not modified.
     @inline(__always)
     func withPrefetcher<R>(_ body: (Prefetcher) throws -> R) rethrows -> R {
@@ -207,7 +212,7 @@ struct ByteDictionary {
         slots.pointer[index] = Slot(hash: h, code: code, length: length, head0: head.0, head1: head.1)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(arena.count)
-        if count * 2 > slots.capacity { grow() }
+        if count * 4 > slots.capacity * 3 { grow() }
         return (code, true)
     }
 
@@ -233,6 +238,7 @@ struct ByteDictionary {
     /// large merge overlaps its cache misses. O(total bytes of `other`).
     mutating func insertAll(of other: ByteDictionary) -> [UInt32] {
         var remap = [UInt32](repeating: 0, count: other.count)
+        reserve(other.count)
         let batch = 1_024
         var hashes = [UInt64](repeating: 0, count: batch)
         var heads = [(UInt64, UInt64)](repeating: (0, 0), count: batch)
@@ -260,9 +266,17 @@ struct ByteDictionary {
         return remap
     }
 
-    private mutating func grow() {
+    /// Makes room for `additional` more entries without growing again.
+    mutating func reserve(_ additional: Int) {
+        var capacity = slots.capacity
+        while (count + additional) * 4 > capacity * 3 { capacity <<= 1 }
+        if capacity > slots.capacity { grow(to: capacity) }
+    }
+
+    /// Rehashes into a table of `capacity` slots (a power of two, default twice the current).
+    private mutating func grow(to newCapacity: Int? = nil) {
         let old = slots
-        let capacity = old.capacity * 2
+        let capacity = newCapacity ?? old.capacity * 2
         let table = SlotTable(capacity: capacity)
         mask = capacity - 1
         for i in 0..<old.capacity {

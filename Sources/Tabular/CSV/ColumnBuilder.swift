@@ -42,6 +42,10 @@ struct ColumnBuilder {
     var codes: [UInt32] = []
     var days: [Int32] = []
     var dictionary = ByteDictionary()
+    /// Dictionaries with fewer entries than this are probed without prefetching (they fit in cache).
+    static let smallDictionary = 4_096
+    /// How many rows ahead categorical lookups prefetch their dictionary slot.
+    static let prefetchDistance = 16
     /// Per-batch hashes of a categorical column (reused between batches).
     var hashScratch: [UInt64] = []
     /// Per-batch head words of a categorical column (reused between batches).
@@ -58,11 +62,11 @@ struct ColumnBuilder {
         self.mode = mode
         if case let .parse(type, _, _) = mode {
             switch type {
-            case .float64: doubles.reserveCapacity(expectedRows)
-            case .int64, .timestamp: integers.reserveCapacity(expectedRows)
-            case .bool: booleans.reserveCapacity(expectedRows)
-            case .categorical: codes.reserveCapacity(expectedRows)
-            case .date: days.reserveCapacity(expectedRows)
+            case .float64: doubles.reserveCapacity(expectedRows); HugePages.advise(&doubles)
+            case .int64, .timestamp: integers.reserveCapacity(expectedRows); HugePages.advise(&integers)
+            case .bool: booleans.reserveCapacity(expectedRows); HugePages.advise(&booleans)
+            case .categorical: codes.reserveCapacity(expectedRows); HugePages.advise(&codes)
+            case .date: days.reserveCapacity(expectedRows); HugePages.advise(&days)
             }
         }
     }
@@ -145,9 +149,33 @@ struct ColumnBuilder {
                     if case let .value(v) = FieldParsing.float64(p, n) { return v }
                     return nil
                 }
+            case .categorical where dictionary.count < ColumnBuilder.smallDictionary:
+                // A small dictionary stays in cache: one pass, no prefetching.
+                let first = codes.count
+                codes.append(contentsOf: repeatElement(ColumnBuilder.nullCode, count: rows))
+                let overreadLimit = tokenizer.base + max(0, tokenizer.inputEnd &- 16)
+                var table = self.dictionary
+                self.dictionary = ByteDictionary.empty
+                failure = codes.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
+                    let out = buffer.baseAddress! + first
+                    for r in 0..<rows {
+                        let (p, n, isNull) = field(r)
+                        if isNull {
+                            if !nullable { return (r, .missing) }
+                            nullRows.append(r)
+                            continue
+                        }
+                        let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                        let (code, inserted) = table.code(p, n, head: head, hash: ByteDictionary.hash(p, n, head))
+                        if inserted, !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
+                        out[r] = code
+                    }
+                    return nil
+                }
+                self.dictionary = table
             case .categorical:
-                // Two passes: hash every field and prefetch its slot (overlapping the cache misses
-                // of a large dictionary), then look up or insert in order.
+                // A large dictionary: hash every field first, then look up or insert in order
+                // while prefetching the slot a fixed distance ahead (overlapping cache misses).
                 if hashScratch.count < rows {
                     hashScratch = [UInt64](repeating: 0, count: rows)
                     headScratch = [(UInt64, UInt64)](repeating: (0, 0), count: rows)
@@ -164,7 +192,7 @@ struct ColumnBuilder {
                             heads[r] = head
                             let h = ByteDictionary.hash(p, n, head)
                             hashes[r] = h
-                            prefetch(h)
+                            if r < ColumnBuilder.prefetchDistance { prefetch(h) }
                         }
                     }
                 }
@@ -176,7 +204,11 @@ struct ColumnBuilder {
                 self.dictionary = ByteDictionary.empty
                 failure = codes.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
                     let out = buffer.baseAddress! + first
+                    var prefetch = table.prefetcher
                     for r in 0..<rows {
+                        // Keep a fixed number of probes in flight ahead of the lookup.
+                        let ahead = r &+ ColumnBuilder.prefetchDistance
+                        if ahead < rows { prefetch(hashes[ahead]) }
                         let h = hashes[r]
                         if h == 0 {
                             if !nullable { return (r, .missing) }
@@ -185,7 +217,10 @@ struct ColumnBuilder {
                         }
                         let (p, n, _) = field(r)
                         let (code, inserted) = table.code(p, n, head: heads[r], hash: h)
-                        if inserted, !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
+                        if inserted {
+                            if !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
+                            prefetch = table.prefetcher
+                        }
                         out[r] = code
                     }
                     return nil

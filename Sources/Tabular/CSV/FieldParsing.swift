@@ -183,24 +183,29 @@ enum FieldParsing {
     }
 }
 
-/// Parses timestamps and dates while remembering the last calendar date seen, so that a column
-/// of times clustered by day converts each date prefix once instead of once per row.
+/// Parses timestamps and dates while remembering recent calendar dates: a direct-mapped cache
+/// of 512 date prefixes (`YYYY-MM-DD` → days), so that a column whose values span a few years
+/// converts each distinct date once instead of once per row.
 struct CachedCalendarParser {
-    private var lastPrefix: (UInt64, UInt16) = (0, 0)
-    private var lastDays: Int64 = 0
-    private var hasLast = false
+    private static let entries = 512
+    /// The cached prefixes (first 8 bytes, next 2 bytes) and their day numbers; a key of zero
+    /// means empty (no valid date starts with eight zero bytes).
+    private var keys: [UInt64] = [UInt64](repeating: 0, count: CachedCalendarParser.entries)
+    private var tails: [UInt16] = [UInt16](repeating: 0, count: CachedCalendarParser.entries)
+    private var values: [Int64] = [Int64](repeating: 0, count: CachedCalendarParser.entries)
 
     /// Days since the epoch of the `YYYY-MM-DD` at `p` (10 bytes available), or `nil`.
     @inline(__always)
     private mutating func days(_ p: UnsafePointer<UInt8>) -> Int64? {
         let raw = UnsafeRawPointer(p)
-        let prefix = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
-        if hasLast, prefix == lastPrefix { return lastDays }
+        let key = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let slot = Int(truncatingIfNeeded: ((key ^ UInt64(tail) << 48) &* 0x9E37_79B9_7F4A_7C15) >> 55)
+        if keys[slot] == key, tails[slot] == tail { return values[slot] }
         guard let day = CalendarCodec.parseDate(UnsafeBufferPointer(start: p, count: 10)) else { return nil }
-        lastPrefix = prefix
-        lastDays = Int64(day)
-        hasLast = true
-        return lastDays
+        keys[slot] = key
+        tails[slot] = tail
+        values[slot] = Int64(day)
+        return Int64(day)
     }
 
     /// A timestamp (see ``CalendarCodec/parseTimestamp(_:)``); `YYYY-MM-DDTHH:MM:SS[Z]` takes a
