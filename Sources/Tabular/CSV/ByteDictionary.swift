@@ -210,10 +210,20 @@ struct ByteDictionary {
         let code = UInt32(truncatingIfNeeded: count)
         if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }
         slots.pointer[index] = Slot(hash: h, code: code, length: length, head0: head.0, head1: head.1)
+        if arena.count + n > arena.capacity { ByteDictionary.growBuffer(&arena, toHold: arena.count + n) }
+        if starts.count == starts.capacity { ByteDictionary.growBuffer(&starts, toHold: starts.count + 1) }
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(arena.count)
         if count * 4 > slots.capacity * 3 { grow() }
         return (code, true)
+    }
+
+    /// Doubles a buffer's capacity (at least to `needed`), advising huge pages once it is large,
+    /// so that a dictionary of millions of strings does not take millions of page faults.
+    @inline(never)
+    private static func growBuffer<T>(_ buffer: inout [T], toHold needed: Int) {
+        buffer.reserveCapacity(max(needed, buffer.capacity * 2, 1_024))
+        HugePages.advise(&buffer)
     }
 
     @inline(__always)
