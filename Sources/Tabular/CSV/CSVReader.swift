@@ -61,7 +61,6 @@ public enum CSVReader {
         guard start < end else { throw TabularError.emptyInput(file: name) }
         let header = try context.readHeader(from: &start, end: end)
         context.columnNames = header
-        context.estimateRowSize(start: start, end: end)
         var (modes, inference) = try context.plan(schema: schema, header: header, dataStart: start, end: end, widening: true)
         // Parse; widen inferred columns and parse again while a later value does not fit.
         while true {
@@ -136,7 +135,6 @@ public enum CSVReader {
                 }
                 header = try fresh.readHeader(from: &start, end: filled)
                 fresh.columnNames = header
-                fresh.estimateRowSize(start: start, end: filled)
                 let sampleEnd = atEOF ? filled : (CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
                 (modes, _) = try fresh.plan(schema: schema, header: header, dataStart: start, end: sampleEnd, widening: false)
                 context = fresh
@@ -203,17 +201,8 @@ struct Context {
     var lineBase: Int
     var offsetBase: Int
     var columnNames: [String] = []
-    /// Average bytes per record in the inference sample (sizes the column buffers).
-    var bytesPerRow: Double = 64
 
     var nullTokens: [[UInt8]] { options.nullTokens.map { Array($0.utf8) } }
-
-    /// Estimates bytes per record from the line breaks in the first MiB of `start..<end`.
-    mutating func estimateRowSize(start: Int, end: Int) {
-        let probe = min(end, start + (1 << 20))
-        let lines = CSVBoundaries.count(10, in: base, from: start, to: probe)
-        bytesPerRow = lines > 0 ? Double(probe - start) / Double(lines) : Double(max(1, probe - start))
-    }
 
     /// Parses the header (or, without one, peeks at the first record to count columns).
     mutating func readHeader(from start: inout Int, end: Int) throws -> [String] {
@@ -283,7 +272,7 @@ struct Context {
             if schema.names != header { throw TabularError.headerMismatch(file: name, expected: schema.names, found: header) }
             return (schema.fields.map { .parse($0.type, declared: true, nullable: $0.nullable) }, nil)
         }
-        var builders = [ColumnBuilder](repeating: ColumnBuilder(mode: .infer, expectedRows: 0), count: header.count)
+        var builders = [ColumnBuilder](repeating: ColumnBuilder(mode: .infer, output: nil, capacity: 0), count: header.count)
         let sampleRows: Int
         switch parseChunk(from: dataStart, to: end, maxRows: options.inferenceSampleRows, into: &builders) {
         case let .failure(failure): throw self.error(failure)
@@ -327,148 +316,6 @@ struct Context {
             p = batch.next
         }
         return .success(total)
-    }
-
-    struct RegionOutcome {
-        var columns: [Column]
-        var rows: Int
-        var widen: [Int: ColumnType]
-    }
-
-    /// Parses `start..<end` (a whole number of records) in `chunkCount` parallel chunks and
-    /// merges the chunks' columns in order.
-    func parseRegion(start: Int, end: Int, modes: [ColumnBuilder.Mode], chunkCount requested: Int) throws -> RegionOutcome {
-        // Chunk boundaries at record starts.
-        var bounds = [start]
-        let span = end - start
-        let chunks = max(1, min(requested, span / 64 + 1))
-        for k in 1..<max(chunks, 1) {
-            let target = start + span / chunks * k
-            guard target > bounds.last! else { continue }
-            let next = CSVBoundaries.nextRecordStart(in: base, regionStart: bounds.last!, target: target, end: end, quote: options.quote)
-            if next < end, next > bounds.last! { bounds.append(next) }
-        }
-        bounds.append(end)
-        let chunkTotal = bounds.count - 1
-        let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?>.allocate(capacity: chunkTotal)
-        outcomes.initialize(repeating: nil)
-        defer { outcomes.deinitialize(); outcomes.deallocate() }
-        // Chunk 0's buffers are reserved for the whole region (estimated from the sample's bytes
-        // per row), so the other chunks are appended to them without moving chunk 0's values.
-        let regionRows = Int(Double(span) / max(1, bytesPerRow) * 1.05) + 16
-        let work = { (k: Int) in
-            let bytes = bounds[k + 1] - bounds[k]
-            let expected = k == 0 ? regionRows : Int(Double(bytes) / max(1, bytesPerRow) * 1.05) + 16
-            var builders = modes.map { ColumnBuilder(mode: $0, expectedRows: expected) }
-            switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
-            case let .success(rows): outcomes[k] = .success((rows, builders))
-            case let .failure(failure): outcomes[k] = .failure(failure)
-            }
-        }
-        if chunkTotal == 1 || options.threads == 1 {
-            for k in 0..<chunkTotal { work(k) }
-        } else {
-            nonisolated(unsafe) let run = work
-            DispatchQueue.concurrentPerform(iterations: chunkTotal) { run($0) }
-        }
-        // Regroup the builders by column, moving them out of the outcomes so that each
-        // column's buffers are uniquely owned (appending to them then never copies).
-        var byColumn = [[ColumnBuilder]](repeating: [], count: modes.count)
-        var rows = 0
-        for k in 0..<chunkTotal {
-            switch outcomes[k].take()! {
-            case let .failure(failure): throw error(failure)
-            case let .success(part):
-                rows += part.rows
-                for (j, builder) in part.builders.enumerated() { byColumn[j].append(builder) }
-            }
-        }
-        var widen: [Int: ColumnType] = [:]
-        for (j, builders) in byColumn.enumerated() {
-            for builder in builders {
-                if let target = builder.widenTo, widen[j] != .categorical { widen[j] = target }
-            }
-        }
-        if !widen.isEmpty { return RegionOutcome(columns: [], rows: rows, widen: widen) }
-        let merged = UnsafeMutableBufferPointer<Column?>.allocate(capacity: modes.count)
-        merged.initialize(repeating: nil)
-        defer { merged.deinitialize(); merged.deallocate() }
-        let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: modes.count)
-        _ = columnBuilders.initialize(from: byColumn)
-        byColumn = []
-        defer { columnBuilders.deinitialize(); columnBuilders.deallocate() }
-        let mergeColumn = { (j: Int) in merged[j] = merge(column: j, &columnBuilders[j]) }
-        if modes.count == 1 || options.threads == 1 || chunkTotal == 1 {
-            for j in 0..<modes.count { mergeColumn(j) }
-        } else {
-            nonisolated(unsafe) let run = mergeColumn
-            DispatchQueue.concurrentPerform(iterations: modes.count) { run($0) }
-        }
-        return RegionOutcome(columns: merged.map { $0! }, rows: rows, widen: [:])
-    }
-
-    /// Concatenates one column's chunk builders in order into chunk 0's buffers, remapping
-    /// categorical codes to one dictionary in first-appearance order.
-    func merge(column j: Int, _ builders: inout [ColumnBuilder]) -> Column {
-        guard case let .parse(type, _, _) = builders[0].mode else { preconditionFailure("merge of an inference builder") }
-        var validity: ValidityBitmap?
-        if builders.contains(where: { $0.validity != nil }) {
-            var bitmap = ValidityBitmap(count: 0, allValid: true)
-            for b in builders { bitmap.append(contentsOf: b.validity ?? ValidityBitmap(count: b.rows, allValid: true)) }
-            validity = bitmap
-        }
-        let name = columnNames[j]
-        let total = builders.reduce(0) { $0 + $1.rows }
-        func concat<T>(_ key: WritableKeyPath<ColumnBuilder, [T]>) -> [T] {
-            var out = builders[0][keyPath: key]
-            builders[0][keyPath: key] = []
-            out.reserveCapacity(total)
-            for k in builders.indices.dropFirst() {
-                out.append(contentsOf: builders[k][keyPath: key])
-                builders[k][keyPath: key] = []
-            }
-            return out
-        }
-        let values: ColumnValues
-        switch type {
-        case .float64: values = .float64(concat(\.doubles))
-        case .int64: values = .int64(concat(\.integers))
-        case .timestamp: values = .timestamp(concat(\.integers))
-        case .bool: values = .bool(concat(\.booleans))
-        case .date: values = .date(concat(\.days))
-        case .categorical:
-            // Each chunk's dictionary is in first-appearance order; appending chunk k's entries
-            // to the global dictionary in chunk order gives the order of a sequential parse.
-            var global = builders[0].dictionary
-            builders[0].dictionary = ByteDictionary.empty
-            var codes = builders[0].codes
-            builders[0].codes = []
-            if builders[0].validity != nil {
-                codes.withUnsafeMutableBufferPointer { out in
-                    for i in out.indices where out[i] == ColumnBuilder.nullCode { out[i] = 0 }
-                }
-            }
-            codes.reserveCapacity(total)
-            for k in builders.indices.dropFirst() {
-                let remap = global.insertAll(of: builders[k].dictionary)
-                let offset = codes.count
-                codes.append(contentsOf: repeatElement(0, count: builders[k].rows))
-                codes.withUnsafeMutableBufferPointer { out in
-                    builders[k].codes.withUnsafeBufferPointer { src in
-                        remap.withUnsafeBufferPointer { map in
-                            for i in 0..<src.count {
-                                let code = src[i]
-                                out[offset + i] = code == ColumnBuilder.nullCode ? 0 : map[Int(code)]
-                            }
-                        }
-                    }
-                }
-                builders[k].codes = []
-                builders[k].dictionary = ByteDictionary.empty
-            }
-            values = .categorical(codes: codes, dictionary: global.strings())
-        }
-        return Column(uncheckedName: name, values: values, validity: validity)
     }
 
     func columnName(_ j: Int) -> String {

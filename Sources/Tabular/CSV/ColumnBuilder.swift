@@ -35,12 +35,12 @@ struct ColumnBuilder {
     let mode: Mode
     /// The code stored for a missing categorical value until chunks are merged (then 0).
     static let nullCode = UInt32.max
+    /// Rows stored so far.
     var rows = 0
-    var doubles: [Double] = []
-    var integers: [Int64] = []
-    var booleans: [Bool] = []
-    var codes: [UInt32] = []
-    var days: [Int32] = []
+    /// Where this chunk's values go: a region of the column's final buffer, reserved for
+    /// `capacity` values of the column type's storage (nil when inferring).
+    let output: UnsafeMutableRawPointer?
+    let capacity: Int
     var dictionary = ByteDictionary()
     /// Dictionaries with fewer entries than this are probed without prefetching (they fit in cache).
     static let smallDictionary = 4_096
@@ -58,17 +58,11 @@ struct ColumnBuilder {
     // Widening request for an inferred column: the narrowest type that fits every value seen.
     var widenTo: ColumnType?
 
-    init(mode: Mode, expectedRows: Int) {
+    /// A builder writing up to `capacity` values to `output` (nil in inference mode).
+    init(mode: Mode, output: UnsafeMutableRawPointer?, capacity: Int) {
         self.mode = mode
-        if case let .parse(type, _, _) = mode {
-            switch type {
-            case .float64: doubles.reserveCapacity(expectedRows); HugePages.advise(&doubles)
-            case .int64, .timestamp: integers.reserveCapacity(expectedRows); HugePages.advise(&integers)
-            case .bool: booleans.reserveCapacity(expectedRows); HugePages.advise(&booleans)
-            case .categorical: codes.reserveCapacity(expectedRows); HugePages.advise(&codes)
-            case .date: days.reserveCapacity(expectedRows); HugePages.advise(&days)
-            }
-        }
+        self.output = output
+        self.capacity = capacity
     }
 
     /// Converts column `column` of a tokenized batch and appends it.
@@ -112,57 +106,54 @@ struct ColumnBuilder {
             // Each loop stores one value per row (zero for a missing one) and remembers the
             // missing rows; the validity bitmap is built afterwards only when there are any.
             var widening: ColumnType?
-            func loop<T>(_ values: inout [T], zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> (row: Int, failure: Failure)? {
-                // Grow once per batch, then write through a pointer (no per-row uniqueness check).
-                let first = values.count
-                values.append(contentsOf: repeatElement(zero, count: rows))
-                return values.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
-                    let out = buffer.baseAddress! + first
-                    for r in 0..<rows {
-                        let (p, n, isNull) = field(r)
-                        if isNull {
-                            if !nullable { return (r, .missing) }
-                            nullRows.append(r)
-                            continue
-                        }
-                        if let value = convert(p, n) { out[r] = value; continue }
-                        switch ColumnBuilder.misfit(type, declared, p, n) {
-                        case let .failure(failure): return (r, failure)
-                        case let .widen(target): if widening != .categorical { widening = target }
-                        }
+            precondition(firstRow + rows <= capacity, "a chunk produced more rows than its line feeds allow")
+            func loop<T>(_ storage: T.Type, zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> (row: Int, failure: Failure)? {
+                let out = output!.assumingMemoryBound(to: T.self) + firstRow
+                for r in 0..<rows {
+                    let (p, n, isNull) = field(r)
+                    if isNull {
+                        if !nullable { return (r, .missing) }
+                        nullRows.append(r)
+                        out[r] = zero
+                        continue
                     }
-                    return nil
+                    if let value = convert(p, n) { out[r] = value; continue }
+                    out[r] = zero
+                    switch ColumnBuilder.misfit(type, declared, p, n) {
+                    case let .failure(failure): return (r, failure)
+                    case let .widen(target): if widening != .categorical { widening = target }
+                    }
                 }
+                return nil
             }
             var failure: (row: Int, failure: Failure)?
             switch type {
-            case .int64: failure = loop(&integers, zero: 0) { FieldParsing.int64($0, $1) }
+            case .int64: failure = loop(Int64.self, zero: 0) { FieldParsing.int64($0, $1) }
             case .timestamp:
                 var calendar = CachedCalendarParser()
-                failure = loop(&integers, zero: 0) { calendar.timestamp($0, $1) }
+                failure = loop(Int64.self, zero: 0) { calendar.timestamp($0, $1) }
             case .date:
                 var calendar = CachedCalendarParser()
-                failure = loop(&days, zero: 0) { calendar.date($0, $1) }
-            case .bool: failure = loop(&booleans, zero: false) { FieldParsing.bool($0, $1) }
+                failure = loop(Int32.self, zero: 0) { calendar.date($0, $1) }
+            case .bool: failure = loop(Bool.self, zero: false) { FieldParsing.bool($0, $1) }
             case .float64:
-                failure = loop(&doubles, zero: 0) { p, n in
+                failure = loop(Double.self, zero: 0) { p, n in
                     if case let .value(v) = FieldParsing.float64(p, n) { return v }
                     return nil
                 }
             case .categorical where dictionary.count < ColumnBuilder.smallDictionary:
                 // A small dictionary stays in cache: one pass, no prefetching.
-                let first = codes.count
-                codes.append(contentsOf: repeatElement(ColumnBuilder.nullCode, count: rows))
                 let overreadLimit = tokenizer.base + max(0, tokenizer.inputEnd &- 16)
                 var table = self.dictionary
                 self.dictionary = ByteDictionary.empty
-                failure = codes.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
-                    let out = buffer.baseAddress! + first
+                let out = output!.assumingMemoryBound(to: UInt32.self) + firstRow
+                failure = { () -> (row: Int, failure: Failure)? in
                     for r in 0..<rows {
                         let (p, n, isNull) = field(r)
                         if isNull {
                             if !nullable { return (r, .missing) }
                             nullRows.append(r)
+                            out[r] = ColumnBuilder.nullCode
                             continue
                         }
                         let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
@@ -171,7 +162,7 @@ struct ColumnBuilder {
                         out[r] = code
                     }
                     return nil
-                }
+                }()
                 self.dictionary = table
             case .categorical:
                 // A large dictionary: hash every field first, then look up or insert in order
@@ -197,13 +188,11 @@ struct ColumnBuilder {
                     }
                 }
                 let hashes = hashScratch
-                let first = codes.count
-                codes.append(contentsOf: repeatElement(ColumnBuilder.nullCode, count: rows))
-                // Move the dictionary out while `codes` is borrowed (no copy, no exclusivity clash).
+                // Move the dictionary out while the scratch buffers are borrowed.
                 var table = self.dictionary
                 self.dictionary = ByteDictionary.empty
-                failure = codes.withUnsafeMutableBufferPointer { buffer -> (row: Int, failure: Failure)? in
-                    let out = buffer.baseAddress! + first
+                let out = output!.assumingMemoryBound(to: UInt32.self) + firstRow
+                failure = { () -> (row: Int, failure: Failure)? in
                     var prefetch = table.prefetcher
                     for r in 0..<rows {
                         // Keep a fixed number of probes in flight ahead of the lookup.
@@ -213,6 +202,7 @@ struct ColumnBuilder {
                         if h == 0 {
                             if !nullable { return (r, .missing) }
                             nullRows.append(r)
+                            out[r] = ColumnBuilder.nullCode
                             continue
                         }
                         let (p, n, _) = field(r)
@@ -224,7 +214,7 @@ struct ColumnBuilder {
                         out[r] = code
                     }
                     return nil
-                }
+                }()
                 self.dictionary = table
             }
             if let failure { return failure }

@@ -1,0 +1,223 @@
+import Dispatch
+
+/// The parallel heart of the reader: one region of whole records, cut into chunks that are
+/// parsed on all cores straight into the columns' final buffers.
+///
+/// 1. The region is cut at record starts (quote parity decides where records start).
+/// 2. Each chunk's line feeds (+1) bound its records, so every chunk gets a fixed window of each
+///    column's final buffer; the buffers are allocated once, uninitialised, with huge-page advice.
+/// 3. Chunks are parsed in parallel into their windows (no per-chunk buffers, no concatenation).
+/// 4. Windows that were not filled (quoted line breaks, blank lines) are closed up with one move.
+/// 5. Per column, in parallel: categorical dictionaries are merged in chunk order and later
+///    chunks' codes remapped in place, so codes follow first appearance in the file exactly as in
+///    a sequential parse; validity bitmaps are concatenated.
+extension Context {
+    struct RegionOutcome {
+        var columns: [Column]
+        var rows: Int
+        var widen: [Int: ColumnType]
+    }
+
+    func parseRegion(start: Int, end: Int, modes: [ColumnBuilder.Mode], chunkCount requested: Int) throws -> RegionOutcome {
+        // 1. Chunk boundaries at record starts.
+        var bounds = [start]
+        let span = end - start
+        let chunks = max(1, min(requested, span / 64 + 1))
+        for k in 1..<max(chunks, 1) {
+            let target = start + span / chunks * k
+            guard target > bounds.last! else { continue }
+            let next = CSVBoundaries.nextRecordStart(in: base, regionStart: bounds.last!, target: target, end: end, quote: options.quote)
+            if next < end, next > bounds.last! { bounds.append(next) }
+        }
+        bounds.append(end)
+        let chunkTotal = bounds.count - 1
+        let parallel = chunkTotal > 1 && options.threads > 1
+        func forEach(_ count: Int, _ body: (Int) -> Void) {
+            if parallel && count > 1 {
+                nonisolated(unsafe) let run = body
+                DispatchQueue.concurrentPerform(iterations: count) { run($0) }
+            } else {
+                for i in 0..<count { body(i) }
+            }
+        }
+
+        // 2. Windows: at most one record per line feed, plus a last record without one.
+        let capacities = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkTotal)
+        defer { capacities.deallocate() }
+        forEach(chunkTotal) { k in capacities[k] = CSVBoundaries.count(10, in: base, from: bounds[k], to: bounds[k + 1]) + 1 }
+        var windows = [Int](repeating: 0, count: chunkTotal)
+        var total = 0
+        for k in 0..<chunkTotal { windows[k] = total; total += capacities[k] }
+        let types = modes.map { mode -> ColumnType in
+            guard case let .parse(type, _, _) = mode else { preconditionFailure("parseRegion needs parse modes") }
+            return type
+        }
+
+        var widen: [Int: ColumnType] = [:]
+        var validities = [ValidityBitmap?](repeating: nil, count: modes.count)
+        var dictionaries = [[String]](repeating: [], count: modes.count)
+        let (values, rows) = try ColumnAllocation.withUninitialized(types: types, count: total) { pointers -> Int in
+            // 3. Parse every chunk into its windows.
+            let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?>.allocate(capacity: chunkTotal)
+            outcomes.initialize(repeating: nil)
+            defer { outcomes.deinitialize(); outcomes.deallocate() }
+            forEach(chunkTotal) { k in
+                var builders = modes.enumerated().map { j, mode in
+                    ColumnBuilder(mode: mode, output: pointers[j] + windows[k] * types[j].storageStride, capacity: capacities[k])
+                }
+                switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
+                case let .success(rows): outcomes[k] = .success((rows, builders))
+                case let .failure(failure): outcomes[k] = .failure(failure)
+                }
+            }
+            var byColumn = [[ColumnBuilder]](repeating: [], count: modes.count)
+            var chunkRows = [Int](repeating: 0, count: chunkTotal)
+            for k in 0..<chunkTotal {
+                switch outcomes[k].take()! {
+                case let .failure(failure): throw error(failure)
+                case let .success(part):
+                    chunkRows[k] = part.rows
+                    for (j, builder) in part.builders.enumerated() { byColumn[j].append(builder) }
+                }
+            }
+            for (j, builders) in byColumn.enumerated() {
+                for builder in builders {
+                    if let target = builder.widenTo, widen[j] != .categorical { widen[j] = target }
+                }
+            }
+            if !widen.isEmpty { return 0 }
+
+            // 4. Close up the windows.
+            var finalStarts = [Int](repeating: 0, count: chunkTotal)
+            var rows = 0
+            for k in 0..<chunkTotal { finalStarts[k] = rows; rows += chunkRows[k] }
+            for k in 0..<chunkTotal where finalStarts[k] != windows[k] && chunkRows[k] > 0 {
+                for j in 0..<modes.count {
+                    let stride = types[j].storageStride
+                    (pointers[j] + finalStarts[k] * stride).copyMemory(from: pointers[j] + windows[k] * stride, byteCount: chunkRows[k] * stride)
+                }
+            }
+
+            // 5. Merge dictionaries and validity per column.
+            let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: modes.count)
+            _ = columnBuilders.initialize(from: byColumn)
+            byColumn = []
+            defer { columnBuilders.deinitialize(); columnBuilders.deallocate() }
+            let mergedValidity = UnsafeMutableBufferPointer<ValidityBitmap?>.allocate(capacity: modes.count)
+            mergedValidity.initialize(repeating: nil)
+            let mergedDictionary = UnsafeMutableBufferPointer<[String]>.allocate(capacity: modes.count)
+            mergedDictionary.initialize(repeating: [])
+            defer {
+                mergedValidity.deinitialize(); mergedValidity.deallocate()
+                mergedDictionary.deinitialize(); mergedDictionary.deallocate()
+            }
+            forEach(modes.count) { j in
+                let builders = columnBuilders[j]
+                if builders.contains(where: { $0.validity != nil }) {
+                    var bitmap = ValidityBitmap(count: 0, allValid: true)
+                    for b in builders { bitmap.append(contentsOf: b.validity ?? ValidityBitmap(count: b.rows, allValid: true)) }
+                    mergedValidity[j] = bitmap
+                }
+                if types[j] == .categorical {
+                    mergedDictionary[j] = mergeDictionaries(&columnBuilders[j], codes: pointers[j].assumingMemoryBound(to: UInt32.self), starts: finalStarts)
+                }
+            }
+            for j in 0..<modes.count {
+                validities[j] = mergedValidity[j]
+                dictionaries[j] = mergedDictionary[j]
+            }
+            return rows
+        }
+        if !widen.isEmpty { return RegionOutcome(columns: [], rows: 0, widen: widen) }
+        var columns: [Column] = []
+        columns.reserveCapacity(modes.count)
+        for j in 0..<modes.count {
+            var columnValues = values[j]
+            if case let .categorical(codes, _) = columnValues { columnValues = .categorical(codes: codes, dictionary: dictionaries[j]) }
+            columns.append(Column(uncheckedName: columnNames[j], values: columnValues, validity: validities[j]))
+        }
+        return RegionOutcome(columns: columns, rows: rows, widen: [:])
+    }
+
+    /// Merges one categorical column's chunk dictionaries in chunk order and rewrites the codes
+    /// of each chunk (at `starts[k]` in `codes`) to the merged dictionary; missing values get code 0.
+    func mergeDictionaries(_ builders: inout [ColumnBuilder], codes: UnsafeMutablePointer<UInt32>, starts: [Int]) -> [String] {
+        var global = builders[0].dictionary
+        builders[0].dictionary = ByteDictionary.empty
+        for (k, builder) in builders.enumerated() {
+            let segment = codes + starts[k]
+            if k == 0 {
+                if builder.validity != nil {
+                    for i in 0..<builder.rows where segment[i] == ColumnBuilder.nullCode { segment[i] = 0 }
+                }
+                continue
+            }
+            let remap = global.insertAll(of: builder.dictionary)
+            builders[k].dictionary = ByteDictionary.empty
+            remap.withUnsafeBufferPointer { map in
+                for i in 0..<builder.rows {
+                    let code = segment[i]
+                    segment[i] = code == ColumnBuilder.nullCode ? 0 : map[Int(code)]
+                }
+            }
+        }
+        return global.strings()
+    }
+}
+
+extension ColumnType {
+    /// Bytes per value in the column's storage.
+    var storageStride: Int {
+        switch self {
+        case .float64: MemoryLayout<Double>.stride
+        case .int64, .timestamp: MemoryLayout<Int64>.stride
+        case .bool: MemoryLayout<Bool>.stride
+        case .categorical: MemoryLayout<UInt32>.stride
+        case .date: MemoryLayout<Int32>.stride
+        }
+    }
+}
+
+/// Allocation of a region's final column buffers.
+enum ColumnAllocation {
+    /// Allocates one uninitialised array of `count` values per column type (with huge-page
+    /// advice), calls `body` with their base addresses, and returns the arrays holding the first
+    /// `n` values, where `n` is what `body` returns (every value below `n` must be written).
+    /// Categorical columns come back with an empty dictionary.
+    static func withUninitialized(types: [ColumnType], count: Int,
+                                  _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> ([ColumnValues], Int) {
+        var pointers: [UnsafeMutableRawPointer] = []
+        var values = [ColumnValues?](repeating: nil, count: types.count)
+        var rows = 0
+        try level(0, types, max(count, 1), &pointers, &values, &rows, body)
+        return (values.map { $0! }, rows)
+    }
+
+    /// Allocates column `j`'s array inside the initializer of an `Array`, so the body runs with
+    /// every buffer alive and each array is created without a copy.
+    private static func level(_ j: Int, _ types: [ColumnType], _ count: Int, _ pointers: inout [UnsafeMutableRawPointer],
+                              _ values: inout [ColumnValues?], _ rows: inout Int,
+                              _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws {
+        if j == types.count {
+            rows = try body(pointers)
+            return
+        }
+        func make<T>(_: T.Type) throws -> [T] {
+            try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let start = UnsafeMutableRawPointer(buffer.baseAddress!)
+                HugePages.advise(start, bytes: count * MemoryLayout<T>.stride)
+                pointers.append(start)
+                try level(j + 1, types, count, &pointers, &values, &rows, body)
+                initialized = rows
+            }
+        }
+        switch types[j] {
+        case .float64: values[j] = .float64(try make(Double.self))
+        case .int64: values[j] = .int64(try make(Int64.self))
+        case .timestamp: values[j] = .timestamp(try make(Int64.self))
+        case .bool: values[j] = .bool(try make(Bool.self))
+        case .categorical: values[j] = .categorical(codes: try make(UInt32.self), dictionary: [])
+        case .date: values[j] = .date(try make(Int32.self))
+        }
+    }
+}
