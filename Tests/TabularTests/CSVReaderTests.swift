@@ -165,6 +165,7 @@ struct CSVReaderTests {
             let r = Int(state >> 33)
             let note = r % 7 == 0 ? "\"has, comma\nand newline\"" : (r % 5 == 0 ? "" : "n\(r % 300)")
             text += "\(i),\(districts[r % districts.count]),\(Double(r % 10_000) / 100),2024-03-\(10 + r % 19)T0\(r % 10):00:00Z,\(r % 2 == 0),\(note)\n"
+            if r % 11 == 0 { text += r % 2 == 0 ? "\n" : "\r\n" }   // blank lines are skipped
         }
         let one = try load(text, options: CSVOptions(chunkCount: 1))
         for chunks in [2, 3, 7, 64] {
@@ -173,6 +174,7 @@ struct CSVReaderTests {
         }
         #expect(one.table.rowCount == 5_000)
         #expect(one.table.columns[5].nullCount > 0)
+        #expect(try one.table.column("id").int64Values() == (0..<5_000).map { Int64($0) })
     }
 
     @Test func streamingMatchesWholeFileLoad() throws {
