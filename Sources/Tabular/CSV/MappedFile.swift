@@ -23,7 +23,7 @@ struct MappedFile {
         let size = Int(info.st_size)
         if (info.st_mode & S_IFMT) == S_IFREG {
             if size == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-            if let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapping != MAP_FAILED {
+            if let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapping != MAP_FAILED {
                 defer { munmap(mapping, size) }
                 _ = madvise(mapping, size, MADV_WILLNEED)
                 return try body(UnsafeBufferPointer(start: mapping.assumingMemoryBound(to: UInt8.self), count: size))
