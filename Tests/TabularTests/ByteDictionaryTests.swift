@@ -31,6 +31,29 @@ struct ByteDictionaryTests {
         }
     }
 
+    /// Large tables are retained and reused between dictionaries; a reused table must come back
+    /// zeroed, or the second dictionary would find the first one's strings.
+    @Test func reusedLargeTablesStartEmpty() {
+        func fill(_ prefix: String, _ count: Int) -> ByteDictionary {
+            var dictionary = ByteDictionary()
+            for i in 0..<count {
+                let bytes = Array("\(prefix)-\(i)".utf8)
+                _ = bytes.withUnsafeBufferPointer { dictionary.code($0.baseAddress!, $0.count) }
+            }
+            return dictionary
+        }
+        do { _ = fill("first", 100_000) }   // freed here: its tables go to the cache
+        var second = fill("second", 100_000)
+        #expect(second.count == 100_000)
+        for i in stride(from: 0, to: 100_000, by: 997) {
+            let old = Array("first-\(i)".utf8), new = Array("second-\(i)".utf8)
+            #expect(old.withUnsafeBufferPointer { second.code($0.baseAddress!, $0.count) }.inserted)
+            let again = new.withUnsafeBufferPointer { second.code($0.baseAddress!, $0.count) }
+            #expect(!again.inserted && again.code == UInt32(i))
+        }
+        CSVReader.releaseRetainedMemory()
+    }
+
     @Test func byteCountsMatchAScalarCount() {
         var bytes = [UInt8]()
         var state: UInt32 = 1

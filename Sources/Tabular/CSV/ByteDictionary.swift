@@ -5,37 +5,25 @@ import Glibc
 
 /// The slot array of a ``ByteDictionary``: zeroed memory that large tables take from 2 MiB
 /// transparent huge pages where the kernel allows it (random probes into a table of hundreds
-/// of megabytes otherwise spend most of their time in TLB misses).
+/// of megabytes otherwise spend most of their time in TLB misses). Large tables come from, and
+/// return to, ``SlotTableCache``.
+///
 /// Unchecked `Sendable`: a table is written only by the one dictionary that uniquely references
 /// it (copy on write), so sharing a reference across threads never races.
 final class SlotTable: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<ByteDictionary.Slot>
     let capacity: Int
-    private let mapping: UnsafeMutableRawPointer?
-    private let mappingBytes: Int
-
-    static let hugePage = 2 << 20
+    private let mapping: SlotTableCache.Mapping?
 
     init(capacity: Int) {
         self.capacity = capacity
         let bytes = capacity * MemoryLayout<ByteDictionary.Slot>.stride
-        #if canImport(Glibc)
-        if bytes >= SlotTable.hugePage {
-            // Over-map by one huge page so that the table can start on a 2 MiB boundary.
-            let total = bytes + SlotTable.hugePage
-            if let raw = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED {
-                let aligned = (Int(bitPattern: raw) + SlotTable.hugePage - 1) & ~(SlotTable.hugePage - 1)
-                let start = UnsafeMutableRawPointer(bitPattern: aligned)!
-                _ = madvise(start, bytes, MADV_HUGEPAGE)
-                mapping = raw
-                mappingBytes = total
-                pointer = start.bindMemory(to: ByteDictionary.Slot.self, capacity: capacity)  // zero-filled by the kernel
-                return
-            }
+        if bytes >= SlotTableCache.minimumBytes, let mapping = SlotTableCache.shared.take(bytes: bytes) {
+            self.mapping = mapping
+            pointer = mapping.start.bindMemory(to: ByteDictionary.Slot.self, capacity: capacity)
+            return
         }
-        #endif
         mapping = nil
-        mappingBytes = 0
         pointer = .allocate(capacity: capacity)
         pointer.initialize(repeating: ByteDictionary.Slot(), count: capacity)
     }
@@ -47,10 +35,89 @@ final class SlotTable: @unchecked Sendable {
     }
 
     deinit {
-        #if canImport(Glibc)
-        if let mapping { munmap(mapping, mappingBytes); return }
-        #endif
+        if let mapping { SlotTableCache.shared.give(mapping); return }
         pointer.deallocate()
+    }
+}
+
+/// Keeps the memory of recently freed large dictionary tables for the next ones (as a memory
+/// allocator retains freed pages), bounded by ``limitBytes``.
+///
+/// Fresh anonymous memory costs a page fault and a kernel page-zeroing per page; on virtual
+/// machines whose host reclaims freed guest memory it costs far more. Re-zeroing a retained
+/// table with `memset` is an order of magnitude cheaper, so repeated loads of files with
+/// high-cardinality columns stop paying for new hash tables. ``CSVReader/releaseRetainedMemory()``
+/// empties the cache.
+final class SlotTableCache: @unchecked Sendable {
+    /// One mapping: `start` is 2 MiB aligned and has `bytes` usable bytes.
+    struct Mapping {
+        let raw: UnsafeMutableRawPointer
+        let total: Int
+        let start: UnsafeMutableRawPointer
+        let bytes: Int
+    }
+
+    static let shared = SlotTableCache()
+    /// Tables smaller than this use the ordinary allocator.
+    static let minimumBytes = 2 << 20
+    /// The most memory the cache keeps.
+    static let limitBytes = 512 << 20
+
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var free: [Mapping] = []
+    private var freeBytes = 0
+
+    private init() { pthread_mutex_init(lock, nil) }
+
+    /// A zeroed mapping of at least `bytes` bytes: a retained one of exactly that size, re-zeroed,
+    /// or a new one from the kernel (already zero). `nil` when the kernel refuses.
+    func take(bytes: Int) -> Mapping? {
+        pthread_mutex_lock(lock)
+        var reused: Mapping?
+        if let index = free.firstIndex(where: { $0.bytes == bytes }) {
+            reused = free.remove(at: index)
+            freeBytes -= bytes
+        }
+        pthread_mutex_unlock(lock)
+        if let reused {
+            memset(reused.start, 0, reused.bytes)
+            return reused
+        }
+        let huge = SlotTableCache.minimumBytes
+        let total = bytes + huge   // over-map so the table can start on a 2 MiB boundary
+        guard let raw = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else { return nil }
+        let start = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: raw) + huge - 1) & ~(huge - 1))!
+        _ = madvise(start, bytes, MADV_HUGEPAGE)
+        return Mapping(raw: raw, total: total, start: start, bytes: bytes)
+    }
+
+    /// Returns a mapping: kept when it fits under the limit (evicting the oldest), else unmapped.
+    func give(_ mapping: Mapping) {
+        var evicted: [Mapping] = []
+        pthread_mutex_lock(lock)
+        if mapping.bytes <= SlotTableCache.limitBytes {
+            free.append(mapping)
+            freeBytes += mapping.bytes
+            while freeBytes > SlotTableCache.limitBytes, !free.isEmpty {
+                let oldest = free.removeFirst()
+                freeBytes -= oldest.bytes
+                evicted.append(oldest)
+            }
+        } else {
+            evicted.append(mapping)
+        }
+        pthread_mutex_unlock(lock)
+        for old in evicted { munmap(old.raw, old.total) }
+    }
+
+    /// Unmaps every retained table.
+    func releaseAll() {
+        pthread_mutex_lock(lock)
+        let all = free
+        free = []
+        freeBytes = 0
+        pthread_mutex_unlock(lock)
+        for old in all { munmap(old.raw, old.total) }
     }
 }
 

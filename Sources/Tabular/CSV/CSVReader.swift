@@ -163,6 +163,13 @@ public enum CSVReader {
         return totalRows
     }
 
+    /// Returns to the operating system the memory the reader keeps for reuse between loads: the
+    /// hash tables of large categorical dictionaries (at most 512 MiB; see the README's CSV
+    /// section). Loads after this call allocate fresh tables again.
+    public static func releaseRetainedMemory() {
+        SlotTableCache.shared.releaseAll()
+    }
+
     private static func grow(_ buffer: inout UnsafeMutablePointer<UInt8>, _ capacity: inout Int, _ filled: Int) throws {
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
         larger.update(from: buffer, count: filled)
