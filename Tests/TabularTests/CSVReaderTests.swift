@@ -208,3 +208,25 @@ struct CSVReaderTests {
         #expect(file == "/nonexistent/x.csv")
     }
 }
+
+@Suite("CSV dates and timestamps")
+struct CSVCalendarTests {
+    /// Every day of 12 years (more dates than the date cache holds), in an order that revisits
+    /// dates, parses to exactly the codec's day numbers: cache collisions never mix dates up.
+    @Test func manyDistinctDatesParseExactly() throws {
+        let first = CalendarCodec.days(year: 2015, month: 1, day: 1)
+        let count = 12 * 366
+        var text = "d,t\n"
+        var expectedDays: [Int32] = [], expectedSeconds: [Int64] = []
+        for i in 0..<(3 * count) {
+            let day = first + (i * 7_919) % count
+            let seconds = Int64(day) * 86_400 + Int64((i * 37) % 86_400)
+            text += "\(CalendarCodec.formatDate(days: Int32(day))),\(CalendarCodec.formatTimestamp(seconds: seconds))\n"
+            expectedDays.append(Int32(day))
+            expectedSeconds.append(seconds)
+        }
+        let table = try load(text, options: CSVOptions(chunkCount: 3)).table
+        #expect(try table.column("d").dateValues() == expectedDays)
+        #expect(try table.column("t").timestampValues() == expectedSeconds)
+    }
+}

@@ -1,9 +1,15 @@
+import CSIMD
+
 /// Byte scans used to split CSV input into independently parsable regions.
 enum CSVBoundaries {
-    /// The number of bytes equal to `byte` in `p[start..<end]`, eight bytes at a time. O(n).
+    /// The number of bytes equal to `byte` in `p[start..<end]`, 64 bytes at a time (SSE2). O(n).
     static func count(_ byte: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         var i = start
         var total = 0
+        while i &+ 64 <= end {
+            total &+= pk_match_mask64(p + i, byte, byte, byte).nonzeroBitCount
+            i &+= 64
+        }
         let raw = UnsafeRawPointer(p)
         let pattern = ByteScan.broadcast(byte)
         while i &+ 8 <= end {

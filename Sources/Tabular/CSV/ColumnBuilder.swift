@@ -42,6 +42,8 @@ struct ColumnBuilder {
     let output: UnsafeMutableRawPointer?
     let capacity: Int
     var dictionary = ByteDictionary()
+    /// The date cache of a date or timestamp column, kept across batches.
+    var calendar = CachedCalendarParser()
     /// Dictionaries with fewer entries than this are probed without prefetching (they fit in cache).
     static let smallDictionary = 4_096
     /// How many rows ahead categorical lookups prefetch their dictionary slot.
@@ -130,11 +132,15 @@ struct ColumnBuilder {
             switch type {
             case .int64: failure = loop(Int64.self, zero: 0) { FieldParsing.int64($0, $1) }
             case .timestamp:
-                var calendar = CachedCalendarParser()
+                var calendar = self.calendar   // moved out while `loop` runs, kept across batches
+                self.calendar = CachedCalendarParser.placeholder
                 failure = loop(Int64.self, zero: 0) { calendar.timestamp($0, $1) }
+                self.calendar = calendar
             case .date:
-                var calendar = CachedCalendarParser()
+                var calendar = self.calendar
+                self.calendar = CachedCalendarParser.placeholder
                 failure = loop(Int32.self, zero: 0) { calendar.date($0, $1) }
+                self.calendar = calendar
             case .bool: failure = loop(Bool.self, zero: false) { FieldParsing.bool($0, $1) }
             case .float64:
                 failure = loop(Double.self, zero: 0) { p, n in

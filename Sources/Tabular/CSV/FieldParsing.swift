@@ -184,22 +184,30 @@ enum FieldParsing {
 }
 
 /// Parses timestamps and dates while remembering recent calendar dates: a direct-mapped cache
-/// of 512 date prefixes (`YYYY-MM-DD` → days), so that a column whose values span a few years
-/// converts each distinct date once instead of once per row.
+/// of 2,048 date prefixes (`YYYY-MM-DD` → days), so that a column whose values span a few years
+/// converts each distinct date about once instead of once per row.
 struct CachedCalendarParser {
-    private static let entries = 512
+    private static let entries = 2_048
+    /// An empty parser without storage, to stand in while a builder's parser is moved out.
+    static let placeholder = CachedCalendarParser(empty: ())
+    private init(empty: ()) { keys = []; tails = []; values = [] }
+    init() {
+        keys = [UInt64](repeating: 0, count: CachedCalendarParser.entries)
+        tails = [UInt16](repeating: 0, count: CachedCalendarParser.entries)
+        values = [Int64](repeating: 0, count: CachedCalendarParser.entries)
+    }
     /// The cached prefixes (first 8 bytes, next 2 bytes) and their day numbers; a key of zero
     /// means empty (no valid date starts with eight zero bytes).
-    private var keys: [UInt64] = [UInt64](repeating: 0, count: CachedCalendarParser.entries)
-    private var tails: [UInt16] = [UInt16](repeating: 0, count: CachedCalendarParser.entries)
-    private var values: [Int64] = [Int64](repeating: 0, count: CachedCalendarParser.entries)
+    private var keys: [UInt64]
+    private var tails: [UInt16]
+    private var values: [Int64]
 
     /// Days since the epoch of the `YYYY-MM-DD` at `p` (10 bytes available), or `nil`.
     @inline(__always)
     private mutating func days(_ p: UnsafePointer<UInt8>) -> Int64? {
         let raw = UnsafeRawPointer(p)
         let key = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-        let slot = Int(truncatingIfNeeded: ((key ^ UInt64(tail) << 48) &* 0x9E37_79B9_7F4A_7C15) >> 55)
+        let slot = Int(truncatingIfNeeded: (((key &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(tail)) &* 0xFF51_AFD7_ED55_8CCD) >> 53)
         if keys[slot] == key, tails[slot] == tail { return values[slot] }
         guard let day = CalendarCodec.parseDate(UnsafeBufferPointer(start: p, count: 10)) else { return nil }
         keys[slot] = key
