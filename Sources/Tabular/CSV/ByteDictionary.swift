@@ -285,12 +285,12 @@ struct ByteDictionary {
         return (code, true)
     }
 
-    /// Doubles a buffer's capacity (at least to `needed`), advising huge pages once it is large,
-    /// so that a dictionary of millions of strings does not take millions of page faults.
+    /// Doubles a buffer's capacity (at least to `needed`). (`reserveCapacity` alone would grow
+    /// to exactly `needed`; huge-page advice was measured and did not help these sequential
+    /// buffers, unlike the randomly probed slot tables.)
     @inline(never)
     private static func growBuffer<T>(_ buffer: inout [T], toHold needed: Int) {
         buffer.reserveCapacity(max(needed, buffer.capacity * 2, 1_024))
-        HugePages.advise(&buffer)
     }
 
     @inline(__always)

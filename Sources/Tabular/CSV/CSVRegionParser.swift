@@ -5,7 +5,7 @@ import Dispatch
 ///
 /// 1. The region is cut at record starts (quote parity decides where records start).
 /// 2. Each chunk's line feeds (+1) bound its records, so every chunk gets a fixed window of each
-///    column's final buffer; the buffers are allocated once, uninitialised, with huge-page advice.
+///    column's final buffer; the buffers are allocated once, uninitialised.
 /// 3. Chunks are parsed in parallel into their windows (no per-chunk buffers, no concatenation).
 /// 4. Windows that were not filled (quoted line breaks, blank lines) are closed up with one move.
 /// 5. Per column, in parallel: categorical dictionaries are merged in chunk order and later
@@ -180,8 +180,8 @@ extension ColumnType {
 
 /// Allocation of a region's final column buffers.
 enum ColumnAllocation {
-    /// Allocates one uninitialised array of `count` values per column type (with huge-page
-    /// advice), calls `body` with their base addresses, and returns the arrays holding the first
+    /// Allocates one uninitialised array of `count` values per column type, calls `body` with
+    /// their base addresses, and returns the arrays holding the first
     /// `n` values, where `n` is what `body` returns (every value below `n` must be written).
     /// Categorical columns come back with an empty dictionary.
     static func withUninitialized(types: [ColumnType], count: Int,
@@ -205,7 +205,6 @@ enum ColumnAllocation {
         func make<T>(_: T.Type) throws -> [T] {
             try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 let start = UnsafeMutableRawPointer(buffer.baseAddress!)
-                HugePages.advise(start, bytes: count * MemoryLayout<T>.stride)
                 pointers.append(start)
                 try level(j + 1, types, count, &pointers, &values, &rows, body)
                 initialized = rows
