@@ -55,7 +55,7 @@ public enum CSVReader {
                             options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
         try options.validate()
         guard let base = bytes.baseAddress, !bytes.isEmpty else { throw TabularError.emptyInput(file: name) }
-        var context = Context(base: base, inputLength: bytes.count, name: name, options: options, lineBase: 0, offsetBase: 0)
+        var context = Context(base: base, inputLength: bytes.count, name: name, options: options, lineBase: 0)
         var start = skipByteOrderMark(base, bytes.count)
         let end = bytes.count
         guard start < end else { throw TabularError.emptyInput(file: name) }
@@ -111,7 +111,6 @@ public enum CSVReader {
         var header: [String] = []
         var context: Context?
         var lines = 0           // physical lines before buffer[0]
-        var consumedBytes = 0   // bytes of the file before buffer[0]
         while true {
             // Fill the buffer.
             while !atEOF, filled < capacity {
@@ -127,7 +126,7 @@ public enum CSVReader {
                 guard filled > 0 else { throw TabularError.emptyInput(file: file) }
                 start = skipByteOrderMark(UnsafePointer(buffer), filled)
                 guard start < filled else { throw TabularError.emptyInput(file: file) }
-                var fresh = Context(base: UnsafePointer(buffer), inputLength: filled, name: file, options: options, lineBase: 0, offsetBase: 0)
+                var fresh = Context(base: UnsafePointer(buffer), inputLength: filled, name: file, options: options, lineBase: 0)
                 let headerEnd = CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote)
                 if headerEnd == nil, !atEOF { // not even one complete record: grow and read more
                     try grow(&buffer, &capacity, filled)
@@ -146,7 +145,6 @@ public enum CSVReader {
             context!.base = UnsafePointer(buffer)
             context!.inputLength = filled
             context!.lineBase = lines
-            context!.offsetBase = consumedBytes
             let outcome = try context!.parseRegion(start: start, end: regionEnd, modes: modes, chunkCount: chunkCount(for: regionEnd - start, options))
             if outcome.rows > 0 {
                 totalRows += outcome.rows
@@ -154,7 +152,6 @@ public enum CSVReader {
             }
             if atEOF { break }
             lines += CSVBoundaries.count(10, in: UnsafePointer(buffer), from: 0, to: regionEnd)
-            consumedBytes += regionEnd
             let leftover = filled - regionEnd
             if leftover > 0 { (buffer).update(from: buffer + regionEnd, count: leftover) }
             filled = leftover
@@ -204,17 +201,17 @@ struct Context {
     var inputLength: Int
     let name: String
     let options: CSVOptions
-    /// Physical lines and bytes of the file before `base` (non-zero when streaming).
+    /// Physical lines of the file before `base` (non-zero when streaming).
     var lineBase: Int
-    var offsetBase: Int
     var columnNames: [String] = []
 
     var nullTokens: [[UInt8]] { options.nullTokens.map { Array($0.utf8) } }
 
     /// Parses the header (or, without one, peeks at the first record to count columns).
+    ///
+    /// A small byte loop over the first record only; the fields are unescaped and checked as
+    /// UTF-8. Empty names become `column<N>`; duplicate names are an error.
     mutating func readHeader(from start: inout Int, end: Int) throws -> [String] {
-        var builders = [ColumnBuilder]()
-        // Count fields of the first record with a one-column categorical parse of raw fields.
         var fields: [[UInt8]] = []
         var p = start
         var inQuotes = false
@@ -253,8 +250,6 @@ struct Context {
         }
         if inQuotes { throw error(at: start, column: fields.count, .unterminatedQuote) }
         fields.append(field)
-        _ = builders
-        builders = []
         if !options.hasHeader {
             return (1...fields.count).map { "column\($0)" }
         }
