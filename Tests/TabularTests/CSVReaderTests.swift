@@ -154,6 +154,21 @@ struct CSVReaderTests {
         for (sample, value) in zip(samples, values) {
             #expect(value == strtod(sample, nil), "\(sample)")
         }
+        // 20,000 pseudo-random decimals of 1–25 digits, with and without exponents, against strtod.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        var random: [String] = []
+        for _ in 0..<20_000 {
+            let integerDigits = Int(next() % 14), fractionDigits = Int(next() % 12)
+            var text = next() % 3 == 0 ? "-" : ""
+            text += integerDigits == 0 ? "0" : String((0..<integerDigits).map { _ in Character(String(next() % 10)) })
+            if fractionDigits > 0 { text += "." + String((0..<fractionDigits).map { _ in Character(String(next() % 10)) }) }
+            if next() % 4 == 0 { text += "e\(Int(next() % 80) - 40)" }
+            random.append(text)
+        }
+        let parsed = try load("x\n" + random.joined(separator: "\n") + "\n", schema: Schema([Field("x", .float64)])).table.columns[0].float64Values()
+        let mismatches = zip(random, parsed).filter { $0.1 != strtod($0.0, nil) }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
     }
 
     @Test func oneChunkAndManyChunksGiveIdenticalTables() throws {

@@ -67,25 +67,12 @@ enum FieldParsing {
         if p[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if p[0] == UInt8(ascii: "+") { i = 1 }
         var significand: UInt64 = 0
         var significantDigits = 0
-        var droppedDigits = 0   // integer digits beyond the 19 kept
         var digitsSeen = 0
         var exponent = 0
-        while i < n {
-            let digit = UInt64(p[i]) &- 48
-            guard digit <= 9 else { break }
-            digitsSeen &+= 1
-            if significantDigits < 19 {
-                if significand != 0 || digit != 0 {
-                    significand = significand &* 10 &+ digit
-                    significantDigits &+= 1
-                }
-            } else { droppedDigits &+= 1 }
-            i &+= 1
-        }
-        var truncated = droppedDigits > 0
-        exponent = droppedDigits
-        if i < n, p[i] == UInt8(ascii: ".") {
-            i &+= 1
+        var truncated = false
+        // Accumulates up to 19 significant digits; integer digits beyond them scale the
+        // exponent, fraction digits within them lower it, and anything dropped forces strtod.
+        @inline(__always) func digits(fraction: Bool) {
             while i < n {
                 let digit = UInt64(p[i]) &- 48
                 guard digit <= 9 else { break }
@@ -95,10 +82,20 @@ enum FieldParsing {
                         significand = significand &* 10 &+ digit
                         significantDigits &+= 1
                     }
-                    exponent &-= 1
-                } else if digit != 0 { truncated = true }
+                    if fraction { exponent &-= 1 }
+                } else if !fraction {
+                    exponent &+= 1
+                    truncated = true
+                } else if digit != 0 {
+                    truncated = true
+                }
                 i &+= 1
             }
+        }
+        digits(fraction: false)
+        if i < n, p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            digits(fraction: true)
         }
         guard digitsSeen > 0 else { return .invalid }
         if i < n, p[i] | 0x20 == UInt8(ascii: "e") {
