@@ -69,18 +69,23 @@ final class SlotTableCache: @unchecked Sendable {
 
     private init() { pthread_mutex_init(lock, nil) }
 
-    /// A zeroed mapping of at least `bytes` bytes: a retained one of exactly that size, re-zeroed,
-    /// or a new one from the kernel (already zero). `nil` when the kernel refuses.
+    /// A mapping with at least `bytes` zeroed bytes: the smallest retained one that is large
+    /// enough (and at most four times larger), re-zeroed, or a new one from the kernel (already
+    /// zero). `nil` when the kernel refuses.
     func take(bytes: Int) -> Mapping? {
         pthread_mutex_lock(lock)
         var reused: Mapping?
-        if let index = free.firstIndex(where: { $0.bytes == bytes }) {
-            reused = free.remove(at: index)
-            freeBytes -= bytes
+        var best: Int?
+        for (index, mapping) in free.enumerated() where mapping.bytes >= bytes && mapping.bytes <= 4 * bytes {
+            if best == nil || mapping.bytes < free[best!].bytes { best = index }
+        }
+        if let best {
+            reused = free.remove(at: best)
+            freeBytes -= reused!.bytes
         }
         pthread_mutex_unlock(lock)
         if let reused {
-            memset(reused.start, 0, reused.bytes)
+            memset(reused.start, 0, bytes)
             return reused
         }
         let huge = SlotTableCache.minimumBytes
