@@ -192,6 +192,20 @@ struct CSVReaderTests {
         #expect(try one.table.column("id").int64Values() == (0..<5_000).map { Int64($0) })
     }
 
+    /// A quoted field longer than a chunk, full of line feeds and separators: chunk targets fall
+    /// inside it and must skip to the next real record start.
+    @Test func quotedFieldSpanningSeveralChunks() throws {
+        let long = String(repeating: "line, with \"\"quotes\"\"\n", count: 500)
+        var text = "k,v\n1,a\n2,\"\(long)\"\n3,b\n"
+        for i in 4..<40 { text += "\(i),x\(i)\n" }
+        let one = try load(text, options: CSVOptions(chunkCount: 1)).table
+        #expect(one.rowCount == 39)
+        #expect(one.columns[1].text(at: 1)?.count == long.count - 1_000)   // doubled quotes read as one
+        for chunks in [2, 5, 16] {
+            #expect(firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil, "chunks: \(chunks)")
+        }
+    }
+
     @Test func streamingMatchesWholeFileLoad() throws {
         let path = NSTemporaryDirectory() + "pk-stream-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -20,19 +20,40 @@ enum CSVBoundaries {
         return total
     }
 
-    /// The start of the first record at or after `target`, given that `p[regionStart]` starts a
-    /// record: quote parity from the region start tells whether `target` is inside a quoted
-    /// field. Returns `end` when no record starts in `target..<end`.
-    static func nextRecordStart(in p: UnsafePointer<UInt8>, regionStart: Int, target: Int, end: Int, quote: UInt8) -> Int {
-        var inQuotes = count(quote, in: p, from: regionStart, to: target) & 1 == 1
+    /// Quotes and line feeds in `p[start..<end]`, 64 bytes at a time. O(n), one pass.
+    static func countQuotesAndLineFeeds(in p: UnsafePointer<UInt8>, from start: Int, to end: Int, quote: UInt8) -> (quotes: Int, lineFeeds: Int) {
+        var i = start
+        var quotes = 0, lineFeeds = 0
+        while i &+ 64 <= end {
+            quotes &+= pk_match_mask64(p + i, quote, quote, quote).nonzeroBitCount
+            lineFeeds &+= pk_match_mask64(p + i, 10, 10, 10).nonzeroBitCount
+            i &+= 64
+        }
+        while i < end {
+            if p[i] == quote { quotes &+= 1 } else if p[i] == 10 { lineFeeds &+= 1 }
+            i &+= 1
+        }
+        return (quotes, lineFeeds)
+    }
+
+    /// The first record start at or after `target` (just after a line feed outside quotes), given
+    /// whether `target` is inside a quoted field, and the line feeds passed on the way.
+    /// Returns `end` when no record starts in `target..<end`.
+    static func recordStart(in p: UnsafePointer<UInt8>, from target: Int, end: Int, quote: UInt8,
+                            insideQuotes: Bool) -> (start: Int, lineFeeds: Int) {
+        var inQuotes = insideQuotes
+        var lineFeeds = 0
         var i = target
         while i < end {
             let c = p[i]
             if c == quote { inQuotes.toggle() }
-            else if c == 10, !inQuotes { return i &+ 1 }
+            else if c == 10 {
+                lineFeeds &+= 1
+                if !inQuotes { return (i &+ 1, lineFeeds) }
+            }
             i &+= 1
         }
-        return end
+        return (end, lineFeeds)
     }
 
     /// The end of the last complete record in `p[start..<end]` (just after its LF), or `nil`

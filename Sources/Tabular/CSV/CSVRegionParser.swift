@@ -19,19 +19,13 @@ extension Context {
     }
 
     func parseRegion(start: Int, end: Int, modes: [ColumnBuilder.Mode], chunkCount requested: Int) throws -> RegionOutcome {
-        // 1. Chunk boundaries at record starts.
-        var bounds = [start]
+        // 1. Chunk boundaries at record starts, and 2. line feeds per chunk, from one parallel
+        // pass that counts quotes and line feeds in equal byte ranges: the quote parity before a
+        // range tells whether its first byte is inside a quoted field, and a short scan from
+        // there finds the next record start.
         let span = end - start
-        let chunks = max(1, min(requested, span / 64 + 1))
-        for k in 1..<max(chunks, 1) {
-            let target = start + span / chunks * k
-            guard target > bounds.last! else { continue }
-            let next = CSVBoundaries.nextRecordStart(in: base, regionStart: bounds.last!, target: target, end: end, quote: options.quote)
-            if next < end, next > bounds.last! { bounds.append(next) }
-        }
-        bounds.append(end)
-        let chunkTotal = bounds.count - 1
-        let parallel = chunkTotal > 1 && options.threads > 1
+        let ranges = max(1, min(requested, span / 64 + 1))
+        let parallel = ranges > 1 && options.threads > 1
         func forEach(_ count: Int, _ body: (Int) -> Void) {
             if parallel && count > 1 {
                 nonisolated(unsafe) let run = body
@@ -40,11 +34,31 @@ extension Context {
                 for i in 0..<count { body(i) }
             }
         }
-
-        // 2. Windows: at most one record per line feed, plus a last record without one.
-        let capacities = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkTotal)
-        defer { capacities.deallocate() }
-        forEach(chunkTotal) { k in capacities[k] = CSVBoundaries.count(10, in: base, from: bounds[k], to: bounds[k + 1]) + 1 }
+        let targets = (0...ranges).map { $0 == ranges ? end : start + span / ranges * $0 }
+        let counts = UnsafeMutableBufferPointer<(quotes: Int, lineFeeds: Int)>.allocate(capacity: ranges)
+        defer { counts.deallocate() }
+        forEach(ranges) { k in
+            counts[k] = CSVBoundaries.countQuotesAndLineFeeds(in: base, from: targets[k], to: targets[k + 1], quote: options.quote)
+        }
+        // Line feeds before each target, and the record starts (with line feeds before them).
+        var bounds = [start]
+        var lineFeedsBefore = [0]
+        var quotesBeforeTarget = 0, lineFeedsBeforeTarget = 0
+        for k in 1..<ranges {
+            quotesBeforeTarget += counts[k - 1].quotes
+            lineFeedsBeforeTarget += counts[k - 1].lineFeeds
+            let (next, skipped) = CSVBoundaries.recordStart(in: base, from: targets[k], end: end, quote: options.quote,
+                                                            insideQuotes: quotesBeforeTarget & 1 == 1)
+            if next < end, next > bounds.last! {
+                bounds.append(next)
+                lineFeedsBefore.append(lineFeedsBeforeTarget + skipped)
+            }
+        }
+        bounds.append(end)
+        lineFeedsBefore.append(lineFeedsBeforeTarget + counts[ranges - 1].lineFeeds)
+        let chunkTotal = bounds.count - 1
+        // Windows: at most one record per line feed, plus a last record without one.
+        let capacities = (0..<chunkTotal).map { lineFeedsBefore[$0 + 1] - lineFeedsBefore[$0] + 1 }
         var windows = [Int](repeating: 0, count: chunkTotal)
         var total = 0
         for k in 0..<chunkTotal { windows[k] = total; total += capacities[k] }
