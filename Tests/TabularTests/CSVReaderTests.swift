@@ -192,6 +192,17 @@ struct CSVReaderTests {
         #expect(try one.table.column("id").int64Values() == (0..<5_000).map { Int64($0) })
     }
 
+    /// Values that share their first 16 bytes and length but differ in the tail, and values that
+    /// differ only in length, keep distinct codes (the per-column memo compares tails and lengths).
+    @Test func categoricalValuesThatShareTheirHead() throws {
+        let values = ["Hangzhou East Railway A", "Hangzhou East Railway B", "Hangzhou East Railway", "ab", "ab ", "a", "", "Hangzhou East Railway A"]
+        var text = "v,n\n"
+        for i in 0..<2_000 { text += "\"\(values[i % values.count])\",\(i)\n" }
+        let column = try load(text).table.column("v")
+        for i in 0..<2_000 { #expect(column.text(at: i) == values[i % values.count]) }
+        #expect(try column.categoricalValues().dictionary.count == 7)
+    }
+
     /// A quoted field longer than a chunk, full of line feeds and separators: chunk targets fall
     /// inside it and must skip to the next real record start.
     @Test func quotedFieldSpanningSeveralChunks() throws {

@@ -298,8 +298,9 @@ struct ByteDictionary {
         buffer.reserveCapacity(max(needed, buffer.capacity * 2, 1_024))
     }
 
+    /// Whether bytes 16..<n of entry `code` equal those of `p` (the caller compared the head).
     @inline(__always)
-    private func tailEqual(_ code: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    func tailEqual(_ code: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         arena.withUnsafeBufferPointer { a in
             let q = UnsafeRawPointer(a.baseAddress! + starts[code]), r = UnsafeRawPointer(p)
             var i = 16

@@ -44,6 +44,17 @@ struct ColumnBuilder {
     var dictionary = ByteDictionary()
     /// The date cache of a date or timestamp column, kept across batches.
     var calendar = CachedCalendarParser()
+    /// One remembered value of a small-dictionary column: its first 16 bytes, its length + 1
+    /// (0 marks an empty entry) and its code.
+    struct MemoEntry {
+        var head0: UInt64 = 0
+        var head1: UInt64 = 0
+        var length: UInt32 = 0
+        var code: UInt32 = 0
+    }
+    static let memoEntries = 256
+    /// The memo of a small-dictionary categorical column, kept across batches.
+    var memo: [MemoEntry] = []
     /// Dictionaries with fewer entries than this are probed without prefetching (they fit in cache).
     static let smallDictionary = 4_096
     /// How many rows ahead categorical lookups prefetch their dictionary slot.
@@ -153,7 +164,10 @@ struct ColumnBuilder {
                 var table = self.dictionary
                 self.dictionary = ByteDictionary.empty
                 let out = output!.assumingMemoryBound(to: UInt32.self) + firstRow
-                failure = { () -> (row: Int, failure: Failure)? in
+                var memo = self.memo
+                self.memo = []
+                if memo.isEmpty { memo = [MemoEntry](repeating: MemoEntry(), count: ColumnBuilder.memoEntries) }
+                failure = memo.withUnsafeMutableBufferPointer { memo -> (row: Int, failure: Failure)? in
                     for r in 0..<rows {
                         let (p, n, isNull) = field(r)
                         if isNull {
@@ -163,12 +177,25 @@ struct ColumnBuilder {
                             continue
                         }
                         let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                        // A direct-mapped memo of recent values (keyed by length and head) skips
+                        // the full hash for repeated values; longer values compare their tail.
+                        let length = UInt32(truncatingIfNeeded: n) &+ 1
+                        let mixed = ((head.0 &+ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15) ^ head.1
+                        let slot = Int(truncatingIfNeeded: (mixed &* 0xFF51_AFD7_ED55_8CCD) >> 56)
+                        let entry = memo[slot]
+                        if entry.length == length, entry.head0 == head.0, entry.head1 == head.1,
+                           n <= 16 || table.tailEqual(Int(entry.code), p, n) {
+                            out[r] = entry.code
+                            continue
+                        }
                         let (code, inserted) = table.code(p, n, head: head, hash: ByteDictionary.hash(p, n, head))
                         if inserted, !FieldParsing.isValidUTF8(p, n) { return (r, .invalidUTF8) }
+                        memo[slot] = MemoEntry(head0: head.0, head1: head.1, length: length, code: code)
                         out[r] = code
                     }
                     return nil
-                }()
+                }
+                self.memo = memo
                 self.dictionary = table
             case .categorical:
                 // A large dictionary: hash every field first, then look up or insert in order
