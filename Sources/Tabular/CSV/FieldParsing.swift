@@ -181,10 +181,10 @@ enum FieldParsing {
 }
 
 /// Parses timestamps and dates while remembering recent calendar dates: a direct-mapped cache
-/// of 2,048 date prefixes (`YYYY-MM-DD` → days), so that a column whose values span a few years
+/// of 8,192 date prefixes (`YYYY-MM-DD` → days), so that a column whose values span a few years
 /// converts each distinct date about once instead of once per row.
 struct CachedCalendarParser {
-    private static let entries = 2_048
+    private static let entries = 8_192
     /// An empty parser without storage, to stand in while a builder's parser is moved out.
     static let placeholder = CachedCalendarParser(empty: ())
     private init(empty: ()) { keys = []; tails = []; values = [] }
@@ -204,7 +204,7 @@ struct CachedCalendarParser {
     private mutating func days(_ p: UnsafePointer<UInt8>) -> Int64? {
         let raw = UnsafeRawPointer(p)
         let key = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-        let slot = Int(truncatingIfNeeded: (((key &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(tail)) &* 0xFF51_AFD7_ED55_8CCD) >> 53)
+        let slot = Int(truncatingIfNeeded: (((key &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(tail)) &* 0xFF51_AFD7_ED55_8CCD) >> 51)
         if keys[slot] == key, tails[slot] == tail { return values[slot] }
         guard let day = CalendarCodec.parseDate(UnsafeBufferPointer(start: p, count: 10)) else { return nil }
         keys[slot] = key
