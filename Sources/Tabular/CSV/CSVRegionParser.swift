@@ -4,7 +4,7 @@ import Dispatch
 /// parsed on all cores straight into the columns' final buffers.
 ///
 /// 1. The region is cut at record starts (quote parity decides where records start).
-/// 2. Each chunk's line feeds (+1) bound its records, so every chunk gets a fixed window of each
+/// 2. Each chunk's line feeds (+1 for the last chunk) bound its records, so every chunk gets a fixed window of each
 ///    column's final buffer; the buffers are allocated once, uninitialised.
 /// 3. Chunks are parsed in parallel into their windows (no per-chunk buffers, no concatenation).
 /// 4. Windows that were not filled (quoted line breaks, blank lines) are closed up with one move.
@@ -57,8 +57,10 @@ extension Context {
         bounds.append(end)
         lineFeedsBefore.append(lineFeedsBeforeTarget + counts[ranges - 1].lineFeeds)
         let chunkTotal = bounds.count - 1
-        // Windows: at most one record per line feed, plus a last record without one.
-        let capacities = (0..<chunkTotal).map { lineFeedsBefore[$0 + 1] - lineFeedsBefore[$0] + 1 }
+        // Windows: at most one record per line feed; only the last chunk can end in a record
+        // without one (every other chunk ends just after a line feed). Exact windows mean no
+        // close-up move when the data has no blank lines or quoted line breaks.
+        let capacities = (0..<chunkTotal).map { lineFeedsBefore[$0 + 1] - lineFeedsBefore[$0] + ($0 == chunkTotal - 1 ? 1 : 0) }
         var windows = [Int](repeating: 0, count: chunkTotal)
         var total = 0
         for k in 0..<chunkTotal { windows[k] = total; total += capacities[k] }
