@@ -203,6 +203,20 @@ struct CSVReaderTests {
         #expect(try column.categoricalValues().dictionary.count == 7)
     }
 
+    /// A high-cardinality column whose chunk dictionaries are merged with parallel lookups
+    /// (more than 65,536 entries per chunk): codes still follow first appearance.
+    @Test func largeDictionariesMergeInFirstAppearanceOrder() throws {
+        var text = "id,v\n"
+        for i in 0..<300_000 { text += "u\((i * 7_919) % 200_000),\(i % 3)\n" }
+        let one = try load(text, options: CSVOptions(chunkCount: 1)).table
+        let (_, dictionary) = try one.column("id").categoricalValues()
+        #expect(dictionary.count == 200_000)
+        #expect(dictionary.prefix(3) == ["u0", "u7919", "u15838"])
+        for chunks in [2, 3] {
+            #expect(firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil, "chunks: \(chunks)")
+        }
+    }
+
     /// A quoted field longer than a chunk, full of line feeds and separators: chunk targets fall
     /// inside it and must skip to the next real record start.
     @Test func quotedFieldSpanningSeveralChunks() throws {

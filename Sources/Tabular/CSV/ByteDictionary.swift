@@ -1,3 +1,4 @@
+import Dispatch
 import CSIMD
 #if canImport(Glibc)
 import Glibc
@@ -317,22 +318,55 @@ struct ByteDictionary {
     }
 
     /// Inserts every entry of `other` (in its code order) and returns, for each of `other`'s
-    /// codes, the code here. Hashes are computed and slots prefetched a batch at a time, so a
-    /// large merge overlaps its cache misses. O(total bytes of `other`).
+    /// codes, the code here. Two steps: read-only lookups of all entries (on two threads when
+    /// `other` is large), then the inserts of the entries not found, in order, so new codes still
+    /// follow `other`'s order. Slots are prefetched a batch at a time. O(total bytes of `other`).
     mutating func insertAll(of other: ByteDictionary) -> [UInt32] {
-        var remap = [UInt32](repeating: 0, count: other.count)
-        reserve(other.count)
+        var remap = [UInt32](repeating: UInt32.max, count: other.count)
+        let table = self   // a read-only view for the lookups (shares the storage)
+        remap.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            let parts = other.count >= 65_536 ? 2 : 1
+            let lookUp = { (part: Int) in
+                let lower = other.count * part / parts, upper = other.count * (part + 1) / parts
+                other.forEachBatch(from: lower, to: upper, prefetchingIn: table) { e, p, n, head, hash in
+                    out[e] = table.lookup(p, n, head: head, hash: hash) ?? UInt32.max
+                }
+            }
+            if parts == 1 { lookUp(0) } else {
+                nonisolated(unsafe) let run = lookUp
+                DispatchQueue.concurrentPerform(iterations: parts) { run($0) }
+            }
+        }
+        let missing = remap.reduce(0) { $0 + ($1 == UInt32.max ? 1 : 0) }
+        if missing == 0 { return remap }
+        reserve(missing)
+        other.arena.withUnsafeBufferPointer { arena in
+            let base = arena.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            for e in 0..<other.count where remap[e] == UInt32.max {
+                let p = base + other.starts[e], n = other.starts[e + 1] - other.starts[e]
+                let head = ByteDictionary.head(p, n)
+                remap[e] = code(p, n, head: head, hash: ByteDictionary.hash(p, n, head)).code
+            }
+        }
+        return remap
+    }
+
+    /// Calls `body` with each entry `lower..<upper` (code, bytes, length, head, hash), computing
+    /// hashes a batch at a time and prefetching their slots in `table` before the calls.
+    func forEachBatch(from lower: Int, to upper: Int, prefetchingIn table: ByteDictionary,
+                      _ body: (Int, UnsafePointer<UInt8>, Int, (UInt64, UInt64), UInt64) -> Void) {
         let batch = 1_024
         var hashes = [UInt64](repeating: 0, count: batch)
         var heads = [(UInt64, UInt64)](repeating: (0, 0), count: batch)
-        other.arena.withUnsafeBufferPointer { arena in
+        arena.withUnsafeBufferPointer { arena in
             let base = arena.baseAddress ?? UnsafePointer(bitPattern: 8)!
-            var first = 0
-            while first < other.count {
-                let last = min(other.count, first + batch)
-                withPrefetcher { prefetch in
+            var first = lower
+            while first < upper {
+                let last = min(upper, first + batch)
+                table.withPrefetcher { prefetch in
                     for e in first..<last {
-                        let p = base + other.starts[e], n = other.starts[e + 1] - other.starts[e]
+                        let p = base + starts[e], n = starts[e + 1] - starts[e]
                         let head = ByteDictionary.head(p, n)
                         heads[e - first] = head
                         hashes[e - first] = ByteDictionary.hash(p, n, head)
@@ -340,13 +374,30 @@ struct ByteDictionary {
                     }
                 }
                 for e in first..<last {
-                    let p = base + other.starts[e], n = other.starts[e + 1] - other.starts[e]
-                    remap[e] = code(p, n, head: heads[e - first], hash: hashes[e - first]).code
+                    body(e, base + starts[e], starts[e + 1] - starts[e], heads[e - first], hashes[e - first])
                 }
                 first = last
             }
         }
-        return remap
+    }
+
+    /// The code of a string already in the dictionary, or `nil`; never inserts (safe to call
+    /// from several threads at once while nobody inserts).
+    @inline(__always)
+    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> UInt32? {
+        let length = UInt32(truncatingIfNeeded: n)
+        var index = Int(truncatingIfNeeded: h >> 7) & mask
+        return withExtendedLifetime(slots) {
+            let table = slots.pointer
+            while true {
+                let slot = table[index]
+                if slot.hash == 0 { return nil }
+                if slot.hash == h, slot.length == length, slot.head0 == head.0, slot.head1 == head.1 {
+                    if n <= 16 || tailEqual(Int(slot.code), p, n) { return slot.code }
+                }
+                index = (index &+ 1) & mask
+            }
+        }
     }
 
     /// Makes room for `additional` more entries without growing again.
