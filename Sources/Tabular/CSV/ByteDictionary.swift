@@ -263,22 +263,29 @@ struct ByteDictionary {
         try withExtendedLifetime(slots) { try body(Prefetcher(slots: slots.pointer, mask: mask)) }
     }
 
-    /// ``code(_:_:)`` with the head words and hash already computed.
+    /// Linear probing from the hash's home slot: the code of the string when present, else the
+    /// empty slot where it would go.
     @inline(__always)
-    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32, inserted: Bool) {
-        let length = UInt32(truncatingIfNeeded: n)
+    private func probe(_ p: UnsafePointer<UInt8>, _ n: Int, _ length: UInt32, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32?, slot: Int) {
         var index = Int(truncatingIfNeeded: h >> 7) & mask
-        let found: UInt32? = withExtendedLifetime(slots) {
+        return withExtendedLifetime(slots) {
             let table = slots.pointer
             while true {
                 let slot = table[index]
-                if slot.hash == 0 { return nil }
+                if slot.hash == 0 { return (nil, index) }
                 if slot.hash == h, slot.length == length, slot.head0 == head.0, slot.head1 == head.1 {
-                    if n <= 16 || tailEqual(Int(slot.code), p, n) { return slot.code }
+                    if n <= 16 || tailEqual(Int(slot.code), p, n) { return (slot.code, index) }
                 }
                 index = (index &+ 1) & mask
             }
         }
+    }
+
+    /// ``code(_:_:)`` with the head words and hash already computed.
+    @inline(__always)
+    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32, inserted: Bool) {
+        let length = UInt32(truncatingIfNeeded: n)
+        let (found, index) = probe(p, n, length, head: head, hash: h)
         if let found { return (found, false) }
         let code = UInt32(truncatingIfNeeded: count)
         if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }
@@ -385,19 +392,7 @@ struct ByteDictionary {
     /// from several threads at once while nobody inserts).
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> UInt32? {
-        let length = UInt32(truncatingIfNeeded: n)
-        var index = Int(truncatingIfNeeded: h >> 7) & mask
-        return withExtendedLifetime(slots) {
-            let table = slots.pointer
-            while true {
-                let slot = table[index]
-                if slot.hash == 0 { return nil }
-                if slot.hash == h, slot.length == length, slot.head0 == head.0, slot.head1 == head.1 {
-                    if n <= 16 || tailEqual(Int(slot.code), p, n) { return slot.code }
-                }
-                index = (index &+ 1) & mask
-            }
-        }
+        probe(p, n, UInt32(truncatingIfNeeded: n), head: head, hash: h).code
     }
 
     /// Makes room for `additional` more entries without growing again.
