@@ -10,12 +10,6 @@ enum CSVBoundaries {
             total &+= pk_match_mask64(p + i, byte, byte, byte).nonzeroBitCount
             i &+= 64
         }
-        let raw = UnsafeRawPointer(p)
-        let pattern = ByteScan.broadcast(byte)
-        while i &+ 8 <= end {
-            total &+= ByteScan.matches(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), pattern).nonzeroBitCount
-            i &+= 8
-        }
         while i < end { if p[i] == byte { total &+= 1 }; i &+= 1 }
         return total
     }
