@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "SecureRandom", targets: ["SecureRandom"]),
+        .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
+        .library(name: "Anonymity", targets: ["Anonymity"]),
+        .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -41,10 +44,19 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .target(name: "DifferentialPrivacy", dependencies: ["Tabular", "SecureRandom"]),
+        .target(name: "Anonymity", dependencies: ["Tabular"]),
+        .target(
+            name: "SecureAggregation",
+            dependencies: [
+                "SecureRandom", "CGMP",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
-                "Tabular", "Datasets", "SecureRandom",
+                "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: leafSwiftSettings
@@ -54,5 +66,17 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: leafSwiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tabular"], swiftSettings: leafSwiftSettings),
         .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom"], swiftSettings: leafSwiftSettings),
+        .testTarget(
+            name: "DifferentialPrivacyTests",
+            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: leafSwiftSettings
+        ),
+        .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(
+            name: "SecureAggregationTests",
+            dependencies: ["SecureAggregation", "SecureRandom"],
+            swiftSettings: leafSwiftSettings
+        ),
     ]
 )
