@@ -221,7 +221,18 @@ public struct AdditiveNoise: Sendable, Hashable {
         case .discreteLaplace, .discreteGaussian:
             releaseExponent = max(0, sensitivity.inputExponent)
         case .laplace, .gaussian:
-            releaseExponent = max(Int(nominalScale.exponent) - 20, sensitivity.inputExponent - sensitivity.maximumRefinement)
+            let natural = Int(nominalScale.exponent) - 20
+            let inputStepsPerScale = nominalScale / inputStep
+            if natural < sensitivity.inputExponent {
+                // Refine (exactly) as far as the caller allows.
+                releaseExponent = max(natural, sensitivity.inputExponent - sensitivity.maximumRefinement)
+            } else if mechanism == .laplace && inputStepsPerScale < 0x1p50 {
+                // The input grid is fine enough and the sampler takes the scale: no re-rounding.
+                releaseExponent = sensitivity.inputExponent
+            } else {
+                // Coarsen (one extra step of sensitivity) so that σ fits the Gaussian sampler.
+                releaseExponent = natural
+            }
         }
         // 3. Sensitivity per partition in release steps: exact when refining, +1 when
         //    re-rounding to a coarser grid.
