@@ -24,6 +24,13 @@ import sys
 UNITS = {
     "csv_load": ("MB/s", 1e6),
     "f64_sum": ("GB/s", 1e9),
+    # pk-bench-dp / dp_peers.py: bytes = 8 x input values, or samples for the samplers.
+    "dp_sum": ("GB/s", 1e9),
+    "dp_mean": ("GB/s", 1e9),
+    "dp_count_by_key": ("GB/s", 1e9),
+    "dp_median": ("MB/s", 1e6),
+    "dlap_samples": ("Msamples/s", 1e6),
+    "dgauss_samples": ("Msamples/s", 1e6),
 }
 DEFAULT_UNIT = ("MB/s", 1e6)
 

@@ -129,7 +129,7 @@ for op in options.ops {
         do { table = try Table(columns: [Column("x", float64: values)]) } catch { fail("\(error)") }
         let query: DPQuery = op == "dp_sum" ? .sum(of: "x", clampedTo: 0...1000) : .mean(of: "x", clampedTo: 0...1000)
         do {
-            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs * 10) { () -> Double in
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
                 return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
@@ -151,7 +151,7 @@ for op in options.ops {
         } catch { fail("\(error)") }
         let query = DPQuery.histogram(of: "key", keys: .declared(dictionary))
         do {
-            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs * 10) { () -> Double in
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
                 let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
@@ -166,7 +166,7 @@ for op in options.ops {
         do { table = try Table(columns: [Column("x", float64: values)]) } catch { fail("\(error)") }
         let query = DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...1000)
         do {
-            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs * 10) { () -> Double in
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
                 return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
