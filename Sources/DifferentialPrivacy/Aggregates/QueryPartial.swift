@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 public import SecureRandom
 public import Tabular
 
@@ -251,6 +252,19 @@ extension DPQuery {
         case let .float64(v): return v
         case let .int64(v): return v.map { Double($0) }
         case let .bool(v): return v.map { $0 ? 1 : 0 }
+        case let .categorical(codes, dictionary):
+            // A numeric column that holds NaN or ±∞ is read as text (the reader never makes
+            // non-finite doubles). Policy: reject, naming the first offending row.
+            for (row, code) in codes.enumerated() where column.isValid(row) {
+                let text = dictionary[Int(code)]
+                if let number = Double(text.trimmingCharacters(in: .whitespaces)) {
+                    if !number.isFinite { throw .invalidValue(column: column.name, row: row, value: "\(text) (non-finite values are rejected)") }
+                } else {
+                    throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
+                                              found: "categorical (data row \(row + 1) holds '\(text)')")
+                }
+            }
+            throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "categorical")
         default:
             throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
         }
