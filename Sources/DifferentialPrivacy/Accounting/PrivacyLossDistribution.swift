@@ -113,9 +113,23 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
                     infinityMass: infinity).truncated(tailMass: tau)
     }
 
-    /// `count`-fold composition with itself, by repeated squaring (truncating after each step).
+    /// Self-compositions whose untruncated support has at most this many grid points use one
+    /// FFT power; longer ones use repeated squaring, which truncates after each step.
+    static let fftPowerLimit = 1 << 22
+
+    /// `count`-fold composition with itself: by one FFT power when the untruncated result has at
+    /// most ``fftPowerLimit`` points, otherwise by repeated squaring (truncating after each step).
     func selfComposed(_ count: Int, tailMassTruncation tau: Double) -> Self {
         precondition(count >= 1)
+        if count == 1 { return self }
+        let (product, overflow) = count.multipliedReportingOverflow(by: masses.count - 1)
+        if !overflow, product < Self.fftPowerLimit, masses.count >= RealConvolution.directThreshold {
+            let infinity = -expm1(Double(count) * log1p(-infinityMass))
+            return Self(valueDiscretizationInterval: valueDiscretizationInterval,
+                        lowestIndex: lowestIndex * count,
+                        masses: RealConvolution.selfConvolve(masses, count: count),
+                        infinityMass: min(1, infinity)).truncated(tailMass: tau)
+        }
         var result: Self? = nil
         var power = self, remaining = count
         while true {

@@ -61,6 +61,51 @@ enum RealConvolution {
         }
     }
 
+    /// The `count`-fold convolution of `a` with itself (length `count·(a.count − 1) + 1`) by
+    /// one forward FFT, a per-frequency power (binary exponentiation, 2·log₂ count complex
+    /// products) and one inverse FFT.
+    static func selfConvolve(_ a: [Double], count: Int) -> [Double] {
+        precondition(!a.isEmpty && count >= 1)
+        let outputCount = count * (a.count - 1) + 1
+        var size = 1
+        while size < outputCount { size <<= 1 }
+        var real = [Double](repeating: 0, count: size)
+        var imaginary = [Double](repeating: 0, count: size)
+        let twiddles = Twiddles(size: size)
+        real.withUnsafeMutableBufferPointer { re in
+            imaginary.withUnsafeMutableBufferPointer { im in
+                a.withUnsafeBufferPointer { source in
+                    re.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+                let zr = re.baseAddress!, zi = im.baseAddress!
+                transform(zr, zi, size: size, twiddles: twiddles, inverse: false)
+                for k in 0..<size {
+                    var baseR = zr[k], baseI = zi[k]
+                    var resultR = 1.0, resultI = 0.0
+                    var exponent = count
+                    while true {
+                        if exponent & 1 == 1 {
+                            (resultR, resultI) = (resultR * baseR - resultI * baseI, resultR * baseI + resultI * baseR)
+                        }
+                        exponent >>= 1
+                        if exponent == 0 { break }
+                        (baseR, baseI) = (baseR * baseR - baseI * baseI, 2 * baseR * baseI)
+                    }
+                    zr[k] = resultR
+                    zi[k] = resultI
+                }
+                transform(zr, zi, size: size, twiddles: twiddles, inverse: true)
+            }
+        }
+        let scale = 1 / Double(size)
+        return [Double](unsafeUninitializedCapacity: outputCount) { buffer, initialized in
+            real.withUnsafeBufferPointer { re in
+                for k in 0..<outputCount { buffer[k] = re[k] * scale }
+            }
+            initialized = outputCount
+        }
+    }
+
     /// O(na·nb) convolution.
     static func direct(_ a: [Double], _ b: [Double]) -> [Double] {
         var output = [Double](repeating: 0, count: a.count + b.count - 1)
