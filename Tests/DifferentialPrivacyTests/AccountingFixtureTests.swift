@@ -126,7 +126,8 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
     }
 
     /// PLD, δ(ε): within 1% relative (or 1e-12 absolute) of dp-accounting's, and never more
-    /// than 1e-9 relative + 1e-15 below it (measured: −1.1e-12 … +0.13% where δ > 1e-12).
+    /// than 1e-9 relative + 1e-14 below it (measured: −1.1e-12 … +0.13% where δ > 1e-12; where
+    /// the true δ is 0, dp-accounting reports round-off or truncated tail mass up to 1.6e-15).
     @Test func pldDeltaMatchesDPAccounting() throws {
         var deviations: [Double] = []
         defer { print("PLD δ(ε) vs dp-accounting (reference δ > 1e-12): relative deviation in [\(deviations.min()!), \(deviations.max()!)] over \(deviations.count) points") }
@@ -138,7 +139,7 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
                 let reference = min(1, point.delta)
                 let delta = try distribution.delta(epsilon: point.epsilon)
                 if reference > 1e-12 { deviations.append((delta - reference) / reference) }
-                #expect(delta >= reference * (1 - 1e-9) - 1e-15, "\(fixture.label) ε=\(point.epsilon): δ \(delta) below dp-accounting's \(reference)")
+                #expect(delta >= reference * (1 - 1e-9) - 1e-14, "\(fixture.label) ε=\(point.epsilon): δ \(delta) below dp-accounting's \(reference)")
                 #expect(close(delta, reference, relative: 1e-2, absolute: 1e-12), "\(fixture.label) ε=\(point.epsilon): δ \(delta) vs \(reference)")
             }
         }
