@@ -70,5 +70,16 @@ let package = Package(
             path: "Sources/pk-bench-dp",
             swiftSettings: leafSwiftSettings
         ),
+
+        // Accountants versus Google's dp-accounting (peers/run-accounting-peers.sh).
+        .executableTarget(
+            name: "pk-accounting-probe",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-accounting-probe",
+            swiftSettings: leafSwiftSettings
+        ),
     ]
 )

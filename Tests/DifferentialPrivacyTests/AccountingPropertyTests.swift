@@ -181,6 +181,22 @@ private let pureEvents: [PrivacyEvent] = [
         }
     }
 
+    /// A near-non-private composition (losses in the thousands) coarsens the grid instead of
+    /// allocating gigabytes, and stays an upper bound: the Gaussian part's exact ε is known.
+    @Test func pldCoarsensTheGridForHugeLosses() throws {
+        var accountant = PLDAccountant()
+        try accountant.compose(.repeated(.gaussian(noiseMultiplier: 0.01), count: 1000))
+        #expect(accountant.effectiveDiscretizationInterval > accountant.valueDiscretizationInterval)
+        let epsilon = try accountant.epsilon(delta: 1e-6)
+        // 1000 Gaussians with m = 0.01 are one Gaussian with m = 0.01/√1000.
+        let exact = try GaussianCalibration.epsilon(forNoiseMultiplier: 0.01 / 1000.0.squareRoot(), delta: 1e-6)
+        #expect(epsilon >= exact * (1 - 1e-9))
+        #expect(epsilon <= exact + 1000 * accountant.effectiveDiscretizationInterval)
+        var small = PLDAccountant()
+        try small.compose(.repeated(.laplace(noiseMultiplier: 1), count: 100))
+        #expect(small.effectiveDiscretizationInterval == small.valueDiscretizationInterval)
+    }
+
     @Test func pldRefusesDiscreteGaussianAndZCDP() throws {
         var accountant = PLDAccountant()
         try accountant.compose(.laplace(noiseMultiplier: 1))

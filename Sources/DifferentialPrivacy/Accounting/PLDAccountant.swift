@@ -21,6 +21,9 @@ import Foundation
 /// per side are cut after each convolution (lower tail moved up, upper tail to infinite loss).
 ///
 /// Call ``privacyLossDistribution()`` once to ask several questions of the same composition.
+/// Compositions whose losses span more than ``maximumGridPoints`` grid steps (tiny noise
+/// multipliers) are computed on a coarser grid (``effectiveDiscretizationInterval``), so memory
+/// stays bounded (a few hundred MiB at most, in the FFTs) and results remain upper bounds.
 public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
     /// One distinct non-Gaussian component and how many times it was composed.
     struct Component: Codable, Hashable, Comparable {
@@ -113,7 +116,7 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
     ///   the composed support / h; the Gaussian part costs one `erfc` per grid point of
     ///   μ ± 8.3·√(2μ).
     public func privacyLossDistribution() -> PrivacyLossDistribution {
-        let h = valueDiscretizationInterval, tau = tailMassTruncation
+        let h = effectiveDiscretizationInterval, tau = tailMassTruncation
         var result: PrivacyLossDistribution? = nil
         func include(_ part: PrivacyLossDistribution) {
             result = result.map { $0.composed(with: part, tailMassTruncation: tau) } ?? part
@@ -128,6 +131,35 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
             include(PrivacyLossDistribution.gaussian(mu: gaussianMu, valueDiscretizationInterval: h, tailMassTruncation: max(tau, 1e-300)))
         }
         return result ?? .identity(valueDiscretizationInterval: h)
+    }
+
+    /// The most grid points a query's PLD may span (2²², 32 MiB of masses) before the grid is
+    /// coarsened.
+    public static let maximumGridPoints = 1 << 22
+
+    /// The grid spacing queries use: ``valueDiscretizationInterval``, doubled as often as needed
+    /// to keep the composed loss range within ``maximumGridPoints`` (compositions with tiny
+    /// noise multipliers have losses in the thousands; a coarser grid is still pessimistic, so
+    /// results remain upper bounds, with an error of at most about one grid step per event).
+    ///
+    /// The range is estimated as the smaller of the untruncated support (Σ countᵢ·2εᵢ plus the
+    /// Gaussian's μ ± z·√(2μ)) and the mean ± z standard deviations of the total loss (each
+    /// loss of a pure-εᵢ component has variance ≤ εᵢ², the Gaussian's 2μ), z = √(2 ln(1/τ)),
+    /// plus the widest single component.
+    public var effectiveDiscretizationInterval: Double {
+        let z = (2 * log(1 / max(tailMassTruncation, 1e-300))).squareRoot()
+        var untruncated = 0.0, variance = 2 * gaussianMu, widest = 0.0
+        for component in components {
+            let epsilon = component.kind == 0 ? 1 / component.parameter : component.parameter
+            untruncated += Double(component.count) * 2 * epsilon
+            variance += Double(component.count) * epsilon * epsilon
+            widest = max(widest, 2 * epsilon)
+        }
+        let gaussianWidth = 2 * z * (2 * gaussianMu).squareRoot()
+        let span = min(untruncated + gaussianWidth, 2 * z * variance.squareRoot() + widest) + 1
+        var h = valueDiscretizationInterval
+        while span / h > Double(Self.maximumGridPoints) { h *= 2 }
+        return h
     }
 
     /// The smallest ε with (ε, δ)-DP by the pessimistic PLD (see
