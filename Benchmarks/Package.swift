@@ -46,6 +46,22 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "DPBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/DPBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
         .executableTarget(
