@@ -38,10 +38,21 @@ def laplace(m, count):
     return dp_event.SelfComposedDpEvent(dp_event.LaplaceDpEvent(m), count)
 
 
+def pld_session(releases):
+    """A session: each release composed, then epsilon asked (dp-accounting composes in place)."""
+    accountant = pld_privacy_accountant.PLDAccountant()
+    epsilon = 0.0
+    for i in range(releases):
+        accountant.compose(dp_event.LaplaceDpEvent(2 + 0.01 * i))
+        epsilon = accountant.get_epsilon(1e-6)
+    return epsilon
+
+
 OPERATIONS = {
     "pld_gaussian_100": lambda: pld([gaussian(1.0, 100)], 1e-6),
     "pld_laplace_50": lambda: pld([laplace(2.0, 50)], 1e-6),
     "pld_mixed_20_20": lambda: pld([laplace(2.0, 20), gaussian(2.0, 20)], 1e-6),
+    "pld_session_30_laplace": lambda: pld_session(30),
     "rdp_mixed_100_100": lambda: rdp([laplace(2.0, 100), gaussian(2.0, 100)], 1e-6),
     "analytic_sigma": lambda: privacy_loss_mechanism.GaussianPrivacyLoss.from_privacy_guarantee(
         common.DifferentialPrivacyParameters(1.0, 1e-5), sensitivity=1.0).standard_deviation,

@@ -26,6 +26,19 @@ let operations: [(name: String, body: () throws -> Double)] = [
         try accountant.compose(.repeated(.gaussian(noiseMultiplier: 2), count: 20))
         return try accountant.epsilon(delta: 1e-6)
     }),
+    // A session: 30 releases with distinct Laplace scales, each checked on a copy (compose,
+    // then ask ε) before the copy becomes the session's accountant.
+    ("pld_session_30_laplace", {
+        var accountant = PLDAccountant()
+        var epsilon = 0.0
+        for i in 0..<30 {
+            var copy = accountant
+            try copy.compose(.laplace(noiseMultiplier: 2 + 0.01 * Double(i)))
+            epsilon = try copy.epsilon(delta: 1e-6)
+            accountant = copy
+        }
+        return epsilon
+    }),
     ("rdp_mixed_100_100", {
         var accountant = RDPAccountant()
         try accountant.compose(.repeated(.laplace(noiseMultiplier: 2), count: 100))

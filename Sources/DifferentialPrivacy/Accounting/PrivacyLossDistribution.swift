@@ -9,7 +9,9 @@ import Foundation
 /// probability of loss (``lowestIndex`` + k)·h, and ``infinityMass`` the probability of an
 /// infinite loss. Discretisation is *pessimistic*: a loss in ((i−1)h, ih] is rounded up to ih,
 /// and tail mass cut off for speed is moved up (lower tail) or to ``infinityMass`` (upper
-/// tail), so every δ(ε) and ε(δ) this reports is an upper bound on the true one.
+/// tail), so every δ(ε) and ε(δ) this reports is an upper bound on the true one — up to the
+/// floating-point round-off of the FFT convolutions (about 10⁻¹⁶ of the largest mass per grid
+/// point; negative round-off is clamped to 0).
 ///
 /// The hockey-stick divergence gives δ(ε) = P(L = ∞) + Σ_{ℓ > ε} P(L = ℓ)·(1 − e^{ε − ℓ})
 /// (Sommer, Meiser & Mohammadi 2019, Thm 1); composition of mechanisms convolves their PLDs.
