@@ -413,10 +413,16 @@ struct LatticeSearch {
             if levelSums[a] != levelSums[b] { return levelSums[a] < levelSums[b] }
             return a < b
         }
-        // Predecessor tagging is sound when the models are monotone under generalisation with
-        // suppression: k-anonymity alone, or any of the models without suppression.
+        // Tagging is sound when the models are monotone under generalisation with suppression:
+        // k-anonymity alone, or any of the models without suppression. Then a non-anonymous
+        // transformation makes all its predecessors non-anonymous, an anonymous one all its
+        // successors anonymous, and unknown transformations are classified by a binary search
+        // on a chain up to the top (as Flash does).
         let monotoneTagging = maxSuppressed == 0 || models.allSatisfy { if case .kAnonymity = $0 { true } else { false } }
-        var skip = [Bool](repeating: false, count: size)   // known non-anonymous or pruned by bound
+        // 0 unknown, 1 non-anonymous, 2 anonymous.
+        var status = [UInt8](repeating: 0, count: size)
+        var pruned = [Bool](repeating: false, count: size)
+        var evaluations: [Int: NodeEvaluation] = [:]
         var table = StampedTable(capacityFor: comboCount)
         var classOfCombo = [UInt32](repeating: 0, count: comboCount)
         var classSize = [Int](repeating: 0, count: comboCount)
@@ -425,13 +431,19 @@ struct LatticeSearch {
         var best: (index: Int, evaluation: NodeEvaluation)? = nil
         var evaluatedBounds: [(index: Int, bound: Double)] = []
         var evaluated = 0
+        let top = levelCounts.map { $0 - 1 }
+        let bottom = [Int](repeating: 0, count: q)
 
-        func markBox(from low: [Int], to high: [Int]) {
+        func indexOf(_ levels: [Int]) -> Int {
+            var index = 0
+            for d in 0..<q { index += levels[d] * strides[d] }
+            return index
+        }
+        /// Visits every node in the box `low...high` (componentwise).
+        func forBox(from low: [Int], to high: [Int], _ body: (Int) -> Void) {
             var current = low
             while true {
-                var index = 0
-                for d in 0..<q { index += current[d] * strides[d] }
-                skip[index] = true
+                body(indexOf(current))
                 var d = q - 1
                 while d >= 0 {
                     if current[d] < high[d] { current[d] += 1; break }
@@ -441,21 +453,60 @@ struct LatticeSearch {
                 if d < 0 { return }
             }
         }
-        let top = levelCounts.map { $0 - 1 }
-
-        for index in order {
-            let bestScore = best?.evaluation.score ?? .infinity
-            if bounds[index] >= bestScore { break }
-            if skip[index] { continue }
+        /// Evaluates a node, records it, and tags what the result implies.
+        func evaluateNode(_ index: Int) -> NodeEvaluation {
+            if let known = evaluations[index] { return known }
             let levels = levelsOf(index)
             let result = evaluate(levels, table: &table, classOfCombo: &classOfCombo, classSize: &classSize,
                                   histogram: &histogram, keys: &keys)
             evaluated += 1
-            if !result.anonymous {
-                if monotoneTagging { markBox(from: [Int](repeating: 0, count: q), to: levels) }
-                continue
+            evaluations[index] = result
+            if result.anonymous {
+                status[index] = 2
+                if monotoneTagging { forBox(from: levels, to: top) { status[$0] = 2 } }
+            } else {
+                status[index] = 1
+                if monotoneTagging { forBox(from: bottom, to: levels) { status[$0] = 1 } }
             }
-            if result.groupedBound >= bestScore { markBox(from: levels, to: top); continue }
+            return result
+        }
+        /// The chain from `levels` to the top, raising the relatively lowest dimension each step.
+        func chain(from levels: [Int]) -> [Int] {
+            var current = levels
+            var out = [indexOf(current)]
+            while current != top {
+                var pick = -1
+                var lowest = Double.infinity
+                for d in 0..<q where current[d] < top[d] {
+                    let relative = Double(current[d] + 1) / Double(top[d] + 1)
+                    if relative < lowest { lowest = relative; pick = d }
+                }
+                current[pick] += 1
+                out.append(indexOf(current))
+            }
+            return out
+        }
+
+        for index in order {
+            let bestScore = best?.evaluation.score ?? .infinity
+            if bounds[index] >= bestScore { break }
+            if status[index] == 1 || pruned[index] { continue }
+            if monotoneTagging && status[index] == 0 {
+                // Binary search for the lowest anonymous node on the chain to the top.
+                let path = chain(from: levelsOf(index))
+                var lo = -1, hi = path.count - 1   // status(path[hi]) anonymous is checked below
+                if status[path[hi]] != 2 && !evaluateNode(path[hi]).anonymous { hi = path.count }
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2
+                    let s = status[path[mid]]
+                    let anonymous = s == 2 ? true : s == 1 ? false : evaluateNode(path[mid]).anonymous
+                    if anonymous { hi = mid } else { lo = mid }
+                }
+                if status[index] == 1 { continue }
+            }
+            let result = evaluateNode(index)
+            if !result.anonymous { continue }
+            if result.groupedBound >= bestScore { forBox(from: levelsOf(index), to: top) { pruned[$0] = true }; continue }
             evaluatedBounds.append((index, result.groupedBound))
             if result.score < bestScore {
                 best = (index, result)
@@ -463,7 +514,7 @@ struct LatticeSearch {
                 if metric == .discernibility || metric == .aecs {
                     var remaining: [(index: Int, bound: Double)] = []
                     for e in evaluatedBounds {
-                        if e.bound >= result.score { markBox(from: levelsOf(e.index), to: top) } else { remaining.append(e) }
+                        if e.bound >= result.score { forBox(from: levelsOf(e.index), to: top) { pruned[$0] = true } } else { remaining.append(e) }
                     }
                     evaluatedBounds = remaining
                 }
