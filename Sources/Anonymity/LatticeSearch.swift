@@ -12,23 +12,39 @@ struct NodeEvaluation {
     var groupedBound: Double
 }
 
-/// An open-addressing table reset in O(1) per use by a generation stamp.
-struct StampedTable {
+/// The equivalence classes of one transformation, in the form later transformations roll up
+/// from: per class a representative level-0 combination (whose labels at any higher levels are
+/// the class's), the size, and (with a sensitive attribute) a dense histogram of sensitive codes.
+struct ClassSet {
+    var representative: [UInt32]
+    var sizes: [Int32]
+    /// `histogram[c * m + code]`, empty without a sensitive attribute.
+    var histogram: [Int32]
+    var count: Int { sizes.count }
+}
+
+/// Reusable buffers of the evaluation (no allocation per transformation once grown).
+struct Workspace {
     var keys: [UInt64]
-    var ids: [UInt32]
+    var tableKeys: [UInt64]
+    var tableIds: [UInt32]
     var stamps: [UInt32]
     var stamp: UInt32 = 0
     let mask: Int
     let shift: UInt64
+    /// Class of each source class, for the last evaluation.
+    var classOfSource: [UInt32]
 
-    init(capacityFor count: Int) {
+    init(capacity count: Int) {
         var capacity = 16
         while capacity < count * 2 { capacity <<= 1 }
-        keys = [UInt64](repeating: 0, count: capacity)
-        ids = [UInt32](repeating: 0, count: capacity)
+        keys = [UInt64](repeating: 0, count: count)
+        tableKeys = [UInt64](repeating: 0, count: capacity)
+        tableIds = [UInt32](repeating: 0, count: capacity)
         stamps = [UInt32](repeating: 0, count: capacity)
         mask = capacity - 1
         shift = UInt64(64 - capacity.trailingZeroBitCount)
+        classOfSource = [UInt32](repeating: 0, count: count)
     }
 }
 
@@ -47,31 +63,28 @@ struct LatticeSearch {
     let maxSuppressed: Int
     let kRequired: Int
 
-    // Distinct quasi-identifier tuples ("combinations") at level 0.
+    /// Distinct quasi-identifier tuples at level 0 ("combinations").
     let comboCount: Int
-    let comboSize: [Int32]
     /// `comboLabel[d][level]` = label of each combination at that level.
     let comboLabel: [[[UInt32]]]
     /// Row → combination.
     let comboOfRow: [UInt32]
-    // Sensitive counts per combination (sparse), for l-diversity and t-closeness.
+    /// The level-0 classes (one per combination).
+    let bottomClasses: ClassSet
     let sensitive: EncodedColumn?
-    let comboSensitive: SensitiveCounts?
+    let sensitiveCardinality: Int
     let globalDistribution: [Double]
     let orderOfRank: [Int]
     let hierarchicalDistance: HierarchicalDistance?
 
-    // Metric precomputation.
-    /// `shareSum[d][level]` = Σ_rows share of the row's label (Loss, no suppression).
+    /// `shareSum[d][level]` = Σ_rows domain share of the row's label (Loss without suppression).
     let shareSum: [[Double]]
-    /// `entropySum[d][level]` = Σ_rows −log2(f0 / fLevel).
-    let entropySum: [[Double]]
-    /// Per combination: `−log2(f0/n)` summed over dimensions (entropy of a suppressed row).
-    let comboSuppressedEntropy: [Double]
-    /// `comboEntropy[d][level][combo]` = −log2(f0 / fLevel) of the combination's value.
-    let comboEntropy: [[[Double]]]?
     /// `labelShare[d][level][label]`.
     let labelShare: [[[Double]]]
+    /// `entropySum[d][level]` = Σ_rows −log2(f0 / f_level) (non-uniform entropy without suppression).
+    let entropySum: [[Double]]
+    /// `labelLog2Frequency[d][level][label]` = log2(rows with the label).
+    let labelLog2Frequency: [[[Double]]]
 
     init(columns: [EncodedColumn], hierarchies: [Hierarchy], models: [PrivacyModel], sensitive: EncodedColumn?,
          suppressionLimit: Double, metric: UtilityMetric, gsFactor: Double) throws(AnonymityError) {
@@ -96,79 +109,77 @@ struct LatticeSearch {
             if o { throw .invalidArgument(name: "hierarchies", reason: "the product of the hierarchies' sizes exceeds 2^64") }
             product = p
         }
-        // Level-0 combinations: group rows by hierarchy leaf.
+        // Level-0 combinations: group rows by hierarchy leaf (all cores).
         let leafColumns = (0..<q).map { d in
             EncodedColumn(name: columns[d].name, codes: columns[d].codes.map { maps[d].leafOfCode[Int($0)] },
                           dictionary: hierarchies[d].values)
         }
         let bottom = EquivalenceClasses(columns: leafColumns)
         comboCount = bottom.count
-        comboSize = bottom.sizes.map { Int32($0) }
         comboOfRow = bottom.classOfRow
         var comboLabel: [[[UInt32]]] = []
-        var labelShare: [[[Double]]] = []
         var shareSum: [[Double]] = []
         var entropySum: [[Double]] = []
-        var comboEntropy: [[[Double]]] = []
-        var suppressedEntropy = [Double](repeating: 0, count: bottom.count)
+        var labelLog2Frequency: [[[Double]]] = []
         for d in 0..<q {
             let leafOfCombo = bottom.firstRow.map { leafColumns[d].codes[$0] }
-            var perLevel: [[UInt32]] = []
-            var sums: [Double] = []
-            var entSums: [Double] = []
-            var entPerLevel: [[Double]] = []
-            // Row frequencies of each leaf and of each label per level.
+            // Row frequency of each leaf.
             var f0 = [Int](repeating: 0, count: hierarchies[d].rows.count)
             for c in 0..<bottom.count { f0[Int(leafOfCombo[c])] += bottom.sizes[c] }
+            var perLevel: [[UInt32]] = []
+            var sums: [Double] = []
+            var entropies: [Double] = []
+            var logs: [[Double]] = []
             for level in 0..<levelCounts[d] {
-                let labels = leafOfCombo.map { maps[d].labelOfLeaf[level][Int($0)] }
+                let labelOfLeaf = maps[d].labelOfLeaf[level]
+                perLevel.append(leafOfCombo.map { labelOfLeaf[Int($0)] })
                 var fl = [Int](repeating: 0, count: maps[d].labelCount[level])
-                for c in 0..<bottom.count { fl[Int(labels[c])] += bottom.sizes[c] }
+                for leaf in 0..<f0.count { fl[Int(labelOfLeaf[leaf])] += f0[leaf] }
                 var s = 0.0, e = 0.0
-                var ent = [Double](repeating: 0, count: bottom.count)
-                for c in 0..<bottom.count {
-                    let size = Double(bottom.sizes[c])
-                    s += size * maps[d].share[level][Int(labels[c])]
-                    ent[c] = -log2(Double(f0[Int(leafOfCombo[c])]) / Double(fl[Int(labels[c])]))
-                    e += size * ent[c]
+                for leaf in 0..<f0.count where f0[leaf] > 0 {
+                    let label = Int(labelOfLeaf[leaf])
+                    s += Double(f0[leaf]) * maps[d].share[level][label]
+                    e += Double(f0[leaf]) * -log2(Double(f0[leaf]) / Double(fl[label]))
                 }
-                perLevel.append(labels)
                 sums.append(s)
-                entSums.append(e)
-                entPerLevel.append(ent)
+                entropies.append(e)
+                logs.append(fl.map { $0 > 0 ? log2(Double($0)) : 0 })
             }
-            for c in 0..<bottom.count { suppressedEntropy[c] += -log2(Double(f0[Int(leafOfCombo[c])]) / Double(n)) }
             comboLabel.append(perLevel)
-            labelShare.append(maps[d].share)
             shareSum.append(sums)
-            entropySum.append(entSums)
-            comboEntropy.append(entPerLevel)
+            entropySum.append(entropies)
+            labelLog2Frequency.append(logs)
         }
         self.comboLabel = comboLabel
-        self.labelShare = labelShare
         self.shareSum = shareSum
         self.entropySum = entropySum
-        self.comboEntropy = metric == .entropy ? comboEntropy : nil
-        comboSuppressedEntropy = suppressedEntropy
+        self.labelLog2Frequency = labelLog2Frequency
+        labelShare = maps.map(\.share)
+        var histogram: [Int32] = []
         if let sensitive {
-            comboSensitive = bottom.sensitiveCounts(sensitive)
+            let m = sensitive.cardinality
+            if Double(comboCount) * Double(m) > 256_000_000 {
+                throw .invalidArgument(name: "sensitive", reason: "\(comboCount) quasi-identifier combinations × \(m) sensitive values is too large for the dense per-class histograms")
+            }
+            histogram = [Int32](repeating: 0, count: comboCount * m)
+            for i in 0..<n { histogram[Int(comboOfRow[i]) * m + Int(sensitive.codes[i])] += 1 }
+            sensitiveCardinality = m
             globalDistribution = Anonymity.globalDistribution(sensitive)
             let rank = sensitive.orderRanks
-            var order = [Int](repeating: 0, count: sensitive.cardinality)
-            for code in 0..<sensitive.cardinality { order[Int(rank[code])] = code }
+            var order = [Int](repeating: 0, count: m)
+            for code in 0..<m { order[Int(rank[code])] = code }
             orderOfRank = order
             var tree: HierarchicalDistance? = nil
             for model in models { if case let .hierarchicalTCloseness(_, h) = model { tree = try HierarchicalDistance(hierarchy: h, sensitive: sensitive) } }
             hierarchicalDistance = tree
-            if Double(comboCount) * Double(sensitive.cardinality) > 256_000_000 {
-                throw .invalidArgument(name: "sensitive", reason: "\(comboCount) quasi-identifier combinations × \(sensitive.cardinality) sensitive values is too large for the dense per-class histograms")
-            }
         } else {
-            comboSensitive = nil
+            sensitiveCardinality = 0
             globalDistribution = []
             orderOfRank = []
             hierarchicalDistance = nil
         }
+        bottomClasses = ClassSet(representative: (0..<bottom.count).map { UInt32($0) },
+                                 sizes: bottom.sizes.map { Int32($0) }, histogram: histogram)
     }
 
     // MARK: Metric pieces
@@ -204,52 +215,59 @@ struct LatticeSearch {
 
     // MARK: Evaluation
 
-    /// Groups the combinations at `levels`, applies the privacy models and computes the metric.
-    func evaluate(_ levels: [Int], table: inout StampedTable, classOfCombo: inout [UInt32], classSize: inout [Int],
-                  histogram: inout [Int32], keys: inout [UInt64]) -> NodeEvaluation {
+    /// Groups the classes of `source` (a transformation at or below `levels`) at `levels`,
+    /// applies the privacy models and computes the metric. `workspace.classOfSource` maps each
+    /// source class to its class.
+    func evaluate(_ levels: [Int], from source: ClassSet, workspace w: inout Workspace) -> (NodeEvaluation, ClassSet) {
+        let count = source.count
         // 1. Mixed-radix keys of the generalised tuples.
-        keys.withUnsafeMutableBufferPointer { k in
-            for c in 0..<comboCount { k[c] = 0 }
-            for d in 0..<q {
-                let radix = UInt64(maps[d].labelCount[levels[d]])
-                comboLabel[d][levels[d]].withUnsafeBufferPointer { lab in
-                    for c in 0..<comboCount { k[c] = k[c] &* radix &+ UInt64(lab[c]) }
+        w.keys.withUnsafeMutableBufferPointer { k in
+            source.representative.withUnsafeBufferPointer { rep in
+                for c in 0..<count { k[c] = 0 }
+                for d in 0..<q {
+                    let radix = UInt64(maps[d].labelCount[levels[d]])
+                    comboLabel[d][levels[d]].withUnsafeBufferPointer { lab in
+                        for c in 0..<count { k[c] = k[c] &* radix &+ UInt64(lab[Int(rep[c])]) }
+                    }
                 }
             }
         }
         // 2. Group the keys.
-        table.stamp &+= 1
-        if table.stamp == 0 {
-            for i in table.stamps.indices { table.stamps[i] = 0 }
-            table.stamp = 1
+        w.stamp &+= 1
+        if w.stamp == 0 {
+            for i in w.stamps.indices { w.stamps[i] = 0 }
+            w.stamp = 1
         }
-        var classes = 0
-        let stamp = table.stamp
-        let mask = table.mask, shift = table.shift
-        keys.withUnsafeBufferPointer { k in
-            table.keys.withUnsafeMutableBufferPointer { tk in
-                table.ids.withUnsafeMutableBufferPointer { tid in
-                    table.stamps.withUnsafeMutableBufferPointer { ts in
-                        classOfCombo.withUnsafeMutableBufferPointer { coc in
-                            classSize.withUnsafeMutableBufferPointer { cs in
-                                comboSize.withUnsafeBufferPointer { sz in
-                                    for c in 0..<comboCount {
+        let stamp = w.stamp, mask = w.mask, shift = w.shift
+        var representative: [UInt32] = []
+        var sizes: [Int32] = []
+        representative.reserveCapacity(min(count, 1024))
+        sizes.reserveCapacity(min(count, 1024))
+        w.keys.withUnsafeBufferPointer { k in
+            w.tableKeys.withUnsafeMutableBufferPointer { tk in
+                w.tableIds.withUnsafeMutableBufferPointer { tid in
+                    w.stamps.withUnsafeMutableBufferPointer { ts in
+                        w.classOfSource.withUnsafeMutableBufferPointer { cos in
+                            source.sizes.withUnsafeBufferPointer { sz in
+                                source.representative.withUnsafeBufferPointer { rep in
+                                    for c in 0..<count {
                                         let key = k[c]
                                         var i = GroupTable.hash(key, shift: shift)
                                         while true {
                                             if ts[i] != stamp {
+                                                let id = UInt32(sizes.count)
                                                 ts[i] = stamp
                                                 tk[i] = key
-                                                tid[i] = UInt32(classes)
-                                                cs[classes] = Int(sz[c])
-                                                coc[c] = UInt32(classes)
-                                                classes += 1
+                                                tid[i] = id
+                                                sizes.append(sz[c])
+                                                representative.append(rep[c])
+                                                cos[c] = id
                                                 break
                                             }
                                             if tk[i] == key {
                                                 let id = tid[i]
-                                                cs[Int(id)] += Int(sz[c])
-                                                coc[c] = id
+                                                sizes[Int(id)] &+= sz[c]
+                                                cos[c] = id
                                                 break
                                             }
                                             i = (i + 1) & mask
@@ -262,33 +280,40 @@ struct LatticeSearch {
                 }
             }
         }
+        let classes = sizes.count
+        var histogram: [Int32] = []
         // 3. Privacy models per class: a failing class is suppressed.
         var fails = [Bool](repeating: false, count: classes)
-        for c in 0..<classes where classSize[c] < kRequired { fails[c] = true }
-        if let counts = comboSensitive, let sensitive {
-            let m = sensitive.cardinality
-            let needed = classes * m
-            if histogram.count < needed { histogram = [Int32](repeating: 0, count: needed) } else {
-                histogram.withUnsafeMutableBufferPointer { h in for i in 0..<needed { h[i] = 0 } }
-            }
+        for c in 0..<classes where Int(sizes[c]) < kRequired { fails[c] = true }
+        if sensitive != nil {
+            let m = sensitiveCardinality
+            histogram = [Int32](repeating: 0, count: classes * m)
             histogram.withUnsafeMutableBufferPointer { h in
-                for combo in 0..<comboCount {
-                    let base = Int(classOfCombo[combo]) * m
-                    for j in counts.offsets[combo]..<counts.offsets[combo + 1] {
-                        h[base + Int(counts.codes[j])] += counts.counts[j]
+                source.histogram.withUnsafeBufferPointer { sh in
+                    w.classOfSource.withUnsafeBufferPointer { cos in
+                        for c in 0..<count {
+                            let to = Int(cos[c]) * m, from = c * m
+                            for j in 0..<m { h[to + j] &+= sh[from + j] }
+                        }
                     }
                 }
                 for c in 0..<classes where !fails[c] {
-                    let slice = UnsafeBufferPointer(rebasing: h[(c * m)..<((c + 1) * m)])
+                    let slice = UnsafeBufferPointer(UnsafeMutableBufferPointer(rebasing: h[(c * m)..<((c + 1) * m)]))
                     for model in models where model.needsSensitive {
-                        if !classMeets(model, histogram: slice, size: classSize[c]) { fails[c] = true; break }
+                        if !classMeets(model, histogram: slice, size: Int(sizes[c])) { fails[c] = true; break }
                     }
                 }
             }
         }
+        let classSet = ClassSet(representative: representative, sizes: sizes, histogram: histogram)
+        return (summarise(levels, classes: classSet, fails: fails), classSet)
+    }
+
+    /// Suppression, anonymity, bound and metric of a grouped transformation.
+    func summarise(_ levels: [Int], classes: ClassSet, fails: [Bool]) -> NodeEvaluation {
         var suppressed = 0, kept = 0, minKept = Int.max, sumSquares = 0.0, allSquares = 0.0
-        for c in 0..<classes {
-            let s = classSize[c]
+        for c in 0..<classes.count {
+            let s = Int(classes.sizes[c])
             allSquares += Double(s) * Double(s)
             if fails[c] { suppressed += s } else {
                 kept += 1
@@ -302,17 +327,17 @@ struct LatticeSearch {
         switch metric {
         case .loss, .entropy: evaluation.groupedBound = preBound(levels)
         case .discernibility: evaluation.groupedBound = allSquares
-        case .aecs: evaluation.groupedBound = Double(n) / Double(max(classes, 1))
+        case .aecs: evaluation.groupedBound = Double(n) / Double(max(classes.count, 1))
         }
         if anonymous {
-            evaluation.score = score(metric, levels: levels, fails: fails, classOfCombo: classOfCombo,
-                                     suppressed: suppressed, kept: kept, sumSquares: sumSquares)
+            evaluation.score = score(metric, levels: levels, classes: classes, fails: fails, suppressed: suppressed,
+                                     kept: kept, sumSquares: sumSquares)
         }
         return evaluation
     }
 
-    /// The metric value of an evaluated transformation.
-    func score(_ metric: UtilityMetric, levels: [Int], fails: [Bool], classOfCombo: [UInt32],
+    /// The metric value of a grouped transformation.
+    func score(_ metric: UtilityMetric, levels: [Int], classes: ClassSet, fails: [Bool],
                suppressed: Int, kept: Int, sumSquares: Double) -> Double {
         switch metric {
         case .loss:
@@ -323,9 +348,9 @@ struct LatticeSearch {
                 if suppressed > 0 {
                     let labels = comboLabel[d][level]
                     let shares = labelShare[d][level]
-                    for combo in 0..<comboCount where fails[Int(classOfCombo[combo])] {
-                        let size = Double(comboSize[combo])
-                        let share = size * shares[Int(labels[combo])]
+                    for c in 0..<classes.count where fails[c] {
+                        let size = Double(classes.sizes[c])
+                        let share = size * shares[Int(labels[Int(classes.representative[c])])]
                         aggregate -= gFactor * share
                         aggregate += sFactor == 1 ? size : share + sFactor * (size - share)
                     }
@@ -334,12 +359,15 @@ struct LatticeSearch {
             }
             return aggregateLoss(values)
         case .entropy:
+            // A suppressed row's label covers n rows instead of f_level: it adds log2(n) − log2(f_level).
             var total = (0..<q).reduce(0.0) { $0 + entropySum[$1][levels[$1]] }
-            if suppressed > 0, let comboEntropy {
-                for combo in 0..<comboCount where fails[Int(classOfCombo[combo])] {
-                    var generalised = 0.0
-                    for d in 0..<q { generalised += comboEntropy[d][levels[d]][combo] }
-                    total += Double(comboSize[combo]) * (comboSuppressedEntropy[combo] - generalised)
+            if suppressed > 0 {
+                let log2n = log2(Double(n))
+                for c in 0..<classes.count where fails[c] {
+                    let r = Int(classes.representative[c])
+                    var extra = 0.0
+                    for d in 0..<q { extra += log2n - labelLog2Frequency[d][levels[d]][Int(comboLabel[d][levels[d]][r])] }
+                    total += Double(classes.sizes[c]) * extra
                 }
             }
             return total
@@ -423,11 +451,9 @@ struct LatticeSearch {
         var status = [UInt8](repeating: 0, count: size)
         var pruned = [Bool](repeating: false, count: size)
         var evaluations: [Int: NodeEvaluation] = [:]
-        var table = StampedTable(capacityFor: comboCount)
-        var classOfCombo = [UInt32](repeating: 0, count: comboCount)
-        var classSize = [Int](repeating: 0, count: comboCount)
-        var histogram: [Int32] = []
-        var keys = [UInt64](repeating: 0, count: comboCount)
+        var workspace = Workspace(capacity: comboCount)
+        var cache: [(levels: [Int], classes: ClassSet)] = []
+        let cacheLimit = 64
         var best: (index: Int, evaluation: NodeEvaluation)? = nil
         var evaluatedBounds: [(index: Int, bound: Double)] = []
         var evaluated = 0
@@ -457,8 +483,18 @@ struct LatticeSearch {
         func evaluateNode(_ index: Int) -> NodeEvaluation {
             if let known = evaluations[index] { return known }
             let levels = levelsOf(index)
-            let result = evaluate(levels, table: &table, classOfCombo: &classOfCombo, classSize: &classSize,
-                                  histogram: &histogram, keys: &keys)
+            // Roll up from the cached predecessor with the fewest classes (or the level-0 combinations).
+            var source = bottomClasses
+            for entry in cache where entry.classes.count < source.count && zip(entry.levels, levels).allSatisfy({ $0 <= $1 }) {
+                source = entry.classes
+            }
+            let (result, classes) = evaluate(levels, from: source, workspace: &workspace)
+            if cache.count < cacheLimit {
+                cache.append((levels, classes))
+            } else if let worst = cache.indices.max(by: { cache[$0].classes.count < cache[$1].classes.count }),
+                      cache[worst].classes.count > classes.count {
+                cache[worst] = (levels, classes)
+            }
             evaluated += 1
             evaluations[index] = result
             if result.anonymous {
@@ -524,34 +560,28 @@ struct LatticeSearch {
             throw .noSolution(reason: "even the most general transformation suppresses more than \(maxSuppressed) rows")
         }
         let levels = levelsOf(best.index)
-        // Final pass at the optimum: every metric and the suppressed rows.
-        let final = evaluate(levels, table: &table, classOfCombo: &classOfCombo, classSize: &classSize,
-                             histogram: &histogram, keys: &keys)
-        let classes = table.ids.isEmpty ? 0 : Set(classOfCombo).count
-        var fails = [Bool](repeating: false, count: classes)
-        // Recompute the failing classes exactly as evaluate() did.
-        for c in 0..<classes where classSize[c] < kRequired { fails[c] = true }
-        if let counts = comboSensitive, let sensitive {
-            let m = sensitive.cardinality
-            histogram.withUnsafeBufferPointer { h in
-                for c in 0..<classes where !fails[c] {
+        // Final pass at the optimum from level 0: every metric and the suppressed rows.
+        let (final, classes) = evaluate(levels, from: bottomClasses, workspace: &workspace)
+        var fails = [Bool](repeating: false, count: classes.count)
+        for c in 0..<classes.count where Int(classes.sizes[c]) < kRequired { fails[c] = true }
+        if sensitive != nil {
+            let m = sensitiveCardinality
+            classes.histogram.withUnsafeBufferPointer { h in
+                for c in 0..<classes.count where !fails[c] {
                     let slice = UnsafeBufferPointer(rebasing: h[(c * m)..<((c + 1) * m)])
                     for model in models where model.needsSensitive {
-                        if !classMeets(model, histogram: slice, size: classSize[c]) { fails[c] = true; break }
+                        if !classMeets(model, histogram: slice, size: Int(classes.sizes[c])) { fails[c] = true; break }
                     }
                 }
             }
-            _ = counts
         }
         var sumSquares = 0.0
-        for c in 0..<classes where !fails[c] { sumSquares += Double(classSize[c]) * Double(classSize[c]) }
+        for c in 0..<classes.count where !fails[c] { sumSquares += Double(classes.sizes[c]) * Double(classes.sizes[c]) }
         func metricValue(_ m: UtilityMetric) -> Double {
-            if m == .entropy && comboEntropy == nil {
-                return LatticeSearch.entropyWithoutCache(self, levels: levels, fails: fails, classOfCombo: classOfCombo)
-            }
-            return score(m, levels: levels, fails: fails, classOfCombo: classOfCombo, suppressed: final.suppressedRows,
-                         kept: final.keptClasses, sumSquares: sumSquares)
+            score(m, levels: levels, classes: classes, fails: fails, suppressed: final.suppressedRows,
+                  kept: final.keptClasses, sumSquares: sumSquares)
         }
+        let classOfCombo = workspace.classOfSource
         var rowSuppressed = [Bool](repeating: false, count: n)
         for i in 0..<n where fails[Int(classOfCombo[Int(comboOfRow[i])])] { rowSuppressed[i] = true }
         return GeneralisationResult(
@@ -560,26 +590,5 @@ struct LatticeSearch {
             loss: metricValue(.loss), discernibility: metricValue(.discernibility), averageClassSize: metricValue(.aecs),
             nonUniformEntropy: metricValue(.entropy), latticeSize: size, nodesEvaluated: evaluated,
             rowSuppressed: rowSuppressed, hierarchies: hierarchies)
-    }
-
-    /// Non-uniform entropy when the per-combination cache was not built (metric ≠ entropy).
-    static func entropyWithoutCache(_ s: LatticeSearch, levels: [Int], fails: [Bool], classOfCombo: [UInt32]) -> Double {
-        var total = 0.0
-        for d in 0..<s.q {
-            // Frequencies of leaves and labels among all rows.
-            let labels = s.comboLabel[d][levels[d]]
-            let leaves = s.comboLabel[d][0]
-            var f0 = [Int](repeating: 0, count: s.maps[d].labelCount[0])
-            var fl = [Int](repeating: 0, count: s.maps[d].labelCount[levels[d]])
-            for c in 0..<s.comboCount {
-                f0[Int(leaves[c])] += Int(s.comboSize[c])
-                fl[Int(labels[c])] += Int(s.comboSize[c])
-            }
-            for c in 0..<s.comboCount {
-                let denominator = fails[Int(classOfCombo[c])] ? Double(s.n) : Double(fl[Int(labels[c])])
-                total += Double(s.comboSize[c]) * -log2(Double(f0[Int(leaves[c])]) / denominator)
-            }
-        }
-        return total
     }
 }
