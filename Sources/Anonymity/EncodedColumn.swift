@@ -79,14 +79,43 @@ public struct EncodedColumn: Sendable, Equatable {
     private static func encodeSorted(_ values: [Int64], column: Column, text: (Int64) -> String)
         -> ([UInt32], [String], [Double]) {
         let n = values.count
-        var seen: [Int64: UInt32] = [:]
-        for i in 0..<n where column.isValid(i) { seen[values[i]] = 0 }
-        let distinct = seen.keys.sorted()
-        for (c, v) in distinct.enumerated() { seen[v] = UInt32(c) }
         let hasNulls = column.nullCount > 0
-        let nullCode = UInt32(distinct.count)
+        var lo = Int64.max, hi = Int64.min
+        for i in 0..<n where column.isValid(i) { lo = min(lo, values[i]); hi = max(hi, values[i]) }
         var codes = [UInt32](repeating: 0, count: n)
-        for i in 0..<n { codes[i] = column.isValid(i) ? seen[values[i]]! : nullCode }
+        var distinct: [Int64] = []
+        let (span, overflow) = hi.subtractingReportingOverflow(lo)
+        if lo <= hi && !overflow && span < Int64(max(1 << 16, 2 * n)) {
+            // Dense range: a direct code table instead of hashing (ages, years, small counts).
+            let width = Int(span) + 1
+            var codeOf = [UInt32](repeating: UInt32.max, count: width)
+            values.withUnsafeBufferPointer { v in
+                codeOf.withUnsafeMutableBufferPointer { table in
+                    for i in 0..<n where column.isValid(i) { table[Int(v[i] &- lo)] = 0 }
+                    var next: UInt32 = 0
+                    for offset in 0..<width where table[offset] == 0 {
+                        table[offset] = next
+                        distinct.append(lo + Int64(offset))
+                        next += 1
+                    }
+                    let nullCode = next
+                    codes.withUnsafeMutableBufferPointer { out in
+                        if hasNulls {
+                            for i in 0..<n { out[i] = column.isValid(i) ? table[Int(v[i] &- lo)] : nullCode }
+                        } else {
+                            for i in 0..<n { out[i] = table[Int(v[i] &- lo)] }
+                        }
+                    }
+                }
+            }
+        } else {
+            var seen: [Int64: UInt32] = [:]
+            for i in 0..<n where column.isValid(i) { seen[values[i]] = 0 }
+            distinct = seen.keys.sorted()
+            for (c, v) in distinct.enumerated() { seen[v] = UInt32(c) }
+            let nullCode = UInt32(distinct.count)
+            for i in 0..<n { codes[i] = column.isValid(i) ? seen[values[i]]! : nullCode }
+        }
         let dictionary = distinct.map(text) + (hasNulls ? [missingText] : [])
         let numeric = distinct.map { Double($0) } + (hasNulls ? [Double.nan] : [])
         return (codes, dictionary, numeric)
