@@ -29,6 +29,8 @@ UNITS = {
     "adult100_kanon": ("Mrows/s", 1e6),
     "adult_ldiv": ("Mrows/s", 1e6),
     "adult_tclose": ("Mrows/s", 1e6),
+    "adult_flash0": ("Mrows/s", 1e6),
+    "adult_flash5": ("Mrows/s", 1e6),
 }
 DEFAULT_UNIT = ("MB/s", 1e6)
 
