@@ -38,6 +38,7 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A hierarchy or output file could not be read or written.
     case io(file: String, reason: String)
 
+    /// A one-line message naming what is wrong and where.
     public var description: String {
         switch self {
         case let .unknownColumn(name, available):

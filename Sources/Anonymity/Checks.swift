@@ -34,6 +34,7 @@ public enum PrivacyModel: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The model with its parameter, e.g. `5-anonymity`.
     public var description: String {
         switch self {
         case let .kAnonymity(k): "\(k)-anonymity"

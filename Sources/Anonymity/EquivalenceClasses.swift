@@ -49,13 +49,26 @@ public struct EquivalenceClasses: Sendable, Equatable {
             while next < columns.count {
                 let card = UInt64(max(columns[next].cardinality, 1))
                 let (p, overflow) = product.multipliedReportingOverflow(by: card)
-                if overflow || p >= (1 << 62) { if parts.isEmpty && current == nil { fatalError("unreachable") }; break }
+                if overflow || p >= (1 << 62) { break }
                 product = p
                 parts.append((columns[next].codes, Int(card)))
                 next += 1
             }
+            // The dense ids so far and the next column do not fit a mixed-radix key: pack them
+            // as two 32-bit halves (both are below 2^32).
+            let packPair = parts.isEmpty
+            if packPair {
+                parts.append((columns[next].codes, columns[next].cardinality))
+                next += 1
+            }
             var keys = [UInt64](repeating: 0, count: n)
             keys.withUnsafeMutableBufferPointer { k in
+                if packPair, let current {
+                    current.withUnsafeBufferPointer { c in
+                        parts[0].codes.withUnsafeBufferPointer { p in for i in 0..<n { k[i] = UInt64(c[i]) << 32 | UInt64(p[i]) } }
+                    }
+                    return
+                }
                 if let current {
                     current.withUnsafeBufferPointer { c in for i in 0..<n { k[i] = UInt64(c[i]) } }
                 }

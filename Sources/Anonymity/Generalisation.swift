@@ -26,7 +26,7 @@ public enum SuppressedRowHandling: String, Sendable, Codable {
 }
 
 /// The optimal full-domain generalisation found by
-/// ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:)``.
+/// ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:)``.
 public struct GeneralisationResult: Sendable, Equatable {
     /// The quasi-identifiers, in the order given.
     public let quasiIdentifiers: [String]
