@@ -4,6 +4,9 @@ import Foundation
 struct NodeEvaluation {
     var anonymous: Bool
     var suppressedRows: Int
+    /// Rows in classes smaller than k (monotone in the levels even when l or t is combined
+    /// with suppression).
+    var suppressedByK: Int
     var keptClasses: Int
     var minimumKeptSize: Int
     /// The metric value (valid when anonymous).
@@ -311,9 +314,10 @@ struct LatticeSearch {
 
     /// Suppression, anonymity, bound and metric of a grouped transformation.
     func summarise(_ levels: [Int], classes: ClassSet, fails: [Bool]) -> NodeEvaluation {
-        var suppressed = 0, kept = 0, minKept = Int.max, sumSquares = 0.0, allSquares = 0.0
+        var suppressed = 0, kept = 0, minKept = Int.max, sumSquares = 0.0, allSquares = 0.0, suppressedByK = 0
         for c in 0..<classes.count {
             let s = Int(classes.sizes[c])
+            if s < kRequired { suppressedByK += s }
             allSquares += Double(s) * Double(s)
             if fails[c] { suppressed += s } else {
                 kept += 1
@@ -322,7 +326,7 @@ struct LatticeSearch {
             }
         }
         let anonymous = suppressed <= maxSuppressed
-        var evaluation = NodeEvaluation(anonymous: anonymous, suppressedRows: suppressed, keptClasses: kept,
+        var evaluation = NodeEvaluation(anonymous: anonymous, suppressedRows: suppressed, suppressedByK: suppressedByK, keptClasses: kept,
                                         minimumKeptSize: kept == 0 ? 0 : minKept, score: .infinity, groupedBound: 0)
         switch metric {
         case .loss, .entropy: evaluation.groupedBound = preBound(levels)
@@ -441,13 +445,15 @@ struct LatticeSearch {
             if levelSums[a] != levelSums[b] { return levelSums[a] < levelSums[b] }
             return a < b
         }
-        // Tagging is sound when the models are monotone under generalisation with suppression:
-        // k-anonymity alone, or any of the models without suppression. Then a non-anonymous
-        // transformation makes all its predecessors non-anonymous, an anonymous one all its
-        // successors anonymous, and unknown transformations are classified by a binary search
-        // on a chain up to the top (as Flash does).
+        // Predictive tagging (Flash, Kohlmayer et al. 2012) on a monotone predicate P: a
+        // transformation failing P makes all its predecessors fail it, one satisfying P all its
+        // successors; unknown transformations are classified by a binary search on a chain up to
+        // the top. P is "anonymous" when that is monotone under generalisation with suppression
+        // (k-anonymity alone, or any models without suppression); otherwise P is "at most the
+        // limit of rows in classes below k", which is monotone and necessary for anonymity.
         let monotoneTagging = maxSuppressed == 0 || models.allSatisfy { if case .kAnonymity = $0 { true } else { false } }
-        // 0 unknown, 1 non-anonymous, 2 anonymous.
+        func predicate(_ e: NodeEvaluation) -> Bool { monotoneTagging ? e.anonymous : e.suppressedByK <= maxSuppressed }
+        // P per transformation: 0 unknown, 1 fails, 2 holds.
         var status = [UInt8](repeating: 0, count: size)
         var pruned = [Bool](repeating: false, count: size)
         var evaluations: [Int: NodeEvaluation] = [:]
@@ -497,12 +503,10 @@ struct LatticeSearch {
             }
             evaluated += 1
             evaluations[index] = result
-            if result.anonymous {
-                status[index] = 2
-                if monotoneTagging { forBox(from: levels, to: top) { status[$0] = 2 } }
+            if predicate(result) {
+                forBox(from: levels, to: top) { status[$0] = 2 }
             } else {
-                status[index] = 1
-                if monotoneTagging { forBox(from: bottom, to: levels) { status[$0] = 1 } }
+                forBox(from: bottom, to: levels) { status[$0] = 1 }
             }
             return result
         }
@@ -527,16 +531,16 @@ struct LatticeSearch {
             let bestScore = best?.evaluation.score ?? .infinity
             if bounds[index] >= bestScore { break }
             if status[index] == 1 || pruned[index] { continue }
-            if monotoneTagging && status[index] == 0 {
-                // Binary search for the lowest anonymous node on the chain to the top.
+            if status[index] == 0 {
+                // Binary search for the lowest node satisfying P on the chain to the top.
                 let path = chain(from: levelsOf(index))
-                var lo = -1, hi = path.count - 1   // status(path[hi]) anonymous is checked below
-                if status[path[hi]] != 2 && !evaluateNode(path[hi]).anonymous { hi = path.count }
+                var lo = -1, hi = path.count - 1
+                if status[path[hi]] != 2 && !predicate(evaluateNode(path[hi])) { hi = path.count }
                 while hi - lo > 1 {
                     let mid = (lo + hi) / 2
                     let s = status[path[mid]]
-                    let anonymous = s == 2 ? true : s == 1 ? false : evaluateNode(path[mid]).anonymous
-                    if anonymous { hi = mid } else { lo = mid }
+                    let holds = s == 2 ? true : s == 1 ? false : predicate(evaluateNode(path[mid]))
+                    if holds { hi = mid } else { lo = mid }
                 }
                 if status[index] == 1 { continue }
             }
