@@ -98,11 +98,17 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
         }
         return (ids, sizes, first)
     }
-    // Pass 1: per-chunk tables with counts and first rows.
-    final class Box<T>: @unchecked Sendable { var value: T; init(_ v: T) { value = v } }
-    let locals = Box([(table: GroupTable, counts: [Int], first: [Int])?](repeating: nil, count: chunkCount))
+    // Pass 1: per-chunk tables with counts and first rows, each chunk writing its own slot.
+    typealias Local = (table: GroupTable, counts: [Int], first: [Int])
+    let slots = UnsafeMutablePointer<Local?>.allocate(capacity: chunkCount)
+    slots.initialize(repeating: nil, count: chunkCount)
+    defer {
+        slots.deinitialize(count: chunkCount)
+        slots.deallocate()
+    }
     keys.withUnsafeBufferPointer { kb in
         nonisolated(unsafe) let k = kb
+        nonisolated(unsafe) let out = slots
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
             let lo = c * chunkSize, hi = min(n, lo + chunkSize)
             var table = GroupTable(expected: 1024)
@@ -115,15 +121,15 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
                     counts[Int(id)] += 1
                 }
             }
-            locals.value[c] = (table, counts, first)
+            out[c] = (table, counts, first)
         }
     }
     // Merge in chunk order: ids follow global first occurrence.
-    var global = GroupTable(expected: locals.value[0]?.counts.count ?? 1024)
+    var global = GroupTable(expected: slots[0]?.counts.count ?? 1024)
     var sizes: [Int] = []
     var first: [Int] = []
     for c in 0..<chunkCount {
-        guard let local = locals.value[c] else { continue }
+        guard let local = slots[c] else { continue }
         for (localId, key) in local.table.keyOfId.enumerated() {
             let (id, inserted) = global.insert(key)
             if inserted { sizes.append(0); first.append(local.first[localId]) }
