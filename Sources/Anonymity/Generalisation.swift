@@ -90,7 +90,11 @@ public struct GeneralisationResult: Sendable, Equatable {
             let perCode = leaf.map { code(hierarchies[d].rows[Int($0)][levels[d]]) }
             let star = code("*")
             let codes = keep.map { rowSuppressed[$0] ? star : perCode[Int(encoded.codes[$0])] }
-            replaced[name] = try? Column(name: name, values: .categorical(codes: codes, dictionary: dictionary))
+            do {
+                replaced[name] = try Column(name: name, values: .categorical(codes: codes, dictionary: dictionary))
+            } catch {
+                throw .invalidArgument(name: "column \(name)", reason: "\(error)")
+            }
         }
         var columns: [Column] = []
         for column in table.columns {
