@@ -62,6 +62,43 @@ let package = Package(
             ]
         ),
 
+        // package-benchmark suite of the anonymity module (Adult from ../shared/datasets/adult).
+        .executableTarget(
+            name: "AnonymityBenchmarks",
+            dependencies: [
+                "AnonymityBenchData",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/AnonymityBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // Adult and its hierarchies for the anonymity suite and probe. Kept free of unsafe flags.
+        .target(
+            name: "AnonymityBenchData",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/AnonymityBenchData"
+        ),
+        // Our side of the same-run anonymity comparison (peers/run-anonymity-peers.sh).
+        .executableTarget(
+            name: "pk-bench-anonymity",
+            dependencies: [
+                "AnonymityBenchData", "BenchSupport",
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-anonymity",
+            swiftSettings: leafSwiftSettings
+        ),
+
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
         .executableTarget(
