@@ -52,14 +52,7 @@ while !arguments.isEmpty {
 }
 
 @MainActor func measure<T>(_ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
-    var seconds: [Double] = []
-    var last: T?
-    for iteration in 0..<(warmup + runs) {
-        let (value, elapsed) = try Stopwatch.time(body)
-        if iteration >= warmup { seconds.append(elapsed) }
-        last = value
-    }
-    return (last!, seconds)
+    try measureRuns(warmup: warmup, runs: runs, body)
 }
 
 do {
