@@ -495,6 +495,26 @@ struct ScanPlan: Sendable {
             }
             return cells
         }
+        if grouping == nil && statistic == .quantiles {
+            // Ungrouped quantile histogram: one bin increment per present row.
+            let scale = Double(bins) / (upper - lower)
+            let last = Double(bins - 1)
+            var count: Int64 = 0
+            cells[0].quantileBins.withUnsafeMutableBufferPointer { counts in
+                @inline(__always) func add(_ value: Double) {
+                    let position = (min(max(value, lower), upper) - lower) * scale
+                    counts[Int(min(last, position))] &+= 1
+                }
+                if mask == nil {
+                    for row in rows { add(values[row]) }
+                    count = Int64(rows.count)
+                } else {
+                    for row in rows where present(row) { add(values[row]); count &+= 1 }
+                }
+            }
+            cells[0].count = count
+            return cells
+        }
         // General per-row path.
         let scale = Double(bins) / (upper - lower)
         let squareScale = Double(sign: .plus, exponent: -squareGrid.exponent, significand: 1)
