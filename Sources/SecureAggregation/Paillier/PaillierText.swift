@@ -9,13 +9,13 @@ public enum PaillierText {
     ///   and the 1-based line (an empty line inside the file is an error too).
     /// - Complexity: O(total digits) plus GMP's conversions.
     public static func parseIntegers(_ text: String, source: String) throws(PaillierError) -> [BigInteger] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, so both line ends are separators.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         var values: [BigInteger] = []
         values.reserveCapacity(lines.count)
         for (offset, rawLine) in lines.enumerated() {
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
-            values.append(try BigInteger(decimal: line, parameter: "\(source) line \(offset + 1)"))
+            values.append(try BigInteger(decimal: rawLine, parameter: "\(source) line \(offset + 1)"))
         }
         return values
     }
