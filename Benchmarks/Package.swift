@@ -46,6 +46,33 @@ let package = Package(
             ]
         ),
 
+        // Paillier-2048 (SecureAggregation): fast and plain encryption, CRT decryption, addition.
+        .executableTarget(
+            name: "PaillierBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/PaillierBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+
+        // Our side of the same-run Paillier comparison (peers/run-paillier-peers.sh), JSON lines.
+        .executableTarget(
+            name: "pk-bench-paillier",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-paillier",
+            swiftSettings: leafSwiftSettings
+        ),
+
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
         .executableTarget(
