@@ -81,6 +81,20 @@ struct BigIntegerTests {
         #expect(BigInteger.gcd(.zero, .zero) == .zero)
     }
 
+    @Test("the mpn-level modular product agrees with the mpz one at every size")
+    func mpnModularProduct() {
+        var generator = SecureRandomGenerator(testSeed: 13)
+        for (aBits, bBits, mBits) in [(4096, 4096, 4096), (4000, 4096, 4096), (10, 20, 4096), (64, 64, 64),
+                                      (128, 1, 127), (2048, 2048, 4096), (0, 100, 50), (3000, 3000, 65)] {
+            for _ in 0..<5 {
+                let a = BigInteger.random(bits: aBits, using: &generator)
+                let b = BigInteger.random(bits: bBits, using: &generator)
+                let m = BigInteger.random(bits: mBits, using: &generator) + .one
+                #expect(BigInteger.multiplyNonNegative(a, b, modulo: m) == a.multiplied(by: b, modulo: m))
+            }
+        }
+    }
+
     @Test("primality: known primes, composites and a Carmichael number")
     func primality() throws {
         var generator = SecureRandomGenerator(testSeed: 11)

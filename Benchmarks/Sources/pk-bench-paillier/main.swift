@@ -8,7 +8,7 @@
 //   paillier_encrypt_plain     PaillierPublicKey.encrypt (r uniform in Z*n, r^n mod n²)
 //   paillier_decrypt           PaillierPrivateKey.decrypt (validity check + CRT with mpz_powm_sec)
 //   paillier_add               PaillierPublicKey.add (c1·c2 mod n², a new integer per result)
-//   paillier_decrypt_threads   PaillierBatch.decryptSigned over all cores (reported separately)
+//   paillier_decrypt_threads   PaillierBatch.decrypt over all cores (reported separately)
 // Build and run in release:
 //   swift run -c release pk-bench-paillier --runs 5 [--key key.json] [--write-key key.json]
 
@@ -164,12 +164,12 @@ do {
         case "decrypt_threads":
             let batch = Array(ciphertexts[0..<options.decBatch])
             let (decoded, seconds) = try measure(warmup: options.warmup, runs: options.runs) {
-                try PaillierBatch.decryptSigned(batch, with: key)
+                try PaillierBatch.decrypt(batch, with: key)
             }
             var wrong = 0
-            for index in 0..<options.decBatch where try publicKey.encodeSigned(decoded[index]) != plaintexts[index] { wrong += 1 }
+            for index in 0..<options.decBatch where decoded[index] != plaintexts[index] { wrong += 1 }
             emit("paillier_decrypt_threads", batch: options.decBatch, seconds: seconds, check: Double(wrong),
-                 note: "PaillierBatch.decryptSigned on \(ProcessInfo.processInfo.activeProcessorCount) cores; check = wrong decryptions")
+                 note: "PaillierBatch.decrypt on \(ProcessInfo.processInfo.activeProcessorCount) cores; check = wrong decryptions")
         case "add":
             let count = ciphertexts.count
             let (last, seconds) = measure(warmup: options.warmup, runs: options.runs) { () -> PaillierCiphertext in

@@ -257,6 +257,36 @@ public struct BigInteger: Sendable {
         }
     }
 
+    /// `(a · b) mod modulus` for non-negative `a`, `b` and a positive modulus, at GMP's `mpn` level:
+    /// the double-length product and the quotient live in one stack buffer, and the remainder is
+    /// written straight into the result's limbs (one allocation, no aliasing copies). The hot path of
+    /// homomorphic addition.
+    static func multiplyNonNegative(_ a: BigInteger, _ b: BigInteger, modulo modulus: BigInteger) -> BigInteger {
+        precondition(a.signum >= 0 && b.signum >= 0 && modulus.signum > 0, "multiplyNonNegative needs non-negative operands")
+        let (large, small) = pk_mpz_size(a.pointer) >= pk_mpz_size(b.pointer) ? (a, b) : (b, a)
+        let largeCount = pk_mpz_size(large.pointer)
+        let smallCount = pk_mpz_size(small.pointer)
+        let modulusCount = pk_mpz_size(modulus.pointer)
+        let productCount = largeCount + smallCount
+        if smallCount == 0 { return .zero }
+        if productCount < modulusCount {
+            // The product may still exceed a modulus of the same limb count: let mpz handle it.
+            return a.multiplied(by: b, modulo: modulus)
+        }
+        let result = GMPInteger(capacityBits: modulusCount * MemoryLayout<mp_limb_t>.size * 8)
+        withUnsafeTemporaryAllocation(of: mp_limb_t.self, capacity: productCount + (productCount - modulusCount + 1)) { scratch in
+            let product = scratch.baseAddress!
+            let quotient = product + productCount
+            __gmpn_mul(product, __gmpz_limbs_read(large.pointer), mp_size_t(largeCount),
+                       __gmpz_limbs_read(small.pointer), mp_size_t(smallCount))
+            let remainder = __gmpz_limbs_write(result.pointer, mp_size_t(modulusCount))!
+            __gmpn_tdiv_qr(quotient, remainder, 0, product, mp_size_t(productCount),
+                           __gmpz_limbs_read(modulus.pointer), mp_size_t(modulusCount))
+            __gmpz_limbs_finish(result.pointer, mp_size_t(modulusCount))
+        }
+        return BigInteger(storage: result)
+    }
+
     /// `self^exponent mod modulus` by GMP's `mpz_powm`: **variable time**; for public exponents only.
     ///
     /// - Parameters:

@@ -54,15 +54,24 @@ public enum PaillierBatch {
         return result
     }
 
+    /// Decrypts to raw plaintexts in 0..<n (CRT, constant-time exponentiations).
+    ///
+    /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)`` (all are validated first).
+    public static func decrypt(_ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil) throws(PaillierError) -> [BigInteger] {
+        for (index, ciphertext) in ciphertexts.enumerated() {
+            try privateKey.validate(ciphertext.value, index: index)
+        }
+        return try map(ciphertexts.count, threads: threads) { index, _ in
+            privateKey.decryptValidated(ciphertexts[index].value)
+        }
+    }
+
     /// Decrypts and decodes signed integers (CRT, constant-time exponentiations).
     ///
     /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)`` (all are validated first),
     ///   ``PaillierError/decodingOverflow(index:)``.
     public static func decryptSigned(_ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil) throws(PaillierError) -> [BigInteger] {
-        _ = try validate(ciphertexts.map(\.value), publicKey: privateKey.publicKey)
-        let plaintexts = try map(ciphertexts.count, threads: threads) { index, _ in
-            privateKey.decryptValidated(ciphertexts[index].value)
-        }
+        let plaintexts = try decrypt(ciphertexts, with: privateKey, threads: threads)
         var result: [BigInteger] = []
         result.reserveCapacity(plaintexts.count)
         for (index, plaintext) in plaintexts.enumerated() {
