@@ -57,5 +57,18 @@ let package = Package(
             path: "Sources/pk-bench-probe",
             swiftSettings: leafSwiftSettings
         ),
+
+        // The differential-privacy side of the same-run peer comparison (peers/run-dp-peers.sh).
+        .executableTarget(
+            name: "pk-bench-dp",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-dp",
+            swiftSettings: leafSwiftSettings
+        ),
     ]
 )

@@ -1,0 +1,498 @@
+import Dispatch
+public import SecureRandom
+public import Tabular
+
+/// The noise-free aggregate of one partition: the integer sums every statistic is built from.
+///
+/// All fields are integers on the query's grids, so merging is exact and associative.
+public struct CellPartial: Sendable, Hashable, Codable {
+    /// Rows (or non-missing values) that contributed, after contribution bounding.
+    public var count: Int64 = 0
+    /// Σ round(clamp(x) / step) on ``QueryPartial/grid`` (sum, mean, variance).
+    public var sum: Int64 = 0
+    /// Σ round((clamp(x) − center)² / step²) on ``QueryPartial/squareGrid`` (variance).
+    public var squaredDeviations: Int64 = 0
+    /// Counts of clamped values in ``QueryPartial/quantileBinCount`` equal-width bins over
+    /// the bounds (quantiles); empty otherwise.
+    public var quantileBins: [Int64] = []
+
+    /// Creates an empty cell (with `bins` quantile bins).
+    public init(bins: Int = 0) {
+        quantileBins = bins == 0 ? [] : [Int64](repeating: 0, count: bins)
+    }
+
+    /// Adds `other` into this cell.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/incompatiblePartials(reason:)`` on overflow or a
+    ///   different number of bins.
+    public mutating func merge(_ other: CellPartial) throws(DifferentialPrivacyError) {
+        func add(_ a: inout Int64, _ b: Int64, _ what: String) throws(DifferentialPrivacyError) {
+            let (result, overflow) = a.addingReportingOverflow(b)
+            if overflow { throw .incompatiblePartials(reason: "the merged \(what) overflows 64 bits") }
+            a = result
+        }
+        try add(&count, other.count, "count")
+        try add(&sum, other.sum, "sum")
+        try add(&squaredDeviations, other.squaredDeviations, "sum of squared deviations")
+        if quantileBins.isEmpty { quantileBins = other.quantileBins; return }
+        if other.quantileBins.isEmpty { return }
+        guard quantileBins.count == other.quantileBins.count else {
+            throw .incompatiblePartials(reason: "quantile bins differ (\(quantileBins.count) vs \(other.quantileBins.count))")
+        }
+        for index in quantileBins.indices { try add(&quantileBins[index], other.quantileBins[index], "quantile bin") }
+    }
+}
+
+/// A mergeable, noise-free partial of a ``DPQuery``: per partition key, the integer sums the
+/// statistic needs. Computed per chunk, per core, per party or per machine and merged
+/// associatively; 1 chunk or N chunks give identical partials. It is **not** a release: only
+/// ``PrivacySession/release(_:mechanism:parameters:)`` turns it into output.
+///
+/// `Codable`, so partials can travel between parties (and be summed by secure aggregation).
+public struct QueryPartial: Sendable, Hashable, Codable {
+    /// Quantile histograms have this many equal-width bins over the bounds (resolution
+    /// (U − L)/16,384 ≈ 6·10⁻⁵ of the range).
+    public static let quantileBinCount = 16_384
+
+    /// The query this partial answers.
+    public let query: DPQuery
+    /// The fixed-point grid of ``CellPartial/sum``.
+    public let grid: FixedPointGrid
+    /// The fixed-point grid of ``CellPartial/squaredDeviations``.
+    public let squareGrid: FixedPointGrid
+    /// The variance's centre (the bounds' midpoint on ``grid``), in grid units.
+    public let centerUnits: Int64
+    /// Partition keys: `[""]` for an ungrouped query, the declared keys in order, or the keys
+    /// seen in the data (sorted) for partition selection.
+    public internal(set) var keys: [String]
+    /// One cell per key.
+    public internal(set) var cells: [CellPartial]
+
+    init(query: DPQuery, keys: [String], cells: [CellPartial]) {
+        self.query = query
+        let lower = query.lower ?? 0, upper = query.upper ?? 0
+        let grid = FixedPointGrid(bounds: lower, upper)
+        self.grid = grid
+        let centerUnits = grid.units((lower + upper) / 2)
+        self.centerUnits = centerUnits
+        let center = grid.value(centerUnits)
+        let radius = max((lower - center).magnitude, (upper - center).magnitude)
+        self.squareGrid = FixedPointGrid(bounds: 0, radius * radius)
+        self.keys = keys
+        self.cells = cells
+    }
+
+    /// Merges two partials of the same query.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/incompatiblePartials(reason:)`` when the queries
+    ///   differ or a sum overflows.
+    /// - Complexity: O(keys + bins).
+    public func merging(_ other: QueryPartial) throws(DifferentialPrivacyError) -> QueryPartial {
+        guard query == other.query else {
+            throw .incompatiblePartials(reason: "the partials answer different queries")
+        }
+        var result = self
+        if keys == other.keys {
+            for index in cells.indices { try result.cells[index].merge(other.cells[index]) }
+            return result
+        }
+        // Selected keys: union by key, kept sorted.
+        var position: [String: Int] = [:]
+        for (index, key) in keys.enumerated() { position[key] = index }
+        for (index, key) in other.keys.enumerated() {
+            if let mine = position[key] {
+                try result.cells[mine].merge(other.cells[index])
+            } else {
+                guard case .selected = query.keys else {
+                    throw .incompatiblePartials(reason: "key '\(key)' is not among the declared keys")
+                }
+                position[key] = result.keys.count
+                result.keys.append(key)
+                result.cells.append(other.cells[index])
+            }
+        }
+        let order = result.keys.indices.sorted { result.keys[$0] < result.keys[$1] }
+        result.keys = order.map { result.keys[$0] }
+        result.cells = order.map { result.cells[$0] }
+        return result
+    }
+}
+
+extension Sequence where Element == QueryPartial {
+    /// All partials merged into one.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/emptyInput(what:)`` for no partials,
+    ///   ``DifferentialPrivacyError/incompatiblePartials(reason:)`` as ``QueryPartial/merging(_:)``.
+    public func merged() throws(DifferentialPrivacyError) -> QueryPartial {
+        var iterator = makeIterator()
+        guard var result = iterator.next() else { throw .emptyInput(what: "no partials to merge") }
+        while let next = iterator.next() { result = try result.merging(next) }
+        return result
+    }
+}
+
+extension DPQuery {
+    /// Computes this query's noise-free partial over `table`, on all cores.
+    ///
+    /// - Parameters:
+    ///   - table: the data.
+    ///   - chunkCount: how many chunks to scan (default: about four per core); the result does
+    ///     not depend on it.
+    /// - Throws: ``DifferentialPrivacyError`` for an invalid query, an empty table, an unknown
+    ///   column or a column of the wrong type, and when the random source fails (contribution
+    ///   bounding draws a random order).
+    /// - Complexity: O(n) for the scan (memory-bound on ungrouped sums); O(n) more with a
+    ///   privacy unit (a counting sort by unit and a shuffle per unit).
+    public func partial(over table: Table, chunkCount: Int? = nil) throws(DifferentialPrivacyError) -> QueryPartial {
+        try validate()
+        guard table.rowCount > 0 else { throw .emptyInput(what: "the table has no rows") }
+        let rowCount = table.rowCount
+
+        // 1. Columns.
+        let valueColumn = try column.map { name throws(DifferentialPrivacyError) in try Self.lookUp(name, in: table) }
+        var values: [Double] = []
+        let needsValues = [.sum, .mean, .variance, .standardDeviation, .quantiles].contains(statistic)
+        if needsValues, let valueColumn { values = try Self.numericValues(valueColumn) }
+
+        var partitionOfRow: [Int32]? = nil
+        var keys = [""]
+        if let groupBy {
+            let groupColumn = try Self.lookUp(groupBy, in: table)
+            let (codes, dictionary) = try groupCodes(groupColumn)
+            let partitionOfCode: [Int32]
+            switch self.keys {
+            case let .declared(list):
+                var index: [String: Int32] = [:]
+                for (position, key) in list.enumerated() { index[key] = Int32(position) }
+                partitionOfCode = dictionary.map { index[$0] ?? -1 }
+                keys = list
+            case .selected:
+                partitionOfCode = dictionary.indices.map { Int32($0) }
+                keys = dictionary
+            case .none:
+                preconditionFailure("validated: a grouped query has keys")
+            }
+            partitionOfRow = codes.withUnsafeBufferPointer { codes in
+                partitionOfCode.withUnsafeBufferPointer { map in
+                    [Int32](unsafeUninitializedCapacity: codes.count) { out, initialised in
+                        for i in codes.indices { out[i] = map[Int(codes[i])] }
+                        initialised = codes.count
+                    }
+                }
+            }
+        }
+
+        // 2. Rows that take part: present values, present keys, contribution bounding.
+        var mask: [UInt64]? = nil
+        func intersect(_ bitmap: ValidityBitmap?) {
+            guard let bitmap else { return }
+            if mask == nil { mask = bitmap.words } else {
+                for index in mask!.indices { mask![index] &= bitmap.words[index] }
+            }
+        }
+        if let valueColumn { intersect(valueColumn.validity) }
+        if let groupBy, let groupColumn = table[groupBy] { intersect(groupColumn.validity) }
+        if let unit = contribution.privacyUnit {
+            let unitColumn = try Self.lookUp(unit, in: table)
+            intersect(unitColumn.validity)
+            mask = try contributionMask(unitColumn: unitColumn, partitionOfRow: partitionOfRow, rowMask: mask, rowCount: rowCount)
+        }
+
+        // 3. Chunked scan, merged in chunk order (integer sums: the order does not matter).
+        let partitionCount = keys.count
+        let prototype = QueryPartial(query: self, keys: keys, cells: [])
+        let chunks = max(1, min(chunkCount ?? (ProcessInfoCores.count * 4), (rowCount + 63) / 64))
+        let chunkRows = ((rowCount + chunks - 1) / chunks + 63) & ~63
+        let bins = statistic == .quantiles ? QueryPartial.quantileBinCount : 0
+        var results = [[CellPartial]](repeating: [], count: chunks)
+        let lower = self.lower ?? 0, upper = self.upper ?? 0
+        let plan = ScanPlan(statistic: statistic, lower: lower, upper: upper, grid: prototype.grid,
+                            squareGrid: prototype.squareGrid, center: prototype.grid.value(prototype.centerUnits),
+                            bins: bins, partitions: partitionCount)
+        values.withUnsafeBufferPointer { values in
+            results.withUnsafeMutableBufferPointer { results in
+                let resultsBase = results.baseAddress!
+                let maskCopy = mask
+                let partitionCopy = partitionOfRow
+                let scanChunk: (Int) -> Void = { chunk in
+                    let start = chunk * chunkRows
+                    let end = min(rowCount, start + chunkRows)
+                    guard start < end else { return }
+                    let cells = maskCopy.withOptionalBuffer { maskWords in
+                        partitionCopy.withOptionalBuffer { partitions in
+                            plan.scan(rows: start..<end, values: values, mask: maskWords, partitions: partitions)
+                        }
+                    }
+                    resultsBase[chunk] = cells
+                }
+                if chunks > 1 {
+                    nonisolated(unsafe) let run = scanChunk
+                    DispatchQueue.concurrentPerform(iterations: chunks) { run($0) }
+                } else {
+                    scanChunk(0)
+                }
+            }
+        }
+        var cells = [CellPartial](repeating: CellPartial(bins: bins), count: partitionCount)
+        for chunkCells in results where !chunkCells.isEmpty {
+            for index in cells.indices { try cells[index].merge(chunkCells[index]) }
+        }
+        var partial = prototype
+        if case .selected = self.keys {
+            // Keys never seen after bounding carry nothing; drop them and sort the rest.
+            let seen = cells.indices.filter { cells[$0].count > 0 }.sorted { keys[$0] < keys[$1] }
+            partial.keys = seen.map { keys[$0] }
+            partial.cells = seen.map { cells[$0] }
+        } else {
+            partial.cells = cells
+        }
+        return partial
+    }
+
+    static func lookUp(_ name: String, in table: Table) throws(DifferentialPrivacyError) -> Column {
+        guard let column = table[name] else { throw .unknownColumn(name: name, available: table.columnNames) }
+        return column
+    }
+
+    /// A numeric column's values as doubles (int64 converted; exact below 2^53).
+    static func numericValues(_ column: Column) throws(DifferentialPrivacyError) -> [Double] {
+        switch column.values {
+        case let .float64(v): return v
+        case let .int64(v): return v.map { Double($0) }
+        case let .bool(v): return v.map { $0 ? 1 : 0 }
+        default:
+            throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
+        }
+    }
+
+    /// Codes and dictionary of a grouping column: categorical as stored, integers and booleans
+    /// by value, a numeric histogram's column by bin.
+    func groupCodes(_ column: Column) throws(DifferentialPrivacyError) -> (codes: [UInt32], dictionary: [String]) {
+        if let bins = histogramBins, let lower, let upper {
+            let values = try Self.numericValues(column)
+            let labels = Self.binLabels(bins: bins, lower: lower, upper: upper)
+            let scale = Double(bins) / (upper - lower)
+            let codes = values.map { value -> UInt32 in
+                let position = ((min(max(value, lower), upper) - lower) * scale).rounded(.down)
+                return UInt32(min(Double(bins - 1), max(0, position)))
+            }
+            return (codes, labels)
+        }
+        switch column.values {
+        case let .categorical(codes, dictionary):
+            return (codes, dictionary)
+        case let .bool(v):
+            return (v.map { $0 ? 1 : 0 }, ["false", "true"])
+        case let .int64(v):
+            var index: [Int64: UInt32] = [:]
+            var dictionary: [String] = []
+            let codes = v.map { value -> UInt32 in
+                if let code = index[value] { return code }
+                let code = UInt32(dictionary.count)
+                index[value] = code
+                dictionary.append(String(value))
+                return code
+            }
+            return (codes, dictionary)
+        default:
+            throw .columnTypeMismatch(column: column.name, expected: "a categorical, int64 or bool grouping column", found: "\(column.type)")
+        }
+    }
+
+    /// The rows kept by contribution bounding: each unit's rows in a uniformly random order
+    /// (counting sort by unit, then a Fisher–Yates shuffle per unit with the CSPRNG), keeping a
+    /// row if its partition is among the unit's first `maxPartitionsPerUnit` partitions and the
+    /// unit has fewer than `maxContributionsPerPartition` kept rows there.
+    func contributionMask(unitColumn: Column, partitionOfRow: [Int32]?, rowMask: [UInt64]?, rowCount: Int) throws(DifferentialPrivacyError) -> [UInt64] {
+        let units: [UInt32]
+        var unitCount = 0
+        switch unitColumn.values {
+        case let .categorical(codes, dictionary):
+            units = codes
+            unitCount = dictionary.count
+        case let .int64(v):
+            var index: [Int64: UInt32] = [:]
+            units = v.map { value in
+                if let code = index[value] { return code }
+                let code = UInt32(index.count)
+                index[value] = code
+                return code
+            }
+            unitCount = index.count
+        default:
+            throw .columnTypeMismatch(column: unitColumn.name, expected: "a categorical or int64 privacy-unit column", found: "\(unitColumn.type)")
+        }
+        var generator: SecureRandomGenerator
+        do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
+        func present(_ row: Int) -> Bool {
+            guard let rowMask else { return true }
+            return rowMask[row >> 6] & (1 << UInt64(row & 63)) != 0
+        }
+        // Counting sort of the present rows by unit.
+        var offsets = [Int](repeating: 0, count: unitCount + 1)
+        for row in 0..<rowCount where present(row) && (partitionOfRow?[row] ?? 0) >= 0 { offsets[Int(units[row]) + 1] += 1 }
+        for unit in 0..<unitCount { offsets[unit + 1] += offsets[unit] }
+        var order = [Int32](repeating: 0, count: offsets[unitCount])
+        var fill = offsets
+        for row in 0..<rowCount where present(row) && (partitionOfRow?[row] ?? 0) >= 0 {
+            let unit = Int(units[row])
+            order[fill[unit]] = Int32(row)
+            fill[unit] += 1
+        }
+        var keep = [UInt64](repeating: 0, count: (rowCount + 63) / 64)
+        let maxPartitions = contribution.maxPartitionsPerUnit
+        let maxPerPartition = Int64(contribution.maxContributionsPerPartition)
+        var chosen: [(partition: Int32, rows: Int64)] = []
+        for unit in 0..<unitCount {
+            let start = offsets[unit], end = offsets[unit + 1]
+            guard start < end else { continue }
+            // Fisher–Yates over this unit's rows.
+            for position in start..<(end - 1) {
+                let pick = position + Int(generator.nextUniform(below: UInt64(end - position)))
+                order.swapAt(position, pick)
+            }
+            chosen.removeAll(keepingCapacity: true)
+            for position in start..<end {
+                let row = Int(order[position])
+                let partition = partitionOfRow?[row] ?? 0
+                if let slot = chosen.firstIndex(where: { $0.partition == partition }) {
+                    guard chosen[slot].rows < maxPerPartition else { continue }
+                    chosen[slot].rows += 1
+                } else {
+                    guard chosen.count < maxPartitions else { continue }
+                    chosen.append((partition, 1))
+                }
+                keep[row >> 6] |= 1 << UInt64(row & 63)
+            }
+        }
+        return keep
+    }
+}
+
+/// Cores available to the scan (at least 1).
+enum ProcessInfoCores {
+    static let count: Int = max(1, System.activeProcessorCount)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum System {
+    static var activeProcessorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+extension Optional where Wrapped == [UInt64] {
+    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<UInt64>?) -> R) -> R {
+        switch self {
+        case .none: return body(nil)
+        case let .some(array): return array.withUnsafeBufferPointer { body($0) }
+        }
+    }
+}
+
+extension Optional where Wrapped == [Int32] {
+    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Int32>?) -> R) -> R {
+        switch self {
+        case .none: return body(nil)
+        case let .some(array): return array.withUnsafeBufferPointer { body($0) }
+        }
+    }
+}
+
+/// The per-chunk scan: fast paths for ungrouped sums and grouped counts, a per-row loop
+/// otherwise. Everything it adds is an integer.
+struct ScanPlan: Sendable {
+    let statistic: DPStatistic
+    let lower: Double
+    let upper: Double
+    let grid: FixedPointGrid
+    let squareGrid: FixedPointGrid
+    let center: Double
+    let bins: Int
+    let partitions: Int
+
+    func scan(rows: Range<Int>, values: UnsafeBufferPointer<Double>, mask: UnsafeBufferPointer<UInt64>?,
+              partitions partitionOfRow: UnsafeBufferPointer<Int32>?) -> [CellPartial] {
+        var cells = [CellPartial](repeating: CellPartial(bins: bins), count: partitions)
+        // Mask words of this chunk (chunks start on a multiple of 64 rows).
+        let maskSlice = mask.map { UnsafeBufferPointer(rebasing: $0[(rows.lowerBound >> 6)..<((rows.upperBound + 63) >> 6)]) }
+        @inline(__always) func present(_ row: Int) -> Bool {
+            guard let mask else { return true }
+            return mask[row >> 6] & (1 << UInt64(row & 63)) != 0
+        }
+        let needsValues = statistic == .sum || statistic == .mean || statistic == .variance
+            || statistic == .standardDeviation || statistic == .quantiles
+        if partitionOfRow == nil {
+            // Ungrouped.
+            if needsValues && statistic != .quantiles {
+                let slice = UnsafeBufferPointer(rebasing: values[rows])
+                let (units, count) = BoundedKernels.clampedSum(slice, lower: lower, upper: upper, grid: grid, validity: maskSlice)
+                cells[0].sum = units
+                cells[0].count = count
+                if statistic == .variance || statistic == .standardDeviation {
+                    cells[0].squaredDeviations = BoundedKernels.clampedSquaredDeviationSum(
+                        slice, lower: lower, upper: upper, center: center, grid: squareGrid, validity: maskSlice)
+                }
+                return cells
+            }
+            if !needsValues {
+                if let maskSlice {
+                    var count = 0
+                    for (offset, word) in maskSlice.enumerated() {
+                        let first = rows.lowerBound + offset * 64
+                        let valid = min(64, rows.upperBound - first)
+                        let bits = valid == 64 ? word : word & ((1 << UInt64(valid)) - 1)
+                        count &+= bits.nonzeroBitCount
+                    }
+                    cells[0].count = Int64(count)
+                } else {
+                    cells[0].count = Int64(rows.count)
+                }
+                return cells
+            }
+        }
+        if !needsValues, let partitionOfRow {
+            // Grouped counts (histograms): one increment per row.
+            var counts = [Int64](repeating: 0, count: partitions)
+            counts.withUnsafeMutableBufferPointer { counts in
+                if mask == nil {
+                    for row in rows {
+                        let p = partitionOfRow[row]
+                        if p >= 0 { counts[Int(p)] &+= 1 }
+                    }
+                } else {
+                    for row in rows where present(row) {
+                        let p = partitionOfRow[row]
+                        if p >= 0 { counts[Int(p)] &+= 1 }
+                    }
+                }
+            }
+            for index in cells.indices { cells[index].count = counts[index] }
+            return cells
+        }
+        // General per-row path.
+        let scale = Double(bins) / (upper - lower)
+        let squareScale = Double(sign: .plus, exponent: -squareGrid.exponent, significand: 1)
+        for row in rows where present(row) {
+            let p = partitionOfRow.map { Int($0[row]) } ?? 0
+            if p < 0 { continue }
+            let x = min(max(values[row], lower), upper)
+            cells[p].count &+= 1
+            switch statistic {
+            case .quantiles:
+                let position = Int(min(Double(bins - 1), max(0, ((x - lower) * scale).rounded(.down))))
+                cells[p].quantileBins[position] &+= 1
+            default:
+                cells[p].sum &+= grid.units(x)
+                if statistic == .variance || statistic == .standardDeviation {
+                    let d = x - center
+                    cells[p].squaredDeviations &+= Int64((d * d * squareScale).rounded(.toNearestOrEven))
+                }
+            }
+        }
+        return cells
+    }
+}

@@ -1,0 +1,375 @@
+import Foundation
+public import SecureRandom
+
+/// The additive noise a release uses.
+///
+/// Every variant samples *exactly* on integers from the CSPRNG (``DiscreteLaplaceSampler``,
+/// ``DiscreteGaussianSampler``); the variants differ in the grid the integers live on and in
+/// how the scale is calibrated:
+///
+/// | mechanism | grid | calibration | guarantee |
+/// |---|---|---|---|
+/// | `laplace` | power of two ≈ scale/2^20 (real-valued output) | b = Δ₁/ε | pure ε-DP |
+/// | `gaussian` | power of two ≈ σ/2^20 (real-valued output) | analytic (Balle & Wang 2018) or classic σ for (ε, δ) | (ε, δ)-DP |
+/// | `discreteLaplace` | integers | t = Δ₁/ε | pure ε-DP |
+/// | `discreteGaussian` | integers | σ = Δ₂/√(2ρ), ρ from ρ or from (ε, δ) | ρ-zCDP |
+///
+/// The continuous mechanisms are realised as discrete noise on a fine power-of-two grid, the
+/// approach of Google's secure noise: no output depends on `log(uniform)` on doubles (Mironov
+/// 2012). Rounding a value to a coarser grid adds one step to its sensitivity, which the
+/// calibration includes.
+public enum NoiseMechanism: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Laplace noise of scale Δ₁/ε on a fine grid: pure ε-DP.
+    case laplace
+    /// Gaussian noise on a fine grid, σ calibrated to (ε, δ) by Balle & Wang's analytic method
+    /// (or the classic σ = Δ₂√(2 ln(1.25/δ))/ε with ``GaussianCalibrationMethod/classic``).
+    case gaussian
+    /// Discrete Laplace (geometric) noise on integers: pure ε-DP.
+    case discreteLaplace = "discrete-laplace"
+    /// Discrete Gaussian noise on integers: ρ-zCDP (Canonne, Kamath & Steinke 2020).
+    case discreteGaussian = "discrete-gaussian"
+
+    /// The name used on the command line and in JSON (`discrete-laplace`, …).
+    public var description: String { rawValue }
+
+    /// Whether the noise is Laplace-shaped (calibrated on L1 sensitivity, pure ε).
+    public var isLaplaceFamily: Bool { self == .laplace || self == .discreteLaplace }
+}
+
+/// How the `gaussian` mechanism turns (ε, δ) into σ.
+public enum GaussianCalibrationMethod: String, Sendable, Hashable, Codable {
+    /// Balle & Wang 2018 ("Improving the Gaussian Mechanism for Differential Privacy",
+    /// Algorithm 1): the smallest σ whose exact privacy profile meets (ε, δ). Any ε > 0.
+    case analytic
+    /// Dwork & Roth 2014, Theorem A.1: σ = Δ₂ √(2 ln(1.25/δ)) / ε, valid for ε < 1 only.
+    case classic
+}
+
+/// What a release asks to spend: ε (with δ for the Gaussian) or ρ for the discrete Gaussian.
+public struct NoiseParameters: Sendable, Hashable, Codable {
+    /// ε, > 0 and finite, or `nil` when ``rho`` is given.
+    public var epsilon: Double?
+    /// δ in (0, 1), for `gaussian`, for `discreteGaussian` given (ε, δ), and for partition
+    /// selection; `nil` otherwise.
+    public var delta: Double?
+    /// ρ > 0 for `discreteGaussian` (zCDP); `nil` when ε is given.
+    public var rho: Double?
+    /// The Gaussian calibration (default analytic).
+    public var gaussianCalibration: GaussianCalibrationMethod
+
+    /// Creates the parameters; ``NoiseParameters/validate(for:)`` checks them against a mechanism.
+    public init(epsilon: Double? = nil, delta: Double? = nil, rho: Double? = nil,
+                gaussianCalibration: GaussianCalibrationMethod = .analytic) {
+        self.epsilon = epsilon
+        self.delta = delta
+        self.rho = rho
+        self.gaussianCalibration = gaussianCalibration
+    }
+
+    /// Checks that the parameters suit `mechanism`: ε finite and > 0 where needed, δ in (0, 1)
+    /// where needed, ρ finite and > 0 for the discrete Gaussian without ε.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming the
+    ///   parameter at fault.
+    public func validate(for mechanism: NoiseMechanism) throws(DifferentialPrivacyError) {
+        if let epsilon { try Validate.epsilon(epsilon) }
+        if let delta { try Validate.delta(delta) }
+        if let rho { try Validate.rho(rho) }
+        switch mechanism {
+        case .laplace, .discreteLaplace:
+            guard epsilon != nil else {
+                throw .invalidParameter(name: "epsilon", value: "missing", reason: "\(mechanism) needs ε")
+            }
+        case .gaussian:
+            guard epsilon != nil, delta != nil else {
+                throw .invalidParameter(name: epsilon == nil ? "epsilon" : "delta", value: "missing",
+                                        reason: "the gaussian mechanism needs ε and δ")
+            }
+            if gaussianCalibration == .classic, let epsilon, epsilon >= 1 {
+                throw .invalidParameter(name: "epsilon", value: "\(epsilon)",
+                                        reason: "the classic Gaussian calibration holds only for ε < 1; use the analytic calibration")
+            }
+        case .discreteGaussian:
+            guard rho != nil || (epsilon != nil && delta != nil) else {
+                throw .invalidParameter(name: "rho", value: "missing",
+                                        reason: "the discrete gaussian mechanism needs ρ, or ε and δ")
+            }
+        }
+    }
+}
+
+/// Parameter checks shared by every entry point, each throwing a typed error that names the
+/// parameter.
+enum Validate {
+    static func epsilon(_ value: Double, name: String = "epsilon") throws(DifferentialPrivacyError) {
+        guard value.isFinite, value > 0 else {
+            throw .invalidParameter(name: name, value: "\(value)", reason: "ε must be finite and > 0")
+        }
+    }
+    static func delta(_ value: Double) throws(DifferentialPrivacyError) {
+        guard value.isFinite, value > 0, value < 1 else {
+            throw .invalidParameter(name: "delta", value: "\(value)", reason: "δ must lie in (0, 1)")
+        }
+    }
+    static func rho(_ value: Double) throws(DifferentialPrivacyError) {
+        guard value.isFinite, value > 0 else {
+            throw .invalidParameter(name: "rho", value: "\(value)", reason: "ρ must be finite and > 0")
+        }
+    }
+    static func bounds(_ lower: Double, _ upper: Double) throws(DifferentialPrivacyError) {
+        guard lower.isFinite, upper.isFinite else {
+            throw .invalidBounds(lower: lower, upper: upper, reason: "bounds must be finite")
+        }
+        guard lower <= upper else {
+            throw .invalidBounds(lower: lower, upper: upper, reason: "lower > upper")
+        }
+        guard max(lower.magnitude, upper.magnitude) <= 0x1p52 else {
+            throw .invalidBounds(lower: lower, upper: upper, reason: "bounds beyond ±2^52 are not supported")
+        }
+    }
+    static func positiveCount(_ value: Int, name: String) throws(DifferentialPrivacyError) {
+        guard value >= 1 else {
+            throw .invalidParameter(name: name, value: "\(value)", reason: "must be ≥ 1")
+        }
+    }
+}
+
+/// Additive noise for one vector of integer-valued statistics, calibrated and ready to sample.
+///
+/// Built by ``AdditiveNoise/calibrate(mechanism:parameters:sensitivity:)``: the statistics
+/// are integers in units of `inputStep` (a power of two); the noise lives on `releaseStep`
+/// (another power of two), and the sensitivities already include the extra step that
+/// re-rounding to a coarser grid costs.
+public struct AdditiveNoise: Sendable, Hashable {
+    /// The mechanism.
+    public let mechanism: NoiseMechanism
+    /// The grid step of the released values, `2^releaseExponent`, in the statistic's unit.
+    public let releaseExponent: Int
+    /// The grid step of the statistic's input integers.
+    public let inputExponent: Int
+    /// L1 (Laplace) or L2 (Gaussian) sensitivity in release steps, after re-rounding.
+    public let sensitivity: Double
+    /// The noise scale actually sampled, in the statistic's unit: the Laplace scale b, or the
+    /// Gaussian σ.
+    public let scale: Double
+    /// The privacy event this noise represents, for the accountant.
+    public let event: PrivacyEvent
+    /// Half-width of the central 95% interval of the noise, in the statistic's unit.
+    public let ci95HalfWidth: Double
+
+    enum Sampler: Sendable, Hashable {
+        case laplace(DiscreteLaplaceSampler)
+        case gaussian(DiscreteGaussianSampler)
+    }
+    let sampler: Sampler
+
+    /// Sensitivity of a statistic vector: how far one privacy unit can move it.
+    public struct Sensitivity: Sendable, Hashable {
+        /// L1 sensitivity, in input steps (integer).
+        public var l1: Int64
+        /// L2 sensitivity: `√partitions × perPartition`, in input steps.
+        public var perPartition: Int64
+        /// The number of partitions one unit can touch (L2 = √partitions · perPartition).
+        public var partitions: Int64
+        /// The exponent of the input grid step.
+        public var inputExponent: Int
+        /// How many binary digits finer than the input grid the release grid may be (values are
+        /// shifted left by that much, so it must leave room in 64 bits): 24 for counts, 0 for
+        /// fixed-point sums, whose grid is already 2^-32 of the bounds.
+        public var maximumRefinement: Int
+
+        /// Creates a sensitivity of `perPartition` input steps in each of `partitions` cells.
+        public init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) {
+            self.perPartition = perPartition
+            self.partitions = partitions
+            self.l1 = perPartition * partitions
+            self.inputExponent = inputExponent
+            self.maximumRefinement = maximumRefinement
+        }
+    }
+
+    /// Calibrates noise for a statistic vector of the given sensitivity.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` for
+    ///   parameters that do not suit the mechanism or a scale outside the samplers' range.
+    public static func calibrate(
+        mechanism: NoiseMechanism, parameters: NoiseParameters, sensitivity: Sensitivity
+    ) throws(DifferentialPrivacyError) -> AdditiveNoise {
+        try parameters.validate(for: mechanism)
+        let inputStep = Double(sign: .plus, exponent: sensitivity.inputExponent, significand: 1)
+        let perPartitionReal = Double(sensitivity.perPartition) * inputStep
+        let partitions = Double(sensitivity.partitions)
+        // 1. The scale in the statistic's unit, from the real-valued sensitivity (before
+        //    re-rounding), to choose the release grid.
+        let nominalScale: Double
+        switch mechanism {
+        case .laplace, .discreteLaplace:
+            nominalScale = perPartitionReal * partitions / parameters.epsilon!
+        case .gaussian:
+            nominalScale = try gaussianSigma(parameters, l2: perPartitionReal * partitions.squareRoot())
+        case .discreteGaussian:
+            let rho = try discreteGaussianRho(parameters)
+            nominalScale = perPartitionReal * partitions.squareRoot() / (2 * rho).squareRoot()
+        }
+        guard nominalScale.isFinite, nominalScale > 0 else {
+            throw .invalidParameter(name: "noise scale", value: "\(nominalScale)", reason: "must be finite and > 0")
+        }
+        // 2. The release grid: integers for the discrete mechanisms (or the input grid when it
+        //    is coarser), ~2^20 steps per scale unit for the continuous ones.
+        let releaseExponent: Int
+        switch mechanism {
+        case .discreteLaplace, .discreteGaussian:
+            releaseExponent = max(0, sensitivity.inputExponent)
+        case .laplace, .gaussian:
+            let natural = Int(nominalScale.exponent) - 20
+            let inputStepsPerScale = nominalScale / inputStep
+            if natural < sensitivity.inputExponent {
+                // Refine (exactly) as far as the caller allows.
+                releaseExponent = max(natural, sensitivity.inputExponent - sensitivity.maximumRefinement)
+            } else if mechanism == .laplace && inputStepsPerScale < 0x1p50 {
+                // The input grid is fine enough and the sampler takes the scale: no re-rounding.
+                releaseExponent = sensitivity.inputExponent
+            } else {
+                // Coarsen (one extra step of sensitivity) so that σ fits the Gaussian sampler.
+                releaseExponent = natural
+            }
+        }
+        // 3. Sensitivity per partition in release steps: exact when refining, +1 when
+        //    re-rounding to a coarser grid.
+        let shift = releaseExponent - sensitivity.inputExponent
+        let perPartitionSteps: Double
+        if shift <= 0 {
+            perPartitionSteps = Double(sensitivity.perPartition) * Double(sign: .plus, exponent: -shift, significand: 1)
+        } else {
+            perPartitionSteps = (Double(sensitivity.perPartition) / Double(sign: .plus, exponent: shift, significand: 1)).rounded(.down) + 1
+        }
+        let releaseStep = Double(sign: .plus, exponent: releaseExponent, significand: 1)
+        // 4. Calibrate on the release grid and build the exact sampler.
+        switch mechanism {
+        case .laplace, .discreteLaplace:
+            let l1 = perPartitionSteps * partitions
+            let scaleSteps = l1 / parameters.epsilon!
+            guard let rational = ExactRational(roundingUp: scaleSteps), rational.numerator < 1 << 52 else {
+                throw .invalidParameter(name: "epsilon", value: "\(parameters.epsilon!)",
+                                        reason: "gives a noise scale of \(scaleSteps) grid steps, outside the sampler's range 2^-62 … 2^52")
+            }
+            let sampler = DiscreteLaplaceSampler(scale: rational)
+            let b = rational.doubleValue
+            let multiplier = b / l1
+            let event: PrivacyEvent = mechanism == .laplace ? .laplace(noiseMultiplier: multiplier) : .discreteLaplace(noiseMultiplier: multiplier)
+            return AdditiveNoise(mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
+                                 sensitivity: l1, scale: b * releaseStep, event: event,
+                                 ci95HalfWidth: discreteLaplaceHalfWidth(scaleSteps: b) * releaseStep,
+                                 sampler: .laplace(sampler))
+        case .gaussian, .discreteGaussian:
+            let l2 = perPartitionSteps * partitions.squareRoot()
+            let sigmaSteps: Double
+            if mechanism == .gaussian {
+                sigmaSteps = try gaussianSigma(parameters, l2: l2)
+            } else {
+                sigmaSteps = l2 / (2 * (try discreteGaussianRho(parameters))).squareRoot()
+            }
+            guard let sampler = DiscreteGaussianSampler(sigma: sigmaSteps) else {
+                throw .invalidParameter(name: mechanism == .gaussian ? "epsilon" : "rho", value: "\(parameters.epsilon ?? parameters.rho ?? 0)",
+                                        reason: "gives σ = \(sigmaSteps) grid steps, outside the sampler's range 2^-10 … 2^24")
+            }
+            let sigma = sampler.sigma
+            let multiplier = sigma / l2
+            let event: PrivacyEvent = mechanism == .gaussian ? .gaussian(noiseMultiplier: multiplier) : .discreteGaussian(noiseMultiplier: multiplier)
+            return AdditiveNoise(mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
+                                 sensitivity: l2, scale: sigma * releaseStep, event: event,
+                                 ci95HalfWidth: discreteGaussianHalfWidth(sigmaSteps: sigma) * releaseStep,
+                                 sampler: .gaussian(sampler))
+        }
+    }
+
+    /// Adds noise to `units` (an integer in input steps) and returns the noisy value in release
+    /// steps: `units` moved to the release grid (exactly when it is finer, rounding to nearest,
+    /// ties to even, when it is coarser) plus an exact noise sample.
+    ///
+    /// - Complexity: O(1) expected.
+    public func releaseSteps(_ units: Int64, using generator: inout SecureRandomGenerator) -> Int64 {
+        let shift = releaseExponent - inputExponent
+        let base: Int64
+        if shift <= 0 {
+            let (shifted, overflow) = units.multipliedReportingOverflow(by: Int64(1) << Int64(-shift))
+            precondition(!overflow, "value \(units) overflows the release grid (refinement \(-shift) bits)")
+            base = shifted
+        } else {
+            let divisor = Int64(1) << Int64(shift)
+            let quotient = units >> Int64(shift)  // floor
+            let remainder = units - quotient * divisor
+            let half = divisor / 2
+            if remainder > half || (remainder == half && quotient & 1 == 1) { base = quotient + 1 } else { base = quotient }
+        }
+        let noise: Int64
+        switch sampler {
+        case let .laplace(s): noise = s.sample(using: &generator)
+        case let .gaussian(s): noise = s.sample(using: &generator)
+        }
+        return base &+ noise
+    }
+
+    /// Adds noise to `units` and returns the released value in the statistic's unit.
+    public func release(_ units: Int64, using generator: inout SecureRandomGenerator) -> Double {
+        value(ofSteps: releaseSteps(units, using: &generator))
+    }
+
+    /// A number of release steps in the statistic's unit.
+    public func value(ofSteps steps: Int64) -> Double {
+        Double(steps) * Double(sign: .plus, exponent: releaseExponent, significand: 1)
+    }
+
+    static func gaussianSigma(_ parameters: NoiseParameters, l2: Double) throws(DifferentialPrivacyError) -> Double {
+        switch parameters.gaussianCalibration {
+        case .analytic:
+            return try GaussianCalibration.analyticSigma(epsilon: parameters.epsilon!, delta: parameters.delta!, l2Sensitivity: l2)
+        case .classic:
+            return try GaussianCalibration.classicSigma(epsilon: parameters.epsilon!, delta: parameters.delta!, l2Sensitivity: l2)
+        }
+    }
+
+    /// ρ for the discrete Gaussian: as given, or the largest ρ whose zCDP guarantee implies
+    /// (ε, δ) by the accountant's conversion (bisection).
+    static func discreteGaussianRho(_ parameters: NoiseParameters) throws(DifferentialPrivacyError) -> Double {
+        if let rho = parameters.rho { return rho }
+        let epsilon = parameters.epsilon!, delta = parameters.delta!
+        var low = 0.0, high = epsilon * epsilon  // ρ = ε² is never enough
+        for _ in 0..<100 {
+            let middle = (low + high) / 2
+            var accountant = ZCDPAccountant()
+            try accountant.compose(.zCDP(rho: middle))
+            if try accountant.epsilon(delta: delta) <= epsilon { low = middle } else { high = middle }
+        }
+        guard low > 0 else {
+            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
+        }
+        return low
+    }
+
+    /// The smallest k with P(|Z| ≤ k) ≥ 0.95 for Z discrete Laplace of scale b steps:
+    /// P(|Z| > k) = 2 q^(k+1) / (1 + q), q = e^(−1/b).
+    static func discreteLaplaceHalfWidth(scaleSteps b: Double) -> Double {
+        let logQ = -1 / b
+        let q = exp(logQ)
+        // 2 q^(k+1)/(1+q) ≤ 0.05  ⇔  k + 1 ≥ ln(0.025 (1 + q)) / ln q
+        let k = (log(0.025 * (1 + q)) / logQ).rounded(.up) - 1
+        return max(0, k)
+    }
+
+    /// The smallest k with P(|Z| ≤ k) ≥ 0.95 for Z discrete Gaussian of parameter σ steps:
+    /// summed exactly for σ ≤ 4096, 1.96·σ (the continuous value, within one step) beyond.
+    static func discreteGaussianHalfWidth(sigmaSteps sigma: Double) -> Double {
+        guard sigma <= 4096 else { return (1.959963984540054 * sigma).rounded(.up) }
+        let reach = Int(12 * sigma) + 2
+        var total = 0.0
+        for y in -reach...reach { total += exp(-Double(y * y) / (2 * sigma * sigma)) }
+        var inside = 1 / total  // y = 0
+        var k = 0
+        while inside < 0.95 {
+            k += 1
+            inside += 2 * exp(-Double(k * k) / (2 * sigma * sigma)) / total
+        }
+        return Double(k)
+    }
+}

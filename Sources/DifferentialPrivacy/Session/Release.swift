@@ -1,0 +1,329 @@
+import Foundation
+public import SecureRandom
+
+/// A differentially private result: the only kind of output the release gate produces.
+///
+/// Every release carries the guarantee it spent, the mechanism and noise scale, and for
+/// additive noise a 95% confidence interval that accounts for the noise (not for sampling
+/// error or clamping bias).
+public struct DPRelease: Sendable, Hashable, Codable {
+    /// One released value (one per partition key; one row with `key == nil` when ungrouped).
+    public struct Row: Sendable, Hashable, Codable {
+        /// The partition key, or `nil` for an ungrouped query.
+        public let key: String?
+        /// The released value (the first quantile for quantile queries).
+        public let value: Double
+        /// All released quantiles, in the order of the query's levels (quantile queries only).
+        public let quantiles: [Double]?
+        /// The central 95% interval of the noise around ``value``, `[lower, upper]`; `nil` for
+        /// the exponential mechanism. Exact for count, sum and histogram; a delta-method
+        /// approximation for mean; `nil` for variance and standard deviation.
+        public let ci95: [Double]?
+    }
+
+    /// The statistic.
+    public let statistic: DPStatistic
+    /// The value column, if any.
+    public let column: String?
+    /// The grouping column, if any.
+    public let groupBy: String?
+    /// The mechanism: a ``NoiseMechanism`` name, or `"exponential"` for quantiles.
+    public let mechanism: String
+    /// ε spent (the stated guarantee), if the release is stated in ε.
+    public let epsilon: Double?
+    /// δ spent, if any.
+    public let delta: Double?
+    /// ρ spent, if the release is stated in zCDP.
+    public let rho: Double?
+    /// The noise scale of the main statistic in its unit (Laplace b or Gaussian σ); for a mean,
+    /// the sum's scale; `nil` for the exponential mechanism.
+    public let noiseScale: Double?
+    /// The released rows.
+    public let rows: [Row]
+    /// The guarantee as an event, for accountants.
+    public let stated: PrivacyEvent
+    /// The event describing the noise actually added.
+    public let mechanismEvent: PrivacyEvent
+    /// Keys dropped by partition selection are not listed and not counted; this is the
+    /// selection threshold (in the statistic's unit) when selection ran.
+    public let selectionThreshold: Double?
+
+    /// The single value of an ungrouped release.
+    public var value: Double? { rows.count == 1 && rows[0].key == nil ? rows[0].value : nil }
+}
+
+extension PrivacySession {
+    /// **The release gate.** Validates the request, charges the session (accountant, then
+    /// ledger), and only then samples noise onto `partial`.
+    ///
+    /// - Parameters:
+    ///   - partial: the merged, noise-free partial (``DPQuery/partial(over:chunkCount:)``).
+    ///   - mechanism: the additive noise (quantiles always use the exponential mechanism and
+    ///     need ε, or ρ converted as ε = √(2ρ)).
+    ///   - parameters: ε, δ or ρ for this release.
+    /// - Returns: the release.
+    /// - Throws: ``DifferentialPrivacyError``: bad parameters, a mechanism that does not suit
+    ///   the query (partition selection needs a Laplace-family mechanism and δ), budget
+    ///   exceeded, ledger or random-source failure. On any error nothing is released; budget is
+    ///   charged only if the error happens after the ledger accepted the charge (never, except
+    ///   for a failure inside the sampler, which cannot happen with a working generator).
+    public func release(_ partial: QueryPartial, mechanism: NoiseMechanism,
+                        parameters: NoiseParameters) throws(DifferentialPrivacyError) -> DPRelease {
+        var generator: SecureRandomGenerator
+        do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
+        return try release(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
+    }
+
+    /// The release gate with a given generator (tests pass deterministic ones).
+    func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
+                 generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> DPRelease {
+        let plan = try ReleasePlan(partial: partial, mechanism: mechanism, parameters: parameters)
+        let query = partial.query
+        let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
+        try charge(stated: plan.stated, mechanism: plan.mechanismEvent, description: description)
+        return plan.sample(using: &generator)
+    }
+}
+
+/// Everything about a release that does not need randomness: validated parameters, the noise
+/// of each component, the events. Built before charging so that a bad request is refused
+/// without spending budget.
+struct ReleasePlan {
+    let partial: QueryPartial
+    let mechanism: NoiseMechanism
+    let parameters: NoiseParameters
+    let stated: PrivacyEvent
+    let mechanismEvent: PrivacyEvent
+    /// Noise per component (count, sum, squared deviations), as the statistic needs.
+    let components: [AdditiveNoise]
+    /// ε per quantile level and partition, for quantile queries.
+    let quantileEpsilon: Double?
+    /// Selection threshold in release steps of the count noise, for selected keys.
+    let selectionThresholdSteps: Int64?
+
+    init(partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters) throws(DifferentialPrivacyError) {
+        self.partial = partial
+        self.mechanism = mechanism
+        self.parameters = parameters
+        let query = partial.query
+        let bounds = query.contribution
+        let grouped = query.groupBy != nil
+        let partitions = Int64(grouped ? bounds.maxPartitionsPerUnit : 1)
+        let perPartitionRows = Int64(bounds.maxContributionsPerPartition)
+        var selecting = false
+        if case .selected = query.keys { selecting = true }
+
+        // Quantiles: the exponential mechanism, pure ε.
+        if query.statistic == .quantiles {
+            let epsilon: Double
+            if let e = parameters.epsilon { try Validate.epsilon(e); epsilon = e }
+            else if let r = parameters.rho { try Validate.rho(r); epsilon = (2 * r).squareRoot() }
+            else { throw .invalidParameter(name: "epsilon", value: "missing", reason: "quantiles need ε (or ρ)") }
+            if selecting { throw .invalidParameter(name: "keys", value: "selected", reason: "quantiles need declared keys or no grouping") }
+            let perQuantile = epsilon / Double(query.quantileLevels.count) / Double(partitions)
+            guard perQuantile >= 0x1p-30 else {
+                throw .invalidParameter(name: "epsilon", value: "\(epsilon)",
+                                        reason: "leaves \(perQuantile) per quantile and partition, below the supported 2^-30")
+            }
+            self.quantileEpsilon = perQuantile
+            self.components = []
+            self.selectionThresholdSteps = nil
+            self.stated = parameters.epsilon != nil ? .pureEpsilon(epsilon) : .zCDP(rho: parameters.rho!)
+            self.mechanismEvent = .pureEpsilon(epsilon)
+            return
+        }
+        self.quantileEpsilon = nil
+        try parameters.validate(for: mechanism)
+
+        // Split the budget between the components the statistic needs.
+        let parts: Int
+        switch query.statistic {
+        case .count, .histogram, .sum: parts = 1
+        case .mean: parts = 2
+        case .variance, .standardDeviation: parts = 3
+        case .quantiles: parts = 1
+        }
+        var share = parameters
+        share.epsilon = parameters.epsilon.map { $0 / Double(parts) }
+        share.delta = parameters.delta.map { $0 / Double(parts) }
+        share.rho = parameters.rho.map { $0 / Double(parts) }
+        if selecting {
+            guard mechanism.isLaplaceFamily else {
+                throw .invalidParameter(name: "mechanism", value: mechanism.rawValue,
+                                        reason: "partition selection needs laplace or discrete-laplace")
+            }
+            guard parameters.delta != nil else {
+                throw .invalidParameter(name: "delta", value: "missing", reason: "partition selection needs δ")
+            }
+            share.delta = nil
+        }
+        let grid = partial.grid
+        let lower = query.lower ?? 0, upper = query.upper ?? 0
+        var components: [AdditiveNoise] = []
+        // Count (every statistic but sum needs it; a sum with selection needs it too).
+        let countSensitivity = AdditiveNoise.Sensitivity(perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
+        switch query.statistic {
+        case .count, .histogram:
+            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+        case .sum:
+            if selecting {
+                // Half for the selection count, half for the sum.
+                share.epsilon = share.epsilon.map { $0 / 2 }
+                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+            }
+            let perRow = max(grid.units(lower).magnitude, grid.units(upper).magnitude)
+            let sumSensitivity = AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)
+            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
+        case .mean, .variance, .standardDeviation:
+            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+            if query.statistic == .mean {
+                let perRow = max(grid.units(lower).magnitude, grid.units(upper).magnitude)
+                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
+                    AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
+            } else {
+                // Centred sum: each row adds round(clamp(x)/q) − c ∈ [round(L/q) − c, round(U/q) − c].
+                let c = partial.centerUnits
+                let perRow = max((grid.units(lower) - c).magnitude, (grid.units(upper) - c).magnitude)
+                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
+                    AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
+                let center = grid.value(c)
+                let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
+                let perRowSquare = partial.squareGrid.units(radiusSquared)
+                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
+                    AdditiveNoise.Sensitivity(perPartition: perRowSquare * perPartitionRows, partitions: partitions, inputExponent: partial.squareGrid.exponent)))
+            }
+        case .quantiles:
+            preconditionFailure("handled above")
+        }
+        self.components = components
+        // Guarantee.
+        let events = components.map(\.event)
+        if selecting, let delta = parameters.delta, let countNoise = components.first {
+            // Laplace thresholding: a key held by one unit (≤ P partitions of ≤ C rows each)
+            // passes with probability ≤ P · P(Z ≥ k) ≤ P · e^(−k/b) ≤ δ for k = ⌈b ln(P/δ)⌉.
+            let b = countNoise.scale / Double(sign: .plus, exponent: countNoise.releaseExponent, significand: 1)
+            let k = (b * log(Double(partitions) / delta)).rounded(.up)
+            let rowSteps = Double(perPartitionRows) * Double(sign: .plus, exponent: -countNoise.releaseExponent, significand: 1)
+            guard (rowSteps + k).isFinite, rowSteps + k < 0x1p62 else {
+                throw .invalidParameter(name: "delta", value: "\(delta)", reason: "gives a selection threshold out of range")
+            }
+            self.selectionThresholdSteps = Int64(rowSteps + k)
+            let epsilon = parameters.epsilon!
+            self.stated = .approximate(epsilon: epsilon, delta: delta)
+            self.mechanismEvent = .approximate(epsilon: epsilon, delta: delta)
+            return
+        }
+        self.selectionThresholdSteps = nil
+        switch mechanism {
+        case .laplace, .discreteLaplace:
+            self.stated = .pureEpsilon(parameters.epsilon!)
+        case .gaussian:
+            self.stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
+        case .discreteGaussian:
+            if let rho = parameters.rho { self.stated = .zCDP(rho: rho) }
+            else { self.stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!) }
+        }
+        self.mechanismEvent = events.count == 1 ? events[0] : .composed(events)
+    }
+
+    func sample(using generator: inout SecureRandomGenerator) -> DPRelease {
+        let query = partial.query
+        let grouped = query.groupBy != nil
+        var rows: [DPRelease.Row] = []
+        let lower = query.lower ?? 0, upper = query.upper ?? 0
+        var threshold: Double? = nil
+        for (index, cell) in partial.cells.enumerated() {
+            let key = grouped ? partial.keys[index] : nil
+            switch query.statistic {
+            case .count, .histogram:
+                let noise = components[0]
+                let steps = noise.releaseSteps(cell.count, using: &generator)
+                if let limit = selectionThresholdSteps {
+                    threshold = noise.value(ofSteps: limit)
+                    if steps < limit { continue }
+                }
+                let value = noise.value(ofSteps: steps)
+                rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
+            case .sum:
+                if let limit = selectionThresholdSteps {
+                    let countNoise = components[0]
+                    threshold = countNoise.value(ofSteps: limit)
+                    if countNoise.releaseSteps(cell.count, using: &generator) < limit { continue }
+                }
+                let noise = components[components.count - 1]
+                let value = noise.value(ofSteps: noise.releaseSteps(cell.sum, using: &generator))
+                rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
+            case .mean:
+                let countNoise = components[0], sumNoise = components[1]
+                let count = max(1, countNoise.value(ofSteps: countNoise.releaseSteps(cell.count, using: &generator)))
+                let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(cell.sum, using: &generator))
+                let mean = min(max(sum / count, lower), upper)
+                // Delta method: Var(S/N) ≈ (Var S + mean² Var N) / N², with the 95% half-widths.
+                let half = (sumNoise.ci95HalfWidth * sumNoise.ci95HalfWidth + mean * mean * countNoise.ci95HalfWidth * countNoise.ci95HalfWidth).squareRoot() / count
+                rows.append(.init(key: key, value: mean, quantiles: nil, ci95: [max(lower, mean - half), min(upper, mean + half)]))
+            case .variance, .standardDeviation:
+                let countNoise = components[0], sumNoise = components[1], squareNoise = components[2]
+                let count = max(1, countNoise.value(ofSteps: countNoise.releaseSteps(cell.count, using: &generator)))
+                let centred = cell.sum &- cell.count &* partial.centerUnits
+                let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(centred, using: &generator))
+                let squares = squareNoise.value(ofSteps: squareNoise.releaseSteps(cell.squaredDeviations, using: &generator))
+                let center = partial.grid.value(partial.centerUnits)
+                let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
+                let meanDeviation = sum / count
+                let variance = min(max(0, squares / count - meanDeviation * meanDeviation), radiusSquared)
+                let value = query.statistic == .variance ? variance : variance.squareRoot()
+                rows.append(.init(key: key, value: value, quantiles: nil, ci95: nil))
+            case .quantiles:
+                let values = QuantileRelease.quantiles(bins: cell.quantileBins, count: cell.count, levels: query.quantileLevels,
+                                                       lower: lower, upper: upper, epsilon: quantileEpsilon!,
+                                                       sensitivity: Int64(query.contribution.maxContributionsPerPartition), using: &generator)
+                rows.append(.init(key: key, value: values[0], quantiles: values, ci95: nil))
+            }
+        }
+        var epsilon: Double? = nil, delta: Double? = nil, rho: Double? = nil
+        switch stated {
+        case let .pureEpsilon(e): epsilon = e
+        case let .approximate(e, d): epsilon = e; delta = d
+        case let .zCDP(r): rho = r
+        default: break
+        }
+        let mainNoise: AdditiveNoise? = components.isEmpty ? nil : (query.statistic == .count || query.statistic == .histogram ? components[0] : components[1 < components.count ? 1 : 0])
+        return DPRelease(statistic: query.statistic, column: query.column, groupBy: query.groupBy,
+                         mechanism: query.statistic == .quantiles ? "exponential" : mechanism.rawValue,
+                         epsilon: epsilon, delta: delta, rho: rho, noiseScale: mainNoise?.scale, rows: rows,
+                         stated: stated, mechanismEvent: mechanismEvent, selectionThreshold: threshold)
+    }
+}
+
+/// DP quantiles by the exponential mechanism (permute-and-flip) over a histogram of bins.
+enum QuantileRelease {
+    /// Score unit: utilities are integers in units of 2^-20 rows (levels are rounded to
+    /// multiples of 2^-20).
+    static let scoreShift: Int64 = 20
+
+    /// One value per level, each chosen with ε by permute-and-flip among the bins, with utility
+    /// −distance(level·n, [rows before bin, rows up to bin]) (sensitivity `sensitivity` rows);
+    /// released as bin midpoints, sorted so that quantiles never cross.
+    static func quantiles(bins: [Int64], count: Int64, levels: [Double], lower: Double, upper: Double,
+                          epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator) -> [Double] {
+        let width = (upper - lower) / Double(bins.count)
+        var cumulative = [Int64](repeating: 0, count: bins.count + 1)
+        for index in bins.indices { cumulative[index + 1] = cumulative[index] + bins[index] }
+        var results: [Double] = []
+        var scores = [Int64](repeating: 0, count: bins.count)
+        for level in levels {
+            let levelUnits = Int64((level * Double(1 << scoreShift)).rounded())
+            let target = levelUnits * count
+            for index in bins.indices {
+                let before = cumulative[index] << scoreShift, through = cumulative[index + 1] << scoreShift
+                let distance = max(0, before - target, target - through)
+                scores[index] = -distance
+            }
+            // Parameters were validated when the plan was built; ε per quantile is ≥ 2^-30 there.
+            let chosen = (try? ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon,
+                                                                    sensitivity: sensitivity << scoreShift, using: &generator)) ?? 0
+            results.append(lower + (Double(chosen) + 0.5) * width)
+        }
+        return results.sorted()
+    }
+}

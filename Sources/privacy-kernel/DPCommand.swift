@@ -1,0 +1,312 @@
+import ArgumentParser
+import DifferentialPrivacy
+import Foundation
+import Tabular
+
+/// `privacy-kernel dp …`: one differentially private release from a CSV file.
+struct DPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dp",
+        abstract: "Release one differentially private statistic of a CSV file.",
+        discussion: """
+            Each run opens a privacy session whose budget is exactly this release's ε (with δ, or ρ), \
+            computes the statistic's partial on all cores, charges the session and only then adds exact noise. \
+            Examples:
+              privacy-kernel dp count --data datasets/transport.csv --epsilon 1
+              privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json
+              privacy-kernel dp histogram --data datasets/transport.csv --column origin_district --select-partitions --epsilon 1 --delta 1e-6
+              privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by mode --keys modes.txt \\
+                  --privacy-unit card_id --max-partitions 2 --max-contributions 5 --epsilon 1 --mechanism gaussian --delta 1e-6
+            """,
+        subcommands: [Count.self, Sum.self, Mean.self, Variance.self, StandardDeviation.self, Quantile.self, Histogram.self]
+    )
+
+    struct Count: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Count rows (or the non-missing values of --column).")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.count) }
+    }
+    struct Sum: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sum a numeric column clamped to --bounds.")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.sum) }
+    }
+    struct Mean: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mean of a numeric column clamped to --bounds (noisy sum / noisy count).")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.mean) }
+    }
+    struct Variance: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Variance of a numeric column clamped to --bounds.")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.variance) }
+    }
+    struct StandardDeviation: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "stddev", abstract: "Standard deviation of a numeric column clamped to --bounds.")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.standardDeviation) }
+    }
+    struct Quantile: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Quantiles (--levels, default the median) by the exponential mechanism.")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.quantiles) }
+    }
+    struct Histogram: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts per category of --column (declared --keys or --select-partitions), or per --bins over --bounds.")
+        @OptionGroup var options: DPOptions
+        func run() throws { try options.run(.histogram) }
+    }
+}
+
+/// Options shared by every `dp` statistic.
+struct DPOptions: ParsableArguments {
+    @Option(help: "The CSV file.")
+    var data: String
+
+    @Option(help: "The value column (for a count: count its non-missing values).")
+    var column: String?
+
+    @Option(parsing: .unconditional, help: "Clamping bounds L:U in the column's unit (e.g. 0:50, -10:10).")
+    var bounds: String?
+
+    @Option(help: "Group by this column.")
+    var by: String?
+
+    @Option(help: "File of public partition keys, one per line (UTF-8).")
+    var keys: String?
+
+    @Flag(help: "Choose the released keys by DP partition selection (needs --delta).")
+    var selectPartitions = false
+
+    @Option(help: "The column identifying a privacy unit (a person, a card).")
+    var privacyUnit: String?
+
+    @Option(help: "With --privacy-unit: at most this many partitions per unit.")
+    var maxPartitions: Int = 1
+
+    @Option(help: "With --privacy-unit: at most this many rows per unit and partition.")
+    var maxContributions: Int = 1
+
+    @Option(help: "ε (> 0).")
+    var epsilon: Double?
+
+    @Option(help: "δ in (0, 1): for gaussian, for discrete-gaussian given ε, and for partition selection.")
+    var delta: Double?
+
+    @Option(help: "ρ (> 0) for discrete-gaussian (zCDP) instead of ε.")
+    var rho: Double?
+
+    @Option(help: "laplace | gaussian | discrete-laplace | discrete-gaussian.")
+    var mechanism: String = "laplace"
+
+    @Flag(help: "Calibrate the gaussian mechanism classically (ε < 1) instead of analytically.")
+    var classicGaussian = false
+
+    @Option(help: "Quantile levels, comma-separated (default 0.5).")
+    var levels: String = "0.5"
+
+    @Option(help: "Histogram: equal-width bins over --bounds for a numeric column.")
+    var bins: Int?
+
+    @Option(help: "CSV field separator (one ASCII character).")
+    var separator: String = ","
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard NoiseMechanism(rawValue: mechanism) != nil else {
+            throw ValidationError("unknown --mechanism '\(mechanism)'; choose laplace, gaussian, discrete-laplace or discrete-gaussian")
+        }
+        guard separator.utf8.count == 1, separator.unicodeScalars.first!.isASCII else {
+            throw ValidationError("--separator must be one ASCII character")
+        }
+        if keys != nil && selectPartitions { throw ValidationError("give --keys or --select-partitions, not both") }
+        if epsilon == nil && rho == nil { throw ValidationError("give --epsilon (or --rho for discrete-gaussian)") }
+    }
+
+    func parsedBounds() throws -> (Double, Double)? {
+        guard let bounds else { return nil }
+        let parts = bounds.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let lower = Double(parts[0]), let upper = Double(parts[1]) else {
+            throw ValidationError("--bounds must be L:U with two numbers, got '\(bounds)'")
+        }
+        return (lower, upper)
+    }
+
+    func query(_ statistic: DPStatistic) throws -> DPQuery {
+        let range = try parsedBounds()
+        var query = DPQuery(statistic: statistic, column: column, lower: range?.0, upper: range?.1)
+        if statistic == .quantiles {
+            query.quantileLevels = try levels.split(separator: ",").map { text in
+                guard let level = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--levels must be numbers in [0, 1], got '\(text)'")
+                }
+                return level
+            }
+        }
+        var partitionKeys: PartitionKeys = .none
+        if (keys != nil || selectPartitions) && by == nil && statistic != .histogram {
+            throw ValidationError("--keys and --select-partitions need --by (or the histogram statistic)")
+        }
+        if let keys {
+            let contents: String
+            do { contents = try String(contentsOfFile: keys, encoding: .utf8) } catch {
+                throw ValidationError("cannot read --keys file '\(keys)' as UTF-8 text: \(error.localizedDescription)")
+            }
+            partitionKeys = .declared(contents.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        } else if selectPartitions {
+            partitionKeys = .selected
+        }
+        if statistic == .histogram {
+            guard let column else { throw ValidationError("histogram needs --column") }
+            if let bins {
+                guard let range else { throw ValidationError("--bins needs --bounds") }
+                guard bins >= 1 else { throw ValidationError("--bins must be at least 1") }
+                query = .histogram(of: column, bins: bins, over: range.0...max(range.0, range.1))
+                query.lower = range.0
+                query.upper = range.1
+                query.keys = .declared(DPQuery.binLabels(bins: bins, lower: range.0, upper: range.1))
+            } else {
+                guard case .none = partitionKeys else {
+                    query = .histogram(of: column, keys: partitionKeys)
+                    return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+                }
+                throw ValidationError("a categorical histogram needs --keys FILE or --select-partitions")
+            }
+        } else if let by {
+            guard case .none = partitionKeys else {
+                query = query.grouped(by: by, keys: partitionKeys)
+                return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+            }
+            throw ValidationError("--by needs --keys FILE or --select-partitions")
+        }
+        return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+    }
+
+    func run(_ statistic: DPStatistic) throws {
+        let query = try query(statistic)
+        let mechanism = NoiseMechanism(rawValue: mechanism)!
+        let parameters = NoiseParameters(epsilon: epsilon, delta: delta, rho: rho,
+                                         gaussianCalibration: classicGaussian ? .classic : .analytic)
+        // Check the request before reading the data.
+        try query.validate()
+        if statistic != .quantiles { try parameters.validate(for: mechanism) }
+        let budget: PrivacyBudget
+        if let rho {
+            budget = .zCDP(rho: rho)
+        } else if let delta, let epsilon {
+            budget = .approximate(epsilon: epsilon, delta: delta)
+        } else {
+            budget = .pure(epsilon: epsilon!)
+        }
+        let session = try PrivacySession(budget: budget, name: "privacy-kernel dp")
+        let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)).table
+        let partial = try query.partial(over: table)
+        let release = try session.release(partial, mechanism: mechanism, parameters: parameters)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let output = DPOutput(release: release, levels: statistic == .quantiles ? query.quantileLevels : nil)
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        } else {
+            printText(release, query: query)
+        }
+    }
+
+    func printText(_ release: DPRelease, query: DPQuery) {
+        var guarantee: [String] = []
+        if let e = release.epsilon { guarantee.append("ε = \(e)") }
+        if let d = release.delta { guarantee.append("δ = \(d)") }
+        if let r = release.rho { guarantee.append("ρ = \(r)") }
+        print("\(release.statistic.rawValue) of \(release.column ?? "rows")\(release.groupBy.map { " by \($0)" } ?? ""): \(release.mechanism), \(guarantee.joined(separator: ", "))"
+              + (release.noiseScale.map { ", noise scale \(format($0))" } ?? ""))
+        for row in release.rows {
+            let key = row.key.map { "\($0): " } ?? ""
+            let ci = row.ci95.map { "  (95% CI \(format($0[0])) … \(format($0[1])))" } ?? ""
+            if let quantiles = row.quantiles {
+                let pairs = zip(query.quantileLevels.sorted(), quantiles).map { "q\($0.0) = \(format($0.1))" }
+                print("  \(key)\(pairs.joined(separator: ", "))")
+            } else {
+                print("  \(key)\(format(row.value))\(ci)")
+            }
+        }
+        if let threshold = release.selectionThreshold { print("  (partition selection threshold \(format(threshold)); keys below it are not shown)") }
+    }
+
+    func format(_ value: Double) -> String { String(format: "%.6g", value) }
+}
+
+/// The JSON printed by `privacy-kernel dp … --json`.
+struct DPOutput: Encodable {
+    struct Row: Encodable {
+        let key: String
+        let value: Double
+        let ci95: [Double]?
+    }
+    struct QuantileValue: Encodable {
+        let level: Double
+        let value: Double
+    }
+    let statistic: String
+    let column: String?
+    let groupBy: String?
+    let mechanism: String
+    let epsilon: Double?
+    let delta: Double?
+    let rho: Double?
+    let noiseScale: Double?
+    let value: Double?
+    let ci95: [Double]?
+    let quantiles: [QuantileValue]?
+    let rows: [Row]?
+    let selectionThreshold: Double?
+
+    init(release: DPRelease, levels: [Double]?) {
+        statistic = release.statistic.rawValue
+        column = release.column
+        groupBy = release.groupBy
+        mechanism = release.mechanism
+        epsilon = release.epsilon
+        delta = release.delta
+        rho = release.rho
+        noiseScale = release.noiseScale
+        selectionThreshold = release.selectionThreshold
+        if release.groupBy == nil, let row = release.rows.first {
+            value = row.value
+            ci95 = row.ci95
+            quantiles = row.quantiles.map { values in zip(levels!.sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) } }
+            rows = nil
+        } else {
+            value = nil
+            ci95 = nil
+            quantiles = nil
+            rows = release.rows.map { Row(key: $0.key ?? "", value: $0.value, ci95: $0.ci95) }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case statistic, column, mechanism, epsilon, delta, rho, value, ci95, quantiles, rows
+        case groupBy = "group_by"
+        case noiseScale = "noise_scale"
+        case selectionThreshold = "selection_threshold"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(statistic, forKey: .statistic)
+        try container.encodeIfPresent(column, forKey: .column)
+        try container.encodeIfPresent(groupBy, forKey: .groupBy)
+        try container.encode(mechanism, forKey: .mechanism)
+        // ε and δ are always present (null when the release is stated in ρ or is pure).
+        try container.encode(epsilon, forKey: .epsilon)
+        try container.encode(delta, forKey: .delta)
+        try container.encodeIfPresent(rho, forKey: .rho)
+        try container.encode(noiseScale, forKey: .noiseScale)
+        try container.encodeIfPresent(value, forKey: .value)
+        if rows == nil { try container.encode(ci95, forKey: .ci95) }
+        try container.encodeIfPresent(quantiles, forKey: .quantiles)
+        try container.encodeIfPresent(rows, forKey: .rows)
+        try container.encodeIfPresent(selectionThreshold, forKey: .selectionThreshold)
+    }
+}

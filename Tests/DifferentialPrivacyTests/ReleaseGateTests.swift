@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import DifferentialPrivacy
+@_spi(Testing) import SecureRandom
+import Tabular
+
+/// A ledger that refuses every charge, to prove nothing is released without a record.
+final class RefusingLedger: PrivacyLedger, @unchecked Sendable {
+    struct Refusal: Error {}
+    func record(_ charge: PrivacyCharge) throws { throw Refusal() }
+}
+
+@Suite("The release gate")
+struct ReleaseGateTests {
+    @Test("a release is charged before it is returned, and the ledger holds the charge")
+    func chargesFirst() throws {
+        let table = try sampleTable(rows: 10_000)
+        let ledger = InMemoryPrivacyLedger()
+        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let partial = try DPQuery.count().partial(over: table)
+        let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.4))
+        #expect(ledger.charges.count == 1)
+        #expect(ledger.charges[0].stated == .pureEpsilon(0.4))
+        #expect(abs(session.spent - 0.4) < 1e-12)
+        #expect(release.epsilon == 0.4 && release.delta == nil && release.mechanism == "laplace")
+        #expect(abs(release.value! - 10_000) < 200)
+        // Noise scale: b = 1/ε, rounded up by at most 2^-31 relative.
+        #expect(release.noiseScale! >= 2.5 && release.noiseScale! < 2.5 * (1 + 1e-9))
+        #expect(abs(release.rows[0].ci95![1] - release.value! - 2.5 * log(20)) < 2.5 * 0.01 + 1e-6)
+    }
+
+    @Test("a release that would exceed the budget is refused and nothing is charged")
+    func budgetExceeded() throws {
+        let table = try sampleTable(rows: 1_000)
+        let ledger = InMemoryPrivacyLedger()
+        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let partial = try DPQuery.count().partial(over: table)
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.7))
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.31))
+        }
+        #expect(ledger.charges.count == 1)
+        #expect(abs(session.spent - 0.7) < 1e-12)
+        // Exactly the rest still fits (0.1 + 0.2 style rounding is absorbed).
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.1))
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.2))
+        #expect(ledger.charges.count == 3)
+    }
+
+    @Test("a failing ledger means no release and no spend")
+    func ledgerFailure() throws {
+        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: RefusingLedger())
+        let partial = try DPQuery.count().partial(over: try sampleTable(rows: 100))
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.5))
+        }
+        #expect(session.spent == 0)
+    }
+
+    @Test("bad parameters are refused before any charge", arguments: [
+        NoiseParameters(epsilon: 0), NoiseParameters(epsilon: -1), NoiseParameters(epsilon: .nan),
+        NoiseParameters(epsilon: .infinity), NoiseParameters(epsilon: 1, delta: 1), NoiseParameters(epsilon: 1, delta: 0),
+        NoiseParameters(epsilon: 1, delta: -0.1),
+    ])
+    func badParameters(parameters: NoiseParameters) throws {
+        let ledger = InMemoryPrivacyLedger()
+        let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3), ledger: ledger)
+        let partial = try DPQuery.count().partial(over: try sampleTable(rows: 100))
+        for mechanism in NoiseMechanism.allCases {
+            #expect(throws: DifferentialPrivacyError.self) { try session.release(partial, mechanism: mechanism, parameters: parameters) }
+        }
+        #expect(ledger.charges.isEmpty)
+    }
+
+    @Test("bad budgets are refused")
+    func badBudgets() {
+        #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .pure(epsilon: 0)) }
+        #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .approximate(epsilon: 1, delta: 2)) }
+        #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .zCDP(rho: -1)) }
+        #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .zCDP(rho: 1), accounting: .pld) }
+    }
+
+    @Test("zCDP session: discrete Gaussian charges ρ; Laplace charges ε²/2")
+    func zcdpSession() throws {
+        let session = try PrivacySession(budget: .zCDP(rho: 0.5))
+        let partial = try DPQuery.sum(of: "fare", clampedTo: 0...50).partial(over: try sampleTable(rows: 1_000))
+        let release = try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.2))
+        #expect(release.rho == 0.2)
+        #expect(abs(session.spent - 0.2) < 0.2 * 1e-6)
+        _ = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.5))
+        #expect(abs(session.spent - 0.325) < 1e-6)
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.2))
+        }
+    }
+
+    @Test("PLD and RDP sessions compose Gaussian releases tighter than advanced composition")
+    func tightAccounting() throws {
+        let partial = try DPQuery.count().partial(over: try sampleTable(rows: 1_000))
+        var accepted: [AccountingMethod: Int] = [:]
+        for method in [AccountingMethod.advanced, .rdp, .pld] {
+            let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-5), accounting: method)
+            var count = 0
+            while count < 200, (try? session.release(partial, mechanism: .gaussian, parameters: NoiseParameters(epsilon: 0.3, delta: 1e-7))) != nil {
+                count += 1
+            }
+            accepted[method] = count
+        }
+        #expect(accepted[.pld]! >= accepted[.rdp]!)
+        #expect(accepted[.rdp]! > accepted[.advanced]!, "\(accepted)")
+    }
+
+    @Test("partition selection drops rare keys and needs δ and a Laplace-family mechanism")
+    func partitionSelection() throws {
+        var districts = [String](repeating: "Xihu", count: 5_000) + [String](repeating: "Binjiang", count: 3_000)
+        districts += ["rare-1", "rare-2", "rare-3"]
+        let table = try Table(columns: [Column("district", strings: districts)])
+        let partial = try DPQuery.histogram(of: "district", keys: .selected).partial(over: table)
+        let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
+        var generator = SecureRandomGenerator(testSeed: 5)
+        let release = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), generator: &generator)
+        #expect(release.rows.map(\.key) == ["Binjiang", "Xihu"])
+        #expect(release.selectionThreshold! > 10)
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.release(partial, mechanism: .gaussian, parameters: NoiseParameters(epsilon: 1, delta: 1e-6))
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+        }
+    }
+
+    @Test("declared keys are all released, in order, including absent ones")
+    func declaredKeys() throws {
+        let table = try sampleTable(rows: 20_000)
+        let query = DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu", "Nowhere", "Gongshu"]))
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
+        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+        #expect(release.rows.map(\.key) == ["Xihu", "Nowhere", "Gongshu"])
+        for row in release.rows { #expect(row.value >= 0 && row.value <= 50) }
+        #expect(abs(release.rows[0].value - 35) < 3)  // 5% clamped to 0, 45% to 50, 50% uniform on [0, 50]
+    }
+
+    @Test("DP median of 10^6 values: error ≤ 5·10⁻⁴ of the range at ε = 1")
+    func medianAccuracy() throws {
+        var state: UInt64 = 3
+        let values = (0..<1_000_000).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / 0x1p53 * 80 + 10  // uniform on [10, 90)
+        }
+        let table = try Table(columns: [Column("x", float64: values)])
+        let exact = values.sorted()[500_000]
+        let session = try PrivacySession(budget: .pure(epsilon: 100))
+        let partial = try DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...100).partial(over: table)
+        var generator = SecureRandomGenerator(testSeed: 77)
+        for _ in 0..<20 {
+            let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1), generator: &generator)
+            #expect(abs(release.value! - exact) <= 5e-4 * 100, "median \(release.value!) vs \(exact)")
+            #expect(release.mechanism == "exponential")
+        }
+    }
+}
