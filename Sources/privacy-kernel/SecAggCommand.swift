@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import SecureAggregation
+import SecureAggregationTransport
 import SecureRandom
 
 /// `privacy-kernel secagg …`: secure aggregation (SecAgg, SecAgg+) in one process or as
@@ -10,7 +11,7 @@ struct SecAggCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secagg",
         abstract: "Sum vectors of many parties so that only the total is revealed (SecAgg / SecAgg+).",
-        subcommands: [Simulate.self]
+        subcommands: [Simulate.self, Session.self, Server.self, Party.self]
     )
 
     /// Where in the protocol simulated dropouts stop answering.
@@ -109,6 +110,141 @@ struct SecAggCommand: ParsableCommand {
                 """)
             }
             if !report.correct { throw ExitCode(2) }
+        }
+    }
+
+    /// `secagg session --parties N --dim D [--graph …] --out FILE`: the shared session file.
+    struct Session: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new session description (random session id and graph seed) for server and parties.")
+
+        @Option(help: "Number of parties (ids 1...N).") var parties: Int
+        @Option(help: "Vector length (elements).") var dim: Int
+        @Option(help: "complete (SecAgg) or sparse (SecAgg+).") var graph: GraphKind = .complete
+        @Option(help: "Neighbours per party for --graph sparse (default: the even number ≥ 3·log2 n).") var degree: Int?
+        @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood).") var threshold: Int?
+        @Option(help: "Ring bits k (1...32).") var bits: Int = 32
+        @Option(help: "Where to write the JSON session file.") var out: String
+
+        func run() throws {
+            guard parties >= 2 else { throw ValidationError("--parties must be at least 2") }
+            let sparseDegree = graph == .sparse ? (degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties)) : nil
+            let seed = graph == .sparse ? try SystemEntropy.bytes(count: 32) : nil
+            let graphValue: SecAggGraph = sparseDegree.map { .sparse(degree: $0, seed: seed!) } ?? .complete
+            let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphValue)
+            let description = SecAggSessionDescription(sessionID: try SystemEntropy.bytes(count: 16),
+                                                       partyIDs: (1 ... parties).map { UInt32($0) }, dimension: dim,
+                                                       modulusBits: bits, threshold: t, sparseDegree: sparseDegree, graphSeed: seed)
+            _ = try description.configuration()      // validate before writing
+            try description.write(path: out)
+            print("wrote \(out): \(parties) parties, \(dim) elements mod 2^\(bits), threshold \(t), \(description.graph) graph")
+        }
+    }
+
+    /// `secagg server --session FILE [--port P] …`: the aggregator as its own process.
+    struct Server: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the aggregation server over TCP until the session ends; print the total.",
+            discussion: "Prints 'listening on HOST:PORT' first (with --port 0 a free port is chosen). Parties that stay silent past a deadline or disconnect are dropouts.")
+
+        @Option(help: "Session file from `secagg session`.") var session: String
+        @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
+        @Option(help: "TCP port (0: any free port).") var port: Int = 0
+        @Option(help: "Seconds round 0 waits for parties to join.") var joinTimeout: Double = 30
+        @Option(help: "Seconds each later round waits.") var roundTimeout: Double = 10
+        @Option(help: "Write the total here, one decimal integer per line.") var output: String?
+        @Flag(help: "Print a JSON summary instead of text.") var json = false
+        @Flag(help: "Log protocol events on standard error.") var verbose = false
+
+        func run() throws {
+            let configuration = try SecAggSessionDescription.load(path: session).configuration()
+            var options = SecAggTCPServer.Options()
+            options.host = host
+            options.port = port
+            options.joinTimeout = joinTimeout
+            options.roundTimeout = roundTimeout
+            let verbose = self.verbose
+            let started = Date()
+            let listenHost = host
+            let outcome = try SecAggTCPServer.run(configuration: configuration, options: options, onListening: { port in
+                FileHandle.standardOutput.write(Data("listening on \(listenHost):\(port)\n".utf8))
+            }, log: { line in
+                if verbose { FileHandle.standardError.write(Data(("server: " + line + "\n").utf8)) }
+            })
+            let wall = Date().timeIntervalSince(started) * 1000
+            if let output {
+                let text = outcome.aggregate.map(String.init).joined(separator: "\n") + "\n"
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            }
+            let rounds = outcome.respondersByRound.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }.joined(separator: ", ")
+            if json {
+                var byRound: [String: Int] = [:]
+                for (round, ids) in outcome.respondersByRound { byRound["\(round)"] = ids.count }
+                let object: [String: Any] = [
+                    "parties": configuration.partyIDs.count, "contributors": outcome.contributors,
+                    "dropped": configuration.partyIDs.count - (outcome.respondersByRound[.unmasking]?.count ?? 0),
+                    "responders_by_round": byRound, "server_ms": outcome.unmaskingMilliseconds, "wall_ms": wall,
+                    "rejected_or_dropped_events": outcome.events.filter { $0.hasPrefix("rejected") || $0.contains("dropout") },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("total of \(outcome.contributors.count) parties' inputs computed (unmasking \(String(format: "%.1f", outcome.unmaskingMilliseconds)) ms, wall \(String(format: "%.0f", wall)) ms)")
+                print("responders per round: \(rounds)")
+                if output == nil { print(outcome.aggregate.prefix(10).map(String.init).joined(separator: " ") + (outcome.aggregate.count > 10 ? " …" : "")) }
+            }
+        }
+    }
+
+    /// `secagg party --session FILE --id I --port P --input FILE`: one data holder as its own process.
+    struct Party: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one party over TCP: contribute a vector to the secure sum.",
+            discussion: "The input file holds one decimal integer per line (the session's dimension many, each below 2^k). --random writes a random input to --input instead of reading it.")
+
+        @Option(help: "Session file from `secagg session`.") var session: String
+        @Option(help: "This party's id.") var id: UInt32
+        @Option(help: "Server address.") var host: String = "127.0.0.1"
+        @Option(help: "Server port.") var port: Int
+        @Option(help: "Input vector file (one integer per line).") var input: String
+        @Flag(help: "Generate a uniformly random input and write it to --input first.") var random = false
+        @Option(help: "Testing: stop answering at this round (advertise, share, masked, consistency, unmask) and wait to be killed.")
+        var stallAt: DropoutRound?
+        @Option(help: "Seconds to keep retrying the connection.") var connectTimeout: Double = 30
+        @Flag(help: "Log on standard error.") var verbose = false
+
+        func run() throws {
+            let configuration = try SecAggSessionDescription.load(path: session).configuration()
+            var generator = try SecureRandomGenerator()
+            let vector: [UInt32]
+            if random {
+                var values = [UInt32](repeating: 0, count: configuration.dimension)
+                values.withUnsafeMutableBytes { generator.fill($0) }
+                vector = values.map { $0 & configuration.elementMask }
+                try (vector.map(String.init).joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+            } else {
+                let text = try String(contentsOfFile: input, encoding: .utf8)
+                var values: [UInt32] = []
+                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+                    guard let value = UInt32(line.trimmingCharacters(in: .whitespaces)) else {
+                        throw ValidationError("\(input) line \(index + 1): \"\(line)\" is not an unsigned 32-bit integer")
+                    }
+                    values.append(value)
+                }
+                vector = values
+            }
+            let party = try SecAggParty(id: id, configuration: configuration, input: vector, generator: generator)
+            var options = SecAggTCPParty.Options(port: port)
+            options.host = host
+            options.connectTimeout = connectTimeout
+            options.stallAt = stallAt?.round
+            let verbose = self.verbose
+            let stalling = stallAt != nil
+            let computeMs = try SecAggTCPParty.run(party: party, options: options) { line in
+                if stalling && line.contains("stalled") { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+            print("party \(id): done, compute \(String(format: "%.1f", computeMs)) ms")
         }
     }
 }

@@ -69,6 +69,9 @@ public struct SecAggParty {
     private let signingKey: Curve25519.Signing.PrivateKey?
     /// Keys of the neighbours in U1 (this party excluded).
     private var neighbourKeys: [PartyID: AdvertisedKeys] = [:]
+    /// The share-encryption key per neighbour, agreed once in round 1 and reused to open the
+    /// neighbour's shares in round 2 (saves one X25519 per neighbour).
+    private var shareKeys: [PartyID: SymmetricKey] = [:]
     /// U2 ∩ N(u): neighbours whose shares this party received.
     private var shareSenders: [PartyID] = []
     /// owner → (key share, self-mask share) held by this party (its own included).
@@ -202,12 +205,14 @@ public struct SecAggParty {
         var boxes: [EncryptedShare] = []
         boxes.reserveCapacity(holders.count - 1)
         var ownShares: (key: [Mersenne61], selfMask: [Mersenne61])?
+        var agreedKeys: [PartyID: SymmetricKey] = [:]
         for (index, holder) in holders.enumerated() {
             if holder == id {
                 ownShares = (keyShares[index].values, seedShares[index].values)
                 continue
             }
             let key = try shareKey(with: neighbours[holder]!)
+            agreedKeys[holder] = key
             var plaintext = ByteWriter()
             plaintext.u32(id)
             plaintext.u32(holder)
@@ -223,6 +228,7 @@ public struct SecAggParty {
             boxes.append(EncryptedShare(peer: holder, ciphertext: box))
         }
         neighbourKeys = neighbours
+        shareKeys = agreedKeys
         heldShares = [id: ownShares!]
         selfMaskSeed = seed
         phase = .sharedKeys
@@ -269,6 +275,7 @@ public struct SecAggParty {
         }
         for (owner, pair) in received { heldShares[owner] = pair }
         shareSenders = senders
+        shareKeys = [:]
         input = []
         selfMaskSeed = []
         phase = .sentMaskedInput
@@ -334,6 +341,7 @@ public struct SecAggParty {
         input = []
         selfMaskSeed = []
         heldShares = [:]
+        shareKeys = [:]
     }
 
     private func checkSortedIDs(_ ids: [PartyID], name: String) throws(SecAggError) {
@@ -398,7 +406,8 @@ public struct SecAggParty {
     }
 
     private func openShare(_ box: EncryptedShare, from sender: AdvertisedKeys) throws(SecAggError) -> (key: [Mersenne61], selfMask: [Mersenne61]) {
-        let key = try shareKey(with: sender)
+        let key: SymmetricKey
+        if let agreed = shareKeys[sender.party] { key = agreed } else { key = try shareKey(with: sender) }
         let plaintext: [UInt8]
         do {
             let sealed = try ChaChaPoly.SealedBox(combined: box.ciphertext)
