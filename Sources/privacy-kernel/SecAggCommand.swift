@@ -93,7 +93,8 @@ struct SecAggCommand: ParsableCommand {
                     "graph": graph.rawValue, "degree": degreeValue, "threshold": t, "malicious": malicious,
                     "dropout_round": dropoutRound.rawValue,
                     "party_ms": report.medianPartyMilliseconds, "party_ms_max": report.partyMilliseconds.max() ?? 0,
-                    "server_ms": report.serverUnmaskingMilliseconds, "server_total_ms": report.serverTotalMilliseconds,
+                    "server_ms": report.serverUnmaskingMilliseconds, "server_cpu_ms": report.serverUnmaskingCPUMilliseconds,
+                    "server_total_ms": report.serverTotalMilliseconds,
                     "bytes_from_parties": report.bytesFromParties, "bytes_from_server": report.bytesFromServer,
                     "wall_ms": wall,
                 ]
@@ -105,7 +106,7 @@ struct SecAggCommand: ParsableCommand {
                 parties \(report.parties), dropped \(report.dropped) (at \(dropoutRound.rawValue)), threshold \(t), \(dim) elements mod 2^\(bits)
                 total \(report.correct ? "correct" : "WRONG") (equals the plain sum of the \(report.contributors.count) contributors)
                 party compute: median \(String(format: "%.2f", report.medianPartyMilliseconds)) ms, max \(String(format: "%.2f", report.partyMilliseconds.max() ?? 0)) ms
-                server: unmasking \(String(format: "%.2f", report.serverUnmaskingMilliseconds)) ms, all rounds \(String(format: "%.2f", report.serverTotalMilliseconds)) ms
+                server: unmasking \(String(format: "%.2f", report.serverUnmaskingMilliseconds)) ms (\(String(format: "%.0f", report.serverUnmaskingCPUMilliseconds)) ms CPU over all threads), all rounds \(String(format: "%.2f", report.serverTotalMilliseconds)) ms
                 traffic: \(report.bytesFromParties) bytes from parties, \(report.bytesFromServer) from the server; wall \(String(format: "%.0f", wall)) ms
                 """)
             }

@@ -21,7 +21,7 @@ internal import Foundation
 public enum MaskExpander {
     /// Keystream bytes per cipher call: 32 KiB (8,192 elements) stays in L1/L2 while it is
     /// added and amortises swift-crypto's per-call cost.
-    public static let chunkByteCount = 32 * 1024
+    public static let chunkByteCount = 64 * 1024
 
     /// 32 KiB of zeros, the plaintext of every keystream call (read-only, shared by threads).
     nonisolated(unsafe) static let zeros: UnsafeRawBufferPointer = {

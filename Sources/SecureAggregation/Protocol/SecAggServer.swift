@@ -313,7 +313,7 @@ public struct SecAggServer {
         let dimension = configuration.dimension
         var total = [UInt32](repeating: 0, count: dimension)
         let inputs = survivors.map { maskedInputs[$0]! }
-        let rangeLength = 16_384
+        let rangeLength = 32_768
         let rangeCount = (dimension + rangeLength - 1) / rangeLength
         nonisolated(unsafe) let jobList = jobs
         total.withUnsafeMutableBufferPointer { totalBuffer in

@@ -2,6 +2,9 @@
 public import SecureRandom
 internal import Foundation
 internal import Dispatch
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 /// Runs a whole secure-aggregation session in one process: n ``SecAggParty`` state machines
 /// and one ``SecAggServer``, every message going through the binary ``SecAggWire`` encoding,
@@ -31,6 +34,10 @@ public enum SecAggSimulation {
         /// The server's compute time for closing the unmasking round (reconstruction and mask
         /// removal), milliseconds.
         public let serverUnmaskingMilliseconds: Double
+        /// Process CPU time (all threads) spent closing the unmasking round, milliseconds:
+        /// divided by the core count it estimates the unmasking time on an otherwise idle
+        /// machine (parties are idle while the server unmasks).
+        public let serverUnmaskingCPUMilliseconds: Double
         /// The server's compute time over all rounds (decoding, validation, routing,
         /// unmasking), milliseconds.
         public let serverTotalMilliseconds: Double
@@ -90,6 +97,7 @@ public enum SecAggSimulation {
         var server = SecAggServer(configuration: configuration)
         var serverTime = 0.0
         var unmaskingTime = 0.0
+        var unmaskingCPUTime = 0.0
         var bytesFromParties = 0, bytesFromServer = 0
 
         // Inbox per party index: the encoded message from the server (nil: nothing to do).
@@ -141,9 +149,13 @@ public enum SecAggSimulation {
             }
             let closingRound = server.round
             let closeStarted = DispatchTime.now().uptimeNanoseconds
+            let cpuStarted = processCPUMilliseconds()
             let outgoing = try server.closeRound()
             let finished = DispatchTime.now().uptimeNanoseconds
-            if closingRound == .unmasking { unmaskingTime = Double(finished - closeStarted) / 1e6 }
+            if closingRound == .unmasking {
+                unmaskingTime = Double(finished - closeStarted) / 1e6
+                unmaskingCPUTime = processCPUMilliseconds() - cpuStarted
+            }
             inbox = [[UInt8]?](repeating: nil, count: ids.count)
             let indexOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
             for item in outgoing {
@@ -167,8 +179,16 @@ public enum SecAggSimulation {
         return Report(aggregate: server.aggregate!, expected: expected, contributors: contributors,
                       parties: ids.count, dropped: ids.count - (server.respondersByRound[.unmasking]?.count ?? 0),
                       partyMilliseconds: partyTime, serverUnmaskingMilliseconds: unmaskingTime,
+                      serverUnmaskingCPUMilliseconds: unmaskingCPUTime,
                       serverTotalMilliseconds: serverTime,
                       bytesFromParties: bytesFromParties, bytesFromServer: bytesFromServer)
+    }
+
+    /// CPU time of the whole process (all threads), milliseconds.
+    static func processCPUMilliseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
     }
 
     /// Uniformly random inputs mod 2^k for every party of `configuration` (for benchmarks and
