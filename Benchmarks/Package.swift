@@ -47,6 +47,59 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "DPBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/DPBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+
+        // package-benchmark suite of the anonymity module (Adult from ../shared/datasets/adult).
+        .executableTarget(
+            name: "AnonymityBenchmarks",
+            dependencies: [
+                "AnonymityBenchData",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/AnonymityBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // Adult and its hierarchies for the anonymity suite and probe. Kept free of unsafe flags.
+        .target(
+            name: "AnonymityBenchData",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/AnonymityBenchData"
+        ),
+        // Our side of the same-run anonymity comparison (peers/run-anonymity-peers.sh).
+        .executableTarget(
+            name: "pk-bench-anonymity",
+            dependencies: [
+                "AnonymityBenchData", "BenchSupport",
+                .product(name: "Anonymity", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-anonymity",
+            swiftSettings: leafSwiftSettings
+        ),
+
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
         .executableTarget(
@@ -69,6 +122,17 @@ let package = Package(
                 .product(name: "Tabular", package: "PrivacyKernel"),
             ],
             path: "Sources/pk-bench-dp",
+            swiftSettings: leafSwiftSettings
+        ),
+
+        // Accountants versus Google's dp-accounting (peers/run-accounting-peers.sh).
+        .executableTarget(
+            name: "pk-accounting-probe",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-accounting-probe",
             swiftSettings: leafSwiftSettings
         ),
 

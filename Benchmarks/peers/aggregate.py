@@ -24,12 +24,26 @@ import sys
 UNITS = {
     "csv_load": ("MB/s", 1e6),
     "f64_sum": ("GB/s", 1e9),
+    # pk-bench-dp / dp_peers.py: bytes = 8 x input values, or samples for the samplers.
+    "dp_sum": ("GB/s", 1e9),
+    "dp_mean": ("GB/s", 1e9),
+    "dp_count_by_key": ("GB/s", 1e9),
+    "dp_median": ("MB/s", 1e6),
+    "dlap_samples": ("Msamples/s", 1e6),
+    "dgauss_samples": ("Msamples/s", 1e6),
+    # Anonymity (run-anonymity-peers.sh): "bytes" holds rows, so the rate is million rows per second.
+    "adult_kanon": ("Mrows/s", 1e6),
+    "adult100_kanon": ("Mrows/s", 1e6),
+    "adult_ldiv": ("Mrows/s", 1e6),
+    "adult_tclose": ("Mrows/s", 1e6),
+    "adult_flash0": ("Mrows/s", 1e6),
+    "adult_flash5": ("Mrows/s", 1e6),
 }
 DEFAULT_UNIT = ("MB/s", 1e6)
 
 # Operations whose check value must agree between implementations (row counts). For f64_sum the
 # inputs are generated differently on each side, so only the order of magnitude is comparable.
-EXACT_CHECK = {"csv_load"}
+EXACT_CHECK = {"csv_load", "adult_kanon", "adult100_kanon", "adult_ldiv", "adult_tclose"}
 
 
 def read_lines(paths):

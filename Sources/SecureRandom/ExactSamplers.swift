@@ -175,7 +175,7 @@ public struct GeometricSampler: Sendable, Hashable {
 /// pure ε-differential privacy (the geometric mechanism, Ghosh, Roughgarden & Sundararajan 2009).
 ///
 /// Speed (release, one core, this repository's reference box): see the README's DP section.
-public struct DiscreteLaplaceSampler: Sendable, Hashable {
+public struct DiscreteLaplaceSampler: IntegerNoiseSampler {
     @usableFromInline let magnitude: GeometricSampler
 
     /// The scale actually sampled, in integer steps.
@@ -203,21 +203,6 @@ public struct DiscreteLaplaceSampler: Sendable, Hashable {
         }
     }
 
-    /// Overwrites `buffer` with independent draws.
-    ///
-    /// - Complexity: O(`buffer.count`) expected.
-    @inlinable
-    public func fill(_ buffer: UnsafeMutableBufferPointer<Int64>, using generator: inout SecureRandomGenerator) {
-        for index in buffer.indices { buffer[index] = sample(using: &generator) }
-    }
-
-    /// Returns `count` independent draws.
-    public func samples(_ count: Int, using generator: inout SecureRandomGenerator) -> [Int64] {
-        [Int64](unsafeUninitializedCapacity: count) { buffer, initialised in
-            fill(buffer, using: &generator)
-            initialised = count
-        }
-    }
 }
 
 /// Exact sampler of the discrete Gaussian distribution on ℤ:
@@ -232,7 +217,7 @@ public struct DiscreteLaplaceSampler: Sendable, Hashable {
 /// 128-bit products could overflow; such candidates (probability below exp(−2^15)) are
 /// resampled, a departure from exactness of that size.
 @available(macOS 15.0, *)
-public struct DiscreteGaussianSampler: Sendable, Hashable {
+public struct DiscreteGaussianSampler: IntegerNoiseSampler {
     /// σ² actually sampled, in squared integer steps.
     public let variance: ExactRational
     @usableFromInline let proposal: DiscreteLaplaceSampler
@@ -298,6 +283,25 @@ public struct DiscreteGaussianSampler: Sendable, Hashable {
         }
     }
 
+
+    static func integerSquareRoot(_ n: UInt64) -> UInt64 {
+        var root = min(UInt64(Double(n).squareRoot()), UInt64(UInt32.max))
+        while root > 0 && root * root > n { root -= 1 }
+        while root < UInt64(UInt32.max) && (root + 1) * (root + 1) <= n { root += 1 }
+        return root
+    }
+}
+
+/// An exact sampler of integer noise: ``DiscreteLaplaceSampler`` or ``DiscreteGaussianSampler``.
+///
+/// The bulk operations below draw exactly the same values, in the same order, as repeated
+/// ``sample(using:)`` calls.
+public protocol IntegerNoiseSampler: Sendable, Hashable {
+    /// Draws one value.
+    func sample(using generator: inout SecureRandomGenerator) -> Int64
+}
+
+extension IntegerNoiseSampler {
     /// Overwrites `buffer` with independent draws.
     ///
     /// - Complexity: O(`buffer.count`) expected.
@@ -307,17 +311,12 @@ public struct DiscreteGaussianSampler: Sendable, Hashable {
     }
 
     /// Returns `count` independent draws.
+    ///
+    /// - Complexity: O(`count`) expected.
     public func samples(_ count: Int, using generator: inout SecureRandomGenerator) -> [Int64] {
         [Int64](unsafeUninitializedCapacity: count) { buffer, initialised in
             fill(buffer, using: &generator)
             initialised = count
         }
-    }
-
-    static func integerSquareRoot(_ n: UInt64) -> UInt64 {
-        var root = min(UInt64(Double(n).squareRoot()), UInt64(UInt32.max))
-        while root > 0 && root * root > n { root -= 1 }
-        while root < UInt64(UInt32.max) && (root + 1) * (root + 1) <= n { root += 1 }
-        return root
     }
 }

@@ -33,12 +33,14 @@ struct AccountingFixtures: Decodable {
         var label: String { events.map { "\($0.count)×\($0.kind)(\($0.parameter))" }.joined(separator: " + ") }
     }
     struct Sigma: Decodable { var epsilon: Double; var delta: Double; var sigma: Double }
+    struct ZCDPPoint: Decodable { var rho: Double; var delta: Double; var epsilon: Double }
 
     var pldValueDiscretizationInterval: Double
     var rdpOrders: [Double]
     var rdp: [Case]
     var pld: [Case]
     var analyticGaussianSigma: [Sigma]
+    var zcdpEpsilon: [ZCDPPoint]
 
     static let shared: AccountingFixtures = {
         guard let url = Bundle.module.url(forResource: "accounting_fixtures", withExtension: "json", subdirectory: "Fixtures") else {
@@ -66,18 +68,21 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
     }
 
     /// RDP: the same orders, RDP curves and conversion as dp-accounting, so agreement to
-    /// 1e-9 relative (ε) and 1e-9 relative + 1e-15 absolute (δ).
+    /// 1e-12 relative (ε; measured: bit-identical) and 1e-12 relative + 1e-15 absolute (δ).
     @Test func rdpMatchesDPAccounting() throws {
+        var deviations: [Double] = []
+        defer { print("RDP ε(δ) vs dp-accounting: max |relative deviation| \(deviations.max()!) over \(deviations.count) points") }
         for fixture in fixtures.rdp {
             var accountant = RDPAccountant()
             try accountant.compose(fixture.privacyEvent)
             for point in fixture.epsilonForDelta {
                 let epsilon = try accountant.epsilon(delta: point.delta)
-                #expect(close(epsilon, point.epsilon, relative: 1e-9), "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
+                deviations.append(abs(epsilon - point.epsilon) / point.epsilon)
+                #expect(close(epsilon, point.epsilon, relative: 1e-12), "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
             }
             for point in fixture.deltaForEpsilon {
                 let delta = try accountant.delta(epsilon: point.epsilon)
-                #expect(close(delta, min(1, point.delta), relative: 1e-9, absolute: 1e-15), "\(fixture.label) ε=\(point.epsilon): δ \(delta) vs \(point.delta)")
+                #expect(close(delta, min(1, point.delta), relative: 1e-12, absolute: 1e-15), "\(fixture.label) ε=\(point.epsilon): δ \(delta) vs \(point.delta)")
             }
         }
     }
@@ -85,11 +90,14 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
     /// zCDP: our conversion optimises α continuously, so it is never above dp-accounting's
     /// grid-optimised RDP conversion of the same ρ, and within 1% of it.
     @Test func zcdpConversionIsAtLeastAsTightAsTheRDPGrid() throws {
+        var deviations: [Double] = []
+        defer { print("zCDP ε(δ) vs dp-accounting's RDP grid: relative deviation in [\(deviations.min()!), \(deviations.max()!)]") }
         for fixture in fixtures.rdp where fixture.events.allSatisfy({ $0.kind != "laplace" }) {
             var accountant = ZCDPAccountant()
             try accountant.compose(fixture.privacyEvent)
             for point in fixture.epsilonForDelta {
                 let epsilon = try accountant.epsilon(delta: point.delta)
+                deviations.append((epsilon - point.epsilon) / point.epsilon)
                 #expect(epsilon <= point.epsilon * (1 + 1e-12), "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
                 #expect(epsilon >= point.epsilon * 0.99, "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
             }
@@ -100,24 +108,31 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
         }
     }
 
-    /// PLD, ε(δ): never below dp-accounting's by more than 0.1% (both are pessimistic upper
-    /// bounds on the same grid h = 1e-4), and at most 1% above it.
+    /// PLD, ε(δ): never below dp-accounting's by more than 1e-6 relative (both are pessimistic
+    /// upper bounds on the same grid h = 1e-4), and at most 0.1% above it (measured:
+    /// −1.4e-10 … +6.9e-5).
     @Test func pldEpsilonMatchesDPAccounting() throws {
+        var deviations: [Double] = []
+        defer { print("PLD ε(δ) vs dp-accounting: relative deviation in [\(deviations.min()!), \(deviations.max()!)] over \(deviations.count) points") }
         for fixture in fixtures.pld {
             var accountant = try PLDAccountant(valueDiscretizationInterval: fixtures.pldValueDiscretizationInterval)
             try accountant.compose(fixture.privacyEvent)
             let distribution = accountant.privacyLossDistribution()
             for point in fixture.epsilonForDelta {
                 let epsilon = try distribution.epsilon(delta: point.delta)
-                #expect(epsilon >= point.epsilon * (1 - 1e-3), "\(fixture.label) δ=\(point.delta): ε \(epsilon) below dp-accounting's \(point.epsilon)")
-                #expect(epsilon <= point.epsilon * (1 + 1e-2), "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
+                deviations.append((epsilon - point.epsilon) / point.epsilon)
+                #expect(epsilon >= point.epsilon * (1 - 1e-6), "\(fixture.label) δ=\(point.delta): ε \(epsilon) below dp-accounting's \(point.epsilon)")
+                #expect(epsilon <= point.epsilon * (1 + 1e-3), "\(fixture.label) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
             }
         }
     }
 
-    /// PLD, δ(ε): within 2% relative (or 1e-12 absolute) of dp-accounting's, and never more
-    /// than 0.1% + 1e-14 below it.
+    /// PLD, δ(ε): within 1% relative (or 1e-12 absolute) of dp-accounting's, and never more
+    /// than 1e-9 relative + 1e-14 below it (measured: −1.1e-12 … +0.13% where δ > 1e-12; where
+    /// the true δ is 0, dp-accounting reports round-off or truncated tail mass up to 1.6e-15).
     @Test func pldDeltaMatchesDPAccounting() throws {
+        var deviations: [Double] = []
+        defer { print("PLD δ(ε) vs dp-accounting (reference δ > 1e-12): relative deviation in [\(deviations.min()!), \(deviations.max()!)] over \(deviations.count) points") }
         for fixture in fixtures.pld {
             var accountant = try PLDAccountant(valueDiscretizationInterval: fixtures.pldValueDiscretizationInterval)
             try accountant.compose(fixture.privacyEvent)
@@ -125,17 +140,37 @@ func close(_ a: Double, _ b: Double, relative: Double, absolute: Double = 0) -> 
             for point in fixture.deltaForEpsilon {
                 let reference = min(1, point.delta)
                 let delta = try distribution.delta(epsilon: point.epsilon)
-                #expect(delta >= reference * (1 - 1e-3) - 1e-14, "\(fixture.label) ε=\(point.epsilon): δ \(delta) below dp-accounting's \(reference)")
-                #expect(close(delta, reference, relative: 2e-2, absolute: 1e-12), "\(fixture.label) ε=\(point.epsilon): δ \(delta) vs \(reference)")
+                if reference > 1e-12 { deviations.append((delta - reference) / reference) }
+                #expect(delta >= reference * (1 - 1e-9) - 1e-14, "\(fixture.label) ε=\(point.epsilon): δ \(delta) below dp-accounting's \(reference)")
+                #expect(close(delta, reference, relative: 1e-2, absolute: 1e-12), "\(fixture.label) ε=\(point.epsilon): δ \(delta) vs \(reference)")
             }
         }
     }
 
+    /// zCDP conversion: our grid-plus-golden-section optimum over α agrees with scipy's
+    /// (20,001-point grid plus bounded Brent search) on the same bound to 1e-9 relative, and
+    /// is never above it by more than that.
+    @Test func zcdpOptimiserMatchesScipy() throws {
+        var deviations: [Double] = []
+        defer { print("zCDP ε(δ) vs scipy's optimum of the same bound: relative deviation in [\(deviations.min()!), \(deviations.max()!)]") }
+        for point in fixtures.zcdpEpsilon {
+            var accountant = ZCDPAccountant()
+            try accountant.compose(.zCDP(rho: point.rho))
+            let epsilon = try accountant.epsilon(delta: point.delta)
+            deviations.append((epsilon - point.epsilon) / point.epsilon)
+            #expect(close(epsilon, point.epsilon, relative: 1e-9), "ρ=\(point.rho) δ=\(point.delta): ε \(epsilon) vs \(point.epsilon)")
+        }
+    }
+
     /// Analytic Gaussian σ agrees with dp-accounting's `GaussianPrivacyLoss.from_privacy_guarantee`
-    /// to 1e-6 relative.
+    /// to 1e-6 relative (measured: ours 5e-11 … 1.8e-7 smaller — dp-accounting's bisection
+    /// stops earlier; ours is verified to satisfy δ(σ) ≤ δ in CalibrationTests).
     @Test func analyticSigmaMatchesDPAccounting() throws {
+        var deviations: [Double] = []
+        defer { print("analytic σ vs dp-accounting: relative deviation in [\(deviations.min()!), \(deviations.max()!)]") }
         for point in fixtures.analyticGaussianSigma {
             let sigma = try GaussianCalibration.analyticSigma(epsilon: point.epsilon, delta: point.delta, l2Sensitivity: 1)
+            deviations.append((sigma - point.sigma) / point.sigma)
             #expect(close(sigma, point.sigma, relative: 1e-6), "ε=\(point.epsilon) δ=\(point.delta): σ \(sigma) vs \(point.sigma)")
         }
     }

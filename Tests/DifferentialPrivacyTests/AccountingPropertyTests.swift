@@ -181,6 +181,22 @@ private let pureEvents: [PrivacyEvent] = [
         }
     }
 
+    /// A near-non-private composition (losses in the thousands) coarsens the grid instead of
+    /// allocating gigabytes, and stays an upper bound: the Gaussian part's exact ε is known.
+    @Test func pldCoarsensTheGridForHugeLosses() throws {
+        var accountant = PLDAccountant()
+        try accountant.compose(.repeated(.gaussian(noiseMultiplier: 0.01), count: 1000))
+        #expect(accountant.effectiveDiscretizationInterval > accountant.valueDiscretizationInterval)
+        let epsilon = try accountant.epsilon(delta: 1e-6)
+        // 1000 Gaussians with m = 0.01 are one Gaussian with m = 0.01/√1000.
+        let exact = try GaussianCalibration.epsilon(forNoiseMultiplier: 0.01 / 1000.0.squareRoot(), delta: 1e-6)
+        #expect(epsilon >= exact * (1 - 1e-9))
+        #expect(epsilon <= exact + 1000 * accountant.effectiveDiscretizationInterval)
+        var small = PLDAccountant()
+        try small.compose(.repeated(.laplace(noiseMultiplier: 1), count: 100))
+        #expect(small.effectiveDiscretizationInterval == small.valueDiscretizationInterval)
+    }
+
     @Test func pldRefusesDiscreteGaussianAndZCDP() throws {
         var accountant = PLDAccountant()
         try accountant.compose(.laplace(noiseMultiplier: 1))
@@ -310,11 +326,13 @@ private let pureEvents: [PrivacyEvent] = [
         for _ in 0..<100 { try gaussians.compose(.gaussian(noiseMultiplier: 1)) }
         var epsilon = 0.0
         let gaussianTime = try clock.measure { epsilon = try gaussians.epsilon(delta: 1e-6) }
-        var mixed = PLDAccountant()
-        for _ in 0..<20 { try mixed.compose(.laplace(noiseMultiplier: 2)); try mixed.compose(.gaussian(noiseMultiplier: 2)) }
         var mixedEpsilon = 0.0
-        let mixedTime = try clock.measure { mixedEpsilon = try mixed.epsilon(delta: 1e-6) }
-        print("PLD: 100 × gaussian(m=1): ε(1e-6) = \(epsilon) in \(gaussianTime); 20 × laplace(m=2) + 20 × gaussian(m=2): ε = \(mixedEpsilon) in \(mixedTime)")
+        let mixedTime = try clock.measure {
+            var mixed = PLDAccountant()
+            for _ in 0..<20 { try mixed.compose(.laplace(noiseMultiplier: 2)); try mixed.compose(.gaussian(noiseMultiplier: 2)) }
+            mixedEpsilon = try mixed.epsilon(delta: 1e-6)
+        }
+        print("PLD (debug build): 100 × gaussian(m=1): ε(1e-6) = \(epsilon), query \(gaussianTime); 20 × (laplace(m=2), gaussian(m=2)) one by one: ε = \(mixedEpsilon), composes + query \(mixedTime)")
         #expect(epsilon.isFinite && mixedEpsilon.isFinite)
     }
 }

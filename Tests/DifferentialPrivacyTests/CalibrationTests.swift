@@ -44,7 +44,7 @@ import Testing
         #expect(back <= 1e-7 && back > 1e-7 * (1 - 1e-9))
     }
 
-    @Test func badParametersAreTypedErrors() {
+    @Test func badParametersAreTypedErrors() throws {
         let cases: [(Double, Double, Double, String)] = [
             (0, 1e-5, 1, "epsilon"), (-1, 1e-5, 1, "epsilon"), (.nan, 1e-5, 1, "epsilon"), (.infinity, 1e-5, 1, "epsilon"),
             (1, 0, 1, "delta"), (1, 1, 1, "delta"), (1, -1e-5, 1, "delta"), (1, .nan, 1, "delta"),
@@ -63,6 +63,10 @@ import Testing
                 try GaussianCalibration.classicSigma(epsilon: epsilon.isFinite ? min(epsilon, 0.5) : epsilon, delta: delta, l2Sensitivity: sensitivity)
             }
         }
+        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.analyticSigma(epsilon: 1e-3, delta: 1e-10, l2Sensitivity: 1e306) }
+        // As ε → 0 the curve tends to the total variation 2Φ(Δ/2σ) − 1, so σ stays finite.
+        let nearZero = try GaussianCalibration.analyticSigma(epsilon: 1e-300, delta: 1e-5, l2Sensitivity: 1)
+        #expect(abs(2 * StandardNormal.cdf(1 / (2 * nearZero)) - 1 - 1e-5) < 1e-12)
         #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.delta(forSigma: 0, epsilon: 1, l2Sensitivity: 1) }
         #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.delta(forSigma: 1, epsilon: -1, l2Sensitivity: 1) }
         #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.epsilon(forNoiseMultiplier: 1, delta: 0) }

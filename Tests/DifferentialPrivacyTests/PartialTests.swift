@@ -135,3 +135,33 @@ extension DPQuery {
         return copy
     }
 }
+
+@Suite("Non-finite and malformed input")
+struct NonFiniteInputTests {
+    @Test("NaN and ±∞ in a CSV column are rejected with the row; never clamped or propagated", arguments: ["NaN", "inf", "-Infinity"])
+    func nonFinite(token: String) throws {
+        let table = try csvTable("x\n1.5\n\(token)\n2\n")
+        #expect(throws: DifferentialPrivacyError.invalidValue(column: "x", row: 1, value: "\(token) (non-finite values are rejected)")) {
+            try DPQuery.sum(of: "x", clampedTo: 0...10).partial(over: table)
+        }
+    }
+
+    @Test("a non-numeric column names the first value that is not a number")
+    func nonNumeric() throws {
+        let table = try csvTable("x\n1.5\nabc\n")
+        #expect(throws: DifferentialPrivacyError.columnTypeMismatch(column: "x", expected: "a numeric column (float64, int64 or bool)",
+                                                                    found: "categorical (data row 2 holds 'abc')")) {
+            try DPQuery.mean(of: "x", clampedTo: 0...10).partial(over: table)
+        }
+    }
+
+    @Test("Column refuses NaN outright, so a Table never holds one")
+    func columnRefusesNaN() {
+        #expect(throws: TabularError.self) { try Column("x", float64: [1, .nan]) }
+    }
+}
+
+func csvTable(_ text: String) throws -> Table {
+    let bytes = Array(text.utf8)
+    return try bytes.withUnsafeBufferPointer { try CSVReader.load(bytes: $0, name: "t.csv").table }
+}

@@ -91,6 +91,19 @@ public enum BenchDataError: Error, CustomStringConvertible {
 }
 
 /// A monotonic stopwatch (CLOCK_MONOTONIC via ContinuousClock).
+/// Times `body` `warmup + runs` times and keeps the last `runs` timings (seconds) and the last
+/// value (so that the work cannot be optimised away and can be checked).
+public func measureRuns<T>(warmup: Int, runs: Int, _ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
+    var seconds: [Double] = []
+    var last: T?
+    for iteration in 0..<(warmup + runs) {
+        let (value, elapsed) = try Stopwatch.time(body)
+        if iteration >= warmup { seconds.append(elapsed) }
+        last = value
+    }
+    return (last!, seconds)
+}
+
 public enum Stopwatch {
     /// Runs `body` once and returns its result with the elapsed wall time in seconds.
     @inlinable

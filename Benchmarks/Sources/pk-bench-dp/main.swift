@@ -84,14 +84,7 @@ func parseOptions(_ arguments: [String]) -> Options {
 }
 
 func measure<T>(warmup: Int, runs: Int, _ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
-    var seconds: [Double] = []
-    var last: T?
-    for iteration in 0..<(warmup + runs) {
-        let (value, elapsed) = try Stopwatch.time(body)
-        if iteration >= warmup { seconds.append(elapsed) }
-        last = value
-    }
-    return (last!, seconds)
+    try measureRuns(warmup: warmup, runs: runs, body)
 }
 
 func emit(_ line: ProtocolLine) { printLineToStandardOutput(line.json) }
@@ -121,7 +114,60 @@ for op in options.ops {
         }
         emit(ProtocolLine(impl: "privacykernel", op: op, bytes: options.samples, seconds: seconds, check: check,
                           note: "exact discrete Gaussian, sigma 100, one core"))
+    case "dp_sum", "dp_mean":
+        // 10M doubles in [0, 1000), clamped to [0, 1000]; ε = 1, Laplace. Timed: the partial on
+        // all cores, the session charge and the noise (the whole release path).
+        let values = BenchData.doubles(count: options.count)
+        let table: Table
+        do { table = try Table(columns: [Column("x", float64: values)]) } catch { fail("\(error)") }
+        let query: DPQuery = op == "dp_sum" ? .sum(of: "x", clampedTo: 0...1000) : .mean(of: "x", clampedTo: 0...1000)
+        do {
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
+                let session = try PrivacySession(budget: .pure(epsilon: 1))
+                let partial = try query.partial(over: table)
+                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
+            }
+            emit(ProtocolLine(impl: "privacykernel", op: op, bytes: values.count * 8, seconds: seconds, check: check,
+                              note: "clamp [0, 1000], epsilon 1, laplace on a 2^-22 grid; all cores"))
+        } catch { fail("\(op): \(error)") }
+    case "dp_count_by_key":
+        // 10M rows, keys uniform over 1,000 public keys (a categorical column); ε = 1, Laplace.
+        var state: UInt64 = 7
+        let codes = (0..<options.count).map { _ -> UInt32 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt32((state >> 33) % UInt64(options.keys))
+        }
+        let dictionary = (0..<options.keys).map { "k\($0)" }
+        let table: Table
+        do {
+            table = try Table(columns: [Column(name: "key", values: .categorical(codes: codes, dictionary: dictionary))])
+        } catch { fail("\(error)") }
+        let query = DPQuery.histogram(of: "key", keys: .declared(dictionary))
+        do {
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
+                let session = try PrivacySession(budget: .pure(epsilon: 1))
+                let partial = try query.partial(over: table)
+                let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+                return release.rows.reduce(0) { $0 + $1.value }
+            }
+            emit(ProtocolLine(impl: "privacykernel", op: op, bytes: options.count * 8, seconds: seconds, check: check,
+                              note: "\(options.keys) declared keys, epsilon 1, laplace; all cores"))
+        } catch { fail("\(op): \(error)") }
+    case "dp_median":
+        let values = BenchData.doubles(count: options.count / 10)
+        let table: Table
+        do { table = try Table(columns: [Column("x", float64: values)]) } catch { fail("\(error)") }
+        let query = DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...1000)
+        do {
+            let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
+                let session = try PrivacySession(budget: .pure(epsilon: 1))
+                let partial = try query.partial(over: table)
+                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
+            }
+            emit(ProtocolLine(impl: "privacykernel", op: op, bytes: values.count * 8, seconds: seconds, check: check,
+                              note: "bounds [0, 1000], epsilon 1, permute-and-flip over 16384 bins; all cores"))
+        } catch { fail("\(op): \(error)") }
     default:
-        fail("operation '\(op)' is not implemented yet")
+        fail("unknown operation '\(op)'")
     }
 }

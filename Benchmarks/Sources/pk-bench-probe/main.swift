@@ -77,16 +77,8 @@ func parseOptions(_ arguments: [String]) -> Options {
     return options
 }
 
-/// Times `body` `warmup + runs` times and keeps the last `runs` timings.
 func measure<T>(warmup: Int, runs: Int, _ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
-    var seconds: [Double] = []
-    var last: T?
-    for iteration in 0..<(warmup + runs) {
-        let (value, elapsed) = try Stopwatch.time(body)
-        if iteration >= warmup { seconds.append(elapsed) }
-        last = value
-    }
-    return (last!, seconds)
+    try measureRuns(warmup: warmup, runs: runs, body)
 }
 
 func emit(_ line: ProtocolLine) {

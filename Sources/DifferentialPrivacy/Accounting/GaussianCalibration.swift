@@ -47,14 +47,20 @@ public enum GaussianCalibration {
     ///   - delta: δ in (0, 1).
     ///   - l2Sensitivity: Δ₂ > 0, in the query's units.
     /// - Returns: σ in the query's units.
-    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``.
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``, also when σ
+    ///   would not be a finite `Double` (a sensitivity near `Double.greatestFiniteMagnitude`).
     /// - Complexity: about 100 evaluations of the curve.
     public static func analyticSigma(epsilon: Double, delta: Double, l2Sensitivity: Double) throws(DifferentialPrivacyError) -> Double {
         try validate(epsilon: epsilon, delta: delta, l2Sensitivity: l2Sensitivity)
         // Work with unit sensitivity; σ scales linearly with Δ₂.
         var low = 1e-3, high = 1.0
         while exactDelta(sigma: low, epsilon: epsilon) <= delta { high = low; low /= 2 }
-        while exactDelta(sigma: high, epsilon: epsilon) > delta { low = high; high *= 2 }
+        while exactDelta(sigma: high, epsilon: epsilon) > delta {
+            low = high; high *= 2
+            guard high * l2Sensitivity < .greatestFiniteMagnitude else {
+                throw .invalidParameter(name: "l2Sensitivity", value: "\(l2Sensitivity)", reason: "too large for ε = \(epsilon), δ = \(delta): the noise scale would overflow")
+            }
+        }
         while high - low > 1e-12 * high {
             let mid = (low * high).squareRoot()
             if exactDelta(sigma: mid, epsilon: epsilon) > delta { low = mid } else { high = mid }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 public import SecureRandom
 public import Tabular
 
@@ -154,32 +155,25 @@ extension DPQuery {
         let needsValues = [.sum, .mean, .variance, .standardDeviation, .quantiles].contains(statistic)
         if needsValues, let valueColumn { values = try Self.numericValues(valueColumn) }
 
-        var partitionOfRow: [Int32]? = nil
+        var grouping: Grouping? = nil
         var keys = [""]
         if let groupBy {
             let groupColumn = try Self.lookUp(groupBy, in: table)
             let (codes, dictionary) = try groupCodes(groupColumn)
-            let partitionOfCode: [Int32]
+            var partitionOfCode: [UInt32]
             switch self.keys {
             case let .declared(list):
-                var index: [String: Int32] = [:]
-                for (position, key) in list.enumerated() { index[key] = Int32(position) }
-                partitionOfCode = dictionary.map { index[$0] ?? -1 }
+                var index: [String: UInt32] = [:]
+                for (position, key) in list.enumerated() { index[key] = UInt32(position) }
+                partitionOfCode = dictionary.map { index[$0] ?? UInt32(list.count) }
                 keys = list
             case .selected:
-                partitionOfCode = dictionary.indices.map { Int32($0) }
+                partitionOfCode = dictionary.indices.map { UInt32($0) }
                 keys = dictionary
             case .none:
                 preconditionFailure("validated: a grouped query has keys")
             }
-            partitionOfRow = codes.withUnsafeBufferPointer { codes in
-                partitionOfCode.withUnsafeBufferPointer { map in
-                    [Int32](unsafeUninitializedCapacity: codes.count) { out, initialised in
-                        for i in codes.indices { out[i] = map[Int(codes[i])] }
-                        initialised = codes.count
-                    }
-                }
-            }
+            grouping = Grouping(codes: codes, partitionOfCode: partitionOfCode, partitionCount: keys.count)
         }
 
         // 2. Rows that take part: present values, present keys, contribution bounding.
@@ -195,7 +189,7 @@ extension DPQuery {
         if let unit = contribution.privacyUnit {
             let unitColumn = try Self.lookUp(unit, in: table)
             intersect(unitColumn.validity)
-            mask = try contributionMask(unitColumn: unitColumn, partitionOfRow: partitionOfRow, rowMask: mask, rowCount: rowCount)
+            mask = try contributionMask(unitColumn: unitColumn, grouping: grouping, rowMask: mask, rowCount: rowCount)
         }
 
         // 3. Chunked scan, merged in chunk order (integer sums: the order does not matter).
@@ -213,15 +207,13 @@ extension DPQuery {
             results.withUnsafeMutableBufferPointer { results in
                 let resultsBase = results.baseAddress!
                 let maskCopy = mask
-                let partitionCopy = partitionOfRow
+                let groupingCopy = grouping
                 let scanChunk: (Int) -> Void = { chunk in
                     let start = chunk * chunkRows
                     let end = min(rowCount, start + chunkRows)
                     guard start < end else { return }
                     let cells = maskCopy.withOptionalBuffer { maskWords in
-                        partitionCopy.withOptionalBuffer { partitions in
-                            plan.scan(rows: start..<end, values: values, mask: maskWords, partitions: partitions)
-                        }
+                        plan.scan(rows: start..<end, values: values, mask: maskWords, grouping: groupingCopy)
                     }
                     resultsBase[chunk] = cells
                 }
@@ -260,6 +252,19 @@ extension DPQuery {
         case let .float64(v): return v
         case let .int64(v): return v.map { Double($0) }
         case let .bool(v): return v.map { $0 ? 1 : 0 }
+        case let .categorical(codes, dictionary):
+            // A numeric column that holds NaN or ±∞ is read as text (the reader never makes
+            // non-finite doubles). Policy: reject, naming the first offending row.
+            for (row, code) in codes.enumerated() where column.isValid(row) {
+                let text = dictionary[Int(code)]
+                if let number = Double(text.trimmingCharacters(in: .whitespaces)) {
+                    if !number.isFinite { throw .invalidValue(column: column.name, row: row, value: "\(text) (non-finite values are rejected)") }
+                } else {
+                    throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
+                                              found: "categorical (data row \(row + 1) holds '\(text)')")
+                }
+            }
+            throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "categorical")
         default:
             throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
         }
@@ -303,7 +308,7 @@ extension DPQuery {
     /// (counting sort by unit, then a Fisher–Yates shuffle per unit with the CSPRNG), keeping a
     /// row if its partition is among the unit's first `maxPartitionsPerUnit` partitions and the
     /// unit has fewer than `maxContributionsPerPartition` kept rows there.
-    func contributionMask(unitColumn: Column, partitionOfRow: [Int32]?, rowMask: [UInt64]?, rowCount: Int) throws(DifferentialPrivacyError) -> [UInt64] {
+    func contributionMask(unitColumn: Column, grouping: Grouping?, rowMask: [UInt64]?, rowCount: Int) throws(DifferentialPrivacyError) -> [UInt64] {
         let units: [UInt32]
         var unitCount = 0
         switch unitColumn.values {
@@ -330,11 +335,11 @@ extension DPQuery {
         }
         // Counting sort of the present rows by unit.
         var offsets = [Int](repeating: 0, count: unitCount + 1)
-        for row in 0..<rowCount where present(row) && (partitionOfRow?[row] ?? 0) >= 0 { offsets[Int(units[row]) + 1] += 1 }
+        for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) { offsets[Int(units[row]) + 1] += 1 }
         for unit in 0..<unitCount { offsets[unit + 1] += offsets[unit] }
         var order = [Int32](repeating: 0, count: offsets[unitCount])
         var fill = offsets
-        for row in 0..<rowCount where present(row) && (partitionOfRow?[row] ?? 0) >= 0 {
+        for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) {
             let unit = Int(units[row])
             order[fill[unit]] = Int32(row)
             fill[unit] += 1
@@ -354,7 +359,7 @@ extension DPQuery {
             chosen.removeAll(keepingCapacity: true)
             for position in start..<end {
                 let row = Int(order[position])
-                let partition = partitionOfRow?[row] ?? 0
+                let partition = Int32(grouping?.partition(of: row) ?? 0)
                 if let slot = chosen.firstIndex(where: { $0.partition == partition }) {
                     guard chosen[slot].rows < maxPerPartition else { continue }
                     chosen[slot].rows += 1
@@ -393,13 +398,15 @@ extension Optional where Wrapped == [UInt64] {
     }
 }
 
-extension Optional where Wrapped == [Int32] {
-    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Int32>?) -> R) -> R {
-        switch self {
-        case .none: return body(nil)
-        case let .some(array): return array.withUnsafeBufferPointer { body($0) }
-        }
-    }
+/// Row → partition: the grouping column's codes and a code → partition map in which dropped
+/// codes (keys not declared) map to the sentinel `partitionCount`.
+struct Grouping: Sendable {
+    let codes: [UInt32]
+    let partitionOfCode: [UInt32]
+    let partitionCount: Int
+
+    func partition(of row: Int) -> Int { Int(partitionOfCode[Int(codes[row])]) }
+    func isKept(_ row: Int) -> Bool { partition(of: row) < partitionCount }
 }
 
 /// The per-chunk scan: fast paths for ungrouped sums and grouped counts, a per-row loop
@@ -415,7 +422,7 @@ struct ScanPlan: Sendable {
     let partitions: Int
 
     func scan(rows: Range<Int>, values: UnsafeBufferPointer<Double>, mask: UnsafeBufferPointer<UInt64>?,
-              partitions partitionOfRow: UnsafeBufferPointer<Int32>?) -> [CellPartial] {
+              grouping: Grouping?) -> [CellPartial] {
         var cells = [CellPartial](repeating: CellPartial(bins: bins), count: partitions)
         // Mask words of this chunk (chunks start on a multiple of 64 rows).
         let maskSlice = mask.map { UnsafeBufferPointer(rebasing: $0[(rows.lowerBound >> 6)..<((rows.upperBound + 63) >> 6)]) }
@@ -425,7 +432,7 @@ struct ScanPlan: Sendable {
         }
         let needsValues = statistic == .sum || statistic == .mean || statistic == .variance
             || statistic == .standardDeviation || statistic == .quantiles
-        if partitionOfRow == nil {
+        if grouping == nil {
             // Ungrouped.
             if needsValues && statistic != .quantiles {
                 let slice = UnsafeBufferPointer(rebasing: values[rows])
@@ -454,31 +461,66 @@ struct ScanPlan: Sendable {
                 return cells
             }
         }
-        if !needsValues, let partitionOfRow {
-            // Grouped counts (histograms): one increment per row.
-            var counts = [Int64](repeating: 0, count: partitions)
-            counts.withUnsafeMutableBufferPointer { counts in
-                if mask == nil {
-                    for row in rows {
-                        let p = partitionOfRow[row]
-                        if p >= 0 { counts[Int(p)] &+= 1 }
-                    }
-                } else {
-                    for row in rows where present(row) {
-                        let p = partitionOfRow[row]
-                        if p >= 0 { counts[Int(p)] &+= 1 }
+        if !needsValues, let grouping {
+            // Grouped counts (histograms): one increment per row, into four interleaved count
+            // arrays (no store-to-load dependency between neighbouring rows); dropped keys land
+            // in the sentinel slot `partitions`.
+            let stride = partitions + 1
+            var counts = [Int64](repeating: 0, count: 4 * stride)
+            grouping.codes.withUnsafeBufferPointer { codes in
+                grouping.partitionOfCode.withUnsafeBufferPointer { map in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        let c = counts.baseAddress!
+                        if mask == nil {
+                            var row = rows.lowerBound
+                            while row &+ 4 <= rows.upperBound {
+                                c[Int(map[Int(codes[row])])] &+= 1
+                                c[stride &+ Int(map[Int(codes[row &+ 1])])] &+= 1
+                                c[2 &* stride &+ Int(map[Int(codes[row &+ 2])])] &+= 1
+                                c[3 &* stride &+ Int(map[Int(codes[row &+ 3])])] &+= 1
+                                row &+= 4
+                            }
+                            while row < rows.upperBound {
+                                c[Int(map[Int(codes[row])])] &+= 1
+                                row &+= 1
+                            }
+                        } else {
+                            for row in rows where present(row) { c[Int(map[Int(codes[row])])] &+= 1 }
+                        }
                     }
                 }
             }
-            for index in cells.indices { cells[index].count = counts[index] }
+            for index in cells.indices {
+                cells[index].count = counts[index] + counts[stride + index] + counts[2 * stride + index] + counts[3 * stride + index]
+            }
+            return cells
+        }
+        if grouping == nil && statistic == .quantiles {
+            // Ungrouped quantile histogram: one bin increment per present row.
+            let scale = Double(bins) / (upper - lower)
+            let last = Double(bins - 1)
+            var count: Int64 = 0
+            cells[0].quantileBins.withUnsafeMutableBufferPointer { counts in
+                @inline(__always) func add(_ value: Double) {
+                    let position = (min(max(value, lower), upper) - lower) * scale
+                    counts[Int(min(last, position))] &+= 1
+                }
+                if mask == nil {
+                    for row in rows { add(values[row]) }
+                    count = Int64(rows.count)
+                } else {
+                    for row in rows where present(row) { add(values[row]); count &+= 1 }
+                }
+            }
+            cells[0].count = count
             return cells
         }
         // General per-row path.
         let scale = Double(bins) / (upper - lower)
         let squareScale = Double(sign: .plus, exponent: -squareGrid.exponent, significand: 1)
         for row in rows where present(row) {
-            let p = partitionOfRow.map { Int($0[row]) } ?? 0
-            if p < 0 { continue }
+            let p = grouping?.partition(of: row) ?? 0
+            if p >= partitions { continue }
             let x = min(max(values[row], lower), upper)
             cells[p].count &+= 1
             switch statistic {

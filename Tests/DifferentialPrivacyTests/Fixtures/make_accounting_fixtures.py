@@ -74,6 +74,26 @@ def main():
                 common.DifferentialPrivacyParameters(eps, delta), sensitivity=1.0)
             sigmas.append({"epsilon": eps, "delta": delta, "sigma": float(loss.standard_deviation)})
 
+    # zCDP -> (epsilon, delta) by Canonne-Kamath-Steinke 2020 Prop. 12 with r(alpha) = rho*alpha,
+    # minimised over continuous alpha (dp-accounting has no zCDP accountant; this checks the
+    # Swift optimiser, not the bound): a dense grid in ln(alpha - 1), then a bounded Brent search.
+    import numpy as np
+    from scipy import optimize
+
+    def zcdp_epsilon(rho, delta):
+        def f(t):
+            a = 1 + math.exp(t)
+            return rho * a + math.log1p(-1 / a) - (math.log(delta) + math.log(a)) / (a - 1)
+        ts = np.linspace(math.log(1e-4), math.log(1e6), 20001)
+        values = [f(t) for t in ts]
+        k = int(np.argmin(values))
+        lo, hi = ts[max(0, k - 1)], ts[min(len(ts) - 1, k + 1)]
+        res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+        return max(0.0, min(values[k], float(res.fun)))
+
+    zcdp = [{"rho": rho, "delta": delta, "epsilon": zcdp_epsilon(rho, delta)}
+            for rho in [0.001, 0.01, 0.1, 0.5, 1.0, 5.0, 50.0] for delta in [1e-3, 1e-6, 1e-10]]
+
     out = {
         "generator": "make_accounting_fixtures.py with dp-accounting " + getattr(dp_accounting, "__version__", "0.6.0"),
         "pldValueDiscretizationInterval": 1e-4,
@@ -81,6 +101,7 @@ def main():
         "rdp": rdp,
         "pld": pld,
         "analyticGaussianSigma": sigmas,
+        "zcdpEpsilon": zcdp,
     }
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
