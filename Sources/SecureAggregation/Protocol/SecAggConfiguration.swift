@@ -1,4 +1,4 @@
-public import Crypto
+internal import Crypto
 
 /// A party's identifier in a secure-aggregation session: a nonzero 32-bit integer, also the
 /// party's Shamir evaluation point.

@@ -1,4 +1,4 @@
-@preconcurrency public import Crypto
+@preconcurrency internal import Crypto
 internal import Foundation
 internal import Dispatch
 
@@ -315,7 +315,7 @@ public struct SecAggServer {
         let inputs = survivors.map { maskedInputs[$0]! }
         let rangeLength = 32_768
         let rangeCount = (dimension + rangeLength - 1) / rangeLength
-        nonisolated(unsafe) let jobList = jobs
+        let jobList = jobs
         total.withUnsafeMutableBufferPointer { totalBuffer in
             nonisolated(unsafe) let totalBuffer = totalBuffer
             DispatchQueue.concurrentPerform(iterations: rangeCount) { rangeIndex in

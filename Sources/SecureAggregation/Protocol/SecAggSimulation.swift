@@ -112,7 +112,7 @@ public enum SecAggSimulation {
             let stopping = ids.map { stops($0, at: currentRound) }
             parties.withUnsafeMutableBufferPointer { partyBuffer in
                 nonisolated(unsafe) let partyBuffer = partyBuffer
-                nonisolated(unsafe) let inboxList = inbox
+                let inboxList = inbox
                 outbox.withUnsafeMutableBufferPointer { outBuffer in
                     nonisolated(unsafe) let outBuffer = outBuffer
                     errors.withUnsafeMutableBufferPointer { errorBuffer in
