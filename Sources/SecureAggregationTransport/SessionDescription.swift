@@ -21,10 +21,13 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
     public var degree: Int?
     /// 32 bytes, hex, when sparse.
     public var graphSeed: String?
+    /// Malicious-server variant: each party's Ed25519 public key (party id as a decimal
+    /// string → 32 bytes, hex); absent for the semi-honest variant.
+    public var signingPublicKeys: [String: String]?
 
     /// Creates a description.
     public init(sessionID: [UInt8], partyIDs: [UInt32], dimension: Int, modulusBits: Int, threshold: Int,
-                sparseDegree: Int?, graphSeed: [UInt8]?) {
+                sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil) {
         self.sessionID = Self.hex(sessionID)
         self.partyIDs = partyIDs
         self.dimension = dimension
@@ -33,6 +36,11 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         self.graph = sparseDegree == nil ? "complete" : "sparse"
         self.degree = sparseDegree
         self.graphSeed = graphSeed.map(Self.hex)
+        if let signingPublicKeys {
+            var keys: [String: String] = [:]
+            for (party, key) in signingPublicKeys { keys[String(party)] = Self.hex(key) }
+            self.signingPublicKeys = keys
+        }
     }
 
     /// The validated configuration.
@@ -51,9 +59,21 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
             graphValue = .sparse(degree: degree, seed: seed)
         default: throw .invalidSession(reason: "graph must be complete or sparse, found \(graph)")
         }
+        var signing: [PartyID: [UInt8]]?
+        if let signingPublicKeys {
+            var keys: [PartyID: [UInt8]] = [:]
+            for (party, hexKey) in signingPublicKeys {
+                guard let id = PartyID(party), let key = Self.bytes(hex: hexKey) else {
+                    throw .invalidSession(reason: "signingPublicKeys entry \(party) is not a party id with a hexadecimal key")
+                }
+                keys[id] = key
+            }
+            signing = keys
+        }
         do {
             return try SecAggConfiguration(sessionID: session, partyIDs: partyIDs, dimension: dimension,
-                                           modulusBits: modulusBits, threshold: threshold, graph: graphValue)
+                                           modulusBits: modulusBits, threshold: threshold, graph: graphValue,
+                                           signingPublicKeys: signing)
         } catch { throw .protocolFailure(error) }
     }
 
@@ -74,14 +94,16 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         } catch { throw .invalidSession(reason: "cannot write \(path): \(error)") }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Lower-case hexadecimal of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func bytes(hex: String) -> [UInt8]? {
+    /// The bytes of a hexadecimal string; `nil` if it is not one.
+    public static func bytes(hex: String) -> [UInt8]? {
         let chars = Array(hex.utf8)
         guard chars.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {

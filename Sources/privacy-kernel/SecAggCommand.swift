@@ -126,16 +126,32 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood).") var threshold: Int?
         @Option(help: "Ring bits k (1...32).") var bits: Int = 32
         @Option(help: "Where to write the JSON session file.") var out: String
+        @Option(help: "Malicious-server variant: write each party's Ed25519 key to DIR/party-<id>.ed25519 (hex) and the public keys into the session.")
+        var signingKeysDir: String?
 
         func run() throws {
             guard parties >= 2 else { throw ValidationError("--parties must be at least 2") }
+            var publicKeys: [UInt32: [UInt8]]?
+            if let signingKeysDir {
+                try FileManager.default.createDirectory(atPath: signingKeysDir, withIntermediateDirectories: true)
+                var keys: [UInt32: [UInt8]] = [:]
+                for id in 1 ... UInt32(parties) {
+                    let key = Curve25519.Signing.PrivateKey()
+                    keys[id] = Array(key.publicKey.rawRepresentation)
+                    let path = "\(signingKeysDir)/party-\(id).ed25519"
+                    FileManager.default.createFile(atPath: path, contents: Data((SecAggSessionDescription.hex(Array(key.rawRepresentation)) + "\n").utf8),
+                                                   attributes: [.posixPermissions: 0o600])
+                }
+                publicKeys = keys
+            }
             let sparseDegree = graph == .sparse ? (degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties)) : nil
             let seed = graph == .sparse ? try SystemEntropy.bytes(count: 32) : nil
             let graphValue: SecAggGraph = sparseDegree.map { .sparse(degree: $0, seed: seed!) } ?? .complete
             let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphValue)
             let description = SecAggSessionDescription(sessionID: try SystemEntropy.bytes(count: 16),
                                                        partyIDs: (1 ... parties).map { UInt32($0) }, dimension: dim,
-                                                       modulusBits: bits, threshold: t, sparseDegree: sparseDegree, graphSeed: seed)
+                                                       modulusBits: bits, threshold: t, sparseDegree: sparseDegree, graphSeed: seed,
+                                                       signingPublicKeys: publicKeys)
             _ = try description.configuration()      // validate before writing
             try description.write(path: out)
             print("wrote \(out): \(parties) parties, \(dim) elements mod 2^\(bits), threshold \(t), \(description.graph) graph")
@@ -212,6 +228,7 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Testing: stop answering at this round (advertise, share, masked, consistency, unmask) and wait to be killed.")
         var stallAt: DropoutRound?
         @Option(help: "Seconds to keep retrying the connection.") var connectTimeout: Double = 30
+        @Option(help: "This party's Ed25519 key file (hex), for a malicious-server-variant session.") var signingKey: String?
         @Flag(help: "Log on standard error.") var verbose = false
 
         func run() throws {
@@ -234,7 +251,15 @@ struct SecAggCommand: ParsableCommand {
                 }
                 vector = values
             }
-            let party = try SecAggParty(id: id, configuration: configuration, input: vector, generator: generator)
+            var key: Curve25519.Signing.PrivateKey?
+            if let signingKey {
+                let text = try String(contentsOfFile: signingKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let raw = SecAggSessionDescription.bytes(hex: text), raw.count == 32 else {
+                    throw ValidationError("\(signingKey) does not hold a 32-byte hexadecimal Ed25519 key")
+                }
+                key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            }
+            let party = try SecAggParty(id: id, configuration: configuration, input: vector, signingKey: key, generator: generator)
             var options = SecAggTCPParty.Options(port: port)
             options.host = host
             options.connectTimeout = connectTimeout

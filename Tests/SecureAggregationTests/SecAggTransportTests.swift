@@ -79,8 +79,12 @@ struct SecAggTransportTests {
         return nil
     }
 
-    @Test(.enabled(if: SecAggTransportTests.executable != nil, "needs the built privacy-kernel executable"))
-    func separateProcessesWithAPartyKilledMidRound() throws {
+    /// Semi-honest SecAgg+ with the victim killed before its masked input, and the
+    /// malicious-server variant (signed keys, consistency round) with the victim killed before
+    /// its consistency signature.
+    @Test(.enabled(if: SecAggTransportTests.executable != nil, "needs the built privacy-kernel executable"),
+          arguments: [false, true])
+    func separateProcessesWithAPartyKilledMidRound(malicious: Bool) throws {
         let executable = Self.executable!
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secagg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -97,8 +101,10 @@ struct SecAggTransportTests {
             try process.run()
             return process
         }
+        let variant = malicious ? ["--graph", "complete", "--signing-keys-dir", path("keys")]
+                                : ["--graph", "sparse", "--degree", "4"]
         let session = try launch(["secagg", "session", "--parties", "\(parties)", "--dim", "\(dimension)", "--bits", "24",
-                                  "--graph", "sparse", "--degree", "4", "--threshold", "3", "--out", path("session.json")])
+                                  "--threshold", "3", "--out", path("session.json")] + variant)
         session.waitUntilExit()
         #expect(session.terminationStatus == 0)
 
@@ -110,15 +116,17 @@ struct SecAggTransportTests {
         let listening = try #require(reader.nextLine())
         let port = try #require(listening.split(separator: ":").last.flatMap { Int($0) })
 
+        func key(_ id: Int) -> [String] { malicious ? ["--signing-key", path("keys/party-\(id).ed25519")] : [] }
         var processes: [Process] = []
         for id in 1 ..< parties {
             processes.append(try launch(["secagg", "party", "--session", path("session.json"), "--id", "\(id)", "--port", "\(port)",
-                                         "--input", path("input\(id).txt"), "--random"]))
+                                         "--input", path("input\(id).txt"), "--random"] + key(id)))
         }
-        // Party 6 stops before sending its masked input; once it says so, kill it (SIGKILL).
+        // Party 6 stops mid-protocol; once it says so, kill it (SIGKILL).
         let victimOut = Pipe()
         let victim = try launch(["secagg", "party", "--session", path("session.json"), "--id", "\(parties)", "--port", "\(port)",
-                                 "--input", path("input\(parties).txt"), "--random", "--stall-at", "masked"], stdout: victimOut)
+                                 "--input", path("input\(parties).txt"), "--random",
+                                 "--stall-at", malicious ? "consistency" : "masked"] + key(parties), stdout: victimOut)
         let stalled = LineReader(victimOut.fileHandleForReading).nextLine()
         #expect(stalled?.contains("stalled") == true)
         kill(victim.processIdentifier, SIGKILL)
@@ -130,7 +138,10 @@ struct SecAggTransportTests {
         let summary = try #require(reader.nextLine())
         let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
         let contributors = try #require(json["contributors"] as? [Int])
-        #expect(contributors == [1, 2, 3, 4, 5])
+        // Killed before its masked input: not a contributor. Killed after it (before signing):
+        // its input is in the sum, its self-mask removed with the others' shares.
+        #expect(contributors == (malicious ? [1, 2, 3, 4, 5, 6] : [1, 2, 3, 4, 5]))
+        #expect(json["dropped"] as? Int == 1)
 
         func integers(_ file: String) throws -> [UInt32] {
             try String(contentsOfFile: path(file), encoding: .utf8).split(separator: "\n").map { UInt32($0)! }
