@@ -53,6 +53,10 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood).") var threshold: Int?
         @Option(help: "Ring bits k: elements mod 2^k, 1...32.") var bits: Int = 32
         @Flag(help: "Malicious-server variant: signed keys and the consistency-check round.") var malicious = false
+        @Option(help: "Distributed DP: every party adds discrete Gaussian noise shares so that the sum satisfies this rho-zCDP (accounted with n = threshold contributors; Kairouz, Liu & Steinke 2021).")
+        var dpRho: Double?
+        @Option(help: "L2 sensitivity of the summed vector in ring units, for --dp-rho (L1 is taken as min(√dim·Δ₂, Δ₂²)).")
+        var dpL2Sensitivity: Double = 1
         @Flag(help: "Print one JSON object instead of text.") var json = false
 
         func validate() throws {
@@ -79,15 +83,45 @@ struct SecAggCommand: ParsableCommand {
                 sessionID: try SystemEntropy.bytes(count: 16), partyIDs: ids, dimension: dim, modulusBits: bits,
                 threshold: t, graph: graphChoice,
                 signingPublicKeys: malicious ? signingKeys.mapValues { Array($0.publicKey.rawRepresentation) } : nil)
-            let inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)
+            var inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)
+            let clean = inputs
+            var sigma: Double?
+            var achievedRho: Double?
+            if let dpRho {
+                let l1 = min(Double(dim).squareRoot() * dpL2Sensitivity, dpL2Sensitivity * dpL2Sensitivity)
+                let local = try DistributedDiscreteGaussian.localSigma(forRho: dpRho, contributors: t, l2Sensitivity: dpL2Sensitivity,
+                                                                       l1Sensitivity: l1, dimension: dim)
+                for id in ids {
+                    var source = try DiscreteGaussianNoiseShares(sigma: local, generator: try SecureRandomGenerator())
+                    DistributedDiscreteGaussian.addNoise(to: &inputs[id]!, modulusBits: bits, from: &source)
+                }
+                sigma = local
+                achievedRho = DistributedDiscreteGaussian.rho(localSigma: local, contributors: t, l2Sensitivity: dpL2Sensitivity,
+                                                              l1Sensitivity: l1, dimension: dim)
+            }
             let dropouts = SecAggSimulation.randomDropouts(of: configuration, fraction: dropout, in: dropoutRound.round, using: &generator)
             let started = Date()
             let report = try SecAggSimulation.run(configuration: configuration, inputs: inputs, dropouts: dropouts, signingKeys: signingKeys)
             let wall = Date().timeIntervalSince(started) * 1000
+            // With noise: the RMS of (total − clean sum of the contributors), i.e. the noise that
+            // reached the release, against its expectation √|U3|·σ.
+            var noiseRMS: Double?
+            if sigma != nil {
+                let modulus = Int64(1) << Int64(bits)
+                var squares = 0.0
+                for i in 0 ..< dim {
+                    var cleanSum: UInt32 = 0
+                    for id in report.contributors { cleanSum &+= clean[id]![i] }
+                    var difference = Int64((report.aggregate[i] &- cleanSum) & configuration.elementMask)
+                    if difference >= modulus / 2 { difference -= modulus }
+                    squares += Double(difference * difference)
+                }
+                noiseRMS = (squares / Double(dim)).squareRoot()
+            }
             let degreeValue: Int
             if case let .sparse(d, _) = graphChoice { degreeValue = min(d, parties - 1) } else { degreeValue = parties - 1 }
             if json {
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "correct": report.correct, "parties": report.parties, "dropped": report.dropped,
                     "contributors": report.contributors.count, "dim": dim, "bits": bits,
                     "graph": graph.rawValue, "degree": degreeValue, "threshold": t, "malicious": malicious,
@@ -98,6 +132,12 @@ struct SecAggCommand: ParsableCommand {
                     "bytes_from_parties": report.bytesFromParties, "bytes_from_server": report.bytesFromServer,
                     "wall_ms": wall,
                 ]
+                if let sigma, let achievedRho, let noiseRMS {
+                    object["dp_rho"] = achievedRho
+                    object["dp_local_sigma"] = sigma
+                    object["dp_noise_rms"] = noiseRMS
+                    object["dp_noise_rms_expected"] = Double(report.contributors.count).squareRoot() * sigma
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
@@ -109,6 +149,9 @@ struct SecAggCommand: ParsableCommand {
                 server: unmasking \(String(format: "%.2f", report.serverUnmaskingMilliseconds)) ms (\(String(format: "%.0f", report.serverUnmaskingCPUMilliseconds)) ms CPU over all threads), all rounds \(String(format: "%.2f", report.serverTotalMilliseconds)) ms
                 traffic: \(report.bytesFromParties) bytes from parties, \(report.bytesFromServer) from the server; wall \(String(format: "%.0f", wall)) ms
                 """)
+                if let sigma, let achievedRho, let noiseRMS {
+                    print("distributed DP: local σ \(String(format: "%.3f", sigma)) per party, \(String(format: "%.4g", achievedRho))-zCDP with ≥ \(t) contributors; noise in the total: RMS \(String(format: "%.2f", noiseRMS)) (expected \(String(format: "%.2f", Double(report.contributors.count).squareRoot() * sigma)))")
+                }
             }
             if !report.correct { throw ExitCode(2) }
         }
@@ -197,7 +240,7 @@ struct SecAggCommand: ParsableCommand {
             if json {
                 var byRound: [String: Int] = [:]
                 for (round, ids) in outcome.respondersByRound { byRound["\(round)"] = ids.count }
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "parties": configuration.partyIDs.count, "contributors": outcome.contributors,
                     "dropped": configuration.partyIDs.count - (outcome.respondersByRound[.unmasking]?.count ?? 0),
                     "responders_by_round": byRound, "server_ms": outcome.unmaskingMilliseconds, "wall_ms": wall,
