@@ -19,11 +19,13 @@ let package = Package(
         .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
+        .library(name: "SecureAggregationTransport", targets: ["SecureAggregationTransport"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims (DESIGN.md layer 0).
@@ -51,12 +53,24 @@ let package = Package(
             dependencies: [
                 "SecureRandom", "CGMP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Networking for secure aggregation (parties and server as separate processes);
+        // kept out of SecureAggregation so the protocol core stays free of I/O.
+        .target(
+            name: "SecureAggregationTransport",
+            dependencies: [
+                "SecureAggregation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
+                "SecureAggregationTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: leafSwiftSettings
@@ -75,7 +89,7 @@ let package = Package(
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
         .testTarget(
             name: "SecureAggregationTests",
-            dependencies: ["SecureAggregation", "SecureRandom"],
+            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom"],
             swiftSettings: leafSwiftSettings
         ),
     ]

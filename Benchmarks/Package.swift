@@ -23,6 +23,7 @@ let package = Package(
         // The MallocInterposer trait is required on this machine (without it, resolution
         // looks for a package that is not available here). See README.md.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Shared helpers (data-file lookup, timing, JSON lines). Kept free of unsafe flags.
@@ -157,6 +158,32 @@ let package = Package(
                 .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
             ],
             path: "Sources/pk-accounting-probe",
+            swiftSettings: leafSwiftSettings
+        ),
+
+        // Secure aggregation: package-benchmark suite and the same-run probe (peers/run-secagg-peers.sh).
+        .executableTarget(
+            name: "SecAggBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/SecAggBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "pk-bench-secagg",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-secagg",
             swiftSettings: leafSwiftSettings
         ),
     ]

@@ -1,0 +1,124 @@
+internal import Foundation
+public import SecureAggregation
+
+/// The public description of a session that the server and every party read from the same
+/// JSON file (`privacy-kernel secagg session` writes it): ids, sizes, threshold, graph and
+/// the random session id and graph seed, as hexadecimal strings.
+public struct SecAggSessionDescription: Codable, Sendable, Equatable {
+    /// 16 bytes, hex.
+    public var sessionID: String
+    /// Party ids.
+    public var partyIDs: [UInt32]
+    /// Vector length.
+    public var dimension: Int
+    /// k of ℤ/2^k.
+    public var modulusBits: Int
+    /// t.
+    public var threshold: Int
+    /// "complete" or "sparse".
+    public var graph: String
+    /// Neighbours per party when sparse.
+    public var degree: Int?
+    /// 32 bytes, hex, when sparse.
+    public var graphSeed: String?
+    /// Malicious-server variant: each party's Ed25519 public key (party id as a decimal
+    /// string → 32 bytes, hex); absent for the semi-honest variant.
+    public var signingPublicKeys: [String: String]?
+
+    /// Creates a description.
+    public init(sessionID: [UInt8], partyIDs: [UInt32], dimension: Int, modulusBits: Int, threshold: Int,
+                sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil) {
+        self.sessionID = Self.hex(sessionID)
+        self.partyIDs = partyIDs
+        self.dimension = dimension
+        self.modulusBits = modulusBits
+        self.threshold = threshold
+        self.graph = sparseDegree == nil ? "complete" : "sparse"
+        self.degree = sparseDegree
+        self.graphSeed = graphSeed.map(Self.hex)
+        if let signingPublicKeys {
+            var keys: [String: String] = [:]
+            for (party, key) in signingPublicKeys { keys[String(party)] = Self.hex(key) }
+            self.signingPublicKeys = keys
+        }
+    }
+
+    /// The validated configuration.
+    ///
+    /// - Throws: ``SecAggTransportError/invalidSession(reason:)`` or the configuration's
+    ///   ``SecureAggregationError`` wrapped in ``SecAggTransportError/protocolFailure(_:)``.
+    public func configuration() throws(SecAggTransportError) -> SecAggConfiguration {
+        guard let session = Self.bytes(hex: sessionID) else { throw .invalidSession(reason: "sessionID is not hexadecimal") }
+        let graphValue: SecAggGraph
+        switch graph {
+        case "complete": graphValue = .complete
+        case "sparse":
+            guard let degree, let seedHex = graphSeed, let seed = Self.bytes(hex: seedHex) else {
+                throw .invalidSession(reason: "a sparse graph needs degree and a hexadecimal graphSeed")
+            }
+            graphValue = .sparse(degree: degree, seed: seed)
+        default: throw .invalidSession(reason: "graph must be complete or sparse, found \(graph)")
+        }
+        var signing: [PartyID: [UInt8]]?
+        if let signingPublicKeys {
+            var keys: [PartyID: [UInt8]] = [:]
+            for (party, hexKey) in signingPublicKeys {
+                guard let id = PartyID(party), let key = Self.bytes(hex: hexKey) else {
+                    throw .invalidSession(reason: "signingPublicKeys entry \(party) is not a party id with a hexadecimal key")
+                }
+                keys[id] = key
+            }
+            signing = keys
+        }
+        do {
+            return try SecAggConfiguration(sessionID: session, partyIDs: partyIDs, dimension: dimension,
+                                           modulusBits: modulusBits, threshold: threshold, graph: graphValue,
+                                           signingPublicKeys: signing)
+        } catch { throw .protocolFailure(error) }
+    }
+
+    /// Reads a description from a JSON file.
+    public static func load(path: String) throws(SecAggTransportError) -> SecAggSessionDescription {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try JSONDecoder().decode(SecAggSessionDescription.self, from: data)
+        } catch { throw .invalidSession(reason: "cannot read \(path): \(error)") }
+    }
+
+    /// Writes the description as JSON.
+    public func write(path: String) throws(SecAggTransportError) {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch { throw .invalidSession(reason: "cannot write \(path): \(error)") }
+    }
+
+    /// Lower-case hexadecimal of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of a hexadecimal string; `nil` if it is not one.
+    public static func bytes(hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48 ... 57: return c - 48
+            case 97 ... 102: return c - 87
+            case 65 ... 70: return c - 55
+            default: return nil
+            }
+        }
+        var result: [UInt8] = []
+        for i in stride(from: 0, to: chars.count, by: 2) {
+            guard let high = nibble(chars[i]), let low = nibble(chars[i + 1]) else { return nil }
+            result.append(high << 4 | low)
+        }
+        return result
+    }
+}
