@@ -19,11 +19,13 @@ let package = Package(
         .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
+        .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims (DESIGN.md layer 0).
@@ -53,10 +55,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Durable budget ledger, authorisations and the hash-chained audit log (SQLite via GRDB).
+        .target(
+            name: "PrivacyLedger",
+            dependencies: [
+                "DifferentialPrivacy", "Anonymity", "Tabular",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
+                "PrivacyLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: leafSwiftSettings
@@ -73,6 +85,11 @@ let package = Package(
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(
+            name: "PrivacyLedgerTests",
+            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular"],
+            swiftSettings: leafSwiftSettings
+        ),
         .testTarget(
             name: "SecureAggregationTests",
             dependencies: ["SecureAggregation", "SecureRandom"],
