@@ -64,7 +64,7 @@ extension SQLiteLedger {
                     INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
                                           rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
                     VALUES (?, 'export', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, authorisation.id, op, scenario, dataset, "export \(target)", parameters, digest, table.rowCount,
+                    """, arguments: [id, authorisation.id, op, scenario, dataset, target, parameters, digest, table.rowCount,
                                      processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970, time.timeIntervalSince1970])
                 try db.execute(sql: "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
