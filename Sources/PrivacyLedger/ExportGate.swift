@@ -53,9 +53,9 @@ extension SQLiteLedger {
             guard let data = FileManager.default.contents(atPath: pending) else { throw PrivacyLedgerError.storage(reason: "cannot read back '\(pending)'") }
             let digest = Self.sha256Hex(data)
             let id = UUID().uuidString
-            let time = now
             let parameters = try Self.json(["check": checkDescription, "path": target, "rows": "\(table.rowCount)"])
             record = try write { db in
+                let time = now
                 guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }

@@ -146,8 +146,9 @@ extension SQLiteLedger {
     /// the rules, composes the event into the stored accountant, refuses beyond the budget,
     /// writes the ledger entry and the audit entry, saves the accountant, commits.
     func commitCharge(_ charge: PrivacyCharge, context: ReleaseContext) throws(PrivacyLedgerError) {
-        let time = now
         try write { db in
+            // The time is read once the write lock is held: the window is checked when the charge commits.
+            let time = now
             guard let authorisation = try Self.liveAuthorisation(db, operator: context.operator, scenario: context.scenario) else {
                 throw PrivacyLedgerError.noAuthorisation(operator: context.operator, scenario: context.scenario)
             }

@@ -290,7 +290,9 @@ public final class SQLiteLedger: Sendable {
                       validDays: Int = 365, actor: String = "reviewer") throws(PrivacyLedgerError) -> Authorisation {
         guard !op.isEmpty else { throw .invalidParameter(name: "operator", value: "''", reason: "must not be empty") }
         guard !scenario.isEmpty else { throw .invalidParameter(name: "scenario", value: "''", reason: "must not be empty") }
-        do { try budget.validate() } catch { throw .release(error) }
+        do { try budget.validate() } catch {
+            throw .invalidParameter(name: "budget", value: budget.description, reason: error.description)
+        }
         let method = accounting ?? .default(for: budget)
         guard method.canHold(budget) else {
             throw .invalidParameter(name: "accounting", value: method.rawValue, reason: "cannot hold a \(budget) budget")
