@@ -202,3 +202,18 @@ public struct ExportPolicy: Sendable, Hashable, Codable {
         self.minimumCellCount = minimumCellCount
     }
 }
+
+/// What an authorisation's releases cost the platform (operators bear the cost of compute and
+/// result export).
+public struct CostSummary: Sendable, Hashable, Codable {
+    /// DP releases charged (including any cut short by a crash after the charge).
+    public let releases: Int
+    /// Exports written.
+    public let exports: Int
+    /// Rows read, summed.
+    public let rowsScanned: Int64
+    /// CPU seconds, summed.
+    public let cpuSeconds: Double
+    /// Bytes that left the platform, summed.
+    public let bytesExported: Int64
+}

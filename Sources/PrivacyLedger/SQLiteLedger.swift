@@ -454,6 +454,19 @@ public final class SQLiteLedger: Sendable {
                       completedAt: (row["completed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
+    /// The metered cost of an authorisation's releases and exports.
+    public func costs(of authorisationID: Int64) throws(PrivacyLedgerError) -> CostSummary {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT SUM(kind = 'dp') AS releases, SUM(kind = 'export') AS exports, SUM(rows_scanned) AS rows_scanned,
+                       SUM(cpu_seconds) AS cpu_seconds, SUM(bytes_exported) AS bytes_exported
+                FROM releases WHERE authorisation_id = ?
+                """, arguments: [authorisationID])
+            return CostSummary(releases: row?["releases"] ?? 0, exports: row?["exports"] ?? 0, rowsScanned: row?["rows_scanned"] ?? 0,
+                               cpuSeconds: row?["cpu_seconds"] ?? 0, bytesExported: row?["bytes_exported"] ?? 0)
+        }
+    }
+
     /// Files of derived data held for an authorisation that have not been deleted.
     public func derivedFiles(of authorisationID: Int64) throws(PrivacyLedgerError) -> [String] {
         try read { db in

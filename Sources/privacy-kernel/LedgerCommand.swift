@@ -234,10 +234,23 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print a JSON array (each with spent and remaining).")
         var json = false
         func run() throws {
-            let all = try location.open().authorisations().filter { operatorID == nil || $0.operator == operatorID }
-            if json { print(try jsonText(all.map(StatusOutput.init))) } else {
+            let ledger = try location.open()
+            let all = try ledger.authorisations().filter { operatorID == nil || $0.operator == operatorID }
+            var outputs: [StatusOutput] = []
+            for authorisation in all {
+                var output = StatusOutput(authorisation)
+                output.cost = try ledger.costs(of: authorisation.id)
+                outputs.append(output)
+            }
+            if json { print(try jsonText(outputs)) } else {
                 if all.isEmpty { print("no authorisations in \(location.path)") }
-                all.forEach(printStatus)
+                for output in outputs {
+                    printStatus(all.first { $0.id == output.id }!)
+                    if let c = output.cost {
+                        print("  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
+                              + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
+                    }
+                }
             }
         }
     }
@@ -336,6 +349,8 @@ struct StatusOutput: Encodable {
     let trial_until: Date
     let valid_to: Date
     let columns: [String]
+    /// Metered cost of the authorisation's releases (rows, CPU, bytes).
+    var cost: CostSummary?
 
     init(_ a: Authorisation) {
         id = a.id; `operator` = a.operator; scenario = a.scenario; status = a.status.rawValue

@@ -28,6 +28,8 @@ struct AuthorisationTests {
         let authorisation = try #require(try reopened.authorisation(operator: "op-1", scenario: "transport"))
         #expect(abs(authorisation.spent - 0.25) < 1e-12)
         #expect(abs(authorisation.remaining - 0.75) < 1e-12)
+        let cost = try reopened.costs(of: authorisation.id)
+        #expect(cost.releases == 1 && cost.exports == 0 && cost.rowsScanned == 2_000 && cost.bytesExported == entry.bytesExported!)
     }
 
     @Test("the budget is durable across sessions and a release beyond it is refused with budget-exhausted")
