@@ -21,9 +21,20 @@ struct LedgerLocation: ParsableArguments {
 
     var path: String { ledger ?? defaultLedgerPath }
 
-    func open() throws -> SQLiteLedger {
-        try SQLiteLedger(path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full)
+    /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
+    /// a mistyped path is an error rather than an empty ledger.
+    func open(create: Bool = false) throws -> SQLiteLedger {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw MissingLedger(path: path)
+        }
+        return try SQLiteLedger(path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full)
     }
+}
+
+/// A command that needs an existing ledger found none.
+struct MissingLedger: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "no ledger at '\(path)'; create it with `privacy-kernel ledger init --ledger \(path)`" }
 }
 
 /// `--operator ID --scenario ID` on commands that release.
@@ -98,7 +109,7 @@ struct LedgerCommand: ParsableCommand {
         @Option(help: "Smallest count an exported aggregate cell may have.")
         var minCellCount: Int?
         func run() throws {
-            let ledger = try location.open()
+            let ledger = try location.open(create: true)
             var policy = try ledger.policy()
             if minK != nil || minCellCount != nil {
                 policy.minimumK = minK ?? policy.minimumK
@@ -122,7 +133,7 @@ struct LedgerCommand: ParsableCommand {
         var actor: String = "platform"
         func run() throws {
             guard let fallback = ClassificationLevel(rawValue: defaultLevel) else { throw ValidationError("--default-level must be 1…4") }
-            let ledger = try location.open()
+            let ledger = try location.open(create: true)
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.registerDataset(dataset, columns: try csvHeader(data), defaultLevel: fallback, actor: actor)
             for spec in level {
@@ -174,7 +185,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let budget: PrivacyBudget = rho.map { .zCDP(rho: $0) } ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
-            let ledger = try location.open()
+            let ledger = try location.open(create: true)
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.registerDataset(dataset, columns: try csvHeader(data), actor: reviewer)
             let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
