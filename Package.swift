@@ -20,12 +20,14 @@ let package = Package(
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
         .library(name: "SecureAggregationTransport", targets: ["SecureAggregationTransport"]),
+        .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims (DESIGN.md layer 0).
@@ -66,11 +68,21 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Durable budget ledger, authorisations and the hash-chained audit log (SQLite via GRDB).
+        .target(
+            name: "PrivacyLedger",
+            dependencies: [
+                "DifferentialPrivacy", "Anonymity", "Tabular",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 "SecureAggregationTransport",
+                "PrivacyLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: leafSwiftSettings
@@ -87,6 +99,11 @@ let package = Package(
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(
+            name: "PrivacyLedgerTests",
+            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular"],
+            swiftSettings: leafSwiftSettings
+        ),
         .testTarget(
             name: "SecureAggregationTests",
             dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom"],

@@ -125,6 +125,22 @@ let package = Package(
             swiftSettings: leafSwiftSettings
         ),
 
+        // package-benchmark suite of the privacy ledger: per-release overhead, p50 and p99.
+        .executableTarget(
+            name: "LedgerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+                .product(name: "PrivacyLedger", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/LedgerBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
         .executableTarget(

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system libraries PrivacyKernel links (GMP, OpenBLAS) through apt when they
+# Installs the system libraries PrivacyKernel links (GMP, OpenBLAS, SQLite) through apt when they
 # are missing. Safe to run repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 needed=()
-for package in libgmp-dev libopenblas-dev pkg-config; do
+for package in libgmp-dev libopenblas-dev libsqlite3-dev pkg-config; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || needed+=("$package")
 done
 if [ "${#needed[@]}" -gt 0 ]; then

@@ -1,6 +1,7 @@
 import Anonymity
 import ArgumentParser
 import Foundation
+import PrivacyLedger
 import Tabular
 
 /// `privacy-kernel anonymity …`: check k-anonymity, l-diversity and t-closeness, find the
@@ -178,8 +179,12 @@ struct AnonymityCommand: ParsableCommand {
         @Option(help: "Utility metric: loss, discernibility, aecs or entropy.")
         var metric: String = "loss"
 
-        @Option(help: "Output CSV file (written atomically).")
+        @Option(help: "Output CSV file: written only through the export gate (needs --operator and --scenario; atomic).")
         var out: String?
+
+        @OptionGroup var location: LedgerLocation
+
+        @OptionGroup var identity: ReleaseIdentity
 
         @Flag(help: "Drop suppressed rows instead of writing '*' in every quasi-identifier.")
         var dropSuppressed = false
@@ -190,9 +195,18 @@ struct AnonymityCommand: ParsableCommand {
         func validate() throws {
             guard UtilityMetric(rawValue: metric) != nil else { throw ValidationError("--metric must be loss, discernibility, aecs or entropy") }
             for h in hierarchy where !h.contains("=") { throw ValidationError("--hierarchy \(h): expected COLUMN=FILE") }
+            if out != nil && identity.operatorID == nil {
+                throw ValidationError("--out writes microdata: it goes through the export gate and needs --operator and --scenario (and the ledger)")
+            }
         }
 
         func run() throws {
+            let ledger = try out.map { _ in try location.open() }
+            let dataset = SQLiteLedger.datasetName(forFile: input.data)
+            if let ledger, let op = identity.operatorID, let scenario = identity.scenario {
+                // Refuse before the search: the operator must hold an authorisation for these columns.
+                try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: try csvHeader(input.data, separator: try input.separatorByte()))
+            }
             let (table, separator) = try input.load()
             var hierarchies: [String: Hierarchy] = [:]
             for spec in hierarchy {
@@ -209,7 +223,11 @@ struct AnonymityCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             if let out {
                 let anonymised = try result.anonymisedTable(table, suppressed: dropSuppressed ? .drop : .star)
-                try CSVWriter.write(anonymised, to: out, options: CSVOptions(separator: separator))
+                // The export gate: authorisation, level-4 columns, k ≥ the platform's minimum, and a
+                // k-anonymity check of the table as written; the export is recorded before the file
+                // appears, as the operator's derived data.
+                try ledger!.export(anonymised, to: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
+                                   operator: identity.operatorID!, scenario: identity.scenario!, dataset: dataset, separator: separator)
             }
             if json {
                 let levels = Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DifferentialPrivacy
 import Foundation
+import PrivacyLedger
 import Tabular
 
 /// `privacy-kernel dp …`: one differentially private release from a CSV file.
@@ -9,9 +10,14 @@ struct DPCommand: ParsableCommand {
         commandName: "dp",
         abstract: "Release one differentially private statistic of a CSV file.",
         discussion: """
-            Each run opens a privacy session whose budget is exactly this release's ε (with δ, or ρ), \
-            computes the statistic's partial on all cores, charges the session and only then adds exact noise. \
-            Examples:
+            With --operator and --scenario, the release goes through the privacy ledger (--ledger FILE, default \
+            $PRIVACY_KERNEL_LEDGER or ./privacy-ledger.sqlite): it is refused unless an active authorisation covers the \
+            operator, scenario, dataset, columns and remaining budget; the charge is committed to the ledger before \
+            the noise is sampled, and the result's digest and cost are recorded before it is printed. \
+            Without them (development only), each run opens a throw-away session whose budget is exactly this \
+            release's ε (with δ, or ρ). Either way the statistic's partial is computed on all cores, charged, and only \
+            then noised. Examples:
+              privacy-kernel dp count --data datasets/transport.csv --epsilon 0.1 --operator op-17 --scenario transport-od
               privacy-kernel dp count --data datasets/transport.csv --epsilon 1
               privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json
               privacy-kernel dp histogram --data datasets/transport.csv --column origin_district --select-partitions --epsilon 1 --delta 1e-6
@@ -114,7 +120,12 @@ struct DPOptions: ParsableArguments {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var location: LedgerLocation
+
+    @OptionGroup var identity: ReleaseIdentity
+
     func validate() throws {
+        if location.ledger != nil && identity.operatorID == nil { throw ValidationError("--ledger needs --operator and --scenario") }
         guard NoiseMechanism(rawValue: mechanism) != nil else {
             throw ValidationError("unknown --mechanism '\(mechanism)'; choose laplace, gaussian, discrete-laplace or discrete-gaussian")
         }
@@ -192,6 +203,18 @@ struct DPOptions: ParsableArguments {
         // Check the request before reading the data.
         try query.validate()
         if statistic != .quantiles { try parameters.validate(for: mechanism) }
+        if let op = identity.operatorID, let scenario = identity.scenario {
+            // Through the ledger: refuse before reading the data, then the gate re-checks and
+            // charges durably before sampling.
+            let ledger = try location.open()
+            let dataset = SQLiteLedger.datasetName(forFile: data)
+            try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+            let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)).table
+            let ledgered = try ledger.release(query, over: table, mechanism: mechanism, parameters: parameters,
+                                              operator: op, scenario: scenario, dataset: dataset)
+            emit(ledgered.release, query: query, statistic: statistic, entry: ledgered.entryID, digest: ledgered.resultDigest)
+            return
+        }
         let budget: PrivacyBudget
         if let rho {
             budget = .zCDP(rho: rho)
@@ -204,13 +227,21 @@ struct DPOptions: ParsableArguments {
         let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)).table
         let partial = try query.partial(over: table)
         let release = try session.release(partial, mechanism: mechanism, parameters: parameters)
+        emit(release, query: query, statistic: statistic, entry: nil, digest: nil)
+    }
+
+    /// Prints the release (JSON or text), with its ledger entry when it has one.
+    func emit(_ release: DPRelease, query: DPQuery, statistic: DPStatistic, entry: String?, digest: String?) {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let output = DPOutput(release: release, levels: statistic == .quantiles ? query.quantileLevels : nil)
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            var output = DPOutput(release: release, levels: statistic == .quantiles ? query.quantileLevels : nil)
+            output.ledgerEntry = entry
+            output.resultDigest = digest
+            print(String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self))
         } else {
             printText(release, query: query)
+            if let entry, let digest { print("  (ledger entry \(entry), result digest \(digest))") }
         }
     }
 
@@ -261,6 +292,10 @@ struct DPOutput: Encodable {
     let quantiles: [QuantileValue]?
     let rows: [Row]?
     let selectionThreshold: Double?
+    /// The ledger entry, for releases through the ledger.
+    var ledgerEntry: String?
+    /// SHA-256 of the release as recorded in the ledger.
+    var resultDigest: String?
 
     init(release: DPRelease, levels: [Double]?) {
         statistic = release.statistic.rawValue
@@ -290,6 +325,8 @@ struct DPOutput: Encodable {
         case groupBy = "group_by"
         case noiseScale = "noise_scale"
         case selectionThreshold = "selection_threshold"
+        case ledgerEntry = "ledger_entry"
+        case resultDigest = "result_digest"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -308,5 +345,7 @@ struct DPOutput: Encodable {
         try container.encodeIfPresent(quantiles, forKey: .quantiles)
         try container.encodeIfPresent(rows, forKey: .rows)
         try container.encodeIfPresent(selectionThreshold, forKey: .selectionThreshold)
+        try container.encodeIfPresent(ledgerEntry, forKey: .ledgerEntry)
+        try container.encodeIfPresent(resultDigest, forKey: .resultDigest)
     }
 }

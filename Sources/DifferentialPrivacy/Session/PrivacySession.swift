@@ -18,6 +18,14 @@ public enum PrivacyBudget: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
+    /// The budget's size in its own terms: ε for pure and approximate budgets, ρ for zCDP.
+    public var total: Double {
+        switch self {
+        case let .pure(e), let .approximate(e, _): e
+        case let .zCDP(r): r
+        }
+    }
+
     /// Checks ε > 0, δ in (0, 1), ρ > 0, all finite.
     public func validate() throws(DifferentialPrivacyError) {
         switch self {
@@ -53,9 +61,19 @@ public enum AccountingMethod: String, Sendable, Hashable, Codable, CaseIterable 
 
     /// Whether the accountant composes each release's *stated* guarantee (ε or (ε, δ)) rather
     /// than the event describing its noise.
-    var composesStatedGuarantee: Bool { self == .basic || self == .advanced }
+    public var composesStatedGuarantee: Bool { self == .basic || self == .advanced }
 
-    func makeAccountant() -> any PrivacyAccountant {
+    /// Whether this method can hold `budget` (zCDP budgets need `.zCDP`; pure budgets need
+    /// `.basic`; approximate budgets suit every method).
+    public func canHold(_ budget: PrivacyBudget) -> Bool {
+        switch (budget, self) {
+        case (.zCDP, .zCDP), (.pure, .basic), (.approximate, _): true
+        default: false
+        }
+    }
+
+    /// A fresh accountant of this method (nothing composed).
+    public func makeAccountant() -> any PrivacyAccountant {
         switch self {
         case .basic: PureAccountant()
         case .advanced: ApproximateAccountant()
@@ -91,9 +109,32 @@ public struct PrivacyCharge: Sendable, Hashable, Codable {
 ///
 /// Implementations must make the record durable (committed to stable storage) before
 /// returning, so that a crash after a release never forgets spent budget.
+///
+/// A ledger may hold budgets of its own (a durable ledger shared by several processes does:
+/// see the `PrivacyLedger` module's `SQLiteLedger`). Its ``record(_:)`` then checks and
+/// commits the charge against that durable budget atomically, and may refuse it by throwing; a
+/// thrown ``DifferentialPrivacyError`` reaches the caller unchanged, any other error as
+/// ``DifferentialPrivacyError/ledgerFailure(reason:)``.
+///
+/// After the noise is sampled and before the release is returned, the gate calls
+/// ``recordOutcome(of:release:)`` so that the ledger can store what left (a digest of the
+/// result, its size); if that throws, the release is not returned (the budget stays spent).
 public protocol PrivacyLedger: Sendable {
-    /// Durably records `charge`, or throws.
+    /// Durably records `charge`, or throws (nothing is released then).
     func record(_ charge: PrivacyCharge) throws
+
+    /// Records what a charged release produced, before it is returned to the caller. The
+    /// default does nothing.
+    ///
+    /// - Parameters:
+    ///   - charge: the charge ``record(_:)`` accepted for this release.
+    ///   - release: the sampled release.
+    func recordOutcome(of charge: PrivacyCharge, release: DPRelease) throws
+}
+
+extension PrivacyLedger {
+    /// Does nothing: ledgers that only record charges need no outcome.
+    public func recordOutcome(of charge: PrivacyCharge, release: DPRelease) throws {}
 }
 
 /// A ledger that keeps charges in memory: for tests and one-shot command-line runs. Not
@@ -155,9 +196,7 @@ public final class PrivacySession: @unchecked Sendable {
                 ledger: any PrivacyLedger = InMemoryPrivacyLedger(), name: String = "session") throws(DifferentialPrivacyError) {
         try budget.validate()
         let method = accounting ?? .default(for: budget)
-        switch (budget, method) {
-        case (.zCDP, .zCDP), (.pure, .basic), (.approximate, _): break
-        default:
+        guard method.canHold(budget) else {
             throw .invalidParameter(name: "accounting", value: method.rawValue,
                                     reason: "cannot hold a \(budget) budget (use zCDP accounting for ρ, basic for pure ε)")
         }
@@ -186,7 +225,9 @@ public final class PrivacySession: @unchecked Sendable {
         return max(0, total - spent)
     }
 
-    static func spent(by accountant: any PrivacyAccountant, in budget: PrivacyBudget) throws(DifferentialPrivacyError) -> Double {
+    /// What `accountant` has spent, in `budget`'s terms: ε at δ = 0 for a pure budget, ε at the
+    /// budget's δ for an approximate one, ρ for zCDP (which needs a ``ZCDPAccountant``).
+    public static func spent(by accountant: any PrivacyAccountant, in budget: PrivacyBudget) throws(DifferentialPrivacyError) -> Double {
         switch budget {
         case .pure: return try accountant.epsilon(delta: 0)
         case let .approximate(_, delta): return try accountant.epsilon(delta: delta)
@@ -231,7 +272,9 @@ public final class PrivacySession: @unchecked Sendable {
         }
         let charge = PrivacyCharge(id: UUID(), time: Date(), session: name, description: description,
                                    stated: stated, mechanism: mechanism, spentAfter: "\(after) of \(budget)")
-        do { try ledger.record(charge) } catch { throw .ledgerFailure(reason: "\(error)") }
+        do { try ledger.record(charge) }
+        catch let refusal as DifferentialPrivacyError { throw refusal }
+        catch { throw .ledgerFailure(reason: "\(error)") }
         accountant = candidate
         return charge
     }

@@ -54,7 +54,8 @@ public struct DPRelease: Sendable, Hashable, Codable {
 
 extension PrivacySession {
     /// **The release gate.** Validates the request, charges the session (accountant, then
-    /// ledger), and only then samples noise onto `partial`.
+    /// ledger), and only then samples noise onto `partial`; the ledger records the outcome
+    /// (``PrivacyLedger/recordOutcome(of:release:)``) before the release is returned.
     ///
     /// - Parameters:
     ///   - partial: the merged, noise-free partial (``DPQuery/partial(over:chunkCount:)``).
@@ -80,8 +81,12 @@ extension PrivacySession {
         let plan = try ReleasePlan(partial: partial, mechanism: mechanism, parameters: parameters)
         let query = partial.query
         let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
-        try charge(stated: plan.stated, mechanism: plan.mechanismEvent, description: description)
-        return plan.sample(using: &generator)
+        let charged = try charge(stated: plan.stated, mechanism: plan.mechanismEvent, description: description)
+        let release = plan.sample(using: &generator)
+        do { try ledger.recordOutcome(of: charged, release: release) }
+        catch let refusal as DifferentialPrivacyError { throw refusal }
+        catch { throw .ledgerFailure(reason: "\(error)") }
+        return release
     }
 }
 

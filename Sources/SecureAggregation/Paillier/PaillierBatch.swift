@@ -1,4 +1,4 @@
-import Dispatch
+internal import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -3,7 +3,7 @@ public import SecureRandom
 internal import Foundation
 internal import Dispatch
 #if canImport(Glibc)
-internal import Glibc
+import Glibc
 #endif
 
 /// Runs a whole secure-aggregation session in one process: n ``SecAggParty`` state machines

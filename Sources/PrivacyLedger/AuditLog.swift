@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+
+/// The hash-chained, append-only audit log inside the ledger file.
+///
+/// Entry n stores `hash = SHA-256(n, time, actor, action, details, previous_hash)` with
+/// length-prefixed fields and `previous_hash` the hash of entry n − 1 (64 zeros for the first
+/// entry, or the anchor after a purge). A single-row head table holds the last sequence and
+/// hash. Verification recomputes the chain, so an edited field, an inserted, deleted or
+/// reordered entry, or a truncated tail shows, unless the editor also rewrites every later
+/// hash and the head — which an external copy of the head (printed by `ledger audit-verify`)
+/// exposes.
+enum AuditLog {
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// Appends one entry; must run inside a write transaction.
+    static func append(_ db: Database, time: Date, actor: String, action: String, details: [String: String]) throws {
+        let (lastSequence, lastHash) = try head(db)
+        let sequence = lastSequence + 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let detailsText = String(decoding: try encoder.encode(details), as: UTF8.self)
+        let hash = digest(sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
+                          details: detailsText, previousHash: lastHash)
+        try db.execute(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
+        try db.execute(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
+    }
+
+    /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
+    static func head(_ db: Database) throws -> (Int64, String) {
+        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
+            return (row["sequence"], row["hash"])
+        }
+        return try anchor(db)
+    }
+
+    static func anchor(_ db: Database) throws -> (Int64, String) {
+        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
+            return (row["sequence"], row["hash"])
+        }
+        return (0, genesis)
+    }
+
+    static func digest(sequence: Int64, time: Double, actor: String, action: String, details: String, previousHash: String) -> String {
+        var bytes: [UInt8] = []
+        func field(_ text: String) {
+            bytes.append(contentsOf: "\(text.utf8.count):".utf8)
+            bytes.append(contentsOf: text.utf8)
+        }
+        field(String(sequence))
+        field(String(time.bitPattern, radix: 16))
+        field(actor)
+        field(action)
+        field(details)
+        field(previousHash)
+        return SQLiteLedger.sha256Hex(bytes)
+    }
+
+    /// Verifies the whole chain from the anchor to the head.
+    static func verify(_ db: Database) throws -> (entries: Int, head: String) {
+        var (expectedSequence, previous) = try anchor(db)
+        var count = 0
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
+        while let row = try cursor.next() {
+            let sequence: Int64 = row["sequence"]
+            expectedSequence += 1
+            guard sequence == expectedSequence else {
+                throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence, reason: "entry \(expectedSequence) is missing (next is \(sequence))")
+            }
+            let stored: String = row["previous_hash"]
+            guard stored == previous else {
+                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its previous hash does not match entry \(sequence - 1)")
+            }
+            let hash = digest(sequence: sequence, time: row["time"], actor: row["actor"], action: row["action"],
+                              details: row["details"], previousHash: stored)
+            guard hash == (row["hash"] as String) else {
+                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its contents do not match its hash (edited)")
+            }
+            previous = hash
+            count += 1
+        }
+        let (headSequence, headHash) = try head(db)
+        guard headSequence == expectedSequence, headHash == previous else {
+            throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence + 1,
+                                                      reason: "the head records entry \(headSequence), the log ends at \(expectedSequence) (entries deleted from the end)")
+        }
+        return (count, previous)
+    }
+}
+
+extension SQLiteLedger {
+    /// Verifies the audit log's hash chain.
+    ///
+    /// - Returns: the number of entries checked and the head hash (keep it outside the
+    ///   platform: a later head that does not extend it shows a rewritten log).
+    /// - Throws: ``PrivacyLedgerError/auditChainBroken(sequence:reason:)`` at the first entry
+    ///   that does not verify.
+    /// - Complexity: O(entries).
+    public func verifyAudit() throws(PrivacyLedgerError) -> (entries: Int, head: String) {
+        try read { db in try AuditLog.verify(db) }
+    }
+
+    /// Audit entries, oldest first (optionally only the last `limit`).
+    public func auditEntries(limit: Int? = nil) throws(PrivacyLedgerError) -> [AuditEntry] {
+        try read { db in
+            var sql = "SELECT * FROM audit ORDER BY sequence"
+            if let limit { sql = "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence" }
+            return try Row.fetchAll(db, sql: sql).map { row in
+                AuditEntry(sequence: row["sequence"], time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
+                           action: row["action"], details: row["details"], previousHash: row["previous_hash"], hash: row["hash"])
+            }
+        }
+    }
+
+    /// The latest cutoff a purge accepts now: the retention period (6 months) before now.
+    public var earliestPurgeCutoff: Date {
+        Self.calendar.date(byAdding: .month, value: -Self.retentionMonths, to: now)!
+    }
+
+    /// Deletes the audit entries older than `cutoff` (a prefix of the chain) after verifying the
+    /// chain, keeps the last deleted entry's hash as the new anchor, and appends a `purge` entry.
+    ///
+    /// - Returns: the number of entries deleted.
+    /// - Throws: ``PrivacyLedgerError/purgeTooYoung(cutoff:earliestAllowed:)`` when `cutoff` is
+    ///   later than ``earliestPurgeCutoff`` (entries younger than 6 months are never deleted);
+    ///   ``PrivacyLedgerError/auditChainBroken(sequence:reason:)`` when the chain does not
+    ///   verify (a purge never hides tampering).
+    @discardableResult
+    public func purgeAudit(before cutoff: Date, actor: String = "platform") throws(PrivacyLedgerError) -> Int {
+        let time = now
+        let earliest = Self.calendar.date(byAdding: .month, value: -Self.retentionMonths, to: time)!
+        guard cutoff <= earliest else { throw .purgeTooYoung(cutoff: cutoff, earliestAllowed: earliest) }
+        return try write { db in
+            _ = try AuditLog.verify(db)
+            // The prefix of entries before the first entry at or after the cutoff.
+            let firstKept = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
+            let (headSequence, _) = try AuditLog.head(db)
+            let lastPurged = (firstKept ?? headSequence + 1) - 1
+            let (anchorSequence, _) = try AuditLog.anchor(db)
+            guard lastPurged > anchorSequence else {
+                try AuditLog.append(db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
+                return 0
+            }
+            let hash = try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
+            try db.execute(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
+            let deleted = db.changesCount
+            try db.execute(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
+            try AuditLog.append(db, time: time, actor: actor, action: "purge",
+                                details: ["cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash])
+            return deleted
+        }
+    }
+}

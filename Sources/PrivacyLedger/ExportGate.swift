@@ -1,0 +1,123 @@
+import Anonymity
+import Foundation
+import GRDB
+import Tabular
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SQLiteLedger {
+    /// **The export gate**: writes `table` to `path` only if an active authorisation covers
+    /// its columns and the table passes its check (k-anonymity for microdata, minimum cell
+    /// counts for aggregates, against the ledger's ``ExportPolicy``). The file is written to a
+    /// temporary name, the export is recorded in the ledger (entry, digest, bytes, the file
+    /// as the operator's derived data) and committed, and only then renamed into place.
+    ///
+    /// - Parameters:
+    ///   - table: the table to write (anonymised microdata or an aggregate).
+    ///   - path: the output CSV file.
+    ///   - check: what to check (``ExportCheck``).
+    ///   - dataset: the registered dataset the table derives from; the table's columns must be
+    ///     in the authorisation's list for it.
+    ///   - separator: the CSV field separator.
+    /// - Returns: the ledger entry.
+    /// - Throws: ``PrivacyLedgerError`` naming the rule (nothing is written then).
+    /// - Complexity: O(rows × quasi-identifiers) for the check, plus writing the file.
+    @discardableResult
+    public func export(_ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
+                       dataset: String, separator: UInt8 = UInt8(ascii: ",")) throws(PrivacyLedgerError) -> ReleaseRecord {
+        let cpuStart = processCPUSeconds()
+        let columns = table.columnNames
+        try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        let policy = try policy()
+        let checkDescription: String
+        switch check {
+        case let .microdata(quasiIdentifiers, k):
+            guard k >= policy.minimumK else {
+                throw .exportRefused(rule: "k-below-minimum", detail: "k = \(k) is below the platform's minimum k = \(policy.minimumK)")
+            }
+            try Self.checkKAnonymity(table, quasiIdentifiers: quasiIdentifiers, k: k)
+            checkDescription = "k-anonymity k=\(k) over \(quasiIdentifiers.joined(separator: ","))"
+        case let .aggregate(countColumn):
+            try Self.checkCellCounts(table, countColumn: countColumn, minimum: policy.minimumCellCount)
+            checkDescription = "cell counts of \(countColumn) ≥ \(policy.minimumCellCount)"
+        }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.path
+        let pending = target + ".pending-\(UUID().uuidString)"
+        do { try CSVWriter.write(table, to: pending, options: CSVOptions(separator: separator)) } catch {
+            try? FileManager.default.removeItem(atPath: pending)
+            throw .storage(reason: "cannot write '\(pending)': \(error)")
+        }
+        let record: ReleaseRecord
+        do {
+            guard let data = FileManager.default.contents(atPath: pending) else { throw PrivacyLedgerError.storage(reason: "cannot read back '\(pending)'") }
+            let digest = Self.sha256Hex(data)
+            let id = UUID().uuidString
+            let parameters = try Self.json(["check": checkDescription, "path": target, "rows": "\(table.rowCount)"])
+            record = try write { db in
+                let time = now
+                guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
+                    throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
+                }
+                try Self.check(authorisation, at: time, dataset: dataset, columns: columns, db: db)
+                try db.execute(sql: """
+                    INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
+                                          rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
+                    VALUES (?, 'export', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, authorisation.id, op, scenario, dataset, target, parameters, digest, table.rowCount,
+                                     processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970, time.timeIntervalSince1970])
+                try db.execute(sql: "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
+                               arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
+                try AuditLog.append(db, time: time, actor: op, action: "export", details: [
+                    "release": id, "authorisation": "\(authorisation.id)", "path": target, "check": checkDescription,
+                    "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
+                ])
+                return Self.releaseRecord(try Row.fetchOne(db, sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
+            }
+        } catch let error as PrivacyLedgerError {
+            try? FileManager.default.removeItem(atPath: pending)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: pending)
+            throw .storage(reason: "\(error)")
+        }
+        guard rename(pending, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: pending)
+            throw .storage(reason: "cannot move the export into '\(target)': \(reason) (the ledger records it; rerun to write)")
+        }
+        return record
+    }
+
+    /// Refuses unless every equivalence class over `quasiIdentifiers` has ≥ `k` rows; the class
+    /// of fully suppressed rows (every quasi-identifier `*`) is exempt.
+    static func checkKAnonymity(_ table: Tabular.Table, quasiIdentifiers: [String], k: Int) throws(PrivacyLedgerError) {
+        guard !quasiIdentifiers.isEmpty else { throw .exportRefused(rule: "k-anonymity", detail: "microdata needs at least one quasi-identifier") }
+        let classes: EquivalenceClasses, reports: [CheckReport]
+        do { (classes, reports) = try Anonymity.check(table, quasiIdentifiers: quasiIdentifiers, requirements: [.kAnonymity(k: k)]) }
+        catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
+        let qiColumns: [Tabular.Column]
+        do { qiColumns = try quasiIdentifiers.map { try table.column($0) } } catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
+        for offending in reports[0].offendingClasses {
+            let row = classes.firstRow[offending]
+            let suppressed = qiColumns.allSatisfy { $0.text(at: row) == "*" }
+            if !suppressed {
+                throw .exportRefused(rule: "k-anonymity", detail: "the equivalence class of data row \(row + 1) has \(classes.sizes[offending]) rows, fewer than k = \(k)")
+            }
+        }
+    }
+
+    /// Refuses unless every value of `countColumn` is present and ≥ `minimum`.
+    static func checkCellCounts(_ table: Tabular.Table, countColumn: String, minimum: Int) throws(PrivacyLedgerError) {
+        let column: Tabular.Column
+        do { column = try table.column(countColumn) } catch { throw .exportRefused(rule: "minimum-cell-count", detail: "\(error)") }
+        for row in 0..<table.rowCount {
+            guard let text = column.text(at: row), let value = Double(text) else {
+                throw .exportRefused(rule: "minimum-cell-count", detail: "column '\(countColumn)', data row \(row + 1) has no count")
+            }
+            guard value >= Double(minimum) else {
+                throw .exportRefused(rule: "minimum-cell-count", detail: "column '\(countColumn)', data row \(row + 1) has count \(text), below the minimum \(minimum)")
+            }
+        }
+    }
+}

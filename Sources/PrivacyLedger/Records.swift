@@ -1,0 +1,219 @@
+import DifferentialPrivacy
+import Foundation
+
+/// A column's classification level, which decides what a release of it needs.
+///
+/// - 1 `open`: public data; any release.
+/// - 2 `internal`: released through the gates (DP or a checked export).
+/// - 3 `sensitive`: only through differential privacy or a k-anonymity-checked export.
+/// - 4 `restricted`: never leaves the platform, in any form.
+///
+/// Every release path of this module is a DP release or a checked export, so levels 1–3 are
+/// allowed through them and level 4 is refused everywhere.
+public enum ClassificationLevel: Int, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+    case open = 1
+    case `internal` = 2
+    case sensitive = 3
+    case restricted = 4
+
+    /// Levels order by sensitivity.
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// `"1 (open)"` and so on.
+    public var description: String { "\(rawValue) (\(name))" }
+
+    /// `open`, `internal`, `sensitive` or `restricted`.
+    public var name: String {
+        switch self {
+        case .open: "open"
+        case .internal: "internal"
+        case .sensitive: "sensitive"
+        case .restricted: "restricted"
+        }
+    }
+}
+
+/// An authorisation's life-cycle status. Expiry is not a status: it follows from the
+/// validity window and the clock.
+public enum AuthorisationStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Usable within its validity window.
+    case active
+    /// Refused until resumed (the agreement was breached).
+    case suspended
+    /// Final: refused for ever; the operator's derived data has been deleted.
+    case terminated
+}
+
+/// A column of a registered dataset, with its classification.
+public struct DatasetColumn: Sendable, Hashable, Codable {
+    /// The dataset's name (its absolute path when registered from a file).
+    public let dataset: String
+    /// The column's name.
+    public let column: String
+    /// Its classification level.
+    public let level: ClassificationLevel
+}
+
+/// An operator's right to run one scenario on a list of columns within a validity window and a
+/// budget (the glossary's **authorisation**).
+public struct Authorisation: Sendable, Hashable, Codable {
+    /// The ledger's identifier.
+    public let id: Int64
+    /// The operator.
+    public let `operator`: String
+    /// The scenario.
+    public let scenario: String
+    /// The total budget.
+    public let budget: PrivacyBudget
+    /// How its releases compose.
+    public let accounting: AccountingMethod
+    /// Start of validity.
+    public let validFrom: Date
+    /// End of the trial operation (≤ 6 months after ``validFrom``; equal to it when there is no trial).
+    public let trialUntil: Date
+    /// End of validity (≤ 2 years after the trial).
+    public let validTo: Date
+    /// Current status.
+    public let status: AuthorisationStatus
+    /// The allowed columns (dataset and column), sorted.
+    public let columns: [DatasetColumn]
+    /// Durable spent budget in the budget's terms (ε, ε at the budget's δ, or ρ).
+    public let spent: Double
+    /// What is left, never negative.
+    public var remaining: Double { max(0, budget.total - spent) }
+    /// When the authorisation was granted.
+    public let grantedAt: Date
+}
+
+/// One status change of an authorisation (the grant counts as the first, to `active`).
+public struct StatusChange: Sendable, Hashable, Codable {
+    /// When.
+    public let time: Date
+    /// The new status.
+    public let status: AuthorisationStatus
+    /// Why.
+    public let reason: String
+    /// Who made the change.
+    public let actor: String
+}
+
+/// One release (a DP statistic or an export) in the ledger, with its cost metering.
+public struct ReleaseRecord: Sendable, Hashable, Codable {
+    /// The release's identifier (the charge's UUID).
+    public let id: String
+    /// `"dp"` or `"export"`.
+    public let kind: String
+    /// The authorisation charged.
+    public let authorisationID: Int64
+    /// The operator.
+    public let `operator`: String
+    /// The scenario.
+    public let scenario: String
+    /// The dataset read.
+    public let dataset: String
+    /// What was released (statistic, column, grouping; or the exported file).
+    public let query: String
+    /// The release's parameters as JSON (query, mechanism, ε/δ/ρ; or export checks).
+    public let parameters: String
+    /// ε stated, if any.
+    public let epsilon: Double?
+    /// δ stated, if any.
+    public let delta: Double?
+    /// ρ stated, if any.
+    public let rho: Double?
+    /// Noise scale of the main statistic (Laplace b or Gaussian σ), if any.
+    public let noiseScale: Double?
+    /// SHA-256 (hex) of the released result (the DP release's canonical JSON, or the exported
+    /// file); `nil` when the process stopped between charge and outcome (the budget stays spent).
+    public let resultDigest: String?
+    /// Rows read to compute the release.
+    public let rowsScanned: Int64?
+    /// CPU seconds spent by the process computing the partial and the release.
+    public let cpuSeconds: Double?
+    /// Bytes that left (JSON of the release, or the exported file).
+    public let bytesExported: Int64?
+    /// When the charge was committed (before any noise was sampled).
+    public let chargedAt: Date
+    /// When the outcome was recorded (just before the value was returned).
+    public let completedAt: Date?
+}
+
+/// One entry of the hash-chained, append-only audit log.
+public struct AuditEntry: Sendable, Hashable, Codable {
+    /// Position in the chain, from 1, without gaps.
+    public let sequence: Int64
+    /// When.
+    public let time: Date
+    /// Who (an operator, a reviewer, `"platform"`).
+    public let actor: String
+    /// What (`grant`, `release-charged`, `terminate`, …).
+    public let action: String
+    /// Details as JSON.
+    public let details: String
+    /// The previous entry's ``hash`` (64 zeros for the first).
+    public let previousHash: String
+    /// SHA-256 (hex) of this entry's fields and ``previousHash``.
+    public let hash: String
+}
+
+/// What a termination removed.
+public struct TerminationReport: Sendable, Hashable, Codable {
+    /// The authorisation, now terminated.
+    public let authorisation: Authorisation
+    /// Files of derived data deleted from the platform.
+    public let deletedFiles: [String]
+    /// Derived-data files that were already gone.
+    public let missingFiles: [String]
+}
+
+/// A release that went through the ledger: the DP result and its ledger entry.
+public struct LedgeredRelease: Sendable, Hashable {
+    /// The release.
+    public let release: DPRelease
+    /// The ledger entry's identifier.
+    public let entryID: String
+    /// SHA-256 (hex) of the release's canonical JSON, as stored in the ledger.
+    public let resultDigest: String
+}
+
+/// Where an export gate applies its check.
+public enum ExportCheck: Sendable, Hashable {
+    /// Microdata: every equivalence class over `quasiIdentifiers` has at least `k` rows
+    /// (rows whose every quasi-identifier is `*`, i.e. suppressed, are exempt), with `k` at
+    /// least the ledger's minimum.
+    case microdata(quasiIdentifiers: [String], k: Int)
+    /// An aggregated table: every value of `countColumn` is at least the ledger's minimum
+    /// cell count.
+    case aggregate(countColumn: String)
+}
+
+/// The platform's export policy, stored in the ledger at ``SQLiteLedger/init(path:durability:busyTimeout:clock:)``-time
+/// and changed only by ``SQLiteLedger/setPolicy(_:actor:)``.
+public struct ExportPolicy: Sendable, Hashable, Codable {
+    /// Smallest k a microdata export may have.
+    public var minimumK: Int
+    /// Smallest count an aggregated cell may have.
+    public var minimumCellCount: Int
+    /// The platform's defaults: k ≥ 5, cells ≥ 10.
+    public static let standard = ExportPolicy(minimumK: 5, minimumCellCount: 10)
+    /// A policy.
+    public init(minimumK: Int, minimumCellCount: Int) {
+        self.minimumK = minimumK
+        self.minimumCellCount = minimumCellCount
+    }
+}
+
+/// What an authorisation's releases cost the platform (operators bear the cost of compute and
+/// result export).
+public struct CostSummary: Sendable, Hashable, Codable {
+    /// DP releases charged (including any cut short by a crash after the charge).
+    public let releases: Int
+    /// Exports written.
+    public let exports: Int
+    /// Rows read, summed.
+    public let rowsScanned: Int64
+    /// CPU seconds, summed.
+    public let cpuSeconds: Double
+    /// Bytes that left the platform, summed.
+    public let bytesExported: Int64
+}

@@ -1,0 +1,421 @@
+import ArgumentParser
+import DifferentialPrivacy
+import Foundation
+import PrivacyLedger
+
+/// Where the ledger lives unless `--ledger` says otherwise: `$PRIVACY_KERNEL_LEDGER`, else
+/// `privacy-ledger.sqlite` in the current directory (the demo's ledger).
+let defaultLedgerPath = ProcessInfo.processInfo.environment["PRIVACY_KERNEL_LEDGER"] ?? "privacy-ledger.sqlite"
+
+/// `--ledger FILE` and `--durability`, shared by every command that uses the ledger.
+struct LedgerLocation: ParsableArguments {
+    @Option(help: "The ledger file (default: $PRIVACY_KERNEL_LEDGER, else ./privacy-ledger.sqlite).")
+    var ledger: String?
+
+    @Option(help: "full (sync every commit; survives power loss) or normal (survives process crashes).")
+    var durability: String = "full"
+
+    func validate() throws {
+        guard SQLiteLedger.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+    }
+
+    var path: String { ledger ?? defaultLedgerPath }
+
+    /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
+    /// a mistyped path is an error rather than an empty ledger.
+    func open(create: Bool = false) throws -> SQLiteLedger {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw MissingLedger(path: path)
+        }
+        return try SQLiteLedger(path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full)
+    }
+}
+
+/// A command that needs an existing ledger found none.
+struct MissingLedger: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "no ledger at '\(path)'; create it with `privacy-kernel ledger init --ledger \(path)`" }
+}
+
+/// `--operator ID --scenario ID` on commands that release.
+struct ReleaseIdentity: ParsableArguments {
+    @Option(name: .customLong("operator"), help: "The operator releasing (needs an authorisation in the ledger).")
+    var operatorID: String?
+
+    @Option(help: "The scenario the release belongs to.")
+    var scenario: String?
+
+    func validate() throws {
+        if (operatorID == nil) != (scenario == nil) { throw ValidationError("give --operator and --scenario together") }
+    }
+}
+
+/// The column names of a CSV file's header (for registering a dataset without loading it).
+func csvHeader(_ file: String, separator: UInt8? = nil) throws -> [String] {
+    guard let handle = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot open '\(file)'") }
+    defer { try? handle.close() }
+    let head = handle.readData(ofLength: 1 << 16)
+    var line = Array(head.prefix { $0 != UInt8(ascii: "\n") })
+    if line.last == UInt8(ascii: "\r") { line.removeLast() }
+    if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+    let sep = separator ?? (line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ","))
+    var names: [String] = [], field: [UInt8] = [], quoted = false, index = 0
+    while index < line.count {
+        let byte = line[index]
+        if quoted {
+            if byte == UInt8(ascii: "\"") {
+                if index + 1 < line.count && line[index + 1] == UInt8(ascii: "\"") { field.append(byte); index += 1 } else { quoted = false }
+            } else { field.append(byte) }
+        } else if byte == UInt8(ascii: "\"") {
+            quoted = true
+        } else if byte == sep {
+            names.append(String(decoding: field, as: UTF8.self)); field = []
+        } else { field.append(byte) }
+        index += 1
+    }
+    names.append(String(decoding: field, as: UTF8.self))
+    guard !names.allSatisfy(\.isEmpty) else { throw ValidationError("'\(file)' has no header line") }
+    return names
+}
+
+/// `privacy-kernel ledger …`: the durable privacy ledger, authorisations and audit log.
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Manage the privacy ledger: authorisations, budgets, releases and the audit log.",
+        discussion: """
+            One SQLite file (WAL) holds datasets with column classification levels (1 open … 4 restricted), \
+            authorisations (operator, scenario, columns, budget, validity window, status history), every release \
+            with its cost, and a hash-chained audit log. Releases through `dp … --operator ID --scenario ID` and \
+            exports through `anonymity generalise --out` are checked and charged here first.
+            The default ledger is $PRIVACY_KERNEL_LEDGER, else ./privacy-ledger.sqlite. Example:
+              privacy-kernel ledger init
+              privacy-kernel ledger classify --data datasets/transport.csv --level card_id=4 --level origin_district=3
+              privacy-kernel ledger grant --operator op-17 --scenario transport-od --epsilon 2 --data datasets/transport.csv \\
+                  --columns fare,origin_district --valid-days 365 --trial-days 90
+              privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 0.5 \\
+                  --operator op-17 --scenario transport-od
+              privacy-kernel ledger status --json
+            """,
+        subcommands: [Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
+                      History.self, AuditVerify.self, Purge.self]
+    )
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or migrate) a ledger file and set the export policy.")
+        @OptionGroup var location: LedgerLocation
+        @Option(help: "Smallest k a microdata export may have.")
+        var minK: Int?
+        @Option(help: "Smallest count an exported aggregate cell may have.")
+        var minCellCount: Int?
+        func run() throws {
+            let ledger = try location.open(create: true)
+            var policy = try ledger.policy()
+            if minK != nil || minCellCount != nil {
+                policy.minimumK = minK ?? policy.minimumK
+                policy.minimumCellCount = minCellCount ?? policy.minimumCellCount
+                try ledger.setPolicy(policy, actor: "platform")
+            }
+            print("ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount)")
+        }
+    }
+
+    struct Classify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a CSV dataset's columns and set their classification levels.")
+        @OptionGroup var location: LedgerLocation
+        @Option(help: "The CSV file (its header names the columns).")
+        var data: String
+        @Option(help: "COLUMN=LEVEL, level 1 (open) … 4 (restricted, never leaves); repeatable.")
+        var level: [String] = []
+        @Option(help: "Level of columns not yet registered.")
+        var defaultLevel: Int = 2
+        @Option(help: "Who classifies (audited).")
+        var actor: String = "platform"
+        func run() throws {
+            guard let fallback = ClassificationLevel(rawValue: defaultLevel) else { throw ValidationError("--default-level must be 1…4") }
+            let ledger = try location.open(create: true)
+            let dataset = SQLiteLedger.datasetName(forFile: data)
+            try ledger.registerDataset(dataset, columns: try csvHeader(data), defaultLevel: fallback, actor: actor)
+            for spec in level {
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let value = Int(parts[1]), let classification = ClassificationLevel(rawValue: value) else {
+                    throw ValidationError("--level must be COLUMN=1…4, got '\(spec)'")
+                }
+                try ledger.classify(dataset: dataset, column: parts[0], level: classification, actor: actor)
+            }
+            for column in try ledger.columns(of: dataset) { print("\(column.column): level \(column.level)") }
+        }
+    }
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant an operator an authorisation for one scenario on a dataset's columns.")
+        @OptionGroup var location: LedgerLocation
+        @Option(name: .customLong("operator"), help: "The operator.")
+        var operatorID: String
+        @Option(help: "The scenario.")
+        var scenario: String
+        @Option(help: "Total ε.")
+        var epsilon: Double?
+        @Option(help: "Total δ (with --epsilon: an (ε, δ) budget).")
+        var delta: Double?
+        @Option(help: "Total ρ (a zCDP budget) instead of ε.")
+        var rho: Double?
+        @Option(help: "basic | advanced | zCDP | rdp | pld (default: basic for ε, advanced for (ε, δ), zCDP for ρ).")
+        var accounting: String?
+        @Option(help: "The CSV dataset (registered if new; its columns get level 2 unless classified).")
+        var data: String
+        @Option(help: "Allowed columns, comma-separated (default: every column below level 4).")
+        var columns: String?
+        @Option(help: "Days of the term after the trial (≤ 2 years).")
+        var validDays: Int = 365
+        @Option(help: "Days of trial operation first (≤ 6 months).")
+        var trialDays: Int = 0
+        @Option(help: "Who reviewed and granted (audited).")
+        var reviewer: String = "reviewer"
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            if (epsilon == nil) == (rho == nil) { throw ValidationError("give --epsilon (optionally with --delta) or --rho") }
+            if rho != nil && delta != nil { throw ValidationError("--delta goes with --epsilon, not --rho") }
+            if let accounting, AccountingMethod(rawValue: accounting) == nil {
+                throw ValidationError("--accounting must be one of \(AccountingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let budget: PrivacyBudget = rho.map { .zCDP(rho: $0) } ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
+            let ledger = try location.open(create: true)
+            let dataset = SQLiteLedger.datasetName(forFile: data)
+            try ledger.registerDataset(dataset, columns: try csvHeader(data), actor: reviewer)
+            let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            let authorisation = try ledger.grant(operator: operatorID, scenario: scenario, budget: budget,
+                                                 accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
+                                                 columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
+            if json { print(try jsonText(StatusOutput(authorisation))) } else { printStatus(authorisation) }
+        }
+    }
+
+    /// Options of suspend, resume and terminate.
+    struct Change: ParsableArguments {
+        @OptionGroup var location: LedgerLocation
+        @Option(name: .customLong("operator"), help: "The operator.")
+        var operatorID: String
+        @Option(help: "The scenario.")
+        var scenario: String
+        @Option(help: "Why (audited).")
+        var reason: String
+        @Option(help: "Who decides (audited).")
+        var reviewer: String = "reviewer"
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend an active authorisation (agreement breached).")
+        @OptionGroup var change: Change
+        func run() throws {
+            printStatus(try change.location.open().suspend(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer))
+        }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a suspended authorisation (breach corrected).")
+        @OptionGroup var change: Change
+        func run() throws {
+            printStatus(try change.location.open().resume(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer))
+        }
+    }
+
+    struct Terminate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Terminate an authorisation and delete the operator's derived data (logs are kept).")
+        @OptionGroup var change: Change
+        func run() throws {
+            let report = try change.location.open().terminate(operator: change.operatorID, scenario: change.scenario,
+                                                              reason: change.reason, actor: change.reviewer)
+            printStatus(report.authorisation)
+            for file in report.deletedFiles { print("  deleted \(file)") }
+            for file in report.missingFiles { print("  already gone: \(file)") }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each authorisation with its status, window, spent and remaining budget.")
+        @OptionGroup var location: LedgerLocation
+        @Option(name: .customLong("operator"), help: "Only this operator.")
+        var operatorID: String?
+        @Flag(help: "Print a JSON array (each with spent and remaining).")
+        var json = false
+        func run() throws {
+            let ledger = try location.open()
+            let all = try ledger.authorisations().filter { operatorID == nil || $0.operator == operatorID }
+            var outputs: [StatusOutput] = []
+            for authorisation in all {
+                var output = StatusOutput(authorisation)
+                output.cost = try ledger.costs(of: authorisation.id)
+                outputs.append(output)
+            }
+            if json { print(try jsonText(outputs)) } else {
+                if all.isEmpty { print("no authorisations in \(location.path)") }
+                for output in outputs {
+                    printStatus(all.first { $0.id == output.id }!)
+                    if let c = output.cost {
+                        print("  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
+                              + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
+                    }
+                }
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The releases in the ledger, oldest first.")
+        @OptionGroup var location: LedgerLocation
+        @Option(name: .customLong("operator"), help: "Only this operator.")
+        var operatorID: String?
+        @Option(help: "Only this scenario.")
+        var scenario: String?
+        @Flag(help: "Print a JSON array.")
+        var json = false
+        func run() throws {
+            let records = try location.open().history(operator: operatorID, scenario: scenario)
+            if json { print(try jsonText(records.map(HistoryOutput.init))); return }
+            for r in records {
+                var guarantee: [String] = []
+                if let e = r.epsilon { guarantee.append("ε=\(e)") }
+                if let d = r.delta { guarantee.append("δ=\(d)") }
+                if let p = r.rho { guarantee.append("ρ=\(p)") }
+                print("\(r.chargedAt.formatted(.iso8601))  \(r.operator)/\(r.scenario)  \(r.kind) \(r.query)  \(guarantee.joined(separator: " "))  "
+                      + (r.resultDigest.map { "digest \($0.prefix(16))…" } ?? "charged, no outcome recorded")
+                      + (r.bytesExported.map { "  \($0) B" } ?? "") + (r.cpuSeconds.map { String(format: "  %.3f s CPU", $0) } ?? ""))
+            }
+        }
+    }
+
+    struct AuditVerify: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "audit-verify", abstract: "Verify the audit log's hash chain (exit 1 if broken).")
+        @OptionGroup var location: LedgerLocation
+        @Flag(help: "Print JSON.")
+        var json = false
+        func run() throws {
+            let (entries, head) = try location.open().verifyAudit()
+            if json { print(try jsonText(["entries": "\(entries)", "head": head, "ok": "true"])) }
+            else { print("audit log intact: \(entries) entries, head \(head)") }
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete audit entries older than a cutoff (never younger than 6 months).")
+        @OptionGroup var location: LedgerLocation
+        @Option(help: "Cutoff as an ISO 8601 date or time (e.g. 2026-01-01 or 2026-01-01T00:00:00Z).")
+        var before: String?
+        @Option(help: "Cutoff as this many days before now.")
+        var olderThanDays: Int?
+        @Option(help: "Who purges (audited).")
+        var actor: String = "platform"
+        func validate() throws {
+            if (before == nil) == (olderThanDays == nil) { throw ValidationError("give --before DATE or --older-than-days N") }
+        }
+        func run() throws {
+            let cutoff: Date
+            if let before {
+                let text = before.count == 10 ? before + "T00:00:00Z" : before
+                guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--before must be an ISO 8601 date, got '\(before)'") }
+                cutoff = date
+            } else {
+                cutoff = Date().addingTimeInterval(-Double(olderThanDays!) * 86_400)
+            }
+            let deleted = try location.open().purgeAudit(before: cutoff, actor: actor)
+            print("purged \(deleted) audit entries older than \(cutoff.formatted(.iso8601))")
+        }
+    }
+}
+
+func printStatus(_ a: Authorisation) {
+    let columns = a.columns.map { "\($0.column)(\($0.level.rawValue))" }.joined(separator: ",")
+    print("\(a.operator)/\(a.scenario): \(a.status.rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(a.spent), remaining \(a.remaining); "
+          + "valid \(a.validFrom.formatted(.iso8601)) … \(a.validTo.formatted(.iso8601))"
+          + (a.trialUntil > a.validFrom ? " (trial until \(a.trialUntil.formatted(.iso8601)))" : "") + "; columns \(columns)")
+}
+
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// One authorisation in `ledger status --json`.
+struct StatusOutput: Encodable {
+    let id: Int64
+    let `operator`: String
+    let scenario: String
+    let status: String
+    let budget: String
+    let accounting: String
+    let epsilon: Double?
+    let delta: Double?
+    let rho: Double?
+    let spent: Double
+    let remaining: Double
+    let valid_from: Date
+    let trial_until: Date
+    let valid_to: Date
+    let columns: [String]
+    /// Metered cost of the authorisation's releases (rows, CPU, bytes).
+    var cost: CostSummary?
+
+    init(_ a: Authorisation) {
+        id = a.id; `operator` = a.operator; scenario = a.scenario; status = a.status.rawValue
+        budget = a.budget.description; accounting = a.accounting.rawValue
+        switch a.budget {
+        case let .pure(e): epsilon = e; delta = nil; rho = nil
+        case let .approximate(e, d): epsilon = e; delta = d; rho = nil
+        case let .zCDP(r): epsilon = nil; delta = nil; rho = r
+        }
+        spent = a.spent; remaining = a.remaining
+        valid_from = a.validFrom; trial_until = a.trialUntil; valid_to = a.validTo
+        columns = a.columns.map { "\($0.dataset)#\($0.column)" }
+    }
+}
+
+/// One release in `ledger history --json`.
+struct HistoryOutput: Encodable {
+    let id: String
+    let kind: String
+    let `operator`: String
+    let scenario: String
+    let dataset: String
+    let query: String
+    let epsilon: Double?
+    let delta: Double?
+    let rho: Double?
+    let noise_scale: Double?
+    let result_digest: String?
+    let rows_scanned: Int64?
+    let cpu_seconds: Double?
+    let bytes_exported: Int64?
+    let time: Date
+    let completed_at: Date?
+
+    init(_ r: ReleaseRecord) {
+        id = r.id; kind = r.kind; `operator` = r.operator; scenario = r.scenario; dataset = r.dataset; query = r.query
+        epsilon = r.epsilon; delta = r.delta; rho = r.rho; noise_scale = r.noiseScale; result_digest = r.resultDigest
+        rows_scanned = r.rowsScanned; cpu_seconds = r.cpuSeconds; bytes_exported = r.bytesExported
+        time = r.chargedAt; completed_at = r.completedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, `operator`, scenario, dataset, query, epsilon, delta, rho, noise_scale, result_digest
+        case rows_scanned, cpu_seconds, bytes_exported, time, completed_at
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(kind, forKey: .kind); try c.encode(`operator`, forKey: .operator)
+        try c.encode(scenario, forKey: .scenario); try c.encode(dataset, forKey: .dataset); try c.encode(query, forKey: .query)
+        // ε, δ and the digest are always present (null when not applicable or not yet recorded).
+        try c.encode(epsilon, forKey: .epsilon); try c.encode(delta, forKey: .delta); try c.encodeIfPresent(rho, forKey: .rho)
+        try c.encode(noise_scale, forKey: .noise_scale); try c.encode(result_digest, forKey: .result_digest)
+        try c.encode(rows_scanned, forKey: .rows_scanned); try c.encode(cpu_seconds, forKey: .cpu_seconds)
+        try c.encode(bytes_exported, forKey: .bytes_exported); try c.encode(time, forKey: .time); try c.encode(completed_at, forKey: .completed_at)
+    }
+}
