@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
+        .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -53,6 +54,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // DP linear and logistic regression on OpenBLAS (CBLAS + LAPACK dsyev).
+        .target(name: "PrivateLearning", dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "COpenBLAS"]),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
@@ -73,6 +76,11 @@ let package = Package(
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(
+            name: "PrivateLearningTests",
+            dependencies: ["PrivateLearning", "DifferentialPrivacy", "SecureRandom", "Tabular"],
+            swiftSettings: leafSwiftSettings
+        ),
         .testTarget(
             name: "SecureAggregationTests",
             dependencies: ["SecureAggregation", "SecureRandom"],

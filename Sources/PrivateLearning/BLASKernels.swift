@@ -1,0 +1,148 @@
+import COpenBLAS
+import Foundation
+
+/// The dense linear algebra of the fits, on OpenBLAS (CBLAS) and LAPACK's `dsyev`, chunked over
+/// fixed row blocks and run in parallel. On a ``DesignMatrix`` every sum is exact (see its
+/// documentation), so the results do not depend on the chunking or on OpenBLAS's threads.
+enum BLASKernels {
+    /// The upper triangle (column-major, `p × p`, lower triangle mirrored) of XᵀX.
+    ///
+    /// - Complexity: O(rows · p²) flops in `cblas_dsyrk`, one pass over the matrix.
+    static func gram(_ matrix: DesignMatrix) -> [Double] {
+        let m = matrix.rows, p = matrix.parameters
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p * p)
+        matrix.values.withUnsafeBufferPointer { a in
+            partials.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let a = a, out = out
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
+                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
+                                a.baseAddress! + start, Int32(m), 0, out.baseAddress! + chunk * p * p, Int32(p))
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p * p)
+        for chunk in 0..<chunks {
+            for column in 0..<p {
+                for row in 0...column { result[column * p + row] += partials[chunk * p * p + column * p + row] }
+            }
+        }
+        for column in 0..<p { for row in 0..<column { result[row * p + column] = result[column * p + row] } }
+        return result
+    }
+
+    /// Xᵀv for a vector `v` of length `rows`.
+    ///
+    /// - Complexity: O(rows · p) flops in `cblas_dgemv`, one pass over the matrix.
+    static func transposedTimes(_ matrix: DesignMatrix, _ vector: [Double]) -> [Double] {
+        let m = matrix.rows, p = matrix.parameters
+        precondition(vector.count == m)
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p)
+        matrix.values.withUnsafeBufferPointer { a in
+            vector.withUnsafeBufferPointer { v in
+                partials.withUnsafeMutableBufferPointer { out in
+                    nonisolated(unsafe) let a = a, v = v, out = out
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
+                        cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                    a.baseAddress! + start, Int32(m), v.baseAddress! + start, 1,
+                                    0, out.baseAddress! + chunk * p, 1)
+                    }
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
+        return result
+    }
+
+    /// Xθ into `out` (length `rows`). Floating point (not exact), but each entry depends only
+    /// on its own row and θ.
+    ///
+    /// - Complexity: O(rows · p) flops in `cblas_dgemv`.
+    static func times(_ matrix: DesignMatrix, _ theta: [Double], into out: inout [Double]) {
+        let m = matrix.rows, p = matrix.parameters
+        precondition(theta.count == p && out.count == m)
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        matrix.values.withUnsafeBufferPointer { a in
+            theta.withUnsafeBufferPointer { t in
+                out.withUnsafeMutableBufferPointer { o in
+                    nonisolated(unsafe) let a = a, t = t, o = o
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
+                        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(count), Int32(p), 1,
+                                    a.baseAddress! + start, Int32(m), t.baseAddress!, 1,
+                                    0, o.baseAddress! + start, 1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The eigen-decomposition of a symmetric `p × p` matrix (column-major, both triangles
+    /// set) by LAPACK's `dsyev`: eigenvalues ascending, eigenvectors as the columns of a
+    /// column-major `p × p` matrix. `nil` if LAPACK reports failure (no convergence).
+    ///
+    /// - Complexity: O(p³).
+    static func symmetricEigen(_ matrix: [Double], order p: Int) -> (values: [Double], vectors: [Double])? {
+        precondition(matrix.count == p * p)
+        var a = matrix
+        var w = [Double](repeating: 0, count: p)
+        var n = Int32(p), lda = Int32(p), info: Int32 = 0
+        var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "U"))
+        // Workspace query, then the decomposition.
+        var lwork: Int32 = -1
+        var size = 0.0
+        dsyev_(&jobz, &uplo, &n, &a, &lda, &w, &size, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        lwork = Int32(max(size, Double(3 * p)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dsyev_(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        return (w, a)
+    }
+}
+
+/// Solves `A θ = b` for a symmetric `A` that noise may have made indefinite.
+///
+/// `A` is decomposed as `V Λ Vᵀ` (LAPACK `dsyev`) and solved as `θ = V diag(1/λ̂ᵢ) Vᵀ b` with
+/// the *eigenvalue floor* `λ̂ᵢ = max(λᵢ, floor)`: directions the noise pushed to zero or below
+/// are treated as having curvature `floor` instead of being inverted (which would blow the
+/// solution up along them). With `floor > 0` the result is always finite. Post-processing of
+/// released statistics, so it costs no privacy.
+///
+/// - Returns: θ, and how many eigenvalues were raised to the floor.
+/// - Complexity: O(p³).
+struct FlooredSymmetricSolver {
+    /// Eigenvalues (ascending) after flooring.
+    let eigenvalues: [Double]
+    /// Eigenvectors, column-major.
+    let eigenvectors: [Double]
+    let order: Int
+    /// Eigenvalues that were below the floor.
+    let flooredCount: Int
+
+    init?(_ matrix: [Double], order p: Int, floor: Double) {
+        guard let (values, vectors) = BLASKernels.symmetricEigen(matrix, order: p) else { return nil }
+        eigenvalues = values.map { max($0, floor) }
+        flooredCount = values.filter { $0 < floor }.count
+        eigenvectors = vectors
+        order = p
+    }
+
+    /// `Â⁻¹ b`.
+    func solve(_ b: [Double]) -> [Double] {
+        let p = order
+        var projected = [Double](repeating: 0, count: p)
+        for k in 0..<p {
+            var s = 0.0
+            for j in 0..<p { s += eigenvectors[k * p + j] * b[j] }
+            projected[k] = s / eigenvalues[k]
+        }
+        var result = [Double](repeating: 0, count: p)
+        for k in 0..<p { for j in 0..<p { result[j] += eigenvectors[k * p + j] * projected[k] } }
+        return result
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Tabular
+
+/// How each row's features are bounded before they enter a private fit. The bounds are
+/// parameters of the fit, never read off the data: they fix the sensitivity.
+public enum FeatureBounds: Sendable, Hashable, CustomStringConvertible {
+    /// Feature `j` is clamped to `ranges[j]` (one range per feature, in the order the features
+    /// are named) and mapped affinely onto [−1, 1]; each row then has ‖z‖∞ ≤ 1.
+    case perColumn([ClosedRange<Double>])
+    /// Each row's feature vector `x` is scaled by `1/radius` and clipped to Euclidean norm ≤ 1
+    /// (multiplied by `min(1, radius/‖x‖)`): the bound diffprivlib calls `data_norm`.
+    case rowNorm(Double)
+
+    /// `"per-column [a, b], …"` or `"row norm ≤ r"`.
+    public var description: String {
+        switch self {
+        case let .perColumn(ranges): "per-column " + ranges.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: ", ")
+        case let .rowNorm(radius): "row norm ≤ \(radius)"
+        }
+    }
+}
+
+/// The affine map from a feature's original unit to the model's unit `z = scale·x + offset`
+/// (before clamping or clipping), and from the model's label unit back.
+struct FeatureScaling: Sendable, Hashable {
+    var scale: [Double]
+    var offset: [Double]
+}
+
+/// The clamped, scaled and quantised design matrix of a fit, column-major, with the intercept
+/// column (all ones) last.
+///
+/// **Why quantise.** Every feature value `z` lies on the grid `2^-gridBits` with `|z| ≤ 1`, and
+/// so does every label (or residual) it is multiplied with. A product is then a multiple of
+/// `2^-2·gridBits` of magnitude ≤ 1, and any sum of at most `maximumRows ≤ 2^(53 − 2·gridBits)`
+/// such products is an integer number of grid units below 2^53: exactly representable in a
+/// `Double`. So `cblas_dsyrk` / `cblas_dgemv` compute XᵀX, Xᵀy and Xᵀr **exactly**, in any
+/// summation order, blocking, FMA use or thread count. The floating-point underestimation of
+/// sensitivity of Casacuberta et al. (CCS 2022) cannot happen: the statistics are fixed-point
+/// sums that BLAS happens to evaluate, and chunked results do not depend on the chunk count.
+struct DesignMatrix: @unchecked Sendable {
+    /// Rows kept (rows with a missing feature or label are dropped).
+    let rows: Int
+    /// Features + 1 (the intercept, last).
+    let parameters: Int
+    /// Column-major `rows × parameters`.
+    var values: [Double]
+    /// Labels in the model's unit: on the grid in [−1, 1] for linear regression, 0 or 1 for
+    /// logistic regression.
+    var labels: [Double]
+    /// Bits of the grid: values are multiples of `2^-gridBits`.
+    let gridBits: Int
+    /// A bound on ‖z̃‖² over rows, intercept included.
+    let squaredNormBound: Double
+    /// A bound on Σⱼ|z̃ⱼ| over rows, intercept included.
+    let absoluteSumBound: Double
+    /// x → z.
+    let scaling: FeatureScaling
+
+    /// Rows per chunk of the parallel BLAS calls. Fixed (not derived from the core count) so
+    /// that the work split is the same on every machine; the sums are exact anyway.
+    static let chunkRows = 1 << 16
+
+    /// The grid bits for a public bound on the row count: the largest `k` with
+    /// `maximumRows · 2^(2k) ≤ 2^53`.
+    static func gridBits(maximumRows: Int) -> Int {
+        let rowBits = Int.bitWidth - (maximumRows - 1).leadingZeroBitCount  // ⌈log₂ maximumRows⌉
+        return (53 - rowBits) / 2
+    }
+}
+
+/// What kind of label a fit reads.
+enum LabelKind {
+    /// Clamped to the bounds, mapped onto [−1, 1] and quantised.
+    case bounded(ClosedRange<Double>)
+    /// Class 1 when the value is non-zero (or `true`), class 0 otherwise.
+    case binary
+}
+
+extension DesignMatrix {
+    /// Validates the columns and bounds and builds the design matrix.
+    ///
+    /// - Complexity: O(rows × features), parallel over fixed row chunks; one allocation of
+    ///   `rows × (features + 1)` doubles (plus a copy of each non-float64 feature column).
+    static func build(
+        table: Table, features: [String], label: String, bounds: FeatureBounds, labelKind: LabelKind, maximumRows: Int
+    ) throws(PrivateLearningError) -> DesignMatrix {
+        guard !features.isEmpty else {
+            throw .invalidParameter(name: "features", value: "[]", reason: "name at least one feature column")
+        }
+        if let duplicate = Dictionary(grouping: features, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw .invalidParameter(name: "features", value: duplicate, reason: "a feature is named twice")
+        }
+        guard !features.contains(label) else {
+            throw .invalidParameter(name: "label", value: label, reason: "the label cannot also be a feature")
+        }
+        guard maximumRows >= 2, maximumRows <= 1 << 45 else {
+            throw .invalidParameter(name: "maximumRows", value: "\(maximumRows)", reason: "must lie in 2 … 2^45")
+        }
+        let featureColumns = try features.map { name throws(PrivateLearningError) in try numericColumn(table, name) }
+        let labelColumn = try numericColumn(table, label)
+        let d = features.count
+        var scaling = FeatureScaling(scale: [], offset: [])
+        switch bounds {
+        case let .perColumn(ranges):
+            guard ranges.count == d else {
+                throw .invalidParameter(name: "featureBounds", value: "\(ranges.count) ranges",
+                                        reason: "give one range per feature (\(d))")
+            }
+            for (name, range) in zip(features, ranges) {
+                guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
+                    throw .invalidBounds(column: name, lower: range.lowerBound, upper: range.upperBound,
+                                         reason: "bounds must be finite with lower < upper")
+                }
+                let half = (range.upperBound - range.lowerBound) / 2
+                scaling.scale.append(1 / half)
+                scaling.offset.append(-(range.lowerBound + half) / half)
+            }
+        case let .rowNorm(radius):
+            guard radius.isFinite, radius > 0 else {
+                throw .invalidBounds(column: "feature rows", lower: 0, upper: radius, reason: "the row-norm bound must be finite and > 0")
+            }
+            scaling.scale = Array(repeating: 1 / radius, count: d)
+            scaling.offset = Array(repeating: 0, count: d)
+        }
+        if case let .bounded(range) = labelKind {
+            guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
+                throw .invalidBounds(column: label, lower: range.lowerBound, upper: range.upperBound,
+                                     reason: "label bounds must be finite with lower < upper")
+            }
+        }
+        guard table.rowCount > 0 else { throw .emptyTable(what: "the table has no rows") }
+        guard table.rowCount <= maximumRows else {
+            throw .invalidParameter(name: "maximumRows", value: "\(maximumRows)",
+                                    reason: "the table has \(table.rowCount) rows; raise the bound (it sets the quantisation grid)")
+        }
+
+        // Rows with every used column present.
+        let used = featureColumns + [labelColumn]
+        var kept: [Int]? = nil
+        if used.contains(where: { $0.nullCount > 0 }) {
+            var rows: [Int] = []
+            rows.reserveCapacity(table.rowCount)
+            for row in 0..<table.rowCount where used.allSatisfy({ $0.isValid(row) }) { rows.append(row) }
+            kept = rows
+        }
+        let m = kept?.count ?? table.rowCount
+        guard m > 0 else { throw .emptyTable(what: "no row has every feature and the label '\(label)' present") }
+        let p = d + 1
+        guard m >= p else { throw .tooFewRows(rows: m, required: p) }
+
+        let gridBits = gridBits(maximumRows: maximumRows)
+        let sources = featureColumns.map(doubles(of:))
+        let labelSource = doubles(of: labelColumn)
+        var values = [Double](repeating: 0, count: m * p)
+        var labels = [Double](repeating: 0, count: m)
+        let chunks = (m + chunkRows - 1) / chunkRows
+        values.withUnsafeMutableBufferPointer { out in
+            labels.withUnsafeMutableBufferPointer { labelOut in
+                nonisolated(unsafe) let out = out, labelOut = labelOut
+                let kept = kept, scaling = scaling
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let start = chunk * chunkRows, end = min(m, start + chunkRows)
+                    fillRows(start..<end, rows: m, kept: kept, sources: sources, scaling: scaling, bounds: bounds,
+                             gridBits: gridBits, out: out)
+                    fillLabels(start..<end, kept: kept, source: labelSource, kind: labelKind, gridBits: gridBits, out: labelOut)
+                }
+            }
+        }
+        let squaredNormBound: Double, absoluteSumBound: Double
+        switch bounds {
+        case .perColumn:
+            squaredNormBound = Double(p)
+            absoluteSumBound = Double(p)
+        case .rowNorm:
+            squaredNormBound = 2
+            absoluteSumBound = Double(d).squareRoot() + 1
+        }
+        return DesignMatrix(rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
+                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
+    }
+
+    static func numericColumn(_ table: Table, _ name: String) throws(PrivateLearningError) -> Column {
+        guard let column = table[name] else { throw .unknownColumn(name: name, available: table.columnNames) }
+        switch column.type {
+        case .float64, .int64, .bool: return column
+        default: throw .nonNumericColumn(column: name, found: "\(column.type)")
+        }
+    }
+
+    /// A numeric column's values as doubles (no copy for float64).
+    static func doubles(of column: Column) -> [Double] {
+        switch column.values {
+        case let .float64(v): return v
+        case let .int64(v): return v.map { Double($0) }
+        case let .bool(v): return v.map { $0 ? 1 : 0 }
+        default: preconditionFailure("checked by numericColumn")
+        }
+    }
+
+    /// Scales, bounds and quantises rows `range` of the output (source rows through `kept`).
+    static func fillRows(
+        _ range: Range<Int>, rows m: Int, kept: [Int]?, sources: [[Double]], scaling: FeatureScaling,
+        bounds: FeatureBounds, gridBits: Int, out: UnsafeMutableBufferPointer<Double>
+    ) {
+        let d = sources.count
+        let up = Double(sign: .plus, exponent: gridBits, significand: 1)
+        let down = Double(sign: .plus, exponent: -gridBits, significand: 1)
+        // Intercept column.
+        for i in range { out[d * m + i] = 1 }
+        switch bounds {
+        case .perColumn:
+            for j in 0..<d {
+                let scale = scaling.scale[j], offset = scaling.offset[j]
+                sources[j].withUnsafeBufferPointer { source in
+                    let column = out.baseAddress! + j * m
+                    for i in range {
+                        let x = source[kept?[i] ?? i]
+                        // z in [−1, 1] after the clamp; rounding keeps it there (±1 are on the grid).
+                        let z = min(max(x * scale + offset, -1), 1)
+                        column[i] = (z * up).rounded(.toNearestOrEven) * down
+                    }
+                }
+            }
+        case .rowNorm:
+            let scale = scaling.scale[0]
+            let limit = Int64(1) << Int64(2 * gridBits)
+            var units = [Int64](repeating: 0, count: d)
+            for i in range {
+                let row = kept?[i] ?? i
+                var norm2 = 0.0
+                for j in 0..<d { let z = sources[j][row] * scale; norm2 += z * z }
+                let factor = norm2 > 1 ? 1 / norm2.squareRoot() : 1
+                // Round toward zero (never increases the norm), then make ‖q‖ ≤ 1 exact in
+                // integers: the floating-point factor may leave the norm a few ulps above 1.
+                var q2: Int64 = 0
+                for j in 0..<d {
+                    let q = Int64((sources[j][row] * scale * factor * up).rounded(.towardZero))
+                    units[j] = q
+                    q2 += q * q
+                }
+                while q2 > limit {
+                    var largest = 0
+                    for j in 1..<max(1, d) where units[j].magnitude > units[largest].magnitude { largest = j }
+                    let q = units[largest]
+                    let smaller = q > 0 ? q - 1 : q + 1
+                    q2 += smaller * smaller - q * q
+                    units[largest] = smaller
+                }
+                for j in 0..<d { out[j * m + i] = Double(units[j]) * down }
+            }
+        }
+    }
+
+    static func fillLabels(
+        _ range: Range<Int>, kept: [Int]?, source: [Double], kind: LabelKind, gridBits: Int,
+        out: UnsafeMutableBufferPointer<Double>
+    ) {
+        switch kind {
+        case let .bounded(bounds):
+            let up = Double(sign: .plus, exponent: gridBits, significand: 1)
+            let down = Double(sign: .plus, exponent: -gridBits, significand: 1)
+            let half = (bounds.upperBound - bounds.lowerBound) / 2
+            let scale = 1 / half, offset = -(bounds.lowerBound + half) / half
+            for i in range {
+                let z = min(max(source[kept?[i] ?? i] * scale + offset, -1), 1)
+                out[i] = (z * up).rounded(.toNearestOrEven) * down
+            }
+        case .binary:
+            for i in range { out[i] = source[kept?[i] ?? i] != 0 ? 1 : 0 }
+        }
+    }
+}

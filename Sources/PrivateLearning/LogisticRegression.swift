@@ -1,0 +1,286 @@
+import Foundation
+public import DifferentialPrivacy
+import SecureRandom
+public import Tabular
+
+/// Differentially private logistic regression by **noisy full-batch gradient descent with zCDP
+/// accounting**, preconditioned by a privately released Böhning bound on the Hessian.
+///
+/// The objective is the regularised mean logistic loss
+/// `(1/n) Σᵢ log(1 + exp(−(2yᵢ − 1) θᵀz̃ᵢ)) + (λ/2)‖θ‖²` over rows z̃ᵢ in the model's unit
+/// (features bounded as in ``PrivateLinearRegression``, an intercept of 1, y ∈ {0, 1}).
+///
+/// The fit:
+/// 1. validates everything (typed errors, nothing charged), maps rows onto the grid 2^-k as in
+///    ``PrivateLinearRegression`` and charges the session for the whole run;
+/// 2. releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity √((c² + c)/2)),
+///    whose intercept entry is also the noisy row count ñ; P = Ĥ/4 + ñλI is an upper bound on
+///    the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored at ñλ;
+/// 3. runs ``iterations`` steps θ ← θ − P⁻¹(ĝ + ñλθ) from θ = 0, where ĝ = Σᵢ rᵢ z̃ᵢ + noise is
+///    the released gradient of the summed loss: rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ ∈ [−1, 1], quantised
+///    to the grid, so ‖rᵢ z̃ᵢ‖ ≤ √c is the L2 sensitivity (no per-example clipping is needed) and
+///    `cblas_dgemv` computes the sum exactly;
+/// 4. maps θ back to the original feature units.
+///
+/// **Guarantee.** Every release uses the discrete Gaussian (``AdditiveNoise``, mechanism
+/// `discreteGaussian`), which is ρ-zCDP for its sensitivity (Canonne, Kamath & Steinke 2020);
+/// by zCDP composition the T + 1 releases spend exactly ρ = ρ_H + T·ρ_g for adding or removing
+/// one row, and all else is post-processing (the privacy of iterate-dependent gradients follows
+/// from adaptive composition). Given (ε, δ) instead of ρ, ρ is the largest value whose zCDP
+/// conversion meets (ε, δ). **Assumptions:** feature bounds as given (rows clamped or
+/// clipped, never inspected), the label read as class 1 when non-zero and class 0 otherwise
+/// (so any label column is valid and no data-dependent check can leak), λ ≥ 0 (regularisation
+/// is for conditioning and stability; unlike objective perturbation, privacy does not need it).
+public struct PrivateLogisticRegression: Sendable, Hashable {
+    /// Feature column names, in coefficient order.
+    public var features: [String]
+    /// The label column: class 1 where the value is non-zero (or `true`).
+    public var label: String
+    /// How feature values are bounded.
+    public var featureBounds: FeatureBounds
+    /// Gradient steps T (≥ 1). More steps spread the budget thinner; 10–20 suffice on
+    /// well-conditioned bounded features.
+    public var iterations: Int
+    /// The L2 regularisation λ of the mean loss (≥ 0).
+    public var regularization: Double
+    /// The share of ρ spent on the Hessian bound, in (0, 1); the rest is split evenly over the
+    /// gradient steps.
+    public var hessianShare: Double
+    /// A public upper bound on the table's row count (sets the quantisation grid).
+    public var maximumRows: Int
+
+    /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
+    public init(features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
+                regularization: Double = 1e-5, hessianShare: Double = 0.2, maximumRows: Int = 1 << 31) {
+        self.features = features
+        self.label = label
+        self.featureBounds = featureBounds
+        self.iterations = iterations
+        self.regularization = regularization
+        self.hessianShare = hessianShare
+        self.maximumRows = maximumRows
+    }
+
+    /// Fits the model, charging `session` before any noise is sampled.
+    ///
+    /// - Parameters:
+    ///   - parameters: ρ (stated as ρ-zCDP), or ε and δ (stated as (ε, δ)-DP, spent as the
+    ///     largest ρ that implies them).
+    ///   - session: charged once, with the stated guarantee and the composed discrete-Gaussian
+    ///     events.
+    /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:session:)``).
+    /// - Complexity: one `dsyrk` pass and 2·T `dgemv` passes over rows · (features + 1) doubles.
+    public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LogisticRegressionModel {
+        var generator = try StatisticNoise.systemGenerator()
+        return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)
+    }
+
+    func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession,
+             generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LogisticRegressionModel {
+        guard iterations >= 1, iterations <= 10_000 else {
+            throw .invalidParameter(name: "iterations", value: "\(iterations)", reason: "must lie in 1 … 10000")
+        }
+        guard regularization.isFinite, regularization >= 0 else {
+            throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "must be finite and ≥ 0")
+        }
+        guard hessianShare > 0, hessianShare < 1 else {
+            throw .invalidParameter(name: "hessianShare", value: "\(hessianShare)", reason: "must lie in (0, 1)")
+        }
+        let rho: Double
+        do {
+            try parameters.validate(for: .discreteGaussian)
+            rho = try StatisticNoise.zCDPRho(parameters)
+        } catch { throw .privacy(error) }
+        let matrix = try DesignMatrix.build(table: table, features: features, label: label, bounds: featureBounds,
+                                            labelKind: .binary, maximumRows: maximumRows)
+        let p = matrix.parameters, c = matrix.squaredNormBound, bits = matrix.gridBits
+        let hessianNoise = try StatisticNoise(mechanism: .discreteGaussian, parameters: NoiseParameters(rho: rho * hessianShare),
+                                              l1: .infinity, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
+        let gradientNoise = try StatisticNoise(mechanism: .discreteGaussian,
+                                               parameters: NoiseParameters(rho: rho * (1 - hessianShare) / Double(iterations)),
+                                               l1: .infinity, l2: c.squareRoot(), gridBits: bits)
+        let stated: PrivacyEvent = parameters.rho != nil
+            ? .zCDP(rho: rho)
+            : .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
+        let event: PrivacyEvent = .composed([hessianNoise.noise.event, .repeated(gradientNoise.noise.event, count: iterations)])
+        do {
+            try session.charge(stated: stated, mechanism: event,
+                               description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, zCDP)")
+        } catch { throw .privacy(error) }
+
+        // The Hessian bound and the noisy row count.
+        let gram = BLASKernels.gram(matrix)
+        var bound = [Double](repeating: 0, count: p * p)
+        for column in 0..<p {
+            for row in 0...column {
+                let value = hessianNoise.release(gram[column * p + row], gridBits: bits, noiseFree: noiseFree, using: &generator)
+                bound[column * p + row] = value / 4
+                bound[row * p + column] = value / 4
+            }
+        }
+        let rows = max(1, bound[p * p - 1] * 4)
+        let penalty = rows * regularization
+        for j in 0..<p { bound[j * p + j] += penalty }
+        // Floor: the penalty, or a tiny multiple of the row count without regularisation.
+        let floor = max(penalty, 1e-9 * rows)
+        guard let preconditioner = FlooredSymmetricSolver(bound, order: p, floor: floor) else {
+            throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "the eigen-decomposition did not converge")
+        }
+
+        // Noisy preconditioned gradient steps.
+        let up = Double(sign: .plus, exponent: bits, significand: 1)
+        let down = Double(sign: .plus, exponent: -bits, significand: 1)
+        var theta = [Double](repeating: 0, count: p)
+        var scores = [Double](repeating: 0, count: matrix.rows)
+        for _ in 0..<iterations {
+            BLASKernels.times(matrix, theta, into: &scores)
+            matrix.labels.withUnsafeBufferPointer { labels in
+                scores.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<s.count {
+                        let probability = 1 / (1 + exp(-s[i]))
+                        // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
+                        s[i] = ((probability - labels[i]) * up).rounded(.toNearestOrEven) * down
+                    }
+                }
+            }
+            let gradient = BLASKernels.transposedTimes(matrix, scores)
+            var step = [Double](repeating: 0, count: p)
+            for j in 0..<p {
+                step[j] = gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator) + penalty * theta[j]
+            }
+            let delta = preconditioner.solve(step)
+            for j in 0..<p { theta[j] -= delta[j] }
+        }
+
+        var coefficients = [Double](repeating: 0, count: features.count)
+        var intercept = theta[p - 1]
+        for j in 0..<features.count {
+            coefficients[j] = theta[j] * matrix.scaling.scale[j]
+            intercept += theta[j] * matrix.scaling.offset[j]
+        }
+        return LogisticRegressionModel(
+            features: features, label: label, coefficients: coefficients, intercept: intercept,
+            stated: stated, mechanismEvent: event, rho: rho, iterations: iterations,
+            gradientNoiseScale: gradientNoise.scale, hessianNoiseScale: hessianNoise.scale,
+            flooredEigenvalues: preconditioner.flooredCount)
+    }
+}
+
+/// A logistic model `P(label = 1) = sigmoid(intercept + Σⱼ coefficients[j] · features[j])` and
+/// the guarantee its fit spent.
+public struct LogisticRegressionModel: Sendable, Hashable, Codable {
+    /// Feature column names, in coefficient order.
+    public let features: [String]
+    /// The label column.
+    public let label: String
+    /// One coefficient per feature (log-odds per feature unit).
+    public let coefficients: [Double]
+    /// The intercept (log-odds).
+    public let intercept: Double
+    /// The guarantee the fit stated (and charged).
+    public let stated: PrivacyEvent
+    /// The composed events of the noise actually added.
+    public let mechanismEvent: PrivacyEvent
+    /// The total ρ spent (zCDP).
+    public let rho: Double
+    /// Gradient steps taken.
+    public let iterations: Int
+    /// σ of the noise on each gradient coordinate, in the model's internal unit.
+    public let gradientNoiseScale: Double
+    /// σ of the noise on each entry of XᵀX, in the model's internal unit.
+    public let hessianNoiseScale: Double
+    /// How many eigenvalues of the noisy Hessian bound were raised to the floor.
+    public let flooredEigenvalues: Int
+
+    /// The log-odds for one row of feature values (in ``features`` order).
+    ///
+    /// - Precondition: `values.count == features.count`.
+    public func logOdds(_ values: [Double]) -> Double {
+        precondition(values.count == coefficients.count, "give one value per feature")
+        var s = intercept
+        for j in 0..<coefficients.count { s += coefficients[j] * values[j] }
+        return s
+    }
+
+    /// P(label = 1) for one row of feature values.
+    public func probability(_ values: [Double]) -> Double { 1 / (1 + exp(-logOdds(values))) }
+
+    /// P(label = 1) for every row of `table` (NaN where a feature is missing).
+    ///
+    /// - Complexity: O(rows · features).
+    public func probabilities(_ table: Table) throws(PrivateLearningError) -> [Double] {
+        try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+            .map { $0.isNaN ? .nan : 1 / (1 + exp(-$0)) }
+    }
+
+    /// The area under the ROC curve on `table` (ties counted half), over complete rows. An
+    /// evaluation helper that reads the data without privacy.
+    ///
+    /// - Throws: column errors, or ``PrivateLearningError/emptyTable(what:)`` when either
+    ///   class is absent.
+    /// - Complexity: O(rows log rows).
+    public func auc(on table: Table) throws(PrivateLearningError) -> Double {
+        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let labels = try ModelScoring.labels(table, label)
+        return try ModelScoring.auc(scores: scores, labels: labels)
+    }
+
+    /// The share of complete rows whose class (probability ≥ 1/2) matches the label. An
+    /// evaluation helper that reads the data without privacy.
+    public func accuracy(on table: Table) throws(PrivateLearningError) -> Double {
+        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let labels = try ModelScoring.labels(table, label)
+        var count = 0, correct = 0
+        for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN {
+            count += 1
+            if (scores[i] >= 0) == (labels[i] != 0) { correct += 1 }
+        }
+        guard count > 0 else { throw .emptyTable(what: "no complete row to score") }
+        return Double(correct) / Double(count)
+    }
+}
+
+/// Scoring over table columns, shared by both models.
+enum ModelScoring {
+    /// intercept + Σ coefficients[j]·x_j per row; NaN where a feature is missing.
+    static func linearScores(_ table: Table, features: [String], coefficients: [Double], intercept: Double) throws(PrivateLearningError) -> [Double] {
+        var scores = [Double](repeating: intercept, count: table.rowCount)
+        for (j, name) in features.enumerated() {
+            let column = try DesignMatrix.numericColumn(table, name)
+            let values = DesignMatrix.doubles(of: column)
+            let b = coefficients[j]
+            for i in 0..<scores.count { scores[i] += b * values[i] }
+            if column.nullCount > 0 { for i in 0..<scores.count where !column.isValid(i) { scores[i] = .nan } }
+        }
+        return scores
+    }
+
+    /// The label column as doubles; NaN where missing.
+    static func labels(_ table: Table, _ name: String) throws(PrivateLearningError) -> [Double] {
+        let column = try DesignMatrix.numericColumn(table, name)
+        var values = DesignMatrix.doubles(of: column)
+        if column.nullCount > 0 { for i in 0..<values.count where !column.isValid(i) { values[i] = .nan } }
+        return values
+    }
+
+    /// Mann–Whitney AUC with ties counted half; class 1 is a non-zero label; NaN rows skipped.
+    static func auc(scores: [Double], labels: [Double]) throws(PrivateLearningError) -> Double {
+        var pairs: [(score: Double, positive: Bool)] = []
+        pairs.reserveCapacity(scores.count)
+        for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN { pairs.append((scores[i], labels[i] != 0)) }
+        pairs.sort { $0.score < $1.score }
+        var positives = 0.0, negatives = 0.0, rankSum = 0.0
+        var i = 0
+        while i < pairs.count {
+            var j = i
+            while j < pairs.count && pairs[j].score == pairs[i].score { j += 1 }
+            let averageRank = Double(i + j + 1) / 2  // ranks i+1 … j
+            for k in i..<j where pairs[k].positive { rankSum += averageRank; positives += 1 }
+            negatives += Double(j - i)
+            i = j
+        }
+        negatives -= positives
+        guard positives > 0, negatives > 0 else { throw .emptyTable(what: "AUC needs rows of both classes") }
+        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+    }
+}
