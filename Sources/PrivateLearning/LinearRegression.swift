@@ -88,7 +88,7 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     /// validates, quantises, charges and solves.
     func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession,
              generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LinearRegressionModel {
-        do { try parameters.validate(for: mechanism) } catch { throw .privacy(error) }
+        do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
         if let ridge, !(ridge.isFinite && ridge >= 0) {
             throw .invalidParameter(name: "ridge", value: "\(ridge)", reason: "must be finite and ≥ 0")
         }

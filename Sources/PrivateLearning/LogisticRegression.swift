@@ -90,7 +90,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         do {
             try parameters.validate(for: .discreteGaussian)
             rho = try StatisticNoise.zCDPRho(parameters)
-        } catch { throw .privacy(error) }
+        } catch { throw PrivateLearningError(error) }
         let matrix = try DesignMatrix.build(table: table, features: features, label: label, bounds: featureBounds,
                                             labelKind: .binary, maximumRows: maximumRows)
         let p = matrix.parameters, c = matrix.squaredNormBound, bits = matrix.gridBits

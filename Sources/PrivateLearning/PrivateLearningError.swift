@@ -48,3 +48,16 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
         }
     }
 }
+
+extension PrivateLearningError {
+    /// A differential-privacy error as this module's error: parameter problems keep their own
+    /// case (so `ε ≤ 0` reads as an invalid `epsilon`); refusals of the session, ledger or
+    /// random source become ``privacy(_:)``.
+    init(_ error: DifferentialPrivacyError) {
+        switch error {
+        case let .invalidParameter(name, value, reason): self = .invalidParameter(name: name, value: value, reason: reason)
+        default: self = .privacy(error)
+        }
+    }
+}
+

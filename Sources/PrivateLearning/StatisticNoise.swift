@@ -50,7 +50,7 @@ struct StatisticNoise: Sendable {
                                                         inputExponent: inputExponent + shift)
             noise = try AdditiveNoise.calibrate(mechanism: mechanism, parameters: parameters, sensitivity: sensitivity)
         } catch {
-            throw .privacy(error)
+            throw PrivateLearningError(error)
         }
         self.shift = shift
     }
