@@ -22,12 +22,14 @@ public import Tabular
 ///    `cblas_dgemv` computes the sum exactly;
 /// 4. maps θ back to the original feature units.
 ///
-/// **Guarantee.** Every release uses the discrete Gaussian (``AdditiveNoise``, mechanism
-/// `discreteGaussian`), which is ρ-zCDP for its sensitivity (Canonne, Kamath & Steinke 2020);
-/// by zCDP composition the T + 1 releases spend exactly ρ = ρ_H + T·ρ_g for adding or removing
-/// one row, and all else is post-processing (the privacy of iterate-dependent gradients follows
-/// from adaptive composition). Given (ε, δ) instead of ρ, ρ is the largest value whose zCDP
-/// conversion meets (ε, δ). **Assumptions:** feature bounds as given (rows clamped or
+/// **Guarantee.** By default every release uses the discrete Gaussian (``AdditiveNoise``,
+/// mechanism `discreteGaussian`), which is ρ-zCDP for its sensitivity (Canonne, Kamath & Steinke
+/// 2020); by zCDP composition the T + 1 releases spend exactly ρ = ρ_H + T·ρ_g for adding or
+/// removing one row, and all else is post-processing (the privacy of iterate-dependent gradients
+/// follows from adaptive composition). Given (ε, δ) instead of ρ, ρ is the largest value whose
+/// zCDP conversion meets (ε, δ). With ``mechanism`` `laplace` or `discreteLaplace` the fit is
+/// pure ε-DP instead: ε is split the same way (ε_H + T·ε_g, basic composition) and calibrated on
+/// the L1 sensitivities (s² + c)/2 and s (s bounds Σⱼ|z̃ⱼ|). **Assumptions:** feature bounds as given (rows clamped or
 /// clipped, never inspected), the label read as class 1 when non-zero and class 0 otherwise
 /// (so any label column is valid and no data-dependent check can leak), λ ≥ 0 (regularisation
 /// is for conditioning and stability; unlike objective perturbation, privacy does not need it).
@@ -48,10 +50,16 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     public var hessianShare: Double
     /// A public upper bound on the table's row count (sets the quantisation grid).
     public var maximumRows: Int
+    /// `discreteGaussian` (default: ρ-zCDP, or (ε, δ) through zCDP), or `laplace` /
+    /// `discreteLaplace` (pure ε). The continuous `gaussian` is not offered: its (ε, δ)
+    /// calibration does not compose over the steps without loss.
+    public var mechanism: NoiseMechanism
 
     /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
     public init(features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
-                regularization: Double = 1e-5, hessianShare: Double = 0.2, maximumRows: Int = 1 << 31) {
+                regularization: Double = 1e-5, hessianShare: Double = 0.2, maximumRows: Int = 1 << 31,
+                mechanism: NoiseMechanism = .discreteGaussian) {
+        self.mechanism = mechanism
         self.features = features
         self.label = label
         self.featureBounds = featureBounds
@@ -64,10 +72,10 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     /// Fits the model, charging `session` before any noise is sampled.
     ///
     /// - Parameters:
-    ///   - parameters: ρ (stated as ρ-zCDP), or ε and δ (stated as (ε, δ)-DP, spent as the
-    ///     largest ρ that implies them).
-    ///   - session: charged once, with the stated guarantee and the composed discrete-Gaussian
-    ///     events.
+    ///   - parameters: for `discreteGaussian`, ρ (stated as ρ-zCDP) or ε and δ (stated as
+    ///     (ε, δ)-DP, spent as the largest ρ that implies them); for the Laplace family, ε
+    ///     (stated as pure ε).
+    ///   - session: charged once, with the stated guarantee and the composed noise events.
     /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:session:)``).
     /// - Complexity: one `dsyrk` pass and 2·T `dgemv` passes over rows · (features + 1) doubles.
     public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LogisticRegressionModel {
@@ -86,26 +94,36 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         guard hessianShare > 0, hessianShare < 1 else {
             throw .invalidParameter(name: "hessianShare", value: "\(hessianShare)", reason: "must lie in (0, 1)")
         }
-        let rho: Double
+        guard mechanism == .discreteGaussian || mechanism.isLaplaceFamily else {
+            throw .invalidParameter(name: "mechanism", value: mechanism.rawValue,
+                                    reason: "logistic regression uses discrete-gaussian (zCDP), laplace or discrete-laplace (pure ε)")
+        }
+        // The total: ρ for the Gaussian (from ρ or (ε, δ)), ε for the Laplace family.
+        let total: Double
         do {
-            try parameters.validate(for: .discreteGaussian)
-            rho = try StatisticNoise.zCDPRho(parameters)
+            try parameters.validate(for: mechanism)
+            total = mechanism.isLaplaceFamily ? parameters.epsilon! : try StatisticNoise.zCDPRho(parameters)
         } catch { throw PrivateLearningError(error) }
         let matrix = try DesignMatrix.build(table: table, features: features, label: label, bounds: featureBounds,
                                             labelKind: .binary, maximumRows: maximumRows)
-        let p = matrix.parameters, c = matrix.squaredNormBound, bits = matrix.gridBits
-        let hessianNoise = try StatisticNoise(mechanism: .discreteGaussian, parameters: NoiseParameters(rho: rho * hessianShare),
-                                              l1: .infinity, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
-        let gradientNoise = try StatisticNoise(mechanism: .discreteGaussian,
-                                               parameters: NoiseParameters(rho: rho * (1 - hessianShare) / Double(iterations)),
-                                               l1: .infinity, l2: c.squareRoot(), gridBits: bits)
-        let stated: PrivacyEvent = parameters.rho != nil
-            ? .zCDP(rho: rho)
-            : .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
+        let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound, bits = matrix.gridBits
+        func share(_ part: Double) -> NoiseParameters {
+            mechanism.isLaplaceFamily ? NoiseParameters(epsilon: part) : NoiseParameters(rho: part)
+        }
+        let hessianNoise = try StatisticNoise(mechanism: mechanism, parameters: share(total * hessianShare),
+                                              l1: (s * s + c) / 2, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
+        let gradientNoise = try StatisticNoise(mechanism: mechanism,
+                                               parameters: share(total * (1 - hessianShare) / Double(iterations)),
+                                               l1: s, l2: c.squareRoot(), gridBits: bits)
+        let stated: PrivacyEvent
+        if mechanism.isLaplaceFamily { stated = .pureEpsilon(total) }
+        else if parameters.rho != nil { stated = .zCDP(rho: total) }
+        else { stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!) }
+        let rho = mechanism.isLaplaceFamily ? total * total / 2 : total
         let event: PrivacyEvent = .composed([hessianNoise.noise.event, .repeated(gradientNoise.noise.event, count: iterations)])
         do {
             try session.charge(stated: stated, mechanism: event,
-                               description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, zCDP)")
+                               description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))")
         } catch { throw .privacy(error) }
 
         // The Hessian bound and the noisy row count.
@@ -181,13 +199,14 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
     public let stated: PrivacyEvent
     /// The composed events of the noise actually added.
     public let mechanismEvent: PrivacyEvent
-    /// The total ρ spent (zCDP).
+    /// The total ρ spent (zCDP); for a pure-ε fit, the ρ = ε²/2 that ε implies.
     public let rho: Double
     /// Gradient steps taken.
     public let iterations: Int
-    /// σ of the noise on each gradient coordinate, in the model's internal unit.
+    /// σ (or the Laplace scale b) of the noise on each gradient coordinate, in the model's
+    /// internal unit.
     public let gradientNoiseScale: Double
-    /// σ of the noise on each entry of XᵀX, in the model's internal unit.
+    /// σ (or b) of the noise on each entry of XᵀX, in the model's internal unit.
     public let hessianNoiseScale: Double
     /// How many eigenvalues of the noisy Hessian bound were raised to the floor.
     public let flooredEigenvalues: Int

@@ -107,6 +107,24 @@ struct LogisticRegressionTests {
         #expect(session.spent > 0.99 && session.spent < 1.01)
     }
 
+    @Test func pureEpsilonWithLaplaceNoise() throws {
+        let (table, design, labels) = try Self.table(rows: 20_000, seed: 8)
+        let exact = Self.newton(design, labels, lambda: 1e-5)
+        let session = try PrivacySession(budget: .pure(epsilon: 50))
+        var logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]), iterations: 10)
+        logistic.mechanism = .laplace
+        var generator = SecureRandomGenerator(testSeed: 12)
+        let model = try logistic.fit(table, parameters: NoiseParameters(epsilon: 50), session: session, generator: &generator, noiseFree: false)
+        #expect(model.stated == .pureEpsilon(50))
+        #expect(abs(session.spent - 50) < 1e-9)
+        let error = abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
+        #expect(error < 0.02, "ε = 50 on 20,000 rows should be close to the MLE (error \(error))")
+        logistic.mechanism = .gaussian
+        #expect(throws: PrivateLearningError.self) {
+            _ = try logistic.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), session: session)
+        }
+    }
+
     @Test func typedErrors() throws {
         let (table, _, _) = try Self.table(rows: 100, seed: 2)
         let session = try PrivacySession(budget: .zCDP(rho: 1))
