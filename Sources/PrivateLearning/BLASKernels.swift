@@ -58,27 +58,58 @@ enum BLASKernels {
         return result
     }
 
-    /// Xθ into `out` (length `rows`). Floating point (not exact), but each entry depends only
-    /// on its own row and θ.
+    /// Rows per cache block of ``logisticGradient(_:_:)``: 4,096 rows × p columns stay in L2
+    /// between the two `dgemv` calls.
+    static let blockRows = 4_096
+
+    /// The gradient of the summed logistic loss, Σᵢ rᵢ z̃ᵢ with rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ rounded
+    /// to the grid `2^-gridBits` (so |rᵢ| ≤ 1 and the sum is exact, like XᵀX).
     ///
-    /// - Complexity: O(rows · p) flops in `cblas_dgemv`.
-    static func times(_ matrix: DesignMatrix, _ theta: [Double], into out: inout [Double]) {
+    /// One pass over the matrix: per cache block of rows, `dgemv` computes the scores, the
+    /// residuals replace them in place, and a second `dgemv` accumulates Zᵀr while the block is
+    /// still in cache. Blocks run in parallel over fixed chunks; the result is exact and so does
+    /// not depend on the split.
+    ///
+    /// - Complexity: O(rows · p) flops, one read of the matrix.
+    static func logisticGradient(_ matrix: DesignMatrix, _ theta: [Double]) -> [Double] {
         let m = matrix.rows, p = matrix.parameters
-        precondition(theta.count == p && out.count == m)
+        precondition(theta.count == p)
         let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p)
+        let up = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
+        let down = Double(sign: .plus, exponent: -matrix.gridBits, significand: 1)
         matrix.values.withUnsafeBufferPointer { a in
-            theta.withUnsafeBufferPointer { t in
-                out.withUnsafeMutableBufferPointer { o in
-                    nonisolated(unsafe) let a = a, t = t, o = o
-                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                        let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
-                        cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(count), Int32(p), 1,
-                                    a.baseAddress! + start, Int32(m), t.baseAddress!, 1,
-                                    0, o.baseAddress! + start, 1)
+            matrix.labels.withUnsafeBufferPointer { y in
+                theta.withUnsafeBufferPointer { t in
+                    partials.withUnsafeMutableBufferPointer { out in
+                        nonisolated(unsafe) let a = a, y = y, t = t, out = out
+                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                            let chunkStart = chunk * DesignMatrix.chunkRows
+                            let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                            let scores = UnsafeMutablePointer<Double>.allocate(capacity: blockRows)
+                            defer { scores.deallocate() }
+                            var start = chunkStart
+                            while start < chunkEnd {
+                                let count = min(blockRows, chunkEnd - start)
+                                cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(count), Int32(p), 1,
+                                            a.baseAddress! + start, Int32(m), t.baseAddress!, 1, 0, scores, 1)
+                                for i in 0..<count {
+                                    let probability = 1 / (1 + exp(-scores[i]))
+                                    // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
+                                    scores[i] = ((probability - y[start + i]) * up).rounded(.toNearestOrEven) * down
+                                }
+                                cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                            a.baseAddress! + start, Int32(m), scores, 1, 1, out.baseAddress! + chunk * p, 1)
+                                start += count
+                            }
+                        }
                     }
                 }
             }
         }
+        var result = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
+        return result
     }
 
     /// The eigen-decomposition of a symmetric `p × p` matrix (column-major, both triangles

@@ -150,20 +150,25 @@ extension DesignMatrix {
         guard m >= p else { throw .tooFewRows(rows: m, required: p) }
 
         let gridBits = gridBits(maximumRows: maximumRows)
-        let sources = featureColumns.map(doubles(of:))
-        let labelSource = doubles(of: labelColumn)
+        // Complete rows only: gather them once when some are missing.
+        var sources = featureColumns.map(doubles(of:))
+        var labelSource = doubles(of: labelColumn)
+        if let kept {
+            sources = sources.map { column in kept.map { column[$0] } }
+            labelSource = kept.map { labelSource[$0] }
+        }
         var values = [Double](repeating: 0, count: m * p)
         var labels = [Double](repeating: 0, count: m)
         let chunks = (m + chunkRows - 1) / chunkRows
         values.withUnsafeMutableBufferPointer { out in
             labels.withUnsafeMutableBufferPointer { labelOut in
                 nonisolated(unsafe) let out = out, labelOut = labelOut
-                let kept = kept, scaling = scaling
+                let scaling = scaling, sources = sources, labelSource = labelSource
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     let start = chunk * chunkRows, end = min(m, start + chunkRows)
-                    fillRows(start..<end, rows: m, kept: kept, sources: sources, scaling: scaling, bounds: bounds,
+                    fillRows(start..<end, rows: m, sources: sources, scaling: scaling, bounds: bounds,
                              gridBits: gridBits, out: out)
-                    fillLabels(start..<end, kept: kept, source: labelSource, kind: labelKind, gridBits: gridBits, out: labelOut)
+                    fillLabels(start..<end, source: labelSource, kind: labelKind, gridBits: gridBits, out: labelOut)
                 }
             }
         }
@@ -198,62 +203,74 @@ extension DesignMatrix {
         }
     }
 
-    /// Scales, bounds and quantises rows `range` of the output (source rows through `kept`).
+    /// Scales, bounds and quantises rows `range` into the column-major output. Column by column
+    /// (contiguous reads and writes); the row-norm bound keeps per-row norms in a small buffer.
     static func fillRows(
-        _ range: Range<Int>, rows m: Int, kept: [Int]?, sources: [[Double]], scaling: FeatureScaling,
+        _ range: Range<Int>, rows m: Int, sources: [[Double]], scaling: FeatureScaling,
         bounds: FeatureBounds, gridBits: Int, out: UnsafeMutableBufferPointer<Double>
     ) {
         let d = sources.count
         let up = Double(sign: .plus, exponent: gridBits, significand: 1)
         let down = Double(sign: .plus, exponent: -gridBits, significand: 1)
+        let base = out.baseAddress!
         // Intercept column.
-        for i in range { out[d * m + i] = 1 }
+        for i in range { base[d * m + i] = 1 }
         switch bounds {
         case .perColumn:
             for j in 0..<d {
                 let scale = scaling.scale[j], offset = scaling.offset[j]
                 sources[j].withUnsafeBufferPointer { source in
-                    let column = out.baseAddress! + j * m
+                    let column = base + j * m
                     for i in range {
-                        let x = source[kept?[i] ?? i]
                         // z in [−1, 1] after the clamp; rounding keeps it there (±1 are on the grid).
-                        let z = min(max(x * scale + offset, -1), 1)
+                        let z = min(max(source[i] * scale + offset, -1), 1)
                         column[i] = (z * up).rounded(.toNearestOrEven) * down
                     }
                 }
             }
         case .rowNorm:
             let scale = scaling.scale[0]
+            let count = range.count, first = range.lowerBound
+            // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖).
+            var factor = [Double](repeating: 0, count: count)
+            for j in 0..<d {
+                sources[j].withUnsafeBufferPointer { source in
+                    for k in 0..<count { let z = source[first + k] * scale; factor[k] += z * z }
+                }
+            }
+            for k in 0..<count { factor[k] = factor[k] > 1 ? scale / factor[k].squareRoot() : scale }
+            // 2. Quantise toward zero (never increases the norm) and track ‖q‖² exactly.
+            var norms = [Int64](repeating: 0, count: count)
+            for j in 0..<d {
+                sources[j].withUnsafeBufferPointer { source in
+                    let column = base + j * m
+                    for k in 0..<count {
+                        let q = (source[first + k] * factor[k] * up).rounded(.towardZero)
+                        column[first + k] = q * down
+                        let units = Int64(q)
+                        norms[k] &+= units &* units
+                    }
+                }
+            }
+            // 3. The floating-point factor may leave a norm a few ulps above 1: shrink the
+            //    largest coordinate by one grid step until ‖q‖ ≤ 1 holds exactly (rare).
             let limit = Int64(1) << Int64(2 * gridBits)
-            var units = [Int64](repeating: 0, count: d)
-            for i in range {
-                let row = kept?[i] ?? i
-                var norm2 = 0.0
-                for j in 0..<d { let z = sources[j][row] * scale; norm2 += z * z }
-                let factor = norm2 > 1 ? 1 / norm2.squareRoot() : 1
-                // Round toward zero (never increases the norm), then make ‖q‖ ≤ 1 exact in
-                // integers: the floating-point factor may leave the norm a few ulps above 1.
-                var q2: Int64 = 0
-                for j in 0..<d {
-                    let q = Int64((sources[j][row] * scale * factor * up).rounded(.towardZero))
-                    units[j] = q
-                    q2 += q * q
-                }
-                while q2 > limit {
+            for k in 0..<count where norms[k] > limit {
+                let i = first + k
+                while norms[k] > limit {
                     var largest = 0
-                    for j in 1..<max(1, d) where units[j].magnitude > units[largest].magnitude { largest = j }
-                    let q = units[largest]
+                    for j in 1..<d where abs(base[j * m + i]) > abs(base[largest * m + i]) { largest = j }
+                    let q = Int64(base[largest * m + i] * up)
                     let smaller = q > 0 ? q - 1 : q + 1
-                    q2 += smaller * smaller - q * q
-                    units[largest] = smaller
+                    norms[k] += smaller * smaller - q * q
+                    base[largest * m + i] = Double(smaller) * down
                 }
-                for j in 0..<d { out[j * m + i] = Double(units[j]) * down }
             }
         }
     }
 
     static func fillLabels(
-        _ range: Range<Int>, kept: [Int]?, source: [Double], kind: LabelKind, gridBits: Int,
+        _ range: Range<Int>, source: [Double], kind: LabelKind, gridBits: Int,
         out: UnsafeMutableBufferPointer<Double>
     ) {
         switch kind {
@@ -263,11 +280,11 @@ extension DesignMatrix {
             let half = (bounds.upperBound - bounds.lowerBound) / 2
             let scale = 1 / half, offset = -(bounds.lowerBound + half) / half
             for i in range {
-                let z = min(max(source[kept?[i] ?? i] * scale + offset, -1), 1)
+                let z = min(max(source[i] * scale + offset, -1), 1)
                 out[i] = (z * up).rounded(.toNearestOrEven) * down
             }
         case .binary:
-            for i in range { out[i] = source[kept?[i] ?? i] != 0 ? 1 : 0 }
+            for i in range { out[i] = source[i] != 0 ? 1 : 0 }
         }
     }
 }

@@ -146,22 +146,9 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         }
 
         // Noisy preconditioned gradient steps.
-        let up = Double(sign: .plus, exponent: bits, significand: 1)
-        let down = Double(sign: .plus, exponent: -bits, significand: 1)
         var theta = [Double](repeating: 0, count: p)
-        var scores = [Double](repeating: 0, count: matrix.rows)
         for _ in 0..<iterations {
-            BLASKernels.times(matrix, theta, into: &scores)
-            matrix.labels.withUnsafeBufferPointer { labels in
-                scores.withUnsafeMutableBufferPointer { s in
-                    for i in 0..<s.count {
-                        let probability = 1 / (1 + exp(-s[i]))
-                        // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
-                        s[i] = ((probability - labels[i]) * up).rounded(.toNearestOrEven) * down
-                    }
-                }
-            }
-            let gradient = BLASKernels.transposedTimes(matrix, scores)
+            let gradient = BLASKernels.logisticGradient(matrix, theta)
             var step = [Double](repeating: 0, count: p)
             for j in 0..<p {
                 step[j] = gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator) + penalty * theta[j]
