@@ -32,6 +32,52 @@ enum BLASKernels {
         return result
     }
 
+    /// Z̃ᵀZ̃ (upper triangle mirrored) and Z̃ᵀy without materialising Z̃: each fixed chunk of
+    /// rows is built block by block (``blockRows`` rows, in cache) into one reused buffer and
+    /// accumulated with `cblas_dsyrk` / `cblas_dgemv` (β = 1). The sums are exact (see
+    /// ``DesignMatrix``), so they equal ``gram(_:)`` and ``transposedTimes(_:_:)`` on the
+    /// materialised matrix bit for bit.
+    ///
+    /// - Complexity: O(rows · p²) flops, one read of the source columns, O(p · blockRows)
+    ///   memory per concurrent chunk.
+    static func streamedStatistics(_ source: DesignSource) -> (gram: [Double], moment: [Double]) {
+        let m = source.rows, p = source.parameters
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        let stride = p * p + p
+        var partials = [Double](repeating: 0, count: chunks * stride)
+        partials.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let chunkStart = chunk * DesignMatrix.chunkRows
+                let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * p)
+                let labels = UnsafeMutablePointer<Double>.allocate(capacity: blockRows)
+                defer { block.deallocate(); labels.deallocate() }
+                let gram = out.baseAddress! + chunk * stride, moment = gram + p * p
+                var start = chunkStart
+                while start < chunkEnd {
+                    let count = min(blockRows, chunkEnd - start)
+                    source.fill(start..<(start + count), leading: count, into: block, labels: labels)
+                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
+                                block, Int32(count), 1, gram, Int32(p))
+                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                block, Int32(count), labels, 1, 1, moment, 1)
+                    start += count
+                }
+            }
+        }
+        var gram = [Double](repeating: 0, count: p * p)
+        var moment = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks {
+            for column in 0..<p {
+                for row in 0...column { gram[column * p + row] += partials[chunk * stride + column * p + row] }
+                moment[column] += partials[chunk * stride + p * p + column]
+            }
+        }
+        for column in 0..<p { for row in 0..<column { gram[row * p + column] = gram[column * p + row] } }
+        return (gram, moment)
+    }
+
     /// Xᵀv for a vector `v` of length `rows`.
     ///
     /// - Complexity: O(rows · p) flops in `cblas_dgemv`, one pass over the matrix.

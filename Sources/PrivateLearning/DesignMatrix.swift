@@ -70,7 +70,7 @@ struct DesignMatrix: @unchecked Sendable {
 }
 
 /// What kind of label a fit reads.
-enum LabelKind {
+enum LabelKind: Sendable {
     /// Clamped to the bounds, mapped onto [−1, 1] and quantised.
     case bounded(ClosedRange<Double>)
     /// Class 1 when the value is non-zero (or `true`), class 0 otherwise.
@@ -85,6 +85,15 @@ extension DesignMatrix {
     static func build(
         table: Table, features: [String], label: String, bounds: FeatureBounds, labelKind: LabelKind, maximumRows: Int
     ) throws(PrivateLearningError) -> DesignMatrix {
+        try prepare(table: table, features: features, label: label, bounds: bounds, labelKind: labelKind,
+                    maximumRows: maximumRows).materialize()
+    }
+
+    /// Validates the columns and bounds and gathers the complete rows' values, without building
+    /// the matrix.
+    static func prepare(
+        table: Table, features: [String], label: String, bounds: FeatureBounds, labelKind: LabelKind, maximumRows: Int
+    ) throws(PrivateLearningError) -> DesignSource {
         guard !features.isEmpty else {
             throw .invalidParameter(name: "features", value: "[]", reason: "name at least one feature column")
         }
@@ -157,21 +166,6 @@ extension DesignMatrix {
             sources = sources.map { column in kept.map { column[$0] } }
             labelSource = kept.map { labelSource[$0] }
         }
-        var values = [Double](repeating: 0, count: m * p)
-        var labels = [Double](repeating: 0, count: m)
-        let chunks = (m + chunkRows - 1) / chunkRows
-        values.withUnsafeMutableBufferPointer { out in
-            labels.withUnsafeMutableBufferPointer { labelOut in
-                nonisolated(unsafe) let out = out, labelOut = labelOut
-                let scaling = scaling, sources = sources, labelSource = labelSource
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let start = chunk * chunkRows, end = min(m, start + chunkRows)
-                    fillRows(start..<end, rows: m, sources: sources, scaling: scaling, bounds: bounds,
-                             gridBits: gridBits, out: out)
-                    fillLabels(start..<end, source: labelSource, kind: labelKind, gridBits: gridBits, out: labelOut)
-                }
-            }
-        }
         let squaredNormBound: Double, absoluteSumBound: Double
         switch bounds {
         case .perColumn:
@@ -181,8 +175,9 @@ extension DesignMatrix {
             squaredNormBound = 2
             absoluteSumBound = Double(d).squareRoot() + 1
         }
-        return DesignMatrix(rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
-                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
+        return DesignSource(rows: m, parameters: p, sources: sources, labelSource: labelSource, scaling: scaling,
+                            bounds: bounds, labelKind: labelKind, gridBits: gridBits,
+                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound)
     }
 
     static func numericColumn(_ table: Table, _ name: String) throws(PrivateLearningError) -> Column {
@@ -203,35 +198,36 @@ extension DesignMatrix {
         }
     }
 
-    /// Scales, bounds and quantises rows `range` into the column-major output. Column by column
-    /// (contiguous reads and writes); the row-norm bound keeps per-row norms in a small buffer.
+    /// Scales, bounds and quantises rows `range` into a column-major block: row `i`, column `j`
+    /// goes to `out[j · leading + i − origin]`. Column by column (contiguous reads and writes);
+    /// the row-norm bound keeps per-row norms in a small buffer.
     static func fillRows(
-        _ range: Range<Int>, rows m: Int, sources: [[Double]], scaling: FeatureScaling,
-        bounds: FeatureBounds, gridBits: Int, out: UnsafeMutableBufferPointer<Double>
+        _ range: Range<Int>, leading: Int, origin: Int, sources: [[Double]], scaling: FeatureScaling,
+        bounds: FeatureBounds, gridBits: Int, out base: UnsafeMutablePointer<Double>
     ) {
         let d = sources.count
         let up = Double(sign: .plus, exponent: gridBits, significand: 1)
         let down = Double(sign: .plus, exponent: -gridBits, significand: 1)
-        let base = out.baseAddress!
+        let count = range.count, first = range.lowerBound, offset = first - origin
         // Intercept column.
-        for i in range { base[d * m + i] = 1 }
+        for k in 0..<count { base[d * leading + offset + k] = 1 }
         switch bounds {
         case .perColumn:
             for j in 0..<d {
-                let scale = scaling.scale[j], offset = scaling.offset[j]
+                let scale = scaling.scale[j], shift = scaling.offset[j]
                 sources[j].withUnsafeBufferPointer { source in
-                    let column = base + j * m
-                    for i in range {
+                    let column = base + j * leading + offset
+                    let input = source.baseAddress! + first
+                    for k in 0..<count {
                         // z in [−1, 1] after the clamp; rounding keeps it there (±1 are on the grid).
-                        let z = min(max(source[i] * scale + offset, -1), 1)
-                        column[i] = (z * up).rounded(.toNearestOrEven) * down
+                        let z = min(max(input[k] * scale + shift, -1), 1)
+                        column[k] = (z * up).rounded(.toNearestOrEven) * down
                     }
                 }
             }
         case .rowNorm:
             let scale = scaling.scale[0]
-            let count = range.count, first = range.lowerBound
-            // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖).
+            // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖) (times 1/R).
             var factor = [Double](repeating: 0, count: count)
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
@@ -243,10 +239,10 @@ extension DesignMatrix {
             var norms = [Int64](repeating: 0, count: count)
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
-                    let column = base + j * m
+                    let column = base + j * leading + offset
                     for k in 0..<count {
                         let q = (source[first + k] * factor[k] * up).rounded(.towardZero)
-                        column[first + k] = q * down
+                        column[k] = q * down
                         let units = Int64(q)
                         norms[k] &+= units &* units
                     }
@@ -256,23 +252,25 @@ extension DesignMatrix {
             //    largest coordinate by one grid step until ‖q‖ ≤ 1 holds exactly (rare).
             let limit = Int64(1) << Int64(2 * gridBits)
             for k in 0..<count where norms[k] > limit {
-                let i = first + k
+                let row = base + offset + k
                 while norms[k] > limit {
                     var largest = 0
-                    for j in 1..<d where abs(base[j * m + i]) > abs(base[largest * m + i]) { largest = j }
-                    let q = Int64(base[largest * m + i] * up)
+                    for j in 1..<d where abs(row[j * leading]) > abs(row[largest * leading]) { largest = j }
+                    let q = Int64(row[largest * leading] * up)
                     let smaller = q > 0 ? q - 1 : q + 1
                     norms[k] += smaller * smaller - q * q
-                    base[largest * m + i] = Double(smaller) * down
+                    row[largest * leading] = Double(smaller) * down
                 }
             }
         }
     }
 
+    /// Labels of rows `range` into `out[i − origin]`.
     static func fillLabels(
-        _ range: Range<Int>, source: [Double], kind: LabelKind, gridBits: Int,
-        out: UnsafeMutableBufferPointer<Double>
+        _ range: Range<Int>, origin: Int, source: [Double], kind: LabelKind, gridBits: Int,
+        out: UnsafeMutablePointer<Double>
     ) {
+        let out = out - origin
         switch kind {
         case let .bounded(bounds):
             let up = Double(sign: .plus, exponent: gridBits, significand: 1)
@@ -288,3 +286,51 @@ extension DesignMatrix {
         }
     }
 }
+
+/// The validated, gathered inputs of a fit — complete rows of the feature and label columns,
+/// the scaling and the grid — from which a ``DesignMatrix`` (or blocks of it) is built.
+struct DesignSource: @unchecked Sendable {
+    let rows: Int
+    let parameters: Int
+    let sources: [[Double]]
+    let labelSource: [Double]
+    let scaling: FeatureScaling
+    let bounds: FeatureBounds
+    let labelKind: LabelKind
+    let gridBits: Int
+    let squaredNormBound: Double
+    let absoluteSumBound: Double
+
+    /// Rows `range` as a column-major block with leading dimension `leading`, and their labels.
+    func fill(_ range: Range<Int>, leading: Int, into block: UnsafeMutablePointer<Double>, labels: UnsafeMutablePointer<Double>) {
+        DesignMatrix.fillRows(range, leading: leading, origin: range.lowerBound, sources: sources, scaling: scaling,
+                              bounds: bounds, gridBits: gridBits, out: block)
+        DesignMatrix.fillLabels(range, origin: range.lowerBound, source: labelSource, kind: labelKind, gridBits: gridBits, out: labels)
+    }
+
+    /// The whole matrix, built in parallel over fixed row chunks.
+    ///
+    /// - Complexity: O(rows × p); one allocation of rows × p doubles.
+    func materialize() -> DesignMatrix {
+        let m = rows, p = parameters
+        var values = [Double](repeating: 0, count: m * p)
+        var labels = [Double](repeating: 0, count: m)
+        let chunkRows = DesignMatrix.chunkRows
+        let chunks = (m + chunkRows - 1) / chunkRows
+        values.withUnsafeMutableBufferPointer { out in
+            labels.withUnsafeMutableBufferPointer { labelOut in
+                nonisolated(unsafe) let out = out, labelOut = labelOut
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let start = chunk * chunkRows, end = min(m, start + chunkRows)
+                    DesignMatrix.fillRows(start..<end, leading: m, origin: 0, sources: sources, scaling: scaling, bounds: bounds,
+                                          gridBits: gridBits, out: out.baseAddress!)
+                    DesignMatrix.fillLabels(start..<end, origin: 0, source: labelSource, kind: labelKind, gridBits: gridBits,
+                                            out: labelOut.baseAddress!)
+                }
+            }
+        }
+        return DesignMatrix(rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
+                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
+    }
+}
+

@@ -16,7 +16,9 @@ public import Tabular
 ///    2^-k (k = 11 for the default 2^31 ``maximumRows``);
 /// 3. computes Z̃ᵀZ̃ with `cblas_dsyrk` and Z̃ᵀy with `cblas_dgemv` — **exactly**: on this grid
 ///    every product and partial sum is representable (see `DesignMatrix`), so floating point
-///    cannot underestimate the sensitivity (Casacuberta et al., CCS 2022);
+///    cannot underestimate the sensitivity (Casacuberta et al., CCS 2022). Z̃ is never
+///    materialised: blocks of 4,096 rows are built in cache and accumulated, one pass over the
+///    columns;
 /// 4. charges the session, then adds one draw of exact noise (``AdditiveNoise``) to each entry
 ///    of the upper triangle of Z̃ᵀZ̃ and of Z̃ᵀy, calibrated on the sensitivity of that whole
 ///    vector under adding or removing one row:
@@ -92,8 +94,8 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         if let ridge, !(ridge.isFinite && ridge >= 0) {
             throw .invalidParameter(name: "ridge", value: "\(ridge)", reason: "must be finite and ≥ 0")
         }
-        let matrix = try DesignMatrix.build(table: table, features: features, label: label, bounds: featureBounds,
-                                            labelKind: .bounded(labelBounds), maximumRows: maximumRows)
+        let matrix = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
+                                              labelKind: .bounded(labelBounds), maximumRows: maximumRows)
         let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound
         let l2 = ((c * c + c) / 2 + c).squareRoot()
         let l1 = (s * s + c) / 2 + s
@@ -105,8 +107,7 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         } catch { throw .privacy(error) }
 
         // Exact statistics, then noise on the upper triangle and on Xᵀy.
-        let gram = BLASKernels.gram(matrix)
-        let moment = BLASKernels.transposedTimes(matrix, matrix.labels)
+        let (gram, moment) = BLASKernels.streamedStatistics(matrix)
         var noisyGram = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {

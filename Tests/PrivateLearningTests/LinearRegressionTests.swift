@@ -171,6 +171,13 @@ struct LinearRegressionTests {
             for i in 0..<m { exact += Int64(matrix.values[j * m + i] * scale) * Int64(matrix.labels[i] * scale) }
             #expect(moment[j] * scale * scale == Double(exact))
         }
+        // The streamed (never materialised) statistics are the same bits.
+        let source = try DesignMatrix.prepare(table: table, features: ["f0", "f1", "f2"], label: "y",
+                                              bounds: .perColumn([-5...5, -4...4, -5...5]), labelKind: .bounded(-6...6),
+                                              maximumRows: 1 << 31)
+        let streamed = BLASKernels.streamedStatistics(source)
+        #expect(streamed.gram == gram)
+        #expect(streamed.moment == moment)
     }
 
     @Test func rowNormClippingKeepsEveryRowInTheUnitBall() throws {
