@@ -53,18 +53,26 @@ do {
         guard !arguments.isEmpty else { fail("\(flag) needs a value") }
         return arguments.removeFirst()
     }
+    func integer(_ flag: String) -> Int {
+        guard let v = Int(value(flag)) else { fail("bad \(flag)") }
+        return v
+    }
+    func real(_ text: String, _ flag: String) -> Double {
+        guard let v = Double(text) else { fail("bad \(flag) \(text)") }
+        return v
+    }
     while !arguments.isEmpty {
         let flag = arguments.removeFirst()
         switch flag {
         case "--data": dataPath = value(flag)
-        case "--runs": runs = Int(value(flag)) ?? fail("bad --runs")
-        case "--warmup": warmup = Int(value(flag)) ?? fail("bad --warmup")
-        case "--iterations": iterations = Int(value(flag)) ?? fail("bad --iterations")
-        case "--epsilons": epsilons = value(flag).split(separator: ",").map { Double($0) ?? fail("bad ε \($0)") }
+        case "--runs": runs = integer(flag)
+        case "--warmup": warmup = integer(flag)
+        case "--iterations": iterations = integer(flag)
+        case "--epsilons": epsilons = value(flag).split(separator: ",").map { real(String($0), flag) }
         case "--ops": ops = value(flag).split(separator: ",").map(String.init)
-        case "--feature-bound": featureBound = Double(value(flag)) ?? fail("bad --feature-bound")
-        case "--label-bound": labelBound = Double(value(flag)) ?? fail("bad --label-bound")
-        case "--data-norm": dataNorm = Double(value(flag)) ?? fail("bad --data-norm")
+        case "--feature-bound": featureBound = real(value(flag), flag)
+        case "--label-bound": labelBound = real(value(flag), flag)
+        case "--data-norm": dataNorm = real(value(flag), flag)
         case "-h", "--help": print(usage); exit(0)
         default: fail("unknown option \(flag)\n\(usage)")
         }
@@ -105,10 +113,10 @@ do {
 let features = (0..<d).map { "f\($0)" }
 
 func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    // CPU time of every thread of the process (user + system).
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 for epsilon in epsilons {
@@ -146,6 +154,7 @@ for epsilon in epsilons {
 }
 
 /// Times `fit` (warm-up, then `runs` timed fits) and scores each timed model outside the timer.
+@MainActor
 func measureWithScore<Model>(op: String, metric: String, scores: inout [Double], _ fit: () throws -> Model,
                              score: (Model) throws -> Double) {
     var seconds: [Double] = [], cpu: [Double] = []
