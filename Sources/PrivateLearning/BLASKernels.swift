@@ -142,7 +142,7 @@ enum BLASKernels {
                                 for i in 0..<count {
                                     let probability = 1 / (1 + exp(-scores[i]))
                                     // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
-                                    scores[i] = ((probability - y[start + i]) * up).rounded(.toNearestOrEven) * down
+                                    scores[i] = DesignMatrix.roundToInteger((probability - y[start + i]) * up) * down
                                 }
                                 cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
                                             a.baseAddress! + start, Int32(m), scores, 1, 1, out.baseAddress! + chunk * p, 1)
