@@ -247,7 +247,9 @@ extension DesignMatrix {
                 sources[j].withUnsafeBufferPointer { source in
                     let column = base + j * leading + offset
                     for k in 0..<count {
-                        let q = (source[first + k] * factor[k] * up).rounded(.towardZero)
+                        // Finite and |·| ≤ 2^gridBits·(1 + ε): the factor is finite (0 when the
+                        // squared norm overflowed), so the conversion truncates toward zero safely.
+                        let q = Double(Int64(source[first + k] * factor[k] * up))
                         column[k] = q * down
                         let units = Int64(q)
                         norms[k] &+= units &* units
@@ -319,12 +321,12 @@ struct DesignSource: @unchecked Sendable {
     /// - Complexity: O(rows × p); one allocation of rows × p doubles.
     func materialize() -> DesignMatrix {
         let m = rows, p = parameters
-        var values = [Double](repeating: 0, count: m * p)
-        var labels = [Double](repeating: 0, count: m)
         let chunkRows = DesignMatrix.chunkRows
         let chunks = (m + chunkRows - 1) / chunkRows
-        values.withUnsafeMutableBufferPointer { out in
-            labels.withUnsafeMutableBufferPointer { labelOut in
+        // Every element is written by exactly one chunk: no zero-fill pass first.
+        var labels: [Double] = []
+        let values = [Double](unsafeUninitializedCapacity: m * p) { out, initialised in
+            labels = [Double](unsafeUninitializedCapacity: m) { labelOut, labelCount in
                 nonisolated(unsafe) let out = out, labelOut = labelOut
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     let start = chunk * chunkRows, end = min(m, start + chunkRows)
@@ -333,7 +335,9 @@ struct DesignSource: @unchecked Sendable {
                     DesignMatrix.fillLabels(start..<end, origin: 0, source: labelSource, kind: labelKind, gridBits: gridBits,
                                             out: labelOut.baseAddress!)
                 }
+                labelCount = m
             }
+            initialised = m * p
         }
         return DesignMatrix(rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
                             squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
