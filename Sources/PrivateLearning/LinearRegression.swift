@@ -26,8 +26,9 @@ public import Tabular
 ///    column, 2 for a row-norm bound) and s bounds Σ|z̃ⱼ| (features + 1, or √features + 1);
 ///    the noisy matrix is mirrored, so the noise is symmetric;
 /// 5. solves (Â + λI) θ = b̂ through the eigen-decomposition of Â + λI (LAPACK `dsyev`),
-///    raising eigenvalues below λ to λ (``FlooredSymmetricSolver``): noise can make Â
-///    indefinite, and an eigenvalue floor keeps the solution finite and stable. The automatic
+///    raising eigenvalues below max(λ, 2√p·σ) to that floor (``FlooredSymmetricSolver``):
+///    noise can make Â indefinite, and an eigenvalue floor keeps the solution finite and stable
+///    even with a ridge the caller set to 0. The automatic
 ///    ridge λ = 2√p · (noise standard deviation per entry), p = features + 1, is the spectral
 ///    norm a symmetric noise matrix reaches with high probability (Wigner's semicircle edge):
 ///    it lifts the noisy matrix back to positive definite without looking at the data;
@@ -122,8 +123,12 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         let entrySD = mechanism.isLaplaceFamily ? noise.scale * 2.0.squareRoot() : noise.scale
         let lambda = ridge ?? (noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD)
         for j in 0..<p { noisyGram[j * p + j] += lambda }
+        // Eigenvalues below the noise's spectral reach are not information: raise them to at
+        // least that level even when the caller chose a smaller ridge (a tiny relative floor in
+        // the noise-free test mode).
         let largest = noisyGram.map(\.magnitude).max() ?? 1
-        let floor = max(lambda, 1e-12 * max(1, largest))
+        let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD
+        let floor = max(lambda, noiseReach, 1e-12 * max(1, largest))
         guard let solver = FlooredSymmetricSolver(noisyGram, order: p, floor: floor) else {
             throw .invalidParameter(name: "ridge", value: "\(lambda)", reason: "the eigen-decomposition did not converge")
         }

@@ -15,7 +15,8 @@ public import Tabular
 ///    ``PrivateLinearRegression`` and charges the session for the whole run;
 /// 2. releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity √((c² + c)/2)),
 ///    whose intercept entry is also the noisy row count ñ; P = Ĥ/4 + ñλI is an upper bound on
-///    the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored at ñλ;
+///    the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored at
+///    max(ñλ, 2√p·σ_H/4) (eigenvalues below the noise's spectral reach are noise);
 /// 3. runs ``iterations`` steps θ ← θ − P⁻¹(ĝ + ñλθ) from θ = 0, where ĝ = Σᵢ rᵢ z̃ᵢ + noise is
 ///    the released gradient of the summed loss: rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ ∈ [−1, 1], quantised
 ///    to the grid, so ‖rᵢ z̃ᵢ‖ ≤ √c is the L2 sensitivity (no per-example clipping is needed) and
@@ -141,8 +142,11 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         let rows = max(1, bound[p * p - 1] * 4)
         let penalty = rows * regularization
         for j in 0..<p { bound[j * p + j] += penalty }
-        // Floor: the penalty, or a tiny multiple of the row count without regularisation.
-        let floor = max(penalty, 1e-9 * rows)
+        // Floor: the penalty, the noise's spectral reach on Ĥ/4 (2√p·σ_H/4; eigenvalues below
+        // it are noise), and a tiny multiple of the row count.
+        let entrySD = mechanism.isLaplaceFamily ? hessianNoise.scale * 2.0.squareRoot() : hessianNoise.scale
+        let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD / 4
+        let floor = max(penalty, noiseReach, 1e-9 * rows)
         guard let preconditioner = FlooredSymmetricSolver(bound, order: p, floor: floor) else {
             throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "the eigen-decomposition did not converge")
         }

@@ -257,3 +257,23 @@ struct LinearRegressionTests {
         #expect(session.spent == 0)
     }
 }
+
+@Suite("Private regression: indefinite noisy statistics")
+struct IndefiniteNoiseTests {
+    @Test func heavyNoiseOnFewRowsStillGivesAFiniteModel() throws {
+        // 12 rows at ε = 0.01: the noisy XᵀX is far from positive definite, and the caller asks
+        // for no ridge; the eigenvalue floor must keep every coefficient finite.
+        let (table, _, _) = try LinearRegressionTests.integerTable(rows: 12, seed: 13)
+        var sawFloor = false
+        for seed in 0..<8 {
+            var generator = SecureRandomGenerator(testSeed: UInt64(seed))
+            let model = try LinearRegressionTests.regression.fit(
+                table, parameters: NoiseParameters(epsilon: 0.01, delta: 1e-6),
+                session: try PrivacySession(budget: .approximate(epsilon: 0.01, delta: 1e-6)),
+                generator: &generator, noiseFree: false)
+            #expect(model.coefficients.allSatisfy(\.isFinite) && model.intercept.isFinite)
+            if model.flooredEigenvalues > 0 { sawFloor = true }
+        }
+        #expect(sawFloor, "at ε = 0.01 on 12 rows some noisy XᵀX must have been indefinite")
+    }
+}
