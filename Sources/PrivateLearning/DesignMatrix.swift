@@ -233,25 +233,30 @@ extension DesignMatrix {
             }
         case .rowNorm:
             let scale = scaling.scale[0]
+            // Per-row scratch for this range (one allocation per chunk, not per row).
+            let factor = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            let norms = UnsafeMutablePointer<Int64>.allocate(capacity: count)
+            defer { factor.deallocate(); norms.deallocate() }
+            factor.initialize(repeating: 0, count: count)
+            norms.initialize(repeating: 0, count: count)
             // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖) (times 1/R).
-            var factor = [Double](repeating: 0, count: count)
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
-                    for k in 0..<count { let z = source[first + k] * scale; factor[k] += z * z }
+                    let input = source.baseAddress! + first
+                    for k in 0..<count { let z = input[k] * scale; factor[k] += z * z }
                 }
             }
             for k in 0..<count { factor[k] = factor[k] > 1 ? scale / factor[k].squareRoot() : scale }
             // 2. Quantise toward zero (never increases the norm) and track ‖q‖² exactly.
-            var norms = [Int64](repeating: 0, count: count)
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
+                    let input = source.baseAddress! + first
                     let column = base + j * leading + offset
                     for k in 0..<count {
                         // Finite and |·| ≤ 2^gridBits·(1 + ε): the factor is finite (0 when the
                         // squared norm overflowed), so the conversion truncates toward zero safely.
-                        let q = Double(Int64(source[first + k] * factor[k] * up))
-                        column[k] = q * down
-                        let units = Int64(q)
+                        let units = Int64(input[k] * factor[k] * up)
+                        column[k] = Double(units) * down
                         norms[k] &+= units &* units
                     }
                 }
