@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
         .library(name: "SecureAggregationTransport", targets: ["SecureAggregationTransport"]),
         .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
+        .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -77,6 +78,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // DP linear and logistic regression on OpenBLAS (CBLAS + LAPACK dsyev).
+        .target(name: "PrivateLearning", dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "COpenBLAS"]),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
@@ -102,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "PrivacyLedgerTests",
             dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular"],
+            swiftSettings: leafSwiftSettings
+        ),
+        .testTarget(
+            name: "PrivateLearningTests",
+            dependencies: ["PrivateLearning", "DifferentialPrivacy", "SecureRandom", "Tabular"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(

@@ -202,5 +202,17 @@ let package = Package(
             path: "Sources/pk-bench-secagg",
             swiftSettings: leafSwiftSettings
         ),
+        // Private learning versus diffprivlib (peers/run-learning-peers.sh).
+        .executableTarget(
+            name: "pk-bench-learning",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "DifferentialPrivacy", package: "PrivacyKernel"),
+                .product(name: "PrivateLearning", package: "PrivacyKernel"),
+                .product(name: "Tabular", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-learning",
+            swiftSettings: leafSwiftSettings
+        ),
     ]
 )

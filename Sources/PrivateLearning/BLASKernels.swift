@@ -1,0 +1,225 @@
+import COpenBLAS
+import Foundation
+
+/// The dense linear algebra of the fits, on OpenBLAS (CBLAS) and LAPACK's `dsyev`, chunked over
+/// fixed row blocks and run in parallel. On a ``DesignMatrix`` every sum is exact (see its
+/// documentation), so the results do not depend on the chunking or on OpenBLAS's threads.
+enum BLASKernels {
+    /// The upper triangle (column-major, `p × p`, lower triangle mirrored) of XᵀX.
+    ///
+    /// - Complexity: O(rows · p²) flops in `cblas_dsyrk`, one pass over the matrix.
+    static func gram(_ matrix: DesignMatrix) -> [Double] {
+        let m = matrix.rows, p = matrix.parameters
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p * p)
+        matrix.values.withUnsafeBufferPointer { a in
+            partials.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let a = a, out = out
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
+                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
+                                a.baseAddress! + start, Int32(m), 0, out.baseAddress! + chunk * p * p, Int32(p))
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p * p)
+        for chunk in 0..<chunks {
+            for column in 0..<p {
+                for row in 0...column { result[column * p + row] += partials[chunk * p * p + column * p + row] }
+            }
+        }
+        for column in 0..<p { for row in 0..<column { result[row * p + column] = result[column * p + row] } }
+        return result
+    }
+
+    /// Z̃ᵀZ̃ (upper triangle mirrored) and Z̃ᵀy without materialising Z̃: each fixed chunk of
+    /// rows is built block by block (``blockRows`` rows, in cache) into one reused buffer and
+    /// accumulated with `cblas_dsyrk` / `cblas_dgemv` (β = 1). The sums are exact (see
+    /// ``DesignMatrix``), so they equal ``gram(_:)`` and ``transposedTimes(_:_:)`` on the
+    /// materialised matrix bit for bit.
+    ///
+    /// - Complexity: O(rows · p²) flops, one read of the source columns, O(p · blockRows)
+    ///   memory per concurrent chunk.
+    static func streamedStatistics(_ source: DesignSource) -> (gram: [Double], moment: [Double]) {
+        let m = source.rows, p = source.parameters
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        let stride = p * p + p
+        var partials = [Double](repeating: 0, count: chunks * stride)
+        partials.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let chunkStart = chunk * DesignMatrix.chunkRows
+                let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * p)
+                let labels = UnsafeMutablePointer<Double>.allocate(capacity: blockRows)
+                defer { block.deallocate(); labels.deallocate() }
+                let gram = out.baseAddress! + chunk * stride, moment = gram + p * p
+                var start = chunkStart
+                while start < chunkEnd {
+                    let count = min(blockRows, chunkEnd - start)
+                    source.fill(start..<(start + count), leading: count, into: block, labels: labels)
+                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
+                                block, Int32(count), 1, gram, Int32(p))
+                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                block, Int32(count), labels, 1, 1, moment, 1)
+                    start += count
+                }
+            }
+        }
+        var gram = [Double](repeating: 0, count: p * p)
+        var moment = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks {
+            for column in 0..<p {
+                for row in 0...column { gram[column * p + row] += partials[chunk * stride + column * p + row] }
+                moment[column] += partials[chunk * stride + p * p + column]
+            }
+        }
+        for column in 0..<p { for row in 0..<column { gram[row * p + column] = gram[column * p + row] } }
+        return (gram, moment)
+    }
+
+    /// Xᵀv for a vector `v` of length `rows`.
+    ///
+    /// - Complexity: O(rows · p) flops in `cblas_dgemv`, one pass over the matrix.
+    static func transposedTimes(_ matrix: DesignMatrix, _ vector: [Double]) -> [Double] {
+        let m = matrix.rows, p = matrix.parameters
+        precondition(vector.count == m)
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p)
+        matrix.values.withUnsafeBufferPointer { a in
+            vector.withUnsafeBufferPointer { v in
+                partials.withUnsafeMutableBufferPointer { out in
+                    nonisolated(unsafe) let a = a, v = v, out = out
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
+                        cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                    a.baseAddress! + start, Int32(m), v.baseAddress! + start, 1,
+                                    0, out.baseAddress! + chunk * p, 1)
+                    }
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
+        return result
+    }
+
+    /// Rows per cache block of ``logisticGradient(_:_:)``: 4,096 rows × p columns stay in L2
+    /// between the two `dgemv` calls.
+    static let blockRows = 4_096
+
+    /// The gradient of the summed logistic loss, Σᵢ rᵢ z̃ᵢ with rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ rounded
+    /// to the grid `2^-gridBits` (so |rᵢ| ≤ 1 and the sum is exact, like XᵀX).
+    ///
+    /// One pass over the matrix: per cache block of rows, `dgemv` computes the scores, the
+    /// residuals replace them in place, and a second `dgemv` accumulates Zᵀr while the block is
+    /// still in cache. Blocks run in parallel over fixed chunks; the result is exact and so does
+    /// not depend on the split.
+    ///
+    /// - Complexity: O(rows · p) flops, one read of the matrix.
+    static func logisticGradient(_ matrix: DesignMatrix, _ theta: [Double]) -> [Double] {
+        let m = matrix.rows, p = matrix.parameters
+        precondition(theta.count == p)
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p)
+        let up = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
+        let down = Double(sign: .plus, exponent: -matrix.gridBits, significand: 1)
+        matrix.values.withUnsafeBufferPointer { a in
+            matrix.labels.withUnsafeBufferPointer { y in
+                theta.withUnsafeBufferPointer { t in
+                    partials.withUnsafeMutableBufferPointer { out in
+                        nonisolated(unsafe) let a = a, y = y, t = t, out = out
+                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                            let chunkStart = chunk * DesignMatrix.chunkRows
+                            let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                            let scores = UnsafeMutablePointer<Double>.allocate(capacity: blockRows)
+                            defer { scores.deallocate() }
+                            var start = chunkStart
+                            while start < chunkEnd {
+                                let count = min(blockRows, chunkEnd - start)
+                                cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(count), Int32(p), 1,
+                                            a.baseAddress! + start, Int32(m), t.baseAddress!, 1, 0, scores, 1)
+                                for i in 0..<count {
+                                    let probability = 1 / (1 + exp(-scores[i]))
+                                    // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
+                                    scores[i] = DesignMatrix.roundToInteger((probability - y[start + i]) * up) * down
+                                }
+                                cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                                            a.baseAddress! + start, Int32(m), scores, 1, 1, out.baseAddress! + chunk * p, 1)
+                                start += count
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
+        return result
+    }
+
+    /// The eigen-decomposition of a symmetric `p × p` matrix (column-major, both triangles
+    /// set) by LAPACK's `dsyev`: eigenvalues ascending, eigenvectors as the columns of a
+    /// column-major `p × p` matrix. `nil` if LAPACK reports failure (no convergence).
+    ///
+    /// - Complexity: O(p³).
+    static func symmetricEigen(_ matrix: [Double], order p: Int) -> (values: [Double], vectors: [Double])? {
+        precondition(matrix.count == p * p)
+        var a = matrix
+        var w = [Double](repeating: 0, count: p)
+        var n = Int32(p), lda = Int32(p), info: Int32 = 0
+        var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "U"))
+        // Workspace query, then the decomposition.
+        var lwork: Int32 = -1
+        var size = 0.0
+        dsyev_(&jobz, &uplo, &n, &a, &lda, &w, &size, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        lwork = Int32(max(size, Double(3 * p)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dsyev_(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        return (w, a)
+    }
+}
+
+/// Solves `A θ = b` for a symmetric `A` that noise may have made indefinite.
+///
+/// `A` is decomposed as `V Λ Vᵀ` (LAPACK `dsyev`) and solved as `θ = V diag(1/λ̂ᵢ) Vᵀ b` with
+/// the *eigenvalue floor* `λ̂ᵢ = max(λᵢ, floor)`: directions the noise pushed to zero or below
+/// are treated as having curvature `floor` instead of being inverted (which would blow the
+/// solution up along them). With `floor > 0` the result is always finite. Post-processing of
+/// released statistics, so it costs no privacy.
+///
+/// - Returns: θ, and how many eigenvalues were raised to the floor.
+/// - Complexity: O(p³).
+struct FlooredSymmetricSolver {
+    /// Eigenvalues (ascending) after flooring.
+    let eigenvalues: [Double]
+    /// Eigenvectors, column-major.
+    let eigenvectors: [Double]
+    let order: Int
+    /// Eigenvalues that were below the floor.
+    let flooredCount: Int
+
+    init?(_ matrix: [Double], order p: Int, floor: Double) {
+        guard let (values, vectors) = BLASKernels.symmetricEigen(matrix, order: p) else { return nil }
+        eigenvalues = values.map { max($0, floor) }
+        flooredCount = values.filter { $0 < floor }.count
+        eigenvectors = vectors
+        order = p
+    }
+
+    /// `Â⁻¹ b`.
+    func solve(_ b: [Double]) -> [Double] {
+        let p = order
+        var projected = [Double](repeating: 0, count: p)
+        for k in 0..<p {
+            var s = 0.0
+            for j in 0..<p { s += eigenvectors[k * p + j] * b[j] }
+            projected[k] = s / eigenvalues[k]
+        }
+        var result = [Double](repeating: 0, count: p)
+        for k in 0..<p { for j in 0..<p { result[j] += eigenvectors[k * p + j] * projected[k] } }
+        return result
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+public import DifferentialPrivacy
+import SecureRandom
+public import Tabular
+
+/// Differentially private linear regression by **sufficient-statistics perturbation**
+/// (Vu & Slavkovic 2009; Dwork et al. 2014; Wang 2018, "Revisiting differentially private
+/// linear regression"): one release of the noisy XᵀX and Xᵀy, then a regularised solve.
+///
+/// The fit:
+/// 1. validates the parameters, the columns and the bounds (typed errors, nothing charged);
+/// 2. maps each row into the model's unit — features clamped to their ranges and mapped onto
+///    [−1, 1] (``FeatureBounds/perColumn(_:)``) or scaled by 1/R and clipped to norm ≤ 1
+///    (``FeatureBounds/rowNorm(_:)``); the label clamped to ``labelBounds`` and mapped onto
+///    [−1, 1]; an intercept column of ones — and quantises every value to the grid
+///    2^-k (k = 11 for the default 2^31 ``maximumRows``);
+/// 3. computes Z̃ᵀZ̃ with `cblas_dsyrk` and Z̃ᵀy with `cblas_dgemv` — **exactly**: on this grid
+///    every product and partial sum is representable (see `DesignMatrix`), so floating point
+///    cannot underestimate the sensitivity (Casacuberta et al., CCS 2022). Z̃ is never
+///    materialised: blocks of 4,096 rows are built in cache and accumulated, one pass over the
+///    columns;
+/// 4. charges the session, then adds one draw of exact noise (``AdditiveNoise``) to each entry
+///    of the upper triangle of Z̃ᵀZ̃ and of Z̃ᵀy, calibrated on the sensitivity of that whole
+///    vector under adding or removing one row:
+///    L2² ≤ (c² + c)/2 + c and L1 ≤ (s² + c)/2 + s, where c bounds ‖z̃‖² (features + 1 per
+///    column, 2 for a row-norm bound) and s bounds Σ|z̃ⱼ| (features + 1, or √features + 1);
+///    the noisy matrix is mirrored, so the noise is symmetric;
+/// 5. solves (Â + λI) θ = b̂ through the eigen-decomposition of Â + λI (LAPACK `dsyev`),
+///    raising eigenvalues below max(λ, 2√p·σ) to that floor (``FlooredSymmetricSolver``):
+///    noise can make Â indefinite, and an eigenvalue floor keeps the solution finite and stable
+///    even with a ridge the caller set to 0. The automatic
+///    ridge λ = 2√p · (noise standard deviation per entry), p = features + 1, is the spectral
+///    norm a symmetric noise matrix reaches with high probability (Wigner's semicircle edge):
+///    it lifts the noisy matrix back to positive definite without looking at the data;
+/// 6. maps θ back to the original units of the features and the label.
+///
+/// **Guarantee.** The release of (Â, b̂) is pure ε-DP (`laplace`, `discreteLaplace`),
+/// (ε, δ)-DP (`gaussian`) or ρ-zCDP (`discreteGaussian`) for adding or removing one row; the
+/// model is post-processing. The number of rows enters only through the noisy intercept entry.
+/// Rows with a missing feature or label are dropped before the fit (the drop is a per-row
+/// rule, so it does not change the sensitivity).
+public struct PrivateLinearRegression: Sendable, Hashable {
+    /// Feature column names, in the order of the model's coefficients.
+    public var features: [String]
+    /// The label column.
+    public var label: String
+    /// How feature values are bounded (parameters, never read off the data).
+    public var featureBounds: FeatureBounds
+    /// The label's clamping range.
+    public var labelBounds: ClosedRange<Double>
+    /// The noise: `gaussian` (default, (ε, δ)), `laplace` (pure ε), `discreteGaussian` (ρ or
+    /// (ε, δ) through zCDP), `discreteLaplace` (pure ε).
+    public var mechanism: NoiseMechanism
+    /// The ridge λ in the model's unit (rows of norm ≤ √c), or `nil` for the automatic
+    /// λ = 2√p·σ_noise described above. Must be ≥ 0 and finite.
+    public var ridge: Double?
+    /// A public upper bound on the table's row count: it sets the quantisation grid
+    /// (k = ⌊(53 − ⌈log₂ maximumRows⌉)/2⌋ bits; 2^31 rows give k = 11).
+    public var maximumRows: Int
+
+    /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
+    public init(features: [String], label: String, featureBounds: FeatureBounds, labelBounds: ClosedRange<Double>,
+                mechanism: NoiseMechanism = .gaussian, ridge: Double? = nil, maximumRows: Int = 1 << 31) {
+        self.features = features
+        self.label = label
+        self.featureBounds = featureBounds
+        self.labelBounds = labelBounds
+        self.mechanism = mechanism
+        self.ridge = ridge
+        self.maximumRows = maximumRows
+    }
+
+    /// Fits the model on `table`, charging `session` before any noise is sampled.
+    ///
+    /// - Parameters:
+    ///   - parameters: ε (and δ for `gaussian`), or ρ for `discreteGaussian`.
+    ///   - session: charged once with the stated guarantee and the noise's event.
+    /// - Returns: the model, with the guarantee it spent.
+    /// - Throws: ``PrivateLearningError``: bad parameters or bounds, unknown or non-numeric
+    ///   columns, an empty table, fewer rows than parameters, or the session's refusal
+    ///   (``PrivateLearningError/privacy(_:)``). On error no model is returned and nothing is
+    ///   charged.
+    /// - Complexity: O(rows · p²) flops in BLAS (p = features + 1), O(p³) for the solve; memory
+    ///   rows · p doubles.
+    public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LinearRegressionModel {
+        var generator = try StatisticNoise.systemGenerator()
+        return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)
+    }
+
+    /// The fit with a given generator. `noiseFree` (tests only) skips the noise but still
+    /// validates, quantises, charges and solves.
+    func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession,
+             generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LinearRegressionModel {
+        do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
+        if let ridge, !(ridge.isFinite && ridge >= 0) {
+            throw .invalidParameter(name: "ridge", value: "\(ridge)", reason: "must be finite and ≥ 0")
+        }
+        let matrix = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
+                                              labelKind: .bounded(labelBounds), maximumRows: maximumRows)
+        let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound
+        let l2 = ((c * c + c) / 2 + c).squareRoot()
+        let l1 = (s * s + c) / 2 + s
+        let noise = try StatisticNoise(mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: matrix.gridBits)
+        let stated = StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
+        do {
+            try session.charge(stated: stated, mechanism: noise.noise.event,
+                               description: "linear regression of '\(label)' on \(features.joined(separator: ", ")) (\(mechanism), sufficient statistics)")
+        } catch { throw .privacy(error) }
+
+        // Exact statistics, then noise on the upper triangle and on Xᵀy.
+        let (gram, moment) = BLASKernels.streamedStatistics(matrix)
+        var noisyGram = [Double](repeating: 0, count: p * p)
+        for column in 0..<p {
+            for row in 0...column {
+                let value = noise.release(gram[column * p + row], gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
+                noisyGram[column * p + row] = value
+                noisyGram[row * p + column] = value
+            }
+        }
+        let noisyMoment = moment.map { noise.release($0, gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator) }
+
+        // Regularised solve with an eigenvalue floor.
+        let entrySD = mechanism.isLaplaceFamily ? noise.scale * 2.0.squareRoot() : noise.scale
+        let lambda = ridge ?? (noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD)
+        for j in 0..<p { noisyGram[j * p + j] += lambda }
+        // Eigenvalues below the noise's spectral reach are not information: raise them to at
+        // least that level even when the caller chose a smaller ridge (a tiny relative floor in
+        // the noise-free test mode).
+        let largest = noisyGram.map(\.magnitude).max() ?? 1
+        let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD
+        let floor = max(lambda, noiseReach, 1e-12 * max(1, largest))
+        guard let solver = FlooredSymmetricSolver(noisyGram, order: p, floor: floor) else {
+            throw .invalidParameter(name: "ridge", value: "\(lambda)", reason: "the eigen-decomposition did not converge")
+        }
+        let theta = solver.solve(noisyMoment)
+
+        // Back to the original units.
+        let labelHalf = (labelBounds.upperBound - labelBounds.lowerBound) / 2
+        let labelMiddle = labelBounds.lowerBound + labelHalf
+        var coefficients = [Double](repeating: 0, count: features.count)
+        var interceptZ = theta[p - 1]
+        for j in 0..<features.count {
+            coefficients[j] = labelHalf * theta[j] * matrix.scaling.scale[j]
+            interceptZ += theta[j] * matrix.scaling.offset[j]
+        }
+        return LinearRegressionModel(
+            features: features, label: label, coefficients: coefficients, intercept: labelHalf * interceptZ + labelMiddle,
+            mechanism: mechanism, stated: stated, mechanismEvent: noise.noise.event, noiseScale: noise.scale,
+            ridge: lambda, flooredEigenvalues: solver.flooredCount)
+    }
+}
+
+/// A linear model `label ≈ intercept + Σⱼ coefficients[j] · features[j]` and the guarantee its
+/// fit spent.
+public struct LinearRegressionModel: Sendable, Hashable, Codable {
+    /// Feature column names, in coefficient order.
+    public let features: [String]
+    /// The label column.
+    public let label: String
+    /// One coefficient per feature, in the label's unit per feature unit.
+    public let coefficients: [Double]
+    /// The intercept, in the label's unit.
+    public let intercept: Double
+    /// The noise mechanism of the fit.
+    public let mechanism: NoiseMechanism
+    /// The guarantee the fit stated (and charged).
+    public let stated: PrivacyEvent
+    /// The event describing the noise actually added.
+    public let mechanismEvent: PrivacyEvent
+    /// The noise scale (Laplace b or Gaussian σ) of each released statistic, in the model's
+    /// internal unit (features on [−1, 1] or norm ≤ 1, label on [−1, 1]).
+    public let noiseScale: Double
+    /// The ridge λ used, in the model's internal unit.
+    public let ridge: Double
+    /// How many eigenvalues of the noisy, ridged XᵀX were raised to the floor.
+    public let flooredEigenvalues: Int
+
+    /// The prediction for one row of feature values (in ``features`` order).
+    ///
+    /// - Precondition: `values.count == features.count`.
+    public func predict(_ values: [Double]) -> Double {
+        precondition(values.count == coefficients.count, "give one value per feature")
+        var y = intercept
+        for j in 0..<coefficients.count { y += coefficients[j] * values[j] }
+        return y
+    }
+
+    /// Predictions for every row of `table` (NaN where a feature is missing).
+    ///
+    /// - Throws: ``PrivateLearningError/unknownColumn(name:available:)`` or
+    ///   ``PrivateLearningError/nonNumericColumn(column:found:)``.
+    /// - Complexity: O(rows · features).
+    public func predict(_ table: Table) throws(PrivateLearningError) -> [Double] {
+        try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+    }
+
+    /// The coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² on `table`, over rows
+    /// with every feature and the label present. An evaluation helper: it reads the data
+    /// without privacy (use it on public or held-out evaluation data).
+    ///
+    /// - Throws: column errors, or ``PrivateLearningError/emptyTable(what:)`` when no row is
+    ///   complete.
+    public func rSquared(on table: Table) throws(PrivateLearningError) -> Double {
+        let predictions = try predict(table)
+        let labels = try ModelScoring.labels(table, label)
+        var count = 0, mean = 0.0
+        for i in 0..<labels.count where !predictions[i].isNaN && !labels[i].isNaN {
+            count += 1
+            mean += (labels[i] - mean) / Double(count)
+        }
+        guard count > 0 else { throw .emptyTable(what: "no complete row to score") }
+        var residual = 0.0, total = 0.0
+        for i in 0..<labels.count where !predictions[i].isNaN && !labels[i].isNaN {
+            residual += (labels[i] - predictions[i]) * (labels[i] - predictions[i])
+            total += (labels[i] - mean) * (labels[i] - mean)
+        }
+        return total > 0 ? 1 - residual / total : (residual == 0 ? 1 : -.infinity)
+    }
+}

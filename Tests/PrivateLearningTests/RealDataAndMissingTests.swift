@@ -1,0 +1,71 @@
+import DifferentialPrivacy
+import Foundation
+@testable import PrivateLearning
+@_spi(Testing) import SecureRandom
+import Tabular
+import Testing
+
+/// The shared real datasets (../shared/datasets), located from this file; tests that need them
+/// are skipped when they are absent.
+enum SharedData {
+    static var root: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    }
+    static func path(_ relative: String) -> String { root + "/" + relative }
+    static var lendingClubAvailable: Bool { FileManager.default.fileExists(atPath: path("lendingclub_loans/lendingclub_loans.csv")) }
+}
+
+@Suite("Private learning on real data and missing values")
+struct RealDataAndMissingTests {
+    @Test func rowsWithAMissingValueAreDropped() throws {
+        // Rows 3 and 7 miss x2 or y; the fit must equal the fit on the complete rows only.
+        let (full, _, _) = try LinearRegressionTests.integerTable(rows: 400, seed: 12)
+        let x1 = try full.column("x1"), x2 = try full.column("x2"), y = try full.column("y")
+        let x2Valid = ValidityBitmap((0..<400).map { $0 != 3 })
+        let yValid = ValidityBitmap((0..<400).map { $0 != 7 })
+        let withMissing = try Table(columns: [x1, try Column(name: "x2", values: x2.values, validity: x2Valid),
+                                              try Column(name: "y", values: y.values, validity: yValid)])
+        let keep = (0..<400).filter { $0 != 3 && $0 != 7 }
+        let complete = try Table(columns: [
+            try Column("x1", int64: keep.map { try x1.int64Values()[$0] }),
+            try Column("x2", float64: keep.map { try x2.float64Values()[$0] }),
+            try Column("y", float64: keep.map { try y.float64Values()[$0] }),
+        ])
+        func fit(_ table: Table) throws -> LinearRegressionModel {
+            var generator = SecureRandomGenerator(testSeed: 4)
+            return try LinearRegressionTests.regression.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6),
+                                                            session: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
+                                                            generator: &generator, noiseFree: false)
+        }
+        #expect(try fit(withMissing) == fit(complete))
+        let predictions = try fit(complete).predict(withMissing)
+        #expect(predictions[3].isNaN && !predictions[7].isNaN)
+    }
+
+    @Test(.enabled(if: SharedData.lendingClubAvailable))
+    func lendingClubInterestRate() throws {
+        // Interest rate (%) against debt-to-income, term (months) and recent inquiries: public
+        // bounds from the domain, never from the data.
+        let loans = try CSVReader.load(file: SharedData.path("lendingclub_loans/lendingclub_loans.csv")).table
+        let features = ["debt_to_income", "term", "inquiries_last_12m"]
+        let ranges: [ClosedRange<Double>] = [0...60, 36...60, 0...10]
+        let exact = PrivateLinearRegression(features: features, label: "interest_rate", featureBounds: .perColumn(ranges),
+                                            labelBounds: 5...31, ridge: 0)
+        var generator = SecureRandomGenerator(testSeed: 6)
+        let reference = try exact.fit(loans, parameters: NoiseParameters(epsilon: 1, delta: 1e-6),
+                                      session: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
+                                      generator: &generator, noiseFree: true)
+        let r2Reference = try reference.rSquared(on: loans)
+        #expect(r2Reference > 0.05, "term and inquiries explain part of the rate (R² \(r2Reference))")
+        var privateFit = exact
+        privateFit.ridge = nil
+        let model = try privateFit.fit(loans, parameters: NoiseParameters(epsilon: 4, delta: 1e-6),
+                                       session: try PrivacySession(budget: .approximate(epsilon: 4, delta: 1e-6)),
+                                       generator: &generator, noiseFree: false)
+        let r2 = try model.rSquared(on: loans)
+        #expect(r2 > r2Reference - 0.05, "ε = 4 on 10,000 loans: R² \(r2) vs non-private \(r2Reference)")
+        #expect(model.coefficients[1] > 0, "longer terms carry higher rates")
+    }
+}
