@@ -68,4 +68,27 @@ struct RealDataAndMissingTests {
         #expect(r2 > r2Reference - 0.05, "ε = 4 on 10,000 loans: R² \(r2) vs non-private \(r2Reference)")
         #expect(model.coefficients[1] > 0, "longer terms carry higher rates")
     }
+
+    @Test(.enabled(if: SharedData.lendingClubAvailable))
+    func lendingClubLongTermLoans() throws {
+        // Which loans run 60 rather than 36 months, from amount and rate: larger, pricier loans
+        // tend to be longer. Bounds are public domain limits (Lending Club: $1,000–$40,000).
+        let loans = try CSVReader.load(file: SharedData.path("lendingclub_loans/lendingclub_loans.csv")).table
+        let term = try loans.column("term").int64Values()
+        let table = try Table(columns: [try loans.column("loan_amount"), try loans.column("interest_rate"),
+                                        try Column("long_term", bool: term.map { $0 == 60 })])
+        let logistic = PrivateLogisticRegression(features: ["loan_amount", "interest_rate"], label: "long_term",
+                                                 featureBounds: .perColumn([1_000...40_000, 5...31]), iterations: 30)
+        var generator = SecureRandomGenerator(testSeed: 8)
+        let exact = try logistic.fit(table, parameters: NoiseParameters(rho: 1), session: try PrivacySession(budget: .zCDP(rho: 1)),
+                                     generator: &generator, noiseFree: true)
+        let exactAUC = try exact.auc(on: table)
+        #expect(exactAUC > 0.7, "amount and rate separate the terms (AUC \(exactAUC))")
+        #expect(exact.coefficients[0] > 0, "larger loans run longer")
+        let model = try logistic.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6),
+                                     session: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
+                                     generator: &generator, noiseFree: false)
+        let auc = try model.auc(on: table)
+        #expect(auc > exactAUC - 0.02, "ε = 1 on 10,000 loans: AUC \(auc) vs noise-free \(exactAUC)")
+    }
 }
