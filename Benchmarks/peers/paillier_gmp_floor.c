@@ -3,13 +3,15 @@
  * (see run-paillier-peers.sh). Straight mpz calls, preallocated registers, no checks:
  *
  *   paillier_encrypt_plain  c = (1 + m·n) · r^n mod n²      (mpz_powm, r uniform below n)
- *   paillier_decrypt        CRT: m_p = L_p(c^(p−1) mod p²)·h_p mod p, same for q, recombine
- *                           (mpz_powm — not constant-time: a floor, not a recommendation)
+ *   paillier_decrypt        CRT: m_p = L_p(c^(p−1) mod p²)·h_p mod p, same for q, recombine,
+ *                           twice: impl "gmp-c" with mpz_powm (not constant-time: a floor, not
+ *                           a recommendation) and impl "gmp-c-sec" with mpz_powm_sec
  *   paillier_add            c = c1 · c2 mod n²                (mpz_mul + mpz_mod)
  *
  * Build: gcc -O2 -o paillier_gmp_floor paillier_gmp_floor.c -lgmp
- * Run:   paillier_gmp_floor KEYFILE RUNS WARMUP ENC_BATCH DEC_BATCH ADD_BATCH
- *        KEYFILE holds three decimal lines: n, p, q.
+ * Run:   paillier_gmp_floor KEYFILE RUNS WARMUP ENC_BATCH DEC_BATCH ADD_BATCH [OPS]
+ *        KEYFILE holds three decimal lines: n, p, q. OPS is a comma-separated subset of
+ *        encrypt,decrypt,add (default all three).
  * Prints one JSON line per operation on standard output (the protocol of ../README.md):
  *   {"impl":"gmp-c","op":"paillier_add","bytes":BATCH,"seconds":[...],"check":X,"note":"..."}
  * check: wrong decryptions for paillier_decrypt, bits of the last sum for paillier_add.
@@ -37,17 +39,17 @@ static void read_line(FILE *file, mpz_t out, const char *name) {
     free(line);
 }
 
-static void print_line(const char *op, long batch, const double *seconds, int runs, const char *check, const char *note) {
-    printf("{\"impl\":\"gmp-c\",\"op\":\"%s\",\"bytes\":%ld,\"seconds\":[", op, batch);
+static void print_line(const char *impl, const char *op, long batch, const double *seconds, int runs, const char *check, const char *note) {
+    printf("{\"impl\":\"%s\",\"op\":\"%s\",\"bytes\":%ld,\"seconds\":[", impl, op, batch);
     for (int i = 0; i < runs; i++) printf("%s%.9f", i ? "," : "", seconds[i]);
     printf("],\"check\":%s,\"note\":\"%s\"}\n", check, note);
     fflush(stdout);
 }
 
-/* half of CRT decryption: out = L_p(c^(p-1) mod p^2) * hp mod p */
-static void half(mpz_t out, const mpz_t c, const mpz_t prime, const mpz_t prime2, const mpz_t pm1, const mpz_t h, mpz_t t) {
+/* half of CRT decryption: out = L_p(c^(p-1) mod p^2) * hp mod p (mpz_powm_sec when sec) */
+static void half(mpz_t out, const mpz_t c, const mpz_t prime, const mpz_t prime2, const mpz_t pm1, const mpz_t h, mpz_t t, int sec) {
     mpz_mod(t, c, prime2);
-    mpz_powm(t, t, pm1, prime2);
+    if (sec) mpz_powm_sec(t, t, pm1, prime2); else mpz_powm(t, t, pm1, prime2);
     mpz_sub_ui(t, t, 1);
     mpz_divexact(t, t, prime);
     mpz_mul(t, t, h);
@@ -55,10 +57,14 @@ static void half(mpz_t out, const mpz_t c, const mpz_t prime, const mpz_t prime2
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s KEYFILE RUNS WARMUP ENC_BATCH DEC_BATCH ADD_BATCH\n", argv[0]);
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: %s KEYFILE RUNS WARMUP ENC_BATCH DEC_BATCH ADD_BATCH [OPS]\n", argv[0]);
         return 2;
     }
+    const char *ops = argc == 8 ? argv[7] : "encrypt,decrypt,add";
+    int do_encrypt = strstr(ops, "encrypt") != NULL;
+    int do_decrypt = strstr(ops, "decrypt") != NULL;
+    int do_add = strstr(ops, "add") != NULL;
     FILE *file = fopen(argv[1], "r");
     if (!file) { perror(argv[1]); return 2; }
     int runs = atoi(argv[2]), warmup = atoi(argv[3]);
@@ -89,8 +95,9 @@ int main(int argc, char **argv) {
     gmp_randinit_default(state);
     gmp_randseed_ui(state, 42);
 
+    /* a pool of inputs, cycled through by the batches (the additions reuse it) */
     long most = enc_batch > dec_batch ? enc_batch : dec_batch;
-    if (add_batch > most) most = add_batch;
+    if (most < 2) most = 2;
     mpz_t *cts = malloc(sizeof(mpz_t) * (size_t)(most + 1));
     mpz_t *pts = malloc(sizeof(mpz_t) * (size_t)(most + 1));
     for (long i = 0; i <= most; i++) {
@@ -102,7 +109,7 @@ int main(int argc, char **argv) {
     char check[64];
 
     /* encryption (plain) */
-    for (int run = -warmup; run < runs; run++) {
+    for (int run = -warmup; do_encrypt && run < runs; run++) {
         double start = now();
         for (long i = 0; i < enc_batch; i++) {
             mpz_urandomm(r, state, n);
@@ -114,8 +121,8 @@ int main(int argc, char **argv) {
         }
         if (run >= 0) seconds[run] = now() - start;
     }
-    print_line("paillier_encrypt_plain", enc_batch, seconds, runs, "null", "mpz_powm r^n mod n^2, (1+mn) by mpz_mul/mpz_mod");
-    print_line("paillier_encrypt", enc_batch, seconds, runs, "null", "the plain r^n encryption (the floor has no fast variant)");
+    if (do_encrypt) print_line("gmp-c", "paillier_encrypt_plain", enc_batch, seconds, runs, "null", "mpz_powm r^n mod n^2, (1+mn) by mpz_mul/mpz_mod");
+    if (do_encrypt) print_line("gmp-c", "paillier_encrypt", enc_batch, seconds, runs, "null", "the plain r^n encryption (the floor has no fast variant)");
 
     /* fill the decryption inputs */
     for (long i = 0; i <= most; i++) {
@@ -127,29 +134,32 @@ int main(int argc, char **argv) {
         mpz_mod(cts[i], t, n2);
     }
 
-    /* CRT decryption */
-    long mismatches = 0;
-    for (int run = -warmup; run < runs; run++) {
-        double start = now();
-        for (long i = 0; i < dec_batch; i++) {
-            half(mp, cts[i], p, p2, pm1, hp, t);
-            half(mq, cts[i], q, q2, qm1, hq, t);
-            mpz_sub(t, mp, mq);
-            mpz_mul(t, t, qinv);
-            mpz_mod(t, t, p);
-            mpz_mul(t, t, q);
-            mpz_add(m, mq, t);
-            if (run == 0 && mpz_cmp(m, pts[i]) != 0) mismatches++;
+    /* CRT decryption: mpz_powm (the raw floor), then mpz_powm_sec (the constant-time floor) */
+    for (int sec = 0; sec <= 1; sec++) {
+        long mismatches = 0;
+        for (int run = -warmup; do_decrypt && run < runs; run++) {
+            double start = now();
+            for (long i = 0; i < dec_batch; i++) {
+                half(mp, cts[i % most], p, p2, pm1, hp, t, sec);
+                half(mq, cts[i % most], q, q2, qm1, hq, t, sec);
+                mpz_sub(t, mp, mq);
+                mpz_mul(t, t, qinv);
+                mpz_mod(t, t, p);
+                mpz_mul(t, t, q);
+                mpz_add(m, mq, t);
+                if (run == 0 && mpz_cmp(m, pts[i % most]) != 0) mismatches++;
+            }
+            if (run >= 0) seconds[run] = now() - start;
         }
-        if (run >= 0) seconds[run] = now() - start;
+        snprintf(check, sizeof check, "%ld", mismatches);
+        if (do_decrypt && !sec) print_line("gmp-c", "paillier_decrypt", dec_batch, seconds, runs, check, "CRT with mpz_powm (not constant-time)");
+        if (do_decrypt && sec) print_line("gmp-c-sec", "paillier_decrypt", dec_batch, seconds, runs, check, "CRT with mpz_powm_sec (constant-time, like ours)");
     }
-    snprintf(check, sizeof check, "%ld", mismatches);
-    print_line("paillier_decrypt", dec_batch, seconds, runs, check, "CRT with mpz_powm (not constant-time)");
 
     /* addition: c_i * c_(i+1) mod n^2 */
     mpz_realloc2(acc, 2 * mpz_sizeinbase(n2, 2) + 64);
     mpz_realloc2(t, 2 * mpz_sizeinbase(n2, 2) + 64);
-    for (int run = -warmup; run < runs; run++) {
+    for (int run = -warmup; do_add && run < runs; run++) {
         double start = now();
         for (long i = 0; i < add_batch; i++) {
             long a = i % most, b = (i + 1) % most;
@@ -159,7 +169,7 @@ int main(int argc, char **argv) {
         if (run >= 0) seconds[run] = now() - start;
     }
     snprintf(check, sizeof check, "%lu", (unsigned long)mpz_sizeinbase(acc, 2));
-    print_line("paillier_add", add_batch, seconds, runs, check, "mpz_mul + mpz_mod n^2 into a preallocated register");
+    if (do_add) print_line("gmp-c", "paillier_add", add_batch, seconds, runs, check, "mpz_mul + mpz_mod n^2 into a preallocated register");
 
     for (long i = 0; i <= most; i++) { mpz_clear(cts[i]); mpz_clear(pts[i]); }
     free(cts); free(pts); free(seconds);

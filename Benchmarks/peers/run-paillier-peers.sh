@@ -8,8 +8,9 @@
 # 1. creates Benchmarks/peers/.venv-paillier if missing and pip-installs phe and gmpy2;
 # 2. builds pk-bench-paillier (release) and compiles peers/paillier_gmp_floor.c with gcc -O2 -lgmp;
 # 3. generates one 2048-bit key (our key generation) that every implementation uses;
-# 4. in this one run, K interleaved rounds of: ours, phe, GMP floor (N timed batches each after a
-#    warm-up) for encryption, CRT decryption and addition;
+# 4. in this one run, K rounds (default 3); in each, per operation (encryption, CRT decryption,
+#    addition): ours, the GMP floor, phe back to back, N timed batches each (default 3) after a
+#    warm-up; the runs of all rounds are pooled;
 # 5. prints medians, rates (operations/s) and ratios ours/peer with peers/aggregate.py.
 # JSON lines are kept in Benchmarks/.build/peer-results/paillier-*.jsonl. See Benchmarks/README.md.
 set -euo pipefail
@@ -19,8 +20,8 @@ BENCH_DIR="$(cd "$PEERS_DIR/.." && pwd)"
 VENV="$PEERS_DIR/.venv-paillier"
 PY="$VENV/bin/python"
 
-RUNS=5
-ROUNDS=1
+RUNS=3
+ROUNDS=3
 ENC_BATCH=40
 DEC_BATCH=100
 ADD_BATCH=20000
@@ -82,20 +83,22 @@ log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/de
 log "GMP: Debian $(dpkg-query -W -f='${Version}' libgmp10 2>/dev/null || echo '?') for ours and the C floor; gmpy2 wheel: $("$PY" -c 'import gmpy2; print(gmpy2.mp_version())' 2>/dev/null || echo 'not installed')"
 
 # --- 4. Measurements -----------------------------------------------------------------------
+# Per round and per operation: ours, then the GMP floor, then phe, back to back, so that the
+# machine's load (shared, noisy) hits all three alike; several short rounds beat one long one.
 for ((round = 1; round <= ROUNDS; round++)); do
     log "round $round of $ROUNDS"
-    "$PROBE" --key "$KEY_JSON" --runs "$RUNS" --enc-batch "$ENC_BATCH" --dec-batch "$DEC_BATCH" \
-        --add-batch "$ADD_BATCH" | tee -a "$OUT" >&2
     for op in encrypt decrypt add; do
         case "$op" in
-            encrypt) batch="$ENC_BATCH" ;;
-            decrypt) batch="$DEC_BATCH" ;;
-            add) batch="$ADD_BATCH" ;;
+            encrypt) batch="$ENC_BATCH"; ours_ops="encrypt,encrypt_plain" ;;
+            decrypt) batch="$DEC_BATCH"; ours_ops="decrypt,decrypt_threads" ;;
+            add) batch="$ADD_BATCH"; ours_ops="add" ;;
         esac
+        "$PROBE" --key "$KEY_JSON" --runs "$RUNS" --ops "$ours_ops" --enc-batch "$ENC_BATCH" \
+            --dec-batch "$DEC_BATCH" --add-batch "$ADD_BATCH" | tee -a "$OUT" >&2
+        "$FLOOR" "$KEY_LINES" "$RUNS" 1 "$ENC_BATCH" "$DEC_BATCH" "$ADD_BATCH" "$op" | tee -a "$OUT" >&2
         "$PY" "$PEERS_DIR/paillier_peers.py" --key "$KEY_JSON" --op "$op" --runs "$RUNS" --batch "$batch" \
             | tee -a "$OUT" >&2
     done
-    "$FLOOR" "$KEY_LINES" "$RUNS" 1 "$ENC_BATCH" "$DEC_BATCH" "$ADD_BATCH" | tee -a "$OUT" >&2
 done
 
 # --- 5. Report (rates in operations per second: "bytes" holds the batch size) ---------------

@@ -261,7 +261,9 @@ public struct BigInteger: Sendable {
     /// the double-length product and the quotient live in one stack buffer, and the remainder is
     /// written straight into the result's limbs (one allocation, no aliasing copies). The hot path of
     /// homomorphic addition.
-    static func multiplyNonNegative(_ a: BigInteger, _ b: BigInteger, modulo modulus: BigInteger) -> BigInteger {
+    ///
+    /// - Parameter isPublic: the result is public (a ciphertext): its limbs are not wiped on release.
+    static func multiplyNonNegative(_ a: BigInteger, _ b: BigInteger, modulo modulus: BigInteger, isPublic: Bool = false) -> BigInteger {
         precondition(a.signum >= 0 && b.signum >= 0 && modulus.signum > 0, "multiplyNonNegative needs non-negative operands")
         let (large, small) = pk_mpz_size(a.pointer) >= pk_mpz_size(b.pointer) ? (a, b) : (b, a)
         let largeCount = pk_mpz_size(large.pointer)
@@ -273,7 +275,7 @@ public struct BigInteger: Sendable {
             // The product may still exceed a modulus of the same limb count: let mpz handle it.
             return a.multiplied(by: b, modulo: modulus)
         }
-        let result = GMPInteger(capacityBits: modulusCount * MemoryLayout<mp_limb_t>.size * 8)
+        let result = GMPInteger(capacityBits: modulusCount * MemoryLayout<mp_limb_t>.size * 8, wipesOnRelease: !isPublic)
         withUnsafeTemporaryAllocation(of: mp_limb_t.self, capacity: productCount + (productCount - modulusCount + 1)) { scratch in
             let product = scratch.baseAddress!
             let quotient = product + productCount

@@ -18,23 +18,28 @@ import Darwin
 final class GMPInteger: @unchecked Sendable {
     /// The GMP integer. Valid (initialised) from `init` until `deinit`.
     let pointer: UnsafeMutablePointer<__mpz_struct>
+    /// Whether `deinit` wipes the limbs (false only for values known to be public, such as
+    /// homomorphic sums of ciphertexts, to save a memset on the hottest path).
+    let wipesOnRelease: Bool
 
     /// A new integer equal to zero.
     init() {
         pointer = .allocate(capacity: 1)
+        wipesOnRelease = true
         __gmpz_init(pointer)
     }
 
     /// A new integer equal to zero with room for `bits` bits before GMP reallocates.
-    init(capacityBits: Int) {
+    init(capacityBits: Int, wipesOnRelease: Bool = true) {
         pointer = .allocate(capacity: 1)
+        self.wipesOnRelease = wipesOnRelease
         __gmpz_init2(pointer, mp_bitcnt_t(max(capacityBits, 64)))
     }
 
     deinit {
         // Wipe the limbs first: some integers are secrets (primes, CRT exponents, randomness).
         let limbs = Int(pointer.pointee._mp_alloc)
-        if limbs > 0, let data = pointer.pointee._mp_d {
+        if wipesOnRelease, limbs > 0, let data = pointer.pointee._mp_d {
             #if canImport(Glibc)
             explicit_bzero(data, limbs * MemoryLayout<mp_limb_t>.stride)
             #else

@@ -126,7 +126,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
     ///
     /// - Complexity: one multiplication and one reduction modulo n².
     public func add(_ lhs: PaillierCiphertext, _ rhs: PaillierCiphertext) -> PaillierCiphertext {
-        PaillierCiphertext(value: BigInteger.multiplyNonNegative(lhs.value, rhs.value, modulo: nSquared))
+        PaillierCiphertext(value: BigInteger.multiplyNonNegative(lhs.value, rhs.value, modulo: nSquared, isPublic: true))
     }
 
     /// E(Σ aᵢ mod n) from E(aᵢ); the empty sum is the trivial encryption of zero, 1.
