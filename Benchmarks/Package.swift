@@ -62,6 +62,20 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Paillier-2048 (SecureAggregation): fast and plain encryption, CRT decryption, addition.
+        .executableTarget(
+            name: "PaillierBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+            ],
+            path: "Benchmarks/PaillierBenchmarks",
+            swiftSettings: leafSwiftSettings,
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
 
         // package-benchmark suite of the anonymity module (Adult from ../shared/datasets/adult).
         .executableTarget(
@@ -97,6 +111,17 @@ let package = Package(
                 .product(name: "Tabular", package: "PrivacyKernel"),
             ],
             path: "Sources/pk-bench-anonymity",
+            swiftSettings: leafSwiftSettings
+        ),
+        // Our side of the same-run Paillier comparison (peers/run-paillier-peers.sh), JSON lines.
+        .executableTarget(
+            name: "pk-bench-paillier",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "SecureRandom", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-bench-paillier",
             swiftSettings: leafSwiftSettings
         ),
 

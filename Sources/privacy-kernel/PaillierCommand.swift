@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import SecureAggregation
+import SecureRandom
+
+/// `privacy-kernel paillier …`: Paillier key generation, encryption, decryption and homomorphic
+/// addition over text files (one decimal integer per line) and JSON keys (decimal strings).
+struct PaillierCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paillier",
+        abstract: "Paillier encryption over files of integers (additively homomorphic).",
+        discussion: """
+            Keys are JSON with decimal-string integers: {"n": …} public, {"n": …, "p": …, "q": …} private.
+            Plaintexts are signed decimal integers, one per line (|v| ≤ n/3); ciphertexts are decimal
+            integers in Z*ₙ², one per line. Outputs are written atomically (all or nothing).
+            """,
+        subcommands: [Keygen.self, Encrypt.self, Decrypt.self, Add.self]
+    )
+
+    /// `paillier keygen --bits 2048 --public-key pub.json --private-key priv.json`.
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate a key pair (n of at least 2048 bits).")
+
+        @Option(help: "Modulus length in bits (at least 2048).")
+        var bits: Int = 2048
+
+        @Option(help: "Public key output (JSON).")
+        var publicKey: String
+
+        @Option(help: "Private key output (JSON, written with mode 0600).")
+        var privateKey: String
+
+        func validate() throws {
+            guard bits >= PaillierPublicKey.minimumModulusBits else {
+                throw ValidationError("--bits must be at least \(PaillierPublicKey.minimumModulusBits), got \(bits)")
+            }
+        }
+
+        func run() throws {
+            var generator = try SecureRandomGenerator()
+            let key = try PaillierPrivateKey.generate(modulusBits: bits, using: &generator)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try PaillierFiles.write(encoder.encode(key.publicKey) + Data("\n".utf8), to: publicKey, mode: 0o644)
+            try PaillierFiles.write(encoder.encode(key) + Data("\n".utf8), to: privateKey, mode: 0o600)
+        }
+    }
+
+    /// `paillier encrypt --key pub.json plain.txt --out cipher.txt [--plain]`.
+    struct Encrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Encrypt signed integers (one per line).",
+            discussion: "Default: DJN short-exponent randomness on a fixed base (see PaillierFastEncryptor); --plain uses r^n with r uniform in Z*n."
+        )
+
+        @Option(help: "Public key (JSON).")
+        var key: String
+
+        @Argument(help: "Plaintext file: one signed decimal integer per line.")
+        var input: String
+
+        @Option(help: "Ciphertext output file.")
+        var out: String
+
+        @Flag(help: "Plain randomness r^n mod n² (slower; relies on DCR only).")
+        var plain = false
+
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+
+        func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
+            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+            var generator = try SecureRandomGenerator()
+            let ciphertexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
+                if plain {
+                    return try PaillierBatch.encryptSignedPlain(values, with: publicKey, threads: threads)
+                }
+                let encryptor = try PaillierFastEncryptor(publicKey: publicKey, using: &generator)
+                return try PaillierBatch.encryptSigned(values, with: encryptor, threads: threads)
+            }
+            try PaillierFiles.write(Data(PaillierText.format(ciphertexts).utf8), to: out, mode: 0o644)
+        }
+    }
+
+    /// `paillier decrypt --key priv.json cipher.txt --out plain.txt`.
+    struct Decrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decrypt ciphertexts (one per line) to signed integers.")
+
+        @Option(help: "Private key (JSON with n, p, q).")
+        var key: String
+
+        @Argument(help: "Ciphertext file: one decimal integer per line.")
+        var input: String
+
+        @Option(help: "Plaintext output file.")
+        var out: String
+
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+
+        func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let privateKey: PaillierPrivateKey = try PaillierFiles.readJSON(key)
+            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+            let plaintexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
+                let ciphertexts = try PaillierBatch.validate(values, publicKey: privateKey.publicKey)
+                return try PaillierBatch.decryptSigned(ciphertexts, with: privateKey, threads: threads)
+            }
+            try PaillierFiles.write(Data(PaillierText.format(plaintexts).utf8), to: out, mode: 0o644)
+        }
+    }
+
+    /// `paillier add --key pub.json a.txt b.txt … --out sum.txt`.
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add ciphertext files element-wise (line i of the output encrypts the sum of lines i).")
+
+        @Option(help: "Public key (JSON).")
+        var key: String
+
+        @Argument(help: "Two or more ciphertext files with the same number of lines.")
+        var inputs: [String]
+
+        @Option(help: "Ciphertext output file.")
+        var out: String
+
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+
+        func validate() throws {
+            guard inputs.count >= 2 else { throw ValidationError("add needs at least two ciphertext files, got \(inputs.count)") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
+            var vectors: [[PaillierCiphertext]] = []
+            for input in inputs {
+                let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+                vectors.append(try PaillierFiles.naming(input) { () throws(PaillierError) in
+                    try PaillierBatch.validate(values, publicKey: publicKey)
+                })
+                if vectors.count > 1, vectors.last!.count != vectors[0].count {
+                    throw PaillierCLIError("\(input) has \(vectors.last!.count) lines, \(inputs[0]) has \(vectors[0].count)")
+                }
+            }
+            let sums = try PaillierBatch.add(vectors, publicKey: publicKey, threads: threads)
+            try PaillierFiles.write(Data(PaillierText.format(sums).utf8), to: out, mode: 0o644)
+        }
+    }
+}
+
+/// File helpers of the `paillier` commands: reads with messages naming the file, atomic writes.
+enum PaillierFiles {
+    /// Runs `body`; an error about the element at index i becomes one about line i + 1 of `source`.
+    static func naming<T>(_ source: String, _ body: () throws(PaillierError) -> T) throws -> T {
+        let result = Result(catching: body)
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(.invalidCiphertext(let index?, let reason)):
+            throw PaillierCLIError("\(source) line \(index + 1): invalid ciphertext: \(reason)")
+        case .failure(.plaintextOutOfRange(let index?, let reason)):
+            throw PaillierCLIError("\(source) line \(index + 1): plaintext out of range: \(reason)")
+        case .failure(.decodingOverflow(let index?)):
+            throw PaillierCLIError("\(source) line \(index + 1): decrypted value overflowed the signed range (|v| ≤ n/3)")
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    static func readText(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PaillierCLIError("cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func readJSON<T: Decodable>(_ path: String) throws -> T {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw PaillierCLIError("cannot read key \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as PaillierError {
+            throw PaillierCLIError("key \(path): \(error)")
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw PaillierCLIError("key \(path): missing field \"\(key.stringValue)\"")
+        } catch {
+            throw PaillierCLIError("key \(path): not a valid key JSON (\(error))")
+        }
+    }
+
+    /// Writes `data` to a temporary file next to `path` with permissions `mode`, then renames it
+    /// over `path`: readers see the old file or the whole new one, never a part.
+    static func write(_ data: Data, to path: String, mode: Int) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode]) else {
+            throw PaillierCLIError("cannot write \(temporary) (for \(path))")
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw PaillierCLIError("cannot move \(temporary) to \(path): \(String(cString: strerror(code)))")
+        }
+    }
+}
+
+/// A failure of a `paillier` command at run time (bad file content, unreadable file): printed as
+/// `Error: <message>` without the usage text that `ValidationError` adds.
+struct PaillierCLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
