@@ -1,9 +1,9 @@
 @preconcurrency public import Crypto
 public import SecureRandom
 internal import Foundation
-internal import Dispatch
+import Dispatch
 #if canImport(Glibc)
-internal import Glibc
+import Glibc
 #endif
 
 /// Runs a whole secure-aggregation session in one process: n ``SecAggParty`` state machines
