@@ -50,7 +50,8 @@ if [[ "$SKIP_BUILD" == 0 ]]; then
     log "building pk-bench-secagg (release)"
     (cd "$BENCH_DIR" && swift build -c release --product pk-bench-secagg >&2)
 fi
-PROBE="$(cd "$BENCH_DIR" && swift build -c release --show-bin-path)/pk-bench-secagg"
+PROBE="$BENCH_DIR/.build/release/pk-bench-secagg"
+[[ -x "$PROBE" ]] || { log "error: $PROBE is missing (build it: cd Benchmarks && swift build -c release --product pk-bench-secagg)"; exit 1; }
 
 # Neighbourhood and threshold as ours chooses them (degree = even ≥ 3·log2 n, t = majority).
 read -r DEGREE THRESHOLD < <(python3 - "$PARTIES" <<'PY'

@@ -1,4 +1,4 @@
-internal import Dispatch
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

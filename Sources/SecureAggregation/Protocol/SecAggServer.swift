@@ -1,6 +1,6 @@
 @preconcurrency internal import Crypto
 internal import Foundation
-internal import Dispatch
+import Dispatch
 
 /// The server (aggregator) of secure aggregation, as a sans-I/O state machine.
 ///

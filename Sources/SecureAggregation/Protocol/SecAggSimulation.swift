@@ -1,7 +1,7 @@
 @preconcurrency public import Crypto
 public import SecureRandom
 internal import Foundation
-internal import Dispatch
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
