@@ -96,14 +96,14 @@ extension SQLiteLedger {
     public func release(_ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
-        try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
         let partial: QueryPartial
         do {
             try query.validate()
             partial = try query.partial(over: table)
         } catch { throw .release(error) }
-        return try release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-                           dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
+        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
+                           rowsScanned: table.rowCount, cpuStart: cpuStart)
     }
 
     /// The release gate for a partial computed elsewhere (merged from shards, say).
@@ -114,8 +114,17 @@ extension SQLiteLedger {
     public func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
                         cpuStart: Double? = nil) throws(PrivacyLedgerError) -> LedgeredRelease {
+        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: partial.query.columnsRead)
+        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
+                           rowsScanned: rowsScanned, cpuStart: cpuStart)
+    }
+
+    /// The gate after the read-only check: `authorisation` gives the budget and accounting of the
+    /// session; the charge transaction re-checks every rule.
+    func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters, authorisation: Authorisation,
+                 dataset: String, rowsScanned: Int?, cpuStart: Double?) throws(PrivacyLedgerError) -> LedgeredRelease {
+        let op = authorisation.operator, scenario = authorisation.scenario
         let query = partial.query
-        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
         let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
         let parametersJSON = try Self.json(ReleaseParameters(query: query, mechanism: mechanism.rawValue, epsilon: parameters.epsilon,
                                                              delta: parameters.delta, rho: parameters.rho))
@@ -193,7 +202,7 @@ extension SQLiteLedger {
         let digest = Self.sha256Hex(Array(encoded.utf8))
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
-        try write { db in
+        try write(synced: false) { db in
             try db.execute(sql: """
                 UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
                 WHERE id = ? AND result_digest IS NULL

@@ -149,9 +149,17 @@ public final class SQLiteLedger: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction; typed errors pass through, anything
     /// else becomes ``PrivacyLedgerError/storage(reason:)``. On error nothing is committed.
-    func write<T>(_ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
+    ///
+    /// - Parameter synced: whether this commit must reach stable storage before returning under
+    ///   ``Durability/full``. Charges, grants and status changes are synced; a release's outcome
+    ///   (its digest and cost) is committed without a sync of its own — it survives any process
+    ///   crash and reaches the disk with the next synced commit, so a release costs one sync.
+    func write<T>(synced: Bool = true, _ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
         do {
             return try database.writeWithoutTransaction { db in
+                let relax = !synced && durability == .full
+                if relax { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                defer { if relax { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
