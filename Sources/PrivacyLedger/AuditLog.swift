@@ -85,7 +85,50 @@ enum AuditLog {
             throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence + 1,
                                                       reason: "the head records entry \(headSequence), the log ends at \(expectedSequence) (entries deleted from the end)")
         }
+        try crossCheckReleases(db)
         return (count, previous)
+    }
+
+    /// Checks the ledger's `releases` table against the (verified) audit entries that recorded
+    /// each release: a release the log names must exist, with the guarantee and digest the log
+    /// recorded. So an edited or deleted ledger row shows too, as long as its audit entries
+    /// have not been purged.
+    static func crossCheckReleases(_ db: Database) throws {
+        struct Recorded { var sequence: Int64; var guarantee: [String: String] = [:]; var digest: String? }
+        var recorded: [String: Recorded] = [:]
+        let decoder = JSONDecoder()
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
+            """)
+        while let row = try cursor.next() {
+            let details = (try? decoder.decode([String: String].self, from: Data((row["details"] as String).utf8))) ?? [:]
+            guard let id = details["release"] else { continue }
+            var entry = recorded[id] ?? Recorded(sequence: row["sequence"])
+            switch row["action"] as String {
+            case "release-charged":
+                for key in ["epsilon", "delta", "rho"] { entry.guarantee[key] = details[key] ?? "" }
+            default:
+                entry.digest = details["result_digest"]
+            }
+            recorded[id] = entry
+        }
+        guard !recorded.isEmpty else { return }
+        var rows: [String: Row] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[row["id"]] = row }
+        for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            guard let row = rows[id] else {
+                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)")
+            }
+            for (key, text) in entry.guarantee {
+                let stored = (row[key] as Double?).map { "\($0)" } ?? ""
+                guard stored == text else {
+                    throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's \(key) \(stored) differs from the recorded \(text) (edited)")
+                }
+            }
+            if let digest = entry.digest, digest != (row["result_digest"] as String?) {
+                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's result digest differs from the recorded one (edited)")
+            }
+        }
     }
 }
 

@@ -190,6 +190,7 @@ extension SQLiteLedger {
             try AuditLog.append(db, time: time, actor: context.operator, action: "release-charged", details: [
                 "release": charge.id.uuidString, "authorisation": "\(authorisation.id)", "scenario": context.scenario,
                 "dataset": context.dataset, "query": context.query, "event": event.description, "spent_after": "\(after)",
+                "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "", "rho": rho.map { "\($0)" } ?? "",
             ])
         }
     }

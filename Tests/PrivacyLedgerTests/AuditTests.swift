@@ -43,6 +43,10 @@ struct AuditTests {
         ("DELETE FROM audit WHERE sequence = 7", "missing"),
         ("DELETE FROM audit WHERE sequence = (SELECT MAX(sequence) FROM audit)", "head"),
         ("UPDATE audit SET time = time + 1 WHERE sequence = 2", "edited"),
+        // The ledger's own rows are checked against the entries that recorded them.
+        ("UPDATE releases SET epsilon = 0.01 WHERE rowid = 2", "differs"),
+        ("UPDATE releases SET result_digest = '00' WHERE rowid = 3", "digest differs"),
+        ("DELETE FROM releases WHERE rowid = 1", "missing from the ledger"),
     ])
     func tampering(sql: String, expected: String) throws {
         let directory = try TemporaryDirectory(); defer { directory.cleanup() }
