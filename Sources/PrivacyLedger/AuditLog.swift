@@ -22,21 +22,21 @@ enum AuditLog {
         let detailsText = String(decoding: try encoder.encode(details), as: UTF8.self)
         let hash = digest(sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
                           details: detailsText, previousHash: lastHash)
-        try db.execute(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.executeCached(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
-        try db.execute(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
+        try db.executeCached(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
     }
 
     /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
     static func head(_ db: Database) throws -> (Int64, String) {
-        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
+        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
             return (row["sequence"], row["hash"])
         }
         return try anchor(db)
     }
 
     static func anchor(_ db: Database) throws -> (Int64, String) {
-        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
+        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
             return (row["sequence"], row["hash"])
         }
         return (0, genesis)
@@ -114,7 +114,7 @@ enum AuditLog {
         }
         guard !recorded.isEmpty else { return }
         var rows: [String: Row] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[row["id"]] = row }
+        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[row["id"]] = row }
         for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             guard let row = rows[id] else {
                 throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)")
@@ -149,7 +149,7 @@ extension SQLiteLedger {
         try read { db in
             var sql = "SELECT * FROM audit ORDER BY sequence"
             if let limit { sql = "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence" }
-            return try Row.fetchAll(db, sql: sql).map { row in
+            return try db.cachedRows(sql: sql).map { row in
                 AuditEntry(sequence: row["sequence"], time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
                            action: row["action"], details: row["details"], previousHash: row["previous_hash"], hash: row["hash"])
             }
@@ -177,7 +177,7 @@ extension SQLiteLedger {
         return try write { db in
             _ = try AuditLog.verify(db)
             // The prefix of entries before the first entry at or after the cutoff.
-            let firstKept = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
+            let firstKept = try db.cachedValue(Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
             let (headSequence, _) = try AuditLog.head(db)
             let lastPurged = (firstKept ?? headSequence + 1) - 1
             let (anchorSequence, _) = try AuditLog.anchor(db)
@@ -185,10 +185,10 @@ extension SQLiteLedger {
                 try AuditLog.append(db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
                 return 0
             }
-            let hash = try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
-            try db.execute(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
+            let hash = try db.cachedValue(String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
+            try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
             let deleted = db.changesCount
-            try db.execute(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
+            try db.executeCached(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
             try AuditLog.append(db, time: time, actor: actor, action: "purge",
                                 details: ["cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash])
             return deleted

@@ -162,7 +162,7 @@ extension SQLiteLedger {
                 throw PrivacyLedgerError.noAuthorisation(operator: context.operator, scenario: context.scenario)
             }
             try Self.check(authorisation, at: time, dataset: context.dataset, columns: context.columns, db: db)
-            let stateText = try String.fetchOne(db, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
+            let stateText = try db.cachedValue(String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             var accountant = try Self.decodeAccountant(authorisation.accounting, stateText)
             let event = authorisation.accounting.composesStatedGuarantee ? charge.stated : charge.mechanism
             do { try accountant.compose(event) } catch let error as DifferentialPrivacyError { throw PrivacyLedgerError.release(error) }
@@ -179,13 +179,13 @@ extension SQLiteLedger {
             case let .zCDP(r): rho = r
             default: break
             }
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
                                       rows_scanned, charged_at)
                 VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
                                  context.query, context.parameters, epsilon, delta, rho, context.rowsScanned, time.timeIntervalSince1970])
-            try db.execute(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
                            arguments: [try Self.encode(accountant), after, authorisation.id])
             try AuditLog.append(db, time: time, actor: context.operator, action: "release-charged", details: [
                 "release": charge.id.uuidString, "authorisation": "\(authorisation.id)", "scenario": context.scenario,
@@ -204,12 +204,12 @@ extension SQLiteLedger {
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
         try write(synced: false) { db in
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
                 WHERE id = ? AND result_digest IS NULL
                 """, arguments: [digest, release.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString])
             guard db.changesCount == 1 else { throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry") }
-            let op = try String.fetchOne(db, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
+            let op = try db.cachedValue(String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
             try AuditLog.append(db, time: time, actor: op, action: "release-completed",
                                 details: ["release": id.uuidString, "result_digest": digest, "bytes": "\(encoded.utf8.count)"])
         }
