@@ -17,9 +17,7 @@ enum AuditLog {
     static func append(_ db: Database, time: Date, actor: String, action: String, details: [String: String]) throws {
         let (lastSequence, lastHash) = try head(db)
         let sequence = lastSequence + 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let detailsText = String(decoding: try encoder.encode(details), as: UTF8.self)
+        let detailsText = canonicalJSON(details)
         let hash = digest(sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
                           details: detailsText, previousHash: lastHash)
         try db.executeCached(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -40,6 +38,36 @@ enum AuditLog {
             return (row["sequence"], row["hash"])
         }
         return (0, genesis)
+    }
+
+    /// A JSON object of strings with keys sorted by their UTF-8 bytes, the same text for the
+    /// same dictionary (quotes, backslashes and control characters escaped).
+    static func canonicalJSON(_ object: [String: String]) -> String {
+        var out = "{"
+        for (index, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out += "," }
+            appendQuoted(key, to: &out)
+            out += ":"
+            appendQuoted(object[key]!, to: &out)
+        }
+        return out + "}"
+    }
+
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 15, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     static func digest(sequence: Int64, time: Double, actor: String, action: String, details: String, previousHash: String) -> String {

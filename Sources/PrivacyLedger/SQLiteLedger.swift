@@ -499,8 +499,7 @@ public final class SQLiteLedger: Sendable {
             """, arguments: [id]).map { r in
             DatasetColumn(dataset: r["dataset"], column: r["name"], level: ClassificationLevel(rawValue: r["level"]) ?? .restricted)
         }
-        let budgetText: String = row["budget"]
-        let budget = try JSONDecoder().decode(PrivacyBudget.self, from: Data(budgetText.utf8))
+        let budget = try decodeBudget(row["budget"])
         return Authorisation(id: id, operator: row["operator"], scenario: row["scenario"], budget: budget,
                              accounting: AccountingMethod(rawValue: row["accounting"]) ?? .basic,
                              validFrom: Date(timeIntervalSince1970: row["valid_from"]), trialUntil: Date(timeIntervalSince1970: row["trial_until"]),
@@ -570,6 +569,17 @@ public final class SQLiteLedger: Sendable {
         do { return String(decoding: try encoder.encode(value), as: UTF8.self) } catch { throw .storage(reason: "cannot encode: \(error)") }
     }
 
+    /// Decoded budgets by their stored JSON: a budget never changes after the grant, and the
+    /// release path reads it twice per release.
+    static let budgetCache = BudgetCache()
+
+    static func decodeBudget(_ text: String) throws -> PrivacyBudget {
+        if let cached = budgetCache.lookup(text) { return cached }
+        let budget = try JSONDecoder().decode(PrivacyBudget.self, from: Data(text.utf8))
+        budgetCache.store(budget, for: text)
+        return budget
+    }
+
     static func encode(_ accountant: any PrivacyAccountant) throws(PrivacyLedgerError) -> String {
         guard let encodable = accountant as? any Encodable else { throw .storage(reason: "accountant \(accountant.name) is not encodable") }
         return try json(encodable)
@@ -589,5 +599,21 @@ public final class SQLiteLedger: Sendable {
 
     static func sha256Hex(_ data: some DataProtocol) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A small lock-protected map from stored budget JSON to the decoded budget (cleared beyond
+/// 1,024 entries).
+final class BudgetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: PrivacyBudget] = [:]
+
+    func lookup(_ text: String) -> PrivacyBudget? { lock.withLock { entries[text] } }
+
+    func store(_ budget: PrivacyBudget, for text: String) {
+        lock.withLock {
+            if entries.count > 1_024 { entries.removeAll() }
+            entries[text] = budget
+        }
     }
 }

@@ -84,6 +84,15 @@ struct AuditTests {
         #expect(throws: PrivacyLedgerError.self) { try ledger.verifyAudit() }
     }
 
+    @Test("audit details are canonical JSON that JSONDecoder reads back")
+    func canonicalDetails() throws {
+        let details = ["b": "quote \" backslash \\ newline \n tab \t bell \u{7} 杭州", "a": "", "a2": "x"]
+        let text = AuditLog.canonicalJSON(details)
+        #expect(text.hasPrefix("{\"a\":\"\",\"a2\":\"x\",\"b\":"))
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == details)
+        #expect(AuditLog.canonicalJSON(details) == text)
+    }
+
     @Test("purge refuses to run over a broken chain")
     func purgeBroken() throws {
         let directory = try TemporaryDirectory(); defer { directory.cleanup() }
