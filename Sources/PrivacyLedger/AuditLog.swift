@@ -134,7 +134,8 @@ enum AuditLog {
             var entry = recorded[id] ?? Recorded(sequence: row["sequence"])
             switch row["action"] as String {
             case "release-charged":
-                for key in ["epsilon", "delta", "rho"] { entry.guarantee[key] = details[key] ?? "" }
+                // An empty value records "none"; a missing key records nothing to compare.
+                for key in ["epsilon", "delta", "rho"] { if let value = details[key] { entry.guarantee[key] = value } }
             default:
                 entry.digest = details["result_digest"]
             }
