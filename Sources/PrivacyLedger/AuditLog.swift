@@ -17,29 +17,57 @@ enum AuditLog {
     static func append(_ db: Database, time: Date, actor: String, action: String, details: [String: String]) throws {
         let (lastSequence, lastHash) = try head(db)
         let sequence = lastSequence + 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let detailsText = String(decoding: try encoder.encode(details), as: UTF8.self)
+        let detailsText = canonicalJSON(details)
         let hash = digest(sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
                           details: detailsText, previousHash: lastHash)
-        try db.execute(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.executeCached(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
-        try db.execute(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
+        try db.executeCached(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
     }
 
     /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
     static func head(_ db: Database) throws -> (Int64, String) {
-        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
+        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
             return (row["sequence"], row["hash"])
         }
         return try anchor(db)
     }
 
     static func anchor(_ db: Database) throws -> (Int64, String) {
-        if let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
+        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
             return (row["sequence"], row["hash"])
         }
         return (0, genesis)
+    }
+
+    /// A JSON object of strings with keys sorted by their UTF-8 bytes, the same text for the
+    /// same dictionary (quotes, backslashes and control characters escaped).
+    static func canonicalJSON(_ object: [String: String]) -> String {
+        var out = "{"
+        for (index, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out += "," }
+            appendQuoted(key, to: &out)
+            out += ":"
+            appendQuoted(object[key]!, to: &out)
+        }
+        return out + "}"
+    }
+
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 15, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     static func digest(sequence: Int64, time: Double, actor: String, action: String, details: String, previousHash: String) -> String {
@@ -85,7 +113,51 @@ enum AuditLog {
             throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence + 1,
                                                       reason: "the head records entry \(headSequence), the log ends at \(expectedSequence) (entries deleted from the end)")
         }
+        try crossCheckReleases(db)
         return (count, previous)
+    }
+
+    /// Checks the ledger's `releases` table against the (verified) audit entries that recorded
+    /// each release: a release the log names must exist, with the guarantee and digest the log
+    /// recorded. So an edited or deleted ledger row shows too, as long as its audit entries
+    /// have not been purged.
+    static func crossCheckReleases(_ db: Database) throws {
+        struct Recorded { var sequence: Int64; var guarantee: [String: String] = [:]; var digest: String? }
+        var recorded: [String: Recorded] = [:]
+        let decoder = JSONDecoder()
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
+            """)
+        while let row = try cursor.next() {
+            let details = (try? decoder.decode([String: String].self, from: Data((row["details"] as String).utf8))) ?? [:]
+            guard let id = details["release"] else { continue }
+            var entry = recorded[id] ?? Recorded(sequence: row["sequence"])
+            switch row["action"] as String {
+            case "release-charged":
+                // An empty value records "none"; a missing key records nothing to compare.
+                for key in ["epsilon", "delta", "rho"] { if let value = details[key] { entry.guarantee[key] = value } }
+            default:
+                entry.digest = details["result_digest"]
+            }
+            recorded[id] = entry
+        }
+        guard !recorded.isEmpty else { return }
+        var rows: [String: Row] = [:]
+        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[row["id"]] = row }
+        for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            guard let row = rows[id] else {
+                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)")
+            }
+            for (key, text) in entry.guarantee {
+                let stored = (row[key] as Double?).map { "\($0)" } ?? ""
+                guard stored == text else {
+                    throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's \(key) \(stored) differs from the recorded \(text) (edited)")
+                }
+            }
+            if let digest = entry.digest, digest != (row["result_digest"] as String?) {
+                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's result digest differs from the recorded one (edited)")
+            }
+        }
     }
 }
 
@@ -106,7 +178,7 @@ extension SQLiteLedger {
         try read { db in
             var sql = "SELECT * FROM audit ORDER BY sequence"
             if let limit { sql = "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence" }
-            return try Row.fetchAll(db, sql: sql).map { row in
+            return try db.cachedRows(sql: sql).map { row in
                 AuditEntry(sequence: row["sequence"], time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
                            action: row["action"], details: row["details"], previousHash: row["previous_hash"], hash: row["hash"])
             }
@@ -134,7 +206,7 @@ extension SQLiteLedger {
         return try write { db in
             _ = try AuditLog.verify(db)
             // The prefix of entries before the first entry at or after the cutoff.
-            let firstKept = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
+            let firstKept = try db.cachedValue(Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
             let (headSequence, _) = try AuditLog.head(db)
             let lastPurged = (firstKept ?? headSequence + 1) - 1
             let (anchorSequence, _) = try AuditLog.anchor(db)
@@ -142,10 +214,10 @@ extension SQLiteLedger {
                 try AuditLog.append(db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
                 return 0
             }
-            let hash = try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
-            try db.execute(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
+            let hash = try db.cachedValue(String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
+            try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
             let deleted = db.changesCount
-            try db.execute(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
+            try db.executeCached(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
             try AuditLog.append(db, time: time, actor: actor, action: "purge",
                                 details: ["cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash])
             return deleted

@@ -60,19 +60,19 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
                 try Self.check(authorisation, at: time, dataset: dataset, columns: columns, db: db)
-                try db.execute(sql: """
+                try db.executeCached(sql: """
                     INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
                                           rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
                     VALUES (?, 'export', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [id, authorisation.id, op, scenario, dataset, target, parameters, digest, table.rowCount,
                                      processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970, time.timeIntervalSince1970])
-                try db.execute(sql: "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
+                try db.executeCached(sql: "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
                 try AuditLog.append(db, time: time, actor: op, action: "export", details: [
                     "release": id, "authorisation": "\(authorisation.id)", "path": target, "check": checkDescription,
                     "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
                 ])
-                return Self.releaseRecord(try Row.fetchOne(db, sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
+                return Self.releaseRecord(try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
             }
         } catch let error as PrivacyLedgerError {
             try? FileManager.default.removeItem(atPath: pending)

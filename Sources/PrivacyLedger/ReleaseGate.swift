@@ -96,14 +96,14 @@ extension SQLiteLedger {
     public func release(_ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
-        try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
         let partial: QueryPartial
         do {
             try query.validate()
             partial = try query.partial(over: table)
         } catch { throw .release(error) }
-        return try release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-                           dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
+        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
+                           rowsScanned: table.rowCount, cpuStart: cpuStart)
     }
 
     /// The release gate for a partial computed elsewhere (merged from shards, say).
@@ -114,8 +114,17 @@ extension SQLiteLedger {
     public func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
                         cpuStart: Double? = nil) throws(PrivacyLedgerError) -> LedgeredRelease {
+        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: partial.query.columnsRead)
+        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
+                           rowsScanned: rowsScanned, cpuStart: cpuStart)
+    }
+
+    /// The gate after the read-only check: `authorisation` gives the budget and accounting of the
+    /// session; the charge transaction re-checks every rule.
+    func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters, authorisation: Authorisation,
+                 dataset: String, rowsScanned: Int?, cpuStart: Double?) throws(PrivacyLedgerError) -> LedgeredRelease {
+        let op = authorisation.operator, scenario = authorisation.scenario
         let query = partial.query
-        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
         let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
         let parametersJSON = try Self.json(ReleaseParameters(query: query, mechanism: mechanism.rawValue, epsilon: parameters.epsilon,
                                                              delta: parameters.delta, rho: parameters.rho))
@@ -153,7 +162,7 @@ extension SQLiteLedger {
                 throw PrivacyLedgerError.noAuthorisation(operator: context.operator, scenario: context.scenario)
             }
             try Self.check(authorisation, at: time, dataset: context.dataset, columns: context.columns, db: db)
-            let stateText = try String.fetchOne(db, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
+            let stateText = try db.cachedValue(String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             var accountant = try Self.decodeAccountant(authorisation.accounting, stateText)
             let event = authorisation.accounting.composesStatedGuarantee ? charge.stated : charge.mechanism
             do { try accountant.compose(event) } catch let error as DifferentialPrivacyError { throw PrivacyLedgerError.release(error) }
@@ -170,17 +179,18 @@ extension SQLiteLedger {
             case let .zCDP(r): rho = r
             default: break
             }
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
                                       rows_scanned, charged_at)
                 VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
                                  context.query, context.parameters, epsilon, delta, rho, context.rowsScanned, time.timeIntervalSince1970])
-            try db.execute(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
                            arguments: [try Self.encode(accountant), after, authorisation.id])
             try AuditLog.append(db, time: time, actor: context.operator, action: "release-charged", details: [
                 "release": charge.id.uuidString, "authorisation": "\(authorisation.id)", "scenario": context.scenario,
                 "dataset": context.dataset, "query": context.query, "event": event.description, "spent_after": "\(after)",
+                "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "", "rho": rho.map { "\($0)" } ?? "",
             ])
         }
     }
@@ -193,13 +203,13 @@ extension SQLiteLedger {
         let digest = Self.sha256Hex(Array(encoded.utf8))
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
-        try write { db in
-            try db.execute(sql: """
+        try write(synced: false) { db in
+            try db.executeCached(sql: """
                 UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
                 WHERE id = ? AND result_digest IS NULL
                 """, arguments: [digest, release.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString])
             guard db.changesCount == 1 else { throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry") }
-            let op = try String.fetchOne(db, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
+            let op = try db.cachedValue(String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
             try AuditLog.append(db, time: time, actor: op, action: "release-completed",
                                 details: ["release": id.uuidString, "result_digest": digest, "bytes": "\(encoded.utf8.count)"])
         }

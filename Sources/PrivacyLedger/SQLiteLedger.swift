@@ -149,9 +149,17 @@ public final class SQLiteLedger: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction; typed errors pass through, anything
     /// else becomes ``PrivacyLedgerError/storage(reason:)``. On error nothing is committed.
-    func write<T>(_ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
+    ///
+    /// - Parameter synced: whether this commit must reach stable storage before returning under
+    ///   ``Durability/full``. Charges, grants and status changes are synced; a release's outcome
+    ///   (its digest and cost) is committed without a sync of its own — it survives any process
+    ///   crash and reaches the disk with the next synced commit, so a release costs one sync.
+    func write<T>(synced: Bool = true, _ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
         do {
             return try database.writeWithoutTransaction { db in
+                let relax = !synced && durability == .full
+                if relax { try db.executeCached(sql: "PRAGMA synchronous = NORMAL") }
+                defer { if relax { try? db.executeCached(sql: "PRAGMA synchronous = FULL") } }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -188,8 +196,8 @@ public final class SQLiteLedger: Sendable {
     }
 
     static func policy(_ db: Database) throws -> ExportPolicy {
-        let k = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'minimum_k'").flatMap { Int($0) } ?? 5
-        let cells = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'minimum_cell_count'").flatMap { Int($0) } ?? 10
+        let k = try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_k'").flatMap { Int($0) } ?? 5
+        let cells = try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_cell_count'").flatMap { Int($0) } ?? 10
         return ExportPolicy(minimumK: k, minimumCellCount: cells)
     }
 
@@ -202,8 +210,8 @@ public final class SQLiteLedger: Sendable {
         guard policy.minimumCellCount >= 1 else { throw .invalidParameter(name: "minimum cell count", value: "\(policy.minimumCellCount)", reason: "must be at least 1") }
         let time = now
         try write { db in
-            try db.execute(sql: "UPDATE settings SET value = ? WHERE key = 'minimum_k'", arguments: ["\(policy.minimumK)"])
-            try db.execute(sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'", arguments: ["\(policy.minimumCellCount)"])
+            try db.executeCached(sql: "UPDATE settings SET value = ? WHERE key = 'minimum_k'", arguments: ["\(policy.minimumK)"])
+            try db.executeCached(sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'", arguments: ["\(policy.minimumCellCount)"])
             try AuditLog.append(db, time: time, actor: actor, action: "policy",
                                 details: ["minimum_k": "\(policy.minimumK)", "minimum_cell_count": "\(policy.minimumCellCount)"])
         }
@@ -226,11 +234,11 @@ public final class SQLiteLedger: Sendable {
         guard !name.isEmpty else { throw .invalidParameter(name: "dataset", value: "''", reason: "must not be empty") }
         let time = now
         return try write { db in
-            let known = try String.fetchOne(db, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name]) != nil
-            if !known { try db.execute(sql: "INSERT INTO datasets VALUES (?, ?)", arguments: [name, time.timeIntervalSince1970]) }
+            let known = try db.cachedValue(String.self, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name]) != nil
+            if !known { try db.executeCached(sql: "INSERT INTO datasets VALUES (?, ?)", arguments: [name, time.timeIntervalSince1970]) }
             var added: [String] = []
             for column in columns {
-                try db.execute(sql: "INSERT OR IGNORE INTO columns VALUES (?, ?, ?)", arguments: [name, column, defaultLevel.rawValue])
+                try db.executeCached(sql: "INSERT OR IGNORE INTO columns VALUES (?, ?, ?)", arguments: [name, column, defaultLevel.rawValue])
                 if db.changesCount > 0 { added.append(column) }
             }
             if !known || !added.isEmpty {
@@ -253,7 +261,7 @@ public final class SQLiteLedger: Sendable {
             guard columns.contains(where: { $0.column == column }) else {
                 throw PrivacyLedgerError.unknownColumn(column: column, dataset: dataset, available: columns.map(\.column))
             }
-            try db.execute(sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?", arguments: [level.rawValue, dataset, column])
+            try db.executeCached(sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?", arguments: [level.rawValue, dataset, column])
             try AuditLog.append(db, time: time, actor: actor, action: "classify",
                                 details: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"])
         }
@@ -265,7 +273,7 @@ public final class SQLiteLedger: Sendable {
     }
 
     static func datasetColumns(_ db: Database, _ dataset: String) throws -> [DatasetColumn] {
-        try Row.fetchAll(db, sql: "SELECT name, level FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset]).map { row in
+        try db.cachedRows(sql: "SELECT name, level FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset]).map { row in
             DatasetColumn(dataset: dataset, column: row["name"], level: ClassificationLevel(rawValue: row["level"]) ?? .restricted)
         }
     }
@@ -328,20 +336,20 @@ public final class SQLiteLedger: Sendable {
             } else {
                 allowed = known.filter { $0.level < .restricted }
             }
-            if try Int64.fetchOne(db, sql: "SELECT id FROM authorisations WHERE operator = ? AND scenario = ? AND status != 'terminated'",
+            if try db.cachedValue(Int64.self, sql: "SELECT id FROM authorisations WHERE operator = ? AND scenario = ? AND status != 'terminated'",
                                   arguments: [op, scenario]) != nil {
                 throw PrivacyLedgerError.alreadyAuthorised(operator: op, scenario: scenario)
             }
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?)
                 """, arguments: [op, scenario, budgetJSON, method.rawValue, start.timeIntervalSince1970, trialUntil.timeIntervalSince1970,
                                  validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970])
             let id = db.lastInsertedRowID
             for column in Set(allowed.map(\.column)).sorted() {
-                try db.execute(sql: "INSERT INTO authorisation_columns VALUES (?, ?, ?)", arguments: [id, dataset, column])
+                try db.executeCached(sql: "INSERT INTO authorisation_columns VALUES (?, ?, ?)", arguments: [id, dataset, column])
             }
-            try db.execute(sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)", arguments: [id, time.timeIntervalSince1970, actor])
+            try db.executeCached(sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)", arguments: [id, time.timeIntervalSince1970, actor])
             try AuditLog.append(db, time: time, actor: actor, action: "grant", details: [
                 "authorisation": "\(id)", "operator": op, "scenario": scenario, "budget": budget.description,
                 "accounting": method.rawValue, "dataset": dataset, "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
@@ -381,12 +389,12 @@ public final class SQLiteLedger: Sendable {
             guard allowedFrom.contains(current.status) else {
                 throw PrivacyLedgerError.invalidTransition(operator: op, scenario: scenario, from: current.status.rawValue, to: status.rawValue)
             }
-            try db.execute(sql: "UPDATE authorisations SET status = ? WHERE id = ?", arguments: [status.rawValue, current.id])
-            try db.execute(sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
+            try db.executeCached(sql: "UPDATE authorisations SET status = ? WHERE id = ?", arguments: [status.rawValue, current.id])
+            try db.executeCached(sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
                            arguments: [current.id, time.timeIntervalSince1970, status.rawValue, reason, actor])
             var deleted: [String] = [], missing: [String] = []
             if status == .terminated {
-                let files = try Row.fetchAll(db, sql: "SELECT id, path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL",
+                let files = try db.cachedRows(sql: "SELECT id, path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL",
                                              arguments: [current.id])
                 for row in files {
                     let path: String = row["path"]
@@ -396,7 +404,7 @@ public final class SQLiteLedger: Sendable {
                     } else {
                         missing.append(path)
                     }
-                    try db.execute(sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, row["id"] as Int64])
+                    try db.executeCached(sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, row["id"] as Int64])
                 }
             }
             var details = ["authorisation": "\(current.id)", "operator": op, "scenario": scenario, "reason": reason, "from": current.status.rawValue]
@@ -426,7 +434,7 @@ public final class SQLiteLedger: Sendable {
     /// The status history of an authorisation, oldest first.
     public func statusHistory(of authorisationID: Int64) throws(PrivacyLedgerError) -> [StatusChange] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM status_history WHERE authorisation_id = ? ORDER BY rowid", arguments: [authorisationID]).map { row in
+            try db.cachedRows(sql: "SELECT * FROM status_history WHERE authorisation_id = ? ORDER BY rowid", arguments: [authorisationID]).map { row in
                 StatusChange(time: Date(timeIntervalSince1970: row["time"]), status: AuthorisationStatus(rawValue: row["status"]) ?? .terminated,
                              reason: row["reason"], actor: row["actor"])
             }
@@ -441,7 +449,7 @@ public final class SQLiteLedger: Sendable {
             if let op { sql += " AND operator = ?"; arguments += [op] }
             if let scenario { sql += " AND scenario = ?"; arguments += [scenario] }
             sql += " ORDER BY charged_at, rowid"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.releaseRecord)
+            return try db.cachedRows(sql: sql, arguments: arguments).map(Self.releaseRecord)
         }
     }
 
@@ -457,7 +465,7 @@ public final class SQLiteLedger: Sendable {
     /// The metered cost of an authorisation's releases and exports.
     public func costs(of authorisationID: Int64) throws(PrivacyLedgerError) -> CostSummary {
         try read { db in
-            let row = try Row.fetchOne(db, sql: """
+            let row = try db.cachedRow(sql: """
                 SELECT SUM(kind = 'dp') AS releases, SUM(kind = 'export') AS exports, SUM(rows_scanned) AS rows_scanned,
                        SUM(cpu_seconds) AS cpu_seconds, SUM(bytes_exported) AS bytes_exported
                 FROM releases WHERE authorisation_id = ?
@@ -476,7 +484,7 @@ public final class SQLiteLedger: Sendable {
     }
 
     static func liveAuthorisation(_ db: Database, operator op: String, scenario: String) throws -> Authorisation? {
-        let id = try Int64.fetchOne(db, sql: """
+        let id = try db.cachedValue(Int64.self, sql: """
             SELECT id FROM authorisations WHERE operator = ? AND scenario = ?
             ORDER BY (status = 'terminated'), id DESC LIMIT 1
             """, arguments: [op, scenario])
@@ -484,15 +492,14 @@ public final class SQLiteLedger: Sendable {
     }
 
     static func authorisation(_ db: Database, id: Int64) throws -> Authorisation? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM authorisations WHERE id = ?", arguments: [id]) else { return nil }
-        let columns = try Row.fetchAll(db, sql: """
+        guard let row = try db.cachedRow(sql: "SELECT * FROM authorisations WHERE id = ?", arguments: [id]) else { return nil }
+        let columns = try db.cachedRows(sql: """
             SELECT a.dataset, a.name, c.level FROM authorisation_columns a JOIN columns c ON c.dataset = a.dataset AND c.name = a.name
             WHERE a.authorisation_id = ? ORDER BY a.dataset, a.name
             """, arguments: [id]).map { r in
             DatasetColumn(dataset: r["dataset"], column: r["name"], level: ClassificationLevel(rawValue: r["level"]) ?? .restricted)
         }
-        let budgetText: String = row["budget"]
-        let budget = try JSONDecoder().decode(PrivacyBudget.self, from: Data(budgetText.utf8))
+        let budget = try decodeBudget(row["budget"])
         return Authorisation(id: id, operator: row["operator"], scenario: row["scenario"], budget: budget,
                              accounting: AccountingMethod(rawValue: row["accounting"]) ?? .basic,
                              validFrom: Date(timeIntervalSince1970: row["valid_from"]), trialUntil: Date(timeIntervalSince1970: row["trial_until"]),
@@ -512,7 +519,7 @@ public final class SQLiteLedger: Sendable {
         switch authorisation.status {
         case .terminated: throw PrivacyLedgerError.terminated(operator: op, scenario: scenario)
         case .suspended:
-            let reason = try String.fetchOne(db, sql: "SELECT reason FROM status_history WHERE authorisation_id = ? ORDER BY rowid DESC LIMIT 1",
+            let reason = try db.cachedValue(String.self, sql: "SELECT reason FROM status_history WHERE authorisation_id = ? ORDER BY rowid DESC LIMIT 1",
                                              arguments: [authorisation.id]) ?? "suspended"
             throw PrivacyLedgerError.suspended(operator: op, scenario: scenario, reason: reason)
         case .active: break
@@ -562,6 +569,17 @@ public final class SQLiteLedger: Sendable {
         do { return String(decoding: try encoder.encode(value), as: UTF8.self) } catch { throw .storage(reason: "cannot encode: \(error)") }
     }
 
+    /// Decoded budgets by their stored JSON: a budget never changes after the grant, and the
+    /// release path reads it twice per release.
+    static let budgetCache = BudgetCache()
+
+    static func decodeBudget(_ text: String) throws -> PrivacyBudget {
+        if let cached = budgetCache.lookup(text) { return cached }
+        let budget = try JSONDecoder().decode(PrivacyBudget.self, from: Data(text.utf8))
+        budgetCache.store(budget, for: text)
+        return budget
+    }
+
     static func encode(_ accountant: any PrivacyAccountant) throws(PrivacyLedgerError) -> String {
         guard let encodable = accountant as? any Encodable else { throw .storage(reason: "accountant \(accountant.name) is not encodable") }
         return try json(encodable)
@@ -581,5 +599,21 @@ public final class SQLiteLedger: Sendable {
 
     static func sha256Hex(_ data: some DataProtocol) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A small lock-protected map from stored budget JSON to the decoded budget (cleared beyond
+/// 1,024 entries).
+final class BudgetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: PrivacyBudget] = [:]
+
+    func lookup(_ text: String) -> PrivacyBudget? { lock.withLock { entries[text] } }
+
+    func store(_ budget: PrivacyBudget, for text: String) {
+        lock.withLock {
+            if entries.count > 1_024 { entries.removeAll() }
+            entries[text] = budget
+        }
     }
 }

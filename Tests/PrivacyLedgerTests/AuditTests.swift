@@ -43,6 +43,10 @@ struct AuditTests {
         ("DELETE FROM audit WHERE sequence = 7", "missing"),
         ("DELETE FROM audit WHERE sequence = (SELECT MAX(sequence) FROM audit)", "head"),
         ("UPDATE audit SET time = time + 1 WHERE sequence = 2", "edited"),
+        // The ledger's own rows are checked against the entries that recorded them.
+        ("UPDATE releases SET epsilon = 0.01 WHERE rowid = 2", "differs"),
+        ("UPDATE releases SET result_digest = '00' WHERE rowid = 3", "digest differs"),
+        ("DELETE FROM releases WHERE rowid = 1", "missing from the ledger"),
     ])
     func tampering(sql: String, expected: String) throws {
         let directory = try TemporaryDirectory(); defer { directory.cleanup() }
@@ -78,6 +82,15 @@ struct AuditTests {
         // Deleting the first kept entry after a purge still shows.
         try tamper(directory, "DELETE FROM audit WHERE action = 'suspend'")
         #expect(throws: PrivacyLedgerError.self) { try ledger.verifyAudit() }
+    }
+
+    @Test("audit details are canonical JSON that JSONDecoder reads back")
+    func canonicalDetails() throws {
+        let details = ["b": "quote \" backslash \\ newline \n tab \t bell \u{7} 杭州", "a": "", "a2": "x"]
+        let text = AuditLog.canonicalJSON(details)
+        #expect(text.hasPrefix("{\"a\":\"\",\"a2\":\"x\",\"b\":"))
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == details)
+        #expect(AuditLog.canonicalJSON(details) == text)
     }
 
     @Test("purge refuses to run over a broken chain")
