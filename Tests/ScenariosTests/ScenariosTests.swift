@@ -1,0 +1,197 @@
+import Foundation
+import PrivacyLedger
+@testable import Scenarios
+import Tabular
+import Testing
+
+/// A fresh temporary directory with a ledger in it.
+func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger) {
+    let directory = NSTemporaryDirectory() + "scenarios-\(name)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return (directory, try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal))
+}
+
+/// A context in the test-only noise-free mode.
+func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
+    ScenarioContext(ledger: ledger, operatorName: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
+                    progress: { _ in }, noiseFree: true)
+}
+
+/// Limits high enough that contribution bounding drops nothing.
+let unbounded = ScenarioOptions(maxPartitionsPerUnit: 100_000, maxContributionsPerPartition: 100_000)
+
+@Suite("Scenarios in the noise-free test mode equal direct computations")
+struct NoiseFreeScenarioTests {
+    @Test("transport: OD matrix and hourly profile equal direct counts")
+    func transportOD() throws {
+        let (directory, ledger) = try scratch("transport")
+        let input = try Scenarios.embeddedInput(.transport)
+        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let trips = input.table
+        let origin = try View.strings(trips, "origin_district", .transport)
+        let destination = try View.strings(trips, "destination_district", .transport)
+        var direct: [String: Double] = [:]
+        for (o, d) in zip(origin, destination) { direct[o + "|" + d, default: 0] += 1 }
+        let od = try #require(report.section("od_matrix"))
+        #expect(od.rows.count == 169)
+        for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(od.rows.reduce(0) { $0 + $1.value } == Double(trips.rowCount))
+        let hours = View.hours(try View.timestamps(trips, "boarding_time", .transport))
+        var perHour = [Double](repeating: 0, count: 24)
+        for h in hours { perHour[h] += 1 }
+        let hourly = try #require(report.section("trips_by_hour"))
+        for row in hourly.rows { #expect(row.value == perHour[Int(row.labels[0])!], "hour \(row.labels[0])") }
+        // Medians per district: within one quantile bin (180/16384 min) of the exact median of minutes.
+        let boarding = try View.timestamps(trips, "boarding_time", .transport)
+        let alighting = try View.timestamps(trips, "alighting_time", .transport)
+        var minutes: [String: [Double]] = [:]
+        for i in 0..<trips.rowCount { minutes[origin[i], default: []].append(min(180, Double(alighting[i] - boarding[i]) / 60)) }
+        let quantiles = try #require(report.section("travel_time_quantiles"))
+        for row in quantiles.rows where row.labels[1] == "p50" {
+            guard let values = minutes[row.labels[0]]?.sorted(), !values.isEmpty else { continue }
+            let exact = values[Int((0.5 * Double(values.count)).rounded(.up)) - 1]
+            #expect(abs(row.value - exact) <= 180.0 / 16_384 + 1e-9, "\(row.labels[0]): \(row.value) vs \(exact)")
+        }
+    }
+
+    @Test("market: complaint hot spots equal direct counts, all keys kept, sorted")
+    func marketHotSpots() throws {
+        let (directory, ledger) = try scratch("market")
+        let input = try Scenarios.embeddedInput(.market)
+        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let type = try View.strings(t, "record_type", .market)
+        let category = try View.strings(t, "category", .market)
+        let district = try View.strings(t, "district", .market)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount where type[i] == "complaint" { direct[category[i] + "|" + district[i], default: 0] += 1 }
+        let hot = try #require(report.section("hotspots_category_district"))
+        #expect(hot.rows.count == direct.count)
+        for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        #expect(zip(hot.rows, hot.rows.dropFirst()).allSatisfy { $0.value >= $1.value })
+        let top = try #require(report.section("top_hotspots"))
+        #expect(top.rows.first?.value == direct.values.max())
+    }
+
+    @Test("commerce: footfall per district and sales per type equal direct sums")
+    func commerceSums() throws {
+        let (directory, ledger) = try scratch("commerce")
+        let input = try Scenarios.embeddedInput(.commerce)
+        let report = try Scenarios.run(.commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let district = try View.strings(t, "district", .commerce)
+        let footfall = try View.doubles(t, "footfall", .commerce)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount { direct[district[i], default: 0] += min(footfall[i], 250_000) }
+        let section = try #require(report.section("footfall_by_district"))
+        #expect(section.rows.count == 13)
+        for row in section.rows {
+            let expected = try #require(direct[row.labels[0]])
+            #expect(abs(row.value - expected) <= 1e-6 * expected, "\(row.labels[0])")
+        }
+    }
+
+    @Test("health: weekly respiratory series equals direct weekly counts")
+    func healthWeekly() throws {
+        let (directory, ledger) = try scratch("health")
+        let input = try Scenarios.embeddedInput(.health)
+        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let chapter = try View.strings(t, "icd_chapter", .health)
+        let day = try View.days(t, "visit_date", .health)
+        let first = Int(Scenarios.healthPeriod.first)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount where chapter[i].hasPrefix("J") && Int(day[i]) >= first {
+            direct[View.dateText(Int32(first + ((Int(day[i]) - first) / 7) * 7)), default: 0] += 1
+        }
+        let series = try #require(report.section("weekly_alerts"))
+        let respiratory = series.rows.filter { $0.labels[1] == "respiratory" }
+        #expect(respiratory.count == 53)
+        for row in respiratory { #expect(row.value == direct[row.labels[0], default: 0], "week \(row.labels[0])") }
+        #expect(FileManager.default.fileExists(atPath: directory + "/health/diabetes_cohort_k5.csv"))
+    }
+}
+
+@Suite("Scenarios with noise")
+struct NoisyScenarioTests {
+    @Test("market: the stated 95% intervals cover the true counts at about the stated rate")
+    func intervalCoverage() throws {
+        let (directory, ledger) = try scratch("coverage")
+        let input = try Scenarios.embeddedInput(.market)
+        let t = input.table
+        let type = try View.strings(t, "record_type", .market)
+        let category = try View.strings(t, "category", .market)
+        let district = try View.strings(t, "district", .market)
+        var truth: [String: Double] = [:]
+        for i in 0..<t.rowCount where type[i] == "complaint" { truth[category[i] + "|" + district[i], default: 0] += 1 }
+        var covered = 0, total = 0
+        for run in 0..<4 {
+            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "r\(run)", outputDirectory: directory)
+            let report = try Scenarios.run(.market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let section = try #require(report.section("hotspots_category_district"))
+            #expect(section.epsilon == 0.25)
+            for row in section.rows {
+                let value = try #require(truth[row.labels.joined(separator: "|")], "a released key must exist in the data")
+                total += 1
+                if let l = row.lower, let u = row.upper, l <= value, value <= u { covered += 1 }
+            }
+        }
+        // 95% nominal; with ≈200 cells the rate is ≥ 0.88 except with probability < 1e-4.
+        #expect(total > 100)
+        #expect(Double(covered) / Double(total) >= 0.88, "coverage \(covered)/\(total)")
+    }
+
+    @Test("every release is in the ledger, and a second run beyond the budget is refused")
+    func ledgerCharged() throws {
+        let (directory, ledger) = try scratch("ledger")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "x", outputDirectory: directory)
+        let report = try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+        let history = try ledger.history(operator: "tester", scenario: report.ledgerScenario)
+        #expect(history.count == 3)
+        #expect(Set(history.map(\.id)) == Set(report.sections.flatMap(\.ledgerEntries)))
+        #expect(abs(report.spentEpsilon - 2) < 1e-9)
+        // Running again under the same authorisation needs a new grant: refused as already authorised.
+        #expect(throws: PrivacyLedgerError.self) {
+            try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+        }
+    }
+
+    @Test("an input without a mapped column is refused naming the column, before any release")
+    func missingColumn() throws {
+        let (directory, ledger) = try scratch("missing")
+        let input = try Scenarios.embeddedInput(.transport)
+        let broken = ScenarioInput(table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "m", outputDirectory: directory)
+        #expect(throws: ScenarioError.self) { try Scenarios.run(.transport, input: broken, context: context) }
+        #expect(try ledger.history().isEmpty)
+    }
+}
+
+@Suite("Demo end to end")
+struct DemoSmokeTests {
+    @Test("all six scenarios write report.json, CSVs, report.html with SVG and index.html")
+    func demo() throws {
+        let (directory, ledger) = try scratch("demo")
+        let context = ScenarioContext(ledger: ledger, operatorName: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
+        var reports: [ScenarioReport] = []
+        for kind in ScenarioKind.allCases {
+            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), context: context)
+            try ReportWriter.write(report, to: context.directory(for: kind))
+            reports.append(report)
+            #expect(report.spentEpsilon <= report.budgetEpsilon + 1e-9)
+            let html = try String(contentsOfFile: context.directory(for: kind) + "/report.html", encoding: .utf8)
+            #expect(html.contains("<svg"))
+            #expect(!html.contains("<script"))
+            let json = try Data(contentsOf: URL(fileURLWithPath: context.directory(for: kind) + "/report.json"))
+            #expect(try JSONDecoder().decode(ScenarioReport.self, from: json) == report)
+            for section in report.sections {
+                #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/\(section.id).csv"))
+            }
+            for file in report.exports { #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/" + file)) }
+        }
+        try ReportWriter.writeIndex(reports, ledgerPath: directory + "/ledger.sqlite", to: directory, seconds: 1)
+        #expect(FileManager.default.fileExists(atPath: directory + "/index.html"))
+        #expect(try ledger.history(operator: "demo").count >= 12)
+        _ = try ledger.verifyAudit()
+    }
+}
