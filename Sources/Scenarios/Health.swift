@@ -24,9 +24,10 @@ extension Scenarios {
     /// (first letter decides the syndrome group: J respiratory; A, B, K gastrointestinal/
     /// infectious), `age`, `sex`, `insurance`, `hypertension`, `diabetes`.
     ///
-    /// Budget split: daily counts 60% of ε (each person bounded to 4 district-day-syndrome cells,
-    /// 1 visit each); risk model 40% of ε and all of δ. The alert rule is post-processing: a week
-    /// alerts when its noisy city-wide total exceeds the mean of the previous 4 weeks by more
+    /// Budget split: daily counts 40% of ε (each person bounded to 4 district-day-syndrome cells,
+    /// 1 visit each), weekly city-wide counts per syndrome group 20% (4 weeks × 1 visit per
+    /// person); risk model 40% of ε and all of δ. The alert rule is post-processing: a week
+    /// alerts when its noisy city-wide count exceeds the mean of the previous 4 weeks by more
     /// than 2·max(their standard deviation, the weekly total's noise sd). The cohort export is
     /// checked for k-anonymity over (age, sex, district) by the export gate and spends no ε.
     static func health(_ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext) throws -> ScenarioReport {
@@ -41,7 +42,12 @@ extension Scenarios {
             return syndromeGroups.first { $0.prefixes.contains(first) }?.name ?? "other"
         }
         let key = (0..<visits.rowCount).map { district[$0] + "|" + syndrome[$0] + "|" + View.dateText(day[$0]) }
-        var columns = [person, try Column("district_syndrome_day", strings: key)]
+        let firstOfPeriod = Int(healthPeriod.first)
+        let weekKey = (0..<visits.rowCount).map { i -> String in
+            let week = firstOfPeriod + ((Int(day[i]) - firstOfPeriod) / 7) * 7
+            return syndrome[i] + "|" + View.dateText(Int32(week))
+        }
+        var columns = [person, try Column("district_syndrome_day", strings: key), try Column("syndrome_week", strings: weekKey)]
         for name in ["age", "sex", "district", "insurance", "hypertension", "diabetes"] { columns.append(try View.column(visits, name, kind)) }
         let view = try Table(columns: columns)
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
@@ -49,7 +55,7 @@ extension Scenarios {
         let e = options.epsilon
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["visits": visits.rowCount],
                                     budgetEpsilon: e, budgetDelta: options.delta,
-                                    budgetSplit: "daily counts per district × syndrome 60% of ε; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
+                                    budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
 
         // 1. Daily counts per district × syndrome group over the public period.
@@ -58,7 +64,7 @@ extension Scenarios {
         let countQuery = DPQuery.count().grouped(by: "district_syndrome_day", keys: .declared(View.product([Hangzhou.districtNames, groups, days])))
             .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
                                    maxContributionsPerPartition: options.contributions(1))
-        let daily = try grant.release(countQuery, over: view, dataset: input.dataset, epsilon: 0.6 * e)
+        let daily = try grant.release(countQuery, over: view, dataset: input.dataset, epsilon: 0.4 * e)
         report.sections.append(ReportSection(
             id: "daily_counts", title: "Daily visits per district and syndrome group",
             note: "DP count per (district, syndrome group, day) of \(days.first!)…\(days.last!); each person bounded to \(options.partitions(4)) cells × \(options.contributions(1)) visit. Full table in daily_counts.csv.",
@@ -66,16 +72,20 @@ extension Scenarios {
             epsilon: daily.epsilon, delta: daily.delta, mechanism: daily.mechanismText, noiseScale: daily.noiseScale,
             ledgerEntries: daily.entries))
 
-        // 2. Weekly city-wide series with the alert rule (post-processing).
+        // 2. Weekly city-wide series per syndrome group (its own release: summing 91 daily cells
+        // would carry √91 times the daily noise), with the alert rule as post-processing.
         let firstDay = Int(healthPeriod.first)
-        let weekly = sumCells(daily) { key in
-            let parts = key.split(separator: "|").map(String.init)
-            guard parts.count == 3, let d = parseDate(parts[2]) else { return nil }
-            let weekStart = firstDay + ((d - firstDay) / 7) * 7
-            return View.dateText(Int32(weekStart)) + "|" + parts[1]
+        let weekStarts = stride(from: firstDay, through: Int(healthPeriod.last), by: 7).map { View.dateText(Int32($0)) }
+        let weeklyQuery = DPQuery.count().grouped(by: "syndrome_week", keys: .declared(View.product([groups, weekStarts])))
+            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
+                                   maxContributionsPerPartition: options.contributions(1))
+        let weeklyRelease = try grant.release(weeklyQuery, over: view, dataset: input.dataset, epsilon: 0.2 * e)
+        let weekly = weeklyRelease.rows.map { row -> (key: String, value: Double, half: Double) in
+            let parts = row.key.split(separator: "|").map(String.init)
+            let half = row.ci95.map { ($0[1] - $0[0]) / 2 } ?? 0
+            return (parts[1] + "|" + parts[0], row.value, half)
         }
-        let cellSD = noiseStandardDeviation(mechanism: daily.mechanism, scale: daily.noiseScale)
-        let weekNoiseSD = (Double(13 * 7)).squareRoot() * cellSD
+        let weekNoiseSD = noiseStandardDeviation(mechanism: weeklyRelease.mechanism, scale: weeklyRelease.noiseScale)
         var seriesRows: [ReportRow] = []
         var alerts = 0
         for group in groups {
@@ -95,9 +105,10 @@ extension Scenarios {
         }
         report.sections.append(ReportSection(
             id: "weekly_alerts", title: "Weekly visits by syndrome group (city-wide) with early-warning alerts",
-            note: "Post-processing of daily_counts (no extra budget): weekly sums of 91 cells (13 districts × 7 days); interval ±1.96·√91·sd. Alert rule (EARS-C2-like): a week alerts when it exceeds the mean of the previous 4 weeks by more than 2·max(their sd, the weekly noise sd \(formatNumber(weekNoiseSD))). \(alerts) alert(s).",
+            note: "DP count per (syndrome group, week starting on the date shown), city-wide; each person bounded to \(options.partitions(4)) weeks × \(options.contributions(1)) visit; exact 95% noise interval. Alert rule (post-processing (EARS-C2-like): a week alerts when it exceeds the mean of the previous 4 weeks by more than 2·max(their sd, the noise sd \(formatNumber(weekNoiseSD)))). \(alerts) alert(s).",
             chart: .timeSeries, labelNames: ["week", "syndrome"], valueName: "visits", rows: seriesRows,
-            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
+            epsilon: weeklyRelease.epsilon, delta: weeklyRelease.delta, mechanism: weeklyRelease.mechanismText,
+            noiseScale: weeklyRelease.noiseScale, ledgerEntries: weeklyRelease.entries))
         let byDistrict = sumCells(daily) { key in
             let parts = key.split(separator: "|")
             return parts.count == 3 && parts[1] == "respiratory" ? String(parts[0]) : nil
