@@ -42,9 +42,21 @@ public struct ScenarioInput: Sendable {
     public var secondDataset: String?
     /// Human description of the source ("datasets/transport.csv (embedded)").
     public var source: String
+    /// Public keys of the main place dimension (districts), declared with the queries; `nil`
+    /// makes the scenario choose keys by DP partition selection (real-data mappings).
+    public var placeKeys: [String]? = Hangzhou.districtNames
+    /// Public keys of the groups released with quantiles (transport: boarding districts or
+    /// origin airports); `nil` means ``placeKeys``.
+    public var groupKeys: [String]?
+    /// Transport: the public upper clamp of travel times in minutes (quantile range 0…bound).
+    public var travelMinutesBound: Double = 180
+    /// The privacy-unit column, if the data has one.
+    public var privacyUnit: String?
 
     /// An input.
-    public init(table: Table, dataset: String, second: Table? = nil, secondDataset: String? = nil, source: String) {
+    public init(table: Table, dataset: String, second: Table? = nil, secondDataset: String? = nil, source: String,
+                privacyUnit: String? = nil) {
+        self.privacyUnit = privacyUnit
         self.table = table
         self.dataset = dataset
         self.second = second
@@ -90,7 +102,8 @@ public enum Scenarios {
         }
         let domain = Domain(rawValue: kind.rawValue)!
         let (table, path) = try load(domain)
-        var input = ScenarioInput(table: table, dataset: datasetName(path), source: "datasets/\(EmbeddedDatasets.fileName(for: domain)) (embedded)")
+        var input = ScenarioInput(table: table, dataset: datasetName(path), source: "datasets/\(EmbeddedDatasets.fileName(for: domain)) (embedded)",
+                                  privacyUnit: defaultPrivacyUnit[kind])
         if kind == .tourism {
             let (hotels, hotelPath) = try load(.tourismHotels)
             input.second = hotels
@@ -103,7 +116,7 @@ public enum Scenarios {
     /// checked when it runs). Tourism's hotel table is the embedded one unless `second` is given.
     public static func fileInput(_ kind: ScenarioKind, file: String, second: String? = nil) throws -> ScenarioInput {
         let table = try CSVReader.load(file: file).table
-        var input = ScenarioInput(table: table, dataset: datasetName(file), source: file)
+        var input = ScenarioInput(table: table, dataset: datasetName(file), source: file, privacyUnit: defaultPrivacyUnit[kind])
         if kind == .tourism {
             let hotelPath = second ?? EmbeddedDatasets.path(for: .tourismHotels)
             if let hotelPath {
@@ -113,6 +126,9 @@ public enum Scenarios {
         }
         return input
     }
+
+    /// The privacy unit of each scenario's synthetic schema.
+    static let defaultPrivacyUnit: [ScenarioKind: String] = [.transport: "card_id", .health: "person_id", .tourism: "visitor_id"]
 
     static func datasetName(_ file: String) -> String {
         URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path

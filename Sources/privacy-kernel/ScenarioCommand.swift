@@ -32,6 +32,9 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Input CSV with the scenario's columns (default: the embedded datasets/<scenario>.csv).")
     var data: String?
 
+    @Option(help: "Map a real public dataset onto the scenario's columns: nyc_flights (transport). Needs --data.")
+    var mapping: String?
+
     @Option(help: "Tourism only: the hotel-stay CSV (default: the embedded datasets/tourism_hotels.csv).")
     var hotels: String?
 
@@ -56,13 +59,26 @@ struct ScenarioCommand: ParsableCommand {
     func validate() throws {
         guard ScenarioKind(rawValue: name) != nil else { throw ValidationError(ScenarioError.unknownScenario(name).description) }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be finite and > 0") }
+        if let mapping {
+            guard let m = RealDataMapping(rawValue: mapping) else {
+                throw ValidationError("--mapping must be one of \(RealDataMapping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard m.scenario.rawValue == name else { throw ValidationError("--mapping \(mapping) feeds the \(m.scenario.rawValue) scenario, not \(name)") }
+            guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
+        }
         guard delta >= 0, delta < 1 else { throw ValidationError("--delta must be in [0, 1)") }
     }
 
     func run() throws {
         let kind = ScenarioKind(rawValue: name)!
         let (ledgerHandle, _) = try openScenarioLedger(ledger, out: out)
-        let input = try data.map { try Scenarios.fileInput(kind, file: $0, second: hotels) } ?? Scenarios.embeddedInput(kind)
+        let input: ScenarioInput
+        if let mapping, let file = data {
+            printProgress("loading \(file) through the \(mapping) mapping")
+            input = try RealDataMapping(rawValue: mapping)!.input(file: file)
+        } else {
+            input = try data.map { try Scenarios.fileInput(kind, file: $0, second: hotels) } ?? Scenarios.embeddedInput(kind)
+        }
         let context = ScenarioContext(ledger: ledgerHandle, operatorName: `operator`, outputDirectory: out, progress: printProgress)
         let report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta, k: k), context: context)
         try ReportWriter.write(report, to: out)

@@ -195,3 +195,36 @@ struct DemoSmokeTests {
         _ = try ledger.verifyAudit()
     }
 }
+
+/// The shared real datasets (../shared/datasets next to the package), as in TabularTests.
+enum ScenarioSharedData {
+    static var root: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    }
+    static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
+    static var available: Bool { FileManager.default.fileExists(atPath: flights) }
+}
+
+@Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
+struct RealDataMappingTests {
+    @Test("nyc_flights → transport: noise-free OD counts equal direct counts of flights with air time and tail number")
+    func flightsOD() throws {
+        let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
+        #expect(input.table.rowCount == 327_346)
+        let raw = try CSVReader.load(file: ScenarioSharedData.flights).table
+        let airTime = try raw.column("air_time"), tail = try raw.column("tailnum")
+        let origin = try View.strings(raw, "origin", .transport), dest = try View.strings(raw, "dest", .transport)
+        var direct: [String: Double] = [:]
+        for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) { direct[origin[i] + "|" + dest[i], default: 0] += 1 }
+        let (directory, ledger) = try scratch("flights")
+        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let od = try #require(report.section("od_matrix"))
+        #expect(od.rows.count == direct.count)
+        for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        let quantiles = try #require(report.section("travel_time_quantiles"))
+        #expect(Set(quantiles.rows.map { $0.labels[0] }) == ["EWR", "JFK", "LGA"])
+        #expect(quantiles.rows.allSatisfy { $0.value < 720 })
+    }
+}
