@@ -228,3 +228,48 @@ struct RealDataMappingTests {
         #expect(quantiles.rows.allSatisfy { $0.value < 720 })
     }
 }
+
+@Suite("Finance and tourism in the noise-free test mode")
+struct NoiseFreeFinanceTourismTests {
+    @Test("finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
+    func financeScores() throws {
+        let (directory, ledger) = try scratch("finance")
+        let input = try Scenarios.embeddedInput(.finance)
+        let report = try Scenarios.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let tax = try View.doubles(t, "tax_paid_10k_yuan", .finance), kwh = try View.doubles(t, "electricity_kwh", .finance)
+        let court = try View.doubles(t, "court_cases", .finance), logistics = try View.doubles(t, "logistics_volume", .finance)
+        let industry = try View.strings(t, "industry", .finance)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount {
+            let score = (tax[i] <= 0 ? 1 : 0) + (kwh[i] < 10_000 ? 1 : 0) + (court[i] >= 1 ? 1 : 0) + (logistics[i] < 100 ? 1 : 0)
+            direct[industry[i] + "|\(score)", default: 0] += 1
+        }
+        let section = try #require(report.section("industry_risk_score"))
+        #expect(section.rows.count == 50)
+        for row in section.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        // The score validates as a risk model on this data: default rates rise with the score.
+        let rates = try #require(report.section("default_rate_by_score")).rows.map(\.value)
+        #expect(rates.count >= 4 && zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
+    @Test("tourism: visitors per spot equal direct counts; the hotel export is k-anonymous and written")
+    func tourismSpots() throws {
+        let (directory, ledger) = try scratch("tourism")
+        let input = try Scenarios.embeddedInput(.tourism)
+        let report = try Scenarios.run(.tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
+        var direct: [String: Double] = [:]
+        for s in try View.strings(input.table, "scenic_spot", .tourism) { direct[s, default: 0] += 1 }
+        let spots = try #require(report.section("visitors_by_spot"))
+        #expect(spots.rows.count == direct.count)
+        for row in spots.rows { #expect(row.value == direct[row.labels[0]], "\(row.labels[0])") }
+        let exported = try CSVReader.load(file: directory + "/tourism/hotel_stays_k5.csv").table
+        #expect(exported.rowCount == 8_000)
+        #expect(!exported.columnNames.contains("guest_id"))
+        let qi = ["hotel_district", "age_band", "sex", "origin_province", "check_in_month"]
+        let columns = try qi.map { try View.strings(exported, $0, .tourism) }
+        var classes: [String: Int] = [:]
+        for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
+        #expect(classes.values.min()! >= 5)
+    }
+}
