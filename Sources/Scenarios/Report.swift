@@ -2,7 +2,18 @@ import Foundation
 
 /// The six scenarios of the plan's priority domains.
 public enum ScenarioKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case transport, health, finance, commerce, market, tourism
+    /// Transit OD flows and travel times (`datasets/transport.csv`).
+    case transport
+    /// Syndromic surveillance, risk model, cohort export (`datasets/health.csv`).
+    case health
+    /// Cross-department enterprise risk by secure aggregation (`datasets/finance.csv`).
+    case finance
+    /// District footfall and sales (`datasets/commerce.csv`).
+    case commerce
+    /// Complaint hot spots (`datasets/market.csv`).
+    case market
+    /// Scenic-spot visits and hotel stays (`datasets/tourism.csv`, `datasets/tourism_hotels.csv`).
+    case tourism
 
     /// A human title.
     public var title: String {
