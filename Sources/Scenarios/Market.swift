@@ -44,7 +44,7 @@ extension Scenarios {
             let released = try grant.release(query, over: view, dataset: input.dataset, epsilon: e / 2, delta: d)
             var rows = released.reportRows()
             rows.sort { $0.value > $1.value }
-            let threshold = context.noiseFree ? "" : " Cells below the selection threshold are not released (neither their keys nor counts)."
+            let threshold = released.thresholdText
             report.sections.append(ReportSection(
                 id: id, title: title + " (hot spots first)",
                 note: "DP count of complaints per cell; keys chosen by DP partition selection (Laplace thresholding).\(threshold) Interval: exact 95% interval of the noise.",
@@ -114,7 +114,7 @@ extension Scenarios {
         monthlyRows.sort { $0.labels[0] < $1.labels[0] }
         report.sections.append(ReportSection(
             id: "footfall_by_month", title: "Footfall by month (all districts)",
-            note: "DP sum per month; months chosen by DP partition selection.",
+            note: "DP sum per month; months chosen by DP partition selection." + monthly.thresholdText,
             chart: .timeSeries, labelNames: ["month", "series"], valueName: "visits", rows: monthlyRows,
             epsilon: monthly.epsilon, delta: monthly.delta, mechanism: monthly.mechanismText,
             noiseScale: monthly.noiseScale, ledgerEntries: monthly.entries))

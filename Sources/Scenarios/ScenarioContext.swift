@@ -158,8 +158,11 @@ struct Released {
     let mechanism: String
     let noiseScale: Double?
     let entry: String?
+    /// The partition-selection threshold (count units), when keys were selected.
+    let selectionThreshold: Double?
 
     init(release: DPRelease, entry: String) {
+        selectionThreshold = release.selectionThreshold
         rows = release.rows.map { Row(key: $0.key ?? "", value: $0.value, ci95: $0.ci95, quantiles: $0.quantiles) }
         epsilon = release.epsilon ?? 0
         delta = release.delta ?? 0
@@ -169,6 +172,7 @@ struct Released {
     }
 
     private init(rows: [Row], mechanism: String) {
+        selectionThreshold = nil
         self.rows = rows
         epsilon = 0
         delta = 0
@@ -225,6 +229,11 @@ struct Released {
     var mechanismText: String {
         if let noiseScale, noiseScale > 0 { return "\(mechanism), scale \(formatNumber(noiseScale))" }
         return mechanism
+    }
+
+    /// " Selection threshold: τ." when keys were selected, else "".
+    var thresholdText: String {
+        selectionThreshold.map { " Keys were released only where the noisy count reached the selection threshold τ = \(formatNumber($0))." } ?? ""
     }
 
     /// Ledger entries (none in noise-free mode).

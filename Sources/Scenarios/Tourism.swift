@@ -55,7 +55,7 @@ extension Scenarios {
             epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
         report.sections.append(ReportSection(
             id: "visitors_by_spot_hour", title: "Visitors per scenic spot and hour of arrival",
-            note: "DP count per (spot, hour) cell, cells chosen by DP partition selection; each visitor bounded to \(options.partitions(2)) cells × \(options.contributions(1)) visit. Interval: exact 95% interval of the noise.",
+            note: "DP count per (spot, hour) cell, cells chosen by DP partition selection; each visitor bounded to \(options.partitions(2)) cells × \(options.contributions(1)) visit. Interval: exact 95% interval of the noise." + released.thresholdText,
             chart: .heatmap, labelNames: ["scenic_spot", "hour"], valueName: "visits", rows: released.reportRows(),
             epsilon: released.epsilon, delta: released.delta, mechanism: released.mechanismText,
             noiseScale: released.noiseScale, ledgerEntries: released.entries))

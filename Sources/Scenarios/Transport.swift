@@ -55,7 +55,7 @@ extension Scenarios {
         let odRelease = try grant.release(odQuery, over: view, dataset: input.dataset, epsilon: 0.3 * e, delta: odDelta)
         report.sections.append(ReportSection(
             id: "od_matrix", title: "Trips between districts (origin → destination)",
-            note: "DP count per (origin, destination) district pair over the whole period; each card bounded to \(options.partitions(4)) pairs × \(options.contributions(2)) trips. Interval: exact 95% interval of the noise per cell.",
+            note: "DP count per (origin, destination) district pair over the whole period; each card bounded to \(options.partitions(4)) pairs × \(options.contributions(2)) trips. Interval: exact 95% interval of the noise per cell." + odRelease.thresholdText,
             chart: odRelease.rows.count <= 400 ? .heatmap : .table, labelNames: ["origin_district", "destination_district"], valueName: "trips",
             rows: odRelease.reportRows(), epsilon: odRelease.epsilon, delta: odRelease.delta,
             mechanism: odRelease.mechanismText, noiseScale: odRelease.noiseScale, ledgerEntries: odRelease.entries))
@@ -67,7 +67,7 @@ extension Scenarios {
         let odHourRelease = try grant.release(odHourQuery, over: view, dataset: input.dataset, epsilon: 0.3 * e, delta: odDelta)
         report.sections.append(ReportSection(
             id: "od_by_hour", title: "Trips by origin, destination and boarding hour",
-            note: "DP count per (origin, destination, hour) cell; each card bounded to \(options.partitions(4)) cells × \(options.contributions(1)) trip. Full table in od_by_hour.csv.",
+            note: "DP count per (origin, destination, hour) cell; each card bounded to \(options.partitions(4)) cells × \(options.contributions(1)) trip. Full table in od_by_hour.csv." + odHourRelease.thresholdText,
             chart: .table, labelNames: ["origin_district", "destination_district", "hour"], valueName: "trips",
             rows: odHourRelease.reportRows(), epsilon: odHourRelease.epsilon, delta: odHourRelease.delta,
             mechanism: odHourRelease.mechanismText, noiseScale: odHourRelease.noiseScale, ledgerEntries: odHourRelease.entries))

@@ -273,3 +273,29 @@ struct NoiseFreeFinanceTourismTests {
         #expect(classes.values.min()! >= 5)
     }
 }
+
+@Suite("Interval coverage of DP sums")
+struct SumCoverageTests {
+    @Test("commerce: 95% intervals of footfall per district cover the exact clamped sums at about the stated rate")
+    func footfallCoverage() throws {
+        let (directory, ledger) = try scratch("sum-coverage")
+        let input = try Scenarios.embeddedInput(.commerce)
+        let district = try View.strings(input.table, "district", .commerce)
+        let footfall = try View.doubles(input.table, "footfall", .commerce)
+        var truth: [String: Double] = [:]
+        for i in 0..<input.table.rowCount { truth[district[i], default: 0] += min(footfall[i], 250_000) }
+        var covered = 0, total = 0
+        for run in 0..<8 {
+            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c\(run)", outputDirectory: directory)
+            let report = try Scenarios.run(.commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            for row in try #require(report.section("footfall_by_district")).rows {
+                total += 1
+                let value = try #require(truth[row.labels[0]])
+                if let l = row.lower, let u = row.upper, l <= value, value <= u { covered += 1 }
+                #expect(row.value != value, "noise must have been added")
+            }
+        }
+        // 104 cells at 95%: below 0.86 with probability < 1e-3.
+        #expect(Double(covered) / Double(total) >= 0.86, "coverage \(covered)/\(total)")
+    }
+}
