@@ -12,10 +12,20 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// three public origin airports; air times are clamped to 0–720 minutes.
     case nycFlights = "nyc_flights"
 
+    /// hotel_bookings (15,402 bookings, Antonio et al. 2019) → tourism's hotel-stay export:
+    /// `country` → `origin_province` (missing → "unknown"), `arrival_date` → `check_in_month`,
+    /// weekend + week nights → `nights`, adults + children + babies → `guests`,
+    /// `avg_price_per_room` → `room_rate_eur` (EUR, not yuan), `market_segment`,
+    /// `customer_type`, `reserved_room_type`, `meal`. Quasi-identifiers of the k-anonymous
+    /// export: origin, check-in month, guests, market segment, customer type. The visits table
+    /// stays the embedded `datasets/tourism.csv` (no public scenic-spot data is mapped).
+    case hotelBookings = "hotel_bookings"
+
     /// The scenario this mapping feeds.
     public var scenario: ScenarioKind {
         switch self {
         case .nycFlights: .transport
+        case .hotelBookings: .tourism
         }
     }
 
@@ -26,6 +36,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     public func input(file: String) throws -> ScenarioInput {
         switch self {
         case .nycFlights: return try Self.nycFlights(file: file)
+        case .hotelBookings: return try Self.hotelBookings(file: file)
         }
     }
 
@@ -70,6 +81,33 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         input.placeKeys = nil
         input.groupKeys = ["EWR", "JFK", "LGA"]
         input.travelMinutesBound = 720
+        return input
+    }
+
+    static func hotelBookings(file: String) throws -> ScenarioInput {
+        let kind = ScenarioKind.tourism
+        var input = try Scenarios.embeddedInput(.tourism)
+        let bookings = try CSVReader.load(file: file).table
+        let countryColumn = try View.column(bookings, "country", kind)
+        let country = try View.strings(bookings, "country", kind)
+        let arrival = try View.days(bookings, "arrival_date", kind)
+        let weekend = try View.doubles(bookings, "stays_in_weekend_nights", kind), week = try View.doubles(bookings, "stays_in_week_nights", kind)
+        let adults = try View.doubles(bookings, "adults", kind), children = try View.doubles(bookings, "children", kind)
+        let babies = try View.doubles(bookings, "babies", kind)
+        let n = bookings.rowCount
+        let table = try Table(columns: [
+            try Column("origin_province", strings: (0..<n).map { countryColumn.isValid($0) ? country[$0] : "unknown" }),
+            try Column("check_in_month", strings: arrival.map { String(View.dateText($0).prefix(7)) }),
+            try Column("guests", int64: (0..<n).map { Int64(adults[$0] + children[$0] + babies[$0]) }),
+            try View.column(bookings, "market_segment", kind), try View.column(bookings, "customer_type", kind),
+            try Column("nights", int64: (0..<n).map { Int64(weekend[$0] + week[$0]) }),
+            try Column("room_rate_eur", float64: try View.doubles(bookings, "avg_price_per_room", kind)),
+            try View.column(bookings, "reserved_room_type", kind), try View.column(bookings, "meal", kind),
+        ])
+        input.second = table
+        input.secondDataset = Scenarios.datasetName(file)
+        input.hotelQuasiIdentifiers = ["origin_province", "check_in_month", "guests", "market_segment", "customer_type"]
+        input.source += "; hotel stays: \(file) (hotel_bookings mapping, \(n) bookings)"
         return input
     }
 }

@@ -50,6 +50,10 @@ public struct ScenarioInput: Sendable {
     public var groupKeys: [String]?
     /// Transport: the public upper clamp of travel times in minutes (quantile range 0…bound).
     public var travelMinutesBound: Double = 180
+    /// Tourism: when set, ``second`` is an already-mapped hotel table exported as it is,
+    /// k-anonymised over these quasi-identifiers (real-data mappings); `nil` uses the synthetic
+    /// hotel schema and its five quasi-identifiers.
+    public var hotelQuasiIdentifiers: [String]?
     /// The privacy-unit column, if the data has one.
     public var privacyUnit: String?
 

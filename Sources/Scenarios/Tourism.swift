@@ -26,13 +26,20 @@ extension Scenarios {
         ])
         var datasets: [(name: String, table: Table, identifiers: [String])] = [(input.dataset, view, ["visitor_id"])]
         var stays: Table?
+        var qi = ["hotel_district", "age_band", "sex", "origin_province", "check_in_month"]
         if let hotels = input.second, let hotelDataset = input.secondDataset {
-            let checkIn = try View.days(hotels, "check_in_date", kind)
-            var columns: [Column] = []
-            for name in ["hotel_district", "age_band", "sex", "origin_province"] { columns.append(try View.column(hotels, name, kind)) }
-            columns.append(try Column("check_in_month", strings: checkIn.map { String(View.dateText($0).prefix(7)) }))
-            for name in ["hotel_class", "nights", "guests", "room_rate_yuan", "purpose"] { columns.append(try View.column(hotels, name, kind)) }
-            let table = try Table(columns: columns)
+            let table: Table
+            if let mappedQI = input.hotelQuasiIdentifiers {
+                qi = mappedQI
+                table = hotels
+            } else {
+                let checkIn = try View.days(hotels, "check_in_date", kind)
+                var columns: [Column] = []
+                for name in ["hotel_district", "age_band", "sex", "origin_province"] { columns.append(try View.column(hotels, name, kind)) }
+                columns.append(try Column("check_in_month", strings: checkIn.map { String(View.dateText($0).prefix(7)) }))
+                for name in ["hotel_class", "nights", "guests", "room_rate_yuan", "purpose"] { columns.append(try View.column(hotels, name, kind)) }
+                table = try Table(columns: columns)
+            }
             stays = table
             datasets.append((hotelDataset, table, []))
         }
@@ -61,7 +68,6 @@ extension Scenarios {
             noiseScale: released.noiseScale, ledgerEntries: released.entries))
 
         if let stays, let hotelDataset = input.secondDataset {
-            let qi = ["hotel_district", "age_band", "sex", "origin_province", "check_in_month"]
             context.progress("  [tourism] Mondrian k=\(options.k) over \(qi.joined(separator: ","))")
             let mondrian = try Anonymity.mondrian(stays, quasiIdentifiers: qi, k: options.k)
             let anonymised = try mondrian.anonymisedTable(stays)

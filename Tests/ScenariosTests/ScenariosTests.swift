@@ -204,7 +204,8 @@ enum ScenarioSharedData {
         return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
     }
     static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
-    static var available: Bool { FileManager.default.fileExists(atPath: flights) }
+    static var hotels: String { root + "/hotel_bookings/hotel_bookings.csv" }
+    static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels) }
 }
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
@@ -226,6 +227,23 @@ struct RealDataMappingTests {
         let quantiles = try #require(report.section("travel_time_quantiles"))
         #expect(Set(quantiles.rows.map { $0.labels[0] }) == ["EWR", "JFK", "LGA"])
         #expect(quantiles.rows.allSatisfy { $0.value < 720 })
+    }
+
+    @Test("hotel_bookings → tourism: every booking exported, k-anonymous over the mapped quasi-identifiers")
+    func hotelBookingsExport() throws {
+        let input = try RealDataMapping.hotelBookings.input(file: ScenarioSharedData.hotels)
+        let (directory, ledger) = try scratch("hotels")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "h", outputDirectory: directory)
+        let report = try Scenarios.run(.tourism, input: input, context: context)
+        #expect(report.exports == ["hotel_stays_k5.csv"])
+        let exported = try CSVReader.load(file: directory + "/hotel_stays_k5.csv").table
+        #expect(exported.rowCount == 15_402)
+        let qi = try #require(input.hotelQuasiIdentifiers)
+        let columns = try qi.map { try View.strings(exported, $0, .tourism) }
+        var classes: [String: Int] = [:]
+        for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
+        #expect(classes.values.min()! >= 5)
+        #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
     }
 }
 
