@@ -175,7 +175,7 @@ public enum ReportWriter {
         }
         guard !rowKeys.isEmpty else { return "<p>(no cells released)</p>" }
         rowKeys.sort(); colKeys.sort()
-        let cell = 46.0, left = 170.0, top = 120.0
+        let cell = 46.0, left = 230.0, top = 120.0
         let width = left + Double(colKeys.count) * cell + 20, height = top + Double(rowKeys.count) * cell + 30
         let maxValue = max(section.rows.map(\.value).max() ?? 1, 1e-9)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
