@@ -24,13 +24,17 @@ extension Scenarios {
         let category = try View.strings(complaints, "category", kind)
         let sub = try View.strings(complaints, "sub_category", kind)
         let district = try View.strings(complaints, "district", kind)
-        let view = try Table(columns: [
+        var viewColumns = [
             try Column("category_district", strings: zip(category, district).map { $0 + "|" + $1 }),
             try Column("subcategory_district", strings: (0..<complaints.rowCount).map { category[$0] + ": " + sub[$0] + "|" + district[$0] }),
-        ])
-        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [])],
+        ]
+        // A privacy unit (real-data mappings: the establishment) is bounded to 3 cells × 3 records.
+        if let unit = input.privacyUnit { viewColumns.append(try View.column(complaints, unit, kind)) }
+        let view = try Table(columns: viewColumns)
+        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, input.privacyUnit.map { [$0] } ?? [])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon, d = options.delta / 2
+        let unitName = records["record_type"] != nil ? "complaints" : "records"
         var report = ScenarioReport(scenario: kind, dataSource: input.source,
                                     inputRows: ["records": records.rowCount, "complaints": complaints.rowCount],
                                     budgetEpsilon: e, budgetDelta: options.delta,
@@ -40,15 +44,19 @@ extension Scenarios {
             ("hotspots_category_district", "category_district", "Complaints by category and district", ["category", "district"]),
             ("hotspots_subcategory_district", "subcategory_district", "Complaints by sub-category and district", ["sub_category", "district"]),
         ] {
-            let query = DPQuery.count().grouped(by: column, keys: .selected)
+            var query = DPQuery.count().grouped(by: column, keys: .selected)
+            if let unit = input.privacyUnit {
+                query = query.boundingContributions(privacyUnit: unit, maxPartitionsPerUnit: options.partitions(3),
+                                                    maxContributionsPerPartition: options.contributions(3))
+            }
             let released = try grant.release(query, over: view, dataset: input.dataset, epsilon: e / 2, delta: d)
             var rows = released.reportRows()
             rows.sort { $0.value > $1.value }
             let threshold = released.thresholdText
             report.sections.append(ReportSection(
                 id: id, title: title + " (hot spots first)",
-                note: "DP count of complaints per cell; keys chosen by DP partition selection (Laplace thresholding).\(threshold) Interval: exact 95% interval of the noise.",
-                chart: id == "hotspots_category_district" ? .heatmap : .bars, labelNames: labels, valueName: "complaints",
+                note: "DP count of complaints per cell" + (input.privacyUnit.map { " (each \($0) bounded to \(options.partitions(3)) cells × \(options.contributions(3)) records)" } ?? "") + "; keys chosen by DP partition selection (Laplace thresholding).\(threshold) Interval: exact 95% interval of the noise.",
+                chart: id == "hotspots_category_district" ? .heatmap : .bars, labelNames: labels, valueName: unitName,
                 rows: rows, epsilon: released.epsilon, delta: released.delta, mechanism: released.mechanismText,
                 noiseScale: released.noiseScale, ledgerEntries: released.entries))
         }
@@ -57,7 +65,7 @@ extension Scenarios {
             report.sections.insert(ReportSection(
                 id: "top_hotspots", title: "Top 15 complaint hot spots (category × district)",
                 note: "Post-processing: the 15 largest released cells of hotspots_category_district (no extra budget).",
-                chart: .bars, labelNames: first.labelNames, valueName: "complaints", rows: Array(first.rows.prefix(15)),
+                chart: .bars, labelNames: first.labelNames, valueName: unitName, rows: Array(first.rows.prefix(15)),
                 epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []), at: 0)
         }
         return report

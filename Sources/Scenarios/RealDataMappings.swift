@@ -21,11 +21,20 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// stays the embedded `datasets/tourism.csv` (no public scenic-spot data is mapped).
     case hotelBookings = "hotel_bookings"
 
+    /// restaurant_inspections (27,178 food-safety inspections, Anchorage 2000s–2010s) → market
+    /// supervision: every row is an inspection record; `category` ← the inspection-score band
+    /// ("score <80", "score 80-89", "score 90-95", "score 96-100"), `district` ← the chain-size
+    /// class from `NumberofLocations` ("single site", "2-9 sites", "10+ sites"),
+    /// `sub_category` ← `Year`; the establishment (`business_name`) is the privacy unit, bounded to
+    /// 3 cells × 3 inspections. Hot spots are then low-score bands by chain size.
+    case restaurantInspections = "restaurant_inspections"
+
     /// The scenario this mapping feeds.
     public var scenario: ScenarioKind {
         switch self {
         case .nycFlights: .transport
         case .hotelBookings: .tourism
+        case .restaurantInspections: .market
         }
     }
 
@@ -37,6 +46,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         switch self {
         case .nycFlights: return try Self.nycFlights(file: file)
         case .hotelBookings: return try Self.hotelBookings(file: file)
+        case .restaurantInspections: return try Self.restaurantInspections(file: file)
         }
     }
 
@@ -109,5 +119,27 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         input.hotelQuasiIdentifiers = ["origin_province", "check_in_month", "guests", "market_segment", "customer_type"]
         input.source += "; hotel stays: \(file) (hotel_bookings mapping, \(n) bookings)"
         return input
+    }
+
+    static func restaurantInspections(file: String) throws -> ScenarioInput {
+        let kind = ScenarioKind.market
+        let inspections = try CSVReader.load(file: file).table
+        let score = try View.doubles(inspections, "inspection_score", kind)
+        let locations = try View.doubles(inspections, "NumberofLocations", kind)
+        let year = try View.doubles(inspections, "Year", kind)
+        let table = try Table(columns: [
+            try View.column(inspections, "business_name", kind),
+            try Column("category", strings: score.map { Self.scoreBand($0) }),
+            try Column("sub_category", strings: year.map { String(Int($0)) }),
+            try Column("district", strings: locations.map { $0 <= 1 ? "single site" : $0 < 10 ? "2-9 sites" : "10+ sites" }),
+        ])
+        return ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+                             source: "\(file) (restaurant_inspections mapping: score band × chain size, establishment as privacy unit)",
+                             privacyUnit: "business_name")
+    }
+
+    /// The public score bands of the restaurant_inspections mapping.
+    static func scoreBand(_ score: Double) -> String {
+        score < 80 ? "score <80" : score < 90 ? "score 80-89" : score < 96 ? "score 90-95" : "score 96-100"
     }
 }

@@ -205,7 +205,9 @@ enum ScenarioSharedData {
     }
     static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
     static var hotels: String { root + "/hotel_bookings/hotel_bookings.csv" }
-    static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels) }
+    static var inspections: String { root + "/restaurant_inspections/restaurant_inspections.csv" }
+    static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels)
+        && FileManager.default.fileExists(atPath: inspections) }
 }
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
@@ -227,6 +229,24 @@ struct RealDataMappingTests {
         let quantiles = try #require(report.section("travel_time_quantiles"))
         #expect(Set(quantiles.rows.map { $0.labels[0] }) == ["EWR", "JFK", "LGA"])
         #expect(quantiles.rows.allSatisfy { $0.value < 720 })
+    }
+
+    @Test("restaurant_inspections → market: noise-free hot spots equal direct counts of score band × chain size")
+    func inspectionHotSpots() throws {
+        let input = try RealDataMapping.restaurantInspections.input(file: ScenarioSharedData.inspections)
+        let raw = try CSVReader.load(file: ScenarioSharedData.inspections).table
+        let score = try View.doubles(raw, "inspection_score", .market), sites = try View.doubles(raw, "NumberofLocations", .market)
+        var direct: [String: Double] = [:]
+        for i in 0..<raw.rowCount {
+            let chain = sites[i] <= 1 ? "single site" : sites[i] < 10 ? "2-9 sites" : "10+ sites"
+            direct[RealDataMapping.scoreBand(score[i]) + "|" + chain, default: 0] += 1
+        }
+        let (directory, ledger) = try scratch("inspections")
+        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let hot = try #require(report.section("hotspots_category_district"))
+        #expect(hot.rows.count == direct.count)
+        for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        #expect(hot.valueName == "records")
     }
 
     @Test("hotel_bookings → tourism: every booking exported, k-anonymous over the mapped quasi-identifiers")
