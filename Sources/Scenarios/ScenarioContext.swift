@@ -12,7 +12,7 @@ import Tabular
 /// is granted one authorisation — operator, scenario, the columns it reads, its ε/δ budget —
 /// named `<scenario>-<runID>`, so reruns on the same ledger are new authorisations and the
 /// history stays intact.
-public final class ScenarioContext: @unchecked Sendable {
+public final class ScenarioContext: Sendable {
     /// The ledger every release and export is charged to.
     public let ledger: SQLiteLedger
     /// The operator the authorisations are granted to.
