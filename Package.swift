@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SecureAggregationTransport", targets: ["SecureAggregationTransport"]),
         .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
+        .library(name: "Scenarios", targets: ["Scenarios"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -80,12 +81,17 @@ let package = Package(
         ),
         // DP linear and logistic regression on OpenBLAS (CBLAS + LAPACK dsyev).
         .target(name: "PrivateLearning", dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "COpenBLAS"]),
+        // The plan's domain models (tables + context → report) and their JSON/CSV/HTML reports.
+        .target(
+            name: "Scenarios",
+            dependencies: ["Tabular", "Datasets", "DifferentialPrivacy", "Anonymity", "SecureAggregation", "PrivacyLedger", "PrivateLearning"]
+        ),
         .executableTarget(
             name: "privacy-kernel",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 "SecureAggregationTransport",
-                "PrivacyLedger",
+                "PrivacyLedger", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: leafSwiftSettings
@@ -110,6 +116,11 @@ let package = Package(
         .testTarget(
             name: "PrivateLearningTests",
             dependencies: ["PrivateLearning", "DifferentialPrivacy", "SecureRandom", "Tabular"],
+            swiftSettings: leafSwiftSettings
+        ),
+        .testTarget(
+            name: "ScenariosTests",
+            dependencies: ["Scenarios", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(

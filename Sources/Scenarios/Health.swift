@@ -1,0 +1,193 @@
+import Anonymity
+import Datasets
+import DifferentialPrivacy
+import Foundation
+import PrivateLearning
+import Tabular
+
+extension Scenarios {
+    /// Syndrome groups watched by the outbreak early warning, from ICD-10 chapters.
+    static let syndromeGroups: [(name: String, prefixes: [String])] = [
+        ("respiratory", ["J"]),
+        ("gastrointestinal_infectious", ["A", "B", "K"]),
+    ]
+
+    /// The public reporting period of the health series (the embedded data's year).
+    static let healthPeriod = (first: Int32(CalendarCodec.days(year: 2024, month: 1, day: 1)),
+                               last: Int32(CalendarCodec.days(year: 2024, month: 12, day: 31)))
+
+    /// Health: outbreak early warning (DP daily visits per district × syndrome group with an
+    /// alert rule on the noisy weekly series), a DP logistic-regression risk model for diabetes,
+    /// and a k-anonymous cohort export of diabetic patients.
+    ///
+    /// Column mapping: `person_id` (privacy unit), `district`, `visit_date`, `icd_chapter`
+    /// (first letter decides the syndrome group: J respiratory; A, B, K gastrointestinal/
+    /// infectious), `age`, `sex`, `insurance`, `hypertension`, `diabetes`.
+    ///
+    /// Budget split: daily counts 40% of ε (each person bounded to 4 district-day-syndrome cells,
+    /// 1 visit each), weekly city-wide counts per syndrome group 20% (4 weeks × 1 visit per
+    /// person); risk model 40% of ε and all of δ. The alert rule is post-processing: a week
+    /// alerts when its noisy city-wide count exceeds the mean of the previous 4 weeks by more
+    /// than 2·max(their standard deviation, the weekly total's noise sd). The cohort export is
+    /// checked for k-anonymity over (age, sex, district) by the export gate and spends no ε.
+    static func health(_ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext) throws -> ScenarioReport {
+        let kind = ScenarioKind.health
+        let visits = input.table
+        let person = try View.column(visits, "person_id", kind)
+        let district = try View.strings(visits, "district", kind)
+        let day = try View.days(visits, "visit_date", kind)
+        let chapter = try View.strings(visits, "icd_chapter", kind)
+        let syndrome = chapter.map { c -> String in
+            let first = c.first.map(String.init) ?? ""
+            return syndromeGroups.first { $0.prefixes.contains(first) }?.name ?? "other"
+        }
+        let key = (0..<visits.rowCount).map { district[$0] + "|" + syndrome[$0] + "|" + View.dateText(day[$0]) }
+        let firstOfPeriod = Int(healthPeriod.first)
+        let weekKey = (0..<visits.rowCount).map { i -> String in
+            let week = firstOfPeriod + ((Int(day[i]) - firstOfPeriod) / 7) * 7
+            return syndrome[i] + "|" + View.dateText(Int32(week))
+        }
+        var columns = [person, try Column("district_syndrome_day", strings: key), try Column("syndrome_week", strings: weekKey)]
+        for name in ["age", "sex", "district", "insurance", "hypertension", "diabetes"] { columns.append(try View.column(visits, name, kind)) }
+        let view = try Table(columns: columns)
+        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
+                                      epsilon: options.epsilon, delta: options.delta)
+        let e = options.epsilon
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["visits": visits.rowCount],
+                                    budgetEpsilon: e, budgetDelta: options.delta,
+                                    budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+
+        // 1. Daily counts per district × syndrome group over the public period.
+        let days = (healthPeriod.first...healthPeriod.last).map(View.dateText)
+        let groups = syndromeGroups.map(\.name)
+        let countQuery = DPQuery.count().grouped(by: "district_syndrome_day", keys: .declared(View.product([Hangzhou.districtNames, groups, days])))
+            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
+                                   maxContributionsPerPartition: options.contributions(1))
+        let daily = try grant.release(countQuery, over: view, dataset: input.dataset, epsilon: 0.4 * e)
+        report.sections.append(ReportSection(
+            id: "daily_counts", title: "Daily visits per district and syndrome group",
+            note: "DP count per (district, syndrome group, day) of \(days.first!)…\(days.last!); each person bounded to \(options.partitions(4)) cells × \(options.contributions(1)) visit. Full table in daily_counts.csv.",
+            chart: .table, labelNames: ["district", "syndrome", "date"], valueName: "visits", rows: daily.reportRows(),
+            epsilon: daily.epsilon, delta: daily.delta, mechanism: daily.mechanismText, noiseScale: daily.noiseScale,
+            ledgerEntries: daily.entries))
+
+        // 2. Weekly city-wide series per syndrome group (its own release: summing 91 daily cells
+        // would carry √91 times the daily noise), with the alert rule as post-processing.
+        let firstDay = Int(healthPeriod.first)
+        let weekStarts = stride(from: firstDay, through: Int(healthPeriod.last), by: 7).map { View.dateText(Int32($0)) }
+        let weeklyQuery = DPQuery.count().grouped(by: "syndrome_week", keys: .declared(View.product([groups, weekStarts])))
+            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
+                                   maxContributionsPerPartition: options.contributions(1))
+        let weeklyRelease = try grant.release(weeklyQuery, over: view, dataset: input.dataset, epsilon: 0.2 * e)
+        let weekly = weeklyRelease.rows.map { row -> (key: String, value: Double, half: Double) in
+            let parts = row.key.split(separator: "|").map(String.init)
+            let half = row.ci95.map { ($0[1] - $0[0]) / 2 } ?? 0
+            return (parts[1] + "|" + parts[0], row.value, half)
+        }
+        let weekNoiseSD = noiseStandardDeviation(mechanism: weeklyRelease.mechanism, scale: weeklyRelease.noiseScale)
+        var seriesRows: [ReportRow] = []
+        var alerts = 0
+        for group in groups {
+            let points = weekly.filter { $0.key.hasSuffix("|" + group) }.sorted { $0.key < $1.key }
+            for (i, p) in points.enumerated() {
+                var alert = false
+                if i >= 4 {
+                    let base = points[(i - 4)..<i].map(\.value)
+                    let mean = base.reduce(0, +) / 4
+                    let sd = (base.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
+                    alert = p.value > mean + 2 * max(sd, weekNoiseSD, 1)
+                }
+                if alert { alerts += 1 }
+                let week = String(p.key.split(separator: "|")[0])
+                seriesRows.append(ReportRow(labels: [week, group], value: p.value, lower: p.value - p.half, upper: p.value + p.half, alert: alert))
+            }
+        }
+        report.sections.append(ReportSection(
+            id: "weekly_alerts", title: "Weekly visits by syndrome group (city-wide) with early-warning alerts",
+            note: "DP count per (syndrome group, week starting on the date shown), city-wide; each person bounded to \(options.partitions(4)) weeks × \(options.contributions(1)) visit; exact 95% noise interval. Alert rule (post-processing (EARS-C2-like): a week alerts when it exceeds the mean of the previous 4 weeks by more than 2·max(their sd, the noise sd \(formatNumber(weekNoiseSD)))). \(alerts) alert(s).",
+            chart: .timeSeries, labelNames: ["week", "syndrome"], valueName: "visits", rows: seriesRows,
+            epsilon: weeklyRelease.epsilon, delta: weeklyRelease.delta, mechanism: weeklyRelease.mechanismText,
+            noiseScale: weeklyRelease.noiseScale, ledgerEntries: weeklyRelease.entries))
+        let byDistrict = sumCells(daily) { key in
+            let parts = key.split(separator: "|")
+            return parts.count == 3 && parts[1] == "respiratory" ? String(parts[0]) : nil
+        }.sorted { $0.value > $1.value }
+        report.sections.append(ReportSection(
+            id: "respiratory_by_district", title: "Respiratory visits per district (whole period)",
+            note: "Post-processing of daily_counts: sum of each district's \(days.count) daily respiratory cells; interval ±1.96·√\(days.count)·sd.",
+            chart: .bars, labelNames: ["district"], valueName: "visits",
+            rows: byDistrict.map { ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
+            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
+
+        // Person-level table (first visit of each person) for the model and the cohort.
+        let personCodes: [UInt32]
+        if case let .categorical(codes, _) = person.values { personCodes = codes } else {
+            throw ScenarioError.wrongColumnType(scenario: kind.rawValue, column: "person_id", expected: "categorical", found: "\(person.type)")
+        }
+        var seen = Set<UInt32>()
+        let firstVisits = personCodes.indices.filter { seen.insert(personCodes[$0]).inserted }
+        let persons = try View.rows(try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)
+
+        // 3. DP logistic-regression risk model (diabetes ~ age + male + hypertension).
+        if !context.noiseFree {
+            let sex = try View.strings(persons, "sex", kind)
+            let modelTable = try Table(columns: [
+                try Column("age", float64: try View.doubles(persons, "age", kind)),
+                try Column("male", float64: sex.map { $0 == "M" ? 1 : 0 }),
+                try Column("hypertension", float64: try View.doubles(persons, "hypertension", kind)),
+                try Column("diabetes", float64: try View.doubles(persons, "diabetes", kind)),
+            ])
+            let modelEpsilon = 0.4 * e
+            context.progress("  [health] DP logistic regression on \(persons.rowCount) persons, ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
+            let session = try PrivacySession(budget: .approximate(epsilon: modelEpsilon, delta: options.delta), name: grant.scenario + "/model")
+            let model = try PrivateLogisticRegression(features: ["age", "male", "hypertension"], label: "diabetes",
+                                                      featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12)
+                .fit(modelTable, parameters: NoiseParameters(epsilon: modelEpsilon, delta: options.delta), session: session)
+            var rows = [ReportRow(labels: ["intercept"], value: model.intercept)]
+            for (name, c) in zip(model.features, model.coefficients) { rows.append(ReportRow(labels: [name], value: c)) }
+            for (age, hyp) in [(40.0, 0.0), (60.0, 0.0), (60.0, 1.0), (80.0, 1.0)] {
+                rows.append(ReportRow(labels: ["P(diabetes | age \(Int(age)), male, hypertension \(hyp == 1 ? "yes" : "no"))"],
+                                      value: model.probability([age, 1, hyp])))
+            }
+            report.sections.append(ReportSection(
+                id: "risk_model", title: "Diabetes risk model (DP logistic regression)",
+                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, one row per person (first visit). Coefficients are per unit of the raw feature (log-odds). The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect). Charged to an in-process PrivacySession of ε = \(formatNumber(modelEpsilon)), δ = \(options.delta): the durable ledger has no public session API for model fitting yet, so this charge is not in the ledger file.",
+                chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
+                epsilon: modelEpsilon, delta: options.delta,
+                mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))", noiseScale: nil, ledgerEntries: []))
+        }
+
+        // 4. k-anonymous cohort export: diabetic patients.
+        let diabetes = try View.doubles(persons, "diabetes", kind)
+        let cohort = try View.rows(try persons.selecting(["age", "sex", "district", "insurance", "hypertension"]),
+                                   diabetes.indices.filter { diabetes[$0] != 0 })
+        let qi = ["age", "sex", "district"]
+        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for \(cohort.rowCount) diabetic patients")
+        let mondrian = try Anonymity.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
+        let anonymised = try mondrian.anonymisedTable(cohort)
+        let file = "diabetes_cohort_k\(options.k).csv"
+        let entry = try grant.exportMicrodata(anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
+        report.exports.append(file)
+        let sizes = mondrian.sizes.sorted()
+        report.sections.append(ReportSection(
+            id: "cohort_export", title: "k-anonymous diabetes cohort export",
+            note: "One row per diabetic patient (first visit): age, sex, district generalised by Mondrian until every class has ≥ \(options.k) patients; insurance and hypertension kept. The export gate re-checks k and records the file in the ledger.",
+            chart: .table, labelNames: ["measure"], valueName: "value",
+            rows: [
+                ReportRow(labels: ["patients exported"], value: Double(anonymised.rowCount)),
+                ReportRow(labels: ["equivalence classes"], value: Double(mondrian.partitionCount)),
+                ReportRow(labels: ["smallest class"], value: Double(sizes.first ?? 0)),
+                ReportRow(labels: ["median class"], value: Double(sizes.isEmpty ? 0 : sizes[sizes.count / 2])),
+            ],
+            epsilon: 0, delta: 0, mechanism: "k-anonymity (k = \(options.k)) via Mondrian, export gate", noiseScale: nil, ledgerEntries: [entry]))
+        return report
+    }
+
+    /// Day number of `YYYY-MM-DD`, or nil.
+    static func parseDate(_ text: String) -> Int? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        return CalendarCodec.days(year: parts[0], month: parts[1], day: parts[2])
+    }
+}

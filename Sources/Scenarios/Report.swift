@@ -1,0 +1,208 @@
+import Foundation
+
+/// The six scenarios of the plan's priority domains.
+public enum ScenarioKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Transit OD flows and travel times (`datasets/transport.csv`).
+    case transport
+    /// Syndromic surveillance, risk model, cohort export (`datasets/health.csv`).
+    case health
+    /// Cross-department enterprise risk by secure aggregation (`datasets/finance.csv`).
+    case finance
+    /// District footfall and sales (`datasets/commerce.csv`).
+    case commerce
+    /// Complaint hot spots (`datasets/market.csv`).
+    case market
+    /// Scenic-spot visits and hotel stays (`datasets/tourism.csv`, `datasets/tourism_hotels.csv`).
+    case tourism
+
+    /// A human title.
+    public var title: String {
+        switch self {
+        case .transport: "Transport: origin–destination flows and travel times"
+        case .health: "Health: outbreak early warning, risk model, cohort export"
+        case .finance: "Finance & insurance: cross-department enterprise risk"
+        case .commerce: "Commerce: district footfall and sales"
+        case .market: "Market supervision: complaint hot spots"
+        case .tourism: "Culture & tourism: scenic-spot visitors and hotel stays"
+        }
+    }
+}
+
+/// How a section is drawn in report.html.
+public enum SectionChart: String, Sendable, Hashable, Codable {
+    /// Horizontal bars with 95% interval whiskers (`labels[0]` is the bar).
+    case bars
+    /// A heat map: `labels[0]` is the row, `labels[1]` the column.
+    case heatmap
+    /// A time series: `labels[0]` is the x value (sortable text, e.g. a date); alert rows are marked.
+    case timeSeries
+    /// A plain table.
+    case table
+}
+
+/// One released (or checked) number with its uncertainty.
+public struct ReportRow: Sendable, Hashable, Codable {
+    /// The row's key parts (e.g. `[origin, destination]`).
+    public var labels: [String]
+    /// The released value (post-processed values, e.g. sums of released cells, are marked in the section note).
+    public var value: Double
+    /// Lower end of the 95% noise interval, if the mechanism has one.
+    public var lower: Double?
+    /// Upper end of the 95% noise interval.
+    public var upper: Double?
+    /// Whether an alert rule fired on this row (time series).
+    public var alert: Bool
+
+    /// A row.
+    public init(labels: [String], value: Double, lower: Double? = nil, upper: Double? = nil, alert: Bool = false) {
+        self.labels = labels
+        self.value = value
+        self.lower = lower
+        self.upper = upper
+        self.alert = alert
+    }
+}
+
+/// One part of a scenario's report: a release (or a derived result, or an export) with its cost.
+public struct ReportSection: Sendable, Hashable, Codable {
+    /// Short identifier, used for the CSV file name (`<id>.csv`).
+    public var id: String
+    /// Title.
+    public var title: String
+    /// What the numbers mean, how they were computed, and what is post-processing.
+    public var note: String
+    /// The chart.
+    public var chart: SectionChart
+    /// Names of the label parts, then the value's name (CSV header).
+    public var labelNames: [String]
+    /// The value's name and unit.
+    public var valueName: String
+    /// The rows.
+    public var rows: [ReportRow]
+    /// ε spent by this section (0 for post-processing and anonymity-checked exports).
+    public var epsilon: Double
+    /// δ spent by this section.
+    public var delta: Double
+    /// The mechanism and its noise scale in words (e.g. "discrete Laplace, b = 8").
+    public var mechanism: String
+    /// Noise scale (Laplace b or Gaussian σ) in the value's unit, if additive.
+    public var noiseScale: Double?
+    /// Ledger entry ids of the releases or exports behind this section.
+    public var ledgerEntries: [String]
+
+    /// A section.
+    public init(id: String, title: String, note: String, chart: SectionChart, labelNames: [String], valueName: String,
+                rows: [ReportRow], epsilon: Double, delta: Double, mechanism: String, noiseScale: Double?, ledgerEntries: [String]) {
+        self.id = id
+        self.title = title
+        self.note = note
+        self.chart = chart
+        self.labelNames = labelNames
+        self.valueName = valueName
+        self.rows = rows
+        self.epsilon = epsilon
+        self.delta = delta
+        self.mechanism = mechanism
+        self.noiseScale = noiseScale
+        self.ledgerEntries = ledgerEntries
+    }
+}
+
+/// What a scenario returns: its sections, its budget and what it spent.
+public struct ScenarioReport: Sendable, Hashable, Codable {
+    /// The scenario.
+    public var scenario: ScenarioKind
+    /// Title.
+    public var title: String
+    /// The input file (or "embedded").
+    public var dataSource: String
+    /// Input rows per table.
+    public var inputRows: [String: Int]
+    /// The ε budget granted to the scenario's authorisation.
+    public var budgetEpsilon: Double
+    /// The δ budget.
+    public var budgetDelta: Double
+    /// How the budget is split, in words (e.g. "OD 30%, OD by hour 30%, quantiles 40%").
+    public var budgetSplit: String
+    /// ε spent by all sections (basic composition; the ledger's accountant may state less).
+    public var spentEpsilon: Double { sections.reduce(0) { $0 + $1.epsilon } }
+    /// δ spent by all sections.
+    public var spentDelta: Double { sections.reduce(0) { $0 + $1.delta } }
+    /// The authorisation the releases were charged to.
+    public var operatorName: String
+    /// The authorisation's scenario name in the ledger.
+    public var ledgerScenario: String
+    /// Whether the numbers are exact (test-only noise-free mode).
+    public var noiseFree: Bool
+    /// The sections.
+    public var sections: [ReportSection]
+    /// Files written by exports (microdata), relative to the output directory.
+    public var exports: [String]
+    /// Wall-clock seconds the scenario took.
+    public var seconds: Double
+
+    /// The section with `id`, if any.
+    public func section(_ id: String) -> ReportSection? { sections.first { $0.id == id } }
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, title, dataSource, inputRows, budgetEpsilon, budgetDelta, budgetSplit, operatorName, ledgerScenario
+        case noiseFree, sections, exports, seconds, spentEpsilon, spentDelta
+    }
+
+    /// Encodes every stored field plus the derived `spentEpsilon` / `spentDelta`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(title, forKey: .title)
+        try c.encode(dataSource, forKey: .dataSource)
+        try c.encode(inputRows, forKey: .inputRows)
+        try c.encode(budgetEpsilon, forKey: .budgetEpsilon)
+        try c.encode(budgetDelta, forKey: .budgetDelta)
+        try c.encode(budgetSplit, forKey: .budgetSplit)
+        try c.encode(spentEpsilon, forKey: .spentEpsilon)
+        try c.encode(spentDelta, forKey: .spentDelta)
+        try c.encode(operatorName, forKey: .operatorName)
+        try c.encode(ledgerScenario, forKey: .ledgerScenario)
+        try c.encode(noiseFree, forKey: .noiseFree)
+        try c.encode(sections, forKey: .sections)
+        try c.encode(exports, forKey: .exports)
+        try c.encode(seconds, forKey: .seconds)
+    }
+
+    /// Decodes a report written by ``encode(to:)``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        scenario = try c.decode(ScenarioKind.self, forKey: .scenario)
+        title = try c.decode(String.self, forKey: .title)
+        dataSource = try c.decode(String.self, forKey: .dataSource)
+        inputRows = try c.decode([String: Int].self, forKey: .inputRows)
+        budgetEpsilon = try c.decode(Double.self, forKey: .budgetEpsilon)
+        budgetDelta = try c.decode(Double.self, forKey: .budgetDelta)
+        budgetSplit = try c.decode(String.self, forKey: .budgetSplit)
+        operatorName = try c.decode(String.self, forKey: .operatorName)
+        ledgerScenario = try c.decode(String.self, forKey: .ledgerScenario)
+        noiseFree = try c.decode(Bool.self, forKey: .noiseFree)
+        sections = try c.decode([ReportSection].self, forKey: .sections)
+        exports = try c.decode([String].self, forKey: .exports)
+        seconds = try c.decode(Double.self, forKey: .seconds)
+    }
+
+    /// A report.
+    public init(scenario: ScenarioKind, dataSource: String, inputRows: [String: Int], budgetEpsilon: Double, budgetDelta: Double,
+                budgetSplit: String, operatorName: String, ledgerScenario: String, noiseFree: Bool,
+                sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0) {
+        self.scenario = scenario
+        self.title = scenario.title
+        self.dataSource = dataSource
+        self.inputRows = inputRows
+        self.budgetEpsilon = budgetEpsilon
+        self.budgetDelta = budgetDelta
+        self.budgetSplit = budgetSplit
+        self.operatorName = operatorName
+        self.ledgerScenario = ledgerScenario
+        self.noiseFree = noiseFree
+        self.sections = sections
+        self.exports = exports
+        self.seconds = seconds
+    }
+}

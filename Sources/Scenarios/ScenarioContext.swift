@@ -1,0 +1,247 @@
+import Anonymity
+import DifferentialPrivacy
+import Foundation
+import PrivacyLedger
+import Tabular
+
+/// Where a scenario's releases go: the durable ledger (authorisation checked, budget charged
+/// before noise), the operator, the output directory for exports, and progress reporting.
+///
+/// Each scenario run registers its (derived) input table as a dataset, classifies the
+/// pseudonymous identifiers as level 3 (sensitive: DP or k-anonymity-checked export only), and
+/// is granted one authorisation — operator, scenario, the columns it reads, its ε/δ budget —
+/// named `<scenario>-<runID>`, so reruns on the same ledger are new authorisations and the
+/// history stays intact.
+public final class ScenarioContext: Sendable {
+    /// The ledger every release and export is charged to.
+    public let ledger: SQLiteLedger
+    /// The operator the authorisations are granted to.
+    public let operatorName: String
+    /// Appended to each scenario's name in the ledger (e.g. a UTC timestamp).
+    public let runID: String
+    /// Directory for exported microdata (CSV files written through the export gate).
+    public let outputDirectory: String
+    /// Whether each scenario writes into `outputDirectory/<scenario>/` (the demo) rather than
+    /// `outputDirectory` itself (one scenario).
+    public let perScenarioDirectories: Bool
+    /// Progress messages (the CLI prints them on stderr).
+    public let progress: @Sendable (String) -> Void
+    /// Test-only: releases return the exact partials (no noise, no charge). Reachable only
+    /// through `@testable import`; the CLI and library users cannot switch it on.
+    let noiseFree: Bool
+
+    /// A context writing exports to `outputDirectory` and charging `ledger`.
+    ///
+    /// - Parameters:
+    ///   - ledger: the durable ledger.
+    ///   - operatorName: who the authorisations are for.
+    ///   - runID: suffix of the ledger scenario names (default: the current UTC time, `yyyyMMddTHHmmss`).
+    ///   - outputDirectory: where reports and exports go (created when needed).
+    ///   - perScenarioDirectories: write into `outputDirectory/<scenario>/`.
+    ///   - progress: called with one-line progress messages.
+    public convenience init(ledger: SQLiteLedger, operatorName: String = "demo-operator", runID: String? = nil,
+                            outputDirectory: String, perScenarioDirectories: Bool = false,
+                            progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.init(ledger: ledger, operatorName: operatorName, runID: runID, outputDirectory: outputDirectory,
+                  perScenarioDirectories: perScenarioDirectories, progress: progress, noiseFree: false)
+    }
+
+    init(ledger: SQLiteLedger, operatorName: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
+         progress: @escaping @Sendable (String) -> Void, noiseFree: Bool) {
+        self.perScenarioDirectories = perScenarioDirectories
+        self.ledger = ledger
+        self.operatorName = operatorName
+        if let runID { self.runID = runID } else {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+            self.runID = formatter.string(from: Date())
+        }
+        self.outputDirectory = outputDirectory
+        self.progress = progress
+        self.noiseFree = noiseFree
+    }
+
+    /// The ledger scenario name of `kind` in this run.
+    public func ledgerScenario(_ kind: ScenarioKind) -> String { "\(kind.rawValue)-\(runID)" }
+
+    /// The directory of `kind`'s report and exports.
+    public func directory(for kind: ScenarioKind) -> String {
+        perScenarioDirectories ? outputDirectory + "/" + kind.rawValue : outputDirectory
+    }
+}
+
+/// One scenario's grant: dataset registered, identifiers classified, authorisation granted.
+struct ScenarioGrant {
+    let context: ScenarioContext
+    let kind: ScenarioKind
+    let scenario: String
+    let budgetEpsilon: Double
+    let budgetDelta: Double
+
+    /// Registers each `(dataset, table)` and grants one authorisation over all their columns.
+    init(context: ScenarioContext, kind: ScenarioKind, datasets: [(name: String, table: Table, identifiers: [String])],
+         epsilon: Double, delta: Double) throws {
+        guard epsilon.isFinite, epsilon > 0 else {
+            throw ScenarioError.invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "must be finite and > 0")
+        }
+        self.context = context
+        self.kind = kind
+        self.scenario = context.ledgerScenario(kind)
+        self.budgetEpsilon = epsilon
+        self.budgetDelta = delta
+        let ledger = context.ledger
+        for (name, table, identifiers) in datasets {
+            try ledger.registerDataset(name, columns: table.columnNames)
+            for id in identifiers { try ledger.classify(dataset: name, column: id, level: .sensitive) }
+        }
+        // One authorisation per scenario; all its datasets' columns are in the list.
+        // The ledger grants per (operator, scenario, dataset): the first dataset is the
+        // authorisation's; further datasets get their own authorisation named "<scenario>/<n>".
+        for (index, entry) in datasets.enumerated() {
+            let name = index == 0 ? scenario : "\(scenario)/\(index)"
+            try ledger.grant(operator: context.operatorName, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
+                             dataset: entry.name, columns: entry.table.columnNames, trialDays: 0, validDays: 365)
+        }
+    }
+
+    /// The ledger scenario name for dataset number `index` of the grant.
+    func scenarioName(dataset index: Int) -> String { index == 0 ? scenario : "\(scenario)/\(index)" }
+
+    /// Releases `query` over `table` (dataset number `datasetIndex` of the grant) through the
+    /// ledger's release gate, or exactly in the test-only noise-free mode.
+    func release(_ query: DPQuery, over table: Table, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
+                 mechanism: NoiseMechanism = .discreteLaplace) throws -> Released {
+        try release(partial: query.partial(over: table), dataset: dataset, datasetIndex: datasetIndex, epsilon: epsilon, delta: delta,
+                    mechanism: mechanism, rows: table.rowCount)
+    }
+
+    /// Releases a partial (computed here or merged from parties) through the gate.
+    func release(partial: QueryPartial, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
+                 mechanism: NoiseMechanism = .discreteLaplace, rows: Int? = nil) throws -> Released {
+        let query = partial.query
+        context.progress("  [\(kind.rawValue)] release \(query.statistic.rawValue)(\(query.column ?? "*"))"
+                         + (query.groupBy.map { " by \($0)" } ?? "") + " ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
+        if context.noiseFree { return Released.exact(partial) }
+        let result = try context.ledger.release(partial, mechanism: mechanism, parameters: NoiseParameters(epsilon: epsilon, delta: delta),
+                                                operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
+                                                dataset: dataset, rowsScanned: rows)
+        return Released(release: result.release, entry: result.entryID)
+    }
+
+    /// Writes `table` as k-anonymous microdata through the ledger's export gate.
+    func exportMicrodata(_ table: Table, file: String, quasiIdentifiers: [String], k: Int, dataset: String,
+                         datasetIndex: Int = 0) throws -> String {
+        let directory = context.directory(for: kind)
+        try ReportWriter.createDirectory(directory)
+        let path = directory + "/" + file
+        context.progress("  [\(kind.rawValue)] export \(file): \(table.rowCount) rows, k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
+        let record = try context.ledger.export(table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
+                                               operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
+                                               dataset: dataset)
+        return record.id
+    }
+}
+
+/// A release as the scenarios use it: keyed values with intervals.
+struct Released {
+    struct Row {
+        let key: String
+        let value: Double
+        let ci95: [Double]?
+        let quantiles: [Double]?
+    }
+    let rows: [Row]
+    let epsilon: Double
+    let delta: Double
+    let mechanism: String
+    let noiseScale: Double?
+    let entry: String?
+    /// The partition-selection threshold (count units), when keys were selected.
+    let selectionThreshold: Double?
+
+    init(release: DPRelease, entry: String) {
+        selectionThreshold = release.selectionThreshold
+        rows = release.rows.map { Row(key: $0.key ?? "", value: $0.value, ci95: $0.ci95, quantiles: $0.quantiles) }
+        epsilon = release.epsilon ?? 0
+        delta = release.delta ?? 0
+        mechanism = release.mechanism
+        noiseScale = release.noiseScale
+        self.entry = entry
+    }
+
+    private init(rows: [Row], mechanism: String) {
+        selectionThreshold = nil
+        self.rows = rows
+        epsilon = 0
+        delta = 0
+        self.mechanism = mechanism
+        noiseScale = 0
+        entry = nil
+    }
+
+    /// The partial's exact values (test-only noise-free mode): counts, sums, or quantiles read
+    /// off the partial's bins (the smallest bin upper edge whose cumulative count reaches the level).
+    static func exact(_ partial: QueryPartial) -> Released {
+        let query = partial.query
+        var rows: [Row] = []
+        for (key, cell) in zip(partial.keys, partial.cells) {
+            switch query.statistic {
+            case .count, .histogram:
+                rows.append(Row(key: key, value: Double(cell.count), ci95: [Double(cell.count), Double(cell.count)], quantiles: nil))
+            case .sum:
+                let v = partial.grid.value(cell.sum)
+                rows.append(Row(key: key, value: v, ci95: [v, v], quantiles: nil))
+            case .mean:
+                let v = cell.count == 0 ? 0 : partial.grid.value(cell.sum) / Double(cell.count)
+                rows.append(Row(key: key, value: v, ci95: [v, v], quantiles: nil))
+            case .quantiles:
+                let lower = query.lower ?? 0, upper = query.upper ?? 0
+                let bins = cell.quantileBins
+                let total = bins.reduce(0, +)
+                let width = (upper - lower) / Double(max(bins.count, 1))
+                let qs = query.quantileLevels.map { level -> Double in
+                    var cumulative: Int64 = 0
+                    for (i, c) in bins.enumerated() {
+                        cumulative += c
+                        if Double(cumulative) >= level * Double(total) && total > 0 { return lower + Double(i + 1) * width }
+                    }
+                    return upper
+                }
+                rows.append(Row(key: key, value: qs.first ?? 0, ci95: nil, quantiles: qs))
+            default:
+                rows.append(Row(key: key, value: Double(cell.count), ci95: nil, quantiles: nil))
+            }
+        }
+        return Released(rows: rows, mechanism: "none (noise-free test mode)")
+    }
+
+    /// Report rows, splitting each key at `separator` into labels.
+    func reportRows(separator: Character = "|") -> [ReportRow] {
+        rows.map { row in
+            ReportRow(labels: row.key.split(separator: separator, omittingEmptySubsequences: false).map(String.init),
+                      value: row.value, lower: row.ci95?[0], upper: row.ci95?[1])
+        }
+    }
+
+    /// The mechanism in words with its scale.
+    var mechanismText: String {
+        if let noiseScale, noiseScale > 0 { return "\(mechanism), scale \(formatNumber(noiseScale))" }
+        return mechanism
+    }
+
+    /// " Selection threshold: τ." when keys were selected, else "".
+    var thresholdText: String {
+        selectionThreshold.map { " Keys were released only where the noisy count reached the selection threshold τ = \(formatNumber($0))." } ?? ""
+    }
+
+    /// Ledger entries (none in noise-free mode).
+    var entries: [String] { entry.map { [$0] } ?? [] }
+}
+
+/// A compact number for text: up to 4 significant digits.
+func formatNumber(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    return String(format: "%.4g", x)
+}

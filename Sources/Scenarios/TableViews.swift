@@ -1,0 +1,111 @@
+import Tabular
+
+/// Column access and derived key columns for scenario views. Every helper names the scenario
+/// and column when the input does not fit its mapping.
+enum View {
+    /// The column `name`, or ``ScenarioError/missingColumn(scenario:column:available:)``.
+    static func column(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> Column {
+        guard let column = table[name] else {
+            throw ScenarioError.missingColumn(scenario: scenario.rawValue, column: name, available: table.columnNames)
+        }
+        return column
+    }
+
+    /// Row texts of a categorical (or any) column: dictionary lookups for categorical columns. O(n).
+    static func strings(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [String] {
+        let column = try column(table, name, scenario)
+        switch column.values {
+        case let .categorical(codes, dictionary): return codes.map { dictionary[Int($0)] }
+        case let .bool(values): return values.map { $0 ? "true" : "false" }
+        default: return (0..<column.count).map { column.text(at: $0) ?? "" }
+        }
+    }
+
+    /// Numeric values as doubles (float64, int64 or bool).
+    static func doubles(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Double] {
+        let column = try column(table, name, scenario)
+        switch column.values {
+        case let .float64(v): return v
+        case let .int64(v): return v.map(Double.init)
+        case let .bool(v): return v.map { $0 ? 1 : 0 }
+        default: throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "numeric", found: "\(column.type)")
+        }
+    }
+
+    /// Seconds since 1970 of a timestamp column.
+    static func timestamps(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Int64] {
+        let column = try column(table, name, scenario)
+        guard case let .timestamp(v) = column.values else {
+            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "timestamp", found: "\(column.type)")
+        }
+        return v
+    }
+
+    /// Days since 1970 of a date (or timestamp) column.
+    static func days(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Int32] {
+        let column = try column(table, name, scenario)
+        switch column.values {
+        case let .date(v): return v
+        case let .timestamp(v): return v.map { Int32(floorDivide($0, 86_400)) }
+        default: throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "date", found: "\(column.type)")
+        }
+    }
+
+    /// Hour of day (0–23) of local civil timestamps stored without offset.
+    static func hours(_ seconds: [Int64]) -> [Int] { seconds.map { Int(floorModulo($0, 86_400) / 3_600) } }
+
+    /// Two-digit hour labels "00"…"23".
+    static let hourLabels: [String] = (0..<24).map { $0 < 10 ? "0\($0)" : "\($0)" }
+
+    /// `YYYY-MM-DD` of a day number.
+    static func dateText(_ day: Int32) -> String { CalendarCodec.formatDate(days: day) }
+
+    /// The rows at `indices` of every column (a filtered table). O(rows × columns).
+    static func rows(_ table: Table, _ indices: [Int]) throws -> Table {
+        let columns = try table.columns.map { column -> Column in
+            let values: ColumnValues
+            switch column.values {
+            case let .float64(v): values = .float64(indices.map { v[$0] })
+            case let .int64(v): values = .int64(indices.map { v[$0] })
+            case let .bool(v): values = .bool(indices.map { v[$0] })
+            case let .categorical(codes, dictionary): values = .categorical(codes: indices.map { codes[$0] }, dictionary: dictionary)
+            case let .date(v): values = .date(indices.map { v[$0] })
+            case let .timestamp(v): values = .timestamp(indices.map { v[$0] })
+            }
+            return try Column(name: column.name, values: values)
+        }
+        return try Table(columns: columns)
+    }
+
+    /// All combinations of `parts` joined by "|", first part varying slowest.
+    static func product(_ parts: [[String]]) -> [String] {
+        parts.reduce([""]) { acc, next in acc.flatMap { prefix in next.map { prefix.isEmpty ? $0 : prefix + "|" + $0 } } }
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    private static func floorModulo(_ a: Int64, _ b: Int64) -> Int64 { a - floorDivide(a, b) * b }
+}
+
+/// Noise standard deviation of one released cell: √2·b for the Laplace family, σ for Gaussians.
+func noiseStandardDeviation(mechanism: String, scale: Double?) -> Double {
+    guard let scale else { return 0 }
+    return mechanism.lowercased().contains("laplace") ? scale * 2.0.squareRoot() : scale
+}
+
+/// Sums released cells by a key derived from each cell; the 95% interval of a sum of m
+/// independent cells is ±1.96·√m·sd (normal approximation; exact intervals are per cell).
+func sumCells(_ released: Released, groupKey: (String) -> String?) -> [(key: String, value: Double, half: Double)] {
+    let sd = noiseStandardDeviation(mechanism: released.mechanism, scale: released.noiseScale)
+    var order: [String] = []
+    var sums: [String: (Double, Int)] = [:]
+    for row in released.rows {
+        guard let key = groupKey(row.key) else { continue }
+        if sums[key] == nil { order.append(key); sums[key] = (0, 0) }
+        sums[key]!.0 += row.value
+        sums[key]!.1 += 1
+    }
+    return order.map { key in
+        let (value, m) = sums[key]!
+        return (key, value, 1.96 * Double(m).squareRoot() * sd)
+    }
+}

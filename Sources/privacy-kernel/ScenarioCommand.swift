@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import PrivacyLedger
+import Scenarios
+
+/// Progress lines on stderr.
+@Sendable func printProgress(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Opens (or creates) the scenario ledger: `--ledger`, else `<out>/privacy-ledger.sqlite`.
+func openScenarioLedger(_ path: String?, out: String) throws -> (SQLiteLedger, String) {
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let file = path ?? out + "/privacy-ledger.sqlite"
+    return (try SQLiteLedger(path: file), file)
+}
+
+/// `privacy-kernel scenario <name> [--data FILE] [--epsilon E] --out DIR`.
+struct ScenarioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Run one scenario model and write report.json, CSV tables and report.html.",
+        discussion: """
+        Every release goes through the ledger's release gate (an authorisation is granted to the \
+        operator for this run, named <scenario>-<UTC time>); microdata exports go through its export gate.
+        """
+    )
+
+    @Argument(help: "transport, health, finance, commerce, market or tourism.")
+    var name: String
+
+    @Option(help: "Input CSV with the scenario's columns (default: the embedded datasets/<scenario>.csv).")
+    var data: String?
+
+    @Option(help: "Map a real public dataset onto the scenario's columns: nyc_flights (transport), hotel_bookings (tourism hotel stays), restaurant_inspections (market). Needs --data.")
+    var mapping: String?
+
+    @Option(help: "Tourism only: the hotel-stay CSV (default: the embedded datasets/tourism_hotels.csv).")
+    var hotels: String?
+
+    @Option(help: "Total ε of the scenario (split as the report states).")
+    var epsilon: Double = 2
+
+    @Option(help: "Total δ (spent by DP partition selection and the health model).")
+    var delta: Double = 1e-6
+
+    @Option(help: "k of the k-anonymous exports.")
+    var k: Int = 5
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")
+    var ledger: String?
+
+    @Option(help: "Operator the authorisation is granted to.")
+    var `operator`: String = "demo-operator"
+
+    func validate() throws {
+        guard ScenarioKind(rawValue: name) != nil else { throw ValidationError(ScenarioError.unknownScenario(name).description) }
+        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be finite and > 0") }
+        if let mapping {
+            guard let m = RealDataMapping(rawValue: mapping) else {
+                throw ValidationError("--mapping must be one of \(RealDataMapping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard m.scenario.rawValue == name else { throw ValidationError("--mapping \(mapping) feeds the \(m.scenario.rawValue) scenario, not \(name)") }
+            guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
+        }
+        guard delta >= 0, delta < 1 else { throw ValidationError("--delta must be in [0, 1)") }
+    }
+
+    func run() throws {
+        let kind = ScenarioKind(rawValue: name)!
+        let (ledgerHandle, _) = try openScenarioLedger(ledger, out: out)
+        let input: ScenarioInput
+        if let mapping, let file = data {
+            printProgress("loading \(file) through the \(mapping) mapping")
+            input = try RealDataMapping(rawValue: mapping)!.input(file: file)
+        } else {
+            input = try data.map { try Scenarios.fileInput(kind, file: $0, second: hotels) } ?? Scenarios.embeddedInput(kind)
+        }
+        let context = ScenarioContext(ledger: ledgerHandle, operatorName: `operator`, outputDirectory: out, progress: printProgress)
+        let report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta, k: k), context: context)
+        try ReportWriter.write(report, to: out)
+        printProgress("wrote \(out)/report.html, report.json and \(report.sections.count) CSV tables")
+    }
+}
+
+/// `privacy-kernel demo --out DIR`: all six scenarios on the embedded data, one ledger, index.html.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run all six scenarios on the embedded data and write DIR/index.html plus one report per scenario."
+    )
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @Option(help: "ε per scenario.")
+    var epsilon: Double = 2
+
+    @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")
+    var ledger: String?
+
+    func validate() throws {
+        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be finite and > 0") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let (ledgerHandle, ledgerPath) = try openScenarioLedger(ledger, out: out)
+        let context = ScenarioContext(ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
+        var reports: [ScenarioReport] = []
+        for kind in ScenarioKind.allCases {
+            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), options: ScenarioOptions(epsilon: epsilon), context: context)
+            try ReportWriter.write(report, to: context.directory(for: kind))
+            reports.append(report)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        try ReportWriter.writeIndex(reports, ledgerPath: ledgerPath, to: out, seconds: seconds)
+        printProgress(String(format: "demo: 6 scenarios in %.1f s; open %@/index.html (ledger: %@)", seconds, out, ledgerPath))
+    }
+}

@@ -1,0 +1,339 @@
+import Foundation
+import PrivacyLedger
+@testable import Scenarios
+import Tabular
+import Testing
+
+/// A fresh temporary directory with a ledger in it.
+func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger) {
+    let directory = NSTemporaryDirectory() + "scenarios-\(name)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return (directory, try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal))
+}
+
+/// A context in the test-only noise-free mode.
+func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
+    ScenarioContext(ledger: ledger, operatorName: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
+                    progress: { _ in }, noiseFree: true)
+}
+
+/// Limits high enough that contribution bounding drops nothing.
+let unbounded = ScenarioOptions(maxPartitionsPerUnit: 100_000, maxContributionsPerPartition: 100_000)
+
+@Suite("Scenarios in the noise-free test mode equal direct computations")
+struct NoiseFreeScenarioTests {
+    @Test("transport: OD matrix and hourly profile equal direct counts")
+    func transportOD() throws {
+        let (directory, ledger) = try scratch("transport")
+        let input = try Scenarios.embeddedInput(.transport)
+        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let trips = input.table
+        let origin = try View.strings(trips, "origin_district", .transport)
+        let destination = try View.strings(trips, "destination_district", .transport)
+        var direct: [String: Double] = [:]
+        for (o, d) in zip(origin, destination) { direct[o + "|" + d, default: 0] += 1 }
+        let od = try #require(report.section("od_matrix"))
+        #expect(od.rows.count == 169)
+        for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(od.rows.reduce(0) { $0 + $1.value } == Double(trips.rowCount))
+        let hours = View.hours(try View.timestamps(trips, "boarding_time", .transport))
+        var perHour = [Double](repeating: 0, count: 24)
+        for h in hours { perHour[h] += 1 }
+        let hourly = try #require(report.section("trips_by_hour"))
+        for row in hourly.rows { #expect(row.value == perHour[Int(row.labels[0])!], "hour \(row.labels[0])") }
+        // Medians per district: within one quantile bin (180/16384 min) of the exact median of minutes.
+        let boarding = try View.timestamps(trips, "boarding_time", .transport)
+        let alighting = try View.timestamps(trips, "alighting_time", .transport)
+        var minutes: [String: [Double]] = [:]
+        for i in 0..<trips.rowCount { minutes[origin[i], default: []].append(min(180, Double(alighting[i] - boarding[i]) / 60)) }
+        let quantiles = try #require(report.section("travel_time_quantiles"))
+        for row in quantiles.rows where row.labels[1] == "p50" {
+            guard let values = minutes[row.labels[0]]?.sorted(), !values.isEmpty else { continue }
+            let exact = values[Int((0.5 * Double(values.count)).rounded(.up)) - 1]
+            #expect(abs(row.value - exact) <= 180.0 / 16_384 + 1e-9, "\(row.labels[0]): \(row.value) vs \(exact)")
+        }
+    }
+
+    @Test("market: complaint hot spots equal direct counts, all keys kept, sorted")
+    func marketHotSpots() throws {
+        let (directory, ledger) = try scratch("market")
+        let input = try Scenarios.embeddedInput(.market)
+        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let type = try View.strings(t, "record_type", .market)
+        let category = try View.strings(t, "category", .market)
+        let district = try View.strings(t, "district", .market)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount where type[i] == "complaint" { direct[category[i] + "|" + district[i], default: 0] += 1 }
+        let hot = try #require(report.section("hotspots_category_district"))
+        #expect(hot.rows.count == direct.count)
+        for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        #expect(zip(hot.rows, hot.rows.dropFirst()).allSatisfy { $0.value >= $1.value })
+        let top = try #require(report.section("top_hotspots"))
+        #expect(top.rows.first?.value == direct.values.max())
+    }
+
+    @Test("commerce: footfall per district and sales per type equal direct sums")
+    func commerceSums() throws {
+        let (directory, ledger) = try scratch("commerce")
+        let input = try Scenarios.embeddedInput(.commerce)
+        let report = try Scenarios.run(.commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let district = try View.strings(t, "district", .commerce)
+        let footfall = try View.doubles(t, "footfall", .commerce)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount { direct[district[i], default: 0] += min(footfall[i], 250_000) }
+        let section = try #require(report.section("footfall_by_district"))
+        #expect(section.rows.count == 13)
+        for row in section.rows {
+            let expected = try #require(direct[row.labels[0]])
+            #expect(abs(row.value - expected) <= 1e-6 * expected, "\(row.labels[0])")
+        }
+    }
+
+    @Test("health: weekly respiratory series equals direct weekly counts")
+    func healthWeekly() throws {
+        let (directory, ledger) = try scratch("health")
+        let input = try Scenarios.embeddedInput(.health)
+        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let chapter = try View.strings(t, "icd_chapter", .health)
+        let day = try View.days(t, "visit_date", .health)
+        let first = Int(Scenarios.healthPeriod.first)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount where chapter[i].hasPrefix("J") && Int(day[i]) >= first {
+            direct[View.dateText(Int32(first + ((Int(day[i]) - first) / 7) * 7)), default: 0] += 1
+        }
+        let series = try #require(report.section("weekly_alerts"))
+        let respiratory = series.rows.filter { $0.labels[1] == "respiratory" }
+        #expect(respiratory.count == 53)
+        for row in respiratory { #expect(row.value == direct[row.labels[0], default: 0], "week \(row.labels[0])") }
+        #expect(FileManager.default.fileExists(atPath: directory + "/health/diabetes_cohort_k5.csv"))
+    }
+}
+
+@Suite("Scenarios with noise")
+struct NoisyScenarioTests {
+    @Test("market: the stated 95% intervals cover the true counts at about the stated rate")
+    func intervalCoverage() throws {
+        let (directory, ledger) = try scratch("coverage")
+        let input = try Scenarios.embeddedInput(.market)
+        let t = input.table
+        let type = try View.strings(t, "record_type", .market)
+        let category = try View.strings(t, "category", .market)
+        let district = try View.strings(t, "district", .market)
+        var truth: [String: Double] = [:]
+        for i in 0..<t.rowCount where type[i] == "complaint" { truth[category[i] + "|" + district[i], default: 0] += 1 }
+        var covered = 0, total = 0
+        for run in 0..<4 {
+            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "r\(run)", outputDirectory: directory)
+            let report = try Scenarios.run(.market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let section = try #require(report.section("hotspots_category_district"))
+            #expect(section.epsilon == 0.25)
+            for row in section.rows {
+                let value = try #require(truth[row.labels.joined(separator: "|")], "a released key must exist in the data")
+                total += 1
+                if let l = row.lower, let u = row.upper, l <= value, value <= u { covered += 1 }
+            }
+        }
+        // 95% nominal; with ≈200 cells the rate is ≥ 0.88 except with probability < 1e-4.
+        #expect(total > 100)
+        #expect(Double(covered) / Double(total) >= 0.88, "coverage \(covered)/\(total)")
+    }
+
+    @Test("every release is in the ledger, and a second run beyond the budget is refused")
+    func ledgerCharged() throws {
+        let (directory, ledger) = try scratch("ledger")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "x", outputDirectory: directory)
+        let report = try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+        let history = try ledger.history(operator: "tester", scenario: report.ledgerScenario)
+        #expect(history.count == 3)
+        #expect(Set(history.map(\.id)) == Set(report.sections.flatMap(\.ledgerEntries)))
+        #expect(abs(report.spentEpsilon - 2) < 1e-9)
+        // Running again under the same authorisation needs a new grant: refused as already authorised.
+        #expect(throws: PrivacyLedgerError.self) {
+            try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+        }
+    }
+
+    @Test("an input without a mapped column is refused naming the column, before any release")
+    func missingColumn() throws {
+        let (directory, ledger) = try scratch("missing")
+        let input = try Scenarios.embeddedInput(.transport)
+        let broken = ScenarioInput(table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "m", outputDirectory: directory)
+        #expect(throws: ScenarioError.self) { try Scenarios.run(.transport, input: broken, context: context) }
+        #expect(try ledger.history().isEmpty)
+    }
+}
+
+@Suite("Demo end to end")
+struct DemoSmokeTests {
+    @Test("all six scenarios write report.json, CSVs, report.html with SVG and index.html")
+    func demo() throws {
+        let (directory, ledger) = try scratch("demo")
+        let context = ScenarioContext(ledger: ledger, operatorName: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
+        var reports: [ScenarioReport] = []
+        for kind in ScenarioKind.allCases {
+            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), context: context)
+            try ReportWriter.write(report, to: context.directory(for: kind))
+            reports.append(report)
+            #expect(report.spentEpsilon <= report.budgetEpsilon + 1e-9)
+            let html = try String(contentsOfFile: context.directory(for: kind) + "/report.html", encoding: .utf8)
+            #expect(html.contains("<svg"))
+            #expect(!html.contains("<script"))
+            let json = try Data(contentsOf: URL(fileURLWithPath: context.directory(for: kind) + "/report.json"))
+            #expect(try JSONDecoder().decode(ScenarioReport.self, from: json) == report)
+            for section in report.sections {
+                #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/\(section.id).csv"))
+            }
+            for file in report.exports { #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/" + file)) }
+        }
+        try ReportWriter.writeIndex(reports, ledgerPath: directory + "/ledger.sqlite", to: directory, seconds: 1)
+        #expect(FileManager.default.fileExists(atPath: directory + "/index.html"))
+        #expect(try ledger.history(operator: "demo").count >= 12)
+        _ = try ledger.verifyAudit()
+    }
+}
+
+/// The shared real datasets (../shared/datasets next to the package), as in TabularTests.
+enum ScenarioSharedData {
+    static var root: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    }
+    static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
+    static var hotels: String { root + "/hotel_bookings/hotel_bookings.csv" }
+    static var inspections: String { root + "/restaurant_inspections/restaurant_inspections.csv" }
+    static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels)
+        && FileManager.default.fileExists(atPath: inspections) }
+}
+
+@Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
+struct RealDataMappingTests {
+    @Test("nyc_flights → transport: noise-free OD counts equal direct counts of flights with air time and tail number")
+    func flightsOD() throws {
+        let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
+        #expect(input.table.rowCount == 327_346)
+        let raw = try CSVReader.load(file: ScenarioSharedData.flights).table
+        let airTime = try raw.column("air_time"), tail = try raw.column("tailnum")
+        let origin = try View.strings(raw, "origin", .transport), dest = try View.strings(raw, "dest", .transport)
+        var direct: [String: Double] = [:]
+        for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) { direct[origin[i] + "|" + dest[i], default: 0] += 1 }
+        let (directory, ledger) = try scratch("flights")
+        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let od = try #require(report.section("od_matrix"))
+        #expect(od.rows.count == direct.count)
+        for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        let quantiles = try #require(report.section("travel_time_quantiles"))
+        #expect(Set(quantiles.rows.map { $0.labels[0] }) == ["EWR", "JFK", "LGA"])
+        #expect(quantiles.rows.allSatisfy { $0.value < 720 })
+    }
+
+    @Test("restaurant_inspections → market: noise-free hot spots equal direct counts of score band × chain size")
+    func inspectionHotSpots() throws {
+        let input = try RealDataMapping.restaurantInspections.input(file: ScenarioSharedData.inspections)
+        let raw = try CSVReader.load(file: ScenarioSharedData.inspections).table
+        let score = try View.doubles(raw, "inspection_score", .market), sites = try View.doubles(raw, "NumberofLocations", .market)
+        var direct: [String: Double] = [:]
+        for i in 0..<raw.rowCount {
+            let chain = sites[i] <= 1 ? "single site" : sites[i] < 10 ? "2-9 sites" : "10+ sites"
+            direct[RealDataMapping.scoreBand(score[i]) + "|" + chain, default: 0] += 1
+        }
+        let (directory, ledger) = try scratch("inspections")
+        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let hot = try #require(report.section("hotspots_category_district"))
+        #expect(hot.rows.count == direct.count)
+        for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
+        #expect(hot.valueName == "records")
+    }
+
+    @Test("hotel_bookings → tourism: every booking exported, k-anonymous over the mapped quasi-identifiers")
+    func hotelBookingsExport() throws {
+        let input = try RealDataMapping.hotelBookings.input(file: ScenarioSharedData.hotels)
+        let (directory, ledger) = try scratch("hotels")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "h", outputDirectory: directory)
+        let report = try Scenarios.run(.tourism, input: input, context: context)
+        #expect(report.exports == ["hotel_stays_k5.csv"])
+        let exported = try CSVReader.load(file: directory + "/hotel_stays_k5.csv").table
+        #expect(exported.rowCount == 15_402)
+        let qi = try #require(input.hotelQuasiIdentifiers)
+        let columns = try qi.map { try View.strings(exported, $0, .tourism) }
+        var classes: [String: Int] = [:]
+        for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
+        #expect(classes.values.min()! >= 5)
+        #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
+    }
+}
+
+@Suite("Finance and tourism in the noise-free test mode")
+struct NoiseFreeFinanceTourismTests {
+    @Test("finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
+    func financeScores() throws {
+        let (directory, ledger) = try scratch("finance")
+        let input = try Scenarios.embeddedInput(.finance)
+        let report = try Scenarios.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let t = input.table
+        let tax = try View.doubles(t, "tax_paid_10k_yuan", .finance), kwh = try View.doubles(t, "electricity_kwh", .finance)
+        let court = try View.doubles(t, "court_cases", .finance), logistics = try View.doubles(t, "logistics_volume", .finance)
+        let industry = try View.strings(t, "industry", .finance)
+        var direct: [String: Double] = [:]
+        for i in 0..<t.rowCount {
+            let score = (tax[i] <= 0 ? 1 : 0) + (kwh[i] < 10_000 ? 1 : 0) + (court[i] >= 1 ? 1 : 0) + (logistics[i] < 100 ? 1 : 0)
+            direct[industry[i] + "|\(score)", default: 0] += 1
+        }
+        let section = try #require(report.section("industry_risk_score"))
+        #expect(section.rows.count == 50)
+        for row in section.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        // The score validates as a risk model on this data: default rates rise with the score.
+        let rates = try #require(report.section("default_rate_by_score")).rows.map(\.value)
+        #expect(rates.count >= 4 && zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
+    @Test("tourism: visitors per spot equal direct counts; the hotel export is k-anonymous and written")
+    func tourismSpots() throws {
+        let (directory, ledger) = try scratch("tourism")
+        let input = try Scenarios.embeddedInput(.tourism)
+        let report = try Scenarios.run(.tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
+        var direct: [String: Double] = [:]
+        for s in try View.strings(input.table, "scenic_spot", .tourism) { direct[s, default: 0] += 1 }
+        let spots = try #require(report.section("visitors_by_spot"))
+        #expect(spots.rows.count == direct.count)
+        for row in spots.rows { #expect(row.value == direct[row.labels[0]], "\(row.labels[0])") }
+        let exported = try CSVReader.load(file: directory + "/tourism/hotel_stays_k5.csv").table
+        #expect(exported.rowCount == 8_000)
+        #expect(!exported.columnNames.contains("guest_id"))
+        let qi = ["hotel_district", "age_band", "sex", "origin_province", "check_in_month"]
+        let columns = try qi.map { try View.strings(exported, $0, .tourism) }
+        var classes: [String: Int] = [:]
+        for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
+        #expect(classes.values.min()! >= 5)
+    }
+}
+
+@Suite("Interval coverage of DP sums")
+struct SumCoverageTests {
+    @Test("commerce: 95% intervals of footfall per district cover the exact clamped sums at about the stated rate")
+    func footfallCoverage() throws {
+        let (directory, ledger) = try scratch("sum-coverage")
+        let input = try Scenarios.embeddedInput(.commerce)
+        let district = try View.strings(input.table, "district", .commerce)
+        let footfall = try View.doubles(input.table, "footfall", .commerce)
+        var truth: [String: Double] = [:]
+        for i in 0..<input.table.rowCount { truth[district[i], default: 0] += min(footfall[i], 250_000) }
+        var covered = 0, total = 0
+        for run in 0..<8 {
+            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c\(run)", outputDirectory: directory)
+            let report = try Scenarios.run(.commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            for row in try #require(report.section("footfall_by_district")).rows {
+                total += 1
+                let value = try #require(truth[row.labels[0]])
+                if let l = row.lower, let u = row.upper, l <= value, value <= u { covered += 1 }
+                #expect(row.value != value, "noise must have been added")
+            }
+        }
+        // 104 cells at 95%: below 0.86 with probability < 1e-3.
+        #expect(Double(covered) / Double(total) >= 0.86, "coverage \(covered)/\(total)")
+    }
+}
