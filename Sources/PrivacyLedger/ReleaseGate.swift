@@ -230,3 +230,29 @@ struct ReleaseParameters: Codable {
     let delta: Double?
     let rho: Double?
 }
+
+extension SQLiteLedger {
+    /// A ``DifferentialPrivacy/PrivacySession`` bound to an authorisation, for computations that
+    /// charge through ``DifferentialPrivacy/PrivacySession/charge(stated:mechanism:description:)``
+    /// themselves — model fitting in `PrivateLearning`, say. Every charge re-checks the
+    /// authorisation (status, window, dataset, columns, classification) and is committed durably
+    /// in one `BEGIN IMMEDIATE` transaction against the authorisation's stored budget before the
+    /// caller samples any noise, exactly as in ``release(_:over:mechanism:parameters:operator:scenario:dataset:)``.
+    /// No result digest is recorded (the ledger entry shows the charge without an outcome).
+    ///
+    /// - Parameters:
+    ///   - columns: the columns the computation reads (checked now and at each charge).
+    ///   - purpose: what the session computes, stored as the ledger entry's query.
+    /// - Throws: ``PrivacyLedgerError`` naming the rule when the authorisation does not cover it.
+    public func session(operator op: String, scenario: String, dataset: String, columns: [String],
+                        purpose: String) throws(PrivacyLedgerError) -> PrivacySession {
+        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        let binding = ReleaseBinding(ledger: self, context: ReleaseContext(
+            operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
+            parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()))
+        do {
+            return try PrivacySession(budget: authorisation.budget, accounting: authorisation.accounting, ledger: binding,
+                                      name: "\(op)/\(scenario)")
+        } catch { throw .release(error) }
+    }
+}

@@ -140,7 +140,10 @@ extension Scenarios {
             ])
             let modelEpsilon = 0.4 * e
             context.progress("  [health] DP logistic regression on \(persons.rowCount) persons, ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
-            let session = try PrivacySession(budget: .approximate(epsilon: modelEpsilon, delta: options.delta), name: grant.scenario + "/model")
+            // The fit charges the scenario's authorisation in the durable ledger before any noise.
+            let session = try context.ledger.session(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
+                                                     columns: ["person_id", "age", "sex", "hypertension", "diabetes"],
+                                                     purpose: "logistic regression diabetes ~ age + male + hypertension")
             let model = try PrivateLogisticRegression(features: ["age", "male", "hypertension"], label: "diabetes",
                                                       featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12)
                 .fit(modelTable, parameters: NoiseParameters(epsilon: modelEpsilon, delta: options.delta), session: session)
@@ -152,7 +155,7 @@ extension Scenarios {
             }
             report.sections.append(ReportSection(
                 id: "risk_model", title: "Diabetes risk model (DP logistic regression)",
-                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, one row per person (first visit). Coefficients are per unit of the raw feature (log-odds). The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect). Charged to an in-process PrivacySession of ε = \(formatNumber(modelEpsilon)), δ = \(options.delta): the durable ledger has no public session API for model fitting yet, so this charge is not in the ledger file.",
+                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, one row per person (first visit). Coefficients are per unit of the raw feature (log-odds). The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect). Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
                 chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
                 epsilon: modelEpsilon, delta: options.delta,
                 mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))", noiseScale: nil, ledgerEntries: []))
