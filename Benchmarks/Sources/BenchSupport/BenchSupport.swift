@@ -214,3 +214,72 @@ public struct ProtocolLine {
         return out + "\""
     }
 }
+
+/// Command-line parsing shared by the probes (`pk-bench-probe`, `pk-bench-dp`,
+/// `pk-bench-paillier`, …): flags with values, positive integers and operation lists. A bad
+/// argument prints the tool's name, the problem and its usage to standard error and exits with
+/// status 2; `-h`/`--help` prints the usage and exits with 0.
+public struct ProbeArguments {
+    /// The probe's name, prefixed to every error.
+    public let tool: String
+    /// The usage text.
+    public let usage: String
+    private let arguments: [String]
+    private var index = -1
+
+    /// Parses `arguments` (default: the process's, without the program name).
+    public init(tool: String, usage: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        self.tool = tool
+        self.usage = usage
+        self.arguments = arguments
+    }
+
+    /// The next flag, or `nil` when all arguments are consumed.
+    public mutating func nextFlag() -> String? {
+        index += 1
+        return index < arguments.count ? arguments[index] : nil
+    }
+
+    /// The value following `flag`.
+    public mutating func value(after flag: String) -> String {
+        index += 1
+        guard index < arguments.count else { fail("\(flag) needs a value\n\(usage)") }
+        return arguments[index]
+    }
+
+    /// The positive (or, with `allowZero`, non-negative) integer following `flag`.
+    public mutating func positiveInt(after flag: String, allowZero: Bool = false) -> Int {
+        let text = value(after: flag)
+        guard let number = Int(text), number > 0 || (allowZero && number == 0) else {
+            fail("\(flag) must be a \(allowZero ? "non-negative" : "positive") integer, got '\(text)'")
+        }
+        return number
+    }
+
+    /// The comma-separated operations following `flag`, each one of `known`.
+    public mutating func operations(after flag: String, known: [String]) -> [String] {
+        let operations = value(after: flag).split(separator: ",").map(String.init)
+        for operation in operations where !known.contains(operation) {
+            fail("unknown operation '\(operation)' (known: \(known.joined(separator: ", ")))")
+        }
+        return operations
+    }
+
+    /// Handles a flag the probe does not know: prints the usage for `-h`/`--help`, fails otherwise.
+    public func unknown(_ flag: String) -> Never {
+        if flag == "-h" || flag == "--help" {
+            print(usage)
+            exit(0)
+        }
+        fail("unknown argument '\(flag)'\n\(usage)")
+    }
+
+    /// Prints `tool: message` to standard error and exits with status 2.
+    public func fail(_ message: String) -> Never { ProbeArguments.fail(tool: tool, message) }
+
+    /// Prints `tool: message` to standard error and exits with status 2.
+    public static func fail(tool: String, _ message: String) -> Never {
+        printToStandardError("\(tool): \(message)")
+        exit(2)
+    }
+}

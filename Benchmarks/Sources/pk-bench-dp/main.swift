@@ -39,46 +39,21 @@ struct Options {
     var keys = 1_000
 }
 
-func fail(_ message: String) -> Never {
-    printToStandardError("pk-bench-dp: \(message)")
-    exit(2)
-}
+func fail(_ message: String) -> Never { ProbeArguments.fail(tool: "pk-bench-dp", message) }
 
 func parseOptions(_ arguments: [String]) -> Options {
     var options = Options()
-    var index = 0
-    func value(after flag: String) -> String {
-        index += 1
-        guard index < arguments.count else { fail("\(flag) needs a value\n\(usage)") }
-        return arguments[index]
-    }
-    func positiveInt(after flag: String, allowZero: Bool = false) -> Int {
-        let text = value(after: flag)
-        guard let number = Int(text), number > 0 || (allowZero && number == 0) else {
-            fail("\(flag) must be a positive integer, got '\(text)'")
-        }
-        return number
-    }
-    while index < arguments.count {
-        let flag = arguments[index]
+    var parser = ProbeArguments(tool: "pk-bench-dp", usage: usage, arguments: arguments)
+    while let flag = parser.nextFlag() {
         switch flag {
-        case "--runs": options.runs = positiveInt(after: flag)
-        case "--warmup": options.warmup = positiveInt(after: flag, allowZero: true)
-        case "--samples": options.samples = positiveInt(after: flag)
-        case "--count": options.count = positiveInt(after: flag)
-        case "--keys": options.keys = positiveInt(after: flag)
-        case "--ops":
-            options.ops = value(after: flag).split(separator: ",").map(String.init)
-            for op in options.ops where !knownOps.contains(op) {
-                fail("unknown operation '\(op)' (known: \(knownOps.joined(separator: ", ")))")
-            }
-        case "-h", "--help":
-            print(usage)
-            exit(0)
-        default:
-            fail("unknown argument '\(flag)'\n\(usage)")
+        case "--runs": options.runs = parser.positiveInt(after: flag)
+        case "--warmup": options.warmup = parser.positiveInt(after: flag, allowZero: true)
+        case "--samples": options.samples = parser.positiveInt(after: flag)
+        case "--count": options.count = parser.positiveInt(after: flag)
+        case "--keys": options.keys = parser.positiveInt(after: flag)
+        case "--ops": options.ops = parser.operations(after: flag, known: knownOps)
+        default: parser.unknown(flag)
         }
-        index += 1
     }
     return options
 }

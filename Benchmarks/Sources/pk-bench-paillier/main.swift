@@ -44,63 +44,30 @@ struct Options {
     var addBatch = 20_000
 }
 
-func fail(_ message: String) -> Never {
-    printToStandardError("pk-bench-paillier: \(message)")
-    exit(2)
-}
+func fail(_ message: String) -> Never { ProbeArguments.fail(tool: "pk-bench-paillier", message) }
 
 func parseOptions(_ arguments: [String]) -> Options {
     var options = Options()
-    var index = 0
-    func value(after flag: String) -> String {
-        index += 1
-        guard index < arguments.count else { fail("\(flag) needs a value\n\(usage)") }
-        return arguments[index]
-    }
-    func positiveInt(after flag: String, allowZero: Bool = false) -> Int {
-        let text = value(after: flag)
-        guard let number = Int(text), number > 0 || (allowZero && number == 0) else {
-            fail("\(flag) must be a \(allowZero ? "non-negative" : "positive") integer, got '\(text)'")
-        }
-        return number
-    }
-    while index < arguments.count {
-        let flag = arguments[index]
+    var parser = ProbeArguments(tool: "pk-bench-paillier", usage: usage, arguments: arguments)
+    while let flag = parser.nextFlag() {
         switch flag {
-        case "--runs": options.runs = positiveInt(after: flag)
-        case "--warmup": options.warmup = positiveInt(after: flag, allowZero: true)
-        case "--key": options.keyPath = value(after: flag)
-        case "--write-key": options.writeKeyPath = value(after: flag)
-        case "--bits": options.bits = positiveInt(after: flag)
-        case "--enc-batch": options.encBatch = positiveInt(after: flag)
-        case "--dec-batch": options.decBatch = positiveInt(after: flag)
-        case "--add-batch": options.addBatch = positiveInt(after: flag)
-        case "--ops":
-            options.ops = value(after: flag).split(separator: ",").map(String.init)
-            for op in options.ops where !knownOps.contains(op) {
-                fail("unknown operation '\(op)' (known: \(knownOps.joined(separator: ", ")))")
-            }
-        case "-h", "--help":
-            print(usage)
-            exit(0)
-        default:
-            fail("unknown argument '\(flag)'\n\(usage)")
+        case "--runs": options.runs = parser.positiveInt(after: flag)
+        case "--warmup": options.warmup = parser.positiveInt(after: flag, allowZero: true)
+        case "--key": options.keyPath = parser.value(after: flag)
+        case "--write-key": options.writeKeyPath = parser.value(after: flag)
+        case "--bits": options.bits = parser.positiveInt(after: flag)
+        case "--enc-batch": options.encBatch = parser.positiveInt(after: flag)
+        case "--dec-batch": options.decBatch = parser.positiveInt(after: flag)
+        case "--add-batch": options.addBatch = parser.positiveInt(after: flag)
+        case "--ops": options.ops = parser.operations(after: flag, known: knownOps)
+        default: parser.unknown(flag)
         }
-        index += 1
     }
     return options
 }
 
-/// Times `body` `warmup + runs` times and keeps the last `runs` timings.
 func measure<T>(warmup: Int, runs: Int, _ body: () throws -> T) rethrows -> (last: T, seconds: [Double]) {
-    var seconds: [Double] = []
-    var last: T?
-    for iteration in 0..<(warmup + runs) {
-        let (value, elapsed) = try Stopwatch.time(body)
-        if iteration >= warmup { seconds.append(elapsed) }
-        last = value
-    }
-    return (last!, seconds)
+    try measureRuns(warmup: warmup, runs: runs, body)
 }
 
 func emit(_ op: String, batch: Int, seconds: [Double], check: Double, note: String) {

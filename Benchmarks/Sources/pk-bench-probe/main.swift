@@ -34,45 +34,20 @@ struct Options {
     var f64Count = 10_000_000
 }
 
-func fail(_ message: String) -> Never {
-    printToStandardError("pk-bench-probe: \(message)")
-    exit(2)
-}
+func fail(_ message: String) -> Never { ProbeArguments.fail(tool: "pk-bench-probe", message) }
 
 func parseOptions(_ arguments: [String]) -> Options {
     var options = Options()
-    var index = 0
-    func value(after flag: String) -> String {
-        index += 1
-        guard index < arguments.count else { fail("\(flag) needs a value\n\(usage)") }
-        return arguments[index]
-    }
-    func positiveInt(after flag: String, allowZero: Bool = false) -> Int {
-        let text = value(after: flag)
-        guard let number = Int(text), number > 0 || (allowZero && number == 0) else {
-            fail("\(flag) must be a \(allowZero ? "non-negative" : "positive") integer, got '\(text)'")
-        }
-        return number
-    }
-    while index < arguments.count {
-        let flag = arguments[index]
+    var parser = ProbeArguments(tool: "pk-bench-probe", usage: usage, arguments: arguments)
+    while let flag = parser.nextFlag() {
         switch flag {
-        case "--runs": options.runs = positiveInt(after: flag)
-        case "--warmup": options.warmup = positiveInt(after: flag, allowZero: true)
-        case "--csv": options.csvPath = value(after: flag)
-        case "--f64-count": options.f64Count = positiveInt(after: flag)
-        case "--ops":
-            options.ops = value(after: flag).split(separator: ",").map(String.init)
-            for op in options.ops where !["csv_load", "f64_sum"].contains(op) {
-                fail("unknown operation '\(op)' (known: csv_load, f64_sum)")
-            }
-        case "-h", "--help":
-            print(usage)
-            exit(0)
-        default:
-            fail("unknown argument '\(flag)'\n\(usage)")
+        case "--runs": options.runs = parser.positiveInt(after: flag)
+        case "--warmup": options.warmup = parser.positiveInt(after: flag, allowZero: true)
+        case "--csv": options.csvPath = parser.value(after: flag)
+        case "--f64-count": options.f64Count = parser.positiveInt(after: flag)
+        case "--ops": options.ops = parser.operations(after: flag, known: ["csv_load", "f64_sum"])
+        default: parser.unknown(flag)
         }
-        index += 1
     }
     return options
 }
