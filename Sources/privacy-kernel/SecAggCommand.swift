@@ -182,8 +182,10 @@ struct SecAggCommand: ParsableCommand {
                     let key = Curve25519.Signing.PrivateKey()
                     keys[id] = Array(key.publicKey.rawRepresentation)
                     let path = "\(signingKeysDir)/party-\(id).ed25519"
-                    FileManager.default.createFile(atPath: path, contents: Data((SecAggSessionDescription.hex(Array(key.rawRepresentation)) + "\n").utf8),
-                                                   attributes: [.posixPermissions: 0o600])
+                    guard FileManager.default.createFile(atPath: path, contents: Data((SecAggSessionDescription.hex(Array(key.rawRepresentation)) + "\n").utf8),
+                                                         attributes: [.posixPermissions: 0o600]) else {
+                        throw ValidationError("cannot write the signing key file \(path)")
+                    }
                 }
                 publicKeys = keys
             }
@@ -240,7 +242,7 @@ struct SecAggCommand: ParsableCommand {
             if json {
                 var byRound: [String: Int] = [:]
                 for (round, ids) in outcome.respondersByRound { byRound["\(round)"] = ids.count }
-                var object: [String: Any] = [
+                let object: [String: Any] = [
                     "parties": configuration.partyIDs.count, "contributors": outcome.contributors,
                     "dropped": configuration.partyIDs.count - (outcome.respondersByRound[.unmasking]?.count ?? 0),
                     "responders_by_round": byRound, "server_ms": outcome.unmaskingMilliseconds, "wall_ms": wall,

@@ -1,4 +1,4 @@
-public import Tabular
+import Tabular
 
 /// The statistic a ``DPQuery`` computes.
 public enum DPStatistic: String, Sendable, Hashable, Codable, CaseIterable {

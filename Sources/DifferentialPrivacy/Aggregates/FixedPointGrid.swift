@@ -1,5 +1,3 @@
-public import Tabular
-
 /// A fixed-point grid: real values are represented as integers in units of `2^exponent`.
 ///
 /// Bounded sums are accumulated on such a grid, never in floating point. Each clamped value is

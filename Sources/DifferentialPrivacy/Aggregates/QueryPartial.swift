@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-public import SecureRandom
+import SecureRandom
 public import Tabular
 
 /// The noise-free aggregate of one partition: the integer sums every statistic is built from.

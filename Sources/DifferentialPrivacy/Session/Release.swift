@@ -1,5 +1,5 @@
 import Foundation
-public import SecureRandom
+import SecureRandom
 
 /// A differentially private result: the only kind of output the release gate produces.
 ///
