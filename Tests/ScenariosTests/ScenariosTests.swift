@@ -305,7 +305,7 @@ struct RealDataMappingTests {
         for row in counts.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
         #expect(counts.rows.map(\.value).reduce(0, +) == 5_243)
         #expect(report.section("weekly_alerts") == nil && report.section("daily_counts") == nil)
-        // Prevalence rises with age among the normotensive (a property of the real data: 2.6% → 25%).
+        // Prevalence rises with age among the normotensive (a property of the real data).
         let prevalence = try #require(report.section("diabetes_prevalence")).rows.filter { $0.labels[1] == "hypertension no" }.map(\.value)
         #expect(prevalence.count == 6 && prevalence.first! < prevalence.last!)
         #expect(report.exports == ["diabetes_cohort_k5.csv"])
