@@ -14,7 +14,7 @@ extension Scenarios {
         let flag: @Sendable (Double) -> Bool
     }
 
-    /// The four departments and their public flag rules.
+    /// The four departments of the synthetic enterprise schema and their public flag rules.
     static let departmentFlags: [DepartmentFlag] = [
         DepartmentFlag(party: 1, department: "tax", column: "tax_paid_10k_yuan", rule: "no tax paid in the year", flag: { $0 <= 0 }),
         DepartmentFlag(party: 2, department: "electricity", column: "electricity_kwh", rule: "< 10,000 kWh in the year", flag: { $0 < 10_000 }),
@@ -41,6 +41,9 @@ extension Scenarios {
         let kind = ScenarioKind.finance
         let table = input.table
         let n = table.rowCount
+        let mapping = input.financeMapping ?? .enterprises
+        let departmentFlags = mapping.departments
+        let unit = mapping.unit
         guard n > 0 else { throw ScenarioError.noData(scenario: kind.rawValue, reason: "the table has no rows") }
         // Each department's input vector: its flags, computed where its column lives.
         var inputs: [PartyID: [UInt32]] = [:]
@@ -49,7 +52,7 @@ extension Scenarios {
             let flags = values.map { department.flag($0) ? UInt32(1) : 0 }
             inputs[department.party] = flags
         }
-        context.progress("  [finance] SecAgg: 4 departments × \(n) enterprises")
+        context.progress("  [finance] SecAgg: \(departmentFlags.count) departments × \(n) \(unit)")
         var sessionID = [UInt8](repeating: 0, count: 16)
         var generator = try SecureRandomGenerator()
         for i in 0..<16 { sessionID[i] = UInt8(truncatingIfNeeded: generator.next()) }
@@ -58,7 +61,7 @@ extension Scenarios {
         let secagg = try SecAggSimulation.run(configuration: configuration, inputs: inputs)
         guard secagg.contributors.count == departmentFlags.count else {
             throw ScenarioError.invalidParameter(name: "secure aggregation", value: "\(secagg.contributors.count) contributors",
-                                                 reason: "all 4 departments must contribute")
+                                                 reason: "all \(departmentFlags.count) departments must contribute")
         }
         let score = secagg.aggregate.map { String($0) }
         let industry = try View.strings(table, "industry", kind)
@@ -70,17 +73,17 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["enterprises": n],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: [unit: n],
                                     budgetEpsilon: e, budgetDelta: options.delta,
-                                    budgetSplit: "industry × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
+                                    budgetSplit: "\(mapping.segmentName) × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
         report.sections.append(ReportSection(
             id: "secure_aggregation", title: "Secure aggregation of the departments' risk flags",
-            note: "Each department's flag vector (one element per enterprise) was masked and summed with SecAgg (4 parties, threshold 3, ℤ/2⁸, complete graph); the platform saw only the per-enterprise sums. Flag rules: " + departmentFlags.map { "\($0.department): \($0.rule)" }.joined(separator: "; ") + ". The figures below are protocol costs, not data.",
+            note: "Each department's flag vector (one element per \(mapping.unitSingular)) was masked and summed with SecAgg (4 parties, threshold 3, ℤ/2⁸, complete graph); the platform saw only the per-\(mapping.unitSingular) sums. Flag rules: " + departmentFlags.map { "\($0.department): \($0.rule)" }.joined(separator: "; ") + ". The figures below are protocol costs, not data.",
             chart: .table, labelNames: ["measure"], valueName: "value",
             rows: [
                 ReportRow(labels: ["parties"], value: Double(secagg.parties)),
-                ReportRow(labels: ["vector length (enterprises)"], value: Double(n)),
+                ReportRow(labels: ["vector length (\(unit))"], value: Double(n)),
                 ReportRow(labels: ["median party ms"], value: secagg.medianPartyMilliseconds),
                 ReportRow(labels: ["server ms"], value: secagg.serverTotalMilliseconds),
                 ReportRow(labels: ["bytes from parties"], value: Double(secagg.bytesFromParties)),
@@ -88,23 +91,22 @@ extension Scenarios {
             ],
             epsilon: 0, delta: 0, mechanism: "secure aggregation (no release)", noiseScale: nil, ledgerEntries: []))
 
-        let industries = ["manufacturing", "wholesale_retail", "information_technology", "construction", "real_estate",
-                          "transport_logistics", "accommodation_catering", "finance", "leasing_business_services", "agriculture"]
+        let industries = mapping.segments
         let scores = (0...departmentFlags.count).map(String.init)
         let byIndustry = try grant.release(DPQuery.count().grouped(by: "industry_score", keys: .declared(View.product([industries, scores]))),
                                            over: view, dataset: input.dataset, epsilon: 0.5 * e)
         report.sections.append(ReportSection(
-            id: "industry_risk_score", title: "Enterprises by industry and cross-department risk score",
-            note: "DP count of enterprises per (industry, number of department flags). Interval: exact 95% interval of the noise.",
-            chart: .heatmap, labelNames: ["industry", "risk_score"], valueName: "enterprises", rows: byIndustry.reportRows(),
+            id: "industry_risk_score", title: "\(unit.prefix(1).uppercased() + unit.dropFirst()) by \(mapping.segmentName) and cross-department risk score",
+            note: "DP count of \(unit) per (\(mapping.segmentName), number of department flags). Interval: exact 95% interval of the noise.",
+            chart: .heatmap, labelNames: [mapping.segmentName, "risk_score"], valueName: unit, rows: byIndustry.reportRows(),
             epsilon: byIndustry.epsilon, delta: byIndustry.delta, mechanism: byIndustry.mechanismText,
             noiseScale: byIndustry.noiseScale, ledgerEntries: byIndustry.entries))
         let byDefault = try grant.release(DPQuery.count().grouped(by: "score_default", keys: .declared(View.product([scores, ["default", "no_default"]]))),
                                           over: view, dataset: input.dataset, epsilon: 0.5 * e)
         report.sections.append(ReportSection(
-            id: "score_default", title: "Enterprises by risk score and loan default",
-            note: "DP count per (risk score, default within 12 months).",
-            chart: .table, labelNames: ["risk_score", "default"], valueName: "enterprises", rows: byDefault.reportRows(),
+            id: "score_default", title: "\(unit.prefix(1).uppercased() + unit.dropFirst()) by risk score and loan default",
+            note: "DP count per (risk score, \(mapping.outcome)).",
+            chart: .table, labelNames: ["risk_score", "default"], valueName: unit, rows: byDefault.reportRows(),
             epsilon: byDefault.epsilon, delta: byDefault.delta, mechanism: byDefault.mechanismText,
             noiseScale: byDefault.noiseScale, ledgerEntries: byDefault.entries))
         // Default rate per score (post-processing), interval by the delta method on the two noisy counts.
@@ -127,4 +129,28 @@ extension Scenarios {
             epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []), at: 0)
         return report
     }
+}
+
+/// How a table's rows feed the finance scenario: the departments (parties) with their flag
+/// rules on their own columns, the public keys of the segment column `industry`, and what a
+/// row and `default_flag` are.
+struct FinanceMapping: Sendable {
+    /// The parties (exactly 4: SecAgg runs with threshold 3) and their public flag rules.
+    var departments: [Scenarios.DepartmentFlag]
+    /// Report name of the segment dimension held in column `industry`.
+    var segmentName: String
+    /// Public keys of the segment column.
+    var segments: [String]
+    /// Plural and singular noun of one row.
+    var unit: String
+    var unitSingular: String
+    /// What `default_flag` = 1 means.
+    var outcome: String
+
+    /// The synthetic enterprise schema (`datasets/finance.csv`).
+    static let enterprises = FinanceMapping(
+        departments: Scenarios.departmentFlags, segmentName: "industry",
+        segments: ["manufacturing", "wholesale_retail", "information_technology", "construction", "real_estate",
+                   "transport_logistics", "accommodation_catering", "finance", "leasing_business_services", "agriculture"],
+        unit: "enterprises", unitSingular: "enterprise", outcome: "default within 12 months")
 }

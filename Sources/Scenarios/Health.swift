@@ -31,6 +31,7 @@ extension Scenarios {
     /// than 2·max(their standard deviation, the weekly total's noise sd). The cohort export is
     /// checked for k-anonymity over (age, sex, district) by the export gate and spends no ε.
     static func health(_ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext) throws -> ScenarioReport {
+        if let survey = input.healthSurvey { return try healthSurvey(input, survey: survey, options: options, context: context) }
         let kind = ScenarioKind.health
         let visits = input.table
         let person = try View.column(visits, "person_id", kind)
@@ -129,6 +130,21 @@ extension Scenarios {
         let firstVisits = personCodes.indices.filter { seen.insert(personCodes[$0]).inserted }
         let persons = try View.rows(try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)
 
+        try appendRiskModelAndCohort(persons: persons, quasiIdentifiers: ["age", "sex", "district"], kept: ["insurance", "hypertension"],
+                                     modelEpsilon: 0.4 * e, unitNote: "one row per person (first visit)",
+                                     truthNote: " The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect).",
+                                     input: input, options: options, context: context, grant: grant, report: &report)
+        return report
+    }
+
+    /// Sections 3 and 4 of the health scenario over a person-level table (`age`, `sex`,
+    /// `hypertension`, `diabetes`, the quasi-identifiers and `kept`): the DP logistic-regression
+    /// risk model (skipped in the noise-free test mode; charged to the scenario's authorisation in
+    /// the ledger before any noise) and the k-anonymous diabetes cohort export through the export gate.
+    static func appendRiskModelAndCohort(persons: Table, quasiIdentifiers qi: [String], kept: [String], modelEpsilon: Double,
+                                         unitNote: String, truthNote: String, input: ScenarioInput, options: ScenarioOptions,
+                                         context: ScenarioContext, grant: ScenarioGrant, report: inout ScenarioReport) throws {
+        let kind = ScenarioKind.health
         // 3. DP logistic-regression risk model (diabetes ~ age + male + hypertension).
         if !context.noiseFree {
             let sex = try View.strings(persons, "sex", kind)
@@ -138,7 +154,6 @@ extension Scenarios {
                 try Column("hypertension", float64: try View.doubles(persons, "hypertension", kind)),
                 try Column("diabetes", float64: try View.doubles(persons, "diabetes", kind)),
             ])
-            let modelEpsilon = 0.4 * e
             context.progress("  [health] DP logistic regression on \(persons.rowCount) persons, ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
             let session = try context.ledger.session(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
@@ -155,7 +170,7 @@ extension Scenarios {
             }
             report.sections.append(ReportSection(
                 id: "risk_model", title: "Diabetes risk model (DP logistic regression)",
-                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, one row per person (first visit). Coefficients are per unit of the raw feature (log-odds). The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect). Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
+                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, \(unitNote). Coefficients are per unit of the raw feature (log-odds).\(truthNote) Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
                 chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
                 epsilon: modelEpsilon, delta: options.delta,
                 mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))", noiseScale: nil, ledgerEntries: []))
@@ -163,9 +178,7 @@ extension Scenarios {
 
         // 4. k-anonymous cohort export: diabetic patients.
         let diabetes = try View.doubles(persons, "diabetes", kind)
-        let cohort = try View.rows(try persons.selecting(["age", "sex", "district", "insurance", "hypertension"]),
-                                   diabetes.indices.filter { diabetes[$0] != 0 })
-        let qi = ["age", "sex", "district"]
+        let cohort = try View.rows(try persons.selecting(qi + kept), diabetes.indices.filter { diabetes[$0] != 0 })
         context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for \(cohort.rowCount) diabetic patients")
         let mondrian = try Anonymity.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
@@ -175,7 +188,7 @@ extension Scenarios {
         let sizes = mondrian.sizes.sorted()
         report.sections.append(ReportSection(
             id: "cohort_export", title: "k-anonymous diabetes cohort export",
-            note: "One row per diabetic patient (first visit): age, sex, district generalised by Mondrian until every class has ≥ \(options.k) patients; insurance and hypertension kept. The export gate re-checks k and records the file in the ledger.",
+            note: "One row per diabetic patient (\(unitNote)): \(qi.joined(separator: ", ")) generalised by Mondrian until every class has ≥ \(options.k) patients; \(kept.joined(separator: " and ")) kept. The export gate re-checks k and records the file in the ledger.",
             chart: .table, labelNames: ["measure"], valueName: "value",
             rows: [
                 ReportRow(labels: ["patients exported"], value: Double(anonymised.rowCount)),
@@ -184,7 +197,6 @@ extension Scenarios {
                 ReportRow(labels: ["median class"], value: Double(sizes.isEmpty ? 0 : sizes[sizes.count / 2])),
             ],
             epsilon: 0, delta: 0, mechanism: "k-anonymity (k = \(options.k)) via Mondrian, export gate", noiseScale: nil, ledgerEntries: [entry]))
-        return report
     }
 
     /// Day number of `YYYY-MM-DD`, or nil.
@@ -192,5 +204,92 @@ extension Scenarios {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }
         return CalendarCodec.days(year: parts[0], month: parts[1], day: parts[2])
+    }
+}
+
+/// How person-level survey data (one row per person, no visit dates or places) feeds the health
+/// scenario. The mapped table holds `person_id`, `age`, `age_band`, `sex` ("M"/"F"),
+/// `hypertension` and `diabetes` (0/1), and the cohort's quasi-identifiers and kept columns.
+struct HealthSurveyMapping: Sendable {
+    /// The public age bands of `age_band`, in order.
+    var ageBands: [String]
+    /// Quasi-identifiers of the k-anonymous cohort export.
+    var cohortQuasiIdentifiers: [String]
+    /// Further columns kept in the cohort export.
+    var cohortKept: [String]
+    /// How `hypertension` and `diabetes` were derived (shown in the report).
+    var definitions: String
+}
+
+extension Scenarios {
+    /// Health on person-level survey data: DP counts of persons per (age band, sex,
+    /// hypertension, diabetes) with the diabetes prevalence per (age band, hypertension) by
+    /// post-processing, the DP logistic-regression risk model and the k-anonymous cohort export.
+    /// The outbreak early warning needs dated, placed visit records and is not run.
+    ///
+    /// Budget split: counts 50% of ε (each person one row, declared keys), risk model 50% of ε
+    /// and all of δ; the cohort export spends no ε.
+    static func healthSurvey(_ input: ScenarioInput, survey: HealthSurveyMapping, options: ScenarioOptions,
+                             context: ScenarioContext) throws -> ScenarioReport {
+        let kind = ScenarioKind.health
+        let persons = input.table
+        let n = persons.rowCount
+        guard n > 0 else { throw ScenarioError.noData(scenario: kind.rawValue, reason: "the survey table has no rows") }
+        let band = try View.strings(persons, "age_band", kind), sex = try View.strings(persons, "sex", kind)
+        let hypertension = try View.doubles(persons, "hypertension", kind), diabetes = try View.doubles(persons, "diabetes", kind)
+        let yesNo = { (v: Double) in v != 0 ? "yes" : "no" }
+        var columns = try persons.columns.map { $0 }
+        columns.append(try Column("prevalence_cell", strings: (0..<n).map {
+            band[$0] + "|" + sex[$0] + "|" + yesNo(hypertension[$0]) + "|" + yesNo(diabetes[$0])
+        }))
+        let view = try Table(columns: columns)
+        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
+                                      epsilon: options.epsilon, delta: options.delta)
+        let e = options.epsilon
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["persons": n],
+                                    budgetEpsilon: e, budgetDelta: options.delta,
+                                    budgetSplit: "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+
+        // 1. Persons per (age band, sex, hypertension, diabetes); one row per person.
+        let query = DPQuery.count().grouped(by: "prevalence_cell",
+                                            keys: .declared(View.product([survey.ageBands, ["F", "M"], ["no", "yes"], ["no", "yes"]])))
+            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 1)
+        let counts = try grant.release(query, over: view, dataset: input.dataset, epsilon: 0.5 * e)
+        report.sections.append(ReportSection(
+            id: "persons_by_risk_factors", title: "Persons by age band, sex, hypertension and diabetes",
+            note: "DP count of persons per (age band, sex, hypertension, diabetes); each person is one row. \(survey.definitions)",
+            chart: .table, labelNames: ["age_band", "sex", "hypertension", "diabetes"], valueName: "persons", rows: counts.reportRows(),
+            epsilon: counts.epsilon, delta: counts.delta, mechanism: counts.mechanismText, noiseScale: counts.noiseScale,
+            ledgerEntries: counts.entries))
+
+        // 2. Diabetes prevalence per (age band, hypertension): post-processing over both sexes.
+        let sd = noiseStandardDeviation(mechanism: counts.mechanism, scale: counts.noiseScale)
+        var value: [String: Double] = [:]
+        for row in counts.rows { value[row.key] = row.value }
+        var rateRows: [ReportRow] = []
+        for b in survey.ageBands {
+            for h in ["no", "yes"] {
+                let cells = { (d: String) in ["F", "M"].map { max(value[b + "|" + $0 + "|" + h + "|" + d] ?? 0, 0) }.reduce(0, +) }
+                let ill = cells("yes"), total = ill + cells("no")
+                guard total >= 1 else { continue }
+                let rate = min(1, ill / total)
+                // Each of the two noisy sums is over 2 cells: Var ≈ 2·sd²((1 − r)² + r²)/T².
+                let half = 1.96 * sd * (2 * ((1 - rate) * (1 - rate) + rate * rate)).squareRoot() / total
+                rateRows.append(ReportRow(labels: [b, "hypertension " + h], value: rate * 100,
+                                          lower: max(0, rate - half) * 100, upper: min(1, rate + half) * 100))
+            }
+        }
+        report.sections.insert(ReportSection(
+            id: "diabetes_prevalence", title: "Diabetes prevalence by age band and hypertension (%)",
+            note: "Post-processing of persons_by_risk_factors (no extra budget): noisy diabetics / noisy persons per (age band, hypertension), both sexes; 95% interval by the delta method.",
+            chart: .bars, labelNames: ["age_band", "hypertension"], valueName: "diabetes %", rows: rateRows,
+            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []), at: 0)
+
+        // 3–4. Risk model and cohort export on the same persons.
+        try appendRiskModelAndCohort(persons: persons, quasiIdentifiers: survey.cohortQuasiIdentifiers, kept: survey.cohortKept,
+                                     modelEpsilon: 0.5 * e, unitNote: "one row per survey participant", truthNote: "",
+                                     input: input, options: options, context: context, grant: grant, report: &report)
+        return report
     }
 }

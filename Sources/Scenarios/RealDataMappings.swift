@@ -29,12 +29,38 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// 3 cells × 3 inspections. Hot spots are then low-score bands by chain size.
     case restaurantInspections = "restaurant_inspections"
 
+    /// nhanes_2017 (NHANES 2017–2018, 8,366 participants, CDC/NCHS) → health, person-level:
+    /// adults (`AgeInYearsAtScreening` ≥ 18, top-coded 80 by NCHS) with at least one systolic and
+    /// one non-zero diastolic reading and an answer to `DoctorToldYouHaveDiabetes`. `SEQN` →
+    /// `person_id` (privacy unit, one row each), `AgeInYearsAtScreening` → `age` and `age_band`
+    /// (18-29, 30-39, …, 70-80), `Gender` → `sex` (M/F), `RacehispanicOrigin` →
+    /// `race_ethnicity`, `CoveredByHealthInsurance` → `insurance` (insured / uninsured /
+    /// unknown), `hypertension` ← mean of the available systolic readings (`SystolicBloodPres1St…3Rd`)
+    /// ≥ 140 mm Hg or mean non-zero diastolic reading ≥ 90 mm Hg (measured, JNC 7 stage 1; the
+    /// survey's self-reported BPQ component is not in this build), `diabetes` ← doctor-diagnosed
+    /// (`1`; `0` and `Borderline` → 0). NHANES has no dates or geography: the outbreak early
+    /// warning is not run; the report gives DP persons per age band × sex × hypertension ×
+    /// diabetes, diabetes prevalence by age band × hypertension, the DP risk model, and the
+    /// k-anonymous diabetic cohort over (age, sex, race_ethnicity). Unweighted (no survey weights).
+    case nhanes2017 = "nhanes_2017"
+
+    /// lendingclub_loans (10,000 Lending Club loans issued Q1 2018) → finance: each loan is a row
+    /// (its own privacy unit); four parties each hold one column and raise a public 0/1 flag —
+    /// tax authority `tax_liens` ≥ 1, courts `public_record_bankrupt` ≥ 1, credit bureau
+    /// `delinq_2y` ≥ 1, collection agencies `total_collection_amount_ever` > 0 — summed by
+    /// SecAgg; `industry` ← loan segment `grade` + `term` ("A 36m" … "G 60m", 14 public keys);
+    /// `default_flag` ← `loan_status` delinquent or charged off at the data snapshot
+    /// ("In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"; 178 loans).
+    case lendingClubLoans = "lendingclub_loans"
+
     /// The scenario this mapping feeds.
     public var scenario: ScenarioKind {
         switch self {
         case .nycFlights: .transport
         case .hotelBookings: .tourism
         case .restaurantInspections: .market
+        case .nhanes2017: .health
+        case .lendingClubLoans: .finance
         }
     }
 
@@ -47,6 +73,8 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         case .nycFlights: return try Self.nycFlights(file: file)
         case .hotelBookings: return try Self.hotelBookings(file: file)
         case .restaurantInspections: return try Self.restaurantInspections(file: file)
+        case .nhanes2017: return try Self.nhanes2017(file: file)
+        case .lendingClubLoans: return try Self.lendingClubLoans(file: file)
         }
     }
 
@@ -141,5 +169,99 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// The public score bands of the restaurant_inspections mapping.
     static func scoreBand(_ score: Double) -> String {
         score < 80 ? "score <80" : score < 90 ? "score 80-89" : score < 96 ? "score 90-95" : "score 96-100"
+    }
+
+    /// The public age bands of the nhanes_2017 mapping (adults; age top-coded at 80).
+    static let nhanesAgeBands = ["18-29", "30-39", "40-49", "50-59", "60-69", "70-80"]
+
+    /// The age band of an adult's age.
+    static func nhanesAgeBand(_ age: Int) -> String {
+        age < 30 ? "18-29" : age >= 70 ? "70-80" : "\(age / 10 * 10)-\(age / 10 * 10 + 9)"
+    }
+
+    /// Measured hypertension (JNC 7 stage 1) from up to three readings each; `nil` without a
+    /// systolic and a non-zero diastolic reading. A diastolic 0 is NHANES' "not audible".
+    static func nhanesHypertension(systolic: [Double], diastolic: [Double]) -> Bool? {
+        let d = diastolic.filter { $0 > 0 }
+        guard !systolic.isEmpty, !d.isEmpty else { return nil }
+        let meanSystolic = systolic.reduce(0, +) / Double(systolic.count), meanDiastolic = d.reduce(0, +) / Double(d.count)
+        return meanSystolic >= 140 || meanDiastolic >= 90
+    }
+
+    static func nhanes2017(file: String) throws -> ScenarioInput {
+        let kind = ScenarioKind.health
+        let survey = try CSVReader.load(file: file).table
+        let seqn = try View.strings(survey, "SEQN", kind)
+        let ageColumn = try View.column(survey, "AgeInYearsAtScreening", kind)
+        let age = try View.doubles(survey, "AgeInYearsAtScreening", kind)
+        let gender = try View.strings(survey, "Gender", kind), race = try View.strings(survey, "RacehispanicOrigin", kind)
+        let insuredColumn = try View.column(survey, "CoveredByHealthInsurance", kind)
+        let insured = try View.doubles(survey, "CoveredByHealthInsurance", kind)
+        let diabetesColumn = try View.column(survey, "DoctorToldYouHaveDiabetes", kind)
+        let diabetesText = try View.strings(survey, "DoctorToldYouHaveDiabetes", kind)
+        let readings = ["1St", "2Nd", "3Rd"]
+        let systolicColumns = try readings.map { try View.column(survey, "SystolicBloodPres\($0)RdgMmHg", kind) }
+        let systolic = try readings.map { try View.doubles(survey, "SystolicBloodPres\($0)RdgMmHg", kind) }
+        let diastolicColumns = try readings.map { try View.column(survey, "DiastolicBloodPres\($0)RdgMmHg", kind) }
+        let diastolic = try readings.map { try View.doubles(survey, "DiastolicBloodPres\($0)RdgMmHg", kind) }
+        var keep: [Int] = [], hypertensive: [Int64] = []
+        for i in 0..<survey.rowCount where ageColumn.isValid(i) && age[i] >= 18 && diabetesColumn.isValid(i) {
+            let s = (0..<3).filter { systolicColumns[$0].isValid(i) }.map { systolic[$0][i] }
+            let d = (0..<3).filter { diastolicColumns[$0].isValid(i) }.map { diastolic[$0][i] }
+            guard let h = nhanesHypertension(systolic: s, diastolic: d) else { continue }
+            keep.append(i)
+            hypertensive.append(h ? 1 : 0)
+        }
+        let table = try Table(columns: [
+            try Column("person_id", strings: keep.map { seqn[$0] }),
+            try Column("age", int64: keep.map { Int64(age[$0]) }),
+            try Column("age_band", strings: keep.map { nhanesAgeBand(Int(age[$0])) }),
+            try Column("sex", strings: keep.map { gender[$0] == "Male" ? "M" : gender[$0] == "Female" ? "F" : gender[$0] }),
+            try Column("race_ethnicity", strings: keep.map { race[$0] }),
+            try Column("insurance", strings: keep.map { insuredColumn.isValid($0) ? (insured[$0] != 0 ? "insured" : "uninsured") : "unknown" }),
+            try Column("hypertension", int64: hypertensive),
+            try Column("diabetes", int64: keep.map { diabetesText[$0] == "1" ? 1 : 0 }),
+        ])
+        var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+                                  source: "\(file) (nhanes_2017 mapping: \(keep.count) of \(survey.rowCount) participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
+                                  privacyUnit: "person_id")
+        input.healthSurvey = HealthSurveyMapping(
+            ageBands: nhanesAgeBands, cohortQuasiIdentifiers: ["age", "sex", "race_ethnicity"], cohortKept: ["insurance", "hypertension"],
+            definitions: "NHANES 2017–2018 adults, unweighted. Hypertension: mean measured systolic ≥ 140 or diastolic ≥ 90 mm Hg; diabetes: doctor-diagnosed (borderline counted as no).")
+        return input
+    }
+
+    /// The loan statuses counted as default by the lendingclub_loans mapping.
+    static let lendingClubDefaultStatuses: Set<String> = ["In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"]
+
+    /// The public segment keys of the lendingclub_loans mapping: grade × term.
+    static let lendingClubSegments: [String] = ["A", "B", "C", "D", "E", "F", "G"].flatMap { g in ["36", "60"].map { "\(g) \($0)m" } }
+
+    /// The four parties of the lendingclub_loans mapping and their public flag rules.
+    static let lendingClubDepartments: [Scenarios.DepartmentFlag] = [
+        Scenarios.DepartmentFlag(party: 1, department: "tax authority", column: "tax_liens", rule: "≥ 1 tax lien", flag: { $0 >= 1 }),
+        Scenarios.DepartmentFlag(party: 2, department: "courts", column: "public_record_bankrupt", rule: "≥ 1 bankruptcy on record", flag: { $0 >= 1 }),
+        Scenarios.DepartmentFlag(party: 3, department: "credit bureau", column: "delinq_2y", rule: "≥ 1 delinquency in 2 years", flag: { $0 >= 1 }),
+        Scenarios.DepartmentFlag(party: 4, department: "collection agencies", column: "total_collection_amount_ever", rule: "any amount ever in collections", flag: { $0 > 0 }),
+    ]
+
+    static func lendingClubLoans(file: String) throws -> ScenarioInput {
+        let kind = ScenarioKind.finance
+        let loans = try CSVReader.load(file: file).table
+        let grade = try View.strings(loans, "grade", kind), term = try View.doubles(loans, "term", kind)
+        let status = try View.strings(loans, "loan_status", kind)
+        var columns = try lendingClubDepartments.map { try View.column(loans, $0.column, kind) }
+        for column in columns where column.nullCount > 0 {
+            throw ScenarioError.invalidParameter(name: "column \(column.name)", value: "\(column.nullCount) missing values",
+                                                 reason: "each party's flag column must be complete in the lendingclub_loans mapping")
+        }
+        columns.append(try Column("industry", strings: (0..<loans.rowCount).map { "\(grade[$0]) \(Int(term[$0]))m" }))
+        columns.append(try Column("default_flag", int64: status.map { lendingClubDefaultStatuses.contains($0) ? 1 : 0 }))
+        var input = ScenarioInput(table: try Table(columns: columns), dataset: Scenarios.datasetName(file),
+                                  source: "\(file) (lendingclub_loans mapping: \(loans.rowCount) loans; segment grade × term; default = delinquent or charged off)")
+        input.financeMapping = FinanceMapping(
+            departments: lendingClubDepartments, segmentName: "grade_term", segments: lendingClubSegments,
+            unit: "loans", unitSingular: "loan", outcome: "delinquent or charged off at the Q1 2018 snapshot")
+        return input
     }
 }

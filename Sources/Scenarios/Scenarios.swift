@@ -56,6 +56,12 @@ public struct ScenarioInput: Sendable {
     public var hotelQuasiIdentifiers: [String]?
     /// The privacy-unit column, if the data has one.
     public var privacyUnit: String?
+    /// Health: set when the table is person-level survey data (one row per person, no visit
+    /// dates or districts; real-data mappings) instead of the synthetic visit records.
+    var healthSurvey: HealthSurveyMapping?
+    /// Finance: set when the parties, segments and unit differ from the synthetic enterprise
+    /// schema (real-data mappings).
+    var financeMapping: FinanceMapping?
 
     /// An input.
     public init(table: Table, dataset: String, second: Table? = nil, secondDataset: String? = nil, source: String,

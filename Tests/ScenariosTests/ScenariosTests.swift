@@ -206,8 +206,11 @@ enum ScenarioSharedData {
     static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
     static var hotels: String { root + "/hotel_bookings/hotel_bookings.csv" }
     static var inspections: String { root + "/restaurant_inspections/restaurant_inspections.csv" }
+    static var nhanes: String { root + "/nhanes_2017/nhanes_2017.csv" }
+    static var loans: String { root + "/lendingclub_loans/lendingclub_loans.csv" }
     static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels)
-        && FileManager.default.fileExists(atPath: inspections) }
+        && FileManager.default.fileExists(atPath: inspections) && FileManager.default.fileExists(atPath: nhanes)
+        && FileManager.default.fileExists(atPath: loans) }
 }
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
@@ -264,6 +267,77 @@ struct RealDataMappingTests {
         for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
         #expect(classes.values.min()! >= 5)
         #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
+    }
+
+    @Test("nhanes_2017 → health: noise-free persons per age band × sex × hypertension × diabetes equal direct counts")
+    func nhanesCounts() throws {
+        let input = try RealDataMapping.nhanes2017.input(file: ScenarioSharedData.nhanes)
+        #expect(input.table.rowCount == 5_243)
+        // Direct computation from the raw survey: adults with a systolic and a non-zero diastolic
+        // reading and a diabetes answer; hypertension by the mean readings ≥ 140 / ≥ 90 mm Hg.
+        let raw = try CSVReader.load(file: ScenarioSharedData.nhanes).table
+        let age = try raw.column("AgeInYearsAtScreening"), answer = try raw.column("DoctorToldYouHaveDiabetes")
+        let ages = try View.doubles(raw, "AgeInYearsAtScreening", .health), answers = try View.strings(raw, "DoctorToldYouHaveDiabetes", .health)
+        let gender = try View.strings(raw, "Gender", .health)
+        func readings(_ prefix: String) throws -> [[Double?]] {
+            try ["1St", "2Nd", "3Rd"].map { r in
+                let column = try raw.column("\(prefix)BloodPres\(r)RdgMmHg"), values = try View.doubles(raw, column.name, .health)
+                return (0..<raw.rowCount).map { column.isValid($0) ? values[$0] : nil }
+            }
+        }
+        let systolic = try readings("Systolic"), diastolic = try readings("Diastolic")
+        var direct: [String: Double] = [:], persons = 0
+        for i in 0..<raw.rowCount where age.isValid(i) && ages[i] >= 18 && answer.isValid(i) {
+            let s = systolic.compactMap { $0[i] }, d = diastolic.compactMap { $0[i] }.filter { $0 > 0 }
+            guard !s.isEmpty, !d.isEmpty else { continue }
+            let high = s.reduce(0, +) / Double(s.count) >= 140 || d.reduce(0, +) / Double(d.count) >= 90
+            let a = Int(ages[i])
+            let band = a < 30 ? "18-29" : a < 40 ? "30-39" : a < 50 ? "40-49" : a < 60 ? "50-59" : a < 70 ? "60-69" : "70-80"
+            let key = [band, gender[i] == "Male" ? "M" : "F", high ? "yes" : "no", answers[i] == "1" ? "yes" : "no"].joined(separator: "|")
+            direct[key, default: 0] += 1
+            persons += 1
+        }
+        #expect(persons == 5_243)
+        let (directory, ledger) = try scratch("nhanes")
+        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let counts = try #require(report.section("persons_by_risk_factors"))
+        #expect(counts.rows.count == 48)
+        for row in counts.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(counts.rows.map(\.value).reduce(0, +) == 5_243)
+        #expect(report.section("weekly_alerts") == nil && report.section("daily_counts") == nil)
+        // Prevalence rises with age among the normotensive (a property of the real data).
+        let prevalence = try #require(report.section("diabetes_prevalence")).rows.filter { $0.labels[1] == "hypertension no" }.map(\.value)
+        #expect(prevalence.count == 6 && prevalence.first! < prevalence.last!)
+        #expect(report.exports == ["diabetes_cohort_k5.csv"])
+        let cohort = try CSVReader.load(file: directory + "/health/diabetes_cohort_k5.csv").table
+        #expect(Double(cohort.rowCount) == direct.filter { $0.key.hasSuffix("|yes") }.values.reduce(0, +))
+    }
+
+    @Test("lendingclub_loans → finance: noise-free SecAgg segment × score and score × default counts equal direct counts")
+    func lendingClubScores() throws {
+        let input = try RealDataMapping.lendingClubLoans.input(file: ScenarioSharedData.loans)
+        let raw = try CSVReader.load(file: ScenarioSharedData.loans).table
+        let liens = try View.doubles(raw, "tax_liens", .finance), bankrupt = try View.doubles(raw, "public_record_bankrupt", .finance)
+        let delinquent = try View.doubles(raw, "delinq_2y", .finance), collections = try View.doubles(raw, "total_collection_amount_ever", .finance)
+        let grade = try View.strings(raw, "grade", .finance), term = try View.doubles(raw, "term", .finance)
+        let status = try View.strings(raw, "loan_status", .finance)
+        var bySegment: [String: Double] = [:], byDefault: [String: Double] = [:]
+        for i in 0..<raw.rowCount {
+            let score = (liens[i] >= 1 ? 1 : 0) + (bankrupt[i] >= 1 ? 1 : 0) + (delinquent[i] >= 1 ? 1 : 0) + (collections[i] > 0 ? 1 : 0)
+            bySegment["\(grade[i]) \(Int(term[i]))m|\(score)", default: 0] += 1
+            let late = ["In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"].contains(status[i])
+            byDefault["\(score)|" + (late ? "default" : "no_default"), default: 0] += 1
+        }
+        #expect(byDefault.filter { $0.key.hasSuffix("|default") }.values.reduce(0, +) == 178)
+        let (directory, ledger) = try scratch("loans")
+        let report = try Scenarios.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let segments = try #require(report.section("industry_risk_score"))
+        #expect(segments.rows.count == 14 * 5 && segments.labelNames == ["grade_term", "risk_score"] && segments.valueName == "loans")
+        for row in segments.rows { #expect(row.value == bySegment[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        let defaults = try #require(report.section("score_default"))
+        #expect(defaults.rows.count == 10)
+        for row in defaults.rows { #expect(row.value == byDefault[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(report.inputRows == ["loans": 10_000])
     }
 }
 
