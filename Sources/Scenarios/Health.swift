@@ -238,7 +238,7 @@ extension Scenarios {
         let band = try View.strings(persons, "age_band", kind), sex = try View.strings(persons, "sex", kind)
         let hypertension = try View.doubles(persons, "hypertension", kind), diabetes = try View.doubles(persons, "diabetes", kind)
         let yesNo = { (v: Double) in v != 0 ? "yes" : "no" }
-        var columns = try persons.columns.map { $0 }
+        var columns = persons.columns
         columns.append(try Column("prevalence_cell", strings: (0..<n).map {
             band[$0] + "|" + sex[$0] + "|" + yesNo(hypertension[$0]) + "|" + yesNo(diabetes[$0])
         }))

@@ -159,3 +159,40 @@ struct ReleaseGateTests {
         }
     }
 }
+
+@Suite("Selection and sparse vector through the gate")
+struct SelectionGateTests {
+    @Test("select charges pure ε before choosing, and refuses beyond the budget")
+    func select() throws {
+        let ledger = InMemoryPrivacyLedger()
+        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let index = try session.select(scores: [0, -1000, -2000], epsilon: 0.6, sensitivity: 1, description: "best district")
+        #expect(index == 0)  // the others are accepted with probability below e^-300
+        #expect(ledger.charges.map(\.stated) == [.pureEpsilon(0.6)])
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.select(scores: [1, 2], epsilon: 0.5, sensitivity: 1, description: "again")
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.select(scores: [], epsilon: 0.1, sensitivity: 1, description: "empty")
+        }
+        #expect(ledger.charges.count == 1)
+    }
+
+    @Test("aboveThreshold charges its ε once for the whole run")
+    func aboveThreshold() throws {
+        let ledger = InMemoryPrivacyLedger()
+        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        var generator = SecureRandomGenerator(testSeed: 3)
+        var svt = try session.aboveThreshold(threshold: 500, epsilon: 1, sensitivity: 1, description: "first busy day", using: &generator)
+        var asked = 0
+        while try !svt.isAboveThreshold(asked < 3 ? 0 : 10_000, using: &generator) { asked += 1 }
+        #expect(asked == 3)
+        #expect(ledger.charges.count == 1)
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.aboveThreshold(threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try session.aboveThreshold(threshold: 1, epsilon: 0, sensitivity: 1, description: "bad ε", using: &generator)
+        }
+    }
+}

@@ -11,6 +11,10 @@ public import SecureRandom
 /// mechanism's. Report-noisy-max with exponential noise has the same output distribution
 /// (Ding et al. 2021), so ``reportNoisyMax(scores:epsilon:sensitivity:using:)`` uses it too.
 ///
+/// These are the mechanisms themselves; they charge nothing. Data-dependent selections leave
+/// the kernel through ``PrivacySession/select(scores:epsilon:sensitivity:description:)``, which
+/// charges the session first.
+///
 /// Exactness: scores are integers (callers put real scores on a grid), ε is rounded **down** to
 /// a rational with 32 significant bits (a smaller ε is a stronger guarantee), and each
 /// acceptance is an exact Bernoulli(exp(−γ)) on 128-bit rationals.
@@ -87,6 +91,9 @@ public enum ExponentialMechanism {
 /// 2Δ/ε₁ on the threshold and 4Δ/ε₂ on each query).
 ///
 /// Noise is exact discrete Laplace on the queries' integer grid (callers scale real queries).
+/// Over private data, obtain one through
+/// ``PrivacySession/aboveThreshold(threshold:epsilon:sensitivity:description:using:)``, which
+/// charges the session before the threshold noise is drawn.
 public struct SparseVector: Sendable {
     let threshold: Int64
     let noisyThreshold: Int64

@@ -332,3 +332,45 @@ enum QuantileRelease {
         return results.sorted()
     }
 }
+
+extension PrivacySession {
+    /// **Selection through the gate**: charges pure ε, then picks an index of `scores` by
+    /// permute-and-flip (``ExponentialMechanism/permuteAndFlip(scores:epsilon:sensitivity:using:)``).
+    ///
+    /// - Parameters:
+    ///   - scores: integer utilities computed from the data (higher is better); not empty.
+    ///   - epsilon: ε spent, > 0.
+    ///   - sensitivity: how much one privacy unit can change any score, ≥ 1.
+    ///   - description: what is selected, for the ledger.
+    /// - Throws: ``DifferentialPrivacyError`` for bad parameters (nothing charged), a refused
+    ///   charge, or a random-source failure (before charging).
+    public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(DifferentialPrivacyError) -> Int {
+        guard !scores.isEmpty else { throw .emptyInput(what: "the exponential mechanism needs at least one candidate") }
+        try Validate.epsilon(epsilon)
+        guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
+        guard ExponentialMechanism.roundedDown(epsilon) != nil else {
+            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "outside 2^-30 … 2^60")
+        }
+        var generator: SecureRandomGenerator
+        do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
+        try charge(stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description)
+        return try ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
+    }
+
+    /// **AboveThreshold through the gate**: charges pure ε for the whole run (however many
+    /// queries it answers), then returns the prepared ``SparseVector`` with its threshold noise
+    /// drawn. Use its `isAboveThreshold(_:using:)` with `generator`.
+    ///
+    /// - Throws: ``DifferentialPrivacyError`` for bad parameters (nothing charged) or a refused charge.
+    public func aboveThreshold(threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
+                               using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> SparseVector {
+        // The same checks as SparseVector's initialiser, before charging.
+        try Validate.epsilon(epsilon)
+        guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
+        guard let queryScale = ExactRational(roundingUp: 8 * Double(sensitivity) / epsilon), queryScale.numerator < 1 << 52 else {
+            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "noise scale out of range")
+        }
+        try charge(stated: SparseVector.event(epsilon: epsilon), mechanism: SparseVector.event(epsilon: epsilon), description: description)
+        return try SparseVector(threshold: threshold, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
+    }
+}
