@@ -32,14 +32,7 @@ public enum ExponentialMechanism {
     public static func permuteAndFlip(
         scores: [Int64], epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator
     ) throws(DifferentialPrivacyError) -> Int {
-        guard !scores.isEmpty else { throw .emptyInput(what: "the exponential mechanism needs at least one candidate") }
-        try Validate.epsilon(epsilon)
-        guard sensitivity >= 1 else {
-            throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1")
-        }
-        guard let rational = roundedDown(epsilon) else {
-            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "outside 2^-30 … 2^60")
-        }
+        let rational = try validatedEpsilon(scores: scores, epsilon: epsilon, sensitivity: sensitivity)
         let best = scores.max()!
         // Fisher–Yates, drawn lazily: position i takes a uniformly random remaining candidate.
         var order = Array(scores.indices)
@@ -56,6 +49,19 @@ public enum ExponentialMechanism {
         }
         // Unreachable: the best candidate has γ = 0 and is always accepted.
         preconditionFailure("permute-and-flip accepted no candidate")
+    }
+
+    /// Checks the candidates, ε and the sensitivity; returns ε rounded down to an exact rational.
+    static func validatedEpsilon(scores: [Int64], epsilon: Double, sensitivity: Int64) throws(DifferentialPrivacyError) -> ExactRational {
+        guard !scores.isEmpty else { throw .emptyInput(what: "the exponential mechanism needs at least one candidate") }
+        try Validate.epsilon(epsilon)
+        guard sensitivity >= 1 else {
+            throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1")
+        }
+        guard let rational = roundedDown(epsilon) else {
+            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "outside 2^-30 … 2^60")
+        }
+        return rational
     }
 
     /// Report-noisy-max: the index of the largest `score + noise`, with the same output
@@ -109,6 +115,15 @@ public struct SparseVector: Sendable {
     ///   - sensitivity: each query's sensitivity in the same units (≥ 1).
     public init(threshold: Int64, epsilon: Double, sensitivity: Int64,
                 using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) {
+        let (thresholdScale, queryScale) = try Self.scales(epsilon: epsilon, sensitivity: sensitivity)
+        self.threshold = threshold
+        self.noisyThreshold = threshold &+ DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator)
+        self.querySampler = DiscreteLaplaceSampler(scale: queryScale)
+    }
+
+    /// Checks ε and the sensitivity and returns the noise scales: 2Δ/(ε/2) on the threshold and
+    /// 4Δ/(ε/2) on each query, as exact rationals rounded up.
+    static func scales(epsilon: Double, sensitivity: Int64) throws(DifferentialPrivacyError) -> (threshold: ExactRational, query: ExactRational) {
         try Validate.epsilon(epsilon)
         guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
         guard let thresholdScale = ExactRational(roundingUp: 2 * Double(sensitivity) / (epsilon / 2)),
@@ -116,9 +131,7 @@ public struct SparseVector: Sendable {
               queryScale.numerator < 1 << 52 else {
             throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "noise scale out of range")
         }
-        self.threshold = threshold
-        self.noisyThreshold = threshold &+ DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator)
-        self.querySampler = DiscreteLaplaceSampler(scale: queryScale)
+        return (thresholdScale, queryScale)
     }
 
     /// The privacy event of the whole run (pure ε, however many queries are asked).

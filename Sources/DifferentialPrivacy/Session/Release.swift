@@ -167,6 +167,10 @@ struct ReleasePlan {
         var components: [AdditiveNoise] = []
         // Count (every statistic but sum needs it; a sum with selection needs it too).
         let countSensitivity = AdditiveNoise.Sensitivity(perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
+        // A row moves the fixed-point sum by at most its rounded bound.
+        let sumSensitivity = AdditiveNoise.Sensitivity(
+            perPartition: Int64(max(grid.units(lower).magnitude, grid.units(upper).magnitude)) * perPartitionRows,
+            partitions: partitions, inputExponent: grid.exponent)
         switch query.statistic {
         case .count, .histogram:
             components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
@@ -176,15 +180,11 @@ struct ReleasePlan {
                 share.epsilon = share.epsilon.map { $0 / 2 }
                 components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
             }
-            let perRow = max(grid.units(lower).magnitude, grid.units(upper).magnitude)
-            let sumSensitivity = AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)
             components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
         case .mean, .variance, .standardDeviation:
             components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
             if query.statistic == .mean {
-                let perRow = max(grid.units(lower).magnitude, grid.units(upper).magnitude)
-                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
-                    AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
+                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
             } else {
                 // Centred sum: each row adds round(clamp(x)/q) − c ∈ [round(L/q) − c, round(U/q) − c].
                 let c = partial.centerUnits
@@ -345,12 +345,7 @@ extension PrivacySession {
     /// - Throws: ``DifferentialPrivacyError`` for bad parameters (nothing charged), a refused
     ///   charge, or a random-source failure (before charging).
     public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(DifferentialPrivacyError) -> Int {
-        guard !scores.isEmpty else { throw .emptyInput(what: "the exponential mechanism needs at least one candidate") }
-        try Validate.epsilon(epsilon)
-        guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
-        guard ExponentialMechanism.roundedDown(epsilon) != nil else {
-            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "outside 2^-30 … 2^60")
-        }
+        _ = try ExponentialMechanism.validatedEpsilon(scores: scores, epsilon: epsilon, sensitivity: sensitivity)
         var generator: SecureRandomGenerator
         do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
         try charge(stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description)
@@ -365,11 +360,7 @@ extension PrivacySession {
     public func aboveThreshold(threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
                                using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> SparseVector {
         // The same checks as SparseVector's initialiser, before charging.
-        try Validate.epsilon(epsilon)
-        guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
-        guard let queryScale = ExactRational(roundingUp: 8 * Double(sensitivity) / epsilon), queryScale.numerator < 1 << 52 else {
-            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "noise scale out of range")
-        }
+        _ = try SparseVector.scales(epsilon: epsilon, sensitivity: sensitivity)
         try charge(stated: SparseVector.event(epsilon: epsilon), mechanism: SparseVector.event(epsilon: epsilon), description: description)
         return try SparseVector(threshold: threshold, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
     }
