@@ -63,7 +63,7 @@ def load(path):
 
 def run(args):
     import numpy as np
-    from sklearn.metrics import r2_score, roc_auc_score
+    from sklearn.metrics import log_loss, r2_score, roc_auc_score
 
     warnings.filterwarnings("ignore")
     x, y, label, xt, yt, labelt = load(args.data)
@@ -71,8 +71,8 @@ def run(args):
     ops = args.ops.split(",")
     epsilons = [float(e) for e in args.epsilons.split(",")]
 
-    def measure(op, metric, fit, score):
-        seconds, cpu, values = [], [], []
+    def measure(op, metric, fit, score, secondary=None):
+        seconds, cpu, values, losses = [], [], [], []
         for _ in range(args.warmup):
             fit()
         for _ in range(args.runs):
@@ -81,8 +81,13 @@ def run(args):
             seconds.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
             values.append(float(score(model)))
-        print(json.dumps({"impl": args.impl, "op": op, "bytes": x.shape[0] * d * 8, "seconds": seconds,
-                          "cpu": cpu, "metric": metric, "values": values}), flush=True)
+            if secondary:
+                losses.append(float(secondary(model)))
+        line = {"impl": args.impl, "op": op, "bytes": x.shape[0] * d * 8, "seconds": seconds,
+                "cpu": cpu, "metric": metric, "values": values}
+        if secondary:
+            line["logloss"] = losses
+        print(json.dumps(line), flush=True)
 
     import diffprivlib.models as dp
 
@@ -96,7 +101,8 @@ def run(args):
         if "logreg" in ops:
             def fit_log():
                 return dp.LogisticRegression(epsilon=eps, data_norm=args.data_norm).fit(x, label)
-            measure(f"logreg_eps{tag}", "auc", fit_log, lambda m: roc_auc_score(labelt, m.predict_proba(xt)[:, 1]))
+            measure(f"logreg_eps{tag}", "auc", fit_log, lambda m: roc_auc_score(labelt, m.predict_proba(xt)[:, 1]),
+                    lambda m: log_loss(labelt, m.predict_proba(xt)[:, 1]))
     if "exact" in ops:
         from sklearn.linear_model import LinearRegression, LogisticRegression
 
@@ -104,7 +110,8 @@ def run(args):
         args.impl = "sklearn-nonprivate"
         measure("linreg_exact", "r2", lambda: LinearRegression().fit(x, y), lambda m: r2_score(yt, m.predict(xt)))
         measure("logreg_exact", "auc", lambda: LogisticRegression().fit(x, label),
-                lambda m: roc_auc_score(labelt, m.predict_proba(xt)[:, 1]))
+                lambda m: roc_auc_score(labelt, m.predict_proba(xt)[:, 1]),
+                lambda m: log_loss(labelt, m.predict_proba(xt)[:, 1]))
         args.impl = saved
 
 
@@ -122,7 +129,9 @@ def summarize(args):
     pooled = {}
     for line in lines:
         key = (line["impl"], line["op"])
-        entry = pooled.setdefault(key, {"seconds": [], "cpu": [], "values": [], "metric": line.get("metric", "")})
+        entry = pooled.setdefault(key, {"seconds": [], "cpu": [], "values": [], "logloss": [],
+                                        "metric": line.get("metric", "")})
+        entry["logloss"] += [v for v in line.get("logloss", []) if v is not None]
         entry["seconds"] += line["seconds"]
         entry["cpu"] += line.get("cpu", [])
         entry["values"] += [v for v in line.get("values", []) if v is not None]
@@ -133,8 +142,8 @@ def summarize(args):
     def mean(xs):
         return statistics.fmean(xs) if xs else float("nan")
 
-    print("| model | ε | ours (variant) | ours metric (mean ± sd) | diffprivlib metric (mean ± sd) | ours median s (cpu) | diffprivlib median s (cpu) | speed-up wall (cpu) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | ε | ours (variant) | ours metric (mean ± sd) | diffprivlib metric (mean ± sd) | log-loss ours / diffprivlib | ours median s (cpu) | diffprivlib median s (cpu) | speed-up wall (cpu) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     peer_impl = "diffprivlib"
     for (impl, op), ours in sorted(pooled.items()):
         if impl != "privacykernel":
@@ -143,17 +152,23 @@ def summarize(args):
         eps = eps.removeprefix("eps")
         peer = pooled.get((peer_impl, f"{model}_eps{eps}"))
         sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0
-        om = f"{ours['metric']} {mean(ours['values']):.4f} ± {sd(ours['values']):.4f}"
+        digits = 5 if ours["metric"] == "auc" else 4  # AUCs agree to 4 decimals on this data
+        om = f"{ours['metric']} {mean(ours['values']):.{digits}f} ± {sd(ours['values']):.{digits}f}"
+        loss = "—"
+        if ours["logloss"]:
+            theirs = f"{mean(peer['logloss']):.4f}" if peer and peer["logloss"] else "—"
+            loss = f"{mean(ours['logloss']):.4f} / {theirs}"
         if peer:
-            pm = f"{mean(peer['values']):.4f} ± {sd(peer['values']):.4f}"
+            pm = f"{mean(peer['values']):.{digits}f} ± {sd(peer['values']):.{digits}f}"
             pt = f"{med(peer['seconds']):.3f} ({med(peer['cpu']):.3f})"
             ratio = f"{med(peer['seconds']) / med(ours['seconds']):.1f}× ({med(peer['cpu']) / med(ours['cpu']):.1f}×)"
         else:
             pm, pt, ratio = "—", "—", "—"
-        print(f"| {model} | {eps} | {variant} | {om} | {pm} | {med(ours['seconds']):.3f} ({med(ours['cpu']):.3f}) | {pt} | {ratio} |")
+        print(f"| {model} | {eps} | {variant} | {om} | {pm} | {loss} | {med(ours['seconds']):.3f} ({med(ours['cpu']):.3f}) | {pt} | {ratio} |")
     for (impl, op), entry in sorted(pooled.items()):
         if impl == "sklearn-nonprivate":
-            print(f"\nnon-private scikit-learn {op}: {entry['metric']} {mean(entry['values']):.4f}, "
+            extra = f", log-loss {mean(entry['logloss']):.4f}" if entry["logloss"] else ""
+            print(f"\nnon-private scikit-learn {op}: {entry['metric']} {mean(entry['values']):.4f}{extra}, "
                   f"median {med(entry['seconds']):.3f} s (cpu {med(entry['cpu']):.3f} s)")
 
 

@@ -233,46 +233,54 @@ extension DesignMatrix {
             }
         case .rowNorm:
             let scale = scaling.scale[0]
-            // Per-row scratch for this range (one allocation per chunk, not per row).
+            // Per-row scratch for this range (one allocation per block, not per row).
             let factor = UnsafeMutablePointer<Double>.allocate(capacity: count)
-            let norms = UnsafeMutablePointer<Int64>.allocate(capacity: count)
-            defer { factor.deallocate(); norms.deallocate() }
-            factor.initialize(repeating: 0, count: count)
-            norms.initialize(repeating: 0, count: count)
+            let squaredNorms = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            defer { factor.deallocate(); squaredNorms.deallocate() }
+            squaredNorms.initialize(repeating: 0, count: count)
             // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖) (times 1/R).
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
                     let input = source.baseAddress! + first
-                    for k in 0..<count { let z = input[k] * scale; factor[k] += z * z }
+                    for k in 0..<count { let z = input[k] * scale; squaredNorms[k] += z * z }
                 }
             }
-            for k in 0..<count { factor[k] = factor[k] > 1 ? scale / factor[k].squareRoot() : scale }
-            // 2. Quantise toward zero (never increases the norm) and track ‖q‖² exactly.
+            for k in 0..<count {
+                factor[k] = squaredNorms[k] > 1 ? scale / squaredNorms[k].squareRoot() : scale
+            }
+            // 2. Quantise to the nearest grid point (a vectorised add-and-subtract). Each
+            //    coordinate moves by at most half a step, so ‖q‖ ≤ ‖z‖ + √d·2^-(k+1): a row whose
+            //    norm before rounding is at most 1 − √d·2^-k (a margin twice that, which also
+            //    covers the few ulps of error of the norm computed above) cannot leave the unit
+            //    ball.
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
                     let input = source.baseAddress! + first
                     let column = base + j * leading + offset
                     for k in 0..<count {
-                        // Finite and |·| ≤ 2^gridBits·(1 + ε): the factor is finite (0 when the
-                        // squared norm overflowed), so the conversion truncates toward zero safely.
-                        let units = Int64(input[k] * factor[k] * up)
-                        column[k] = Double(units) * down
-                        norms[k] &+= units &* units
+                        // Finite: the factor is finite (0 when the squared norm overflowed).
+                        column[k] = roundToInteger(input[k] * factor[k] * up) * down
                     }
                 }
             }
-            // 3. The floating-point factor may leave a norm a few ulps above 1: shrink the
-            //    largest coordinate by one grid step until ‖q‖ ≤ 1 holds exactly (rare).
-            let limit = Int64(1) << Int64(2 * gridBits)
-            for k in 0..<count where norms[k] > limit {
+            // 3. Rows near or beyond the boundary (the clipped ones, and those within the margin):
+            //    compute ‖q‖² in grid units exactly (integers of magnitude ≤ 2^gridBits + 1 in
+            //    Doubles: exact) and shrink the largest coordinate by one step toward zero
+            //    until ‖q‖ ≤ 1 holds exactly.
+            let margin = 1 - Double(d).squareRoot() * down
+            let nearBoundary = margin > 0 ? margin * margin : 0
+            let limit = Double(sign: .plus, exponent: 2 * gridBits, significand: 1)
+            for k in 0..<count where squaredNorms[k] > nearBoundary {
                 let row = base + offset + k
-                while norms[k] > limit {
+                var units = 0.0
+                for j in 0..<d { let u = row[j * leading] * up; units += u * u }
+                while units > limit {
                     var largest = 0
                     for j in 1..<d where abs(row[j * leading]) > abs(row[largest * leading]) { largest = j }
-                    let q = Int64(row[largest * leading] * up)
+                    let q = row[largest * leading] * up
                     let smaller = q > 0 ? q - 1 : q + 1
-                    norms[k] += smaller * smaller - q * q
-                    row[largest * leading] = Double(smaller) * down
+                    units += smaller * smaller - q * q
+                    row[largest * leading] = smaller * down
                 }
             }
         }

@@ -13,17 +13,28 @@ public import Tabular
 /// The fit:
 /// 1. validates everything (typed errors, nothing charged), maps rows onto the grid 2^-k as in
 ///    ``PrivateLinearRegression`` and charges the session for the whole run;
-/// 2. releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity √((c² + c)/2)),
-///    whose intercept entry is also the noisy row count ñ; P = Ĥ/4 + ñλI is an upper bound on
-///    the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored at
-///    max(ñλ, 2√p·σ_H/4) (eigenvalues below the noise's spectral reach are noise);
-/// 3. runs ``iterations`` steps θ ← θ − P⁻¹(ĝ + ñλθ) from θ = 0, where ĝ = Σᵢ rᵢ z̃ᵢ + noise is
-///    the released gradient of the summed loss: rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ ∈ [−1, 1], quantised
-///    to the grid, so ‖rᵢ z̃ᵢ‖ ≤ √c is the L2 sensitivity (no per-example clipping is needed) and
-///    `cblas_dgemv` computes the sum exactly. The matrix is materialised once (rows × p
-///    doubles) and each step is one pass over it (``BLASKernels`` fuses the two `dgemv`s per
-///    cache block); rebuilding blocks from the columns at every step measured 2.5× slower;
-/// 4. maps θ back to the original feature units.
+/// 2. in **one streamed pass** over the columns (blocks built in cache, never materialised;
+///    `cblas_dsyrk` + `cblas_dgemv`, exact as in ``PrivateLinearRegression``) computes Z̃ᵀZ̃ and
+///    Z̃ᵀy, and releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity
+///    √((c² + c)/2)), whose intercept entry is also the noisy row count ñ; P = Ĥ/4 + ñλI is an
+///    upper bound on the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored
+///    at max(ñλ, 2√p·σ_H/4) (eigenvalues below the noise's spectral reach are noise);
+/// 3. takes the first step from θ = 0 without touching the data again: there every residual is
+///    sigmoid(0) − y = ±½, so the gradient is ½·Σ z̃ − Z̃ᵀy, read off the same pass (Σ z̃ is
+///    Z̃ᵀZ̃'s intercept column) and released with half the noise of a later step
+///    (2g = Σ(1 − 2y) z̃ has the gradient's sensitivity). θ₁ = −P⁻¹ĝ₀ is the minimiser of the
+///    noisy second-order Taylor expansion of the loss at 0 (σ′(0) = ¼ makes Böhning's bound the
+///    exact curvature there): with ``iterations`` = 1 the fit **is the functional mechanism**
+///    (Zhang et al., VLDB 2012) at the cost of one linear-regression pass;
+/// 4. runs the remaining ``iterations`` − 1 steps θ ← θ − P⁻¹(ĝ + ñλθ), where ĝ = Σᵢ rᵢ z̃ᵢ +
+///    noise is the released gradient of the summed loss: rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ ∈ [−1, 1],
+///    quantised to the grid, so ‖rᵢ z̃ᵢ‖ ≤ √c is the L2 sensitivity (no per-example clipping is
+///    needed) and `cblas_dgemv` computes the sum exactly; each row's score is computed by the
+///    same roundings wherever the row sits, so rᵢ depends on row i and θ alone. For these steps
+///    the matrix is materialised once (rows × p doubles) and each step is one pass over it
+///    (scores and Zᵀr per cache block); rebuilding blocks from the columns at every step
+///    measured 2.5× slower;
+/// 5. maps θ back to the original feature units.
 ///
 /// **Guarantee.** By default every release uses the discrete Gaussian (``AdditiveNoise``,
 /// mechanism `discreteGaussian`), which is ρ-zCDP for its sensitivity (Canonne, Kamath & Steinke
@@ -44,13 +55,18 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     /// How feature values are bounded.
     public var featureBounds: FeatureBounds
     /// Gradient steps T (≥ 1). More steps spread the budget thinner; 10–20 suffice on
-    /// well-conditioned bounded features.
+    /// well-conditioned bounded features. T = 1 is the one-pass functional mechanism: about as
+    /// fast as ``PrivateLinearRegression`` and, on large tables, as good at *ranking* (AUC), but
+    /// its probabilities are shrunk toward ½ (the step from 0 under-shoots the maximum
+    /// likelihood); take T ≥ 10 when calibrated probabilities matter.
     public var iterations: Int
     /// The L2 regularisation λ of the mean loss (≥ 0).
     public var regularization: Double
-    /// The share of ρ spent on the Hessian bound, in (0, 1); the rest is split evenly over the
-    /// gradient steps.
-    public var hessianShare: Double
+    /// The share of ρ (or ε) spent on the Hessian bound, in (0, 1); the rest is split evenly
+    /// over the gradient steps. `nil` (the default) chooses it from ``iterations``: ½ for one
+    /// step (the functional mechanism's direction P⁻¹ĝ is as sensitive to noise in P as in ĝ),
+    /// 0.2 for several (each step re-reads the data, so the gradients need the budget).
+    public var hessianShare: Double?
     /// A public upper bound on the table's row count (sets the quantisation grid).
     public var maximumRows: Int
     /// `discreteGaussian` (default: ρ-zCDP, or (ε, δ) through zCDP), or `laplace` /
@@ -60,7 +76,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
 
     /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
     public init(features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
-                regularization: Double = 1e-5, hessianShare: Double = 0.2, maximumRows: Int = 1 << 31,
+                regularization: Double = 1e-5, hessianShare: Double? = nil, maximumRows: Int = 1 << 31,
                 mechanism: NoiseMechanism = .discreteGaussian) {
         self.mechanism = mechanism
         self.features = features
@@ -80,7 +96,8 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     ///     (stated as pure ε).
     ///   - session: charged once, with the stated guarantee and the composed noise events.
     /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:session:)``).
-    /// - Complexity: one `dsyrk` pass and 2·T `dgemv` passes over rows · (features + 1) doubles.
+    /// - Complexity: one streamed `dsyrk` + `dgemv` pass over the feature columns; for T > 1,
+    ///   one materialisation of rows · (features + 1) doubles and T − 1 passes over it.
     public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LogisticRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
         return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)
@@ -94,6 +111,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         guard regularization.isFinite, regularization >= 0 else {
             throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "must be finite and ≥ 0")
         }
+        let hessianShare = self.hessianShare ?? (iterations == 1 ? 0.5 : 0.2)
         guard hessianShare > 0, hessianShare < 1 else {
             throw .invalidParameter(name: "hessianShare", value: "\(hessianShare)", reason: "must lie in (0, 1)")
         }
@@ -107,9 +125,9 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
             try parameters.validate(for: mechanism)
             total = mechanism.isLaplaceFamily ? parameters.epsilon! : try StatisticNoise.zCDPRho(parameters)
         } catch { throw PrivateLearningError(error) }
-        let matrix = try DesignMatrix.build(table: table, features: features, label: label, bounds: featureBounds,
-                                            labelKind: .binary, maximumRows: maximumRows)
-        let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound, bits = matrix.gridBits
+        let source = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
+                                              labelKind: .binary, maximumRows: maximumRows)
+        let p = source.parameters, c = source.squaredNormBound, s = source.absoluteSumBound, bits = source.gridBits
         func share(_ part: Double) -> NoiseParameters {
             mechanism.isLaplaceFamily ? NoiseParameters(epsilon: part) : NoiseParameters(rho: part)
         }
@@ -129,8 +147,8 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
                                description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))")
         } catch { throw .privacy(error) }
 
-        // The Hessian bound and the noisy row count.
-        let gram = BLASKernels.gram(matrix)
+        // One streamed pass: Z̃ᵀZ̃ (the Hessian bound and, in its intercept column, Σ z̃) and Z̃ᵀy.
+        let (gram, moment) = BLASKernels.streamedStatistics(source)
         var bound = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
@@ -151,23 +169,37 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
             throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "the eigen-decomposition did not converge")
         }
 
-        // Noisy preconditioned gradient steps.
-        var theta = [Double](repeating: 0, count: p)
-        for _ in 0..<iterations {
-            let gradient = BLASKernels.logisticGradient(matrix, theta)
-            var step = [Double](repeating: 0, count: p)
-            for j in 0..<p {
-                step[j] = gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator) + penalty * theta[j]
+        // Step 1 from θ = 0, where every residual is sigmoid(0) − y = ±½: the gradient is
+        // ½·Σ z̃ − Z̃ᵀy, read off the same pass. 2g = Σ (1 − 2y) z̃ has the gradient's sensitivity
+        // (|1 − 2y| = 1), so g is released with half the noise of a later step. θ₁ = −P⁻¹ĝ
+        // minimises the noisy second-order Taylor expansion of the loss at 0: the functional
+        // mechanism.
+        var twiceGradient = [Double](repeating: 0, count: p)
+        for j in 0..<p { twiceGradient[j] = gram[(p - 1) * p + j] - 2 * moment[j] }
+        let firstGradient = twiceGradient.map {
+            gradientNoise.release($0, gridBits: bits, noiseFree: noiseFree, using: &generator) / 2
+        }
+        var theta = preconditioner.solve(firstGradient).map { -$0 }
+
+        // Steps 2 … T over the materialised matrix.
+        if iterations > 1 {
+            let matrix = source.materialize()
+            for _ in 1..<iterations {
+                let gradient = BLASKernels.logisticGradient(matrix, theta)
+                var step = [Double](repeating: 0, count: p)
+                for j in 0..<p {
+                    step[j] = gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator) + penalty * theta[j]
+                }
+                let delta = preconditioner.solve(step)
+                for j in 0..<p { theta[j] -= delta[j] }
             }
-            let delta = preconditioner.solve(step)
-            for j in 0..<p { theta[j] -= delta[j] }
         }
 
         var coefficients = [Double](repeating: 0, count: features.count)
         var intercept = theta[p - 1]
         for j in 0..<features.count {
-            coefficients[j] = theta[j] * matrix.scaling.scale[j]
-            intercept += theta[j] * matrix.scaling.offset[j]
+            coefficients[j] = theta[j] * source.scaling.scale[j]
+            intercept += theta[j] * source.scaling.offset[j]
         }
         return LogisticRegressionModel(
             features: features, label: label, coefficients: coefficients, intercept: intercept,
@@ -197,7 +229,7 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
     /// Gradient steps taken.
     public let iterations: Int
     /// σ (or the Laplace scale b) of the noise on each gradient coordinate, in the model's
-    /// internal unit.
+    /// internal unit (the first step's gradient, at θ = 0, carries half of it).
     public let gradientNoiseScale: Double
     /// σ (or b) of the noise on each entry of XᵀX, in the model's internal unit.
     public let hessianNoiseScale: Double
@@ -235,6 +267,27 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
         let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
         let labels = try ModelScoring.labels(table, label)
         return try ModelScoring.auc(scores: scores, labels: labels)
+    }
+
+    /// The mean log-loss (cross-entropy, natural log) −(1/n) Σ [y log p + (1 − y) log(1 − p)]
+    /// over complete rows of `table`: lower is better, and unlike ``auc(on:)`` it penalises
+    /// miscalibrated probabilities. An evaluation helper that reads the data without privacy.
+    ///
+    /// - Throws: column errors, or ``PrivateLearningError/emptyTable(what:)`` when no row is
+    ///   complete.
+    /// - Complexity: O(rows · features).
+    public func logLoss(on table: Table) throws(PrivateLearningError) -> Double {
+        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let labels = try ModelScoring.labels(table, label)
+        var count = 0, total = 0.0
+        for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN {
+            count += 1
+            // log(1 + e^(−s)) for class 1, log(1 + e^s) for class 0, computed without overflow.
+            let margin = labels[i] != 0 ? scores[i] : -scores[i]
+            total += margin > 0 ? log1p(exp(-margin)) : -margin + log1p(exp(margin))
+        }
+        guard count > 0 else { throw .emptyTable(what: "no complete row to score") }
+        return total / Double(count)
     }
 
     /// The share of complete rows whose class (probability ≥ 1/2) matches the label. An

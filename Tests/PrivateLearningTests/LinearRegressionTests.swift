@@ -196,6 +196,49 @@ struct LinearRegressionTests {
         }
     }
 
+    /// Rows placed on, just inside and just outside the sphere of radius R (where rounding to
+    /// the nearest grid point could leave the unit ball), for coarse and fine grids: every
+    /// quantised row has ‖q‖ ≤ 1 exactly, rows well inside are plain round-to-nearest of x/R,
+    /// and the streamed blocks are the materialised matrix's bits.
+    @Test(arguments: [1 << 12, 1 << 31, 1 << 45])
+    func rowNormBoundHoldsExactlyAtTheBoundary(maximumRows: Int) throws {
+        var random = TestData(seed: 33)
+        let d = 7, radius = 3.0
+        var columns: [[Double]] = Array(repeating: [], count: d)
+        let stretches = [0.5, 1 - 1e-3, 1 - 1e-7, 1, 1 + 1e-12, 1 + 1e-6, 1.5, 40]
+        for row in 0..<3_000 {
+            var direction = (0..<d).map { _ in random.normal() }
+            if row % 5 == 0 { direction = Array(repeating: 1, count: d) }  // equal coordinates
+            let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let length = radius * stretches[row % stretches.count]
+            for j in 0..<d { columns[j].append(direction[j] / norm * length) }
+        }
+        let names = (0..<d).map { "f\($0)" }
+        let table = try Table(columns: (0..<d).map { try Column(names[$0], float64: columns[$0]) }
+                                  + [try Column("y", float64: columns[0])])
+        let source = try DesignMatrix.prepare(table: table, features: names, label: "y", bounds: .rowNorm(radius),
+                                              labelKind: .bounded(-radius...radius), maximumRows: maximumRows)
+        let matrix = source.materialize()
+        let scale = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
+        for i in 0..<matrix.rows {
+            var units: Int64 = 0
+            for j in 0..<d {
+                let value = matrix.values[j * matrix.rows + i] * scale
+                #expect(value.rounded() == value)
+                units += Int64(value) * Int64(value)
+            }
+            #expect(units <= Int64(scale * scale), "row \(i): ‖q‖² = \(units) grid units")
+            if stretches[i % stretches.count] == 0.5 {
+                for j in 0..<d {
+                    #expect(matrix.values[j * matrix.rows + i] == (columns[j][i] * (1 / radius) * scale).rounded(.toNearestOrEven) / scale)
+                }
+            }
+        }
+        let streamed = BLASKernels.streamedStatistics(source)
+        #expect(streamed.gram == BLASKernels.gram(matrix))
+        #expect(streamed.moment == BLASKernels.transposedTimes(matrix, matrix.labels))
+    }
+
     @Test func sessionIsChargedWithTheStatedGuarantee() throws {
         let (table, _, _) = try Self.integerTable(rows: 500, seed: 1)
         let ledger = InMemoryPrivacyLedger()

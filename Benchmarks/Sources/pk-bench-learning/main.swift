@@ -30,11 +30,13 @@ let usage = """
       --data FILE        the raw float64 file written by learning_peers.py generate (FILE.json beside it)
       --runs N           timed fits per (model, ε) (default 3)
       --warmup N         untimed fits first (default 1)
-      --ops LIST         comma-separated: linreg_laplace, linreg_gaussian, logreg_laplace, logreg_zcdp
+      --ops LIST         comma-separated: linreg_laplace, linreg_gaussian, logreg_laplace, logreg_zcdp,
+                         logreg_onepass-laplace, logreg_onepass-zcdp (one step: the functional mechanism)
       --feature-bound B  per-column feature bounds [−B, B] for linear regression (default 4)
       --label-bound B    label bounds [−B, B] for linear regression (default 11)
       --data-norm R      row-norm bound for logistic regression (default 6)
-      --iterations T     logistic gradient steps (default 12)
+      --iterations T     logistic gradient steps of logreg_laplace / logreg_zcdp (default 12)
+      --hessian-share H  the logistic fits' share of the budget for XᵀX (default: the library's)
     """
 
 func fail(_ message: String) -> Never {
@@ -45,8 +47,9 @@ func fail(_ message: String) -> Never {
 var dataPath = ""
 var runs = 3, warmup = 1, iterations = 12
 var epsilons = [0.5, 1, 4]
-var ops = ["linreg_laplace", "linreg_gaussian", "logreg_laplace", "logreg_zcdp"]
+var ops = ["linreg_laplace", "linreg_gaussian", "logreg_laplace", "logreg_zcdp", "logreg_onepass-laplace", "logreg_onepass-zcdp"]
 var featureBound = 4.0, labelBound = 11.0, dataNorm = 6.0
+var hessianShare: Double? = nil
 do {
     var arguments = Array(CommandLine.arguments.dropFirst())
     func value(_ flag: String) -> String {
@@ -73,6 +76,7 @@ do {
         case "--feature-bound": featureBound = real(value(flag), flag)
         case "--label-bound": labelBound = real(value(flag), flag)
         case "--data-norm": dataNorm = real(value(flag), flag)
+        case "--hessian-share": hessianShare = real(value(flag), flag)
         case "-h", "--help": print(usage); exit(0)
         default: fail("unknown option \(flag)\n\(usage)")
         }
@@ -136,17 +140,18 @@ for epsilon in epsilons {
             measureWithScore(op: "\(op)_eps\(tag)", metric: "r2", scores: &scores) {
                 try regression.fit(train, parameters: parameters, session: try PrivacySession(budget: budget))
             } score: { try $0.rSquared(on: test) }
-        case "logreg_laplace", "logreg_zcdp":
-            let zcdp = op == "logreg_zcdp"
+        case "logreg_laplace", "logreg_zcdp", "logreg_onepass-laplace", "logreg_onepass-zcdp":
+            let zcdp = op.hasSuffix("zcdp")
             let logistic = PrivateLogisticRegression(
-                features: features, label: "label", featureBounds: .rowNorm(dataNorm), iterations: iterations,
+                features: features, label: "label", featureBounds: .rowNorm(dataNorm),
+                iterations: op.contains("onepass") ? 1 : iterations, hessianShare: hessianShare,
                 mechanism: zcdp ? .discreteGaussian : .laplace)
             let parameters = zcdp ? NoiseParameters(epsilon: epsilon, delta: 1e-6) : NoiseParameters(epsilon: epsilon)
             let budget: PrivacyBudget = zcdp ? .approximate(epsilon: epsilon, delta: 1e-6) : .pure(epsilon: epsilon)
             var scores: [Double] = []
             measureWithScore(op: "\(op)_eps\(tag)", metric: "auc", scores: &scores) {
                 try logistic.fit(train, parameters: parameters, session: try PrivacySession(budget: budget))
-            } score: { try $0.auc(on: test) }
+            } score: { try $0.auc(on: test) } secondary: { try $0.logLoss(on: test) }
         default:
             fail("unknown op \(op)")
         }
@@ -156,8 +161,8 @@ for epsilon in epsilons {
 /// Times `fit` (warm-up, then `runs` timed fits) and scores each timed model outside the timer.
 @MainActor
 func measureWithScore<Model>(op: String, metric: String, scores: inout [Double], _ fit: () throws -> Model,
-                             score: (Model) throws -> Double) {
-    var seconds: [Double] = [], cpu: [Double] = []
+                             score: (Model) throws -> Double, secondary: ((Model) throws -> Double)? = nil) {
+    var seconds: [Double] = [], cpu: [Double] = [], losses: [Double] = []
     do {
         for _ in 0..<warmup { _ = try fit() }
         for _ in 0..<runs {
@@ -166,10 +171,12 @@ func measureWithScore<Model>(op: String, metric: String, scores: inout [Double],
             cpu.append(cpuSeconds() - c0)
             seconds.append(timed.seconds)
             scores.append(try score(timed.value))
+            if let secondary { losses.append(try secondary(timed.value)) }
         }
     } catch { fail("\(op): \(error)") }
     func list(_ xs: [Double]) -> String { "[" + xs.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]" }
     printLineToStandardOutput(
         "{\"impl\":\"privacykernel\",\"op\":\"\(op)\",\"bytes\":\(rows * d * 8),\"seconds\":\(list(seconds)),"
-            + "\"cpu\":\(list(cpu)),\"metric\":\"\(metric)\",\"values\":\(list(scores))}")
+            + "\"cpu\":\(list(cpu)),\"metric\":\"\(metric)\",\"values\":\(list(scores))"
+            + (secondary == nil ? "" : ",\"logloss\":\(list(losses))") + "}")
 }
