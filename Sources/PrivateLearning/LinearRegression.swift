@@ -14,11 +14,11 @@ public import Tabular
 ///    (``FeatureBounds/rowNorm(_:)``); the label clamped to ``labelBounds`` and mapped onto
 ///    [−1, 1]; an intercept column of ones — and quantises every value to the grid
 ///    2^-k (k = 11 for the default 2^31 ``maximumRows``);
-/// 3. computes Z̃ᵀZ̃ with `cblas_dsyrk` and Z̃ᵀy with `cblas_dgemv` — **exactly**: on this grid
-///    every product and partial sum is representable (see `DesignMatrix`), so floating point
-///    cannot underestimate the sensitivity (Casacuberta et al., CCS 2022). Z̃ is never
-///    materialised: blocks of 4,096 rows are built in cache and accumulated, one pass over the
-///    columns;
+/// 3. computes Z̃ᵀZ̃ and Z̃ᵀy with one `cblas_dsyrk` of the augmented block [Z̃ | y] —
+///    **exactly**: on this grid every product and partial sum is representable (see
+///    `DesignMatrix`), so floating point cannot underestimate the sensitivity (Casacuberta et
+///    al., CCS 2022). Z̃ is never materialised: blocks of 4,096 rows are built in cache and
+///    accumulated, one pass over the columns;
 /// 4. charges the session, then adds one draw of exact noise (``AdditiveNoise``) to each entry
 ///    of the upper triangle of Z̃ᵀZ̃ and of Z̃ᵀy, calibrated on the sensitivity of that whole
 ///    vector under adding or removing one row:
