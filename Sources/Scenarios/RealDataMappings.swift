@@ -53,6 +53,21 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// ("In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"; 178 loans).
     case lendingClubLoans = "lendingclub_loans"
 
+    /// The mapping a file is recognised as, for a scenario: the one whose name is the file's
+    /// name without its directory and extension (`…/nyc_flights.csv` → ``nycFlights``) and
+    /// which feeds `scenario`; `nil` otherwise.
+    public static func recognising(file: String, for scenario: ScenarioKind) -> RealDataMapping? {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let stem = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+        guard let mapping = RealDataMapping(rawValue: stem), mapping.scenario == scenario else { return nil }
+        return mapping
+    }
+
+    /// The mappings that feed `scenario`.
+    public static func feeding(_ scenario: ScenarioKind) -> [RealDataMapping] {
+        allCases.filter { $0.scenario == scenario }
+    }
+
     /// The scenario this mapping feeds.
     public var scenario: ScenarioKind {
         switch self {

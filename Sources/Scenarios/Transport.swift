@@ -33,19 +33,22 @@ extension Scenarios {
         ])
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [unit])],
                                       epsilon: options.epsilon, delta: options.delta)
-        // Declared keys for the synthetic schema (Hangzhou's districts); partition selection
-        // (each OD release taking half of δ) for real-data mappings without a public key list.
+        // Declared keys for the synthetic schema (Hangzhou's districts); for real-data mappings
+        // without a public key list, DP partition selection picks the OD pairs (spending δ),
+        // and OD × hour is then keyed on the released pairs × 24 hours: the released pairs are
+        // public output, so using them as declared keys costs nothing more (adaptive
+        // composition), and a thin OD × hour table no longer has to clear a selection
+        // threshold cell by cell.
         let districts = input.placeKeys
         let odKeys: PartitionKeys = districts.map { .declared(View.product([$0, $0])) } ?? .selected
-        let odHourKeys: PartitionKeys = districts.map { .declared(View.product([$0, $0, View.hourLabels])) } ?? .selected
-        let odDelta: Double? = districts == nil ? options.delta / 2 : nil
+        let odDelta: Double? = districts == nil ? options.delta : nil
         guard let groups = input.groupKeys ?? districts else {
             throw ScenarioError.invalidParameter(name: "groupKeys", value: "nil", reason: "travel-time quantiles need declared groups")
         }
         let e = options.epsilon
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["trips": trips.rowCount],
                                     budgetEpsilon: e, budgetDelta: options.delta,
-                                    budgetSplit: "OD matrix 30%, OD × hour 30%, travel-time quantiles 40% (ε); " + (districts == nil ? "δ halved between the two OD partition selections" : "δ unused (declared keys)"),
+                                    budgetSplit: "OD matrix 30%, OD × hour 30%, travel-time quantiles 40% (ε); " + (districts == nil ? "δ spent by the OD partition selection (OD × hour is keyed on the released pairs)" : "δ unused (declared keys)"),
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
 
         // 1. OD matrix.
@@ -61,13 +64,23 @@ extension Scenarios {
             mechanism: odRelease.mechanismText, noiseScale: odRelease.noiseScale, ledgerEntries: odRelease.entries))
 
         // 2. OD by hour of day, and the hourly profile derived from it (post-processing).
-        let odHourQuery = DPQuery.count().grouped(by: "od_hour", keys: odHourKeys)
+        let odHourPairs = districts.map { View.product([$0, $0]) } ?? odRelease.rows.map(\.key)
+        guard !odHourPairs.isEmpty else {
+            report.sections.append(ReportSection(
+                id: "od_by_hour", title: "Trips by origin, destination and boarding hour",
+                note: "Not released: the OD partition selection released no pair, so there is nothing to break down by hour (this share of ε was not spent).",
+                chart: .table, labelNames: ["origin_district", "destination_district", "hour"], valueName: "trips",
+                rows: [], epsilon: 0, delta: 0, mechanism: "none", noiseScale: nil, ledgerEntries: []))
+            return try transportQuantiles(report, input: input, view: view, unit: unit, groups: groups, options: options, grant: grant)
+        }
+        let odHourQuery = DPQuery.count().grouped(by: "od_hour", keys: .declared(View.product([odHourPairs, View.hourLabels])))
             .boundingContributions(privacyUnit: unit, maxPartitionsPerUnit: options.partitions(4),
                                    maxContributionsPerPartition: options.contributions(1))
-        let odHourRelease = try grant.release(odHourQuery, over: view, dataset: input.dataset, epsilon: 0.3 * e, delta: odDelta)
+        let odHourRelease = try grant.release(odHourQuery, over: view, dataset: input.dataset, epsilon: 0.3 * e)
+        let keyNote = districts == nil ? " Keys: the \(odHourPairs.count) released OD pairs × 24 hours (public after the OD release); trips on other pairs are not counted." : ""
         report.sections.append(ReportSection(
             id: "od_by_hour", title: "Trips by origin, destination and boarding hour",
-            note: "DP count per (origin, destination, hour) cell; each card bounded to \(options.partitions(4)) cells × \(options.contributions(1)) trip. Full table in od_by_hour.csv." + odHourRelease.thresholdText,
+            note: "DP count per (origin, destination, hour) cell; each card bounded to \(options.partitions(4)) cells × \(options.contributions(1)) trip. Full table in od_by_hour.csv." + keyNote + odHourRelease.thresholdText,
             chart: .table, labelNames: ["origin_district", "destination_district", "hour"], valueName: "trips",
             rows: odHourRelease.reportRows(), epsilon: odHourRelease.epsilon, delta: odHourRelease.delta,
             mechanism: odHourRelease.mechanismText, noiseScale: odHourRelease.noiseScale, ledgerEntries: odHourRelease.entries))
@@ -79,6 +92,17 @@ extension Scenarios {
             rows: hourly.map { ReportRow(labels: [$0.key, "trips"], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
             epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
 
+        return try transportQuantiles(report, input: input, view: view, unit: unit, groups: groups, options: options, grant: grant)
+    }
+
+    /// Section 3 of ``transport(_:options:context:)``: travel-time quantiles per station group
+    /// (40% of ε).
+    private static func transportQuantiles(
+        _ report: ScenarioReport, input: ScenarioInput, view: Table, unit: String, groups: [String],
+        options: ScenarioOptions, grant: ScenarioGrant
+    ) throws -> ScenarioReport {
+        var report = report
+        let e = options.epsilon
         // 3. Travel-time quantiles per station group.
         let levels = [0.5, 0.9]
         let quantileQuery = DPQuery.quantiles(of: "travel_minutes", levels: levels, clampedTo: 0...input.travelMinutesBound)

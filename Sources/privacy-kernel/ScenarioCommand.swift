@@ -73,14 +73,28 @@ struct ScenarioCommand: ParsableCommand {
         let kind = ScenarioKind(rawValue: name)!
         let (ledgerHandle, _) = try openScenarioLedger(ledger, out: out)
         let input: ScenarioInput
-        if let mapping, let file = data {
+        // An explicit --mapping, or the public dataset the file is named after.
+        let recognised = mapping == nil ? data.flatMap { RealDataMapping.recognising(file: $0, for: kind) } : nil
+        if let recognised, let file = data {
+            printProgress("recognised \(file) as \(recognised.rawValue): loading it through that mapping (--mapping chooses explicitly)")
+            input = try recognised.input(file: file)
+        } else if let mapping, let file = data {
             printProgress("loading \(file) through the \(mapping) mapping")
             input = try RealDataMapping(rawValue: mapping)!.input(file: file)
         } else {
             input = try data.map { try Scenarios.fileInput(kind, file: $0, second: hotels) } ?? Scenarios.embeddedInput(kind)
         }
         let context = ScenarioContext(ledger: ledgerHandle, operatorName: `operator`, outputDirectory: out, progress: printProgress)
-        let report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta, k: k), context: context)
+        let report: ScenarioReport
+        do {
+            report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta, k: k), context: context)
+        } catch let error as ScenarioError {
+            // A file without the scenario's columns may be one of the mapped public datasets.
+            guard case .missingColumn = error, mapping == nil, recognised == nil, data != nil,
+                  !RealDataMapping.feeding(kind).isEmpty else { throw error }
+            let names = RealDataMapping.feeding(kind).map(\.rawValue).joined(separator: ", ")
+            throw MessageError("\(error.description). If the file is a public dataset, map it with --mapping (\(names)).")
+        }
         try ReportWriter.write(report, to: out)
         printProgress("wrote \(out)/report.html, report.json and \(report.sections.count) CSV tables")
     }
@@ -120,4 +134,11 @@ struct DemoCommand: ParsableCommand {
         try ReportWriter.writeIndex(reports, ledgerPath: ledgerPath, to: out, seconds: seconds)
         printProgress(String(format: "demo: 6 scenarios in %.1f s; open %@/index.html (ledger: %@)", seconds, out, ledgerPath))
     }
+}
+
+/// A run-time failure reported as its message alone (`Error: …`, no usage text: the arguments
+/// were valid).
+struct MessageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -232,6 +232,38 @@ struct RealDataMappingTests {
         let quantiles = try #require(report.section("travel_time_quantiles"))
         #expect(Set(quantiles.rows.map { $0.labels[0] }) == ["EWR", "JFK", "LGA"])
         #expect(quantiles.rows.allSatisfy { $0.value < 720 })
+        // OD × hour: keyed on the released pairs × 24 scheduled departure hours.
+        let hour = try View.doubles(raw, "hour", .transport)
+        var directHour: [String: Double] = [:]
+        for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) {
+            directHour[origin[i] + "|" + dest[i] + "|" + View.hourLabels[Int(hour[i])], default: 0] += 1
+        }
+        let byHour = try #require(report.section("od_by_hour"))
+        #expect(byHour.rows.count == od.rows.count * 24)
+        for row in byHour.rows { #expect(row.value == directHour[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+    }
+
+    @Test("nyc_flights → transport with noise and the default per-aircraft bounds: OD × hour is released on the selected pairs")
+    func flightsODByHourWithNoise() throws {
+        let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
+        let (directory, ledger) = try scratch("flights-noise")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "f", outputDirectory: directory)
+        let report = try Scenarios.run(.transport, input: input, context: context)
+        let od = try #require(report.section("od_matrix"))
+        let byHour = try #require(report.section("od_by_hour"))
+        #expect(!od.rows.isEmpty)
+        #expect(byHour.rows.count == od.rows.count * 24)
+        #expect(byHour.delta == 0)
+        #expect(try #require(report.section("trips_by_hour")).rows.count == 24)
+    }
+
+    @Test("a file named after a public dataset is recognised for its scenario only")
+    func recognisingFiles() {
+        #expect(RealDataMapping.recognising(file: "../shared/datasets/nyc_flights/nyc_flights.csv", for: .transport) == .nycFlights)
+        #expect(RealDataMapping.recognising(file: "nhanes_2017.csv", for: .health) == .nhanes2017)
+        #expect(RealDataMapping.recognising(file: "nyc_flights.csv", for: .health) == nil)
+        #expect(RealDataMapping.recognising(file: "/data/my_flights.csv", for: .transport) == nil)
+        #expect(RealDataMapping.feeding(.transport) == [.nycFlights])
     }
 
     @Test("restaurant_inspections → market: noise-free hot spots equal direct counts of score band × chain size")
