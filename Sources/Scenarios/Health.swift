@@ -32,6 +32,7 @@ extension Scenarios {
     /// checked for k-anonymity over (age, sex, district) by the export gate and spends no ε.
     static func health(_ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext) throws -> ScenarioReport {
         if let survey = input.healthSurvey { return try healthSurvey(input, survey: survey, options: options, context: context) }
+        if let testing = input.healthTesting { return try healthTesting(input, testing: testing, options: options, context: context) }
         let kind = ScenarioKind.health
         let visits = input.table
         let person = try View.column(visits, "person_id", kind)
@@ -91,14 +92,9 @@ extension Scenarios {
         var alerts = 0
         for group in groups {
             let points = weekly.filter { $0.key.hasSuffix("|" + group) }.sorted { $0.key < $1.key }
+            let flags = earlyWarningAlerts(points.map(\.value), noiseSD: weekNoiseSD)
             for (i, p) in points.enumerated() {
-                var alert = false
-                if i >= 4 {
-                    let base = points[(i - 4)..<i].map(\.value)
-                    let mean = base.reduce(0, +) / 4
-                    let sd = (base.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
-                    alert = p.value > mean + 2 * max(sd, weekNoiseSD, 1)
-                }
+                let alert = flags[i]
                 if alert { alerts += 1 }
                 let week = String(p.key.split(separator: "|")[0])
                 seriesRows.append(ReportRow(labels: [week, group], value: p.value, lower: p.value - p.half, upper: p.value + p.half, alert: alert))
@@ -137,66 +133,82 @@ extension Scenarios {
         return report
     }
 
-    /// Sections 3 and 4 of the health scenario over a person-level table (`age`, `sex`,
-    /// `hypertension`, `diabetes`, the quasi-identifiers and `kept`): the DP logistic-regression
-    /// risk model (skipped in the noise-free test mode; charged to the scenario's authorisation in
-    /// the ledger before any noise) and the k-anonymous diabetes cohort export through the export gate.
-    static func appendRiskModelAndCohort(persons: Table, quasiIdentifiers qi: [String], kept: [String], modelEpsilon: Double,
-                                         unitNote: String, truthNote: String, input: ScenarioInput, options: ScenarioOptions,
-                                         context: ScenarioContext, grant: ScenarioGrant, report: inout ScenarioReport) throws {
+    /// Sections 3 and 4 of the health scenario over a person-level table (`age`, `sex`, the
+    /// spec's binary feature and label, the quasi-identifiers and `kept`): the DP
+    /// logistic-regression risk model (skipped in the noise-free test mode; charged to the
+    /// scenario's authorisation in the ledger before any noise) and the k-anonymous export of the
+    /// persons with the outcome, through the export gate.
+    static func appendRiskModelAndCohort(persons: Table, risk: HealthRiskSpec = .diabetes, quasiIdentifiers qi: [String],
+                                         kept: [String], modelEpsilon: Double, unitNote: String, truthNote: String,
+                                         input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext,
+                                         grant: ScenarioGrant, report: inout ScenarioReport) throws {
         let kind = ScenarioKind.health
-        // 3. DP logistic-regression risk model (diabetes ~ age + male + hypertension).
+        let flag = risk.binaryFeature
+        // 3. DP logistic-regression risk model (outcome ~ age + male + the binary feature).
         if !context.noiseFree {
             let sex = try View.strings(persons, "sex", kind)
             let modelTable = try Table(columns: [
                 try Column("age", float64: try View.doubles(persons, "age", kind)),
                 try Column("male", float64: sex.map { $0 == "M" ? 1 : 0 }),
-                try Column("hypertension", float64: try View.doubles(persons, "hypertension", kind)),
-                try Column("diabetes", float64: try View.doubles(persons, "diabetes", kind)),
+                try Column(flag, float64: try View.doubles(persons, flag, kind)),
+                try Column(risk.label, float64: try View.doubles(persons, risk.label, kind)),
             ])
             context.progress("  [health] DP logistic regression on \(persons.rowCount) persons, ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
             let session = try context.ledger.session(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
-                                                     columns: ["person_id", "age", "sex", "hypertension", "diabetes"],
-                                                     purpose: "logistic regression diabetes ~ age + male + hypertension")
-            let model = try PrivateLogisticRegression(features: ["age", "male", "hypertension"], label: "diabetes",
+                                                     columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
+                                                     purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
+            let model = try PrivateLogisticRegression(features: ["age", "male", flag], label: risk.label,
                                                       featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12)
                 .fit(modelTable, parameters: NoiseParameters(epsilon: modelEpsilon, delta: options.delta), session: session)
             var rows = [ReportRow(labels: ["intercept"], value: model.intercept)]
             for (name, c) in zip(model.features, model.coefficients) { rows.append(ReportRow(labels: [name], value: c)) }
-            for (age, hyp) in [(40.0, 0.0), (60.0, 0.0), (60.0, 1.0), (80.0, 1.0)] {
-                rows.append(ReportRow(labels: ["P(diabetes | age \(Int(age)), male, hypertension \(hyp == 1 ? "yes" : "no"))"],
+            for (age, hyp) in risk.examples {
+                rows.append(ReportRow(labels: ["P(\(risk.label) | age \(Int(age)), male, \(flag) \(hyp == 1 ? "yes" : "no"))"],
                                       value: model.probability([age, 1, hyp])))
             }
             report.sections.append(ReportSection(
-                id: "risk_model", title: "Diabetes risk model (DP logistic regression)",
-                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, hypertension 0/1, \(unitNote). Coefficients are per unit of the raw feature (log-odds).\(truthNote) Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
+                id: "risk_model", title: "\(risk.outcome.prefix(1).uppercased() + risk.outcome.dropFirst()) risk model (DP logistic regression)",
+                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, \(flag) 0/1, \(unitNote). Coefficients are per unit of the raw feature (log-odds).\(truthNote) Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
                 chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
                 epsilon: modelEpsilon, delta: options.delta,
                 mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))", noiseScale: nil, ledgerEntries: []))
         }
 
-        // 4. k-anonymous cohort export: diabetic patients.
-        let diabetes = try View.doubles(persons, "diabetes", kind)
-        let cohort = try View.rows(try persons.selecting(qi + kept), diabetes.indices.filter { diabetes[$0] != 0 })
-        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for \(cohort.rowCount) diabetic patients")
+        // 4. k-anonymous cohort export: the persons with the outcome.
+        let outcome = try View.doubles(persons, risk.label, kind)
+        let cohort = try View.rows(try persons.selecting(qi + kept), outcome.indices.filter { outcome[$0] != 0 })
+        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for \(cohort.rowCount) \(risk.cohortNoun)")
         let mondrian = try Anonymity.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
-        let file = "diabetes_cohort_k\(options.k).csv"
+        let file = "\(risk.cohortFile)_k\(options.k).csv"
         let entry = try grant.exportMicrodata(anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
         report.exports.append(file)
         let sizes = mondrian.sizes.sorted()
         report.sections.append(ReportSection(
-            id: "cohort_export", title: "k-anonymous diabetes cohort export",
-            note: "One row per diabetic patient (\(unitNote)): \(qi.joined(separator: ", ")) generalised by Mondrian until every class has ≥ \(options.k) patients; \(kept.joined(separator: " and ")) kept. The export gate re-checks k and records the file in the ledger.",
+            id: "cohort_export", title: "k-anonymous cohort export: \(risk.cohortNoun)",
+            note: "One row per person among the \(risk.cohortNoun) (\(unitNote)): \(qi.joined(separator: ", ")) generalised by Mondrian until every class has ≥ \(options.k) persons; \(kept.joined(separator: " and ")) kept. The export gate re-checks k and records the file in the ledger.",
             chart: .table, labelNames: ["measure"], valueName: "value",
             rows: [
-                ReportRow(labels: ["patients exported"], value: Double(anonymised.rowCount)),
+                ReportRow(labels: ["persons exported"], value: Double(anonymised.rowCount)),
                 ReportRow(labels: ["equivalence classes"], value: Double(mondrian.partitionCount)),
                 ReportRow(labels: ["smallest class"], value: Double(sizes.first ?? 0)),
                 ReportRow(labels: ["median class"], value: Double(sizes.isEmpty ? 0 : sizes[sizes.count / 2])),
             ],
             epsilon: 0, delta: 0, mechanism: "k-anonymity (k = \(options.k)) via Mondrian, export gate", noiseScale: nil, ledgerEntries: [entry]))
+    }
+
+    /// The early-warning rule on a noisy weekly series (post-processing, EARS-C2-like): week
+    /// `i ≥ 4` alerts when its value exceeds the mean of the previous 4 weeks by more than
+    /// 2·max(their standard deviation, the noise sd of one week, 1).
+    static func earlyWarningAlerts(_ values: [Double], noiseSD: Double) -> [Bool] {
+        values.indices.map { i in
+            guard i >= 4 else { return false }
+            let base = values[(i - 4)..<i]
+            let mean = base.reduce(0, +) / 4
+            let sd = (base.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
+            return values[i] > mean + 2 * max(sd, noiseSD, 1)
+        }
     }
 
     /// Day number of `YYYY-MM-DD`, or nil.
@@ -205,6 +217,27 @@ extension Scenarios {
         guard parts.count == 3 else { return nil }
         return CalendarCodec.days(year: parts[0], month: parts[1], day: parts[2])
     }
+}
+
+/// What the health scenario's risk model predicts and which persons its cohort export holds.
+struct HealthRiskSpec: Sendable {
+    /// The 0/1 outcome column of the person table (the model's label; 1 selects the cohort).
+    var label: String
+    /// The outcome in words, for titles ("diabetes").
+    var outcome: String
+    /// The 0/1 risk-factor column used beside age and sex.
+    var binaryFeature: String
+    /// The export's file name stem.
+    var cohortFile: String
+    /// The cohort in words ("diabetic patients").
+    var cohortNoun: String
+    /// (age, binary feature) pairs whose predicted probability the report shows (male).
+    var examples: [(Double, Double)]
+
+    /// Diabetes ~ age + male + hypertension; cohort of diabetic patients.
+    static let diabetes = HealthRiskSpec(label: "diabetes", outcome: "diabetes", binaryFeature: "hypertension",
+                                         cohortFile: "diabetes_cohort", cohortNoun: "diabetic patients",
+                                         examples: [(40, 0), (60, 0), (60, 1), (80, 1)])
 }
 
 /// How person-level survey data (one row per person, no visit dates or places) feeds the health

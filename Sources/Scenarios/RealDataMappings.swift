@@ -44,6 +44,20 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     /// k-anonymous diabetic cohort over (age, sex, race_ethnicity). Unweighted (no survey weights).
     case nhanes2017 = "nhanes_2017"
 
+    /// covid_testing (15,524 SARS-CoV-2 PCR tests of 12,344 subjects at Children's Hospital of
+    /// Philadelphia, pandemic days 4–107 of 2020, de-identified and time-shifted upstream) →
+    /// health, test-level: `subject_id` → `person_id` (privacy unit; a person may be tested
+    /// several times), `pan_day` → `day` (public period days 1–112, 16 weeks), `drive_thru_ind` →
+    /// `site` ("drive-thru" / "clinic or ward") and `drive_thru`, `result` → `result` (positive,
+    /// negative, invalid) and `positive`, `age` (anonymised upstream; a few values above 100),
+    /// `gender` → `sex` (M/F), `demo_group`, `patient_class` and `payor_group` (missing →
+    /// "unknown"). The report watches positive tests week by week with the early-warning rule,
+    /// gives the weekly positivity and daily tests per site × result, fits the DP positivity
+    /// model (ever positive ~ age + male + drive-thru, one row per person) and exports the
+    /// persons who tested positive k-anonymised over (age, sex, demo_group). Fake names are
+    /// never read.
+    case covidTesting = "covid_testing"
+
     /// lendingclub_loans (10,000 Lending Club loans issued Q1 2018) → finance: each loan is a row
     /// (its own privacy unit); four parties each hold one column and raise a public 0/1 flag —
     /// tax authority `tax_liens` ≥ 1, courts `public_record_bankrupt` ≥ 1, credit bureau
@@ -74,7 +88,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         case .nycFlights: .transport
         case .hotelBookings: .tourism
         case .restaurantInspections: .market
-        case .nhanes2017: .health
+        case .nhanes2017, .covidTesting: .health
         case .lendingClubLoans: .finance
         }
     }
@@ -89,6 +103,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         case .hotelBookings: return try Self.hotelBookings(file: file)
         case .restaurantInspections: return try Self.restaurantInspections(file: file)
         case .nhanes2017: return try Self.nhanes2017(file: file)
+        case .covidTesting: return try Self.covidTesting(file: file)
         case .lendingClubLoans: return try Self.lendingClubLoans(file: file)
         }
     }
@@ -243,6 +258,51 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         input.healthSurvey = HealthSurveyMapping(
             ageBands: nhanesAgeBands, cohortQuasiIdentifiers: ["age", "sex", "race_ethnicity"], cohortKept: ["insurance", "hypertension"],
             definitions: "NHANES 2017–2018 adults, unweighted. Hypertension: mean measured systolic ≥ 140 or diastolic ≥ 90 mm Hg; diabetes: doctor-diagnosed (borderline counted as no).")
+        return input
+    }
+
+    /// The public test sites and results of the covid_testing mapping.
+    static let covidSites = ["drive-thru", "clinic or ward"]
+    static let covidResults = ["positive", "negative", "invalid"]
+
+    static func covidTesting(file: String) throws -> ScenarioInput {
+        let kind = ScenarioKind.health
+        let raw = try CSVReader.load(file: file).table
+        let subject = try View.strings(raw, "subject_id", kind)
+        let day = try View.doubles(raw, "pan_day", kind), age = try View.doubles(raw, "age", kind)
+        let drive = try View.doubles(raw, "drive_thru_ind", kind)
+        let result = try View.strings(raw, "result", kind), gender = try View.strings(raw, "gender", kind)
+        let demo = try View.strings(raw, "demo_group", kind)
+        let patientClassColumn = try View.column(raw, "patient_class", kind), payorColumn = try View.column(raw, "payor_group", kind)
+        let patientClass = try View.strings(raw, "patient_class", kind), payor = try View.strings(raw, "payor_group", kind)
+        for name in ["subject_id", "pan_day", "age", "drive_thru_ind", "result", "gender"] {
+            let column = try View.column(raw, name, kind)
+            guard column.nullCount == 0 else {
+                throw ScenarioError.invalidParameter(name: "column \(name)", value: "\(column.nullCount) missing values",
+                                                     reason: "the covid_testing mapping needs it on every test")
+            }
+        }
+        let n = raw.rowCount
+        let table = try Table(columns: [
+            try Column("person_id", strings: subject),
+            try Column("day", int64: day.map { Int64($0) }),
+            try Column("site", strings: drive.map { $0 != 0 ? covidSites[0] : covidSites[1] }),
+            try Column("result", strings: result),
+            try Column("age", float64: age),
+            try Column("sex", strings: gender.map { $0 == "male" ? "M" : $0 == "female" ? "F" : $0 }),
+            try Column("positive", int64: result.map { $0 == "positive" ? 1 : 0 }),
+            try Column("drive_thru", int64: drive.map { $0 != 0 ? 1 : 0 }),
+            try Column("demo_group", strings: demo),
+            try Column("patient_class", strings: (0..<n).map { patientClassColumn.isValid($0) ? patientClass[$0] : "unknown" }),
+            try Column("payor_group", strings: (0..<n).map { payorColumn.isValid($0) ? payor[$0] : "unknown" }),
+        ])
+        var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+                                  source: "\(file) (covid_testing mapping: \(n) tests of \(Set(subject).count) persons)",
+                                  privacyUnit: "person_id")
+        input.healthTesting = HealthTestingMapping(
+            firstDay: 1, lastDay: 112, sites: covidSites, results: covidResults,
+            cohortQuasiIdentifiers: ["age", "sex", "demo_group"], cohortKept: ["patient_class", "payor_group"],
+            definitions: "Data: SARS-CoV-2 PCR tests at CHOP, 2020, de-identified and time-shifted upstream (days are days since the start of the pandemic).")
         return input
     }
 

@@ -59,6 +59,9 @@ public struct ScenarioInput: Sendable {
     /// Health: set when the table is person-level survey data (one row per person, no visit
     /// dates or districts; real-data mappings) instead of the synthetic visit records.
     var healthSurvey: HealthSurveyMapping?
+    /// Health: set when the table is dated test records without districts or diagnoses
+    /// (covid_testing), watched by test site and result instead.
+    var healthTesting: HealthTestingMapping?
     /// Finance: set when the parties, segments and unit differ from the synthetic enterprise
     /// schema (real-data mappings).
     var financeMapping: FinanceMapping?

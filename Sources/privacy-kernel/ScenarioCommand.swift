@@ -32,7 +32,7 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Input CSV with the scenario's columns (default: the embedded datasets/<scenario>.csv).")
     var data: String?
 
-    @Option(help: "Map a real public dataset onto the scenario's columns: nyc_flights (transport), hotel_bookings (tourism hotel stays), restaurant_inspections (market), nhanes_2017 (health), lendingclub_loans (finance). Needs --data.")
+    @Option(help: "Map a real public dataset onto the scenario's columns: nyc_flights (transport), hotel_bookings (tourism hotel stays), restaurant_inspections (market), nhanes_2017 or covid_testing (health), lendingclub_loans (finance). Needs --data (a file named after one of these is recognised without it).")
     var mapping: String?
 
     @Option(help: "Tourism only: the hotel-stay CSV (default: the embedded datasets/tourism_hotels.csv).")

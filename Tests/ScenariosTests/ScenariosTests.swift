@@ -208,9 +208,10 @@ enum ScenarioSharedData {
     static var inspections: String { root + "/restaurant_inspections/restaurant_inspections.csv" }
     static var nhanes: String { root + "/nhanes_2017/nhanes_2017.csv" }
     static var loans: String { root + "/lendingclub_loans/lendingclub_loans.csv" }
+    static var covid: String { root + "/covid_testing/covid_testing.csv" }
     static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels)
         && FileManager.default.fileExists(atPath: inspections) && FileManager.default.fileExists(atPath: nhanes)
-        && FileManager.default.fileExists(atPath: loans) }
+        && FileManager.default.fileExists(atPath: loans) && FileManager.default.fileExists(atPath: covid) }
 }
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
@@ -299,6 +300,68 @@ struct RealDataMappingTests {
         for i in 0..<exported.rowCount { classes[columns.map { $0[i] }.joined(separator: "\u{1}"), default: 0] += 1 }
         #expect(classes.values.min()! >= 5)
         #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
+    }
+
+    @Test("covid_testing → health: noise-free weekly and daily tests equal direct counts; the cohort is every person ever positive")
+    func covidTestingCounts() throws {
+        let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
+        #expect(input.table.rowCount == 15_524)
+        let raw = try CSVReader.load(file: ScenarioSharedData.covid).table
+        let day = try View.doubles(raw, "pan_day", .health), result = try View.strings(raw, "result", .health)
+        let drive = try View.doubles(raw, "drive_thru_ind", .health), subject = try View.strings(raw, "subject_id", .health)
+        var weekly: [String: Double] = [:], daily: [String: Double] = [:], positivePersons = Set<String>()
+        for i in 0..<raw.rowCount {
+            let week = (Int(day[i]) - 1) / 7 + 1
+            weekly[result[i] + "|week " + (week < 10 ? "0" : "") + "\(week)", default: 0] += 1
+            let d = String(Int(day[i]))
+            daily[(drive[i] != 0 ? "drive-thru" : "clinic or ward") + "|" + result[i] + "|day " + String(repeating: "0", count: 3 - d.count) + d,
+                  default: 0] += 1
+            if result[i] == "positive" { positivePersons.insert(subject[i]) }
+        }
+        let (directory, ledger) = try scratch("covid")
+        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        #expect(try #require(report.section("weekly_alerts")).rows.map(\.labels) == (1...16).map { ["week " + ($0 < 10 ? "0" : "") + "\($0)", "positive"] })
+        let series = try #require(report.section("weekly_tests"))
+        #expect(series.rows.count == 3 * 16)
+        for row in series.rows { #expect(row.value == weekly[row.labels.reversed().joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(series.rows.reduce(0) { $0 + $1.value } == 15_524)
+        let days = try #require(report.section("daily_counts"))
+        #expect(days.rows.count == 2 * 3 * 112)
+        for row in days.rows { #expect(row.value == daily[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        // Weekly positivity is positives over all tests of the week.
+        let rates = try #require(report.section("weekly_positivity"))
+        for row in rates.rows {
+            let week = row.labels[0]
+            let total = ["positive", "negative", "invalid"].map { weekly[$0 + "|" + week, default: 0] }.reduce(0, +)
+            #expect(abs(row.value - 100 * weekly["positive|" + week, default: 0] / total) < 1e-9, "\(week)")
+        }
+        let cohort = try #require(report.section("cohort_export"))
+        #expect(cohort.rows.first { $0.labels == ["persons exported"] }?.value == Double(positivePersons.count))
+        #expect(positivePersons.count == 790)
+    }
+
+    @Test("covid_testing → health with noise: the whole budget is charged through the ledger and the positivity model is fitted")
+    func covidTestingWithNoise() throws {
+        let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
+        let (directory, ledger) = try scratch("covid-noise")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c", outputDirectory: directory)
+        let report = try Scenarios.run(.health, input: input, context: context)
+        #expect(abs(report.spentEpsilon - report.budgetEpsilon) < 1e-9)
+        let model = try #require(report.section("risk_model"))
+        #expect(model.rows.map { $0.labels[0] }.prefix(4) == ["intercept", "age", "male", "drive_thru"])
+        #expect(model.rows.allSatisfy { $0.value.isFinite })
+        #expect(try #require(report.section("weekly_alerts")).rows.count == 16)
+        #expect(try #require(report.section("weekly_tests")).rows.count == 48)
+    }
+
+    @Test("the early-warning rule alerts on a jump beyond the previous four weeks and the noise")
+    func earlyWarningRule() {
+        let flat = [50.0, 52, 48, 50, 51, 49, 50]
+        #expect(Scenarios.earlyWarningAlerts(flat, noiseSD: 2) == Array(repeating: false, count: 7))
+        let jump = [50.0, 52, 48, 50, 80, 50]
+        #expect(Scenarios.earlyWarningAlerts(jump, noiseSD: 2) == [false, false, false, false, true, false])
+        // The same jump inside the noise does not alert.
+        #expect(Scenarios.earlyWarningAlerts(jump, noiseSD: 20) == Array(repeating: false, count: 6))
     }
 
     @Test("nhanes_2017 → health: noise-free persons per age band × sex × hypertension × diabetes equal direct counts")
