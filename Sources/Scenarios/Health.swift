@@ -106,22 +106,12 @@ extension Scenarios {
             chart: .timeSeries, labelNames: ["week", "syndrome"], valueName: "visits", rows: seriesRows,
             epsilon: weeklyRelease.epsilon, delta: weeklyRelease.delta, mechanism: weeklyRelease.mechanismText,
             noiseScale: weeklyRelease.noiseScale, ledgerEntries: weeklyRelease.entries))
-        let byDistrict = sumCells(daily) { key in
-            let parts = key.split(separator: "|")
-            return parts.count == 3 && parts[1] == "respiratory" ? String(parts[0]) : nil
-        }.sorted { $0.value > $1.value }
-        report.sections.append(ReportSection(
-            id: "respiratory_by_district", title: "Respiratory visits per district (whole period)",
-            note: "Post-processing of daily_counts: sum of each district's \(days.count) daily respiratory cells; interval ±1.96·√\(days.count)·sd.",
-            chart: .bars, labelNames: ["district"], valueName: "visits",
-            rows: byDistrict.map { ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
-            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
+        report.sections.append(wholePeriodTotals(daily, middle: "respiratory", days: days.count, id: "respiratory_by_district",
+                                                 title: "Respiratory visits per district (whole period)", place: "district",
+                                                 cells: "respiratory", valueName: "visits"))
 
         // Person-level table (first visit of each person) for the model and the cohort.
-        let personCodes: [UInt32]
-        if case let .categorical(codes, _) = person.values { personCodes = codes } else {
-            throw ScenarioError.wrongColumnType(scenario: kind.rawValue, column: "person_id", expected: "categorical", found: "\(person.type)")
-        }
+        let personCodes = try View.codes(person, kind)
         var seen = Set<UInt32>()
         let firstVisits = personCodes.indices.filter { seen.insert(personCodes[$0]).inserted }
         let persons = try View.rows(try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)

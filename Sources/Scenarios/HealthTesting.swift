@@ -127,22 +127,12 @@ extension Scenarios {
             chart: .table, labelNames: ["site", "result", "day"], valueName: "tests", rows: daily.reportRows(),
             epsilon: daily.epsilon, delta: daily.delta, mechanism: daily.mechanismText, noiseScale: daily.noiseScale,
             ledgerEntries: daily.entries))
-        let bySite = sumCells(daily) { key in
-            let parts = key.split(separator: "|")
-            return parts.count == 3 && parts[1] == "positive" ? String(parts[0]) : nil
-        }.sorted { $0.value > $1.value }
-        report.sections.append(ReportSection(
-            id: "positives_by_site", title: "Positive tests per site (whole period)",
-            note: "Post-processing of daily_counts: sum of each site's \(days.count) daily positive cells; interval ±1.96·√\(days.count)·sd.",
-            chart: .bars, labelNames: ["site"], valueName: "tests",
-            rows: bySite.map { ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
-            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []))
+        report.sections.append(wholePeriodTotals(daily, middle: "positive", days: days.count, id: "positives_by_site",
+                                                 title: "Positive tests per site (whole period)", place: "site",
+                                                 cells: "positive", valueName: "tests"))
 
         // 3–4. Person-level: first test's age, sex and site; positive when any test was.
-        let codes: [UInt32]
-        if case let .categorical(c, _) = person.values { codes = c } else {
-            throw ScenarioError.wrongColumnType(scenario: kind.rawValue, column: unit, expected: "categorical", found: "\(person.type)")
-        }
+        let codes = try View.codes(person, kind)
         let positive = try View.doubles(tests, "positive", kind)
         var first: [UInt32: Int] = [:], everPositive: [UInt32: Bool] = [:]
         var order: [Int] = []

@@ -21,6 +21,14 @@ enum View {
         }
     }
 
+    /// The dictionary codes of a categorical column (the privacy unit's identity per row).
+    static func codes(_ column: Column, _ scenario: ScenarioKind) throws -> [UInt32] {
+        guard case let .categorical(codes, _) = column.values else {
+            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: column.name, expected: "categorical", found: "\(column.type)")
+        }
+        return codes
+    }
+
     /// Numeric values as doubles (float64, int64 or bool).
     static func doubles(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Double] {
         let column = try column(table, name, scenario)
@@ -108,4 +116,21 @@ func sumCells(_ released: Released, groupKey: (String) -> String?) -> [(key: Str
         let (value, m) = sums[key]!
         return (key, value, 1.96 * Double(m).squareRoot() * sd)
     }
+}
+
+/// A post-processing bar section over the `daily_counts` release, keyed `place|middle|day`: per place, the
+/// sum of its cells whose middle part is `middle` over the whole period, largest first, with
+/// the interval ±1.96·√m·sd over its m cells.
+func wholePeriodTotals(_ daily: Released, middle: String, days: Int, id: String, title: String, place: String,
+                       cells: String, valueName: String) -> ReportSection {
+    let totals = sumCells(daily) { key in
+        let parts = key.split(separator: "|")
+        return parts.count == 3 && parts[1] == middle ? String(parts[0]) : nil
+    }.sorted { $0.value > $1.value }
+    return ReportSection(
+        id: id, title: title,
+        note: "Post-processing of daily_counts: sum of each \(place)'s \(days) daily \(cells) cells; interval ±1.96·√\(days)·sd.",
+        chart: .bars, labelNames: [place], valueName: valueName,
+        rows: totals.map { ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
+        epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: [])
 }
