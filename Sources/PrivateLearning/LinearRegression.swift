@@ -80,8 +80,9 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     ///   columns, an empty table, fewer rows than parameters, or the session's refusal
     ///   (``PrivateLearningError/privacy(_:)``). On error no model is returned and nothing is
     ///   charged.
-    /// - Complexity: O(rows · p²) flops in BLAS (p = features + 1), O(p³) for the solve; memory
-    ///   rows · p doubles.
+    /// - Complexity: O(rows · p²) flops in BLAS (p = features + 1), one streamed pass over the
+    ///   columns; O(p³) for the solve; memory O(p · 4,096) doubles per core (the matrix is never
+    ///   materialised), plus a gathered copy of the rows when some values are missing.
     public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LinearRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
         return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)

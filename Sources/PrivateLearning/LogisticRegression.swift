@@ -96,7 +96,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     ///     (stated as pure ε).
     ///   - session: charged once, with the stated guarantee and the composed noise events.
     /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:session:)``).
-    /// - Complexity: one streamed `dsyrk` + `dgemv` pass over the feature columns; for T > 1,
+    /// - Complexity: one streamed `dsyrk` pass over the feature columns; for T > 1,
     ///   one materialisation of rows · (features + 1) doubles and T − 1 passes over it.
     public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LogisticRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
