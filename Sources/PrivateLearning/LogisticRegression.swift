@@ -13,9 +13,9 @@ public import Tabular
 /// The fit:
 /// 1. validates everything (typed errors, nothing charged), maps rows onto the grid 2^-k as in
 ///    ``PrivateLinearRegression`` and charges the session for the whole run;
-/// 2. in **one streamed pass** over the columns (blocks built in cache, never materialised;
-///    `cblas_dsyrk` + `cblas_dgemv`, exact as in ``PrivateLinearRegression``) computes Z̃ᵀZ̃ and
-///    Z̃ᵀy, and releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity
+/// 2. in **one streamed pass** over the columns (blocks [Z̃ | y] built in cache, never
+///    materialised, one `cblas_dsyrk` each, exact as in ``PrivateLinearRegression``) computes
+///    Z̃ᵀZ̃ and Z̃ᵀy, and releases Ĥ = Z̃ᵀZ̃ + noise (a share ``hessianShare`` of ρ; L2 sensitivity
 ///    √((c² + c)/2)), whose intercept entry is also the noisy row count ñ; P = Ĥ/4 + ñλI is an
 ///    upper bound on the Hessian of the summed loss (Böhning 1992: σ′ ≤ 1/4), eigenvalue-floored
 ///    at max(ñλ, 2√p·σ_H/4) (eigenvalues below the noise's spectral reach are noise);

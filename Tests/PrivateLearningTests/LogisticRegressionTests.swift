@@ -188,4 +188,16 @@ struct LogisticRegressionTests {
         #expect(try ModelScoring.auc(scores: [0.9, 0.1, 0.5], labels: [0, 1, 1]) == 0)
         #expect(throws: PrivateLearningError.self) { try ModelScoring.auc(scores: [1, 2], labels: [1, 1]) }
     }
+
+    @Test func logLossIsTheMeanCrossEntropyWithoutOverflow() throws {
+        let model = LogisticRegressionModel(features: ["x"], label: "y", coefficients: [2], intercept: -1, stated: .zCDP(rho: 1),
+                                            mechanismEvent: .zCDP(rho: 1), rho: 1, iterations: 1, gradientNoiseScale: 0,
+                                            hessianNoiseScale: 0, flooredEigenvalues: 0)
+        // Scores −1, 1, 3, −1601 (the last would overflow a naive exp), labels 0, 1, 1, 0.
+        let table = try Table(columns: [try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [0, 1, 1, 0])])
+        let expected: Double = (2 * log1p(exp(-1.0)) + log1p(exp(-3.0))) / 4
+        #expect(abs(try model.logLoss(on: table) - expected) < 1e-15)
+        let wrong = try Table(columns: [try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [1, 0, 0, 1])])
+        #expect(try model.logLoss(on: wrong) > 100)
+    }
 }
