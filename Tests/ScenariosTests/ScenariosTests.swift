@@ -258,6 +258,30 @@ struct RealDataMappingTests {
         #expect(try #require(report.section("trips_by_hour")).rows.count == 24)
     }
 
+    @Test("transport with selected keys on too little data: no OD pair passes, so OD × hour is not released and its ε is not spent")
+    func transportNothingSelected() throws {
+        // 30 trips of 30 cards: far below the selection threshold at ε = 0.6.
+        let start: Int64 = 1_700_000_000
+        let table = try Table(columns: [
+            try Column("card_id", strings: (0..<30).map { "card\($0)" }),
+            try Column("origin_district", strings: Array(repeating: "A", count: 30)),
+            try Column("destination_district", strings: Array(repeating: "B", count: 30)),
+            try Column(name: "boarding_time", values: .timestamp((0..<30).map { start + Int64($0) * 600 })),
+            try Column(name: "alighting_time", values: .timestamp((0..<30).map { start + Int64($0) * 600 + 1_200 })),
+        ])
+        var input = ScenarioInput(table: table, dataset: "tiny-trips", source: "test", privacyUnit: "card_id")
+        input.placeKeys = nil
+        input.groupKeys = ["A"]
+        let (directory, ledger) = try scratch("tiny")
+        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "n", outputDirectory: directory)
+        let report = try Scenarios.run(.transport, input: input, context: context)
+        #expect(try #require(report.section("od_matrix")).rows.isEmpty)
+        let byHour = try #require(report.section("od_by_hour"))
+        #expect(byHour.rows.isEmpty && byHour.epsilon == 0)
+        #expect(byHour.note.hasPrefix("Not released"))
+        #expect(abs(report.spentEpsilon - 0.7 * report.budgetEpsilon) < 1e-9)
+    }
+
     @Test("a file named after a public dataset is recognised for its scenario only")
     func recognisingFiles() {
         #expect(RealDataMapping.recognising(file: "../shared/datasets/nyc_flights/nyc_flights.csv", for: .transport) == .nycFlights)
