@@ -109,18 +109,16 @@ enum BLASKernels {
         return result
     }
 
-    /// Rows per cache block of ``logisticGradient(_:_:)``: 4,096 rows × p columns stay in L2
-    /// between the two `dgemv` calls.
+    /// Rows per cache block of the logistic gradients: 4,096 rows × p columns stay in L2 between
+    /// the score loop and `dgemv`.
     static let blockRows = 4_096
 
     /// The gradient of the summed logistic loss, Σᵢ rᵢ z̃ᵢ with rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ rounded
     /// to the grid `2^-gridBits` (so |rᵢ| ≤ 1 and the sum is exact, like XᵀX).
     ///
-    /// One pass over the matrix: per cache block of rows, a column-wise loop computes the scores
-    /// (the same roundings for a row wherever it sits, so the residual of a row depends on that
-    /// row and θ only: the sensitivity argument needs exactly this), the residuals replace them
-    /// in place, and `dgemv` accumulates Zᵀr while the block is still in cache. Blocks run in parallel over fixed chunks; the result is exact and so does
-    /// not depend on the split.
+    /// One pass over a materialised matrix (``accumulateLogisticGradient(block:leading:rows:parameters:theta:labels:up:down:scratch:into:)``
+    /// per cache block, in parallel over fixed chunks; exact, so independent of the split). The
+    /// fits use ``streamedLogisticGradient(_:_:)``; this is its reference in the tests.
     ///
     /// - Complexity: O(rows · p) flops, one read of the matrix.
     static func logisticGradient(_ matrix: DesignMatrix, _ theta: [Double]) -> [Double] {
@@ -143,26 +141,76 @@ enum BLASKernels {
                             var start = chunkStart
                             while start < chunkEnd {
                                 let count = min(blockRows, chunkEnd - start)
-                                // Scores column by column in plain Swift (no FMA contraction): every
-                                // row's score is the same sequence of roundings wherever the row
-                                // sits in a block, so one row more or less cannot move another
-                                // row's residual (a BLAS kernel may round its tail rows
-                                // differently from its vector body).
-                                for i in 0..<count { scores[i] = 0 }
-                                for j in 0..<p {
-                                    let column = a.baseAddress! + j * m + start, weight = t[j]
-                                    for i in 0..<count { scores[i] += column[i] * weight }
-                                }
-                                for i in 0..<count {
-                                    let probability = 1 / (1 + exp(-scores[i]))
-                                    // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
-                                    scores[i] = DesignMatrix.roundToInteger((probability - y[start + i]) * up) * down
-                                }
-                                cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
-                                            a.baseAddress! + start, Int32(m), scores, 1, 1, out.baseAddress! + chunk * p, 1)
+                                accumulateLogisticGradient(block: a.baseAddress! + start, leading: m, rows: count, parameters: p,
+                                                           theta: t.baseAddress!, labels: y.baseAddress! + start, up: up, down: down,
+                                                           scratch: scores, into: out.baseAddress! + chunk * p)
                                 start += count
                             }
                         }
+                    }
+                }
+            }
+        }
+        var result = [Double](repeating: 0, count: p)
+        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
+        return result
+    }
+
+    /// Adds Σᵢ rᵢ z̃ᵢ over one block of rows (column-major, leading dimension `leading`) to
+    /// `out`, with rᵢ = sigmoid(θᵀz̃ᵢ) − yᵢ rounded to the grid. The scores are computed column by
+    /// column in plain Swift (no FMA contraction): every row's score is the same sequence of
+    /// roundings wherever the row sits in a block, so one row more or less cannot move another
+    /// row's residual (a BLAS kernel may round its tail rows differently from its vector body).
+    /// `dgemv` then accumulates Zᵀr while the block is in cache; that sum is exact.
+    @inline(__always)
+    static func accumulateLogisticGradient(
+        block: UnsafePointer<Double>, leading: Int, rows count: Int, parameters p: Int, theta: UnsafePointer<Double>,
+        labels: UnsafePointer<Double>, up: Double, down: Double, scratch scores: UnsafeMutablePointer<Double>,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        for i in 0..<count { scores[i] = 0 }
+        for j in 0..<p {
+            let column = block + j * leading, weight = theta[j]
+            for i in 0..<count { scores[i] += column[i] * weight }
+        }
+        for i in 0..<count {
+            let probability = 1 / (1 + exp(-scores[i]))
+            // r in [−1, 1]; rounding keeps it there (±1 are on the grid).
+            scores[i] = DesignMatrix.roundToInteger((probability - labels[i]) * up) * down
+        }
+        cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1, block, Int32(leading), scores, 1, 1, out, 1)
+    }
+
+    /// ``logisticGradient(_:_:)`` without a materialised matrix: each block of rows is rebuilt
+    /// from the columns in cache (as in ``streamedStatistics(_:)``) and used once. The same bits
+    /// as on the materialised matrix (the fill is deterministic per row and the sums exact).
+    ///
+    /// - Complexity: O(rows · p) flops, one read of the source columns, O(p · blockRows) memory
+    ///   per concurrent chunk.
+    static func streamedLogisticGradient(_ source: DesignSource, _ theta: [Double]) -> [Double] {
+        let m = source.rows, p = source.parameters
+        precondition(theta.count == p)
+        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
+        var partials = [Double](repeating: 0, count: chunks * p)
+        let up = Double(sign: .plus, exponent: source.gridBits, significand: 1)
+        let down = Double(sign: .plus, exponent: -source.gridBits, significand: 1)
+        theta.withUnsafeBufferPointer { t in
+            partials.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let t = t, out = out
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let chunkStart = chunk * DesignMatrix.chunkRows
+                    let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                    let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * (p + 2))
+                    defer { block.deallocate() }
+                    var start = chunkStart
+                    while start < chunkEnd {
+                        let count = min(blockRows, chunkEnd - start)
+                        let labels = block + p * count, scores = labels + count
+                        source.fill(start..<(start + count), leading: count, into: block, labels: labels)
+                        accumulateLogisticGradient(block: block, leading: count, rows: count, parameters: p, theta: t.baseAddress!,
+                                                   labels: labels, up: up, down: down, scratch: scores,
+                                                   into: out.baseAddress! + chunk * p)
+                        start += count
                     }
                 }
             }
