@@ -43,40 +43,59 @@ enum BLASKernels {
     /// - Complexity: O(rows · p²) flops, one read of the source columns, O(p · streamedBlockRows)
     ///   memory per concurrent chunk.
     static func streamedStatistics(_ source: DesignSource) -> (gram: [Double], moment: [Double]) {
-        let m = source.rows, p = source.parameters, q = p + 1
+        let p = source.parameters, q = p + 1
+        let augmented = streamBlocks(source, blockRows: streamedBlockRows, scratchColumns: 0, resultCount: q * q) { block, count, _, out in
+            // Columns 0 ..< p: the rows; column p: their labels.
+            cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(count), 1, block, Int32(count), 1, out, Int32(q))
+        }
+        var gram = [Double](repeating: 0, count: p * p)
+        for column in 0..<p {
+            for row in 0...column {
+                gram[column * p + row] = augmented[column * q + row]
+                gram[row * p + column] = augmented[column * q + row]
+            }
+        }
+        return (gram, Array(augmented[(p * q)..<(p * q + p)]))
+    }
+
+    /// The shared loop of the streamed kernels: fixed chunks of rows in parallel, each built
+    /// block by block (`blockRows` rows) into one reused buffer — columns 0 ..< p the rows of
+    /// Z̃, column p their labels, then `scratchColumns` columns of scratch — and handed to `body`
+    /// with the block's row count and the chunk's `resultCount` accumulators. Returns the
+    /// accumulators summed over the chunks in chunk order (the sums are exact, so the order only
+    /// matters for reproducibility).
+    ///
+    /// - Complexity: one read of the source columns; O((p + 1 + scratchColumns) · blockRows)
+    ///   memory per concurrent chunk.
+    static func streamBlocks(
+        _ source: DesignSource, blockRows: Int, scratchColumns: Int, resultCount: Int,
+        _ body: (_ block: UnsafeMutablePointer<Double>, _ rows: Int, _ scratch: UnsafeMutablePointer<Double>,
+                 _ out: UnsafeMutablePointer<Double>) -> Void
+    ) -> [Double] {
+        let m = source.rows, p = source.parameters
         let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
-        let stride = q * q
-        var partials = [Double](repeating: 0, count: chunks * stride)
-        partials.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let chunkStart = chunk * DesignMatrix.chunkRows
-                let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
-                let block = UnsafeMutablePointer<Double>.allocate(capacity: streamedBlockRows * q)
-                defer { block.deallocate() }
-                let augmented = out.baseAddress! + chunk * stride
-                var start = chunkStart
-                while start < chunkEnd {
-                    let count = min(streamedBlockRows, chunkEnd - start)
-                    // Columns 0 ..< p: the rows; column p: their labels.
-                    source.fill(start..<(start + count), leading: count, into: block, labels: block + p * count)
-                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(count), 1,
-                                block, Int32(count), 1, augmented, Int32(q))
-                    start += count
+        var partials = [Double](repeating: 0, count: chunks * resultCount)
+        withoutActuallyEscaping(body) { body in
+            partials.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out, body = body
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let chunkStart = chunk * DesignMatrix.chunkRows
+                    let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                    let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * (p + 1 + scratchColumns))
+                    defer { block.deallocate() }
+                    var start = chunkStart
+                    while start < chunkEnd {
+                        let count = min(blockRows, chunkEnd - start)
+                        source.fill(start..<(start + count), leading: count, into: block, labels: block + p * count)
+                        body(block, count, block + (p + 1) * count, out.baseAddress! + chunk * resultCount)
+                        start += count
+                    }
                 }
             }
         }
-        var gram = [Double](repeating: 0, count: p * p)
-        var moment = [Double](repeating: 0, count: p)
-        for chunk in 0..<chunks {
-            let augmented = chunk * stride
-            for column in 0..<p {
-                for row in 0...column { gram[column * p + row] += partials[augmented + column * q + row] }
-                moment[column] += partials[augmented + p * q + column]
-            }
-        }
-        for column in 0..<p { for row in 0..<column { gram[row * p + column] = gram[column * p + row] } }
-        return (gram, moment)
+        var result = [Double](repeating: 0, count: resultCount)
+        for chunk in 0..<chunks { for k in 0..<resultCount { result[k] += partials[chunk * resultCount + k] } }
+        return result
     }
 
     /// Rows per block of ``streamedStatistics(_:)`` (measured: 1,024 to 16,384 rows are within
@@ -188,36 +207,16 @@ enum BLASKernels {
     /// - Complexity: O(rows · p) flops, one read of the source columns, O(p · blockRows) memory
     ///   per concurrent chunk.
     static func streamedLogisticGradient(_ source: DesignSource, _ theta: [Double]) -> [Double] {
-        let m = source.rows, p = source.parameters
+        let p = source.parameters
         precondition(theta.count == p)
-        let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
-        var partials = [Double](repeating: 0, count: chunks * p)
         let up = Double(sign: .plus, exponent: source.gridBits, significand: 1)
         let down = Double(sign: .plus, exponent: -source.gridBits, significand: 1)
-        theta.withUnsafeBufferPointer { t in
-            partials.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let t = t, out = out
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let chunkStart = chunk * DesignMatrix.chunkRows
-                    let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
-                    let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * (p + 2))
-                    defer { block.deallocate() }
-                    var start = chunkStart
-                    while start < chunkEnd {
-                        let count = min(blockRows, chunkEnd - start)
-                        let labels = block + p * count, scores = labels + count
-                        source.fill(start..<(start + count), leading: count, into: block, labels: labels)
-                        accumulateLogisticGradient(block: block, leading: count, rows: count, parameters: p, theta: t.baseAddress!,
-                                                   labels: labels, up: up, down: down, scratch: scores,
-                                                   into: out.baseAddress! + chunk * p)
-                        start += count
-                    }
-                }
+        return theta.withUnsafeBufferPointer { t in
+            streamBlocks(source, blockRows: blockRows, scratchColumns: 1, resultCount: p) { block, count, scores, out in
+                accumulateLogisticGradient(block: block, leading: count, rows: count, parameters: p, theta: t.baseAddress!,
+                                           labels: block + p * count, up: up, down: down, scratch: scores, into: out)
             }
         }
-        var result = [Double](repeating: 0, count: p)
-        for chunk in 0..<chunks { for j in 0..<p { result[j] += partials[chunk * p + j] } }
-        return result
     }
 
     /// The eigen-decomposition of a symmetric `p × p` matrix (column-major, both triangles
