@@ -147,7 +147,7 @@ extension DesignMatrix {
         guard table.rowCount > 0 else { throw .emptyTable(what: "the table has no rows") }
         guard table.rowCount <= maximumRows else {
             throw .invalidParameter(name: "maximumRows", value: "\(maximumRows)",
-                                    reason: "the table has \(table.rowCount) rows; raise the bound (it sets the quantisation grid)")
+                                    reason: "the table (its size is public metadata) has more rows; raise the bound (it sets the quantisation grid)")
         }
 
         // Rows with every used column present.
@@ -159,10 +159,11 @@ extension DesignMatrix {
             for row in 0..<table.rowCount where used.allSatisfy({ $0.isValid(row) }) { rows.append(row) }
             kept = rows
         }
+        // No refusal depends on how many rows are complete (that count is private): with few
+        // or none, the noisy statistics and the data-independent ridge still give a finite fit.
+        // Only the table's size (public metadata of the dataset) is checked above.
         let m = kept?.count ?? table.rowCount
-        guard m > 0 else { throw .emptyTable(what: "no row has every feature and the label '\(label)' present") }
         let p = d + 1
-        guard m >= p else { throw .tooFewRows(rows: m, required: p) }
 
         let gridBits = gridBits(maximumRows: maximumRows)
         // Complete rows only: gather them once when some are missing.

@@ -15,15 +15,13 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
     /// or a row-norm bound that is not finite and > 0. `column` names the column (or
     /// `"feature rows"` for the row-norm bound).
     case invalidBounds(column: String, lower: Double, upper: Double, reason: String)
-    /// The table has no rows, or no row has every feature and the label present.
+    /// The table has no rows (a fit's table size is public metadata; how many rows are
+    /// complete is not, and never causes an error), or an evaluation helper has no row to score.
     case emptyTable(what: String)
     /// A column named by the fit does not exist; `available` lists the columns that do.
     case unknownColumn(name: String, available: [String])
     /// A column exists but is not numeric (float64, int64 or bool); `found` is its type.
     case nonNumericColumn(column: String, found: String)
-    /// Fewer rows than the model has parameters (features + intercept): `rows` present,
-    /// `required` needed.
-    case tooFewRows(rows: Int, required: Int)
     /// The privacy session refused the charge (budget exceeded, unsupported event, ledger
     /// failure) or the noise could not be calibrated; nothing was released.
     case privacy(DifferentialPrivacyError)
@@ -41,8 +39,6 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
             return "unknown column '\(name)'; the table has: \(available.joined(separator: ", "))"
         case let .nonNumericColumn(column, found):
             return "column '\(column)' has type \(found), but a model needs a numeric column (float64, int64 or bool)"
-        case let .tooFewRows(rows, required):
-            return "the table has \(rows) rows, but the model needs at least \(required) (one per parameter)"
         case let .privacy(error):
             return error.description
         }

@@ -46,7 +46,7 @@ struct StatisticNoise: Sendable {
                 // ≈ 2^20 integer steps per noise scale, never finer than the statistic's grid.
                 shift = min(2 * gridBits, 20 - Int(nominal.exponent))
             }
-            let sensitivity = AdditiveNoise.Sensitivity(perPartition: units, partitions: 1,
+            let sensitivity = try AdditiveNoise.Sensitivity(perPartition: units, partitions: 1,
                                                         inputExponent: inputExponent + shift)
             noise = try AdditiveNoise.calibrate(mechanism: mechanism, parameters: parameters, sensitivity: sensitivity)
         } catch {

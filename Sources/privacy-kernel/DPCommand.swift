@@ -93,14 +93,19 @@ struct DPOptions: ParsableArguments {
     @Option(help: "With --privacy-unit: at most this many rows per unit and partition.")
     var maxContributions: Int = 1
 
-    @Option(help: "ε (> 0).")
+    // `.unconditional` so that a negative value (`--epsilon -1`) reaches validation and gets
+    // the rule, instead of being taken for an option and reported as a missing value.
+    @Option(parsing: .unconditional, help: "ε (> 0).")
     var epsilon: Double?
 
-    @Option(help: "δ in (0, 1): for gaussian, for discrete-gaussian given ε, and for partition selection.")
+    @Option(parsing: .unconditional, help: "δ in (0, 1): for gaussian, for discrete-gaussian given ε, and for partition selection.")
     var delta: Double?
 
-    @Option(help: "ρ (> 0) for discrete-gaussian (zCDP) instead of ε.")
+    @Option(parsing: .unconditional, help: "ρ (> 0) for discrete-gaussian (zCDP) instead of ε; not together with --epsilon.")
     var rho: Double?
+
+    @Option(help: "What to do when --column is text because it holds NaN, ±inf or out-of-range numbers: refuse (default: the column's type is refused), clamp (±inf to the bounds; NaN and other text missing) or drop (every non-finite value missing).")
+    var nonFinite: String = "refuse"
 
     @Option(help: "laplace | gaussian | discrete-laplace | discrete-gaussian.")
     var mechanism: String = "laplace"
@@ -134,24 +139,37 @@ struct DPOptions: ParsableArguments {
         }
         if keys != nil && selectPartitions { throw ValidationError("give --keys or --select-partitions, not both") }
         if epsilon == nil && rho == nil { throw ValidationError("give --epsilon (or --rho for discrete-gaussian)") }
+        if epsilon != nil && rho != nil { throw ValidationError("give --epsilon or --rho, not both (--rho states the release in zCDP, --epsilon in ε)") }
+        if rho != nil && mechanism != NoiseMechanism.discreteGaussian.rawValue {
+            throw ValidationError("--rho needs --mechanism discrete-gaussian (the other mechanisms are stated in ε)")
+        }
+        if let epsilon, !(epsilon.isFinite && epsilon > 0) { throw ValidationError("--epsilon must be finite and > 0, got \(epsilon)") }
+        if let rho, !(rho.isFinite && rho > 0) { throw ValidationError("--rho must be finite and > 0, got \(rho)") }
+        if let delta, !(delta > 0 && delta < 1) { throw ValidationError("--delta must lie in (0, 1), got \(delta)") }
+        guard NonFiniteValuePolicy(rawValue: nonFinite) != nil else {
+            throw ValidationError("unknown --non-finite '\(String(nonFinite.prefix(64)))'; choose refuse, clamp or drop")
+        }
+        if let bins, !(1...DPQuery.maximumHistogramBins).contains(bins) {
+            throw ValidationError("--bins must be in 1 … \(DPQuery.maximumHistogramBins), got \(bins)")
+        }
     }
 
     func parsedBounds() throws -> (Double, Double)? {
         guard let bounds else { return nil }
         let parts = bounds.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let lower = Double(parts[0]), let upper = Double(parts[1]) else {
-            throw ValidationError("--bounds must be L:U with two numbers, got '\(bounds)'")
+            throw ValidationError("--bounds must be L:U with two numbers, got '\(String(bounds.prefix(64)))'")
         }
         return (lower, upper)
     }
 
-    func query(_ statistic: DPStatistic) throws -> DPQuery {
+    func queryShape(_ statistic: DPStatistic) throws -> DPQuery {
         let range = try parsedBounds()
         var query = DPQuery(statistic: statistic, column: column, lower: range?.0, upper: range?.1)
         if statistic == .quantiles {
             query.quantileLevels = try levels.split(separator: ",").map { text in
                 guard let level = Double(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--levels must be numbers in [0, 1], got '\(text)'")
+                    throw ValidationError("--levels must be numbers in [0, 1], got '\(String(text.prefix(64)))'")
                 }
                 return level
             }
@@ -193,6 +211,10 @@ struct DPOptions: ParsableArguments {
             throw ValidationError("--by needs --keys FILE or --select-partitions")
         }
         return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+    }
+
+    func query(_ statistic: DPStatistic) throws -> DPQuery {
+        try queryShape(statistic).handlingNonFiniteValues(NonFiniteValuePolicy(rawValue: nonFinite)!)
     }
 
     func run(_ statistic: DPStatistic) throws {
@@ -272,8 +294,20 @@ struct DPOptions: ParsableArguments {
 struct DPOutput: Encodable {
     struct Row: Encodable {
         let key: String
-        let value: Double
+        /// The statistic; for quantiles, present only when one level was asked (the levels
+        /// are in `quantiles`).
+        let value: Double?
         let ci95: [Double]?
+        let quantiles: [QuantileValue]?
+
+        enum CodingKeys: String, CodingKey { case key, value, ci95, quantiles }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            try container.encode(value, forKey: .value)
+            try container.encode(ci95, forKey: .ci95)
+            try container.encodeIfPresent(quantiles, forKey: .quantiles)
+        }
     }
     struct QuantileValue: Encodable {
         let level: Double
@@ -307,16 +341,25 @@ struct DPOutput: Encodable {
         rho = release.rho
         noiseScale = release.noiseScale
         selectionThreshold = release.selectionThreshold
+        // Every quantile level asked (and paid for) is printed, per row when grouped; a single
+        // `value` stands only for a single level.
+        func levelValues(_ row: DPRelease.Row) -> [QuantileValue]? {
+            row.quantiles.map { values in zip((levels ?? []).sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) } }
+        }
+        func singleValue(_ row: DPRelease.Row) -> Double? {
+            guard let quantiles = row.quantiles else { return row.value }
+            return quantiles.count == 1 ? quantiles[0] : nil
+        }
         if release.groupBy == nil, let row = release.rows.first {
-            value = row.value
+            value = singleValue(row)
             ci95 = row.ci95
-            quantiles = row.quantiles.map { values in zip(levels!.sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) } }
+            quantiles = levelValues(row)
             rows = nil
         } else {
             value = nil
             ci95 = nil
             quantiles = nil
-            rows = release.rows.map { Row(key: $0.key ?? "", value: $0.value, ci95: $0.ci95) }
+            rows = release.rows.map { Row(key: $0.key ?? "", value: singleValue($0), ci95: $0.ci95, quantiles: levelValues($0)) }
         }
     }
 
@@ -341,7 +384,10 @@ struct DPOutput: Encodable {
         try container.encodeIfPresent(rho, forKey: .rho)
         try container.encode(noiseScale, forKey: .noiseScale)
         try container.encodeIfPresent(value, forKey: .value)
-        if rows == nil { try container.encode(ci95, forKey: .ci95) }
+        if rows == nil {
+            if value == nil && quantiles == nil { try container.encodeNil(forKey: .value) }
+            try container.encode(ci95, forKey: .ci95)
+        }
         try container.encodeIfPresent(quantiles, forKey: .quantiles)
         try container.encodeIfPresent(rows, forKey: .rows)
         try container.encodeIfPresent(selectionThreshold, forKey: .selectionThreshold)

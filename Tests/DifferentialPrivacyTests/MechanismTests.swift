@@ -128,7 +128,7 @@ struct MechanismTests {
             var svt = try SparseVector(threshold: 1_000, epsilon: 1, sensitivity: 1, using: &generator)
             if try svt.isAboveThreshold(900, using: &generator) { falsePositives += 1 }
         }
-        // Noise scales 2/0.5 = 4 and 4/0.5 = 8: a gap of 100 is ~10 scales away.
+        // Noise scales 2Δ/ε = 2 and 4Δ/ε = 4: a gap of 100 is ~25 scales away.
         #expect(falsePositives == 0)
         var svt = try SparseVector(threshold: 1_000, epsilon: 1, sensitivity: 1, using: &generator)
         var answered = 0

@@ -189,10 +189,10 @@ struct SelectionGateTests {
         #expect(asked == 3)
         #expect(ledger.charges.count == 1)
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.aboveThreshold(threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
+            _ = try session.aboveThreshold(threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
         }
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.aboveThreshold(threshold: 1, epsilon: 0, sensitivity: 1, description: "bad ε", using: &generator)
+            _ = try session.aboveThreshold(threshold: 1, epsilon: 0, sensitivity: 1, description: "bad ε", using: &generator)
         }
     }
 }

@@ -35,6 +35,23 @@ public enum PartitionKeys: Sendable, Hashable, Codable {
     case selected
 }
 
+/// What a query does with values of its numeric column that are not finite numbers: NaN,
+/// ±∞, numbers beyond the double range (`1e400`) or other text.
+///
+/// A `Table` keeps such a column as categorical text (its float64 columns are always
+/// finite). The policy is declared with the query, so the outcome never depends on where such
+/// values are: no error names a value or a row.
+public enum NonFiniteValuePolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Refuse a column that is not numeric in the table's schema (the default): the error
+    /// names the column and its type only.
+    case refuse
+    /// Read the column's text as numbers: +∞ (and positive overflow) becomes the upper bound,
+    /// −∞ the lower bound; NaN and text that is not a number are missing.
+    case clamp
+    /// Read the column's text as numbers: every value that is not a finite number is missing.
+    case drop
+}
+
 /// How much one privacy unit may contribute (Wilson et al. 2020, "Differentially Private SQL
 /// with Bounded User Contribution").
 ///
@@ -69,8 +86,10 @@ public struct ContributionBounds: Sendable, Hashable, Codable {
 ///
 /// Clamping bounds are parameters of the query and never read off the data. Missing values
 /// (validity bitmap) are skipped; float64 columns of a `Table` are always finite (the reader and
-/// `Column` reject NaN and ±∞), and raw-array entry points reject non-finite values with
-/// ``DifferentialPrivacyError/invalidValue(column:row:value:)``.
+/// `Column` reject NaN and ±∞), and a column kept as text because of such values follows the
+/// query's ``NonFiniteValuePolicy``. Errors raised while querying name the column, its type
+/// and the rule, never a value, a data row or a data-dependent count; an empty table is not
+/// refused (its release is noise around zero).
 public struct DPQuery: Sendable, Hashable, Codable {
     /// The statistic.
     public var statistic: DPStatistic
@@ -91,6 +110,9 @@ public struct DPQuery: Sendable, Hashable, Codable {
     public var keys: PartitionKeys
     /// Contribution bounding.
     public var contribution: ContributionBounds
+    /// What to do with a value column whose text holds non-finite numbers (default: refuse it
+    /// by its type).
+    public var nonFiniteValues: NonFiniteValuePolicy = .refuse
 
     /// Creates a query; ``validate()`` checks it.
     public init(statistic: DPStatistic, column: String? = nil, lower: Double? = nil, upper: Double? = nil,
@@ -135,10 +157,17 @@ public struct DPQuery: Sendable, Hashable, Codable {
     }
     /// Counts per equal-width bin of a numeric column over `bounds` (values outside are clamped
     /// into the first or last bin). The bins are public keys.
+    ///
+    /// A bin count outside 1 … ``maximumHistogramBins`` builds no labels (nothing is allocated);
+    /// ``validate()`` then refuses the query.
     public static func histogram(of column: String, bins: Int, over bounds: ClosedRange<Double>) -> DPQuery {
-        DPQuery(statistic: .histogram, column: column, lower: bounds.lowerBound, upper: bounds.upperBound,
-                histogramBins: bins, groupBy: column, keys: .declared(binLabels(bins: bins, lower: bounds.lowerBound, upper: bounds.upperBound)))
+        let labels = (1...maximumHistogramBins).contains(bins) ? binLabels(bins: bins, lower: bounds.lowerBound, upper: bounds.upperBound) : []
+        return DPQuery(statistic: .histogram, column: column, lower: bounds.lowerBound, upper: bounds.upperBound,
+                       histogramBins: bins, groupBy: column, keys: .declared(labels))
     }
+
+    /// The most equal-width bins a numeric histogram may have: 2^20.
+    public static let maximumHistogramBins = 1 << 20
 
     /// The same query grouped by `column`, releasing `keys`.
     public func grouped(by column: String, keys: PartitionKeys) -> DPQuery {
@@ -154,6 +183,13 @@ public struct DPQuery: Sendable, Hashable, Codable {
         var copy = self
         copy.contribution = ContributionBounds(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitionsPerUnit,
                                                maxContributionsPerPartition: maxContributionsPerPartition)
+        return copy
+    }
+
+    /// The same query with `policy` for a value column that holds non-finite numbers.
+    public func handlingNonFiniteValues(_ policy: NonFiniteValuePolicy) -> DPQuery {
+        var copy = self
+        copy.nonFiniteValues = policy
         return copy
     }
 
@@ -194,8 +230,8 @@ public struct DPQuery: Sendable, Hashable, Codable {
             }
         }
         if let bins = histogramBins {
-            guard bins >= 1, bins <= 1 << 20 else {
-                throw .invalidParameter(name: "bins", value: "\(bins)", reason: "must be in 1 … 2^20")
+            guard bins >= 1, bins <= Self.maximumHistogramBins else {
+                throw .invalidParameter(name: "bins", value: "\(bins)", reason: "must be in 1 … 2^20 (1,048,576)")
             }
         }
         try Validate.positiveCount(contribution.maxPartitionsPerUnit, name: "max partitions per unit")
@@ -228,7 +264,9 @@ public struct DPQuery: Sendable, Hashable, Codable {
     }
 
     /// Labels `[a, b)` of `bins` equal-width bins over `[lower, upper]` (the last one closed).
+    /// Returns no labels for a bin count outside 1 … ``maximumHistogramBins``.
     public static func binLabels(bins: Int, lower: Double, upper: Double) -> [String] {
+        guard (1...maximumHistogramBins).contains(bins) else { return [] }
         let width = (upper - lower) / Double(bins)
         return (0..<bins).map { index in
             let a = lower + Double(index) * width

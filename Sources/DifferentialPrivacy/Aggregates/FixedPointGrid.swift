@@ -78,10 +78,45 @@ public enum BoundedKernels {
     /// - Returns: the sum of the rounded clamped values, in units of `grid.step`, and the number
     ///   of rows that contributed.
     /// - Complexity: O(n), no allocation; memory-bound (≈ 80 MB per 10M rows).
+    ///
+    /// Sums never wrap: blocks of at most ``exactBlockRows`` rows are summed exactly (each
+    /// rounded value is at most 2^32 units, so a block's sum stays below 2^62), and the block
+    /// sums are added with saturation at ±(2^63 − 1). Saturation is 1-Lipschitz in every row,
+    /// so the sensitivity is unchanged; it only happens beyond 2^31 rows at the bound.
     @inlinable
     public static func clampedSum(
         _ values: UnsafeBufferPointer<Double>, lower: Double, upper: Double, grid: FixedPointGrid,
         validity: UnsafeBufferPointer<UInt64>? = nil
+    ) -> (units: Int64, count: Int64) {
+        guard values.count > exactBlockRows else {
+            return clampedSumOfBlock(values, lower: lower, upper: upper, grid: grid, validity: validity)
+        }
+        var units: Int64 = 0, count: Int64 = 0
+        var start = 0
+        while start < values.count {
+            let end = min(values.count, start + exactBlockRows)
+            let block = UnsafeBufferPointer(rebasing: values[start..<end])
+            let words = validity.map { UnsafeBufferPointer(rebasing: $0[(start >> 6)..<((end + 63) >> 6)]) }
+            let part = clampedSumOfBlock(block, lower: lower, upper: upper, grid: grid, validity: words)
+            units = units.addingSaturated(part.units)
+            count = count.addingSaturated(part.count)
+            start = end
+        }
+        return (units, count)
+    }
+
+    /// Rows summed exactly in one block by ``clampedSum(_:lower:upper:grid:validity:)`` and
+    /// ``clampedSquaredDeviationSum(_:lower:upper:center:grid:validity:)``: 2^30 (a multiple
+    /// of 64, so validity words split evenly), so that 2^30 values of at most 2^32 units each
+    /// sum below 2^62.
+    public static let exactBlockRows = 1 << 30
+
+    /// ``clampedSum(_:lower:upper:grid:validity:)`` over at most ``exactBlockRows`` rows,
+    /// where wrapping arithmetic is exact.
+    @inlinable
+    static func clampedSumOfBlock(
+        _ values: UnsafeBufferPointer<Double>, lower: Double, upper: Double, grid: FixedPointGrid,
+        validity: UnsafeBufferPointer<UInt64>?
     ) -> (units: Int64, count: Int64) {
         let count = values.count
         guard let base = values.baseAddress, count > 0 else { return (0, 0) }
@@ -160,9 +195,11 @@ public enum BoundedKernels {
     ) -> Int64 {
         let scale = Double(sign: .plus, exponent: -grid.exponent, significand: 1)
         var total: Int64 = 0
+        // Each term is at most 2^32 units (the grid is 2^-32 of the largest square): adding
+        // with saturation keeps the sum 1-Lipschitz in every row and never wraps.
         func add(_ v: Double) {
             let d = min(max(v, lower), upper) - center
-            total &+= Int64((d * d * scale).rounded(.toNearestOrEven))
+            total = total.addingSaturated(Int64((d * d * scale).rounded(.toNearestOrEven)))
         }
         if let validity {
             for index in values.indices where validity[index >> 6] & (1 << UInt64(index & 63)) != 0 { add(values[index]) }
@@ -170,5 +207,34 @@ public enum BoundedKernels {
             for v in values { add(v) }
         }
         return total
+    }
+}
+
+extension Int64 {
+    /// `self + other`, clamped to `Int64.min … Int64.max` instead of wrapping or trapping.
+    ///
+    /// Saturating sums keep a statistic 1-Lipschitz in each summand (so its sensitivity is
+    /// unchanged) and make overflow impossible without a data-dependent error.
+    @inlinable
+    public func addingSaturated(_ other: Int64) -> Int64 {
+        let (result, overflow) = addingReportingOverflow(other)
+        guard overflow else { return result }
+        return other > 0 ? .max : .min
+    }
+
+    /// `self − other`, clamped to `Int64.min … Int64.max`.
+    @inlinable
+    public func subtractingSaturated(_ other: Int64) -> Int64 {
+        let (result, overflow) = subtractingReportingOverflow(other)
+        guard overflow else { return result }
+        return other < 0 ? .max : .min
+    }
+
+    /// `self × other`, clamped to `Int64.min … Int64.max`.
+    @inlinable
+    public func multipliedSaturated(by other: Int64) -> Int64 {
+        let (result, overflow) = multipliedReportingOverflow(by: other)
+        guard overflow else { return result }
+        return (self < 0) == (other < 0) ? .max : .min
     }
 }

@@ -24,23 +24,22 @@ public struct CellPartial: Sendable, Hashable, Codable {
 
     /// Adds `other` into this cell.
     ///
-    /// - Throws: ``DifferentialPrivacyError/incompatiblePartials(reason:)`` on overflow or a
-    ///   different number of bins.
+    /// Every field adds with saturation at ±(2^63 − 1) (``Swift/Int64/addingSaturated(_:)``):
+    /// a merge never fails on the data's values, so no error can reveal how large a sum is,
+    /// and saturation keeps each field 1-Lipschitz in every row (the sensitivity holds).
+    ///
+    /// - Throws: ``DifferentialPrivacyError/incompatiblePartials(reason:)`` when the cells
+    ///   have different numbers of quantile bins (a property of the query, not of the data).
     public mutating func merge(_ other: CellPartial) throws(DifferentialPrivacyError) {
-        func add(_ a: inout Int64, _ b: Int64, _ what: String) throws(DifferentialPrivacyError) {
-            let (result, overflow) = a.addingReportingOverflow(b)
-            if overflow { throw .incompatiblePartials(reason: "the merged \(what) overflows 64 bits") }
-            a = result
-        }
-        try add(&count, other.count, "count")
-        try add(&sum, other.sum, "sum")
-        try add(&squaredDeviations, other.squaredDeviations, "sum of squared deviations")
-        if quantileBins.isEmpty { quantileBins = other.quantileBins; return }
-        if other.quantileBins.isEmpty { return }
-        guard quantileBins.count == other.quantileBins.count else {
+        if !quantileBins.isEmpty && !other.quantileBins.isEmpty && quantileBins.count != other.quantileBins.count {
             throw .incompatiblePartials(reason: "quantile bins differ (\(quantileBins.count) vs \(other.quantileBins.count))")
         }
-        for index in quantileBins.indices { try add(&quantileBins[index], other.quantileBins[index], "quantile bin") }
+        count = count.addingSaturated(other.count)
+        sum = sum.addingSaturated(other.sum)
+        squaredDeviations = squaredDeviations.addingSaturated(other.squaredDeviations)
+        if quantileBins.isEmpty { quantileBins = other.quantileBins; return }
+        if other.quantileBins.isEmpty { return }
+        for index in quantileBins.indices { quantileBins[index] = quantileBins[index].addingSaturated(other.quantileBins[index]) }
     }
 }
 
@@ -146,20 +145,24 @@ extension DPQuery {
     ///   privacy unit (a counting sort by unit and a shuffle per unit).
     public func partial(over table: Table, chunkCount: Int? = nil) throws(DifferentialPrivacyError) -> QueryPartial {
         try validate()
-        guard table.rowCount > 0 else { throw .emptyInput(what: "the table has no rows") }
+        // An empty table is not refused: a refusal would tell that it is empty. Its partial is
+        // all zeros, and the release adds noise to it like to any other.
         let rowCount = table.rowCount
 
         // 1. Columns.
         let valueColumn = try column.map { name throws(DifferentialPrivacyError) in try Self.lookUp(name, in: table) }
         var values: [Double] = []
+        var valuesPresent: ValidityBitmap? = nil
         let needsValues = [.sum, .mean, .variance, .standardDeviation, .quantiles].contains(statistic)
-        if needsValues, let valueColumn { values = try Self.numericValues(valueColumn) }
+        if needsValues, let valueColumn { (values, valuesPresent) = try numericValues(valueColumn) }
 
         var grouping: Grouping? = nil
         var keys = [""]
+        var groupPresent: ValidityBitmap? = nil
         if let groupBy {
             let groupColumn = try Self.lookUp(groupBy, in: table)
-            let (codes, dictionary) = try groupCodes(groupColumn)
+            let (codes, dictionary, present) = try groupCodes(groupColumn)
+            groupPresent = present
             var partitionOfCode: [UInt32]
             switch self.keys {
             case let .declared(list):
@@ -184,8 +187,8 @@ extension DPQuery {
                 for index in mask!.indices { mask![index] &= bitmap.words[index] }
             }
         }
-        if let valueColumn { intersect(valueColumn.validity) }
-        if let groupBy, let groupColumn = table[groupBy] { intersect(groupColumn.validity) }
+        if let valueColumn { intersect(valuesPresent ?? valueColumn.validity) }
+        if let groupBy, let groupColumn = table[groupBy] { intersect(groupPresent ?? groupColumn.validity) }
         if let unit = contribution.privacyUnit {
             let unitColumn = try Self.lookUp(unit, in: table)
             intersect(unitColumn.validity)
@@ -195,7 +198,10 @@ extension DPQuery {
         // 3. Chunked scan, merged in chunk order (integer sums: the order does not matter).
         let partitionCount = keys.count
         let prototype = QueryPartial(query: self, keys: keys, cells: [])
-        let chunks = max(1, min(chunkCount ?? (ProcessInfoCores.count * 4), (rowCount + 63) / 64))
+        // At most BoundedKernels.exactBlockRows rows per chunk: within a chunk, integer sums are
+        // exact (no wrap); chunks merge with saturation.
+        let blockLimited = (rowCount + BoundedKernels.exactBlockRows - 1) / BoundedKernels.exactBlockRows
+        let chunks = max(1, blockLimited, min(chunkCount ?? (ProcessInfoCores.count * 4), (rowCount + 63) / 64))
         let chunkRows = ((rowCount + chunks - 1) / chunks + 63) & ~63
         let bins = statistic == .quantiles ? QueryPartial.quantileBinCount : 0
         var results = [[CellPartial]](repeating: [], count: chunks)
@@ -246,25 +252,46 @@ extension DPQuery {
         return column
     }
 
-    /// A numeric column's values as doubles (int64 converted; exact below 2^53).
-    static func numericValues(_ column: Column) throws(DifferentialPrivacyError) -> [Double] {
+    /// A numeric column's values as doubles (int64 converted; exact below 2^53), with the rows
+    /// that the query's ``NonFiniteValuePolicy`` turns into missing values.
+    ///
+    /// A `Table` never holds NaN or ±∞ in a float64 column: the CSV reader keeps a column with
+    /// such tokens (or with numbers beyond the double range, such as `1e400`) as categorical
+    /// text. Such a column is handled by the policy alone, never by an error that depends on
+    /// its values: ``NonFiniteValuePolicy/refuse`` refuses it by its type (the schema),
+    /// ``NonFiniteValuePolicy/clamp`` and ``NonFiniteValuePolicy/drop`` read every entry and
+    /// treat what is not a number as missing. No error here names a value or a row.
+    func numericValues(_ column: Column) throws(DifferentialPrivacyError) -> (values: [Double], present: ValidityBitmap?) {
         switch column.values {
-        case let .float64(v): return v
-        case let .int64(v): return v.map { Double($0) }
-        case let .bool(v): return v.map { $0 ? 1 : 0 }
+        case let .float64(v): return (v, nil)
+        case let .int64(v): return (v.map { Double($0) }, nil)
+        case let .bool(v): return (v.map { $0 ? 1 : 0 }, nil)
         case let .categorical(codes, dictionary):
-            // A numeric column that holds NaN or ±∞ is read as text (the reader never makes
-            // non-finite doubles). Policy: reject, naming the first offending row.
-            for (row, code) in codes.enumerated() where column.isValid(row) {
-                let text = dictionary[Int(code)]
-                if let number = Double(text.trimmingCharacters(in: .whitespaces)) {
-                    if !number.isFinite { throw .invalidValue(column: column.name, row: row, value: "\(text) (non-finite values are rejected)") }
-                } else {
-                    throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
-                                              found: "categorical (data row \(row + 1) holds '\(text)')")
+            guard nonFiniteValues != .refuse else {
+                throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
+                                          found: "categorical (text); if it holds numbers with NaN, ±inf or out-of-range values, choose a non-finite policy (clamp or drop)")
+            }
+            // One decision per dictionary entry: its value, or missing.
+            let lower = self.lower ?? 0, upper = self.upper ?? 0
+            var entryValue = [Double](repeating: 0, count: dictionary.count)
+            var entryKept = [Bool](repeating: false, count: dictionary.count)
+            for (index, text) in dictionary.enumerated() {
+                guard let number = Double(text.trimmingCharacters(in: .whitespaces)), !number.isNaN else { continue }
+                if number.isFinite {
+                    entryValue[index] = number
+                    entryKept[index] = true
+                } else if nonFiniteValues == .clamp {
+                    entryValue[index] = number > 0 ? upper : lower
+                    entryKept[index] = true
                 }
             }
-            throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "categorical")
+            var present = column.validity ?? ValidityBitmap(count: codes.count, allValid: true)
+            var values = [Double](repeating: 0, count: codes.count)
+            for (row, code) in codes.enumerated() {
+                let entry = Int(code)
+                if entry < entryKept.count, entryKept[entry] { values[row] = entryValue[entry] } else { present.set(row, valid: false) }
+            }
+            return (values, present)
         default:
             throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
         }
@@ -272,22 +299,25 @@ extension DPQuery {
 
     /// Codes and dictionary of a grouping column: categorical as stored, integers and booleans
     /// by value, a numeric histogram's column by bin.
-    func groupCodes(_ column: Column) throws(DifferentialPrivacyError) -> (codes: [UInt32], dictionary: [String]) {
+    ///
+    /// - Returns: the codes, the dictionary, and for a numeric histogram's column the rows its
+    ///   non-finite policy keeps (others: `nil`, the column's own validity applies).
+    func groupCodes(_ column: Column) throws(DifferentialPrivacyError) -> (codes: [UInt32], dictionary: [String], present: ValidityBitmap?) {
         if let bins = histogramBins, let lower, let upper {
-            let values = try Self.numericValues(column)
+            let (values, present) = try numericValues(column)
             let labels = Self.binLabels(bins: bins, lower: lower, upper: upper)
             let scale = Double(bins) / (upper - lower)
             let codes = values.map { value -> UInt32 in
                 let position = ((min(max(value, lower), upper) - lower) * scale).rounded(.down)
                 return UInt32(min(Double(bins - 1), max(0, position)))
             }
-            return (codes, labels)
+            return (codes, labels, present)
         }
         switch column.values {
         case let .categorical(codes, dictionary):
-            return (codes, dictionary)
+            return (codes, dictionary, nil)
         case let .bool(v):
-            return (v.map { $0 ? 1 : 0 }, ["false", "true"])
+            return (v.map { $0 ? 1 : 0 }, ["false", "true"], nil)
         case let .int64(v):
             var index: [Int64: UInt32] = [:]
             var dictionary: [String] = []
@@ -298,7 +328,7 @@ extension DPQuery {
                 dictionary.append(String(value))
                 return code
             }
-            return (codes, dictionary)
+            return (codes, dictionary, nil)
         default:
             throw .columnTypeMismatch(column: column.name, expected: "a categorical, int64 or bool grouping column", found: "\(column.type)")
         }
@@ -337,17 +367,18 @@ extension DPQuery {
         var offsets = [Int](repeating: 0, count: unitCount + 1)
         for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) { offsets[Int(units[row]) + 1] += 1 }
         for unit in 0..<unitCount { offsets[unit + 1] += offsets[unit] }
-        var order = [Int32](repeating: 0, count: offsets[unitCount])
+        // Row indices as Int: any table size (Int32 would trap beyond 2^31 rows).
+        var order = [Int](repeating: 0, count: offsets[unitCount])
         var fill = offsets
         for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) {
             let unit = Int(units[row])
-            order[fill[unit]] = Int32(row)
+            order[fill[unit]] = row
             fill[unit] += 1
         }
         var keep = [UInt64](repeating: 0, count: (rowCount + 63) / 64)
         let maxPartitions = contribution.maxPartitionsPerUnit
         let maxPerPartition = Int64(contribution.maxContributionsPerPartition)
-        var chosen: [(partition: Int32, rows: Int64)] = []
+        var chosen: [(partition: Int, rows: Int64)] = []
         for unit in 0..<unitCount {
             let start = offsets[unit], end = offsets[unit + 1]
             guard start < end else { continue }
@@ -358,8 +389,8 @@ extension DPQuery {
             }
             chosen.removeAll(keepingCapacity: true)
             for position in start..<end {
-                let row = Int(order[position])
-                let partition = Int32(grouping?.partition(of: row) ?? 0)
+                let row = order[position]
+                let partition = grouping?.partition(of: row) ?? 0
                 if let slot = chosen.firstIndex(where: { $0.partition == partition }) {
                     guard chosen[slot].rows < maxPerPartition else { continue }
                     chosen[slot].rows += 1

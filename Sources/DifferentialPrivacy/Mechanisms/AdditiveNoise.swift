@@ -123,8 +123,16 @@ enum Validate {
         guard lower <= upper else {
             throw .invalidBounds(lower: lower, upper: upper, reason: "lower > upper")
         }
-        guard max(lower.magnitude, upper.magnitude) <= 0x1p52 else {
+        let largest = max(lower.magnitude, upper.magnitude)
+        guard largest <= 0x1p52 else {
             throw .invalidBounds(lower: lower, upper: upper, reason: "bounds beyond ±2^52 are not supported")
+        }
+        // The sums' fixed-point grid is 2^-32 of the largest bound and the variance's squares
+        // live on a grid of the squared radius: both must stay within the grid exponents
+        // supported (|exponent| ≤ 1000), which the range [2^-400, 2^52] guarantees.
+        guard largest == 0 || largest >= 0x1p-400 else {
+            throw .invalidBounds(lower: lower, upper: upper,
+                                 reason: "the larger bound's magnitude must be 0 or at least 2^-400 (≈ 3.9e-121); rescale the column")
         }
     }
     static func positiveCount(_ value: Int, name: String) throws(DifferentialPrivacyError) {
@@ -179,10 +187,23 @@ public struct AdditiveNoise: Sendable, Hashable {
         public var maximumRefinement: Int
 
         /// Creates a sensitivity of `perPartition` input steps in each of `partitions` cells.
-        public init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) {
+        ///
+        /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` when
+        ///   `perPartition` is negative or `partitions` below 1, or when the L1 sensitivity
+        ///   `perPartition × partitions` does not fit in 63 bits (it would otherwise wrap or trap).
+        public init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) throws(DifferentialPrivacyError) {
+            guard perPartition >= 0, partitions >= 1 else {
+                throw .invalidParameter(name: "sensitivity", value: "\(perPartition) × \(partitions)",
+                                        reason: "the per-partition sensitivity must be ≥ 0 and the number of partitions ≥ 1")
+            }
+            let (l1, overflow) = perPartition.multipliedReportingOverflow(by: partitions)
+            guard !overflow else {
+                throw .invalidParameter(name: "sensitivity", value: "\(perPartition) × \(partitions)",
+                                        reason: "the L1 sensitivity exceeds 2^63 grid steps; lower the contribution bounds or the clamping bounds")
+            }
             self.perPartition = perPartition
             self.partitions = partitions
-            self.l1 = perPartition * partitions
+            self.l1 = l1
             self.inputExponent = inputExponent
             self.maximumRefinement = maximumRefinement
         }
@@ -292,9 +313,9 @@ public struct AdditiveNoise: Sendable, Hashable {
         let shift = releaseExponent - inputExponent
         let base: Int64
         if shift <= 0 {
-            let (shifted, overflow) = units.multipliedReportingOverflow(by: Int64(1) << Int64(-shift))
-            precondition(!overflow, "value \(units) overflows the release grid (refinement \(-shift) bits)")
-            base = shifted
+            // Saturates instead of trapping (only counts are refined, by at most 24 bits, so
+            // this needs more than 2^39 rows); saturation is 1-Lipschitz, the sensitivity holds.
+            base = units.multipliedSaturated(by: Int64(1) << Int64(-shift))
         } else {
             let divisor = Int64(1) << Int64(shift)
             let quotient = units >> Int64(shift)  // floor
@@ -307,7 +328,7 @@ public struct AdditiveNoise: Sendable, Hashable {
         case let .laplace(s): noise = s.sample(using: &generator)
         case let .gaussian(s): noise = s.sample(using: &generator)
         }
-        return base &+ noise
+        return base.addingSaturated(noise)
     }
 
     /// Adds noise to `units` and returns the released value in the statistic's unit.

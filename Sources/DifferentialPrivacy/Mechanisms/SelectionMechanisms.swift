@@ -41,7 +41,9 @@ public enum ExponentialMechanism {
             let pick = position + Int(generator.nextUniform(below: UInt64(order.count - position)))
             order.swapAt(position, pick)
             let candidate = order[position]
-            let gap = UInt128(UInt64(best - scores[candidate]))
+            // best ≥ score, so the true gap lies in 0 … 2^64 − 1: the wrapping difference read
+            // as unsigned is exact even when the scores span the whole Int64 range.
+            let gap = UInt128(UInt64(bitPattern: best &- scores[candidate]))
             // γ = ε (u* − u) / (2Δ) = a·gap / (2·b·Δ)
             let (numerator, overflow) = UInt128(rational.numerator).multipliedReportingOverflow(by: gap)
             if overflow { continue }  // acceptance probability below e^-(2^60): never accepted
@@ -90,17 +92,29 @@ public enum ExponentialMechanism {
     }
 }
 
-/// AboveThreshold, the sparse vector technique (Dwork & Roth 2014, Algorithm 1; Lyu, Su & Li
-/// 2017's corrected form): answers "is query i above the threshold?" for a stream of
+/// AboveThreshold, the sparse vector technique (Dwork & Roth 2014, Algorithm 1; Lyu, Su & Li,
+/// VLDB 2017, "Understanding the Sparse Vector Technique for Differential Privacy",
+/// Algorithm 1 with c = 1): answers "is query i above the threshold?" for a stream of
 /// sensitivity-Δ queries and halts at the first "yes". Pure ε-DP for the whole stream,
-/// whatever its length, with ε/2 on the threshold and ε/2 on the queries (noise of scale
-/// 2Δ/ε₁ on the threshold and 4Δ/ε₂ on each query).
+/// whatever its length, with ε₁ = ε/2 on the threshold and ε₂ = ε/2 on the queries: noise of
+/// scale Δ/ε₁ = 2Δ/ε on the threshold and 2Δ/ε₂ = 4Δ/ε on each query.
+///
+/// Proof sketch (Lyu et al., Theorem 2): fix the answers ⊥…⊥⊤ for neighbouring inputs D, D′.
+/// Shifting the threshold noise by Δ costs a factor e^{ε₁} and makes every "below" answer at
+/// least as likely on D′ as on D (each query moves by at most Δ); the single "above" answer
+/// needs its query noise shifted by at most 2Δ (Δ for the threshold shift, Δ for the query),
+/// a factor e^{ε₂}. Together e^{ε₁+ε₂} = e^ε, independently of the number of "below" answers.
+/// The argument holds for the discrete Laplace noise used here (its probability ratio for an
+/// integer shift k is at most e^{k/t}), and it needs the mechanism to **halt** after the
+/// first "above": a copy that kept answering would be the non-private variant Lyu et al.
+/// analyse. So this type is `~Copyable`: its noisy threshold cannot be duplicated, and once it
+/// has answered "above" every later query is refused.
 ///
 /// Noise is exact discrete Laplace on the queries' integer grid (callers scale real queries).
 /// Over private data, obtain one through
 /// ``PrivacySession/aboveThreshold(threshold:epsilon:sensitivity:description:using:)``, which
 /// charges the session before the threshold noise is drawn.
-public struct SparseVector: Sendable {
+public struct SparseVector: ~Copyable, Sendable {
     let threshold: Int64
     let noisyThreshold: Int64
     let querySampler: DiscreteLaplaceSampler
@@ -117,17 +131,17 @@ public struct SparseVector: Sendable {
                 using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) {
         let (thresholdScale, queryScale) = try Self.scales(epsilon: epsilon, sensitivity: sensitivity)
         self.threshold = threshold
-        self.noisyThreshold = threshold &+ DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator)
+        self.noisyThreshold = threshold.addingSaturated(DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator))
         self.querySampler = DiscreteLaplaceSampler(scale: queryScale)
     }
 
-    /// Checks ε and the sensitivity and returns the noise scales: 2Δ/(ε/2) on the threshold and
-    /// 4Δ/(ε/2) on each query, as exact rationals rounded up.
+    /// Checks ε and the sensitivity and returns the noise scales: Δ/(ε/2) = 2Δ/ε on the
+    /// threshold and 2Δ/(ε/2) = 4Δ/ε on each query, as exact rationals rounded up.
     static func scales(epsilon: Double, sensitivity: Int64) throws(DifferentialPrivacyError) -> (threshold: ExactRational, query: ExactRational) {
         try Validate.epsilon(epsilon)
         guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
-        guard let thresholdScale = ExactRational(roundingUp: 2 * Double(sensitivity) / (epsilon / 2)),
-              let queryScale = ExactRational(roundingUp: 4 * Double(sensitivity) / (epsilon / 2)),
+        guard let thresholdScale = ExactRational(roundingUp: 2 * Double(sensitivity) / epsilon),
+              let queryScale = ExactRational(roundingUp: 4 * Double(sensitivity) / epsilon),
               queryScale.numerator < 1 << 52 else {
             throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "noise scale out of range")
         }
@@ -144,9 +158,9 @@ public struct SparseVector: Sendable {
     ///   mechanism has halted: a new run needs new budget.
     public mutating func isAboveThreshold(_ query: Int64, using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> Bool {
         guard !halted else {
-            throw .invalidParameter(name: "query", value: "\(query)", reason: "AboveThreshold has halted after its first positive answer")
+            throw .invalidParameter(name: "query", value: "next", reason: "AboveThreshold has halted after its first positive answer")
         }
-        let above = query &+ querySampler.sample(using: &generator) >= noisyThreshold
+        let above = query.addingSaturated(querySampler.sample(using: &generator)) >= noisyThreshold
         if above { halted = true }
         return above
     }

@@ -166,9 +166,9 @@ struct ReleasePlan {
         let lower = query.lower ?? 0, upper = query.upper ?? 0
         var components: [AdditiveNoise] = []
         // Count (every statistic but sum needs it; a sum with selection needs it too).
-        let countSensitivity = AdditiveNoise.Sensitivity(perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
+        let countSensitivity = try AdditiveNoise.Sensitivity(perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
         // A row moves the fixed-point sum by at most its rounded bound.
-        let sumSensitivity = AdditiveNoise.Sensitivity(
+        let sumSensitivity = try AdditiveNoise.Sensitivity(
             perPartition: Int64(max(grid.units(lower).magnitude, grid.units(upper).magnitude)) * perPartitionRows,
             partitions: partitions, inputExponent: grid.exponent)
         switch query.statistic {
@@ -190,12 +190,12 @@ struct ReleasePlan {
                 let c = partial.centerUnits
                 let perRow = max((grid.units(lower) - c).magnitude, (grid.units(upper) - c).magnitude)
                 components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
-                    AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
+                    try AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
                 let center = grid.value(c)
                 let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
                 let perRowSquare = partial.squareGrid.units(radiusSquared)
                 components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
-                    AdditiveNoise.Sensitivity(perPartition: perRowSquare * perPartitionRows, partitions: partitions, inputExponent: partial.squareGrid.exponent)))
+                    try AdditiveNoise.Sensitivity(perPartition: perRowSquare * perPartitionRows, partitions: partitions, inputExponent: partial.squareGrid.exponent)))
             }
         case .quantiles:
             preconditionFailure("handled above")
@@ -236,31 +236,36 @@ struct ReleasePlan {
         let grouped = query.groupBy != nil
         var rows: [DPRelease.Row] = []
         let lower = query.lower ?? 0, upper = query.upper ?? 0
-        var threshold: Double? = nil
+        // Partition selection (Laplace thresholding) applies to every statistic that accepts
+        // selected keys: a key is released only when the noisy count of components[0] — the
+        // count every such plan starts with, part of this same accounted release — reaches the
+        // threshold. Quantiles refuse selected keys when the plan is built.
+        let threshold = selectionThresholdSteps.map { components[0].value(ofSteps: $0) }
         for (index, cell) in partial.cells.enumerated() {
             let key = grouped ? partial.keys[index] : nil
+            var selectedCountSteps: Int64? = nil
+            if let limit = selectionThresholdSteps {
+                let steps = components[0].releaseSteps(cell.count, using: &generator)
+                if steps < limit { continue }
+                selectedCountSteps = steps
+            }
+            /// The noisy count of this cell: the selection's draw when there was one (the same
+            /// release, so no second draw), otherwise a fresh one.
+            func noisyCount(_ noise: AdditiveNoise, using generator: inout SecureRandomGenerator) -> Double {
+                noise.value(ofSteps: selectedCountSteps ?? noise.releaseSteps(cell.count, using: &generator))
+            }
             switch query.statistic {
             case .count, .histogram:
                 let noise = components[0]
-                let steps = noise.releaseSteps(cell.count, using: &generator)
-                if let limit = selectionThresholdSteps {
-                    threshold = noise.value(ofSteps: limit)
-                    if steps < limit { continue }
-                }
-                let value = noise.value(ofSteps: steps)
+                let value = noisyCount(noise, using: &generator)
                 rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
             case .sum:
-                if let limit = selectionThresholdSteps {
-                    let countNoise = components[0]
-                    threshold = countNoise.value(ofSteps: limit)
-                    if countNoise.releaseSteps(cell.count, using: &generator) < limit { continue }
-                }
                 let noise = components[components.count - 1]
                 let value = noise.value(ofSteps: noise.releaseSteps(cell.sum, using: &generator))
                 rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
             case .mean:
                 let countNoise = components[0], sumNoise = components[1]
-                let count = max(1, countNoise.value(ofSteps: countNoise.releaseSteps(cell.count, using: &generator)))
+                let count = max(1, noisyCount(countNoise, using: &generator))
                 let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(cell.sum, using: &generator))
                 let mean = min(max(sum / count, lower), upper)
                 // Delta method: Var(S/N) ≈ (Var S + mean² Var N) / N², with the 95% half-widths.
@@ -268,16 +273,28 @@ struct ReleasePlan {
                 rows.append(.init(key: key, value: mean, quantiles: nil, ci95: [max(lower, mean - half), min(upper, mean + half)]))
             case .variance, .standardDeviation:
                 let countNoise = components[0], sumNoise = components[1], squareNoise = components[2]
-                let count = max(1, countNoise.value(ofSteps: countNoise.releaseSteps(cell.count, using: &generator)))
-                let centred = cell.sum &- cell.count &* partial.centerUnits
+                let count = max(1, noisyCount(countNoise, using: &generator))
+                let centred = cell.sum.subtractingSaturated(cell.count.multipliedSaturated(by: partial.centerUnits))
                 let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(centred, using: &generator))
                 let squares = squareNoise.value(ofSteps: squareNoise.releaseSteps(cell.squaredDeviations, using: &generator))
                 let center = partial.grid.value(partial.centerUnits)
                 let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
                 let meanDeviation = sum / count
-                let variance = min(max(0, squares / count - meanDeviation * meanDeviation), radiusSquared)
-                let value = query.statistic == .variance ? variance : variance.squareRoot()
-                rows.append(.init(key: key, value: value, quantiles: nil, ci95: nil))
+                let rawVariance = squares / count - meanDeviation * meanDeviation
+                let variance = min(max(0, rawVariance), radiusSquared)
+                // Delta method on v = S₂/N − (S₁/N)² with independent noises on S₂, S₁ and N:
+                // ∂v/∂S₂ = 1/N, ∂v/∂S₁ = −2m/N, ∂v/∂N = (2m² − S₂/N)/N, m = S₁/N.
+                let h2 = squareNoise.ci95HalfWidth / count
+                let h1 = 2 * meanDeviation.magnitude * sumNoise.ci95HalfWidth / count
+                let hN = (2 * meanDeviation * meanDeviation - squares / count).magnitude * countNoise.ci95HalfWidth / count
+                let half = (h2 * h2 + h1 * h1 + hN * hN).squareRoot()
+                let low = min(max(0, rawVariance - half), radiusSquared), high = min(max(0, rawVariance + half), radiusSquared)
+                if query.statistic == .variance {
+                    rows.append(.init(key: key, value: variance, quantiles: nil, ci95: [low, high]))
+                } else {
+                    // The square root is monotone: the interval maps through it.
+                    rows.append(.init(key: key, value: variance.squareRoot(), quantiles: nil, ci95: [low.squareRoot(), high.squareRoot()]))
+                }
             case .quantiles:
                 let values = QuantileRelease.quantiles(bins: cell.quantileBins, count: cell.count, levels: query.quantileLevels,
                                                        lower: lower, upper: upper, epsilon: quantileEpsilon!,
@@ -313,15 +330,18 @@ enum QuantileRelease {
                           epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator) -> [Double] {
         let width = (upper - lower) / Double(bins.count)
         var cumulative = [Int64](repeating: 0, count: bins.count + 1)
-        for index in bins.indices { cumulative[index + 1] = cumulative[index] + bins[index] }
+        // Saturating arithmetic: no data can make these scores trap (counts beyond 2^43 rows
+        // saturate, which keeps every score 1-Lipschitz in each row).
+        for index in bins.indices { cumulative[index + 1] = cumulative[index].addingSaturated(bins[index]) }
         var results: [Double] = []
         var scores = [Int64](repeating: 0, count: bins.count)
         for level in levels {
             let levelUnits = Int64((level * Double(1 << scoreShift)).rounded())
-            let target = levelUnits * count
+            let target = levelUnits.multipliedSaturated(by: count)
             for index in bins.indices {
-                let before = cumulative[index] << scoreShift, through = cumulative[index + 1] << scoreShift
-                let distance = max(0, before - target, target - through)
+                let before = cumulative[index].multipliedSaturated(by: 1 << scoreShift)
+                let through = cumulative[index + 1].multipliedSaturated(by: 1 << scoreShift)
+                let distance = max(0, before.subtractingSaturated(target), target.subtractingSaturated(through))
                 scores[index] = -distance
             }
             // Parameters were validated when the plan was built; ε per quantile is ≥ 2^-30 there.
