@@ -31,7 +31,7 @@ struct Issue12LedgerTests {
         #expect(throws: DifferentialPrivacyError.budgetTypeMismatch(budget: "ε=1.0", requested: "(ε=0.1, δ=1e-06)")) {
             try session.charge(stated: .approximate(epsilon: 0.1, delta: 1e-6), mechanism: .approximate(epsilon: 0.1, delta: 1e-6), description: "x")
         }
-        try session.charge(stated: .approximate(epsilon: 0.1, delta: 0), mechanism: .pureEpsilon(0.1), description: "pure")
+        try session.charge(stated: .pureEpsilon(0.1), mechanism: .pureEpsilon(0.1), description: "pure")
         #expect(abs(session.spent - 0.1) < 1e-12)
     }
 
