@@ -40,6 +40,12 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
     case ledgerFailure(reason: String)
     /// The random source failed (the OS refused entropy); nothing was released.
     case randomSourceFailure(reason: String)
+    /// The budget's type cannot pay for this kind of release: a pure-ε budget asked for a
+    /// release that needs δ > 0 (an (ε, δ) statement, Gaussian noise, or a zCDP event).
+    /// Raised before anything is charged; it is not exhaustion — no amount of remaining ε helps.
+    ///
+    /// - `budget`: the session's budget, as text; `requested`: the release's guarantee.
+    case budgetTypeMismatch(budget: String, requested: String)
 
     /// A one-line, human-readable message naming the problem.
     public var description: String {
@@ -66,6 +72,8 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
             return "the privacy ledger could not record the charge: \(reason); nothing was released"
         case let .randomSourceFailure(reason):
             return "the secure random source failed: \(reason); nothing was released"
+        case let .budgetTypeMismatch(budget, requested):
+            return "the budget \(budget) is pure ε-DP and does not allow δ: this release asks for \(requested); grant an (ε, δ) or ρ budget for it, or release with pure ε; nothing was released or charged"
         }
     }
 }

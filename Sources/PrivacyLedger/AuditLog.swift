@@ -200,6 +200,7 @@ extension SQLiteLedger {
     ///   verify (a purge never hides tampering).
     @discardableResult
     public func purgeAudit(before cutoff: Date, actor: String = "platform") throws(PrivacyLedgerError) -> Int {
+        try Self.requireText(actor, name: "actor")
         let time = now
         let earliest = Self.calendar.date(byAdding: .month, value: -Self.retentionMonths, to: time)!
         guard cutoff <= earliest else { throw .purgeTooYoung(cutoff: cutoff, earliestAllowed: earliest) }

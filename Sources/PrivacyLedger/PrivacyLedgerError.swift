@@ -70,6 +70,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .alreadyAuthorised: "already-authorised"
         case .unknownDataset: "unknown-dataset"
         case .unknownColumn: "unknown-column"
+        case .release(.budgetTypeMismatch): "budget-type-mismatch"
         case .release: "release-refused"
         case .storage: "storage"
         }

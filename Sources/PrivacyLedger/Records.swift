@@ -44,6 +44,22 @@ public enum AuthorisationStatus: String, Sendable, Hashable, Codable, CaseIterab
     case terminated
 }
 
+/// Where an authorisation stands at a given time: its life-cycle status combined with its
+/// validity window. This is what a status listing shows; ``AuthorisationStatus`` alone says
+/// "active" for an authorisation whose window has ended.
+public enum AuthorisationStanding: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Active, but the validity window has not begun.
+    case notYetValid = "not-yet-valid"
+    /// Active and within its validity window: releases may be charged.
+    case active
+    /// Active in status, but the validity window has ended: every release is refused.
+    case expired
+    /// Suspended (refused until resumed).
+    case suspended
+    /// Terminated (final).
+    case terminated
+}
+
 /// A column of a registered dataset, with its classification.
 public struct DatasetColumn: Sendable, Hashable, Codable {
     /// The dataset's name (its absolute path when registered from a file).
@@ -83,6 +99,22 @@ public struct Authorisation: Sendable, Hashable, Codable {
     public var remaining: Double { max(0, budget.total - spent) }
     /// When the authorisation was granted.
     public let grantedAt: Date
+
+    /// Where the authorisation stands at `time`: `terminated` or `suspended` by status;
+    /// otherwise `notYetValid` before ``validFrom``, `expired` from ``validTo`` on (the window
+    /// is half-open, [validFrom, validTo), as the release gate checks it), else `active`.
+    ///
+    /// - Complexity: O(1).
+    public func standing(at time: Date) -> AuthorisationStanding {
+        switch status {
+        case .terminated: return .terminated
+        case .suspended: return .suspended
+        case .active:
+            if time < validFrom { return .notYetValid }
+            if time >= validTo { return .expired }
+            return .active
+        }
+    }
 }
 
 /// One status change of an authorisation (the grant counts as the first, to `active`).

@@ -142,6 +142,11 @@ public final class SQLiteLedger: Sendable {
                 CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL, hash TEXT NOT NULL);
                 """)
         }
+        // v2: a steward may declare a dataset's row count public metadata (0 = not declared:
+        // reports must not publish it).
+        migrator.registerMigration("v2-public-row-count") { db in
+            try db.execute(sql: "ALTER TABLE datasets ADD COLUMN row_count_public INTEGER NOT NULL DEFAULT 0 CHECK (row_count_public IN (0, 1))")
+        }
         return migrator
     }
 
@@ -206,6 +211,7 @@ public final class SQLiteLedger: Sendable {
     /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for k < 2 or a
     ///   minimum cell count < 1.
     public func setPolicy(_ policy: ExportPolicy, actor: String) throws(PrivacyLedgerError) {
+        try Self.requireText(actor, name: "actor")
         guard policy.minimumK >= 2 else { throw .invalidParameter(name: "minimum k", value: "\(policy.minimumK)", reason: "must be at least 2") }
         guard policy.minimumCellCount >= 1 else { throw .invalidParameter(name: "minimum cell count", value: "\(policy.minimumCellCount)", reason: "must be at least 1") }
         let time = now
@@ -231,11 +237,13 @@ public final class SQLiteLedger: Sendable {
     @discardableResult
     public func registerDataset(_ name: String, columns: [String], defaultLevel: ClassificationLevel = .internal,
                                 actor: String = "platform") throws(PrivacyLedgerError) -> [DatasetColumn] {
-        guard !name.isEmpty else { throw .invalidParameter(name: "dataset", value: "''", reason: "must not be empty") }
+        try Self.requireText(name, name: "dataset")
+        try Self.requireText(actor, name: "actor")
+        for column in columns { try Self.requireText(column, name: "column name") }
         let time = now
         return try write { db in
             let known = try db.cachedValue(String.self, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name]) != nil
-            if !known { try db.executeCached(sql: "INSERT INTO datasets VALUES (?, ?)", arguments: [name, time.timeIntervalSince1970]) }
+            if !known { try db.executeCached(sql: "INSERT INTO datasets (name, registered_at) VALUES (?, ?)", arguments: [name, time.timeIntervalSince1970]) }
             var added: [String] = []
             for column in columns {
                 try db.executeCached(sql: "INSERT OR IGNORE INTO columns VALUES (?, ?, ?)", arguments: [name, column, defaultLevel.rawValue])
@@ -254,6 +262,7 @@ public final class SQLiteLedger: Sendable {
     /// - Throws: ``PrivacyLedgerError/unknownDataset(dataset:)``,
     ///   ``PrivacyLedgerError/unknownColumn(column:dataset:available:)``.
     public func classify(dataset: String, column: String, level: ClassificationLevel, actor: String = "platform") throws(PrivacyLedgerError) {
+        try Self.requireText(actor, name: "actor")
         let time = now
         try write { db in
             let columns = try Self.datasetColumns(db, dataset)
@@ -264,6 +273,33 @@ public final class SQLiteLedger: Sendable {
             try db.executeCached(sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?", arguments: [level.rawValue, dataset, column])
             try AuditLog.append(db, time: time, actor: actor, action: "classify",
                                 details: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"])
+        }
+    }
+
+    /// Declares whether `dataset`'s row count is public metadata (audited). Only a dataset
+    /// whose steward declared it so may have its exact row count published in a report;
+    /// otherwise a report omits it (see `Scenarios.InputSize`). New datasets are not declared.
+    ///
+    /// - Parameters:
+    ///   - isPublic: `true` to declare the size public, `false` to withdraw the declaration.
+    ///   - actor: the steward (audited; not blank).
+    /// - Throws: ``PrivacyLedgerError/unknownDataset(dataset:)``,
+    ///   ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for a blank actor.
+    public func declareRowCountPublic(dataset: String, _ isPublic: Bool, actor: String = "platform") throws(PrivacyLedgerError) {
+        try Self.requireText(actor, name: "actor")
+        let time = now
+        try write { db in
+            try db.executeCached(sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?", arguments: [isPublic ? 1 : 0, dataset])
+            guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+            try AuditLog.append(db, time: time, actor: actor, action: "row-count-public",
+                                details: ["dataset": dataset, "public": isPublic ? "true" : "false"])
+        }
+    }
+
+    /// Whether `dataset`'s steward declared its row count public (`false` for an unknown dataset).
+    public func isRowCountPublic(dataset: String) throws(PrivacyLedgerError) -> Bool {
+        try read { db in
+            try db.cachedValue(Int.self, sql: "SELECT row_count_public FROM datasets WHERE name = ?", arguments: [dataset]) == 1
         }
     }
 
@@ -296,8 +332,9 @@ public final class SQLiteLedger: Sendable {
     public func grant(operator op: String, scenario: String, budget: PrivacyBudget, accounting: AccountingMethod? = nil,
                       dataset: String, columns: [String]? = nil, validFrom: Date? = nil, trialDays: Int = 0,
                       validDays: Int = 365, actor: String = "reviewer") throws(PrivacyLedgerError) -> Authorisation {
-        guard !op.isEmpty else { throw .invalidParameter(name: "operator", value: "''", reason: "must not be empty") }
-        guard !scenario.isEmpty else { throw .invalidParameter(name: "scenario", value: "''", reason: "must not be empty") }
+        try Self.requireText(op, name: "operator")
+        try Self.requireText(scenario, name: "scenario")
+        try Self.requireText(actor, name: "actor")
         do { try budget.validate() } catch {
             throw .invalidParameter(name: "budget", value: budget.description, reason: error.description)
         }
@@ -381,6 +418,8 @@ public final class SQLiteLedger: Sendable {
 
     func changeStatus(_ op: String, _ scenario: String, to status: AuthorisationStatus, allowedFrom: Set<AuthorisationStatus>,
                       reason: String, actor: String) throws(PrivacyLedgerError) -> TerminationReport {
+        try Self.requireText(reason, name: "reason")
+        try Self.requireText(actor, name: "actor")
         let time = now
         return try write { db in
             guard let current = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
@@ -556,6 +595,16 @@ public final class SQLiteLedger: Sendable {
     }
 
     // MARK: Coding helpers
+
+    /// Refuses a blank (empty or whitespace-only) audited text: a name, reason or actor that
+    /// the audit log must be able to show.
+    ///
+    /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` naming `name`.
+    static func requireText(_ value: String, name: String) throws(PrivacyLedgerError) {
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw .invalidParameter(name: name, value: "'\(value)'", reason: "must not be blank (it is recorded in the audit log)")
+        }
+    }
 
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)

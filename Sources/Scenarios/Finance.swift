@@ -52,7 +52,7 @@ extension Scenarios {
             let flags = values.map { department.flag($0) ? UInt32(1) : 0 }
             inputs[department.party] = flags
         }
-        context.progress("  [finance] SecAgg: \(departmentFlags.count) departments × \(n) \(unit)")
+        context.progress("  [finance] SecAgg: \(departmentFlags.count) departments, one element per \(mapping.unitSingular)")
         var sessionID = [UInt8](repeating: 0, count: 16)
         var generator = try SecureRandomGenerator()
         for i in 0..<16 { sessionID[i] = UInt8(truncatingIfNeeded: generator.next()) }
@@ -73,7 +73,7 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: [unit: n],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize(unit, dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "\(mapping.segmentName) × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

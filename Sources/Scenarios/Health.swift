@@ -55,7 +55,7 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["visits": visits.rowCount],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
@@ -143,7 +143,7 @@ extension Scenarios {
                 try Column(flag, float64: try View.doubles(persons, flag, kind)),
                 try Column(risk.label, float64: try View.doubles(persons, risk.label, kind)),
             ])
-            context.progress("  [health] DP logistic regression on \(persons.rowCount) persons, ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
+            context.progress("  [health] DP logistic regression (one row per person), ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
             let session = try context.ledger.session(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
                                                      columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
@@ -168,7 +168,7 @@ extension Scenarios {
         // 4. k-anonymous cohort export: the persons with the outcome.
         let outcome = try View.doubles(persons, risk.label, kind)
         let cohort = try View.rows(try persons.selecting(qi + kept), outcome.indices.filter { outcome[$0] != 0 })
-        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for \(cohort.rowCount) \(risk.cohortNoun)")
+        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for the \(risk.cohortNoun)")
         let mondrian = try Anonymity.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
         let file = "\(risk.cohortFile)_k\(options.k).csv"
@@ -269,7 +269,7 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["persons": n],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("persons", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

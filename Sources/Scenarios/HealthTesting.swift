@@ -62,7 +62,7 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [unit])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["tests": tests.rowCount],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("tests", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "daily tests per site × result 40% of ε; weekly tests per result 20%; logistic positivity model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

@@ -36,7 +36,7 @@ extension Scenarios {
         let e = options.epsilon, d = options.delta / 2
         let unitName = records["record_type"] != nil ? "complaints" : "records"
         var report = ScenarioReport(scenario: kind, dataSource: input.source,
-                                    inputRows: ["records": records.rowCount, "complaints": complaints.rowCount],
+                                    inputSizes: [try grant.inputSize("records", dataset: input.dataset, rows: input.datasetRowCount), .notPublished(unitName)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "category × district 50%, sub-category × district 50% (ε); δ halved between the two partition selections",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
@@ -93,7 +93,7 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["records": table.rowCount],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("records", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "footfall by district 40%, sales by business type 30%, monthly footfall 30% (ε); δ for the month selection",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

@@ -144,8 +144,9 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column(name: "alighting_time", values: .timestamp(alighting)),
         ])
         var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
-                                  source: "\(file) (nyc_flights mapping: \(keep.count) of \(flights.rowCount) flights with air time and tail number)",
+                                  source: "\(file) (nyc_flights mapping: flights with air time and tail number)",
                                   privacyUnit: "tailnum")
+        input.datasetRowCount = flights.rowCount   // the file's size, not the mapped subset's
         input.placeKeys = nil
         input.groupKeys = ["EWR", "JFK", "LGA"]
         input.travelMinutesBound = 720
@@ -174,8 +175,9 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         ])
         input.second = table
         input.secondDataset = Scenarios.datasetName(file)
+        input.secondDatasetRowCount = n
         input.hotelQuasiIdentifiers = ["origin_province", "check_in_month", "guests", "market_segment", "customer_type"]
-        input.source += "; hotel stays: \(file) (hotel_bookings mapping, \(n) bookings)"
+        input.source += "; hotel stays: \(file) (hotel_bookings mapping)"
         return input
     }
 
@@ -253,8 +255,9 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("diabetes", int64: keep.map { diabetesText[$0] == "1" ? 1 : 0 }),
         ])
         var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
-                                  source: "\(file) (nhanes_2017 mapping: \(keep.count) of \(survey.rowCount) participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
+                                  source: "\(file) (nhanes_2017 mapping: participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
                                   privacyUnit: "person_id")
+        input.datasetRowCount = survey.rowCount   // the file's size, not the mapped subset's
         input.healthSurvey = HealthSurveyMapping(
             ageBands: nhanesAgeBands, cohortQuasiIdentifiers: ["age", "sex", "race_ethnicity"], cohortKept: ["insurance", "hypertension"],
             definitions: "NHANES 2017–2018 adults, unweighted. Hypertension: mean measured systolic ≥ 140 or diastolic ≥ 90 mm Hg; diabetes: doctor-diagnosed (borderline counted as no).")
@@ -278,7 +281,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         for name in ["subject_id", "pan_day", "age", "drive_thru_ind", "result", "gender"] {
             let column = try View.column(raw, name, kind)
             guard column.nullCount == 0 else {
-                throw ScenarioError.invalidParameter(name: "column \(name)", value: "\(column.nullCount) missing values",
+                throw ScenarioError.invalidParameter(name: "column \(name)", value: "missing values",
                                                      reason: "the covid_testing mapping needs it on every test")
             }
         }
@@ -297,7 +300,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("payor_group", strings: (0..<n).map { payorColumn.isValid($0) ? payor[$0] : "unknown" }),
         ])
         var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
-                                  source: "\(file) (covid_testing mapping: \(n) tests of \(Set(subject).count) persons)",
+                                  source: "\(file) (covid_testing mapping: PCR tests, subject as privacy unit)",
                                   privacyUnit: "person_id")
         input.healthTesting = HealthTestingMapping(
             firstDay: 1, lastDay: 112, sites: covidSites, results: covidResults,
@@ -327,13 +330,13 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         let status = try View.strings(loans, "loan_status", kind)
         var columns = try lendingClubDepartments.map { try View.column(loans, $0.column, kind) }
         for column in columns where column.nullCount > 0 {
-            throw ScenarioError.invalidParameter(name: "column \(column.name)", value: "\(column.nullCount) missing values",
+            throw ScenarioError.invalidParameter(name: "column \(column.name)", value: "missing values",
                                                  reason: "each party's flag column must be complete in the lendingclub_loans mapping")
         }
         columns.append(try Column("industry", strings: (0..<loans.rowCount).map { "\(grade[$0]) \(Int(term[$0]))m" }))
         columns.append(try Column("default_flag", int64: status.map { lendingClubDefaultStatuses.contains($0) ? 1 : 0 }))
         var input = ScenarioInput(table: try Table(columns: columns), dataset: Scenarios.datasetName(file),
-                                  source: "\(file) (lendingclub_loans mapping: \(loans.rowCount) loans; segment grade × term; default = delinquent or charged off)")
+                                  source: "\(file) (lendingclub_loans mapping: one row per loan; segment grade × term; default = delinquent or charged off)")
         input.financeMapping = FinanceMapping(
             departments: lendingClubDepartments, segmentName: "grade_term", segments: lendingClubSegments,
             unit: "loans", unitSingular: "loan", outcome: "delinquent or charged off at the Q1 2018 snapshot")

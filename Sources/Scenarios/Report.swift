@@ -1,3 +1,4 @@
+import DifferentialPrivacy
 import Foundation
 
 /// The six scenarios of the plan's priority domains.
@@ -40,6 +41,69 @@ public enum SectionChart: String, Sendable, Hashable, Codable {
     case table
 }
 
+/// The size of one input table of a scenario, as a report may show it.
+///
+/// A row count is data: a report publishes the exact count only when the dataset's steward
+/// declared it public metadata in the ledger (`privacy-kernel ledger classify --data FILE
+/// --public-rows`, ``PrivacyLedger/SQLiteLedger/declareRowCountPublic(dataset:_:actor:)``);
+/// otherwise the count is omitted and the report says so. Counts of subsets of a dataset (the
+/// complaints among market records, say) are never published.
+public struct InputSize: Sendable, Hashable, Codable {
+    /// Whether and why the row count is published.
+    public enum Disclosure: String, Sendable, Hashable, Codable {
+        /// The steward declared the dataset's size public in the ledger: ``InputSize/rows`` is exact.
+        case declaredPublic = "declared public by steward"
+        /// Not declared public (or a subset of a dataset): ``InputSize/rows`` is omitted.
+        case notPublished = "not published"
+    }
+
+    /// The table's role in the scenario ("visits", "hotel_stays").
+    public var table: String
+    /// The exact row count, present only when ``disclosure`` is ``Disclosure/declaredPublic``.
+    public var rows: Int?
+    /// Whether the count is published, and on whose declaration.
+    public var disclosure: Disclosure
+
+    /// A published size (the steward declared it public).
+    public static func declaredPublic(_ table: String, rows: Int) -> InputSize {
+        InputSize(table: table, rows: rows, disclosure: .declaredPublic)
+    }
+
+    /// A size that is not published.
+    public static func notPublished(_ table: String) -> InputSize {
+        InputSize(table: table, rows: nil, disclosure: .notPublished)
+    }
+
+    /// `"visits: 12000 (declared public by steward)"` or `"visits: not published"`.
+    public var text: String {
+        rows.map { "\(table): \($0) (\(disclosure.rawValue))" } ?? "\(table): \(disclosure.rawValue)"
+    }
+
+    enum CodingKeys: String, CodingKey { case table, rows, disclosure }
+
+    /// Encodes `rows` as `null` when not published, so the field is always present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(table, forKey: .table)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(disclosure, forKey: .disclosure)
+    }
+
+    /// Decodes what ``encode(to:)`` wrote.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        table = try c.decode(String.self, forKey: .table)
+        rows = try c.decodeIfPresent(Int.self, forKey: .rows)
+        disclosure = try c.decode(Disclosure.self, forKey: .disclosure)
+    }
+
+    init(table: String, rows: Int?, disclosure: Disclosure) {
+        self.table = table
+        self.rows = disclosure == .declaredPublic ? rows : nil
+        self.disclosure = disclosure
+    }
+}
+
 /// One released (or checked) number with its uncertainty.
 public struct ReportRow: Sendable, Hashable, Codable {
     /// The row's key parts (e.g. `[origin, destination]`).
@@ -52,14 +116,31 @@ public struct ReportRow: Sendable, Hashable, Codable {
     public var upper: Double?
     /// Whether an alert rule fired on this row (time series).
     public var alert: Bool
+    /// The noisy value before post-processing (non-negativity, integer rounding), when
+    /// post-processing changed ``value``; `nil` (absent from the JSON) otherwise. Sums of many
+    /// cells should use it: it is unbiased, the post-processed value is not.
+    public var rawValue: Double?
 
     /// A row.
-    public init(labels: [String], value: Double, lower: Double? = nil, upper: Double? = nil, alert: Bool = false) {
+    public init(labels: [String], value: Double, lower: Double? = nil, upper: Double? = nil, alert: Bool = false,
+                rawValue: Double? = nil) {
         self.labels = labels
         self.value = value
         self.lower = lower
         self.upper = upper
         self.alert = alert
+        self.rawValue = rawValue
+    }
+
+    /// The row with `processing` applied to its value and interval ends, keeping the noisy value
+    /// in ``rawValue`` when it changed. Spends no budget.
+    public func postProcessed(_ processing: PostProcessing) -> ReportRow {
+        var row = self
+        row.value = processing.apply(value)
+        row.lower = lower.map(processing.apply)
+        row.upper = upper.map(processing.apply)
+        if row.value != value { row.rawValue = rawValue ?? value }
+        return row
     }
 }
 
@@ -90,6 +171,20 @@ public struct ReportSection: Sendable, Hashable, Codable {
     /// Ledger entry ids of the releases or exports behind this section.
     public var ledgerEntries: [String]
 
+    /// Value units that are counts (of persons, visits, records…): post-processed to
+    /// non-negative integers in scenario reports.
+    public static let countUnits: Set<String> = ["visits", "trips", "tests", "persons", "complaints", "records", "enterprises", "loans"]
+
+    /// The post-processing a scenario report applies to this section by default: non-negative
+    /// integers for counts (``countUnits``), non-negative values for money (`yuan`) and
+    /// percentages; nothing for other values (model coefficients, export measures, minutes
+    /// released by the exponential mechanism, which are already within their range).
+    public var defaultPostProcessing: PostProcessing {
+        if Self.countUnits.contains(valueName) { return .counts }
+        if valueName == "yuan" || valueName.hasSuffix("%") { return .nonNegative }
+        return []
+    }
+
     /// A section.
     public init(id: String, title: String, note: String, chart: SectionChart, labelNames: [String], valueName: String,
                 rows: [ReportRow], epsilon: Double, delta: Double, mechanism: String, noiseScale: Double?, ledgerEntries: [String]) {
@@ -116,8 +211,8 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public var title: String
     /// The input file (or "embedded").
     public var dataSource: String
-    /// Input rows per table.
-    public var inputRows: [String: Int]
+    /// Each input table's size: exact only where the steward declared it public (see ``InputSize``).
+    public var inputSizes: [InputSize]
     /// The ε budget granted to the scenario's authorisation.
     public var budgetEpsilon: Double
     /// The δ budget.
@@ -140,13 +235,29 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public var exports: [String]
     /// Wall-clock seconds the scenario took.
     public var seconds: Double
+    /// Whether the documented post-processing (``ReportSection/defaultPostProcessing``) was
+    /// applied to the released values; each changed row keeps its noisy value as ``ReportRow/rawValue``.
+    public var postProcessed: Bool = false
+
+    /// Applies each section's ``ReportSection/defaultPostProcessing`` to its rows (no budget:
+    /// a function of released values only) and sets ``postProcessed``.
+    public mutating func applyPostProcessing() {
+        for index in sections.indices {
+            let processing = sections[index].defaultPostProcessing
+            guard !processing.isEmpty else { continue }
+            sections[index].rows = sections[index].rows.map { $0.postProcessed(processing) }
+            let what = processing == .counts ? "negative values shown as 0 and values rounded to integers" : "negative values shown as 0"
+            sections[index].note += " Post-processing (no budget): \(what); the noisy value is kept as rawValue in report.json."
+        }
+        postProcessed = true
+    }
 
     /// The section with `id`, if any.
     public func section(_ id: String) -> ReportSection? { sections.first { $0.id == id } }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, title, dataSource, inputRows, budgetEpsilon, budgetDelta, budgetSplit, operatorName, ledgerScenario
-        case noiseFree, sections, exports, seconds, spentEpsilon, spentDelta
+        case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, operatorName, ledgerScenario
+        case noiseFree, sections, exports, seconds, spentEpsilon, spentDelta, postProcessed
     }
 
     /// Encodes every stored field plus the derived `spentEpsilon` / `spentDelta`.
@@ -155,7 +266,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         try c.encode(scenario, forKey: .scenario)
         try c.encode(title, forKey: .title)
         try c.encode(dataSource, forKey: .dataSource)
-        try c.encode(inputRows, forKey: .inputRows)
+        try c.encode(inputSizes, forKey: .inputSizes)
         try c.encode(budgetEpsilon, forKey: .budgetEpsilon)
         try c.encode(budgetDelta, forKey: .budgetDelta)
         try c.encode(budgetSplit, forKey: .budgetSplit)
@@ -167,6 +278,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         try c.encode(sections, forKey: .sections)
         try c.encode(exports, forKey: .exports)
         try c.encode(seconds, forKey: .seconds)
+        try c.encode(postProcessed, forKey: .postProcessed)
     }
 
     /// Decodes a report written by ``encode(to:)``.
@@ -175,7 +287,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         scenario = try c.decode(ScenarioKind.self, forKey: .scenario)
         title = try c.decode(String.self, forKey: .title)
         dataSource = try c.decode(String.self, forKey: .dataSource)
-        inputRows = try c.decode([String: Int].self, forKey: .inputRows)
+        inputSizes = try c.decode([InputSize].self, forKey: .inputSizes)
         budgetEpsilon = try c.decode(Double.self, forKey: .budgetEpsilon)
         budgetDelta = try c.decode(Double.self, forKey: .budgetDelta)
         budgetSplit = try c.decode(String.self, forKey: .budgetSplit)
@@ -185,16 +297,17 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         sections = try c.decode([ReportSection].self, forKey: .sections)
         exports = try c.decode([String].self, forKey: .exports)
         seconds = try c.decode(Double.self, forKey: .seconds)
+        postProcessed = try c.decodeIfPresent(Bool.self, forKey: .postProcessed) ?? false
     }
 
     /// A report.
-    public init(scenario: ScenarioKind, dataSource: String, inputRows: [String: Int], budgetEpsilon: Double, budgetDelta: Double,
+    public init(scenario: ScenarioKind, dataSource: String, inputSizes: [InputSize], budgetEpsilon: Double, budgetDelta: Double,
                 budgetSplit: String, operatorName: String, ledgerScenario: String, noiseFree: Bool,
                 sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0) {
         self.scenario = scenario
         self.title = scenario.title
         self.dataSource = dataSource
-        self.inputRows = inputRows
+        self.inputSizes = inputSizes
         self.budgetEpsilon = budgetEpsilon
         self.budgetDelta = budgetDelta
         self.budgetSplit = budgetSplit

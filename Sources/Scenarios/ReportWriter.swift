@@ -32,9 +32,9 @@ public enum ReportWriter {
         try createDirectory(directory)
         var body = "<h1>PrivacyKernel demo: six scenarios on the embedded data</h1>\n"
         body += "<p>Every number below was released through the ledger's release gate (authorisation checked, budget charged to <code>\(escape(ledgerPath))</code> before noise was sampled) or written through its export gate (k-anonymity checked). Total time \(String(format: "%.1f", seconds)) s.</p>\n"
-        body += "<table><tr><th>scenario</th><th>input rows</th><th>ε spent / budget</th><th>δ spent</th><th>sections</th><th>seconds</th></tr>\n"
+        body += "<table><tr><th>scenario</th><th>input sizes</th><th>ε spent / budget</th><th>δ spent</th><th>sections</th><th>seconds</th></tr>\n"
         for r in reports {
-            let rows = r.inputRows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let rows = escape(r.inputSizes.map(\.text).joined(separator: ", "))
             body += "<tr><td><a href=\"\(r.scenario.rawValue)/report.html\">\(escape(r.title))</a></td><td>\(rows)</td><td>\(formatNumber(r.spentEpsilon)) / \(formatNumber(r.budgetEpsilon))</td><td>\(String(format: "%.2g", r.spentDelta))</td><td>\(r.sections.count)</td><td>\(String(format: "%.2f", r.seconds))</td></tr>\n"
         }
         body += "</table>\n"
@@ -48,9 +48,10 @@ public enum ReportWriter {
 
     // MARK: CSV
 
-    /// The section as CSV: label columns, value, ci95_lower, ci95_upper, alert.
+    /// The section as CSV: label columns, value, ci95_lower, ci95_upper, alert, raw_value (the
+    /// noisy value before post-processing, empty when unchanged).
     static func csv(_ section: ReportSection) -> String {
-        var out = (section.labelNames + [section.valueName, "ci95_lower", "ci95_upper", "alert"]).map(csvField).joined(separator: ",") + "\n"
+        var out = (section.labelNames + [section.valueName, "ci95_lower", "ci95_upper", "alert", "raw_value"]).map(csvField).joined(separator: ",") + "\n"
         for row in section.rows {
             var fields = row.labels.map(csvField)
             while fields.count < section.labelNames.count { fields.append("") }
@@ -58,6 +59,7 @@ public enum ReportWriter {
             fields.append(row.lower.map(number) ?? "")
             fields.append(row.upper.map(number) ?? "")
             fields.append(row.alert ? "true" : "false")
+            fields.append(row.rawValue.map(number) ?? "")
             out += fields.joined(separator: ",") + "\n"
         }
         return out
@@ -74,8 +76,8 @@ public enum ReportWriter {
     static func html(_ report: ScenarioReport) -> String {
         var body = "<p><a href=\"../index.html\">← all scenarios</a></p>\n<h1>\(escape(report.title))</h1>\n"
         if report.noiseFree { body += "<p class=warn>NOISE-FREE TEST MODE: these numbers are exact and not private.</p>\n" }
-        let rows = report.inputRows.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        body += "<table class=meta><tr><th>data</th><td>\(escape(report.dataSource)) (\(rows))</td></tr>"
+        let rows = report.inputSizes.map(\.text).joined(separator: ", ")
+        body += "<table class=meta><tr><th>data</th><td>\(escape(report.dataSource)) (rows: \(escape(rows)))</td></tr>"
         body += "<tr><th>authorisation</th><td>operator <code>\(escape(report.operatorName))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"
         body += "<tr><th>budget</th><td>ε = \(formatNumber(report.budgetEpsilon)), δ = \(String(format: "%.2g", report.budgetDelta)); split: \(escape(report.budgetSplit))</td></tr>"
         body += "<tr><th>spent</th><td>ε = \(formatNumber(report.spentEpsilon)), δ = \(String(format: "%.2g", report.spentDelta)) (basic composition of the sections below)</td></tr>"

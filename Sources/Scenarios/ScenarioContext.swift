@@ -106,6 +106,15 @@ struct ScenarioGrant {
         }
     }
 
+    /// The size of input table `table` (dataset `dataset`, `rows` rows in the file the steward
+    /// registered) as the report may show it: exact only when the steward declared the
+    /// dataset's row count public in the ledger, else not published. `rows` is `nil` when the
+    /// count is not the dataset's own (a mapped subset), which is never published.
+    func inputSize(_ table: String, dataset: String, rows: Int?) throws -> InputSize {
+        guard let rows, try context.ledger.isRowCountPublic(dataset: dataset) else { return .notPublished(table) }
+        return .declaredPublic(table, rows: rows)
+    }
+
     /// The ledger scenario name for dataset number `index` of the grant.
     func scenarioName(dataset index: Int) -> String { index == 0 ? scenario : "\(scenario)/\(index)" }
 
@@ -136,7 +145,7 @@ struct ScenarioGrant {
         let directory = context.directory(for: kind)
         try ReportWriter.createDirectory(directory)
         let path = directory + "/" + file
-        context.progress("  [\(kind.rawValue)] export \(file): \(table.rowCount) rows, k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
+        context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
         let record = try context.ledger.export(table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
                                                operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
                                                dataset: dataset)

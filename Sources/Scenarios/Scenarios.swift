@@ -1,4 +1,5 @@
 import Datasets
+import PrivacyLedger
 import Foundation
 import Tabular
 
@@ -15,6 +16,10 @@ public struct ScenarioOptions: Sendable, Hashable {
     public var maxContributionsPerPartition: Int?
     /// k for the k-anonymous exports (≥ the ledger's minimum, 5 by default).
     public var k: Int
+    /// Whether reports apply the documented post-processing (non-negative integer counts,
+    /// non-negative money and rates; ``ReportSection/defaultPostProcessing``), keeping each
+    /// noisy value as ``ReportRow/rawValue``. On by default; it spends no budget.
+    public var postProcessing: Bool = true
 
     /// Options with the default budget ε = 2, δ = 10⁻⁶, k = 5.
     public init(epsilon: Double = 2, delta: Double = 1e-6, maxPartitionsPerUnit: Int? = nil,
@@ -24,6 +29,36 @@ public struct ScenarioOptions: Sendable, Hashable {
         self.maxPartitionsPerUnit = maxPartitionsPerUnit
         self.maxContributionsPerPartition = maxContributionsPerPartition
         self.k = k
+    }
+
+    /// Largest k accepted (a k above the input's size would suppress everything).
+    public static let maximumK = 1_000
+
+    /// Checks every parameter of every scenario, before anything is granted, released or
+    /// exported: ε finite and > 0; δ in (0, 1) (the authorisation is an (ε, δ) budget);
+    /// contribution limits ≥ 1 when set; `minimumK` ≤ k ≤ ``maximumK``, where `minimumK` is the
+    /// ledger's export policy (at least 2).
+    ///
+    /// - Throws: ``ScenarioError/invalidParameter(name:value:reason:)`` naming the parameter.
+    /// - Complexity: O(1).
+    public func validate(minimumK: Int = ExportPolicy.standard.minimumK) throws {
+        guard epsilon.isFinite, epsilon > 0 else {
+            throw ScenarioError.invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "must be finite and > 0")
+        }
+        guard delta.isFinite, delta > 0, delta < 1 else {
+            throw ScenarioError.invalidParameter(name: "delta", value: "\(delta)", reason: "must lie in (0, 1) (the scenario's authorisation is an (ε, δ) budget)")
+        }
+        if let p = maxPartitionsPerUnit, p < 1 {
+            throw ScenarioError.invalidParameter(name: "maxPartitionsPerUnit", value: "\(p)", reason: "must be at least 1")
+        }
+        if let c = maxContributionsPerPartition, c < 1 {
+            throw ScenarioError.invalidParameter(name: "maxContributionsPerPartition", value: "\(c)", reason: "must be at least 1")
+        }
+        let floor = max(2, minimumK)
+        guard k >= floor, k <= Self.maximumK else {
+            throw ScenarioError.invalidParameter(name: "k", value: "\(k)",
+                                                 reason: "must lie in \(floor)…\(Self.maximumK) (the ledger's export policy needs k ≥ \(minimumK))")
+        }
     }
 
     func partitions(_ fallback: Int) -> Int { maxPartitionsPerUnit ?? fallback }
@@ -36,10 +71,15 @@ public struct ScenarioInput: Sendable {
     public var table: Table
     /// The ledger dataset name of the main table (``PrivacyLedger/SQLiteLedger/datasetName(forFile:)``).
     public var dataset: String
+    /// Rows of the dataset file as registered (before any mapping filtered it): what a report
+    /// publishes as the input size when the steward declared the dataset's row count public.
+    public var datasetRowCount: Int?
     /// A second table (tourism: hotel stays), if the scenario has one.
     public var second: Table?
     /// Its dataset name.
     public var secondDataset: String?
+    /// Rows of the second dataset's file.
+    public var secondDatasetRowCount: Int?
     /// Human description of the source ("datasets/transport.csv (embedded)").
     public var source: String
     /// Public keys of the main place dimension (districts), declared with the queries; `nil`
@@ -75,6 +115,8 @@ public struct ScenarioInput: Sendable {
         self.second = second
         self.secondDataset = secondDataset
         self.source = source
+        self.datasetRowCount = table.rowCount
+        self.secondDatasetRowCount = second?.rowCount
     }
 }
 
@@ -87,7 +129,9 @@ public enum Scenarios {
     public static func run(_ kind: ScenarioKind, input: ScenarioInput, options: ScenarioOptions = ScenarioOptions(),
                            context: ScenarioContext) throws -> ScenarioReport {
         let start = Date()
-        context.progress("[\(kind.rawValue)] \(input.table.rowCount) rows from \(input.source)")
+        // Every parameter is checked before anything is granted or charged.
+        try options.validate(minimumK: try context.ledger.policy().minimumK)
+        context.progress("[\(kind.rawValue)] input from \(input.source)")
         var report: ScenarioReport
         switch kind {
         case .transport: report = try transport(input, options: options, context: context)
@@ -97,6 +141,7 @@ public enum Scenarios {
         case .market: report = try market(input, options: options, context: context)
         case .tourism: report = try tourism(input, options: options, context: context)
         }
+        if options.postProcessing { report.applyPostProcessing() }
         report.seconds = Date().timeIntervalSince(start)
         context.progress("[\(kind.rawValue)] done in \(String(format: "%.2f", report.seconds)) s, ε spent \(formatNumber(report.spentEpsilon)) of \(formatNumber(report.budgetEpsilon))")
         return report
@@ -121,6 +166,7 @@ public enum Scenarios {
             let (hotels, hotelPath) = try load(.tourismHotels)
             input.second = hotels
             input.secondDataset = datasetName(hotelPath)
+            input.secondDatasetRowCount = hotels.rowCount
         }
         return input
     }
@@ -135,6 +181,7 @@ public enum Scenarios {
             if let hotelPath {
                 input.second = try CSVReader.load(file: hotelPath, schema: second == nil ? Domain.tourismHotels.schema : nil).table
                 input.secondDataset = datasetName(hotelPath)
+                input.secondDatasetRowCount = input.second?.rowCount
             }
         }
         return input

@@ -45,7 +45,8 @@ extension Scenarios {
         }
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: datasets, epsilon: options.epsilon, delta: options.delta)
         var report = ScenarioReport(scenario: kind, dataSource: input.source,
-                                    inputRows: ["visits": visits.rowCount, "hotel_stays": input.second?.rowCount ?? 0],
+                                    inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)]
+                                        + (try input.secondDataset.map { [try grant.inputSize("hotel_stays", dataset: $0, rows: input.secondDatasetRowCount)] } ?? []),
                                     budgetEpsilon: options.epsilon, budgetDelta: options.delta,
                                     budgetSplit: "spot × hour counts 100% of ε and δ; hotel export: k-anonymity check, no ε",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

@@ -46,7 +46,7 @@ extension Scenarios {
             throw ScenarioError.invalidParameter(name: "groupKeys", value: "nil", reason: "travel-time quantiles need declared groups")
         }
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputRows: ["trips": trips.rowCount],
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("trips", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "OD matrix 30%, OD × hour 30%, travel-time quantiles 40% (ε); " + (districts == nil ? "δ spent by the OD partition selection (OD × hour is keyed on the released pairs)" : "δ unused (declared keys)"),
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)

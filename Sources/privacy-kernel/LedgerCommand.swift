@@ -2,6 +2,7 @@ import ArgumentParser
 import DifferentialPrivacy
 import Foundation
 import PrivacyLedger
+import Tabular
 
 /// Where the ledger lives unless `--ledger` says otherwise: `$PRIVACY_KERNEL_LEDGER`, else
 /// `privacy-ledger.sqlite` in the current directory (the demo's ledger).
@@ -50,32 +51,42 @@ struct ReleaseIdentity: ParsableArguments {
     }
 }
 
-/// The column names of a CSV file's header (for registering a dataset without loading it).
+/// The column names of a CSV file, read and checked by the project's ``Tabular/CSVReader``:
+/// the whole file is parsed, so binary junk, a header that is not UTF-8, a duplicated column
+/// name, a ragged row or an empty file fail with the reader's ``Tabular/TabularError``, which
+/// names the file, line and column (a steward loading their own file).
+///
+/// - Parameter separator: the field separator; `nil` guesses `;` when the first line has one
+///   and no `,`, else `,`.
+/// - Complexity: O(bytes of the file).
 func csvHeader(_ file: String, separator: UInt8? = nil) throws -> [String] {
-    guard let handle = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot open '\(file)'") }
-    defer { try? handle.close() }
-    let head = handle.readData(ofLength: 1 << 16)
-    var line = Array(head.prefix { $0 != UInt8(ascii: "\n") })
-    if line.last == UInt8(ascii: "\r") { line.removeLast() }
-    if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
-    let sep = separator ?? (line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ","))
-    var names: [String] = [], field: [UInt8] = [], quoted = false, index = 0
-    while index < line.count {
-        let byte = line[index]
-        if quoted {
-            if byte == UInt8(ascii: "\"") {
-                if index + 1 < line.count && line[index + 1] == UInt8(ascii: "\"") { field.append(byte); index += 1 } else { quoted = false }
-            } else { field.append(byte) }
-        } else if byte == UInt8(ascii: "\"") {
-            quoted = true
-        } else if byte == sep {
-            names.append(String(decoding: field, as: UTF8.self)); field = []
-        } else { field.append(byte) }
-        index += 1
+    let byte = try separator ?? guessSeparator(file)
+    return try CSVReader.load(file: file, options: CSVOptions(separator: byte)).table.columnNames
+}
+
+/// `;` when the first line of `file` has a `;` and no `,`, else `,`.
+func guessSeparator(_ file: String) throws -> UInt8 {
+    guard let handle = FileHandle(forReadingAtPath: file) else {
+        throw TabularError.io(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot open" : "no such file")
     }
-    names.append(String(decoding: field, as: UTF8.self))
-    guard !names.allSatisfy(\.isEmpty) else { throw ValidationError("'\(file)' has no header line") }
-    return names
+    defer { try? handle.close() }
+    let line = handle.readData(ofLength: 1 << 16).prefix { $0 != UInt8(ascii: "\n") }
+    return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ",")
+}
+
+/// `--separator C` of the commands that read a dataset's header into the ledger.
+struct SeparatorOption: ParsableArguments {
+    @Option(help: "CSV field separator (one ASCII character, or \\t); default: ';' if the header has one and no ',', else ','.")
+    var separator: String?
+
+    func validate() throws {
+        if let separator, separator != "\\t", !(separator.utf8.count == 1 && separator.unicodeScalars.first!.isASCII) {
+            throw ValidationError("--separator must be one ASCII character (or \\t), got '\(separator)'")
+        }
+    }
+
+    /// The separator byte, or `nil` to guess.
+    var byte: UInt8? { separator.map { $0 == "\\t" ? UInt8(ascii: "\t") : $0.utf8.first! } }
 }
 
 /// `privacy-kernel ledger …`: the durable privacy ledger, authorisations and audit log.
@@ -131,11 +142,21 @@ struct LedgerCommand: ParsableCommand {
         var defaultLevel: Int = 2
         @Option(help: "Who classifies (audited).")
         var actor: String = "platform"
+        @OptionGroup var separator: SeparatorOption
+        @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+            "Declare the dataset's row count public metadata (reports may then print it), or withdraw the declaration.",
+            discussion: "Unless declared, scenario reports omit the dataset's row count."))
+        var publicRows: Bool?
+        func validate() throws {
+            guard ClassificationLevel(rawValue: defaultLevel) != nil else { throw ValidationError("--default-level must be 1…4, got \(defaultLevel)") }
+        }
         func run() throws {
-            guard let fallback = ClassificationLevel(rawValue: defaultLevel) else { throw ValidationError("--default-level must be 1…4") }
+            let fallback = ClassificationLevel(rawValue: defaultLevel)!
+            let columns = try csvHeader(data, separator: separator.byte)
             let ledger = try location.open(create: true)
             let dataset = SQLiteLedger.datasetName(forFile: data)
-            try ledger.registerDataset(dataset, columns: try csvHeader(data), defaultLevel: fallback, actor: actor)
+            try ledger.registerDataset(dataset, columns: columns, defaultLevel: fallback, actor: actor)
+            if let publicRows { try ledger.declareRowCountPublic(dataset: dataset, publicRows, actor: actor) }
             for spec in level {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let value = Int(parts[1]), let classification = ClassificationLevel(rawValue: value) else {
@@ -144,6 +165,7 @@ struct LedgerCommand: ParsableCommand {
                 try ledger.classify(dataset: dataset, column: parts[0], level: classification, actor: actor)
             }
             for column in try ledger.columns(of: dataset) { print("\(column.column): level \(column.level)") }
+            print("row count: " + (try ledger.isRowCountPublic(dataset: dataset) ? "declared public by steward" : "not published"))
         }
     }
 
@@ -174,6 +196,7 @@ struct LedgerCommand: ParsableCommand {
         var reviewer: String = "reviewer"
         @Flag(help: "Print JSON.")
         var json = false
+        @OptionGroup var separator: SeparatorOption
 
         func validate() throws {
             if (epsilon == nil) == (rho == nil) { throw ValidationError("give --epsilon (optionally with --delta) or --rho") }
@@ -185,14 +208,16 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let budget: PrivacyBudget = rho.map { .zCDP(rho: $0) } ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
+            let header = try csvHeader(data, separator: separator.byte)
             let ledger = try location.open(create: true)
             let dataset = SQLiteLedger.datasetName(forFile: data)
-            try ledger.registerDataset(dataset, columns: try csvHeader(data), actor: reviewer)
+            try ledger.registerDataset(dataset, columns: header, actor: reviewer)
             let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             let authorisation = try ledger.grant(operator: operatorID, scenario: scenario, budget: budget,
                                                  accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
                                                  columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
-            if json { print(try jsonText(StatusOutput(authorisation))) } else { printStatus(authorisation) }
+            let time = ledger.now
+            if json { print(try jsonText(StatusOutput(authorisation, at: time))) } else { printStatus(authorisation, at: time) }
         }
     }
 
@@ -207,13 +232,21 @@ struct LedgerCommand: ParsableCommand {
         var reason: String
         @Option(help: "Who decides (audited).")
         var reviewer: String = "reviewer"
+
+        func validate() throws {
+            for (name, value) in [("--reason", reason), ("--reviewer", reviewer), ("--operator", operatorID), ("--scenario", scenario)]
+            where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw ValidationError("\(name) must not be blank (it is recorded in the audit log)")
+            }
+        }
     }
 
     struct Suspend: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend an active authorisation (agreement breached).")
         @OptionGroup var change: Change
         func run() throws {
-            printStatus(try change.location.open().suspend(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer))
+            let ledger = try change.location.open()
+            printStatus(try ledger.suspend(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
         }
     }
 
@@ -221,7 +254,8 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a suspended authorisation (breach corrected).")
         @OptionGroup var change: Change
         func run() throws {
-            printStatus(try change.location.open().resume(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer))
+            let ledger = try change.location.open()
+            printStatus(try ledger.resume(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
         }
     }
 
@@ -229,9 +263,10 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Terminate an authorisation and delete the operator's derived data (logs are kept).")
         @OptionGroup var change: Change
         func run() throws {
-            let report = try change.location.open().terminate(operator: change.operatorID, scenario: change.scenario,
-                                                              reason: change.reason, actor: change.reviewer)
-            printStatus(report.authorisation)
+            let ledger = try change.location.open()
+            let report = try ledger.terminate(operator: change.operatorID, scenario: change.scenario,
+                                              reason: change.reason, actor: change.reviewer)
+            printStatus(report.authorisation, at: ledger.now)
             for file in report.deletedFiles { print("  deleted \(file)") }
             for file in report.missingFiles { print("  already gone: \(file)") }
         }
@@ -247,16 +282,17 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             let ledger = try location.open()
             let all = try ledger.authorisations().filter { operatorID == nil || $0.operator == operatorID }
+            let time = ledger.now
             var outputs: [StatusOutput] = []
             for authorisation in all {
-                var output = StatusOutput(authorisation)
+                var output = StatusOutput(authorisation, at: time)
                 output.cost = try ledger.costs(of: authorisation.id)
                 outputs.append(output)
             }
             if json { print(try jsonText(outputs)) } else {
                 if all.isEmpty { print("no authorisations in \(location.path)") }
                 for output in outputs {
-                    printStatus(all.first { $0.id == output.id }!)
+                    printStatus(all.first { $0.id == output.id }!, at: time)
                     if let c = output.cost {
                         print("  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
                               + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
@@ -296,9 +332,15 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
         func run() throws {
-            let (entries, head) = try location.open().verifyAudit()
-            if json { print(try jsonText(["entries": "\(entries)", "head": head, "ok": "true"])) }
-            else { print("audit log intact: \(entries) entries, head \(head)") }
+            let ledger = try location.open()
+            do {
+                let (entries, head) = try ledger.verifyAudit()
+                if json { print(try jsonText(AuditVerifyOutput(ok: true, entries: entries, head: head, brokenAt: nil, reason: nil))) }
+                else { print("audit log intact: \(entries) entries, head \(head)") }
+            } catch let PrivacyLedgerError.auditChainBroken(sequence, reason) where json {
+                print(try jsonText(AuditVerifyOutput(ok: false, entries: nil, head: nil, brokenAt: sequence, reason: reason)))
+                throw ExitCode(1)
+            }
         }
     }
 
@@ -329,9 +371,11 @@ struct LedgerCommand: ParsableCommand {
     }
 }
 
-func printStatus(_ a: Authorisation) {
+/// Prints one authorisation as a line: its standing at `time` (active, expired, …), budget,
+/// spent and remaining (snapped, see ``snapBudget(_:)``), window and columns.
+func printStatus(_ a: Authorisation, at time: Date) {
     let columns = a.columns.map { "\($0.column)(\($0.level.rawValue))" }.joined(separator: ",")
-    print("\(a.operator)/\(a.scenario): \(a.status.rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(a.spent), remaining \(a.remaining); "
+    print("\(a.operator)/\(a.scenario): \(a.standing(at: time).rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(snapBudget(a.spent)), remaining \(snapBudget(a.remaining)); "
           + "valid \(a.validFrom.formatted(.iso8601)) … \(a.validTo.formatted(.iso8601))"
           + (a.trialUntil > a.validFrom ? " (trial until \(a.trialUntil.formatted(.iso8601)))" : "") + "; columns \(columns)")
 }
@@ -343,37 +387,84 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
+/// A budget figure for display: values within 10⁻⁹ of 0 print as 0 (floating-point residue
+/// such as 2 − 0.5 × 4 = 1.1e-16 is not budget), everything else unchanged.
+func snapBudget(_ x: Double) -> Double { abs(x) < 1e-9 ? 0 : x }
+
+/// `ledger audit-verify --json`: numbers and booleans, not strings.
+struct AuditVerifyOutput: Encodable {
+    /// Whether the chain verifies.
+    let ok: Bool
+    /// Entries verified (when ok).
+    let entries: Int?
+    /// The head hash (when ok).
+    let head: String?
+    /// The first bad entry (when broken).
+    let brokenAt: Int64?
+    /// Why it is broken.
+    let reason: String?
+
+    enum CodingKeys: String, CodingKey { case ok, entries, head, brokenAt = "broken_at", reason }
+}
+
+/// One authorisation's budget in `ledger status --json`: numbers, never text.
+struct BudgetOutput: Encodable {
+    /// `pure`, `approximate` or `zCDP`.
+    let type: String
+    let epsilon: Double?
+    let delta: Double?
+    let rho: Double?
+}
+
+/// One allowed column in `ledger status --json`.
+struct ColumnOutput: Encodable {
+    let dataset: String
+    let name: String
+    let level: Int
+}
+
 /// One authorisation in `ledger status --json`.
 struct StatusOutput: Encodable {
     let id: Int64
     let `operator`: String
     let scenario: String
+    /// The standing at the time of the listing: active, not-yet-valid, expired, suspended, terminated.
     let status: String
-    let budget: String
+    /// The stored life-cycle status (active, suspended, terminated).
+    let lifecycle: String
+    let budget: BudgetOutput
     let accounting: String
-    let epsilon: Double?
-    let delta: Double?
-    let rho: Double?
+    /// In the budget's terms (ε, ε at the budget's δ, or ρ); within 10⁻⁹ of 0 is 0.
     let spent: Double
     let remaining: Double
     let valid_from: Date
     let trial_until: Date
     let valid_to: Date
+    /// Column names (every column of an authorisation is of one dataset).
     let columns: [String]
+    /// The dataset(s) of the columns.
+    let datasets: [String]
+    /// Each column with its dataset and current classification level.
+    let column_levels: [ColumnOutput]
     /// Metered cost of the authorisation's releases (rows, CPU, bytes).
     var cost: CostSummary?
 
-    init(_ a: Authorisation) {
-        id = a.id; `operator` = a.operator; scenario = a.scenario; status = a.status.rawValue
-        budget = a.budget.description; accounting = a.accounting.rawValue
+    init(_ a: Authorisation, at time: Date) {
+        id = a.id; `operator` = a.operator; scenario = a.scenario
+        status = a.standing(at: time).rawValue; lifecycle = a.status.rawValue
         switch a.budget {
-        case let .pure(e): epsilon = e; delta = nil; rho = nil
-        case let .approximate(e, d): epsilon = e; delta = d; rho = nil
-        case let .zCDP(r): epsilon = nil; delta = nil; rho = r
+        case let .pure(e): budget = BudgetOutput(type: "pure", epsilon: e, delta: nil, rho: nil)
+        case let .approximate(e, d): budget = BudgetOutput(type: "approximate", epsilon: e, delta: d, rho: nil)
+        case let .zCDP(r): budget = BudgetOutput(type: "zCDP", epsilon: nil, delta: nil, rho: r)
         }
-        spent = a.spent; remaining = a.remaining
+        accounting = a.accounting.rawValue
+        spent = snapBudget(a.spent); remaining = snapBudget(a.remaining)
         valid_from = a.validFrom; trial_until = a.trialUntil; valid_to = a.validTo
-        columns = a.columns.map { "\($0.dataset)#\($0.column)" }
+        columns = a.columns.map(\.column)
+        var seen: [String] = []
+        for c in a.columns where !seen.contains(c.dataset) { seen.append(c.dataset) }
+        datasets = seen
+        column_levels = a.columns.map { ColumnOutput(dataset: $0.dataset, name: $0.column, level: $0.level.rawValue) }
     }
 }
 

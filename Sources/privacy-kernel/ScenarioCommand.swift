@@ -56,9 +56,20 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Operator the authorisation is granted to.")
     var `operator`: String = "demo-operator"
 
+    @Flag(help: "Report the raw noisy values (negative counts and fractions included) instead of non-negative integer counts and non-negative sums and rates. Either way report.json keeps each noisy value as rawValue.")
+    var noPostProcessing = false
+
+    /// The options, as the library validates them.
+    var options: ScenarioOptions {
+        var options = ScenarioOptions(epsilon: epsilon, delta: delta, k: k)
+        options.postProcessing = !noPostProcessing
+        return options
+    }
+
     func validate() throws {
         guard ScenarioKind(rawValue: name) != nil else { throw ValidationError(ScenarioError.unknownScenario(name).description) }
-        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be finite and > 0") }
+        // Every parameter is checked before the ledger is opened or anything is charged.
+        do { try options.validate() } catch let error as ScenarioError { throw ValidationError(error.description) }
         if let mapping {
             guard let m = RealDataMapping(rawValue: mapping) else {
                 throw ValidationError("--mapping must be one of \(RealDataMapping.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -66,7 +77,6 @@ struct ScenarioCommand: ParsableCommand {
             guard m.scenario.rawValue == name else { throw ValidationError("--mapping \(mapping) feeds the \(m.scenario.rawValue) scenario, not \(name)") }
             guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
         }
-        guard delta >= 0, delta < 1 else { throw ValidationError("--delta must be in [0, 1)") }
     }
 
     func run() throws {
@@ -87,7 +97,7 @@ struct ScenarioCommand: ParsableCommand {
         let context = ScenarioContext(ledger: ledgerHandle, operatorName: `operator`, outputDirectory: out, progress: printProgress)
         let report: ScenarioReport
         do {
-            report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta, k: k), context: context)
+            report = try Scenarios.run(kind, input: input, options: options, context: context)
         } catch let error as ScenarioError {
             // A file without the scenario's columns may be one of the mapped public datasets.
             guard case .missingColumn = error, mapping == nil, recognised == nil, data != nil,
@@ -116,8 +126,17 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")
     var ledger: String?
 
+    @Flag(help: "Report raw noisy values instead of post-processed non-negative (integer) counts, sums and rates.")
+    var noPostProcessing = false
+
+    var options: ScenarioOptions {
+        var options = ScenarioOptions(epsilon: epsilon)
+        options.postProcessing = !noPostProcessing
+        return options
+    }
+
     func validate() throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon must be finite and > 0") }
+        do { try options.validate() } catch let error as ScenarioError { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -126,7 +145,7 @@ struct DemoCommand: ParsableCommand {
         let context = ScenarioContext(ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
-            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), options: ScenarioOptions(epsilon: epsilon), context: context)
+            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), options: options, context: context)
             try ReportWriter.write(report, to: context.directory(for: kind))
             reports.append(report)
         }

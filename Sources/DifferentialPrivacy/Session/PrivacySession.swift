@@ -239,6 +239,26 @@ public final class PrivacySession: @unchecked Sendable {
         }
     }
 
+    /// Checks that `budget`'s type can pay for a release stating `stated`: a pure-ε budget
+    /// cannot pay for δ > 0 (an (ε, δ) statement with δ > 0, Gaussian or discrete Gaussian
+    /// noise, or a zCDP event). Approximate and zCDP budgets accept any event their accountant
+    /// can compose.
+    ///
+    /// - Throws: ``DifferentialPrivacyError/budgetTypeMismatch(budget:requested:)``.
+    /// - Complexity: O(nodes of `stated`).
+    public static func checkBudgetType(_ budget: PrivacyBudget, allows stated: PrivacyEvent) throws(DifferentialPrivacyError) {
+        guard case .pure = budget else { return }
+        var needsDelta = false
+        try stated.forEachLeaf { (leaf, _) throws(DifferentialPrivacyError) in
+            switch leaf {
+            case .laplace, .discreteLaplace, .pureEpsilon: break
+            case let .approximate(_, d): if d > 0 { needsDelta = true }
+            default: needsDelta = true
+            }
+        }
+        if needsDelta { throw .budgetTypeMismatch(budget: budget.description, requested: stated.description) }
+    }
+
     /// Charges the session for one release: composes the event into a copy of the accountant,
     /// refuses if the copy exceeds the budget, records the charge in the ledger, and only then
     /// commits the new state.
@@ -250,12 +270,15 @@ public final class PrivacySession: @unchecked Sendable {
     /// - Returns: the recorded charge.
     /// - Throws: ``DifferentialPrivacyError/budgetExceeded(requested:spent:budget:)``,
     ///   ``DifferentialPrivacyError/unsupportedEvent(accountant:event:)``,
-    ///   ``DifferentialPrivacyError/ledgerFailure(reason:)``. On error nothing is charged.
+    ///   ``DifferentialPrivacyError/budgetTypeMismatch(budget:requested:)`` (a pure-ε budget
+    ///   asked for δ > 0), ``DifferentialPrivacyError/ledgerFailure(reason:)``. On error nothing
+    ///   is charged.
     @discardableResult
     public func charge(stated: PrivacyEvent, mechanism: PrivacyEvent, description: String) throws(DifferentialPrivacyError) -> PrivacyCharge {
         try stated.validate()
         try mechanism.validate()
         let event = accounting.composesStatedGuarantee ? stated : mechanism
+        try Self.checkBudgetType(budget, allows: stated)
         lock.lock()
         defer { lock.unlock() }
         var candidate = accountant

@@ -19,6 +19,9 @@ public struct DPRelease: Sendable, Hashable, Codable {
         /// the exponential mechanism. Exact for count, sum and histogram; a delta-method
         /// approximation for mean; `nil` for variance and standard deviation.
         public let ci95: [Double]?
+        /// The noisy value as sampled, when ``value`` is post-processed
+        /// (``DPRelease/postProcessed(_:)``); `nil` (and absent from the JSON) otherwise.
+        public var rawValue: Double? = nil
     }
 
     /// The statistic.
