@@ -176,11 +176,11 @@ struct LedgerCommand: ParsableCommand {
         var operatorID: String
         @Option(help: "The scenario.")
         var scenario: String
-        @Option(help: "Total ε.")
+        @Option(parsing: .unconditional, help: "Total ε.")
         var epsilon: Double?
-        @Option(help: "Total δ (with --epsilon: an (ε, δ) budget).")
+        @Option(parsing: .unconditional, help: "Total δ (with --epsilon: an (ε, δ) budget).")
         var delta: Double?
-        @Option(help: "Total ρ (a zCDP budget) instead of ε.")
+        @Option(parsing: .unconditional, help: "Total ρ (a zCDP budget) instead of ε.")
         var rho: Double?
         @Option(help: "basic | advanced | zCDP | rdp | pld (default: basic for ε, advanced for (ε, δ), zCDP for ρ).")
         var accounting: String?
@@ -201,6 +201,10 @@ struct LedgerCommand: ParsableCommand {
         func validate() throws {
             if (epsilon == nil) == (rho == nil) { throw ValidationError("give --epsilon (optionally with --delta) or --rho") }
             if rho != nil && delta != nil { throw ValidationError("--delta goes with --epsilon, not --rho") }
+            // Checked here, before the ledger is opened, so a bad budget creates and records nothing.
+            if let epsilon, !(epsilon.isFinite && epsilon > 0) { throw ValidationError("--epsilon must be a finite ε > 0, got \(epsilon)") }
+            if let delta, !(delta > 0 && delta < 1) { throw ValidationError("--delta must lie in (0, 1), got \(delta)") }
+            if let rho, !(rho.isFinite && rho > 0) { throw ValidationError("--rho must be a finite ρ > 0, got \(rho)") }
             if let accounting, AccountingMethod(rawValue: accounting) == nil {
                 throw ValidationError("--accounting must be one of \(AccountingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
             }

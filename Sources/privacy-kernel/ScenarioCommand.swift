@@ -38,13 +38,13 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Tourism only: the hotel-stay CSV (default: the embedded datasets/tourism_hotels.csv).")
     var hotels: String?
 
-    @Option(help: "Total ε of the scenario (split as the report states).")
+    @Option(parsing: .unconditional, help: "Total ε of the scenario (split as the report states).")
     var epsilon: Double = 2
 
-    @Option(help: "Total δ (spent by DP partition selection and the health model).")
+    @Option(parsing: .unconditional, help: "Total δ (spent by DP partition selection and the health model).")
     var delta: Double = 1e-6
 
-    @Option(help: "k of the k-anonymous exports.")
+    @Option(parsing: .unconditional, help: "k of the k-anonymous exports.")
     var k: Int = 5
 
     @Option(help: "Output directory.")
@@ -120,7 +120,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var out: String
 
-    @Option(help: "ε per scenario.")
+    @Option(parsing: .unconditional, help: "ε per scenario.")
     var epsilon: Double = 2
 
     @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")

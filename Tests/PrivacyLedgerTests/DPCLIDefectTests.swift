@@ -89,6 +89,22 @@ struct DPCLIDefectTests {
         #expect(badDelta.status != 0 && badDelta.err.contains("(0, 1)"), "\(badDelta.err)")
     }
 
+    @Test("Issue 12 C-messages: a negative ε reaches validation in scenario, demo and ledger grant too")
+    func negativeEpsilonElsewhere() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let ledger = directory.file("l.sqlite")
+        for arguments in [["scenario", "transport", "--epsilon", "-1", "--out", directory.file("out")],
+                          ["demo", "--epsilon", "-1", "--out", directory.file("demo")],
+                          ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "s",
+                           "--epsilon", "-1", "--data", try Self.writeData(directory)]] {
+            let result = try run(binary, arguments)
+            #expect(result.status != 0 && !result.err.contains("Missing value"), "\(arguments): \(result.err)")
+            #expect(result.err.lowercased().contains("epsilon") || result.err.contains("ε"), "\(arguments): \(result.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: ledger), "a refused grant creates no ledger")
+    }
+
     @Test("Issue 12 C-bounds and C-bins: tiny bounds and huge bin counts are typed errors")
     func boundsAndBins() throws {
         let binary = try #require(privacyKernelBinary())
