@@ -307,6 +307,11 @@ public struct SecAggParty {
             }
             let payload = SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors)
             var signers = Set<PartyID>()
+            // Only signatures from this party's own closed neighbourhood count towards t: the
+            // shares it is about to reveal are shares of its neighbours' secrets, and only
+            // they can testify to the survivor list they were shown (Bonawitz et al. 2017 §6;
+            // per neighbourhood for SecAgg+). Others are checked but not counted.
+            var neighbourhoodSigners = 0
             for signature in signatures {
                 guard survivorSet.contains(signature.party), signers.insert(signature.party).inserted else {
                     throw .protocolViolation(reason: "signature by party \(signature.party), which is not a distinct survivor")
@@ -316,9 +321,12 @@ public struct SecAggParty {
                       key.isValidSignature(signature.signature, for: payload) else {
                     throw .invalidSignature(party: signature.party)
                 }
+                if signature.party == id || configuration.neighbours.areNeighbours(id, signature.party) {
+                    neighbourhoodSigners += 1
+                }
             }
-            guard signers.count >= configuration.threshold else {
-                throw .tooFewSurvivors(round: .consistencyCheck, survivors: signers.count, threshold: configuration.threshold)
+            guard neighbourhoodSigners >= configuration.threshold else {
+                throw .tooFewSurvivors(round: .consistencyCheck, survivors: neighbourhoodSigners, threshold: configuration.threshold)
             }
         }
         var selfMaskShares: [RevealedShare] = []
