@@ -161,9 +161,12 @@ struct Issue12P4Tests {
             try party.handle(.unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: mixed))
         }
         #expect(party.phase == .aborted)
-        // The honest request (all 13 neighbourhood signatures) completes.
+        // The honest request (all 13 neighbourhood signatures) completes, even with an
+        // outsider's signature garbled: outsiders are neither counted nor verified.
         var honest = session.parties[2]!
-        _ = try honest.handle(out.first { $0.recipient == 2 }!.message)
+        let outsider = try #require(signatures.first { $0.party != 2 && !graph.areNeighbours(2, $0.party) })
+        let garbled = signatures.map { $0.party == outsider.party ? PartySignature(party: $0.party, signature: Array(repeating: 1, count: 64)) : $0 }
+        _ = try honest.handle(.unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: garbled))
         #expect(honest.phase == .finished)
     }
 
