@@ -16,6 +16,16 @@ public enum SecAggTransportError: Error, Sendable, Equatable, CustomStringConver
     case protocolFailure(SecureAggregationError)
     /// A session file or parameter is invalid.
     case invalidSession(reason: String)
+    /// A TCP port outside the accepted range (`allowed`, e.g. "1...65535").
+    case invalidPort(Int, allowed: String)
+    /// Another socket already listens on `host:port`.
+    case addressInUse(host: String, port: Int)
+    /// The server could not listen on `host:port` for another reason (from the OS / SwiftNIO).
+    case cannotListen(host: String, port: Int, reason: String)
+    /// A file the command needs cannot be used: `role` names it ("party input file",
+    /// "signing key file", "session file"), `problem` says why (missing, a directory,
+    /// unreadable, a line that is not a number, the wrong count).
+    case unusableFile(role: String, path: String, problem: String)
 
     /// A one-line, human-readable message.
     public var description: String {
@@ -26,6 +36,11 @@ public enum SecAggTransportError: Error, Sendable, Equatable, CustomStringConver
         case let .timedOut(what, seconds): return "\(what) timed out after \(seconds) s"
         case let .protocolFailure(error): return error.description
         case let .invalidSession(reason): return "invalid session: \(reason)"
+        case let .invalidPort(port, allowed): return "invalid port \(port): must be in \(allowed)"
+        case let .addressInUse(host, port):
+            return "cannot listen on \(host):\(port): address already in use (another process listens there; choose another --port)"
+        case let .cannotListen(host, port, reason): return "cannot listen on \(host):\(port): \(reason)"
+        case let .unusableFile(role, path, problem): return "\(role) \(path): \(problem)"
         }
     }
 }

@@ -11,7 +11,7 @@ public enum SecAggTCPParty {
     public struct Options: Sendable {
         /// Server address.
         public var host: String = "127.0.0.1"
-        /// Server port.
+        /// Server port, 1...65535.
         public var port: Int
         /// Connection attempts are retried for this long, seconds (the server may start later).
         public var connectTimeout: Double = 30
@@ -32,6 +32,7 @@ public enum SecAggTCPParty {
     ///   rejected server message (``SecAggTransportError/protocolFailure(_:)``), timeouts.
     public static func run(party: SecAggParty, options: Options,
                            log: @escaping @Sendable (String) -> Void = { _ in }) throws(SecAggTransportError) -> Double {
+        guard (1 ... 65535).contains(options.port) else { throw .invalidPort(options.port, allowed: "1...65535") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -58,7 +59,9 @@ public enum SecAggTCPParty {
             } catch {
                 lastError = "\(error)"
                 if Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 > options.connectTimeout {
-                    throw .connectionFailed(host: options.host, port: options.port, reason: lastError)
+                    let failure = SecAggTransportError.connectionFailed(host: options.host, port: options.port, reason: lastError)
+                    promise.fail(failure)     // never leave the promise unfulfilled
+                    throw failure
                 }
                 usleepMilliseconds(100)
             }

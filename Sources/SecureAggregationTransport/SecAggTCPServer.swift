@@ -2,6 +2,11 @@ public import SecureAggregation
 internal import NIOCore
 internal import NIOPosix
 internal import Dispatch
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// Runs the secure-aggregation server over TCP: accepts one connection per party, feeds
 /// their frames to a ``SecAggServer`` state machine and sends its replies.
@@ -21,7 +26,7 @@ public enum SecAggTCPServer {
     public struct Options: Sendable {
         /// Address to listen on (default loopback).
         public var host: String = "127.0.0.1"
-        /// Port; 0 picks a free one (reported through `onListening`).
+        /// Port, 0...65535; 0 picks a free one (reported through `onListening`).
         public var port: Int = 0
         /// How long round 0 waits for parties to connect and advertise, seconds.
         public var joinTimeout: Double = 30
@@ -53,10 +58,14 @@ public enum SecAggTCPServer {
     ///   - options: address and timeouts.
     ///   - onListening: called once with the bound port, before any party can connect.
     ///   - log: receives one line per event (connections, rejections, round closures).
-    /// - Throws: ``SecAggTransportError``.
+    /// - Throws: ``SecAggTransportError``: ``SecAggTransportError/invalidPort(_:allowed:)``
+    ///   outside 0...65535 (before any socket is opened),
+    ///   ``SecAggTransportError/addressInUse(host:port:)`` when another socket listens there,
+    ///   ``SecAggTransportError/cannotListen(host:port:reason:)`` for other bind failures.
     public static func run(configuration: SecAggConfiguration, options: Options = Options(),
                            onListening: @escaping @Sendable (Int) -> Void = { _ in },
                            log: @escaping @Sendable (String) -> Void = { _ in }) throws(SecAggTransportError) -> Outcome {
+        guard (0 ... 65535).contains(options.port) else { throw .invalidPort(options.port, allowed: "0...65535 (0: any free port)") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -76,7 +85,16 @@ public enum SecAggTCPServer {
         do {
             listener = try bootstrap.bind(host: options.host, port: options.port).wait()
         } catch {
-            throw .connectionFailed(host: options.host, port: options.port, reason: "\(error)")
+            // The coordinator's promise would otherwise be dropped unfulfilled (SwiftNIO traps
+            // on a leaked promise in debug builds).
+            let failure: SecAggTransportError
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                failure = .addressInUse(host: options.host, port: options.port)
+            } else {
+                failure = .cannotListen(host: options.host, port: options.port, reason: "\(error)")
+            }
+            coordinator.promise.fail(failure)
+            throw failure
         }
         defer { try? listener.close().wait() }
         onListening(listener.localAddress?.port ?? options.port)

@@ -24,10 +24,14 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
     /// Malicious-server variant: each party's Ed25519 public key (party id as a decimal
     /// string → 32 bytes, hex); absent for the semi-honest variant.
     public var signingPublicKeys: [String: String]?
+    /// n_C, the declared corrupt clients per neighbourhood; absent: the default ⌊(m − 1)/3⌋.
+    public var corruptClients: Int?
 
     /// Creates a description.
     public init(sessionID: [UInt8], partyIDs: [UInt32], dimension: Int, modulusBits: Int, threshold: Int,
-                sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil) {
+                sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil,
+                corruptClients: Int? = nil) {
+        self.corruptClients = corruptClients
         self.sessionID = Self.hex(sessionID)
         self.partyIDs = partyIDs
         self.dimension = dimension
@@ -73,16 +77,16 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         do {
             return try SecAggConfiguration(sessionID: session, partyIDs: partyIDs, dimension: dimension,
                                            modulusBits: modulusBits, threshold: threshold, graph: graphValue,
-                                           signingPublicKeys: signing)
+                                           signingPublicKeys: signing, corruptClients: corruptClients)
         } catch { throw .protocolFailure(error) }
     }
 
     /// Reads a description from a JSON file.
     public static func load(path: String) throws(SecAggTransportError) -> SecAggSessionDescription {
+        let text = try SecAggInputFile.readText(path: path, role: "session file")
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            return try JSONDecoder().decode(SecAggSessionDescription.self, from: data)
-        } catch { throw .invalidSession(reason: "cannot read \(path): \(error)") }
+            return try JSONDecoder().decode(SecAggSessionDescription.self, from: Data(text.utf8))
+        } catch { throw .invalidSession(reason: "\(path) is not a session description written by `secagg session` (invalid JSON or missing fields)") }
     }
 
     /// Writes the description as JSON.
@@ -91,7 +95,7 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch { throw .invalidSession(reason: "cannot write \(path): \(error)") }
+        } catch { throw .unusableFile(role: "session file", path: path, problem: "cannot be written (\(SecAggInputFile.describe(error, path: path)))") }
     }
 
     /// Lower-case hexadecimal of `bytes`.

@@ -31,15 +31,37 @@ struct SecAggCommand: ParsableCommand {
 
     enum GraphKind: String, ExpressibleByArgument, CaseIterable { case complete, sparse }
 
-    /// `secagg simulate --parties N --dim D --dropout F [--graph complete|sparse] [--threshold T] [--json]`.
+    /// Checks a TCP port option: 1...65535, or also 0 (any free port) where `allowZero`.
+    static func checkPort(_ port: Int, allowZero: Bool) throws {
+        let low = allowZero ? 0 : 1
+        guard (low ... 65535).contains(port) else {
+            throw ValidationError("--port must be in \(low)...65535\(allowZero ? " (0: any free port)" : ""), found \(port)")
+        }
+    }
+
+    /// The graph the options describe (a fresh public seed for the sparse graph).
+    static func makeGraph(_ kind: GraphKind, degree: Int?, parties: Int) throws -> SecAggGraph {
+        switch kind {
+        case .complete: return .complete
+        case .sparse:
+            return .sparse(degree: degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties),
+                           seed: try SystemEntropy.bytes(count: 32))
+        }
+    }
+
+    /// `secagg simulate --parties N --dim D --dropout F [--graph complete|sparse] [--threshold T] [--corrupt C] [--json]`.
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one secure-aggregation session in this process and check the total.",
             discussion: """
-            Every party gets a uniformly random vector mod 2^k; a fraction of them (chosen at random) \
-            stops answering at --dropout-round. Messages go through the binary wire format. \
-            party_ms is the median compute time per party over all rounds; server_ms the server's \
-            unmasking (reconstruction + mask removal); server_total_ms all its rounds.
+            Every party gets a uniformly random vector mod 2^k (with --dp-rho: a random real vector, \
+            clipped to --dp-clip, quantised by conditional randomised rounding and noised); a fraction \
+            of them (chosen at random) stops answering at --dropout-round. Messages go through the \
+            binary wire format. party_ms is the median compute time per party over all rounds; \
+            server_ms the server's unmasking (reconstruction + mask removal); server_total_ms all its \
+            rounds. Limits (one process runs every party): at most 10,000 parties, 1,000 with the \
+            complete graph, parties × dim ≤ 2^27 and parties × neighbourhood × dim ≤ 2^35; larger \
+            runs are refused up front, long ones report progress on standard error.
             """
         )
 
@@ -49,14 +71,16 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Round in which dropouts stop answering: \(DropoutRound.allCases.map(\.rawValue).joined(separator: ", ")).")
         var dropoutRound: DropoutRound = .masked
         @Option(help: "complete (SecAgg) or sparse (SecAgg+, O(log n) neighbours).") var graph: GraphKind = .complete
-        @Option(help: "Neighbours per party for --graph sparse (default: the even number ≥ 3·log2 n).") var degree: Int?
-        @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood).") var threshold: Int?
+        @Option(help: "Neighbours per party for --graph sparse: at least the even number ≥ 3·log2 n (the default is 3·⌈log2 n⌉, made even).") var degree: Int?
+        @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood; with --malicious the smallest t with 2t > m + corrupt).") var threshold: Int?
+        @Option(name: .customLong("corrupt"), help: "Corrupt clients to tolerate per neighbourhood, n_C (default ⌊(m − 1)/3⌋, m the neighbourhood size). Needs t > n_C, and 2t > m + n_C with --malicious.")
+        var corrupt: Int?
         @Option(help: "Ring bits k: elements mod 2^k, 1...32.") var bits: Int = 32
         @Flag(help: "Malicious-server variant: signed keys and the consistency-check round.") var malicious = false
-        @Option(help: "Distributed DP: every party adds discrete Gaussian noise shares so that the sum satisfies this rho-zCDP (accounted with n = threshold contributors; Kairouz, Liu & Steinke 2021).")
+        @Option(help: "Distributed DP: every party adds discrete Gaussian noise shares so that the sum satisfies this rho-zCDP, accounted with t − n_C honest contributors and the conditional-rounding L2 bound (Kairouz, Liu & Steinke 2021).")
         var dpRho: Double?
-        @Option(help: "L2 sensitivity of the summed vector in ring units, for --dp-rho (L1 is taken as min(√dim·Δ₂, Δ₂²)).")
-        var dpL2Sensitivity: Double = 1
+        @Option(help: "With --dp-rho: the L2 clipping bound c of every party's real vector.")
+        var dpClip: Double = 1
         @Flag(help: "Print one JSON object instead of text.") var json = false
 
         func validate() throws {
@@ -64,67 +88,102 @@ struct SecAggCommand: ParsableCommand {
             guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
             guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
             guard (1 ... 32).contains(bits) else { throw ValidationError("--bits must be in 1...32") }
+            if let degree, graph == .complete { throw ValidationError("--degree \(degree) needs --graph sparse") }
+            if let corrupt, corrupt < 0 { throw ValidationError("--corrupt must be at least 0, found \(corrupt)") }
+            if let dpRho, !(dpRho.isFinite && dpRho > 0) { throw ValidationError("--dp-rho must be positive and finite, found \(dpRho)") }
+            guard dpClip.isFinite, dpClip > 0 else { throw ValidationError("--dp-clip must be positive and finite, found \(dpClip)") }
+            // Sizes first, before anything is allocated.
+            let sizeGraph: SecAggGraph = graph == .complete ? .complete : .sparse(degree: degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties), seed: [])
+            do {
+                try SecAggSimulation.checkSize(parties: parties, neighbourhood: SecAggConfiguration.neighbourhoodSize(partyCount: parties, graph: sizeGraph),
+                                               dimension: dim)
+            } catch { throw ValidationError("\(error)") }
         }
 
         func run() throws {
             var generator = try SecureRandomGenerator()
             let ids = (1 ... parties).map { PartyID($0) }
-            let graphChoice: SecAggGraph
-            switch graph {
-            case .complete: graphChoice = .complete
-            case .sparse:
-                graphChoice = .sparse(degree: degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties),
-                                      seed: try SystemEntropy.bytes(count: 32))
-            }
-            let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphChoice)
+            let graphChoice = try SecAggCommand.makeGraph(graph, degree: degree, parties: parties)
+            let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphChoice,
+                                                                      maliciousServer: malicious, corruptClients: corrupt)
             var signingKeys: [PartyID: Curve25519.Signing.PrivateKey] = [:]
             if malicious { for id in ids { signingKeys[id] = Curve25519.Signing.PrivateKey() } }
             let configuration = try SecAggConfiguration(
                 sessionID: try SystemEntropy.bytes(count: 16), partyIDs: ids, dimension: dim, modulusBits: bits,
                 threshold: t, graph: graphChoice,
-                signingPublicKeys: malicious ? signingKeys.mapValues { Array($0.publicKey.rawRepresentation) } : nil)
-            var inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)
-            let clean = inputs
-            var sigma: Double?
-            var achievedRho: Double?
-            if let dpRho {
-                let l1 = min(Double(dim).squareRoot() * dpL2Sensitivity, dpL2Sensitivity * dpL2Sensitivity)
-                let local = try DistributedDiscreteGaussian.localSigma(forRho: dpRho, contributors: t, l2Sensitivity: dpL2Sensitivity,
-                                                                       l1Sensitivity: l1, dimension: dim)
-                for id in ids {
-                    var source = try DiscreteGaussianNoiseShares(sigma: local, generator: try SecureRandomGenerator())
-                    DistributedDiscreteGaussian.addNoise(to: &inputs[id]!, modulusBits: bits, from: &source)
+                signingPublicKeys: malicious ? signingKeys.mapValues { Array($0.publicKey.rawRepresentation) } : nil,
+                corruptClients: corrupt)
+            let neighbourhood = configuration.neighbours.smallestNeighbourhood
+            let long = SecAggSimulation.isLongRun(parties: parties, neighbourhood: neighbourhood, dimension: dim)
+            var progress: (@Sendable (String) -> Void)?
+            if long {
+                progress = { @Sendable (line: String) in
+                    FileHandle.standardError.write(Data("secagg simulate: \(line)\n".utf8))
                 }
-                sigma = local
-                achievedRho = DistributedDiscreteGaussian.rho(localSigma: local, contributors: t, l2Sensitivity: dpL2Sensitivity,
-                                                              l1Sensitivity: l1, dimension: dim)
+            }
+            progress?("\(parties) parties × \(neighbourhood)-party neighbourhoods × \(dim) elements: a long run, progress follows")
+            var inputs: [PartyID: [UInt32]]
+            var clean: [PartyID: [UInt32]]
+            var plan: DistributedDiscreteGaussian.Plan?
+            var realInputs: [PartyID: [Double]] = [:]
+            if let dpRho {
+                let chosen = try DistributedDiscreteGaussian.Plan(rho: dpRho, configuration: configuration, clippingBound: dpClip)
+                inputs = [:]
+                clean = [:]
+                for id in ids {
+                    // A random real vector, each element uniform in [−c, c] (clipped to norm c).
+                    let values = (0 ..< dim).map { _ in (Double(generator.next() >> 11) * 0x1p-53 * 2 - 1) * dpClip }
+                    let quantised = try chosen.quantiser.encode(values, using: &generator)
+                    var noisy = quantised
+                    try chosen.addNoise(to: &noisy, using: &generator)
+                    realInputs[id] = values
+                    clean[id] = quantised
+                    inputs[id] = noisy
+                }
+                plan = chosen
+            } else {
+                inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)
+                clean = inputs
             }
             let dropouts = SecAggSimulation.randomDropouts(of: configuration, fraction: dropout, in: dropoutRound.round, using: &generator)
             let started = Date()
-            let report = try SecAggSimulation.run(configuration: configuration, inputs: inputs, dropouts: dropouts, signingKeys: signingKeys)
+            let report = try SecAggSimulation.run(configuration: configuration, inputs: inputs, dropouts: dropouts,
+                                                  signingKeys: signingKeys, progress: progress)
             let wall = Date().timeIntervalSince(started) * 1000
-            // With noise: the RMS of (total − clean sum of the contributors), i.e. the noise that
-            // reached the release, against its expectation √|U3|·σ.
+            // With noise: the RMS of (total − clean quantised sum of the contributors), i.e. the
+            // noise that reached the release, against its expectation √|U3|·σ; and the RMS
+            // error of the decoded real total against the clipped real sum.
             var noiseRMS: Double?
-            if sigma != nil {
+            var errorRMS: Double?
+            if let plan {
                 let modulus = Int64(1) << Int64(bits)
                 var squares = 0.0
+                var errors = 0.0
+                let decoded = plan.decode(report.aggregate)
                 for i in 0 ..< dim {
                     var cleanSum: UInt32 = 0
-                    for id in report.contributors { cleanSum &+= clean[id]![i] }
+                    var realSum = 0.0
+                    for id in report.contributors {
+                        cleanSum &+= clean[id]![i]
+                        let values = realInputs[id]!
+                        let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                        realSum += values[i] * (norm > dpClip ? dpClip / norm : 1)
+                    }
                     var difference = Int64((report.aggregate[i] &- cleanSum) & configuration.elementMask)
                     if difference >= modulus / 2 { difference -= modulus }
                     squares += Double(difference * difference)
+                    errors += (decoded[i] - realSum) * (decoded[i] - realSum)
                 }
                 noiseRMS = (squares / Double(dim)).squareRoot()
+                errorRMS = (errors / Double(dim)).squareRoot()
             }
-            let degreeValue: Int
-            if case let .sparse(d, _) = graphChoice { degreeValue = min(d, parties - 1) } else { degreeValue = parties - 1 }
+            let degreeValue = neighbourhood - 1
             if json {
                 var object: [String: Any] = [
                     "correct": report.correct, "parties": report.parties, "dropped": report.dropped,
                     "contributors": report.contributors.count, "dim": dim, "bits": bits,
-                    "graph": graph.rawValue, "degree": degreeValue, "threshold": t, "malicious": malicious,
+                    "graph": graph.rawValue, "degree": degreeValue, "threshold": t, "corrupt": configuration.corruptClients,
+                    "malicious": malicious,
                     "dropout_round": dropoutRound.rawValue,
                     "party_ms": report.medianPartyMilliseconds, "party_ms_max": report.partyMilliseconds.max() ?? 0,
                     "server_ms": report.serverUnmaskingMilliseconds, "server_cpu_ms": report.serverUnmaskingCPUMilliseconds,
@@ -132,32 +191,37 @@ struct SecAggCommand: ParsableCommand {
                     "bytes_from_parties": report.bytesFromParties, "bytes_from_server": report.bytesFromServer,
                     "wall_ms": wall,
                 ]
-                if let sigma, let achievedRho, let noiseRMS {
-                    object["dp_rho"] = achievedRho
-                    object["dp_local_sigma"] = sigma
+                if let plan, let noiseRMS, let errorRMS {
+                    object["dp_rho"] = plan.rho
+                    object["dp_local_sigma"] = plan.localSigma
+                    object["dp_contributors_accounted"] = plan.contributors
+                    object["dp_l2_sensitivity"] = plan.l2Sensitivity
+                    object["dp_scale"] = plan.quantiser.scale
+                    object["dp_clip"] = dpClip
                     object["dp_noise_rms"] = noiseRMS
-                    object["dp_noise_rms_expected"] = Double(report.contributors.count).squareRoot() * sigma
+                    object["dp_noise_rms_expected"] = Double(report.contributors.count).squareRoot() * plan.localSigma
+                    object["dp_error_rms"] = errorRMS
                 }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("""
                 secure aggregation (\(graph == .complete ? "SecAgg, complete graph" : "SecAgg+, \(degreeValue) neighbours")\(malicious ? ", malicious-server variant" : ""))
-                parties \(report.parties), dropped \(report.dropped) (at \(dropoutRound.rawValue)), threshold \(t), \(dim) elements mod 2^\(bits)
+                parties \(report.parties), dropped \(report.dropped) (at \(dropoutRound.rawValue)), threshold \(t), corrupt clients tolerated \(configuration.corruptClients), \(dim) elements mod 2^\(bits)
                 total \(report.correct ? "correct" : "WRONG") (equals the plain sum of the \(report.contributors.count) contributors)
                 party compute: median \(String(format: "%.2f", report.medianPartyMilliseconds)) ms, max \(String(format: "%.2f", report.partyMilliseconds.max() ?? 0)) ms
                 server: unmasking \(String(format: "%.2f", report.serverUnmaskingMilliseconds)) ms (\(String(format: "%.0f", report.serverUnmaskingCPUMilliseconds)) ms CPU over all threads), all rounds \(String(format: "%.2f", report.serverTotalMilliseconds)) ms
                 traffic: \(report.bytesFromParties) bytes from parties, \(report.bytesFromServer) from the server; wall \(String(format: "%.0f", wall)) ms
                 """)
-                if let sigma, let achievedRho, let noiseRMS {
-                    print("distributed DP: local σ \(String(format: "%.3f", sigma)) per party, \(String(format: "%.4g", achievedRho))-zCDP with ≥ \(t) contributors; noise in the total: RMS \(String(format: "%.2f", noiseRMS)) (expected \(String(format: "%.2f", Double(report.contributors.count).squareRoot() * sigma)))")
+                if let plan, let noiseRMS, let errorRMS {
+                    print("distributed DP: clip \(dpClip), scale \(plan.quantiser.scale), Δ₂ \(String(format: "%.1f", plan.l2Sensitivity)) steps; local σ \(String(format: "%.3f", plan.localSigma)) per party, \(String(format: "%.4g", plan.rho))-zCDP with ≥ \(plan.contributors) honest contributors (t − n_C); noise in the total: RMS \(String(format: "%.2f", noiseRMS)) steps (expected \(String(format: "%.2f", Double(report.contributors.count).squareRoot() * plan.localSigma))); error of the real total: RMS \(String(format: "%.4g", errorRMS))")
                 }
             }
             if !report.correct { throw ExitCode(2) }
         }
     }
 
-    /// `secagg session --parties N --dim D [--graph …] --out FILE`: the shared session file.
+    /// `secagg session --parties N --dim D [--graph …] [--corrupt C] --out FILE`: the shared session file.
     struct Session: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a new session description (random session id and graph seed) for server and parties.")
@@ -165,41 +229,55 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Number of parties (ids 1...N).") var parties: Int
         @Option(help: "Vector length (elements).") var dim: Int
         @Option(help: "complete (SecAgg) or sparse (SecAgg+).") var graph: GraphKind = .complete
-        @Option(help: "Neighbours per party for --graph sparse (default: the even number ≥ 3·log2 n).") var degree: Int?
-        @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood).") var threshold: Int?
+        @Option(help: "Neighbours per party for --graph sparse: at least the even number ≥ 3·log2 n (the default is 3·⌈log2 n⌉, made even).") var degree: Int?
+        @Option(help: "Shares needed to reconstruct (default: a strict majority of a neighbourhood; with --signing-keys-dir the smallest t with 2t > m + corrupt).") var threshold: Int?
+        @Option(name: .customLong("corrupt"), help: "Corrupt clients to tolerate per neighbourhood, n_C (default ⌊(m − 1)/3⌋). Needs t > n_C, and 2t > m + n_C in the malicious-server variant.")
+        var corrupt: Int?
         @Option(help: "Ring bits k (1...32).") var bits: Int = 32
         @Option(help: "Where to write the JSON session file.") var out: String
         @Option(help: "Malicious-server variant: write each party's Ed25519 key to DIR/party-<id>.ed25519 (hex) and the public keys into the session.")
         var signingKeysDir: String?
 
-        func run() throws {
+        func validate() throws {
             guard parties >= 2 else { throw ValidationError("--parties must be at least 2") }
-            var publicKeys: [UInt32: [UInt8]]?
+            guard parties <= SecAggConfiguration.maximumParties else {
+                throw ValidationError("--parties must be at most \(SecAggConfiguration.maximumParties), found \(parties)")
+            }
+            guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
+            guard (1 ... 32).contains(bits) else { throw ValidationError("--bits must be in 1...32") }
+            if let degree, graph == .complete { throw ValidationError("--degree \(degree) needs --graph sparse") }
+            if let corrupt, corrupt < 0 { throw ValidationError("--corrupt must be at least 0, found \(corrupt)") }
+        }
+
+        func run() throws {
+            let graphValue = try SecAggCommand.makeGraph(graph, degree: degree, parties: parties)
+            let malicious = signingKeysDir != nil
+            let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphValue,
+                                                                      maliciousServer: malicious, corruptClients: corrupt)
+            // Keys in memory first: the configuration is validated before any file is written.
+            var privateKeys: [UInt32: Curve25519.Signing.PrivateKey] = [:]
+            if malicious { for id in 1 ... UInt32(parties) { privateKeys[id] = Curve25519.Signing.PrivateKey() } }
+            let publicKeys = malicious ? privateKeys.mapValues { Array($0.publicKey.rawRepresentation) } : nil
+            var sparseDegree: Int?
+            var seed: [UInt8]?
+            if case let .sparse(d, s) = graphValue { sparseDegree = d; seed = s }
+            let description = SecAggSessionDescription(sessionID: try SystemEntropy.bytes(count: 16),
+                                                       partyIDs: (1 ... parties).map { UInt32($0) }, dimension: dim,
+                                                       modulusBits: bits, threshold: t, sparseDegree: sparseDegree, graphSeed: seed,
+                                                       signingPublicKeys: publicKeys, corruptClients: corrupt)
+            let checked = try description.configuration()      // validate before writing
             if let signingKeysDir {
                 try FileManager.default.createDirectory(atPath: signingKeysDir, withIntermediateDirectories: true)
-                var keys: [UInt32: [UInt8]] = [:]
-                for id in 1 ... UInt32(parties) {
-                    let key = Curve25519.Signing.PrivateKey()
-                    keys[id] = Array(key.publicKey.rawRepresentation)
+                for (id, key) in privateKeys.sorted(by: { $0.key < $1.key }) {
                     let path = "\(signingKeysDir)/party-\(id).ed25519"
                     guard FileManager.default.createFile(atPath: path, contents: Data((SecAggSessionDescription.hex(Array(key.rawRepresentation)) + "\n").utf8),
                                                          attributes: [.posixPermissions: 0o600]) else {
                         throw ValidationError("cannot write the signing key file \(path)")
                     }
                 }
-                publicKeys = keys
             }
-            let sparseDegree = graph == .sparse ? (degree ?? SecAggConfiguration.recommendedSparseDegree(partyCount: parties)) : nil
-            let seed = graph == .sparse ? try SystemEntropy.bytes(count: 32) : nil
-            let graphValue: SecAggGraph = sparseDegree.map { .sparse(degree: $0, seed: seed!) } ?? .complete
-            let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graphValue)
-            let description = SecAggSessionDescription(sessionID: try SystemEntropy.bytes(count: 16),
-                                                       partyIDs: (1 ... parties).map { UInt32($0) }, dimension: dim,
-                                                       modulusBits: bits, threshold: t, sparseDegree: sparseDegree, graphSeed: seed,
-                                                       signingPublicKeys: publicKeys)
-            _ = try description.configuration()      // validate before writing
             try description.write(path: out)
-            print("wrote \(out): \(parties) parties, \(dim) elements mod 2^\(bits), threshold \(t), \(description.graph) graph")
+            print("wrote \(out): \(parties) parties, \(dim) elements mod 2^\(bits), threshold \(t), \(checked.corruptClients) corrupt clients tolerated, \(description.graph) graph")
         }
     }
 
@@ -217,6 +295,10 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "Write the total here, one decimal integer per line.") var output: String?
         @Flag(help: "Print a JSON summary instead of text.") var json = false
         @Flag(help: "Log protocol events on standard error.") var verbose = false
+
+        func validate() throws {
+            try SecAggCommand.checkPort(port, allowZero: true)
+        }
 
         func run() throws {
             let configuration = try SecAggSessionDescription.load(path: session).configuration()
@@ -276,6 +358,10 @@ struct SecAggCommand: ParsableCommand {
         @Option(help: "This party's Ed25519 key file (hex), for a malicious-server-variant session.") var signingKey: String?
         @Flag(help: "Log on standard error.") var verbose = false
 
+        func validate() throws {
+            try SecAggCommand.checkPort(port, allowZero: false)
+        }
+
         func run() throws {
             let configuration = try SecAggSessionDescription.load(path: session).configuration()
             var generator = try SecureRandomGenerator()
@@ -284,21 +370,13 @@ struct SecAggCommand: ParsableCommand {
                 var values = [UInt32](repeating: 0, count: configuration.dimension)
                 values.withUnsafeMutableBytes { generator.fill($0) }
                 vector = values.map { $0 & configuration.elementMask }
-                try (vector.map(String.init).joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+                try SecAggInputFile.write(vector, path: input)
             } else {
-                let text = try String(contentsOfFile: input, encoding: .utf8)
-                var values: [UInt32] = []
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-                    guard let value = UInt32(line.trimmingCharacters(in: .whitespaces)) else {
-                        throw ValidationError("\(input) line \(index + 1): \"\(line)\" is not an unsigned 32-bit integer")
-                    }
-                    values.append(value)
-                }
-                vector = values
+                vector = try SecAggInputFile.read(path: input, dimension: configuration.dimension, modulusBits: configuration.modulusBits)
             }
             var key: Curve25519.Signing.PrivateKey?
             if let signingKey {
-                let text = try String(contentsOfFile: signingKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = try SecAggInputFile.readText(path: signingKey, role: "signing key file").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard let raw = SecAggSessionDescription.bytes(hex: text), raw.count == 32 else {
                     throw ValidationError("\(signingKey) does not hold a 32-byte hexadecimal Ed25519 key")
                 }

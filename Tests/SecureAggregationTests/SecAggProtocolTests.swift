@@ -9,12 +9,15 @@ enum SecAggFixture {
     static func session(_ seed: UInt8) -> [UInt8] { (0 ..< 16).map { UInt8($0) &+ seed } }
 
     static func configuration(parties: Int, dimension: Int, modulusBits: Int = 32, graph: SecAggGraph = .complete,
-                              threshold: Int? = nil, signingKeys: [PartyID: Curve25519.Signing.PrivateKey]? = nil) throws -> SecAggConfiguration {
+                              threshold: Int? = nil, signingKeys: [PartyID: Curve25519.Signing.PrivateKey]? = nil,
+                              corruptClients: Int? = nil) throws -> SecAggConfiguration {
         let ids = (1 ... parties).map { PartyID($0) }
-        let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graph)
+        let t = threshold ?? SecAggConfiguration.defaultThreshold(partyCount: parties, graph: graph, maliciousServer: signingKeys != nil,
+                                                                  corruptClients: corruptClients)
         return try SecAggConfiguration(sessionID: session(UInt8(parties % 251)), partyIDs: ids, dimension: dimension,
                                        modulusBits: modulusBits, threshold: t, graph: graph,
-                                       signingPublicKeys: signingKeys?.mapValues { Array($0.publicKey.rawRepresentation) })
+                                       signingPublicKeys: signingKeys?.mapValues { Array($0.publicKey.rawRepresentation) },
+                                       corruptClients: corruptClients)
     }
 
     static func signingKeys(parties: Int) -> [PartyID: Curve25519.Signing.PrivateKey] {
@@ -63,14 +66,15 @@ struct SecAggProtocolTests {
     }
 
     /// X25519 in a debug build of BoringSSL costs ~10× its release time, so the 500-party runs
-    /// use a small degree here; `secagg simulate` and the benchmarks run the recommended one.
+    /// use the smallest accepted degree here (28 = the even number ≥ 3·log₂ 500 ≈ 26.9).
     @Test(arguments: [0.0, 0.1, 0.3])
     func sparseGraphFiveHundredParties(fraction: Double) throws {
-        let degree = 20
+        let degree = 28
         let graph = SecAggGraph.sparse(degree: degree, seed: Array(repeating: 9, count: 32))
-        // t = 6 of 21: a dropout's 20 neighbours fall below 6 survivors under 30% random
-        // dropouts with probability ≈ 4·10^-5 each (binomial tail), so every secret is recoverable.
-        let configuration = try SecAggFixture.configuration(parties: 500, dimension: 8, graph: graph, threshold: 6)
+        // t = 8 of 29 with n_C = 5 declared: a dropout's 28 neighbours fall below 8 survivors
+        // under 30% random dropouts with probability ≈ 10^-5 each (binomial tail), so every
+        // secret is recoverable.
+        let configuration = try SecAggFixture.configuration(parties: 500, dimension: 8, graph: graph, threshold: 8, corruptClients: 5)
         let report = try SecAggFixture.run(configuration, dropoutFraction: fraction, round: .maskedInputCollection, seed: 8)
         #expect(report.correct)
         #expect(report.dropped == Int(fraction * 500))
@@ -78,8 +82,8 @@ struct SecAggProtocolTests {
 
     @Test(arguments: [SecAggRound.shareKeys, .unmasking])
     func sparseGraphDropoutsInOtherRounds(round: SecAggRound) throws {
-        let graph = SecAggGraph.sparse(degree: 12, seed: Array(repeating: 4, count: 32))
-        let configuration = try SecAggFixture.configuration(parties: 60, dimension: 20, graph: graph, threshold: 5)
+        let graph = SecAggGraph.sparse(degree: 18, seed: Array(repeating: 4, count: 32))
+        let configuration = try SecAggFixture.configuration(parties: 60, dimension: 20, graph: graph, threshold: 7, corruptClients: 3)
         let report = try SecAggFixture.run(configuration, dropoutFraction: 0.1, round: round, seed: 9)
         #expect(report.correct)
     }

@@ -16,10 +16,10 @@ struct SecAggTransportTests {
         var port = 0
         var result: Result<SecAggTCPServer.Outcome, SecAggTransportError>?
 
-        init(configuration: SecAggConfiguration, roundTimeout: Double) {
+        init(configuration: SecAggConfiguration, roundTimeout: Double, joinTimeout: Double = 20) {
             var settings = SecAggTCPServer.Options()
             settings.roundTimeout = roundTimeout
-            settings.joinTimeout = 20
+            settings.joinTimeout = joinTimeout
             let options = settings
             Thread.detachNewThread { [self] in
                 do throws(SecAggTransportError) {
@@ -101,10 +101,12 @@ struct SecAggTransportTests {
             try process.run()
             return process
         }
-        let variant = malicious ? ["--graph", "complete", "--signing-keys-dir", path("keys")]
-                                : ["--graph", "sparse", "--degree", "4"]
+        // 6 parties: the smallest accepted SecAgg+ degree (even ≥ 3·log₂ 6) is n − 1, so the
+        // sparse session is complete here; the malicious variant needs 2t > 6 + n_C (n_C = 1): t = 4.
+        let variant = malicious ? ["--graph", "complete", "--signing-keys-dir", path("keys"), "--threshold", "4"]
+                                : ["--graph", "sparse", "--threshold", "3"]
         let session = try launch(["secagg", "session", "--parties", "\(parties)", "--dim", "\(dimension)", "--bits", "24",
-                                  "--threshold", "3", "--out", path("session.json")] + variant)
+                                  "--out", path("session.json")] + variant)
         session.waitUntilExit()
         #expect(session.terminationStatus == 0)
 

@@ -10,8 +10,9 @@ struct ManualSession {
     var server: SecAggServer
     var inputs: [PartyID: [UInt32]] = [:]
 
-    init(parties count: Int, dimension: Int = 6, signingKeys: [PartyID: Curve25519.Signing.PrivateKey]? = nil) throws {
-        configuration = try SecAggFixture.configuration(parties: count, dimension: dimension, signingKeys: signingKeys)
+    init(parties count: Int, dimension: Int = 6, signingKeys: [PartyID: Curve25519.Signing.PrivateKey]? = nil,
+         graph: SecAggGraph = .complete) throws {
+        configuration = try SecAggFixture.configuration(parties: count, dimension: dimension, graph: graph, signingKeys: signingKeys)
         server = SecAggServer(configuration: configuration)
         var generator = SecureRandomGenerator(testSeed: 99)
         inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)

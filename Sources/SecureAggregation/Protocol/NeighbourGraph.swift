@@ -35,8 +35,8 @@ public struct NeighbourGraph: Sendable, Equatable {
             guard seed.count >= 16 else {
                 throw .invalidParameter(name: "seed", reason: "the public graph seed must be at least 16 bytes, found \(seed.count)")
             }
-            let half = (degree + 1) / 2     // an odd degree is rounded up to the next even one
-            if 2 * half >= n - 1 {
+            let half = degree / 2 + degree % 2     // an odd degree is rounded up to the next even one (no overflow at Int.max)
+            if half >= n / 2 {     // 2·half ≥ n − 1, without overflow
                 lists = partyIDs.map { id in partyIDs.filter { $0 != id } }
             } else {
                 let order = Self.permutation(of: partyIDs, seed: seed)

@@ -1,4 +1,5 @@
 internal import Crypto
+internal import Foundation
 
 /// A party's identifier in a secure-aggregation session: a nonzero 32-bit integer, also the
 /// party's Shamir evaluation point.
@@ -41,7 +42,9 @@ public enum SecAggGraph: Sendable, Equatable {
     /// SecAgg+ (Bell et al., "Secure Single-Server Aggregation with (Poly)Logarithmic
     /// Overhead", CCS 2020): a random `degree`-regular graph (a Harary graph on a random
     /// permutation of the parties) drawn from the public `seed`, so every party and the
-    /// server derive the same graph without talking. `degree` should be O(log n); see
+    /// server derive the same graph without talking. `degree` must be at least
+    /// ``SecAggConfiguration/minimumSparseDegree(partyCount:)`` (the even number ≥ 3·log₂ n;
+    /// an odd degree is rounded up to the next even one); see
     /// ``SecAggConfiguration/recommendedSparseDegree(partyCount:)``.
     case sparse(degree: Int, seed: [UInt8])
 }
@@ -63,6 +66,12 @@ public struct SecAggConfiguration: Sendable, Equatable {
     /// t: the number of shares needed to reconstruct a secret, and the minimum number of
     /// parties that must survive each round (within each party's neighbourhood for SecAgg+).
     public let threshold: Int
+    /// n_C: the number of corrupt (colluding) clients the session must tolerate within any one
+    /// neighbourhood (the whole session for the complete graph; for SecAgg+ the per-
+    /// neighbourhood bound of Bell et al., CCS 2020). Always n_C < t; in the malicious-server
+    /// variant also 2t > m + n_C (Bonawitz et al., CCS 2017, §6), m the neighbourhood size.
+    /// Distributed DP accounts with t − n_C honest contributors. Default ⌊(m − 1)/3⌋.
+    public let corruptClients: Int
     /// The communication graph (complete for SecAgg, sparse for SecAgg+).
     public let graph: SecAggGraph
     /// Ed25519 public keys (raw 32 bytes) per party for the malicious-server variant (a PKI
@@ -80,14 +89,20 @@ public struct SecAggConfiguration: Sendable, Equatable {
     ///   - partyIDs: at least 2 distinct nonzero ids (any order; stored sorted).
     ///   - dimension: at least 1 element.
     ///   - modulusBits: 1...32.
-    ///   - threshold: 2 ≤ t ≤ the smallest neighbourhood (neighbours plus the party itself).
-    ///   - graph: complete or sparse.
+    ///   - threshold: t with max(2, n_C + 1) ≤ t ≤ m, m the smallest neighbourhood (neighbours
+    ///     plus the party itself); in the malicious-server variant also 2t > m + n_C.
+    ///   - graph: complete (at most ``maximumCompleteGraphParties`` parties) or sparse (degree
+    ///     at least ``minimumSparseDegree(partyCount:)``).
     ///   - signingPublicKeys: for the malicious-server variant, one 32-byte key per party.
-    /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` naming the field.
+    ///   - corruptClients: n_C, the declared number of corrupt clients per neighbourhood,
+    ///     0 ≤ n_C < m; `nil` takes ``defaultCorruptClients(neighbourhood:)`` = ⌊(m − 1)/3⌋.
+    /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` naming the field and
+    ///   the rule it breaks. All sizes are checked before the neighbour lists are built.
     /// - Complexity: O(n · degree) to build the neighbour lists.
     public init(sessionID: [UInt8], partyIDs: [PartyID], dimension: Int, modulusBits: Int = 32,
                 threshold: Int, graph: SecAggGraph = .complete,
-                signingPublicKeys: [PartyID: [UInt8]]? = nil) throws(SecureAggregationError) {
+                signingPublicKeys: [PartyID: [UInt8]]? = nil,
+                corruptClients: Int? = nil) throws(SecureAggregationError) {
         guard sessionID.count == 16 else {
             throw .invalidParameter(name: "sessionID", reason: "must be 16 bytes, found \(sessionID.count)")
         }
@@ -105,11 +120,40 @@ public struct SecAggConfiguration: Sendable, Equatable {
         guard (1 ... 32).contains(modulusBits) else {
             throw .invalidParameter(name: "modulusBits", reason: "must be in 1...32, found \(modulusBits)")
         }
+        guard sorted.count <= Self.maximumParties else {
+            throw .invalidParameter(name: "partyIDs", reason: "at most \(Self.maximumParties) parties per session, found \(sorted.count)")
+        }
+        switch graph {
+        case .complete:
+            guard sorted.count <= Self.maximumCompleteGraphParties else {
+                throw .invalidParameter(name: "graph", reason: "the complete graph (SecAgg) takes at most \(Self.maximumCompleteGraphParties) parties (O(n²) key agreements and neighbour lists), found \(sorted.count); use the sparse graph (SecAgg+)")
+            }
+        case let .sparse(degree, _):
+            let minimum = Self.minimumSparseDegree(partyCount: sorted.count)
+            guard degree >= minimum else {
+                throw .invalidParameter(name: "degree", reason: "a SecAgg+ graph of \(sorted.count) parties needs an even degree ≥ 3·log₂ n = \(minimum) (capped at n − 1), found \(degree): smaller neighbourhoods let dropouts and colluders isolate a party (Bell et al., CCS 2020)")
+            }
+            guard Self.neighbourhoodSize(partyCount: sorted.count, graph: graph) <= Self.maximumCompleteGraphParties else {
+                throw .invalidParameter(name: "degree", reason: "neighbourhoods above \(Self.maximumCompleteGraphParties) parties are refused (O(n·d) key agreements), found degree \(degree)")
+            }
+        }
         let neighbours = try NeighbourGraph(partyIDs: sorted, graph: graph)
         let smallest = neighbours.smallestNeighbourhood
+        let corrupt = corruptClients ?? Self.defaultCorruptClients(neighbourhood: smallest)
+        guard corrupt >= 0, corrupt < smallest else {
+            throw .invalidParameter(name: "corruptClients", reason: "must be in 0...\(smallest - 1) (fewer than the neighbourhood of \(smallest)), found \(corrupt)")
+        }
         guard threshold >= 2, threshold <= smallest else {
             throw .invalidParameter(name: "threshold",
                                     reason: "must be in 2...\(smallest) (the smallest neighbourhood, the party included), found \(threshold)")
+        }
+        guard threshold > corrupt else {
+            throw .invalidParameter(name: "threshold", reason: "must exceed the \(corrupt) declared corrupt clients (t > n_C), or the colluders alone hold t shares of every secret; found \(threshold)")
+        }
+        if signingPublicKeys != nil {
+            guard 2 * threshold > smallest + corrupt else {
+                throw .invalidParameter(name: "threshold", reason: "the malicious-server variant needs 2t > m + n_C (Bonawitz et al., CCS 2017): with neighbourhood m = \(smallest) and n_C = \(corrupt) corrupt clients, t ≥ \((smallest + corrupt) / 2 + 1); found \(threshold). A smaller t lets a server that shows different survivor lists to two halves of the honest parties obtain both the self-mask seed and the mask key of one party")
+            }
         }
         if let keys = signingPublicKeys {
             for id in sorted {
@@ -129,6 +173,7 @@ public struct SecAggConfiguration: Sendable, Equatable {
         self.dimension = dimension
         self.modulusBits = modulusBits
         self.threshold = threshold
+        self.corruptClients = corrupt
         self.graph = graph
         self.signingPublicKeys = signingPublicKeys
         self.neighbours = neighbours
@@ -140,8 +185,40 @@ public struct SecAggConfiguration: Sendable, Equatable {
     /// The mask applied to every element: 2^k − 1.
     public var elementMask: UInt32 { modulusBits == 32 ? .max : (1 << UInt32(modulusBits)) - 1 }
 
-    /// A SecAgg+ degree for `partyCount` parties: the even number ≥ 3·log₂ n, capped at
-    /// n − 1 (then the graph is complete).
+    /// The most parties one session accepts (sparse graph): 1,000,000.
+    public static let maximumParties = 1_000_000
+    /// The most parties a complete-graph session accepts: 5,000 (its neighbour lists hold n²
+    /// ids and its parties run n² key agreements).
+    public static let maximumCompleteGraphParties = 5_000
+
+    /// The smallest SecAgg+ degree accepted for `partyCount` parties: the smallest even
+    /// integer ≥ 3·log₂ n, capped at n − 1 (then the graph is complete).
+    ///
+    /// - Complexity: O(1).
+    public static func minimumSparseDegree(partyCount: Int) -> Int {
+        guard partyCount > 2 else { return max(1, partyCount - 1) }
+        var degree = Int((3 * Foundation.log2(Double(partyCount))).rounded(.up))
+        if degree % 2 == 1 { degree += 1 }
+        return min(degree, partyCount - 1)
+    }
+
+    /// The default number of corrupt clients for a neighbourhood of `neighbourhood` parties
+    /// (the party included): ⌊(m − 1)/3⌋, a third of the others.
+    public static func defaultCorruptClients(neighbourhood m: Int) -> Int { max(0, (m - 1) / 3) }
+
+    /// The neighbourhood size m (the party included) that `graph` gives `partyCount` parties.
+    public static func neighbourhoodSize(partyCount: Int, graph: SecAggGraph) -> Int {
+        switch graph {
+        case .complete: return partyCount
+        case let .sparse(degree, _):
+            guard degree < partyCount - 1 else { return partyCount }
+            let even = degree % 2 == 1 ? degree + 1 : degree
+            return min(partyCount, even + 1)
+        }
+    }
+
+    /// A SecAgg+ degree for `partyCount` parties: 3·⌈log₂ n⌉ rounded up to even, capped at
+    /// n − 1 (then the graph is complete); never below ``minimumSparseDegree(partyCount:)``.
     ///
     /// With a neighbourhood of d + 1 ≈ 3 log₂ n parties and the default threshold (a strict
     /// majority of it), a neighbourhood fails only if more than half of it drops out; Bell
@@ -155,15 +232,16 @@ public struct SecAggConfiguration: Sendable, Equatable {
         return min(degree, partyCount - 1)
     }
 
-    /// The default threshold: a strict majority of the smallest neighbourhood
-    /// (⌊m/2⌋ + 1, m = degree + 1), which tolerates any dropout of fewer than half of a
-    /// neighbourhood and needs a majority of colluders to reconstruct any secret.
-    public static func defaultThreshold(partyCount: Int, graph: SecAggGraph) -> Int {
-        let neighbourhood: Int
-        switch graph {
-        case .complete: neighbourhood = partyCount
-        case let .sparse(degree, _): neighbourhood = min(partyCount, degree + 1)
-        }
-        return max(2, neighbourhood / 2 + 1)
+    /// The default threshold for m = the neighbourhood size and n_C = `corruptClients`
+    /// (default ⌊(m − 1)/3⌋): semi-honest, max(⌊m/2⌋ + 1, n_C + 1) — a strict majority of the
+    /// neighbourhood, which tolerates any dropout of fewer than half of it; malicious server,
+    /// ⌊(m + n_C)/2⌋ + 1, the smallest t with 2t > m + n_C. Both are at least 2 and at most m
+    /// (a configuration may still refuse it when m is too small for n_C).
+    public static func defaultThreshold(partyCount: Int, graph: SecAggGraph, maliciousServer: Bool = false,
+                                        corruptClients: Int? = nil) -> Int {
+        let neighbourhood = neighbourhoodSize(partyCount: partyCount, graph: graph)
+        let corrupt = corruptClients ?? defaultCorruptClients(neighbourhood: neighbourhood)
+        let t = maliciousServer ? (neighbourhood + corrupt) / 2 + 1 : max(neighbourhood / 2 + 1, corrupt + 1)
+        return max(2, min(t, neighbourhood))
     }
 }

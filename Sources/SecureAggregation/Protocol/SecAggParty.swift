@@ -15,7 +15,7 @@ internal import Foundation
 /// | 1 | the key directory U1 | Shamir shares of its mask key s_sk and self-mask seed b, each encrypted (ChaCha20-Poly1305 under an X25519+HKDF key) for one neighbour |
 /// | 2 | the shares addressed to it (U2) | y = x + PRG(b) + Σ_{v∈U2∩N} ±PRG(s_{u,v}) mod 2^k |
 /// | 3 | (malicious server) the survivors U3 | an Ed25519 signature over U3 |
-/// | 4 | the unmasking request (U3, U2∖U3, signatures) | b-shares of survivors, s_sk-shares of dropouts — never both for one party |
+/// | 4 | the unmasking request (U3, U2∖U3, signatures) | b-shares of survivors, s_sk-shares of dropouts — never both for one party; in the malicious-server variant only after t valid signatures over U3 from its own neighbourhood |
 ///
 /// Every incoming message is validated completely before the state changes: a rejected
 /// message (malformed, replayed, out of round) leaves the party as it was. Requests that
@@ -307,18 +307,26 @@ public struct SecAggParty {
             }
             let payload = SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors)
             var signers = Set<PartyID>()
+            // Only signatures from this party's own closed neighbourhood count towards t: the
+            // shares it is about to reveal are shares of its neighbours' secrets, and only
+            // they can testify to the survivor list they were shown (Bonawitz et al. 2017 §6;
+            // per neighbourhood for SecAgg+). Others are neither counted nor verified (which
+            // keeps a SecAgg+ party's work O(degree), not O(n)).
+            var neighbourhoodSigners = 0
             for signature in signatures {
                 guard survivorSet.contains(signature.party), signers.insert(signature.party).inserted else {
                     throw .protocolViolation(reason: "signature by party \(signature.party), which is not a distinct survivor")
                 }
+                guard signature.party == id || configuration.neighbours.areNeighbours(id, signature.party) else { continue }
                 guard let keyBytes = configuration.signingPublicKeys?[signature.party],
                       let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
                       key.isValidSignature(signature.signature, for: payload) else {
                     throw .invalidSignature(party: signature.party)
                 }
+                neighbourhoodSigners += 1
             }
-            guard signers.count >= configuration.threshold else {
-                throw .tooFewSurvivors(round: .consistencyCheck, survivors: signers.count, threshold: configuration.threshold)
+            guard neighbourhoodSigners >= configuration.threshold else {
+                throw .tooFewSurvivors(round: .consistencyCheck, survivors: neighbourhoodSigners, threshold: configuration.threshold)
             }
         }
         var selfMaskShares: [RevealedShare] = []

@@ -15,7 +15,63 @@ import Glibc
 /// more; the server closes each round with the messages it has (as after a deadline).
 /// Parties' work runs in parallel across cores; each party's compute time is measured on its
 /// own (encode included), the server's per round (decode included).
+///
+/// ## Limits
+/// One process does every party's work, so sizes are bounded up front
+/// (``checkSize(parties:neighbourhood:dimension:)``, called by ``run(configuration:inputs:dropouts:signingKeys:progress:)``
+/// and by `secagg simulate` before anything is allocated): at most ``maximumParties``
+/// parties, ``maximumCompleteGraphParties`` with the complete graph, N·d ≤
+/// ``maximumInputElements`` input elements and N·m·d ≤ ``maximumMaskElements`` mask
+/// elements (m the neighbourhood). Runs with N·m ≥ ``longRunKeyAgreements`` or N·m·d ≥
+/// ``longRunMaskElements`` report progress.
 public enum SecAggSimulation {
+    /// The most parties one simulation runs: 10,000.
+    public static let maximumParties = 10_000
+    /// The most parties one complete-graph simulation runs: 1,000 (≈10^6 key agreements).
+    public static let maximumCompleteGraphParties = 1_000
+    /// The most input elements N·d (each held several times: input, masked copy, message): 2^27.
+    public static let maximumInputElements = 1 << 27
+    /// The most mask elements N·m·d the parties expand: 2^35 (≈ 3.4·10^10, minutes of AES-CTR).
+    public static let maximumMaskElements = 1 << 35
+    /// From this many pairwise key agreements N·m on, a run reports progress.
+    public static let longRunKeyAgreements = 50_000
+    /// From this many mask elements N·m·d on, a run reports progress.
+    public static let longRunMaskElements = 1 << 30
+
+    /// Refuses a simulation too large for one process, before anything is allocated.
+    ///
+    /// - Parameters:
+    ///   - parties: N.
+    ///   - neighbourhood: m, neighbours plus the party (N for the complete graph).
+    ///   - dimension: d.
+    /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` naming the limit.
+    /// - Complexity: O(1).
+    public static func checkSize(parties: Int, neighbourhood: Int, dimension: Int) throws(SecureAggregationError) {
+        guard parties <= maximumParties else {
+            throw .invalidParameter(name: "parties", reason: "a simulation runs every party in this process: at most \(maximumParties) parties, found \(parties)")
+        }
+        if neighbourhood >= parties {
+            guard parties <= maximumCompleteGraphParties else {
+                throw .invalidParameter(name: "parties", reason: "a complete-graph simulation takes at most \(maximumCompleteGraphParties) parties (N² key agreements), found \(parties); use the sparse graph (SecAgg+)")
+            }
+        }
+        let (inputs, inputOverflow) = parties.multipliedReportingOverflow(by: dimension)
+        guard !inputOverflow, inputs <= maximumInputElements else {
+            throw .invalidParameter(name: "dim", reason: "parties × dimension must be at most 2^27 = \(maximumInputElements) elements in one simulation, found \(parties) × \(dimension)")
+        }
+        let (masks, maskOverflow) = inputs.multipliedReportingOverflow(by: max(1, neighbourhood))
+        guard !maskOverflow, masks <= maximumMaskElements else {
+            throw .invalidParameter(name: "dim", reason: "parties × neighbourhood × dimension must be at most 2^35 mask elements in one simulation, found \(parties) × \(neighbourhood) × \(dimension)")
+        }
+    }
+
+    /// Whether a run of this size is long enough to report progress.
+    public static func isLongRun(parties: Int, neighbourhood: Int, dimension: Int) -> Bool {
+        let pairs = parties.multipliedReportingOverflow(by: neighbourhood)
+        let masks = pairs.partialValue.multipliedReportingOverflow(by: dimension)
+        return pairs.overflow || masks.overflow || pairs.partialValue >= longRunKeyAgreements || masks.partialValue >= longRunMaskElements
+    }
+
     /// What one run produced.
     public struct Report: Sendable {
         /// The server's unmasked sum (mod 2^k).
@@ -68,14 +124,25 @@ public enum SecAggSimulation {
     ///     In the semi-honest variant a dropout at ``SecAggRound/consistencyCheck`` counts as
     ///     one at ``SecAggRound/unmasking``.
     ///   - signingKeys: Ed25519 keys per party for the malicious-server variant.
+    ///   - progress: called (from the calling thread and from worker threads) with one line
+    ///     per tenth of the parties done in each round and one per round the server closes.
     /// - Throws: any ``SecureAggregationError`` of the parties or the server (for instance
-    ///   ``SecureAggregationError/tooFewSurvivors(round:survivors:threshold:)``).
+    ///   ``SecureAggregationError/tooFewSurvivors(round:survivors:threshold:)``), and
+    ///   ``SecureAggregationError/invalidParameter(name:reason:)`` beyond the limits of
+    ///   ``checkSize(parties:neighbourhood:dimension:)``.
     /// - Complexity: the protocol's: O(n · d · (degree + 1)) mask elements for the parties,
     ///   O((|U3| + dropout pairs) · d) for the server.
     public static func run(configuration: SecAggConfiguration, inputs: [PartyID: [UInt32]],
                            dropouts: [PartyID: SecAggRound] = [:],
-                           signingKeys: [PartyID: Curve25519.Signing.PrivateKey] = [:]) throws(SecureAggregationError) -> Report {
+                           signingKeys: [PartyID: Curve25519.Signing.PrivateKey] = [:],
+                           progress: (@Sendable (String) -> Void)? = nil) throws(SecureAggregationError) -> Report {
         let ids = configuration.partyIDs
+        try checkSize(parties: ids.count, neighbourhood: configuration.neighbours.smallestNeighbourhood,
+                      dimension: configuration.dimension)
+        let runStarted = DispatchTime.now().uptimeNanoseconds
+        let elapsed: @Sendable () -> String = {
+            String(format: "%.1f s", Double(DispatchTime.now().uptimeNanoseconds - runStarted) / 1e9)
+        }
         var parties: [SecAggParty] = []
         parties.reserveCapacity(ids.count)
         for id in ids {
@@ -110,6 +177,9 @@ public enum SecAggSimulation {
             let isFirst = round == .advertiseKeys
             let currentRound = round
             let stopping = ids.map { stops($0, at: currentRound) }
+            let done = DoneCounter()
+            let partyCount = ids.count
+            let tenth = max(1, partyCount / 10)
             parties.withUnsafeMutableBufferPointer { partyBuffer in
                 nonisolated(unsafe) let partyBuffer = partyBuffer
                 let inboxList = inbox
@@ -135,6 +205,12 @@ public enum SecAggSimulation {
                                     errorBuffer[index] = error
                                 }
                                 timeBuffer[index] += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                                if let progress {
+                                    let count = done.increment()
+                                    if count % tenth == 0 || count == partyCount {
+                                        progress("round \(currentRound.rawValue) \(currentRound): \(count)/\(partyCount) parties (\(elapsed()))")
+                                    }
+                                }
                             }
                         }
                     }
@@ -164,6 +240,7 @@ public enum SecAggSimulation {
                 inbox[indexOf[item.recipient]!] = bytes
             }
             serverTime += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            progress?("round \(closingRound.rawValue) \(closingRound): closed by the server (\(elapsed()))")
             if server.isFinished { break }
             round = server.round
         }
@@ -219,5 +296,18 @@ public enum SecAggSimulation {
             result[ids[i]] = round
         }
         return result
+    }
+}
+
+/// A thread-safe counter of finished parties, for progress lines.
+private final class DoneCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }
