@@ -25,6 +25,16 @@ enum ReadmeExamples {
         var fails: String?
         /// Why it is not run, when it is not.
         var notRun: String?
+        /// Where it comes from, for messages.
+        var origin: String
+
+        init(text: String, line: Int, fails: String? = nil, notRun: String? = nil, origin: String? = nil) {
+            self.text = text
+            self.line = line
+            self.fails = fails
+            self.notRun = notRun
+            self.origin = origin ?? "README.md:\(line)"
+        }
     }
 
     /// The shell blocks of one `## ` section.
@@ -102,35 +112,35 @@ enum ReadmeExamples {
         var lines = ["set -u", "__pk_failed=0", "__pk_jobs=''"]
         for (i, command) in commands.enumerated() {
             if let reason = command.notRun {
-                lines.append("echo 'README.md:\(command.line): not run: \(reason.replacingOccurrences(of: "'", with: ""))'")
+                lines.append("echo '\(command.origin): not run: \(reason.replacingOccurrences(of: "'", with: ""))'")
                 continue
             }
             let delimiter = "__PK_EXAMPLE_\(i)__"
             lines.append("__pk_cmd=$(cat <<'\(delimiter)'\n\(command.text)\n\(delimiter)\n)")
-            lines.append("echo \"+ README.md:\(command.line)\"")
+            lines.append("echo \"+ \(command.origin)\"")
             let background = command.text.trimmingCharacters(in: .whitespaces).range(of: #"&\s*(#.*)?$"#, options: .regularExpression) != nil
                 && !command.text.contains("&&")
             if background {
                 lines.append("eval \"$__pk_cmd\" > __pk_out_\(i).txt 2>&1")
-                lines.append("__pk_jobs=\"$__pk_jobs $!:\(command.line)\"")
+                lines.append("__pk_jobs=\"$__pk_jobs $!:\(i)\"")
                 continue
             }
             lines.append("eval \"$__pk_cmd\" > __pk_out_\(i).txt 2>&1; __pk_status=$?")
             if let text = command.fails {
                 let quoted = text.replacingOccurrences(of: "'", with: "'\\''")
                 lines.append("""
-                    if [ $__pk_status -eq 0 ]; then echo "README.md:\(command.line): expected a failure, exit status 0"; cat __pk_out_\(i).txt; __pk_failed=1
-                    elif ! grep -qF -- '\(quoted)' __pk_out_\(i).txt; then echo "README.md:\(command.line): failed without printing the expected text"; cat __pk_out_\(i).txt; __pk_failed=1; fi
+                    if [ $__pk_status -eq 0 ]; then echo "\(command.origin): expected a failure, exit status 0"; cat __pk_out_\(i).txt; __pk_failed=1
+                    elif ! grep -qF -- '\(quoted)' __pk_out_\(i).txt; then echo "\(command.origin): failed without printing the expected text"; cat __pk_out_\(i).txt; __pk_failed=1; fi
                     """)
             } else {
                 lines.append("""
-                    if [ $__pk_status -ne 0 ]; then echo "README.md:\(command.line): exit status $__pk_status"; tail -c 4000 __pk_out_\(i).txt; __pk_failed=1; fi
+                    if [ $__pk_status -ne 0 ]; then echo "\(command.origin): exit status $__pk_status"; tail -c 4000 __pk_out_\(i).txt; __pk_failed=1; fi
                     """)
             }
         }
         lines.append("""
             for __pk_job in $__pk_jobs; do
-              wait "${__pk_job%%:*}" || { echo "README.md:${__pk_job#*:}: background command failed"; __pk_failed=1; }
+              wait "${__pk_job%%:*}" || { echo "background command ${__pk_job#*:} failed:"; cat "__pk_out_${__pk_job#*:}.txt"; __pk_failed=1; }
             done
             exit $__pk_failed
             """)
@@ -202,19 +212,31 @@ struct ReadmeExamplesTests {
         }
     }
 
-    /// The example commands of one command's `--help` (lines starting with `privacy-kernel `,
-    /// continuation lines joined).
+    /// The example commands of one command's help and its subcommands' (lines of the help text
+    /// starting with `privacy-kernel `, continuation lines joined), read unwrapped from
+    /// `--experimental-dump-help` (the printed help wraps lines at the terminal's width).
     static func examples(inHelpOf command: String) throws -> [ReadmeExamples.Command] {
         let binary = try #require(privacyKernelBinary())
-        let lines = try run(binary, [command, "--help"]).out.components(separatedBy: "\n")
+        let dump = try run(binary, [command, "--experimental-dump-help"]).out
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(dump.utf8)) as? [String: Any])
+        var texts: [String] = []
+        func collect(_ info: [String: Any]) {
+            if let discussion = info["discussion"] as? String { texts.append(discussion) }
+            if let abstract = info["abstract"] as? String { texts.append(abstract) }
+            for sub in info["subcommands"] as? [[String: Any]] ?? [] { collect(sub) }
+        }
+        collect(try #require(object["command"] as? [String: Any]))
         var commands: [ReadmeExamples.Command] = []
-        var index = 0
-        while index < lines.count {
-            var text = lines[index].trimmingCharacters(in: .whitespaces)
-            index += 1
-            guard text.hasPrefix("privacy-kernel ") else { continue }
-            while text.hasSuffix("\\"), index < lines.count { text += "\n" + lines[index]; index += 1 }
-            commands.append(ReadmeExamples.Command(text: text, line: 0))
+        for text in texts {
+            let lines = text.components(separatedBy: "\n")
+            var index = 0
+            while index < lines.count {
+                var line = lines[index].trimmingCharacters(in: .whitespaces)
+                index += 1
+                guard line.hasPrefix("privacy-kernel ") else { continue }
+                while line.hasSuffix("\\"), index < lines.count { line += "\n" + lines[index]; index += 1 }
+                commands.append(ReadmeExamples.Command(text: line, line: 0, origin: "privacy-kernel \(command) help"))
+            }
         }
         return commands
     }
@@ -242,17 +264,10 @@ struct ReadmeExamplesTests {
 
     @Test("Issue 12 C-readme: the dp help's --keys example runs as written")
     func dpHelpKeysExample() throws {
-        let binary = try #require(privacyKernelBinary())
-        let help = try run(binary, ["dp", "--help"]).out
-        let lines = help.components(separatedBy: "\n")
-        let start = try #require(lines.firstIndex { $0.contains("--keys") && $0.trimmingCharacters(in: .whitespaces).hasPrefix("privacy-kernel dp") })
-        var text = lines[start]
-        var next = start + 1
-        while text.hasSuffix("\\"), next < lines.count { text += "\n" + lines[next]; next += 1 }
+        let example = try #require(try Self.examples(inHelpOf: "dp").first { $0.text.contains("--keys") })
         let directory = try TemporaryDirectory(); defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
-        let result = try ReadmeExamples.runScript(
-            ReadmeExamples.script([ReadmeExamples.Command(text: text.trimmingCharacters(in: .whitespaces), line: 0)]), in: cwd, timeout: 300)
-        #expect(result.status == 0, "\(text)\n\(result.output)")
+        let result = try ReadmeExamples.runScript(ReadmeExamples.script([example]), in: cwd, timeout: 300)
+        #expect(result.status == 0, "\(example.text)\n\(result.output)")
     }
 }
