@@ -78,17 +78,24 @@ struct MiscCLIDefectTests {
         #expect((columns[1]["notes"] as? [String])?.isEmpty == false)
     }
 
-    /// Eight quasi-identifiers q0…q7 with eight-level hierarchies (8^8 transformations).
-    static func writeLattice(_ directory: TemporaryDirectory, levels: Int, columns: Int) throws -> [String] {
+    /// `columns` quasi-identifiers q0… over the values v0…v7 with `levels`-level hierarchies
+    /// (levels^columns transformations); returns the `anonymity generalise` arguments.
+    static func writeLattice(_ directory: TemporaryDirectory, levels: Int, columns: Int, rows: Int = 50, k: Int = 2) throws -> [String] {
         var lines = [(0..<columns).map { "q\($0)" }.joined(separator: ",")]
-        for row in 0..<50 { lines.append((0..<columns).map { "v\((row + $0) % 8)" }.joined(separator: ",")) }
+        var state: UInt64 = 12_345
+        for _ in 0..<rows {
+            lines.append((0..<columns).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return "v\((state >> 33) % 8)"
+            }.joined(separator: ","))
+        }
         try (lines.joined(separator: "\n") + "\n").write(toFile: directory.file("data.csv"), atomically: true, encoding: .utf8)
         let hierarchy = (0..<8).map { v in
             (0..<levels).map { level in level == 0 ? "v\(v)" : level == levels - 1 ? "*" : "g\(level)-\(v >> min(level, 3))" }
                 .joined(separator: ";")
         }.joined(separator: "\n") + "\n"
         var arguments = ["anonymity", "generalise", "--data", directory.file("data.csv"),
-                         "--qi", (0..<columns).map { "q\($0)" }.joined(separator: ","), "--k", "2"]
+                         "--qi", (0..<columns).map { "q\($0)" }.joined(separator: ","), "--k", "\(k)"]
         for c in 0..<columns {
             try hierarchy.write(toFile: directory.file("h\(c).csv"), atomically: true, encoding: .utf8)
             arguments += ["--hierarchy", "q\(c)=\(directory.file("h\(c).csv"))"]
@@ -106,6 +113,22 @@ struct MiscCLIDefectTests {
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(result.status == 1, "\(result.err)")
         #expect(result.err.contains("16777216 transformations") && result.err.contains("limit of 1000000"), "\(result.err)")
+    }
+
+    @Test("Issue 12 C-lattice: a search at the limit (10^6 transformations) runs and reports progress on stderr")
+    func latticeAtLimitShowsProgress() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let arguments = try Self.writeLattice(directory, levels: 10, columns: 6, rows: 2_000, k: 5) + ["--suppression", "0.02", "--json"]
+        let start = Date()
+        let result = try run(binary, arguments)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        #expect(object["lattice_size"] as? Int == 1_000_000)
+        if seconds > 2.5 {   // progress appears only for searches longer than a second
+            #expect(result.err.contains("generalise: searching,") && result.err.contains("of 1000000 transformations visited"), "\(result.err)")
+        }
     }
 
     @Test("Issue 12 C-population-sep: --population is read with its own separator (given, or guessed from its header)")
