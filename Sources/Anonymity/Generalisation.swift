@@ -262,6 +262,11 @@ extension Anonymity {
         if models.isEmpty { throw .invalidArgument(name: "models", reason: "no privacy model given") }
         for model in models { try model.validate() }
         if quasiIdentifiers.isEmpty { throw .noQuasiIdentifiers }
+        var seen = Set<String>()
+        for name in quasiIdentifiers {
+            if !seen.insert(name).inserted { throw .duplicateColumn(name: name) }
+            _ = try table.anonymityColumn(name)   // unknown columns first, as before (no row is read)
+        }
         var hierarchyList: [Hierarchy] = []
         for name in quasiIdentifiers {
             guard let h = hierarchies[name] else { throw .missingHierarchy(column: name) }
