@@ -1,3 +1,5 @@
+import Tabular
+
 /// Every way an anonymity check, hierarchy or generalisation can fail, each naming the column,
 /// value, level or parameter at fault.
 public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -31,7 +33,8 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidArgument(name: String, reason: String)
     /// A check that needs a sensitive attribute was asked without one.
     case missingSensitiveAttribute(check: String)
-    /// The generalisation lattice is larger than the search handles.
+    /// The generalisation lattice (the product of the hierarchies' level counts, `nodes`) is
+    /// larger than ``Anonymity/maximumLatticeSize`` (`limit`); raised before the table is read.
     case latticeTooLarge(nodes: Double, limit: Int)
     /// No transformation of the lattice satisfies the privacy models within the suppression limit.
     case noSolution(reason: String)
@@ -46,7 +49,7 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .duplicateColumn(name): return "column \"\(name)\" is given more than once (as quasi-identifier or sensitive attribute)"
         case .noQuasiIdentifiers: return "no quasi-identifiers given"
         case let .valueMissingFromHierarchy(column, value):
-            return "column \"\(column)\": value \"\(value)\" is missing from level 0 of its hierarchy"
+            return "column \"\(column)\": value \"\(TabularError.excerpt(value))\" is missing from level 0 of its hierarchy"
         case let .missingHierarchy(column): return "quasi-identifier \"\(column)\" has no hierarchy"
         case let .raggedHierarchy(attribute, row, expected, found):
             return "hierarchy of \"\(attribute)\": row \(row) has \(found) levels, the first row has \(expected)"
@@ -61,7 +64,9 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .invalidSuppressionLimit(s): return "invalid suppression limit \(s): it must be in [0, 1)"
         case let .invalidArgument(name, reason): return "invalid \(name): \(reason)"
         case let .missingSensitiveAttribute(check): return "\(check) needs a sensitive attribute"
-        case let .latticeTooLarge(nodes, limit): return "the generalisation lattice has \(nodes) nodes, more than the limit \(limit)"
+        case let .latticeTooLarge(nodes, limit):
+            let count = nodes < 1e18 ? String(Int64(nodes)) : "\(nodes)"
+            return "the generalisation lattice has \(count) transformations (the product of the hierarchies' level counts), more than the limit of \(limit); drop levels from a hierarchy or a quasi-identifier from the search"
         case let .noSolution(reason): return "no transformation satisfies the privacy models: \(reason)"
         case let .io(file, reason): return "\(file): \(reason)"
         }

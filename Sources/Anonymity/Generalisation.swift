@@ -181,9 +181,46 @@ struct LevelMap {
     }
 }
 
+/// How far an optimal generalisation search has got, reported to the `progress` callback of
+/// ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
+public struct GeneralisationProgress: Sendable, Equatable {
+    /// What the search is doing.
+    public enum Phase: String, Sendable {
+        /// Grouping rows by level-0 quasi-identifier combinations and building per-level tables.
+        case preparing
+        /// Ordering the lattice's transformations by their metric lower bound.
+        case ordering
+        /// Visiting transformations in that order (most of the time of a long search).
+        case searching
+        /// Done: the optimum is known.
+        case finished
+    }
+    /// The current phase.
+    public var phase: Phase
+    /// Transformations in the lattice (the product of the hierarchies' level counts).
+    public var latticeSize: Int
+    /// Transformations settled so far in ascending lower-bound order (evaluated, tagged or
+    /// pruned); the search may stop well before ``latticeSize`` when the bound proves the optimum.
+    public var visited: Int
+    /// Transformations whose classes were computed so far.
+    public var evaluated: Int
+}
+
 extension Anonymity {
-    /// The largest lattice the search accepts.
-    public static let maximumLatticeSize = 20_000_000
+    /// The largest lattice the search accepts: 1,000,000 transformations (the product of the
+    /// hierarchies' level counts, e.g. 6 quasi-identifiers of 10 levels). The search keeps a few
+    /// words per transformation and tags boxes of the lattice after each evaluation, so time
+    /// grows faster than the lattice; a larger lattice is refused up front, before any row is
+    /// read, by ``AnonymityError/latticeTooLarge(nodes:limit:)``. Reduce it by dropping levels
+    /// from the hierarchies or quasi-identifiers from the search.
+    public static let maximumLatticeSize = 1_000_000
+
+    /// The number of transformations of the lattice spanned by `hierarchies` (the product of
+    /// their level counts), as a double so that it cannot overflow.
+    /// - Complexity: O(hierarchies).
+    public static func latticeSize(_ hierarchies: [Hierarchy]) -> Double {
+        hierarchies.reduce(1.0) { $0 * Double($1.levelCount) }
+    }
 
     /// Finds the optimal full-domain generalisation: the vector of hierarchy levels (one per
     /// quasi-identifier) that satisfies every privacy model after suppressing the rows of
@@ -207,17 +244,38 @@ extension Anonymity {
     ///   - suppressionLimit: the largest fraction of rows that may be suppressed, in [0, 1).
     ///   - metric: the utility metric to minimise.
     ///   - gsFactor: ARX's generalisation/suppression factor for Loss (0.5 treats both equally).
+    ///   - progress: called on the calling thread at each phase change and after each evaluated
+    ///     transformation (cheap; throttle any output yourself), for progress reports on long
+    ///     searches.
     /// - Throws: column, hierarchy and parameter errors of ``AnonymityError``;
+    ///   ``AnonymityError/latticeTooLarge(nodes:limit:)`` for a lattice above
+    ///   ``maximumLatticeSize`` (checked before the table is read);
     ///   ``AnonymityError/noSolution(reason:)`` when even the top of the lattice fails.
     /// - Complexity: O(q × n) to prepare, then O(combinations × q) per evaluated transformation,
     ///   where combinations is the number of distinct quasi-identifier tuples.
     public static func generalise(_ table: Table, quasiIdentifiers: [String], hierarchies: [String: Hierarchy],
                                   models: [PrivacyModel], sensitive: String? = nil, suppressionLimit: Double,
-                                  metric: UtilityMetric = .loss, gsFactor: Double = 0.5) throws(AnonymityError) -> GeneralisationResult {
+                                  metric: UtilityMetric = .loss, gsFactor: Double = 0.5,
+                                  progress: ((GeneralisationProgress) -> Void)? = nil) throws(AnonymityError) -> GeneralisationResult {
         if !(suppressionLimit >= 0 && suppressionLimit < 1) { throw .invalidSuppressionLimit(suppressionLimit) }
         if !(gsFactor >= 0 && gsFactor <= 1) { throw .invalidArgument(name: "gsFactor", reason: "\(gsFactor) is outside [0, 1]") }
         if models.isEmpty { throw .invalidArgument(name: "models", reason: "no privacy model given") }
         for model in models { try model.validate() }
+        if quasiIdentifiers.isEmpty { throw .noQuasiIdentifiers }
+        var seen = Set<String>()
+        for name in quasiIdentifiers {
+            if !seen.insert(name).inserted { throw .duplicateColumn(name: name) }
+            _ = try table.anonymityColumn(name)   // unknown columns first, as before (no row is read)
+        }
+        var hierarchyList: [Hierarchy] = []
+        for name in quasiIdentifiers {
+            guard let h = hierarchies[name] else { throw .missingHierarchy(column: name) }
+            hierarchyList.append(h)
+        }
+        // The lattice's size is known from the hierarchies alone: refuse before reading a row.
+        let nodes = latticeSize(hierarchyList)
+        if nodes > Double(maximumLatticeSize) { throw .latticeTooLarge(nodes: nodes, limit: maximumLatticeSize) }
+        progress?(GeneralisationProgress(phase: .preparing, latticeSize: Int(nodes), visited: 0, evaluated: 0))
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         var sensitiveColumn: EncodedColumn? = nil
         if models.contains(where: \.needsSensitive) {
@@ -225,13 +283,8 @@ extension Anonymity {
             if quasiIdentifiers.contains(sensitive) { throw .duplicateColumn(name: sensitive) }
             sensitiveColumn = EncodedColumn(try table.anonymityColumn(sensitive))
         }
-        var hierarchyList: [Hierarchy] = []
-        for name in quasiIdentifiers {
-            guard let h = hierarchies[name] else { throw .missingHierarchy(column: name) }
-            hierarchyList.append(h)
-        }
         let search = try LatticeSearch(columns: columns, hierarchies: hierarchyList, models: models, sensitive: sensitiveColumn,
                                        suppressionLimit: suppressionLimit, metric: metric, gsFactor: gsFactor)
-        return try search.run()
+        return try search.run(progress: progress)
     }
 }

@@ -51,7 +51,7 @@ struct Workspace {
     }
 }
 
-/// The optimal lattice search behind ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:)``.
+/// The optimal lattice search behind ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
 struct LatticeSearch {
     let q: Int
     let n: Int
@@ -421,13 +421,13 @@ struct LatticeSearch {
 
     // MARK: Search
 
-    func run() throws(AnonymityError) -> GeneralisationResult {
-        var latticeSizeD = 1.0
-        for c in levelCounts { latticeSizeD *= Double(c) }
+    func run(progress: ((GeneralisationProgress) -> Void)? = nil) throws(AnonymityError) -> GeneralisationResult {
+        let latticeSizeD = Anonymity.latticeSize(hierarchies)
         if latticeSizeD > Double(Anonymity.maximumLatticeSize) {
             throw .latticeTooLarge(nodes: latticeSizeD, limit: Anonymity.maximumLatticeSize)
         }
         let size = Int(latticeSizeD)
+        progress?(GeneralisationProgress(phase: .ordering, latticeSize: size, visited: 0, evaluated: 0))
         // Node index: mixed radix, dimension 0 most significant.
         var strides = [Int](repeating: 1, count: q)
         for d in stride(from: q - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * levelCounts[d + 1] }
@@ -463,6 +463,7 @@ struct LatticeSearch {
         var best: (index: Int, evaluation: NodeEvaluation)? = nil
         var evaluatedBounds: [(index: Int, bound: Double)] = []
         var evaluated = 0
+        var visited = 0   // position in `order`, for progress reports
         let top = levelCounts.map { $0 - 1 }
         let bottom = [Int](repeating: 0, count: q)
 
@@ -503,6 +504,7 @@ struct LatticeSearch {
             }
             evaluated += 1
             evaluations[index] = result
+            progress?(GeneralisationProgress(phase: .searching, latticeSize: size, visited: visited, evaluated: evaluated))
             if predicate(result) {
                 forBox(from: levels, to: top) { status[$0] = 2 }
             } else {
@@ -527,7 +529,9 @@ struct LatticeSearch {
             return out
         }
 
+        progress?(GeneralisationProgress(phase: .searching, latticeSize: size, visited: 0, evaluated: 0))
         for index in order {
+            visited += 1
             let bestScore = best?.evaluation.score ?? .infinity
             if bounds[index] >= bestScore { break }
             if status[index] == 1 || pruned[index] { continue }
@@ -560,6 +564,7 @@ struct LatticeSearch {
                 }
             }
         }
+        progress?(GeneralisationProgress(phase: .finished, latticeSize: size, visited: visited, evaluated: evaluated))
         guard let best else {
             throw .noSolution(reason: "even the most general transformation suppresses more than \(maxSuppressed) rows")
         }

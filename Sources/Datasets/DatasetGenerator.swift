@@ -19,7 +19,12 @@ import Darwin
 /// blocks in memory, so 10 million rows stream in a few tens of megabytes.
 ///
 /// ```swift
-/// let generator = DatasetGenerator(domain: .transport, seed: 42, totalRows: 1_000_000)
+/// **Limits.** At most ``maximumRows`` rows (10¹⁰, about 1.2 TB of transport CSV): every
+/// row-index and block computation fits in 64 bits far below it, and a larger request is refused
+/// by ``init(domain:seed:totalRows:)`` before anything is allocated or written.
+///
+/// ```swift
+/// let generator = try DatasetGenerator(domain: .transport, seed: 42, totalRows: 1_000_000)
 /// try generator.write(to: "transport.csv")
 /// ```
 public struct DatasetGenerator: Sendable {
@@ -31,13 +36,24 @@ public struct DatasetGenerator: Sendable {
     public let totalRows: Int
     /// The default number of rows per block.
     public static let defaultBlockRows = 65_536
+    /// The largest block accepted by ``generate(blockRows:threads:_:)``: 2²⁴ rows (a block is
+    /// held in memory, about 2 × threads blocks at a time).
+    public static let maximumBlockRows = 1 << 24
+    /// The largest `totalRows` accepted: 10¹⁰ rows (about 1.2 TB of transport CSV). Far below
+    /// it, `totalRows + blockRows` and every row index stay well inside `Int`, and entity
+    /// populations (≤ totalRows) stay inside the 48-bit pseudonym space.
+    public static let maximumRows = 10_000_000_000
 
     private let model: any DomainModel
 
     /// Prepares a generator of `totalRows` rows of `domain` from `seed`.
-    /// - Precondition: `totalRows >= 0`.
-    public init(domain: Domain, seed: UInt64, totalRows: Int) {
-        precondition(totalRows >= 0, "totalRows must not be negative")
+    /// - Throws: ``DatasetError/rowsOutOfRange(requested:maximum:)`` when `totalRows` is
+    ///   negative or above ``maximumRows``; nothing is allocated then.
+    /// - Complexity: O(size of the domain's fixed geography), independent of `totalRows`.
+    public init(domain: Domain, seed: UInt64, totalRows: Int) throws(DatasetError) {
+        guard totalRows >= 0 && totalRows <= Self.maximumRows else {
+            throw .rowsOutOfRange(requested: totalRows, maximum: Self.maximumRows)
+        }
         self.domain = domain
         self.seed = seed
         self.totalRows = totalRows
@@ -67,15 +83,14 @@ public struct DatasetGenerator: Sendable {
     /// calling thread. Blocks are generated `threads` at a time in parallel, one wave ahead of
     /// the sink, so memory stays bounded by about `2 × threads × blockRows` rows.
     /// - Parameters:
-    ///   - blockRows: rows per block (does not change the data).
+    ///   - blockRows: rows per block (does not change the data), in `1...maximumBlockRows`.
     ///   - threads: worker threads (does not change the data); defaults to the active cores.
     ///   - sink: receives the blocks in row order; an error stops generation and is rethrown.
     public func generate(blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
                          _ sink: (Table) throws -> Void) throws {
-        guard blockRows > 0 else { throw TabularError.invalidArgument(name: "blockRows", reason: "must be at least 1, got \(blockRows)") }
-        let workers = threads ?? ProcessorInfo.activeCores
-        guard workers > 0 else { throw TabularError.invalidArgument(name: "threads", reason: "must be at least 1, got \(workers)") }
-        let blockCount = (totalRows + blockRows - 1) / blockRows
+        let workers = try Self.validate(blockRows: blockRows, threads: threads)
+        // Rounded-up division without `totalRows + blockRows - 1`, which overflows for huge blocks.
+        let blockCount = totalRows / blockRows + (totalRows % blockRows == 0 ? 0 : 1)
         if blockCount == 0 { return }
         if workers == 1 {
             for b in 0..<blockCount { try sink(block(index: b, blockRows: blockRows)) }
@@ -110,12 +125,26 @@ public struct DatasetGenerator: Sendable {
         }
     }
 
-    /// Writes all rows as CSV (header, comma-separated, LF) to `path`, atomically.
+    /// Checks the block size and thread count; returns the worker count.
+    private static func validate(blockRows: Int, threads: Int?) throws -> Int {
+        guard blockRows > 0 && blockRows <= maximumBlockRows else {
+            throw TabularError.invalidArgument(name: "blockRows", reason: "must be in 1...\(maximumBlockRows), got \(blockRows)")
+        }
+        let workers = threads ?? ProcessorInfo.activeCores
+        guard workers > 0 else { throw TabularError.invalidArgument(name: "threads", reason: "must be at least 1, got \(workers)") }
+        return workers
+    }
+
+    /// Writes all rows as CSV (header, comma-separated, LF) to `path`, atomically: rows go to a
+    /// temporary `path.partial-<pid>` beside it that replaces `path` only when complete. On any
+    /// error the temporary file is removed; on SIGINT/SIGTERM too once the process has called
+    /// ``CSVWriter/removeTemporaryFilesOnTerminationSignals()``.
     /// - Parameters:
     ///   - progress: called on the calling thread after each block with rows written so far.
     /// - Throws: ``TabularError/io(file:reason:)`` on write failures.
     public func write(to path: String, blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
                       options: CSVOptions = CSVOptions(), progress: ((Int) -> Void)? = nil) throws {
+        _ = try Self.validate(blockRows: blockRows, threads: threads)   // before any file is created
         let writer = try CSVWriter(path: path, options: options)
         var written = 0
         if totalRows == 0 {

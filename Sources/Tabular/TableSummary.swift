@@ -3,6 +3,11 @@
 /// Fields that do not apply to the column's type are `nil`: numeric statistics for int64 and
 /// float64, `distinct`/`top` for categorical, `trueCount` for bool, `minText`/`maxText` for
 /// date and timestamp (and also for numbers, as text). Missing rows are excluded everywhere.
+///
+/// Every number held is finite: a statistic whose value is beyond the largest finite double
+/// (the standard deviation of values near ±1.8e308) is `nil` and ``notes`` says why. In JSON
+/// the numeric statistics of an int64/float64 column are always present, `null` when not
+/// representable, so the output is valid JSON for any table.
 public struct ColumnSummary: Sendable, Equatable, Codable {
     /// One value of a categorical column and how many rows hold it.
     public struct ValueCount: Sendable, Equatable, Codable {
@@ -42,6 +47,35 @@ public struct ColumnSummary: Sendable, Equatable, Codable {
     public var minText: String?
     /// Largest value as text.
     public var maxText: String?
+    /// Why a statistic that applies to the column is `nil` (e.g. a standard deviation beyond the
+    /// largest finite double); `nil` when there is nothing to say.
+    public var notes: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, rows, missing, min, max, mean, std, distinct, top, trueCount, minText, maxText, notes
+    }
+
+    /// Encodes every field; the numeric statistics of int64/float64 columns are written even
+    /// when `nil` (as `null`), other absent fields are omitted.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(type, forKey: .type)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(missing, forKey: .missing)
+        if type == .int64 || type == .float64 {
+            try c.encode(min, forKey: .min)
+            try c.encode(max, forKey: .max)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(std, forKey: .std)
+        }
+        try c.encodeIfPresent(distinct, forKey: .distinct)
+        try c.encodeIfPresent(top, forKey: .top)
+        try c.encodeIfPresent(trueCount, forKey: .trueCount)
+        try c.encodeIfPresent(minText, forKey: .minText)
+        try c.encodeIfPresent(maxText, forKey: .maxText)
+        try c.encodeIfPresent(notes, forKey: .notes)
+    }
 }
 
 /// The per-column summaries of a table.
@@ -59,8 +93,9 @@ public struct TableSummary: Sendable, Equatable, Codable, CustomStringConvertibl
             if c.missing > 0 { line += " missing=\(c.missing)" }
             switch c.type {
             case .int64, .float64:
-                if let mn = c.min, let mx = c.max, let mean = c.mean, let std = c.std {
-                    line += " min=\(TableSummary.number(mn)) max=\(TableSummary.number(mx)) mean=\(TableSummary.number(mean)) std=\(TableSummary.number(std))"
+                if let mn = c.min, let mx = c.max {
+                    line += " min=\(TableSummary.number(mn)) max=\(TableSummary.number(mx))"
+                    line += " mean=\(c.mean.map(TableSummary.number) ?? "null") std=\(c.std.map(TableSummary.number) ?? "null")"
                 }
             case .categorical:
                 line += " distinct=\(c.distinct ?? 0)"
@@ -72,14 +107,18 @@ public struct TableSummary: Sendable, Equatable, Codable, CustomStringConvertibl
             case .date, .timestamp:
                 if let mn = c.minText, let mx = c.maxText { line += " min=\(mn) max=\(mx)" }
             }
+            if let notes = c.notes, !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
     }
 
-    /// A number with at most 6 significant-ish decimals for display.
+    /// A number for display: integers below 10¹⁵ as integers, magnitudes of 10¹⁵ and more in
+    /// Swift's shortest round-trip form (`1e+307`), the rest rounded to 4 decimals. Never
+    /// overflows (rounding is done only where `x × 10⁴` is far from the double range).
     static func number(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        if !(abs(x) < 1e15) { return x.description }
         let scaled = (x * 10_000).rounded() / 10_000
         return scaled.description
     }
@@ -90,7 +129,10 @@ extension Table {
     /// distinct counts and top-5 values, boolean true counts, date/timestamp ranges.
     ///
     /// Numeric statistics are two-pass (mean, then squared deviations) over the contiguous
-    /// buffers, skipping missing rows. Categorical counting is by code, never by string.
+    /// buffers, skipping missing rows. They never overflow: when the plain sums would leave the
+    /// double range (values near ±1.8e308), both passes are redone on values scaled by a power of
+    /// two (exact) and the results scaled back; a standard deviation that is itself beyond the
+    /// double range is `nil` with a note. Categorical counting is by code, never by string.
     /// - Complexity: O(rows × columns) time, O(dictionary size) extra memory per column.
     public func summary() -> TableSummary {
         TableSummary(rows: rowCount, columns: columns.map(Table.summarise))
@@ -152,7 +194,12 @@ extension Table {
         return s
     }
 
-    /// Two-pass min/max/mean/std over the valid rows of a numeric buffer.
+    /// Two-pass min/max/mean/std over the valid rows of a numeric buffer (finite values).
+    ///
+    /// The plain passes are kept whenever they stay finite (so ordinary data gives the same bits
+    /// as always); otherwise the mean and the squared deviations are computed on x · 2^−e, with
+    /// 2^e the power of two of the largest magnitude, where every term is at most 4 and the sums
+    /// at most 4n, and scaled back by 2^e.
     @inline(__always)
     static func numeric(_ count: Int, valid: (Int) -> Bool, value: (Int) -> Double, into s: inout ColumnSummary) {
         var n = 0, sum = 0.0, lo = Double.infinity, hi = -Double.infinity
@@ -162,13 +209,39 @@ extension Table {
             lo = Swift.min(lo, x); hi = Swift.max(hi, x)
         }
         guard n > 0 else { return }
-        let mean = sum / Double(n)
+        s.min = lo; s.max = hi
+        var mean = sum / Double(n)
         var squares = 0.0
+        if mean.isFinite {
+            for i in 0..<count where valid(i) {
+                let d = value(i) - mean
+                squares += d * d
+            }
+        }
+        if mean.isFinite && squares.isFinite {
+            s.mean = mean
+            s.std = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
+            return
+        }
+        // Scaled passes: y = x · 2^−e with |y| < 2.
+        let e = Swift.max(Swift.abs(lo), Swift.abs(hi)).exponent
+        @inline(__always) func scaled(_ x: Double) -> Double { Double(sign: .plus, exponent: -e, significand: x) }
+        var scaledSum = 0.0
+        for i in 0..<count where valid(i) { scaledSum += scaled(value(i)) }
+        let scaledMean = scaledSum / Double(n)
+        mean = Double(sign: .plus, exponent: e, significand: scaledMean)
+        s.mean = Swift.min(Swift.max(mean, lo), hi)   // rounding can never push a mean outside [min, max]
+        squares = 0
         for i in 0..<count where valid(i) {
-            let d = value(i) - mean
+            let d = scaled(value(i)) - scaledMean
             squares += d * d
         }
-        s.min = lo; s.max = hi; s.mean = mean
-        s.std = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
+        let std = n > 1 ? Double(sign: .plus, exponent: e, significand: (squares / Double(n - 1)).squareRoot()) : 0
+        if std.isFinite {
+            s.std = std
+        } else {
+            s.std = nil
+            s.notes = (s.notes ?? []) + ["std is beyond the largest finite double (≈1.8e308) and is reported as null"]
+        }
     }
 }

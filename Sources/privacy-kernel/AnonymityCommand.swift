@@ -33,12 +33,8 @@ struct AnonymityCommand: ParsableCommand {
 
         /// The separator byte, given or guessed from the header line.
         func separatorByte() throws -> UInt8 {
-            if let separator { return separator == "\\t" ? UInt8(ascii: "\t") : separator.utf8.first! }
-            guard let handle = FileHandle(forReadingAtPath: data) else { throw TabularError.io(file: data, reason: "cannot open") }
-            defer { try? handle.close() }
-            let head = handle.readData(ofLength: 4096)
-            let line = head.prefix { $0 != UInt8(ascii: "\n") }
-            return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ",")
+            if let separator { return csvSeparatorByte(separator) }
+            return try sniffSeparator(data)
         }
 
         func load() throws -> (Table, UInt8) {
@@ -162,7 +158,7 @@ struct AnonymityCommand: ParsableCommand {
     struct Generalise: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the optimal full-domain generalisation (with suppression) and write the anonymised table.",
-            discussion: "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation.")
+            discussion: "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation. The lattice (the product of the hierarchies' level counts) may have at most \(Anonymity.maximumLatticeSize) transformations; a larger one is refused before the data is read. A search that runs longer than a second reports its progress on stderr (unless --quiet).")
 
         @OptionGroup var input: Input
         @OptionGroup var models: Models
@@ -189,6 +185,9 @@ struct AnonymityCommand: ParsableCommand {
         @Flag(help: "Drop suppressed rows instead of writing '*' in every quasi-identifier.")
         var dropSuppressed = false
 
+        @Flag(help: "No progress on stderr.")
+        var quiet = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -207,19 +206,37 @@ struct AnonymityCommand: ParsableCommand {
                 // Refuse before the search: the operator must hold an authorisation for these columns.
                 try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: try csvHeader(input.data, separator: try input.separatorByte()))
             }
-            let (table, separator) = try input.load()
             var hierarchies: [String: Hierarchy] = [:]
             for spec in hierarchy {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
                 hierarchies[parts[0]] = try Hierarchy(contentsOf: parts[1], attribute: parts[0])
             }
+            // The lattice size is known from the hierarchies: refuse an oversized search before reading the data.
+            let nodes = Anonymity.latticeSize(input.quasiIdentifiers.compactMap { hierarchies[$0] })
+            if nodes > Double(Anonymity.maximumLatticeSize) {
+                throw AnonymityError.latticeTooLarge(nodes: nodes, limit: Anonymity.maximumLatticeSize)
+            }
+            let (table, separator) = try input.load()
             var privacy: [PrivacyModel] = [.kAnonymity(k: k)]
             if let l = models.l { privacy.append(models.lModel(l)) }
             if let t = models.t { privacy.append(try models.tModel(t)) }
             let start = Date()
+            var lastReport = start, reported = false
             let result = try Anonymity.generalise(table, quasiIdentifiers: input.quasiIdentifiers, hierarchies: hierarchies,
                                                   models: privacy, sensitive: models.sensitive, suppressionLimit: suppression,
-                                                  metric: UtilityMetric(rawValue: metric)!)
+                                                  metric: UtilityMetric(rawValue: metric)!) { step in
+                // Long searches only: nothing during the first second, then at most one line per second.
+                guard !quiet else { return }
+                let now = Date()
+                guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(lastReport) >= 1 || step.phase == .finished else { return }
+                if step.phase == .finished && !reported { return }
+                lastReport = now
+                reported = true
+                let line = String(format: "\rgeneralise: %@, %d of %d transformations visited, %d evaluated, %.0f s",
+                                  step.phase.rawValue, step.visited, step.latticeSize, step.evaluated, now.timeIntervalSince(start))
+                FileHandle.standardError.write(Data(line.utf8))
+                if step.phase == .finished { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
             let seconds = Date().timeIntervalSince(start)
             if let out {
                 let anonymised = try result.anonymisedTable(table, suppressed: dropSuppressed ? .drop : .star)
@@ -262,12 +279,28 @@ struct AnonymityCommand: ParsableCommand {
         @Option(help: "Population CSV with the same quasi-identifier columns (journalist risk).")
         var population: String?
 
+        @Option(help: "Field separator of the --population file (one ASCII character); default: --separator if given, else guessed from the population file's own header like --separator.")
+        var populationSeparator: String?
+
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            if let populationSeparator {
+                guard populationSeparator.utf8.count == 1 || populationSeparator == "\\t" else {
+                    throw ValidationError("--population-separator must be one ASCII character")
+                }
+                guard population != nil else { throw ValidationError("--population-separator needs --population") }
+            }
+        }
+
         func run() throws {
-            let (table, separator) = try input.load()
-            let populationTable = try population.map { try Table(csv: $0, options: CSVOptions(separator: separator)) }
+            let (table, _) = try input.load()
+            let populationTable = try population.map { path in
+                // The population file is read with its own separator: given, the data's given one, or its own header's.
+                let byte = try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte) ?? sniffSeparator(path)
+                return try Table(csv: path, options: CSVOptions(separator: byte))
+            }
             let r = try Anonymity.risk(table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
             let object: [String: Any] = [
                 "rows": r.rowCount, "classes": r.classCount, "prosecutor_max": r.prosecutorMaximum, "prosecutor_avg": r.prosecutorAverage,
@@ -279,6 +312,19 @@ struct AnonymityCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The byte of a `--separator`-style option: one ASCII character, or `\t` for a tab.
+func csvSeparatorByte(_ text: String) -> UInt8 { text == "\\t" ? UInt8(ascii: "\t") : text.utf8.first! }
+
+/// Guesses the separator of a CSV file from its header line: ';' if the header has one and no
+/// ',', else ','.
+func sniffSeparator(_ path: String) throws -> UInt8 {
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw TabularError.io(file: path, reason: "cannot open") }
+    defer { try? handle.close() }
+    let head = handle.readData(ofLength: 4096)
+    let line = head.prefix { $0 != UInt8(ascii: "\n") }
+    return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ",")
 }
 
 private func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6f", v) }

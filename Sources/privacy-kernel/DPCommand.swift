@@ -21,7 +21,7 @@ struct DPCommand: ParsableCommand {
               privacy-kernel dp count --data datasets/transport.csv --epsilon 1
               privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json
               privacy-kernel dp histogram --data datasets/transport.csv --column origin_district --select-partitions --epsilon 1 --delta 1e-6
-              privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by mode --keys modes.txt \\
+              privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by age_band --keys datasets/transport_age_bands.txt \\
                   --privacy-unit card_id --max-partitions 2 --max-contributions 5 --epsilon 1 --mechanism gaussian --delta 1e-6
             """,
         subcommands: [Count.self, Sum.self, Mean.self, Variance.self, StandardDeviation.self, Quantile.self, Histogram.self]
@@ -78,7 +78,7 @@ struct DPOptions: ParsableArguments {
     @Option(help: "Group by this column.")
     var by: String?
 
-    @Option(help: "File of public partition keys, one per line (UTF-8).")
+    @Option(help: "File of public partition keys, one per line (UTF-8, at most 16 MiB; blank lines skipped), e.g. datasets/transport_age_bands.txt.")
     var keys: String?
 
     @Flag(help: "Choose the released keys by DP partition selection (needs --delta).")
@@ -179,11 +179,7 @@ struct DPOptions: ParsableArguments {
             throw ValidationError("--keys and --select-partitions need --by (or the histogram statistic)")
         }
         if let keys {
-            let contents: String
-            do { contents = try String(contentsOfFile: keys, encoding: .utf8) } catch {
-                throw ValidationError("cannot read --keys file '\(keys)' as UTF-8 text: \(error.localizedDescription)")
-            }
-            partitionKeys = .declared(contents.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            partitionKeys = .declared(try readKeysFile(keys, option: "--keys"))
         } else if selectPartitions {
             partitionKeys = .selected
         }

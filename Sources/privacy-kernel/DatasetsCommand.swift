@@ -15,13 +15,13 @@ struct DatasetsCommand: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a deterministic synthetic dataset as CSV.",
-            discussion: "Domains: \(Domain.allCases.map(\.rawValue).joined(separator: ", ")). The same domain, rows and seed always give the same bytes."
+            discussion: "Domains: \(Domain.allCases.map(\.rawValue).joined(separator: ", ")). The same domain, rows and seed always give the same bytes. At most \(DatasetGenerator.maximumRows) rows (DatasetGenerator.maximumRows) and \(DatasetGenerator.maximumBlockRows) rows per block. The file appears only when complete: an error, SIGINT or SIGTERM removes the temporary OUT.partial-<pid>."
         )
 
         @Argument(help: "The domain to generate.")
         var domain: String
 
-        @Option(help: "Number of rows.")
+        @Option(help: "Number of rows, in 0...\(DatasetGenerator.maximumRows).")
         var rows: Int = 10_000
 
         @Option(help: "Seed (an unsigned 64-bit integer).")
@@ -43,13 +43,19 @@ struct DatasetsCommand: ParsableCommand {
             guard Domain(rawValue: domain) != nil else {
                 throw ValidationError("unknown domain \"\(domain)\"; choose one of \(Domain.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard rows >= 0 else { throw ValidationError("--rows must not be negative") }
-            guard blockRows > 0 else { throw ValidationError("--block-rows must be at least 1") }
+            guard rows >= 0 && rows <= DatasetGenerator.maximumRows else {
+                throw ValidationError("--rows must be in 0...\(DatasetGenerator.maximumRows), got \(rows)")
+            }
+            guard blockRows > 0 && blockRows <= DatasetGenerator.maximumBlockRows else {
+                throw ValidationError("--block-rows must be in 1...\(DatasetGenerator.maximumBlockRows), got \(blockRows)")
+            }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         }
 
         func run() throws {
-            let generator = DatasetGenerator(domain: Domain(rawValue: domain)!, seed: seed, totalRows: rows)
+            let generator = try DatasetGenerator(domain: Domain(rawValue: domain)!, seed: seed, totalRows: rows)
+            // An interrupted run must not leave OUT.partial-<pid> behind.
+            CSVWriter.removeTemporaryFilesOnTerminationSignals()
             let start = Date()
             var lastReport = start
             let showProgress = !quiet && rows >= 1_000_000

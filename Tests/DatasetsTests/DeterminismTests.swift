@@ -29,8 +29,8 @@ struct DeterminismTests {
 
     @Test("different seeds give different data", arguments: Domain.allCases)
     func seedsDiffer(domain: Domain) throws {
-        let a = DatasetGenerator(domain: domain, seed: 1, totalRows: 2_000).rows(0..<2_000)
-        let b = DatasetGenerator(domain: domain, seed: 2, totalRows: 2_000).rows(0..<2_000)
+        let a = try DatasetGenerator(domain: domain, seed: 1, totalRows: 2_000).rows(0..<2_000)
+        let b = try DatasetGenerator(domain: domain, seed: 2, totalRows: 2_000).rows(0..<2_000)
         #expect(a != b)
         // Rows are not trivially shifted copies either: most rows of the last column-set differ.
         var differing = 0
@@ -40,7 +40,7 @@ struct DeterminismTests {
 
     @Test("blocks concatenate to the same rows as one range", arguments: [Domain.transport, .commerce, .finance])
     func blocksMatchRange(domain: Domain) throws {
-        let g = DatasetGenerator(domain: domain, seed: 99, totalRows: 1_000)
+        let g = try DatasetGenerator(domain: domain, seed: 99, totalRows: 1_000)
         let whole = g.rows(0..<1_000)
         var collected: [[String?]] = []
         try g.generate(blockRows: 333, threads: 2) { table in
@@ -57,7 +57,7 @@ struct DeterminismTests {
     @Test("a sink error stops generation and is rethrown")
     func sinkErrorPropagates() throws {
         struct Stop: Error {}
-        let g = DatasetGenerator(domain: .market, seed: 1, totalRows: 10_000)
+        let g = try DatasetGenerator(domain: .market, seed: 1, totalRows: 10_000)
         var calls = 0
         #expect(throws: Stop.self) {
             try g.generate(blockRows: 1_000, threads: 2) { _ in
@@ -73,7 +73,7 @@ struct DeterminismTests {
 struct SchemaTests {
     @Test("generated tables have the documented schema", arguments: Domain.allCases)
     func schemaMatchesDocumentation(domain: Domain) throws {
-        let table = DatasetGenerator(domain: domain, seed: 3, totalRows: 500).rows(0..<500)
+        let table = try DatasetGenerator(domain: domain, seed: 3, totalRows: 500).rows(0..<500)
         #expect(table.rowCount == 500)
         #expect(table.schema == domain.schema)
         #expect(table.columnNames == domain.columns.map(\.name))
@@ -103,7 +103,7 @@ struct SchemaTests {
         #expect(lines.first.map(String.init) == domain.columns.map(\.name).joined(separator: ","))
         #expect(lines.count - 2 == EmbeddedDatasets.rows(for: domain))   // header + trailing empty
         // And they are reproducible: the first 200 rows equal a fresh generation.
-        let fresh = DatasetGenerator(domain: domain, seed: EmbeddedDatasets.seed, totalRows: EmbeddedDatasets.rows(for: domain))
+        let fresh = try DatasetGenerator(domain: domain, seed: EmbeddedDatasets.seed, totalRows: EmbeddedDatasets.rows(for: domain))
         let t = fresh.rows(0..<200)
         let tmp = temporaryPath("embedded")
         defer { unlink(tmp) }

@@ -17,7 +17,7 @@ struct PlausibilityTests {
 
     @Test("every district column holds only Hangzhou's 13 real districts and counties", arguments: Domain.allCases)
     func districtsAreReal(domain: Domain) throws {
-        let table = DatasetGenerator(domain: domain, seed: 5, totalRows: 3_000).rows(0..<3_000)
+        let table = try DatasetGenerator(domain: domain, seed: 5, totalRows: 3_000).rows(0..<3_000)
         let districtColumns = table.columnNames.filter { $0.hasSuffix("district") }
         #expect(!districtColumns.isEmpty)
         for name in districtColumns {
@@ -29,7 +29,7 @@ struct PlausibilityTests {
 
     @Test("transport: fare and duration increase with distance; weekday rush hours peak; cards recur")
     func transport() throws {
-        let t = DatasetGenerator(domain: .transport, seed: 11, totalRows: 40_000).rows(0..<40_000)
+        let t = try DatasetGenerator(domain: .transport, seed: 11, totalRows: 40_000).rows(0..<40_000)
         let km = try t.column("distance_km").float64Values()
         let fare = try t.column("fare").float64Values()
         let board = try t.column("boarding_time").timestampValues()
@@ -61,7 +61,7 @@ struct PlausibilityTests {
 
     @Test("health: chronic prevalence rises with age; respiratory share higher in January than July")
     func health() throws {
-        let t = DatasetGenerator(domain: .health, seed: 13, totalRows: 40_000).rows(0..<40_000)
+        let t = try DatasetGenerator(domain: .health, seed: 13, totalRows: 40_000).rows(0..<40_000)
         let age = try t.column("age").int64Values()
         let hyp = try t.column("hypertension").boolValues()
         let diab = try t.column("diabetes").boolValues()
@@ -87,7 +87,7 @@ struct PlausibilityTests {
 
     @Test("finance: default rate higher in the top decile of court cases; credit codes well-formed")
     func finance() throws {
-        let t = DatasetGenerator(domain: .finance, seed: 17, totalRows: 30_000).rows(0..<30_000)
+        let t = try DatasetGenerator(domain: .finance, seed: 17, totalRows: 30_000).rows(0..<30_000)
         let cases = try t.column("court_cases").int64Values()
         let defaults = try t.column("default_flag").boolValues()
         let order = cases.indices.sorted { cases[$0] > cases[$1] }
@@ -114,7 +114,7 @@ struct PlausibilityTests {
 
     @Test("commerce: a complete daily grid; malls busier at weekends; holidays flagged")
     func commerce() throws {
-        let t = DatasetGenerator(domain: .commerce, seed: 19, totalRows: 78 * 366).rows(0..<(78 * 366))
+        let t = try DatasetGenerator(domain: .commerce, seed: 19, totalRows: 78 * 366).rows(0..<(78 * 366))
         let dates = try t.column("date").dateValues()
         let type = try strings(t, "business_type"), footfall = try t.column("footfall").int64Values()
         #expect(Set(dates).count == 366)
@@ -132,7 +132,7 @@ struct PlausibilityTests {
 
     @Test("market: food complaints peak in summer; severe complaints end in penalties more often")
     func market() throws {
-        let t = DatasetGenerator(domain: .market, seed: 23, totalRows: 30_000).rows(0..<30_000)
+        let t = try DatasetGenerator(domain: .market, seed: 23, totalRows: 30_000).rows(0..<30_000)
         let dates = try t.column("record_date").dateValues(), category = try strings(t, "category")
         func foodShare(_ month: Int) -> Double {
             let m = zip(dates, category).filter { CalendarCodec.civil(days: Int($0.0)).month == month }
@@ -150,7 +150,7 @@ struct PlausibilityTests {
 
     @Test("tourism: real spots in their real districts; holidays busier; hotels consistent")
     func tourism() throws {
-        let t = DatasetGenerator(domain: .tourism, seed: 29, totalRows: 30_000).rows(0..<30_000)
+        let t = try DatasetGenerator(domain: .tourism, seed: 29, totalRows: 30_000).rows(0..<30_000)
         let spot = try strings(t, "scenic_spot"), district = try strings(t, "spot_district")
         let expected = ["West Lake": "Xihu", "Lingyin Temple": "Xihu", "Xixi Wetland": "Xihu", "Qiandao Lake": "Chun'an",
                         "Grand Canal (Gongchen Bridge)": "Gongshu", "Songcheng": "Xihu", "Liangzhu Ancient City Ruins": "Yuhang"]
@@ -164,7 +164,7 @@ struct PlausibilityTests {
             if m == 10 && (14...20).contains(d) { ordinaryWeek += 1 }
         }
         #expect(goldenWeek > 2 * ordinaryWeek)
-        let hotels = DatasetGenerator(domain: .tourismHotels, seed: 29, totalRows: 10_000).rows(0..<10_000)
+        let hotels = try DatasetGenerator(domain: .tourismHotels, seed: 29, totalRows: 10_000).rows(0..<10_000)
         let nights = try hotels.column("nights").int64Values(), province = try strings(hotels, "origin_province")
         let localNights = mean(zip(nights, province).filter { $0.1 == "Zhejiang" }.map { Double($0.0) })
         let farNights = mean(zip(nights, province).filter { ["Guangdong", "Sichuan", "Overseas"].contains($0.1) }.map { Double($0.0) })

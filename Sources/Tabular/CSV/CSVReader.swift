@@ -341,7 +341,7 @@ struct Context {
         case .unterminatedQuote: return .unterminatedQuote(file: name, line: line, column: columnName)
         case .unexpectedQuote: return .unexpectedQuote(file: name, line: line, column: columnName)
         case let .field(failure, value):
-            let text = String(decoding: value, as: UTF8.self)
+            let text = TabularError.excerpt(utf8: value)   // never the whole of a huge field
             switch failure {
             case let .unparsable(type): return .unparsableValue(file: name, line: line, column: columnName, value: text, expected: type)
             case .nonFinite: return .nonFiniteValue(file: name, line: line, column: columnName, value: text)

@@ -17,7 +17,9 @@ public enum CSVFormatting {
 /// non-missing string is empty or equals a null token (so it reads back as a string, not as a
 /// missing value). Missing values are written as empty fields. Output goes to a temporary file
 /// beside the destination that replaces it atomically on ``close()``, so a failed write never
-/// leaves a half-written file under the requested name.
+/// leaves a half-written file under the requested name; the temporary file is removed when the
+/// writer is released unclosed, when ``close()`` fails, and (after
+/// ``removeTemporaryFilesOnTerminationSignals()``) when the process gets SIGINT/SIGTERM/SIGHUP.
 public final class CSVWriter {
     private let path: String
     private let temporaryPath: String
@@ -34,8 +36,13 @@ public final class CSVWriter {
         self.path = path
         self.temporaryPath = path + ".partial-\(getpid())"
         self.options = options
+        TemporaryFiles.register(temporaryPath)   // before the file exists: a signal can always find it
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if descriptor < 0 { throw TabularError.io(file: path, reason: String(cString: strerror(errno))) }
+        if descriptor < 0 {
+            let reason = String(cString: strerror(errno))
+            TemporaryFiles.unregister(temporaryPath)
+            throw TabularError.io(file: path, reason: reason)
+        }
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -43,6 +50,7 @@ public final class CSVWriter {
         if !closed {
             _ = Glibc.close(descriptor)
             unlink(temporaryPath)
+            TemporaryFiles.unregister(temporaryPath)
         }
     }
 
@@ -81,6 +89,7 @@ public final class CSVWriter {
         guard !closed else { return }
         try flush()
         closed = true
+        defer { TemporaryFiles.unregister(temporaryPath) }
         if fsync(descriptor) != 0 || Glibc.close(descriptor) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
