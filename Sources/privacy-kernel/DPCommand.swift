@@ -16,7 +16,8 @@ struct DPCommand: ParsableCommand {
             the noise is sampled, and the result's digest and cost are recorded before it is printed. \
             Without them (development only), each run opens a throw-away session whose budget is exactly this \
             release's ε (with δ, or ρ). Either way the statistic's partial is computed on all cores, charged, and only \
-            then noised. Examples:
+            then noised. Examples (the first grants the authorisation the second uses):
+              privacy-kernel ledger grant --operator op-17 --scenario transport-od --epsilon 1 --data datasets/transport.csv
               privacy-kernel dp count --data datasets/transport.csv --epsilon 0.1 --operator op-17 --scenario transport-od
               privacy-kernel dp count --data datasets/transport.csv --epsilon 1
               privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json

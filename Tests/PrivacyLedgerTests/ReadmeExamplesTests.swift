@@ -49,7 +49,7 @@ enum ReadmeExamples {
     /// Sections whose examples are being fixed on other branches (issue 12, other engineers):
     /// their failures are recorded as known issues until those branches are merged. Empty this
     /// list after the merge.
-    static let pendingOnOtherBranches: Set<String> = ["Secure aggregation", "Privacy ledger", "Scenarios", "Paillier"]
+    static let pendingOnOtherBranches: Set<String> = ["Paillier"]
 
     /// The `## ` sections of README.md that have shell blocks, in order.
     static func sections() -> [Section] {
@@ -107,6 +107,13 @@ enum ReadmeExamples {
         return sections
     }
 
+    /// Bash that waits for every background command started so far and reports each failure.
+    static let waitForJobs = """
+        for __pk_job in $__pk_jobs; do
+          wait "${__pk_job%%:*}" || { echo "background command ${__pk_job#*:} failed:"; cat "__pk_out_${__pk_job#*:}.txt"; __pk_failed=1; }
+        done
+        """
+
     /// A bash script that runs `commands` in order, checking each (markers included).
     static func script(_ commands: [Command]) -> String {
         var lines = ["set -u", "__pk_failed=0", "__pk_jobs=''"]
@@ -118,6 +125,13 @@ enum ReadmeExamples {
             let delimiter = "__PK_EXAMPLE_\(i)__"
             lines.append("__pk_cmd=$(cat <<'\(delimiter)'\n\(command.text)\n\(delimiter)\n)")
             lines.append("echo \"+ \(command.origin)\"")
+            // The example's own `wait` collects the background commands started so far and
+            // checks each one's exit status (a plain `wait` would reap them unchecked).
+            if command.text.trimmingCharacters(in: .whitespaces) == "wait" {
+                lines.append(waitForJobs)
+                lines.append("__pk_jobs=''")
+                continue
+            }
             let background = command.text.trimmingCharacters(in: .whitespaces).range(of: #"&\s*(#.*)?$"#, options: .regularExpression) != nil
                 && !command.text.contains("&&")
             if background {
@@ -138,12 +152,8 @@ enum ReadmeExamples {
                     """)
             }
         }
-        lines.append("""
-            for __pk_job in $__pk_jobs; do
-              wait "${__pk_job%%:*}" || { echo "background command ${__pk_job#*:} failed:"; cat "__pk_out_${__pk_job#*:}.txt"; __pk_failed=1; }
-            done
-            exit $__pk_failed
-            """)
+        lines.append(waitForJobs)
+        lines.append("exit $__pk_failed")
         return lines.joined(separator: "\n")
     }
 
@@ -242,7 +252,7 @@ struct ReadmeExamplesTests {
     }
 
     /// Commands whose `--help` examples are fixed on other branches (issue 12).
-    static let helpPendingOnOtherBranches: Set<String> = ["dp", "ledger", "secagg", "paillier", "scenario"]
+    static let helpPendingOnOtherBranches: Set<String> = ["paillier"]
 
     @Test("Issue 12 C-readme: every command's --help examples run as written, in order",
           arguments: ["datasets", "dp", "anonymity", "paillier", "secagg", "ledger", "scenario", "demo"])
