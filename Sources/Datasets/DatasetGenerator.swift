@@ -166,7 +166,7 @@ private final class Wave: @unchecked Sendable {
     let count: Int
     var group: DispatchGroup?
     private var tables: [Table?]
-    private let lock = NSLockLite()
+    private let lock = PthreadMutex()
 
     init(first: Int, count: Int) {
         self.first = first
@@ -187,14 +187,3 @@ private final class Wave: @unchecked Sendable {
     }
 }
 
-/// A pthread mutex (Foundation-free).
-private final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
-}

@@ -25,7 +25,7 @@ enum TemporaryFiles {
         table.initialize(repeating: nil, count: capacity)
         return table
     }()
-    private static let lock = Mutex()
+    private static let lock = PthreadMutex()
     nonisolated(unsafe) private static var installed = false
 
     /// Records `path` as a temporary file in progress.
@@ -76,17 +76,6 @@ enum TemporaryFiles {
         }
     }
 
-    /// A pthread mutex (Foundation-free).
-    private final class Mutex: @unchecked Sendable {
-        private var mutex = pthread_mutex_t()
-        init() { pthread_mutex_init(&mutex, nil) }
-        deinit { pthread_mutex_destroy(&mutex) }
-        func locked<T>(_ body: () -> T) -> T {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return body()
-        }
-    }
 }
 
 /// The termination-signal handler: unlinks every registered temporary file, restores the
