@@ -47,8 +47,10 @@ struct PaillierCommand: ParsableCommand {
         func run() throws {
             var generator = try SecureRandomGenerator()
             let progress = PaillierProgress(label: "paillier keygen: \(bits)-bit key")
+            // An odd candidate of b bits is prime with probability ≈ 2/(b·ln 2).
+            let expected = Int((Double(bits / 2) * 0.693_147 / 2).rounded())
             let key = try PaillierPrivateKey.generate(modulusBits: bits, using: &generator) { state in
-                progress.report("\(state.primesFound) of 2 primes found, \(state.candidatesTested) candidates tested",
+                progress.report("\(state.primesFound) of 2 primes found, \(state.candidatesTested) candidates tested (≈ \(expected) per prime on average)",
                                 force: state.primesFound == 2)
             }
             let encoder = JSONEncoder()
