@@ -23,7 +23,7 @@ struct PaillierCommand: ParsableCommand {
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a key pair (n of 2048 to 8192 bits).",
-            discussion: "Prime search time grows like bits⁴: about a second for 2048 bits, minutes for 8192; progress goes to stderr.")
+            discussion: "Prime search time grows like bits⁴: about a second for 2048 bits, seconds to minutes for 8192 (a random search); progress goes to stderr.")
 
         @Option(help: "Modulus length in bits (2048 to 8192).")
         var bits: Int = 2048
@@ -230,8 +230,9 @@ enum PaillierFiles {
     /// another output.
     static func checkOutputs(_ outputs: [String], inputs: [String]) throws {
         for (index, output) in outputs.enumerated() {
+            guard !output.isEmpty else { throw ValidationError("an output path is empty; give a file path") }
             var isDirectory: ObjCBool = false
-            if output.isEmpty || output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 throw ValidationError("output \(output) is a directory; give a file path, e.g. \(output.hasSuffix("/") ? output : output + "/")result.txt")
             }
             for input in inputs where sameFile(output, input) {
