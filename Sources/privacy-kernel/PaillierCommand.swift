@@ -12,16 +12,20 @@ struct PaillierCommand: ParsableCommand {
         discussion: """
             Keys are JSON with decimal-string integers: {"n": …} public, {"n": …, "p": …, "q": …} private.
             Plaintexts are signed decimal integers, one per line (|v| ≤ n/3); ciphertexts are decimal
-            integers in Z*ₙ², one per line. Outputs are written atomically (all or nothing).
+            integers in Z*ₙ², one per line. Outputs are written atomically (all or nothing); an output
+            may not be a directory or one of the command's inputs. Lines longer than any value under
+            the key are refused before they are parsed.
             """,
         subcommands: [Keygen.self, Encrypt.self, Decrypt.self, Add.self]
     )
 
     /// `paillier keygen --bits 2048 --public-key pub.json --private-key priv.json`.
     struct Keygen: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Generate a key pair (n of at least 2048 bits).")
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a key pair (n of 2048 to 8192 bits).",
+            discussion: "Prime search time grows like bits⁴: about a second for 2048 bits, seconds to minutes for 8192 (a random search); progress goes to stderr.")
 
-        @Option(help: "Modulus length in bits (at least 2048).")
+        @Option(help: "Modulus length in bits (2048 to 8192).")
         var bits: Int = 2048
 
         @Option(help: "Public key output (JSON).")
@@ -34,11 +38,21 @@ struct PaillierCommand: ParsableCommand {
             guard bits >= PaillierPublicKey.minimumModulusBits else {
                 throw ValidationError("--bits must be at least \(PaillierPublicKey.minimumModulusBits), got \(bits)")
             }
+            guard bits <= PaillierPublicKey.maximumModulusBits else {
+                throw ValidationError("--bits must be at most \(PaillierPublicKey.maximumModulusBits), got \(bits)")
+            }
+            try PaillierFiles.checkOutputs([publicKey, privateKey], inputs: [])
         }
 
         func run() throws {
             var generator = try SecureRandomGenerator()
-            let key = try PaillierPrivateKey.generate(modulusBits: bits, using: &generator)
+            let progress = PaillierProgress(label: "paillier keygen: \(bits)-bit key")
+            // An odd candidate of b bits is prime with probability ≈ 2/(b·ln 2).
+            let expected = Int((Double(bits / 2) * 0.693_147 / 2).rounded())
+            let key = try PaillierPrivateKey.generate(modulusBits: bits, using: &generator) { state in
+                progress.report("\(state.primesFound) of 2 primes found, \(state.candidatesTested) candidates tested (≈ \(expected) per prime on average)",
+                                force: state.primesFound == 2)
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try PaillierFiles.write(encoder.encode(key.publicKey) + Data("\n".utf8), to: publicKey, mode: 0o644)
@@ -70,11 +84,13 @@ struct PaillierCommand: ParsableCommand {
 
         func validate() throws {
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            try PaillierFiles.checkOutputs([out], inputs: [key, input])
         }
 
         func run() throws {
             let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
-            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
+                                                        maximumLength: PaillierText.maximumPlaintextLength(for: publicKey))
             var generator = try SecureRandomGenerator()
             let ciphertexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
                 if plain {
@@ -105,11 +121,13 @@ struct PaillierCommand: ParsableCommand {
 
         func validate() throws {
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            try PaillierFiles.checkOutputs([out], inputs: [key, input])
         }
 
         func run() throws {
             let privateKey: PaillierPrivateKey = try PaillierFiles.readJSON(key)
-            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
+                                                        maximumLength: PaillierText.maximumCiphertextLength(for: privateKey.publicKey))
             let plaintexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
                 let ciphertexts = try PaillierBatch.validate(values, publicKey: privateKey.publicKey)
                 return try PaillierBatch.decryptSigned(ciphertexts, with: privateKey, threads: threads)
@@ -138,13 +156,15 @@ struct PaillierCommand: ParsableCommand {
         func validate() throws {
             guard inputs.count >= 2 else { throw ValidationError("add needs at least two ciphertext files, got \(inputs.count)") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            try PaillierFiles.checkOutputs([out], inputs: [key] + inputs)
         }
 
         func run() throws {
             let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
             var vectors: [[PaillierCiphertext]] = []
             for input in inputs {
-                let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input)
+                let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
+                                                            maximumLength: PaillierText.maximumCiphertextLength(for: publicKey))
                 vectors.append(try PaillierFiles.naming(input) { () throws(PaillierError) in
                     try PaillierBatch.validate(values, publicKey: publicKey)
                 })
@@ -170,6 +190,8 @@ enum PaillierFiles {
             throw PaillierCLIError("\(source) line \(index + 1): invalid ciphertext: \(reason)")
         case .failure(.plaintextOutOfRange(let index?, let reason)):
             throw PaillierCLIError("\(source) line \(index + 1): plaintext out of range: \(reason)")
+        case .failure(.fieldTooLong(let parameter, let length, let maximumLength)):
+            throw PaillierCLIError("\(parameter): a field of \(length) characters; values under this key have at most \(maximumLength)")
         case .failure(.decodingOverflow(let index?)):
             throw PaillierCLIError("\(source) line \(index + 1): decrypted value overflowed the signed range (|v| ≤ n/3)")
         case .failure(let error):
@@ -203,20 +225,73 @@ enum PaillierFiles {
         }
     }
 
+    /// Refuses, before any work, an output path that is an existing directory, that names one of
+    /// the `inputs` (same path, or the same file through another path or a link), or that repeats
+    /// another output.
+    static func checkOutputs(_ outputs: [String], inputs: [String]) throws {
+        for (index, output) in outputs.enumerated() {
+            guard !output.isEmpty else { throw ValidationError("an output path is empty; give a file path") }
+            var isDirectory: ObjCBool = false
+            if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                throw ValidationError("output \(output) is a directory; give a file path, e.g. \(output.hasSuffix("/") ? output : output + "/")result.txt")
+            }
+            for input in inputs where sameFile(output, input) {
+                throw ValidationError("output \(output) is also an input (\(input)); writing it would replace the input: choose another output file")
+            }
+            for other in outputs[..<index] where sameFile(output, other) {
+                throw ValidationError("outputs \(other) and \(output) are the same file")
+            }
+        }
+    }
+
+    /// Whether two paths name the same file: equal after standardising, or the same device and
+    /// inode when both exist.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        if URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path { return true }
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
     /// Writes `data` to a temporary file next to `path` with permissions `mode`, then renames it
     /// over `path`: readers see the old file or the whole new one, never a part.
     static func write(_ data: Data, to path: String, mode: Int) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw PaillierCLIError("output \(path) is a directory; give a file path")
+        }
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode]) else {
-            throw PaillierCLIError("cannot write \(temporary) (for \(path))")
+            let folder = url.deletingLastPathComponent().path
+            throw PaillierCLIError("cannot write output \(path): cannot create a file in \(folder) (missing folder or no permission)")
         }
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
             throw PaillierCLIError("cannot move \(temporary) to \(path): \(String(cString: strerror(code)))")
         }
+    }
+}
+
+/// Progress lines on standard error for long work: at most one every 2 seconds, prefixed with
+/// the elapsed time. Not thread-safe: report from one thread.
+final class PaillierProgress {
+    let label: String
+    let start = Date()
+    var lastReport = Date.distantPast
+
+    init(label: String) { self.label = label }
+
+    /// Prints `message` if 2 seconds have passed since the last line, or if `force`.
+    func report(_ message: String, force: Bool = false) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastReport) >= 2 else { return }
+        lastReport = now
+        let elapsed = Int(now.timeIntervalSince(start).rounded())
+        FileHandle.standardError.write(Data("\(label): \(elapsed) s: \(message)\n".utf8))
     }
 }
 

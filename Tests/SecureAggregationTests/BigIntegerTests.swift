@@ -63,22 +63,22 @@ struct BigIntegerTests {
     func modularArithmetic() throws {
         // 3^200 mod 1000000007 = 136318165 (Python: pow(3, 200, 10**9 + 7)).
         let modulus = BigInteger(1_000_000_007)
-        #expect(BigInteger(3).power(BigInteger(200), modulo: modulus) == BigInteger(136_318_165))
+        #expect(BigInteger(3).power(BigInteger(200), modulo: modulus, variableTime: true) == BigInteger(136_318_165))
         #expect(BigInteger(3).powerSecret(BigInteger(200), modulo: modulus) == BigInteger(136_318_165))
-        #expect(BigInteger(3).power(.zero, modulo: modulus) == .one)
+        #expect(BigInteger(3).power(.zero, modulo: modulus, variableTime: true) == .one)
         // A 2048-bit exponent: both routines agree.
         var generator = SecureRandomGenerator(testSeed: 7)
         let m = BigInteger.random(bits: 2048, using: &generator) * BigInteger(2) + .one
         let base = BigInteger.random(below: m, using: &generator)
         let exponent = BigInteger.random(bits: 1024, using: &generator) + .one
-        #expect(base.power(exponent, modulo: m) == base.powerSecret(exponent, modulo: m))
+        #expect(base.power(exponent, modulo: m, variableTime: true) == base.powerSecret(exponent, modulo: m))
         // Inverses.
-        #expect(BigInteger(3).inverse(modulo: BigInteger(11)) == BigInteger(4))
-        #expect(BigInteger(6).inverse(modulo: BigInteger(9)) == nil)
-        let inverse = try #require(base.inverse(modulo: m))
-        #expect(base.multiplied(by: inverse, modulo: m) == .one || BigInteger.gcd(base, m) != .one)
-        #expect(BigInteger.gcd(BigInteger(84), BigInteger(-36)) == BigInteger(12))
-        #expect(BigInteger.gcd(.zero, .zero) == .zero)
+        #expect(BigInteger(3).inverse(modulo: BigInteger(11), variableTime: true) == BigInteger(4))
+        #expect(BigInteger(6).inverse(modulo: BigInteger(9), variableTime: true) == nil)
+        let inverse = try #require(base.inverse(modulo: m, variableTime: true))
+        #expect(base.multiplied(by: inverse, modulo: m) == .one || BigInteger.gcd(base, m, variableTime: true) != .one)
+        #expect(BigInteger.gcd(BigInteger(84), BigInteger(-36), variableTime: true) == BigInteger(12))
+        #expect(BigInteger.gcd(.zero, .zero, variableTime: true) == .zero)
     }
 
     @Test("the mpn-level modular product agrees with the mpz one at every size")
@@ -100,14 +100,14 @@ struct BigIntegerTests {
         var generator = SecureRandomGenerator(testSeed: 11)
         let mersenne127 = BigInteger(1).shiftedLeft(by: 127) - .one
         let fermat7 = BigInteger(1).shiftedLeft(by: 128) + .one  // composite (F7)
-        #expect(mersenne127.isProbablePrime(using: &generator))
-        #expect(!fermat7.isProbablePrime(using: &generator))
-        #expect(!BigInteger(561).isProbablePrime(using: &generator))  // Carmichael
-        #expect(!BigInteger(1).isProbablePrime(using: &generator))
-        #expect(!BigInteger(-7).isProbablePrime(using: &generator))
-        #expect(BigInteger(2).isProbablePrime(using: &generator))
-        #expect(BigInteger(1_000_000_007).isProbablePrime(using: &generator))
-        #expect(!(mersenne127 * BigInteger(1_000_000_007)).isProbablePrime(using: &generator))
+        #expect(mersenne127.isProbablePrime(using: &generator, variableTime: true))
+        #expect(!fermat7.isProbablePrime(using: &generator, variableTime: true))
+        #expect(!BigInteger(561).isProbablePrime(using: &generator, variableTime: true))  // Carmichael
+        #expect(!BigInteger(1).isProbablePrime(using: &generator, variableTime: true))
+        #expect(!BigInteger(-7).isProbablePrime(using: &generator, variableTime: true))
+        #expect(BigInteger(2).isProbablePrime(using: &generator, variableTime: true))
+        #expect(BigInteger(1_000_000_007).isProbablePrime(using: &generator, variableTime: true))
+        #expect(!(mersenne127 * BigInteger(1_000_000_007)).isProbablePrime(using: &generator, variableTime: true))
     }
 
     @Test("random primes have exactly the requested bits, the top two set, and are prime")
@@ -117,7 +117,7 @@ struct BigIntegerTests {
             let prime = BigInteger.randomPrime(bits: bits, using: &generator)
             #expect(prime.bitWidth == bits)
             #expect(prime.testBit(bits - 2))
-            #expect(prime.isProbablePrime(using: &generator))
+            #expect(prime.isProbablePrime(using: &generator, variableTime: true))
         }
         let a = BigInteger.randomPrime(bits: 256, using: &generator)
         let b = BigInteger.randomPrime(bits: 256, using: &generator)
@@ -140,7 +140,7 @@ struct BigIntegerTests {
             #expect(BigInteger.random(below: bound, using: &generator) < bound)
         }
         let unit = BigInteger.randomUnit(modulo: BigInteger(15), using: &generator)
-        #expect(BigInteger.gcd(unit, BigInteger(15)) == .one)
+        #expect(BigInteger.gcd(unit, BigInteger(15), variableTime: true) == .one)
     }
 
     @Test("doubles: exact integers in, truncated doubles out, NaN refused")

@@ -18,7 +18,7 @@ enum PaillierTestKeys {
         return try! PaillierPrivateKey.generate(modulusBits: 512, minimumModulusBits: 256, using: &generator)
     }()
 
-    /// The fast encryptor for ``key2048`` (ℓ = 1024, w = 6).
+    /// The fast encryptor for ``key2048`` (ℓ = 1024, w = 5).
     static let encryptor2048: PaillierFastEncryptor = {
         var generator = SecureRandomGenerator(testSeed: 4096)
         return try! PaillierFastEncryptor(publicKey: key2048.publicKey, using: &generator)
@@ -51,11 +51,11 @@ struct PaillierTests {
         let tiny = try PaillierPrivateKey(p: BigInteger(11), q: BigInteger(13), minimumModulusBits: 4)
         let n = tiny.publicKey.n
         let lambda = BigInteger(120)
-        let mu = try #require(((BigInteger(144).power(lambda, modulo: tiny.publicKey.nSquared) - .one) / n).inverse(modulo: n))
+        let mu = try #require(((BigInteger(144).power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n).inverse(modulo: n, variableTime: true))
         for plaintext in 0..<143 {
             let cipher = try tiny.publicKey.encrypt(BigInteger(plaintext), randomness: BigInteger(2 + plaintext % 5 == 13 ? 3 : 2 + plaintext % 5))
             #expect(try tiny.decrypt(cipher) == BigInteger(plaintext))
-            let textbook = ((cipher.value.power(lambda, modulo: tiny.publicKey.nSquared) - .one) / n).multiplied(by: mu, modulo: n)
+            let textbook = ((cipher.value.power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n).multiplied(by: mu, modulo: n)
             #expect(textbook == BigInteger(plaintext))
         }
     }
@@ -93,15 +93,16 @@ struct PaillierTests {
         // hₛ^a computed by the table equals hₛ^a by exponentiation for a known small-window key.
         let small = PaillierTestKeys.key512
         let encryptor = try PaillierFastEncryptor(publicKey: small.publicKey, exponentBits: 300, windowBits: 5, using: &generator)
-        #expect(encryptor.table.count == 60 * 31)
-        #expect(encryptor.table[31 + 2] == encryptor.base.power(BigInteger(3 << 5), modulo: small.publicKey.nSquared))
+        #expect(encryptor.windowCount == 60)
+        #expect(encryptor.powers.entry(window: 1, digit: 3) == encryptor.base.power(BigInteger(3 << 5), modulo: small.publicKey.nSquared, variableTime: true))
+        #expect(encryptor.powers.entry(window: 7, digit: 0) == .one)
     }
 
     @Test("fast-encryptor parameters out of range are refused")
     func fastEncryptorParameters() {
         var generator = SecureRandomGenerator(testSeed: 1)
         let publicKey = PaillierTestKeys.key512.publicKey
-        #expect(throws: PaillierError.invalidArgument(parameter: "exponentBits", reason: "must be at least 256, got 128")) {
+        #expect(throws: PaillierError.invalidArgument(parameter: "exponentBits", reason: "must lie in 256...512 (the modulus length), got 128")) {
             try PaillierFastEncryptor(publicKey: publicKey, exponentBits: 128, using: &generator)
         }
         #expect(throws: PaillierError.self) {
@@ -248,7 +249,7 @@ struct PaillierTests {
         #expect(key.p * key.q == key.publicKey.n)
         #expect((key.p - key.q).magnitude.bitWidth > 924)
         var generator = SecureRandomGenerator(testSeed: 59)
-        #expect(key.p.isProbablePrime(using: &generator) && key.q.isProbablePrime(using: &generator))
+        #expect(key.p.isProbablePrime(using: &generator, variableTime: true) && key.q.isProbablePrime(using: &generator, variableTime: true))
         // An odd modulus length splits into ⌈k/2⌉- and ⌊k/2⌋-bit primes.
         let odd = try PaillierPrivateKey.generate(modulusBits: 515, minimumModulusBits: 256, using: &generator)
         #expect(odd.publicKey.modulusBits == 515)

@@ -4,7 +4,7 @@
 // "bytes" = operations per timed batch (so aggregate.py's rate is operations per second):
 //   {"impl":"privacykernel","op":"paillier_encrypt","bytes":40,"seconds":[...],"check":0,"note":"..."}
 // Operations (all on one thread unless named otherwise):
-//   paillier_encrypt           PaillierFastEncryptor.encrypt (DJN, ℓ = 1024, w = 6)
+//   paillier_encrypt           PaillierFastEncryptor.encrypt (DJN, ℓ = 1024, w = 5, constant-time)
 //   paillier_encrypt_plain     PaillierPublicKey.encrypt (r uniform in Z*n, r^n mod n²)
 //   paillier_decrypt           PaillierPrivateKey.decrypt (validity check + CRT with mpz_powm_sec)
 //   paillier_add               PaillierPublicKey.add (c1·c2 mod n², a new integer per result)
@@ -110,7 +110,7 @@ do {
             }
             let wrong = try key.decrypt(last) == plaintexts[options.encBatch - 1] ? 0.0 : 1.0
             emit("paillier_encrypt", batch: options.encBatch, seconds: seconds, check: wrong,
-                 note: "fast: DJN h_s^a, a of \(encryptor.exponentBits) bits, fixed-base window \(encryptor.windowBits); check = wrong decryptions")
+                 note: "fast: DJN h_s^a, a of \(encryptor.exponentBits) bits, constant-time fixed-base window \(encryptor.windowBits); check = wrong decryptions")
         case "encrypt_plain":
             let (last, seconds) = try measure(warmup: options.warmup, runs: options.runs) { () throws -> PaillierCiphertext in
                 var last = ciphertexts[0]

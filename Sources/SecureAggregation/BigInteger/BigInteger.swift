@@ -14,8 +14,14 @@ import Darwin
 ///
 /// All arithmetic is GMP's; nothing here implements big-integer arithmetic by hand.
 ///
-/// Operations that are **not constant-time** (GMP's `mpz_powm`, `mpz_invert`, `mpz_gcd`, division)
-/// must not be given secret exponents; use ``powerSecret(_:modulo:)`` (`mpz_powm_sec`) for those.
+/// Constant time: ``powerSecret(_:modulo:)`` (`mpz_powm_sec`) and the primitives of
+/// `ConstantTime.swift` (fixed-base exponentiation, table selection, products modulo a fixed
+/// modulus). Functions whose running time depends on their operands' *values* in a way an attacker
+/// can exploit (`mpz_powm`'s exponent scan, `mpz_invert`, `mpz_gcd`, GMP's probable-prime test)
+/// carry a `variableTime: Bool` argument that must be `true` (the convention of Apple's
+/// swift-homomorphic-encryption): a call site that writes it states that the leaked operands are
+/// public. The arithmetic operators (`+`, `*`, `/`, `%`, ``modulo(_:)``) take time that depends on
+/// their operands' limb counts.
 ///
 /// Textual form: decimal, with a leading `-` for negatives (``description``,
 /// ``init(decimal:parameter:)``); `Codable` as a JSON string in the same form, so that integers of
@@ -71,7 +77,8 @@ public struct BigInteger: Sendable {
     /// - Parameters:
     ///   - text: the decimal text; leading zeros are allowed.
     ///   - parameter: what is being parsed, for the error message (a field name, "line 7").
-    /// - Throws: ``PaillierError/invalidInteger(parameter:text:)`` when `text` is not of that form.
+    /// - Throws: ``PaillierError/invalidInteger(parameter:text:)`` when `text` is not of that form;
+    ///   the error holds at most the first ``PaillierError/echoLimit`` characters of `text`.
     /// - Complexity: O(d²) for d digits (GMP's subquadratic conversion for large d).
     public init(decimal text: some StringProtocol, parameter: String = "integer") throws(PaillierError) {
         var utf8 = Array(text.utf8)
@@ -79,7 +86,7 @@ public struct BigInteger: Sendable {
         guard utf8.count > digitsStart,
               utf8[digitsStart...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else {
-            throw PaillierError.invalidInteger(parameter: parameter, text: String(text))
+            throw PaillierError.invalidInteger(parameter: parameter, text: PaillierError.echo(text))
         }
         utf8.append(0)
         let result = GMPInteger()
@@ -88,7 +95,7 @@ public struct BigInteger: Sendable {
                 __gmpz_set_str(result.pointer, $0, 10)
             }
         }
-        guard status == 0 else { throw PaillierError.invalidInteger(parameter: parameter, text: String(text)) }
+        guard status == 0 else { throw PaillierError.invalidInteger(parameter: parameter, text: PaillierError.echo(text)) }
         self.init(storage: result)
     }
 
@@ -289,14 +296,17 @@ public struct BigInteger: Sendable {
         return BigInteger(storage: result)
     }
 
-    /// `self^exponent mod modulus` by GMP's `mpz_powm`: **variable time**; for public exponents only.
+    /// `self^exponent mod modulus` by GMP's `mpz_powm`: **variable time** in the exponent (sliding
+    /// windows) and the base; for public operands only.
     ///
     /// - Parameters:
     ///   - exponent: a non-negative exponent (public).
     ///   - modulus: a positive modulus.
+    ///   - variableTime: must be `true`: the caller states that `self` and `exponent` are public.
     /// - Returns: the residue in `0..<modulus`.
     /// - Complexity: O(bits(exponent) · M(bits(modulus))) with sliding windows.
-    public func power(_ exponent: BigInteger, modulo modulus: BigInteger) -> BigInteger {
+    public func power(_ exponent: BigInteger, modulo modulus: BigInteger, variableTime: Bool) -> BigInteger {
+        precondition(variableTime, "power(_:modulo:variableTime:) is variable time; pass true or use powerSecret(_:modulo:)")
         precondition(modulus.signum > 0, "power(_:modulo:) needs a positive modulus")
         precondition(exponent.signum >= 0, "power(_:modulo:) needs a non-negative exponent; invert first")
         return BigInteger.build { __gmpz_powm($0, pointer, exponent.pointer, modulus.pointer) }
@@ -317,19 +327,24 @@ public struct BigInteger: Sendable {
     }
 
     /// The inverse of `self` modulo `modulus` in `0..<|modulus|`, or `nil` when
-    /// `gcd(self, modulus) ≠ 1`. Variable time.
+    /// `gcd(self, modulus) ≠ 1`. **Variable time** (`mpz_invert`).
     ///
+    /// - Parameter variableTime: must be `true`: the caller accepts that timing depends on the values.
     /// - Precondition: `modulus` is not zero.
-    public func inverse(modulo modulus: BigInteger) -> BigInteger? {
+    public func inverse(modulo modulus: BigInteger, variableTime: Bool) -> BigInteger? {
+        precondition(variableTime, "inverse(modulo:variableTime:) is variable time; pass true")
         precondition(!modulus.isZero, "inverse(modulo:) needs a non-zero modulus")
         let result = GMPInteger()
         guard __gmpz_invert(result.pointer, pointer, modulus.pointer) != 0 else { return nil }
         return BigInteger(storage: result)
     }
 
-    /// The greatest common divisor (non-negative; `gcd(0, 0) = 0`). Variable time.
-    public static func gcd(_ a: BigInteger, _ b: BigInteger) -> BigInteger {
-        build { __gmpz_gcd($0, a.pointer, b.pointer) }
+    /// The greatest common divisor (non-negative; `gcd(0, 0) = 0`). **Variable time** (`mpz_gcd`).
+    ///
+    /// - Parameter variableTime: must be `true`: the caller accepts that timing depends on the values.
+    public static func gcd(_ a: BigInteger, _ b: BigInteger, variableTime: Bool) -> BigInteger {
+        precondition(variableTime, "gcd(_:_:variableTime:) is variable time; pass true")
+        return build { __gmpz_gcd($0, a.pointer, b.pointer) }
     }
 
     // MARK: - Primes and randomness
@@ -341,8 +356,14 @@ public struct BigInteger: Sendable {
     /// No composite is known to pass Baillie–PSW; each extra round lets a composite through with
     /// probability at most 1/4.
     ///
+    /// **Variable time**: GMP's Baillie–PSW (trial division, `mpz_powm`, the Lucas sequence) takes
+    /// time that depends on the candidate; the Miller–Rabin rounds use ``powerSecret(_:modulo:)``.
+    /// For a secret prime this leaks timing of one accepted candidate.
+    ///
+    /// - Parameter variableTime: must be `true`: the caller accepts that timing depends on `self`.
     /// - Complexity: O(`randomRounds` + 2) modular exponentiations of `bitWidth` bits.
-    public func isProbablePrime(randomRounds: Int = 16, using generator: inout SecureRandomGenerator) -> Bool {
+    public func isProbablePrime(randomRounds: Int = 16, using generator: inout SecureRandomGenerator, variableTime: Bool) -> Bool {
+        precondition(variableTime, "isProbablePrime(randomRounds:using:variableTime:) is variable time; pass true")
         if signum <= 0 { return false }
         // reps ≤ 24: GMP 6.2 runs Baillie–PSW only (its extra rounds would use its own generator).
         let verdict = __gmpz_probab_prime_p(pointer, 24)
@@ -359,7 +380,7 @@ public struct BigInteger: Sendable {
         let three = BigInteger(3)
         for _ in 0..<randomRounds {
             let base = BigInteger.random(below: self - three, using: &generator) + BigInteger(2)
-            var x = base.power(d, modulo: self)
+            var x = base.powerSecret(d, modulo: self)  // self is odd (≥ 5), d ≥ 1
             if x == .one || x == minusOne { continue }
             var witnessed = true
             for _ in 1..<max(s, 1) {
@@ -403,12 +424,18 @@ public struct BigInteger: Sendable {
 
     /// A uniformly random element of Z*_modulus (in `1..<modulus`, coprime to it).
     ///
+    /// For an odd modulus the coprimality test is constant time (`mpn_sec_invert`), so the draw
+    /// leaks nothing through timing; for an even modulus it is `mpz_gcd` (variable time).
+    ///
     /// - Precondition: `modulus > 1`.
     public static func randomUnit(modulo modulus: BigInteger, using generator: inout SecureRandomGenerator) -> BigInteger {
         precondition(modulus > .one, "randomUnit(modulo:) needs a modulus above 1")
         while true {
             let candidate = random(below: modulus, using: &generator)
-            if !candidate.isZero && gcd(candidate, modulus) == .one { return candidate }
+            let isUnit = modulus.isOdd
+                ? ConstantTime.isUnit(candidate, modulo: modulus)
+                : gcd(candidate, modulus, variableTime: true) == .one
+            if !candidate.isZero && isUnit { return candidate }
         }
     }
 
@@ -419,11 +446,17 @@ public struct BigInteger: Sendable {
     /// low bit forced to one, tested by ``isProbablePrime(randomRounds:using:)``; so the result is
     /// uniform over the primes of that form.
     ///
+    /// - Parameter progress: called with 64 after every 64 candidates, and with the remainder when
+    ///   the prime is found (so the calls add up to the candidates tested).
     /// - Precondition: `bits >= 3`.
     /// - Complexity: about `bits · ln 2 / 2` candidates are tested on average; most fail trial division.
-    public static func randomPrime(bits: Int, using generator: inout SecureRandomGenerator) -> BigInteger {
+    public static func randomPrime(bits: Int, using generator: inout SecureRandomGenerator,
+                                   progress: (Int) -> Void = { _ in }) -> BigInteger {
         precondition(bits >= 3, "randomPrime(bits:) needs at least 3 bits")
+        var tested = 0
         while true {
+            tested += 1
+            if tested == 64 { progress(tested); tested = 0 }
             let raw = random(bits: bits, using: &generator)
             let candidate = build {
                 __gmpz_set($0, raw.pointer)
@@ -431,7 +464,10 @@ public struct BigInteger: Sendable {
                 __gmpz_setbit($0, mp_bitcnt_t(bits - 2))
                 __gmpz_setbit($0, 0)
             }
-            if candidate.isProbablePrime(using: &generator) { return candidate }
+            if candidate.isProbablePrime(using: &generator, variableTime: true) {
+                if tested > 0 { progress(tested) }
+                return candidate
+            }
         }
     }
 

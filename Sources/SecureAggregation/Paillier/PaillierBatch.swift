@@ -38,7 +38,7 @@ public enum PaillierBatch {
         let plaintexts = try encodeAll(values, key: publicKey)
         return try map(plaintexts.count, threads: threads) { index, generator in
             let r = BigInteger.randomUnit(modulo: publicKey.n, using: &generator)
-            return PaillierCiphertext(value: publicKey.embed(plaintexts[index], times: r.power(publicKey.n, modulo: publicKey.nSquared)))
+            return PaillierCiphertext(value: publicKey.embed(plaintexts[index], times: r.powerSecret(publicKey.n, modulo: publicKey.nSquared)))
         }
     }
 

@@ -8,12 +8,29 @@
 public enum PaillierError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `text` is not a decimal integer (optional `-`, then one or more ASCII digits, nothing else).
     ///
-    /// - `parameter`: what was being parsed (for example `"n"`, `"line 3"`).
+    /// - `parameter`: what was being parsed (for example `"n"`, `"line 3"`); `text`: the text, cut
+    ///   to its first ``echoLimit`` characters (then `…`) by ``BigInteger/init(decimal:parameter:)``.
     case invalidInteger(parameter: String, text: String)
+    /// A field of a text file is longer than any value it may hold (refused before parsing).
+    ///
+    /// - `parameter`: the file and line; `length`: the field's length in bytes;
+    ///   `maximumLength`: the most bytes a valid value can have.
+    case fieldTooLong(parameter: String, length: Int, maximumLength: Int)
     /// A key's modulus is shorter than the enforced minimum.
     ///
     /// - `bits`: the modulus length found; `minimumBits`: the least accepted (2048 for real keys).
     case modulusTooSmall(bits: Int, minimumBits: Int)
+    /// A key's modulus is longer than the enforced maximum (work grows with its cube: refused up
+    /// front rather than run for minutes).
+    ///
+    /// - `bits`: the modulus length found (for text too long to parse, the length its digits
+    ///   imply); `maximumBits`: the longest accepted (8192).
+    case modulusTooLarge(bits: Int, maximumBits: Int)
+    /// A private key's primes are unbalanced: p or q is far from √n, or p and q are so close that
+    /// Fermat's method factors n. Either makes n easier to factor than its length promises.
+    ///
+    /// - `parameter`: `"p"`, `"q"` or `"p, q"`; `reason`: the rule and the sizes found.
+    case unbalancedKey(parameter: String, reason: String)
     /// A key or parameter is mathematically unusable.
     ///
     /// - `parameter`: the field at fault (`"p"`, `"q"`, `"n"`, `"exponentBits"`, …);
@@ -39,15 +56,35 @@ public enum PaillierError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The operating system could not provide entropy for the random generator.
     case randomnessUnavailable(reason: String)
 
+    /// The most characters of an input field an error echoes.
+    public static let echoLimit = 64
+
+    /// `text` cut to its first ``echoLimit`` characters, then `…` (O(``echoLimit``) whatever the
+    /// length of `text`).
+    static func echo(_ text: some StringProtocol) -> String {
+        var end = text.startIndex
+        var count = 0
+        while end < text.endIndex, count < echoLimit {
+            end = text.index(after: end)
+            count += 1
+        }
+        return end < text.endIndex ? String(text[..<end]) + "…" : String(text)
+    }
+
     /// A one-line, human-readable message naming the problem.
     public var description: String {
         func at(_ index: Int?) -> String { index.map { " at index \($0)" } ?? "" }
         switch self {
         case let .invalidInteger(parameter, text):
-            let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
-            return "\(parameter): \"\(shown)\" is not a decimal integer (optional '-', then digits 0-9)"
+            return "\(parameter): \"\(Self.echo(text))\" is not a decimal integer (optional '-', then digits 0-9)"
+        case let .fieldTooLong(parameter, length, maximumLength):
+            return "\(parameter): a field of \(length) characters; values under this key have at most \(maximumLength)"
         case let .modulusTooSmall(bits, minimumBits):
             return "Paillier modulus n has \(bits) bits; at least \(minimumBits) bits are required"
+        case let .modulusTooLarge(bits, maximumBits):
+            return "Paillier modulus n has \(bits) bits; at most \(maximumBits) bits are accepted"
+        case let .unbalancedKey(parameter, reason):
+            return "unbalanced Paillier key: \(parameter): \(reason)"
         case let .invalidKey(parameter, reason):
             return "invalid Paillier key: \(parameter): \(reason)"
         case let .invalidArgument(parameter, reason):

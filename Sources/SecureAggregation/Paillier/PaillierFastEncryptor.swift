@@ -30,16 +30,23 @@ import SecureRandom
 /// ±1 with overwhelming probability). The plain variant (``PaillierPublicKey/encrypt(_:using:)``)
 /// needs DCR only.
 ///
-/// ## Fixed-base precomputation
+/// ## Fixed-base precomputation, in constant time
 /// With a window of w bits the exponent a = Σ dᵢ·2^(w·i) splits into ⌈ℓ/w⌉ digits dᵢ < 2^w, and
 ///
-///     hₛ^a = Π T[i][dᵢ],   T[i][d] = hₛ^(d·2^(w·i)) mod n²   (precomputed, d = 1 … 2^w − 1)
+///     hₛ^a = Π T[i][dᵢ],   T[i][d] = hₛ^(d·2^(w·i)) mod n²   (precomputed, d = 0 … 2^w − 1, T[i][0] = 1)
 ///
-/// so one encryption costs ⌈ℓ/w⌉ − 1 modular multiplications modulo n² (no squarings) and the
-/// (1 + m·n) factor, instead of a full |n|-bit exponentiation. The table holds
-/// ⌈ℓ/w⌉·(2^w − 1) residues of |n²| bits: 171 × 63 × 512 bytes ≈ 5.5 MB for ℓ = 1024, w = 6.
-/// The digits index the table, so the access pattern depends on the (secret) randomness: run it
-/// where cache-timing attackers are not co-resident, or use the plain variant.
+/// (``FixedBasePowerTable``). The exponent a is the secret that, with the ciphertext, would strip
+/// the randomiser and reveal m, so the computation is constant-time in a: every window's entry is
+/// picked with `mpn_sec_tabselect` (all 2^w entries of the row are read), no digit is skipped
+/// (a zero digit multiplies by 1), and the products are Montgomery products built on `mpn_sec_mul`
+/// (``ConstantTimeModulus``). One encryption costs ⌈ℓ/w⌉ constant-time multiplications modulo
+/// n², ⌈ℓ/w⌉ table scans and the (1 + m·n) factor, instead of a full |n|-bit exponentiation.
+/// The price of constant time, measured on one machine: see the README's Paillier section.
+/// The table holds ⌈ℓ/w⌉·2^w residues of |n²| bits: 205 × 32 × 512 bytes ≈ 3.4 MB for ℓ = 1024,
+/// w = 5 (the default: with constant-time scans, w = 5 and w = 6 tie within 2% and beat w = 4 by
+/// 15% in `Benchmarks/peers/paillier_fixed_base_probe.c`; w = 5 needs 40% less memory).
+/// Constant time costs ≈ 1.5× the old variable-time table (same probe, and the release CLI:
+/// 669 → 437 encryptions/s on one thread).
 ///
 /// Immutable after construction and `Sendable`: one encryptor serves every thread.
 public final class PaillierFastEncryptor: Sendable {
@@ -55,104 +62,66 @@ public final class PaillierFastEncryptor: Sendable {
     /// hₛ = (−y²)ⁿ mod n², the fixed base.
     public let base: BigInteger
 
-    /// T[i][d − 1] at index i·(2^w − 1) + d − 1.
-    let table: [BigInteger]
+    /// T[i][d] = hₛ^(d·2^(w·i)) mod n², scanned in constant time.
+    let powers: FixedBasePowerTable
     /// ⌈ℓ/w⌉.
-    let windowCount: Int
+    var windowCount: Int { powers.windowCount }
 
     /// Builds the fixed-base table for `publicKey`.
     ///
     /// - Parameters:
-    ///   - exponentBits: ℓ, default ⌈k/2⌉ for a k-bit modulus (DJN); at least 256.
-    ///   - windowBits: w in 1...12 (default 6): ⌈ℓ/w⌉·(2^w − 1) table entries, ⌈ℓ/w⌉ − 1
-    ///     multiplications per encryption.
+    ///   - exponentBits: ℓ, default ⌈k/2⌉ for a k-bit modulus (DJN); at least 256, at most k.
+    ///   - windowBits: w in 1...8 (default 5): ⌈ℓ/w⌉·2^w table entries, ⌈ℓ/w⌉ − 1
+    ///     multiplications and ⌈ℓ/w⌉ scans of 2^w entries per encryption.
     ///   - generator: draws y.
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` for ℓ or w out of range.
-    /// - Complexity: ⌈ℓ/w⌉·(2^w − 1) multiplications modulo n² and one |n|-bit exponentiation
-    ///   (≈ 0.1 s for n = 2048, ℓ = 1024, w = 6 in release).
-    public init(publicKey: PaillierPublicKey, exponentBits: Int? = nil, windowBits: Int = 6,
+    /// - Complexity: ⌈ℓ/w⌉·2^w multiplications modulo n² and one |n|-bit exponentiation
+    ///   (≈ 0.1 s for n = 2048, ℓ = 1024, w = 5 in release).
+    public init(publicKey: PaillierPublicKey, exponentBits: Int? = nil, windowBits: Int = 5,
                 using generator: inout SecureRandomGenerator) throws(PaillierError) {
         let n = publicKey.n
         let exponentBits = exponentBits ?? (publicKey.modulusBits + 1) / 2
-        guard exponentBits >= Self.minimumExponentBits else {
-            throw PaillierError.invalidArgument(parameter: "exponentBits", reason: "must be at least \(Self.minimumExponentBits), got \(exponentBits)")
+        guard exponentBits >= Self.minimumExponentBits, exponentBits <= max(publicKey.modulusBits, Self.minimumExponentBits) else {
+            throw PaillierError.invalidArgument(parameter: "exponentBits", reason: "must lie in \(Self.minimumExponentBits)...\(max(publicKey.modulusBits, Self.minimumExponentBits)) (the modulus length), got \(exponentBits)")
         }
-        guard (1...12).contains(windowBits) else {
-            throw PaillierError.invalidArgument(parameter: "windowBits", reason: "must lie in 1...12, got \(windowBits)")
+        guard (1...FixedBasePowerTable.maximumWindowBits).contains(windowBits) else {
+            throw PaillierError.invalidArgument(parameter: "windowBits", reason: "must lie in 1...\(FixedBasePowerTable.maximumWindowBits), got \(windowBits)")
         }
         let y = BigInteger.randomUnit(modulo: n, using: &generator)
         let h = n - y.multiplied(by: y, modulo: n)
-        let base = h.power(n, modulo: publicKey.nSquared)
+        // h is secret-ish (its root y is never needed again) but hₛ = hⁿ is public: use the
+        // constant-time power for the secret base.
+        let base = h.powerSecret(n, modulo: publicKey.nSquared)
         self.publicKey = publicKey
         self.exponentBits = exponentBits
         self.windowBits = windowBits
         self.base = base
-        self.windowCount = (exponentBits + windowBits - 1) / windowBits
-        let digits = (1 << windowBits) - 1
-        var table: [BigInteger] = []
-        table.reserveCapacity(windowCount * digits)
-        var windowBase = base  // hₛ^(2^(w·i))
-        let nSquared = publicKey.nSquared
-        for _ in 0..<windowCount {
-            var power = windowBase
-            table.append(power)
-            for _ in 1..<digits {
-                power = power.multiplied(by: windowBase, modulo: nSquared)
-                table.append(power)
-            }
-            windowBase = power.multiplied(by: windowBase, modulo: nSquared)  // hₛ^(2^w · 2^(w·i))
-        }
-        self.table = table
+        self.powers = FixedBasePowerTable(base: base, modulus: publicKey.nSquared, exponentBits: exponentBits, windowBits: windowBits)
     }
 
     /// hₛ^a mod n² for a fresh a uniform in 0..<2^ℓ: a random n-th residue (under the assumption
-    /// above).
+    /// above), computed in constant time with respect to a.
     ///
-    /// - Complexity: ⌈ℓ/w⌉ − 1 multiplications modulo n²; two GMP allocations.
+    /// - Complexity: ⌈ℓ/w⌉ − 1 constant-time multiplications modulo n² and ⌈ℓ/w⌉ table scans.
     public func randomizer(using generator: inout SecureRandomGenerator) -> BigInteger {
+        let modulus = ConstantTimeModulus(modulus: publicKey.nSquared)
         let words = (exponentBits + 63) / 64
-        let topBits = exponentBits - (words - 1) * 64
-        let windowBits = self.windowBits
-        let mask = UInt64(1) << UInt64(windowBits) &- 1
-        let digits = (1 << windowBits) - 1
-        let nSquared = publicKey.nSquared.pointer
-        let accumulator = GMPInteger(capacityBits: 2 * publicKey.nSquared.bitWidth + 64)
-        let product = GMPInteger(capacityBits: 2 * publicKey.nSquared.bitWidth + 64)
-        var started = false
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + 1) { exponent in
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { exponent in
             for index in 0..<words { exponent[index] = generator.next() }
-            if topBits < 64 { exponent[words - 1] &= (UInt64(1) << UInt64(topBits)) &- 1 }
-            exponent[words] = 0
-            table.withUnsafeBufferPointer { table in
-                for window in 0..<windowCount {
-                    let bit = window * windowBits
-                    let word = bit >> 6
-                    let shift = bit & 63
-                    var value = exponent[word] >> UInt64(shift)
-                    if shift + windowBits > 64 { value |= exponent[word + 1] << UInt64(64 - shift) }
-                    let digit = Int(value & mask)
-                    guard digit != 0 else { continue }
-                    let entry = table[window * digits + digit - 1].pointer
-                    if started {
-                        __gmpz_mul(product.pointer, accumulator.pointer, entry)
-                        __gmpz_tdiv_r(accumulator.pointer, product.pointer, nSquared)
-                    } else {
-                        __gmpz_set(accumulator.pointer, entry)
-                        started = true
-                    }
-                }
-            }
+            let result = powers.power(exponent: UnsafeBufferPointer(exponent), using: modulus)
             // Wipe the exponent: with it and c, anyone could strip the randomness.
-            for index in 0...words { exponent[index] = 0 }
+            exponent.baseAddress!.withMemoryRebound(to: mp_limb_t.self, capacity: words) {
+                ConstantTime.wipe($0, count: words)
+            }
+            return result
         }
-        if !started { __gmpz_set_ui(accumulator.pointer, 1) }  // a = 0 (probability 2^−ℓ)
-        return BigInteger(storage: accumulator)
     }
 
     /// Encrypts `plaintext` ∈ 0..<n as (1 + m·n)·hₛ^a mod n².
     ///
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` when `plaintext` ∉ 0..<n.
-    /// - Complexity: ⌈ℓ/w⌉ multiplications modulo n² (about 170 for n = 2048 with the defaults).
+    /// - Complexity: ⌈ℓ/w⌉ constant-time multiplications modulo n² (about 205 for n = 2048 with
+    ///   the defaults).
     public func encrypt(_ plaintext: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
         try publicKey.checkPlaintext(plaintext, index: nil)
         return PaillierCiphertext(value: publicKey.embed(plaintext, times: randomizer(using: &generator)))

@@ -10,12 +10,18 @@ import SecureRandom
 /// E(a) · E(b) = E(a + b mod n), E(a)ᵏ = E(k·a mod n).
 ///
 /// Security rests on the decisional composite residuosity (DCR) assumption; the key enforces
-/// n ≥ 2048 bits (``minimumModulusBits``), about 112-bit security.
+/// 2048 ≤ |n| ≤ 8192 bits (``minimumModulusBits``, about 112-bit security; ``maximumModulusBits``,
+/// beyond which every operation would run for seconds to minutes).
 ///
 /// JSON form: `{"n": "<decimal>"}`.
 public struct PaillierPublicKey: Sendable, Hashable {
     /// The least modulus length accepted for real keys, in bits.
     public static let minimumModulusBits = 2048
+    /// The longest modulus accepted, in bits (key generation, key import, ``init(n:)``).
+    public static let maximumModulusBits = 8192
+    /// The most decimal digits of a key's integers accepted before parsing: 2^8192 has 2,467
+    /// digits; a few leading zeros are tolerated.
+    static let maximumKeyDigits = 2_480
 
     /// The modulus n = p·q.
     public let n: BigInteger
@@ -27,7 +33,8 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// A public key for modulus `n`.
     ///
     /// - Throws: ``PaillierError/modulusTooSmall(bits:minimumBits:)`` when n has fewer than 2048
-    ///   bits; ``PaillierError/invalidKey(parameter:reason:)`` when n is even.
+    ///   bits; ``PaillierError/modulusTooLarge(bits:maximumBits:)`` when it has more than 8192;
+    ///   ``PaillierError/invalidKey(parameter:reason:)`` when n is even.
     public init(n: BigInteger) throws(PaillierError) {
         try self.init(n: n, minimumModulusBits: Self.minimumModulusBits)
     }
@@ -37,6 +44,9 @@ public struct PaillierPublicKey: Sendable, Hashable {
     init(n: BigInteger, minimumModulusBits: Int) throws(PaillierError) {
         guard n.bitWidth >= minimumModulusBits else {
             throw PaillierError.modulusTooSmall(bits: n.bitWidth, minimumBits: minimumModulusBits)
+        }
+        guard n.bitWidth <= Self.maximumModulusBits else {
+            throw PaillierError.modulusTooLarge(bits: n.bitWidth, maximumBits: Self.maximumModulusBits)
         }
         guard n.signum > 0, n.isOdd else {
             throw PaillierError.invalidKey(parameter: "n", reason: "must be a positive odd integer (a product of two odd primes)")
@@ -60,7 +70,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
         guard value < nSquared else {
             throw PaillierError.invalidCiphertext(index: index, reason: "must be below n² (\(nSquared.bitWidth) bits), got \(value.bitWidth) bits")
         }
-        guard BigInteger.gcd(value, n) == .one else {
+        guard BigInteger.gcd(value, n, variableTime: true) == .one else {  // c is public
             throw PaillierError.invalidCiphertext(index: index, reason: "shares a factor with n (not in Z*ₙ²)")
         }
         return PaillierCiphertext(value: value)
@@ -83,11 +93,12 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// ``PaillierFastEncryptor`` is several times faster.
     ///
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` when `plaintext` ∉ 0..<n.
-    /// - Complexity: one exponentiation with a |n|-bit exponent modulo n².
+    /// - Complexity: one constant-time exponentiation (`mpz_powm_sec`: r is secret) with a |n|-bit
+    ///   exponent modulo n².
     public func encrypt(_ plaintext: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
         try checkPlaintext(plaintext, index: nil)
         let r = BigInteger.randomUnit(modulo: n, using: &generator)
-        let rToN = r.power(n, modulo: nSquared)
+        let rToN = r.powerSecret(n, modulo: nSquared)  // r is secret: constant time
         return PaillierCiphertext(value: embed(plaintext, times: rToN))
     }
 
@@ -98,10 +109,10 @@ public struct PaillierPublicKey: Sendable, Hashable {
     ///   ``PaillierError/invalidArgument(parameter:reason:)`` when r ∉ Z*ₙ.
     public func encrypt(_ plaintext: BigInteger, randomness r: BigInteger) throws(PaillierError) -> PaillierCiphertext {
         try checkPlaintext(plaintext, index: nil)
-        guard r.signum > 0, r < n, BigInteger.gcd(r, n) == .one else {
+        guard r.signum > 0, r < n, BigInteger.gcd(r, n, variableTime: true) == .one else {
             throw PaillierError.invalidArgument(parameter: "randomness", reason: "r must lie in Z*ₙ (0 < r < n, gcd(r, n) = 1)")
         }
-        return PaillierCiphertext(value: embed(plaintext, times: r.power(n, modulo: nSquared)))
+        return PaillierCiphertext(value: embed(plaintext, times: r.powerSecret(n, modulo: nSquared)))
     }
 
     /// (1 + m·n)·u mod n² for u ∈ Z*ₙ² and m ∈ 0..<n, computed as u + n·((u mod n)·m mod n) mod n²:
@@ -158,7 +169,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// - Complexity: one exponentiation with a bits(k)-bit exponent modulo n² (variable time in k).
     public func multiply(_ ciphertext: PaillierCiphertext, by scalar: BigInteger) -> PaillierCiphertext {
         if scalar.signum >= 0 {
-            return PaillierCiphertext(value: ciphertext.value.power(scalar, modulo: nSquared))
+            return PaillierCiphertext(value: ciphertext.value.power(scalar, modulo: nSquared, variableTime: true))
         }
         return multiply(negate(ciphertext), by: -scalar)
     }
@@ -167,7 +178,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
     ///
     /// - Precondition: the ciphertext is in Z*ₙ² (as every validated or encrypted one is).
     public func negate(_ ciphertext: PaillierCiphertext) -> PaillierCiphertext {
-        guard let inverse = ciphertext.value.inverse(modulo: nSquared) else {
+        guard let inverse = ciphertext.value.inverse(modulo: nSquared, variableTime: true) else {
             preconditionFailure("negate(_:): the ciphertext is not in Z*ₙ²; validate it with ciphertext(validating:)")
         }
         return PaillierCiphertext(value: inverse)
@@ -181,17 +192,29 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// The same plaintext under fresh randomness: c · rⁿ mod n² for a fresh r ∈ Z*ₙ.
     public func rerandomize(_ ciphertext: PaillierCiphertext, using generator: inout SecureRandomGenerator) -> PaillierCiphertext {
         let r = BigInteger.randomUnit(modulo: n, using: &generator)
-        return PaillierCiphertext(value: ciphertext.value.multiplied(by: r.power(n, modulo: nSquared), modulo: nSquared))
+        return PaillierCiphertext(value: ciphertext.value.multiplied(by: r.powerSecret(n, modulo: nSquared), modulo: nSquared))
     }
 }
 
 extension PaillierPublicKey: Codable {
     enum CodingKeys: String, CodingKey { case n }
 
-    /// Decodes `{"n": "<decimal>"}` and validates it like ``init(n:)``.
+    /// Decodes `{"n": "<decimal>"}` and validates it like ``init(n:)``; text longer than an
+    /// 8192-bit number is refused before it is parsed.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(n: container.decode(BigInteger.self, forKey: .n))
+        try self.init(n: Self.decodeKeyInteger(container, .n))
+    }
+
+    /// Decodes one decimal-string integer of a key, refusing more than ``maximumKeyDigits``
+    /// characters with ``PaillierError/modulusTooLarge(bits:maximumBits:)`` before parsing.
+    static func decodeKeyInteger<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> BigInteger {
+        let text = try container.decode(String.self, forKey: key)
+        guard text.utf8.count <= maximumKeyDigits else {
+            // d decimal digits hold about d·log₂10 bits.
+            throw PaillierError.modulusTooLarge(bits: Int(Double(text.utf8.count) * 3.321928), maximumBits: maximumModulusBits)
+        }
+        return try BigInteger(decimal: text, parameter: key.stringValue)
     }
 
     /// Encodes `{"n": "<decimal>"}`.
