@@ -89,8 +89,9 @@ struct Issue12PaillierTests {
         }
         let perKind = medians.map { $0.min()! }
         let ratio = perKind.max()! / perKind.min()!
-        // Skipping zero digits made the zero exponent about 200× faster than a dense one.
-        #expect(ratio < 1.5, "fixed-base times by exponent kind (zero, one, random, all ones): \(perKind)")
+        // Skipping zero digits made the zero exponent about 200× faster than a dense one; 3× leaves
+        // room for a loaded CI machine (other suites run in parallel) and still catches any skip.
+        #expect(ratio < 3, "fixed-base times by exponent kind (zero, one, random, all ones): \(perKind)")
     }
 
     // MARK: - P6: key shape and size
