@@ -169,6 +169,14 @@ public struct DPQuery: Sendable, Hashable, Codable {
     /// The most equal-width bins a numeric histogram may have: 2^20.
     public static let maximumHistogramBins = 1 << 20
 
+    /// The most declared keys a grouped query may release: 2^20 (each is one output row and one
+    /// partial cell per chunk). Checked by ``validate()`` before any partial is allocated.
+    public static let maximumDeclaredKeys = 1 << 20
+
+    /// The most quantile levels one query may ask for: 1,000 (each level costs a share of ε
+    /// and a pass over the value grid).
+    public static let maximumQuantileLevels = 1_000
+
     /// The same query grouped by `column`, releasing `keys`.
     public func grouped(by column: String, keys: PartitionKeys) -> DPQuery {
         var copy = self
@@ -225,6 +233,9 @@ public struct DPQuery: Sendable, Hashable, Codable {
             guard !quantileLevels.isEmpty else {
                 throw .invalidParameter(name: "quantile levels", value: "[]", reason: "give at least one level in [0, 1]")
             }
+            guard quantileLevels.count <= Self.maximumQuantileLevels else {
+                throw .invalidParameter(name: "quantile levels", value: "\(quantileLevels.count) levels", reason: "at most 1,000 levels per query")
+            }
             for level in quantileLevels where !(level >= 0 && level <= 1) {
                 throw .invalidParameter(name: "quantile level", value: "\(level)", reason: "must lie in [0, 1]")
             }
@@ -250,6 +261,9 @@ public struct DPQuery: Sendable, Hashable, Codable {
                 throw .invalidParameter(name: "keys", value: "declared", reason: "declared keys need a grouping column")
             }
             guard !list.isEmpty else { throw .invalidParameter(name: "keys", value: "[]", reason: "declare at least one key") }
+            guard list.count <= Self.maximumDeclaredKeys else {
+                throw .invalidParameter(name: "keys", value: "\(list.count) keys", reason: "at most 2^20 (1,048,576) declared keys per query")
+            }
             guard Set(list).count == list.count else {
                 throw .invalidParameter(name: "keys", value: "\(list.count) keys", reason: "declared keys must be distinct")
             }
