@@ -93,8 +93,21 @@ enum AuditPaths {
         return query
     }
 
-    /// The parameters and claimed (ε, δ) of a gate path.
-    static func parameters(_ mechanism: NoiseMechanism, _ mode: KeyMode) -> (NoiseParameters, PrivacyBudget, Double) {
+    /// ρ for the discrete Gaussian gate paths: ρ-zCDP implies (ρ + 2√(ρ ln(1/δ)), δ)-DP
+    /// (Bun & Steinke 2016, Proposition 1.3), which is (1, 10⁻⁵) for this ρ.
+    static let rho: Double = {
+        let x = (-2 * log(1 / delta).squareRoot() + (4 * log(1 / delta) + 4 * epsilon).squareRoot()) / 2
+        return x * x
+    }()
+
+    /// The parameters and claimed (ε, δ) of a gate path. The discrete Gaussian is asked for ρ
+    /// (stated as ρ-zCDP, claimed at its (ε, δ) conversion): asked for (ε, δ) it converts by a
+    /// bisection on every release, ~8 ms in a debug build, so a few `(ε,δ)` paths cover that
+    /// form with fewer samples.
+    static func parameters(_ mechanism: NoiseMechanism, _ mode: KeyMode, epsilonDelta: Bool = false) -> (NoiseParameters, PrivacyBudget, Double) {
+        if mechanism == .discreteGaussian && !epsilonDelta {
+            return (NoiseParameters(rho: rho), .zCDP(rho: rho), delta)
+        }
         let needsDelta = mode == .selected || mechanism == .gaussian || mechanism == .discreteGaussian
         if needsDelta {
             return (NoiseParameters(epsilon: epsilon, delta: delta), .approximate(epsilon: epsilon, delta: delta), delta)
@@ -129,18 +142,21 @@ enum AuditPaths {
         }
     }
 
-    static func gatePath(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, unit: Bool, _ neighbour: Neighbour) throws -> AuditPath {
+    static func gatePath(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, unit: Bool, _ neighbour: Neighbour,
+                         epsilonDelta: Bool = false) throws -> AuditPath {
         let query = try require(query(statistic, mode, unit: unit))
-        let (parameters, budget, delta) = self.parameters(mechanism, mode)
-        let name = gateName(statistic, mode, mechanism, unit, neighbour)
+        let (parameters, budget, delta) = self.parameters(mechanism, mode, epsilonDelta: epsilonDelta)
+        let name = gateName(statistic, mode, mechanism, unit, neighbour, epsilonDelta: epsilonDelta)
         return AuditPath(name: name, claimedEpsilon: epsilon, delta: delta,
                          sampleD: try gateSampler(query, try table(rows(nil, unit: unit)), mechanism, parameters, budget),
                          sampleDPrime: try gateSampler(query, try table(rows(neighbour, unit: unit)), mechanism, parameters, budget),
-                         sampleScale: statistic == .quantiles ? 0.5 : 1)
+                         sampleScale: epsilonDelta ? 0.2 : statistic == .quantiles ? 0.1 : mechanism == .discreteGaussian ? 0.5 : 1)
     }
 
-    static func gateName(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, _ unit: Bool, _ neighbour: Neighbour) -> String {
-        let mechanismName = statistic == .quantiles ? "exponential" : mechanism.rawValue
+    static func gateName(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, _ unit: Bool, _ neighbour: Neighbour,
+                         epsilonDelta: Bool = false) -> String {
+        let mechanismName = statistic == .quantiles ? "exponential"
+            : mechanism == .discreteGaussian ? mechanism.rawValue + (epsilonDelta ? "(ε,δ)" : "(ρ)") : mechanism.rawValue
         return "gate/\(statistic.rawValue)/\(mode.rawValue)/\(mechanismName)/unit=\(unit ? "on" : "off")/\(neighbour.rawValue)"
     }
 
@@ -166,6 +182,12 @@ enum AuditPaths {
                     }
                 }
             }
+        }
+        // The discrete Gaussian asked for (ε, δ) instead of ρ, on a few paths.
+        for (statistic, mode, unit) in [(DPStatistic.count, KeyMode.none, false), (.mean, .declared, true), (.histogram, .declared, false)] {
+            entries.append(AuditPathEntry(name: gateName(statistic, mode, .discreteGaussian, unit, .extremeHigh, epsilonDelta: true)) {
+                try gatePath(statistic, mode, .discreteGaussian, unit: unit, .extremeHigh, epsilonDelta: true)
+            })
         }
         return entries
     }()
@@ -264,7 +286,8 @@ enum AuditPaths {
             return AuditSample([("coef0", fitted.coefficients[0]), ("intercept", fitted.intercept)])
         }
         return AuditPath(name: "regression/linear/\(mechanism.rawValue)", claimedEpsilon: epsilon, delta: needsDelta ? delta : 0,
-                         sampleD: { _ in try fit(d) }, sampleDPrime: { _ in try fit(dPrime) }, sampleScale: 0.5)
+                         sampleD: { _ in try fit(d) }, sampleDPrime: { _ in try fit(dPrime) },
+                         sampleScale: mechanism == .discreteGaussian ? 0.1 : 0.5)
     }
 
     static func logisticRegressionPath(_ mechanism: NoiseMechanism) throws -> AuditPath {
@@ -279,7 +302,8 @@ enum AuditPaths {
             return AuditSample([("coef0", fitted.coefficients[0]), ("intercept", fitted.intercept)])
         }
         return AuditPath(name: "regression/logistic/\(mechanism.rawValue)", claimedEpsilon: epsilon, delta: needsDelta ? delta : 0,
-                         sampleD: { _ in try fit(d) }, sampleDPrime: { _ in try fit(dPrime) }, sampleScale: 0.5)
+                         sampleD: { _ in try fit(d) }, sampleDPrime: { _ in try fit(dPrime) },
+                         sampleScale: mechanism == .discreteGaussian ? 0.2 : 0.5)
     }
 
     static let otherEntries: [AuditPathEntry] =

@@ -46,9 +46,11 @@ struct AuditPath: Sendable {
     var sampleD: @Sendable (inout SecureRandomGenerator) throws -> AuditSample
     /// Draws one output on the neighbour D′.
     var sampleDPrime: @Sendable (inout SecureRandomGenerator) throws -> AuditSample
-    /// Multiplies the mode's sample count (expensive paths such as regressions and the CLI use
-    /// fewer samples).
+    /// Multiplies the short mode's sample count (expensive paths — quantiles over 16,384 bins,
+    /// the discrete Gaussian, regressions, the CLI — use fewer samples in `swift test`).
     var sampleScale: Double = 1
+    /// Samples per side in long mode (10⁶ unless a path costs a process per sample).
+    var longSamples: Int = 1_000_000
 }
 
 /// Columnar store of audit samples (NaN marks an absent coordinate).
@@ -343,9 +345,9 @@ enum AuditConfiguration {
 
     /// Samples per side for a path in this mode.
     static func samples(for path: AuditPath, short: Int) -> Int {
-        if let explicit = environment["DP_AUDIT_SAMPLES"].flatMap(Int.init) { return max(2, Int(Double(explicit) * path.sampleScale)) }
-        let base = isLong ? 1_000_000 : short
-        return max(2, Int(Double(base) * path.sampleScale))
+        if let explicit = environment["DP_AUDIT_SAMPLES"].flatMap(Int.init) { return max(2, explicit) }
+        if isLong { return path.longSamples }
+        return max(2, Int(Double(short) * path.sampleScale))
     }
 
     /// Whether `name` is selected by `DP_AUDIT_FILTER` (comma-separated substrings).
