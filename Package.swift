@@ -127,7 +127,7 @@ let package = Package(
         // through the public API and the CLI. Test code only: no library depends on it.
         .testTarget(
             name: "DPAuditTests",
-            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning"],
+            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning", "SecureAggregation"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(

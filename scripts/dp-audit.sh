@@ -41,10 +41,12 @@ if [ -n "$filter" ]; then export DP_AUDIT_FILTER="$filter"; fi
 if [ -n "$samples" ]; then export DP_AUDIT_SAMPLES="$samples"; fi
 
 echo "dp-audit: building ($config)…" >&2
-swift build -c "$config" --build-tests >&2
+# Other test targets use @testable imports, which a release build allows only with -enable-testing.
+testing=(); if [ "$config" = release ]; then testing=(-Xswiftc -enable-testing); fi
+swift build -c "$config" --build-tests "${testing[@]}" >&2
 start=$(date +%s)
 status=0
-swift test -c "$config" --skip-build --disable-xctest --filter 'DPAuditTests\.' >"$log" 2>&1 || status=$?
+swift test -c "$config" "${testing[@]}" --skip-build --disable-xctest --filter 'DPAuditTests\.' >"$log" 2>&1 || status=$?
 end=$(date +%s)
 
 echo "| path | claimed ε | δ | samples (D + D′) | ε lower bound | best event | verdict | seconds |"

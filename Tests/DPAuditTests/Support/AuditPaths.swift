@@ -1,6 +1,7 @@
 import Foundation
 import DifferentialPrivacy
 import PrivateLearning
+import SecureAggregation
 import SecureRandom
 import Tabular
 
@@ -66,9 +67,16 @@ enum AuditPaths {
     static let delta = 1e-5
     static let declaredKeys = ["a", "b"]
 
-    /// The query of a gate path, or `nil` when the combination does not exist.
-    static func query(_ statistic: DPStatistic, _ mode: KeyMode, unit: Bool) -> DPQuery? {
+    /// The query of a gate path, or `nil` when the combination does not exist. `bins`: a
+    /// numeric histogram of `val` in 4 equal-width bins over the bounds (its bins are declared keys).
+    static func query(_ statistic: DPStatistic, _ mode: KeyMode, unit: Bool, bins: Bool = false) -> DPQuery? {
         var query: DPQuery
+        if bins {
+            guard statistic == .histogram, mode == .declared else { return nil }
+            query = .histogram(of: "val", bins: 4, over: 0...100)
+            if unit { query = query.boundingContributions(privacyUnit: "unit", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 2) }
+            return query
+        }
         switch statistic {
         case .count: query = .count()
         case .sum: query = .sum(of: "val", clampedTo: 0...100)
@@ -104,7 +112,8 @@ enum AuditPaths {
     /// (stated as ρ-zCDP, claimed at its (ε, δ) conversion): asked for (ε, δ) it converts by a
     /// bisection on every release, ~8 ms in a debug build, so a few `(ε,δ)` paths cover that
     /// form with fewer samples.
-    static func parameters(_ mechanism: NoiseMechanism, _ mode: KeyMode, epsilonDelta: Bool = false) -> (NoiseParameters, PrivacyBudget, Double) {
+    static func parameters(_ mechanism: NoiseMechanism, _ mode: KeyMode, epsilonDelta: Bool = false,
+                           delta: Double = delta) -> (NoiseParameters, PrivacyBudget, Double) {
         if mechanism == .discreteGaussian && !epsilonDelta {
             return (NoiseParameters(rho: rho), .zCDP(rho: rho), delta)
         }
@@ -143,10 +152,10 @@ enum AuditPaths {
     }
 
     static func gatePath(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, unit: Bool, _ neighbour: Neighbour,
-                         epsilonDelta: Bool = false) throws -> AuditPath {
-        let query = try require(query(statistic, mode, unit: unit))
-        let (parameters, budget, delta) = self.parameters(mechanism, mode, epsilonDelta: epsilonDelta)
-        let name = gateName(statistic, mode, mechanism, unit, neighbour, epsilonDelta: epsilonDelta)
+                         epsilonDelta: Bool = false, largeDelta: Bool = false, bins: Bool = false) throws -> AuditPath {
+        let query = try require(query(statistic, mode, unit: unit, bins: bins))
+        let (parameters, budget, delta) = self.parameters(mechanism, mode, epsilonDelta: epsilonDelta, delta: largeDelta ? 0.1 : delta)
+        let name = gateName(statistic, mode, mechanism, unit, neighbour, epsilonDelta: epsilonDelta, bins: bins) + (largeDelta ? "/δ=0.1" : "")
         return AuditPath(name: name, claimedEpsilon: epsilon, delta: delta,
                          sampleD: try gateSampler(query, try table(rows(nil, unit: unit)), mechanism, parameters, budget),
                          sampleDPrime: try gateSampler(query, try table(rows(neighbour, unit: unit)), mechanism, parameters, budget),
@@ -154,10 +163,11 @@ enum AuditPaths {
     }
 
     static func gateName(_ statistic: DPStatistic, _ mode: KeyMode, _ mechanism: NoiseMechanism, _ unit: Bool, _ neighbour: Neighbour,
-                         epsilonDelta: Bool = false) -> String {
+                         epsilonDelta: Bool = false, bins: Bool = false) -> String {
         let mechanismName = statistic == .quantiles ? "exponential"
             : mechanism == .discreteGaussian ? mechanism.rawValue + (epsilonDelta ? "(ε,δ)" : "(ρ)") : mechanism.rawValue
-        return "gate/\(statistic.rawValue)/\(mode.rawValue)/\(mechanismName)/unit=\(unit ? "on" : "off")/\(neighbour.rawValue)"
+        let modeName = bins ? "bins" : mode.rawValue
+        return "gate/\(statistic.rawValue)/\(modeName)/\(mechanismName)/unit=\(unit ? "on" : "off")/\(neighbour.rawValue)"
     }
 
     /// Every statistic × key mode × mechanism × privacy unit × neighbour that the gate accepts
@@ -188,6 +198,27 @@ enum AuditPaths {
             entries.append(AuditPathEntry(name: gateName(statistic, mode, .discreteGaussian, unit, .extremeHigh, epsilonDelta: true)) {
                 try gatePath(statistic, mode, .discreteGaussian, unit: unit, .extremeHigh, epsilonDelta: true)
             })
+        }
+        // Numeric histograms (4 public bins over the bounds): extreme rows land in the end bins.
+        for mechanism in NoiseMechanism.allCases {
+            for unit in [false, true] {
+                for neighbour in [Neighbour.extremeHigh, .extremeLow] {
+                    entries.append(AuditPathEntry(name: gateName(.histogram, .declared, mechanism, unit, neighbour, bins: true)) {
+                        try gatePath(.histogram, .declared, mechanism, unit: unit, neighbour, bins: true)
+                    })
+                }
+            }
+        }
+        // Partition selection at δ = 0.1: a fresh key then appears often enough (≈ δ/2) that a
+        // threshold too low by one row or a wrong δ share shows as P(key present) > δ.
+        for statistic in [DPStatistic.count, .sum, .mean, .histogram] {
+            for mechanism in [NoiseMechanism.laplace, .discreteLaplace] {
+                for unit in [false, true] {
+                    entries.append(AuditPathEntry(name: gateName(statistic, .selected, mechanism, unit, .freshKey) + "/δ=0.1") {
+                        try gatePath(statistic, .selected, mechanism, unit: unit, .freshKey, largeDelta: true)
+                    })
+                }
+            }
         }
         return entries
     }()
@@ -306,6 +337,31 @@ enum AuditPaths {
                          sampleScale: mechanism == .discreteGaussian ? 0.2 : 0.5)
     }
 
+    /// The distributed discrete Gaussian of the secure sum (Kairouz, Liu & Steinke 2021): 3
+    /// parties each add a noise share with the local σ that ``DistributedDiscreteGaussian``
+    /// computes for ρ over 3 contributors (Δ₁ = Δ₂ = 4 steps, d = 1), summed in the 32-bit ring
+    /// by its `addNoise`. The pairwise masks cancel exactly in the sum, so they are left out:
+    /// the released sum is the inputs' sum plus the three shares. D: inputs (0, 0, 0);
+    /// D′: (4, 0, 0).
+    static func distributedNoisePath() throws -> AuditPath {
+        let parties = 3
+        let sigma = try DistributedDiscreteGaussian.localSigma(forRho: rho, contributors: parties, l2Sensitivity: 4,
+                                                              l1Sensitivity: 4, dimension: 1)
+        @Sendable func sum(_ inputs: [UInt32]) throws -> AuditSample {
+            var total: UInt32 = 0
+            for input in inputs {
+                var vector = [input]
+                // Each party has its own generator (a copied generator would repeat its noise).
+                var shares = try DiscreteGaussianNoiseShares(sigma: sigma, generator: try SecureRandomGenerator())
+                DistributedDiscreteGaussian.addNoise(to: &vector, modulusBits: 32, from: &shares)
+                total = total &+ vector[0]
+            }
+            return .scalar(Double(Int32(bitPattern: total)))
+        }
+        return AuditPath(name: "secagg/distributed-discrete-gaussian/3-parties", claimedEpsilon: epsilon, delta: delta,
+                         sampleD: { _ in try sum([0, 0, 0]) }, sampleDPrime: { _ in try sum([4, 0, 0]) }, sampleScale: 0.5)
+    }
+
     static let otherEntries: [AuditPathEntry] =
         NoiseMechanism.allCases.map { m in AuditPathEntry(name: "mechanism/\(m.rawValue)") { try mechanismPath(m) } }
         + ["permute-and-flip", "report-noisy-max", "session-select"].map { k in AuditPathEntry(name: "selection/\(k)") { selectionPath(k) } }
@@ -313,6 +369,7 @@ enum AuditPaths {
            AuditPathEntry(name: "randomised-response/k=4") { try randomizedResponsePath() }]
         + NoiseMechanism.allCases.map { m in AuditPathEntry(name: "regression/linear/\(m.rawValue)") { try linearRegressionPath(m) } }
         + [NoiseMechanism.laplace, .discreteGaussian].map { m in AuditPathEntry(name: "regression/logistic/\(m.rawValue)") { try logisticRegressionPath(m) } }
+        + [AuditPathEntry(name: "secagg/distributed-discrete-gaussian/3-parties") { try distributedNoisePath() }]
 
     static let all: [AuditPathEntry] = gateEntries + otherEntries
     static func entry(_ name: String) -> AuditPathEntry? { all.first { $0.name == name } }

@@ -58,11 +58,17 @@ struct SampleSet {
     private(set) var count = 0
     var columns: [String: [Double]] = [:]
     var patterns: [String?] = []
+    /// The column names in order of appearance (iterating `columns.keys` while mutating the
+    /// dictionary would keep its storage shared and copy every column on every append).
+    private var names: [String] = []
 
     mutating func append(_ sample: AuditSample) {
-        for key in columns.keys { columns[key]!.append(.nan) }
+        for name in names { columns[name]!.append(.nan) }
         for (name, value) in sample.values {
-            if columns[name] == nil { columns[name] = [Double](repeating: .nan, count: count + 1) }
+            if columns[name] == nil {
+                columns[name] = [Double](repeating: .nan, count: count + 1)
+                names.append(name)
+            }
             columns[name]![count] = value
         }
         patterns.append(sample.pattern)
