@@ -7,7 +7,7 @@
 #   --long      10⁶ samples per side and path (10⁴ for CLI paths); builds in release by default
 #   --filter    audit only the paths whose name contains one of the substrings
 #               (e.g. --filter gate/mean/selected,planted/)
-#   --samples   samples per side (overrides the mode's count; scaled per path)
+#   --samples   samples per side for every path (overrides the mode's counts)
 #   --debug / --release   build configuration (default: debug for short, release for long)
 # Prints the per-path table (path | claimed ε | δ | samples | ε_lb | best event | verdict | s).
 # Exits non-zero when any test fails: a path whose bound exceeds its claim, or a planted bad
@@ -49,7 +49,7 @@ status=0
 swift test -c "$config" "${testing[@]}" --skip-build --disable-xctest --filter 'DPAuditTests\.' >"$log" 2>&1 || status=$?
 end=$(date +%s)
 
-echo "| path | claimed ε | δ | samples (D + D′) | ε lower bound | best event | verdict | seconds |"
+echo "| path | claimed ε | δ | samples per side | ε lower bound | best event | verdict | seconds |"
 echo "|---|---|---|---|---|---|---|---|"
 sort "$report"
 paths=$(grep -c '' "$report" || true)
