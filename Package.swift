@@ -123,6 +123,13 @@ let package = Package(
             dependencies: ["Scenarios", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets"],
             swiftSettings: leafSwiftSettings
         ),
+        // Black-box DP auditor (issue 13): statistical lower bounds on ε for every release path,
+        // through the public API and the CLI. Test code only: no library depends on it.
+        .testTarget(
+            name: "DPAuditTests",
+            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning", "SecureAggregation"],
+            swiftSettings: leafSwiftSettings
+        ),
         .testTarget(
             name: "SecureAggregationTests",
             dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom"],
