@@ -44,7 +44,7 @@ scratch=.build-fuzz
 echo "fuzz.sh: building privacy-kernel-fuzz (release, -sanitize=fuzzer,address, --scratch-path $scratch)" >&2
 build_started=$(date +%s)
 PRIVACYKERNEL_FUZZ=1 swift build -c release --scratch-path "$scratch" --product privacy-kernel-fuzz \
-    -Xswiftc -sanitize=fuzzer,address 2>&1 | { grep -v "Cannot export local symbol" || true; } >&2
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | { grep -v "Cannot export local symbol" || true; } >&2
 echo "fuzz.sh: build took $(( $(date +%s) - build_started )) s" >&2
 binary="$scratch/release/privacy-kernel-fuzz"
 [ -x "$binary" ] || { echo "fuzz.sh: build produced no $binary" >&2; exit 1; }

@@ -19,7 +19,7 @@ import Tabular
 /// every 2,000 inputs so it does not grow without bound.
 enum LedgerFuzz {
     static let separators: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
-    static let paths = ["data.csv", "/tmp/../tmp/data.csv", "./a/../b.csv", "", " ", "/", "relative/x.csv", "\u{0}.csv"]
+    static let paths = ["data.csv", "/tmp/../tmp/data.csv", "./a/../b.csv", "", " ", "/", "relative/x.csv", "../../data.csv"]
     static let authorisationColumns = ["budget", "accountant", "accounting", "valid_from", "spent", "operator"]
     static let auditColumns = ["details", "actor", "action", "time", "hash", "previous_hash"]
 

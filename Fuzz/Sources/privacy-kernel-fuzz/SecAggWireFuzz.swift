@@ -3,7 +3,7 @@ import NIOCore
 import NIOEmbedded
 import SecureAggregation
 import SecureAggregationTransport
-import SecureRandom
+@_spi(Testing) import SecureRandom  // deterministic seeds: test tooling only (Fuzz/ is not Sources/)
 
 /// Fuzzes the secure-aggregation wire: the TCP framing
 /// (``SecureAggregationTransport/LengthPrefixedFrameDecoder``), ``SecureAggregation/SecAggWire``

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads option bytes off the front of a fuzz input; past the end every read gives 0, so any
 /// input is usable.
@@ -43,7 +46,7 @@ enum ScratchFile {
         precondition(descriptor >= 0, "cannot create \(path)")
         var written = 0
         while written < bytes.count {
-            let n = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            let n = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             precondition(n > 0, "cannot write \(path)")
             written += n
         }
