@@ -55,6 +55,8 @@ binary="$scratch/release/privacy-kernel-fuzz"
 
 # LeakSanitizer is off: Swift's runtime keeps metadata caches for the life of the process.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+# Swift's own backtracer would run inside the ASan report and trip over it.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 count_findings() { find "$1" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l; }
 status=0
 printf '%-12s %10s %14s %8s\n' target cpu_s executions crashes
@@ -69,7 +71,7 @@ for t in "${selected[@]}"; do
         nice -n 10 "$binary" "$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$crashes/" "$work" "Fuzz/Corpus/$t" "$scratch/seeds/$t" >"$log" 2>&1 || true
     cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$scratch/logs/$t.time" 2>/dev/null || echo "?")
-    runs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$log" | tail -1)
+    runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
     after=$(count_findings "$crashes")
     found=$(( after - before ))
     printf '%-12s %10s %14s %8s\n' "$t" "$cpu" "${runs:-?}" "$found"

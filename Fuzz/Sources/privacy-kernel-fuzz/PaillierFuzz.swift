@@ -9,8 +9,8 @@ import SecureAggregation
 /// - 1: a private key (`{"n", "p", "q"}`), decoded (size, balance and primality checks), then used
 ///   to decrypt;
 /// - 2: a ciphertext file (one decimal per line) under a fixed 2048-bit key: parsed with the
-///   CLI's line limit, validated, summed and decrypted (first 8 lines);
-/// - 3: a plaintext file under the same key: parsed, range-checked and encrypted (first 4 lines).
+///   CLI's line limit, validated, validated (first 8 lines), summed, and the first 2 decrypted;
+/// - 3: a plaintext file under the same key: parsed, range-checked (all lines) and the first encrypted.
 enum PaillierFuzz {
     /// A fixed 2048-bit key (deterministic from test seed 1), so seed ciphertexts stay valid.
     nonisolated(unsafe) static let key: PaillierPrivateKey = {
@@ -36,11 +36,12 @@ enum PaillierFuzz {
             guard let values = try? PaillierText.parseIntegers(text, source: "fuzz", maximumLength: PaillierText.maximumCiphertextLength(for: key.publicKey)),
                   let ciphertexts = try? PaillierBatch.validate(Array(values.prefix(8)), publicKey: key.publicKey) else { return }
             _ = try? PaillierBatch.add([ciphertexts, ciphertexts], publicKey: key.publicKey, threads: 1)
-            _ = try? PaillierBatch.decryptSigned(ciphertexts, with: key, threads: 1)
+            _ = try? PaillierBatch.decryptSigned(Array(ciphertexts.prefix(2)), with: key, threads: 1)
         default:
             let text = input.restText
             guard let values = try? PaillierText.parseIntegers(text, source: "fuzz", maximumLength: PaillierText.maximumPlaintextLength(for: key.publicKey)) else { return }
-            _ = try? PaillierBatch.encryptSignedPlain(Array(values.prefix(4)), with: key.publicKey, threads: 1)
+            for value in values { _ = try? key.publicKey.encodeSigned(value) }
+            _ = try? PaillierBatch.encryptSignedPlain(Array(values.prefix(1)), with: key.publicKey, threads: 1)
         }
     }
 }
