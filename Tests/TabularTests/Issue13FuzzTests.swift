@@ -36,4 +36,39 @@ struct Issue13CSVFuzzTests {
         #expect(table.columnCount == expected[0].count)
         #expect(table.columns[0].type == .categorical)
     }
+
+    /// Fuzz input `crash-3db93f4db4a5ee43d047c4834c53dea3434c21ed` (separator NUL, one line of
+    /// ~1,000 fields): stack overflow, because the column arrays were allocated one nested
+    /// `Array(unsafeUninitializedCapacity:)` per column. A 20,000-column file overflows the
+    /// stack with the old code.
+    @Test("Issue 13 fuzz: csv reader loads a file of 20,000 columns without growing the stack per column")
+    func veryWideFile() throws {
+        let columns = 20_000
+        let header = (0..<columns).map { "c\($0)" }.joined(separator: ",")
+        let row = (0..<columns).map { String($0 % 7) }.joined(separator: ",")
+        let bytes = Array((header + "\n" + row + "\n" + row + "\n").utf8)
+        let table = try bytes.withUnsafeBufferPointer {
+            try CSVReader.load(bytes: $0, options: CSVOptions(threads: 1, chunkCount: 1)).table
+        }
+        #expect(table.columnCount == columns && table.rowCount == 2)
+        #expect(try table.column("c19999").values == .int64([19_999 % 7, 19_999 % 7]))
+    }
+
+    /// The wide-table path (more than 64 columns) copies each column once; every type must come
+    /// out exactly as on the nested path.
+    @Test("Issue 13 fuzz: csv reader gives the same table for 64 and 65+ columns of every type")
+    func wideMatchesNarrow() throws {
+        let cells = ["1.5", "-7", "true", "x\"y", "2024-02-29", "2024-02-29T12:00:00Z"]
+        func load(_ count: Int) throws -> Table {
+            let header = (0..<count).map { "c\($0)" }.joined(separator: ",")
+            let rows = (0..<3).map { r in (0..<count).map { j in r == 1 && j % 5 == 0 ? "" : cells[j % cells.count].replacingOccurrences(of: "\"", with: "\"\"") }
+                .map { $0.contains("\"") ? "\"" + $0 + "\"" : $0 }.joined(separator: ",") }
+            let bytes = Array(([header] + rows).joined(separator: "\n").utf8)
+            return try bytes.withUnsafeBufferPointer { try CSVReader.load(bytes: $0, options: CSVOptions(threads: 1, chunkCount: 1)).table }
+        }
+        let narrow = try load(64), wide = try load(130)
+        #expect(narrow.columnCount == 64 && wide.columnCount == 130)
+        for j in 0..<64 { #expect(narrow.columns[j] == wide.columns[j]) }
+        #expect(wide.columns[129].type == wide.columns[129 % cells.count].type)
+    }
 }
