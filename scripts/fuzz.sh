@@ -70,11 +70,11 @@ for t in "${selected[@]}"; do
     /usr/bin/time -f "%U %S" -o "$scratch/logs/$t.time" \
         nice -n 10 "$binary" "$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$crashes/" "$work" "Fuzz/Corpus/$t" "$scratch/seeds/$t" >"$log" 2>&1 || true
-    cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$scratch/logs/$t.time" 2>/dev/null || echo "?")
+    cpu=$(tail -1 "$scratch/logs/$t.time" 2>/dev/null | awk '{ printf "%.1f", $1 + $2 }')
     runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
     after=$(count_findings "$crashes")
     found=$(( after - before ))
-    printf '%-12s %10s %14s %8s\n' "$t" "$cpu" "${runs:-?}" "$found"
+    printf '%-12s %10s %14s %8s\n' "$t" "${cpu:-?}" "${runs:-?}" "$found"
     if [ "$found" -gt 0 ]; then
         status=1
         echo "  see $log; inputs in $crashes/ (replay: $binary $t <file>)"
