@@ -137,3 +137,25 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (docs/fuzzing.md): one libFuzzer executable, built only when
+// PRIVACYKERNEL_FUZZ=1 (scripts/fuzz.sh sets it, with -sanitize=fuzzer,address and its own
+// scratch path), so ordinary builds and tests never see it.
+if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"),
+        .executableTarget(
+            name: "privacy-kernel-fuzz",
+            dependencies: [
+                "CFuzzerDriver", "Tabular", "Anonymity", "SecureRandom", "SecureAggregation",
+                "SecureAggregationTransport", "PrivacyLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Fuzz/Sources/privacy-kernel-fuzz"
+        ),
+    ]
+    package.products += [.executable(name: "privacy-kernel-fuzz", targets: ["privacy-kernel-fuzz"])]
+}

@@ -28,14 +28,14 @@ enum AuditLog {
     /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
     static func head(_ db: Database) throws -> (Int64, String) {
         if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
-            return (row["sequence"], row["hash"])
+            return (try row.ledgerValue("sequence"), try row.ledgerValue("hash"))
         }
         return try anchor(db)
     }
 
     static func anchor(_ db: Database) throws -> (Int64, String) {
         if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
-            return (row["sequence"], row["hash"])
+            return (try row.ledgerValue("sequence"), try row.ledgerValue("hash"))
         }
         return (0, genesis)
     }
@@ -91,18 +91,29 @@ enum AuditLog {
         var count = 0
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
         while let row = try cursor.next() {
-            let sequence: Int64 = row["sequence"]
+            let sequence: Int64 = try row.ledgerValue("sequence")
             expectedSequence += 1
             guard sequence == expectedSequence else {
                 throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence, reason: "entry \(expectedSequence) is missing (next is \(sequence))")
             }
-            let stored: String = row["previous_hash"]
+            let stored: String
+            do throws(PrivacyLedgerError) { stored = try row.ledgerValue("previous_hash") } catch {
+                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
+            }
             guard stored == previous else {
                 throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its previous hash does not match entry \(sequence - 1)")
             }
-            let hash = digest(sequence: sequence, time: row["time"], actor: row["actor"], action: row["action"],
-                              details: row["details"], previousHash: stored)
-            guard hash == (row["hash"] as String) else {
+            // A field of another type than the schema's was written outside the kernel: the
+            // entry is edited, like one whose hash does not match.
+            let hash: String, storedHash: String
+            do throws(PrivacyLedgerError) {
+                hash = digest(sequence: sequence, time: try row.ledgerValue("time"), actor: try row.ledgerValue("actor"), action: try row.ledgerValue("action"),
+                              details: try row.ledgerValue("details"), previousHash: stored)
+                storedHash = try row.ledgerValue("hash")
+            } catch {
+                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
+            }
+            guard hash == storedHash else {
                 throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its contents do not match its hash (edited)")
             }
             previous = hash
@@ -129,10 +140,10 @@ enum AuditLog {
             SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
             """)
         while let row = try cursor.next() {
-            let details = (try? decoder.decode([String: String].self, from: Data((row["details"] as String).utf8))) ?? [:]
+            let details = (try? decoder.decode([String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8))) ?? [:]
             guard let id = details["release"] else { continue }
-            var entry = recorded[id] ?? Recorded(sequence: row["sequence"])
-            switch row["action"] as String {
+            var entry = try recorded[id] ?? Recorded(sequence: row.ledgerValue("sequence"))
+            switch (try row.ledgerValue("action", as: String.self)) {
             case "release-charged":
                 // An empty value records "none"; a missing key records nothing to compare.
                 for key in ["epsilon", "delta", "rho"] { if let value = details[key] { entry.guarantee[key] = value } }
@@ -143,18 +154,18 @@ enum AuditLog {
         }
         guard !recorded.isEmpty else { return }
         var rows: [String: Row] = [:]
-        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[row["id"]] = row }
+        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[try row.ledgerValue("id")] = row }
         for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             guard let row = rows[id] else {
                 throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)")
             }
             for (key, text) in entry.guarantee {
-                let stored = (row[key] as Double?).map { "\($0)" } ?? ""
+                let stored = (try row.ledgerValue(key, as: Double?.self)).map { "\($0)" } ?? ""
                 guard stored == text else {
                     throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's \(key) \(stored) differs from the recorded \(text) (edited)")
                 }
             }
-            if let digest = entry.digest, digest != (row["result_digest"] as String?) {
+            if let digest = entry.digest, digest != (try row.ledgerValue("result_digest", as: String?.self)) {
                 throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's result digest differs from the recorded one (edited)")
             }
         }
@@ -179,8 +190,8 @@ extension SQLiteLedger {
             var sql = "SELECT * FROM audit ORDER BY sequence"
             if let limit { sql = "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence" }
             return try db.cachedRows(sql: sql).map { row in
-                AuditEntry(sequence: row["sequence"], time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
-                           action: row["action"], details: row["details"], previousHash: row["previous_hash"], hash: row["hash"])
+                AuditEntry(sequence: try row.ledgerValue("sequence"), time: Date(timeIntervalSince1970: try row.ledgerValue("time")), actor: try row.ledgerValue("actor"),
+                           action: try row.ledgerValue("action"), details: try row.ledgerValue("details"), previousHash: try row.ledgerValue("previous_hash"), hash: try row.ledgerValue("hash"))
             }
         }
     }

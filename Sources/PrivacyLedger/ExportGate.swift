@@ -72,7 +72,7 @@ extension SQLiteLedger {
                     "release": id, "authorisation": "\(authorisation.id)", "path": target, "check": checkDescription,
                     "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
                 ])
-                return Self.releaseRecord(try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
+                return try Self.releaseRecord(try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
             }
         } catch let error as PrivacyLedgerError {
             try? FileManager.default.removeItem(atPath: pending)

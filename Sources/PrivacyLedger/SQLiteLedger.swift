@@ -310,7 +310,7 @@ public final class SQLiteLedger: Sendable {
 
     static func datasetColumns(_ db: Database, _ dataset: String) throws -> [DatasetColumn] {
         try db.cachedRows(sql: "SELECT name, level FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset]).map { row in
-            DatasetColumn(dataset: dataset, column: row["name"], level: ClassificationLevel(rawValue: row["level"]) ?? .restricted)
+            DatasetColumn(dataset: dataset, column: try row.ledgerValue("name"), level: ClassificationLevel(rawValue: try row.ledgerValue("level")) ?? .restricted)
         }
     }
 
@@ -436,14 +436,14 @@ public final class SQLiteLedger: Sendable {
                 let files = try db.cachedRows(sql: "SELECT id, path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL",
                                              arguments: [current.id])
                 for row in files {
-                    let path: String = row["path"]
+                    let path: String = try row.ledgerValue("path")
                     if FileManager.default.fileExists(atPath: path) {
                         try FileManager.default.removeItem(atPath: path)
                         deleted.append(path)
                     } else {
                         missing.append(path)
                     }
-                    try db.executeCached(sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, row["id"] as Int64])
+                    try db.executeCached(sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, (try row.ledgerValue("id", as: Int64.self))])
                 }
             }
             var details = ["authorisation": "\(current.id)", "operator": op, "scenario": scenario, "reason": reason, "from": current.status.rawValue]
@@ -474,8 +474,8 @@ public final class SQLiteLedger: Sendable {
     public func statusHistory(of authorisationID: Int64) throws(PrivacyLedgerError) -> [StatusChange] {
         try read { db in
             try db.cachedRows(sql: "SELECT * FROM status_history WHERE authorisation_id = ? ORDER BY rowid", arguments: [authorisationID]).map { row in
-                StatusChange(time: Date(timeIntervalSince1970: row["time"]), status: AuthorisationStatus(rawValue: row["status"]) ?? .terminated,
-                             reason: row["reason"], actor: row["actor"])
+                StatusChange(time: Date(timeIntervalSince1970: try row.ledgerValue("time")), status: AuthorisationStatus(rawValue: try row.ledgerValue("status")) ?? .terminated,
+                             reason: try row.ledgerValue("reason"), actor: try row.ledgerValue("actor"))
             }
         }
     }
@@ -488,17 +488,17 @@ public final class SQLiteLedger: Sendable {
             if let op { sql += " AND operator = ?"; arguments += [op] }
             if let scenario { sql += " AND scenario = ?"; arguments += [scenario] }
             sql += " ORDER BY charged_at, rowid"
-            return try db.cachedRows(sql: sql, arguments: arguments).map(Self.releaseRecord)
+            return try db.cachedRows(sql: sql, arguments: arguments).map { row in try Self.releaseRecord(row) }
         }
     }
 
-    static func releaseRecord(_ row: Row) -> ReleaseRecord {
-        ReleaseRecord(id: row["id"], kind: row["kind"], authorisationID: row["authorisation_id"], operator: row["operator"],
-                      scenario: row["scenario"], dataset: row["dataset"], query: row["query"], parameters: row["parameters"],
-                      epsilon: row["epsilon"], delta: row["delta"], rho: row["rho"], noiseScale: row["noise_scale"],
-                      resultDigest: row["result_digest"], rowsScanned: row["rows_scanned"], cpuSeconds: row["cpu_seconds"],
-                      bytesExported: row["bytes_exported"], chargedAt: Date(timeIntervalSince1970: row["charged_at"]),
-                      completedAt: (row["completed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    static func releaseRecord(_ row: Row) throws(PrivacyLedgerError) -> ReleaseRecord {
+        try ReleaseRecord(id: try row.ledgerValue("id"), kind: try row.ledgerValue("kind"), authorisationID: try row.ledgerValue("authorisation_id"), operator: try row.ledgerValue("operator"),
+                      scenario: try row.ledgerValue("scenario"), dataset: try row.ledgerValue("dataset"), query: try row.ledgerValue("query"), parameters: try row.ledgerValue("parameters"),
+                      epsilon: try row.ledgerValue("epsilon"), delta: try row.ledgerValue("delta"), rho: try row.ledgerValue("rho"), noiseScale: try row.ledgerValue("noise_scale"),
+                      resultDigest: try row.ledgerValue("result_digest"), rowsScanned: try row.ledgerValue("rows_scanned"), cpuSeconds: try row.ledgerValue("cpu_seconds"),
+                      bytesExported: try row.ledgerValue("bytes_exported"), chargedAt: Date(timeIntervalSince1970: try row.ledgerValue("charged_at")),
+                      completedAt: (try row.ledgerValue("completed_at", as: Double?.self)).map(Date.init(timeIntervalSince1970:)))
     }
 
     /// The metered cost of an authorisation's releases and exports.
@@ -536,15 +536,15 @@ public final class SQLiteLedger: Sendable {
             SELECT a.dataset, a.name, c.level FROM authorisation_columns a JOIN columns c ON c.dataset = a.dataset AND c.name = a.name
             WHERE a.authorisation_id = ? ORDER BY a.dataset, a.name
             """, arguments: [id]).map { r in
-            DatasetColumn(dataset: r["dataset"], column: r["name"], level: ClassificationLevel(rawValue: r["level"]) ?? .restricted)
+            DatasetColumn(dataset: try r.ledgerValue("dataset"), column: try r.ledgerValue("name"), level: ClassificationLevel(rawValue: try r.ledgerValue("level")) ?? .restricted)
         }
-        let budget = try decodeBudget(row["budget"])
-        return Authorisation(id: id, operator: row["operator"], scenario: row["scenario"], budget: budget,
-                             accounting: AccountingMethod(rawValue: row["accounting"]) ?? .basic,
-                             validFrom: Date(timeIntervalSince1970: row["valid_from"]), trialUntil: Date(timeIntervalSince1970: row["trial_until"]),
-                             validTo: Date(timeIntervalSince1970: row["valid_to"]),
-                             status: AuthorisationStatus(rawValue: row["status"]) ?? .terminated, columns: columns,
-                             spent: row["spent"], grantedAt: Date(timeIntervalSince1970: row["granted_at"]))
+        let budget = try decodeBudget(try row.ledgerValue("budget"))
+        return Authorisation(id: id, operator: try row.ledgerValue("operator"), scenario: try row.ledgerValue("scenario"), budget: budget,
+                             accounting: AccountingMethod(rawValue: try row.ledgerValue("accounting")) ?? .basic,
+                             validFrom: Date(timeIntervalSince1970: try row.ledgerValue("valid_from")), trialUntil: Date(timeIntervalSince1970: try row.ledgerValue("trial_until")),
+                             validTo: Date(timeIntervalSince1970: try row.ledgerValue("valid_to")),
+                             status: AuthorisationStatus(rawValue: try row.ledgerValue("status")) ?? .terminated, columns: columns,
+                             spent: try row.ledgerValue("spent"), grantedAt: Date(timeIntervalSince1970: try row.ledgerValue("granted_at")))
     }
 
     // MARK: Rules

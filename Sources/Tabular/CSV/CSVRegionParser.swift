@@ -200,13 +200,52 @@ enum ColumnAllocation {
     /// their base addresses, and returns the arrays holding the first
     /// `n` values, where `n` is what `body` returns (every value below `n` must be written).
     /// Categorical columns come back with an empty dictionary.
+    ///
+    /// Up to ``maximumNestedColumns`` columns the arrays are created without a copy, by nesting
+    /// one `Array(unsafeUninitializedCapacity:)` per column (one stack level each). Wider tables
+    /// parse into plain buffers and copy each column once into its array: the nesting depth
+    /// grew with the column count, and a file of one wide line (the `csv` fuzz target found one
+    /// of ~1,000 columns under AddressSanitizer; 100,000 columns overflow any stack) crashed.
     static func withUninitialized(types: [ColumnType], count: Int,
                                   _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> ([ColumnValues], Int) {
+        guard types.count <= maximumNestedColumns else { return try withCopiedBuffers(types: types, count: count, body) }
         var pointers: [UnsafeMutableRawPointer] = []
         var values = [ColumnValues?](repeating: nil, count: types.count)
         var rows = 0
         try level(0, types, max(count, 1), &pointers, &values, &rows, body)
         return (values.map { $0! }, rows)
+    }
+
+    /// The widest table whose column arrays are allocated by nesting (one stack level per column).
+    static let maximumNestedColumns = 64
+
+    /// ``withUninitialized(types:count:_:)`` for wide tables, with constant stack depth: one
+    /// buffer per column, then one copy of the first `n` values of each into its array.
+    /// O(columns) stack-free allocations plus O(n × columns) copying.
+    private static func withCopiedBuffers(types: [ColumnType], count: Int,
+                                          _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> ([ColumnValues], Int) {
+        let capacity = max(count, 1)
+        let buffers = types.map { UnsafeMutableRawPointer.allocate(byteCount: capacity * $0.storageStride, alignment: 8) }
+        defer { for buffer in buffers { buffer.deallocate() } }
+        let rows = try body(buffers)
+        let values = types.enumerated().map { j, type -> ColumnValues in
+            // Every stored type is trivial (no references), so copying the bytes moves the values.
+            func array<T>(_: T.Type) -> [T] {
+                [T](unsafeUninitializedCapacity: rows) { buffer, initialized in
+                    if rows > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: buffers[j], byteCount: rows * MemoryLayout<T>.stride) }
+                    initialized = rows
+                }
+            }
+            switch type {
+            case .float64: return .float64(array(Double.self))
+            case .int64: return .int64(array(Int64.self))
+            case .timestamp: return .timestamp(array(Int64.self))
+            case .bool: return .bool(array(Bool.self))
+            case .categorical: return .categorical(codes: array(UInt32.self), dictionary: [])
+            case .date: return .date(array(Int32.self))
+            }
+        }
+        return (values, rows)
     }
 
     /// Allocates column `j`'s array inside the initializer of an `Array`, so the body runs with

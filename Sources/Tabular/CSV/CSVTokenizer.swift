@@ -49,6 +49,15 @@ struct CSVTokenizer {
     /// The length of the whole input at `base` (fields never extend past it).
     let inputEnd: Int
 
+    /// Whether 16 bytes starting at `p` (a field start) lie inside the input, so that
+    /// ``ByteDictionary/head(overreading:_:)`` may read past a shorter field: the input holds at
+    /// least 16 bytes and `p` is at least 16 bytes before its end. Fields in the arena (unescaped
+    /// quoted fields) are never over-read. O(1).
+    @inline(__always)
+    func canOverread(from p: UnsafePointer<UInt8>) -> Bool {
+        inputEnd >= 16 && p >= base && p <= base + (inputEnd &- 16)
+    }
+
     init(base: UnsafePointer<UInt8>, inputEnd: Int, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 1_024) {
         self.base = base
         self.inputEnd = inputEnd

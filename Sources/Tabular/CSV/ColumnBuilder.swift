@@ -160,7 +160,6 @@ struct ColumnBuilder {
                 }
             case .categorical where dictionary.count < ColumnBuilder.smallDictionary:
                 // A small dictionary stays in cache: one pass, no prefetching.
-                let overreadLimit = tokenizer.base + max(0, tokenizer.inputEnd &- 16)
                 var table = self.dictionary
                 self.dictionary = ByteDictionary.empty
                 let out = output!.assumingMemoryBound(to: UInt32.self) + firstRow
@@ -176,7 +175,7 @@ struct ColumnBuilder {
                             out[r] = ColumnBuilder.nullCode
                             continue
                         }
-                        let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                        let head = tokenizer.canOverread(from: p) ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
                         // A direct-mapped memo of recent values (keyed by length and head) skips
                         // the full hash for repeated values; longer values compare their tail.
                         let length = UInt32(truncatingIfNeeded: n) &+ 1
@@ -204,15 +203,13 @@ struct ColumnBuilder {
                     hashScratch = [UInt64](repeating: 0, count: rows)
                     headScratch = [(UInt64, UInt64)](repeating: (0, 0), count: rows)
                 }
-                // Fields that end at least 16 bytes before the end of the input may be over-read.
-                let overreadLimit = tokenizer.base + max(0, tokenizer.inputEnd &- 16)
                 let heads = headScratch.withUnsafeMutableBufferPointer { $0.baseAddress! }
                 dictionary.withPrefetcher { prefetch in
                     hashScratch.withUnsafeMutableBufferPointer { hashes in
                         for r in 0..<rows {
                             let (p, n, isNull) = field(r)
                             if isNull { hashes[r] = 0; continue }
-                            let head = p >= tokenizer.base && p <= overreadLimit ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                            let head = tokenizer.canOverread(from: p) ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
                             heads[r] = head
                             let h = ByteDictionary.hash(p, n, head)
                             hashes[r] = h
