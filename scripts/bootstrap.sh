@@ -4,7 +4,8 @@
 set -euo pipefail
 
 needed=()
-for package in libgmp-dev libopenblas-dev libsqlite3-dev pkg-config; do
+# `time` (GNU time) lets the resource-limit tests read a child's own peak memory.
+for package in libgmp-dev libopenblas-dev libsqlite3-dev pkg-config time; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || needed+=("$package")
 done
 if [ "${#needed[@]}" -gt 0 ]; then
