@@ -127,7 +127,8 @@ let package = Package(
         // through the public API and the CLI. Test code only: no library depends on it.
         .testTarget(
             name: "DPAuditTests",
-            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning", "SecureAggregation"],
+            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning", "SecureAggregation",
+                           "Scenarios", "PrivacyLedger", "Datasets"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(
@@ -139,9 +140,13 @@ let package = Package(
 )
 
 // Fuzz targets (docs/fuzzing.md): one libFuzzer executable, built only when
-// PRIVACYKERNEL_FUZZ=1 (scripts/fuzz.sh sets it, with -sanitize=fuzzer,address and its own
-// scratch path), so ordinary builds and tests never see it.
+// PRIVACYKERNEL_FUZZ=1 (scripts/fuzz.sh and scripts/sanitize.sh set it, with AddressSanitizer,
+// libFuzzer's coverage instrumentation and their own scratch paths), so ordinary builds and
+// tests never see it. The executable owns `main` and links libFuzzer's no-main archive, whose
+// path the scripts pass in PRIVACYKERNEL_FUZZER_LIBRARY; the test binary of the same build is
+// instrumented alike but does not link libFuzzer, so one sanitized build serves both.
 if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
+    let fuzzerLibrary = Context.environment["PRIVACYKERNEL_FUZZER_LIBRARY"]
     package.targets += [
         .target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"),
         .executableTarget(
@@ -154,7 +159,8 @@ if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            path: "Fuzz/Sources/privacy-kernel-fuzz"
+            path: "Fuzz/Sources/privacy-kernel-fuzz",
+            linkerSettings: fuzzerLibrary.map { [.unsafeFlags(["-Xlinker", $0]), .linkedLibrary("stdc++")] } ?? []
         ),
     ]
     package.products += [.executable(name: "privacy-kernel-fuzz", targets: ["privacy-kernel-fuzz"])]

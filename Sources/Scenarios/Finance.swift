@@ -73,22 +73,31 @@ extension Scenarios {
         let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, [])],
                                       epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize(unit, dataset: input.dataset, rows: input.datasetRowCount)],
+        let inputSize = try grant.inputSize(unit, dataset: input.dataset, rows: input.datasetRowCount)
+        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [inputSize],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "\(mapping.segmentName) × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
                                     operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
-        report.sections.append(ReportSection(
-            id: "secure_aggregation", title: "Secure aggregation of the departments' risk flags",
-            note: "Each department's flag vector (one element per \(mapping.unitSingular)) was masked and summed with SecAgg (4 parties, threshold 3, ℤ/2⁸, complete graph); the platform saw only the per-\(mapping.unitSingular) sums. Flag rules: " + departmentFlags.map { "\($0.department): \($0.rule)" }.joined(separator: "; ") + ". The figures below are protocol costs, not data.",
-            chart: .table, labelNames: ["measure"], valueName: "value",
-            rows: [
-                ReportRow(labels: ["parties"], value: Double(secagg.parties)),
+        // The protocol's costs grow with the vector length, which is the row count: they are
+        // published only when the steward declared that count public (as the input size is),
+        // else they would release it exactly (found by the DP auditor's scenario paths).
+        let costsArePublic = inputSize.rows == n
+        var costRows = [ReportRow(labels: ["parties"], value: Double(secagg.parties))]
+        if costsArePublic {
+            costRows += [
                 ReportRow(labels: ["vector length (\(unit))"], value: Double(n)),
                 ReportRow(labels: ["median party ms"], value: secagg.medianPartyMilliseconds),
                 ReportRow(labels: ["server ms"], value: secagg.serverTotalMilliseconds),
                 ReportRow(labels: ["bytes from parties"], value: Double(secagg.bytesFromParties)),
                 ReportRow(labels: ["bytes from server"], value: Double(secagg.bytesFromServer)),
-            ],
+            ]
+        }
+        let costNote = costsArePublic ? " The figures below are protocol costs, not data."
+            : " Protocol costs (vector length, bytes, times) are not published: they grow with the number of \(unit), which the steward has not declared public."
+        report.sections.append(ReportSection(
+            id: "secure_aggregation", title: "Secure aggregation of the departments' risk flags",
+            note: "Each department's flag vector (one element per \(mapping.unitSingular)) was masked and summed with SecAgg (4 parties, threshold 3, ℤ/2⁸, complete graph); the platform saw only the per-\(mapping.unitSingular) sums. Flag rules: " + departmentFlags.map { "\($0.department): \($0.rule)" }.joined(separator: "; ") + "." + costNote,
+            chart: .table, labelNames: ["measure"], valueName: "value", rows: costRows,
             epsilon: 0, delta: 0, mechanism: "secure aggregation (no release)", noiseScale: nil, ledgerEntries: []))
 
         let industries = mapping.segments

@@ -371,7 +371,7 @@ enum AuditPaths {
         + [NoiseMechanism.laplace, .discreteGaussian].map { m in AuditPathEntry(name: "regression/logistic/\(m.rawValue)") { try logisticRegressionPath(m) } }
         + [AuditPathEntry(name: "secagg/distributed-discrete-gaussian/3-parties") { try distributedNoisePath() }]
 
-    static let all: [AuditPathEntry] = gateEntries + otherEntries
+    static let all: [AuditPathEntry] = gateEntries + otherEntries + ScenarioAuditPaths.entries
     static func entry(_ name: String) -> AuditPathEntry? { all.first { $0.name == name } }
 }
 
