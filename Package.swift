@@ -86,18 +86,31 @@ let package = Package(
             name: "Scenarios",
             dependencies: ["Tabular", "Datasets", "DifferentialPrivacy", "Anonymity", "SecureAggregation", "PrivacyLedger", "PrivateLearning"]
         ),
-        .executableTarget(
-            name: "privacy-kernel",
+        // The commands as a library (parsed in tests and by the fuzzer without a process) and
+        // the executable that runs them.
+        .target(
+            name: "PrivacyKernelCLI",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 "SecureAggregationTransport",
                 "PrivacyLedger", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: leafSwiftSettings
+        ),
+        .executableTarget(
+            name: "privacy-kernel",
+            dependencies: ["PrivacyKernelCLI"],
             swiftSettings: leafSwiftSettings
         ),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGMP", "COpenBLAS"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["PrivacyKernelCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: leafSwiftSettings
+        ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: leafSwiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tabular"], swiftSettings: leafSwiftSettings),
         .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom"], swiftSettings: leafSwiftSettings),
@@ -153,7 +166,8 @@ if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
             name: "privacy-kernel-fuzz",
             dependencies: [
                 "CFuzzerDriver", "Tabular", "Anonymity", "SecureRandom", "SecureAggregation",
-                "SecureAggregationTransport", "PrivacyLedger",
+                "SecureAggregationTransport", "PrivacyLedger", "PrivacyKernelCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,7 +1,24 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs missing system libraries, builds, tests.
+# Runs the whole test suite: installs missing system libraries, builds, tests. Then, unless
+# swift test options were given (a filtered run) or PRIVACYKERNEL_SKIP_VERIFICATION=1, the
+# machine checks of issue 13 (README "Testing and verification"):
+#   1. the fast subset of the suite under AddressSanitizer (scripts/sanitize.sh address --subset),
+#   2. a 60 s libFuzzer smoke run of every fuzz target, two at a time, from the same
+#      AddressSanitizer build (scripts/fuzz.sh all --debug --seconds 60 --jobs 2).
+# The short DP audit is part of the suite itself (Tests/DPAuditTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+started=$(date +%s)
 swift build --build-tests
 swift test --skip-build --disable-xctest "$@"
+echo "test.sh: build and suite took $(( $(date +%s) - started )) s" >&2
+if [ "$#" -gt 0 ] || [ "${PRIVACYKERNEL_SKIP_VERIFICATION:-0}" = 1 ]; then
+    exit 0
+fi
+started=$(date +%s)
+scripts/sanitize.sh address --subset
+echo "test.sh: AddressSanitizer build and subset took $(( $(date +%s) - started )) s" >&2
+started=$(date +%s)
+scripts/fuzz.sh all --debug --seconds 60 --jobs 2
+echo "test.sh: fuzz smoke run took $(( $(date +%s) - started )) s" >&2

@@ -7,7 +7,7 @@ import Darwin
 
 /// Why a file of public keys (one per line) could not be read. Each message names the option,
 /// the file and the rule; none quotes the file's contents.
-enum KeysFileError: Error, Equatable, CustomStringConvertible {
+public enum KeysFileError: Error, Equatable, CustomStringConvertible {
     /// No file at the path.
     case notFound(option: String, path: String)
     /// A directory, device, FIFO or socket (e.g. `/dev/null`) rather than a regular file.
@@ -23,7 +23,8 @@ enum KeysFileError: Error, Equatable, CustomStringConvertible {
     /// Any other operating-system failure.
     case unreadable(option: String, path: String, reason: String)
 
-    var description: String {
+    /// The message: option, file and rule, never the contents.
+    public var description: String {
         switch self {
         case let .notFound(option, path): return "\(option) '\(path)': no such file"
         case let .notRegularFile(option, path, kind): return "\(option) '\(path)': is \(kind), not a regular file of keys (one per line)"
@@ -37,7 +38,7 @@ enum KeysFileError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The largest keys file accepted: 16 MiB.
-let maximumKeysFileBytes = 16 << 20
+public let maximumKeysFileBytes = 16 << 20
 
 /// Reads a file of public keys, one per line (UTF-8, LF or CRLF; surrounding spaces trimmed,
 /// blank lines skipped, order kept, duplicates kept for the caller to judge), for options such
@@ -48,7 +49,7 @@ let maximumKeysFileBytes = 16 << 20
 /// - Throws: ``KeysFileError`` naming the rule broken: not found, not a regular file (`/dev/null`,
 ///   a directory), permission, larger than ``maximumKeysFileBytes``, not UTF-8, or no key at all.
 /// - Complexity: O(file size).
-func readKeysFile(_ path: String, option: String = "--keys") throws(KeysFileError) -> [String] {
+public func readKeysFile(_ path: String, option: String = "--keys") throws(KeysFileError) -> [String] {
     var info = stat()
     if stat(path, &info) != 0 {
         switch errno {

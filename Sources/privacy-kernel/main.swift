@@ -1,0 +1,5 @@
+import PrivacyKernelCLI
+
+// The `privacy-kernel` executable: the commands live in the PrivacyKernelCLI library, so that
+// tests and the fuzzer (Fuzz/, target cli-args) can parse arguments without a process.
+PrivacyKernelCommand.main()
