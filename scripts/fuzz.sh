@@ -51,7 +51,7 @@ scripts/bootstrap.sh
 source scripts/lib/asan-build.sh
 echo "fuzz.sh: building privacy-kernel-fuzz ($config, AddressSanitizer + libFuzzer coverage, --scratch-path $scratch)" >&2
 build_started=$(date +%s)
-asan_build "$config" "$scratch" --product privacy-kernel-fuzz >&2
+asan_swift build "$config" "$scratch" --product privacy-kernel-fuzz >&2
 echo "fuzz.sh: build took $(( $(date +%s) - build_started )) s" >&2
 binary="$scratch/$config/privacy-kernel-fuzz"
 [ -x "$binary" ] || { echo "fuzz.sh: build produced no $binary" >&2; exit 1; }

@@ -28,7 +28,7 @@ struct PlantedVariantTests {
 
     static func audit(_ path: AuditPath) throws -> AuditResult? {
         guard AuditConfiguration.selects(path.name) else { return nil }
-        let result = try DPAuditor.audit(path, samplesPerSide: AuditConfiguration.samples(for: path, short: shortSamples))
+        let result = try DPAuditor.audit(path, samplesPerSide: AuditConfiguration.samples(for: path, short: shortSamples, scaled: false))
         AuditConfiguration.record(result)
         return result
     }

@@ -73,9 +73,17 @@ struct ResourceLimitTests {
         let measured = try measure(binary, arguments, in: directory)
         #expect(measured.status != 0, "\(arguments.prefix(3)): should be refused")
         #expect(measured.err.contains(expected), "\(arguments.prefix(3)): \(measured.err)")
+        guard !underSanitizer else { return }
         #expect(measured.peakKiB <= baseline + allowance,
                 "\(arguments.prefix(3)): peak \(measured.peakKiB) KiB against a baseline of \(baseline) KiB")
     }
+
+    /// Whether this run is under a sanitizer (`scripts/sanitize.sh` sets
+    /// `PRIVACYKERNEL_SANITIZER`). Peak memory is then not the program's own: AddressSanitizer
+    /// keeps freed blocks in its quarantine (256 MiB) and maps shadow memory, so a refusal that
+    /// read a 16 MiB keys file peaked at 563 MiB under ASan. The refusals and their messages are
+    /// still checked; the memory comparisons (and the positive control) only in plain builds.
+    static var underSanitizer: Bool { ProcessInfo.processInfo.environment["PRIVACYKERNEL_SANITIZER"] != nil }
 
     @Test("Issue 13 limits: rows, bins, keys, quantile levels, parties, dimension, modulus bits and field length")
     func limitsComeBeforeAllocation() throws {
@@ -93,7 +101,9 @@ struct ResourceLimitTests {
         let control = try Self.measure(binary, ["dp", "histogram", "--data", data, "--column", "val", "--bounds", "0:50",
                                                 "--bins", "262144", "--epsilon", "1"], in: directory)
         #expect(control.status == 0, "\(control.err)")
-        #expect(control.peakKiB > baseline + Self.allowanceKiB, "control peak \(control.peakKiB) KiB, baseline \(baseline) KiB")
+        if !Self.underSanitizer {
+            #expect(control.peakKiB > baseline + Self.allowanceKiB, "control peak \(control.peakKiB) KiB, baseline \(baseline) KiB")
+        }
         // Rows: 2^63 − 1 rows of synthetic data.
         try refused(["datasets", "generate", "transport", "--rows", "9223372036854775807", "--out", directory.file("t.csv")],
                     says: "rows")

@@ -1,6 +1,6 @@
 # Sourced by scripts/sanitize.sh and scripts/fuzz.sh: the one AddressSanitizer build both use.
 #
-#   asan_build CONFIG SCRATCH [swift build arguments…]
+#   asan_swift build|test CONFIG SCRATCH [swift build / swift test arguments…]
 #
 # Builds with AddressSanitizer (Swift and C targets) and libFuzzer's coverage instrumentation
 # (inline 8-bit counters, PC table, comparison tracing) into SCRATCH, with the fuzz executable
@@ -19,25 +19,17 @@ fuzzer_library() {
     printf '%s\n' "$library"
 }
 
-asan_build() {
-    local config="$1" scratch="$2"
-    shift 2
+# asan_swift build|test CONFIG SCRATCH [arguments…]: `swift build` or `swift test --skip-build`
+# in the shared AddressSanitizer + coverage configuration (the flags must match between the two,
+# or SwiftPM rebuilds every module).
+asan_swift() {
+    local subcommand="$1" config="$2" scratch="$3"
+    shift 3
     local library
     library=$(fuzzer_library)
-    # gold's "Cannot export local symbol" warnings about ASan's own helpers are noise.
+    local extra=()
+    [ "$subcommand" = test ] && extra=(--skip-build --disable-xctest)
     PRIVACYKERNEL_FUZZ=1 PRIVACYKERNEL_FUZZER_LIBRARY="$library" \
-        swift build -c "$config" --scratch-path "$scratch" --sanitize=address "${asan_coverage_flags[@]}" "$@" 2>&1 \
-        | { grep -v "Cannot export local symbol" || true; }
-    return "${PIPESTATUS[0]}"
-}
-
-# The test run of the same build (the flags must match asan_build's, or SwiftPM rebuilds).
-asan_test() {
-    local config="$1" scratch="$2"
-    shift 2
-    local library
-    library=$(fuzzer_library)
-    PRIVACYKERNEL_FUZZ=1 PRIVACYKERNEL_FUZZER_LIBRARY="$library" \
-        swift test -c "$config" --skip-build --disable-xctest --scratch-path "$scratch" --sanitize=address \
-        "${asan_coverage_flags[@]}" "$@"
+        swift "$subcommand" -c "$config" --scratch-path "$scratch" --sanitize=address "${asan_coverage_flags[@]}" \
+        ${extra[@]+"${extra[@]}"} "$@"
 }

@@ -13,7 +13,7 @@ import SecureAggregation
 /// - 3: a plaintext file under the same key: parsed, range-checked (all lines) and the first encrypted.
 enum PaillierFuzz {
     /// A fixed 2048-bit key (deterministic from test seed 1), so seed ciphertexts stay valid.
-    nonisolated(unsafe) static let key: PaillierPrivateKey = {
+    static let key: PaillierPrivateKey = {
         var generator = SecureRandomGenerator(testSeed: 1)
         return try! PaillierPrivateKey.generate(modulusBits: 2048, using: &generator)
     }()

@@ -4,7 +4,8 @@
 //     privacy-kernel-fuzz csv -max_total_time=60 Fuzz/Corpus/csv
 //     privacy-kernel-fuzz csv crash-<sha1>          # replay one input
 //
-// Built only by scripts/fuzz.sh (PRIVACYKERNEL_FUZZ=1, -sanitize=fuzzer,address); see
+// Built only by scripts/fuzz.sh and scripts/sanitize.sh (PRIVACYKERNEL_FUZZ=1, AddressSanitizer and
+// libFuzzer's coverage instrumentation; scripts/lib/asan-build.sh); see
 // docs/fuzzing.md. Each target calls the library's real parsing code and ignores thrown errors:
 // a finding is a trap, a sanitizer report, a timeout or an out-of-memory.
 import CFuzzerDriver
@@ -26,6 +27,7 @@ let allTargets: [FuzzTarget] = [
     FuzzTarget(name: "paillier", summary: "Paillier key JSON (public, private) and ciphertext/plaintext text files", run: PaillierFuzz.run),
     FuzzTarget(name: "ledger", summary: "PrivacyLedger imports: CSV header registration, stored JSON and audit rows read back", run: LedgerFuzz.run),
     FuzzTarget(name: "cli-json", summary: "CLI input files: secagg session JSON, party input files", run: CLIFilesFuzz.run),
+    FuzzTarget(name: "cli-args", summary: "CLI argument vectors parsed and validated by every subcommand, and --keys files", run: CLIArgumentsFuzz.run),
 ]
 
 nonisolated(unsafe) var selectedTarget: FuzzTarget?

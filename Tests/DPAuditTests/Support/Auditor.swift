@@ -349,11 +349,22 @@ enum AuditConfiguration {
     static let environment = ProcessInfo.processInfo.environment
     static var isLong: Bool { environment["DP_AUDIT_LONG"] == "1" }
 
-    /// Samples per side for a path in this mode.
-    static func samples(for path: AuditPath, short: Int) -> Int {
+    /// Samples per side for a path in this mode. A short run of a path that must pass is
+    /// scaled by `PRIVACYKERNEL_REPETITION_SCALE` (0 < s ≤ 1; `scripts/sanitize.sh thread` sets
+    /// 0.1: under TSan the point is interleavings, not statistics). Fewer samples only weaken
+    /// the lower bound, so a scaled run cannot fail a correct path; planted variants, which must
+    /// fail, are never scaled (`scaled: false`).
+    static func samples(for path: AuditPath, short: Int, scaled: Bool = true) -> Int {
         if let explicit = environment["DP_AUDIT_SAMPLES"].flatMap(Int.init) { return max(2, explicit) }
         if isLong { return path.longSamples }
-        return max(2, Int(Double(short) * path.sampleScale))
+        let scale = scaled ? repetitionScale : 1
+        return max(2, Int(Double(short) * path.sampleScale * scale))
+    }
+
+    /// `PRIVACYKERNEL_REPETITION_SCALE` clamped to (0, 1]; 1 when unset or malformed.
+    static var repetitionScale: Double {
+        guard let value = environment["PRIVACYKERNEL_REPETITION_SCALE"].flatMap(Double.init), value > 0, value.isFinite else { return 1 }
+        return min(1, value)
     }
 
     /// Whether `name` is selected by `DP_AUDIT_FILTER` (comma-separated substrings).
