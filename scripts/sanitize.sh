@@ -2,8 +2,10 @@
 # Runs the test suite under a sanitizer, in its own build folder (.build-asan / .build-tsan) so
 # the normal build stays valid.
 #
-#   scripts/sanitize.sh address|thread [--subset] [--filter REGEX] [other swift test options]
+#   scripts/sanitize.sh address|thread [--subset | --per-target] [--filter REGEX] [other swift test options]
 #
+# --per-target runs the whole suite one test target at a time, each in its own process (TSan's
+# internal allocator runs out of memory when every suite runs in one process: docs/sanitizers.md).
 # --subset runs the fast subset CI uses (docs/sanitizers.md): every suite over a hand-written
 # concurrentPerform loop, the parsers, the wire format and the big integers.
 # The address build is the one scripts/fuzz.sh --debug uses as well (scripts/lib/asan-build.sh).
@@ -22,8 +24,13 @@ shift
 # streaming, SecAgg server and simulation, Paillier batches) plus parsers, wire and big integers.
 subset='PartialTests|CSVReaderTests|ByteDictionaryTests|DeterminismTests|CheckTests|MondrianRiskTests|SecAggProtocolTests|SecAggTransportTests|PaillierTests|LinearRegressionTests|LogisticRegressionTests|SecAggWireTests|SecAggValidationTests|BigIntegerTests|Issue12PaillierTests|QueryCrashTests|Issue13FuzzTests'
 arguments=()
+per_target=0
 for argument in "$@"; do
-  if [ "$argument" = --subset ]; then arguments+=(--filter "$subset"); else arguments+=("$argument"); fi
+  case "$argument" in
+    --subset) arguments+=(--filter "$subset") ;;
+    --per-target) per_target=1 ;;
+    *) arguments+=("$argument") ;;
+  esac
 done
 scripts/bootstrap.sh
 started=$(date +%s)
@@ -46,10 +53,24 @@ export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0 second_deadlock_stack=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0 halt_on_error=1}"
 # Swift's own backtracer would run inside a sanitizer report and trip over it.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
+run_tests() {
+  if [ "$kind" = address ]; then
+    asan_swift test debug .build-asan "$@"
+  else
+    swift test --skip-build --disable-xctest --sanitize=thread --scratch-path .build-tsan "$@"
+  fi
+}
 started=$(date +%s)
-if [ "$kind" = address ]; then
-  asan_swift test debug .build-asan ${arguments[@]+"${arguments[@]}"}
+if [ "$per_target" = 1 ]; then
+  status=0
+  for target in $(ls Tests); do
+    [ -d "Tests/$target" ] || continue
+    target_started=$(date +%s)
+    if run_tests --filter "^$target\\." ${arguments[@]+"${arguments[@]}"}; then result=passed; else result=FAILED; status=1; fi
+    echo "sanitize.sh: $kind $target $result in $(( $(date +%s) - target_started )) s" >&2
+  done
 else
-  swift test --skip-build --disable-xctest --sanitize=thread --scratch-path .build-tsan ${arguments[@]+"${arguments[@]}"}
+  run_tests ${arguments[@]+"${arguments[@]}"} && status=0 || status=$?
 fi
 echo "sanitize.sh: $kind tests took $(( $(date +%s) - started )) s" >&2
+exit "$status"
