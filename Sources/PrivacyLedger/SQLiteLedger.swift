@@ -493,7 +493,7 @@ public final class SQLiteLedger: Sendable {
     }
 
     static func releaseRecord(_ row: Row) throws(PrivacyLedgerError) -> ReleaseRecord {
-        try ReleaseRecord(id: try row.ledgerValue("id"), kind: try row.ledgerValue("kind"), authorisationID: try row.ledgerValue("authorisation_id"), operator: try row.ledgerValue("operator"),
+        ReleaseRecord(id: try row.ledgerValue("id"), kind: try row.ledgerValue("kind"), authorisationID: try row.ledgerValue("authorisation_id"), operator: try row.ledgerValue("operator"),
                       scenario: try row.ledgerValue("scenario"), dataset: try row.ledgerValue("dataset"), query: try row.ledgerValue("query"), parameters: try row.ledgerValue("parameters"),
                       epsilon: try row.ledgerValue("epsilon"), delta: try row.ledgerValue("delta"), rho: try row.ledgerValue("rho"), noiseScale: try row.ledgerValue("noise_scale"),
                       resultDigest: try row.ledgerValue("result_digest"), rowsScanned: try row.ledgerValue("rows_scanned"), cpuSeconds: try row.ledgerValue("cpu_seconds"),

@@ -1,5 +1,5 @@
 internal import Foundation
-public import SecureAggregation
+internal import SecureAggregation
 
 /// Reads and writes a party's input vector file for the TCP transport: one decimal integer
 /// per line (blank lines ignored), exactly the session's dimension many, each below 2^k.
