@@ -36,8 +36,6 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
     case unsupportedEvent(accountant: String, event: String)
     /// Two partials that cannot be merged (different bounds, grids, keys or query kinds).
     case incompatiblePartials(reason: String)
-    /// The durable ledger refused or failed to record a charge; nothing was released.
-    case ledgerFailure(reason: String)
     /// The random source failed (the OS refused entropy); nothing was released.
     case randomSourceFailure(reason: String)
     /// The budget's type cannot pay for this kind of release: a pure-ε budget asked for a
@@ -68,8 +66,6 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
             return "the \(accountant) accountant cannot account for \(event)"
         case let .incompatiblePartials(reason):
             return "cannot merge partials: \(reason)"
-        case let .ledgerFailure(reason):
-            return "the privacy ledger could not record the charge: \(reason); nothing was released"
         case let .randomSourceFailure(reason):
             return "the secure random source failed: \(reason); nothing was released"
         case let .budgetTypeMismatch(budget, requested):

@@ -217,7 +217,7 @@ struct DPOptions: ParsableArguments {
     func run(_ statistic: DPStatistic) throws {
         let query = try query(statistic)
         let mechanism = NoiseMechanism(rawValue: mechanism)!
-        let parameters = NoiseParameters(epsilon: epsilon, delta: delta, rho: rho,
+        let parameters = try NoiseParameters(epsilon: epsilon, delta: delta, rho: rho,
                                          gaussianCalibration: classicGaussian ? .classic : .analytic)
         // Check the request before reading the data.
         try query.validate()

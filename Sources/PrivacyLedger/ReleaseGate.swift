@@ -36,55 +36,55 @@ struct ReleaseContext: Sendable {
     let cpuStart: Double?
 }
 
-/// The ledger seam of one release: binds the durable ledger to an operator, a scenario and a
-/// query, so that the session's ``DifferentialPrivacy/PrivacyLedger/record(_:)`` performs the
-/// whole authorisation check and durable charge in one transaction.
-final class ReleaseBinding: DifferentialPrivacy.PrivacyLedger, @unchecked Sendable {
+/// An operator's authorisation in the durable ledger, as the ``DifferentialPrivacy/BudgetStore``
+/// the release gate charges: each charge re-checks every rule of the authorisation (status,
+/// validity window, dataset, columns, classification), composes the event into the
+/// authorisation's stored accountant, refuses beyond its budget, and writes the ledger entry
+/// and the audit entry — all in one `BEGIN IMMEDIATE` transaction, committed before any
+/// noise is sampled. Refusals are ``PrivacyLedgerError``s naming the rule.
+///
+/// Get one from ``SQLiteLedger/budget(operator:scenario:dataset:columns:purpose:)`` for
+/// computations that go through the gate themselves (model fits in `PrivateLearning`); the
+/// ledger's own ``SQLiteLedger/release(_:over:mechanism:parameters:operator:scenario:dataset:)``
+/// uses one per release.
+public struct AuthorisedBudget: BudgetStore {
+    /// The ledger's digest of the release (SHA-256 of its canonical JSON), as stored.
+    public typealias OutcomeReceipt = String
+
     let ledger: SQLiteLedger
     let context: ReleaseContext
-    private let lock = NSLock()
-    private var _refusal: PrivacyLedgerError?
-    private var _digest: String?
-    private var _entryID: String?
 
-    init(ledger: SQLiteLedger, context: ReleaseContext) {
-        self.ledger = ledger
-        self.context = context
+    /// The operator charged.
+    public var `operator`: String { context.operator }
+    /// The authorisation's scenario.
+    public var scenario: String { context.scenario }
+    /// The dataset the computation reads.
+    public var dataset: String { context.dataset }
+
+    /// A bad request is refused as ``PrivacyLedgerError/release(_:)``.
+    public static func refusal(_ error: DifferentialPrivacyError) -> PrivacyLedgerError { .release(error) }
+
+    /// Charges `request` against the authorisation in one transaction (see the type's
+    /// description).
+    ///
+    /// - Throws: the ``PrivacyLedgerError`` naming the rule that refused, such as
+    ///   ``PrivacyLedgerError/budgetExhausted(operator:scenario:requested:spent:budget:)``.
+    public func charge(_ request: ChargeRequest) throws(PrivacyLedgerError) -> PrivacyCharge {
+        try ledger.commitCharge(request, context: context)
     }
 
-    /// The typed refusal, if the ledger refused.
-    var refusal: PrivacyLedgerError? { lock.withLock { _refusal } }
-    /// The digest recorded with the outcome.
-    var digest: String? { lock.withLock { _digest } }
-    /// The ledger entry's identifier: the charge's UUID, once committed.
-    var entryID: String { lock.withLock { _entryID } ?? "" }
-
-    func record(_ charge: PrivacyCharge) throws {
-        do {
-            try ledger.commitCharge(charge, context: context)
-            lock.withLock { _entryID = charge.id.uuidString }
-        } catch {
-            lock.withLock { _refusal = error }
-            throw error
-        }
-    }
-
-    func recordOutcome(of charge: PrivacyCharge, release: DPRelease) throws {
-        do {
-            let digest = try ledger.commitOutcome(of: charge.id, release: release, cpuStart: context.cpuStart)
-            lock.withLock { _digest = digest }
-        } catch {
-            lock.withLock { _refusal = error }
-            throw error
-        }
+    /// Records the release's digest, noise scale, size and CPU time in its ledger entry.
+    ///
+    /// - Returns: the digest.
+    public func recordOutcome(_ outcome: ReleaseOutcome) throws(PrivacyLedgerError) -> String {
+        try ledger.commitOutcome(of: outcome.charge.id, release: outcome.release, cpuStart: context.cpuStart)
     }
 }
 
 extension SQLiteLedger {
-    /// **The release gate with the ledger**: checks the authorisation (status, validity window,
-    /// dataset, columns, classification), computes the partial, charges the authorisation's
-    /// durable budget in one `BEGIN IMMEDIATE` transaction, samples the noise, and records the
-    /// result's digest and cost (rows scanned, CPU time, bytes) before returning.
+    /// **The release gate with the ledger**: refuses early (read-only) when the authorisation
+    /// does not cover the query, computes the partial, then releases it through
+    /// ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``.
     ///
     /// - Parameters:
     ///   - query: the query (its columns are checked against the authorisation).
@@ -93,68 +93,55 @@ extension SQLiteLedger {
     /// - Returns: the release and its ledger entry.
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused (nothing released or
     ///   charged then), or ``PrivacyLedgerError/release(_:)`` for a bad query.
+    /// - Complexity: one scan of `table` for the partial, one write transaction for the charge
+    ///   and one for the outcome.
     public func release(_ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
-        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+        // Early and read-only, so that an uncovered request does not make the platform scan the
+        // data; the charge's transaction checks every rule again.
+        _ = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
         let partial: QueryPartial
         do {
             try query.validate()
             partial = try query.partial(over: table)
         } catch { throw .release(error) }
-        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
-                           rowsScanned: table.rowCount, cpuStart: cpuStart)
+        return try release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+                           dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
     }
 
-    /// The release gate for a partial computed elsewhere (merged from shards, say).
+    /// The release gate for a partial computed elsewhere (merged from shards, say), charged to
+    /// the authorisation of `op` for `scenario` through an ``AuthorisedBudget``: the charge's
+    /// one transaction checks the authorisation (status, validity window, dataset, columns,
+    /// classification) and the durable budget; the noise is sampled after it commits, and the
+    /// result's digest and cost (rows scanned, CPU time, bytes) are recorded before returning.
     ///
     /// - Parameters:
     ///   - rowsScanned: rows read to compute the partial, for cost metering.
     ///   - cpuStart: ``processCPUSeconds()``-style start of the metered computation, if any.
+    /// - Throws: ``PrivacyLedgerError`` naming the rule that refused (nothing released or
+    ///   charged then), or ``PrivacyLedgerError/release(_:)`` for bad parameters.
     public func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
                         operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
                         cpuStart: Double? = nil) throws(PrivacyLedgerError) -> LedgeredRelease {
-        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: partial.query.columnsRead)
-        return try release(partial, mechanism: mechanism, parameters: parameters, authorisation: authorisation, dataset: dataset,
-                           rowsScanned: rowsScanned, cpuStart: cpuStart)
-    }
-
-    /// The gate after the read-only check: `authorisation` gives the budget and accounting of the
-    /// session; the charge transaction re-checks every rule.
-    func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters, authorisation: Authorisation,
-                 dataset: String, rowsScanned: Int?, cpuStart: Double?) throws(PrivacyLedgerError) -> LedgeredRelease {
-        let op = authorisation.operator, scenario = authorisation.scenario
         let query = partial.query
-        let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
         let parametersJSON = try Self.json(ReleaseParameters(query: query, mechanism: mechanism.rawValue, epsilon: parameters.epsilon,
                                                              delta: parameters.delta, rho: parameters.rho))
-        let binding = ReleaseBinding(ledger: self, context: ReleaseContext(
-            operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead, query: description,
+        let store = AuthorisedBudget(ledger: self, context: ReleaseContext(
+            operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead, query: query.releaseDescription,
             parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart))
-        let session: PrivacySession
-        do {
-            session = try PrivacySession(budget: authorisation.budget, accounting: authorisation.accounting, ledger: binding,
-                                         name: "\(op)/\(scenario)")
-        } catch { throw .release(error) }
-        let release: DPRelease
-        do {
-            release = try session.release(partial, mechanism: mechanism, parameters: parameters)
-        } catch {
-            if let refusal = binding.refusal { throw refusal }
-            if case let .budgetExceeded(requested, _, budget) = error {
-                // The request alone exceeds the authorisation's total.
-                throw .budgetExhausted(operator: op, scenario: scenario, requested: requested, spent: authorisation.spent, budget: budget)
-            }
-            throw .release(error)
-        }
-        guard let digest = binding.digest else { throw .storage(reason: "the outcome of release \(binding.entryID) was not recorded") }
-        return LedgeredRelease(release: release, entryID: binding.entryID, resultDigest: digest)
+        var generator = try AuthorisedBudget.systemGenerator()
+        let gated = try store.gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
+        return LedgeredRelease(release: gated.release, entryID: gated.charge.id.uuidString, resultDigest: gated.receipt)
     }
 
-    /// Charges `charge` against the authorisation in one `BEGIN IMMEDIATE` transaction: re-checks
-    /// the rules, composes the event into the stored accountant, refuses beyond the budget,
-    /// writes the ledger entry and the audit entry, saves the accountant, commits.
-    func commitCharge(_ charge: PrivacyCharge, context: ReleaseContext) throws(PrivacyLedgerError) {
+    /// Charges `request` against the authorisation in one `BEGIN IMMEDIATE` transaction:
+    /// re-checks the rules, composes the event into the stored accountant
+    /// (``DifferentialPrivacy/PrivacyBudget/composing(_:stated:into:)``), refuses beyond the
+    /// budget, writes the ledger entry and the audit entry, saves the accountant, commits.
+    ///
+    /// - Returns: the committed charge; its identifier is the ledger entry's.
+    func commitCharge(_ request: ChargeRequest, context: ReleaseContext) throws(PrivacyLedgerError) -> PrivacyCharge {
         try write { db in
             // The time is read once the write lock is held: the window is checked when the charge commits.
             let time = now
@@ -163,22 +150,23 @@ extension SQLiteLedger {
             }
             try Self.check(authorisation, at: time, dataset: context.dataset, columns: context.columns, db: db)
             let stateText = try db.cachedValue(String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
-            var accountant = try Self.decodeAccountant(authorisation.accounting, stateText)
-            let event = authorisation.accounting.composesStatedGuarantee ? charge.stated : charge.mechanism
-            do { try accountant.compose(event) } catch let error as DifferentialPrivacyError { throw PrivacyLedgerError.release(error) }
-            let after: Double
-            do { after = try PrivacySession.spent(by: accountant, in: authorisation.budget) } catch let error as DifferentialPrivacyError { throw PrivacyLedgerError.release(error) }
-            guard after <= authorisation.budget.total * (1 + PrivacySession.comparisonSlack) else {
-                throw PrivacyLedgerError.budgetExhausted(operator: context.operator, scenario: context.scenario, requested: event.description,
-                                                         spent: authorisation.spent, budget: authorisation.budget.description)
+            let stored = try Self.decodeAccountant(authorisation.accounting, stateText)
+            let event = request.event(for: authorisation.accounting)
+            let composed: (accountant: any PrivacyAccountant, spentBefore: Double, spentAfter: Double)
+            do {
+                composed = try authorisation.budget.composing(event, stated: request.stated, into: stored)
+            } catch let error as DifferentialPrivacyError {
+                if case .budgetExceeded = error {
+                    throw PrivacyLedgerError.budgetExhausted(operator: context.operator, scenario: context.scenario,
+                                                             requested: event.description, spent: authorisation.spent,
+                                                             budget: authorisation.budget.description)
+                }
+                throw PrivacyLedgerError.release(error)
             }
-            var epsilon: Double?, delta: Double?, rho: Double?
-            switch charge.stated {
-            case let .pureEpsilon(e): epsilon = e
-            case let .approximate(e, d): epsilon = e; delta = d
-            case let .zCDP(r): rho = r
-            default: break
-            }
+            let after = composed.spentAfter
+            let charge = PrivacyCharge(request: request, session: "\(context.operator)/\(context.scenario)",
+                                       spentAfter: "\(after) of \(authorisation.budget)", time: time)
+            let (epsilon, delta, rho) = request.stated.guaranteeValues
             try db.executeCached(sql: """
                 INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
                                       rows_scanned, charged_at)
@@ -186,12 +174,13 @@ extension SQLiteLedger {
                 """, arguments: [charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
                                  context.query, context.parameters, epsilon, delta, rho, context.rowsScanned, time.timeIntervalSince1970])
             try db.executeCached(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
-                           arguments: [try Self.encode(accountant), after, authorisation.id])
+                           arguments: [try Self.encode(composed.accountant), after, authorisation.id])
             try AuditLog.append(db, time: time, actor: context.operator, action: "release-charged", details: [
                 "release": charge.id.uuidString, "authorisation": "\(authorisation.id)", "scenario": context.scenario,
                 "dataset": context.dataset, "query": context.query, "event": event.description, "spent_after": "\(after)",
                 "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "", "rho": rho.map { "\($0)" } ?? "",
             ])
+            return charge
         }
     }
 
@@ -232,27 +221,23 @@ struct ReleaseParameters: Codable {
 }
 
 extension SQLiteLedger {
-    /// A ``DifferentialPrivacy/PrivacySession`` bound to an authorisation, for computations that
-    /// charge through ``DifferentialPrivacy/PrivacySession/charge(stated:mechanism:description:)``
-    /// themselves — model fitting in `PrivateLearning`, say. Every charge re-checks the
-    /// authorisation (status, window, dataset, columns, classification) and is committed durably
-    /// in one `BEGIN IMMEDIATE` transaction against the authorisation's stored budget before the
-    /// caller samples any noise, exactly as in ``release(_:over:mechanism:parameters:operator:scenario:dataset:)``.
-    /// No result digest is recorded (the ledger entry shows the charge without an outcome).
+    /// The budget of an authorisation as a ``DifferentialPrivacy/BudgetStore``, for
+    /// computations that go through the gate themselves — model fitting in `PrivateLearning`,
+    /// say. Each charge re-checks the authorisation (status, window, dataset, columns,
+    /// classification) and is committed durably in one `BEGIN IMMEDIATE` transaction against
+    /// the authorisation's stored budget before any noise is sampled, exactly as in
+    /// ``release(_:over:mechanism:parameters:operator:scenario:dataset:)``. A fit records no
+    /// result digest (the ledger entry shows the charge without an outcome).
     ///
     /// - Parameters:
-    ///   - columns: the columns the computation reads (checked now and at each charge).
-    ///   - purpose: what the session computes, stored as the ledger entry's query.
+    ///   - columns: the columns the computation reads (checked now, read-only, and at each charge).
+    ///   - purpose: what the computation is, stored as the ledger entry's query.
     /// - Throws: ``PrivacyLedgerError`` naming the rule when the authorisation does not cover it.
-    public func session(operator op: String, scenario: String, dataset: String, columns: [String],
-                        purpose: String) throws(PrivacyLedgerError) -> PrivacySession {
-        let authorisation = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
-        let binding = ReleaseBinding(ledger: self, context: ReleaseContext(
+    public func budget(operator op: String, scenario: String, dataset: String, columns: [String],
+                       purpose: String) throws(PrivacyLedgerError) -> AuthorisedBudget {
+        _ = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        return AuthorisedBudget(ledger: self, context: ReleaseContext(
             operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
             parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()))
-        do {
-            return try PrivacySession(budget: authorisation.budget, accounting: authorisation.accounting, ledger: binding,
-                                      name: "\(op)/\(scenario)")
-        } catch { throw .release(error) }
     }
 }

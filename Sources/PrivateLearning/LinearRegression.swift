@@ -58,7 +58,7 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     /// (k = ⌊(53 − ⌈log₂ maximumRows⌉)/2⌋ bits; 2^31 rows give k = 11).
     public var maximumRows: Int
 
-    /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
+    /// Describes a fit; ``fit(_:parameters:budget:)`` runs it.
     public init(features: [String], label: String, featureBounds: FeatureBounds, labelBounds: ClosedRange<Double>,
                 mechanism: NoiseMechanism = .gaussian, ridge: Double? = nil, maximumRows: Int = 1 << 31) {
         self.features = features
@@ -83,14 +83,14 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     /// - Complexity: O(rows · p²) flops in BLAS (p = features + 1), one streamed pass over the
     ///   columns; O(p³) for the solve; memory O(p · 4,096) doubles per core (the matrix is never
     ///   materialised), plus a gathered copy of the rows when some values are missing.
-    public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LinearRegressionModel {
+    public func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore) throws(PrivateLearningError) -> LinearRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
-        return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)
+        return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
     }
 
     /// The fit with a given generator. `noiseFree` (tests only) skips the noise but still
     /// validates, quantises, charges and solves.
-    func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession,
+    func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
              generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LinearRegressionModel {
         do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
         if let ridge, !(ridge.isFinite && ridge >= 0) {
@@ -102,11 +102,14 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         let l2 = ((c * c + c) / 2 + c).squareRoot()
         let l1 = (s * s + c) / 2 + s
         let noise = try StatisticNoise(mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: matrix.gridBits)
-        let stated = StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
+        let stated = try StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
+        // The gate's order: the charge is committed before any noise is drawn.
+        let request: ChargeRequest
         do {
-            try session.charge(stated: stated, mechanism: noise.noise.event,
-                               description: "linear regression of '\(label)' on \(features.joined(separator: ", ")) (\(mechanism), sufficient statistics)")
-        } catch { throw .privacy(error) }
+            request = try ChargeRequest(stated: stated, mechanism: noise.noise.event,
+                                        description: "linear regression of '\(label)' on \(features.joined(separator: ", ")) (\(mechanism), sufficient statistics)")
+        } catch { throw PrivateLearningError(error) }
+        do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
         // Exact statistics, then noise on the upper triangle and on Xᵀy.
         let (gram, moment) = BLASKernels.streamedStatistics(matrix)

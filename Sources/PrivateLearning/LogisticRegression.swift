@@ -74,7 +74,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     /// calibration does not compose over the steps without loss.
     public var mechanism: NoiseMechanism
 
-    /// Describes a fit; ``fit(_:parameters:session:)`` runs it.
+    /// Describes a fit; ``fit(_:parameters:budget:)`` runs it.
     public init(features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
                 regularization: Double = 1e-5, hessianShare: Double? = nil, maximumRows: Int = 1 << 31,
                 mechanism: NoiseMechanism = .discreteGaussian) {
@@ -95,16 +95,16 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     ///     (ε, δ)-DP, spent as the largest ρ that implies them); for the Laplace family, ε
     ///     (stated as pure ε).
     ///   - session: charged once, with the stated guarantee and the composed noise events.
-    /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:session:)``).
+    /// - Throws: ``PrivateLearningError`` (see ``PrivateLinearRegression/fit(_:parameters:budget:)``).
     /// - Complexity: T streamed passes over the feature columns (the first with `dsyrk`, O(rows ·
     ///   p²) flops; the others O(rows · p)); memory O(p · 4,096) doubles per core, plus a gathered
     ///   copy of the rows when some values are missing.
-    public func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession) throws(PrivateLearningError) -> LogisticRegressionModel {
+    public func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore) throws(PrivateLearningError) -> LogisticRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
-        return try fit(table, parameters: parameters, session: session, generator: &generator, noiseFree: false)
+        return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
     }
 
-    func fit(_ table: Table, parameters: NoiseParameters, session: PrivacySession,
+    func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
              generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LogisticRegressionModel {
         guard iterations >= 1, iterations <= 10_000 else {
             throw .invalidParameter(name: "iterations", value: "\(iterations)", reason: "must lie in 1 … 10000")
@@ -124,29 +124,29 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         let total: Double
         do {
             try parameters.validate(for: mechanism)
-            total = mechanism.isLaplaceFamily ? parameters.epsilon! : try StatisticNoise.zCDPRho(parameters)
+            total = mechanism.isLaplaceFamily ? (parameters.epsilon ?? .nan) : try parameters.zCDPRho()
         } catch { throw PrivateLearningError(error) }
         let source = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
                                               labelKind: .binary, maximumRows: maximumRows)
         let p = source.parameters, c = source.squaredNormBound, s = source.absoluteSumBound, bits = source.gridBits
         func share(_ part: Double) -> NoiseParameters {
-            mechanism.isLaplaceFamily ? NoiseParameters(epsilon: part) : NoiseParameters(rho: part)
+            mechanism.isLaplaceFamily ? .pure(epsilon: part) : .zCDP(rho: part)
         }
         let hessianNoise = try StatisticNoise(mechanism: mechanism, parameters: share(total * hessianShare),
                                               l1: (s * s + c) / 2, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
         let gradientNoise = try StatisticNoise(mechanism: mechanism,
                                                parameters: share(total * (1 - hessianShare) / Double(iterations)),
                                                l1: s, l2: c.squareRoot(), gridBits: bits)
-        let stated: PrivacyEvent
-        if mechanism.isLaplaceFamily { stated = .pureEpsilon(total) }
-        else if parameters.rho != nil { stated = .zCDP(rho: total) }
-        else { stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!) }
+        let stated = try StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
         let rho = mechanism.isLaplaceFamily ? total * total / 2 : total
         let event: PrivacyEvent = .composed([hessianNoise.noise.event, .repeated(gradientNoise.noise.event, count: iterations)])
+        // The gate's order: the charge is committed before any noise is drawn.
+        let request: ChargeRequest
         do {
-            try session.charge(stated: stated, mechanism: event,
-                               description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))")
-        } catch { throw .privacy(error) }
+            request = try ChargeRequest(stated: stated, mechanism: event,
+                                        description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))")
+        } catch { throw PrivateLearningError(error) }
+        do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
         // One streamed pass: Z̃ᵀZ̃ (the Hessian bound and, in its intercept column, Σ z̃) and Z̃ᵀy.
         let (gram, moment) = BLASKernels.streamedStatistics(source)

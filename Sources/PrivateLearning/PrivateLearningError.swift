@@ -25,6 +25,9 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
     /// The privacy session refused the charge (budget exceeded, unsupported event, ledger
     /// failure) or the noise could not be calibrated; nothing was released.
     case privacy(DifferentialPrivacyError)
+    /// A budget store other than an in-memory session refused the charge — the ledger's
+    /// `PrivacyLedgerError` naming the rule, say (cast to read it); nothing was released.
+    case refused(any Error)
 
     /// A one-line, human-readable message naming the problem.
     public var description: String {
@@ -41,6 +44,22 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
             return "column '\(column)' has type \(found), but a model needs a numeric column (float64, int64 or bool)"
         case let .privacy(error):
             return error.description
+        case let .refused(error):
+            return "\(error)"
+        }
+    }
+
+    /// Equal cases with equal values; two ``refused(_:)`` are equal when their errors read the same.
+    public static func == (a: PrivateLearningError, b: PrivateLearningError) -> Bool {
+        switch (a, b) {
+        case let (.invalidParameter(n1, v1, r1), .invalidParameter(n2, v2, r2)): n1 == n2 && v1 == v2 && r1 == r2
+        case let (.invalidBounds(c1, l1, u1, r1), .invalidBounds(c2, l2, u2, r2)): c1 == c2 && l1 == l2 && u1 == u2 && r1 == r2
+        case let (.emptyTable(w1), .emptyTable(w2)): w1 == w2
+        case let (.unknownColumn(n1, a1), .unknownColumn(n2, a2)): n1 == n2 && a1 == a2
+        case let (.nonNumericColumn(c1, f1), .nonNumericColumn(c2, f2)): c1 == c2 && f1 == f2
+        case let (.privacy(e1), .privacy(e2)): e1 == e2
+        case let (.refused(e1), .refused(e2)): "\(e1)" == "\(e2)"
+        default: false
         }
     }
 }
@@ -57,3 +76,12 @@ extension PrivateLearningError {
     }
 }
 
+
+extension PrivateLearningError {
+    /// A budget store's refusal as this module's error: a session's
+    /// ``DifferentialPrivacy/DifferentialPrivacyError`` as ``privacy(_:)``, any other store's
+    /// typed error (the ledger's) unchanged inside ``refused(_:)``.
+    init(refusal: any Error) {
+        if let error = refusal as? DifferentialPrivacyError { self = .privacy(error) } else { self = .refused(refusal) }
+    }
+}

@@ -41,8 +41,8 @@ struct StatisticNoise: Sendable {
                 shift = 0
             case .discreteLaplace, .discreteGaussian:
                 let nominal = mechanism == .discreteLaplace
-                    ? l1 / parameters.epsilon!
-                    : l2 / (2 * (try Self.zCDPRho(parameters))).squareRoot()
+                    ? l1 / (parameters.epsilon ?? .nan)
+                    : l2 / (2 * (try parameters.zCDPRho())).squareRoot()
                 // ≈ 2^20 integer steps per noise scale, never finer than the statistic's grid.
                 shift = min(2 * gridBits, 20 - Int(nominal.exponent))
             }
@@ -64,37 +64,14 @@ struct StatisticNoise: Sendable {
         return noise.release(units, using: &generator) * Double(sign: .plus, exponent: -shift, significand: 1)
     }
 
-    /// ρ of a zCDP parameter set: as given, or the largest ρ whose conversion (the zCDP
-    /// accountant's) gives at most (ε, δ), by bisection.
-    static func zCDPRho(_ parameters: NoiseParameters) throws(DifferentialPrivacyError) -> Double {
-        if let rho = parameters.rho { return rho }
-        guard let epsilon = parameters.epsilon, let delta = parameters.delta else {
-            throw .invalidParameter(name: "rho", value: "missing", reason: "give ρ, or ε and δ")
+    /// The guarantee a fit states for `mechanism` at `parameters`
+    /// (``DifferentialPrivacy/NoiseParameters/statedGuarantee(for:)``), as a typed error when
+    /// they do not suit each other.
+    static func stated(mechanism: NoiseMechanism, parameters: NoiseParameters) throws(PrivateLearningError) -> PrivacyEvent {
+        guard let stated = parameters.statedGuarantee(for: mechanism) else {
+            throw .invalidParameter(name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
         }
-        var low = 0.0, high = epsilon * epsilon
-        for _ in 0..<100 {
-            let middle = (low + high) / 2
-            var accountant = ZCDPAccountant()
-            try accountant.compose(.zCDP(rho: middle))
-            if try accountant.epsilon(delta: delta) <= epsilon { low = middle } else { high = middle }
-        }
-        guard low > 0 else {
-            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
-        }
-        return low
-    }
-
-    /// The guarantee a fit states for `mechanism` at `parameters`: pure ε for the Laplace
-    /// family, (ε, δ) for the Gaussian, ρ-zCDP (or the (ε, δ) it was derived from) for the
-    /// discrete Gaussian.
-    static func stated(mechanism: NoiseMechanism, parameters: NoiseParameters) -> PrivacyEvent {
-        switch mechanism {
-        case .laplace, .discreteLaplace: return .pureEpsilon(parameters.epsilon!)
-        case .gaussian: return .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
-        case .discreteGaussian:
-            if let rho = parameters.rho { return .zCDP(rho: rho) }
-            return .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
-        }
+        return stated
     }
 
     /// A fresh generator from the OS, as a typed error.

@@ -145,12 +145,12 @@ extension Scenarios {
             ])
             context.progress("  [health] DP logistic regression (one row per person), ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
-            let session = try context.ledger.session(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
+            let budget = try context.ledger.budget(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
                                                      columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
                                                      purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
             let model = try PrivateLogisticRegression(features: ["age", "male", flag], label: risk.label,
                                                       featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12)
-                .fit(modelTable, parameters: NoiseParameters(epsilon: modelEpsilon, delta: options.delta), session: session)
+                .fit(modelTable, parameters: try NoiseParameters(epsilon: modelEpsilon, delta: options.delta, rho: nil), budget: budget)
             var rows = [ReportRow(labels: ["intercept"], value: model.intercept)]
             for (name, c) in zip(model.features, model.coefficients) { rows.append(ReportRow(labels: [name], value: c)) }
             for (age, hyp) in risk.examples {

@@ -133,7 +133,7 @@ struct ScenarioGrant {
         context.progress("  [\(kind.rawValue)] release \(query.statistic.rawValue)(\(query.column ?? "*"))"
                          + (query.groupBy.map { " by \($0)" } ?? "") + " ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
         if context.noiseFree { return Released.exact(partial) }
-        let result = try context.ledger.release(partial, mechanism: mechanism, parameters: NoiseParameters(epsilon: epsilon, delta: delta),
+        let result = try context.ledger.release(partial, mechanism: mechanism, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
                                                 operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
                                                 dataset: dataset, rowsScanned: rows)
         return Released(release: result.release, entry: result.entryID)

@@ -72,7 +72,7 @@ struct FreshKeyPropertyTests {
     func freshKeyIsHidden(statistic: DPStatistic, mode: KeyMode, privacyUnit: Bool) throws {
         guard let query = Self.query(statistic, mode, privacyUnit: privacyUnit) else { return }
         let table = try Self.table()
-        let parameters = NoiseParameters(epsilon: 1, delta: mode == .selected ? Self.delta : nil)
+        let parameters = try NoiseParameters(epsilon: 1, delta: mode == .selected ? Self.delta : nil, rho: nil)
         let budget: PrivacyBudget = mode == .selected ? .approximate(epsilon: 1, delta: Self.delta) : .pure(epsilon: 1)
         if statistic == .quantiles && mode == .selected {
             // Quantiles refuse selected keys before anything is charged.
@@ -92,7 +92,7 @@ struct FreshKeyPropertyTests {
         for index in 0..<Self.releases {
             if privacyUnit && index % 100 == 99 { partial = try query.partial(over: table) }
             let session = try PrivacySession(budget: budget)
-            let release = try session.release(partial, mechanism: .laplace, parameters: parameters, generator: &generator)
+            let release = try session.gatedRelease(partial, mechanism: .laplace, parameters: parameters, generator: &generator).release
             if release.rows.contains(where: { $0.key == Self.freshKey }) { appearances += 1 }
             if release.rows.contains(where: { $0.key == "common" }) { commonSeen += 1 }
             if mode == .none { #expect(release.rows.count == 1 && release.rows[0].key == nil) }
@@ -110,7 +110,7 @@ struct FreshKeyPropertyTests {
             let query = try #require(Self.query(statistic, .selected, privacyUnit: false))
             let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-9))
             let release = try session.release(try query.partial(over: table), mechanism: .laplace,
-                                              parameters: NoiseParameters(epsilon: 1, delta: 1e-9))
+                                              parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-9))
             #expect(release.selectionThreshold != nil)
             #expect(release.rows.map(\.key) == ["common"])
             #expect(release.delta == 1e-9 && release.epsilon == 1)

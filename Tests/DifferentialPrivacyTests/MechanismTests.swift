@@ -31,7 +31,7 @@ struct MechanismTests {
         (NoiseMechanism.laplace, 0.5), (.laplace, 2.0), (.discreteLaplace, 0.25), (.discreteLaplace, 1.0),
     ])
     func laplaceScale(mechanism: NoiseMechanism, epsilon: Double) throws {
-        let (noise, scale) = try Self.noise(mechanism: mechanism, parameters: NoiseParameters(epsilon: epsilon), count: 200_000, seed: 1)
+        let (noise, scale) = try Self.noise(mechanism: mechanism, parameters: NoiseParameters.pure(epsilon: epsilon), count: 200_000, seed: 1)
         #expect(abs(scale - 1 / epsilon) <= 1 / epsilon * 1e-9)
         let meanAbsolute = noise.reduce(0) { $0 + abs($1) } / Double(noise.count)
         let variance = noise.reduce(0) { $0 + $1 * $1 } / Double(noise.count)
@@ -44,10 +44,10 @@ struct MechanismTests {
     }
 
     @Test("gaussian (analytic) and discrete-gaussian noise: standard deviation σ", arguments: [
-        (NoiseMechanism.gaussian, NoiseParameters(epsilon: 1, delta: 1e-6)),
-        (.gaussian, NoiseParameters(epsilon: 0.5, delta: 1e-5, gaussianCalibration: .classic)),
-        (.discreteGaussian, NoiseParameters(rho: 0.125)),
-        (.discreteGaussian, NoiseParameters(epsilon: 1, delta: 1e-6)),
+        (NoiseMechanism.gaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
+        (.gaussian, NoiseParameters.approximate(epsilon: 0.5, delta: 1e-5, gaussianCalibration: .classic)),
+        (.discreteGaussian, NoiseParameters.zCDP(rho: 0.125)),
+        (.discreteGaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
     ])
     func gaussianScale(mechanism: NoiseMechanism, parameters: NoiseParameters) throws {
         let (noise, sigma) = try Self.noise(mechanism: mechanism, parameters: parameters, count: 200_000, seed: 2)
@@ -55,13 +55,13 @@ struct MechanismTests {
         let mean = noise.reduce(0, +) / Double(noise.count)
         #expect(abs(variance.squareRoot() / sigma - 1) < 0.01, "sd \(variance.squareRoot()) vs σ \(sigma)")
         #expect(abs(mean) < 5 * sigma / Double(noise.count).squareRoot())
-        switch (mechanism, parameters.gaussianCalibration, parameters.rho) {
-        case (.gaussian, .analytic, _):
+        switch (mechanism, parameters) {
+        case (.gaussian, .approximate(_, _, .analytic)):
             let expected = try GaussianCalibration.analyticSigma(epsilon: 1, delta: 1e-6, l2Sensitivity: 1)
             #expect(sigma >= expected && sigma < expected * (1 + 1e-6))
-        case (.gaussian, .classic, _):
+        case (.gaussian, .approximate(_, _, .classic)):
             #expect(abs(sigma - (2 * log(1.25 / 1e-5)).squareRoot() / 0.5) < 1e-3)
-        case (.discreteGaussian, _, .some):
+        case (.discreteGaussian, .zCDP):
             #expect(abs(sigma - 2) < 1e-6)  // σ = 1/√(2ρ)
         default: break
         }
@@ -150,14 +150,14 @@ struct UtilityTests {
         let table = try sampleTable(rows: 100_000)
         let session = try PrivacySession(budget: .pure(epsilon: 1e9))
         var generator = SecureRandomGenerator(testSeed: 12)
-        let parameters = NoiseParameters(epsilon: 1)
+        let parameters = NoiseParameters.pure(epsilon: 1)
 
         // Sum over [0, 50]: Laplace b = 50/ε.
         let sumPartial = try DPQuery.sum(of: "fare", clampedTo: 0...50).partial(over: table)
         let trueSum = Double(sumPartial.cells[0].sum) * sumPartial.grid.step
         var sumError = 0.0
         for _ in 0..<Self.repetitions {
-            sumError += abs(try session.release(sumPartial, mechanism: .laplace, parameters: parameters, generator: &generator).value! - trueSum)
+            sumError += abs(try session.gatedRelease(sumPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release.value! - trueSum)
         }
         let sumMAE = sumError / Double(Self.repetitions)
         #expect(abs(sumMAE / 50 - 1) < 0.05, "sum MAE \(sumMAE) vs theory 50")
@@ -168,7 +168,7 @@ struct UtilityTests {
         let trueMean = Double(meanPartial.cells[0].sum) * meanPartial.grid.step / n
         var meanError = 0.0
         for _ in 0..<Self.repetitions {
-            meanError += abs(try session.release(meanPartial, mechanism: .laplace, parameters: parameters, generator: &generator).value! - trueMean)
+            meanError += abs(try session.gatedRelease(meanPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release.value! - trueMean)
         }
         let meanMAE = meanError / Double(Self.repetitions)
         let meanTheory = Self.laplaceSumMAE(100, trueMean * 2) / n
@@ -178,7 +178,7 @@ struct UtilityTests {
         let histogramPartial = try DPQuery.histogram(of: "fare", bins: 10, over: 0...50).partial(over: table)
         var binError = 0.0
         for _ in 0..<Self.repetitions / 10 {
-            let release = try session.release(histogramPartial, mechanism: .laplace, parameters: parameters, generator: &generator)
+            let release = try session.gatedRelease(histogramPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release
             for (row, cell) in zip(release.rows, histogramPartial.cells) { binError += abs(row.value - Double(cell.count)) }
         }
         let binMAE = binError / Double(Self.repetitions)

@@ -58,7 +58,7 @@ struct QueryErrorDisclosureTests {
                       .variance(of: "val", clampedTo: 0...1), .quantiles(of: "val", levels: [0.5], clampedTo: 0...1),
                       DPQuery.count().grouped(by: "grp", keys: .declared(["a"]))] {
             let session = try PrivacySession(budget: .pure(epsilon: 1))
-            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
             #expect(release.rows.count == 1)
             #expect(session.spent == 1)
         }
@@ -111,7 +111,7 @@ struct QueryCrashTests {
         let small = 0x1p-400
         let session = try PrivacySession(budget: .pure(epsilon: 10))
         for query in [DPQuery.sum(of: "val", clampedTo: 0...small), .variance(of: "val", clampedTo: -small...small)] {
-            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
             #expect(release.rows[0].value.isFinite)
         }
     }
@@ -149,7 +149,7 @@ struct QueryCrashTests {
             .boundingContributions(privacyUnit: "unit", maxPartitionsPerUnit: 1 << 20, maxContributionsPerPartition: 1 << 20)
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+            try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         }
         #expect(session.spent == 0)
     }
@@ -166,8 +166,8 @@ struct ReleasedIntervalTests {
         var generator = SecureRandomGenerator(testSeed: 9)
         for _ in 0..<200 {
             let session = try PrivacySession(budget: .pure(epsilon: 1))
-            let variance = try session.release(try DPQuery.variance(of: "val", clampedTo: 0...100).partial(over: table),
-                                               mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.3), generator: &generator)
+            let variance = try session.gatedRelease(try DPQuery.variance(of: "val", clampedTo: 0...100).partial(over: table),
+                                               mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.3), generator: &generator).release
             let ci = try #require(variance.rows[0].ci95)
             #expect(ci[0] <= variance.rows[0].value && variance.rows[0].value <= ci[1])
             if ci[0] <= truth && truth <= ci[1] { covered += 1 }
@@ -176,7 +176,7 @@ struct ReleasedIntervalTests {
         #expect(covered >= 170, "coverage \(covered)/200")
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         let deviation = try session.release(try DPQuery.standardDeviation(of: "val", clampedTo: 0...100).partial(over: table),
-                                            mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+                                            mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         let ci = try #require(deviation.rows[0].ci95)
         #expect(ci[0] <= deviation.rows[0].value && deviation.rows[0].value <= ci[1] && ci[1] <= 50)
     }
@@ -187,7 +187,7 @@ struct ReleasedIntervalTests {
                                         try Column("grp", strings: (0..<1_000).map { $0 % 2 == 0 ? "a" : "b" })])
         let query = DPQuery.quantiles(of: "val", levels: [0.9, 0.1], clampedTo: 0...100).grouped(by: "grp", keys: .declared(["a", "b"]))
         let session = try PrivacySession(budget: .pure(epsilon: 4))
-        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 4))
+        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 4))
         #expect(release.rows.count == 2)
         for row in release.rows {
             let quantiles = try #require(row.quantiles)

@@ -4,10 +4,21 @@ import Testing
 @_spi(Testing) import SecureRandom
 import Tabular
 
-/// A ledger that refuses every charge, to prove nothing is released without a record.
-final class RefusingLedger: PrivacyLedger, @unchecked Sendable {
-    struct Refusal: Error {}
-    func record(_ charge: PrivacyCharge) throws { throw Refusal() }
+/// A budget store that refuses every charge with its own typed error and counts what the
+/// gate asked of it, to prove nothing is sampled or returned without a recorded charge.
+final class RefusingStore: BudgetStore, @unchecked Sendable {
+    enum Refusal: Error, Equatable { case refusedByStore, request(DifferentialPrivacyError) }
+    private let lock = NSLock()
+    private var requests = 0, outcomes = 0
+    var counts: (requests: Int, outcomes: Int) { lock.withLock { (requests, outcomes) } }
+    static func refusal(_ error: DifferentialPrivacyError) -> Refusal { .request(error) }
+    func charge(_ request: ChargeRequest) throws(Refusal) -> PrivacyCharge {
+        lock.withLock { requests += 1 }
+        throw .refusedByStore
+    }
+    func recordOutcome(_ outcome: ReleaseOutcome) throws(Refusal) {
+        lock.withLock { outcomes += 1 }
+    }
 }
 
 @Suite("The release gate")
@@ -15,12 +26,11 @@ struct ReleaseGateTests {
     @Test("a release is charged before it is returned, and the ledger holds the charge")
     func chargesFirst() throws {
         let table = try sampleTable(rows: 10_000)
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.count().partial(over: table)
-        let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.4))
-        #expect(ledger.charges.count == 1)
-        #expect(ledger.charges[0].stated == .pureEpsilon(0.4))
+        let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.4))
+        #expect(session.charges.count == 1)
+        #expect(session.charges[0].stated == .pureEpsilon(0.4))
         #expect(abs(session.spent - 0.4) < 1e-12)
         #expect(release.epsilon == 0.4 && release.delta == nil && release.mechanism == "laplace")
         #expect(abs(release.value! - 10_000) < 200)
@@ -32,44 +42,49 @@ struct ReleaseGateTests {
     @Test("a release that would exceed the budget is refused and nothing is charged")
     func budgetExceeded() throws {
         let table = try sampleTable(rows: 1_000)
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.count().partial(over: table)
-        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.7))
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.7))
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.31))
+            try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.31))
         }
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
         #expect(abs(session.spent - 0.7) < 1e-12)
         // Exactly the rest still fits (0.1 + 0.2 style rounding is absorbed).
-        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.1))
-        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.2))
-        #expect(ledger.charges.count == 3)
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.1))
+        _ = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.2))
+        #expect(session.charges.count == 3)
     }
 
-    @Test("a failing ledger means no release and no spend")
-    func ledgerFailure() throws {
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: RefusingLedger())
+    @Test("a store's refusal reaches the caller as the store's own typed error; nothing is sampled or recorded")
+    func storeRefusal() throws {
+        let store = RefusingStore()
         let partial = try DPQuery.count().partial(over: try sampleTable(rows: 100))
-        #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.5))
+        #expect(throws: RefusingStore.Refusal.refusedByStore) {
+            try store.release(partial, mechanism: .laplace, parameters: .pure(epsilon: 0.5))
         }
-        #expect(session.spent == 0)
+        #expect(throws: RefusingStore.Refusal.refusedByStore) {
+            try store.select(scores: [1, 2, 3], epsilon: 0.5, sensitivity: 1, description: "pick")
+        }
+        // A bad request is refused before the store is asked, as the store's error type.
+        #expect(throws: RefusingStore.Refusal.request(.invalidParameter(name: "epsilon", value: "0.0", reason: "ε must be finite and > 0"))) {
+            try store.release(partial, mechanism: .laplace, parameters: .pure(epsilon: 0))
+        }
+        #expect(store.counts.requests == 2 && store.counts.outcomes == 0)
     }
 
     @Test("bad parameters are refused before any charge", arguments: [
-        NoiseParameters(epsilon: 0), NoiseParameters(epsilon: -1), NoiseParameters(epsilon: .nan),
-        NoiseParameters(epsilon: .infinity), NoiseParameters(epsilon: 1, delta: 1), NoiseParameters(epsilon: 1, delta: 0),
-        NoiseParameters(epsilon: 1, delta: -0.1),
+        NoiseParameters.pure(epsilon: 0), NoiseParameters.pure(epsilon: -1), NoiseParameters.pure(epsilon: .nan),
+        NoiseParameters.pure(epsilon: .infinity), NoiseParameters.approximate(epsilon: 1, delta: 1), NoiseParameters.approximate(epsilon: 1, delta: 0),
+        NoiseParameters.approximate(epsilon: 1, delta: -0.1),
     ])
     func badParameters(parameters: NoiseParameters) throws {
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3), ledger: ledger)
+        let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
         let partial = try DPQuery.count().partial(over: try sampleTable(rows: 100))
         for mechanism in NoiseMechanism.allCases {
             #expect(throws: DifferentialPrivacyError.self) { try session.release(partial, mechanism: mechanism, parameters: parameters) }
         }
-        #expect(ledger.charges.isEmpty)
+        #expect(session.charges.isEmpty)
     }
 
     @Test("bad budgets are refused")
@@ -84,13 +99,13 @@ struct ReleaseGateTests {
     func zcdpSession() throws {
         let session = try PrivacySession(budget: .zCDP(rho: 0.5))
         let partial = try DPQuery.sum(of: "fare", clampedTo: 0...50).partial(over: try sampleTable(rows: 1_000))
-        let release = try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.2))
+        let release = try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.2))
         #expect(release.rho == 0.2)
         #expect(abs(session.spent - 0.2) < 0.2 * 1e-6)
-        _ = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.5))
+        _ = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.5))
         #expect(abs(session.spent - 0.325) < 1e-6)
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.2))
+            try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.2))
         }
     }
 
@@ -101,7 +116,7 @@ struct ReleaseGateTests {
         for method in [AccountingMethod.advanced, .rdp, .pld] {
             let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-5), accounting: method)
             var count = 0
-            while count < 200, (try? session.release(partial, mechanism: .gaussian, parameters: NoiseParameters(epsilon: 0.3, delta: 1e-7))) != nil {
+            while count < 200, (try? session.release(partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 0.3, delta: 1e-7))) != nil {
                 count += 1
             }
             accepted[method] = count
@@ -118,14 +133,14 @@ struct ReleaseGateTests {
         let partial = try DPQuery.histogram(of: "district", keys: .selected).partial(over: table)
         let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
         var generator = SecureRandomGenerator(testSeed: 5)
-        let release = try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), generator: &generator)
+        let release = try session.gatedRelease(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), generator: &generator).release
         #expect(release.rows.map(\.key) == ["Binjiang", "Xihu"])
         #expect(release.selectionThreshold! > 10)
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .gaussian, parameters: NoiseParameters(epsilon: 1, delta: 1e-6))
+            try session.release(partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6))
         }
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+            try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         }
     }
 
@@ -134,7 +149,7 @@ struct ReleaseGateTests {
         let table = try sampleTable(rows: 20_000)
         let query = DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu", "Nowhere", "Gongshu"]))
         let session = try PrivacySession(budget: .pure(epsilon: 1))
-        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         #expect(release.rows.map(\.key) == ["Xihu", "Nowhere", "Gongshu"])
         for row in release.rows { #expect(row.value >= 0 && row.value <= 50) }
         #expect(abs(release.rows[0].value - 35) < 3)  // 5% clamped to 0, 45% to 50, 50% uniform on [0, 50]
@@ -153,7 +168,7 @@ struct ReleaseGateTests {
         let partial = try DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...100).partial(over: table)
         var generator = SecureRandomGenerator(testSeed: 77)
         for _ in 0..<20 {
-            let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1), generator: &generator)
+            let release = try session.gatedRelease(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1), generator: &generator).release
             #expect(abs(release.value! - exact) <= 5e-4 * 100, "median \(release.value!) vs \(exact)")
             #expect(release.mechanism == "exponential")
         }
@@ -164,30 +179,28 @@ struct ReleaseGateTests {
 struct SelectionGateTests {
     @Test("select charges pure ε before choosing, and refuses beyond the budget")
     func select() throws {
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
         let index = try session.select(scores: [0, -1000, -2000], epsilon: 0.6, sensitivity: 1, description: "best district")
         #expect(index == 0)  // the others are accepted with probability below e^-300
-        #expect(ledger.charges.map(\.stated) == [.pureEpsilon(0.6)])
+        #expect(session.charges.map(\.stated) == [.pureEpsilon(0.6)])
         #expect(throws: DifferentialPrivacyError.self) {
             try session.select(scores: [1, 2], epsilon: 0.5, sensitivity: 1, description: "again")
         }
         #expect(throws: DifferentialPrivacyError.self) {
             try session.select(scores: [], epsilon: 0.1, sensitivity: 1, description: "empty")
         }
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
     }
 
     @Test("aboveThreshold charges its ε once for the whole run")
     func aboveThreshold() throws {
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
         var generator = SecureRandomGenerator(testSeed: 3)
         var svt = try session.aboveThreshold(threshold: 500, epsilon: 1, sensitivity: 1, description: "first busy day", using: &generator)
         var asked = 0
         while try !svt.isAboveThreshold(asked < 3 ? 0 : 10_000, using: &generator) { asked += 1 }
         #expect(asked == 3)
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
         #expect(throws: DifferentialPrivacyError.self) {
             _ = try session.aboveThreshold(threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
         }

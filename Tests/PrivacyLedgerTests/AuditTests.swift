@@ -12,7 +12,7 @@ struct AuditTests {
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable(rows: 100)
         for _ in 0..<3 {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.1),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         return ledger

@@ -13,7 +13,7 @@ struct AuthorisationTests {
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable()
         let result = try ledger.release(DPQuery.mean(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace,
-                                        parameters: NoiseParameters(epsilon: 0.25), operator: "op-1", scenario: "transport", dataset: "trips")
+                                        parameters: NoiseParameters.pure(epsilon: 0.25), operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(abs(result.release.value! - 25) < 5)
         let history = try ledger.history()
         #expect(history.count == 1)
@@ -39,10 +39,10 @@ struct AuthorisationTests {
         let ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1))
         let table = try tripsTable(rows: 200)
         for _ in 0..<4 {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.25),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.25),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
-        #expect { try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.01),
+        #expect { try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.01),
                                      operator: "op-1", scenario: "transport", dataset: "trips") } throws: { error in
             guard let error = error as? PrivacyLedgerError, case .budgetExhausted = error else { return false }
             return error.rule == "budget-exhausted"
@@ -50,7 +50,7 @@ struct AuthorisationTests {
         // A single request above the whole budget is refused the same way.
         let other = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
         #expect(throws: PrivacyLedgerError.self) {
-            try other.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 2),
+            try other.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2),
                               operator: "op-1", scenario: "transport", dataset: "trips")
         }
         #expect(try ledger.history().count == 4)
@@ -63,10 +63,10 @@ struct AuthorisationTests {
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock, budget: .zCDP(rho: 0.1))
         let table = try tripsTable(rows: 300)
-        _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.06),
+        _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.06),
                                operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(throws: PrivacyLedgerError.self) {
-            try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters(rho: 0.05),
+            try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.05),
                                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         // zCDP accounting composes the noise actually added: σ is rounded up, so ρ spent ≤ 0.06.
@@ -88,7 +88,7 @@ struct AuthorisationTests {
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable(rows: 100)
         func release() throws {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.01),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try release()
@@ -110,11 +110,11 @@ struct AuthorisationTests {
         try ledger.grant(operator: "op-2", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips", columns: ["fare"],
                          validFrom: clock.now.addingTimeInterval(86_400 * 10), validDays: 30)
         try expectRefusal("not-yet-valid", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.01),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
                                    operator: "op-2", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("no-authorisation", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.01),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
                                    operator: "op-3", scenario: "transport", dataset: "trips")
         }
     }
@@ -127,15 +127,15 @@ struct AuthorisationTests {
         let table = try tripsTable(rows: 100)
         try expectRefusal("column-not-authorised", ledger) {
             _ = try ledger.release(DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu"])),
-                                   over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.1),
+                                   over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("level-4-column", ledger) {
-            _ = try ledger.release(DPQuery.count(of: "national_id"), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.1),
+            _ = try ledger.release(DPQuery.count(of: "national_id"), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("dataset-not-authorised", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.1),
+            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "health")
         }
         // A level-4 column can never be granted; a column reclassified to 4 after the grant is refused.
@@ -143,7 +143,7 @@ struct AuthorisationTests {
             throws: { ($0 as? PrivacyLedgerError)?.rule == "level-4-column" }
         try ledger.classify(dataset: "trips", column: "fare", level: .restricted)
         try expectRefusal("level-4-column", ledger) {
-            _ = try ledger.release(DPQuery.sum(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.1),
+            _ = try ledger.release(DPQuery.sum(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         // Without a list, every column below level 4 is granted.

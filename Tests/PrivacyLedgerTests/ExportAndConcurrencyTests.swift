@@ -71,7 +71,7 @@ struct ExportAndConcurrencyTests {
             guard let ledger = try? SQLiteLedger(path: directory.file("ledger.sqlite"), durability: .normal, clock: { clock.now }) else { return }
             for _ in 0..<attempts {
                 do {
-                    _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.05),
+                    _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.05),
                                            operator: "op-1", scenario: "transport", dataset: "trips")
                     successes.add(ok: true)
                 } catch let error as PrivacyLedgerError where error.rule == "budget-exhausted" {

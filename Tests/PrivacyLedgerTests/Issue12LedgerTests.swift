@@ -19,7 +19,7 @@ struct Issue12LedgerTests {
         let ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1))
         let table = try tripsTable(rows: 200)
         let refusal = #expect(throws: PrivacyLedgerError.self) {
-            _ = try ledger.release(.count(), over: table, mechanism: .gaussian, parameters: NoiseParameters(epsilon: 0.1, delta: 1e-6),
+            _ = try ledger.release(.count(), over: table, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 0.1, delta: 1e-6),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         #expect(refusal?.rule == "budget-type-mismatch", "\(String(describing: refusal))")
@@ -29,9 +29,10 @@ struct Issue12LedgerTests {
         // The session refuses it the same way, and pure releases still pass.
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         #expect(throws: DifferentialPrivacyError.budgetTypeMismatch(budget: "ε=1.0", requested: "(ε=0.1, δ=1e-06)")) {
-            try session.charge(stated: .approximate(epsilon: 0.1, delta: 1e-6), mechanism: .approximate(epsilon: 0.1, delta: 1e-6), description: "x")
+            try session.charge(ChargeRequest(stated: .approximate(epsilon: 0.1, delta: 1e-6), mechanism: .approximate(epsilon: 0.1, delta: 1e-6),
+                                             description: "x"))
         }
-        try session.charge(stated: .pureEpsilon(0.1), mechanism: .pureEpsilon(0.1), description: "pure")
+        _ = try session.charge(ChargeRequest(stated: .pureEpsilon(0.1), mechanism: .pureEpsilon(0.1), description: "pure"))
         #expect(abs(session.spent - 0.1) < 1e-12)
     }
 
@@ -129,7 +130,7 @@ struct Issue12LedgerTests {
         try ledger.grant(operator: "op-1", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips", columns: ["fare", "district"])
         let table = try tripsTable(rows: 100)
         for _ in 0..<10 {
-            _ = try ledger.release(.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.1),
+            _ = try ledger.release(.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.1),
                                    operator: "op-1", scenario: "transport", dataset: "trips")
         }
         let raw = try #require(try ledger.authorisation(operator: "op-1", scenario: "transport"))

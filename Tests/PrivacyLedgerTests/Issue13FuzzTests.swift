@@ -14,7 +14,7 @@ struct Issue13LedgerFuzzTests {
     func populated(_ directory: TemporaryDirectory) throws -> SQLiteLedger {
         let ledger = try makeLedger(directory, clock: TestClock())
         _ = try ledger.release(DPQuery.count(), over: try tripsTable(rows: 50), mechanism: .laplace,
-                               parameters: NoiseParameters(epsilon: 0.1), operator: "op-1", scenario: "transport", dataset: "trips")
+                               parameters: NoiseParameters.pure(epsilon: 0.1), operator: "op-1", scenario: "transport", dataset: "trips")
         return ledger
     }
 

@@ -78,7 +78,7 @@ struct LinearRegressionTests {
         let exact = leastSquares(design, y)
         let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))
         var generator = SecureRandomGenerator(testSeed: 1)
-        let model = try Self.regression.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), session: session,
+        let model = try Self.regression.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
                                             generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
@@ -102,8 +102,8 @@ struct LinearRegressionTests {
         let exact = leastSquares(design, y)
         let regression = PrivateLinearRegression(features: ["a", "b"], label: "y", featureBounds: .rowNorm(1), labelBounds: -1...1, ridge: 0)
         var generator = SecureRandomGenerator(testSeed: 2)
-        let model = try regression.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6),
-                                       session: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
+        let model = try regression.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
+                                       budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
                                        generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
@@ -118,9 +118,9 @@ struct LinearRegressionTests {
         var total = 0.0
         for seed in 0..<fits {
             var generator = SecureRandomGenerator(testSeed: UInt64(100 + seed))
-            let parameters = mechanism.isLaplaceFamily ? NoiseParameters(epsilon: epsilon) : NoiseParameters(epsilon: epsilon, delta: 1e-6)
+            let parameters = mechanism.isLaplaceFamily ? NoiseParameters.pure(epsilon: epsilon) : NoiseParameters.approximate(epsilon: epsilon, delta: 1e-6)
             let budget: PrivacyBudget = mechanism.isLaplaceFamily ? .pure(epsilon: epsilon) : .approximate(epsilon: epsilon, delta: 1e-6)
-            let model = try regression.fit(table, parameters: parameters, session: try PrivacySession(budget: budget),
+            let model = try regression.fit(table, parameters: parameters, budget: try PrivacySession(budget: budget),
                                            generator: &generator, noiseFree: false)
             let first: Double = abs(model.coefficients[0] - truth[0])
             let second: Double = abs(model.coefficients[1] - truth[1])
@@ -241,34 +241,33 @@ struct LinearRegressionTests {
 
     @Test func sessionIsChargedWithTheStatedGuarantee() throws {
         let (table, _, _) = try Self.integerTable(rows: 500, seed: 1)
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .pure(epsilon: 1), ledger: ledger)
+        let session = try PrivacySession(budget: .pure(epsilon: 1))
         var regression = Self.regression
         regression.mechanism = .laplace
-        let model = try regression.fit(table, parameters: NoiseParameters(epsilon: 0.4), session: session)
+        let model = try regression.fit(table, parameters: NoiseParameters.pure(epsilon: 0.4), budget: session)
         #expect(model.stated == .pureEpsilon(0.4))
         #expect(abs(session.spent - 0.4) < 1e-12)
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
         // Over budget: refused, nothing charged.
         #expect(throws: PrivateLearningError.self) {
-            _ = try regression.fit(table, parameters: NoiseParameters(epsilon: 0.7), session: session)
+            _ = try regression.fit(table, parameters: NoiseParameters.pure(epsilon: 0.7), budget: session)
         }
         #expect(abs(session.spent - 0.4) < 1e-12)
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
     }
 
     @Test func typedErrors() throws {
         let (table, _, _) = try Self.integerTable(rows: 100, seed: 2)
         let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
-        let good = NoiseParameters(epsilon: 1, delta: 1e-6)
+        let good = NoiseParameters.approximate(epsilon: 1, delta: 1e-6)
         func error(_ regression: PrivateLinearRegression, _ table: Table, _ parameters: NoiseParameters) -> PrivateLearningError? {
-            do { _ = try regression.fit(table, parameters: parameters, session: session); return nil } catch { return error }
+            do { _ = try regression.fit(table, parameters: parameters, budget: session); return nil } catch { return error }
         }
         let base = Self.regression
-        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, table, NoiseParameters(epsilon: 0, delta: 1e-6)) else {
+        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, table, NoiseParameters.approximate(epsilon: 0, delta: 1e-6)) else {
             Issue.record("ε = 0 must be an invalid epsilon"); return
         }
-        guard case .invalidParameter(name: "delta", _, _)? = error(base, table, NoiseParameters(epsilon: 1, delta: 1)) else {
+        guard case .invalidParameter(name: "delta", _, _)? = error(base, table, NoiseParameters.approximate(epsilon: 1, delta: 1)) else {
             Issue.record("δ = 1 must be an invalid delta"); return
         }
         var unknown = base; unknown.features = ["x1", "nope"]
@@ -312,7 +311,7 @@ struct IndefiniteNoiseTests {
             var generator = SecureRandomGenerator(testSeed: 3)
             let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))
             let model = try LinearRegressionTests.regression.fit(
-                table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), session: session,
+                table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
                 generator: &generator, noiseFree: false)
             #expect(model.coefficients.allSatisfy(\.isFinite) && model.intercept.isFinite)
             #expect(session.spent > 0)
@@ -327,8 +326,8 @@ struct IndefiniteNoiseTests {
         for seed in 0..<8 {
             var generator = SecureRandomGenerator(testSeed: UInt64(seed))
             let model = try LinearRegressionTests.regression.fit(
-                table, parameters: NoiseParameters(epsilon: 0.01, delta: 1e-6),
-                session: try PrivacySession(budget: .approximate(epsilon: 0.01, delta: 1e-6)),
+                table, parameters: NoiseParameters.approximate(epsilon: 0.01, delta: 1e-6),
+                budget: try PrivacySession(budget: .approximate(epsilon: 0.01, delta: 1e-6)),
                 generator: &generator, noiseFree: false)
             #expect(model.coefficients.allSatisfy(\.isFinite) && model.intercept.isFinite)
             if model.flooredEigenvalues > 0 { sawFloor = true }

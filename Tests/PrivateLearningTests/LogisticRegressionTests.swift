@@ -56,7 +56,7 @@ struct LogisticRegressionTests {
         // 8,192 rows at most → a 2^-20 grid, so quantising the residuals moves θ by ~10⁻⁷ only.
         var generator = SecureRandomGenerator(testSeed: 3)
         let session = try PrivacySession(budget: .zCDP(rho: 1))
-        let model = try logistic.fit(table, parameters: NoiseParameters(rho: 0.5), session: session, generator: &generator, noiseFree: true)
+        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 0.5), budget: session, generator: &generator, noiseFree: true)
         // Back to the original unit: z = x/4 − 1.
         #expect(abs(model.coefficients[0] - exact[0] / 4) < 1e-6)
         #expect(abs(model.coefficients[1] - exact[1] / 4) < 1e-6)
@@ -95,14 +95,14 @@ struct LogisticRegressionTests {
         let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
                                                  iterations: 1, regularization: lambda)
         var generator = SecureRandomGenerator(testSeed: 8)
-        let model = try logistic.fit(table, parameters: NoiseParameters(rho: 1), session: try PrivacySession(budget: .zCDP(rho: 1)),
+        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 1), budget: try PrivacySession(budget: .zCDP(rho: 1)),
                                      generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - expected[0] / 4) < 1e-12)
         #expect(abs(model.coefficients[1] - expected[1] / 4) < 1e-12)
         #expect(abs(model.intercept - (expected[2] - expected[0] - expected[1])) < 1e-12)
         // With noise at a generous ρ the one-pass model ranks as well as the truth, and its
         // coefficients keep the truth's signs (they are shrunk toward 0, not calibrated).
-        let noisy = try logistic.fit(table, parameters: NoiseParameters(rho: 5), session: try PrivacySession(budget: .zCDP(rho: 5)),
+        let noisy = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 5), budget: try PrivacySession(budget: .zCDP(rho: 5)),
                                      generator: &generator, noiseFree: false)
         let truthAUC = try ModelScoring.auc(scores: design.map { Self.truth[0] * $0[0] + Self.truth[1] * $0[1] }, labels: labels)
         #expect(try noisy.auc(on: table) > truthAUC - 0.01)
@@ -118,7 +118,7 @@ struct LogisticRegressionTests {
             var total = 0.0
             for seed in 0..<4 {
                 var generator = SecureRandomGenerator(testSeed: UInt64(seed + 50))
-                let model = try logistic.fit(table, parameters: NoiseParameters(rho: rho), session: try PrivacySession(budget: .zCDP(rho: rho)),
+                let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: rho), budget: try PrivacySession(budget: .zCDP(rho: rho)),
                                              generator: &generator, noiseFree: false)
                 total += abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
             }
@@ -129,7 +129,7 @@ struct LogisticRegressionTests {
         #expect(tight < 0.01, "ρ = 10 on 20,000 rows should be close to the MLE (error \(tight))")
         // The tight model ranks about as well as the truth.
         var generator = SecureRandomGenerator(testSeed: 9)
-        let model = try logistic.fit(table, parameters: NoiseParameters(rho: 10), session: try PrivacySession(budget: .zCDP(rho: 10)),
+        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 10), budget: try PrivacySession(budget: .zCDP(rho: 10)),
                                      generator: &generator, noiseFree: false)
         let truthAUC = try ModelScoring.auc(scores: design.map { 4 * Self.truth[0] * ($0[0]) + 4 * Self.truth[1] * $0[1] }, labels: labels)
         #expect(try model.auc(on: table) > truthAUC - 0.01)
@@ -138,12 +138,11 @@ struct LogisticRegressionTests {
 
     @Test func epsilonDeltaIsStatedAndSpentAsZCDP() throws {
         let (table, _, _) = try Self.table(rows: 1_000, seed: 2)
-        let ledger = InMemoryPrivacyLedger()
-        let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-6), ledger: ledger)
+        let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-6))
         let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .rowNorm(12), iterations: 5)
-        let model = try logistic.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), session: session)
+        let model = try logistic.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
         #expect(model.stated == .approximate(epsilon: 1, delta: 1e-6))
-        #expect(ledger.charges.count == 1)
+        #expect(session.charges.count == 1)
         // The composed discrete-Gaussian events amount to the ρ derived from (ε, δ).
         var accountant = ZCDPAccountant()
         try accountant.compose(model.mechanismEvent)
@@ -159,14 +158,14 @@ struct LogisticRegressionTests {
         var logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]), iterations: 10)
         logistic.mechanism = .laplace
         var generator = SecureRandomGenerator(testSeed: 12)
-        let model = try logistic.fit(table, parameters: NoiseParameters(epsilon: 50), session: session, generator: &generator, noiseFree: false)
+        let model = try logistic.fit(table, parameters: NoiseParameters.pure(epsilon: 50), budget: session, generator: &generator, noiseFree: false)
         #expect(model.stated == .pureEpsilon(50))
         #expect(abs(session.spent - 50) < 1e-9)
         let error = abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
         #expect(error < 0.02, "ε = 50 on 20,000 rows should be close to the MLE (error \(error))")
         logistic.mechanism = .gaussian
         #expect(throws: PrivateLearningError.self) {
-            _ = try logistic.fit(table, parameters: NoiseParameters(epsilon: 1, delta: 1e-6), session: session)
+            _ = try logistic.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
         }
     }
 
@@ -175,24 +174,24 @@ struct LogisticRegressionTests {
         let session = try PrivacySession(budget: .zCDP(rho: 1))
         let base = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]))
         func error(_ logistic: PrivateLogisticRegression, _ parameters: NoiseParameters) -> PrivateLearningError? {
-            do { _ = try logistic.fit(table, parameters: parameters, session: session); return nil } catch { return error }
+            do { _ = try logistic.fit(table, parameters: parameters, budget: session); return nil } catch { return error }
         }
-        guard case .invalidParameter(name: "rho", _, _)? = error(base, NoiseParameters(rho: -1)) else { Issue.record("ρ < 0"); return }
-        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, NoiseParameters(epsilon: -1, delta: 1e-6)) else {
+        guard case .invalidParameter(name: "rho", _, _)? = error(base, NoiseParameters.zCDP(rho: -1)) else { Issue.record("ρ < 0"); return }
+        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, NoiseParameters.approximate(epsilon: -1, delta: 1e-6)) else {
             Issue.record("ε < 0"); return
         }
-        guard case .invalidParameter(name: "delta", _, _)? = error(base, NoiseParameters(epsilon: 1, delta: 0)) else {
+        guard case .invalidParameter(name: "delta", _, _)? = error(base, NoiseParameters.approximate(epsilon: 1, delta: 0)) else {
             Issue.record("δ = 0"); return
         }
         var noSteps = base; noSteps.iterations = 0
-        guard case .invalidParameter(name: "iterations", _, _)? = error(noSteps, NoiseParameters(rho: 0.1)) else { Issue.record("T = 0"); return }
+        guard case .invalidParameter(name: "iterations", _, _)? = error(noSteps, NoiseParameters.zCDP(rho: 0.1)) else { Issue.record("T = 0"); return }
         var share = base; share.hessianShare = 1
-        guard case .invalidParameter(name: "hessianShare", _, _)? = error(share, NoiseParameters(rho: 0.1)) else { Issue.record("share"); return }
+        guard case .invalidParameter(name: "hessianShare", _, _)? = error(share, NoiseParameters.zCDP(rho: 0.1)) else { Issue.record("share"); return }
         var unknown = base; unknown.label = "outcome"
-        #expect(error(unknown, NoiseParameters(rho: 0.1)) == .unknownColumn(name: "outcome", available: ["x1", "x2", "y"]))
+        #expect(error(unknown, NoiseParameters.zCDP(rho: 0.1)) == .unknownColumn(name: "outcome", available: ["x1", "x2", "y"]))
         #expect(session.spent == 0)
         // Budget exceeded is a privacy refusal, and nothing is charged.
-        guard case .privacy(.budgetExceeded)? = error(base, NoiseParameters(rho: 2)) else { Issue.record("budget"); return }
+        guard case .privacy(.budgetExceeded)? = error(base, NoiseParameters.zCDP(rho: 2)) else { Issue.record("budget"); return }
         #expect(session.spent == 0)
     }
 

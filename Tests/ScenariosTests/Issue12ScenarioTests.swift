@@ -118,7 +118,7 @@ struct Issue12ScenarioTests {
         let session = try PrivacySession(budget: .pure(epsilon: 10))
         let table = try Table(columns: [try Column("k", strings: (0..<40).map { "k\($0 % 20)" })])
         let query = DPQuery.count().grouped(by: "k", keys: .declared((0..<20).map { "k\($0)" }))
-        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters(epsilon: 0.05))
+        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.05))
         let spent = session.spent
         let processed = release.postProcessed(.counts)
         #expect(session.spent == spent)

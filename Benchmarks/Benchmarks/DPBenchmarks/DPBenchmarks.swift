@@ -49,13 +49,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("DP sum of 10M float64, clamp [0, 1000], epsilon 1") { benchmark in
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.sum(of: "x", clampedTo: 0...1000).partial(over: valueTable)
-        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)))
+        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)))
     }
 
     Benchmark("DP mean of 10M float64, clamp [0, 1000], epsilon 1") { benchmark in
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.mean(of: "x", clampedTo: 0...1000).partial(over: valueTable)
-        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)))
+        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)))
     }
 
     var state: UInt64 = 7
@@ -69,7 +69,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("DP count per key, 10M rows x 1,000 declared keys, epsilon 1") { benchmark in
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.histogram(of: "key", keys: .declared(keys)).partial(over: keyTable)
-        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)))
+        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)))
     }
 
     let medianTable = try! Table(columns: [Column("x", float64: Array(values.prefix(1_000_000)))])
@@ -77,6 +77,6 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("DP median of 1M float64, bounds [0, 1000], epsilon 1") { benchmark in
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         let partial = try DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...1000).partial(over: medianTable)
-        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)))
+        blackHole(try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)))
     }
 }

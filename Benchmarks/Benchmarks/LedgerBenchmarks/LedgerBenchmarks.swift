@@ -36,7 +36,7 @@ final class LedgerFixture: Sendable {
     }
 
     func release() throws -> LedgeredRelease {
-        try ledger.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.01),
+        try ledger.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.01),
                            operator: "op-bench", scenario: "bench", dataset: "trips", rowsScanned: 1_000)
     }
 }
@@ -55,7 +55,7 @@ let benchmarks: @Sendable () -> Void = {
         let session = try PrivacySession(budget: .pure(epsilon: 1e12))
         let partial = fullFixture.partial
         benchmark.startMeasurement()
-        blackHole(try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters(epsilon: 0.01)))
+        blackHole(try session.release(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.01)))
         benchmark.stopMeasurement()
     }
 

@@ -100,7 +100,7 @@ for op in options.ops {
             let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
-                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
+                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)).value!
             }
             emit(ProtocolLine(impl: "privacykernel", op: op, bytes: values.count * 8, seconds: seconds, check: check,
                               note: "clamp [0, 1000], epsilon 1, laplace on a 2^-22 grid; all cores"))
@@ -122,7 +122,7 @@ for op in options.ops {
             let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
-                let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1))
+                let release = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
                 return release.rows.reduce(0) { $0 + $1.value }
             }
             emit(ProtocolLine(impl: "privacykernel", op: op, bytes: options.count * 8, seconds: seconds, check: check,
@@ -137,7 +137,7 @@ for op in options.ops {
             let (check, seconds) = try measure(warmup: max(options.warmup, 3), runs: options.runs) { () -> Double in
                 let session = try PrivacySession(budget: .pure(epsilon: 1))
                 let partial = try query.partial(over: table)
-                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters(epsilon: 1)).value!
+                return try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1)).value!
             }
             emit(ProtocolLine(impl: "privacykernel", op: op, bytes: values.count * 8, seconds: seconds, check: check,
                               note: "bounds [0, 1000], epsilon 1, permute-and-flip over 16384 bins; all cores"))

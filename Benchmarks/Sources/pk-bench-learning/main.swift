@@ -134,11 +134,11 @@ for epsilon in epsilons {
                 features: features, label: "y",
                 featureBounds: .perColumn(Array(repeating: -featureBound...featureBound, count: d)),
                 labelBounds: -labelBound...labelBound, mechanism: gaussian ? .gaussian : .laplace)
-            let parameters = gaussian ? NoiseParameters(epsilon: epsilon, delta: 1e-6) : NoiseParameters(epsilon: epsilon)
+            let parameters = gaussian ? NoiseParameters.approximate(epsilon: epsilon, delta: 1e-6) : NoiseParameters.pure(epsilon: epsilon)
             let budget: PrivacyBudget = gaussian ? .approximate(epsilon: epsilon, delta: 1e-6) : .pure(epsilon: epsilon)
             var scores: [Double] = []
             measureWithScore(op: "\(op)_eps\(tag)", metric: "r2", scores: &scores) {
-                try regression.fit(train, parameters: parameters, session: try PrivacySession(budget: budget))
+                try regression.fit(train, parameters: parameters, budget: try PrivacySession(budget: budget))
             } score: { try $0.rSquared(on: test) }
         case "logreg_laplace", "logreg_zcdp", "logreg_onepass-laplace", "logreg_onepass-zcdp":
             let zcdp = op.hasSuffix("zcdp")
@@ -146,11 +146,11 @@ for epsilon in epsilons {
                 features: features, label: "label", featureBounds: .rowNorm(dataNorm),
                 iterations: op.contains("onepass") ? 1 : iterations, hessianShare: hessianShare,
                 mechanism: zcdp ? .discreteGaussian : .laplace)
-            let parameters = zcdp ? NoiseParameters(epsilon: epsilon, delta: 1e-6) : NoiseParameters(epsilon: epsilon)
+            let parameters = zcdp ? NoiseParameters.approximate(epsilon: epsilon, delta: 1e-6) : NoiseParameters.pure(epsilon: epsilon)
             let budget: PrivacyBudget = zcdp ? .approximate(epsilon: epsilon, delta: 1e-6) : .pure(epsilon: epsilon)
             var scores: [Double] = []
             measureWithScore(op: "\(op)_eps\(tag)", metric: "auc", scores: &scores) {
-                try logistic.fit(train, parameters: parameters, session: try PrivacySession(budget: budget))
+                try logistic.fit(train, parameters: parameters, budget: try PrivacySession(budget: budget))
             } score: { try $0.auc(on: test) } secondary: { try $0.logLoss(on: test) }
         default:
             fail("unknown op \(op)")

@@ -89,3 +89,17 @@ public indirect enum PrivacyEvent: Sendable, Hashable, Codable, CustomStringConv
         }
     }
 }
+
+extension PrivacyEvent {
+    /// ε, δ and ρ of a stated guarantee, as releases and ledger entries report them: ε for
+    /// ``pureEpsilon(_:)``, ε and δ for ``approximate(epsilon:delta:)``, ρ for ``zCDP(rho:)``;
+    /// all `nil` for the other events (which describe noise, not a statement).
+    public var guaranteeValues: (epsilon: Double?, delta: Double?, rho: Double?) {
+        switch self {
+        case let .pureEpsilon(e): (e, nil, nil)
+        case let .approximate(e, d): (e, d, nil)
+        case let .zCDP(r): (nil, nil, r)
+        default: (nil, nil, nil)
+        }
+    }
+}

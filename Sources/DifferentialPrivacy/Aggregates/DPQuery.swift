@@ -81,7 +81,7 @@ public struct ContributionBounds: Sendable, Hashable, Codable {
 ///
 /// A query is evaluated in two steps, as DESIGN.md prescribes: ``partial(over:chunkCount:)``
 /// computes a mergeable, noise-free ``QueryPartial`` (on all cores, or per party), and
-/// ``PrivacySession/release(_:mechanism:parameters:)`` — the one release gate — charges the
+/// ``BudgetStore/release(_:mechanism:parameters:)`` — the one release gate — charges the
 /// budget and adds noise.
 ///
 /// Clamping bounds are parameters of the query and never read off the data. Missing values

@@ -46,7 +46,7 @@ public struct CellPartial: Sendable, Hashable, Codable {
 /// A mergeable, noise-free partial of a ``DPQuery``: per partition key, the integer sums the
 /// statistic needs. Computed per chunk, per core, per party or per machine and merged
 /// associatively; 1 chunk or N chunks give identical partials. It is **not** a release: only
-/// ``PrivacySession/release(_:mechanism:parameters:)`` turns it into output.
+/// ``BudgetStore/release(_:mechanism:parameters:)`` turns it into output.
 ///
 /// `Codable`, so partials can travel between parties (and be summed by secure aggregation).
 public struct QueryPartial: Sendable, Hashable, Codable {

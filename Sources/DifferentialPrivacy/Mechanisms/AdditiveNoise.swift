@@ -1,5 +1,5 @@
 import Foundation
-public import SecureRandom
+import SecureRandom
 
 /// The additive noise a release uses.
 ///
@@ -45,55 +45,163 @@ public enum GaussianCalibrationMethod: String, Sendable, Hashable, Codable {
     case classic
 }
 
-/// What a release asks to spend: ε (with δ for the Gaussian) or ρ for the discrete Gaussian.
-public struct NoiseParameters: Sendable, Hashable, Codable {
-    /// ε, > 0 and finite, or `nil` when ``rho`` is given.
-    public var epsilon: Double?
-    /// δ in (0, 1), for `gaussian`, for `discreteGaussian` given (ε, δ), and for partition
-    /// selection; `nil` otherwise.
-    public var delta: Double?
-    /// ρ > 0 for `discreteGaussian` (zCDP); `nil` when ε is given.
-    public var rho: Double?
-    /// The Gaussian calibration (default analytic).
-    public var gaussianCalibration: GaussianCalibrationMethod
+/// What a release asks to spend: pure ε, (ε, δ), or ρ-zCDP.
+///
+/// Which case suits which mechanism:
+///
+/// | parameters | `laplace`, `discreteLaplace` | `gaussian` | `discreteGaussian` | quantiles |
+/// |---|---|---|---|---|
+/// | ``pure(epsilon:)`` | ε-DP | refused (needs δ) | refused (needs ρ or δ) | ε-DP |
+/// | ``approximate(epsilon:delta:gaussianCalibration:)`` | ε-DP; δ pays for partition selection only | (ε, δ)-DP | the largest ρ whose zCDP implies (ε, δ) | ε-DP |
+/// | ``zCDP(rho:)`` | refused (needs ε) | refused (needs ε, δ) | ρ-zCDP | ε = √(2ρ), stated as ρ-zCDP |
+public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Pure ε (> 0, finite).
+    case pure(epsilon: Double)
+    /// ε (> 0, finite) and δ in (0, 1); `gaussianCalibration` is how the `gaussian` mechanism
+    /// turns them into σ (ignored by the other mechanisms).
+    case approximate(epsilon: Double, delta: Double, gaussianCalibration: GaussianCalibrationMethod = .analytic)
+    /// ρ (> 0, finite) of zero-concentrated DP.
+    case zCDP(rho: Double)
 
-    /// Creates the parameters; ``NoiseParameters/validate(for:)`` checks them against a mechanism.
-    public init(epsilon: Double? = nil, delta: Double? = nil, rho: Double? = nil,
-                gaussianCalibration: GaussianCalibrationMethod = .analytic) {
-        self.epsilon = epsilon
-        self.delta = delta
-        self.rho = rho
-        self.gaussianCalibration = gaussianCalibration
+    /// Builds the parameters from loosely typed options (command-line flags, JSON fields):
+    /// ε alone is ``pure(epsilon:)``, ε with δ is ``approximate(epsilon:delta:gaussianCalibration:)``,
+    /// ρ alone is ``zCDP(rho:)``. Each value is checked (ε, ρ finite and > 0; δ in (0, 1)).
+    ///
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming the
+    ///   parameter: none given, ρ together with ε or δ, δ without ε, or a value out of range.
+    public init(epsilon: Double?, delta: Double?, rho: Double?,
+                gaussianCalibration: GaussianCalibrationMethod = .analytic) throws(DifferentialPrivacyError) {
+        switch (epsilon, delta, rho) {
+        case let (e?, nil, nil): self = .pure(epsilon: e)
+        case let (e?, d?, nil): self = .approximate(epsilon: e, delta: d, gaussianCalibration: gaussianCalibration)
+        case let (nil, nil, r?): self = .zCDP(rho: r)
+        case (nil, nil, nil):
+            throw .invalidParameter(name: "epsilon", value: "missing", reason: "give ε, ε and δ, or ρ")
+        case let (nil, d?, nil):
+            throw .invalidParameter(name: "delta", value: "\(d)", reason: "δ needs ε")
+        case let (_, _, r?):
+            throw .invalidParameter(name: "rho", value: "\(r)", reason: "give ρ alone, or ε (and δ), not both")
+        }
+        try validateValues()
     }
 
-    /// Checks that the parameters suit `mechanism`: ε finite and > 0 where needed, δ in (0, 1)
-    /// where needed, ρ finite and > 0 for the discrete Gaussian without ε.
+    /// ε, when the parameters state one (for records and reports).
+    public var epsilon: Double? {
+        switch self {
+        case let .pure(e), let .approximate(e, _, _): e
+        case .zCDP: nil
+        }
+    }
+
+    /// δ, when the parameters state one (for records and reports).
+    public var delta: Double? {
+        if case let .approximate(_, d, _) = self { return d }
+        return nil
+    }
+
+    /// ρ, when the parameters are zCDP (for records and reports).
+    public var rho: Double? {
+        if case let .zCDP(r) = self { return r }
+        return nil
+    }
+
+    /// `"ε=1.0"`, `"(ε=1.0, δ=1e-06)"` or `"ρ=0.5"`, as ``PrivacyBudget`` writes budgets.
+    public var description: String {
+        switch self {
+        case let .pure(e): "ε=\(e)"
+        case let .approximate(e, d, _): "(ε=\(e), δ=\(d))"
+        case let .zCDP(r): "ρ=\(r)"
+        }
+    }
+
+    /// Checks the values alone: ε and ρ finite and > 0, δ in (0, 1).
+    ///
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming it.
+    public func validateValues() throws(DifferentialPrivacyError) {
+        switch self {
+        case let .pure(e): try Validate.epsilon(e)
+        case let .approximate(e, d, _): try Validate.epsilon(e); try Validate.delta(d)
+        case let .zCDP(r): try Validate.rho(r)
+        }
+    }
+
+    /// Checks that the parameters suit `mechanism` (the table above) and that their values are
+    /// in range.
     ///
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming the
     ///   parameter at fault.
     public func validate(for mechanism: NoiseMechanism) throws(DifferentialPrivacyError) {
-        if let epsilon { try Validate.epsilon(epsilon) }
-        if let delta { try Validate.delta(delta) }
-        if let rho { try Validate.rho(rho) }
-        switch mechanism {
-        case .laplace, .discreteLaplace:
-            guard epsilon != nil else {
-                throw .invalidParameter(name: "epsilon", value: "missing", reason: "\(mechanism) needs ε")
-            }
-        case .gaussian:
-            guard epsilon != nil, delta != nil else {
-                throw .invalidParameter(name: epsilon == nil ? "epsilon" : "delta", value: "missing",
-                                        reason: "the gaussian mechanism needs ε and δ")
-            }
-            if gaussianCalibration == .classic, let epsilon, epsilon >= 1 {
-                throw .invalidParameter(name: "epsilon", value: "\(epsilon)",
+        try validateValues()
+        switch (mechanism, self) {
+        case (.laplace, .zCDP), (.discreteLaplace, .zCDP):
+            throw .invalidParameter(name: "epsilon", value: "missing", reason: "\(mechanism) needs ε")
+        case (.gaussian, .pure):
+            throw .invalidParameter(name: "delta", value: "missing", reason: "the gaussian mechanism needs ε and δ")
+        case (.gaussian, .zCDP):
+            throw .invalidParameter(name: "epsilon", value: "missing", reason: "the gaussian mechanism needs ε and δ")
+        case let (.gaussian, .approximate(e, _, calibration)):
+            if calibration == .classic, e >= 1 {
+                throw .invalidParameter(name: "epsilon", value: "\(e)",
                                         reason: "the classic Gaussian calibration holds only for ε < 1; use the analytic calibration")
             }
-        case .discreteGaussian:
-            guard rho != nil || (epsilon != nil && delta != nil) else {
-                throw .invalidParameter(name: "rho", value: "missing",
-                                        reason: "the discrete gaussian mechanism needs ρ, or ε and δ")
+        case (.discreteGaussian, .pure):
+            throw .invalidParameter(name: "rho", value: "missing", reason: "the discrete gaussian mechanism needs ρ, or ε and δ")
+        default:
+            break
+        }
+    }
+
+    /// The guarantee a release with `mechanism` states: pure ε for the Laplace family, (ε, δ)
+    /// for the Gaussian, ρ-zCDP (or the (ε, δ) it was derived from) for the discrete Gaussian.
+    /// Call after ``validate(for:)``; `nil` for a combination it refuses.
+    package func statedGuarantee(for mechanism: NoiseMechanism) -> PrivacyEvent? {
+        switch (mechanism, self) {
+        case let (.laplace, .pure(e)), let (.discreteLaplace, .pure(e)),
+             let (.laplace, .approximate(e, _, _)), let (.discreteLaplace, .approximate(e, _, _)):
+            .pureEpsilon(e)
+        case let (.gaussian, .approximate(e, d, _)), let (.discreteGaussian, .approximate(e, d, _)):
+            .approximate(epsilon: e, delta: d)
+        case let (.discreteGaussian, .zCDP(r)):
+            .zCDP(rho: r)
+        default:
+            nil
+        }
+    }
+
+    /// The same kind of parameters with every value divided by `parts` (basic composition of
+    /// `parts` equal shares).
+    package func divided(by parts: Int) -> NoiseParameters {
+        let n = Double(parts)
+        switch self {
+        case let .pure(e): return .pure(epsilon: e / n)
+        case let .approximate(e, d, c): return .approximate(epsilon: e / n, delta: d / n, gaussianCalibration: c)
+        case let .zCDP(r): return .zCDP(rho: r / n)
+        }
+    }
+
+    /// ρ for the discrete Gaussian: as given, or the largest ρ whose zCDP guarantee implies
+    /// (ε, δ) by the zCDP accountant's conversion (bisection, 100 steps; O(100) conversions).
+    ///
+    /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` for pure ε,
+    ///   or when no ρ > 0 reaches (ε, δ).
+    package func zCDPRho() throws(DifferentialPrivacyError) -> Double {
+        switch self {
+        case let .zCDP(rho):
+            return rho
+        case .pure:
+            throw .invalidParameter(name: "rho", value: "missing", reason: "give ρ, or ε and δ")
+        case let .approximate(epsilon, delta, _):
+            var low = 0.0, high = epsilon * epsilon  // ρ = ε² is never enough
+            for _ in 0..<100 {
+                let middle = (low + high) / 2
+                var accountant = ZCDPAccountant()
+                try accountant.compose(.zCDP(rho: middle))
+                if try accountant.epsilon(delta: delta) <= epsilon { low = middle } else { high = middle }
             }
+            guard low > 0 else {
+                throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
+            }
+            return low
         }
     }
 }
@@ -144,26 +252,29 @@ enum Validate {
 
 /// Additive noise for one vector of integer-valued statistics, calibrated and ready to sample.
 ///
+/// `package`, not public: noise is added to data only behind the release gate
+/// (``BudgetStore/release(_:mechanism:parameters:)``), which charges the budget first.
+///
 /// Built by ``AdditiveNoise/calibrate(mechanism:parameters:sensitivity:)``: the statistics
 /// are integers in units of `inputStep` (a power of two); the noise lives on `releaseStep`
 /// (another power of two), and the sensitivities already include the extra step that
 /// re-rounding to a coarser grid costs.
-public struct AdditiveNoise: Sendable, Hashable {
+package struct AdditiveNoise: Sendable, Hashable {
     /// The mechanism.
-    public let mechanism: NoiseMechanism
+    package let mechanism: NoiseMechanism
     /// The grid step of the released values, `2^releaseExponent`, in the statistic's unit.
-    public let releaseExponent: Int
+    package let releaseExponent: Int
     /// The grid step of the statistic's input integers.
-    public let inputExponent: Int
+    package let inputExponent: Int
     /// L1 (Laplace) or L2 (Gaussian) sensitivity in release steps, after re-rounding.
-    public let sensitivity: Double
+    package let sensitivity: Double
     /// The noise scale actually sampled, in the statistic's unit: the Laplace scale b, or the
     /// Gaussian σ.
-    public let scale: Double
+    package let scale: Double
     /// The privacy event this noise represents, for the accountant.
-    public let event: PrivacyEvent
+    package let event: PrivacyEvent
     /// Half-width of the central 95% interval of the noise, in the statistic's unit.
-    public let ci95HalfWidth: Double
+    package let ci95HalfWidth: Double
 
     enum Sampler: Sendable, Hashable {
         case laplace(DiscreteLaplaceSampler)
@@ -172,26 +283,26 @@ public struct AdditiveNoise: Sendable, Hashable {
     let sampler: Sampler
 
     /// Sensitivity of a statistic vector: how far one privacy unit can move it.
-    public struct Sensitivity: Sendable, Hashable {
+    package struct Sensitivity: Sendable, Hashable {
         /// L1 sensitivity, in input steps (integer).
-        public var l1: Int64
+        package var l1: Int64
         /// L2 sensitivity: `√partitions × perPartition`, in input steps.
-        public var perPartition: Int64
+        package var perPartition: Int64
         /// The number of partitions one unit can touch (L2 = √partitions · perPartition).
-        public var partitions: Int64
+        package var partitions: Int64
         /// The exponent of the input grid step.
-        public var inputExponent: Int
+        package var inputExponent: Int
         /// How many binary digits finer than the input grid the release grid may be (values are
         /// shifted left by that much, so it must leave room in 64 bits): 24 for counts, 0 for
         /// fixed-point sums, whose grid is already 2^-32 of the bounds.
-        public var maximumRefinement: Int
+        package var maximumRefinement: Int
 
         /// Creates a sensitivity of `perPartition` input steps in each of `partitions` cells.
         ///
         /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` when
         ///   `perPartition` is negative or `partitions` below 1, or when the L1 sensitivity
         ///   `perPartition × partitions` does not fit in 63 bits (it would otherwise wrap or trap).
-        public init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) throws(DifferentialPrivacyError) {
+        package init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) throws(DifferentialPrivacyError) {
             guard perPartition >= 0, partitions >= 1 else {
                 throw .invalidParameter(name: "sensitivity", value: "\(perPartition) × \(partitions)",
                                         reason: "the per-partition sensitivity must be ≥ 0 and the number of partitions ≥ 1")
@@ -213,7 +324,7 @@ public struct AdditiveNoise: Sendable, Hashable {
     ///
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` for
     ///   parameters that do not suit the mechanism or a scale outside the samplers' range.
-    public static func calibrate(
+    package static func calibrate(
         mechanism: NoiseMechanism, parameters: NoiseParameters, sensitivity: Sensitivity
     ) throws(DifferentialPrivacyError) -> AdditiveNoise {
         try parameters.validate(for: mechanism)
@@ -222,14 +333,16 @@ public struct AdditiveNoise: Sendable, Hashable {
         let partitions = Double(sensitivity.partitions)
         // 1. The scale in the statistic's unit, from the real-valued sensitivity (before
         //    re-rounding), to choose the release grid.
+        // ε of the Laplace family (validated above: `.pure` or `.approximate` for these).
+        let laplaceEpsilon = parameters.epsilon ?? .nan
         let nominalScale: Double
         switch mechanism {
         case .laplace, .discreteLaplace:
-            nominalScale = perPartitionReal * partitions / parameters.epsilon!
+            nominalScale = perPartitionReal * partitions / laplaceEpsilon
         case .gaussian:
             nominalScale = try gaussianSigma(parameters, l2: perPartitionReal * partitions.squareRoot())
         case .discreteGaussian:
-            let rho = try discreteGaussianRho(parameters)
+            let rho = try parameters.zCDPRho()
             nominalScale = perPartitionReal * partitions.squareRoot() / (2 * rho).squareRoot()
         }
         guard nominalScale.isFinite, nominalScale > 0 else {
@@ -269,9 +382,9 @@ public struct AdditiveNoise: Sendable, Hashable {
         switch mechanism {
         case .laplace, .discreteLaplace:
             let l1 = perPartitionSteps * partitions
-            let scaleSteps = l1 / parameters.epsilon!
+            let scaleSteps = l1 / laplaceEpsilon
             guard let rational = ExactRational(roundingUp: scaleSteps), rational.numerator < 1 << 52 else {
-                throw .invalidParameter(name: "epsilon", value: "\(parameters.epsilon!)",
+                throw .invalidParameter(name: "epsilon", value: "\(laplaceEpsilon)",
                                         reason: "gives a noise scale of \(scaleSteps) grid steps, outside the sampler's range 2^-62 … 2^52")
             }
             let sampler = DiscreteLaplaceSampler(scale: rational)
@@ -288,7 +401,7 @@ public struct AdditiveNoise: Sendable, Hashable {
             if mechanism == .gaussian {
                 sigmaSteps = try gaussianSigma(parameters, l2: l2)
             } else {
-                sigmaSteps = l2 / (2 * (try discreteGaussianRho(parameters))).squareRoot()
+                sigmaSteps = l2 / (2 * (try parameters.zCDPRho())).squareRoot()
             }
             guard let sampler = DiscreteGaussianSampler(sigma: sigmaSteps) else {
                 throw .invalidParameter(name: mechanism == .gaussian ? "epsilon" : "rho", value: "\(parameters.epsilon ?? parameters.rho ?? 0)",
@@ -309,7 +422,7 @@ public struct AdditiveNoise: Sendable, Hashable {
     /// ties to even, when it is coarser) plus an exact noise sample.
     ///
     /// - Complexity: O(1) expected.
-    public func releaseSteps(_ units: Int64, using generator: inout SecureRandomGenerator) -> Int64 {
+    package func releaseSteps(_ units: Int64, using generator: inout SecureRandomGenerator) -> Int64 {
         let shift = releaseExponent - inputExponent
         let base: Int64
         if shift <= 0 {
@@ -332,40 +445,24 @@ public struct AdditiveNoise: Sendable, Hashable {
     }
 
     /// Adds noise to `units` and returns the released value in the statistic's unit.
-    public func release(_ units: Int64, using generator: inout SecureRandomGenerator) -> Double {
+    package func release(_ units: Int64, using generator: inout SecureRandomGenerator) -> Double {
         value(ofSteps: releaseSteps(units, using: &generator))
     }
 
     /// A number of release steps in the statistic's unit.
-    public func value(ofSteps steps: Int64) -> Double {
+    package func value(ofSteps steps: Int64) -> Double {
         Double(steps) * Double(sign: .plus, exponent: releaseExponent, significand: 1)
     }
 
+    /// σ of the `gaussian` mechanism for (ε, δ) parameters by their calibration method.
     static func gaussianSigma(_ parameters: NoiseParameters, l2: Double) throws(DifferentialPrivacyError) -> Double {
-        switch parameters.gaussianCalibration {
-        case .analytic:
-            return try GaussianCalibration.analyticSigma(epsilon: parameters.epsilon!, delta: parameters.delta!, l2Sensitivity: l2)
-        case .classic:
-            return try GaussianCalibration.classicSigma(epsilon: parameters.epsilon!, delta: parameters.delta!, l2Sensitivity: l2)
+        guard case let .approximate(epsilon, delta, calibration) = parameters else {
+            throw .invalidParameter(name: "delta", value: "missing", reason: "the gaussian mechanism needs ε and δ")
         }
-    }
-
-    /// ρ for the discrete Gaussian: as given, or the largest ρ whose zCDP guarantee implies
-    /// (ε, δ) by the accountant's conversion (bisection).
-    static func discreteGaussianRho(_ parameters: NoiseParameters) throws(DifferentialPrivacyError) -> Double {
-        if let rho = parameters.rho { return rho }
-        let epsilon = parameters.epsilon!, delta = parameters.delta!
-        var low = 0.0, high = epsilon * epsilon  // ρ = ε² is never enough
-        for _ in 0..<100 {
-            let middle = (low + high) / 2
-            var accountant = ZCDPAccountant()
-            try accountant.compose(.zCDP(rho: middle))
-            if try accountant.epsilon(delta: delta) <= epsilon { low = middle } else { high = middle }
+        switch calibration {
+        case .analytic: return try GaussianCalibration.analyticSigma(epsilon: epsilon, delta: delta, l2Sensitivity: l2)
+        case .classic: return try GaussianCalibration.classicSigma(epsilon: epsilon, delta: delta, l2Sensitivity: l2)
         }
-        guard low > 0 else {
-            throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
-        }
-        return low
     }
 
     /// The smallest k with P(|Z| ≤ k) ≥ 0.95 for Z discrete Laplace of scale b steps:

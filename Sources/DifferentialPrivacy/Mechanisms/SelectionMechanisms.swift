@@ -11,8 +11,8 @@ public import SecureRandom
 /// mechanism's. Report-noisy-max with exponential noise has the same output distribution
 /// (Ding et al. 2021), so ``reportNoisyMax(scores:epsilon:sensitivity:using:)`` uses it too.
 ///
-/// These are the mechanisms themselves; they charge nothing. Data-dependent selections leave
-/// the kernel through ``PrivacySession/select(scores:epsilon:sensitivity:description:)``, which
+/// These are the mechanisms themselves; they charge nothing, so they are `package`, not public. Data-dependent selections leave
+/// the kernel through ``BudgetStore/select(scores:epsilon:sensitivity:description:)``, which
 /// charges the session first.
 ///
 /// Exactness: scores are integers (callers put real scores on a grid), ε is rounded **down** to
@@ -29,7 +29,7 @@ public enum ExponentialMechanism {
     /// - Returns: the selected index.
     /// - Throws: ``DifferentialPrivacyError`` for an empty candidate list or bad parameters.
     /// - Complexity: O(k) expected draws for k candidates (fewer when scores are spread out).
-    public static func permuteAndFlip(
+    package static func permuteAndFlip(
         scores: [Int64], epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator
     ) throws(DifferentialPrivacyError) -> Int {
         let rational = try validatedEpsilon(scores: scores, epsilon: epsilon, sensitivity: sensitivity)
@@ -70,7 +70,7 @@ public enum ExponentialMechanism {
     /// distribution as permute-and-flip (exponential noise, Ding et al. 2021). Pure ε-DP.
     ///
     /// - Complexity: O(k) expected.
-    public static func reportNoisyMax(
+    package static func reportNoisyMax(
         scores: [Int64], epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator
     ) throws(DifferentialPrivacyError) -> Int {
         try permuteAndFlip(scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
@@ -112,7 +112,7 @@ public enum ExponentialMechanism {
 ///
 /// Noise is exact discrete Laplace on the queries' integer grid (callers scale real queries).
 /// Over private data, obtain one through
-/// ``PrivacySession/aboveThreshold(threshold:epsilon:sensitivity:description:using:)``, which
+/// ``BudgetStore/aboveThreshold(threshold:epsilon:sensitivity:description:using:)``, which
 /// charges the session before the threshold noise is drawn.
 public struct SparseVector: ~Copyable, Sendable {
     let threshold: Int64
@@ -127,7 +127,7 @@ public struct SparseVector: ~Copyable, Sendable {
     ///   - threshold: in the queries' integer units.
     ///   - epsilon: total ε (> 0), split in half between threshold and queries.
     ///   - sensitivity: each query's sensitivity in the same units (≥ 1).
-    public init(threshold: Int64, epsilon: Double, sensitivity: Int64,
+    package init(threshold: Int64, epsilon: Double, sensitivity: Int64,
                 using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) {
         let (thresholdScale, queryScale) = try Self.scales(epsilon: epsilon, sensitivity: sensitivity)
         self.threshold = threshold
@@ -202,7 +202,11 @@ public struct RandomizedResponse: Sendable, Hashable {
     public var truthProbability: Double { Double(truthNumerator) / 0x1p62 }
 
     /// Randomises one category index in `0..<categories`.
-    public func randomize(_ category: Int, using generator: inout SecureRandomGenerator) -> Int {
+    ///
+    /// `package`: randomising records held by the platform is a release, and releases leave
+    /// only through the gate; the public surface keeps the estimator (``estimateCounts(_:)``),
+    /// which post-processes reports randomised elsewhere.
+    package func randomize(_ category: Int, using generator: inout SecureRandomGenerator) -> Int {
         precondition((0..<categories).contains(category), "category out of range")
         if generator.nextUniform(below: 1 << 62) < truthNumerator { return category }
         let other = Int(generator.nextUniform(below: UInt64(categories - 1)))

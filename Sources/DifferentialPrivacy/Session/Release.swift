@@ -55,44 +55,6 @@ public struct DPRelease: Sendable, Hashable, Codable {
     public var value: Double? { rows.count == 1 && rows[0].key == nil ? rows[0].value : nil }
 }
 
-extension PrivacySession {
-    /// **The release gate.** Validates the request, charges the session (accountant, then
-    /// ledger), and only then samples noise onto `partial`; the ledger records the outcome
-    /// (``PrivacyLedger/recordOutcome(of:release:)``) before the release is returned.
-    ///
-    /// - Parameters:
-    ///   - partial: the merged, noise-free partial (``DPQuery/partial(over:chunkCount:)``).
-    ///   - mechanism: the additive noise (quantiles always use the exponential mechanism and
-    ///     need ε, or ρ converted as ε = √(2ρ)).
-    ///   - parameters: ε, δ or ρ for this release.
-    /// - Returns: the release.
-    /// - Throws: ``DifferentialPrivacyError``: bad parameters, a mechanism that does not suit
-    ///   the query (partition selection needs a Laplace-family mechanism and δ), budget
-    ///   exceeded, ledger or random-source failure. On any error nothing is released; budget is
-    ///   charged only if the error happens after the ledger accepted the charge (never, except
-    ///   for a failure inside the sampler, which cannot happen with a working generator).
-    public func release(_ partial: QueryPartial, mechanism: NoiseMechanism,
-                        parameters: NoiseParameters) throws(DifferentialPrivacyError) -> DPRelease {
-        var generator: SecureRandomGenerator
-        do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
-        return try release(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
-    }
-
-    /// The release gate with a given generator (tests pass deterministic ones).
-    func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
-                 generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> DPRelease {
-        let plan = try ReleasePlan(partial: partial, mechanism: mechanism, parameters: parameters)
-        let query = partial.query
-        let description = "\(query.statistic.rawValue)(\(query.column ?? "*"))" + (query.groupBy.map { " by \($0)" } ?? "")
-        let charged = try charge(stated: plan.stated, mechanism: plan.mechanismEvent, description: description)
-        let release = plan.sample(using: &generator)
-        do { try ledger.recordOutcome(of: charged, release: release) }
-        catch let refusal as DifferentialPrivacyError { throw refusal }
-        catch { throw .ledgerFailure(reason: "\(error)") }
-        return release
-    }
-}
-
 /// Everything about a release that does not need randomness: validated parameters, the noise
 /// of each component, the events. Built before charging so that a bad request is refused
 /// without spending budget.
@@ -123,10 +85,12 @@ struct ReleasePlan {
 
         // Quantiles: the exponential mechanism, pure ε.
         if query.statistic == .quantiles {
+            try parameters.validateValues()
             let epsilon: Double
-            if let e = parameters.epsilon { try Validate.epsilon(e); epsilon = e }
-            else if let r = parameters.rho { try Validate.rho(r); epsilon = (2 * r).squareRoot() }
-            else { throw .invalidParameter(name: "epsilon", value: "missing", reason: "quantiles need ε (or ρ)") }
+            switch parameters {
+            case let .pure(e), let .approximate(e, _, _): epsilon = e
+            case let .zCDP(r): epsilon = (2 * r).squareRoot()
+            }
             if selecting { throw .invalidParameter(name: "keys", value: "selected", reason: "quantiles need declared keys or no grouping") }
             let perQuantile = epsilon / Double(query.quantileLevels.count) / Double(partitions)
             guard perQuantile >= 0x1p-30 else {
@@ -136,7 +100,7 @@ struct ReleasePlan {
             self.quantileEpsilon = perQuantile
             self.components = []
             self.selectionThresholdSteps = nil
-            self.stated = parameters.epsilon != nil ? .pureEpsilon(epsilon) : .zCDP(rho: parameters.rho!)
+            if case let .zCDP(r) = parameters { self.stated = .zCDP(rho: r) } else { self.stated = .pureEpsilon(epsilon) }
             self.mechanismEvent = .pureEpsilon(epsilon)
             return
         }
@@ -151,19 +115,17 @@ struct ReleasePlan {
         case .variance, .standardDeviation: parts = 3
         case .quantiles: parts = 1
         }
-        var share = parameters
-        share.epsilon = parameters.epsilon.map { $0 / Double(parts) }
-        share.delta = parameters.delta.map { $0 / Double(parts) }
-        share.rho = parameters.rho.map { $0 / Double(parts) }
+        var share = parameters.divided(by: parts)
         if selecting {
             guard mechanism.isLaplaceFamily else {
                 throw .invalidParameter(name: "mechanism", value: mechanism.rawValue,
                                         reason: "partition selection needs laplace or discrete-laplace")
             }
-            guard parameters.delta != nil else {
+            guard case let .approximate(epsilon, _, _) = parameters else {
                 throw .invalidParameter(name: "delta", value: "missing", reason: "partition selection needs δ")
             }
-            share.delta = nil
+            // δ pays for the selection (below); the noise is pure ε.
+            share = .pure(epsilon: epsilon / Double(parts))
         }
         let grid = partial.grid
         let lower = query.lower ?? 0, upper = query.upper ?? 0
@@ -180,7 +142,7 @@ struct ReleasePlan {
         case .sum:
             if selecting {
                 // Half for the selection count, half for the sum.
-                share.epsilon = share.epsilon.map { $0 / 2 }
+                share = share.divided(by: 2)
                 components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
             }
             components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
@@ -206,7 +168,7 @@ struct ReleasePlan {
         self.components = components
         // Guarantee.
         let events = components.map(\.event)
-        if selecting, let delta = parameters.delta, let countNoise = components.first {
+        if selecting, case let .approximate(epsilon, delta, _) = parameters, let countNoise = components.first {
             // Laplace thresholding: a key held by one unit (≤ P partitions of ≤ C rows each)
             // passes with probability ≤ P · P(Z ≥ k) ≤ P · e^(−k/b) ≤ δ for k = ⌈b ln(P/δ)⌉.
             let b = countNoise.scale / Double(sign: .plus, exponent: countNoise.releaseExponent, significand: 1)
@@ -216,21 +178,15 @@ struct ReleasePlan {
                 throw .invalidParameter(name: "delta", value: "\(delta)", reason: "gives a selection threshold out of range")
             }
             self.selectionThresholdSteps = Int64(rowSteps + k)
-            let epsilon = parameters.epsilon!
             self.stated = .approximate(epsilon: epsilon, delta: delta)
             self.mechanismEvent = .approximate(epsilon: epsilon, delta: delta)
             return
         }
         self.selectionThresholdSteps = nil
-        switch mechanism {
-        case .laplace, .discreteLaplace:
-            self.stated = .pureEpsilon(parameters.epsilon!)
-        case .gaussian:
-            self.stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!)
-        case .discreteGaussian:
-            if let rho = parameters.rho { self.stated = .zCDP(rho: rho) }
-            else { self.stated = .approximate(epsilon: parameters.epsilon!, delta: parameters.delta!) }
+        guard let stated = parameters.statedGuarantee(for: mechanism) else {
+            throw .invalidParameter(name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
         }
+        self.stated = stated
         self.mechanismEvent = events.count == 1 ? events[0] : .composed(events)
     }
 
@@ -305,13 +261,7 @@ struct ReleasePlan {
                 rows.append(.init(key: key, value: values[0], quantiles: values, ci95: nil))
             }
         }
-        var epsilon: Double? = nil, delta: Double? = nil, rho: Double? = nil
-        switch stated {
-        case let .pureEpsilon(e): epsilon = e
-        case let .approximate(e, d): epsilon = e; delta = d
-        case let .zCDP(r): rho = r
-        default: break
-        }
+        let (epsilon, delta, rho) = stated.guaranteeValues
         let mainNoise: AdditiveNoise? = components.isEmpty ? nil : (query.statistic == .count || query.statistic == .histogram ? components[0] : components[1 < components.count ? 1 : 0])
         return DPRelease(statistic: query.statistic, column: query.column, groupBy: query.groupBy,
                          mechanism: query.statistic == .quantiles ? "exponential" : mechanism.rawValue,
@@ -353,38 +303,5 @@ enum QuantileRelease {
             results.append(lower + (Double(chosen) + 0.5) * width)
         }
         return results.sorted()
-    }
-}
-
-extension PrivacySession {
-    /// **Selection through the gate**: charges pure ε, then picks an index of `scores` by
-    /// permute-and-flip (``ExponentialMechanism/permuteAndFlip(scores:epsilon:sensitivity:using:)``).
-    ///
-    /// - Parameters:
-    ///   - scores: integer utilities computed from the data (higher is better); not empty.
-    ///   - epsilon: ε spent, > 0.
-    ///   - sensitivity: how much one privacy unit can change any score, ≥ 1.
-    ///   - description: what is selected, for the ledger.
-    /// - Throws: ``DifferentialPrivacyError`` for bad parameters (nothing charged), a refused
-    ///   charge, or a random-source failure (before charging).
-    public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(DifferentialPrivacyError) -> Int {
-        _ = try ExponentialMechanism.validatedEpsilon(scores: scores, epsilon: epsilon, sensitivity: sensitivity)
-        var generator: SecureRandomGenerator
-        do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
-        try charge(stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description)
-        return try ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
-    }
-
-    /// **AboveThreshold through the gate**: charges pure ε for the whole run (however many
-    /// queries it answers), then returns the prepared ``SparseVector`` with its threshold noise
-    /// drawn. Use its `isAboveThreshold(_:using:)` with `generator`.
-    ///
-    /// - Throws: ``DifferentialPrivacyError`` for bad parameters (nothing charged) or a refused charge.
-    public func aboveThreshold(threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
-                               using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> SparseVector {
-        // The same checks as SparseVector's initialiser, before charging.
-        _ = try SparseVector.scales(epsilon: epsilon, sensitivity: sensitivity)
-        try charge(stated: SparseVector.event(epsilon: epsilon), mechanism: SparseVector.event(epsilon: epsilon), description: description)
-        return try SparseVector(threshold: threshold, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
     }
 }

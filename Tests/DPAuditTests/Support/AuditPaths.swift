@@ -115,13 +115,13 @@ enum AuditPaths {
     static func parameters(_ mechanism: NoiseMechanism, _ mode: KeyMode, epsilonDelta: Bool = false,
                            delta: Double = delta) -> (NoiseParameters, PrivacyBudget, Double) {
         if mechanism == .discreteGaussian && !epsilonDelta {
-            return (NoiseParameters(rho: rho), .zCDP(rho: rho), delta)
+            return (NoiseParameters.zCDP(rho: rho), .zCDP(rho: rho), delta)
         }
         let needsDelta = mode == .selected || mechanism == .gaussian || mechanism == .discreteGaussian
         if needsDelta {
-            return (NoiseParameters(epsilon: epsilon, delta: delta), .approximate(epsilon: epsilon, delta: delta), delta)
+            return (NoiseParameters.approximate(epsilon: epsilon, delta: delta), .approximate(epsilon: epsilon, delta: delta), delta)
         }
-        return (NoiseParameters(epsilon: epsilon), .pure(epsilon: epsilon), 0)
+        return (NoiseParameters.pure(epsilon: epsilon), .pure(epsilon: epsilon), 0)
     }
 
     /// A release's coordinates: one per released key (quantile levels as `key/qi`).
@@ -228,7 +228,7 @@ enum AuditPaths {
     /// Additive noise on a count-like statistic: true values 0 on D and Δ = 1 on D′.
     static func mechanismPath(_ mechanism: NoiseMechanism) throws -> AuditPath {
         let needsDelta = mechanism == .gaussian || mechanism == .discreteGaussian
-        let parameters = NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil)
+        let parameters = try NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil, rho: nil)
         let noise = try AdditiveNoise.calibrate(mechanism: mechanism, parameters: parameters,
                                                 sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
         return AuditPath(name: "mechanism/\(mechanism.rawValue)", claimedEpsilon: epsilon, delta: needsDelta ? delta : 0,
@@ -309,11 +309,11 @@ enum AuditPaths {
         let model = PrivateLinearRegression(features: ["x"], label: "y", featureBounds: .perColumn([0...1]), labelBounds: 0...1,
                                             mechanism: mechanism, maximumRows: 1 << 10)
         let needsDelta = mechanism == .gaussian || mechanism == .discreteGaussian
-        let parameters = NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil)
+        let parameters = try NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil, rho: nil)
         let budget: PrivacyBudget = needsDelta ? .approximate(epsilon: epsilon, delta: delta) : .pure(epsilon: epsilon)
         let d = try regressionTable(extra: false, logistic: false), dPrime = try regressionTable(extra: true, logistic: false)
         @Sendable func fit(_ table: Table) throws -> AuditSample {
-            let fitted = try model.fit(table, parameters: parameters, session: try PrivacySession(budget: budget))
+            let fitted = try model.fit(table, parameters: parameters, budget: try PrivacySession(budget: budget))
             return AuditSample([("coef0", fitted.coefficients[0]), ("intercept", fitted.intercept)])
         }
         return AuditPath(name: "regression/linear/\(mechanism.rawValue)", claimedEpsilon: epsilon, delta: needsDelta ? delta : 0,
@@ -325,11 +325,11 @@ enum AuditPaths {
         let model = PrivateLogisticRegression(features: ["x"], label: "y", featureBounds: .perColumn([0...1]), iterations: 3,
                                               maximumRows: 1 << 10, mechanism: mechanism)
         let needsDelta = mechanism == .discreteGaussian
-        let parameters = NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil)
+        let parameters = try NoiseParameters(epsilon: epsilon, delta: needsDelta ? delta : nil, rho: nil)
         let budget: PrivacyBudget = needsDelta ? .approximate(epsilon: epsilon, delta: delta) : .pure(epsilon: epsilon)
         let d = try regressionTable(extra: false, logistic: true), dPrime = try regressionTable(extra: true, logistic: true)
         @Sendable func fit(_ table: Table) throws -> AuditSample {
-            let fitted = try model.fit(table, parameters: parameters, session: try PrivacySession(budget: budget))
+            let fitted = try model.fit(table, parameters: parameters, budget: try PrivacySession(budget: budget))
             return AuditSample([("coef0", fitted.coefficients[0]), ("intercept", fitted.intercept)])
         }
         return AuditPath(name: "regression/logistic/\(mechanism.rawValue)", claimedEpsilon: epsilon, delta: needsDelta ? delta : 0,

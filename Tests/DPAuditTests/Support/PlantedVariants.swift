@@ -10,7 +10,7 @@ enum PlantedVariants {
 
     /// Laplace noise with half the scale the claimed ε needs (calibrated for 2ε, claimed ε).
     static func halfNoiseLaplace() throws -> AuditPath {
-        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters(epsilon: 2 * epsilon),
+        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2 * epsilon),
                                                 sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
         return AuditPath(name: "planted/laplace-half-scale", claimedEpsilon: epsilon, delta: 0,
                          sampleD: { .scalar(noise.release(0, using: &$0)) },
@@ -25,7 +25,7 @@ enum PlantedVariants {
             var observed: [String] = []
             for row in rows where !observed.contains(row.key) { observed.append(row.key) }
             let query = DPQuery.mean(of: "val", clampedTo: 0...100).grouped(by: "grp", keys: .declared(observed))
-            return try AuditPaths.gateSampler(query, table, .laplace, NoiseParameters(epsilon: epsilon), .pure(epsilon: epsilon))
+            return try AuditPaths.gateSampler(query, table, .laplace, NoiseParameters.pure(epsilon: epsilon), .pure(epsilon: epsilon))
         }
         return AuditPath(name: "planted/mean-without-partition-selection", claimedEpsilon: epsilon, delta: AuditPaths.delta,
                          sampleD: try sampler(AuditPaths.rows(nil, unit: false)),
@@ -99,7 +99,7 @@ enum PlantedVariants {
 
     /// Control: the library's Laplace mechanism under the same support events must pass.
     static func libraryLaplaceWithSupportEvents() throws -> AuditPath {
-        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters(epsilon: epsilon),
+        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: epsilon),
                                                 sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
         return AuditPath(name: "mechanism/laplace+textbook-support-events", claimedEpsilon: epsilon, delta: 0,
                          sampleD: { supportSample(noise.release(0, using: &$0), scale: 1 / epsilon) },
