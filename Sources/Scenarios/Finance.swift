@@ -77,7 +77,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [inputSize],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "\(mapping.segmentName) × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         // The protocol's costs grow with the vector length, which is the row count: they are
         // published only when the steward declared that count public (as the input size is),
         // else they would release it exactly (found by the DP auditor's scenario paths).

@@ -58,7 +58,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Daily counts per district × syndrome group over the public period.
         let days = (healthPeriod.first...healthPeriod.last).map(View.dateText)
@@ -125,7 +125,7 @@ extension Scenarios {
 
     /// Sections 3 and 4 of the health scenario over a person-level table (`age`, `sex`, the
     /// spec's binary feature and label, the quasi-identifiers and `kept`): the DP
-    /// logistic-regression risk model (skipped in the noise-free test mode; charged to the
+    /// logistic-regression risk model (skipped with the exact test releaser; charged to the
     /// scenario's authorisation in the ledger before any noise) and the k-anonymous export of the
     /// persons with the outcome, through the export gate.
     static func appendRiskModelAndCohort(persons: Table, risk: HealthRiskSpec = .diabetes, quasiIdentifiers qi: [String],
@@ -135,7 +135,7 @@ extension Scenarios {
         let kind = ScenarioKind.health
         let flag = risk.binaryFeature
         // 3. DP logistic-regression risk model (outcome ~ age + male + the binary feature).
-        if !context.noiseFree {
+        if !context.releaser.isExact {
             let sex = try View.strings(persons, "sex", kind)
             let modelTable = try Table(columns: [
                 try Column("age", float64: try View.doubles(persons, "age", kind)),
@@ -272,7 +272,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("persons", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Persons per (age band, sex, hypertension, diabetes); one row per person.
         let query = DPQuery.count().grouped(by: "prevalence_cell",

@@ -227,8 +227,9 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public var operatorName: String
     /// The authorisation's scenario name in the ledger.
     public var ledgerScenario: String
-    /// Whether the numbers are exact (test-only noise-free mode).
-    public var noiseFree: Bool
+    /// Whether the numbers are exact: released by this package's test releaser, never by the
+    /// library's own (``LedgerReleaser``). The HTML report warns in red when set.
+    public var exact: Bool
     /// The sections.
     public var sections: [ReportSection]
     /// Files written by exports (microdata), relative to the output directory.
@@ -257,7 +258,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, operatorName, ledgerScenario
-        case noiseFree, sections, exports, seconds, spentEpsilon, spentDelta, postProcessed
+        case exact, sections, exports, seconds, spentEpsilon, spentDelta, postProcessed
     }
 
     /// Encodes every stored field plus the derived `spentEpsilon` / `spentDelta`.
@@ -274,7 +275,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         try c.encode(spentDelta, forKey: .spentDelta)
         try c.encode(operatorName, forKey: .operatorName)
         try c.encode(ledgerScenario, forKey: .ledgerScenario)
-        try c.encode(noiseFree, forKey: .noiseFree)
+        try c.encode(exact, forKey: .exact)
         try c.encode(sections, forKey: .sections)
         try c.encode(exports, forKey: .exports)
         try c.encode(seconds, forKey: .seconds)
@@ -293,7 +294,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         budgetSplit = try c.decode(String.self, forKey: .budgetSplit)
         operatorName = try c.decode(String.self, forKey: .operatorName)
         ledgerScenario = try c.decode(String.self, forKey: .ledgerScenario)
-        noiseFree = try c.decode(Bool.self, forKey: .noiseFree)
+        exact = try c.decode(Bool.self, forKey: .exact)
         sections = try c.decode([ReportSection].self, forKey: .sections)
         exports = try c.decode([String].self, forKey: .exports)
         seconds = try c.decode(Double.self, forKey: .seconds)
@@ -302,7 +303,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
 
     /// A report.
     public init(scenario: ScenarioKind, dataSource: String, inputSizes: [InputSize], budgetEpsilon: Double, budgetDelta: Double,
-                budgetSplit: String, operatorName: String, ledgerScenario: String, noiseFree: Bool,
+                budgetSplit: String, operatorName: String, ledgerScenario: String, exact: Bool,
                 sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0) {
         self.scenario = scenario
         self.title = scenario.title
@@ -313,7 +314,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         self.budgetSplit = budgetSplit
         self.operatorName = operatorName
         self.ledgerScenario = ledgerScenario
-        self.noiseFree = noiseFree
+        self.exact = exact
         self.sections = sections
         self.exports = exports
         self.seconds = seconds

@@ -75,7 +75,7 @@ public enum ReportWriter {
 
     static func html(_ report: ScenarioReport) -> String {
         var body = "<p><a href=\"../index.html\">← all scenarios</a></p>\n<h1>\(escape(report.title))</h1>\n"
-        if report.noiseFree { body += "<p class=warn>NOISE-FREE TEST MODE: these numbers are exact and not private.</p>\n" }
+        if report.exact { body += "<p class=warn>EXACT TEST RELEASER: these numbers are exact and not private.</p>\n" }
         let rows = report.inputSizes.map(\.text).joined(separator: ", ")
         body += "<table class=meta><tr><th>data</th><td>\(escape(report.dataSource)) (rows: \(escape(rows)))</td></tr>"
         body += "<tr><th>authorisation</th><td>operator <code>\(escape(report.operatorName))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"

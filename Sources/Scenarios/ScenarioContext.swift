@@ -26,9 +26,10 @@ public final class ScenarioContext: Sendable {
     public let perScenarioDirectories: Bool
     /// Progress messages (the CLI prints them on stderr).
     public let progress: @Sendable (String) -> Void
-    /// Test-only: releases return the exact partials (no noise, no charge). Reachable only
-    /// through `@testable import`; the CLI and library users cannot switch it on.
-    let noiseFree: Bool
+    /// How partials become released values: through the ledger's gate (``LedgerReleaser``),
+    /// or, in this package's tests only, exactly. Library users and the CLI cannot choose
+    /// another releaser (the initialiser that takes one is `package`).
+    let releaser: any ScenarioReleaser
 
     /// A context writing exports to `outputDirectory` and charging `ledger`.
     ///
@@ -43,11 +44,12 @@ public final class ScenarioContext: Sendable {
                             outputDirectory: String, perScenarioDirectories: Bool = false,
                             progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.init(ledger: ledger, operatorName: operatorName, runID: runID, outputDirectory: outputDirectory,
-                  perScenarioDirectories: perScenarioDirectories, progress: progress, noiseFree: false)
+                  perScenarioDirectories: perScenarioDirectories, progress: progress, releaser: LedgerReleaser(ledger: ledger))
     }
 
-    init(ledger: SQLiteLedger, operatorName: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
-         progress: @escaping @Sendable (String) -> Void, noiseFree: Bool) {
+    /// A context with a given releaser (this package's tests inject an exact one).
+    package init(ledger: SQLiteLedger, operatorName: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
+                 progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser) {
         self.perScenarioDirectories = perScenarioDirectories
         self.ledger = ledger
         self.operatorName = operatorName
@@ -60,7 +62,7 @@ public final class ScenarioContext: Sendable {
         }
         self.outputDirectory = outputDirectory
         self.progress = progress
-        self.noiseFree = noiseFree
+        self.releaser = releaser
     }
 
     /// The ledger scenario name of `kind` in this run.
@@ -119,7 +121,7 @@ struct ScenarioGrant {
     func scenarioName(dataset index: Int) -> String { index == 0 ? scenario : "\(scenario)/\(index)" }
 
     /// Releases `query` over `table` (dataset number `datasetIndex` of the grant) through the
-    /// ledger's release gate, or exactly in the test-only noise-free mode.
+    /// context's releaser (the ledger's release gate outside this package's tests).
     func release(_ query: DPQuery, over table: Table, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
                  mechanism: NoiseMechanism = .discreteLaplace) throws -> Released {
         try release(partial: query.partial(over: table), dataset: dataset, datasetIndex: datasetIndex, epsilon: epsilon, delta: delta,
@@ -130,13 +132,10 @@ struct ScenarioGrant {
     func release(partial: QueryPartial, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
                  mechanism: NoiseMechanism = .discreteLaplace, rows: Int? = nil) throws -> Released {
         let query = partial.query
-        context.progress("  [\(kind.rawValue)] release \(query.statistic.rawValue)(\(query.column ?? "*"))"
-                         + (query.groupBy.map { " by \($0)" } ?? "") + " ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
-        if context.noiseFree { return Released.exact(partial) }
-        let result = try context.ledger.release(partial, mechanism: mechanism, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
-                                                operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
-                                                dataset: dataset, rowsScanned: rows)
-        return Released(release: result.release, entry: result.entryID)
+        context.progress("  [\(kind.rawValue)] release \(query.releaseDescription) ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
+        return try context.releaser.release(partial, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
+                                            mechanism: mechanism, operator: context.operatorName,
+                                            scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
     }
 
     /// Writes `table` as k-anonymous microdata through the ledger's export gate.
@@ -154,12 +153,21 @@ struct ScenarioGrant {
 }
 
 /// A release as the scenarios use it: keyed values with intervals.
-struct Released {
-    struct Row {
+package struct Released {
+    /// One released value.
+    package struct Row {
         let key: String
         let value: Double
         let ci95: [Double]?
         let quantiles: [Double]?
+
+        /// A row (releasers build these).
+        package init(key: String, value: Double, ci95: [Double]?, quantiles: [Double]?) {
+            self.key = key
+            self.value = value
+            self.ci95 = ci95
+            self.quantiles = quantiles
+        }
     }
     let rows: [Row]
     let epsilon: Double
@@ -180,7 +188,8 @@ struct Released {
         self.entry = entry
     }
 
-    private init(rows: [Row], mechanism: String) {
+    /// Released values produced by a releaser other than the gate (this package's tests).
+    package init(rows: [Row], mechanism: String) {
         selectionThreshold = nil
         self.rows = rows
         epsilon = 0
@@ -188,42 +197,6 @@ struct Released {
         self.mechanism = mechanism
         noiseScale = 0
         entry = nil
-    }
-
-    /// The partial's exact values (test-only noise-free mode): counts, sums, or quantiles read
-    /// off the partial's bins (the smallest bin upper edge whose cumulative count reaches the level).
-    static func exact(_ partial: QueryPartial) -> Released {
-        let query = partial.query
-        var rows: [Row] = []
-        for (key, cell) in zip(partial.keys, partial.cells) {
-            switch query.statistic {
-            case .count, .histogram:
-                rows.append(Row(key: key, value: Double(cell.count), ci95: [Double(cell.count), Double(cell.count)], quantiles: nil))
-            case .sum:
-                let v = partial.grid.value(cell.sum)
-                rows.append(Row(key: key, value: v, ci95: [v, v], quantiles: nil))
-            case .mean:
-                let v = cell.count == 0 ? 0 : partial.grid.value(cell.sum) / Double(cell.count)
-                rows.append(Row(key: key, value: v, ci95: [v, v], quantiles: nil))
-            case .quantiles:
-                let lower = query.lower ?? 0, upper = query.upper ?? 0
-                let bins = cell.quantileBins
-                let total = bins.reduce(0, +)
-                let width = (upper - lower) / Double(max(bins.count, 1))
-                let qs = query.quantileLevels.map { level -> Double in
-                    var cumulative: Int64 = 0
-                    for (i, c) in bins.enumerated() {
-                        cumulative += c
-                        if Double(cumulative) >= level * Double(total) && total > 0 { return lower + Double(i + 1) * width }
-                    }
-                    return upper
-                }
-                rows.append(Row(key: key, value: qs.first ?? 0, ci95: nil, quantiles: qs))
-            default:
-                rows.append(Row(key: key, value: Double(cell.count), ci95: nil, quantiles: nil))
-            }
-        }
-        return Released(rows: rows, mechanism: "none (noise-free test mode)")
     }
 
     /// Report rows, splitting each key at `separator` into labels.
@@ -245,7 +218,7 @@ struct Released {
         selectionThreshold.map { " Keys were released only where the noisy count reached the selection threshold τ = \(formatNumber($0))." } ?? ""
     }
 
-    /// Ledger entries (none in noise-free mode).
+    /// Ledger entries (none from an exact test releaser).
     var entries: [String] { entry.map { [$0] } ?? [] }
 }
 
@@ -253,4 +226,31 @@ struct Released {
 func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
     return String(format: "%.4g", x)
+}
+
+/// How a scenario's partials become released values. The library has one conformer,
+/// ``LedgerReleaser`` (the ledger's release gate); this package's tests add an exact one to
+/// compare scenarios with direct computations. `package`: no library user can inject one.
+package protocol ScenarioReleaser: Sendable {
+    /// Whether the values are exact (a test releaser); reports then say so and models are skipped.
+    var isExact: Bool { get }
+
+    /// Releases `partial` charged to `operator`'s authorisation for `scenario` over `dataset`.
+    func release(_ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator: String,
+                 scenario: String, dataset: String, rowsScanned: Int?) throws -> Released
+}
+
+/// The production releaser: every partial goes through
+/// ``PrivacyLedger/SQLiteLedger/release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``
+/// (authorisation checked and budget charged durably before noise).
+struct LedgerReleaser: ScenarioReleaser {
+    let ledger: SQLiteLedger
+    var isExact: Bool { false }
+
+    func release(_ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator op: String,
+                 scenario: String, dataset: String, rowsScanned: Int?) throws -> Released {
+        let result = try ledger.release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+                                        dataset: dataset, rowsScanned: rowsScanned)
+        return Released(release: result.release, entry: result.entryID)
+    }
 }

@@ -49,7 +49,7 @@ extension Scenarios {
                                         + (try input.secondDataset.map { [try grant.inputSize("hotel_stays", dataset: $0, rows: input.secondDatasetRowCount)] } ?? []),
                                     budgetEpsilon: options.epsilon, budgetDelta: options.delta,
                                     budgetSplit: "spot × hour counts 100% of ε and δ; hotel export: k-anonymity check, no ε",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, noiseFree: context.noiseFree)
+                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         let query = DPQuery.count().grouped(by: "spot_hour", keys: .selected)
             .boundingContributions(privacyUnit: "visitor_id", maxPartitionsPerUnit: options.partitions(2),
                                    maxContributionsPerPartition: options.contributions(1))

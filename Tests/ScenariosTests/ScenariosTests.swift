@@ -11,16 +11,16 @@ func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger)
     return (directory, try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal))
 }
 
-/// A context in the test-only noise-free mode.
+/// A context whose releases are exact (``ExactReleaser``).
 func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
     ScenarioContext(ledger: ledger, operatorName: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
-                    progress: { _ in }, noiseFree: true)
+                    progress: { _ in }, releaser: ExactReleaser())
 }
 
 /// Limits high enough that contribution bounding drops nothing.
 let unbounded = ScenarioOptions(maxPartitionsPerUnit: 100_000, maxContributionsPerPartition: 100_000)
 
-@Suite("Scenarios in the noise-free test mode equal direct computations")
+@Suite("Scenarios in the exact test releaser equal direct computations")
 struct NoiseFreeScenarioTests {
     @Test("transport: OD matrix and hourly profile equal direct counts")
     func transportOD() throws {
@@ -216,7 +216,7 @@ enum ScenarioSharedData {
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
 struct RealDataMappingTests {
-    @Test("nyc_flights → transport: noise-free OD counts equal direct counts of flights with air time and tail number")
+    @Test("nyc_flights → transport: exact OD counts equal direct counts of flights with air time and tail number")
     func flightsOD() throws {
         let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
         #expect(input.table.rowCount == 327_346)
@@ -291,7 +291,7 @@ struct RealDataMappingTests {
         #expect(RealDataMapping.feeding(.transport) == [.nycFlights])
     }
 
-    @Test("restaurant_inspections → market: noise-free hot spots equal direct counts of score band × chain size")
+    @Test("restaurant_inspections → market: exact hot spots equal direct counts of score band × chain size")
     func inspectionHotSpots() throws {
         let input = try RealDataMapping.restaurantInspections.input(file: ScenarioSharedData.inspections)
         let raw = try CSVReader.load(file: ScenarioSharedData.inspections).table
@@ -326,7 +326,7 @@ struct RealDataMappingTests {
         #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
     }
 
-    @Test("covid_testing → health: noise-free weekly and daily tests equal direct counts; the cohort is every person ever positive")
+    @Test("covid_testing → health: exact weekly and daily tests equal direct counts; the cohort is every person ever positive")
     func covidTestingCounts() throws {
         let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
         #expect(input.table.rowCount == 15_524)
@@ -388,7 +388,7 @@ struct RealDataMappingTests {
         #expect(Scenarios.earlyWarningAlerts(jump, noiseSD: 20) == Array(repeating: false, count: 6))
     }
 
-    @Test("nhanes_2017 → health: noise-free persons per age band × sex × hypertension × diabetes equal direct counts")
+    @Test("nhanes_2017 → health: exact persons per age band × sex × hypertension × diabetes equal direct counts")
     func nhanesCounts() throws {
         let input = try RealDataMapping.nhanes2017.input(file: ScenarioSharedData.nhanes)
         #expect(input.table.rowCount == 5_243)
@@ -432,7 +432,7 @@ struct RealDataMappingTests {
         #expect(Double(cohort.rowCount) == direct.filter { $0.key.hasSuffix("|yes") }.values.reduce(0, +))
     }
 
-    @Test("lendingclub_loans → finance: noise-free SecAgg segment × score and score × default counts equal direct counts")
+    @Test("lendingclub_loans → finance: exact SecAgg segment × score and score × default counts equal direct counts")
     func lendingClubScores() throws {
         let input = try RealDataMapping.lendingClubLoans.input(file: ScenarioSharedData.loans)
         let raw = try CSVReader.load(file: ScenarioSharedData.loans).table
@@ -460,7 +460,7 @@ struct RealDataMappingTests {
     }
 }
 
-@Suite("Finance and tourism in the noise-free test mode")
+@Suite("Finance and tourism in the exact test releaser")
 struct NoiseFreeFinanceTourismTests {
     @Test("finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
     func financeScores() throws {
