@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "SecureAggregation",
             dependencies: [
-                "SecureRandom", "CGMP",
+                "SecureRandom", "CGMP", "Tabular",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

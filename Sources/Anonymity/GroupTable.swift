@@ -1,3 +1,4 @@
+import Tabular
 import Foundation
 
 /// An open-addressing hash table from 64-bit keys to dense ids `0..<count`, ids given in
@@ -98,18 +99,10 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
         }
         return (ids, sizes, first)
     }
-    // Pass 1: per-chunk tables with counts and first rows, each chunk writing its own slot.
+    // Pass 1: per-chunk tables with counts and first rows, one result per chunk.
     typealias Local = (table: GroupTable, counts: [Int], first: [Int])
-    let slots = UnsafeMutablePointer<Local?>.allocate(capacity: chunkCount)
-    slots.initialize(repeating: nil, count: chunkCount)
-    defer {
-        slots.deinitialize(count: chunkCount)
-        slots.deallocate()
-    }
-    keys.withUnsafeBufferPointer { kb in
-        nonisolated(unsafe) let k = kb
-        nonisolated(unsafe) let out = slots
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+    let locals: [Local] = keys.withUnsafeBufferPointer { k in
+        ParallelChunks.map(chunkCount) { c in
             let lo = c * chunkSize, hi = min(n, lo + chunkSize)
             var table = GroupTable(expected: 1024)
             var counts: [Int] = []
@@ -121,15 +114,14 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
                     counts[Int(id)] += 1
                 }
             }
-            out[c] = (table, counts, first)
+            return (table, counts, first)
         }
     }
     // Merge in chunk order: ids follow global first occurrence.
-    var global = GroupTable(expected: slots[0]?.counts.count ?? 1024)
+    var global = GroupTable(expected: locals.first?.counts.count ?? 1024)
     var sizes: [Int] = []
     var first: [Int] = []
-    for c in 0..<chunkCount {
-        guard let local = slots[c] else { continue }
+    for local in locals {
         for (localId, key) in local.table.keyOfId.enumerated() {
             let (id, inserted) = global.insert(key)
             if inserted { sizes.append(0); first.append(local.first[localId]) }
@@ -141,11 +133,9 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
     let merged = global
     keys.withUnsafeBufferPointer { kb in
         ids.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let o = out
-            nonisolated(unsafe) let k = kb
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+            ParallelChunks.forEach(chunkCount) { c in
                 let lo = c * chunkSize, hi = min(n, lo + chunkSize)
-                if lo < hi { for i in lo..<hi { o[i] = merged.find(k[i])! } }
+                if lo < hi { for i in lo..<hi { out[i] = merged.find(kb[i])! } }
             }
         }
     }

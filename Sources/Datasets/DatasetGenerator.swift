@@ -102,7 +102,7 @@ public struct DatasetGenerator: Sendable {
             let wave = Wave(first: first, count: min(workers, blockCount - first))
             let group = DispatchGroup()
             DispatchQueue.global().async(group: group) {
-                DispatchQueue.concurrentPerform(iterations: wave.count) { i in
+                ParallelChunks.forEach(wave.count) { i in
                     wave.store(generator.block(index: first + i, blockRows: blockRows), at: i)
                 }
             }

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import Tabular
 
 /// The dense linear algebra of the fits, on OpenBLAS (CBLAS) and LAPACK's `dsyev`, chunked over
 /// fixed row blocks and run in parallel. On a ``DesignMatrix`` every sum is exact (see its
@@ -14,11 +15,10 @@ enum BLASKernels {
         var partials = [Double](repeating: 0, count: chunks * p * p)
         matrix.values.withUnsafeBufferPointer { a in
             partials.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let a = a, out = out
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
                     let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
                     cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
-                                a.baseAddress! + start, Int32(m), 0, out.baseAddress! + chunk * p * p, Int32(p))
+                                a.baseAddress! + start, Int32(m), 0, result.baseAddress!, Int32(p))
                 }
             }
         }
@@ -75,21 +75,18 @@ enum BLASKernels {
         let m = source.rows, p = source.parameters
         let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
         var partials = [Double](repeating: 0, count: chunks * resultCount)
-        withoutActuallyEscaping(body) { body in
-            partials.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let out = out, body = body
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let chunkStart = chunk * DesignMatrix.chunkRows
-                    let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
-                    let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * (p + 1 + scratchColumns))
-                    defer { block.deallocate() }
-                    var start = chunkStart
-                    while start < chunkEnd {
-                        let count = min(blockRows, chunkEnd - start)
-                        source.fill(start..<(start + count), leading: count, into: block, labels: block + p * count)
-                        body(block, count, block + (p + 1) * count, out.baseAddress! + chunk * resultCount)
-                        start += count
-                    }
+        partials.withUnsafeMutableBufferPointer { out in
+            ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
+                let chunkStart = chunk * DesignMatrix.chunkRows
+                let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
+                let block = UnsafeMutablePointer<Double>.allocate(capacity: blockRows * (p + 1 + scratchColumns))
+                defer { block.deallocate() }
+                var start = chunkStart
+                while start < chunkEnd {
+                    let count = min(blockRows, chunkEnd - start)
+                    source.fill(start..<(start + count), leading: count, into: block, labels: block + p * count)
+                    body(block, count, block + (p + 1) * count, result.baseAddress!)
+                    start += count
                 }
             }
         }
@@ -113,12 +110,11 @@ enum BLASKernels {
         matrix.values.withUnsafeBufferPointer { a in
             vector.withUnsafeBufferPointer { v in
                 partials.withUnsafeMutableBufferPointer { out in
-                    nonisolated(unsafe) let a = a, v = v, out = out
-                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
                         let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
                         cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
                                     a.baseAddress! + start, Int32(m), v.baseAddress! + start, 1,
-                                    0, out.baseAddress! + chunk * p, 1)
+                                    0, result.baseAddress!, 1)
                     }
                 }
             }
@@ -151,8 +147,7 @@ enum BLASKernels {
             matrix.labels.withUnsafeBufferPointer { y in
                 theta.withUnsafeBufferPointer { t in
                     partials.withUnsafeMutableBufferPointer { out in
-                        nonisolated(unsafe) let a = a, y = y, t = t, out = out
-                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
                             let chunkStart = chunk * DesignMatrix.chunkRows
                             let chunkEnd = min(m, chunkStart + DesignMatrix.chunkRows)
                             let scores = UnsafeMutablePointer<Double>.allocate(capacity: blockRows)
@@ -162,7 +157,7 @@ enum BLASKernels {
                                 let count = min(blockRows, chunkEnd - start)
                                 accumulateLogisticGradient(block: a.baseAddress! + start, leading: m, rows: count, parameters: p,
                                                            theta: t.baseAddress!, labels: y.baseAddress! + start, up: up, down: down,
-                                                           scratch: scores, into: out.baseAddress! + chunk * p)
+                                                           scratch: scores, into: result.baseAddress!)
                                 start += count
                             }
                         }

@@ -197,12 +197,8 @@ extension DesignMatrix {
 
     /// A numeric column's values as doubles (no copy for float64).
     static func doubles(of column: Column) -> [Double] {
-        switch column.values {
-        case let .float64(v): return v
-        case let .int64(v): return v.map { Double($0) }
-        case let .bool(v): return v.map { $0 ? 1 : 0 }
-        default: preconditionFailure("checked by numericColumn")
-        }
+        guard let values = column.numericValues else { preconditionFailure("checked by numericColumn") }
+        return values
     }
 
     /// Scales, bounds and quantises rows `range` into a column-major block: row `i`, column `j`
@@ -341,8 +337,7 @@ struct DesignSource: @unchecked Sendable {
         var labels: [Double] = []
         let values = [Double](unsafeUninitializedCapacity: m * p) { out, initialised in
             labels = [Double](unsafeUninitializedCapacity: m) { labelOut, labelCount in
-                nonisolated(unsafe) let out = out, labelOut = labelOut
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                ParallelChunks.forEach(chunks) { chunk in
                     let start = chunk * chunkRows, end = min(m, start + chunkRows)
                     DesignMatrix.fillRows(start..<end, leading: m, origin: 0, sources: sources, scaling: scaling, bounds: bounds,
                                           gridBits: gridBits, out: out.baseAddress!)

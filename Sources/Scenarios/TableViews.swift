@@ -32,12 +32,10 @@ enum View {
     /// Numeric values as doubles (float64, int64 or bool).
     static func doubles(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Double] {
         let column = try column(table, name, scenario)
-        switch column.values {
-        case let .float64(v): return v
-        case let .int64(v): return v.map(Double.init)
-        case let .bool(v): return v.map { $0 ? 1 : 0 }
-        default: throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "numeric", found: "\(column.type)")
+        guard let values = column.numericValues else {
+            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "numeric", found: "\(column.type)")
         }
+        return values
     }
 
     /// Seconds since 1970 of a timestamp column.

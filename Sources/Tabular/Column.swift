@@ -114,6 +114,20 @@ public struct Column: Sendable, Equatable {
     /// Whether row `index` holds a value. O(1).
     @inlinable public func isValid(_ index: Int) -> Bool { validity?.isValid(index) ?? true }
 
+    /// A numeric column's values as doubles: float64 as stored (no copy), int64 converted
+    /// (exact below 2^53), bool as 0 or 1; `nil` for the other types. The one "numeric column as
+    /// `[Double]`" conversion of the package (queries, models and scenario views use it).
+    ///
+    /// - Complexity: O(1) for float64, O(n) otherwise.
+    public var numericValues: [Double]? {
+        switch values {
+        case let .float64(v): v
+        case let .int64(v): v.map { Double($0) }
+        case let .bool(v): v.map { $0 ? 1 : 0 }
+        case .categorical, .date, .timestamp: nil
+        }
+    }
+
     /// The doubles, or a ``TabularError/typeMismatch(column:expected:actual:)``.
     public func float64Values() throws -> [Double] {
         guard case let .float64(v) = values else { throw TabularError.typeMismatch(column: name, expected: .float64, actual: type) }

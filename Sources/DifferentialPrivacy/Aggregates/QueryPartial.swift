@@ -201,33 +201,20 @@ extension DPQuery {
         // At most BoundedKernels.exactBlockRows rows per chunk: within a chunk, integer sums are
         // exact (no wrap); chunks merge with saturation.
         let blockLimited = (rowCount + BoundedKernels.exactBlockRows - 1) / BoundedKernels.exactBlockRows
-        let chunks = max(1, blockLimited, min(chunkCount ?? (ProcessInfoCores.count * 4), (rowCount + 63) / 64))
+        let chunks = max(1, blockLimited, min(chunkCount ?? (ProcessorInfo.activeCores * 4), (rowCount + 63) / 64))
         let chunkRows = ((rowCount + chunks - 1) / chunks + 63) & ~63
         let bins = statistic == .quantiles ? QueryPartial.quantileBinCount : 0
-        var results = [[CellPartial]](repeating: [], count: chunks)
         let lower = self.lower ?? 0, upper = self.upper ?? 0
         let plan = ScanPlan(statistic: statistic, lower: lower, upper: upper, grid: prototype.grid,
                             squareGrid: prototype.squareGrid, center: prototype.grid.value(prototype.centerUnits),
                             bins: bins, partitions: partitionCount)
-        values.withUnsafeBufferPointer { values in
-            results.withUnsafeMutableBufferPointer { results in
-                let resultsBase = results.baseAddress!
-                let maskCopy = mask
-                let groupingCopy = grouping
-                let scanChunk: (Int) -> Void = { chunk in
-                    let start = chunk * chunkRows
-                    let end = min(rowCount, start + chunkRows)
-                    guard start < end else { return }
-                    let cells = maskCopy.withOptionalBuffer { maskWords in
-                        plan.scan(rows: start..<end, values: values, mask: maskWords, grouping: groupingCopy)
-                    }
-                    resultsBase[chunk] = cells
-                }
-                if chunks > 1 {
-                    nonisolated(unsafe) let run = scanChunk
-                    DispatchQueue.concurrentPerform(iterations: chunks) { run($0) }
-                } else {
-                    scanChunk(0)
+        let results: [[CellPartial]] = values.withUnsafeBufferPointer { values in
+            ParallelChunks.map(chunks) { chunk in
+                let start = chunk * chunkRows
+                let end = min(rowCount, start + chunkRows)
+                guard start < end else { return [] }
+                return mask.withOptionalBuffer { maskWords in
+                    plan.scan(rows: start..<end, values: values, mask: maskWords, grouping: grouping)
                 }
             }
         }
@@ -262,10 +249,8 @@ extension DPQuery {
     /// ``NonFiniteValuePolicy/clamp`` and ``NonFiniteValuePolicy/drop`` read every entry and
     /// treat what is not a number as missing. No error here names a value or a row.
     func numericValues(_ column: Column) throws(DifferentialPrivacyError) -> (values: [Double], present: ValidityBitmap?) {
+        if let values = column.numericValues { return (values, nil) }
         switch column.values {
-        case let .float64(v): return (v, nil)
-        case let .int64(v): return (v.map { Double($0) }, nil)
-        case let .bool(v): return (v.map { $0 ? 1 : 0 }, nil)
         case let .categorical(codes, dictionary):
             guard nonFiniteValues != .refuse else {
                 throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
@@ -403,21 +388,6 @@ extension DPQuery {
         }
         return keep
     }
-}
-
-/// Cores available to the scan (at least 1).
-enum ProcessInfoCores {
-    static let count: Int = max(1, System.activeProcessorCount)
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-enum System {
-    static var activeProcessorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
 extension Optional where Wrapped == [UInt64] {

@@ -1,18 +1,13 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SecureRandom
+import Tabular
 
-/// Whole-vector Paillier operations, spread over cores with `DispatchQueue.concurrentPerform` in
+/// Whole-vector Paillier operations, spread over cores with ``Tabular/ParallelChunks`` in
 /// contiguous chunks. Every element's result is independent of the chunking (encryptions draw
 /// fresh randomness, so ciphertexts differ run to run, but they decrypt to the same values).
 public enum PaillierBatch {
     /// The chunks for `count` elements on `threads` threads: at least 1 chunk, at most `count`.
     static func chunks(count: Int, threads: Int?) -> Int {
-        let cores = threads ?? ProcessInfoCores.activeProcessorCount
+        let cores = threads ?? ProcessorInfo.activeCores
         return max(1, min(count, cores * 4))
     }
 
@@ -107,42 +102,23 @@ public enum PaillierBatch {
     static func map<T>(_ count: Int, threads: Int?, _ body: (Int, inout SecureRandomGenerator) -> T) throws(PaillierError) -> [T] {
         guard count > 0 else { return [] }
         let chunkCount = chunks(count: count, threads: threads)
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        let failures = UnsafeMutableBufferPointer<PaillierError?>.allocate(capacity: chunkCount)
-        failures.initialize(repeating: nil)
-        defer {
-            _ = results.deinitialize()
-            results.deallocate()
-            _ = failures.deinitialize()
-            failures.deallocate()
+        let perChunk: [Result<[T], PaillierError>] = ParallelChunks.map(chunkCount) { chunk in
+            var generator: SecureRandomGenerator
+            do {
+                generator = try SecureRandomGenerator()
+            } catch {
+                return .failure(.randomnessUnavailable(reason: "\(error)"))
+            }
+            return .success(ParallelChunks.range(chunk, of: chunkCount, total: count).map { body($0, &generator) })
         }
-        withoutActuallyEscaping(body) { body in
-            // Each chunk writes only its own slots of `results` and `failures`.
-            nonisolated(unsafe) let body = body
-            nonisolated(unsafe) let results = results
-            nonisolated(unsafe) let failures = failures
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                let start = count * chunk / chunkCount
-                let end = count * (chunk + 1) / chunkCount
-                var generator: SecureRandomGenerator
-                do {
-                    generator = try SecureRandomGenerator()
-                } catch {
-                    failures[chunk] = .randomnessUnavailable(reason: "\(error)")
-                    return
-                }
-                for index in start..<end {
-                    results[index] = body(index, &generator)
-                }
+        var results: [T] = []
+        results.reserveCapacity(count)
+        for outcome in perChunk {
+            switch outcome {
+            case let .success(values): results.append(contentsOf: values)
+            case let .failure(error): throw error
             }
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        return results.map { $0! }
+        return results
     }
-}
-
-/// The number of online cores.
-enum ProcessInfoCores {
-    static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

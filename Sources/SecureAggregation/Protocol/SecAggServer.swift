@@ -1,6 +1,7 @@
 @preconcurrency internal import Crypto
 internal import Foundation
 import Dispatch
+import Tabular
 
 /// The server (aggregator) of secure aggregation, as a sans-I/O state machine.
 ///
@@ -287,21 +288,16 @@ public struct SecAggServer {
             }
         }
         // One X25519 per (dropout, surviving neighbour), in parallel.
-        var pairJobs = [MaskJob?](repeating: nil, count: pairs.count)
         let publicKeys = keys
-        nonisolated(unsafe) let pairList = pairs
-        pairJobs.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: pairList.count) { index in
-                let (dropout, survivor, key) = pairList[index]
-                guard let peer = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKeys[survivor]!.maskingKey),
-                      let secret = try? key.sharedSecretFromKeyAgreement(with: peer) else {
-                    return   // left nil: reported below
-                }
-                // y_survivor holds +PRG when survivor < dropout, −PRG otherwise: undo it.
-                output[index] = MaskJob(key: SecAggKeys.pairwiseMaskKey(secret, sessionID: session, survivor, dropout),
-                                        negate: survivor < dropout)
+        let pairList = pairs
+        let pairJobs: [MaskJob?] = ParallelChunks.map(pairList.count) { index in
+            let (dropout, survivor, key) = pairList[index]
+            guard let peer = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKeys[survivor]!.maskingKey),
+                  let secret = try? key.sharedSecretFromKeyAgreement(with: peer) else {
+                return nil   // reported below
             }
+            // y_survivor holds +PRG when survivor < dropout, −PRG otherwise: undo it.
+            return MaskJob(key: SecAggKeys.pairwiseMaskKey(secret, sessionID: session, survivor, dropout), negate: survivor < dropout)
         }
         if let failed = pairJobs.firstIndex(where: { $0 == nil }) {
             throw .protocolViolation(reason: "key agreement with the public key of party \(pairs[failed].survivor) failed")
@@ -317,8 +313,7 @@ public struct SecAggServer {
         let rangeCount = (dimension + rangeLength - 1) / rangeLength
         let jobList = jobs
         total.withUnsafeMutableBufferPointer { totalBuffer in
-            nonisolated(unsafe) let totalBuffer = totalBuffer
-            DispatchQueue.concurrentPerform(iterations: rangeCount) { rangeIndex in
+            ParallelChunks.forEach(rangeCount) { rangeIndex in
                 let start = rangeIndex * rangeLength
                 let end = min(dimension, start + rangeLength)
                 let slice = UnsafeMutableBufferPointer(rebasing: totalBuffer[start ..< end])

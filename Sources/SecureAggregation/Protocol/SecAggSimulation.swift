@@ -4,6 +4,7 @@ internal import Foundation
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+import Tabular
 #endif
 
 /// Runs a whole secure-aggregation session in one process: n ``SecAggParty`` state machines
@@ -180,16 +181,13 @@ public enum SecAggSimulation {
             let done = DoneCounter()
             let partyCount = ids.count
             let tenth = max(1, partyCount / 10)
+            let inboxList = inbox
+            // Each index touches only its own party, outbox, error and time slots.
             parties.withUnsafeMutableBufferPointer { partyBuffer in
-                nonisolated(unsafe) let partyBuffer = partyBuffer
-                let inboxList = inbox
                 outbox.withUnsafeMutableBufferPointer { outBuffer in
-                    nonisolated(unsafe) let outBuffer = outBuffer
                     errors.withUnsafeMutableBufferPointer { errorBuffer in
-                        nonisolated(unsafe) let errorBuffer = errorBuffer
                         partyTime.withUnsafeMutableBufferPointer { timeBuffer in
-                            nonisolated(unsafe) let timeBuffer = timeBuffer
-                            DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+                            ParallelChunks.forEach(ids.count) { index in
                                 guard !stopping[index] else { return }
                                 let started = DispatchTime.now().uptimeNanoseconds
                                 do throws(SecureAggregationError) {

@@ -332,17 +332,11 @@ struct ByteDictionary {
         var remap = [UInt32](repeating: UInt32.max, count: other.count)
         let table = self   // a read-only view for the lookups (shares the storage)
         remap.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
             let parts = other.count >= 65_536 ? 2 : 1
-            let lookUp = { (part: Int) in
-                let lower = other.count * part / parts, upper = other.count * (part + 1) / parts
-                other.forEachBatch(from: lower, to: upper, prefetchingIn: table) { e, p, n, head, hash in
+            ParallelChunks.forEachChunk(of: out, chunks: parts) { _, _, range in
+                other.forEachBatch(from: range.lowerBound, to: range.upperBound, prefetchingIn: table) { e, p, n, head, hash in
                     out[e] = table.lookup(p, n, head: head, hash: hash) ?? UInt32.max
                 }
-            }
-            if parts == 1 { lookUp(0) } else {
-                nonisolated(unsafe) let run = lookUp
-                DispatchQueue.concurrentPerform(iterations: parts) { run($0) }
             }
         }
         let missing = remap.reduce(0) { $0 + ($1 == UInt32.max ? 1 : 0) }

@@ -52,20 +52,3 @@ public struct CSVOptions: Sendable, Equatable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Processor facts used to size parallel work.
-public enum ProcessorInfo {
-    /// Cores available to this process (sched_getaffinity on Linux).
-    public static var activeCores: Int {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return Int(sysconf(_SC_NPROCESSORS_ONLN))
-        #endif
-    }
-}

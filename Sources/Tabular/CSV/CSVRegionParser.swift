@@ -26,14 +26,7 @@ extension Context {
         let span = end - start
         let ranges = max(1, min(requested, span / 64 + 1))
         let parallel = ranges > 1 && options.threads > 1
-        func forEach(_ count: Int, _ body: (Int) -> Void) {
-            if parallel && count > 1 {
-                nonisolated(unsafe) let run = body
-                DispatchQueue.concurrentPerform(iterations: count) { run($0) }
-            } else {
-                for i in 0..<count { body(i) }
-            }
-        }
+        func forEach(_ count: Int, _ body: (Int) -> Void) { ParallelChunks.forEach(count, parallel: parallel, body) }
         let targets = (0...ranges).map { $0 == ranges ? end : start + span / ranges * $0 }
         let counts = UnsafeMutableBufferPointer<(quotes: Int, lineFeeds: Int)>.allocate(capacity: ranges)
         defer { counts.deallocate() }
