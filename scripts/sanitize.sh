@@ -19,10 +19,10 @@ case "$kind" in
   *) echo "usage: scripts/sanitize.sh address|thread [--subset] [--filter REGEX]" >&2; exit 2 ;;
 esac
 shift
-# The fast subset: suites over every hand-written concurrentPerform loop (chunked partials, CSV
+# The fast subset: suites over every user of the parallel runner (Tabular.ParallelChunks) (chunked partials, CSV
 # regions, byte dictionary, dataset generator, anonymity group table, design matrix and BLAS
 # streaming, SecAgg server and simulation, Paillier batches) plus parsers, wire and big integers.
-subset='PartialTests|CSVReaderTests|ByteDictionaryTests|DeterminismTests|CheckTests|MondrianRiskTests|SecAggProtocolTests|SecAggTransportTests|PaillierTests|LinearRegressionTests|LogisticRegressionTests|SecAggWireTests|SecAggValidationTests|BigIntegerTests|Issue12PaillierTests|QueryCrashTests|Issue13FuzzTests'
+subset='ParallelChunksTests|PartialTests|CSVReaderTests|ByteDictionaryTests|DeterminismTests|CheckTests|MondrianRiskTests|SecAggProtocolTests|SecAggTransportTests|PaillierTests|LinearRegressionTests|LogisticRegressionTests|SecAggWireTests|SecAggValidationTests|BigIntegerTests|Issue12PaillierTests|QueryCrashTests|Issue13FuzzTests'
 arguments=()
 per_target=0
 for argument in "$@"; do
