@@ -34,7 +34,7 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A check that needs a sensitive attribute was asked without one.
     case missingSensitiveAttribute(check: String)
     /// The generalisation lattice (the product of the hierarchies' level counts, `nodes`) is
-    /// larger than ``Anonymity/maximumLatticeSize`` (`limit`); raised before the table is read.
+    /// larger than ``Anonymiser/maximumLatticeSize`` (`limit`); raised before the table is read.
     case latticeTooLarge(nodes: Double, limit: Int)
     /// No transformation of the lattice satisfies the privacy models within the suppression limit.
     case noSolution(reason: String)

@@ -92,7 +92,7 @@ struct ClassMeasure {
     var meets: (Double) -> Bool
 }
 
-extension Anonymity {
+extension Anonymiser {
     /// Checks `table` against privacy models over `quasiIdentifiers`.
     /// - Parameters:
     ///   - sensitive: the sensitive attribute (needed by l-diversity and t-closeness).

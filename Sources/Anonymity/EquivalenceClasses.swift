@@ -92,7 +92,7 @@ public struct EquivalenceClasses: Sendable, Equatable {
     /// - Throws: ``AnonymityError/unknownColumn(name:available:)``,
     ///   ``AnonymityError/duplicateColumn(name:)``, ``AnonymityError/noQuasiIdentifiers``.
     public init(table: Table, quasiIdentifiers: [String], threads: Int = ProcessorInfo.activeCores) throws(AnonymityError) {
-        let columns = try Anonymity.encode(table, quasiIdentifiers: quasiIdentifiers)
+        let columns = try Anonymiser.encode(table, quasiIdentifiers: quasiIdentifiers)
         self.init(columns: columns, threads: threads)
     }
 
@@ -160,7 +160,7 @@ public struct SensitiveCounts: Sendable, Equatable {
     public let cardinality: Int
 }
 
-extension Anonymity {
+extension Anonymiser {
     /// Encodes the named columns, checking that they exist and are distinct.
     /// - Throws: ``AnonymityError/noQuasiIdentifiers``, ``AnonymityError/unknownColumn(name:available:)``,
     ///   ``AnonymityError/duplicateColumn(name:)``.

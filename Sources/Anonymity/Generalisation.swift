@@ -26,7 +26,7 @@ public enum SuppressedRowHandling: String, Sendable, Codable {
 }
 
 /// The optimal full-domain generalisation found by
-/// ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:)``.
+/// ``Anonymiser/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:)``.
 public struct GeneralisationResult: Sendable, Equatable {
     /// The quasi-identifiers, in the order given.
     public let quasiIdentifiers: [String]
@@ -182,7 +182,7 @@ struct LevelMap {
 }
 
 /// How far an optimal generalisation search has got, reported to the `progress` callback of
-/// ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
+/// ``Anonymiser/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
 public struct GeneralisationProgress: Sendable, Equatable {
     /// What the search is doing.
     public enum Phase: String, Sendable {
@@ -206,7 +206,7 @@ public struct GeneralisationProgress: Sendable, Equatable {
     public var evaluated: Int
 }
 
-extension Anonymity {
+extension Anonymiser {
     /// The largest lattice the search accepts: 1,000,000 transformations (the product of the
     /// hierarchies' level counts, e.g. 6 quasi-identifiers of 10 levels). The search keeps a few
     /// words per transformation and tags boxes of the lattice after each evaluation, so time

@@ -51,7 +51,7 @@ struct Workspace {
     }
 }
 
-/// The optimal lattice search behind ``Anonymity/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
+/// The optimal lattice search behind ``Anonymiser/generalise(_:quasiIdentifiers:hierarchies:models:sensitive:suppressionLimit:metric:gsFactor:progress:)``.
 struct LatticeSearch {
     let q: Int
     let n: Int
@@ -167,7 +167,7 @@ struct LatticeSearch {
             histogram = [Int32](repeating: 0, count: comboCount * m)
             for i in 0..<n { histogram[Int(comboOfRow[i]) * m + Int(sensitive.codes[i])] += 1 }
             sensitiveCardinality = m
-            globalDistribution = Anonymity.globalDistribution(sensitive)
+            globalDistribution = Anonymiser.globalDistribution(sensitive)
             let rank = sensitive.orderRanks
             var order = [Int](repeating: 0, count: m)
             for code in 0..<m { order[Int(rank[code])] = code }
@@ -397,7 +397,7 @@ struct LatticeSearch {
             return entropy >= log(l) - 1e-12
         case let .recursiveLDiversity(c, l):
             let sorted = h.filter { $0 > 0 }.sorted(by: >)
-            return Anonymity.recursiveL(sorted, c: c) >= l
+            return Anonymiser.recursiveL(sorted, c: c) >= l
         case let .equalDistanceTCloseness(t):
             var sum = 0.0
             for (code, v) in h.enumerated() { sum += abs(Double(v) / total - globalDistribution[code]) }
@@ -422,9 +422,9 @@ struct LatticeSearch {
     // MARK: Search
 
     func run(progress: ((GeneralisationProgress) -> Void)? = nil) throws(AnonymityError) -> GeneralisationResult {
-        let latticeSizeD = Anonymity.latticeSize(hierarchies)
-        if latticeSizeD > Double(Anonymity.maximumLatticeSize) {
-            throw .latticeTooLarge(nodes: latticeSizeD, limit: Anonymity.maximumLatticeSize)
+        let latticeSizeD = Anonymiser.latticeSize(hierarchies)
+        if latticeSizeD > Double(Anonymiser.maximumLatticeSize) {
+            throw .latticeTooLarge(nodes: latticeSizeD, limit: Anonymiser.maximumLatticeSize)
         }
         let size = Int(latticeSizeD)
         progress?(GeneralisationProgress(phase: .ordering, latticeSize: size, visited: 0, evaluated: 0))

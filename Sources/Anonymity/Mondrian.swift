@@ -1,6 +1,6 @@
 public import Tabular
 
-/// The partitions found by Mondrian (``Anonymity/mondrian(_:quasiIdentifiers:k:)``).
+/// The partitions found by Mondrian (``Anonymiser/mondrian(_:quasiIdentifiers:k:)``).
 public struct MondrianResult: Sendable, Equatable {
     /// The quasi-identifiers, in the order given.
     public let quasiIdentifiers: [String]
@@ -33,7 +33,7 @@ public struct MondrianResult: Sendable, Equatable {
     }
 }
 
-extension Anonymity {
+extension Anonymiser {
     /// Mondrian multidimensional local recoding (LeFevre, DeWitt and Ramakrishnan 2006), strict
     /// partitioning: starting from the whole table, a partition is split at the median of the
     /// quasi-identifier with the widest normalised range (ties: the first) into values ≤ median

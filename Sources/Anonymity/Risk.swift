@@ -33,7 +33,7 @@ public struct RiskReport: Sendable, Equatable {
     public let uniqueRows: Int
 }
 
-extension Anonymity {
+extension Anonymiser {
     /// Computes prosecutor, journalist and marketer risk over `quasiIdentifiers`.
     /// - Parameters:
     ///   - threshold: a row is at risk when its prosecutor risk is above this, in [0, 1].

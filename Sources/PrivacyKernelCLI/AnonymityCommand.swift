@@ -117,7 +117,7 @@ struct AnonymityCommand: ParsableCommand {
                 requirements.append(models.lModel(models.l ?? 1))
                 requirements.append(try models.tModel(models.t ?? 1))
             }
-            let (classes, reports) = try Anonymity.check(table, quasiIdentifiers: input.quasiIdentifiers,
+            let (classes, reports) = try Anonymiser.check(table, quasiIdentifiers: input.quasiIdentifiers,
                                                           sensitive: models.sensitive, requirements: requirements)
             let seconds = Date().timeIntervalSince(start)
             let asked: [Bool] = [k != nil, models.l != nil, models.t != nil]
@@ -158,7 +158,7 @@ struct AnonymityCommand: ParsableCommand {
     struct Generalise: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the optimal full-domain generalisation (with suppression) and write the anonymised table.",
-            discussion: "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation. The lattice (the product of the hierarchies' level counts) may have at most \(Anonymity.maximumLatticeSize) transformations; a larger one is refused before the data is read. A search that runs longer than a second reports its progress on stderr (unless --quiet).")
+            discussion: "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation. The lattice (the product of the hierarchies' level counts) may have at most \(Anonymiser.maximumLatticeSize) transformations; a larger one is refused before the data is read. A search that runs longer than a second reports its progress on stderr (unless --quiet).")
 
         @OptionGroup var input: Input
         @OptionGroup var models: Models
@@ -194,7 +194,7 @@ struct AnonymityCommand: ParsableCommand {
         func validate() throws {
             guard UtilityMetric(rawValue: metric) != nil else { throw ValidationError("--metric must be loss, discernibility, aecs or entropy") }
             for h in hierarchy where !h.contains("=") { throw ValidationError("--hierarchy \(h): expected COLUMN=FILE") }
-            if out != nil && identity.operatorID == nil {
+            if out != nil && identity.operator == nil {
                 throw ValidationError("--out writes microdata: it goes through the export gate and needs --operator and --scenario (and the ledger)")
             }
         }
@@ -202,7 +202,7 @@ struct AnonymityCommand: ParsableCommand {
         func run() throws {
             let ledger = try out.map { _ in try location.open() }
             let dataset = SQLiteLedger.datasetName(forFile: input.data)
-            if let ledger, let op = identity.operatorID, let scenario = identity.scenario {
+            if let ledger, let op = identity.operator, let scenario = identity.scenario {
                 // Refuse before the search: the operator must hold an authorisation for these columns.
                 try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: try csvHeader(input.data, separator: try input.separatorByte()))
             }
@@ -212,9 +212,9 @@ struct AnonymityCommand: ParsableCommand {
                 hierarchies[parts[0]] = try Hierarchy(contentsOf: parts[1], attribute: parts[0])
             }
             // The lattice size is known from the hierarchies: refuse an oversized search before reading the data.
-            let nodes = Anonymity.latticeSize(input.quasiIdentifiers.compactMap { hierarchies[$0] })
-            if nodes > Double(Anonymity.maximumLatticeSize) {
-                throw AnonymityError.latticeTooLarge(nodes: nodes, limit: Anonymity.maximumLatticeSize)
+            let nodes = Anonymiser.latticeSize(input.quasiIdentifiers.compactMap { hierarchies[$0] })
+            if nodes > Double(Anonymiser.maximumLatticeSize) {
+                throw AnonymityError.latticeTooLarge(nodes: nodes, limit: Anonymiser.maximumLatticeSize)
             }
             let (table, separator) = try input.load()
             var privacy: [PrivacyModel] = [.kAnonymity(k: k)]
@@ -222,7 +222,7 @@ struct AnonymityCommand: ParsableCommand {
             if let t = models.t { privacy.append(try models.tModel(t)) }
             let start = Date()
             var lastReport = start, reported = false
-            let result = try Anonymity.generalise(table, quasiIdentifiers: input.quasiIdentifiers, hierarchies: hierarchies,
+            let result = try Anonymiser.generalise(table, quasiIdentifiers: input.quasiIdentifiers, hierarchies: hierarchies,
                                                   models: privacy, sensitive: models.sensitive, suppressionLimit: suppression,
                                                   metric: UtilityMetric(rawValue: metric)!) { step in
                 // Long searches only: nothing during the first second, then at most one line per second.
@@ -244,7 +244,7 @@ struct AnonymityCommand: ParsableCommand {
                 // k-anonymity check of the table as written; the export is recorded before the file
                 // appears, as the operator's derived data.
                 try ledger!.export(anonymised, to: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
-                                   operator: identity.operatorID!, scenario: identity.scenario!, dataset: dataset, separator: separator)
+                                   operator: identity.operator!, scenario: identity.scenario!, dataset: dataset, separator: separator)
             }
             if json {
                 let levels = Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels))
@@ -301,7 +301,7 @@ struct AnonymityCommand: ParsableCommand {
                 let byte = try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte) ?? sniffSeparator(path)
                 return try Table(csv: path, options: CSVOptions(separator: byte))
             }
-            let r = try Anonymity.risk(table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
+            let r = try Anonymiser.risk(table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
             let object: [String: Any] = [
                 "rows": r.rowCount, "classes": r.classCount, "prosecutor_max": r.prosecutorMaximum, "prosecutor_avg": r.prosecutorAverage,
                 "journalist_max": r.journalistMaximum, "journalist_avg": r.journalistAverage, "marketer": r.marketer,

@@ -131,7 +131,7 @@ struct DPOptions: ParsableArguments {
     @OptionGroup var identity: ReleaseIdentity
 
     func validate() throws {
-        if location.ledger != nil && identity.operatorID == nil { throw ValidationError("--ledger needs --operator and --scenario") }
+        if location.ledger != nil && identity.operator == nil { throw ValidationError("--ledger needs --operator and --scenario") }
         guard NoiseMechanism(rawValue: mechanism) != nil else {
             throw ValidationError("unknown --mechanism '\(mechanism)'; choose laplace, gaussian, discrete-laplace or discrete-gaussian")
         }
@@ -222,7 +222,7 @@ struct DPOptions: ParsableArguments {
         // Check the request before reading the data.
         try query.validate()
         if statistic != .quantiles { try parameters.validate(for: mechanism) }
-        if let op = identity.operatorID, let scenario = identity.scenario {
+        if let op = identity.operator, let scenario = identity.scenario {
             // Through the ledger: refuse before reading the data, then the gate re-checks and
             // charges durably before sampling.
             let ledger = try location.open()

@@ -41,13 +41,13 @@ struct MissingLedger: Error, CustomStringConvertible {
 /// `--operator ID --scenario ID` on commands that release.
 struct ReleaseIdentity: ParsableArguments {
     @Option(name: .customLong("operator"), help: "The operator releasing (needs an authorisation in the ledger).")
-    var operatorID: String?
+    var `operator`: String?
 
     @Option(help: "The scenario the release belongs to.")
     var scenario: String?
 
     func validate() throws {
-        if (operatorID == nil) != (scenario == nil) { throw ValidationError("give --operator and --scenario together") }
+        if (`operator` == nil) != (scenario == nil) { throw ValidationError("give --operator and --scenario together") }
     }
 }
 
@@ -173,7 +173,7 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grant an operator an authorisation for one scenario on a dataset's columns.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "The operator.")
-        var operatorID: String
+        var `operator`: String
         @Option(help: "The scenario.")
         var scenario: String
         @Option(parsing: .unconditional, help: "Total ε.")
@@ -217,7 +217,7 @@ struct LedgerCommand: ParsableCommand {
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.registerDataset(dataset, columns: header, actor: reviewer)
             let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            let authorisation = try ledger.grant(operator: operatorID, scenario: scenario, budget: budget,
+            let authorisation = try ledger.grant(operator: `operator`, scenario: scenario, budget: budget,
                                                  accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
                                                  columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
             let time = ledger.now
@@ -229,7 +229,7 @@ struct LedgerCommand: ParsableCommand {
     struct Change: ParsableArguments {
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "The operator.")
-        var operatorID: String
+        var `operator`: String
         @Option(help: "The scenario.")
         var scenario: String
         @Option(help: "Why (audited).")
@@ -238,7 +238,7 @@ struct LedgerCommand: ParsableCommand {
         var reviewer: String = "reviewer"
 
         func validate() throws {
-            for (name, value) in [("--reason", reason), ("--reviewer", reviewer), ("--operator", operatorID), ("--scenario", scenario)]
+            for (name, value) in [("--reason", reason), ("--reviewer", reviewer), ("--operator", `operator`), ("--scenario", scenario)]
             where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ValidationError("\(name) must not be blank (it is recorded in the audit log)")
             }
@@ -250,7 +250,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            printStatus(try ledger.suspend(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
+            printStatus(try ledger.suspend(operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
         }
     }
 
@@ -259,7 +259,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            printStatus(try ledger.resume(operator: change.operatorID, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
+            printStatus(try ledger.resume(operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
         }
     }
 
@@ -268,7 +268,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            let report = try ledger.terminate(operator: change.operatorID, scenario: change.scenario,
+            let report = try ledger.terminate(operator: change.operator, scenario: change.scenario,
                                               reason: change.reason, actor: change.reviewer)
             printStatus(report.authorisation, at: ledger.now)
             for file in report.deletedFiles { print("  deleted \(file)") }
@@ -280,12 +280,12 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each authorisation with its status, window, spent and remaining budget.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "Only this operator.")
-        var operatorID: String?
+        var `operator`: String?
         @Flag(help: "Print a JSON array (each with spent and remaining).")
         var json = false
         func run() throws {
             let ledger = try location.open()
-            let all = try ledger.authorisations().filter { operatorID == nil || $0.operator == operatorID }
+            let all = try ledger.authorisations().filter { `operator` == nil || $0.operator == `operator` }
             let time = ledger.now
             var outputs: [StatusOutput] = []
             for authorisation in all {
@@ -310,13 +310,13 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The releases in the ledger, oldest first.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "Only this operator.")
-        var operatorID: String?
+        var `operator`: String?
         @Option(help: "Only this scenario.")
         var scenario: String?
         @Flag(help: "Print a JSON array.")
         var json = false
         func run() throws {
-            let records = try location.open().history(operator: operatorID, scenario: scenario)
+            let records = try location.open().history(operator: `operator`, scenario: scenario)
             if json { print(try jsonText(records.map(HistoryOutput.init))); return }
             for r in records {
                 var guarantee: [String] = []

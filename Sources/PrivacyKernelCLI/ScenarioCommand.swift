@@ -92,12 +92,12 @@ struct ScenarioCommand: ParsableCommand {
             printProgress("loading \(file) through the \(mapping) mapping")
             input = try RealDataMapping(rawValue: mapping)!.input(file: file)
         } else {
-            input = try data.map { try Scenarios.fileInput(kind, file: $0, second: hotels) } ?? Scenarios.embeddedInput(kind)
+            input = try data.map { try ScenarioRunner.fileInput(kind, file: $0, second: hotels) } ?? ScenarioRunner.embeddedInput(kind)
         }
-        let context = ScenarioContext(ledger: ledgerHandle, operatorName: `operator`, outputDirectory: out, progress: printProgress)
+        let context = ScenarioContext(ledger: ledgerHandle, operator: `operator`, outputDirectory: out, progress: printProgress)
         let report: ScenarioReport
         do {
-            report = try Scenarios.run(kind, input: input, options: options, context: context)
+            report = try ScenarioRunner.run(kind, input: input, options: options, context: context)
         } catch let error as ScenarioError {
             // A file without the scenario's columns may be one of the mapped public datasets.
             guard case .missingColumn = error, mapping == nil, recognised == nil, data != nil,
@@ -145,7 +145,7 @@ struct DemoCommand: ParsableCommand {
         let context = ScenarioContext(ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
-            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), options: options, context: context)
+            let report = try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), options: options, context: context)
             try ReportWriter.write(report, to: context.directory(for: kind))
             reports.append(report)
         }

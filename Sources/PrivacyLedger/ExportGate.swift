@@ -94,7 +94,7 @@ extension SQLiteLedger {
     static func checkKAnonymity(_ table: Tabular.Table, quasiIdentifiers: [String], k: Int) throws(PrivacyLedgerError) {
         guard !quasiIdentifiers.isEmpty else { throw .exportRefused(rule: "k-anonymity", detail: "microdata needs at least one quasi-identifier") }
         let classes: EquivalenceClasses, reports: [CheckReport]
-        do { (classes, reports) = try Anonymity.check(table, quasiIdentifiers: quasiIdentifiers, requirements: [.kAnonymity(k: k)]) }
+        do { (classes, reports) = try Anonymiser.check(table, quasiIdentifiers: quasiIdentifiers, requirements: [.kAnonymity(k: k)]) }
         catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
         let qiColumns: [Tabular.Column]
         do { qiColumns = try quasiIdentifiers.map { try table.column($0) } } catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }

@@ -4,7 +4,7 @@ import SecureAggregation
 import SecureRandom
 import Tabular
 
-extension Scenarios {
+extension ScenarioRunner {
     /// One department's risk flag on an enterprise (a public rule on the department's own column).
     struct DepartmentFlag: Sendable {
         let party: PartyID
@@ -77,7 +77,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [inputSize],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "\(mapping.segmentName) × risk score 50%, risk score × default 50% (ε); δ unused (declared keys)",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         // The protocol's costs grow with the vector length, which is the row count: they are
         // published only when the steward declared that count public (as the input size is),
         // else they would release it exactly (found by the DP auditor's scenario paths).
@@ -145,7 +145,7 @@ extension Scenarios {
 /// row and `default_flag` are.
 struct FinanceMapping: Sendable {
     /// The parties (exactly 4: SecAgg runs with threshold 3) and their public flag rules.
-    var departments: [Scenarios.DepartmentFlag]
+    var departments: [ScenarioRunner.DepartmentFlag]
     /// Report name of the segment dimension held in column `industry`.
     var segmentName: String
     /// Public keys of the segment column.
@@ -158,7 +158,7 @@ struct FinanceMapping: Sendable {
 
     /// The synthetic enterprise schema (`datasets/finance.csv`).
     static let enterprises = FinanceMapping(
-        departments: Scenarios.departmentFlags, segmentName: "industry",
+        departments: ScenarioRunner.departmentFlags, segmentName: "industry",
         segments: ["manufacturing", "wholesale_retail", "information_technology", "construction", "real_estate",
                    "transport_logistics", "accommodation_catering", "finance", "leasing_business_services", "agriculture"],
         unit: "enterprises", unitSingular: "enterprise", outcome: "default within 12 months")

@@ -5,7 +5,7 @@ import Foundation
 import PrivateLearning
 import Tabular
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Syndrome groups watched by the outbreak early warning, from ICD-10 chapters.
     static let syndromeGroups: [(name: String, prefixes: [String])] = [
         ("respiratory", ["J"]),
@@ -58,7 +58,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Daily counts per district × syndrome group over the public period.
         let days = (healthPeriod.first...healthPeriod.last).map(View.dateText)
@@ -145,7 +145,7 @@ extension Scenarios {
             ])
             context.progress("  [health] DP logistic regression (one row per person), ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
-            let budget = try context.ledger.budget(operator: context.operatorName, scenario: grant.scenario, dataset: input.dataset,
+            let budget = try context.ledger.budget(operator: context.operator, scenario: grant.scenario, dataset: input.dataset,
                                                      columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
                                                      purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
             let model = try PrivateLogisticRegression(features: ["age", "male", flag], label: risk.label,
@@ -169,7 +169,7 @@ extension Scenarios {
         let outcome = try View.doubles(persons, risk.label, kind)
         let cohort = try View.rows(try persons.selecting(qi + kept), outcome.indices.filter { outcome[$0] != 0 })
         context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for the \(risk.cohortNoun)")
-        let mondrian = try Anonymity.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
+        let mondrian = try Anonymiser.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
         let file = "\(risk.cohortFile)_k\(options.k).csv"
         let entry = try grant.exportMicrodata(anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
@@ -244,7 +244,7 @@ struct HealthSurveyMapping: Sendable {
     var definitions: String
 }
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Health on person-level survey data: DP counts of persons per (age band, sex,
     /// hypertension, diabetes) with the diabetes prevalence per (age band, hypertension) by
     /// post-processing, the DP logistic-regression risk model and the k-anonymous cohort export.
@@ -272,7 +272,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("persons", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Persons per (age band, sex, hypertension, diabetes); one row per person.
         let query = DPQuery.count().grouped(by: "prevalence_cell",

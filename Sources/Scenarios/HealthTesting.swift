@@ -30,7 +30,7 @@ extension HealthRiskSpec {
                                              examples: [(10, 0), (10, 1), (40, 0), (40, 1)])
 }
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Health on dated test records: early warning on the noisy weekly count of positive tests
     /// (with the weekly positivity by post-processing), DP daily tests per site × result, the DP
     /// logistic-regression positivity model and the k-anonymous export of persons who tested
@@ -65,7 +65,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("tests", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "daily tests per site × result 40% of ε; weekly tests per result 20%; logistic positivity model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Weekly tests per result, city-wide, with the early warning on positives.
         let weeks = (0...weekIndex(testing.lastDay)).map(weekLabel)

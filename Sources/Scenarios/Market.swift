@@ -2,7 +2,7 @@ import Datasets
 import DifferentialPrivacy
 import Tabular
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Market supervision: food and drug complaint hot spots by category × district, and by
     /// sub-category × district, with keys chosen by DP partition selection (rare combinations
     /// are never named).
@@ -39,7 +39,7 @@ extension Scenarios {
                                     inputSizes: [try grant.inputSize("records", dataset: input.dataset, rows: input.datasetRowCount), .notPublished(unitName)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "category × district 50%, sub-category × district 50% (ε); δ halved between the two partition selections",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         for (id, column, title, labels) in [
             ("hotspots_category_district", "category_district", "Complaints by category and district", ["category", "district"]),
             ("hotspots_subcategory_district", "subcategory_district", "Complaints by sub-category and district", ["sub_category", "district"]),
@@ -96,7 +96,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("records", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "footfall by district 40%, sales by business type 30%, monthly footfall 30% (ε); δ for the month selection",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         let types = ["catering", "retail", "supermarket", "shopping_mall", "entertainment", "services"]
         let footfall = try grant.release(DPQuery.sum(of: "footfall", clampedTo: 0...250_000)
             .grouped(by: "district", keys: .declared(Hangzhou.districtNames)), over: view, dataset: input.dataset, epsilon: 0.4 * e,

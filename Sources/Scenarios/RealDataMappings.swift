@@ -143,7 +143,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column(name: "boarding_time", values: .timestamp(boarding)),
             try Column(name: "alighting_time", values: .timestamp(alighting)),
         ])
-        var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
                                   source: "\(file) (nyc_flights mapping: flights with air time and tail number)",
                                   privacyUnit: "tailnum")
         input.datasetRowCount = flights.rowCount   // the file's size, not the mapped subset's
@@ -155,7 +155,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
 
     static func hotelBookings(file: String) throws -> ScenarioInput {
         let kind = ScenarioKind.tourism
-        var input = try Scenarios.embeddedInput(.tourism)
+        var input = try ScenarioRunner.embeddedInput(.tourism)
         let bookings = try CSVReader.load(file: file).table
         let countryColumn = try View.column(bookings, "country", kind)
         let country = try View.strings(bookings, "country", kind)
@@ -174,7 +174,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try View.column(bookings, "reserved_room_type", kind), try View.column(bookings, "meal", kind),
         ])
         input.second = table
-        input.secondDataset = Scenarios.datasetName(file)
+        input.secondDataset = ScenarioRunner.datasetName(file)
         input.secondDatasetRowCount = n
         input.hotelQuasiIdentifiers = ["origin_province", "check_in_month", "guests", "market_segment", "customer_type"]
         input.source += "; hotel stays: \(file) (hotel_bookings mapping)"
@@ -193,7 +193,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("sub_category", strings: year.map { String(Int($0)) }),
             try Column("district", strings: locations.map { $0 <= 1 ? "single site" : $0 < 10 ? "2-9 sites" : "10+ sites" }),
         ])
-        return ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+        return ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
                              source: "\(file) (restaurant_inspections mapping: score band × chain size, establishment as privacy unit)",
                              privacyUnit: "business_name")
     }
@@ -254,7 +254,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("hypertension", int64: hypertensive),
             try Column("diabetes", int64: keep.map { diabetesText[$0] == "1" ? 1 : 0 }),
         ])
-        var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
                                   source: "\(file) (nhanes_2017 mapping: participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
                                   privacyUnit: "person_id")
         input.datasetRowCount = survey.rowCount   // the file's size, not the mapped subset's
@@ -299,7 +299,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("patient_class", strings: (0..<n).map { patientClassColumn.isValid($0) ? patientClass[$0] : "unknown" }),
             try Column("payor_group", strings: (0..<n).map { payorColumn.isValid($0) ? payor[$0] : "unknown" }),
         ])
-        var input = ScenarioInput(table: table, dataset: Scenarios.datasetName(file),
+        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
                                   source: "\(file) (covid_testing mapping: PCR tests, subject as privacy unit)",
                                   privacyUnit: "person_id")
         input.healthTesting = HealthTestingMapping(
@@ -316,11 +316,11 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     static let lendingClubSegments: [String] = ["A", "B", "C", "D", "E", "F", "G"].flatMap { g in ["36", "60"].map { "\(g) \($0)m" } }
 
     /// The four parties of the lendingclub_loans mapping and their public flag rules.
-    static let lendingClubDepartments: [Scenarios.DepartmentFlag] = [
-        Scenarios.DepartmentFlag(party: 1, department: "tax authority", column: "tax_liens", rule: "≥ 1 tax lien", flag: { $0 >= 1 }),
-        Scenarios.DepartmentFlag(party: 2, department: "courts", column: "public_record_bankrupt", rule: "≥ 1 bankruptcy on record", flag: { $0 >= 1 }),
-        Scenarios.DepartmentFlag(party: 3, department: "credit bureau", column: "delinq_2y", rule: "≥ 1 delinquency in 2 years", flag: { $0 >= 1 }),
-        Scenarios.DepartmentFlag(party: 4, department: "collection agencies", column: "total_collection_amount_ever", rule: "any amount ever in collections", flag: { $0 > 0 }),
+    static let lendingClubDepartments: [ScenarioRunner.DepartmentFlag] = [
+        ScenarioRunner.DepartmentFlag(party: 1, department: "tax authority", column: "tax_liens", rule: "≥ 1 tax lien", flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(party: 2, department: "courts", column: "public_record_bankrupt", rule: "≥ 1 bankruptcy on record", flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(party: 3, department: "credit bureau", column: "delinq_2y", rule: "≥ 1 delinquency in 2 years", flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(party: 4, department: "collection agencies", column: "total_collection_amount_ever", rule: "any amount ever in collections", flag: { $0 > 0 }),
     ]
 
     static func lendingClubLoans(file: String) throws -> ScenarioInput {
@@ -335,7 +335,7 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         }
         columns.append(try Column("industry", strings: (0..<loans.rowCount).map { "\(grade[$0]) \(Int(term[$0]))m" }))
         columns.append(try Column("default_flag", int64: status.map { lendingClubDefaultStatuses.contains($0) ? 1 : 0 }))
-        var input = ScenarioInput(table: try Table(columns: columns), dataset: Scenarios.datasetName(file),
+        var input = ScenarioInput(table: try Table(columns: columns), dataset: ScenarioRunner.datasetName(file),
                                   source: "\(file) (lendingclub_loans mapping: one row per loan; segment grade × term; default = delinquent or charged off)")
         input.financeMapping = FinanceMapping(
             departments: lendingClubDepartments, segmentName: "grade_term", segments: lendingClubSegments,

@@ -224,7 +224,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     /// δ spent by all sections.
     public var spentDelta: Double { sections.reduce(0) { $0 + $1.delta } }
     /// The authorisation the releases were charged to.
-    public var operatorName: String
+    public var `operator`: String
     /// The authorisation's scenario name in the ledger.
     public var ledgerScenario: String
     /// Whether the numbers are exact: released by this package's test releaser, never by the
@@ -257,7 +257,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public func section(_ id: String) -> ReportSection? { sections.first { $0.id == id } }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, operatorName, ledgerScenario
+        case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, `operator`, ledgerScenario
         case exact, sections, exports, seconds, spentEpsilon, spentDelta, postProcessed
     }
 
@@ -273,7 +273,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         try c.encode(budgetSplit, forKey: .budgetSplit)
         try c.encode(spentEpsilon, forKey: .spentEpsilon)
         try c.encode(spentDelta, forKey: .spentDelta)
-        try c.encode(operatorName, forKey: .operatorName)
+        try c.encode(`operator`, forKey: .operator)
         try c.encode(ledgerScenario, forKey: .ledgerScenario)
         try c.encode(exact, forKey: .exact)
         try c.encode(sections, forKey: .sections)
@@ -292,7 +292,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         budgetEpsilon = try c.decode(Double.self, forKey: .budgetEpsilon)
         budgetDelta = try c.decode(Double.self, forKey: .budgetDelta)
         budgetSplit = try c.decode(String.self, forKey: .budgetSplit)
-        operatorName = try c.decode(String.self, forKey: .operatorName)
+        `operator` = try c.decode(String.self, forKey: .operator)
         ledgerScenario = try c.decode(String.self, forKey: .ledgerScenario)
         exact = try c.decode(Bool.self, forKey: .exact)
         sections = try c.decode([ReportSection].self, forKey: .sections)
@@ -303,7 +303,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
 
     /// A report.
     public init(scenario: ScenarioKind, dataSource: String, inputSizes: [InputSize], budgetEpsilon: Double, budgetDelta: Double,
-                budgetSplit: String, operatorName: String, ledgerScenario: String, exact: Bool,
+                budgetSplit: String, operator: String, ledgerScenario: String, exact: Bool,
                 sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0) {
         self.scenario = scenario
         self.title = scenario.title
@@ -312,7 +312,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
         self.budgetEpsilon = budgetEpsilon
         self.budgetDelta = budgetDelta
         self.budgetSplit = budgetSplit
-        self.operatorName = operatorName
+        self.`operator` = `operator`
         self.ledgerScenario = ledgerScenario
         self.exact = exact
         self.sections = sections

@@ -78,7 +78,7 @@ public enum ReportWriter {
         if report.exact { body += "<p class=warn>EXACT TEST RELEASER: these numbers are exact and not private.</p>\n" }
         let rows = report.inputSizes.map(\.text).joined(separator: ", ")
         body += "<table class=meta><tr><th>data</th><td>\(escape(report.dataSource)) (rows: \(escape(rows)))</td></tr>"
-        body += "<tr><th>authorisation</th><td>operator <code>\(escape(report.operatorName))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"
+        body += "<tr><th>authorisation</th><td>operator <code>\(escape(report.operator))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"
         body += "<tr><th>budget</th><td>ε = \(formatNumber(report.budgetEpsilon)), δ = \(String(format: "%.2g", report.budgetDelta)); split: \(escape(report.budgetSplit))</td></tr>"
         body += "<tr><th>spent</th><td>ε = \(formatNumber(report.spentEpsilon)), δ = \(String(format: "%.2g", report.spentDelta)) (basic composition of the sections below)</td></tr>"
         if !report.exports.isEmpty { body += "<tr><th>exports</th><td>" + report.exports.map { "<a href=\"\(escape($0))\">\(escape($0))</a>" }.joined(separator: ", ") + "</td></tr>" }

@@ -16,7 +16,7 @@ public final class ScenarioContext: Sendable {
     /// The ledger every release and export is charged to.
     public let ledger: SQLiteLedger
     /// The operator the authorisations are granted to.
-    public let operatorName: String
+    public let `operator`: String
     /// Appended to each scenario's name in the ledger (e.g. a UTC timestamp).
     public let runID: String
     /// Directory for exported microdata (CSV files written through the export gate).
@@ -35,24 +35,24 @@ public final class ScenarioContext: Sendable {
     ///
     /// - Parameters:
     ///   - ledger: the durable ledger.
-    ///   - operatorName: who the authorisations are for.
+    ///   - operator: who the authorisations are for.
     ///   - runID: suffix of the ledger scenario names (default: the current UTC time, `yyyyMMddTHHmmss`).
     ///   - outputDirectory: where reports and exports go (created when needed).
     ///   - perScenarioDirectories: write into `outputDirectory/<scenario>/`.
     ///   - progress: called with one-line progress messages.
-    public convenience init(ledger: SQLiteLedger, operatorName: String = "demo-operator", runID: String? = nil,
+    public convenience init(ledger: SQLiteLedger, `operator`: String = "demo-operator", runID: String? = nil,
                             outputDirectory: String, perScenarioDirectories: Bool = false,
                             progress: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.init(ledger: ledger, operatorName: operatorName, runID: runID, outputDirectory: outputDirectory,
+        self.init(ledger: ledger, operator: `operator`, runID: runID, outputDirectory: outputDirectory,
                   perScenarioDirectories: perScenarioDirectories, progress: progress, releaser: LedgerReleaser(ledger: ledger))
     }
 
     /// A context with a given releaser (this package's tests inject an exact one).
-    package init(ledger: SQLiteLedger, operatorName: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
+    package init(ledger: SQLiteLedger, `operator`: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
                  progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser) {
         self.perScenarioDirectories = perScenarioDirectories
         self.ledger = ledger
-        self.operatorName = operatorName
+        self.`operator` = `operator`
         if let runID { self.runID = runID } else {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -103,7 +103,7 @@ struct ScenarioGrant {
         // authorisation's; further datasets get their own authorisation named "<scenario>/<n>".
         for (index, entry) in datasets.enumerated() {
             let name = index == 0 ? scenario : "\(scenario)/\(index)"
-            try ledger.grant(operator: context.operatorName, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
+            try ledger.grant(operator: context.operator, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
                              dataset: entry.name, columns: entry.table.columnNames, trialDays: 0, validDays: 365)
         }
     }
@@ -134,7 +134,7 @@ struct ScenarioGrant {
         let query = partial.query
         context.progress("  [\(kind.rawValue)] release \(query.releaseDescription) ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
         return try context.releaser.release(partial, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
-                                            mechanism: mechanism, operator: context.operatorName,
+                                            mechanism: mechanism, operator: context.operator,
                                             scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
     }
 
@@ -146,7 +146,7 @@ struct ScenarioGrant {
         let path = directory + "/" + file
         context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
         let record = try context.ledger.export(table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
-                                               operator: context.operatorName, scenario: scenarioName(dataset: datasetIndex),
+                                               operator: context.operator, scenario: scenarioName(dataset: datasetIndex),
                                                dataset: dataset)
         return record.id
     }

@@ -2,7 +2,7 @@ import Anonymity
 import DifferentialPrivacy
 import Tabular
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Culture & tourism: visitors per scenic spot per hour of arrival (DP), and a k-anonymous
     /// hotel-stay microdata export.
     ///
@@ -49,7 +49,7 @@ extension Scenarios {
                                         + (try input.secondDataset.map { [try grant.inputSize("hotel_stays", dataset: $0, rows: input.secondDatasetRowCount)] } ?? []),
                                     budgetEpsilon: options.epsilon, budgetDelta: options.delta,
                                     budgetSplit: "spot × hour counts 100% of ε and δ; hotel export: k-anonymity check, no ε",
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
         let query = DPQuery.count().grouped(by: "spot_hour", keys: .selected)
             .boundingContributions(privacyUnit: "visitor_id", maxPartitionsPerUnit: options.partitions(2),
                                    maxContributionsPerPartition: options.contributions(1))
@@ -70,7 +70,7 @@ extension Scenarios {
 
         if let stays, let hotelDataset = input.secondDataset {
             context.progress("  [tourism] Mondrian k=\(options.k) over \(qi.joined(separator: ","))")
-            let mondrian = try Anonymity.mondrian(stays, quasiIdentifiers: qi, k: options.k)
+            let mondrian = try Anonymiser.mondrian(stays, quasiIdentifiers: qi, k: options.k)
             let anonymised = try mondrian.anonymisedTable(stays)
             let file = "hotel_stays_k\(options.k).csv"
             let entry = try grant.exportMicrodata(anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: hotelDataset, datasetIndex: 1)

@@ -2,7 +2,7 @@ import Datasets
 import DifferentialPrivacy
 import Tabular
 
-extension Scenarios {
+extension ScenarioRunner {
     /// Transport: DP origin–destination matrix between districts, OD by hour of day, and DP
     /// travel-time quantiles per station group (the boarding district), as input to signal
     /// timing and road-flow planning.
@@ -49,7 +49,7 @@ extension Scenarios {
         var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("trips", dataset: input.dataset, rows: input.datasetRowCount)],
                                     budgetEpsilon: e, budgetDelta: options.delta,
                                     budgetSplit: "OD matrix 30%, OD × hour 30%, travel-time quantiles 40% (ε); " + (districts == nil ? "δ spent by the OD partition selection (OD × hour is keyed on the released pairs)" : "δ unused (declared keys)"),
-                                    operatorName: context.operatorName, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. OD matrix.
         let odQuery = DPQuery.count().grouped(by: "od", keys: odKeys)

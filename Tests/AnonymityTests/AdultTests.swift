@@ -34,7 +34,7 @@ struct AdultTests {
     /// pycanon on the raw data: k = 1, distinct l = 1, equal-distance t = 0.75108 (salary-class).
     @Test func rawDataChecksMatchPycanon() throws {
         let table = try Adult.table()
-        let (classes, reports) = try Anonymity.check(
+        let (classes, reports) = try Anonymiser.check(
             table, quasiIdentifiers: Adult.quasiIdentifiers, sensitive: "salary-class",
             requirements: [.kAnonymity(k: 2), .distinctLDiversity(l: 2), .equalDistanceTCloseness(t: 0.5)])
         #expect(classes.count == 18_109)
@@ -49,7 +49,7 @@ struct AdultTests {
 
     @Test func arxOptimumK5NoSuppression() throws {
         let table = try Adult.table()
-        let result = try Anonymity.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
                                               models: [.kAnonymity(k: 5)], suppressionLimit: 0, metric: .loss)
         #expect(result.levels == [0, 4, 0, 2, 3, 2, 2, 1])
         #expect(result.suppressedRows == 0)
@@ -60,7 +60,7 @@ struct AdultTests {
 
     @Test func arxOptimumK5FivePercentSuppression() throws {
         let table = try Adult.table()
-        let result = try Anonymity.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
                                               models: [.kAnonymity(k: 5)], suppressionLimit: 0.05, metric: .loss)
         #expect(result.levels == [0, 3, 0, 0, 1, 1, 1, 2])
         #expect(result.suppressedRows == 1_458)
@@ -69,7 +69,7 @@ struct AdultTests {
 
     @Test func arxOptimumK5TCloseness() throws {
         let table = try Adult.table()
-        let result = try Anonymity.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
                                               models: [.kAnonymity(k: 5), .equalDistanceTCloseness(t: 0.2)], sensitive: "salary-class",
                                               suppressionLimit: 0, metric: .loss)
         #expect(result.levels == [0, 4, 1, 2, 3, 2, 2, 1])

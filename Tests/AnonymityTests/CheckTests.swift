@@ -15,7 +15,7 @@ func clinic() throws -> Table {
 @Suite("Checks: k-anonymity, l-diversity, t-closeness")
 struct CheckTests {
     @Test func kAndDistinctL() throws {
-        let (classes, reports) = try Anonymity.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
+        let (classes, reports) = try Anonymiser.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
                                                      requirements: [.kAnonymity(k: 4), .distinctLDiversity(l: 3)])
         #expect(classes.count == 2)
         #expect(classes.sizes == [3, 4])
@@ -29,7 +29,7 @@ struct CheckTests {
     }
 
     @Test func entropyAndRecursiveL() throws {
-        let (_, reports) = try Anonymity.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
+        let (_, reports) = try Anonymiser.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
                                                requirements: [.entropyLDiversity(l: 1.8), .recursiveLDiversity(c: 2, l: 2)])
         let hA = -(2.0 / 3 * log(2.0 / 3) + 1.0 / 3 * log(1.0 / 3))
         let hB = -(2 * 0.25 * log(0.25) + 0.5 * log(0.5))
@@ -42,7 +42,7 @@ struct CheckTests {
     }
 
     @Test func equalDistanceTCloseness() throws {
-        let (_, reports) = try Anonymity.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
+        let (_, reports) = try Anonymiser.check(try clinic(), quasiIdentifiers: ["zip"], sensitive: "disease",
                                                requirements: [.equalDistanceTCloseness(t: 0.2)])
         // Global: flu 3/7, cold 3/7, cancer 1/7. A: ½(5/21 + 2/21 + 3/21) = 5/21; B: 5/28.
         #expect(abs(reports[0].perClass[0] - 5.0 / 21) < 1e-12)
@@ -58,7 +58,7 @@ struct CheckTests {
             Column("zip", strings: ["a", "a", "a", "b", "b", "b", "c", "c", "c"]),
             Column("salary", int64: [3, 4, 5, 6, 8, 11, 7, 9, 10]),
         ])
-        let (_, reports) = try Anonymity.check(table, quasiIdentifiers: ["zip"], sensitive: "salary",
+        let (_, reports) = try Anonymiser.check(table, quasiIdentifiers: ["zip"], sensitive: "salary",
                                                requirements: [.orderedDistanceTCloseness(t: 0.25)])
         #expect(abs(reports[0].perClass[0] - 0.375) < 1e-12)
         #expect(abs(reports[0].perClass[1] - 1.0 / 6) < 1e-12)
@@ -74,7 +74,7 @@ struct CheckTests {
             Column("q", strings: ["1", "1", "2", "2"]),
             Column("s", strings: ["a", "b", "c", "d"]),
         ])
-        let (_, reports) = try Anonymity.check(table, quasiIdentifiers: ["q"], sensitive: "s",
+        let (_, reports) = try Anonymiser.check(table, quasiIdentifiers: ["q"], sensitive: "s",
                                                requirements: [.hierarchicalTCloseness(t: 0.3, hierarchy: hierarchy)])
         // Class {a, b}: mass ½ must cross the root (distance 1): EMD ½.
         #expect(abs(reports[0].perClass[0] - 0.5) < 1e-12)
@@ -82,36 +82,36 @@ struct CheckTests {
             Column("q", strings: ["1", "1", "2", "2"]),
             Column("s", strings: ["a", "c", "b", "d"]),
         ])
-        let (_, r2) = try Anonymity.check(mixed, quasiIdentifiers: ["q"], sensitive: "s",
+        let (_, r2) = try Anonymiser.check(mixed, quasiIdentifiers: ["q"], sensitive: "s",
                                           requirements: [.hierarchicalTCloseness(t: 0.3, hierarchy: hierarchy)])
         // Class {a, c}: ¼ moves a→b and ¼ moves c→d, each at distance ½: EMD ¼.
         #expect(abs(r2[0].perClass[0] - 0.25) < 1e-12)
         #expect(r2[0].satisfied)
         let missing = try Hierarchy(arxCSV: "a;*\nb;*\n", attribute: "s")
         #expect(throws: AnonymityError.valueMissingFromHierarchy(column: "s", value: "c")) {
-            try Anonymity.check(table, quasiIdentifiers: ["q"], sensitive: "s", requirements: [.hierarchicalTCloseness(t: 0.3, hierarchy: missing)])
+            try Anonymiser.check(table, quasiIdentifiers: ["q"], sensitive: "s", requirements: [.hierarchicalTCloseness(t: 0.3, hierarchy: missing)])
         }
     }
 
     @Test func typedErrors() throws {
         let table = try clinic()
         #expect(throws: AnonymityError.unknownColumn(name: "age", available: ["zip", "disease"])) {
-            try Anonymity.check(table, quasiIdentifiers: ["age"], requirements: [.kAnonymity(k: 2)])
+            try Anonymiser.check(table, quasiIdentifiers: ["age"], requirements: [.kAnonymity(k: 2)])
         }
-        #expect(throws: AnonymityError.invalidK(1)) { try Anonymity.check(table, quasiIdentifiers: ["zip"], requirements: [.kAnonymity(k: 1)]) }
+        #expect(throws: AnonymityError.invalidK(1)) { try Anonymiser.check(table, quasiIdentifiers: ["zip"], requirements: [.kAnonymity(k: 1)]) }
         #expect(throws: AnonymityError.invalidT(0)) {
-            try Anonymity.check(table, quasiIdentifiers: ["zip"], sensitive: "disease", requirements: [.equalDistanceTCloseness(t: 0)])
+            try Anonymiser.check(table, quasiIdentifiers: ["zip"], sensitive: "disease", requirements: [.equalDistanceTCloseness(t: 0)])
         }
         #expect(throws: AnonymityError.invalidT(1.5)) {
-            try Anonymity.check(table, quasiIdentifiers: ["zip"], sensitive: "disease", requirements: [.orderedDistanceTCloseness(t: 1.5)])
+            try Anonymiser.check(table, quasiIdentifiers: ["zip"], sensitive: "disease", requirements: [.orderedDistanceTCloseness(t: 1.5)])
         }
         #expect(throws: AnonymityError.missingSensitiveAttribute(check: "distinct-l-diversity")) {
-            try Anonymity.check(table, quasiIdentifiers: ["zip"], requirements: [.distinctLDiversity(l: 2)])
+            try Anonymiser.check(table, quasiIdentifiers: ["zip"], requirements: [.distinctLDiversity(l: 2)])
         }
         #expect(throws: AnonymityError.duplicateColumn(name: "zip")) {
-            try Anonymity.check(table, quasiIdentifiers: ["zip", "zip"], requirements: [.kAnonymity(k: 2)])
+            try Anonymiser.check(table, quasiIdentifiers: ["zip", "zip"], requirements: [.kAnonymity(k: 2)])
         }
-        #expect(throws: AnonymityError.noQuasiIdentifiers) { try Anonymity.check(table, quasiIdentifiers: [], requirements: []) }
+        #expect(throws: AnonymityError.noQuasiIdentifiers) { try Anonymiser.check(table, quasiIdentifiers: [], requirements: []) }
         #expect("\(AnonymityError.invalidK(1))".contains("at least 2"))
     }
 

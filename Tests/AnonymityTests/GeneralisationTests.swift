@@ -123,7 +123,7 @@ struct GeneralisationTests {
         ]
         for (models, suppression) in cases {
             let reference = BruteForce.optimum(problem, models: models, suppression: suppression, metric: metric)
-            let result = try Anonymity.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
+            let result = try Anonymiser.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
                                                   hierarchies: problem.hierarchies, models: models, sensitive: "disease",
                                                   suppressionLimit: suppression, metric: metric)
             let tolerance = 1e-9 * max(1, abs(reference!.score))
@@ -132,7 +132,7 @@ struct GeneralisationTests {
         }
     }
 
-    /// Every model the search accepts holds on its output when re-checked with ``Anonymity/check``.
+    /// Every model the search accepts holds on its output when re-checked with ``Anonymiser/check``.
     @Test func outputSatisfiesEveryModel() throws {
         let problem = try SmallProblem(rows: 600, seed: 21)
         let diseases = try Hierarchy(arxCSV: "flu;infection;*\ncold;infection;*\ncancer;chronic;*\nulcer;chronic;*\n", attribute: "disease")
@@ -144,19 +144,19 @@ struct GeneralisationTests {
         ]
         for models in modelSets {
             for suppression in [0.0, 0.05] {
-                let result = try Anonymity.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
+                let result = try Anonymiser.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
                                                       hierarchies: problem.hierarchies, models: models, sensitive: "disease",
                                                       suppressionLimit: suppression)
                 #expect(result.suppressedRows <= Int(suppression * 600))
                 let kept = try result.anonymisedTable(problem.table, suppressed: .drop)
                 // With rows dropped the output's own distribution differs from the table's, which t is
                 // measured against, so only k and l are re-checked here.
-                let (_, reports) = try Anonymity.check(kept, quasiIdentifiers: SmallProblem.quasiIdentifiers, sensitive: "disease",
+                let (_, reports) = try Anonymiser.check(kept, quasiIdentifiers: SmallProblem.quasiIdentifiers, sensitive: "disease",
                                                        requirements: models.filter { if case .kAnonymity = $0 { true } else if case .distinctLDiversity = $0 { true } else if case .entropyLDiversity = $0 { true } else if case .recursiveLDiversity = $0 { true } else { false } })
                 for report in reports { #expect(report.satisfied, "\(models) \(suppression): \(report.model) achieved \(report.achieved)") }
                 if suppression == 0 {
                     // Without suppression the output has the full table's distribution, so t can be re-checked too.
-                    let (_, all) = try Anonymity.check(kept, quasiIdentifiers: SmallProblem.quasiIdentifiers, sensitive: "disease", requirements: models)
+                    let (_, all) = try Anonymiser.check(kept, quasiIdentifiers: SmallProblem.quasiIdentifiers, sensitive: "disease", requirements: models)
                     for report in all { #expect(report.satisfied, "\(models): \(report.model) achieved \(report.achieved)") }
                 }
             }
@@ -168,7 +168,7 @@ struct GeneralisationTests {
         // The first k whose optimum suppresses rows.
         var found: (k: Int, result: GeneralisationResult)? = nil
         for k in [4, 6, 8, 12, 16, 20, 30] {
-            let r = try Anonymity.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
+            let r = try Anonymiser.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
                                              hierarchies: problem.hierarchies, models: [.kAnonymity(k: k)], suppressionLimit: 0.1)
             if r.suppressedRows > 0 { found = (k, r); break }
         }
@@ -182,7 +182,7 @@ struct GeneralisationTests {
         // Re-checking the output: kept rows form classes of at least k (suppressed rows are one class).
         let dropped = try result.anonymisedTable(problem.table, suppressed: .drop)
         #expect(dropped.rowCount == 300 - result.suppressedRows)
-        let (classes, _) = try Anonymity.check(dropped, quasiIdentifiers: SmallProblem.quasiIdentifiers, requirements: [.kAnonymity(k: k)])
+        let (classes, _) = try Anonymiser.check(dropped, quasiIdentifiers: SmallProblem.quasiIdentifiers, requirements: [.kAnonymity(k: k)])
         #expect(classes.minimumSize >= k)
         #expect(classes.count == result.classCount)
         // Generalised values come from the hierarchy at the chosen level.
@@ -197,7 +197,7 @@ struct GeneralisationTests {
         let qi = SmallProblem.quasiIdentifiers
         func run(_ hierarchies: [String: Hierarchy]? = nil, models: [PrivacyModel] = [.kAnonymity(k: 2)], suppression: Double = 0,
                  qi: [String] = SmallProblem.quasiIdentifiers) throws {
-            _ = try Anonymity.generalise(problem.table, quasiIdentifiers: qi, hierarchies: hierarchies ?? problem.hierarchies,
+            _ = try Anonymiser.generalise(problem.table, quasiIdentifiers: qi, hierarchies: hierarchies ?? problem.hierarchies,
                                          models: models, sensitive: "disease", suppressionLimit: suppression)
         }
         #expect(throws: AnonymityError.invalidK(1)) { try run(models: [.kAnonymity(k: 1)]) }
@@ -223,12 +223,12 @@ struct GeneralisationTests {
 struct MondrianRiskTests {
     @Test func mondrianPartitionsHaveKRows() throws {
         let problem = try SmallProblem(rows: 1_000, seed: 3)
-        let result = try Anonymity.mondrian(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers, k: 7)
+        let result = try Anonymiser.mondrian(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers, k: 7)
         #expect(result.minimumSize >= 7)
         #expect(result.sizes.reduce(0, +) == 1_000)
         #expect(result.partitionCount > 20)
         let output = try result.anonymisedTable(problem.table)
-        let (classes, reports) = try Anonymity.check(output, quasiIdentifiers: SmallProblem.quasiIdentifiers, requirements: [.kAnonymity(k: 7)])
+        let (classes, reports) = try Anonymiser.check(output, quasiIdentifiers: SmallProblem.quasiIdentifiers, requirements: [.kAnonymity(k: 7)])
         #expect(reports[0].satisfied)
         #expect(classes.count <= result.partitionCount)
         // A numeric range label covers the row's original age.
@@ -238,14 +238,14 @@ struct MondrianRiskTests {
             let bounds = label.split(separator: "-").map { Int($0)! }
             #expect(bounds.first! <= age && age <= bounds.last!)
         }
-        #expect(try Anonymity.mondrian(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers, k: 7) == result)
-        #expect(throws: AnonymityError.invalidK(1)) { try Anonymity.mondrian(problem.table, quasiIdentifiers: ["age"], k: 1) }
+        #expect(try Anonymiser.mondrian(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers, k: 7) == result)
+        #expect(throws: AnonymityError.invalidK(1)) { try Anonymiser.mondrian(problem.table, quasiIdentifiers: ["age"], k: 1) }
     }
 
     @Test func riskMeasures() throws {
         // Classes: A ×1, B ×2, C ×3 (n = 6).
         let sample = try Table(columns: [Column("q", strings: ["A", "B", "B", "C", "C", "C"])])
-        let r = try Anonymity.risk(sample, quasiIdentifiers: ["q"], threshold: 0.4)
+        let r = try Anonymiser.risk(sample, quasiIdentifiers: ["q"], threshold: 0.4)
         #expect(r.prosecutorMaximum == 1)
         #expect(abs(r.prosecutorAverage - 3.0 / 6) < 1e-12)
         #expect(r.rowsAtRisk == 3)        // risks 1, ½, ½ exceed 0.4
@@ -254,9 +254,9 @@ struct MondrianRiskTests {
         #expect(abs(r.marketer - 0.5) < 1e-12)
         // Population: A ×4, B ×2, C ×6.
         let population = try Table(columns: [Column("q", strings: Array(repeating: "A", count: 4) + ["B", "B"] + Array(repeating: "C", count: 6))])
-        let j = try Anonymity.risk(sample, quasiIdentifiers: ["q"], threshold: 0.4, population: population)
+        let j = try Anonymiser.risk(sample, quasiIdentifiers: ["q"], threshold: 0.4, population: population)
         #expect(j.journalistMaximum == 0.5)
         #expect(abs(j.marketer - (1.0 / 4 + 2.0 / 2 + 3.0 / 6) / 6) < 1e-12)
-        #expect(throws: AnonymityError.self) { try Anonymity.risk(sample, quasiIdentifiers: ["q"], threshold: 2) }
+        #expect(throws: AnonymityError.self) { try Anonymiser.risk(sample, quasiIdentifiers: ["q"], threshold: 2) }
     }
 }

@@ -22,14 +22,14 @@ struct Issue12AnonymityTests {
         let table = try Table(columns: names.map { try Column($0, strings: ["not-in-hierarchy", "x"]) })
         var hierarchies: [String: Hierarchy] = [:]
         for name in names { hierarchies[name] = try Self.hierarchy(name, levels: 8) }
-        #expect(Anonymity.latticeSize(names.map { hierarchies[$0]! }) == 16_777_216)
+        #expect(Anonymiser.latticeSize(names.map { hierarchies[$0]! }) == 16_777_216)
         let start = Date()
         #expect(throws: AnonymityError.latticeTooLarge(nodes: 16_777_216, limit: 1_000_000)) {
-            _ = try Anonymity.generalise(table, quasiIdentifiers: names, hierarchies: hierarchies,
+            _ = try Anonymiser.generalise(table, quasiIdentifiers: names, hierarchies: hierarchies,
                                          models: [.kAnonymity(k: 2)], suppressionLimit: 0)
         }
         #expect(Date().timeIntervalSince(start) < 1)
-        #expect(Anonymity.maximumLatticeSize == 1_000_000)
+        #expect(Anonymiser.maximumLatticeSize == 1_000_000)
         let message = AnonymityError.latticeTooLarge(nodes: 16_777_216, limit: 1_000_000).description
         #expect(message.contains("16777216 transformations") && message.contains("limit of 1000000"))
     }
@@ -38,7 +38,7 @@ struct Issue12AnonymityTests {
     func progressReported() throws {
         let problem = try SmallProblem(rows: 400, seed: 5)
         var steps: [GeneralisationProgress] = []
-        let result = try Anonymity.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
+        let result = try Anonymiser.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
                                               hierarchies: problem.hierarchies, models: [.kAnonymity(k: 3)],
                                               suppressionLimit: 0.02) { steps.append($0) }
         #expect(steps.first?.phase == .preparing)

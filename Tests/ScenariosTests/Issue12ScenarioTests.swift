@@ -16,9 +16,9 @@ struct Issue12ScenarioTests {
     func validatedUpFront(options: ScenarioOptions) throws {
         for kind in [ScenarioKind.health, .tourism] {
             let (directory, ledger) = try scratch("k")
-            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "k", outputDirectory: directory)
+            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
             #expect(throws: ScenarioError.self) {
-                try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), options: options, context: context)
+                try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), options: options, context: context)
             }
             #expect(try ledger.history().isEmpty, "\(kind): nothing charged")
             #expect(try ledger.authorisations().isEmpty, "\(kind): nothing granted")
@@ -29,9 +29,9 @@ struct Issue12ScenarioTests {
     func kBelowLedgerMinimum() throws {
         let (directory, ledger) = try scratch("kmin")
         try ledger.setPolicy(ExportPolicy(minimumK: 8, minimumCellCount: 10), actor: "platform")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "k", outputDirectory: directory)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
         do {
-            _ = try Scenarios.run(.health, input: try Scenarios.embeddedInput(.health), options: ScenarioOptions(k: 5), context: context)
+            _ = try ScenarioRunner.run(.health, input: try ScenarioRunner.embeddedInput(.health), options: ScenarioOptions(k: 5), context: context)
             Issue.record("k = 5 passed a ledger whose minimum is 8")
         } catch let error as ScenarioError {
             guard case let .invalidParameter(name, value, _) = error else { Issue.record("\(error)"); return }
@@ -43,10 +43,10 @@ struct Issue12ScenarioTests {
     @Test("Issue 12 P7: report.json and index.html publish an input row count only when the steward declared it public")
     func inputSizesDeclaredOnly() throws {
         let (directory, ledger) = try scratch("p7")
-        let input = try Scenarios.embeddedInput(.transport)
+        let input = try ScenarioRunner.embeddedInput(.transport)
         let rows = input.table.rowCount
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "a", outputDirectory: directory, perScenarioDirectories: true)
-        let hidden = try Scenarios.run(.transport, input: input, context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory, perScenarioDirectories: true)
+        let hidden = try ScenarioRunner.run(.transport, input: input, context: context)
         #expect(hidden.inputSizes == [.notPublished("trips")])
         try ReportWriter.write(hidden, to: context.directory(for: .transport))
         try ReportWriter.writeIndex([hidden], ledgerPath: "ledger", to: directory, seconds: 1)
@@ -61,14 +61,14 @@ struct Issue12ScenarioTests {
 
         // The steward declares the size public: the report publishes it and says on whose word.
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
-        let shown = try Scenarios.run(.transport, input: input,
-                                      context: ScenarioContext(ledger: ledger, operatorName: "tester", runID: "b", outputDirectory: directory))
+        let shown = try ScenarioRunner.run(.transport, input: input,
+                                      context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
         #expect(shown.inputSizes == [.declaredPublic("trips", rows: rows)])
         let encoded = String(decoding: try JSONEncoder().encode(shown), as: UTF8.self)
         #expect(encoded.contains("\"rows\":\(rows)") && encoded.contains("declared public by steward"))
         // A subset's count (market complaints among records) is never published.
-        let market = try Scenarios.run(.market, input: try Scenarios.embeddedInput(.market),
-                                       context: ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c", outputDirectory: directory))
+        let market = try ScenarioRunner.run(.market, input: try ScenarioRunner.embeddedInput(.market),
+                                       context: ScenarioContext(ledger: ledger, operator: "tester", runID: "c", outputDirectory: directory))
         #expect(market.inputSizes.allSatisfy { $0.rows == nil })
     }
 
@@ -87,10 +87,10 @@ struct Issue12ScenarioTests {
     @Test("Issue 12 Also-1: scenario reports show counts as non-negative integers by default, keeping the noisy value as rawValue")
     func postProcessingOnByDefault() throws {
         let (directory, ledger) = try scratch("pp")
-        let input = try Scenarios.embeddedInput(.transport)
+        let input = try ScenarioRunner.embeddedInput(.transport)
         // A small ε makes many small cells noisy enough to go negative.
-        let processed = try Scenarios.run(.transport, input: input, options: ScenarioOptions(epsilon: 0.05),
-                                          context: ScenarioContext(ledger: ledger, operatorName: "t", runID: "a", outputDirectory: directory))
+        let processed = try ScenarioRunner.run(.transport, input: input, options: ScenarioOptions(epsilon: 0.05),
+                                          context: ScenarioContext(ledger: ledger, operator: "t", runID: "a", outputDirectory: directory))
         #expect(processed.postProcessed)
         let cells = try #require(processed.section("od_by_hour")).rows
         #expect(cells.allSatisfy { $0.value >= 0 && $0.value == $0.value.rounded() })
@@ -106,8 +106,8 @@ struct Issue12ScenarioTests {
 
         var options = ScenarioOptions(epsilon: 0.05)
         options.postProcessing = false
-        let raw = try Scenarios.run(.transport, input: input, options: options,
-                                    context: ScenarioContext(ledger: ledger, operatorName: "t", runID: "b", outputDirectory: directory))
+        let raw = try ScenarioRunner.run(.transport, input: input, options: options,
+                                    context: ScenarioContext(ledger: ledger, operator: "t", runID: "b", outputDirectory: directory))
         #expect(!raw.postProcessed)
         #expect(try #require(raw.section("od_by_hour")).rows.contains { $0.value < 0 })
         #expect(raw.sections.allSatisfy { $0.rows.allSatisfy { $0.rawValue == nil } })

@@ -15,19 +15,19 @@ struct Issue13ScenarioAuditTests {
         let lines = try String(contentsOfFile: embedded, encoding: .utf8).split(separator: "\n").prefix(201)
         let file = directory + "/finance-200.csv"
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let input = try Scenarios.fileInput(.finance, file: file)
+        let input = try ScenarioRunner.fileInput(.finance, file: file)
         let rows = input.table.rowCount
         #expect(rows == 200)
-        let hidden = try Scenarios.run(.finance, input: input,
-                                       context: ScenarioContext(ledger: ledger, operatorName: "tester", runID: "a", outputDirectory: directory))
+        let hidden = try ScenarioRunner.run(.finance, input: input,
+                                       context: ScenarioContext(ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory))
         let hiddenSection = try #require(hidden.section("secure_aggregation"))
         #expect(hiddenSection.rows.map(\.labels) == [["parties"]], "only the public party count: \(hiddenSection.rows)")
         #expect(!hiddenSection.rows.contains { $0.value == Double(rows) })
         #expect(hiddenSection.note.contains("not published"))
 
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
-        let shown = try Scenarios.run(.finance, input: input,
-                                      context: ScenarioContext(ledger: ledger, operatorName: "tester", runID: "b", outputDirectory: directory))
+        let shown = try ScenarioRunner.run(.finance, input: input,
+                                      context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
         let shownSection = try #require(shown.section("secure_aggregation"))
         #expect(shownSection.rows.count == 6)
         #expect(shownSection.rows.contains { $0.labels == ["vector length (enterprises)"] && $0.value == Double(rows) })

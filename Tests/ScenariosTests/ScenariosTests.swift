@@ -13,7 +13,7 @@ func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger)
 
 /// A context whose releases are exact (``ExactReleaser``).
 func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
-    ScenarioContext(ledger: ledger, operatorName: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
+    ScenarioContext(ledger: ledger, operator: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
                     progress: { _ in }, releaser: ExactReleaser())
 }
 
@@ -25,8 +25,8 @@ struct NoiseFreeScenarioTests {
     @Test("transport: OD matrix and hourly profile equal direct counts")
     func transportOD() throws {
         let (directory, ledger) = try scratch("transport")
-        let input = try Scenarios.embeddedInput(.transport)
-        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.transport)
+        let report = try ScenarioRunner.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
         let trips = input.table
         let origin = try View.strings(trips, "origin_district", .transport)
         let destination = try View.strings(trips, "destination_district", .transport)
@@ -57,8 +57,8 @@ struct NoiseFreeScenarioTests {
     @Test("market: complaint hot spots equal direct counts, all keys kept, sorted")
     func marketHotSpots() throws {
         let (directory, ledger) = try scratch("market")
-        let input = try Scenarios.embeddedInput(.market)
-        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.market)
+        let report = try ScenarioRunner.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let type = try View.strings(t, "record_type", .market)
         let category = try View.strings(t, "category", .market)
@@ -76,8 +76,8 @@ struct NoiseFreeScenarioTests {
     @Test("commerce: footfall per district and sales per type equal direct sums")
     func commerceSums() throws {
         let (directory, ledger) = try scratch("commerce")
-        let input = try Scenarios.embeddedInput(.commerce)
-        let report = try Scenarios.run(.commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.commerce)
+        let report = try ScenarioRunner.run(.commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let district = try View.strings(t, "district", .commerce)
         let footfall = try View.doubles(t, "footfall", .commerce)
@@ -94,12 +94,12 @@ struct NoiseFreeScenarioTests {
     @Test("health: weekly respiratory series equals direct weekly counts")
     func healthWeekly() throws {
         let (directory, ledger) = try scratch("health")
-        let input = try Scenarios.embeddedInput(.health)
-        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.health)
+        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let chapter = try View.strings(t, "icd_chapter", .health)
         let day = try View.days(t, "visit_date", .health)
-        let first = Int(Scenarios.healthPeriod.first)
+        let first = Int(ScenarioRunner.healthPeriod.first)
         var direct: [String: Double] = [:]
         for i in 0..<t.rowCount where chapter[i].hasPrefix("J") && Int(day[i]) >= first {
             direct[View.dateText(Int32(first + ((Int(day[i]) - first) / 7) * 7)), default: 0] += 1
@@ -117,7 +117,7 @@ struct NoisyScenarioTests {
     @Test("market: the stated 95% intervals cover the true counts at about the stated rate")
     func intervalCoverage() throws {
         let (directory, ledger) = try scratch("coverage")
-        let input = try Scenarios.embeddedInput(.market)
+        let input = try ScenarioRunner.embeddedInput(.market)
         let t = input.table
         let type = try View.strings(t, "record_type", .market)
         let category = try View.strings(t, "category", .market)
@@ -126,8 +126,8 @@ struct NoisyScenarioTests {
         for i in 0..<t.rowCount where type[i] == "complaint" { truth[category[i] + "|" + district[i], default: 0] += 1 }
         var covered = 0, total = 0
         for run in 0..<4 {
-            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "r\(run)", outputDirectory: directory)
-            let report = try Scenarios.run(.market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "r\(run)", outputDirectory: directory)
+            let report = try ScenarioRunner.run(.market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             let section = try #require(report.section("hotspots_category_district"))
             #expect(section.epsilon == 0.25)
             for row in section.rows {
@@ -144,25 +144,25 @@ struct NoisyScenarioTests {
     @Test("every release is in the ledger, and a second run beyond the budget is refused")
     func ledgerCharged() throws {
         let (directory, ledger) = try scratch("ledger")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "x", outputDirectory: directory)
-        let report = try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "x", outputDirectory: directory)
+        let report = try ScenarioRunner.run(.commerce, input: try ScenarioRunner.embeddedInput(.commerce), context: context)
         let history = try ledger.history(operator: "tester", scenario: report.ledgerScenario)
         #expect(history.count == 3)
         #expect(Set(history.map(\.id)) == Set(report.sections.flatMap(\.ledgerEntries)))
         #expect(abs(report.spentEpsilon - 2) < 1e-9)
         // Running again under the same authorisation needs a new grant: refused as already authorised.
         #expect(throws: PrivacyLedgerError.self) {
-            try Scenarios.run(.commerce, input: try Scenarios.embeddedInput(.commerce), context: context)
+            try ScenarioRunner.run(.commerce, input: try ScenarioRunner.embeddedInput(.commerce), context: context)
         }
     }
 
     @Test("an input without a mapped column is refused naming the column, before any release")
     func missingColumn() throws {
         let (directory, ledger) = try scratch("missing")
-        let input = try Scenarios.embeddedInput(.transport)
+        let input = try ScenarioRunner.embeddedInput(.transport)
         let broken = ScenarioInput(table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "m", outputDirectory: directory)
-        #expect(throws: ScenarioError.self) { try Scenarios.run(.transport, input: broken, context: context) }
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "m", outputDirectory: directory)
+        #expect(throws: ScenarioError.self) { try ScenarioRunner.run(.transport, input: broken, context: context) }
         #expect(try ledger.history().isEmpty)
     }
 }
@@ -172,10 +172,10 @@ struct DemoSmokeTests {
     @Test("all six scenarios write report.json, CSVs, report.html with SVG and index.html")
     func demo() throws {
         let (directory, ledger) = try scratch("demo")
-        let context = ScenarioContext(ledger: ledger, operatorName: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
+        let context = ScenarioContext(ledger: ledger, operator: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
-            let report = try Scenarios.run(kind, input: try Scenarios.embeddedInput(kind), context: context)
+            let report = try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), context: context)
             try ReportWriter.write(report, to: context.directory(for: kind))
             reports.append(report)
             #expect(report.spentEpsilon <= report.budgetEpsilon + 1e-9)
@@ -226,7 +226,7 @@ struct RealDataMappingTests {
         var direct: [String: Double] = [:]
         for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) { direct[origin[i] + "|" + dest[i], default: 0] += 1 }
         let (directory, ledger) = try scratch("flights")
-        let report = try Scenarios.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
         let od = try #require(report.section("od_matrix"))
         #expect(od.rows.count == direct.count)
         for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
@@ -248,8 +248,8 @@ struct RealDataMappingTests {
     func flightsODByHourWithNoise() throws {
         let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
         let (directory, ledger) = try scratch("flights-noise")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "f", outputDirectory: directory)
-        let report = try Scenarios.run(.transport, input: input, context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "f", outputDirectory: directory)
+        let report = try ScenarioRunner.run(.transport, input: input, context: context)
         let od = try #require(report.section("od_matrix"))
         let byHour = try #require(report.section("od_by_hour"))
         #expect(!od.rows.isEmpty)
@@ -273,8 +273,8 @@ struct RealDataMappingTests {
         input.placeKeys = nil
         input.groupKeys = ["A"]
         let (directory, ledger) = try scratch("tiny")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "n", outputDirectory: directory)
-        let report = try Scenarios.run(.transport, input: input, context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "n", outputDirectory: directory)
+        let report = try ScenarioRunner.run(.transport, input: input, context: context)
         #expect(try #require(report.section("od_matrix")).rows.isEmpty)
         let byHour = try #require(report.section("od_by_hour"))
         #expect(byHour.rows.isEmpty && byHour.epsilon == 0)
@@ -302,7 +302,7 @@ struct RealDataMappingTests {
             direct[RealDataMapping.scoreBand(score[i]) + "|" + chain, default: 0] += 1
         }
         let (directory, ledger) = try scratch("inspections")
-        let report = try Scenarios.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
         let hot = try #require(report.section("hotspots_category_district"))
         #expect(hot.rows.count == direct.count)
         for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
@@ -313,8 +313,8 @@ struct RealDataMappingTests {
     func hotelBookingsExport() throws {
         let input = try RealDataMapping.hotelBookings.input(file: ScenarioSharedData.hotels)
         let (directory, ledger) = try scratch("hotels")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "h", outputDirectory: directory)
-        let report = try Scenarios.run(.tourism, input: input, context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "h", outputDirectory: directory)
+        let report = try ScenarioRunner.run(.tourism, input: input, context: context)
         #expect(report.exports == ["hotel_stays_k5.csv"])
         let exported = try CSVReader.load(file: directory + "/hotel_stays_k5.csv").table
         #expect(exported.rowCount == 15_402)
@@ -343,7 +343,7 @@ struct RealDataMappingTests {
             if result[i] == "positive" { positivePersons.insert(subject[i]) }
         }
         let (directory, ledger) = try scratch("covid")
-        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
         #expect(try #require(report.section("weekly_alerts")).rows.map(\.labels) == (1...16).map { ["week " + ($0 < 10 ? "0" : "") + "\($0)", "positive"] })
         let series = try #require(report.section("weekly_tests"))
         #expect(series.rows.count == 3 * 16)
@@ -368,8 +368,8 @@ struct RealDataMappingTests {
     func covidTestingWithNoise() throws {
         let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
         let (directory, ledger) = try scratch("covid-noise")
-        let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c", outputDirectory: directory)
-        let report = try Scenarios.run(.health, input: input, context: context)
+        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "c", outputDirectory: directory)
+        let report = try ScenarioRunner.run(.health, input: input, context: context)
         #expect(abs(report.spentEpsilon - report.budgetEpsilon) < 1e-9)
         let model = try #require(report.section("risk_model"))
         #expect(model.rows.map { $0.labels[0] }.prefix(4) == ["intercept", "age", "male", "drive_thru"])
@@ -381,11 +381,11 @@ struct RealDataMappingTests {
     @Test("the early-warning rule alerts on a jump beyond the previous four weeks and the noise")
     func earlyWarningRule() {
         let flat = [50.0, 52, 48, 50, 51, 49, 50]
-        #expect(Scenarios.earlyWarningAlerts(flat, noiseSD: 2) == Array(repeating: false, count: 7))
+        #expect(ScenarioRunner.earlyWarningAlerts(flat, noiseSD: 2) == Array(repeating: false, count: 7))
         let jump = [50.0, 52, 48, 50, 80, 50]
-        #expect(Scenarios.earlyWarningAlerts(jump, noiseSD: 2) == [false, false, false, false, true, false])
+        #expect(ScenarioRunner.earlyWarningAlerts(jump, noiseSD: 2) == [false, false, false, false, true, false])
         // The same jump inside the noise does not alert.
-        #expect(Scenarios.earlyWarningAlerts(jump, noiseSD: 20) == Array(repeating: false, count: 6))
+        #expect(ScenarioRunner.earlyWarningAlerts(jump, noiseSD: 20) == Array(repeating: false, count: 6))
     }
 
     @Test("nhanes_2017 → health: exact persons per age band × sex × hypertension × diabetes equal direct counts")
@@ -418,7 +418,7 @@ struct RealDataMappingTests {
         }
         #expect(persons == 5_243)
         let (directory, ledger) = try scratch("nhanes")
-        let report = try Scenarios.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
         let counts = try #require(report.section("persons_by_risk_factors"))
         #expect(counts.rows.count == 48)
         for row in counts.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
@@ -449,7 +449,7 @@ struct RealDataMappingTests {
         }
         #expect(byDefault.filter { $0.key.hasSuffix("|default") }.values.reduce(0, +) == 178)
         let (directory, ledger) = try scratch("loans")
-        let report = try Scenarios.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
         let segments = try #require(report.section("industry_risk_score"))
         #expect(segments.rows.count == 14 * 5 && segments.labelNames == ["grade_term", "risk_score"] && segments.valueName == "loans")
         for row in segments.rows { #expect(row.value == bySegment[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
@@ -465,8 +465,8 @@ struct NoiseFreeFinanceTourismTests {
     @Test("finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
     func financeScores() throws {
         let (directory, ledger) = try scratch("finance")
-        let input = try Scenarios.embeddedInput(.finance)
-        let report = try Scenarios.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.finance)
+        let report = try ScenarioRunner.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let tax = try View.doubles(t, "tax_paid_10k_yuan", .finance), kwh = try View.doubles(t, "electricity_kwh", .finance)
         let court = try View.doubles(t, "court_cases", .finance), logistics = try View.doubles(t, "logistics_volume", .finance)
@@ -487,8 +487,8 @@ struct NoiseFreeFinanceTourismTests {
     @Test("tourism: visitors per spot equal direct counts; the hotel export is k-anonymous and written")
     func tourismSpots() throws {
         let (directory, ledger) = try scratch("tourism")
-        let input = try Scenarios.embeddedInput(.tourism)
-        let report = try Scenarios.run(.tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let input = try ScenarioRunner.embeddedInput(.tourism)
+        let report = try ScenarioRunner.run(.tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
         var direct: [String: Double] = [:]
         for s in try View.strings(input.table, "scenic_spot", .tourism) { direct[s, default: 0] += 1 }
         let spots = try #require(report.section("visitors_by_spot"))
@@ -510,15 +510,15 @@ struct SumCoverageTests {
     @Test("commerce: 95% intervals of footfall per district cover the exact clamped sums at about the stated rate")
     func footfallCoverage() throws {
         let (directory, ledger) = try scratch("sum-coverage")
-        let input = try Scenarios.embeddedInput(.commerce)
+        let input = try ScenarioRunner.embeddedInput(.commerce)
         let district = try View.strings(input.table, "district", .commerce)
         let footfall = try View.doubles(input.table, "footfall", .commerce)
         var truth: [String: Double] = [:]
         for i in 0..<input.table.rowCount { truth[district[i], default: 0] += min(footfall[i], 250_000) }
         var covered = 0, total = 0
         for run in 0..<8 {
-            let context = ScenarioContext(ledger: ledger, operatorName: "tester", runID: "c\(run)", outputDirectory: directory)
-            let report = try Scenarios.run(.commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "c\(run)", outputDirectory: directory)
+            let report = try ScenarioRunner.run(.commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             for row in try #require(report.section("footfall_by_district")).rows {
                 total += 1
                 let value = try #require(truth[row.labels[0]])

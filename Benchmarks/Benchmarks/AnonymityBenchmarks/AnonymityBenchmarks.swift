@@ -36,26 +36,26 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("k-anonymity Adult") { (benchmark: Benchmark, inputs: Inputs) in
         for _ in benchmark.scaledIterations {
-            blackHole(try Anonymity.check(inputs.adult, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 5)]))
+            blackHole(try Anonymiser.check(inputs.adult, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 5)]))
         }
     } setup: { try load() }
 
     Benchmark("k-anonymity Adult x100", configuration: .init(timeUnits: .milliseconds, maxIterations: 30)) { (benchmark: Benchmark, inputs: Inputs) in
         for _ in benchmark.scaledIterations {
-            blackHole(try Anonymity.check(inputs.adult100, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 5)]))
+            blackHole(try Anonymiser.check(inputs.adult100, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 5)]))
         }
     } setup: { try load() }
 
     Benchmark("distinct l-diversity Adult") { (benchmark: Benchmark, inputs: Inputs) in
         for _ in benchmark.scaledIterations {
-            blackHole(try Anonymity.check(inputs.adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
+            blackHole(try Anonymiser.check(inputs.adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
                                           requirements: [.distinctLDiversity(l: 2)]))
         }
     } setup: { try load() }
 
     Benchmark("equal-distance t-closeness Adult") { (benchmark: Benchmark, inputs: Inputs) in
         for _ in benchmark.scaledIterations {
-            blackHole(try Anonymity.check(inputs.adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
+            blackHole(try Anonymiser.check(inputs.adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
                                           requirements: [.equalDistanceTCloseness(t: 0.2)]))
         }
     } setup: { try load() }
@@ -64,7 +64,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("optimal search k=5 suppression \(Int(limit * 100))% Adult",
                   configuration: .init(timeUnits: .milliseconds, maxIterations: 50)) { (benchmark: Benchmark, inputs: Inputs) in
             for _ in benchmark.scaledIterations {
-                blackHole(try Anonymity.generalise(inputs.adult, quasiIdentifiers: qi, hierarchies: inputs.hierarchies,
+                blackHole(try Anonymiser.generalise(inputs.adult, quasiIdentifiers: qi, hierarchies: inputs.hierarchies,
                                                    models: [.kAnonymity(k: 5)], suppressionLimit: limit, metric: .loss))
             }
         } setup: { try load() }

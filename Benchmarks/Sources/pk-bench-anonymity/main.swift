@@ -65,19 +65,19 @@ do {
         case "adult_kanon", "adult100_kanon":
             let table = op == "adult_kanon" ? adult : try AdultBench.repeated(adult, times: 100)
             let (k, seconds) = try measure { () -> Int in
-                let (_, reports) = try Anonymity.check(table, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 2)])
+                let (_, reports) = try Anonymiser.check(table, quasiIdentifiers: qi, requirements: [.kAnonymity(k: 2)])
                 return Int(reports[0].achieved)
             }
             line = ProtocolLine(impl: "privacykernel", op: op, bytes: table.rowCount, seconds: seconds, check: Double(k))
         case "adult_ldiv":
             let (l, seconds) = try measure { () -> Double in
-                try Anonymity.check(adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
+                try Anonymiser.check(adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
                                     requirements: [.distinctLDiversity(l: 2)]).reports[0].achieved
             }
             line = ProtocolLine(impl: "privacykernel", op: op, bytes: adult.rowCount, seconds: seconds, check: l)
         case "adult_tclose":
             let (t, seconds) = try measure { () -> Double in
-                try Anonymity.check(adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
+                try Anonymiser.check(adult, quasiIdentifiers: qi, sensitive: AdultBench.sensitive,
                                     requirements: [.equalDistanceTCloseness(t: 0.5)]).reports[0].achieved
             }
             line = ProtocolLine(impl: "privacykernel", op: op, bytes: adult.rowCount, seconds: seconds,
@@ -85,7 +85,7 @@ do {
         default:
             let limit = op == "adult_flash0" ? 0.0 : 0.05
             let (result, seconds) = try measure {
-                try Anonymity.generalise(adult, quasiIdentifiers: qi, hierarchies: hierarchies, models: [.kAnonymity(k: 5)],
+                try Anonymiser.generalise(adult, quasiIdentifiers: qi, hierarchies: hierarchies, models: [.kAnonymity(k: 5)],
                                          suppressionLimit: limit, metric: .loss)
             }
             printToStandardError("\(op): levels \(result.levels), suppressed \(result.suppressedRows), evaluated \(result.nodesEvaluated) of \(result.latticeSize)")

@@ -29,7 +29,7 @@ enum HierarchyFuzz {
               let table = try? Table(columns: [qi, s]) else { return }
         var models: [PrivacyModel] = [.kAnonymity(k: 2 + Int((b0 >> 2) & 3))]
         if b0 & 0x10 != 0 { models.append(.distinctLDiversity(l: 2)) }
-        _ = try? Anonymity.generalise(table, quasiIdentifiers: ["qi"], hierarchies: ["qi": hierarchy], models: models,
+        _ = try? Anonymiser.generalise(table, quasiIdentifiers: ["qi"], hierarchies: ["qi": hierarchy], models: models,
                                       sensitive: "s", suppressionLimit: 0.2)
     }
 }

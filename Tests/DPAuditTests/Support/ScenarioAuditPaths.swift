@@ -5,7 +5,7 @@ import Scenarios
 import SecureRandom
 import Tabular
 
-/// Scenario release paths: a whole scenario model (`Scenarios.run`, the public API: a durable
+/// Scenario release paths: a whole scenario model (`ScenarioRunner.run`, the public API: a durable
 /// ledger, one authorisation per run, every release through the gate) audited as one
 /// mechanism with the scenario's total budget as its claim, since the report is what leaves the
 /// platform.
@@ -123,9 +123,9 @@ enum ScenarioAuditPaths {
         let ledger = try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal)
         let counter = RunCounter()
         return { _ in
-            let context = ScenarioContext(ledger: ledger, operatorName: "auditor", runID: "run\(counter.next())",
+            let context = ScenarioContext(ledger: ledger, operator: "auditor", runID: "run\(counter.next())",
                                           outputDirectory: directory + "/out")
-            let report = try Scenarios.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta), context: context)
+            let report = try ScenarioRunner.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta), context: context)
             return sample(of: report)
         }
     }

@@ -121,7 +121,7 @@ public struct ScenarioInput: Sendable {
 }
 
 /// The plan's domain models, each a plain function: tables + context → report.
-public enum Scenarios {
+public enum ScenarioRunner {
     /// Runs scenario `kind` on `input`.
     ///
     /// - Throws: ``ScenarioError`` for inputs that do not fit, `PrivacyLedgerError` for
