@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
+        .library(name: "Paillier", targets: ["Paillier"]),
         .library(name: "SecureAggregationTransport", targets: ["SecureAggregationTransport"]),
         .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
@@ -52,10 +53,12 @@ let package = Package(
         ),
         .target(name: "DifferentialPrivacy", dependencies: ["Tabular", "SecureRandom"]),
         .target(name: "Anonymity", dependencies: ["Tabular"]),
+        // Paillier encryption on GMP: BigInteger is the only user of CGMP.
+        .target(name: "Paillier", dependencies: ["SecureRandom", "CGMP", "Tabular"]),
         .target(
             name: "SecureAggregation",
             dependencies: [
-                "SecureRandom", "CGMP", "Tabular",
+                "SecureRandom", "Tabular",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -92,7 +95,7 @@ let package = Package(
             name: "PrivacyKernelCLI",
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
-                "SecureAggregationTransport",
+                "SecureAggregationTransport", "Paillier",
                 "PrivacyLedger", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -149,6 +152,7 @@ let package = Package(
             dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom"],
             swiftSettings: leafSwiftSettings
         ),
+        .testTarget(name: "PaillierTests", dependencies: ["Paillier", "SecureRandom", "CGMP"], swiftSettings: leafSwiftSettings),
     ]
 )
 
@@ -165,7 +169,7 @@ if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
         .executableTarget(
             name: "privacy-kernel-fuzz",
             dependencies: [
-                "CFuzzerDriver", "Tabular", "Anonymity", "SecureRandom", "SecureAggregation",
+                "CFuzzerDriver", "Tabular", "Anonymity", "SecureRandom", "SecureAggregation", "Paillier",
                 "SecureAggregationTransport", "PrivacyLedger", "PrivacyKernelCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -67,7 +67,7 @@ let package = Package(
             name: "PaillierBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "Paillier", package: "PrivacyKernel"),
                 .product(name: "SecureRandom", package: "PrivacyKernel"),
             ],
             path: "Benchmarks/PaillierBenchmarks",
@@ -118,7 +118,7 @@ let package = Package(
             name: "pk-bench-paillier",
             dependencies: [
                 "BenchSupport",
-                .product(name: "SecureAggregation", package: "PrivacyKernel"),
+                .product(name: "Paillier", package: "PrivacyKernel"),
                 .product(name: "SecureRandom", package: "PrivacyKernel"),
             ],
             path: "Sources/pk-bench-paillier",

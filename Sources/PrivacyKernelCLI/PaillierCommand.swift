@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SecureAggregation
+import Paillier
 import SecureRandom
 
 /// `privacy-kernel paillier …`: Paillier key generation, encryption, decryption and homomorphic

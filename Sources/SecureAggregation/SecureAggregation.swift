@@ -1,5 +1,6 @@
-/// Namespace of the secure-aggregation module: Paillier on GMP, Shamir sharing and the
-/// pairwise-masking protocol (SecAgg, SecAgg+) as sans-I/O state machines.
+/// Namespace of the secure-aggregation module: Shamir sharing and the pairwise-masking protocol
+/// (SecAgg, SecAgg+) as sans-I/O state machines. Paillier encryption on GMP is its own module,
+/// `Paillier`.
 ///
 /// The masking protocol lives in `Protocol/` (``SecAggParty``, ``SecAggServer``, the typed
 /// ``SecAggMessage``s and their binary ``SecAggWire`` encoding), secret sharing in `Shamir/`

@@ -10,7 +10,7 @@
 // raw GMP floor measured in the same run, use peers/run-paillier-peers.sh.
 
 import Benchmark
-import SecureAggregation
+import Paillier
 import SecureRandom
 import Synchronization
 

@@ -14,7 +14,7 @@
 
 import BenchSupport
 import Foundation
-import SecureAggregation
+import Paillier
 import SecureRandom
 
 let usage = """

@@ -1,4 +1,5 @@
 import Foundation
+import Paillier
 import SecureAggregation
 import SecureAggregationTransport
 

@@ -1,5 +1,5 @@
 import Foundation
-import SecureAggregation
+import Paillier
 @_spi(Testing) import SecureRandom  // deterministic seeds: test tooling only (Fuzz/ is not Sources/)
 
 /// Fuzzes the Paillier files of `privacy-kernel paillier`: byte 0 (mod 4) picks the format, the

@@ -1,4 +1,5 @@
 import Foundation
+import Paillier
 import SecureAggregation
 
 /// Seeds that only a running library can make (`privacy-kernel-fuzz --write-seeds DIR`): the

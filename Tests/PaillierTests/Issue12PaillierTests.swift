@@ -2,7 +2,7 @@ import CGMP
 import Foundation
 import Testing
 @_spi(Testing) import SecureRandom
-@testable import SecureAggregation
+@testable import Paillier
 
 /// Regression tests for issue 12, item 6 (Paillier) and the Paillier CLI messages.
 @Suite("Issue 12 Paillier")

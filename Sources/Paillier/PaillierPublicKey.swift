@@ -1,4 +1,3 @@
-import CGMP
 import SecureRandom
 
 /// A Paillier public key with generator g = n + 1 (Paillier, "Public-key cryptosystems based on
@@ -118,17 +117,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// (1 + m·n)·u mod n² for u ∈ Z*ₙ² and m ∈ 0..<n, computed as u + n·((u mod n)·m mod n) mod n²:
     /// since m·n·u ≡ n·(m·u mod n) (mod n²), this needs products of n-sized numbers only.
     func embed(_ plaintext: BigInteger, times unit: BigInteger) -> BigInteger {
-        if plaintext.isZero { return unit }
-        return BigInteger.build { result in
-            __gmpz_mod(result, unit.pointer, n.pointer)
-            __gmpz_mul(result, result, plaintext.pointer)
-            __gmpz_mod(result, result, n.pointer)
-            __gmpz_mul(result, result, n.pointer)
-            __gmpz_add(result, result, unit.pointer)
-            if __gmpz_cmp(result, nSquared.pointer) >= 0 {
-                __gmpz_sub(result, result, nSquared.pointer)
-            }
-        }
+        BigInteger.embed(plaintext, times: unit, n: n, nSquared: nSquared)
     }
 
     // MARK: - Homomorphic operations
@@ -144,13 +133,7 @@ public struct PaillierPublicKey: Sendable, Hashable {
     ///
     /// - Complexity: `ciphertexts.count − 1` modular multiplications, in one reused GMP register.
     public func sum(_ ciphertexts: some Sequence<PaillierCiphertext>) -> PaillierCiphertext {
-        let accumulator = GMPInteger(capacityBits: 2 * nSquared.bitWidth)
-        __gmpz_set_ui(accumulator.pointer, 1)
-        for ciphertext in ciphertexts {
-            __gmpz_mul(accumulator.pointer, accumulator.pointer, ciphertext.value.pointer)
-            __gmpz_mod(accumulator.pointer, accumulator.pointer, nSquared.pointer)
-        }
-        return PaillierCiphertext(value: BigInteger(storage: accumulator))
+        PaillierCiphertext(value: BigInteger.product(of: ciphertexts.lazy.map(\.value), modulo: nSquared))
     }
 
     /// E(a + k mod n) from E(a) and a plaintext k ∈ 0..<n (no new randomness: the result is as

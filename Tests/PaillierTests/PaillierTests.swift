@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @_spi(Testing) import SecureRandom
-@testable import SecureAggregation
+@testable import Paillier
 
 /// Keys shared by the Paillier suites: generated once per test process (2048-bit key generation
 /// is the slow part of a debug run).

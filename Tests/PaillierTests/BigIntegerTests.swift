@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @_spi(Testing) import SecureRandom
-@testable import SecureAggregation
+@testable import Paillier
 
 @Suite("BigInteger")
 struct BigIntegerTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SecureAggregation
+@testable import Paillier
 
 /// End-to-end tests of `privacy-kernel paillier …`: run the built executable (from the same build
 /// folder as this test bundle; `swift build --build-tests` builds it) on files in a temporary folder.
