@@ -108,35 +108,40 @@ let package = Package(
             swiftSettings: leafSwiftSettings
         ),
 
+        // Helpers every test target shares (the built binary, the shared datasets, the sanitizer
+        // switches); not a product, no library depends on it.
+        .target(name: "_TestSupport", path: "Tests/_TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGMP", "COpenBLAS"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["PrivacyKernelCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: leafSwiftSettings
         ),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tabular"], swiftSettings: leafSwiftSettings),
-        .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom", .product(name: "Crypto", package: "swift-crypto"),
+                                                            .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: leafSwiftSettings),
         .testTarget(
             name: "DifferentialPrivacyTests",
-            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular"],
+            dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "_TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: leafSwiftSettings
         ),
-        .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),
         .testTarget(
             name: "PrivacyLedgerTests",
-            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular"],
+            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular", "_TestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(
             name: "PrivateLearningTests",
-            dependencies: ["PrivateLearning", "DifferentialPrivacy", "SecureRandom", "Tabular"],
+            dependencies: ["PrivateLearning", "DifferentialPrivacy", "SecureRandom", "Tabular", "_TestSupport"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(
             name: "ScenariosTests",
-            dependencies: ["Scenarios", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets"],
+            dependencies: ["Scenarios", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets", "_TestSupport"],
             swiftSettings: leafSwiftSettings
         ),
         // Black-box DP auditor (issue 13): statistical lower bounds on ε for every release path,
@@ -144,15 +149,16 @@ let package = Package(
         .testTarget(
             name: "DPAuditTests",
             dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "PrivateLearning", "SecureAggregation",
-                           "Scenarios", "PrivacyLedger", "Datasets"],
+                           "Scenarios", "PrivacyLedger", "Datasets", "_TestSupport"],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(
             name: "SecureAggregationTests",
-            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom"],
+            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: leafSwiftSettings
         ),
-        .testTarget(name: "PaillierTests", dependencies: ["Paillier", "SecureRandom", "CGMP"], swiftSettings: leafSwiftSettings),
+        .testTarget(name: "PaillierTests", dependencies: ["Paillier", "SecureRandom", "CGMP", "_TestSupport"], swiftSettings: leafSwiftSettings),
     ]
 )
 

@@ -2,17 +2,7 @@ import Foundation
 import Testing
 import Tabular
 @testable import Anonymity
-
-/// The shared real datasets (../shared/datasets beside the repository).
-enum SharedData {
-    static var root: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
-    }
-    static func path(_ relative: String) -> String { root + "/" + relative }
-    static var available: Bool { FileManager.default.fileExists(atPath: path("adult/adult.csv")) }
-}
+import _TestSupport
 
 /// Adult as ARX packages it, with its hierarchies.
 enum Adult {
@@ -29,7 +19,7 @@ enum Adult {
     }
 }
 
-@Suite("Anonymity on Adult (ARX and pycanon reference values)", .enabled(if: SharedData.available))
+@Suite("Anonymity on Adult (ARX and pycanon reference values)", .enabled(if: SharedData.available()))
 struct AdultTests {
     /// pycanon on the raw data: k = 1, distinct l = 1, equal-distance t = 0.75108 (salary-class).
     @Test func rawDataChecksMatchPycanon() throws {

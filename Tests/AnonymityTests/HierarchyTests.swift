@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Anonymity
+import _TestSupport
 
 @Suite("Hierarchies: ARX CSV format, validation, builders")
 struct HierarchyTests {
@@ -19,7 +20,7 @@ struct HierarchyTests {
     }
 
     @Test func adultHierarchiesLoad() throws {
-        guard SharedData.available else { return }
+        guard SharedData.available() else { return }
         let h = try Adult.hierarchies()
         #expect(h["age"]!.rows.count == 100 && h["age"]!.levelCount == 5)
         #expect(h["age"]!.rows.first { $0[0] == "39" } == ["39", "35-39", "30-39", "20-39", "*"])

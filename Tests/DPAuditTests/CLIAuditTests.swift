@@ -1,18 +1,7 @@
 import Foundation
 import Testing
 import SecureRandom
-
-/// The built `privacy-kernel` binary next to the test runner, or `nil`.
-func auditedBinary() -> String? {
-    let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = directory.appendingPathComponent("privacy-kernel").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return nil
-}
+import _TestSupport
 
 /// CLI release paths: `privacy-kernel dp …` as a separate process per release (no ledger: the
 /// CLI opens an in-memory session per run), JSON parsed into coordinates.
@@ -108,10 +97,10 @@ struct CLIAuditTests {
     static let shortSamples = 120
 
     @Test("Issue 13 audit: the ε lower bound of each CLI path stays within its claim",
-          .enabled(if: auditedBinary() != nil), arguments: CLIAuditPaths.specs.map(\.name))
+          .enabled(if: privacyKernelBinary() != nil), arguments: CLIAuditPaths.specs.map(\.name))
     func auditCLIPath(_ name: String) throws {
         guard AuditConfiguration.selects(name) else { return }
-        let binary = try #require(auditedBinary())
+        let binary = try #require(privacyKernelBinary())
         let spec = try #require(CLIAuditPaths.specs.first { $0.name == name })
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

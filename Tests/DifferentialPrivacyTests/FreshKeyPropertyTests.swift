@@ -3,6 +3,7 @@ import Testing
 @testable import DifferentialPrivacy
 @_spi(Testing) import SecureRandom
 import Tabular
+import _TestSupport
 
 /// Issue 12 P1: a key held by one row (one privacy unit) must appear in at most a δ fraction
 /// of releases, for every statistic × key mode × privacy unit on/off.
@@ -18,8 +19,8 @@ struct FreshKeyPropertyTests {
     /// 2,000, or fewer under `PRIVACYKERNEL_REPETITION_SCALE` (sanitizer runs; fewer releases
     /// can only make an appearance less likely to be seen, never fail a correct mechanism).
     static let releases: Int = {
-        let scale = ProcessInfo.processInfo.environment["PRIVACYKERNEL_REPETITION_SCALE"].flatMap(Double.init) ?? 1
-        return scale > 0 && scale < 1 ? max(20, Int(2_000 * scale)) : 2_000
+        let scale = TestEnvironment.repetitionScale
+        return scale < 1 ? max(20, Int(2_000 * scale)) : 2_000
     }()
     static let delta = 1e-9
 

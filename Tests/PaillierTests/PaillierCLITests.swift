@@ -1,22 +1,14 @@
 import Foundation
 import Testing
 @testable import Paillier
+import _TestSupport
 
 /// End-to-end tests of `privacy-kernel paillier …`: run the built executable (from the same build
 /// folder as this test bundle; `swift build --build-tests` builds it) on files in a temporary folder.
 @Suite("Paillier CLI")
 struct PaillierCLITests {
-    /// `.build/<configuration>/privacy-kernel` next to the running test bundle, else under the
-    /// package's `.build/debug`.
-    static let executable: URL? = {
-        var candidates: [URL] = []
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        candidates.append(bundleDirectory.appendingPathComponent("privacy-kernel"))
-        candidates.append(bundleDirectory.deletingLastPathComponent().appendingPathComponent("privacy-kernel"))
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/privacy-kernel"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    /// The `privacy-kernel` built beside this test bundle (``_TestSupport/privacyKernelBinary()``).
+    static let executable: URL? = privacyKernelBinary().map { URL(fileURLWithPath: $0) }
 
     struct Run {
         var status: Int32

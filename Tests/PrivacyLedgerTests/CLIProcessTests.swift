@@ -2,22 +2,7 @@ import DifferentialPrivacy
 import Foundation
 @testable import PrivacyLedger
 import Testing
-
-/// The `privacy-kernel` binary built next to the test runner (`swift build --build-tests`
-/// builds both), or `nil`.
-func privacyKernelBinary() -> String? {
-    let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
-    // The runner may sit inside a bundle directory (…/PrivacyKernelPackageTests.xctest/…).
-    for _ in 0..<4 {
-        let candidate = directory.appendingPathComponent("privacy-kernel").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return nil
-}
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+import _TestSupport
 
 /// Runs `executable` with `arguments`; returns exit status, stdout and stderr.
 @discardableResult

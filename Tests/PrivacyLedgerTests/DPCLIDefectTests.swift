@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 
 /// Issue 12 through the command line: the same defects as the library tests, seen by an
 /// operator running `privacy-kernel dp …`.
@@ -40,7 +41,7 @@ struct DPCLIDefectTests {
                     if mode == "declared" { arguments += ["--keys", keys] }
                     if unit { arguments += ["--privacy-unit", "unit", "--max-contributions", "5"] }
                     // 8 runs per path, 2 under PRIVACYKERNEL_REPETITION_SCALE < 1 (sanitizer runs).
-                    let scaled = (ProcessInfo.processInfo.environment["PRIVACYKERNEL_REPETITION_SCALE"].flatMap(Double.init) ?? 1) < 1
+                    let scaled = TestEnvironment.repetitionScale < 1
                     let runs = statistic == "quantile" && mode == "selected" ? 1 : scaled ? 2 : 8
                     for _ in 0..<runs {
                         let result = try run(binary, arguments)

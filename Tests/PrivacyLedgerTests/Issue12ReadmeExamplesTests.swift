@@ -1,4 +1,5 @@
 import Foundation
+import _TestSupport
 import Testing
 
 /// The `privacy-kernel` commands of the README's "Privacy ledger" and "Scenarios" sections:

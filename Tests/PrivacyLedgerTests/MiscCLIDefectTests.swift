@@ -1,4 +1,5 @@
 import Foundation
+import _TestSupport
 import Testing
 
 /// Issue 12 items of the datasets, anonymity and keys-file commands, through the built CLI.

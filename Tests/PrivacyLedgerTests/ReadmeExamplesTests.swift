@@ -1,4 +1,5 @@
 import Foundation
+import _TestSupport
 import Testing
 
 /// The README's shell examples and the CLI's `--help` examples, run as written with the built

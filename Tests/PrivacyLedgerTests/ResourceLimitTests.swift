@@ -3,6 +3,7 @@ import Testing
 import DifferentialPrivacy
 #if canImport(Glibc)
 import Glibc
+import _TestSupport
 #endif
 
 /// Issue 13 part 4: every input size a user controls has a documented limit (docs/limits.md),
@@ -83,7 +84,7 @@ struct ResourceLimitTests {
     /// keeps freed blocks in its quarantine (256 MiB) and maps shadow memory, so a refusal that
     /// read a 16 MiB keys file peaked at 563 MiB under ASan. The refusals and their messages are
     /// still checked; the memory comparisons (and the positive control) only in plain builds.
-    static var underSanitizer: Bool { ProcessInfo.processInfo.environment["PRIVACYKERNEL_SANITIZER"] != nil }
+    static var underSanitizer: Bool { TestEnvironment.sanitizer != nil }
 
     @Test("Issue 13 limits: rows, bins, keys, quantile levels, parties, dimension, modulus bits and field length")
     func limitsComeBeforeAllocation() throws {

@@ -4,18 +4,7 @@ import Foundation
 @_spi(Testing) import SecureRandom
 import Tabular
 import Testing
-
-/// The shared real datasets (../shared/datasets), located from this file; tests that need them
-/// are skipped when they are absent.
-enum SharedData {
-    static var root: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
-    }
-    static func path(_ relative: String) -> String { root + "/" + relative }
-    static var lendingClubAvailable: Bool { FileManager.default.fileExists(atPath: path("lendingclub_loans/lendingclub_loans.csv")) }
-}
+import _TestSupport
 
 @Suite("Private learning on real data and missing values")
 struct RealDataAndMissingTests {
@@ -44,7 +33,7 @@ struct RealDataAndMissingTests {
         #expect(predictions[3].isNaN && !predictions[7].isNaN)
     }
 
-    @Test(.enabled(if: SharedData.lendingClubAvailable))
+    @Test(.enabled(if: SharedData.available(["lendingclub_loans/lendingclub_loans.csv"])))
     func lendingClubInterestRate() throws {
         // Interest rate (%) against debt-to-income, term (months) and recent inquiries: public
         // bounds from the domain, never from the data.
@@ -69,7 +58,7 @@ struct RealDataAndMissingTests {
         #expect(model.coefficients[1] > 0, "longer terms carry higher rates")
     }
 
-    @Test(.enabled(if: SharedData.lendingClubAvailable))
+    @Test(.enabled(if: SharedData.available(["lendingclub_loans/lendingclub_loans.csv"])))
     func lendingClubLongTermLoans() throws {
         // Which loans run 60 rather than 36 months, from amount and rate: larger, pricier loans
         // tend to be longer. Bounds are public domain limits (Lending Club: $1,000–$40,000).

@@ -1,5 +1,6 @@
 import DifferentialPrivacy
 import Foundation
+import _TestSupport
 import PrivacyLedger
 @testable import Scenarios
 import Tabular
@@ -73,9 +74,9 @@ struct Issue12ScenarioTests {
     }
 
     @Test("Issue 12 P7: real-data mapping descriptions state no exact counts",
-          .enabled(if: FileManager.default.fileExists(atPath: ScenarioSharedData.covid) && FileManager.default.fileExists(atPath: ScenarioSharedData.nhanes)))
+          .enabled(if: FileManager.default.fileExists(atPath: SharedData.covid) && FileManager.default.fileExists(atPath: SharedData.nhanes)))
     func mappingDescriptionsHaveNoCounts() throws {
-        for (mapping, file) in [(RealDataMapping.covidTesting, ScenarioSharedData.covid), (.nhanes2017, ScenarioSharedData.nhanes), (.lendingClubLoans, ScenarioSharedData.loans)] {
+        for (mapping, file) in [(RealDataMapping.covidTesting, SharedData.covid), (.nhanes2017, SharedData.nhanes), (.lendingClubLoans, SharedData.loans)] {
             guard FileManager.default.fileExists(atPath: file) else { continue }
             let input = try mapping.input(file: file)
             let described = input.source.replacingOccurrences(of: file, with: "")

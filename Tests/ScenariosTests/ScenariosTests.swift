@@ -3,6 +3,7 @@ import PrivacyLedger
 @testable import Scenarios
 import Tabular
 import Testing
+import _TestSupport
 
 /// A fresh temporary directory with a ledger in it.
 func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger) {
@@ -196,31 +197,21 @@ struct DemoSmokeTests {
     }
 }
 
-/// The shared real datasets (../shared/datasets next to the package), as in TabularTests.
+/// The real datasets the scenario mappings read (``_TestSupport/SharedData``).
 enum ScenarioSharedData {
-    static var root: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    static var available: Bool {
+        [SharedData.flights, SharedData.hotels, SharedData.inspections, SharedData.nhanes, SharedData.loans, SharedData.covid]
+            .allSatisfy { FileManager.default.fileExists(atPath: $0) }
     }
-    static var flights: String { root + "/nyc_flights/nyc_flights.csv" }
-    static var hotels: String { root + "/hotel_bookings/hotel_bookings.csv" }
-    static var inspections: String { root + "/restaurant_inspections/restaurant_inspections.csv" }
-    static var nhanes: String { root + "/nhanes_2017/nhanes_2017.csv" }
-    static var loans: String { root + "/lendingclub_loans/lendingclub_loans.csv" }
-    static var covid: String { root + "/covid_testing/covid_testing.csv" }
-    static var available: Bool { FileManager.default.fileExists(atPath: flights) && FileManager.default.fileExists(atPath: hotels)
-        && FileManager.default.fileExists(atPath: inspections) && FileManager.default.fileExists(atPath: nhanes)
-        && FileManager.default.fileExists(atPath: loans) && FileManager.default.fileExists(atPath: covid) }
 }
 
 @Suite("Real-data mappings", .enabled(if: ScenarioSharedData.available))
 struct RealDataMappingTests {
     @Test("nyc_flights → transport: exact OD counts equal direct counts of flights with air time and tail number")
     func flightsOD() throws {
-        let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
+        let input = try RealDataMapping.nycFlights.input(file: SharedData.flights)
         #expect(input.table.rowCount == 327_346)
-        let raw = try CSVReader.load(file: ScenarioSharedData.flights).table
+        let raw = try CSVReader.load(file: SharedData.flights).table
         let airTime = try raw.column("air_time"), tail = try raw.column("tailnum")
         let origin = try View.strings(raw, "origin", .transport), dest = try View.strings(raw, "dest", .transport)
         var direct: [String: Double] = [:]
@@ -246,7 +237,7 @@ struct RealDataMappingTests {
 
     @Test("nyc_flights → transport with noise and the default per-aircraft bounds: OD × hour is released on the selected pairs")
     func flightsODByHourWithNoise() throws {
-        let input = try RealDataMapping.nycFlights.input(file: ScenarioSharedData.flights)
+        let input = try RealDataMapping.nycFlights.input(file: SharedData.flights)
         let (directory, ledger) = try scratch("flights-noise")
         let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "f", outputDirectory: directory)
         let report = try ScenarioRunner.run(.transport, input: input, context: context)
@@ -293,8 +284,8 @@ struct RealDataMappingTests {
 
     @Test("restaurant_inspections → market: exact hot spots equal direct counts of score band × chain size")
     func inspectionHotSpots() throws {
-        let input = try RealDataMapping.restaurantInspections.input(file: ScenarioSharedData.inspections)
-        let raw = try CSVReader.load(file: ScenarioSharedData.inspections).table
+        let input = try RealDataMapping.restaurantInspections.input(file: SharedData.inspections)
+        let raw = try CSVReader.load(file: SharedData.inspections).table
         let score = try View.doubles(raw, "inspection_score", .market), sites = try View.doubles(raw, "NumberofLocations", .market)
         var direct: [String: Double] = [:]
         for i in 0..<raw.rowCount {
@@ -311,7 +302,7 @@ struct RealDataMappingTests {
 
     @Test("hotel_bookings → tourism: every booking exported, k-anonymous over the mapped quasi-identifiers")
     func hotelBookingsExport() throws {
-        let input = try RealDataMapping.hotelBookings.input(file: ScenarioSharedData.hotels)
+        let input = try RealDataMapping.hotelBookings.input(file: SharedData.hotels)
         let (directory, ledger) = try scratch("hotels")
         let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "h", outputDirectory: directory)
         let report = try ScenarioRunner.run(.tourism, input: input, context: context)
@@ -328,9 +319,9 @@ struct RealDataMappingTests {
 
     @Test("covid_testing → health: exact weekly and daily tests equal direct counts; the cohort is every person ever positive")
     func covidTestingCounts() throws {
-        let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
+        let input = try RealDataMapping.covidTesting.input(file: SharedData.covid)
         #expect(input.table.rowCount == 15_524)
-        let raw = try CSVReader.load(file: ScenarioSharedData.covid).table
+        let raw = try CSVReader.load(file: SharedData.covid).table
         let day = try View.doubles(raw, "pan_day", .health), result = try View.strings(raw, "result", .health)
         let drive = try View.doubles(raw, "drive_thru_ind", .health), subject = try View.strings(raw, "subject_id", .health)
         var weekly: [String: Double] = [:], daily: [String: Double] = [:], positivePersons = Set<String>()
@@ -366,7 +357,7 @@ struct RealDataMappingTests {
 
     @Test("covid_testing → health with noise: the whole budget is charged through the ledger and the positivity model is fitted")
     func covidTestingWithNoise() throws {
-        let input = try RealDataMapping.covidTesting.input(file: ScenarioSharedData.covid)
+        let input = try RealDataMapping.covidTesting.input(file: SharedData.covid)
         let (directory, ledger) = try scratch("covid-noise")
         let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "c", outputDirectory: directory)
         let report = try ScenarioRunner.run(.health, input: input, context: context)
@@ -390,11 +381,11 @@ struct RealDataMappingTests {
 
     @Test("nhanes_2017 → health: exact persons per age band × sex × hypertension × diabetes equal direct counts")
     func nhanesCounts() throws {
-        let input = try RealDataMapping.nhanes2017.input(file: ScenarioSharedData.nhanes)
+        let input = try RealDataMapping.nhanes2017.input(file: SharedData.nhanes)
         #expect(input.table.rowCount == 5_243)
         // Direct computation from the raw survey: adults with a systolic and a non-zero diastolic
         // reading and a diabetes answer; hypertension by the mean readings ≥ 140 / ≥ 90 mm Hg.
-        let raw = try CSVReader.load(file: ScenarioSharedData.nhanes).table
+        let raw = try CSVReader.load(file: SharedData.nhanes).table
         let age = try raw.column("AgeInYearsAtScreening"), answer = try raw.column("DoctorToldYouHaveDiabetes")
         let ages = try View.doubles(raw, "AgeInYearsAtScreening", .health), answers = try View.strings(raw, "DoctorToldYouHaveDiabetes", .health)
         let gender = try View.strings(raw, "Gender", .health)
@@ -434,8 +425,8 @@ struct RealDataMappingTests {
 
     @Test("lendingclub_loans → finance: exact SecAgg segment × score and score × default counts equal direct counts")
     func lendingClubScores() throws {
-        let input = try RealDataMapping.lendingClubLoans.input(file: ScenarioSharedData.loans)
-        let raw = try CSVReader.load(file: ScenarioSharedData.loans).table
+        let input = try RealDataMapping.lendingClubLoans.input(file: SharedData.loans)
+        let raw = try CSVReader.load(file: SharedData.loans).table
         let liens = try View.doubles(raw, "tax_liens", .finance), bankrupt = try View.doubles(raw, "public_record_bankrupt", .finance)
         let delinquent = try View.doubles(raw, "delinq_2y", .finance), collections = try View.doubles(raw, "total_collection_amount_ever", .finance)
         let grade = try View.strings(raw, "grade", .finance), term = try View.doubles(raw, "term", .finance)

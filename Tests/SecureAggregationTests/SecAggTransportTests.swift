@@ -4,6 +4,7 @@ import Crypto
 @_spi(Testing) import SecureRandom
 @testable import SecureAggregation
 import SecureAggregationTransport
+import _TestSupport
 
 /// Parties and server over real TCP on loopback: in-process threads, and the built CLI as
 /// separate processes with one party killed mid-round.
@@ -69,15 +70,9 @@ struct SecAggTransportTests {
         #expect(outcome.events.contains { $0.hasPrefix("rejected a frame") })
     }
 
-    /// The built `privacy-kernel` executable next to this test bundle (debug or release).
-    static var executable: URL? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for configuration in ["debug", "release"] {
-            let url = root.appendingPathComponent(".build/\(configuration)/privacy-kernel")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }
+    /// The `privacy-kernel` built beside this test bundle (``_TestSupport/privacyKernelBinary()``;
+    /// it used to look in `.build/debug` and could run a stale binary under another scratch path).
+    static var executable: URL? { privacyKernelBinary().map { URL(fileURLWithPath: $0) } }
 
     /// Semi-honest SecAgg+ with the victim killed before its masked input, and the
     /// malicious-server variant (signed keys, consistency round) with the victim killed before

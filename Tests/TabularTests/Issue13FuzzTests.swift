@@ -3,6 +3,7 @@ import Tabular
 import Testing
 #if canImport(Glibc)
 import Glibc
+import _TestSupport
 #endif
 
 /// Regression tests for crashes found by the `csv` fuzz target (Fuzz/, docs/fuzzing.md).
@@ -11,7 +12,7 @@ struct Issue13CSVFuzzTests {
     /// Whether this is a ThreadSanitizer run (`scripts/sanitize.sh thread`) on a machine whose
     /// `vm.max_map_count` is below 262,144.
     static var tsanWithDefaultMapCount: Bool {
-        guard ProcessInfo.processInfo.environment["PRIVACYKERNEL_SANITIZER"] == "thread" else { return false }
+        guard TestEnvironment.sanitizer == "thread" else { return false }
         let text = (try? String(contentsOfFile: "/proc/sys/vm/max_map_count", encoding: .utf8)) ?? ""
         return (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) < 262_144
     }

@@ -1,19 +1,9 @@
 import Foundation
 import Testing
 @testable import Tabular
+import _TestSupport
 
-/// The shared real datasets (../shared/datasets beside the repository).
-enum SharedData {
-    static var root: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
-    }
-    static func path(_ relative: String) -> String { root + "/" + relative }
-    static var available: Bool { FileManager.default.fileExists(atPath: path("adult/adult.csv")) }
-}
-
-@Suite("Real datasets", .enabled(if: SharedData.available))
+@Suite("Real datasets", .enabled(if: SharedData.available()))
 struct RealDatasetTests {
     @Test func nycFlights() throws {
         let result = try CSVReader.load(file: SharedData.path("nyc_flights/nyc_flights.csv"))

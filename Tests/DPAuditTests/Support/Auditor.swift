@@ -1,5 +1,6 @@
 import Foundation
 import SecureRandom
+import _TestSupport
 
 // A black-box differential-privacy auditor in the spirit of StatDP (Ding et al., CCS 2018)
 // and DP-Sniper (Bichsel et al., S&P 2021), written for this repository.
@@ -361,11 +362,8 @@ enum AuditConfiguration {
         return max(2, Int(Double(short) * path.sampleScale * scale))
     }
 
-    /// `PRIVACYKERNEL_REPETITION_SCALE` clamped to (0, 1]; 1 when unset or malformed.
-    static var repetitionScale: Double {
-        guard let value = environment["PRIVACYKERNEL_REPETITION_SCALE"].flatMap(Double.init), value > 0, value.isFinite else { return 1 }
-        return min(1, value)
-    }
+    /// `PRIVACYKERNEL_REPETITION_SCALE` (``_TestSupport/TestEnvironment/repetitionScale``).
+    static var repetitionScale: Double { TestEnvironment.repetitionScale }
 
     /// Whether `name` is selected by `DP_AUDIT_FILTER` (comma-separated substrings).
     static func selects(_ name: String) -> Bool {
