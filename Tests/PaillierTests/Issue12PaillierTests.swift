@@ -316,7 +316,7 @@ struct Issue12PaillierTests {
         let json = try JSONEncoder().encode(key)                                      // {"n":"…","p":"…","q":"…"}
 
         #expect(m == BigInteger(-8_250) && c == scaled && reals.fractionBits == 32 && !json.isEmpty)
-        let readme = try Self.readmeBlock(language: "swift", after: "`SecureAggregation` holds an additively homomorphic")
+        let readme = try Self.readmeBlock(language: "swift", after: "The `Paillier` module holds an additively homomorphic")
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         for line in readme where line.hasPrefix("let ") || line.hasPrefix("var ") {
             #expect(source.contains("        " + line), "README line not in this test: \(line)")
