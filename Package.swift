@@ -154,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecureAggregationTests",
-            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport",
+            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport", "DifferentialPrivacy", "Tabular",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: leafSwiftSettings
         ),
