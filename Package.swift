@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGMP", "COpenBLAS"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["PrivacyKernelCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PrivacyKernelCLI", "PrivacyLedger", "DifferentialPrivacy", "_TestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),

@@ -1,5 +1,6 @@
 import DifferentialPrivacy
 import Foundation
+import _TestSupport
 import GRDB
 @testable import PrivacyLedger
 import Tabular

@@ -1,5 +1,6 @@
 import DifferentialPrivacy
 import Foundation
+import _TestSupport
 @testable import PrivacyLedger
 import Tabular
 import Testing

@@ -1,5 +1,6 @@
 import DifferentialPrivacy
 import Foundation
+import _TestSupport
 @testable import PrivacyLedger
 import Tabular
 import Testing
@@ -90,14 +91,3 @@ struct ExportAndConcurrencyTests {
     }
 }
 
-final class Counts: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var ok = 0
-    private(set) var others: [String] = []
-    func add(ok success: Bool, other: String? = nil) {
-        lock.withLock {
-            if success { ok += 1 }
-            if let other { others.append(other) }
-        }
-    }
-}

@@ -2,17 +2,7 @@ import DifferentialPrivacy
 import Foundation
 @testable import PrivacyLedger
 import Tabular
-
-/// A fresh directory under the system temporary directory, removed by `cleanup()`.
-struct TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "ledger-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func file(_ name: String) -> String { path + "/" + name }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-}
+import _TestSupport
 
 /// A clock the test moves by hand.
 final class TestClock: @unchecked Sendable {

@@ -65,3 +65,72 @@ public enum TestEnvironment {
     /// `PRIVACYKERNEL_SANITIZER` (`address` or `thread`) when the tests run under a sanitizer.
     public static var sanitizer: String? { ProcessInfo.processInfo.environment["PRIVACYKERNEL_SANITIZER"] }
 }
+
+/// A fresh directory under the system temporary directory, removed by ``cleanup()``.
+public struct TemporaryDirectory: Sendable {
+    /// The directory's path.
+    public let path: String
+    /// Creates the directory (`<tmp>/ledger-tests-<UUID>`).
+    public init() throws {
+        path = NSTemporaryDirectory() + "ledger-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    /// The path of `name` inside the directory.
+    public func file(_ name: String) -> String { path + "/" + name }
+    /// Removes the directory and everything in it.
+    public func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Runs `executable` with `arguments` and returns its exit status, standard output and
+/// standard error (both read to the end, concurrently, so neither pipe can fill and stall it).
+@discardableResult
+public func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let errorReader = ErrorReader(err.fileHandleForReading)
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = errorReader.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// Reads a pipe to its end on a background thread.
+private final class ErrorReader: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+/// Outcomes counted from several threads: successes, and the other outcomes as text.
+public final class Counts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var successes = 0
+    private var otherOutcomes: [String] = []
+    /// An empty tally.
+    public init() {}
+    /// The successes so far.
+    public var ok: Int { lock.withLock { successes } }
+    /// The other outcomes so far, in the order they were added.
+    public var others: [String] { lock.withLock { otherOutcomes } }
+    /// Adds one outcome.
+    public func add(ok success: Bool, other: String? = nil) {
+        lock.withLock {
+            if success { successes += 1 }
+            if let other { otherOutcomes.append(other) }
+        }
+    }
+}

@@ -4,22 +4,6 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// Runs `executable` with `arguments`; returns exit status, stdout and stderr.
-@discardableResult
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 @Suite("Ledger: real processes through the CLI", .serialized)
 struct CLIProcessTests {
     @Test("two concurrent processes spending one authorisation never exceed its budget",
