@@ -82,12 +82,13 @@ extension QueryPartial {
     ///   keys, a party count out of range, a vector of the wrong length, or a lane sum larger
     ///   than `parties` vectors can produce (a vector that is not such a sum).
     /// - Complexity: O(``secureAggregationDimension(of:)``).
-    public init(query: DPQuery, secureAggregationSum sum: [UInt32], parties: Int) throws(DifferentialPrivacyError) {
+    public init(query: DPQuery, secureAggregationSum: [UInt32], parties: Int) throws(DifferentialPrivacyError) {
         let (keys, bins) = try Self.layout(of: query)
         guard parties >= 1, parties <= Self.maximumSecureAggregationParties else {
             throw .invalidParameter(name: "parties", value: "\(parties)",
                                     reason: "must be in 1...\(Self.maximumSecureAggregationParties) (lane sums must stay below 2^32)")
         }
+        let sum = secureAggregationSum
         let lanes = Self.secureAggregationLanesPerField
         let expected = keys.count * (3 + bins) * lanes
         guard sum.count == expected else {

@@ -9,7 +9,7 @@ public import SecureRandom
 /// output (the best one is always accepted, so the loop ends). This satisfies pure ε-DP when the
 /// scores have sensitivity Δ, and its expected error is never worse than the exponential
 /// mechanism's. Report-noisy-max with exponential noise has the same output distribution
-/// (Ding et al. 2021), so ``reportNoisyMax(scores:epsilon:sensitivity:using:)`` uses it too.
+/// (Ding et al. 2021), so `reportNoisyMax(scores:epsilon:sensitivity:using:)` uses it too.
 ///
 /// These are the mechanisms themselves; they charge nothing, so they are `package`, not public. Data-dependent selections leave
 /// the kernel through ``BudgetStore/select(scores:epsilon:sensitivity:description:)``, which

@@ -38,7 +38,7 @@ public struct ChargeRequest: Sendable, Hashable {
 ///
 /// A store holds a budget under an accountant. ``charge(_:)`` must, as one atomic step,
 /// compose the request's event into the accountant, refuse it when the result would exceed
-/// the budget (``PrivacyBudget/composing(_:into:)`` does both), and record the charge —
+/// the budget (``PrivacyBudget/composing(_:stated:into:)`` does both), and record the charge —
 /// durably, committed to stable storage, for a store that outlives the process — before it
 /// returns. Only then does the gate sample noise. After sampling, the gate calls
 /// ``recordOutcome(_:)`` so that the store can keep what left (a digest, a size)
@@ -110,7 +110,7 @@ extension BudgetStore {
     ///     need ε, or ρ converted as ε = √(2ρ)).
     ///   - parameters: ε, (ε, δ) or ρ for this release.
     /// - Returns: the release.
-    /// - Throws: ``Refusal``: bad parameters, a mechanism that does not suit the query
+    /// - Throws: ``BudgetStore/Refusal``: bad parameters, a mechanism that does not suit the query
     ///   (partition selection needs a Laplace-family mechanism and δ), the store's refusal, or a
     ///   random-source failure. On any error nothing is released; budget is charged only if
     ///   the error happens after the store accepted the charge (recording the outcome failed).
@@ -137,14 +137,14 @@ extension BudgetStore {
     }
 
     /// **Selection through the gate**: charges pure ε, then picks an index of `scores` by
-    /// permute-and-flip (``ExponentialMechanism/permuteAndFlip(scores:epsilon:sensitivity:using:)``).
+    /// permute-and-flip (McKenna & Sheldon 2020; `ExponentialMechanism.permuteAndFlip`, package-internal).
     ///
     /// - Parameters:
     ///   - scores: integer utilities computed from the data (higher is better); not empty.
     ///   - epsilon: ε spent, > 0.
     ///   - sensitivity: how much one privacy unit can change any score, ≥ 1.
     ///   - description: what is selected, for the record.
-    /// - Throws: ``Refusal`` for bad parameters (nothing charged), a refused charge, or a
+    /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged), a refused charge, or a
     ///   random-source failure (before charging).
     /// - Complexity: O(`scores.count`) expected.
     public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(Refusal) -> Int {
@@ -161,7 +161,7 @@ extension BudgetStore {
     /// queries it answers), then returns the prepared ``SparseVector`` with its threshold noise
     /// drawn. Use its `isAboveThreshold(_:using:)` with `generator`.
     ///
-    /// - Throws: ``Refusal`` for bad parameters (nothing charged) or a refused charge.
+    /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged) or a refused charge.
     /// - Complexity: O(1) expected.
     public func aboveThreshold(threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
                                using generator: inout SecureRandomGenerator) throws(Refusal) -> SparseVector {
@@ -179,7 +179,7 @@ extension BudgetStore {
     /// `validate`, charges the request, and only then runs `sample`, whose noise the charge
     /// pays for. No outcome is recorded (the record shows the charge).
     ///
-    /// - Throws: ``Refusal``: `validate`'s or `sample`'s error (as ``refusal(_:)``), a
+    /// - Throws: ``BudgetStore/Refusal``: `validate`'s or `sample`'s error (as ``refusal(_:)``), a
     ///   malformed event, or the store's refusal. `sample` runs only after the charge.
     package func charged<Output: ~Copyable>(stated: PrivacyEvent, mechanism: PrivacyEvent, description: String,
                                  validate: () throws(DifferentialPrivacyError) -> Void = {},
