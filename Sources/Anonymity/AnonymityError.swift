@@ -46,17 +46,20 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case let .unknownColumn(name, available):
             return "no column \"\(name)\"; the table has \(available.joined(separator: ", "))"
-        case let .duplicateColumn(name): return "column \"\(name)\" is given more than once (as quasi-identifier or sensitive attribute)"
+        case let .duplicateColumn(name):
+            return "column \"\(name)\" is given more than once (as quasi-identifier or sensitive attribute)"
         case .noQuasiIdentifiers: return "no quasi-identifiers given"
         case let .valueMissingFromHierarchy(column, value):
-            return "column \"\(column)\": value \"\(TabularError.excerpt(value))\" is missing from level 0 of its hierarchy"
+            return
+                "column \"\(column)\": value \"\(TabularError.excerpt(value))\" is missing from level 0 of its hierarchy"
         case let .missingHierarchy(column): return "quasi-identifier \"\(column)\" has no hierarchy"
         case let .raggedHierarchy(attribute, row, expected, found):
             return "hierarchy of \"\(attribute)\": row \(row) has \(found) levels, the first row has \(expected)"
         case let .duplicateHierarchyValue(attribute, value):
             return "hierarchy of \"\(attribute)\": value \"\(value)\" is listed more than once at level 0"
         case let .inconsistentHierarchy(attribute, value, level, parents):
-            return "hierarchy of \"\(attribute)\": value \"\(value)\" at level \(level) has two parents at level \(level + 1): \(parents.map { "\"\($0)\"" }.joined(separator: " and "))"
+            return
+                "hierarchy of \"\(attribute)\": value \"\(value)\" at level \(level) has two parents at level \(level + 1): \(parents.map { "\"\($0)\"" }.joined(separator: " and "))"
         case let .emptyHierarchy(attribute): return "hierarchy of \"\(attribute)\" is empty"
         case let .invalidK(k): return "invalid k = \(k): k must be at least 2"
         case let .invalidL(l): return "invalid l = \(l): l must be at least 1"
@@ -66,7 +69,8 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .missingSensitiveAttribute(check): return "\(check) needs a sensitive attribute"
         case let .latticeTooLarge(nodes, limit):
             let count = nodes < 1e18 ? String(Int64(nodes)) : "\(nodes)"
-            return "the generalisation lattice has \(count) transformations (the product of the hierarchies' level counts), more than the limit of \(limit); drop levels from a hierarchy or a quasi-identifier from the search"
+            return
+                "the generalisation lattice has \(count) transformations (the product of the hierarchies' level counts), more than the limit of \(limit); drop levels from a hierarchy or a quasi-identifier from the search"
         case let .noSolution(reason): return "no transformation satisfies the privacy models: \(reason)"
         case let .io(file, reason): return "\(file): \(reason)"
         }

@@ -102,8 +102,10 @@ extension Anonymiser {
     ///   attribute, or a sensitive value missing from its hierarchy (hierarchical t-closeness).
     /// - Complexity: O(n × q) for the classes plus O(n + classes × m) per model (m distinct
     ///   sensitive values; hierarchical t-closeness O(classes × hierarchy size)).
-    public static func check(_ table: Table, quasiIdentifiers: [String], sensitive: String? = nil,
-                             requirements: [PrivacyModel]) throws(AnonymityError) -> (classes: EquivalenceClasses, reports: [CheckReport]) {
+    public static func check(
+        _ table: Table, quasiIdentifiers: [String], sensitive: String? = nil,
+        requirements: [PrivacyModel]
+    ) throws(AnonymityError) -> (classes: EquivalenceClasses, reports: [CheckReport]) {
         for model in requirements { try model.validate() }
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         let sensitiveColumn: EncodedColumn?
@@ -124,13 +126,16 @@ extension Anonymiser {
     }
 
     /// Checks one model on precomputed classes (and sensitive counts for l and t).
-    public static func report(_ model: PrivacyModel, classes: EquivalenceClasses, sensitive: EncodedColumn?,
-                              counts: SensitiveCounts?) throws(AnonymityError) -> CheckReport {
+    public static func report(
+        _ model: PrivacyModel, classes: EquivalenceClasses, sensitive: EncodedColumn?,
+        counts: SensitiveCounts?
+    ) throws(AnonymityError) -> CheckReport {
         try model.validate()
         let measure: ClassMeasure
         switch model {
         case let .kAnonymity(k):
-            measure = ClassMeasure(values: classes.sizes.map(Double.init), higherIsBetter: true, requirement: Double(k)) { $0 >= Double(k) }
+            measure = ClassMeasure(values: classes.sizes.map(Double.init), higherIsBetter: true, requirement: Double(k))
+            { $0 >= Double(k) }
         default:
             guard let sensitive, let counts else { throw .missingSensitiveAttribute(check: model.name) }
             measure = try sensitiveMeasure(model, sizes: classes.sizes, sensitive: sensitive, counts: counts)
@@ -142,13 +147,16 @@ extension Anonymiser {
             rows += classes.sizes[c]
         }
         let achieved = measure.higherIsBetter ? (measure.values.min() ?? 0) : (measure.values.max() ?? 0)
-        return CheckReport(model: model, achieved: achieved, satisfied: offending.isEmpty, perClass: measure.values,
-                           offendingClasses: offending, offendingRows: rows)
+        return CheckReport(
+            model: model, achieved: achieved, satisfied: offending.isEmpty, perClass: measure.values,
+            offendingClasses: offending, offendingRows: rows)
     }
 
     /// The per-class measure of an l-diversity or t-closeness model.
-    static func sensitiveMeasure(_ model: PrivacyModel, sizes: [Int], sensitive: EncodedColumn,
-                                 counts: SensitiveCounts) throws(AnonymityError) -> ClassMeasure {
+    static func sensitiveMeasure(
+        _ model: PrivacyModel, sizes: [Int], sensitive: EncodedColumn,
+        counts: SensitiveCounts
+    ) throws(AnonymityError) -> ClassMeasure {
         let classCount = sizes.count
         var values = [Double](repeating: 0, count: classCount)
         switch model {
@@ -202,7 +210,9 @@ extension Anonymiser {
             var p = [Double](repeating: 0, count: m)
             for c in 0..<classCount {
                 let size = Double(sizes[c])
-                for j in counts.offsets[c]..<counts.offsets[c + 1] { p[Int(counts.codes[j])] = Double(counts.counts[j]) / size }
+                for j in counts.offsets[c]..<counts.offsets[c + 1] {
+                    p[Int(counts.codes[j])] = Double(counts.counts[j]) / size
+                }
                 var running = 0.0, total = 0.0
                 for r in 0..<m {
                     let code = orderOfRank[r]
@@ -219,7 +229,9 @@ extension Anonymiser {
             var p = [Double](repeating: 0, count: sensitive.cardinality)
             for c in 0..<classCount {
                 let size = Double(sizes[c])
-                for j in counts.offsets[c]..<counts.offsets[c + 1] { p[Int(counts.codes[j])] = Double(counts.counts[j]) / size }
+                for j in counts.offsets[c]..<counts.offsets[c + 1] {
+                    p[Int(counts.codes[j])] = Double(counts.counts[j]) / size
+                }
                 values[c] = tree.distance(p, global)
                 for j in counts.offsets[c]..<counts.offsets[c + 1] { p[Int(counts.codes[j])] = 0 }
             }
@@ -234,7 +246,9 @@ extension Anonymiser {
     static func recursiveL(_ sortedDescending: [Int32], c: Double) -> Int {
         guard let r1 = sortedDescending.first else { return 0 }
         var suffix = [Double](repeating: 0, count: sortedDescending.count + 1)
-        for i in stride(from: sortedDescending.count - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + Double(sortedDescending[i]) }
+        for i in stride(from: sortedDescending.count - 1, through: 0, by: -1) {
+            suffix[i] = suffix[i + 1] + Double(sortedDescending[i])
+        }
         var best = 0
         for l in 1...sortedDescending.count where Double(r1) < c * suffix[l - 1] { best = l }
         return best
@@ -269,9 +283,16 @@ struct HierarchicalDistance {
             var ids: [String: Int] = [:]
             var column: [Int] = []
             for value in sensitive.dictionary {
-                guard let row = rowOf[value] else { throw .valueMissingFromHierarchy(column: sensitive.name, value: value) }
+                guard let row = rowOf[value] else {
+                    throw .valueMissingFromHierarchy(column: sensitive.name, value: value)
+                }
                 let label = hierarchy.rows[row][level]
-                if let id = ids[label] { column.append(id) } else { ids[label] = ids.count; column.append(ids.count - 1) }
+                if let id = ids[label] {
+                    column.append(id)
+                } else {
+                    ids[label] = ids.count
+                    column.append(ids.count - 1)
+                }
             }
             ancestor.append(column)
             nodeCounts.append(ids.count)
@@ -283,7 +304,7 @@ struct HierarchicalDistance {
     func distance(_ p: [Double], _ q: [Double]) -> Double {
         guard height > 0 else { return 0 }
         // Surplus of every node at the level below, propagated upward.
-        var surplus = zip(p, q).map { $0 - $1 }   // level-0 nodes are the codes
+        var surplus = zip(p, q).map { $0 - $1 }  // level-0 nodes are the codes
         var childLevel = 0
         var total = 0.0
         for level in 1...height {

@@ -40,7 +40,9 @@ public struct EncodedColumn: Sendable, Equatable {
         case let .int64(values):
             (codes, dictionary, numericValues) = Self.encodeSorted(values, column: column) { String($0) }
         case let .date(values):
-            (codes, dictionary, numericValues) = Self.encodeSorted(values.map { Int64($0) }, column: column) { Self.formatDate(Int32($0)) }
+            (codes, dictionary, numericValues) = Self.encodeSorted(values.map { Int64($0) }, column: column) {
+                Self.formatDate(Int32($0))
+            }
         case let .timestamp(values):
             (codes, dictionary, numericValues) = Self.encodeSorted(values, column: column) { String($0) }
         case let .float64(values):
@@ -76,12 +78,18 @@ public struct EncodedColumn: Sendable, Equatable {
         return column.text(at: 0)!
     }
 
-    private static func encodeSorted(_ values: [Int64], column: Column, text: (Int64) -> String)
-        -> ([UInt32], [String], [Double]) {
+    private static func encodeSorted(
+        _ values: [Int64], column: Column, text: (Int64) -> String
+    )
+        -> ([UInt32], [String], [Double])
+    {
         let n = values.count
         let hasNulls = column.nullCount > 0
         var lo = Int64.max, hi = Int64.min
-        for i in 0..<n where column.isValid(i) { lo = min(lo, values[i]); hi = max(hi, values[i]) }
+        for i in 0..<n where column.isValid(i) {
+            lo = min(lo, values[i])
+            hi = max(hi, values[i])
+        }
         var codes = [UInt32](repeating: 0, count: n)
         var distinct: [Int64] = []
         let (span, overflow) = hi.subtractingReportingOverflow(lo)
@@ -129,7 +137,10 @@ public struct EncodedColumn: Sendable, Equatable {
     public var orderRanks: [UInt32] {
         let order: [Int]
         if let numericValues {
-            order = numericValues.indices.sorted { (numericValues[$0].isNaN ? .infinity : numericValues[$0]) < (numericValues[$1].isNaN ? .infinity : numericValues[$1]) }
+            order = numericValues.indices.sorted {
+                (numericValues[$0].isNaN ? .infinity : numericValues[$0])
+                    < (numericValues[$1].isNaN ? .infinity : numericValues[$1])
+            }
         } else {
             order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
         }

@@ -65,7 +65,9 @@ public struct EquivalenceClasses: Sendable, Equatable {
             keys.withUnsafeMutableBufferPointer { k in
                 if packPair, let current {
                     current.withUnsafeBufferPointer { c in
-                        parts[0].codes.withUnsafeBufferPointer { p in for i in 0..<n { k[i] = UInt64(c[i]) << 32 | UInt64(p[i]) } }
+                        parts[0].codes.withUnsafeBufferPointer { p in
+                            for i in 0..<n { k[i] = UInt64(c[i]) << 32 | UInt64(p[i]) }
+                        }
                     }
                     return
                 }
@@ -91,7 +93,9 @@ public struct EquivalenceClasses: Sendable, Equatable {
     /// Groups `table` by the named quasi-identifiers.
     /// - Throws: ``AnonymityError/unknownColumn(name:available:)``,
     ///   ``AnonymityError/duplicateColumn(name:)``, ``AnonymityError/noQuasiIdentifiers``.
-    public init(table: Table, quasiIdentifiers: [String], threads: Int = ProcessorInfo.activeCores) throws(AnonymityError) {
+    public init(
+        table: Table, quasiIdentifiers: [String], threads: Int = ProcessorInfo.activeCores
+    ) throws(AnonymityError) {
         let columns = try Anonymiser.encode(table, quasiIdentifiers: quasiIdentifiers)
         self.init(columns: columns, threads: threads)
     }
@@ -168,6 +172,8 @@ extension Anonymiser {
         if quasiIdentifiers.isEmpty { throw .noQuasiIdentifiers }
         var seen = Set<String>()
         for name in quasiIdentifiers where !seen.insert(name).inserted { throw .duplicateColumn(name: name) }
-        return try quasiIdentifiers.map { (name) throws(AnonymityError) in EncodedColumn(try table.anonymityColumn(name)) }
+        return try quasiIdentifiers.map { (name) throws(AnonymityError) in
+            EncodedColumn(try table.anonymityColumn(name))
+        }
     }
 }

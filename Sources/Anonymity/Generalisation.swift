@@ -68,11 +68,15 @@ public struct GeneralisationResult: Sendable, Equatable {
     /// - Throws: unknown columns or values missing from a hierarchy (when `table` is not the
     ///   searched one).
     /// - Complexity: O(n × columns).
-    public func anonymisedTable(_ table: Table, suppressed handling: SuppressedRowHandling = .star) throws(AnonymityError) -> Table {
+    public func anonymisedTable(
+        _ table: Table, suppressed handling: SuppressedRowHandling = .star
+    ) throws(AnonymityError) -> Table {
         guard table.rowCount == rowSuppressed.count else {
-            throw .invalidArgument(name: "table", reason: "has \(table.rowCount) rows, the search ran on \(rowSuppressed.count)")
+            throw .invalidArgument(
+                name: "table", reason: "has \(table.rowCount) rows, the search ran on \(rowSuppressed.count)")
         }
-        let keep: [Int] = handling == .drop ? (0..<table.rowCount).filter { !rowSuppressed[$0] } : Array(0..<table.rowCount)
+        let keep: [Int] =
+            handling == .drop ? (0..<table.rowCount).filter { !rowSuppressed[$0] } : Array(0..<table.rowCount)
         var replaced: [String: Column] = [:]
         for (d, name) in quasiIdentifiers.enumerated() {
             let encoded = EncodedColumn(try table.anonymityColumn(name))
@@ -98,8 +102,14 @@ public struct GeneralisationResult: Sendable, Equatable {
         }
         var columns: [Column] = []
         for column in table.columns {
-            if let r = replaced[column.name] { columns.append(r); continue }
-            if handling == .star { columns.append(column); continue }
+            if let r = replaced[column.name] {
+                columns.append(r)
+                continue
+            }
+            if handling == .star {
+                columns.append(column)
+                continue
+            }
             columns.append(Self.select(column, rows: keep))
         }
         do { return try Table(columns: columns) } catch {
@@ -145,7 +155,9 @@ struct LevelMap {
         var used = [Bool](repeating: false, count: column.cardinality)
         for c in column.codes { used[Int(c)] = true }
         for (code, value) in column.dictionary.enumerated() {
-            if let r = rowOf[value] { out[code] = r } else if used[code] {
+            if let r = rowOf[value] {
+                out[code] = r
+            } else if used[code] {
                 throw .valueMissingFromHierarchy(column: column.name, value: value)
             }
         }
@@ -164,7 +176,10 @@ struct LevelMap {
             var counts: [Int] = []
             for row in hierarchy.rows {
                 let label = row[level]
-                if let id = ids[label] { labels.append(id); counts[Int(id)] += 1 } else {
+                if let id = ids[label] {
+                    labels.append(id)
+                    counts[Int(id)] += 1
+                } else {
                     let id = UInt32(counts.count)
                     ids[label] = id
                     labels.append(id)
@@ -253,19 +268,23 @@ extension Anonymiser {
     ///   ``AnonymityError/noSolution(reason:)`` when even the top of the lattice fails.
     /// - Complexity: O(q × n) to prepare, then O(combinations × q) per evaluated transformation,
     ///   where combinations is the number of distinct quasi-identifier tuples.
-    public static func generalise(_ table: Table, quasiIdentifiers: [String], hierarchies: [String: Hierarchy],
-                                  models: [PrivacyModel], sensitive: String? = nil, suppressionLimit: Double,
-                                  metric: UtilityMetric = .loss, gsFactor: Double = 0.5,
-                                  progress: ((GeneralisationProgress) -> Void)? = nil) throws(AnonymityError) -> GeneralisationResult {
+    public static func generalise(
+        _ table: Table, quasiIdentifiers: [String], hierarchies: [String: Hierarchy],
+        models: [PrivacyModel], sensitive: String? = nil, suppressionLimit: Double,
+        metric: UtilityMetric = .loss, gsFactor: Double = 0.5,
+        progress: ((GeneralisationProgress) -> Void)? = nil
+    ) throws(AnonymityError) -> GeneralisationResult {
         if !(suppressionLimit >= 0 && suppressionLimit < 1) { throw .invalidSuppressionLimit(suppressionLimit) }
-        if !(gsFactor >= 0 && gsFactor <= 1) { throw .invalidArgument(name: "gsFactor", reason: "\(gsFactor) is outside [0, 1]") }
+        if !(gsFactor >= 0 && gsFactor <= 1) {
+            throw .invalidArgument(name: "gsFactor", reason: "\(gsFactor) is outside [0, 1]")
+        }
         if models.isEmpty { throw .invalidArgument(name: "models", reason: "no privacy model given") }
         for model in models { try model.validate() }
         if quasiIdentifiers.isEmpty { throw .noQuasiIdentifiers }
         var seen = Set<String>()
         for name in quasiIdentifiers {
             if !seen.insert(name).inserted { throw .duplicateColumn(name: name) }
-            _ = try table.anonymityColumn(name)   // unknown columns first, as before (no row is read)
+            _ = try table.anonymityColumn(name)  // unknown columns first, as before (no row is read)
         }
         var hierarchyList: [Hierarchy] = []
         for name in quasiIdentifiers {
@@ -279,12 +298,15 @@ extension Anonymiser {
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         var sensitiveColumn: EncodedColumn? = nil
         if models.contains(where: \.needsSensitive) {
-            guard let sensitive else { throw .missingSensitiveAttribute(check: models.first(where: \.needsSensitive)!.name) }
+            guard let sensitive else {
+                throw .missingSensitiveAttribute(check: models.first(where: \.needsSensitive)!.name)
+            }
             if quasiIdentifiers.contains(sensitive) { throw .duplicateColumn(name: sensitive) }
             sensitiveColumn = EncodedColumn(try table.anonymityColumn(sensitive))
         }
-        let search = try LatticeSearch(columns: columns, hierarchies: hierarchyList, models: models, sensitive: sensitiveColumn,
-                                       suppressionLimit: suppressionLimit, metric: metric, gsFactor: gsFactor)
+        let search = try LatticeSearch(
+            columns: columns, hierarchies: hierarchyList, models: models, sensitive: sensitiveColumn,
+            suppressionLimit: suppressionLimit, metric: metric, gsFactor: gsFactor)
         return try search.run(progress: progress)
     }
 }

@@ -91,7 +91,10 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
             ids.withUnsafeMutableBufferPointer { out in
                 for i in 0..<n {
                     let (id, inserted) = table.insert(k[i])
-                    if inserted { sizes.append(0); first.append(i) }
+                    if inserted {
+                        sizes.append(0)
+                        first.append(i)
+                    }
                     sizes[Int(id)] += 1
                     out[i] = id
                 }
@@ -110,7 +113,10 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
             if lo < hi {
                 for i in lo..<hi {
                     let (id, inserted) = table.insert(k[i])
-                    if inserted { counts.append(0); first.append(i) }
+                    if inserted {
+                        counts.append(0)
+                        first.append(i)
+                    }
                     counts[Int(id)] += 1
                 }
             }
@@ -124,7 +130,10 @@ func groupKeys(_ keys: [UInt64], threads: Int) -> (ids: [UInt32], sizes: [Int], 
     for local in locals {
         for (localId, key) in local.table.keyOfId.enumerated() {
             let (id, inserted) = global.insert(key)
-            if inserted { sizes.append(0); first.append(local.first[localId]) }
+            if inserted {
+                sizes.append(0)
+                first.append(local.first[localId])
+            }
             sizes[Int(id)] += local.counts[localId]
         }
     }

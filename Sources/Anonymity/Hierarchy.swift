@@ -30,7 +30,9 @@ public struct Hierarchy: Sendable, Equatable {
         let levels = first.count
         var seen = Set<String>()
         for (i, row) in rows.enumerated() {
-            if row.count != levels { throw .raggedHierarchy(attribute: attribute, row: i + 1, expected: levels, found: row.count) }
+            if row.count != levels {
+                throw .raggedHierarchy(attribute: attribute, row: i + 1, expected: levels, found: row.count)
+            }
             if !seen.insert(row[0]).inserted { throw .duplicateHierarchyValue(attribute: attribute, value: row[0]) }
         }
         if levels > 1 {
@@ -39,7 +41,8 @@ public struct Hierarchy: Sendable, Equatable {
                 for row in rows {
                     if let p = parent[row[level]] {
                         if p != row[level + 1] {
-                            throw .inconsistentHierarchy(attribute: attribute, value: row[level], level: level, parents: [p, row[level + 1]])
+                            throw .inconsistentHierarchy(
+                                attribute: attribute, value: row[level], level: level, parents: [p, row[level + 1]])
                         }
                     } else {
                         parent[row[level]] = row[level + 1]
@@ -58,7 +61,9 @@ public struct Hierarchy: Sendable, Equatable {
     ///   - separator: the field separator (ARX uses `;`).
     public init(arxCSV text: String, attribute: String, separator: Character = ";") throws(AnonymityError) {
         var rows: [[String]] = []
-        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for line in text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
             if trimmed.isEmpty { continue }
             rows.append(trimmed.split(separator: separator, omittingEmptySubsequences: false).map(String.init))
@@ -110,12 +115,18 @@ public struct Hierarchy: Sendable, Equatable {
     ///   - origin: where bands start (e.g. 0).
     /// - Throws: ``AnonymityError/invalidArgument(name:reason:)`` for non-nesting widths.
     /// - Complexity: O(d log d × levels) for d distinct values.
-    public static func intervals(attribute: String, values: [Int64], widths: [Int64], origin: Int64 = 0) throws(AnonymityError) -> Hierarchy {
+    public static func intervals(
+        attribute: String, values: [Int64], widths: [Int64], origin: Int64 = 0
+    ) throws(AnonymityError) -> Hierarchy {
         guard !values.isEmpty else { throw .emptyHierarchy(attribute: attribute) }
         for (i, w) in widths.enumerated() {
             if w <= 0 { throw .invalidArgument(name: "widths[\(i)]", reason: "band width \(w) is not positive") }
             if i > 0 && w % widths[i - 1] != 0 {
-                throw .invalidArgument(name: "widths[\(i)]", reason: "band width \(w) is not a multiple of the previous width \(widths[i - 1]), so bands would not nest")
+                throw .invalidArgument(
+                    name: "widths[\(i)]",
+                    reason:
+                        "band width \(w) is not a multiple of the previous width \(widths[i - 1]), so bands would not nest"
+                )
             }
         }
         let distinct = Array(Set(values)).sorted()
@@ -137,7 +148,9 @@ public struct Hierarchy: Sendable, Equatable {
     /// characters by `mask` (all of them once `i` reaches the value's length); the top level is
     /// `*`. With `levels` = nil the hierarchy has one level per character of the longest value.
     /// - Complexity: O(d × levels × length).
-    public static func masking(attribute: String, values: [String], levels: Int? = nil, mask: Character = "*") throws(AnonymityError) -> Hierarchy {
+    public static func masking(
+        attribute: String, values: [String], levels: Int? = nil, mask: Character = "*"
+    ) throws(AnonymityError) -> Hierarchy {
         let distinct = Array(Set(values)).sorted()
         guard !distinct.isEmpty else { throw .emptyHierarchy(attribute: attribute) }
         let longest = distinct.map(\.count).max() ?? 0
@@ -172,12 +185,15 @@ public struct Hierarchy: Sendable, Equatable {
     /// the order given (each coarser than the previous), then `*`.
     /// - Parameter days: dates as days since 1970-01-01 (the `date` column representation).
     /// - Complexity: O(d log d × levels).
-    public static func dates(attribute: String, days: [Int32], levels: [DateGranularity] = [.month, .year, .decade]) throws(AnonymityError) -> Hierarchy {
+    public static func dates(
+        attribute: String, days: [Int32], levels: [DateGranularity] = [.month, .year, .decade]
+    ) throws(AnonymityError) -> Hierarchy {
         let distinct = Array(Set(days)).sorted()
         guard !distinct.isEmpty else { throw .emptyHierarchy(attribute: attribute) }
         let rank: [DateGranularity: Int] = [.month: 0, .quarter: 1, .year: 2, .decade: 3]
         for i in levels.indices.dropFirst() where rank[levels[i]]! <= rank[levels[i - 1]]! {
-            throw .invalidArgument(name: "levels", reason: "\(levels[i].rawValue) is not coarser than \(levels[i - 1].rawValue)")
+            throw .invalidArgument(
+                name: "levels", reason: "\(levels[i].rawValue) is not coarser than \(levels[i - 1].rawValue)")
         }
         let rows = distinct.map { d -> [String] in
             let (y, m, day) = civil(fromDays: Int64(d))

@@ -89,8 +89,10 @@ struct LatticeSearch {
     /// `labelLog2Frequency[d][level][label]` = log2(rows with the label).
     let labelLog2Frequency: [[[Double]]]
 
-    init(columns: [EncodedColumn], hierarchies: [Hierarchy], models: [PrivacyModel], sensitive: EncodedColumn?,
-         suppressionLimit: Double, metric: UtilityMetric, gsFactor: Double) throws(AnonymityError) {
+    init(
+        columns: [EncodedColumn], hierarchies: [Hierarchy], models: [PrivacyModel], sensitive: EncodedColumn?,
+        suppressionLimit: Double, metric: UtilityMetric, gsFactor: Double
+    ) throws(AnonymityError) {
         q = columns.count
         n = columns[0].codes.count
         names = columns.map(\.name)
@@ -109,13 +111,17 @@ struct LatticeSearch {
         var product: UInt64 = 1
         for d in 0..<q {
             let (p, o) = product.multipliedReportingOverflow(by: UInt64(max(maps[d].labelCount[0], 1)))
-            if o { throw .invalidArgument(name: "hierarchies", reason: "the product of the hierarchies' sizes exceeds 2^64") }
+            if o {
+                throw .invalidArgument(
+                    name: "hierarchies", reason: "the product of the hierarchies' sizes exceeds 2^64")
+            }
             product = p
         }
         // Level-0 combinations: group rows by hierarchy leaf (all cores).
         let leafColumns = (0..<q).map { d in
-            EncodedColumn(name: columns[d].name, codes: columns[d].codes.map { maps[d].leafOfCode[Int($0)] },
-                          dictionary: hierarchies[d].values)
+            EncodedColumn(
+                name: columns[d].name, codes: columns[d].codes.map { maps[d].leafOfCode[Int($0)] },
+                dictionary: hierarchies[d].values)
         }
         let bottom = EquivalenceClasses(columns: leafColumns)
         comboCount = bottom.count
@@ -162,7 +168,11 @@ struct LatticeSearch {
         if let sensitive {
             let m = sensitive.cardinality
             if Double(comboCount) * Double(m) > 256_000_000 {
-                throw .invalidArgument(name: "sensitive", reason: "\(comboCount) quasi-identifier combinations × \(m) sensitive values is too large for the dense per-class histograms")
+                throw .invalidArgument(
+                    name: "sensitive",
+                    reason:
+                        "\(comboCount) quasi-identifier combinations × \(m) sensitive values is too large for the dense per-class histograms"
+                )
             }
             histogram = [Int32](repeating: 0, count: comboCount * m)
             for i in 0..<n { histogram[Int(comboOfRow[i]) * m + Int(sensitive.codes[i])] += 1 }
@@ -173,7 +183,11 @@ struct LatticeSearch {
             for code in 0..<m { order[Int(rank[code])] = code }
             orderOfRank = order
             var tree: HierarchicalDistance? = nil
-            for model in models { if case let .hierarchicalTCloseness(_, h) = model { tree = try HierarchicalDistance(hierarchy: h, sensitive: sensitive) } }
+            for model in models {
+                if case let .hierarchicalTCloseness(_, h) = model {
+                    tree = try HierarchicalDistance(hierarchy: h, sensitive: sensitive)
+                }
+            }
             hierarchicalDistance = tree
         } else {
             sensitiveCardinality = 0
@@ -181,8 +195,9 @@ struct LatticeSearch {
             orderOfRank = []
             hierarchicalDistance = nil
         }
-        bottomClasses = ClassSet(representative: (0..<bottom.count).map { UInt32($0) },
-                                 sizes: bottom.sizes.map { Int32($0) }, histogram: histogram)
+        bottomClasses = ClassSet(
+            representative: (0..<bottom.count).map { UInt32($0) },
+            sizes: bottom.sizes.map { Int32($0) }, histogram: histogram)
     }
 
     // MARK: Metric pieces
@@ -303,7 +318,10 @@ struct LatticeSearch {
                 for c in 0..<classes where !fails[c] {
                     let slice = UnsafeBufferPointer(UnsafeMutableBufferPointer(rebasing: h[(c * m)..<((c + 1) * m)]))
                     for model in models where model.needsSensitive {
-                        if !classMeets(model, histogram: slice, size: Int(sizes[c])) { fails[c] = true; break }
+                        if !classMeets(model, histogram: slice, size: Int(sizes[c])) {
+                            fails[c] = true
+                            break
+                        }
                     }
                 }
             }
@@ -319,30 +337,36 @@ struct LatticeSearch {
             let s = Int(classes.sizes[c])
             if s < kRequired { suppressedByK += s }
             allSquares += Double(s) * Double(s)
-            if fails[c] { suppressed += s } else {
+            if fails[c] {
+                suppressed += s
+            } else {
                 kept += 1
                 minKept = min(minKept, s)
                 sumSquares += Double(s) * Double(s)
             }
         }
         let anonymous = suppressed <= maxSuppressed
-        var evaluation = NodeEvaluation(anonymous: anonymous, suppressedRows: suppressed, suppressedByK: suppressedByK, keptClasses: kept,
-                                        minimumKeptSize: kept == 0 ? 0 : minKept, score: .infinity, groupedBound: 0)
+        var evaluation = NodeEvaluation(
+            anonymous: anonymous, suppressedRows: suppressed, suppressedByK: suppressedByK, keptClasses: kept,
+            minimumKeptSize: kept == 0 ? 0 : minKept, score: .infinity, groupedBound: 0)
         switch metric {
         case .loss, .entropy: evaluation.groupedBound = preBound(levels)
         case .discernibility: evaluation.groupedBound = allSquares
         case .aecs: evaluation.groupedBound = Double(n) / Double(max(classes.count, 1))
         }
         if anonymous {
-            evaluation.score = score(metric, levels: levels, classes: classes, fails: fails, suppressed: suppressed,
-                                     kept: kept, sumSquares: sumSquares)
+            evaluation.score = score(
+                metric, levels: levels, classes: classes, fails: fails, suppressed: suppressed,
+                kept: kept, sumSquares: sumSquares)
         }
         return evaluation
     }
 
     /// The metric value of a grouped transformation.
-    func score(_ metric: UtilityMetric, levels: [Int], classes: ClassSet, fails: [Bool],
-               suppressed: Int, kept: Int, sumSquares: Double) -> Double {
+    func score(
+        _ metric: UtilityMetric, levels: [Int], classes: ClassSet, fails: [Bool],
+        suppressed: Int, kept: Int, sumSquares: Double
+    ) -> Double {
         switch metric {
         case .loss:
             var values = [Double](repeating: 0, count: q)
@@ -370,7 +394,9 @@ struct LatticeSearch {
                 for c in 0..<classes.count where fails[c] {
                     let r = Int(classes.representative[c])
                     var extra = 0.0
-                    for d in 0..<q { extra += log2n - labelLog2Frequency[d][levels[d]][Int(comboLabel[d][levels[d]][r])] }
+                    for d in 0..<q {
+                        extra += log2n - labelLog2Frequency[d][levels[d]][Int(comboLabel[d][levels[d]][r])]
+                    }
                     total += Double(classes.sizes[c]) * extra
                 }
             }
@@ -389,11 +415,17 @@ struct LatticeSearch {
         case .kAnonymity: return size >= kRequired
         case let .distinctLDiversity(l):
             var distinct = 0
-            for v in h where v > 0 { distinct += 1; if distinct >= l { return true } }
+            for v in h where v > 0 {
+                distinct += 1
+                if distinct >= l { return true }
+            }
             return distinct >= l
         case let .entropyLDiversity(l):
             var entropy = 0.0
-            for v in h where v > 0 { let p = Double(v) / total; entropy -= p * log(p) }
+            for v in h where v > 0 {
+                let p = Double(v) / total
+                entropy -= p * log(p)
+            }
             return entropy >= log(l) - 1e-12
         case let .recursiveLDiversity(c, l):
             let sorted = h.filter { $0 > 0 }.sorted(by: >)
@@ -451,7 +483,8 @@ struct LatticeSearch {
         // the top. P is "anonymous" when that is monotone under generalisation with suppression
         // (k-anonymity alone, or any models without suppression); otherwise P is "at most the
         // limit of rows in classes below k", which is monotone and necessary for anonymity.
-        let monotoneTagging = maxSuppressed == 0 || models.allSatisfy { if case .kAnonymity = $0 { true } else { false } }
+        let monotoneTagging =
+            maxSuppressed == 0 || models.allSatisfy { if case .kAnonymity = $0 { true } else { false } }
         func predicate(_ e: NodeEvaluation) -> Bool { monotoneTagging ? e.anonymous : e.suppressedByK <= maxSuppressed }
         // P per transformation: 0 unknown, 1 fails, 2 holds.
         var status = [UInt8](repeating: 0, count: size)
@@ -463,7 +496,7 @@ struct LatticeSearch {
         var best: (index: Int, evaluation: NodeEvaluation)? = nil
         var evaluatedBounds: [(index: Int, bound: Double)] = []
         var evaluated = 0
-        var visited = 0   // position in `order`, for progress reports
+        var visited = 0  // position in `order`, for progress reports
         let top = levelCounts.map { $0 - 1 }
         let bottom = [Int](repeating: 0, count: q)
 
@@ -479,7 +512,10 @@ struct LatticeSearch {
                 body(indexOf(current))
                 var d = q - 1
                 while d >= 0 {
-                    if current[d] < high[d] { current[d] += 1; break }
+                    if current[d] < high[d] {
+                        current[d] += 1
+                        break
+                    }
                     current[d] = low[d]
                     d -= 1
                 }
@@ -492,19 +528,22 @@ struct LatticeSearch {
             let levels = levelsOf(index)
             // Roll up from the cached predecessor with the fewest classes (or the level-0 combinations).
             var source = bottomClasses
-            for entry in cache where entry.classes.count < source.count && zip(entry.levels, levels).allSatisfy({ $0 <= $1 }) {
+            for entry in cache
+            where entry.classes.count < source.count && zip(entry.levels, levels).allSatisfy({ $0 <= $1 }) {
                 source = entry.classes
             }
             let (result, classes) = evaluate(levels, from: source, workspace: &workspace)
             if cache.count < cacheLimit {
                 cache.append((levels, classes))
             } else if let worst = cache.indices.max(by: { cache[$0].classes.count < cache[$1].classes.count }),
-                      cache[worst].classes.count > classes.count {
+                cache[worst].classes.count > classes.count
+            {
                 cache[worst] = (levels, classes)
             }
             evaluated += 1
             evaluations[index] = result
-            progress?(GeneralisationProgress(phase: .searching, latticeSize: size, visited: visited, evaluated: evaluated))
+            progress?(
+                GeneralisationProgress(phase: .searching, latticeSize: size, visited: visited, evaluated: evaluated))
             if predicate(result) {
                 forBox(from: levels, to: top) { status[$0] = 2 }
             } else {
@@ -521,7 +560,10 @@ struct LatticeSearch {
                 var lowest = Double.infinity
                 for d in 0..<q where current[d] < top[d] {
                     let relative = Double(current[d] + 1) / Double(top[d] + 1)
-                    if relative < lowest { lowest = relative; pick = d }
+                    if relative < lowest {
+                        lowest = relative
+                        pick = d
+                    }
                 }
                 current[pick] += 1
                 out.append(indexOf(current))
@@ -550,7 +592,10 @@ struct LatticeSearch {
             }
             let result = evaluateNode(index)
             if !result.anonymous { continue }
-            if result.groupedBound >= bestScore { forBox(from: levelsOf(index), to: top) { pruned[$0] = true }; continue }
+            if result.groupedBound >= bestScore {
+                forBox(from: levelsOf(index), to: top) { pruned[$0] = true }
+                continue
+            }
             evaluatedBounds.append((index, result.groupedBound))
             if result.score < bestScore {
                 best = (index, result)
@@ -558,7 +603,11 @@ struct LatticeSearch {
                 if metric == .discernibility || metric == .aecs {
                     var remaining: [(index: Int, bound: Double)] = []
                     for e in evaluatedBounds {
-                        if e.bound >= result.score { forBox(from: levelsOf(e.index), to: top) { pruned[$0] = true } } else { remaining.append(e) }
+                        if e.bound >= result.score {
+                            forBox(from: levelsOf(e.index), to: top) { pruned[$0] = true }
+                        } else {
+                            remaining.append(e)
+                        }
                     }
                     evaluatedBounds = remaining
                 }
@@ -579,7 +628,10 @@ struct LatticeSearch {
                 for c in 0..<classes.count where !fails[c] {
                     let slice = UnsafeBufferPointer(rebasing: h[(c * m)..<((c + 1) * m)])
                     for model in models where model.needsSensitive {
-                        if !classMeets(model, histogram: slice, size: Int(classes.sizes[c])) { fails[c] = true; break }
+                        if !classMeets(model, histogram: slice, size: Int(classes.sizes[c])) {
+                            fails[c] = true
+                            break
+                        }
                     }
                 }
             }
@@ -587,16 +639,19 @@ struct LatticeSearch {
         var sumSquares = 0.0
         for c in 0..<classes.count where !fails[c] { sumSquares += Double(classes.sizes[c]) * Double(classes.sizes[c]) }
         func metricValue(_ m: UtilityMetric) -> Double {
-            score(m, levels: levels, classes: classes, fails: fails, suppressed: final.suppressedRows,
-                  kept: final.keptClasses, sumSquares: sumSquares)
+            score(
+                m, levels: levels, classes: classes, fails: fails, suppressed: final.suppressedRows,
+                kept: final.keptClasses, sumSquares: sumSquares)
         }
         let classOfCombo = workspace.classOfSource
         var rowSuppressed = [Bool](repeating: false, count: n)
         for i in 0..<n where fails[Int(classOfCombo[Int(comboOfRow[i])])] { rowSuppressed[i] = true }
         return GeneralisationResult(
-            quasiIdentifiers: names, levels: levels, suppressedRows: final.suppressedRows, classCount: final.keptClasses,
+            quasiIdentifiers: names, levels: levels, suppressedRows: final.suppressedRows,
+            classCount: final.keptClasses,
             minimumClassSize: final.minimumKeptSize, metric: metric, score: final.score,
-            loss: metricValue(.loss), discernibility: metricValue(.discernibility), averageClassSize: metricValue(.aecs),
+            loss: metricValue(.loss), discernibility: metricValue(.discernibility),
+            averageClassSize: metricValue(.aecs),
             nonUniformEntropy: metricValue(.entropy), latticeSize: size, nodesEvaluated: evaluated,
             rowSuppressed: rowSuppressed, hierarchies: hierarchies)
     }

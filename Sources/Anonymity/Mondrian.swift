@@ -20,7 +20,8 @@ public struct MondrianResult: Sendable, Equatable {
     /// The table with each quasi-identifier replaced by its partition's label (categorical).
     public func anonymisedTable(_ table: Table) throws(AnonymityError) -> Table {
         guard table.rowCount == partitionOfRow.count else {
-            throw .invalidArgument(name: "table", reason: "has \(table.rowCount) rows, Mondrian ran on \(partitionOfRow.count)")
+            throw .invalidArgument(
+                name: "table", reason: "has \(table.rowCount) rows, Mondrian ran on \(partitionOfRow.count)")
         }
         var columns = table.columns
         for (d, name) in quasiIdentifiers.enumerated() {
@@ -43,7 +44,9 @@ extension Anonymiser {
     /// - Throws: column errors, ``AnonymityError/invalidK(_:)``, and
     ///   ``AnonymityError/noSolution(reason:)`` when the table has fewer than k rows.
     /// - Complexity: O(n log n × q) expected.
-    public static func mondrian(_ table: Table, quasiIdentifiers: [String], k: Int) throws(AnonymityError) -> MondrianResult {
+    public static func mondrian(
+        _ table: Table, quasiIdentifiers: [String], k: Int
+    ) throws(AnonymityError) -> MondrianResult {
         if k < 2 { throw .invalidK(k) }
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         let n = table.rowCount
@@ -64,7 +67,11 @@ extension Anonymiser {
             var widths: [(Double, Int)] = []
             for d in 0..<q {
                 var lo = UInt32.max, hi = UInt32.min
-                for r in rows { let v = ranks[d][Int(r)]; lo = min(lo, v); hi = max(hi, v) }
+                for r in rows {
+                    let v = ranks[d][Int(r)]
+                    lo = min(lo, v)
+                    hi = max(hi, v)
+                }
                 widths.append((Double(hi - lo) / spans[d], d))
             }
             widths.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
@@ -103,10 +110,12 @@ extension Anonymiser {
                     let text = { (v: Double) in v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
                     labels[d].append("\(text(lo))-\(text(hi))")
                 } else {
-                    labels[d].append("{" + codes.map { columns[d].dictionary[Int($0)] }.sorted().joined(separator: "|") + "}")
+                    labels[d].append(
+                        "{" + codes.map { columns[d].dictionary[Int($0)] }.sorted().joined(separator: "|") + "}")
                 }
             }
         }
-        return MondrianResult(quasiIdentifiers: quasiIdentifiers, partitionOfRow: partitionOfRow, sizes: sizes, labels: labels)
+        return MondrianResult(
+            quasiIdentifiers: quasiIdentifiers, partitionOfRow: partitionOfRow, sizes: sizes, labels: labels)
     }
 }

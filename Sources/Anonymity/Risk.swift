@@ -41,9 +41,13 @@ extension Anonymiser {
     ///     a sample class absent from it counts with its sample size.
     /// - Throws: column errors, ``AnonymityError/invalidArgument(name:reason:)`` for the threshold.
     /// - Complexity: O(n × q) (plus O(N × q) for a population of N rows).
-    public static func risk(_ table: Table, quasiIdentifiers: [String], threshold: Double = 0.2,
-                            population: Table? = nil) throws(AnonymityError) -> RiskReport {
-        if !(threshold >= 0 && threshold <= 1) { throw .invalidArgument(name: "threshold", reason: "\(threshold) is outside [0, 1]") }
+    public static func risk(
+        _ table: Table, quasiIdentifiers: [String], threshold: Double = 0.2,
+        population: Table? = nil
+    ) throws(AnonymityError) -> RiskReport {
+        if !(threshold >= 0 && threshold <= 1) {
+            throw .invalidArgument(name: "threshold", reason: "\(threshold) is outside [0, 1]")
+        }
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         let classes = EquivalenceClasses(columns: columns)
         let n = classes.rowCount
@@ -71,10 +75,11 @@ extension Anonymiser {
             marketerSum += f / populationSizes[c]
         }
         let rows = Double(max(n, 1))
-        return RiskReport(rowCount: n, classCount: classes.count,
-                          prosecutorMaximum: n == 0 ? 0 : 1 / Double(classes.minimumSize),
-                          prosecutorAverage: Double(classes.count) / rows,
-                          journalistMaximum: journalistMax, journalistAverage: journalistSum / rows,
-                          marketer: marketerSum / rows, threshold: threshold, rowsAtRisk: atRisk, uniqueRows: unique)
+        return RiskReport(
+            rowCount: n, classCount: classes.count,
+            prosecutorMaximum: n == 0 ? 0 : 1 / Double(classes.minimumSize),
+            prosecutorAverage: Double(classes.count) / rows,
+            journalistMaximum: journalistMax, journalistAverage: journalistSum / rows,
+            marketer: marketerSum / rows, threshold: threshold, rowsAtRisk: atRisk, uniqueRows: unique)
     }
 }

@@ -86,8 +86,10 @@ public struct DatasetGenerator: Sendable {
     ///   - blockRows: rows per block (does not change the data), in `1...maximumBlockRows`.
     ///   - threads: worker threads (does not change the data); defaults to the active cores.
     ///   - sink: receives the blocks in row order; an error stops generation and is rethrown.
-    public func generate(blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
-                         _ sink: (Table) throws -> Void) throws {
+    public func generate(
+        blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
+        _ sink: (Table) throws -> Void
+    ) throws {
         let workers = try Self.validate(blockRows: blockRows, threads: threads)
         // Rounded-up division without `totalRows + blockRows - 1`, which overflows for huge blocks.
         let blockCount = totalRows / blockRows + (totalRows % blockRows == 0 ? 0 : 1)
@@ -128,10 +130,13 @@ public struct DatasetGenerator: Sendable {
     /// Checks the block size and thread count; returns the worker count.
     private static func validate(blockRows: Int, threads: Int?) throws -> Int {
         guard blockRows > 0 && blockRows <= maximumBlockRows else {
-            throw TabularError.invalidArgument(name: "blockRows", reason: "must be in 1...\(maximumBlockRows), got \(blockRows)")
+            throw TabularError.invalidArgument(
+                name: "blockRows", reason: "must be in 1...\(maximumBlockRows), got \(blockRows)")
         }
         let workers = threads ?? ProcessorInfo.activeCores
-        guard workers > 0 else { throw TabularError.invalidArgument(name: "threads", reason: "must be at least 1, got \(workers)") }
+        guard workers > 0 else {
+            throw TabularError.invalidArgument(name: "threads", reason: "must be at least 1, got \(workers)")
+        }
         return workers
     }
 
@@ -142,9 +147,11 @@ public struct DatasetGenerator: Sendable {
     /// - Parameters:
     ///   - progress: called on the calling thread after each block with rows written so far.
     /// - Throws: ``TabularError/io(file:reason:)`` on write failures.
-    public func write(to path: String, blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
-                      options: CSVOptions = CSVOptions(), progress: ((Int) -> Void)? = nil) throws {
-        _ = try Self.validate(blockRows: blockRows, threads: threads)   // before any file is created
+    public func write(
+        to path: String, blockRows: Int = DatasetGenerator.defaultBlockRows, threads: Int? = nil,
+        options: CSVOptions = CSVOptions(), progress: ((Int) -> Void)? = nil
+    ) throws {
+        _ = try Self.validate(blockRows: blockRows, threads: threads)  // before any file is created
         let writer = try CSVWriter(path: path, options: options)
         var written = 0
         if totalRows == 0 {
@@ -186,4 +193,3 @@ private final class Wave: @unchecked Sendable {
         }
     }
 }
-

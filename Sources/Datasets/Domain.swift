@@ -118,7 +118,10 @@ struct IdentifierCategorical {
     }
 
     mutating func append(_ id: UInt64) {
-        if let code = lookup[id] { codes.append(code); return }
+        if let code = lookup[id] {
+            codes.append(code)
+            return
+        }
         let code = UInt32(dictionary.count)
         lookup[id] = code
         dictionary.append(SyntheticID.hex(prefix, id, digits: digits))
@@ -126,7 +129,10 @@ struct IdentifierCategorical {
     }
 
     mutating func append(text: String, key: UInt64) {
-        if let code = lookup[key] { codes.append(code); return }
+        if let code = lookup[key] {
+            codes.append(code)
+            return
+        }
         let code = UInt32(dictionary.count)
         lookup[key] = code
         dictionary.append(text)

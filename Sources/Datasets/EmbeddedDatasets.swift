@@ -16,7 +16,7 @@ public enum EmbeddedDatasets {
         case .transport: 16_000
         case .health: 12_000
         case .finance: 10_000
-        case .commerce: 28_548   // one full year: 366 days × 13 districts × 6 business types
+        case .commerce: 28_548  // one full year: 366 days × 13 districts × 6 business types
         case .market: 10_000
         case .tourism: 12_000
         case .tourismHotels: 8_000

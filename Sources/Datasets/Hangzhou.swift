@@ -97,11 +97,15 @@ public enum Hangzhou {
     static let sexes = ["F", "M"]
 
     /// Origin provinces of visitors with rough shares of Hangzhou's domestic tourist arrivals.
-    static let provinces = ["Zhejiang", "Shanghai", "Jiangsu", "Anhui", "Jiangxi", "Fujian", "Guangdong", "Beijing",
-                            "Shandong", "Henan", "Hubei", "Hunan", "Sichuan", "Other provinces", "Hong Kong/Macao/Taiwan", "Overseas"]
+    static let provinces = [
+        "Zhejiang", "Shanghai", "Jiangsu", "Anhui", "Jiangxi", "Fujian", "Guangdong", "Beijing",
+        "Shandong", "Henan", "Hubei", "Hunan", "Sichuan", "Other provinces", "Hong Kong/Macao/Taiwan", "Overseas",
+    ]
     static let provinceWeights: [Double] = [44, 10, 11, 7, 3, 3, 4, 2, 3, 2.5, 2, 2, 2, 6, 0.7, 1.8]
     /// Rough travel distance (km) of each origin province, used for length of stay.
-    static let provinceDistance: [Double] = [80, 180, 250, 300, 500, 600, 1200, 1200, 800, 900, 750, 900, 1700, 1200, 1300, 5000]
+    static let provinceDistance: [Double] = [
+        80, 180, 250, 300, 500, 600, 1200, 1200, 800, 900, 750, 900, 1700, 1200, 1300, 5000,
+    ]
 
     // MARK: Calendar (2024, Asia/Shanghai civil time)
 

@@ -83,7 +83,10 @@ struct SyntheticRNG {
         let limit = exp(-lambda)
         var product = uniform()
         var k = 0
-        while product > limit { product *= uniform(); k += 1 }
+        while product > limit {
+            product *= uniform()
+            k += 1
+        }
         return k
     }
 
@@ -103,7 +106,10 @@ struct WeightedChoice: Sendable {
         var running = 0.0
         var c: [Double] = []
         c.reserveCapacity(weights.count)
-        for w in weights { running += w; c.append(running) }
+        for w in weights {
+            running += w
+            c.append(running)
+        }
         precondition(running > 0, "weights must not all be zero")
         cumulative = c.map { $0 / running }
     }

@@ -61,7 +61,8 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
         case let .invalidValue(column, row, value):
             return "column '\(column)', data row \(row + 1): value \(value) is not allowed"
         case let .budgetExceeded(requested, spent, budget):
-            return "privacy budget exceeded: this release costs \(requested), the session has spent \(spent) of \(budget); nothing was released"
+            return
+                "privacy budget exceeded: this release costs \(requested), the session has spent \(spent) of \(budget); nothing was released"
         case let .unsupportedEvent(accountant, event):
             return "the \(accountant) accountant cannot account for \(event)"
         case let .incompatiblePartials(reason):
@@ -69,7 +70,8 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
         case let .randomSourceFailure(reason):
             return "the secure random source failed: \(reason); nothing was released"
         case let .budgetTypeMismatch(budget, requested):
-            return "the budget \(budget) is pure ε-DP and does not allow δ: this release asks for \(requested); grant an (ε, δ) or ρ budget for it, or release with pure ε; nothing was released or charged"
+            return
+                "the budget \(budget) is pure ε-DP and does not allow δ: this release asks for \(requested); grant an (ε, δ) or ρ budget for it, or release with pure ε; nothing was released or charged"
         }
     }
 }

@@ -19,28 +19,37 @@ public enum PaillierBatch {
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` naming the first bad index
     ///   (checked before any encryption); ``PaillierError/randomnessUnavailable(reason:)``.
     /// - Complexity: n/threads encryptions per thread.
-    public static func encryptSigned(_ values: [BigInteger], with encryptor: PaillierFastEncryptor, threads: Int? = nil) throws(PaillierError) -> [PaillierCiphertext] {
+    public static func encryptSigned(
+        _ values: [BigInteger], with encryptor: PaillierFastEncryptor, threads: Int? = nil
+    ) throws(PaillierError) -> [PaillierCiphertext] {
         let plaintexts = try encodeAll(values, key: encryptor.publicKey)
         return try map(plaintexts.count, threads: threads) { index, generator in
-            PaillierCiphertext(value: encryptor.publicKey.embed(plaintexts[index], times: encryptor.randomizer(using: &generator)))
+            PaillierCiphertext(
+                value: encryptor.publicKey.embed(plaintexts[index], times: encryptor.randomizer(using: &generator)))
         }
     }
 
     /// Encrypts signed integers with the plain variant (rⁿ with r uniform in Z*ₙ).
     ///
     /// - Throws: as ``encryptSigned(_:with:threads:)``.
-    public static func encryptSignedPlain(_ values: [BigInteger], with publicKey: PaillierPublicKey, threads: Int? = nil) throws(PaillierError) -> [PaillierCiphertext] {
+    public static func encryptSignedPlain(
+        _ values: [BigInteger], with publicKey: PaillierPublicKey, threads: Int? = nil
+    ) throws(PaillierError) -> [PaillierCiphertext] {
         let plaintexts = try encodeAll(values, key: publicKey)
         return try map(plaintexts.count, threads: threads) { index, generator in
             let r = BigInteger.randomUnit(modulo: publicKey.n, using: &generator)
-            return PaillierCiphertext(value: publicKey.embed(plaintexts[index], times: r.powerSecret(publicKey.n, modulo: publicKey.nSquared)))
+            return PaillierCiphertext(
+                value: publicKey.embed(plaintexts[index], times: r.powerSecret(publicKey.n, modulo: publicKey.nSquared))
+            )
         }
     }
 
     /// Validates every value as a ciphertext under `publicKey` (first failure wins, by index).
     ///
     /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)``.
-    public static func validate(_ values: [BigInteger], publicKey: PaillierPublicKey) throws(PaillierError) -> [PaillierCiphertext] {
+    public static func validate(
+        _ values: [BigInteger], publicKey: PaillierPublicKey
+    ) throws(PaillierError) -> [PaillierCiphertext] {
         var result: [PaillierCiphertext] = []
         result.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {
@@ -52,7 +61,9 @@ public enum PaillierBatch {
     /// Decrypts to raw plaintexts in 0..<n (CRT, constant-time exponentiations).
     ///
     /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)`` (all are validated first).
-    public static func decrypt(_ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil) throws(PaillierError) -> [BigInteger] {
+    public static func decrypt(
+        _ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil
+    ) throws(PaillierError) -> [BigInteger] {
         for (index, ciphertext) in ciphertexts.enumerated() {
             try privateKey.validate(ciphertext.value, index: index)
         }
@@ -65,7 +76,9 @@ public enum PaillierBatch {
     ///
     /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)`` (all are validated first),
     ///   ``PaillierError/decodingOverflow(index:)``.
-    public static func decryptSigned(_ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil) throws(PaillierError) -> [BigInteger] {
+    public static func decryptSigned(
+        _ ciphertexts: [PaillierCiphertext], with privateKey: PaillierPrivateKey, threads: Int? = nil
+    ) throws(PaillierError) -> [BigInteger] {
         let plaintexts = try decrypt(ciphertexts, with: privateKey, threads: threads)
         var result: [BigInteger] = []
         result.reserveCapacity(plaintexts.count)
@@ -78,10 +91,13 @@ public enum PaillierBatch {
     /// Element-wise homomorphic sums of equally long ciphertext vectors.
     ///
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` when the lengths differ.
-    public static func add(_ vectors: [[PaillierCiphertext]], publicKey: PaillierPublicKey, threads: Int? = nil) throws(PaillierError) -> [PaillierCiphertext] {
+    public static func add(
+        _ vectors: [[PaillierCiphertext]], publicKey: PaillierPublicKey, threads: Int? = nil
+    ) throws(PaillierError) -> [PaillierCiphertext] {
         guard let first = vectors.first else { return [] }
         for (index, vector) in vectors.enumerated() where vector.count != first.count {
-            throw PaillierError.invalidArgument(parameter: "input \(index + 1)", reason: "has \(vector.count) ciphertexts, input 1 has \(first.count)")
+            throw PaillierError.invalidArgument(
+                parameter: "input \(index + 1)", reason: "has \(vector.count) ciphertexts, input 1 has \(first.count)")
         }
         return try map(first.count, threads: threads) { index, _ in
             publicKey.sum(vectors.lazy.map { $0[index] })
@@ -99,7 +115,9 @@ public enum PaillierBatch {
 
     /// Runs `body(index, &generator)` for every index in 0..<count over contiguous chunks, one
     /// OS-keyed generator per chunk, and returns the results in index order.
-    static func map<T>(_ count: Int, threads: Int?, _ body: (Int, inout SecureRandomGenerator) -> T) throws(PaillierError) -> [T] {
+    static func map<T>(
+        _ count: Int, threads: Int?, _ body: (Int, inout SecureRandomGenerator) -> T
+    ) throws(PaillierError) -> [T] {
         guard count > 0 else { return [] }
         let chunkCount = chunks(count: count, threads: threads)
         let perChunk: [Result<[T], PaillierError>] = ParallelChunks.map(chunkCount) { chunk in

@@ -19,7 +19,9 @@ extension PaillierPublicKey {
         guard value.magnitude <= maxSignedMagnitude else {
             throw PaillierError.plaintextOutOfRange(
                 index: index,
-                reason: "|value| has \(value.bitWidth) bits; signed plaintexts need |value| ≤ ⌊n/3⌋ − 1 (\(maxSignedMagnitude.bitWidth) bits)")
+                reason:
+                    "|value| has \(value.bitWidth) bits; signed plaintexts need |value| ≤ ⌊n/3⌋ − 1 (\(maxSignedMagnitude.bitWidth) bits)"
+            )
         }
         return value.signum >= 0 ? value : n + value
     }
@@ -38,7 +40,9 @@ extension PaillierPublicKey {
     }
 
     /// Encrypts a signed integer (``encodeSigned(_:index:)`` then the plain-variant encryption).
-    public func encryptSigned(_ value: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
+    public func encryptSigned(
+        _ value: BigInteger, using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) -> PaillierCiphertext {
         try encrypt(encodeSigned(value), using: &generator)
     }
 }
@@ -59,7 +63,8 @@ public struct PaillierFixedPointEncoding: Sendable, Hashable {
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` unless 0 ≤ f ≤ 1000.
     public init(fractionBits: Int = 32) throws(PaillierError) {
         guard (0...1000).contains(fractionBits) else {
-            throw PaillierError.invalidArgument(parameter: "fractionBits", reason: "must lie in 0...1000, got \(fractionBits)")
+            throw PaillierError.invalidArgument(
+                parameter: "fractionBits", reason: "must lie in 0...1000, got \(fractionBits)")
         }
         self.fractionBits = fractionBits
     }
@@ -69,7 +74,8 @@ public struct PaillierFixedPointEncoding: Sendable, Hashable {
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` for NaN or infinite x.
     public func encodeScalar(_ value: Double, index: Int? = nil) throws(PaillierError) -> BigInteger {
         guard value.isFinite else {
-            throw PaillierError.invalidArgument(parameter: index.map { "value at index \($0)" } ?? "value", reason: "must be finite, got \(value)")
+            throw PaillierError.invalidArgument(
+                parameter: index.map { "value at index \($0)" } ?? "value", reason: "must be finite, got \(value)")
         }
         // x · 2^f is exact in binary floating point unless it overflows (|x| · 2^f > 1.8e308).
         return Self.roundScaled(value, exponent: fractionBits)
@@ -89,7 +95,9 @@ public struct PaillierFixedPointEncoding: Sendable, Hashable {
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` for non-finite x,
     ///   ``PaillierError/plaintextOutOfRange(index:reason:)`` when round(x · 2^f) exceeds the
     ///   signed range.
-    public func encode(_ value: Double, for publicKey: PaillierPublicKey, index: Int? = nil) throws(PaillierError) -> BigInteger {
+    public func encode(
+        _ value: Double, for publicKey: PaillierPublicKey, index: Int? = nil
+    ) throws(PaillierError) -> BigInteger {
         try publicKey.encodeSigned(encodeScalar(value, index: index), index: index)
     }
 
@@ -98,7 +106,9 @@ public struct PaillierFixedPointEncoding: Sendable, Hashable {
     /// - Parameter scaleCount: how many encodings were multiplied together (1 for sums of
     ///   encodings, 2 for a ciphertext multiplied by ``encodeScalar(_:index:)``).
     /// - Throws: as ``PaillierPublicKey/decodeSigned(_:index:)``.
-    public func decode(_ plaintext: BigInteger, for publicKey: PaillierPublicKey, scaleCount: Int = 1, index: Int? = nil) throws(PaillierError) -> Double {
+    public func decode(
+        _ plaintext: BigInteger, for publicKey: PaillierPublicKey, scaleCount: Int = 1, index: Int? = nil
+    ) throws(PaillierError) -> Double {
         precondition(scaleCount >= 0, "scaleCount must be non-negative")
         let signed = try publicKey.decodeSigned(plaintext, index: index)
         return Self.scaledDown(signed, exponent: fractionBits * scaleCount)
@@ -111,12 +121,16 @@ public struct PaillierFixedPointEncoding: Sendable, Hashable {
     }
 
     /// Encrypts x (``encode(_:for:index:)`` then plain-variant encryption).
-    public func encrypt(_ value: Double, with publicKey: PaillierPublicKey, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
+    public func encrypt(
+        _ value: Double, with publicKey: PaillierPublicKey, using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) -> PaillierCiphertext {
         try publicKey.encrypt(encode(value, for: publicKey), using: &generator)
     }
 
     /// Decrypts and decodes a real.
-    public func decrypt(_ ciphertext: PaillierCiphertext, with privateKey: PaillierPrivateKey, scaleCount: Int = 1) throws(PaillierError) -> Double {
+    public func decrypt(
+        _ ciphertext: PaillierCiphertext, with privateKey: PaillierPrivateKey, scaleCount: Int = 1
+    ) throws(PaillierError) -> Double {
         try decode(privateKey.decrypt(ciphertext), for: privateKey.publicKey, scaleCount: scaleCount)
     }
 }

@@ -94,7 +94,8 @@ public enum PaillierError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .plaintextOutOfRange(index, reason):
             return "plaintext\(at(index)) out of range: \(reason)"
         case let .decodingOverflow(index):
-            return "decrypted value\(at(index)) lies between the positive and negative ranges of the encoding: the computation overflowed"
+            return
+                "decrypted value\(at(index)) lies between the positive and negative ranges of the encoding: the computation overflowed"
         case let .randomnessUnavailable(reason):
             return "no randomness for Paillier: \(reason)"
         }

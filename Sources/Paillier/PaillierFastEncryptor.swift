@@ -77,15 +77,25 @@ public final class PaillierFastEncryptor: Sendable {
     /// - Throws: ``PaillierError/invalidArgument(parameter:reason:)`` for ℓ or w out of range.
     /// - Complexity: ⌈ℓ/w⌉·2^w multiplications modulo n² and one |n|-bit exponentiation
     ///   (≈ 0.1 s for n = 2048, ℓ = 1024, w = 5 in release).
-    public init(publicKey: PaillierPublicKey, exponentBits: Int? = nil, windowBits: Int = 5,
-                using generator: inout SecureRandomGenerator) throws(PaillierError) {
+    public init(
+        publicKey: PaillierPublicKey, exponentBits: Int? = nil, windowBits: Int = 5,
+        using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) {
         let n = publicKey.n
         let exponentBits = exponentBits ?? (publicKey.modulusBits + 1) / 2
-        guard exponentBits >= Self.minimumExponentBits, exponentBits <= max(publicKey.modulusBits, Self.minimumExponentBits) else {
-            throw PaillierError.invalidArgument(parameter: "exponentBits", reason: "must lie in \(Self.minimumExponentBits)...\(max(publicKey.modulusBits, Self.minimumExponentBits)) (the modulus length), got \(exponentBits)")
+        guard exponentBits >= Self.minimumExponentBits,
+            exponentBits <= max(publicKey.modulusBits, Self.minimumExponentBits)
+        else {
+            throw PaillierError.invalidArgument(
+                parameter: "exponentBits",
+                reason:
+                    "must lie in \(Self.minimumExponentBits)...\(max(publicKey.modulusBits, Self.minimumExponentBits)) (the modulus length), got \(exponentBits)"
+            )
         }
         guard (1...FixedBasePowerTable.maximumWindowBits).contains(windowBits) else {
-            throw PaillierError.invalidArgument(parameter: "windowBits", reason: "must lie in 1...\(FixedBasePowerTable.maximumWindowBits), got \(windowBits)")
+            throw PaillierError.invalidArgument(
+                parameter: "windowBits",
+                reason: "must lie in 1...\(FixedBasePowerTable.maximumWindowBits), got \(windowBits)")
         }
         let y = BigInteger.randomUnit(modulo: n, using: &generator)
         let h = n - y.multiplied(by: y, modulo: n)
@@ -96,7 +106,8 @@ public final class PaillierFastEncryptor: Sendable {
         self.exponentBits = exponentBits
         self.windowBits = windowBits
         self.base = base
-        self.powers = FixedBasePowerTable(base: base, modulus: publicKey.nSquared, exponentBits: exponentBits, windowBits: windowBits)
+        self.powers = FixedBasePowerTable(
+            base: base, modulus: publicKey.nSquared, exponentBits: exponentBits, windowBits: windowBits)
     }
 
     /// hₛ^a mod n² for a fresh a uniform in 0..<2^ℓ: a random n-th residue (under the assumption
@@ -122,13 +133,17 @@ public final class PaillierFastEncryptor: Sendable {
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` when `plaintext` ∉ 0..<n.
     /// - Complexity: ⌈ℓ/w⌉ constant-time multiplications modulo n² (about 205 for n = 2048 with
     ///   the defaults).
-    public func encrypt(_ plaintext: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
+    public func encrypt(
+        _ plaintext: BigInteger, using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) -> PaillierCiphertext {
         try publicKey.checkPlaintext(plaintext, index: nil)
         return PaillierCiphertext(value: publicKey.embed(plaintext, times: randomizer(using: &generator)))
     }
 
     /// Encrypts a signed integer (``PaillierPublicKey/encodeSigned(_:index:)`` first).
-    public func encryptSigned(_ value: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
+    public func encryptSigned(
+        _ value: BigInteger, using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) -> PaillierCiphertext {
         try encrypt(publicKey.encodeSigned(value), using: &generator)
     }
 }

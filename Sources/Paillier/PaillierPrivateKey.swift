@@ -50,7 +50,8 @@ public struct PaillierPrivateKey: Sendable {
     init(p: BigInteger, q: BigInteger, minimumModulusBits: Int) throws(PaillierError) {
         try Self.checkShape(p: p, q: q, minimumModulusBits: minimumModulusBits)
         var generator = try Self.makeGenerator()
-        for (name, prime) in [("p", p), ("q", q)] where prime < BigInteger(3) || !prime.isProbablePrime(using: &generator, variableTime: true) {
+        for (name, prime) in [("p", p), ("q", q)]
+        where prime < BigInteger(3) || !prime.isProbablePrime(using: &generator, variableTime: true) {
             throw PaillierError.invalidKey(parameter: name, reason: "is not an odd prime")
         }
         try self.init(checkedPrimes: p, q, minimumModulusBits: minimumModulusBits)
@@ -93,7 +94,9 @@ public struct PaillierPrivateKey: Sendable {
         for (name, prime) in [("p", p), ("q", q)] where abs(prime.bitWidth - half) > primeLengthTolerance {
             throw PaillierError.unbalancedKey(
                 parameter: name,
-                reason: "has \(prime.bitWidth) bits; each prime of a \(k)-bit n must have \(half - primeLengthTolerance)…\(half + primeLengthTolerance) bits (about √n)")
+                reason:
+                    "has \(prime.bitWidth) bits; each prime of a \(k)-bit n must have \(half - primeLengthTolerance)…\(half + primeLengthTolerance) bits (about √n)"
+            )
         }
         let gapBits = k / 2 - fermatMargin
         if gapBits > 0, (p - q).magnitude.bitWidth <= gapBits {
@@ -122,8 +125,11 @@ public struct PaillierPrivateKey: Sendable {
         qSquared = q * q
         // h_p = L_p(g^(p−1) mod p²)⁻¹ mod p with g = n + 1; exists because gcd(n, φ(n)) = 1.
         let g = n + .one
-        func h(_ prime: BigInteger, _ primeSquared: BigInteger, _ exponent: BigInteger) throws(PaillierError) -> BigInteger {
-            let lifted = (g.modulo(primeSquared).powerSecret(exponent, modulo: primeSquared) - .one).dividedExactly(by: prime)
+        func h(
+            _ prime: BigInteger, _ primeSquared: BigInteger, _ exponent: BigInteger
+        ) throws(PaillierError) -> BigInteger {
+            let lifted = (g.modulo(primeSquared).powerSecret(exponent, modulo: primeSquared) - .one).dividedExactly(
+                by: prime)
             guard let inverse = lifted.inverse(modulo: prime, variableTime: true) else {
                 throw PaillierError.invalidKey(parameter: "p, q", reason: "L(g^(p−1)) is not invertible")
             }
@@ -162,14 +168,20 @@ public struct PaillierPrivateKey: Sendable {
     ///   ``PaillierError/modulusTooLarge(bits:maximumBits:)`` above 8192 bits, before any work.
     /// - Complexity: dominated by the prime search, whose cost grows like k⁴: ≈ 0.1–1 s for 2048
     ///   bits, tens of seconds to minutes for 8192 bits, in release.
-    public static func generate(modulusBits: Int = 2048, using generator: inout SecureRandomGenerator,
-                                progress: (PaillierKeyGenerationProgress) -> Void = { _ in }) throws(PaillierError) -> PaillierPrivateKey {
-        try generate(modulusBits: modulusBits, minimumModulusBits: PaillierPublicKey.minimumModulusBits, using: &generator, progress: progress)
+    public static func generate(
+        modulusBits: Int = 2048, using generator: inout SecureRandomGenerator,
+        progress: (PaillierKeyGenerationProgress) -> Void = { _ in }
+    ) throws(PaillierError) -> PaillierPrivateKey {
+        try generate(
+            modulusBits: modulusBits, minimumModulusBits: PaillierPublicKey.minimumModulusBits, using: &generator,
+            progress: progress)
     }
 
     /// Test seam for short keys. Not public.
-    static func generate(modulusBits: Int, minimumModulusBits: Int, using generator: inout SecureRandomGenerator,
-                         progress: (PaillierKeyGenerationProgress) -> Void = { _ in }) throws(PaillierError) -> PaillierPrivateKey {
+    static func generate(
+        modulusBits: Int, minimumModulusBits: Int, using generator: inout SecureRandomGenerator,
+        progress: (PaillierKeyGenerationProgress) -> Void = { _ in }
+    ) throws(PaillierError) -> PaillierPrivateKey {
         guard modulusBits >= minimumModulusBits else {
             throw PaillierError.modulusTooSmall(bits: modulusBits, minimumBits: minimumModulusBits)
         }
@@ -177,23 +189,34 @@ public struct PaillierPrivateKey: Sendable {
             throw PaillierError.modulusTooLarge(bits: modulusBits, maximumBits: PaillierPublicKey.maximumModulusBits)
         }
         guard modulusBits >= 16 else {
-            throw PaillierError.invalidArgument(parameter: "modulusBits", reason: "must be at least 16, got \(modulusBits)")
+            throw PaillierError.invalidArgument(
+                parameter: "modulusBits", reason: "must be at least 16, got \(modulusBits)")
         }
         let pBits = (modulusBits + 1) / 2
         let qBits = modulusBits / 2
         let minimumGapBits = max(qBits - 100, 0)
         var candidates = 0
         while true {
-            let p = BigInteger.randomPrime(bits: pBits, using: &generator, progress: { tested in
-                candidates += tested
-                progress(PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 0))
-            })
-            progress(PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 1))
-            let q = BigInteger.randomPrime(bits: qBits, using: &generator, progress: { tested in
-                candidates += tested
-                progress(PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 1))
-            })
-            progress(PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 2))
+            let p = BigInteger.randomPrime(
+                bits: pBits, using: &generator,
+                progress: { tested in
+                    candidates += tested
+                    progress(
+                        PaillierKeyGenerationProgress(
+                            modulusBits: modulusBits, candidatesTested: candidates, primesFound: 0))
+                })
+            progress(
+                PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 1))
+            let q = BigInteger.randomPrime(
+                bits: qBits, using: &generator,
+                progress: { tested in
+                    candidates += tested
+                    progress(
+                        PaillierKeyGenerationProgress(
+                            modulusBits: modulusBits, candidatesTested: candidates, primesFound: 1))
+                })
+            progress(
+                PaillierKeyGenerationProgress(modulusBits: modulusBits, candidatesTested: candidates, primesFound: 2))
             guard p != q, (p - q).magnitude.bitWidth > minimumGapBits else { continue }
             // gcd(n, φ(n)) = 1 holds for primes of (nearly) equal length; checked anyway.
             if let key = try? PaillierPrivateKey(checkedPrimes: p, q, minimumModulusBits: minimumModulusBits) {
@@ -241,7 +264,9 @@ public struct PaillierPrivateKey: Sendable {
     }
 
     /// m mod prime = L_prime(c^(prime−1) mod prime²) · h mod prime.
-    func halfDecrypt(_ c: BigInteger, prime: BigInteger, primeSquared: BigInteger, exponent: BigInteger, h: BigInteger) -> BigInteger {
+    func halfDecrypt(
+        _ c: BigInteger, prime: BigInteger, primeSquared: BigInteger, exponent: BigInteger, h: BigInteger
+    ) -> BigInteger {
         let lifted = c.modulo(primeSquared).powerSecret(exponent, modulo: primeSquared)
         return (lifted - .one).dividedExactly(by: prime).multiplied(by: h, modulo: prime)
     }
@@ -265,7 +290,8 @@ extension PaillierPrivateKey: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let n = try PaillierPublicKey.decodeKeyInteger(container, .n)
-        try self.init(p: PaillierPublicKey.decodeKeyInteger(container, .p), q: PaillierPublicKey.decodeKeyInteger(container, .q))
+        try self.init(
+            p: PaillierPublicKey.decodeKeyInteger(container, .p), q: PaillierPublicKey.decodeKeyInteger(container, .q))
         guard publicKey.n == n else {
             throw PaillierError.invalidKey(parameter: "n", reason: "differs from p·q")
         }

@@ -48,7 +48,8 @@ public struct PaillierPublicKey: Sendable, Hashable {
             throw PaillierError.modulusTooLarge(bits: n.bitWidth, maximumBits: Self.maximumModulusBits)
         }
         guard n.signum > 0, n.isOdd else {
-            throw PaillierError.invalidKey(parameter: "n", reason: "must be a positive odd integer (a product of two odd primes)")
+            throw PaillierError.invalidKey(
+                parameter: "n", reason: "must be a positive odd integer (a product of two odd primes)")
         }
         self.n = n
         self.nSquared = n * n
@@ -62,12 +63,15 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// - Parameter index: the position in a batch, for the error message.
     /// - Throws: ``PaillierError/invalidCiphertext(index:reason:)`` naming the failed condition.
     /// - Complexity: a comparison and a gcd of n-sized numbers.
-    public func ciphertext(validating value: BigInteger, index: Int? = nil) throws(PaillierError) -> PaillierCiphertext {
+    public func ciphertext(validating value: BigInteger, index: Int? = nil) throws(PaillierError) -> PaillierCiphertext
+    {
         guard value.signum > 0 else {
-            throw PaillierError.invalidCiphertext(index: index, reason: "must be positive, got \(value.signum == 0 ? "0" : "a negative number")")
+            throw PaillierError.invalidCiphertext(
+                index: index, reason: "must be positive, got \(value.signum == 0 ? "0" : "a negative number")")
         }
         guard value < nSquared else {
-            throw PaillierError.invalidCiphertext(index: index, reason: "must be below n² (\(nSquared.bitWidth) bits), got \(value.bitWidth) bits")
+            throw PaillierError.invalidCiphertext(
+                index: index, reason: "must be below n² (\(nSquared.bitWidth) bits), got \(value.bitWidth) bits")
         }
         guard BigInteger.gcd(value, n, variableTime: true) == .one else {  // c is public
             throw PaillierError.invalidCiphertext(index: index, reason: "shares a factor with n (not in Z*ₙ²)")
@@ -94,7 +98,9 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` when `plaintext` ∉ 0..<n.
     /// - Complexity: one constant-time exponentiation (`mpz_powm_sec`: r is secret) with a |n|-bit
     ///   exponent modulo n².
-    public func encrypt(_ plaintext: BigInteger, using generator: inout SecureRandomGenerator) throws(PaillierError) -> PaillierCiphertext {
+    public func encrypt(
+        _ plaintext: BigInteger, using generator: inout SecureRandomGenerator
+    ) throws(PaillierError) -> PaillierCiphertext {
         try checkPlaintext(plaintext, index: nil)
         let r = BigInteger.randomUnit(modulo: n, using: &generator)
         let rToN = r.powerSecret(n, modulo: nSquared)  // r is secret: constant time
@@ -109,7 +115,8 @@ public struct PaillierPublicKey: Sendable, Hashable {
     public func encrypt(_ plaintext: BigInteger, randomness r: BigInteger) throws(PaillierError) -> PaillierCiphertext {
         try checkPlaintext(plaintext, index: nil)
         guard r.signum > 0, r < n, BigInteger.gcd(r, n, variableTime: true) == .one else {
-            throw PaillierError.invalidArgument(parameter: "randomness", reason: "r must lie in Z*ₙ (0 < r < n, gcd(r, n) = 1)")
+            throw PaillierError.invalidArgument(
+                parameter: "randomness", reason: "r must lie in Z*ₙ (0 < r < n, gcd(r, n) = 1)")
         }
         return PaillierCiphertext(value: embed(plaintext, times: r.powerSecret(n, modulo: nSquared)))
     }
@@ -126,7 +133,8 @@ public struct PaillierPublicKey: Sendable, Hashable {
     ///
     /// - Complexity: one multiplication and one reduction modulo n².
     public func add(_ lhs: PaillierCiphertext, _ rhs: PaillierCiphertext) -> PaillierCiphertext {
-        PaillierCiphertext(value: BigInteger.multiplyNonNegative(lhs.value, rhs.value, modulo: nSquared, isPublic: true))
+        PaillierCiphertext(
+            value: BigInteger.multiplyNonNegative(lhs.value, rhs.value, modulo: nSquared, isPublic: true))
     }
 
     /// E(Σ aᵢ mod n) from E(aᵢ); the empty sum is the trivial encryption of zero, 1.
@@ -140,7 +148,8 @@ public struct PaillierPublicKey: Sendable, Hashable {
     /// random as the input).
     ///
     /// - Throws: ``PaillierError/plaintextOutOfRange(index:reason:)`` when k ∉ 0..<n.
-    public func add(_ ciphertext: PaillierCiphertext, plaintext: BigInteger) throws(PaillierError) -> PaillierCiphertext {
+    public func add(_ ciphertext: PaillierCiphertext, plaintext: BigInteger) throws(PaillierError) -> PaillierCiphertext
+    {
         try checkPlaintext(plaintext, index: nil)
         return PaillierCiphertext(value: embed(plaintext, times: ciphertext.value))
     }
@@ -173,9 +182,12 @@ public struct PaillierPublicKey: Sendable, Hashable {
     }
 
     /// The same plaintext under fresh randomness: c · rⁿ mod n² for a fresh r ∈ Z*ₙ.
-    public func rerandomize(_ ciphertext: PaillierCiphertext, using generator: inout SecureRandomGenerator) -> PaillierCiphertext {
+    public func rerandomize(
+        _ ciphertext: PaillierCiphertext, using generator: inout SecureRandomGenerator
+    ) -> PaillierCiphertext {
         let r = BigInteger.randomUnit(modulo: n, using: &generator)
-        return PaillierCiphertext(value: ciphertext.value.multiplied(by: r.powerSecret(n, modulo: nSquared), modulo: nSquared))
+        return PaillierCiphertext(
+            value: ciphertext.value.multiplied(by: r.powerSecret(n, modulo: nSquared), modulo: nSquared))
     }
 }
 
@@ -191,11 +203,14 @@ extension PaillierPublicKey: Codable {
 
     /// Decodes one decimal-string integer of a key, refusing more than ``maximumKeyDigits``
     /// characters with ``PaillierError/modulusTooLarge(bits:maximumBits:)`` before parsing.
-    static func decodeKeyInteger<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> BigInteger {
+    static func decodeKeyInteger<Key: CodingKey>(
+        _ container: KeyedDecodingContainer<Key>, _ key: Key
+    ) throws -> BigInteger {
         let text = try container.decode(String.self, forKey: key)
         guard text.utf8.count <= maximumKeyDigits else {
             // d decimal digits hold about d·log₂10 bits.
-            throw PaillierError.modulusTooLarge(bits: Int(Double(text.utf8.count) * 3.321928), maximumBits: maximumModulusBits)
+            throw PaillierError.modulusTooLarge(
+                bits: Int(Double(text.utf8.count) * 3.321928), maximumBits: maximumModulusBits)
         }
         return try BigInteger(decimal: text, parameter: key.stringValue)
     }

@@ -14,7 +14,9 @@ public enum PaillierText {
     ///   parameter names the source and the 1-based line (an empty line inside the file is an
     ///   error too).
     /// - Complexity: O(total digits) plus GMP's conversions.
-    public static func parseIntegers(_ text: String, source: String, maximumLength: Int? = nil) throws(PaillierError) -> [BigInteger] {
+    public static func parseIntegers(
+        _ text: String, source: String, maximumLength: Int? = nil
+    ) throws(PaillierError) -> [BigInteger] {
         // Split the UTF-8 bytes (not Characters: grapheme breaking of a multi-megabyte line is
         // slow); a "\r" before "\n" belongs to the line end.
         var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -24,7 +26,8 @@ public enum PaillierText {
         for (offset, bytes) in lines.enumerated() {
             let rawLine = Substring(bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes)
             if let maximumLength, rawLine.utf8.count > maximumLength {
-                throw PaillierError.fieldTooLong(parameter: "\(source) line \(offset + 1)", length: rawLine.utf8.count, maximumLength: maximumLength)
+                throw PaillierError.fieldTooLong(
+                    parameter: "\(source) line \(offset + 1)", length: rawLine.utf8.count, maximumLength: maximumLength)
             }
             values.append(try BigInteger(decimal: rawLine, parameter: "\(source) line \(offset + 1)"))
         }

@@ -24,10 +24,14 @@ struct AnonymityCommand: ParsableCommand {
         @Option(help: "Field separator (one ASCII character); default: ';' if the header has one and no ',', else ','.")
         var separator: String?
 
-        var quasiIdentifiers: [String] { qi.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        var quasiIdentifiers: [String] {
+            qi.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        }
 
         func validate() throws {
-            if let separator, separator.utf8.count != 1 && separator != "\\t" { throw ValidationError("--separator must be one ASCII character") }
+            if let separator, separator.utf8.count != 1 && separator != "\\t" {
+                throw ValidationError("--separator must be one ASCII character")
+            }
             if quasiIdentifiers.isEmpty { throw ValidationError("--qi needs at least one column") }
         }
 
@@ -67,9 +71,15 @@ struct AnonymityCommand: ParsableCommand {
         var sensitiveHierarchy: String?
 
         func validate() throws {
-            guard ["distinct", "entropy", "recursive"].contains(lVariant) else { throw ValidationError("--l-variant must be distinct, entropy or recursive") }
-            guard ["equal", "ordered", "hierarchical"].contains(tDistance) else { throw ValidationError("--t-distance must be equal, ordered or hierarchical") }
-            if tDistance == "hierarchical" && sensitiveHierarchy == nil && t != nil { throw ValidationError("--t-distance hierarchical needs --sensitive-hierarchy") }
+            guard ["distinct", "entropy", "recursive"].contains(lVariant) else {
+                throw ValidationError("--l-variant must be distinct, entropy or recursive")
+            }
+            guard ["equal", "ordered", "hierarchical"].contains(tDistance) else {
+                throw ValidationError("--t-distance must be equal, ordered or hierarchical")
+            }
+            if tDistance == "hierarchical" && sensitiveHierarchy == nil && t != nil {
+                throw ValidationError("--t-distance hierarchical needs --sensitive-hierarchy")
+            }
             if (l != nil || t != nil) && sensitive == nil { throw ValidationError("--l and --t need --sensitive") }
         }
 
@@ -85,7 +95,8 @@ struct AnonymityCommand: ParsableCommand {
             switch tDistance {
             case "ordered": return .orderedDistanceTCloseness(t: t)
             case "hierarchical":
-                return .hierarchicalTCloseness(t: t, hierarchy: try Hierarchy(contentsOf: sensitiveHierarchy!, attribute: sensitive ?? ""))
+                return .hierarchicalTCloseness(
+                    t: t, hierarchy: try Hierarchy(contentsOf: sensitiveHierarchy!, attribute: sensitive ?? ""))
             default: return .equalDistanceTCloseness(t: t)
             }
         }
@@ -95,7 +106,9 @@ struct AnonymityCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Report the k, l and t a table achieves over its quasi-identifiers, and the offending classes.",
-            discussion: "k is always reported (the smallest class). With --sensitive, l (distinct by default) and t (equal distance by default) are reported too; --k/--l/--t set requirements whose offending classes are listed.")
+            discussion:
+                "k is always reported (the smallest class). With --sensitive, l (distinct by default) and t (equal distance by default) are reported too; --k/--l/--t set requirements whose offending classes are listed."
+        )
 
         @OptionGroup var input: Input
         @OptionGroup var models: Models
@@ -117,14 +130,17 @@ struct AnonymityCommand: ParsableCommand {
                 requirements.append(models.lModel(models.l ?? 1))
                 requirements.append(try models.tModel(models.t ?? 1))
             }
-            let (classes, reports) = try Anonymiser.check(table, quasiIdentifiers: input.quasiIdentifiers,
-                                                          sensitive: models.sensitive, requirements: requirements)
+            let (classes, reports) = try Anonymiser.check(
+                table, quasiIdentifiers: input.quasiIdentifiers,
+                sensitive: models.sensitive, requirements: requirements)
             let seconds = Date().timeIntervalSince(start)
             let asked: [Bool] = [k != nil, models.l != nil, models.t != nil]
             let keys = ["k", "l", "t"]
             if json {
-                var object: [String: Any] = ["rows": table.rowCount, "classes": classes.count, "seconds": seconds,
-                                             "quasi_identifiers": input.quasiIdentifiers]
+                var object: [String: Any] = [
+                    "rows": table.rowCount, "classes": classes.count, "seconds": seconds,
+                    "quasi_identifiers": input.quasiIdentifiers,
+                ]
                 for (i, report) in reports.enumerated() {
                     object[keys[i]] = i == 0 ? Int(report.achieved) as Any : report.achieved as Any
                     object["\(keys[i])_model"] = report.model.name
@@ -132,19 +148,24 @@ struct AnonymityCommand: ParsableCommand {
                         object["\(keys[i])_satisfied"] = report.satisfied
                         object["\(keys[i])_offending_classes"] = report.offendingClasses.count
                         object["\(keys[i])_offending_rows"] = report.offendingRows
-                        object["\(keys[i])_offending_sample"] = Array(report.offendingClasses.prefix(maxOffending)).map { c in
+                        object["\(keys[i])_offending_sample"] = Array(report.offendingClasses.prefix(maxOffending)).map
+                        { c in
                             ["class": c, "size": classes.sizes[c], "first_row": classes.firstRow[c]] as [String: Any]
                         }
                     }
                 }
                 print(try jsonString(object))
             } else {
-                print("rows: \(table.rowCount)  classes: \(classes.count)  (\(String(format: "%.1f", seconds * 1000)) ms)")
+                print(
+                    "rows: \(table.rowCount)  classes: \(classes.count)  (\(String(format: "%.1f", seconds * 1000)) ms)"
+                )
                 for (i, report) in reports.enumerated() {
                     var line = "\(keys[i]) = \(format(report.achieved))  [\(report.model.name)]"
                     if asked[i] {
-                        line += report.satisfied ? "  satisfies \(report.model)" :
-                            "  fails \(report.model): \(report.offendingClasses.count) classes, \(report.offendingRows) rows"
+                        line +=
+                            report.satisfied
+                            ? "  satisfies \(report.model)"
+                            : "  fails \(report.model): \(report.offendingClasses.count) classes, \(report.offendingRows) rows"
                     }
                     print(line)
                 }
@@ -158,7 +179,9 @@ struct AnonymityCommand: ParsableCommand {
     struct Generalise: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the optimal full-domain generalisation (with suppression) and write the anonymised table.",
-            discussion: "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation. The lattice (the product of the hierarchies' level counts) may have at most \(Anonymiser.maximumLatticeSize) transformations; a larger one is refused before the data is read. A search that runs longer than a second reports its progress on stderr (unless --quiet).")
+            discussion:
+                "Every quasi-identifier needs an ARX CSV hierarchy (';'-separated, one row per value, one column per level). The search is exact; ties keep the least generalised transformation. The lattice (the product of the hierarchies' level counts) may have at most \(Anonymiser.maximumLatticeSize) transformations; a larger one is refused before the data is read. A search that runs longer than a second reports its progress on stderr (unless --quiet)."
+        )
 
         @OptionGroup var input: Input
         @OptionGroup var models: Models
@@ -175,7 +198,8 @@ struct AnonymityCommand: ParsableCommand {
         @Option(help: "Utility metric: loss, discernibility, aecs or entropy.")
         var metric: String = "loss"
 
-        @Option(help: "Output CSV file: written only through the export gate (needs --operator and --scenario; atomic).")
+        @Option(
+            help: "Output CSV file: written only through the export gate (needs --operator and --scenario; atomic).")
         var out: String?
 
         @OptionGroup var location: LedgerLocation
@@ -192,10 +216,16 @@ struct AnonymityCommand: ParsableCommand {
         var json = false
 
         func validate() throws {
-            guard UtilityMetric(rawValue: metric) != nil else { throw ValidationError("--metric must be loss, discernibility, aecs or entropy") }
-            for h in hierarchy where !h.contains("=") { throw ValidationError("--hierarchy \(h): expected COLUMN=FILE") }
+            guard UtilityMetric(rawValue: metric) != nil else {
+                throw ValidationError("--metric must be loss, discernibility, aecs or entropy")
+            }
+            for h in hierarchy where !h.contains("=") {
+                throw ValidationError("--hierarchy \(h): expected COLUMN=FILE")
+            }
             if out != nil && identity.operator == nil {
-                throw ValidationError("--out writes microdata: it goes through the export gate and needs --operator and --scenario (and the ledger)")
+                throw ValidationError(
+                    "--out writes microdata: it goes through the export gate and needs --operator and --scenario (and the ledger)"
+                )
             }
         }
 
@@ -204,7 +234,9 @@ struct AnonymityCommand: ParsableCommand {
             let dataset = SQLiteLedger.datasetName(forFile: input.data)
             if let ledger, let op = identity.operator, let scenario = identity.scenario {
                 // Refuse before the search: the operator must hold an authorisation for these columns.
-                try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: try csvHeader(input.data, separator: try input.separatorByte()))
+                try ledger.authorise(
+                    operator: op, scenario: scenario, dataset: dataset,
+                    columns: try csvHeader(input.data, separator: try input.separatorByte()))
             }
             var hierarchies: [String: Hierarchy] = [:]
             for spec in hierarchy {
@@ -222,18 +254,23 @@ struct AnonymityCommand: ParsableCommand {
             if let t = models.t { privacy.append(try models.tModel(t)) }
             let start = Date()
             var lastReport = start, reported = false
-            let result = try Anonymiser.generalise(table, quasiIdentifiers: input.quasiIdentifiers, hierarchies: hierarchies,
-                                                  models: privacy, sensitive: models.sensitive, suppressionLimit: suppression,
-                                                  metric: UtilityMetric(rawValue: metric)!) { step in
+            let result = try Anonymiser.generalise(
+                table, quasiIdentifiers: input.quasiIdentifiers, hierarchies: hierarchies,
+                models: privacy, sensitive: models.sensitive, suppressionLimit: suppression,
+                metric: UtilityMetric(rawValue: metric)!
+            ) { step in
                 // Long searches only: nothing during the first second, then at most one line per second.
                 guard !quiet else { return }
                 let now = Date()
-                guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(lastReport) >= 1 || step.phase == .finished else { return }
+                guard now.timeIntervalSince(start) >= 1,
+                    now.timeIntervalSince(lastReport) >= 1 || step.phase == .finished
+                else { return }
                 if step.phase == .finished && !reported { return }
                 lastReport = now
                 reported = true
-                let line = String(format: "\rgeneralise: %@, %d of %d transformations visited, %d evaluated, %.0f s",
-                                  step.phase.rawValue, step.visited, step.latticeSize, step.evaluated, now.timeIntervalSince(start))
+                let line = String(
+                    format: "\rgeneralise: %@, %d of %d transformations visited, %d evaluated, %.0f s",
+                    step.phase.rawValue, step.visited, step.latticeSize, step.evaluated, now.timeIntervalSince(start))
                 FileHandle.standardError.write(Data(line.utf8))
                 if step.phase == .finished { FileHandle.standardError.write(Data("\n".utf8)) }
             }
@@ -243,16 +280,19 @@ struct AnonymityCommand: ParsableCommand {
                 // The export gate: authorisation, level-4 columns, k ≥ the platform's minimum, and a
                 // k-anonymity check of the table as written; the export is recorded before the file
                 // appears, as the operator's derived data.
-                try ledger!.export(anonymised, to: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
-                                   operator: identity.operator!, scenario: identity.scenario!, dataset: dataset, separator: separator)
+                try ledger!.export(
+                    anonymised, to: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
+                    operator: identity.operator!, scenario: identity.scenario!, dataset: dataset, separator: separator)
             }
             if json {
                 let levels = Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels))
                 let object: [String: Any] = [
                     "levels": levels, "level_vector": result.levels, "quasi_identifiers": result.quasiIdentifiers,
-                    "suppressed": result.suppressedRows, "classes": result.classCount, "min_class_size": result.minimumClassSize,
+                    "suppressed": result.suppressedRows, "classes": result.classCount,
+                    "min_class_size": result.minimumClassSize,
                     "metric": result.metric.rawValue, "score": result.score, "loss": result.loss,
-                    "discernibility": result.discernibility, "aecs": result.averageClassSize, "entropy": result.nonUniformEntropy,
+                    "discernibility": result.discernibility, "aecs": result.averageClassSize,
+                    "entropy": result.nonUniformEntropy,
                     "lattice_size": result.latticeSize, "nodes_evaluated": result.nodesEvaluated, "seconds": seconds,
                     "rows": table.rowCount, "out": out.map { $0 as Any } ?? NSNull(),
                 ]
@@ -260,16 +300,23 @@ struct AnonymityCommand: ParsableCommand {
             } else {
                 let levels = zip(result.quasiIdentifiers, result.levels).map { "\($0)=\($1)" }.joined(separator: " ")
                 print("levels: \(levels)")
-                print("suppressed: \(result.suppressedRows) of \(table.rowCount) rows  classes: \(result.classCount)  smallest: \(result.minimumClassSize)")
-                print("\(result.metric.rawValue): \(format(result.score))  (loss \(format(result.loss)), discernibility \(format(result.discernibility)), aecs \(format(result.averageClassSize)), entropy \(format(result.nonUniformEntropy)))")
-                print("evaluated \(result.nodesEvaluated) of \(result.latticeSize) transformations in \(String(format: "%.1f", seconds * 1000)) ms" + (out.map { "; wrote \($0)" } ?? ""))
+                print(
+                    "suppressed: \(result.suppressedRows) of \(table.rowCount) rows  classes: \(result.classCount)  smallest: \(result.minimumClassSize)"
+                )
+                print(
+                    "\(result.metric.rawValue): \(format(result.score))  (loss \(format(result.loss)), discernibility \(format(result.discernibility)), aecs \(format(result.averageClassSize)), entropy \(format(result.nonUniformEntropy)))"
+                )
+                print(
+                    "evaluated \(result.nodesEvaluated) of \(result.latticeSize) transformations in \(String(format: "%.1f", seconds * 1000)) ms"
+                        + (out.map { "; wrote \($0)" } ?? ""))
             }
         }
     }
 
     /// `anonymity risk --data FILE --qi ... [--threshold R] [--population FILE] [--json]`.
     struct Risk: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prosecutor, journalist and marketer re-identification risk.")
+        static let configuration = CommandConfiguration(
+            abstract: "Prosecutor, journalist and marketer re-identification risk.")
 
         @OptionGroup var input: Input
 
@@ -279,7 +326,10 @@ struct AnonymityCommand: ParsableCommand {
         @Option(help: "Population CSV with the same quasi-identifier columns (journalist risk).")
         var population: String?
 
-        @Option(help: "Field separator of the --population file (one ASCII character); default: --separator if given, else guessed from the population file's own header like --separator.")
+        @Option(
+            help:
+                "Field separator of the --population file (one ASCII character); default: --separator if given, else guessed from the population file's own header like --separator."
+        )
         var populationSeparator: String?
 
         @Flag(help: "Print JSON.")
@@ -298,16 +348,22 @@ struct AnonymityCommand: ParsableCommand {
             let (table, _) = try input.load()
             let populationTable = try population.map { path in
                 // The population file is read with its own separator: given, the data's given one, or its own header's.
-                let byte = try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte) ?? sniffSeparator(path)
+                let byte =
+                    try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte)
+                    ?? sniffSeparator(path)
                 return try Table(csv: path, options: CSVOptions(separator: byte))
             }
-            let r = try Anonymiser.risk(table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
+            let r = try Anonymiser.risk(
+                table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
             let object: [String: Any] = [
-                "rows": r.rowCount, "classes": r.classCount, "prosecutor_max": r.prosecutorMaximum, "prosecutor_avg": r.prosecutorAverage,
+                "rows": r.rowCount, "classes": r.classCount, "prosecutor_max": r.prosecutorMaximum,
+                "prosecutor_avg": r.prosecutorAverage,
                 "journalist_max": r.journalistMaximum, "journalist_avg": r.journalistAverage, "marketer": r.marketer,
                 "threshold": r.threshold, "rows_at_risk": r.rowsAtRisk, "unique_rows": r.uniqueRows,
             ]
-            if json { print(try jsonString(object)) } else {
+            if json {
+                print(try jsonString(object))
+            } else {
                 for key in object.keys.sorted() { print("\(key): \(object[key]!)") }
             }
         }
@@ -320,14 +376,18 @@ func csvSeparatorByte(_ text: String) -> UInt8 { text == "\\t" ? UInt8(ascii: "\
 /// Guesses the separator of a CSV file from its header line: ';' if the header has one and no
 /// ',', else ','.
 func sniffSeparator(_ path: String) throws -> UInt8 {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw TabularError.io(file: path, reason: "cannot open") }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw TabularError.io(file: path, reason: "cannot open")
+    }
     defer { try? handle.close() }
     let head = handle.readData(ofLength: 4096)
     let line = head.prefix { $0 != UInt8(ascii: "\n") }
     return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ",")
 }
 
-private func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6f", v) }
+private func format(_ v: Double) -> String {
+    v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6f", v)
+}
 
 private func jsonString(_ object: [String: Any]) throws -> String {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -25,7 +25,9 @@ struct DPCommand: ParsableCommand {
               privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by age_band --keys datasets/transport_age_bands.txt \\
                   --privacy-unit card_id --max-partitions 2 --max-contributions 5 --epsilon 1 --mechanism gaussian --delta 1e-6
             """,
-        subcommands: [Count.self, Sum.self, Mean.self, Variance.self, StandardDeviation.self, Quantile.self, Histogram.self]
+        subcommands: [
+            Count.self, Sum.self, Mean.self, Variance.self, StandardDeviation.self, Quantile.self, Histogram.self,
+        ]
     )
 
     struct Count: ParsableCommand {
@@ -39,7 +41,8 @@ struct DPCommand: ParsableCommand {
         func run() throws { try options.run(.sum) }
     }
     struct Mean: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mean of a numeric column clamped to --bounds (noisy sum / noisy count).")
+        static let configuration = CommandConfiguration(
+            abstract: "Mean of a numeric column clamped to --bounds (noisy sum / noisy count).")
         @OptionGroup var options: DPOptions
         func run() throws { try options.run(.mean) }
     }
@@ -49,17 +52,22 @@ struct DPCommand: ParsableCommand {
         func run() throws { try options.run(.variance) }
     }
     struct StandardDeviation: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "stddev", abstract: "Standard deviation of a numeric column clamped to --bounds.")
+        static let configuration = CommandConfiguration(
+            commandName: "stddev", abstract: "Standard deviation of a numeric column clamped to --bounds.")
         @OptionGroup var options: DPOptions
         func run() throws { try options.run(.standardDeviation) }
     }
     struct Quantile: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Quantiles (--levels, default the median) by the exponential mechanism.")
+        static let configuration = CommandConfiguration(
+            abstract: "Quantiles (--levels, default the median) by the exponential mechanism.")
         @OptionGroup var options: DPOptions
         func run() throws { try options.run(.quantiles) }
     }
     struct Histogram: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Counts per category of --column (declared --keys or --select-partitions), or per --bins over --bounds.")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Counts per category of --column (declared --keys or --select-partitions), or per --bins over --bounds."
+        )
         @OptionGroup var options: DPOptions
         func run() throws { try options.run(.histogram) }
     }
@@ -79,7 +87,10 @@ struct DPOptions: ParsableArguments {
     @Option(help: "Group by this column.")
     var by: String?
 
-    @Option(help: "File of public partition keys, one per line (UTF-8, at most 16 MiB; blank lines skipped), e.g. datasets/transport_age_bands.txt.")
+    @Option(
+        help:
+            "File of public partition keys, one per line (UTF-8, at most 16 MiB; blank lines skipped), e.g. datasets/transport_age_bands.txt."
+    )
     var keys: String?
 
     @Flag(help: "Choose the released keys by DP partition selection (needs --delta).")
@@ -99,13 +110,20 @@ struct DPOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "ε (> 0).")
     var epsilon: Double?
 
-    @Option(parsing: .unconditional, help: "δ in (0, 1): for gaussian, for discrete-gaussian given ε, and for partition selection.")
+    @Option(
+        parsing: .unconditional,
+        help: "δ in (0, 1): for gaussian, for discrete-gaussian given ε, and for partition selection.")
     var delta: Double?
 
-    @Option(parsing: .unconditional, help: "ρ (> 0) for discrete-gaussian (zCDP) instead of ε; not together with --epsilon.")
+    @Option(
+        parsing: .unconditional, help: "ρ (> 0) for discrete-gaussian (zCDP) instead of ε; not together with --epsilon."
+    )
     var rho: Double?
 
-    @Option(help: "What to do when --column is text because it holds NaN, ±inf or out-of-range numbers: refuse (default: the column's type is refused), clamp (±inf to the bounds; NaN and other text missing) or drop (every non-finite value missing).")
+    @Option(
+        help:
+            "What to do when --column is text because it holds NaN, ±inf or out-of-range numbers: refuse (default: the column's type is refused), clamp (±inf to the bounds; NaN and other text missing) or drop (every non-finite value missing)."
+    )
     var nonFinite: String = "refuse"
 
     @Option(help: "laplace | gaussian | discrete-laplace | discrete-gaussian.")
@@ -131,24 +149,33 @@ struct DPOptions: ParsableArguments {
     @OptionGroup var identity: ReleaseIdentity
 
     func validate() throws {
-        if location.ledger != nil && identity.operator == nil { throw ValidationError("--ledger needs --operator and --scenario") }
+        if location.ledger != nil && identity.operator == nil {
+            throw ValidationError("--ledger needs --operator and --scenario")
+        }
         guard NoiseMechanism(rawValue: mechanism) != nil else {
-            throw ValidationError("unknown --mechanism '\(mechanism)'; choose laplace, gaussian, discrete-laplace or discrete-gaussian")
+            throw ValidationError(
+                "unknown --mechanism '\(mechanism)'; choose laplace, gaussian, discrete-laplace or discrete-gaussian")
         }
         guard separator.utf8.count == 1, separator.unicodeScalars.first!.isASCII else {
             throw ValidationError("--separator must be one ASCII character")
         }
         if keys != nil && selectPartitions { throw ValidationError("give --keys or --select-partitions, not both") }
         if epsilon == nil && rho == nil { throw ValidationError("give --epsilon (or --rho for discrete-gaussian)") }
-        if epsilon != nil && rho != nil { throw ValidationError("give --epsilon or --rho, not both (--rho states the release in zCDP, --epsilon in ε)") }
+        if epsilon != nil && rho != nil {
+            throw ValidationError(
+                "give --epsilon or --rho, not both (--rho states the release in zCDP, --epsilon in ε)")
+        }
         if rho != nil && mechanism != NoiseMechanism.discreteGaussian.rawValue {
             throw ValidationError("--rho needs --mechanism discrete-gaussian (the other mechanisms are stated in ε)")
         }
-        if let epsilon, !(epsilon.isFinite && epsilon > 0) { throw ValidationError("--epsilon must be finite and > 0, got \(epsilon)") }
+        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+            throw ValidationError("--epsilon must be finite and > 0, got \(epsilon)")
+        }
         if let rho, !(rho.isFinite && rho > 0) { throw ValidationError("--rho must be finite and > 0, got \(rho)") }
         if let delta, !(delta > 0 && delta < 1) { throw ValidationError("--delta must lie in (0, 1), got \(delta)") }
         guard NonFiniteValuePolicy(rawValue: nonFinite) != nil else {
-            throw ValidationError("unknown --non-finite '\(String(nonFinite.prefix(64)))'; choose refuse, clamp or drop")
+            throw ValidationError(
+                "unknown --non-finite '\(String(nonFinite.prefix(64)))'; choose refuse, clamp or drop")
         }
         if let bins, !(1...DPQuery.maximumHistogramBins).contains(bins) {
             throw ValidationError("--bins must be in 1 … \(DPQuery.maximumHistogramBins), got \(bins)")
@@ -196,18 +223,24 @@ struct DPOptions: ParsableArguments {
             } else {
                 guard case .none = partitionKeys else {
                     query = .histogram(of: column, keys: partitionKeys)
-                    return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+                    return query.boundingContributions(
+                        privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
+                        maxContributionsPerPartition: maxContributions)
                 }
                 throw ValidationError("a categorical histogram needs --keys FILE or --select-partitions")
             }
         } else if let by {
             guard case .none = partitionKeys else {
                 query = query.grouped(by: by, keys: partitionKeys)
-                return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+                return query.boundingContributions(
+                    privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
+                    maxContributionsPerPartition: maxContributions)
             }
             throw ValidationError("--by needs --keys FILE or --select-partitions")
         }
-        return query.boundingContributions(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions, maxContributionsPerPartition: maxContributions)
+        return query.boundingContributions(
+            privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
+            maxContributionsPerPartition: maxContributions)
     }
 
     func query(_ statistic: DPStatistic) throws -> DPQuery {
@@ -217,8 +250,9 @@ struct DPOptions: ParsableArguments {
     func run(_ statistic: DPStatistic) throws {
         let query = try query(statistic)
         let mechanism = NoiseMechanism(rawValue: mechanism)!
-        let parameters = try NoiseParameters(epsilon: epsilon, delta: delta, rho: rho,
-                                         gaussianCalibration: classicGaussian ? .classic : .analytic)
+        let parameters = try NoiseParameters(
+            epsilon: epsilon, delta: delta, rho: rho,
+            gaussianCalibration: classicGaussian ? .classic : .analytic)
         // Check the request before reading the data.
         try query.validate()
         if statistic != .quantiles { try parameters.validate(for: mechanism) }
@@ -228,10 +262,15 @@ struct DPOptions: ParsableArguments {
             let ledger = try location.open()
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
-            let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)).table
-            let ledgered = try ledger.release(query, over: table, mechanism: mechanism, parameters: parameters,
-                                              operator: op, scenario: scenario, dataset: dataset)
-            emit(ledgered.release, query: query, statistic: statistic, entry: ledgered.entryID, digest: ledgered.resultDigest)
+            let table = try CSVReader.load(
+                file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)
+            ).table
+            let ledgered = try ledger.release(
+                query, over: table, mechanism: mechanism, parameters: parameters,
+                operator: op, scenario: scenario, dataset: dataset)
+            emit(
+                ledgered.release, query: query, statistic: statistic, entry: ledgered.entryID,
+                digest: ledgered.resultDigest)
             return
         }
         let budget: PrivacyBudget
@@ -243,7 +282,8 @@ struct DPOptions: ParsableArguments {
             budget = .pure(epsilon: epsilon!)
         }
         let session = try PrivacySession(budget: budget, name: "privacy-kernel dp")
-        let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)).table
+        let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!))
+            .table
         let partial = try query.partial(over: table)
         let release = try session.release(partial, mechanism: mechanism, parameters: parameters)
         emit(release, query: query, statistic: statistic, entry: nil, digest: nil)
@@ -269,8 +309,9 @@ struct DPOptions: ParsableArguments {
         if let e = release.epsilon { guarantee.append("ε = \(e)") }
         if let d = release.delta { guarantee.append("δ = \(d)") }
         if let r = release.rho { guarantee.append("ρ = \(r)") }
-        print("\(release.statistic.rawValue) of \(release.column ?? "rows")\(release.groupBy.map { " by \($0)" } ?? ""): \(release.mechanism), \(guarantee.joined(separator: ", "))"
-              + (release.noiseScale.map { ", noise scale \(format($0))" } ?? ""))
+        print(
+            "\(release.statistic.rawValue) of \(release.column ?? "rows")\(release.groupBy.map { " by \($0)" } ?? ""): \(release.mechanism), \(guarantee.joined(separator: ", "))"
+                + (release.noiseScale.map { ", noise scale \(format($0))" } ?? ""))
         for row in release.rows {
             let key = row.key.map { "\($0): " } ?? ""
             let ci = row.ci95.map { "  (95% CI \(format($0[0])) … \(format($0[1])))" } ?? ""
@@ -281,7 +322,9 @@ struct DPOptions: ParsableArguments {
                 print("  \(key)\(format(row.value))\(ci)")
             }
         }
-        if let threshold = release.selectionThreshold { print("  (partition selection threshold \(format(threshold)); keys below it are not shown)") }
+        if let threshold = release.selectionThreshold {
+            print("  (partition selection threshold \(format(threshold)); keys below it are not shown)")
+        }
     }
 
     func format(_ value: Double) -> String { String(format: "%.6g", value) }
@@ -341,7 +384,9 @@ struct DPOutput: Encodable {
         // Every quantile level asked (and paid for) is printed, per row when grouped; a single
         // `value` stands only for a single level.
         func levelValues(_ row: DPRelease.Row) -> [QuantileValue]? {
-            row.quantiles.map { values in zip((levels ?? []).sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) } }
+            row.quantiles.map { values in
+                zip((levels ?? []).sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) }
+            }
         }
         func singleValue(_ row: DPRelease.Row) -> Double? {
             guard let quantiles = row.quantiles else { return row.value }
@@ -356,7 +401,9 @@ struct DPOutput: Encodable {
             value = nil
             ci95 = nil
             quantiles = nil
-            rows = release.rows.map { Row(key: $0.key ?? "", value: singleValue($0), ci95: $0.ci95, quantiles: levelValues($0)) }
+            rows = release.rows.map {
+                Row(key: $0.key ?? "", value: singleValue($0), ci95: $0.ci95, quantiles: levelValues($0))
+            }
         }
     }
 

@@ -15,7 +15,8 @@ struct DatasetsCommand: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a deterministic synthetic dataset as CSV.",
-            discussion: "Domains: \(Domain.allCases.map(\.rawValue).joined(separator: ", ")). The same domain, rows and seed always give the same bytes. At most \(DatasetGenerator.maximumRows) rows (DatasetGenerator.maximumRows) and \(DatasetGenerator.maximumBlockRows) rows per block. The file appears only when complete: an error, SIGINT or SIGTERM removes the temporary OUT.partial-<pid>."
+            discussion:
+                "Domains: \(Domain.allCases.map(\.rawValue).joined(separator: ", ")). The same domain, rows and seed always give the same bytes. At most \(DatasetGenerator.maximumRows) rows (DatasetGenerator.maximumRows) and \(DatasetGenerator.maximumBlockRows) rows per block. The file appears only when complete: an error, SIGINT or SIGTERM removes the temporary OUT.partial-<pid>."
         )
 
         @Argument(help: "The domain to generate.")
@@ -41,13 +42,16 @@ struct DatasetsCommand: ParsableCommand {
 
         func validate() throws {
             guard Domain(rawValue: domain) != nil else {
-                throw ValidationError("unknown domain \"\(domain)\"; choose one of \(Domain.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown domain \"\(domain)\"; choose one of \(Domain.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             guard rows >= 0 && rows <= DatasetGenerator.maximumRows else {
                 throw ValidationError("--rows must be in 0...\(DatasetGenerator.maximumRows), got \(rows)")
             }
             guard blockRows > 0 && blockRows <= DatasetGenerator.maximumBlockRows else {
-                throw ValidationError("--block-rows must be in 1...\(DatasetGenerator.maximumBlockRows), got \(blockRows)")
+                throw ValidationError(
+                    "--block-rows must be in 1...\(DatasetGenerator.maximumBlockRows), got \(blockRows)")
             }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         }
@@ -65,20 +69,23 @@ struct DatasetsCommand: ParsableCommand {
                 if now.timeIntervalSince(lastReport) >= 1 || written == rows {
                     lastReport = now
                     let percent = Double(written) / Double(max(rows, 1)) * 100
-                    FileHandle.standardError.write(Data(String(format: "\r%@: %d / %d rows (%.0f%%)", domain, written, rows, percent).utf8))
+                    FileHandle.standardError.write(
+                        Data(String(format: "\r%@: %d / %d rows (%.0f%%)", domain, written, rows, percent).utf8))
                 }
             }
             if !quiet {
                 let seconds = Date().timeIntervalSince(start)
                 if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
-                FileHandle.standardError.write(Data(String(format: "wrote %d %@ rows to %@ in %.2f s\n", rows, domain, out, seconds).utf8))
+                FileHandle.standardError.write(
+                    Data(String(format: "wrote %d %@ rows to %@ in %.2f s\n", rows, domain, out, seconds).utf8))
             }
         }
     }
 
     /// `datasets describe FILE [--json] [--separator ';']`.
     struct Describe: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the schema, row count and per-column summary of a CSV file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the schema, row count and per-column summary of a CSV file.")
 
         @Argument(help: "The CSV file.")
         var file: String
@@ -90,7 +97,9 @@ struct DatasetsCommand: ParsableCommand {
         var separator: String = ","
 
         func validate() throws {
-            guard separator.utf8.count == 1 || separator == "\\t" else { throw ValidationError("--separator must be one ASCII character") }
+            guard separator.utf8.count == 1 || separator == "\\t" else {
+                throw ValidationError("--separator must be one ASCII character")
+            }
         }
 
         func run() throws {
@@ -98,7 +107,11 @@ struct DatasetsCommand: ParsableCommand {
             let result = try CSVReader.load(file: file, schema: nil, options: CSVOptions(separator: byte))
             let summary = result.table.summary()
             if json {
-                struct Output: Codable { var file: String; var schema: Schema; var summary: TableSummary }
+                struct Output: Codable {
+                    var file: String
+                    var schema: Schema
+                    var summary: TableSummary
+                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 let data = try encoder.encode(Output(file: file, schema: result.table.schema, summary: summary))
@@ -130,7 +143,11 @@ struct DatasetsCommand: ParsableCommand {
             let d = Domain(rawValue: domain)!
             if markdown {
                 print("| column | type | unit | meaning |\n|---|---|---|---|")
-                for c in d.columns { print("| `\(c.name)` | \(c.type) | \(c.unit) | \(c.meaning.replacingOccurrences(of: "|", with: "\\|")) |") }
+                for c in d.columns {
+                    print(
+                        "| `\(c.name)` | \(c.type) | \(c.unit) | \(c.meaning.replacingOccurrences(of: "|", with: "\\|")) |"
+                    )
+                }
             } else {
                 for c in d.columns { print("\(c.name)\t\(c.type)\t\(c.unit)\t\(c.meaning)") }
             }

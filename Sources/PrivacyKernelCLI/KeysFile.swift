@@ -27,11 +27,14 @@ public enum KeysFileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notFound(option, path): return "\(option) '\(path)': no such file"
-        case let .notRegularFile(option, path, kind): return "\(option) '\(path)': is \(kind), not a regular file of keys (one per line)"
+        case let .notRegularFile(option, path, kind):
+            return "\(option) '\(path)': is \(kind), not a regular file of keys (one per line)"
         case let .permissionDenied(option, path): return "\(option) '\(path)': permission denied"
-        case let .tooLarge(option, path, bytes, limit): return "\(option) '\(path)': \(bytes) bytes, more than the limit of \(limit) bytes for a keys file"
+        case let .tooLarge(option, path, bytes, limit):
+            return "\(option) '\(path)': \(bytes) bytes, more than the limit of \(limit) bytes for a keys file"
         case let .notUTF8(option, path, line): return "\(option) '\(path)': line \(line) is not valid UTF-8 text"
-        case let .empty(option, path): return "\(option) '\(path)': the file holds no key (it is empty or has only blank lines)"
+        case let .empty(option, path):
+            return "\(option) '\(path)': the file holds no key (it is empty or has only blank lines)"
         case let .unreadable(option, path, reason): return "\(option) '\(path)': cannot read: \(reason)"
         }
     }
@@ -83,15 +86,17 @@ public func readKeysFile(_ path: String, option: String = "--keys") throws(KeysF
     do { data = try handle.read(upToCount: maximumKeysFileBytes + 1) ?? Data() } catch {
         throw .unreadable(option: option, path: path, reason: "\(error.localizedDescription)")
     }
-    if data.count > maximumKeysFileBytes {   // grew since stat
+    if data.count > maximumKeysFileBytes {  // grew since stat
         throw .tooLarge(option: option, path: path, bytes: data.count, limit: maximumKeysFileBytes)
     }
     var keys: [String] = []
     var line = 0
     for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
         line += 1
-        guard let text = String(validating: raw, as: UTF8.self) else { throw .notUTF8(option: option, path: path, line: line) }
-        let unmarked = line == 1 && text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text   // byte-order mark
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw .notUTF8(option: option, path: path, line: line)
+        }
+        let unmarked = line == 1 && text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // byte-order mark
         let key = unmarked.trimmingCharacters(in: .whitespacesAndNewlines)
         if !key.isEmpty { keys.append(key) }
     }

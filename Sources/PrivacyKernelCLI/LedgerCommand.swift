@@ -17,7 +17,9 @@ struct LedgerLocation: ParsableArguments {
     var durability: String = "full"
 
     func validate() throws {
-        guard SQLiteLedger.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+        guard SQLiteLedger.Durability(rawValue: durability) != nil else {
+            throw ValidationError("--durability must be full or normal")
+        }
     }
 
     var path: String { ledger ?? defaultLedgerPath }
@@ -67,7 +69,8 @@ func csvHeader(_ file: String, separator: UInt8? = nil) throws -> [String] {
 /// `;` when the first line of `file` has a `;` and no `,`, else `,`.
 func guessSeparator(_ file: String) throws -> UInt8 {
     guard let handle = FileHandle(forReadingAtPath: file) else {
-        throw TabularError.io(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot open" : "no such file")
+        throw TabularError.io(
+            file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot open" : "no such file")
     }
     defer { try? handle.close() }
     let line = handle.readData(ofLength: 1 << 16).prefix { $0 != UInt8(ascii: "\n") }
@@ -76,7 +79,10 @@ func guessSeparator(_ file: String) throws -> UInt8 {
 
 /// `--separator C` of the commands that read a dataset's header into the ledger.
 struct SeparatorOption: ParsableArguments {
-    @Option(help: "CSV field separator (one ASCII character, or \\t); default: ';' if the header has one and no ',', else ','.")
+    @Option(
+        help:
+            "CSV field separator (one ASCII character, or \\t); default: ';' if the header has one and no ',', else ','."
+    )
     var separator: String?
 
     func validate() throws {
@@ -108,12 +114,15 @@ struct LedgerCommand: ParsableCommand {
                   --operator op-17 --scenario transport-od
               privacy-kernel ledger status --json
             """,
-        subcommands: [Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
-                      History.self, AuditVerify.self, Purge.self]
+        subcommands: [
+            Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
+            History.self, AuditVerify.self, Purge.self,
+        ]
     )
 
     struct Init: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create (or migrate) a ledger file and set the export policy.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create (or migrate) a ledger file and set the export policy.")
         @OptionGroup var location: LedgerLocation
         @Option(help: "Smallest k a microdata export may have.")
         var minK: Int?
@@ -132,7 +141,8 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct Classify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a CSV dataset's columns and set their classification levels.")
+        static let configuration = CommandConfiguration(
+            abstract: "Register a CSV dataset's columns and set their classification levels.")
         @OptionGroup var location: LedgerLocation
         @Option(help: "The CSV file (its header names the columns).")
         var data: String
@@ -143,12 +153,16 @@ struct LedgerCommand: ParsableCommand {
         @Option(help: "Who classifies (audited).")
         var actor: String = "platform"
         @OptionGroup var separator: SeparatorOption
-        @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-            "Declare the dataset's row count public metadata (reports may then print it), or withdraw the declaration.",
-            discussion: "Unless declared, scenario reports omit the dataset's row count."))
+        @Flag(
+            inversion: .prefixedNo,
+            help: ArgumentHelp(
+                "Declare the dataset's row count public metadata (reports may then print it), or withdraw the declaration.",
+                discussion: "Unless declared, scenario reports omit the dataset's row count."))
         var publicRows: Bool?
         func validate() throws {
-            guard ClassificationLevel(rawValue: defaultLevel) != nil else { throw ValidationError("--default-level must be 1…4, got \(defaultLevel)") }
+            guard ClassificationLevel(rawValue: defaultLevel) != nil else {
+                throw ValidationError("--default-level must be 1…4, got \(defaultLevel)")
+            }
         }
         func run() throws {
             let fallback = ClassificationLevel(rawValue: defaultLevel)!
@@ -159,18 +173,23 @@ struct LedgerCommand: ParsableCommand {
             if let publicRows { try ledger.declareRowCountPublic(dataset: dataset, publicRows, actor: actor) }
             for spec in level {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let value = Int(parts[1]), let classification = ClassificationLevel(rawValue: value) else {
+                guard parts.count == 2, let value = Int(parts[1]),
+                    let classification = ClassificationLevel(rawValue: value)
+                else {
                     throw ValidationError("--level must be COLUMN=1…4, got '\(spec)'")
                 }
                 try ledger.classify(dataset: dataset, column: parts[0], level: classification, actor: actor)
             }
             for column in try ledger.columns(of: dataset) { print("\(column.column): level \(column.level)") }
-            print("row count: " + (try ledger.isRowCountPublic(dataset: dataset) ? "declared public by steward" : "not published"))
+            print(
+                "row count: "
+                    + (try ledger.isRowCountPublic(dataset: dataset) ? "declared public by steward" : "not published"))
         }
     }
 
     struct Grant: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grant an operator an authorisation for one scenario on a dataset's columns.")
+        static let configuration = CommandConfiguration(
+            abstract: "Grant an operator an authorisation for one scenario on a dataset's columns.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "The operator.")
         var `operator`: String
@@ -199,29 +218,43 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var separator: SeparatorOption
 
         func validate() throws {
-            if (epsilon == nil) == (rho == nil) { throw ValidationError("give --epsilon (optionally with --delta) or --rho") }
+            if (epsilon == nil) == (rho == nil) {
+                throw ValidationError("give --epsilon (optionally with --delta) or --rho")
+            }
             if rho != nil && delta != nil { throw ValidationError("--delta goes with --epsilon, not --rho") }
             // Checked here, before the ledger is opened, so a bad budget creates and records nothing.
-            if let epsilon, !(epsilon.isFinite && epsilon > 0) { throw ValidationError("--epsilon must be a finite ε > 0, got \(epsilon)") }
-            if let delta, !(delta > 0 && delta < 1) { throw ValidationError("--delta must lie in (0, 1), got \(delta)") }
+            if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+                throw ValidationError("--epsilon must be a finite ε > 0, got \(epsilon)")
+            }
+            if let delta, !(delta > 0 && delta < 1) {
+                throw ValidationError("--delta must lie in (0, 1), got \(delta)")
+            }
             if let rho, !(rho.isFinite && rho > 0) { throw ValidationError("--rho must be a finite ρ > 0, got \(rho)") }
             if let accounting, AccountingMethod(rawValue: accounting) == nil {
-                throw ValidationError("--accounting must be one of \(AccountingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--accounting must be one of \(AccountingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
 
         func run() throws {
-            let budget: PrivacyBudget = rho.map { .zCDP(rho: $0) } ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
+            let budget: PrivacyBudget =
+                rho.map { .zCDP(rho: $0) }
+                ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
             let header = try csvHeader(data, separator: separator.byte)
             let ledger = try location.open(create: true)
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.registerDataset(dataset, columns: header, actor: reviewer)
             let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            let authorisation = try ledger.grant(operator: `operator`, scenario: scenario, budget: budget,
-                                                 accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
-                                                 columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
+            let authorisation = try ledger.grant(
+                operator: `operator`, scenario: scenario, budget: budget,
+                accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
+                columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
             let time = ledger.now
-            if json { print(try jsonText(StatusOutput(authorisation, at: time))) } else { printStatus(authorisation, at: time) }
+            if json {
+                print(try jsonText(StatusOutput(authorisation, at: time)))
+            } else {
+                printStatus(authorisation, at: time)
+            }
         }
     }
 
@@ -238,7 +271,9 @@ struct LedgerCommand: ParsableCommand {
         var reviewer: String = "reviewer"
 
         func validate() throws {
-            for (name, value) in [("--reason", reason), ("--reviewer", reviewer), ("--operator", `operator`), ("--scenario", scenario)]
+            for (name, value) in [
+                ("--reason", reason), ("--reviewer", reviewer), ("--operator", `operator`), ("--scenario", scenario),
+            ]
             where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ValidationError("\(name) must not be blank (it is recorded in the audit log)")
             }
@@ -246,30 +281,40 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct Suspend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend an active authorisation (agreement breached).")
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend an active authorisation (agreement breached).")
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            printStatus(try ledger.suspend(operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
+            printStatus(
+                try ledger.suspend(
+                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer),
+                at: ledger.now)
         }
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a suspended authorisation (breach corrected).")
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a suspended authorisation (breach corrected).")
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            printStatus(try ledger.resume(operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer), at: ledger.now)
+            printStatus(
+                try ledger.resume(
+                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer),
+                at: ledger.now)
         }
     }
 
     struct Terminate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Terminate an authorisation and delete the operator's derived data (logs are kept).")
+        static let configuration = CommandConfiguration(
+            abstract: "Terminate an authorisation and delete the operator's derived data (logs are kept).")
         @OptionGroup var change: Change
         func run() throws {
             let ledger = try change.location.open()
-            let report = try ledger.terminate(operator: change.operator, scenario: change.scenario,
-                                              reason: change.reason, actor: change.reviewer)
+            let report = try ledger.terminate(
+                operator: change.operator, scenario: change.scenario,
+                reason: change.reason, actor: change.reviewer)
             printStatus(report.authorisation, at: ledger.now)
             for file in report.deletedFiles { print("  deleted \(file)") }
             for file in report.missingFiles { print("  already gone: \(file)") }
@@ -277,7 +322,8 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Each authorisation with its status, window, spent and remaining budget.")
+        static let configuration = CommandConfiguration(
+            abstract: "Each authorisation with its status, window, spent and remaining budget.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "Only this operator.")
         var `operator`: String?
@@ -293,13 +339,16 @@ struct LedgerCommand: ParsableCommand {
                 output.cost = try ledger.costs(of: authorisation.id)
                 outputs.append(output)
             }
-            if json { print(try jsonText(outputs)) } else {
+            if json {
+                print(try jsonText(outputs))
+            } else {
                 if all.isEmpty { print("no authorisations in \(location.path)") }
                 for output in outputs {
                     printStatus(all.first { $0.id == output.id }!, at: time)
                     if let c = output.cost {
-                        print("  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
-                              + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
+                        print(
+                            "  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
+                                + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
                     }
                 }
             }
@@ -317,21 +366,27 @@ struct LedgerCommand: ParsableCommand {
         var json = false
         func run() throws {
             let records = try location.open().history(operator: `operator`, scenario: scenario)
-            if json { print(try jsonText(records.map(HistoryOutput.init))); return }
+            if json {
+                print(try jsonText(records.map(HistoryOutput.init)))
+                return
+            }
             for r in records {
                 var guarantee: [String] = []
                 if let e = r.epsilon { guarantee.append("ε=\(e)") }
                 if let d = r.delta { guarantee.append("δ=\(d)") }
                 if let p = r.rho { guarantee.append("ρ=\(p)") }
-                print("\(r.chargedAt.formatted(.iso8601))  \(r.operator)/\(r.scenario)  \(r.kind) \(r.query)  \(guarantee.joined(separator: " "))  "
-                      + (r.resultDigest.map { "digest \($0.prefix(16))…" } ?? "charged, no outcome recorded")
-                      + (r.bytesExported.map { "  \($0) B" } ?? "") + (r.cpuSeconds.map { String(format: "  %.3f s CPU", $0) } ?? ""))
+                print(
+                    "\(r.chargedAt.formatted(.iso8601))  \(r.operator)/\(r.scenario)  \(r.kind) \(r.query)  \(guarantee.joined(separator: " "))  "
+                        + (r.resultDigest.map { "digest \($0.prefix(16))…" } ?? "charged, no outcome recorded")
+                        + (r.bytesExported.map { "  \($0) B" } ?? "")
+                        + (r.cpuSeconds.map { String(format: "  %.3f s CPU", $0) } ?? ""))
             }
         }
     }
 
     struct AuditVerify: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "audit-verify", abstract: "Verify the audit log's hash chain (exit 1 if broken).")
+        static let configuration = CommandConfiguration(
+            commandName: "audit-verify", abstract: "Verify the audit log's hash chain (exit 1 if broken).")
         @OptionGroup var location: LedgerLocation
         @Flag(help: "Print JSON.")
         var json = false
@@ -339,17 +394,25 @@ struct LedgerCommand: ParsableCommand {
             let ledger = try location.open()
             do {
                 let (entries, head) = try ledger.verifyAudit()
-                if json { print(try jsonText(AuditVerifyOutput(ok: true, entries: entries, head: head, brokenAt: nil, reason: nil))) }
-                else { print("audit log intact: \(entries) entries, head \(head)") }
+                if json {
+                    print(
+                        try jsonText(
+                            AuditVerifyOutput(ok: true, entries: entries, head: head, brokenAt: nil, reason: nil)))
+                } else {
+                    print("audit log intact: \(entries) entries, head \(head)")
+                }
             } catch let PrivacyLedgerError.auditChainBroken(sequence, reason) where json {
-                print(try jsonText(AuditVerifyOutput(ok: false, entries: nil, head: nil, brokenAt: sequence, reason: reason)))
+                print(
+                    try jsonText(
+                        AuditVerifyOutput(ok: false, entries: nil, head: nil, brokenAt: sequence, reason: reason)))
                 throw ExitCode(1)
             }
         }
     }
 
     struct Purge: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete audit entries older than a cutoff (never younger than 6 months).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete audit entries older than a cutoff (never younger than 6 months).")
         @OptionGroup var location: LedgerLocation
         @Option(help: "Cutoff as an ISO 8601 date or time (e.g. 2026-01-01 or 2026-01-01T00:00:00Z).")
         var before: String?
@@ -358,13 +421,17 @@ struct LedgerCommand: ParsableCommand {
         @Option(help: "Who purges (audited).")
         var actor: String = "platform"
         func validate() throws {
-            if (before == nil) == (olderThanDays == nil) { throw ValidationError("give --before DATE or --older-than-days N") }
+            if (before == nil) == (olderThanDays == nil) {
+                throw ValidationError("give --before DATE or --older-than-days N")
+            }
         }
         func run() throws {
             let cutoff: Date
             if let before {
                 let text = before.count == 10 ? before + "T00:00:00Z" : before
-                guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--before must be an ISO 8601 date, got '\(before)'") }
+                guard let date = try? Date(text, strategy: .iso8601) else {
+                    throw ValidationError("--before must be an ISO 8601 date, got '\(before)'")
+                }
                 cutoff = date
             } else {
                 cutoff = Date().addingTimeInterval(-Double(olderThanDays!) * 86_400)
@@ -379,9 +446,11 @@ struct LedgerCommand: ParsableCommand {
 /// spent and remaining (snapped, see ``snapBudget(_:)``), window and columns.
 func printStatus(_ a: Authorisation, at time: Date) {
     let columns = a.columns.map { "\($0.column)(\($0.level.rawValue))" }.joined(separator: ",")
-    print("\(a.operator)/\(a.scenario): \(a.standing(at: time).rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(snapBudget(a.spent)), remaining \(snapBudget(a.remaining)); "
-          + "valid \(a.validFrom.formatted(.iso8601)) … \(a.validTo.formatted(.iso8601))"
-          + (a.trialUntil > a.validFrom ? " (trial until \(a.trialUntil.formatted(.iso8601)))" : "") + "; columns \(columns)")
+    print(
+        "\(a.operator)/\(a.scenario): \(a.standing(at: time).rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(snapBudget(a.spent)), remaining \(snapBudget(a.remaining)); "
+            + "valid \(a.validFrom.formatted(.iso8601)) … \(a.validTo.formatted(.iso8601))"
+            + (a.trialUntil > a.validFrom ? " (trial until \(a.trialUntil.formatted(.iso8601)))" : "")
+            + "; columns \(columns)")
 }
 
 func jsonText<T: Encodable>(_ value: T) throws -> String {
@@ -454,16 +523,22 @@ struct StatusOutput: Encodable {
     var cost: CostSummary?
 
     init(_ a: Authorisation, at time: Date) {
-        id = a.id; `operator` = a.operator; scenario = a.scenario
-        status = a.standing(at: time).rawValue; lifecycle = a.status.rawValue
+        id = a.id
+        `operator` = a.operator
+        scenario = a.scenario
+        status = a.standing(at: time).rawValue
+        lifecycle = a.status.rawValue
         switch a.budget {
         case let .pure(e): budget = BudgetOutput(type: "pure", epsilon: e, delta: nil, rho: nil)
         case let .approximate(e, d): budget = BudgetOutput(type: "approximate", epsilon: e, delta: d, rho: nil)
         case let .zCDP(r): budget = BudgetOutput(type: "zCDP", epsilon: nil, delta: nil, rho: r)
         }
         accounting = a.accounting.rawValue
-        spent = snapBudget(a.spent); remaining = snapBudget(a.remaining)
-        valid_from = a.validFrom; trial_until = a.trialUntil; valid_to = a.validTo
+        spent = snapBudget(a.spent)
+        remaining = snapBudget(a.remaining)
+        valid_from = a.validFrom
+        trial_until = a.trialUntil
+        valid_to = a.validTo
         columns = a.columns.map(\.column)
         var seen: [String] = []
         for c in a.columns where !seen.contains(c.dataset) { seen.append(c.dataset) }
@@ -492,10 +567,22 @@ struct HistoryOutput: Encodable {
     let completed_at: Date?
 
     init(_ r: ReleaseRecord) {
-        id = r.id; kind = r.kind; `operator` = r.operator; scenario = r.scenario; dataset = r.dataset; query = r.query
-        epsilon = r.epsilon; delta = r.delta; rho = r.rho; noise_scale = r.noiseScale; result_digest = r.resultDigest
-        rows_scanned = r.rowsScanned; cpu_seconds = r.cpuSeconds; bytes_exported = r.bytesExported
-        time = r.chargedAt; completed_at = r.completedAt
+        id = r.id
+        kind = r.kind
+        `operator` = r.operator
+        scenario = r.scenario
+        dataset = r.dataset
+        query = r.query
+        epsilon = r.epsilon
+        delta = r.delta
+        rho = r.rho
+        noise_scale = r.noiseScale
+        result_digest = r.resultDigest
+        rows_scanned = r.rowsScanned
+        cpu_seconds = r.cpuSeconds
+        bytes_exported = r.bytesExported
+        time = r.chargedAt
+        completed_at = r.completedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -505,12 +592,22 @@ struct HistoryOutput: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(kind, forKey: .kind); try c.encode(`operator`, forKey: .operator)
-        try c.encode(scenario, forKey: .scenario); try c.encode(dataset, forKey: .dataset); try c.encode(query, forKey: .query)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(`operator`, forKey: .operator)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(query, forKey: .query)
         // ε, δ and the digest are always present (null when not applicable or not yet recorded).
-        try c.encode(epsilon, forKey: .epsilon); try c.encode(delta, forKey: .delta); try c.encodeIfPresent(rho, forKey: .rho)
-        try c.encode(noise_scale, forKey: .noise_scale); try c.encode(result_digest, forKey: .result_digest)
-        try c.encode(rows_scanned, forKey: .rows_scanned); try c.encode(cpu_seconds, forKey: .cpu_seconds)
-        try c.encode(bytes_exported, forKey: .bytes_exported); try c.encode(time, forKey: .time); try c.encode(completed_at, forKey: .completed_at)
+        try c.encode(epsilon, forKey: .epsilon)
+        try c.encode(delta, forKey: .delta)
+        try c.encodeIfPresent(rho, forKey: .rho)
+        try c.encode(noise_scale, forKey: .noise_scale)
+        try c.encode(result_digest, forKey: .result_digest)
+        try c.encode(rows_scanned, forKey: .rows_scanned)
+        try c.encode(cpu_seconds, forKey: .cpu_seconds)
+        try c.encode(bytes_exported, forKey: .bytes_exported)
+        try c.encode(time, forKey: .time)
+        try c.encode(completed_at, forKey: .completed_at)
     }
 }

@@ -23,7 +23,9 @@ struct PaillierCommand: ParsableCommand {
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a key pair (n of 2048 to 8192 bits).",
-            discussion: "Prime search time grows like bits⁴: about a second for 2048 bits, seconds to minutes for 8192 (a random search); progress goes to stderr.")
+            discussion:
+                "Prime search time grows like bits⁴: about a second for 2048 bits, seconds to minutes for 8192 (a random search); progress goes to stderr."
+        )
 
         @Option(help: "Modulus length in bits (2048 to 8192).")
         var bits: Int = 2048
@@ -50,8 +52,9 @@ struct PaillierCommand: ParsableCommand {
             // An odd candidate of b bits is prime with probability ≈ 2/(b·ln 2).
             let expected = Int((Double(bits / 2) * 0.693_147 / 2).rounded())
             let key = try PaillierPrivateKey.generate(modulusBits: bits, using: &generator) { state in
-                progress.report("\(state.primesFound) of 2 primes found, \(state.candidatesTested) candidates tested (≈ \(expected) per prime on average)",
-                                force: state.primesFound == 2)
+                progress.report(
+                    "\(state.primesFound) of 2 primes found, \(state.candidatesTested) candidates tested (≈ \(expected) per prime on average)",
+                    force: state.primesFound == 2)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -64,7 +67,8 @@ struct PaillierCommand: ParsableCommand {
     struct Encrypt: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encrypt signed integers (one per line).",
-            discussion: "Default: DJN short-exponent randomness on a fixed base (see PaillierFastEncryptor); --plain uses r^n with r uniform in Z*n."
+            discussion:
+                "Default: DJN short-exponent randomness on a fixed base (see PaillierFastEncryptor); --plain uses r^n with r uniform in Z*n."
         )
 
         @Option(help: "Public key (JSON).")
@@ -89,8 +93,9 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
-            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
-                                                        maximumLength: PaillierText.maximumPlaintextLength(for: publicKey))
+            let values = try PaillierText.parseIntegers(
+                PaillierFiles.readText(input), source: input,
+                maximumLength: PaillierText.maximumPlaintextLength(for: publicKey))
             var generator = try SecureRandomGenerator()
             let ciphertexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
                 if plain {
@@ -105,7 +110,8 @@ struct PaillierCommand: ParsableCommand {
 
     /// `paillier decrypt --key priv.json cipher.txt --out plain.txt`.
     struct Decrypt: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Decrypt ciphertexts (one per line) to signed integers.")
+        static let configuration = CommandConfiguration(
+            abstract: "Decrypt ciphertexts (one per line) to signed integers.")
 
         @Option(help: "Private key (JSON with n, p, q).")
         var key: String
@@ -126,8 +132,9 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let privateKey: PaillierPrivateKey = try PaillierFiles.readJSON(key)
-            let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
-                                                        maximumLength: PaillierText.maximumCiphertextLength(for: privateKey.publicKey))
+            let values = try PaillierText.parseIntegers(
+                PaillierFiles.readText(input), source: input,
+                maximumLength: PaillierText.maximumCiphertextLength(for: privateKey.publicKey))
             let plaintexts = try PaillierFiles.naming(input) { () throws(PaillierError) in
                 let ciphertexts = try PaillierBatch.validate(values, publicKey: privateKey.publicKey)
                 return try PaillierBatch.decryptSigned(ciphertexts, with: privateKey, threads: threads)
@@ -154,7 +161,9 @@ struct PaillierCommand: ParsableCommand {
         var threads: Int?
 
         func validate() throws {
-            guard inputs.count >= 2 else { throw ValidationError("add needs at least two ciphertext files, got \(inputs.count)") }
+            guard inputs.count >= 2 else {
+                throw ValidationError("add needs at least two ciphertext files, got \(inputs.count)")
+            }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             try PaillierFiles.checkOutputs([out], inputs: [key] + inputs)
         }
@@ -163,13 +172,16 @@ struct PaillierCommand: ParsableCommand {
             let publicKey: PaillierPublicKey = try PaillierFiles.readJSON(key)
             var vectors: [[PaillierCiphertext]] = []
             for input in inputs {
-                let values = try PaillierText.parseIntegers(PaillierFiles.readText(input), source: input,
-                                                            maximumLength: PaillierText.maximumCiphertextLength(for: publicKey))
-                vectors.append(try PaillierFiles.naming(input) { () throws(PaillierError) in
-                    try PaillierBatch.validate(values, publicKey: publicKey)
-                })
+                let values = try PaillierText.parseIntegers(
+                    PaillierFiles.readText(input), source: input,
+                    maximumLength: PaillierText.maximumCiphertextLength(for: publicKey))
+                vectors.append(
+                    try PaillierFiles.naming(input) { () throws(PaillierError) in
+                        try PaillierBatch.validate(values, publicKey: publicKey)
+                    })
                 if vectors.count > 1, vectors.last!.count != vectors[0].count {
-                    throw PaillierCLIError("\(input) has \(vectors.last!.count) lines, \(inputs[0]) has \(vectors[0].count)")
+                    throw PaillierCLIError(
+                        "\(input) has \(vectors.last!.count) lines, \(inputs[0]) has \(vectors[0].count)")
                 }
             }
             let sums = try PaillierBatch.add(vectors, publicKey: publicKey, threads: threads)
@@ -191,9 +203,11 @@ enum PaillierFiles {
         case .failure(.plaintextOutOfRange(let index?, let reason)):
             throw PaillierCLIError("\(source) line \(index + 1): plaintext out of range: \(reason)")
         case .failure(.fieldTooLong(let parameter, let length, let maximumLength)):
-            throw PaillierCLIError("\(parameter): a field of \(length) characters; values under this key have at most \(maximumLength)")
+            throw PaillierCLIError(
+                "\(parameter): a field of \(length) characters; values under this key have at most \(maximumLength)")
         case .failure(.decodingOverflow(let index?)):
-            throw PaillierCLIError("\(source) line \(index + 1): decrypted value overflowed the signed range (|v| ≤ n/3)")
+            throw PaillierCLIError(
+                "\(source) line \(index + 1): decrypted value overflowed the signed range (|v| ≤ n/3)")
         case .failure(let error):
             throw error
         }
@@ -232,11 +246,17 @@ enum PaillierFiles {
         for (index, output) in outputs.enumerated() {
             guard !output.isEmpty else { throw ValidationError("an output path is empty; give a file path") }
             var isDirectory: ObjCBool = false
-            if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue) {
-                throw ValidationError("output \(output) is a directory; give a file path, e.g. \(output.hasSuffix("/") ? output : output + "/")result.txt")
+            if output.hasSuffix("/")
+                || (FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
+            {
+                throw ValidationError(
+                    "output \(output) is a directory; give a file path, e.g. \(output.hasSuffix("/") ? output : output + "/")result.txt"
+                )
             }
             for input in inputs where sameFile(output, input) {
-                throw ValidationError("output \(output) is also an input (\(input)); writing it would replace the input: choose another output file")
+                throw ValidationError(
+                    "output \(output) is also an input (\(input)); writing it would replace the input: choose another output file"
+                )
             }
             for other in outputs[..<index] where sameFile(output, other) {
                 throw ValidationError("outputs \(other) and \(output) are the same file")
@@ -247,7 +267,9 @@ enum PaillierFiles {
     /// Whether two paths name the same file: equal after standardising, or the same device and
     /// inode when both exist.
     static func sameFile(_ a: String, _ b: String) -> Bool {
-        if URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path { return true }
+        if URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path {
+            return true
+        }
         var first = stat()
         var second = stat()
         guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
@@ -264,9 +286,11 @@ enum PaillierFiles {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw PaillierCLIError("output \(path) is a directory; give a file path")
         }
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode]) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode])
+        else {
             let folder = url.deletingLastPathComponent().path
-            throw PaillierCLIError("cannot write output \(path): cannot create a file in \(folder) (missing folder or no permission)")
+            throw PaillierCLIError(
+                "cannot write output \(path): cannot create a file in \(folder) (missing folder or no permission)")
         }
         guard rename(temporary, path) == 0 else {
             let code = errno

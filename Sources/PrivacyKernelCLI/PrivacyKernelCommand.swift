@@ -9,7 +9,10 @@ public struct PrivacyKernelCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "privacy-kernel",
         abstract: "Compute on public data without letting raw records out.",
-        subcommands: [DatasetsCommand.self, DPCommand.self, AnonymityCommand.self, PaillierCommand.self, SecAggCommand.self, LedgerCommand.self, ScenarioCommand.self, DemoCommand.self]
+        subcommands: [
+            DatasetsCommand.self, DPCommand.self, AnonymityCommand.self, PaillierCommand.self, SecAggCommand.self,
+            LedgerCommand.self, ScenarioCommand.self, DemoCommand.self,
+        ]
     )
 
     /// The root command has no options of its own.

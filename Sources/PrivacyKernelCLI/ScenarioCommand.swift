@@ -21,9 +21,9 @@ struct ScenarioCommand: ParsableCommand {
         commandName: "scenario",
         abstract: "Run one scenario model and write report.json, CSV tables and report.html.",
         discussion: """
-        Every release goes through the ledger's release gate (an authorisation is granted to the \
-        operator for this run, named <scenario>-<UTC time>); microdata exports go through its export gate.
-        """
+            Every release goes through the ledger's release gate (an authorisation is granted to the \
+            operator for this run, named <scenario>-<UTC time>); microdata exports go through its export gate.
+            """
     )
 
     @Argument(help: "transport, health, finance, commerce, market or tourism.")
@@ -32,7 +32,10 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Input CSV with the scenario's columns (default: the embedded datasets/<scenario>.csv).")
     var data: String?
 
-    @Option(help: "Map a real public dataset onto the scenario's columns: nyc_flights (transport), hotel_bookings (tourism hotel stays), restaurant_inspections (market), nhanes_2017 or covid_testing (health), lendingclub_loans (finance). Needs --data (a file named after one of these is recognised without it).")
+    @Option(
+        help:
+            "Map a real public dataset onto the scenario's columns: nyc_flights (transport), hotel_bookings (tourism hotel stays), restaurant_inspections (market), nhanes_2017 or covid_testing (health), lendingclub_loans (finance). Needs --data (a file named after one of these is recognised without it)."
+    )
     var mapping: String?
 
     @Option(help: "Tourism only: the hotel-stay CSV (default: the embedded datasets/tourism_hotels.csv).")
@@ -56,7 +59,10 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "Operator the authorisation is granted to.")
     var `operator`: String = "demo-operator"
 
-    @Flag(help: "Report the raw noisy values (negative counts and fractions included) instead of non-negative integer counts and non-negative sums and rates. Either way report.json keeps each noisy value as rawValue.")
+    @Flag(
+        help:
+            "Report the raw noisy values (negative counts and fractions included) instead of non-negative integer counts and non-negative sums and rates. Either way report.json keeps each noisy value as rawValue."
+    )
     var noPostProcessing = false
 
     /// The options, as the library validates them.
@@ -67,14 +73,19 @@ struct ScenarioCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard ScenarioKind(rawValue: name) != nil else { throw ValidationError(ScenarioError.unknownScenario(name).description) }
+        guard ScenarioKind(rawValue: name) != nil else {
+            throw ValidationError(ScenarioError.unknownScenario(name).description)
+        }
         // Every parameter is checked before the ledger is opened or anything is charged.
         do { try options.validate() } catch let error as ScenarioError { throw ValidationError(error.description) }
         if let mapping {
             guard let m = RealDataMapping(rawValue: mapping) else {
-                throw ValidationError("--mapping must be one of \(RealDataMapping.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--mapping must be one of \(RealDataMapping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard m.scenario.rawValue == name else { throw ValidationError("--mapping \(mapping) feeds the \(m.scenario.rawValue) scenario, not \(name)") }
+            guard m.scenario.rawValue == name else {
+                throw ValidationError("--mapping \(mapping) feeds the \(m.scenario.rawValue) scenario, not \(name)")
+            }
             guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
         }
     }
@@ -86,24 +97,31 @@ struct ScenarioCommand: ParsableCommand {
         // An explicit --mapping, or the public dataset the file is named after.
         let recognised = mapping == nil ? data.flatMap { RealDataMapping.recognising(file: $0, for: kind) } : nil
         if let recognised, let file = data {
-            printProgress("recognised \(file) as \(recognised.rawValue): loading it through that mapping (--mapping chooses explicitly)")
+            printProgress(
+                "recognised \(file) as \(recognised.rawValue): loading it through that mapping (--mapping chooses explicitly)"
+            )
             input = try recognised.input(file: file)
         } else if let mapping, let file = data {
             printProgress("loading \(file) through the \(mapping) mapping")
             input = try RealDataMapping(rawValue: mapping)!.input(file: file)
         } else {
-            input = try data.map { try ScenarioRunner.fileInput(kind, file: $0, second: hotels) } ?? ScenarioRunner.embeddedInput(kind)
+            input =
+                try data.map { try ScenarioRunner.fileInput(kind, file: $0, second: hotels) }
+                ?? ScenarioRunner.embeddedInput(kind)
         }
-        let context = ScenarioContext(ledger: ledgerHandle, operator: `operator`, outputDirectory: out, progress: printProgress)
+        let context = ScenarioContext(
+            ledger: ledgerHandle, operator: `operator`, outputDirectory: out, progress: printProgress)
         let report: ScenarioReport
         do {
             report = try ScenarioRunner.run(kind, input: input, options: options, context: context)
         } catch let error as ScenarioError {
             // A file without the scenario's columns may be one of the mapped public datasets.
             guard case .missingColumn = error, mapping == nil, recognised == nil, data != nil,
-                  !RealDataMapping.feeding(kind).isEmpty else { throw error }
+                !RealDataMapping.feeding(kind).isEmpty
+            else { throw error }
             let names = RealDataMapping.feeding(kind).map(\.rawValue).joined(separator: ", ")
-            throw MessageError("\(error.description). If the file is a public dataset, map it with --mapping (\(names)).")
+            throw MessageError(
+                "\(error.description). If the file is a public dataset, map it with --mapping (\(names)).")
         }
         try ReportWriter.write(report, to: out)
         printProgress("wrote \(out)/report.html, report.json and \(report.sections.count) CSV tables")
@@ -142,16 +160,19 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         let (ledgerHandle, ledgerPath) = try openScenarioLedger(ledger, out: out)
-        let context = ScenarioContext(ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
+        let context = ScenarioContext(
+            ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
-            let report = try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), options: options, context: context)
+            let report = try ScenarioRunner.run(
+                kind, input: try ScenarioRunner.embeddedInput(kind), options: options, context: context)
             try ReportWriter.write(report, to: context.directory(for: kind))
             reports.append(report)
         }
         let seconds = Date().timeIntervalSince(start)
         try ReportWriter.writeIndex(reports, ledgerPath: ledgerPath, to: out, seconds: seconds)
-        printProgress(String(format: "demo: 6 scenarios in %.1f s; open %@/index.html (ledger: %@)", seconds, out, ledgerPath))
+        printProgress(
+            String(format: "demo: 6 scenarios in %.1f s; open %@/index.html (ledger: %@)", seconds, out, ledgerPath))
     }
 }
 

@@ -18,10 +18,12 @@ enum AuditLog {
         let (lastSequence, lastHash) = try head(db)
         let sequence = lastSequence + 1
         let detailsText = canonicalJSON(details)
-        let hash = digest(sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
-                          details: detailsText, previousHash: lastHash)
-        try db.executeCached(sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
+        let hash = digest(
+            sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
+            details: detailsText, previousHash: lastHash)
+        try db.executeCached(
+            sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
         try db.executeCached(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
     }
 
@@ -70,7 +72,9 @@ enum AuditLog {
         out += "\""
     }
 
-    static func digest(sequence: Int64, time: Double, actor: String, action: String, details: String, previousHash: String) -> String {
+    static func digest(
+        sequence: Int64, time: Double, actor: String, action: String, details: String, previousHash: String
+    ) -> String {
         var bytes: [UInt8] = []
         func field(_ text: String) {
             bytes.append(contentsOf: "\(text.utf8.count):".utf8)
@@ -94,35 +98,45 @@ enum AuditLog {
             let sequence: Int64 = try row.ledgerValue("sequence")
             expectedSequence += 1
             guard sequence == expectedSequence else {
-                throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence, reason: "entry \(expectedSequence) is missing (next is \(sequence))")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: expectedSequence, reason: "entry \(expectedSequence) is missing (next is \(sequence))")
             }
             let stored: String
             do throws(PrivacyLedgerError) { stored = try row.ledgerValue("previous_hash") } catch {
-                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
             }
             guard stored == previous else {
-                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its previous hash does not match entry \(sequence - 1)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: sequence, reason: "its previous hash does not match entry \(sequence - 1)")
             }
             // A field of another type than the schema's was written outside the kernel: the
             // entry is edited, like one whose hash does not match.
             let hash: String, storedHash: String
             do throws(PrivacyLedgerError) {
-                hash = digest(sequence: sequence, time: try row.ledgerValue("time"), actor: try row.ledgerValue("actor"), action: try row.ledgerValue("action"),
-                              details: try row.ledgerValue("details"), previousHash: stored)
+                hash = digest(
+                    sequence: sequence, time: try row.ledgerValue("time"), actor: try row.ledgerValue("actor"),
+                    action: try row.ledgerValue("action"),
+                    details: try row.ledgerValue("details"), previousHash: stored)
                 storedHash = try row.ledgerValue("hash")
             } catch {
-                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: sequence, reason: "a field holds a value of the wrong type (edited)")
             }
             guard hash == storedHash else {
-                throw PrivacyLedgerError.auditChainBroken(sequence: sequence, reason: "its contents do not match its hash (edited)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: sequence, reason: "its contents do not match its hash (edited)")
             }
             previous = hash
             count += 1
         }
         let (headSequence, headHash) = try head(db)
         guard headSequence == expectedSequence, headHash == previous else {
-            throw PrivacyLedgerError.auditChainBroken(sequence: expectedSequence + 1,
-                                                      reason: "the head records entry \(headSequence), the log ends at \(expectedSequence) (entries deleted from the end)")
+            throw PrivacyLedgerError.auditChainBroken(
+                sequence: expectedSequence + 1,
+                reason:
+                    "the head records entry \(headSequence), the log ends at \(expectedSequence) (entries deleted from the end)"
+            )
         }
         try crossCheckReleases(db)
         return (count, previous)
@@ -133,17 +147,25 @@ enum AuditLog {
     /// recorded. So an edited or deleted ledger row shows too, as long as its audit entries
     /// have not been purged.
     static func crossCheckReleases(_ db: Database) throws {
-        struct Recorded { var sequence: Int64; var guarantee: [String: String] = [:]; var digest: String? }
+        struct Recorded {
+            var sequence: Int64
+            var guarantee: [String: String] = [:]
+            var digest: String?
+        }
         var recorded: [String: Recorded] = [:]
         let decoder = JSONDecoder()
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
-            """)
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
+                """)
         while let row = try cursor.next() {
-            let details = (try? decoder.decode([String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8))) ?? [:]
+            let details =
+                (try? decoder.decode(
+                    [String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8))) ?? [:]
             guard let id = details["release"] else { continue }
             var entry = try recorded[id] ?? Recorded(sequence: row.ledgerValue("sequence"))
-            switch (try row.ledgerValue("action", as: String.self)) {
+            switch try row.ledgerValue("action", as: String.self) {
             case "release-charged":
                 // An empty value records "none"; a missing key records nothing to compare.
                 for key in ["epsilon", "delta", "rho"] { if let value = details[key] { entry.guarantee[key] = value } }
@@ -154,19 +176,28 @@ enum AuditLog {
         }
         guard !recorded.isEmpty else { return }
         var rows: [String: Row] = [:]
-        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") { rows[try row.ledgerValue("id")] = row }
+        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") {
+            rows[try row.ledgerValue("id")] = row
+        }
         for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             guard let row = rows[id] else {
-                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: entry.sequence, reason: "release \(id) recorded here is missing from the ledger (deleted)"
+                )
             }
             for (key, text) in entry.guarantee {
                 let stored = (try row.ledgerValue(key, as: Double?.self)).map { "\($0)" } ?? ""
                 guard stored == text else {
-                    throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's \(key) \(stored) differs from the recorded \(text) (edited)")
+                    throw PrivacyLedgerError.auditChainBroken(
+                        sequence: entry.sequence,
+                        reason:
+                            "release \(id): the ledger's \(key) \(stored) differs from the recorded \(text) (edited)")
                 }
             }
             if let digest = entry.digest, digest != (try row.ledgerValue("result_digest", as: String?.self)) {
-                throw PrivacyLedgerError.auditChainBroken(sequence: entry.sequence, reason: "release \(id): the ledger's result digest differs from the recorded one (edited)")
+                throw PrivacyLedgerError.auditChainBroken(
+                    sequence: entry.sequence,
+                    reason: "release \(id): the ledger's result digest differs from the recorded one (edited)")
             }
         }
     }
@@ -188,10 +219,16 @@ extension SQLiteLedger {
     public func auditEntries(limit: Int? = nil) throws(PrivacyLedgerError) -> [AuditEntry] {
         try read { db in
             var sql = "SELECT * FROM audit ORDER BY sequence"
-            if let limit { sql = "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence" }
+            if let limit {
+                sql =
+                    "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence"
+            }
             return try db.cachedRows(sql: sql).map { row in
-                AuditEntry(sequence: try row.ledgerValue("sequence"), time: Date(timeIntervalSince1970: try row.ledgerValue("time")), actor: try row.ledgerValue("actor"),
-                           action: try row.ledgerValue("action"), details: try row.ledgerValue("details"), previousHash: try row.ledgerValue("previous_hash"), hash: try row.ledgerValue("hash"))
+                AuditEntry(
+                    sequence: try row.ledgerValue("sequence"),
+                    time: Date(timeIntervalSince1970: try row.ledgerValue("time")), actor: try row.ledgerValue("actor"),
+                    action: try row.ledgerValue("action"), details: try row.ledgerValue("details"),
+                    previousHash: try row.ledgerValue("previous_hash"), hash: try row.ledgerValue("hash"))
             }
         }
     }
@@ -218,20 +255,29 @@ extension SQLiteLedger {
         return try write { db in
             _ = try AuditLog.verify(db)
             // The prefix of entries before the first entry at or after the cutoff.
-            let firstKept = try db.cachedValue(Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?", arguments: [cutoff.timeIntervalSince1970])
+            let firstKept = try db.cachedValue(
+                Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?",
+                arguments: [cutoff.timeIntervalSince1970])
             let (headSequence, _) = try AuditLog.head(db)
             let lastPurged = (firstKept ?? headSequence + 1) - 1
             let (anchorSequence, _) = try AuditLog.anchor(db)
             guard lastPurged > anchorSequence else {
-                try AuditLog.append(db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
+                try AuditLog.append(
+                    db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
                 return 0
             }
-            let hash = try db.cachedValue(String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
+            let hash = try db.cachedValue(
+                String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
             try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
             let deleted = db.changesCount
-            try db.executeCached(sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
-            try AuditLog.append(db, time: time, actor: actor, action: "purge",
-                                details: ["cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash])
+            try db.executeCached(
+                sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
+            try AuditLog.append(
+                db, time: time, actor: actor, action: "purge",
+                details: [
+                    "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
+                    "anchor_hash": hash,
+                ])
             return deleted
         }
     }

@@ -19,8 +19,10 @@ extension Database {
     }
 
     /// The first column of the first row of one cached statement, or `nil`.
-    func cachedValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(_ type: Value.Type, sql: String,
-                                                                                    arguments: StatementArguments = []) throws -> Value? {
+    func cachedValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String,
+        arguments: StatementArguments = []
+    ) throws -> Value? {
         try Value.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
 }
@@ -33,9 +35,14 @@ extension Row {
     /// quote the stored value.
     /// - Throws: ``PrivacyLedgerError/storage(reason:)``.
     /// - Complexity: O(1) plus the conversion.
-    func ledgerValue<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self) throws(PrivacyLedgerError) -> Value {
+    func ledgerValue<Value: DatabaseValueConvertible>(
+        _ column: String, as type: Value.Type = Value.self
+    ) throws(PrivacyLedgerError) -> Value {
         do { return try decode(Value.self, forColumn: column) } catch {
-            throw .storage(reason: "the ledger column '\(column)' holds a value of the wrong type (the file was edited or is damaged; run `privacy-kernel ledger audit-verify`)")
+            throw .storage(
+                reason:
+                    "the ledger column '\(column)' holds a value of the wrong type (the file was edited or is damaged; run `privacy-kernel ledger audit-verify`)"
+            )
         }
     }
 }

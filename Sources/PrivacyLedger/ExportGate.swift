@@ -24,8 +24,10 @@ extension SQLiteLedger {
     /// - Throws: ``PrivacyLedgerError`` naming the rule (nothing is written then).
     /// - Complexity: O(rows × quasi-identifiers) for the check, plus writing the file.
     @discardableResult
-    public func export(_ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
-                       dataset: String, separator: UInt8 = UInt8(ascii: ",")) throws(PrivacyLedgerError) -> ReleaseRecord {
+    public func export(
+        _ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
+        dataset: String, separator: UInt8 = UInt8(ascii: ",")
+    ) throws(PrivacyLedgerError) -> ReleaseRecord {
         let cpuStart = processCPUSeconds()
         let columns = table.columnNames
         try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
@@ -34,7 +36,8 @@ extension SQLiteLedger {
         switch check {
         case let .microdata(quasiIdentifiers, k):
             guard k >= policy.minimumK else {
-                throw .exportRefused(rule: "k-below-minimum", detail: "k = \(k) is below the platform's minimum k = \(policy.minimumK)")
+                throw .exportRefused(
+                    rule: "k-below-minimum", detail: "k = \(k) is below the platform's minimum k = \(policy.minimumK)")
             }
             try Self.checkKAnonymity(table, quasiIdentifiers: quasiIdentifiers, k: k)
             checkDescription = "k-anonymity k=\(k) over \(quasiIdentifiers.joined(separator: ","))"
@@ -50,7 +53,9 @@ extension SQLiteLedger {
         }
         let record: ReleaseRecord
         do {
-            guard let data = FileManager.default.contents(atPath: pending) else { throw PrivacyLedgerError.storage(reason: "cannot read back '\(pending)'") }
+            guard let data = FileManager.default.contents(atPath: pending) else {
+                throw PrivacyLedgerError.storage(reason: "cannot read back '\(pending)'")
+            }
             let digest = Self.sha256Hex(data)
             let id = UUID().uuidString
             let parameters = try Self.json(["check": checkDescription, "path": target, "rows": "\(table.rowCount)"])
@@ -60,19 +65,30 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
                 try Self.check(authorisation, at: time, dataset: dataset, columns: columns, db: db)
-                try db.executeCached(sql: """
-                    INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
-                                          rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
-                    VALUES (?, 'export', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, authorisation.id, op, scenario, dataset, target, parameters, digest, table.rowCount,
-                                     processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970, time.timeIntervalSince1970])
-                try db.executeCached(sql: "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
-                try AuditLog.append(db, time: time, actor: op, action: "export", details: [
-                    "release": id, "authorisation": "\(authorisation.id)", "path": target, "check": checkDescription,
-                    "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
-                ])
-                return try Self.releaseRecord(try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
+                try db.executeCached(
+                    sql: """
+                        INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
+                                              rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
+                        VALUES (?, 'export', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, authorisation.id, op, scenario, dataset, target, parameters, digest, table.rowCount,
+                        processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970,
+                        time.timeIntervalSince1970,
+                    ])
+                try db.executeCached(
+                    sql:
+                        "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
+                try AuditLog.append(
+                    db, time: time, actor: op, action: "export",
+                    details: [
+                        "release": id, "authorisation": "\(authorisation.id)", "path": target,
+                        "check": checkDescription,
+                        "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
+                    ])
+                return try Self.releaseRecord(
+                    try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
             }
         } catch let error as PrivacyLedgerError {
             try? FileManager.default.removeItem(atPath: pending)
@@ -84,7 +100,8 @@ extension SQLiteLedger {
         guard rename(pending, target) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: pending)
-            throw .storage(reason: "cannot move the export into '\(target)': \(reason) (the ledger records it; rerun to write)")
+            throw .storage(
+                reason: "cannot move the export into '\(target)': \(reason) (the ledger records it; rerun to write)")
         }
         return record
     }
@@ -92,17 +109,27 @@ extension SQLiteLedger {
     /// Refuses unless every equivalence class over `quasiIdentifiers` has ≥ `k` rows; the class
     /// of fully suppressed rows (every quasi-identifier `*`) is exempt.
     static func checkKAnonymity(_ table: Tabular.Table, quasiIdentifiers: [String], k: Int) throws(PrivacyLedgerError) {
-        guard !quasiIdentifiers.isEmpty else { throw .exportRefused(rule: "k-anonymity", detail: "microdata needs at least one quasi-identifier") }
+        guard !quasiIdentifiers.isEmpty else {
+            throw .exportRefused(rule: "k-anonymity", detail: "microdata needs at least one quasi-identifier")
+        }
         let classes: EquivalenceClasses, reports: [CheckReport]
-        do { (classes, reports) = try Anonymiser.check(table, quasiIdentifiers: quasiIdentifiers, requirements: [.kAnonymity(k: k)]) }
-        catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
+        do {
+            (classes, reports) = try Anonymiser.check(
+                table, quasiIdentifiers: quasiIdentifiers, requirements: [.kAnonymity(k: k)])
+        } catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
         let qiColumns: [Tabular.Column]
-        do { qiColumns = try quasiIdentifiers.map { try table.column($0) } } catch { throw .exportRefused(rule: "k-anonymity", detail: "\(error)") }
+        do { qiColumns = try quasiIdentifiers.map { try table.column($0) } } catch {
+            throw .exportRefused(rule: "k-anonymity", detail: "\(error)")
+        }
         for offending in reports[0].offendingClasses {
             let row = classes.firstRow[offending]
             let suppressed = qiColumns.allSatisfy { $0.text(at: row) == "*" }
             if !suppressed {
-                throw .exportRefused(rule: "k-anonymity", detail: "the equivalence class of data row \(row + 1) has \(classes.sizes[offending]) rows, fewer than k = \(k)")
+                throw .exportRefused(
+                    rule: "k-anonymity",
+                    detail:
+                        "the equivalence class of data row \(row + 1) has \(classes.sizes[offending]) rows, fewer than k = \(k)"
+                )
             }
         }
     }
@@ -110,13 +137,19 @@ extension SQLiteLedger {
     /// Refuses unless every value of `countColumn` is present and ≥ `minimum`.
     static func checkCellCounts(_ table: Tabular.Table, countColumn: String, minimum: Int) throws(PrivacyLedgerError) {
         let column: Tabular.Column
-        do { column = try table.column(countColumn) } catch { throw .exportRefused(rule: "minimum-cell-count", detail: "\(error)") }
+        do { column = try table.column(countColumn) } catch {
+            throw .exportRefused(rule: "minimum-cell-count", detail: "\(error)")
+        }
         for row in 0..<table.rowCount {
             guard let text = column.text(at: row), let value = Double(text) else {
-                throw .exportRefused(rule: "minimum-cell-count", detail: "column '\(countColumn)', data row \(row + 1) has no count")
+                throw .exportRefused(
+                    rule: "minimum-cell-count", detail: "column '\(countColumn)', data row \(row + 1) has no count")
             }
             guard value >= Double(minimum) else {
-                throw .exportRefused(rule: "minimum-cell-count", detail: "column '\(countColumn)', data row \(row + 1) has count \(text), below the minimum \(minimum)")
+                throw .exportRefused(
+                    rule: "minimum-cell-count",
+                    detail:
+                        "column '\(countColumn)', data row \(row + 1) has count \(text), below the minimum \(minimum)")
             }
         }
     }

@@ -81,22 +81,40 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         let text: String
         switch self {
         case let .noAuthorisation(o, s): text = "operator '\(o)' has no authorisation for scenario '\(s)'"
-        case let .suspended(o, s, reason): text = "the authorisation of operator '\(o)' for scenario '\(s)' is suspended (\(reason)); nothing was released"
-        case let .terminated(o, s): text = "the authorisation of operator '\(o)' for scenario '\(s)' was terminated; nothing was released"
-        case let .expired(o, s, to): text = "the authorisation of operator '\(o)' for scenario '\(s)' expired at \(iso(to)); nothing was released"
-        case let .notYetValid(o, s, from): text = "the authorisation of operator '\(o)' for scenario '\(s)' is valid only from \(iso(from)); nothing was released"
-        case let .datasetNotAuthorised(d, o, s): text = "dataset '\(d)' is not in the list of operator '\(o)' for scenario '\(s)'"
-        case let .columnNotAuthorised(c, d, o, s): text = "column '\(c)' of dataset '\(d)' is not in the list of operator '\(o)' for scenario '\(s)'"
-        case let .levelFourColumn(c, d): text = "column '\(c)' of dataset '\(d)' is classified level 4 and never leaves the platform"
-        case let .budgetExhausted(o, s, requested, spent, budget): text = "the authorisation of operator '\(o)' for scenario '\(s)' has spent \(spent) of \(budget); this release costs \(requested); nothing was released"
+        case let .suspended(o, s, reason):
+            text =
+                "the authorisation of operator '\(o)' for scenario '\(s)' is suspended (\(reason)); nothing was released"
+        case let .terminated(o, s):
+            text = "the authorisation of operator '\(o)' for scenario '\(s)' was terminated; nothing was released"
+        case let .expired(o, s, to):
+            text =
+                "the authorisation of operator '\(o)' for scenario '\(s)' expired at \(iso(to)); nothing was released"
+        case let .notYetValid(o, s, from):
+            text =
+                "the authorisation of operator '\(o)' for scenario '\(s)' is valid only from \(iso(from)); nothing was released"
+        case let .datasetNotAuthorised(d, o, s):
+            text = "dataset '\(d)' is not in the list of operator '\(o)' for scenario '\(s)'"
+        case let .columnNotAuthorised(c, d, o, s):
+            text = "column '\(c)' of dataset '\(d)' is not in the list of operator '\(o)' for scenario '\(s)'"
+        case let .levelFourColumn(c, d):
+            text = "column '\(c)' of dataset '\(d)' is classified level 4 and never leaves the platform"
+        case let .budgetExhausted(o, s, requested, spent, budget):
+            text =
+                "the authorisation of operator '\(o)' for scenario '\(s)' has spent \(spent) of \(budget); this release costs \(requested); nothing was released"
         case let .auditChainBroken(seq, reason): text = "the audit log's hash chain breaks at entry \(seq): \(reason)"
-        case let .purgeTooYoung(cutoff, earliest): text = "purging entries before \(iso(cutoff)) would delete entries younger than the retention period; the latest allowed cutoff is \(iso(earliest))"
+        case let .purgeTooYoung(cutoff, earliest):
+            text =
+                "purging entries before \(iso(cutoff)) would delete entries younger than the retention period; the latest allowed cutoff is \(iso(earliest))"
         case let .exportRefused(_, detail): text = "export refused: \(detail); nothing was written"
-        case let .invalidTransition(o, s, from, to): text = "the authorisation of operator '\(o)' for scenario '\(s)' cannot go from \(from) to \(to)"
+        case let .invalidTransition(o, s, from, to):
+            text = "the authorisation of operator '\(o)' for scenario '\(s)' cannot go from \(from) to \(to)"
         case let .invalidParameter(name, value, reason): text = "invalid \(name) = \(value): \(reason)"
-        case let .alreadyAuthorised(o, s): text = "operator '\(o)' already holds an authorisation for scenario '\(s)' (one scenario, one list, one review)"
+        case let .alreadyAuthorised(o, s):
+            text =
+                "operator '\(o)' already holds an authorisation for scenario '\(s)' (one scenario, one list, one review)"
         case let .unknownDataset(d): text = "dataset '\(d)' is not registered in the ledger"
-        case let .unknownColumn(c, d, available): text = "dataset '\(d)' has no column '\(c)'; it has: \(available.joined(separator: ", "))"
+        case let .unknownColumn(c, d, available):
+            text = "dataset '\(d)' has no column '\(c)'; it has: \(available.joined(separator: ", "))"
         case let .release(error): text = error.description
         case let .storage(reason): text = "the ledger's storage failed: \(reason)"
         }

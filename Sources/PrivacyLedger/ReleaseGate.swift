@@ -95,8 +95,10 @@ extension SQLiteLedger {
     ///   charged then), or ``PrivacyLedgerError/release(_:)`` for a bad query.
     /// - Complexity: one scan of `table` for the partial, one write transaction for the charge
     ///   and one for the outcome.
-    public func release(_ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
-                        operator op: String, scenario: String, dataset: String) throws(PrivacyLedgerError) -> LedgeredRelease {
+    public func release(
+        _ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
+        operator op: String, scenario: String, dataset: String
+    ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
         // Early and read-only, so that an uncovered request does not make the platform scan the
         // data; the charge's transaction checks every rule again.
@@ -106,8 +108,9 @@ extension SQLiteLedger {
             try query.validate()
             partial = try query.partial(over: table)
         } catch { throw .release(error) }
-        return try release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-                           dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
+        return try release(
+            partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+            dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
     }
 
     /// The release gate for a partial computed elsewhere (merged from shards, say), charged to
@@ -121,15 +124,22 @@ extension SQLiteLedger {
     ///   - cpuStart: ``processCPUSeconds()``-style start of the metered computation, if any.
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused (nothing released or
     ///   charged then), or ``PrivacyLedgerError/release(_:)`` for bad parameters.
-    public func release(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
-                        operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
-                        cpuStart: Double? = nil) throws(PrivacyLedgerError) -> LedgeredRelease {
+    public func release(
+        _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
+        operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
+        cpuStart: Double? = nil
+    ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let query = partial.query
-        let parametersJSON = try Self.json(ReleaseParameters(query: query, mechanism: mechanism.rawValue, epsilon: parameters.epsilon,
-                                                             delta: parameters.delta, rho: parameters.rho))
-        let store = AuthorisedBudget(ledger: self, context: ReleaseContext(
-            operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead, query: query.releaseDescription,
-            parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart))
+        let parametersJSON = try Self.json(
+            ReleaseParameters(
+                query: query, mechanism: mechanism.rawValue, epsilon: parameters.epsilon,
+                delta: parameters.delta, rho: parameters.rho))
+        let store = AuthorisedBudget(
+            ledger: self,
+            context: ReleaseContext(
+                operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
+                query: query.releaseDescription,
+                parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart))
         var generator = try AuthorisedBudget.systemGenerator()
         let gated = try store.gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
         return LedgeredRelease(release: gated.release, entryID: gated.charge.id.uuidString, resultDigest: gated.receipt)
@@ -145,11 +155,15 @@ extension SQLiteLedger {
         try write { db in
             // The time is read once the write lock is held: the window is checked when the charge commits.
             let time = now
-            guard let authorisation = try Self.liveAuthorisation(db, operator: context.operator, scenario: context.scenario) else {
+            guard
+                let authorisation = try Self.liveAuthorisation(
+                    db, operator: context.operator, scenario: context.scenario)
+            else {
                 throw PrivacyLedgerError.noAuthorisation(operator: context.operator, scenario: context.scenario)
             }
             try Self.check(authorisation, at: time, dataset: context.dataset, columns: context.columns, db: db)
-            let stateText = try db.cachedValue(String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
+            let stateText = try db.cachedValue(
+                String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             let stored = try Self.decodeAccountant(authorisation.accounting, stateText)
             let event = request.event(for: authorisation.accounting)
             let composed: (accountant: any PrivacyAccountant, spentBefore: Double, spentAfter: Double)
@@ -157,29 +171,42 @@ extension SQLiteLedger {
                 composed = try authorisation.budget.composing(event, stated: request.stated, into: stored)
             } catch let error as DifferentialPrivacyError {
                 if case .budgetExceeded = error {
-                    throw PrivacyLedgerError.budgetExhausted(operator: context.operator, scenario: context.scenario,
-                                                             requested: event.description, spent: authorisation.spent,
-                                                             budget: authorisation.budget.description)
+                    throw PrivacyLedgerError.budgetExhausted(
+                        operator: context.operator, scenario: context.scenario,
+                        requested: event.description, spent: authorisation.spent,
+                        budget: authorisation.budget.description)
                 }
                 throw PrivacyLedgerError.release(error)
             }
             let after = composed.spentAfter
-            let charge = PrivacyCharge(request: request, session: "\(context.operator)/\(context.scenario)",
-                                       spentAfter: "\(after) of \(authorisation.budget)", time: time)
+            let charge = PrivacyCharge(
+                request: request, session: "\(context.operator)/\(context.scenario)",
+                spentAfter: "\(after) of \(authorisation.budget)", time: time)
             let (epsilon, delta, rho) = request.stated.guaranteeValues
-            try db.executeCached(sql: """
-                INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
-                                      rows_scanned, charged_at)
-                VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
-                                 context.query, context.parameters, epsilon, delta, rho, context.rowsScanned, time.timeIntervalSince1970])
-            try db.executeCached(sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
-                           arguments: [try Self.encode(composed.accountant), after, authorisation.id])
-            try AuditLog.append(db, time: time, actor: context.operator, action: "release-charged", details: [
-                "release": charge.id.uuidString, "authorisation": "\(authorisation.id)", "scenario": context.scenario,
-                "dataset": context.dataset, "query": context.query, "event": event.description, "spent_after": "\(after)",
-                "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "", "rho": rho.map { "\($0)" } ?? "",
-            ])
+            try db.executeCached(
+                sql: """
+                    INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
+                                          rows_scanned, charged_at)
+                    VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
+                    context.query, context.parameters, epsilon, delta, rho, context.rowsScanned,
+                    time.timeIntervalSince1970,
+                ])
+            try db.executeCached(
+                sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
+                arguments: [try Self.encode(composed.accountant), after, authorisation.id])
+            try AuditLog.append(
+                db, time: time, actor: context.operator, action: "release-charged",
+                details: [
+                    "release": charge.id.uuidString, "authorisation": "\(authorisation.id)",
+                    "scenario": context.scenario,
+                    "dataset": context.dataset, "query": context.query, "event": event.description,
+                    "spent_after": "\(after)",
+                    "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "",
+                    "rho": rho.map { "\($0)" } ?? "",
+                ])
             return charge
         }
     }
@@ -193,14 +220,23 @@ extension SQLiteLedger {
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
         try write(synced: false) { db in
-            try db.executeCached(sql: """
-                UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
-                WHERE id = ? AND result_digest IS NULL
-                """, arguments: [digest, release.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString])
-            guard db.changesCount == 1 else { throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry") }
-            let op = try db.cachedValue(String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
-            try AuditLog.append(db, time: time, actor: op, action: "release-completed",
-                                details: ["release": id.uuidString, "result_digest": digest, "bytes": "\(encoded.utf8.count)"])
+            try db.executeCached(
+                sql: """
+                    UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
+                    WHERE id = ? AND result_digest IS NULL
+                    """,
+                arguments: [
+                    digest, release.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString,
+                ])
+            guard db.changesCount == 1 else {
+                throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry")
+            }
+            let op =
+                try db.cachedValue(
+                    String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
+            try AuditLog.append(
+                db, time: time, actor: op, action: "release-completed",
+                details: ["release": id.uuidString, "result_digest": digest, "bytes": "\(encoded.utf8.count)"])
         }
         return digest
     }
@@ -233,11 +269,15 @@ extension SQLiteLedger {
     ///   - columns: the columns the computation reads (checked now, read-only, and at each charge).
     ///   - purpose: what the computation is, stored as the ledger entry's query.
     /// - Throws: ``PrivacyLedgerError`` naming the rule when the authorisation does not cover it.
-    public func budget(operator op: String, scenario: String, dataset: String, columns: [String],
-                       purpose: String) throws(PrivacyLedgerError) -> AuthorisedBudget {
+    public func budget(
+        operator op: String, scenario: String, dataset: String, columns: [String],
+        purpose: String
+    ) throws(PrivacyLedgerError) -> AuthorisedBudget {
         _ = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
-        return AuthorisedBudget(ledger: self, context: ReleaseContext(
-            operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
-            parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()))
+        return AuthorisedBudget(
+            ledger: self,
+            context: ReleaseContext(
+                operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
+                parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()))
     }
 }

@@ -17,8 +17,9 @@ enum BLASKernels {
             partials.withUnsafeMutableBufferPointer { out in
                 ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
                     let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
-                    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
-                                a.baseAddress! + start, Int32(m), 0, result.baseAddress!, Int32(p))
+                    cblas_dsyrk(
+                        CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1,
+                        a.baseAddress! + start, Int32(m), 0, result.baseAddress!, Int32(p))
                 }
             }
         }
@@ -44,9 +45,11 @@ enum BLASKernels {
     ///   memory per concurrent chunk.
     static func streamedStatistics(_ source: DesignSource) -> (gram: [Double], moment: [Double]) {
         let p = source.parameters, q = p + 1
-        let augmented = streamBlocks(source, blockRows: streamedBlockRows, scratchColumns: 0, resultCount: q * q) { block, count, _, out in
+        let augmented = streamBlocks(source, blockRows: streamedBlockRows, scratchColumns: 0, resultCount: q * q) {
+            block, count, _, out in
             // Columns 0 ..< p: the rows; column p: their labels.
-            cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(count), 1, block, Int32(count), 1, out, Int32(q))
+            cblas_dsyrk(
+                CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(count), 1, block, Int32(count), 1, out, Int32(q))
         }
         var gram = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
@@ -69,8 +72,10 @@ enum BLASKernels {
     ///   memory per concurrent chunk.
     static func streamBlocks(
         _ source: DesignSource, blockRows: Int, scratchColumns: Int, resultCount: Int,
-        _ body: (_ block: UnsafeMutablePointer<Double>, _ rows: Int, _ scratch: UnsafeMutablePointer<Double>,
-                 _ out: UnsafeMutablePointer<Double>) -> Void
+        _ body: (
+            _ block: UnsafeMutablePointer<Double>, _ rows: Int, _ scratch: UnsafeMutablePointer<Double>,
+            _ out: UnsafeMutablePointer<Double>
+        ) -> Void
     ) -> [Double] {
         let m = source.rows, p = source.parameters
         let chunks = (m + DesignMatrix.chunkRows - 1) / DesignMatrix.chunkRows
@@ -111,10 +116,12 @@ enum BLASKernels {
             vector.withUnsafeBufferPointer { v in
                 partials.withUnsafeMutableBufferPointer { out in
                     ParallelChunks.forEachChunk(of: out, chunks: chunks) { chunk, result, _ in
-                        let start = chunk * DesignMatrix.chunkRows, count = min(m, start + DesignMatrix.chunkRows) - start
-                        cblas_dgemv(CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
-                                    a.baseAddress! + start, Int32(m), v.baseAddress! + start, 1,
-                                    0, result.baseAddress!, 1)
+                        let start = chunk * DesignMatrix.chunkRows,
+                            count = min(m, start + DesignMatrix.chunkRows) - start
+                        cblas_dgemv(
+                            CblasColMajor, CblasTrans, Int32(count), Int32(p), 1,
+                            a.baseAddress! + start, Int32(m), v.baseAddress! + start, 1,
+                            0, result.baseAddress!, 1)
                     }
                 }
             }
@@ -155,9 +162,10 @@ enum BLASKernels {
                             var start = chunkStart
                             while start < chunkEnd {
                                 let count = min(blockRows, chunkEnd - start)
-                                accumulateLogisticGradient(block: a.baseAddress! + start, leading: m, rows: count, parameters: p,
-                                                           theta: t.baseAddress!, labels: y.baseAddress! + start, up: up, down: down,
-                                                           scratch: scores, into: result.baseAddress!)
+                                accumulateLogisticGradient(
+                                    block: a.baseAddress! + start, leading: m, rows: count, parameters: p,
+                                    theta: t.baseAddress!, labels: y.baseAddress! + start, up: up, down: down,
+                                    scratch: scores, into: result.baseAddress!)
                                 start += count
                             }
                         }
@@ -208,8 +216,9 @@ enum BLASKernels {
         let down = Double(sign: .plus, exponent: -source.gridBits, significand: 1)
         return theta.withUnsafeBufferPointer { t in
             streamBlocks(source, blockRows: blockRows, scratchColumns: 1, resultCount: p) { block, count, scores, out in
-                accumulateLogisticGradient(block: block, leading: count, rows: count, parameters: p, theta: t.baseAddress!,
-                                           labels: block + p * count, up: up, down: down, scratch: scores, into: out)
+                accumulateLogisticGradient(
+                    block: block, leading: count, rows: count, parameters: p, theta: t.baseAddress!,
+                    labels: block + p * count, up: up, down: down, scratch: scores, into: out)
             }
         }
     }

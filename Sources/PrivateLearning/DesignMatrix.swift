@@ -14,7 +14,8 @@ public enum FeatureBounds: Sendable, Hashable, CustomStringConvertible {
     /// `"per-column [a, b], …"` or `"row norm ≤ r"`.
     public var description: String {
         switch self {
-        case let .perColumn(ranges): "per-column " + ranges.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: ", ")
+        case let .perColumn(ranges):
+            "per-column " + ranges.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: ", ")
         case let .rowNorm(radius): "row norm ≤ \(radius)"
         }
     }
@@ -91,8 +92,10 @@ extension DesignMatrix {
     static func build(
         table: Table, features: [String], label: String, bounds: FeatureBounds, labelKind: LabelKind, maximumRows: Int
     ) throws(PrivateLearningError) -> DesignMatrix {
-        try prepare(table: table, features: features, label: label, bounds: bounds, labelKind: labelKind,
-                    maximumRows: maximumRows).materialize()
+        try prepare(
+            table: table, features: features, label: label, bounds: bounds, labelKind: labelKind,
+            maximumRows: maximumRows
+        ).materialize()
     }
 
     /// Validates the columns and bounds and gathers the complete rows' values, without building
@@ -119,13 +122,15 @@ extension DesignMatrix {
         switch bounds {
         case let .perColumn(ranges):
             guard ranges.count == d else {
-                throw .invalidParameter(name: "featureBounds", value: "\(ranges.count) ranges",
-                                        reason: "give one range per feature (\(d))")
+                throw .invalidParameter(
+                    name: "featureBounds", value: "\(ranges.count) ranges",
+                    reason: "give one range per feature (\(d))")
             }
             for (name, range) in zip(features, ranges) {
                 guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
-                    throw .invalidBounds(column: name, lower: range.lowerBound, upper: range.upperBound,
-                                         reason: "bounds must be finite with lower < upper")
+                    throw .invalidBounds(
+                        column: name, lower: range.lowerBound, upper: range.upperBound,
+                        reason: "bounds must be finite with lower < upper")
                 }
                 let half = (range.upperBound - range.lowerBound) / 2
                 scaling.scale.append(1 / half)
@@ -133,21 +138,27 @@ extension DesignMatrix {
             }
         case let .rowNorm(radius):
             guard radius.isFinite, radius > 0 else {
-                throw .invalidBounds(column: "feature rows", lower: 0, upper: radius, reason: "the row-norm bound must be finite and > 0")
+                throw .invalidBounds(
+                    column: "feature rows", lower: 0, upper: radius, reason: "the row-norm bound must be finite and > 0"
+                )
             }
             scaling.scale = Array(repeating: 1 / radius, count: d)
             scaling.offset = Array(repeating: 0, count: d)
         }
         if case let .bounded(range) = labelKind {
             guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
-                throw .invalidBounds(column: label, lower: range.lowerBound, upper: range.upperBound,
-                                     reason: "label bounds must be finite with lower < upper")
+                throw .invalidBounds(
+                    column: label, lower: range.lowerBound, upper: range.upperBound,
+                    reason: "label bounds must be finite with lower < upper")
             }
         }
         guard table.rowCount > 0 else { throw .emptyTable(what: "the table has no rows") }
         guard table.rowCount <= maximumRows else {
-            throw .invalidParameter(name: "maximumRows", value: "\(maximumRows)",
-                                    reason: "the table (its size is public metadata) has more rows; raise the bound (it sets the quantisation grid)")
+            throw .invalidParameter(
+                name: "maximumRows", value: "\(maximumRows)",
+                reason:
+                    "the table (its size is public metadata) has more rows; raise the bound (it sets the quantisation grid)"
+            )
         }
 
         // Rows with every used column present.
@@ -182,9 +193,10 @@ extension DesignMatrix {
             squaredNormBound = 2
             absoluteSumBound = Double(d).squareRoot() + 1
         }
-        return DesignSource(rows: m, parameters: p, sources: sources, labelSource: labelSource, scaling: scaling,
-                            bounds: bounds, labelKind: labelKind, gridBits: gridBits,
-                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound)
+        return DesignSource(
+            rows: m, parameters: p, sources: sources, labelSource: labelSource, scaling: scaling,
+            bounds: bounds, labelKind: labelKind, gridBits: gridBits,
+            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound)
     }
 
     static func numericColumn(_ table: Table, _ name: String) throws(PrivateLearningError) -> Column {
@@ -233,13 +245,19 @@ extension DesignMatrix {
             // Per-row scratch for this range (one allocation per block, not per row).
             let factor = UnsafeMutablePointer<Double>.allocate(capacity: count)
             let squaredNorms = UnsafeMutablePointer<Double>.allocate(capacity: count)
-            defer { factor.deallocate(); squaredNorms.deallocate() }
+            defer {
+                factor.deallocate()
+                squaredNorms.deallocate()
+            }
             squaredNorms.initialize(repeating: 0, count: count)
             // 1. Squared norms of x/R, then the clipping factor min(1, 1/‖x/R‖) (times 1/R).
             for j in 0..<d {
                 sources[j].withUnsafeBufferPointer { source in
                     let input = source.baseAddress! + first
-                    for k in 0..<count { let z = input[k] * scale; squaredNorms[k] += z * z }
+                    for k in 0..<count {
+                        let z = input[k] * scale
+                        squaredNorms[k] += z * z
+                    }
                 }
             }
             for k in 0..<count {
@@ -270,7 +288,10 @@ extension DesignMatrix {
             for k in 0..<count where squaredNorms[k] > nearBoundary {
                 let row = base + offset + k
                 var units = 0.0
-                for j in 0..<d { let u = row[j * leading] * up; units += u * u }
+                for j in 0..<d {
+                    let u = row[j * leading] * up
+                    units += u * u
+                }
                 while units > limit {
                     var largest = 0
                     for j in 1..<d where abs(row[j * leading]) > abs(row[largest * leading]) { largest = j }
@@ -320,10 +341,15 @@ struct DesignSource: @unchecked Sendable {
     let absoluteSumBound: Double
 
     /// Rows `range` as a column-major block with leading dimension `leading`, and their labels.
-    func fill(_ range: Range<Int>, leading: Int, into block: UnsafeMutablePointer<Double>, labels: UnsafeMutablePointer<Double>) {
-        DesignMatrix.fillRows(range, leading: leading, origin: range.lowerBound, sources: sources, scaling: scaling,
-                              bounds: bounds, gridBits: gridBits, out: block)
-        DesignMatrix.fillLabels(range, origin: range.lowerBound, source: labelSource, kind: labelKind, gridBits: gridBits, out: labels)
+    func fill(
+        _ range: Range<Int>, leading: Int, into block: UnsafeMutablePointer<Double>,
+        labels: UnsafeMutablePointer<Double>
+    ) {
+        DesignMatrix.fillRows(
+            range, leading: leading, origin: range.lowerBound, sources: sources, scaling: scaling,
+            bounds: bounds, gridBits: gridBits, out: block)
+        DesignMatrix.fillLabels(
+            range, origin: range.lowerBound, source: labelSource, kind: labelKind, gridBits: gridBits, out: labels)
     }
 
     /// The whole matrix, built in parallel over fixed row chunks.
@@ -339,17 +365,19 @@ struct DesignSource: @unchecked Sendable {
             labels = [Double](unsafeUninitializedCapacity: m) { labelOut, labelCount in
                 ParallelChunks.forEach(chunks) { chunk in
                     let start = chunk * chunkRows, end = min(m, start + chunkRows)
-                    DesignMatrix.fillRows(start..<end, leading: m, origin: 0, sources: sources, scaling: scaling, bounds: bounds,
-                                          gridBits: gridBits, out: out.baseAddress!)
-                    DesignMatrix.fillLabels(start..<end, origin: 0, source: labelSource, kind: labelKind, gridBits: gridBits,
-                                            out: labelOut.baseAddress!)
+                    DesignMatrix.fillRows(
+                        start..<end, leading: m, origin: 0, sources: sources, scaling: scaling, bounds: bounds,
+                        gridBits: gridBits, out: out.baseAddress!)
+                    DesignMatrix.fillLabels(
+                        start..<end, origin: 0, source: labelSource, kind: labelKind, gridBits: gridBits,
+                        out: labelOut.baseAddress!)
                 }
                 labelCount = m
             }
             initialised = m * p
         }
-        return DesignMatrix(rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
-                            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
+        return DesignMatrix(
+            rows: m, parameters: p, values: values, labels: labels, gridBits: gridBits,
+            squaredNormBound: squaredNormBound, absoluteSumBound: absoluteSumBound, scaling: scaling)
     }
 }
-

@@ -59,8 +59,10 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     public var maximumRows: Int
 
     /// Describes a fit; ``fit(_:parameters:budget:)`` runs it.
-    public init(features: [String], label: String, featureBounds: FeatureBounds, labelBounds: ClosedRange<Double>,
-                mechanism: NoiseMechanism = .gaussian, ridge: Double? = nil, maximumRows: Int = 1 << 31) {
+    public init(
+        features: [String], label: String, featureBounds: FeatureBounds, labelBounds: ClosedRange<Double>,
+        mechanism: NoiseMechanism = .gaussian, ridge: Double? = nil, maximumRows: Int = 1 << 31
+    ) {
         self.features = features
         self.label = label
         self.featureBounds = featureBounds
@@ -83,31 +85,40 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     /// - Complexity: O(rows · p²) flops in BLAS (p = features + 1), one streamed pass over the
     ///   columns; O(p³) for the solve; memory O(p · 4,096) doubles per core (the matrix is never
     ///   materialised), plus a gathered copy of the rows when some values are missing.
-    public func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore) throws(PrivateLearningError) -> LinearRegressionModel {
+    public func fit(
+        _ table: Table, parameters: NoiseParameters, budget: some BudgetStore
+    ) throws(PrivateLearningError) -> LinearRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
         return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
     }
 
     /// The fit with a given generator. `noiseFree` (tests only) skips the noise but still
     /// validates, quantises, charges and solves.
-    func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
-             generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LinearRegressionModel {
+    func fit(
+        _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
+        generator: inout SecureRandomGenerator, noiseFree: Bool
+    ) throws(PrivateLearningError) -> LinearRegressionModel {
         do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
         if let ridge, !(ridge.isFinite && ridge >= 0) {
             throw .invalidParameter(name: "ridge", value: "\(ridge)", reason: "must be finite and ≥ 0")
         }
-        let matrix = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
-                                              labelKind: .bounded(labelBounds), maximumRows: maximumRows)
+        let matrix = try DesignMatrix.prepare(
+            table: table, features: features, label: label, bounds: featureBounds,
+            labelKind: .bounded(labelBounds), maximumRows: maximumRows)
         let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound
         let l2 = ((c * c + c) / 2 + c).squareRoot()
         let l1 = (s * s + c) / 2 + s
-        let noise = try StatisticNoise(mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: matrix.gridBits)
+        let noise = try StatisticNoise(
+            mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: matrix.gridBits)
         let stated = try StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
         // The gate's order: the charge is committed before any noise is drawn.
         let request: ChargeRequest
         do {
-            request = try ChargeRequest(stated: stated, mechanism: noise.noise.event,
-                                        description: "linear regression of '\(label)' on \(features.joined(separator: ", ")) (\(mechanism), sufficient statistics)")
+            request = try ChargeRequest(
+                stated: stated, mechanism: noise.noise.event,
+                description:
+                    "linear regression of '\(label)' on \(features.joined(separator: ", ")) (\(mechanism), sufficient statistics)"
+            )
         } catch { throw PrivateLearningError(error) }
         do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
@@ -116,12 +127,15 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         var noisyGram = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
-                let value = noise.release(gram[column * p + row], gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
+                let value = noise.release(
+                    gram[column * p + row], gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
                 noisyGram[column * p + row] = value
                 noisyGram[row * p + column] = value
             }
         }
-        let noisyMoment = moment.map { noise.release($0, gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator) }
+        let noisyMoment = moment.map {
+            noise.release($0, gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
+        }
 
         // Regularised solve with an eigenvalue floor.
         let entrySD = mechanism.isLaplaceFamily ? noise.scale * 2.0.squareRoot() : noise.scale
@@ -134,7 +148,8 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD
         let floor = max(lambda, noiseReach, 1e-12 * max(1, largest))
         guard let solver = FlooredSymmetricSolver(noisyGram, order: p, floor: floor) else {
-            throw .invalidParameter(name: "ridge", value: "\(lambda)", reason: "the eigen-decomposition did not converge")
+            throw .invalidParameter(
+                name: "ridge", value: "\(lambda)", reason: "the eigen-decomposition did not converge")
         }
         let theta = solver.solve(noisyMoment)
 
@@ -148,7 +163,8 @@ public struct PrivateLinearRegression: Sendable, Hashable {
             interceptZ += theta[j] * matrix.scaling.offset[j]
         }
         return LinearRegressionModel(
-            features: features, label: label, coefficients: coefficients, intercept: labelHalf * interceptZ + labelMiddle,
+            features: features, label: label, coefficients: coefficients,
+            intercept: labelHalf * interceptZ + labelMiddle,
             mechanism: mechanism, stated: stated, mechanismEvent: noise.noise.event, noiseScale: noise.scale,
             ridge: lambda, flooredEigenvalues: solver.flooredCount)
     }

@@ -75,9 +75,11 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     public var mechanism: NoiseMechanism
 
     /// Describes a fit; ``fit(_:parameters:budget:)`` runs it.
-    public init(features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
-                regularization: Double = 1e-5, hessianShare: Double? = nil, maximumRows: Int = 1 << 31,
-                mechanism: NoiseMechanism = .discreteGaussian) {
+    public init(
+        features: [String], label: String, featureBounds: FeatureBounds, iterations: Int = 12,
+        regularization: Double = 1e-5, hessianShare: Double? = nil, maximumRows: Int = 1 << 31,
+        mechanism: NoiseMechanism = .discreteGaussian
+    ) {
         self.mechanism = mechanism
         self.features = features
         self.label = label
@@ -99,26 +101,32 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     /// - Complexity: T streamed passes over the feature columns (the first with `dsyrk`, O(rows ·
     ///   p²) flops; the others O(rows · p)); memory O(p · 4,096) doubles per core, plus a gathered
     ///   copy of the rows when some values are missing.
-    public func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore) throws(PrivateLearningError) -> LogisticRegressionModel {
+    public func fit(
+        _ table: Table, parameters: NoiseParameters, budget: some BudgetStore
+    ) throws(PrivateLearningError) -> LogisticRegressionModel {
         var generator = try StatisticNoise.systemGenerator()
         return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
     }
 
-    func fit(_ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
-             generator: inout SecureRandomGenerator, noiseFree: Bool) throws(PrivateLearningError) -> LogisticRegressionModel {
+    func fit(
+        _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
+        generator: inout SecureRandomGenerator, noiseFree: Bool
+    ) throws(PrivateLearningError) -> LogisticRegressionModel {
         guard iterations >= 1, iterations <= 10_000 else {
             throw .invalidParameter(name: "iterations", value: "\(iterations)", reason: "must lie in 1 … 10000")
         }
         guard regularization.isFinite, regularization >= 0 else {
-            throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "must be finite and ≥ 0")
+            throw .invalidParameter(
+                name: "regularization", value: "\(regularization)", reason: "must be finite and ≥ 0")
         }
         let hessianShare = self.hessianShare ?? (iterations == 1 ? 0.5 : 0.2)
         guard hessianShare > 0, hessianShare < 1 else {
             throw .invalidParameter(name: "hessianShare", value: "\(hessianShare)", reason: "must lie in (0, 1)")
         }
         guard mechanism == .discreteGaussian || mechanism.isLaplaceFamily else {
-            throw .invalidParameter(name: "mechanism", value: mechanism.rawValue,
-                                    reason: "logistic regression uses discrete-gaussian (zCDP), laplace or discrete-laplace (pure ε)")
+            throw .invalidParameter(
+                name: "mechanism", value: mechanism.rawValue,
+                reason: "logistic regression uses discrete-gaussian (zCDP), laplace or discrete-laplace (pure ε)")
         }
         // The total: ρ for the Gaussian (from ρ or (ε, δ)), ε for the Laplace family.
         let total: Double
@@ -126,25 +134,33 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
             try parameters.validate(for: mechanism)
             total = mechanism.isLaplaceFamily ? (parameters.epsilon ?? .nan) : try parameters.zCDPRho()
         } catch { throw PrivateLearningError(error) }
-        let source = try DesignMatrix.prepare(table: table, features: features, label: label, bounds: featureBounds,
-                                              labelKind: .binary, maximumRows: maximumRows)
+        let source = try DesignMatrix.prepare(
+            table: table, features: features, label: label, bounds: featureBounds,
+            labelKind: .binary, maximumRows: maximumRows)
         let p = source.parameters, c = source.squaredNormBound, s = source.absoluteSumBound, bits = source.gridBits
         func share(_ part: Double) -> NoiseParameters {
             mechanism.isLaplaceFamily ? .pure(epsilon: part) : .zCDP(rho: part)
         }
-        let hessianNoise = try StatisticNoise(mechanism: mechanism, parameters: share(total * hessianShare),
-                                              l1: (s * s + c) / 2, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
-        let gradientNoise = try StatisticNoise(mechanism: mechanism,
-                                               parameters: share(total * (1 - hessianShare) / Double(iterations)),
-                                               l1: s, l2: c.squareRoot(), gridBits: bits)
+        let hessianNoise = try StatisticNoise(
+            mechanism: mechanism, parameters: share(total * hessianShare),
+            l1: (s * s + c) / 2, l2: ((c * c + c) / 2).squareRoot(), gridBits: bits)
+        let gradientNoise = try StatisticNoise(
+            mechanism: mechanism,
+            parameters: share(total * (1 - hessianShare) / Double(iterations)),
+            l1: s, l2: c.squareRoot(), gridBits: bits)
         let stated = try StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
         let rho = mechanism.isLaplaceFamily ? total * total / 2 : total
-        let event: PrivacyEvent = .composed([hessianNoise.noise.event, .repeated(gradientNoise.noise.event, count: iterations)])
+        let event: PrivacyEvent = .composed([
+            hessianNoise.noise.event, .repeated(gradientNoise.noise.event, count: iterations),
+        ])
         // The gate's order: the charge is committed before any noise is drawn.
         let request: ChargeRequest
         do {
-            request = try ChargeRequest(stated: stated, mechanism: event,
-                                        description: "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))")
+            request = try ChargeRequest(
+                stated: stated, mechanism: event,
+                description:
+                    "logistic regression of '\(label)' on \(features.joined(separator: ", ")) (noisy gradient descent, \(iterations) steps, \(mechanism))"
+            )
         } catch { throw PrivateLearningError(error) }
         do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
@@ -153,7 +169,8 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         var bound = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
-                let value = hessianNoise.release(gram[column * p + row], gridBits: bits, noiseFree: noiseFree, using: &generator)
+                let value = hessianNoise.release(
+                    gram[column * p + row], gridBits: bits, noiseFree: noiseFree, using: &generator)
                 bound[column * p + row] = value / 4
                 bound[row * p + column] = value / 4
             }
@@ -167,7 +184,8 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD / 4
         let floor = max(penalty, noiseReach, 1e-9 * rows)
         guard let preconditioner = FlooredSymmetricSolver(bound, order: p, floor: floor) else {
-            throw .invalidParameter(name: "regularization", value: "\(regularization)", reason: "the eigen-decomposition did not converge")
+            throw .invalidParameter(
+                name: "regularization", value: "\(regularization)", reason: "the eigen-decomposition did not converge")
         }
 
         // Step 1 from θ = 0, where every residual is sigmoid(0) − y = ±½: the gradient is
@@ -188,7 +206,9 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
                 let gradient = BLASKernels.streamedLogisticGradient(source, theta)
                 var step = [Double](repeating: 0, count: p)
                 for j in 0..<p {
-                    step[j] = gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator) + penalty * theta[j]
+                    step[j] =
+                        gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator)
+                        + penalty * theta[j]
                 }
                 let delta = preconditioner.solve(step)
                 for j in 0..<p { theta[j] -= delta[j] }
@@ -264,7 +284,8 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
     ///   class is absent.
     /// - Complexity: O(rows log rows).
     public func auc(on table: Table) throws(PrivateLearningError) -> Double {
-        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let scores = try ModelScoring.linearScores(
+            table, features: features, coefficients: coefficients, intercept: intercept)
         let labels = try ModelScoring.labels(table, label)
         return try ModelScoring.auc(scores: scores, labels: labels)
     }
@@ -277,7 +298,8 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
     ///   complete.
     /// - Complexity: O(rows · features).
     public func logLoss(on table: Table) throws(PrivateLearningError) -> Double {
-        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let scores = try ModelScoring.linearScores(
+            table, features: features, coefficients: coefficients, intercept: intercept)
         let labels = try ModelScoring.labels(table, label)
         var count = 0, total = 0.0
         for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN {
@@ -293,7 +315,8 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
     /// The share of complete rows whose class (probability ≥ 1/2) matches the label. An
     /// evaluation helper that reads the data without privacy.
     public func accuracy(on table: Table) throws(PrivateLearningError) -> Double {
-        let scores = try ModelScoring.linearScores(table, features: features, coefficients: coefficients, intercept: intercept)
+        let scores = try ModelScoring.linearScores(
+            table, features: features, coefficients: coefficients, intercept: intercept)
         let labels = try ModelScoring.labels(table, label)
         var count = 0, correct = 0
         for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN {
@@ -308,7 +331,9 @@ public struct LogisticRegressionModel: Sendable, Hashable, Codable {
 /// Scoring over table columns, shared by both models.
 enum ModelScoring {
     /// intercept + Σ coefficients[j]·x_j per row; NaN where a feature is missing.
-    static func linearScores(_ table: Table, features: [String], coefficients: [Double], intercept: Double) throws(PrivateLearningError) -> [Double] {
+    static func linearScores(
+        _ table: Table, features: [String], coefficients: [Double], intercept: Double
+    ) throws(PrivateLearningError) -> [Double] {
         var scores = [Double](repeating: intercept, count: table.rowCount)
         for (j, name) in features.enumerated() {
             let column = try DesignMatrix.numericColumn(table, name)
@@ -332,7 +357,9 @@ enum ModelScoring {
     static func auc(scores: [Double], labels: [Double]) throws(PrivateLearningError) -> Double {
         var pairs: [(score: Double, positive: Bool)] = []
         pairs.reserveCapacity(scores.count)
-        for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN { pairs.append((scores[i], labels[i] != 0)) }
+        for i in 0..<scores.count where !scores[i].isNaN && !labels[i].isNaN {
+            pairs.append((scores[i], labels[i] != 0))
+        }
         pairs.sort { $0.score < $1.score }
         var positives = 0.0, negatives = 0.0, rankSum = 0.0
         var i = 0
@@ -340,7 +367,10 @@ enum ModelScoring {
             var j = i
             while j < pairs.count && pairs[j].score == pairs[i].score { j += 1 }
             let averageRank = Double(i + j + 1) / 2  // ranks i+1 … j
-            for k in i..<j where pairs[k].positive { rankSum += averageRank; positives += 1 }
+            for k in i..<j where pairs[k].positive {
+                rankSum += averageRank
+                positives += 1
+            }
             negatives += Double(j - i)
             i = j
         }

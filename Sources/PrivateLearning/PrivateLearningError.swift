@@ -53,7 +53,8 @@ public enum PrivateLearningError: Error, Sendable, Equatable, CustomStringConver
     public static func == (a: PrivateLearningError, b: PrivateLearningError) -> Bool {
         switch (a, b) {
         case let (.invalidParameter(n1, v1, r1), .invalidParameter(n2, v2, r2)): n1 == n2 && v1 == v2 && r1 == r2
-        case let (.invalidBounds(c1, l1, u1, r1), .invalidBounds(c2, l2, u2, r2)): c1 == c2 && l1 == l2 && u1 == u2 && r1 == r2
+        case let (.invalidBounds(c1, l1, u1, r1), .invalidBounds(c2, l2, u2, r2)):
+            c1 == c2 && l1 == l2 && u1 == u2 && r1 == r2
         case let (.emptyTable(w1), .emptyTable(w2)): w1 == w2
         case let (.unknownColumn(n1, a1), .unknownColumn(n2, a2)): n1 == n2 && a1 == a2
         case let (.nonNumericColumn(c1, f1), .nonNumericColumn(c2, f2)): c1 == c2 && f1 == f2
@@ -70,12 +71,12 @@ extension PrivateLearningError {
     /// random source become ``privacy(_:)``.
     init(_ error: DifferentialPrivacyError) {
         switch error {
-        case let .invalidParameter(name, value, reason): self = .invalidParameter(name: name, value: value, reason: reason)
+        case let .invalidParameter(name, value, reason):
+            self = .invalidParameter(name: name, value: value, reason: reason)
         default: self = .privacy(error)
         }
     }
 }
-
 
 extension PrivateLearningError {
     /// A budget store's refusal as this module's error: a session's

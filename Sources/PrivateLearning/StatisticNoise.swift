@@ -24,13 +24,16 @@ struct StatisticNoise: Sendable {
     ///   - l1, l2: the L1 and L2 sensitivity of the whole vector, in model units (real numbers;
     ///     rounded *up* to the statistic's grid here).
     ///   - gridBits: the design matrix's grid bits (statistics are multiples of 2^-2·gridBits).
-    init(mechanism: NoiseMechanism, parameters: NoiseParameters, l1: Double, l2: Double,
-         gridBits: Int) throws(PrivateLearningError) {
+    init(
+        mechanism: NoiseMechanism, parameters: NoiseParameters, l1: Double, l2: Double,
+        gridBits: Int
+    ) throws(PrivateLearningError) {
         let inputExponent = -2 * gridBits
         let unitsPerModelUnit = Double(sign: .plus, exponent: 2 * gridBits, significand: 1)
         let sensitivityUnits = (mechanism.isLaplaceFamily ? l1 : l2) * unitsPerModelUnit
         guard sensitivityUnits.isFinite, sensitivityUnits < 0x1p62 else {
-            throw .invalidParameter(name: "sensitivity", value: "\(sensitivityUnits)", reason: "too large for the fixed-point grid")
+            throw .invalidParameter(
+                name: "sensitivity", value: "\(sensitivityUnits)", reason: "too large for the fixed-point grid")
         }
         let units = Int64(sensitivityUnits.rounded(.up))
         var shift = 0
@@ -40,14 +43,16 @@ struct StatisticNoise: Sendable {
             case .laplace, .gaussian:
                 shift = 0
             case .discreteLaplace, .discreteGaussian:
-                let nominal = mechanism == .discreteLaplace
+                let nominal =
+                    mechanism == .discreteLaplace
                     ? l1 / (parameters.epsilon ?? .nan)
                     : l2 / (2 * (try parameters.zCDPRho())).squareRoot()
                 // ≈ 2^20 integer steps per noise scale, never finer than the statistic's grid.
                 shift = min(2 * gridBits, 20 - Int(nominal.exponent))
             }
-            let sensitivity = try AdditiveNoise.Sensitivity(perPartition: units, partitions: 1,
-                                                        inputExponent: inputExponent + shift)
+            let sensitivity = try AdditiveNoise.Sensitivity(
+                perPartition: units, partitions: 1,
+                inputExponent: inputExponent + shift)
             noise = try AdditiveNoise.calibrate(mechanism: mechanism, parameters: parameters, sensitivity: sensitivity)
         } catch {
             throw PrivateLearningError(error)
@@ -58,7 +63,9 @@ struct StatisticNoise: Sendable {
     /// Adds noise to an exact statistic `value` (a multiple of `2^-2·gridBits`, below 2^53
     /// units) and returns the released value in model units. With `noiseFree` (tests only) the
     /// value is returned unchanged.
-    func release(_ value: Double, gridBits: Int, noiseFree: Bool, using generator: inout SecureRandomGenerator) -> Double {
+    func release(
+        _ value: Double, gridBits: Int, noiseFree: Bool, using generator: inout SecureRandomGenerator
+    ) -> Double {
         if noiseFree { return value }
         let units = Int64(value * Double(sign: .plus, exponent: 2 * gridBits, significand: 1))
         return noise.release(units, using: &generator) * Double(sign: .plus, exponent: -shift, significand: 1)
@@ -67,9 +74,12 @@ struct StatisticNoise: Sendable {
     /// The guarantee a fit states for `mechanism` at `parameters`
     /// (``DifferentialPrivacy/NoiseParameters/statedGuarantee(for:)``), as a typed error when
     /// they do not suit each other.
-    static func stated(mechanism: NoiseMechanism, parameters: NoiseParameters) throws(PrivateLearningError) -> PrivacyEvent {
+    static func stated(
+        mechanism: NoiseMechanism, parameters: NoiseParameters
+    ) throws(PrivateLearningError) -> PrivacyEvent {
         guard let stated = parameters.statedGuarantee(for: mechanism) else {
-            throw .invalidParameter(name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
+            throw .invalidParameter(
+                name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
         }
         return stated
     }

@@ -13,8 +13,10 @@ extension ScenarioRunner {
     ]
 
     /// The public reporting period of the health series (the embedded data's year).
-    static let healthPeriod = (first: Int32(CalendarCodec.days(year: 2024, month: 1, day: 1)),
-                               last: Int32(CalendarCodec.days(year: 2024, month: 12, day: 31)))
+    static let healthPeriod = (
+        first: Int32(CalendarCodec.days(year: 2024, month: 1, day: 1)),
+        last: Int32(CalendarCodec.days(year: 2024, month: 12, day: 31))
+    )
 
     /// Health: outbreak early warning (DP daily visits per district × syndrome group with an
     /// alert rule on the noisy weekly series), a DP logistic-regression risk model for diabetes,
@@ -30,9 +32,15 @@ extension ScenarioRunner {
     /// alerts when its noisy city-wide count exceeds the mean of the previous 4 weeks by more
     /// than 2·max(their standard deviation, the weekly total's noise sd). The cohort export is
     /// checked for k-anonymity over (age, sex, district) by the export gate and spends no ε.
-    static func health(_ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext) throws -> ScenarioReport {
-        if let survey = input.healthSurvey { return try healthSurvey(input, survey: survey, options: options, context: context) }
-        if let testing = input.healthTesting { return try healthTesting(input, testing: testing, options: options, context: context) }
+    static func health(
+        _ input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext
+    ) throws -> ScenarioReport {
+        if let survey = input.healthSurvey {
+            return try healthSurvey(input, survey: survey, options: options, context: context)
+        }
+        if let testing = input.healthTesting {
+            return try healthTesting(input, testing: testing, options: options, context: context)
+        }
         let kind = ScenarioKind.health
         let visits = input.table
         let person = try View.column(visits, "person_id", kind)
@@ -49,38 +57,56 @@ extension ScenarioRunner {
             let week = firstOfPeriod + ((Int(day[i]) - firstOfPeriod) / 7) * 7
             return syndrome[i] + "|" + View.dateText(Int32(week))
         }
-        var columns = [person, try Column("district_syndrome_day", strings: key), try Column("syndrome_week", strings: weekKey)]
-        for name in ["age", "sex", "district", "insurance", "hypertension", "diabetes"] { columns.append(try View.column(visits, name, kind)) }
+        var columns = [
+            person, try Column("district_syndrome_day", strings: key), try Column("syndrome_week", strings: weekKey),
+        ]
+        for name in ["age", "sex", "district", "insurance", "hypertension", "diabetes"] {
+            columns.append(try View.column(visits, name, kind))
+        }
         let view = try Table(columns: columns)
-        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
-                                      epsilon: options.epsilon, delta: options.delta)
+        let grant = try ScenarioGrant(
+            context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
+            epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)],
-                                    budgetEpsilon: e, budgetDelta: options.delta,
-                                    budgetSplit: "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
-                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+        var report = ScenarioReport(
+            scenario: kind, dataSource: input.source,
+            inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)],
+            budgetEpsilon: e, budgetDelta: options.delta,
+            budgetSplit:
+                "daily counts per district × syndrome 40% of ε; weekly city-wide counts per syndrome 20%; logistic risk model 40% of ε and all of δ; cohort export: k-anonymity check, no ε",
+            operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Daily counts per district × syndrome group over the public period.
         let days = (healthPeriod.first...healthPeriod.last).map(View.dateText)
         let groups = syndromeGroups.map(\.name)
-        let countQuery = DPQuery.count().grouped(by: "district_syndrome_day", keys: .declared(View.product([Hangzhou.districtNames, groups, days])))
-            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
-                                   maxContributionsPerPartition: options.contributions(1))
+        let countQuery = DPQuery.count().grouped(
+            by: "district_syndrome_day", keys: .declared(View.product([Hangzhou.districtNames, groups, days]))
+        )
+        .boundingContributions(
+            privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
+            maxContributionsPerPartition: options.contributions(1))
         let daily = try grant.release(countQuery, over: view, dataset: input.dataset, epsilon: 0.4 * e)
-        report.sections.append(ReportSection(
-            id: "daily_counts", title: "Daily visits per district and syndrome group",
-            note: "DP count per (district, syndrome group, day) of \(days.first!)…\(days.last!); each person bounded to \(options.partitions(4)) cells × \(options.contributions(1)) visit. Full table in daily_counts.csv.",
-            chart: .table, labelNames: ["district", "syndrome", "date"], valueName: "visits", rows: daily.reportRows(),
-            epsilon: daily.epsilon, delta: daily.delta, mechanism: daily.mechanismText, noiseScale: daily.noiseScale,
-            ledgerEntries: daily.entries))
+        report.sections.append(
+            ReportSection(
+                id: "daily_counts", title: "Daily visits per district and syndrome group",
+                note:
+                    "DP count per (district, syndrome group, day) of \(days.first!)…\(days.last!); each person bounded to \(options.partitions(4)) cells × \(options.contributions(1)) visit. Full table in daily_counts.csv.",
+                chart: .table, labelNames: ["district", "syndrome", "date"], valueName: "visits",
+                rows: daily.reportRows(),
+                epsilon: daily.epsilon, delta: daily.delta, mechanism: daily.mechanismText,
+                noiseScale: daily.noiseScale,
+                ledgerEntries: daily.entries))
 
         // 2. Weekly city-wide series per syndrome group (its own release: summing 91 daily cells
         // would carry √91 times the daily noise), with the alert rule as post-processing.
         let firstDay = Int(healthPeriod.first)
         let weekStarts = stride(from: firstDay, through: Int(healthPeriod.last), by: 7).map { View.dateText(Int32($0)) }
-        let weeklyQuery = DPQuery.count().grouped(by: "syndrome_week", keys: .declared(View.product([groups, weekStarts])))
-            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
-                                   maxContributionsPerPartition: options.contributions(1))
+        let weeklyQuery = DPQuery.count().grouped(
+            by: "syndrome_week", keys: .declared(View.product([groups, weekStarts]))
+        )
+        .boundingContributions(
+            privacyUnit: "person_id", maxPartitionsPerUnit: options.partitions(4),
+            maxContributionsPerPartition: options.contributions(1))
         let weeklyRelease = try grant.release(weeklyQuery, over: view, dataset: input.dataset, epsilon: 0.2 * e)
         let weekly = weeklyRelease.rows.map { row -> (key: String, value: Double, half: Double) in
             let parts = row.key.split(separator: "|").map(String.init)
@@ -97,29 +123,38 @@ extension ScenarioRunner {
                 let alert = flags[i]
                 if alert { alerts += 1 }
                 let week = String(p.key.split(separator: "|")[0])
-                seriesRows.append(ReportRow(labels: [week, group], value: p.value, lower: p.value - p.half, upper: p.value + p.half, alert: alert))
+                seriesRows.append(
+                    ReportRow(
+                        labels: [week, group], value: p.value, lower: p.value - p.half, upper: p.value + p.half,
+                        alert: alert))
             }
         }
-        report.sections.append(ReportSection(
-            id: "weekly_alerts", title: "Weekly visits by syndrome group (city-wide) with early-warning alerts",
-            note: "DP count per (syndrome group, week starting on the date shown), city-wide; each person bounded to \(options.partitions(4)) weeks × \(options.contributions(1)) visit; exact 95% noise interval. Alert rule (post-processing (EARS-C2-like): a week alerts when it exceeds the mean of the previous 4 weeks by more than 2·max(their sd, the noise sd \(formatNumber(weekNoiseSD)))). \(alerts) alert(s).",
-            chart: .timeSeries, labelNames: ["week", "syndrome"], valueName: "visits", rows: seriesRows,
-            epsilon: weeklyRelease.epsilon, delta: weeklyRelease.delta, mechanism: weeklyRelease.mechanismText,
-            noiseScale: weeklyRelease.noiseScale, ledgerEntries: weeklyRelease.entries))
-        report.sections.append(wholePeriodTotals(daily, middle: "respiratory", days: days.count, id: "respiratory_by_district",
-                                                 title: "Respiratory visits per district (whole period)", place: "district",
-                                                 cells: "respiratory", valueName: "visits"))
+        report.sections.append(
+            ReportSection(
+                id: "weekly_alerts", title: "Weekly visits by syndrome group (city-wide) with early-warning alerts",
+                note:
+                    "DP count per (syndrome group, week starting on the date shown), city-wide; each person bounded to \(options.partitions(4)) weeks × \(options.contributions(1)) visit; exact 95% noise interval. Alert rule (post-processing (EARS-C2-like): a week alerts when it exceeds the mean of the previous 4 weeks by more than 2·max(their sd, the noise sd \(formatNumber(weekNoiseSD)))). \(alerts) alert(s).",
+                chart: .timeSeries, labelNames: ["week", "syndrome"], valueName: "visits", rows: seriesRows,
+                epsilon: weeklyRelease.epsilon, delta: weeklyRelease.delta, mechanism: weeklyRelease.mechanismText,
+                noiseScale: weeklyRelease.noiseScale, ledgerEntries: weeklyRelease.entries))
+        report.sections.append(
+            wholePeriodTotals(
+                daily, middle: "respiratory", days: days.count, id: "respiratory_by_district",
+                title: "Respiratory visits per district (whole period)", place: "district",
+                cells: "respiratory", valueName: "visits"))
 
         // Person-level table (first visit of each person) for the model and the cohort.
         let personCodes = try View.codes(person, kind)
         var seen = Set<UInt32>()
         let firstVisits = personCodes.indices.filter { seen.insert(personCodes[$0]).inserted }
-        let persons = try View.rows(try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)
+        let persons = try View.rows(
+            try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)
 
-        try appendRiskModelAndCohort(persons: persons, quasiIdentifiers: ["age", "sex", "district"], kept: ["insurance", "hypertension"],
-                                     modelEpsilon: 0.4 * e, unitNote: "one row per person (first visit)",
-                                     truthNote: " The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect).",
-                                     input: input, options: options, context: context, grant: grant, report: &report)
+        try appendRiskModelAndCohort(
+            persons: persons, quasiIdentifiers: ["age", "sex", "district"], kept: ["insurance", "hypertension"],
+            modelEpsilon: 0.4 * e, unitNote: "one row per person (first visit)",
+            truthNote: " The data's generating model is logit P = −6.0 + 0.055·age + 1.1·hypertension (no sex effect).",
+            input: input, options: options, context: context, grant: grant, report: &report)
         return report
     }
 
@@ -128,10 +163,12 @@ extension ScenarioRunner {
     /// logistic-regression risk model (skipped with the exact test releaser; charged to the
     /// scenario's authorisation in the ledger before any noise) and the k-anonymous export of the
     /// persons with the outcome, through the export gate.
-    static func appendRiskModelAndCohort(persons: Table, risk: HealthRiskSpec = .diabetes, quasiIdentifiers qi: [String],
-                                         kept: [String], modelEpsilon: Double, unitNote: String, truthNote: String,
-                                         input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext,
-                                         grant: ScenarioGrant, report: inout ScenarioReport) throws {
+    static func appendRiskModelAndCohort(
+        persons: Table, risk: HealthRiskSpec = .diabetes, quasiIdentifiers qi: [String],
+        kept: [String], modelEpsilon: Double, unitNote: String, truthNote: String,
+        input: ScenarioInput, options: ScenarioOptions, context: ScenarioContext,
+        grant: ScenarioGrant, report: inout ScenarioReport
+    ) throws {
         let kind = ScenarioKind.health
         let flag = risk.binaryFeature
         // 3. DP logistic-regression risk model (outcome ~ age + male + the binary feature).
@@ -143,49 +180,70 @@ extension ScenarioRunner {
                 try Column(flag, float64: try View.doubles(persons, flag, kind)),
                 try Column(risk.label, float64: try View.doubles(persons, risk.label, kind)),
             ])
-            context.progress("  [health] DP logistic regression (one row per person), ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)")
+            context.progress(
+                "  [health] DP logistic regression (one row per person), ε=\(formatNumber(modelEpsilon)) δ=\(options.delta)"
+            )
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
-            let budget = try context.ledger.budget(operator: context.operator, scenario: grant.scenario, dataset: input.dataset,
-                                                     columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
-                                                     purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
-            let model = try PrivateLogisticRegression(features: ["age", "male", flag], label: risk.label,
-                                                      featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12)
-                .fit(modelTable, parameters: try NoiseParameters(epsilon: modelEpsilon, delta: options.delta, rho: nil), budget: budget)
+            let budget = try context.ledger.budget(
+                operator: context.operator, scenario: grant.scenario, dataset: input.dataset,
+                columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
+                purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
+            let model = try PrivateLogisticRegression(
+                features: ["age", "male", flag], label: risk.label,
+                featureBounds: .perColumn([0...100, 0...1, 0...1]), iterations: 12
+            )
+            .fit(
+                modelTable, parameters: try NoiseParameters(epsilon: modelEpsilon, delta: options.delta, rho: nil),
+                budget: budget)
             var rows = [ReportRow(labels: ["intercept"], value: model.intercept)]
-            for (name, c) in zip(model.features, model.coefficients) { rows.append(ReportRow(labels: [name], value: c)) }
-            for (age, hyp) in risk.examples {
-                rows.append(ReportRow(labels: ["P(\(risk.label) | age \(Int(age)), male, \(flag) \(hyp == 1 ? "yes" : "no"))"],
-                                      value: model.probability([age, 1, hyp])))
+            for (name, c) in zip(model.features, model.coefficients) {
+                rows.append(ReportRow(labels: [name], value: c))
             }
-            report.sections.append(ReportSection(
-                id: "risk_model", title: "\(risk.outcome.prefix(1).uppercased() + risk.outcome.dropFirst()) risk model (DP logistic regression)",
-                note: "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, \(flag) 0/1, \(unitNote). Coefficients are per unit of the raw feature (log-odds).\(truthNote) Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
-                chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
-                epsilon: modelEpsilon, delta: options.delta,
-                mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))", noiseScale: nil, ledgerEntries: []))
+            for (age, hyp) in risk.examples {
+                rows.append(
+                    ReportRow(
+                        labels: ["P(\(risk.label) | age \(Int(age)), male, \(flag) \(hyp == 1 ? "yes" : "no"))"],
+                        value: model.probability([age, 1, hyp])))
+            }
+            report.sections.append(
+                ReportSection(
+                    id: "risk_model",
+                    title:
+                        "\(risk.outcome.prefix(1).uppercased() + risk.outcome.dropFirst()) risk model (DP logistic regression)",
+                    note:
+                        "Noisy preconditioned gradient descent (\(model.iterations) steps, zCDP ρ = \(formatNumber(model.rho))), features clamped to age 0–100, male 0/1, \(flag) 0/1, \(unitNote). Coefficients are per unit of the raw feature (log-odds).\(truthNote) Charged to the scenario's authorisation in the ledger (ε = \(formatNumber(modelEpsilon)), δ = \(options.delta)) before the noise was drawn.",
+                    chart: .table, labelNames: ["term"], valueName: "log-odds / probability", rows: rows,
+                    epsilon: modelEpsilon, delta: options.delta,
+                    mechanism: "\(model.stated) (gradient noise σ \(formatNumber(model.gradientNoiseScale)))",
+                    noiseScale: nil, ledgerEntries: []))
         }
 
         // 4. k-anonymous cohort export: the persons with the outcome.
         let outcome = try View.doubles(persons, risk.label, kind)
         let cohort = try View.rows(try persons.selecting(qi + kept), outcome.indices.filter { outcome[$0] != 0 })
-        context.progress("  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for the \(risk.cohortNoun)")
+        context.progress(
+            "  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for the \(risk.cohortNoun)")
         let mondrian = try Anonymiser.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
         let file = "\(risk.cohortFile)_k\(options.k).csv"
-        let entry = try grant.exportMicrodata(anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
+        let entry = try grant.exportMicrodata(
+            anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
         report.exports.append(file)
         let sizes = mondrian.sizes.sorted()
-        report.sections.append(ReportSection(
-            id: "cohort_export", title: "k-anonymous cohort export: \(risk.cohortNoun)",
-            note: "One row per person among the \(risk.cohortNoun) (\(unitNote)): \(qi.joined(separator: ", ")) generalised by Mondrian until every class has ≥ \(options.k) persons; \(kept.joined(separator: " and ")) kept. The export gate re-checks k and records the file in the ledger.",
-            chart: .table, labelNames: ["measure"], valueName: "value",
-            rows: [
-                ReportRow(labels: ["persons exported"], value: Double(anonymised.rowCount)),
-                ReportRow(labels: ["equivalence classes"], value: Double(mondrian.partitionCount)),
-                ReportRow(labels: ["smallest class"], value: Double(sizes.first ?? 0)),
-                ReportRow(labels: ["median class"], value: Double(sizes.isEmpty ? 0 : sizes[sizes.count / 2])),
-            ],
-            epsilon: 0, delta: 0, mechanism: "k-anonymity (k = \(options.k)) via Mondrian, export gate", noiseScale: nil, ledgerEntries: [entry]))
+        report.sections.append(
+            ReportSection(
+                id: "cohort_export", title: "k-anonymous cohort export: \(risk.cohortNoun)",
+                note:
+                    "One row per person among the \(risk.cohortNoun) (\(unitNote)): \(qi.joined(separator: ", ")) generalised by Mondrian until every class has ≥ \(options.k) persons; \(kept.joined(separator: " and ")) kept. The export gate re-checks k and records the file in the ledger.",
+                chart: .table, labelNames: ["measure"], valueName: "value",
+                rows: [
+                    ReportRow(labels: ["persons exported"], value: Double(anonymised.rowCount)),
+                    ReportRow(labels: ["equivalence classes"], value: Double(mondrian.partitionCount)),
+                    ReportRow(labels: ["smallest class"], value: Double(sizes.first ?? 0)),
+                    ReportRow(labels: ["median class"], value: Double(sizes.isEmpty ? 0 : sizes[sizes.count / 2])),
+                ],
+                epsilon: 0, delta: 0, mechanism: "k-anonymity (k = \(options.k)) via Mondrian, export gate",
+                noiseScale: nil, ledgerEntries: [entry]))
     }
 
     /// The early-warning rule on a noisy weekly series (post-processing, EARS-C2-like): week
@@ -225,9 +283,10 @@ struct HealthRiskSpec: Sendable {
     var examples: [(Double, Double)]
 
     /// Diabetes ~ age + male + hypertension; cohort of diabetic patients.
-    static let diabetes = HealthRiskSpec(label: "diabetes", outcome: "diabetes", binaryFeature: "hypertension",
-                                         cohortFile: "diabetes_cohort", cohortNoun: "diabetic patients",
-                                         examples: [(40, 0), (60, 0), (60, 1), (80, 1)])
+    static let diabetes = HealthRiskSpec(
+        label: "diabetes", outcome: "diabetes", binaryFeature: "hypertension",
+        cohortFile: "diabetes_cohort", cohortNoun: "diabetic patients",
+        examples: [(40, 0), (60, 0), (60, 1), (80, 1)])
 }
 
 /// How person-level survey data (one row per person, no visit dates or places) feeds the health
@@ -252,39 +311,55 @@ extension ScenarioRunner {
     ///
     /// Budget split: counts 50% of ε (each person one row, declared keys), risk model 50% of ε
     /// and all of δ; the cohort export spends no ε.
-    static func healthSurvey(_ input: ScenarioInput, survey: HealthSurveyMapping, options: ScenarioOptions,
-                             context: ScenarioContext) throws -> ScenarioReport {
+    static func healthSurvey(
+        _ input: ScenarioInput, survey: HealthSurveyMapping, options: ScenarioOptions,
+        context: ScenarioContext
+    ) throws -> ScenarioReport {
         let kind = ScenarioKind.health
         let persons = input.table
         let n = persons.rowCount
         guard n > 0 else { throw ScenarioError.noData(scenario: kind.rawValue, reason: "the survey table has no rows") }
         let band = try View.strings(persons, "age_band", kind), sex = try View.strings(persons, "sex", kind)
-        let hypertension = try View.doubles(persons, "hypertension", kind), diabetes = try View.doubles(persons, "diabetes", kind)
+        let hypertension = try View.doubles(persons, "hypertension", kind),
+            diabetes = try View.doubles(persons, "diabetes", kind)
         let yesNo = { (v: Double) in v != 0 ? "yes" : "no" }
         var columns = persons.columns
-        columns.append(try Column("prevalence_cell", strings: (0..<n).map {
-            band[$0] + "|" + sex[$0] + "|" + yesNo(hypertension[$0]) + "|" + yesNo(diabetes[$0])
-        }))
+        columns.append(
+            try Column(
+                "prevalence_cell",
+                strings: (0..<n).map {
+                    band[$0] + "|" + sex[$0] + "|" + yesNo(hypertension[$0]) + "|" + yesNo(diabetes[$0])
+                }))
         let view = try Table(columns: columns)
-        let grant = try ScenarioGrant(context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
-                                      epsilon: options.epsilon, delta: options.delta)
+        let grant = try ScenarioGrant(
+            context: context, kind: kind, datasets: [(input.dataset, view, ["person_id"])],
+            epsilon: options.epsilon, delta: options.delta)
         let e = options.epsilon
-        var report = ScenarioReport(scenario: kind, dataSource: input.source, inputSizes: [try grant.inputSize("persons", dataset: input.dataset, rows: input.datasetRowCount)],
-                                    budgetEpsilon: e, budgetDelta: options.delta,
-                                    budgetSplit: "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
-                                    operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
+        var report = ScenarioReport(
+            scenario: kind, dataSource: input.source,
+            inputSizes: [try grant.inputSize("persons", dataset: input.dataset, rows: input.datasetRowCount)],
+            budgetEpsilon: e, budgetDelta: options.delta,
+            budgetSplit:
+                "persons per age band × sex × hypertension × diabetes 50% of ε; logistic risk model 50% of ε and all of δ; cohort export: k-anonymity check, no ε; outbreak early warning not run (survey data has no visit dates or districts)",
+            operator: context.operator, ledgerScenario: grant.scenario, exact: context.releaser.isExact)
 
         // 1. Persons per (age band, sex, hypertension, diabetes); one row per person.
-        let query = DPQuery.count().grouped(by: "prevalence_cell",
-                                            keys: .declared(View.product([survey.ageBands, ["F", "M"], ["no", "yes"], ["no", "yes"]])))
-            .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 1)
+        let query = DPQuery.count().grouped(
+            by: "prevalence_cell",
+            keys: .declared(View.product([survey.ageBands, ["F", "M"], ["no", "yes"], ["no", "yes"]]))
+        )
+        .boundingContributions(privacyUnit: "person_id", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 1)
         let counts = try grant.release(query, over: view, dataset: input.dataset, epsilon: 0.5 * e)
-        report.sections.append(ReportSection(
-            id: "persons_by_risk_factors", title: "Persons by age band, sex, hypertension and diabetes",
-            note: "DP count of persons per (age band, sex, hypertension, diabetes); each person is one row. \(survey.definitions)",
-            chart: .table, labelNames: ["age_band", "sex", "hypertension", "diabetes"], valueName: "persons", rows: counts.reportRows(),
-            epsilon: counts.epsilon, delta: counts.delta, mechanism: counts.mechanismText, noiseScale: counts.noiseScale,
-            ledgerEntries: counts.entries))
+        report.sections.append(
+            ReportSection(
+                id: "persons_by_risk_factors", title: "Persons by age band, sex, hypertension and diabetes",
+                note:
+                    "DP count of persons per (age band, sex, hypertension, diabetes); each person is one row. \(survey.definitions)",
+                chart: .table, labelNames: ["age_band", "sex", "hypertension", "diabetes"], valueName: "persons",
+                rows: counts.reportRows(),
+                epsilon: counts.epsilon, delta: counts.delta, mechanism: counts.mechanismText,
+                noiseScale: counts.noiseScale,
+                ledgerEntries: counts.entries))
 
         // 2. Diabetes prevalence per (age band, hypertension): post-processing over both sexes.
         let sd = noiseStandardDeviation(mechanism: counts.mechanism, scale: counts.noiseScale)
@@ -293,26 +368,33 @@ extension ScenarioRunner {
         var rateRows: [ReportRow] = []
         for b in survey.ageBands {
             for h in ["no", "yes"] {
-                let cells = { (d: String) in ["F", "M"].map { max(value[b + "|" + $0 + "|" + h + "|" + d] ?? 0, 0) }.reduce(0, +) }
+                let cells = { (d: String) in
+                    ["F", "M"].map { max(value[b + "|" + $0 + "|" + h + "|" + d] ?? 0, 0) }.reduce(0, +)
+                }
                 let ill = cells("yes"), total = ill + cells("no")
                 guard total >= 1 else { continue }
                 let rate = min(1, ill / total)
                 // Each of the two noisy sums is over 2 cells: Var ≈ 2·sd²((1 − r)² + r²)/T².
                 let half = 1.96 * sd * (2 * ((1 - rate) * (1 - rate) + rate * rate)).squareRoot() / total
-                rateRows.append(ReportRow(labels: [b, "hypertension " + h], value: rate * 100,
-                                          lower: max(0, rate - half) * 100, upper: min(1, rate + half) * 100))
+                rateRows.append(
+                    ReportRow(
+                        labels: [b, "hypertension " + h], value: rate * 100,
+                        lower: max(0, rate - half) * 100, upper: min(1, rate + half) * 100))
             }
         }
-        report.sections.insert(ReportSection(
-            id: "diabetes_prevalence", title: "Diabetes prevalence by age band and hypertension (%)",
-            note: "Post-processing of persons_by_risk_factors (no extra budget): noisy diabetics / noisy persons per (age band, hypertension), both sexes; 95% interval by the delta method.",
-            chart: .bars, labelNames: ["age_band", "hypertension"], valueName: "diabetes %", rows: rateRows,
-            epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []), at: 0)
+        report.sections.insert(
+            ReportSection(
+                id: "diabetes_prevalence", title: "Diabetes prevalence by age band and hypertension (%)",
+                note:
+                    "Post-processing of persons_by_risk_factors (no extra budget): noisy diabetics / noisy persons per (age band, hypertension), both sexes; 95% interval by the delta method.",
+                chart: .bars, labelNames: ["age_band", "hypertension"], valueName: "diabetes %", rows: rateRows,
+                epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: []), at: 0)
 
         // 3–4. Risk model and cohort export on the same persons.
-        try appendRiskModelAndCohort(persons: persons, quasiIdentifiers: survey.cohortQuasiIdentifiers, kept: survey.cohortKept,
-                                     modelEpsilon: 0.5 * e, unitNote: "one row per survey participant", truthNote: "",
-                                     input: input, options: options, context: context, grant: grant, report: &report)
+        try appendRiskModelAndCohort(
+            persons: persons, quasiIdentifiers: survey.cohortQuasiIdentifiers, kept: survey.cohortKept,
+            modelEpsilon: 0.5 * e, unitNote: "one row per survey participant", truthNote: "",
+            input: input, options: options, context: context, grant: grant, report: &report)
         return report
     }
 }

@@ -124,7 +124,8 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         keep.reserveCapacity(flights.rowCount)
         for i in 0..<flights.rowCount
         where airTime.isValid(i) && tail.isValid(i) && year.isValid(i) && month.isValid(i) && day.isValid(i)
-            && hour.isValid(i) && minute.isValid(i) {
+            && hour.isValid(i) && minute.isValid(i)
+        {
             keep.append(i)
         }
         var boarding: [Int64] = [], alighting: [Int64] = []
@@ -143,10 +144,11 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column(name: "boarding_time", values: .timestamp(boarding)),
             try Column(name: "alighting_time", values: .timestamp(alighting)),
         ])
-        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
-                                  source: "\(file) (nyc_flights mapping: flights with air time and tail number)",
-                                  privacyUnit: "tailnum")
-        input.datasetRowCount = flights.rowCount   // the file's size, not the mapped subset's
+        var input = ScenarioInput(
+            table: table, dataset: ScenarioRunner.datasetName(file),
+            source: "\(file) (nyc_flights mapping: flights with air time and tail number)",
+            privacyUnit: "tailnum")
+        input.datasetRowCount = flights.rowCount  // the file's size, not the mapped subset's
         input.placeKeys = nil
         input.groupKeys = ["EWR", "JFK", "LGA"]
         input.travelMinutesBound = 720
@@ -160,7 +162,8 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         let countryColumn = try View.column(bookings, "country", kind)
         let country = try View.strings(bookings, "country", kind)
         let arrival = try View.days(bookings, "arrival_date", kind)
-        let weekend = try View.doubles(bookings, "stays_in_weekend_nights", kind), week = try View.doubles(bookings, "stays_in_week_nights", kind)
+        let weekend = try View.doubles(bookings, "stays_in_weekend_nights", kind),
+            week = try View.doubles(bookings, "stays_in_week_nights", kind)
         let adults = try View.doubles(bookings, "adults", kind), children = try View.doubles(bookings, "children", kind)
         let babies = try View.doubles(bookings, "babies", kind)
         let n = bookings.rowCount
@@ -176,7 +179,9 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         input.second = table
         input.secondDataset = ScenarioRunner.datasetName(file)
         input.secondDatasetRowCount = n
-        input.hotelQuasiIdentifiers = ["origin_province", "check_in_month", "guests", "market_segment", "customer_type"]
+        input.hotelQuasiIdentifiers = [
+            "origin_province", "check_in_month", "guests", "market_segment", "customer_type",
+        ]
         input.source += "; hotel stays: \(file) (hotel_bookings mapping)"
         return input
     }
@@ -191,11 +196,13 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try View.column(inspections, "business_name", kind),
             try Column("category", strings: score.map { Self.scoreBand($0) }),
             try Column("sub_category", strings: year.map { String(Int($0)) }),
-            try Column("district", strings: locations.map { $0 <= 1 ? "single site" : $0 < 10 ? "2-9 sites" : "10+ sites" }),
+            try Column(
+                "district", strings: locations.map { $0 <= 1 ? "single site" : $0 < 10 ? "2-9 sites" : "10+ sites" }),
         ])
-        return ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
-                             source: "\(file) (restaurant_inspections mapping: score band × chain size, establishment as privacy unit)",
-                             privacyUnit: "business_name")
+        return ScenarioInput(
+            table: table, dataset: ScenarioRunner.datasetName(file),
+            source: "\(file) (restaurant_inspections mapping: score band × chain size, establishment as privacy unit)",
+            privacyUnit: "business_name")
     }
 
     /// The public score bands of the restaurant_inspections mapping.
@@ -216,7 +223,8 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
     static func nhanesHypertension(systolic: [Double], diastolic: [Double]) -> Bool? {
         let d = diastolic.filter { $0 > 0 }
         guard !systolic.isEmpty, !d.isEmpty else { return nil }
-        let meanSystolic = systolic.reduce(0, +) / Double(systolic.count), meanDiastolic = d.reduce(0, +) / Double(d.count)
+        let meanSystolic = systolic.reduce(0, +) / Double(systolic.count),
+            meanDiastolic = d.reduce(0, +) / Double(d.count)
         return meanSystolic >= 140 || meanDiastolic >= 90
     }
 
@@ -226,7 +234,8 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         let seqn = try View.strings(survey, "SEQN", kind)
         let ageColumn = try View.column(survey, "AgeInYearsAtScreening", kind)
         let age = try View.doubles(survey, "AgeInYearsAtScreening", kind)
-        let gender = try View.strings(survey, "Gender", kind), race = try View.strings(survey, "RacehispanicOrigin", kind)
+        let gender = try View.strings(survey, "Gender", kind),
+            race = try View.strings(survey, "RacehispanicOrigin", kind)
         let insuredColumn = try View.column(survey, "CoveredByHealthInsurance", kind)
         let insured = try View.doubles(survey, "CoveredByHealthInsurance", kind)
         let diabetesColumn = try View.column(survey, "DoctorToldYouHaveDiabetes", kind)
@@ -248,19 +257,29 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("person_id", strings: keep.map { seqn[$0] }),
             try Column("age", int64: keep.map { Int64(age[$0]) }),
             try Column("age_band", strings: keep.map { nhanesAgeBand(Int(age[$0])) }),
-            try Column("sex", strings: keep.map { gender[$0] == "Male" ? "M" : gender[$0] == "Female" ? "F" : gender[$0] }),
+            try Column(
+                "sex", strings: keep.map { gender[$0] == "Male" ? "M" : gender[$0] == "Female" ? "F" : gender[$0] }),
             try Column("race_ethnicity", strings: keep.map { race[$0] }),
-            try Column("insurance", strings: keep.map { insuredColumn.isValid($0) ? (insured[$0] != 0 ? "insured" : "uninsured") : "unknown" }),
+            try Column(
+                "insurance",
+                strings: keep.map {
+                    insuredColumn.isValid($0) ? (insured[$0] != 0 ? "insured" : "uninsured") : "unknown"
+                }),
             try Column("hypertension", int64: hypertensive),
             try Column("diabetes", int64: keep.map { diabetesText[$0] == "1" ? 1 : 0 }),
         ])
-        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
-                                  source: "\(file) (nhanes_2017 mapping: participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
-                                  privacyUnit: "person_id")
-        input.datasetRowCount = survey.rowCount   // the file's size, not the mapped subset's
+        var input = ScenarioInput(
+            table: table, dataset: ScenarioRunner.datasetName(file),
+            source:
+                "\(file) (nhanes_2017 mapping: participants aged ≥ 18 with blood-pressure readings and a diabetes answer)",
+            privacyUnit: "person_id")
+        input.datasetRowCount = survey.rowCount  // the file's size, not the mapped subset's
         input.healthSurvey = HealthSurveyMapping(
-            ageBands: nhanesAgeBands, cohortQuasiIdentifiers: ["age", "sex", "race_ethnicity"], cohortKept: ["insurance", "hypertension"],
-            definitions: "NHANES 2017–2018 adults, unweighted. Hypertension: mean measured systolic ≥ 140 or diastolic ≥ 90 mm Hg; diabetes: doctor-diagnosed (borderline counted as no).")
+            ageBands: nhanesAgeBands, cohortQuasiIdentifiers: ["age", "sex", "race_ethnicity"],
+            cohortKept: ["insurance", "hypertension"],
+            definitions:
+                "NHANES 2017–2018 adults, unweighted. Hypertension: mean measured systolic ≥ 140 or diastolic ≥ 90 mm Hg; diabetes: doctor-diagnosed (borderline counted as no)."
+        )
         return input
     }
 
@@ -276,13 +295,16 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         let drive = try View.doubles(raw, "drive_thru_ind", kind)
         let result = try View.strings(raw, "result", kind), gender = try View.strings(raw, "gender", kind)
         let demo = try View.strings(raw, "demo_group", kind)
-        let patientClassColumn = try View.column(raw, "patient_class", kind), payorColumn = try View.column(raw, "payor_group", kind)
-        let patientClass = try View.strings(raw, "patient_class", kind), payor = try View.strings(raw, "payor_group", kind)
+        let patientClassColumn = try View.column(raw, "patient_class", kind),
+            payorColumn = try View.column(raw, "payor_group", kind)
+        let patientClass = try View.strings(raw, "patient_class", kind),
+            payor = try View.strings(raw, "payor_group", kind)
         for name in ["subject_id", "pan_day", "age", "drive_thru_ind", "result", "gender"] {
             let column = try View.column(raw, name, kind)
             guard column.nullCount == 0 else {
-                throw ScenarioError.invalidParameter(name: "column \(name)", value: "missing values",
-                                                     reason: "the covid_testing mapping needs it on every test")
+                throw ScenarioError.invalidParameter(
+                    name: "column \(name)", value: "missing values",
+                    reason: "the covid_testing mapping needs it on every test")
             }
         }
         let n = raw.rowCount
@@ -296,31 +318,46 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
             try Column("positive", int64: result.map { $0 == "positive" ? 1 : 0 }),
             try Column("drive_thru", int64: drive.map { $0 != 0 ? 1 : 0 }),
             try Column("demo_group", strings: demo),
-            try Column("patient_class", strings: (0..<n).map { patientClassColumn.isValid($0) ? patientClass[$0] : "unknown" }),
+            try Column(
+                "patient_class", strings: (0..<n).map { patientClassColumn.isValid($0) ? patientClass[$0] : "unknown" }),
             try Column("payor_group", strings: (0..<n).map { payorColumn.isValid($0) ? payor[$0] : "unknown" }),
         ])
-        var input = ScenarioInput(table: table, dataset: ScenarioRunner.datasetName(file),
-                                  source: "\(file) (covid_testing mapping: PCR tests, subject as privacy unit)",
-                                  privacyUnit: "person_id")
+        var input = ScenarioInput(
+            table: table, dataset: ScenarioRunner.datasetName(file),
+            source: "\(file) (covid_testing mapping: PCR tests, subject as privacy unit)",
+            privacyUnit: "person_id")
         input.healthTesting = HealthTestingMapping(
             firstDay: 1, lastDay: 112, sites: covidSites, results: covidResults,
             cohortQuasiIdentifiers: ["age", "sex", "demo_group"], cohortKept: ["patient_class", "payor_group"],
-            definitions: "Data: SARS-CoV-2 PCR tests at CHOP, 2020, de-identified and time-shifted upstream (days are days since the start of the pandemic).")
+            definitions:
+                "Data: SARS-CoV-2 PCR tests at CHOP, 2020, de-identified and time-shifted upstream (days are days since the start of the pandemic)."
+        )
         return input
     }
 
     /// The loan statuses counted as default by the lendingclub_loans mapping.
-    static let lendingClubDefaultStatuses: Set<String> = ["In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"]
+    static let lendingClubDefaultStatuses: Set<String> = [
+        "In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off",
+    ]
 
     /// The public segment keys of the lendingclub_loans mapping: grade × term.
-    static let lendingClubSegments: [String] = ["A", "B", "C", "D", "E", "F", "G"].flatMap { g in ["36", "60"].map { "\(g) \($0)m" } }
+    static let lendingClubSegments: [String] = ["A", "B", "C", "D", "E", "F", "G"].flatMap { g in
+        ["36", "60"].map { "\(g) \($0)m" }
+    }
 
     /// The four parties of the lendingclub_loans mapping and their public flag rules.
     static let lendingClubDepartments: [ScenarioRunner.DepartmentFlag] = [
-        ScenarioRunner.DepartmentFlag(party: 1, department: "tax authority", column: "tax_liens", rule: "≥ 1 tax lien", flag: { $0 >= 1 }),
-        ScenarioRunner.DepartmentFlag(party: 2, department: "courts", column: "public_record_bankrupt", rule: "≥ 1 bankruptcy on record", flag: { $0 >= 1 }),
-        ScenarioRunner.DepartmentFlag(party: 3, department: "credit bureau", column: "delinq_2y", rule: "≥ 1 delinquency in 2 years", flag: { $0 >= 1 }),
-        ScenarioRunner.DepartmentFlag(party: 4, department: "collection agencies", column: "total_collection_amount_ever", rule: "any amount ever in collections", flag: { $0 > 0 }),
+        ScenarioRunner.DepartmentFlag(
+            party: 1, department: "tax authority", column: "tax_liens", rule: "≥ 1 tax lien", flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(
+            party: 2, department: "courts", column: "public_record_bankrupt", rule: "≥ 1 bankruptcy on record",
+            flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(
+            party: 3, department: "credit bureau", column: "delinq_2y", rule: "≥ 1 delinquency in 2 years",
+            flag: { $0 >= 1 }),
+        ScenarioRunner.DepartmentFlag(
+            party: 4, department: "collection agencies", column: "total_collection_amount_ever",
+            rule: "any amount ever in collections", flag: { $0 > 0 }),
     ]
 
     static func lendingClubLoans(file: String) throws -> ScenarioInput {
@@ -330,13 +367,18 @@ public enum RealDataMapping: String, Sendable, CaseIterable {
         let status = try View.strings(loans, "loan_status", kind)
         var columns = try lendingClubDepartments.map { try View.column(loans, $0.column, kind) }
         for column in columns where column.nullCount > 0 {
-            throw ScenarioError.invalidParameter(name: "column \(column.name)", value: "missing values",
-                                                 reason: "each party's flag column must be complete in the lendingclub_loans mapping")
+            throw ScenarioError.invalidParameter(
+                name: "column \(column.name)", value: "missing values",
+                reason: "each party's flag column must be complete in the lendingclub_loans mapping")
         }
         columns.append(try Column("industry", strings: (0..<loans.rowCount).map { "\(grade[$0]) \(Int(term[$0]))m" }))
-        columns.append(try Column("default_flag", int64: status.map { lendingClubDefaultStatuses.contains($0) ? 1 : 0 }))
-        var input = ScenarioInput(table: try Table(columns: columns), dataset: ScenarioRunner.datasetName(file),
-                                  source: "\(file) (lendingclub_loans mapping: one row per loan; segment grade × term; default = delinquent or charged off)")
+        columns.append(
+            try Column("default_flag", int64: status.map { lendingClubDefaultStatuses.contains($0) ? 1 : 0 }))
+        var input = ScenarioInput(
+            table: try Table(columns: columns), dataset: ScenarioRunner.datasetName(file),
+            source:
+                "\(file) (lendingclub_loans mapping: one row per loan; segment grade × term; default = delinquent or charged off)"
+        )
         input.financeMapping = FinanceMapping(
             departments: lendingClubDepartments, segmentName: "grade_term", segments: lendingClubSegments,
             unit: "loans", unitSingular: "loan", outcome: "delinquent or charged off at the Q1 2018 snapshot")

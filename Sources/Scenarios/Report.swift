@@ -122,8 +122,10 @@ public struct ReportRow: Sendable, Hashable, Codable {
     public var rawValue: Double?
 
     /// A row.
-    public init(labels: [String], value: Double, lower: Double? = nil, upper: Double? = nil, alert: Bool = false,
-                rawValue: Double? = nil) {
+    public init(
+        labels: [String], value: Double, lower: Double? = nil, upper: Double? = nil, alert: Bool = false,
+        rawValue: Double? = nil
+    ) {
         self.labels = labels
         self.value = value
         self.lower = lower
@@ -173,7 +175,9 @@ public struct ReportSection: Sendable, Hashable, Codable {
 
     /// Value units that are counts (of persons, visits, records…): post-processed to
     /// non-negative integers in scenario reports.
-    public static let countUnits: Set<String> = ["visits", "trips", "tests", "persons", "complaints", "records", "enterprises", "loans"]
+    public static let countUnits: Set<String> = [
+        "visits", "trips", "tests", "persons", "complaints", "records", "enterprises", "loans",
+    ]
 
     /// The post-processing a scenario report applies to this section by default: non-negative
     /// integers for counts (``countUnits``), non-negative values for money (`yuan`) and
@@ -186,8 +190,11 @@ public struct ReportSection: Sendable, Hashable, Codable {
     }
 
     /// A section.
-    public init(id: String, title: String, note: String, chart: SectionChart, labelNames: [String], valueName: String,
-                rows: [ReportRow], epsilon: Double, delta: Double, mechanism: String, noiseScale: Double?, ledgerEntries: [String]) {
+    public init(
+        id: String, title: String, note: String, chart: SectionChart, labelNames: [String], valueName: String,
+        rows: [ReportRow], epsilon: Double, delta: Double, mechanism: String, noiseScale: Double?,
+        ledgerEntries: [String]
+    ) {
         self.id = id
         self.title = title
         self.note = note
@@ -247,8 +254,11 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
             let processing = sections[index].defaultPostProcessing
             guard !processing.isEmpty else { continue }
             sections[index].rows = sections[index].rows.map { $0.postProcessed(processing) }
-            let what = processing == .counts ? "negative values shown as 0 and values rounded to integers" : "negative values shown as 0"
-            sections[index].note += " Post-processing (no budget): \(what); the noisy value is kept as rawValue in report.json."
+            let what =
+                processing == .counts
+                ? "negative values shown as 0 and values rounded to integers" : "negative values shown as 0"
+            sections[index].note +=
+                " Post-processing (no budget): \(what); the noisy value is kept as rawValue in report.json."
         }
         postProcessed = true
     }
@@ -257,7 +267,8 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public func section(_ id: String) -> ReportSection? { sections.first { $0.id == id } }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, `operator`, ledgerScenario
+        case scenario, title, dataSource, inputSizes, budgetEpsilon, budgetDelta, budgetSplit, `operator`,
+            ledgerScenario
         case exact, sections, exports, seconds, spentEpsilon, spentDelta, postProcessed
     }
 
@@ -302,9 +313,11 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     }
 
     /// A report.
-    public init(scenario: ScenarioKind, dataSource: String, inputSizes: [InputSize], budgetEpsilon: Double, budgetDelta: Double,
-                budgetSplit: String, operator: String, ledgerScenario: String, exact: Bool,
-                sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0) {
+    public init(
+        scenario: ScenarioKind, dataSource: String, inputSizes: [InputSize], budgetEpsilon: Double, budgetDelta: Double,
+        budgetSplit: String, operator: String, ledgerScenario: String, exact: Bool,
+        sections: [ReportSection] = [], exports: [String] = [], seconds: Double = 0
+    ) {
         self.scenario = scenario
         self.title = scenario.title
         self.dataSource = dataSource

@@ -28,19 +28,26 @@ public enum ReportWriter {
     }
 
     /// Writes the demo's `index.html` linking each scenario's report.
-    public static func writeIndex(_ reports: [ScenarioReport], ledgerPath: String, to directory: String, seconds: Double) throws {
+    public static func writeIndex(
+        _ reports: [ScenarioReport], ledgerPath: String, to directory: String, seconds: Double
+    ) throws {
         try createDirectory(directory)
         var body = "<h1>PrivacyKernel demo: six scenarios on the embedded data</h1>\n"
-        body += "<p>Every number below was released through the ledger's release gate (authorisation checked, budget charged to <code>\(escape(ledgerPath))</code> before noise was sampled) or written through its export gate (k-anonymity checked). Total time \(String(format: "%.1f", seconds)) s.</p>\n"
-        body += "<table><tr><th>scenario</th><th>input sizes</th><th>ε spent / budget</th><th>δ spent</th><th>sections</th><th>seconds</th></tr>\n"
+        body +=
+            "<p>Every number below was released through the ledger's release gate (authorisation checked, budget charged to <code>\(escape(ledgerPath))</code> before noise was sampled) or written through its export gate (k-anonymity checked). Total time \(String(format: "%.1f", seconds)) s.</p>\n"
+        body +=
+            "<table><tr><th>scenario</th><th>input sizes</th><th>ε spent / budget</th><th>δ spent</th><th>sections</th><th>seconds</th></tr>\n"
         for r in reports {
             let rows = escape(r.inputSizes.map(\.text).joined(separator: ", "))
-            body += "<tr><td><a href=\"\(r.scenario.rawValue)/report.html\">\(escape(r.title))</a></td><td>\(rows)</td><td>\(formatNumber(r.spentEpsilon)) / \(formatNumber(r.budgetEpsilon))</td><td>\(String(format: "%.2g", r.spentDelta))</td><td>\(r.sections.count)</td><td>\(String(format: "%.2f", r.seconds))</td></tr>\n"
+            body +=
+                "<tr><td><a href=\"\(r.scenario.rawValue)/report.html\">\(escape(r.title))</a></td><td>\(rows)</td><td>\(formatNumber(r.spentEpsilon)) / \(formatNumber(r.budgetEpsilon))</td><td>\(String(format: "%.2g", r.spentDelta))</td><td>\(r.sections.count)</td><td>\(String(format: "%.2f", r.seconds))</td></tr>\n"
         }
         body += "</table>\n"
         for r in reports {
             if let chart = r.sections.first(where: { $0.chart != .table }) {
-                body += "<h2><a href=\"\(r.scenario.rawValue)/report.html\">\(escape(r.title))</a></h2>\n<h3>\(escape(chart.title))</h3>\n" + svg(chart)
+                body +=
+                    "<h2><a href=\"\(r.scenario.rawValue)/report.html\">\(escape(r.title))</a></h2>\n<h3>\(escape(chart.title))</h3>\n"
+                    + svg(chart)
             }
         }
         try atomicWrite(Data(page(title: "PrivacyKernel demo", body: body).utf8), to: directory + "/index.html")
@@ -51,7 +58,9 @@ public enum ReportWriter {
     /// The section as CSV: label columns, value, ci95_lower, ci95_upper, alert, raw_value (the
     /// noisy value before post-processing, empty when unchanged).
     static func csv(_ section: ReportSection) -> String {
-        var out = (section.labelNames + [section.valueName, "ci95_lower", "ci95_upper", "alert", "raw_value"]).map(csvField).joined(separator: ",") + "\n"
+        var out =
+            (section.labelNames + [section.valueName, "ci95_lower", "ci95_upper", "alert", "raw_value"]).map(csvField)
+            .joined(separator: ",") + "\n"
         for row in section.rows {
             var fields = row.labels.map(csvField)
             while fields.count < section.labelNames.count { fields.append("") }
@@ -66,10 +75,13 @@ public enum ReportWriter {
     }
 
     static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x) }
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x)
+    }
 
     // MARK: HTML
 
@@ -78,15 +90,26 @@ public enum ReportWriter {
         if report.exact { body += "<p class=warn>EXACT TEST RELEASER: these numbers are exact and not private.</p>\n" }
         let rows = report.inputSizes.map(\.text).joined(separator: ", ")
         body += "<table class=meta><tr><th>data</th><td>\(escape(report.dataSource)) (rows: \(escape(rows)))</td></tr>"
-        body += "<tr><th>authorisation</th><td>operator <code>\(escape(report.operator))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"
-        body += "<tr><th>budget</th><td>ε = \(formatNumber(report.budgetEpsilon)), δ = \(String(format: "%.2g", report.budgetDelta)); split: \(escape(report.budgetSplit))</td></tr>"
-        body += "<tr><th>spent</th><td>ε = \(formatNumber(report.spentEpsilon)), δ = \(String(format: "%.2g", report.spentDelta)) (basic composition of the sections below)</td></tr>"
-        if !report.exports.isEmpty { body += "<tr><th>exports</th><td>" + report.exports.map { "<a href=\"\(escape($0))\">\(escape($0))</a>" }.joined(separator: ", ") + "</td></tr>" }
+        body +=
+            "<tr><th>authorisation</th><td>operator <code>\(escape(report.operator))</code>, scenario <code>\(escape(report.ledgerScenario))</code></td></tr>"
+        body +=
+            "<tr><th>budget</th><td>ε = \(formatNumber(report.budgetEpsilon)), δ = \(String(format: "%.2g", report.budgetDelta)); split: \(escape(report.budgetSplit))</td></tr>"
+        body +=
+            "<tr><th>spent</th><td>ε = \(formatNumber(report.spentEpsilon)), δ = \(String(format: "%.2g", report.spentDelta)) (basic composition of the sections below)</td></tr>"
+        if !report.exports.isEmpty {
+            body +=
+                "<tr><th>exports</th><td>"
+                + report.exports.map { "<a href=\"\(escape($0))\">\(escape($0))</a>" }.joined(separator: ", ")
+                + "</td></tr>"
+        }
         body += "</table>\n"
         for section in report.sections {
             body += "<section><h2>\(escape(section.title))</h2>\n"
-            body += "<p class=cost>ε \(formatNumber(section.epsilon)), δ \(String(format: "%.2g", section.delta)) · \(escape(section.mechanism))"
-            if let scale = section.noiseScale, scale > 0 { body += " · noise scale \(formatNumber(scale)) \(escape(section.valueName))" }
+            body +=
+                "<p class=cost>ε \(formatNumber(section.epsilon)), δ \(String(format: "%.2g", section.delta)) · \(escape(section.mechanism))"
+            if let scale = section.noiseScale, scale > 0 {
+                body += " · noise scale \(formatNumber(scale)) \(escape(section.valueName))"
+            }
             body += " · <a href=\"\(section.id).csv\">\(section.id).csv</a> (\(section.rows.count) rows)</p>\n"
             body += "<p>\(escape(section.note))</p>\n"
             body += section.chart == .table ? tableHTML(section, limit: 40) : svg(section)
@@ -122,7 +145,10 @@ public enum ReportWriter {
             if let l = row.lower, let u = row.upper { out += "[\(display(l)), \(display(u))]" } else { out += "—" }
             out += "</td></tr>\n"
         }
-        if section.rows.count > limit { out += "<tr><td colspan=\(section.labelNames.count + 2)>… \(section.rows.count - limit) more rows in \(section.id).csv</td></tr>\n" }
+        if section.rows.count > limit {
+            out +=
+                "<tr><td colspan=\(section.labelNames.count + 2)>… \(section.rows.count - limit) more rows in \(section.id).csv</td></tr>\n"
+        }
         return out + "</table>\n"
     }
 
@@ -150,21 +176,29 @@ public enum ReportWriter {
         let scale = (width - labelWidth - 80) / (maxValue - minValue)
         let x0 = labelWidth + (-minValue) * scale
         let height = top + Double(rows.count) * (barHeight + 4) + 10
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * (barHeight + 4)
             let x1 = labelWidth + (row.value - minValue) * scale
             let (a, b) = (min(x0, x1), abs(x1 - x0))
-            out += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 13)\" font-size=\"12\" text-anchor=\"end\">\(escape(row.labels.joined(separator: " · ")))</text>"
-            out += "<rect x=\"\(f(a))\" y=\"\(f(y))\" width=\"\(f(max(b, 0.5)))\" height=\"\(barHeight)\" fill=\"\(row.alert ? "#d62728" : "#4e79a7")\"><title>\(escape(row.labels.joined(separator: " · "))): \(display(row.value))</title></rect>"
+            out +=
+                "<text x=\"\(labelWidth - 6)\" y=\"\(y + 13)\" font-size=\"12\" text-anchor=\"end\">\(escape(row.labels.joined(separator: " · ")))</text>"
+            out +=
+                "<rect x=\"\(f(a))\" y=\"\(f(y))\" width=\"\(f(max(b, 0.5)))\" height=\"\(barHeight)\" fill=\"\(row.alert ? "#d62728" : "#4e79a7")\"><title>\(escape(row.labels.joined(separator: " · "))): \(display(row.value))</title></rect>"
             if let l = row.lower, let u = row.upper {
-                let xl = labelWidth + (l - minValue) * scale, xu = labelWidth + (u - minValue) * scale, ym = y + barHeight / 2
-                out += "<line x1=\"\(f(xl))\" x2=\"\(f(xu))\" y1=\"\(f(ym))\" y2=\"\(f(ym))\" stroke=\"#111\" stroke-width=\"1.5\"/>"
-                out += "<line x1=\"\(f(xl))\" x2=\"\(f(xl))\" y1=\"\(f(ym - 4))\" y2=\"\(f(ym + 4))\" stroke=\"#111\"/><line x1=\"\(f(xu))\" x2=\"\(f(xu))\" y1=\"\(f(ym - 4))\" y2=\"\(f(ym + 4))\" stroke=\"#111\"/>"
+                let xl = labelWidth + (l - minValue) * scale, xu = labelWidth + (u - minValue) * scale,
+                    ym = y + barHeight / 2
+                out +=
+                    "<line x1=\"\(f(xl))\" x2=\"\(f(xu))\" y1=\"\(f(ym))\" y2=\"\(f(ym))\" stroke=\"#111\" stroke-width=\"1.5\"/>"
+                out +=
+                    "<line x1=\"\(f(xl))\" x2=\"\(f(xl))\" y1=\"\(f(ym - 4))\" y2=\"\(f(ym + 4))\" stroke=\"#111\"/><line x1=\"\(f(xu))\" x2=\"\(f(xu))\" y1=\"\(f(ym - 4))\" y2=\"\(f(ym + 4))\" stroke=\"#111\"/>"
             }
-            out += "<text x=\"\(f(max(x1, row.upper.map { labelWidth + ($0 - minValue) * scale } ?? x1) + 6))\" y=\"\(y + 13)\" font-size=\"11\" fill=\"#333\">\(display(row.value))</text>\n"
+            out +=
+                "<text x=\"\(f(max(x1, row.upper.map { labelWidth + ($0 - minValue) * scale } ?? x1) + 6))\" y=\"\(y + 13)\" font-size=\"11\" fill=\"#333\">\(display(row.value))</text>\n"
         }
-        return out + "</svg>\n<p class=cost>Bars: released values; whiskers: 95% noise interval.\(section.rows.count > rows.count ? " First \(rows.count) of \(section.rows.count) rows." : "")</p>\n"
+        return out
+            + "</svg>\n<p class=cost>Bars: released values; whiskers: 95% noise interval.\(section.rows.count > rows.count ? " First \(rows.count) of \(section.rows.count) rows." : "")</p>\n"
     }
 
     static func heatmapSVG(_ section: ReportSection) -> String {
@@ -176,31 +210,39 @@ public enum ReportWriter {
             cells[row.labels[0] + "\u{1}" + row.labels[1]] = row
         }
         guard !rowKeys.isEmpty else { return "<p>(no cells released)</p>" }
-        rowKeys.sort(); colKeys.sort()
+        rowKeys.sort()
+        colKeys.sort()
         let cell = 46.0, left = 230.0, top = 120.0
         let width = left + Double(colKeys.count) * cell + 20, height = top + Double(rowKeys.count) * cell + 30
         let maxValue = max(section.rows.map(\.value).max() ?? 1, 1e-9)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
-        out += "<text x=\"4\" y=\"14\" font-size=\"11\" fill=\"#555\">rows: \(escape(section.labelNames[0])) · columns: \(escape(section.labelNames.count > 1 ? section.labelNames[1] : "")) · blank: not released</text>\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
+        out +=
+            "<text x=\"4\" y=\"14\" font-size=\"11\" fill=\"#555\">rows: \(escape(section.labelNames[0])) · columns: \(escape(section.labelNames.count > 1 ? section.labelNames[1] : "")) · blank: not released</text>\n"
         for (j, c) in colKeys.enumerated() {
             let x = left + Double(j) * cell + cell / 2
-            out += "<text transform=\"translate(\(f(x)),\(f(top - 6))) rotate(-55)\" font-size=\"11\">\(escape(c))</text>\n"
+            out +=
+                "<text transform=\"translate(\(f(x)),\(f(top - 6))) rotate(-55)\" font-size=\"11\">\(escape(c))</text>\n"
         }
         for (i, r) in rowKeys.enumerated() {
             let y = top + Double(i) * cell
-            out += "<text x=\"\(f(left - 6))\" y=\"\(f(y + cell / 2 + 4))\" font-size=\"11\" text-anchor=\"end\">\(escape(r))</text>"
+            out +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(y + cell / 2 + 4))\" font-size=\"11\" text-anchor=\"end\">\(escape(r))</text>"
             for (j, c) in colKeys.enumerated() {
                 guard let row = cells[r + "\u{1}" + c] else { continue }
                 let t = max(0, min(1, row.value / maxValue)).squareRoot()
                 let x = left + Double(j) * cell
                 let interval = row.lower.map { l in " (95% [\(display(l)), \(display(row.upper ?? l))])" } ?? ""
-                out += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cell - 1))\" height=\"\(f(cell - 1))\" fill=\"\(heat(t))\"><title>\(escape(r)) → \(escape(c)): \(display(row.value))\(interval)</title></rect>"
-                out += "<text x=\"\(f(x + cell / 2))\" y=\"\(f(y + cell / 2 + 4))\" font-size=\"10\" text-anchor=\"middle\" fill=\"\(t > 0.6 ? "#fff" : "#000")\">\(compact(row.value))</text>"
+                out +=
+                    "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cell - 1))\" height=\"\(f(cell - 1))\" fill=\"\(heat(t))\"><title>\(escape(r)) → \(escape(c)): \(display(row.value))\(interval)</title></rect>"
+                out +=
+                    "<text x=\"\(f(x + cell / 2))\" y=\"\(f(y + cell / 2 + 4))\" font-size=\"10\" text-anchor=\"middle\" fill=\"\(t > 0.6 ? "#fff" : "#000")\">\(compact(row.value))</text>"
             }
             out += "\n"
         }
         let scaleText = section.noiseScale.map { " Noise scale per cell: \(formatNumber($0))." } ?? ""
-        return out + "</svg>\n<p class=cost>Colour: √(value / max). Hover a cell for its 95% interval.\(scaleText)</p>\n"
+        return out
+            + "</svg>\n<p class=cost>Colour: √(value / max). Hover a cell for its 95% interval.\(scaleText)</p>\n"
     }
 
     static func timeSeriesSVG(_ section: ReportSection) -> String {
@@ -215,17 +257,23 @@ public enum ReportWriter {
         let width = 900.0, height = 300.0, left = 70.0, right = 20.0, top = 20.0, bottom = 50.0
         let values = section.rows.flatMap { [$0.value, $0.lower ?? $0.value, $0.upper ?? $0.value] }
         let lo = min(0, values.min() ?? 0), hi = max(values.max() ?? 1, lo + 1e-9)
-        func px(_ i: Int) -> Double { left + (xs.count == 1 ? 0.5 : Double(i) / Double(xs.count - 1)) * (width - left - right) }
+        func px(_ i: Int) -> Double {
+            left + (xs.count == 1 ? 0.5 : Double(i) / Double(xs.count - 1)) * (width - left - right)
+        }
         func py(_ v: Double) -> Double { top + (1 - (v - lo) / (hi - lo)) * (height - top - bottom) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
-        out += "<line x1=\"\(left)\" x2=\"\(left)\" y1=\"\(top)\" y2=\"\(height - bottom)\" stroke=\"#888\"/><line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(f(py(lo)))\" y2=\"\(f(py(lo)))\" stroke=\"#888\"/>\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
+        out +=
+            "<line x1=\"\(left)\" x2=\"\(left)\" y1=\"\(top)\" y2=\"\(height - bottom)\" stroke=\"#888\"/><line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(f(py(lo)))\" y2=\"\(f(py(lo)))\" stroke=\"#888\"/>\n"
         for k in 0...4 {
             let v = lo + (hi - lo) * Double(k) / 4
-            out += "<text x=\"\(left - 4)\" y=\"\(f(py(v) + 4))\" font-size=\"10\" text-anchor=\"end\">\(compact(v))</text><line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(f(py(v)))\" y2=\"\(f(py(v)))\" stroke=\"#eee\"/>\n"
+            out +=
+                "<text x=\"\(left - 4)\" y=\"\(f(py(v) + 4))\" font-size=\"10\" text-anchor=\"end\">\(compact(v))</text><line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(f(py(v)))\" y2=\"\(f(py(v)))\" stroke=\"#eee\"/>\n"
         }
         let step = max(1, xs.count / 12)
         for (i, x) in xs.enumerated() where i % step == 0 {
-            out += "<text transform=\"translate(\(f(px(i))),\(f(height - bottom + 14))) rotate(30)\" font-size=\"10\">\(escape(x))</text>\n"
+            out +=
+                "<text transform=\"translate(\(f(px(i))),\(f(height - bottom + 14))) rotate(30)\" font-size=\"10\">\(escape(x))</text>\n"
         }
         let index = Dictionary(uniqueKeysWithValues: xs.enumerated().map { ($1, $0) })
         for (s, name) in series.enumerated() {
@@ -237,23 +285,31 @@ public enum ReportWriter {
             if banded.count > 1 {
                 let upper = banded.map { "\(f(px(index[$0.labels[0]]!))),\(f(py($0.upper!)))" }
                 let lower = banded.reversed().map { "\(f(px(index[$0.labels[0]]!))),\(f(py($0.lower!)))" }
-                out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
+                out +=
+                    "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
             }
-            out += "<polyline points=\"\(points.map { "\(f(px(index[$0.labels[0]]!))),\(f(py($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"/>\n"
+            out +=
+                "<polyline points=\"\(points.map { "\(f(px(index[$0.labels[0]]!))),\(f(py($0.value)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"/>\n"
             for p in points where p.alert {
                 let x = px(index[p.labels[0]]!), y = py(p.value)
-                out += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5\" fill=\"#d62728\" stroke=\"#fff\"><title>ALERT \(escape(name)) \(escape(p.labels[0])): \(display(p.value))</title></circle>\n"
+                out +=
+                    "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5\" fill=\"#d62728\" stroke=\"#fff\"><title>ALERT \(escape(name)) \(escape(p.labels[0])): \(display(p.value))</title></circle>\n"
             }
-            out += "<rect x=\"\(f(left + 10 + Double(s) * 180))\" y=\"\(top - 14)\" width=\"12\" height=\"4\" fill=\"\(colour)\"/><text x=\"\(f(left + 26 + Double(s) * 180))\" y=\"\(top - 9)\" font-size=\"11\">\(escape(name))</text>\n"
+            out +=
+                "<rect x=\"\(f(left + 10 + Double(s) * 180))\" y=\"\(top - 14)\" width=\"12\" height=\"4\" fill=\"\(colour)\"/><text x=\"\(f(left + 26 + Double(s) * 180))\" y=\"\(top - 9)\" font-size=\"11\">\(escape(name))</text>\n"
         }
         let alerts = section.rows.filter(\.alert).count
-        return out + "</svg>\n<p class=cost>Lines: released values; bands: 95% noise interval\(alerts > 0 ? "; red dots: \(alerts) alerts" : "").</p>\n"
+        return out
+            + "</svg>\n<p class=cost>Lines: released values; bands: 95% noise interval\(alerts > 0 ? "; red dots: \(alerts) alerts" : "").</p>\n"
     }
 
     static func heat(_ t: Double) -> String {
         // White → dark blue.
         let r = Int(247 - t * (247 - 8)), g = Int(251 - t * (251 - 48)), b = Int(255 - t * (255 - 107))
-        func hex(_ v: Int) -> String { let h = String(max(0, min(255, v)), radix: 16); return h.count == 1 ? "0" + h : h }
+        func hex(_ v: Int) -> String {
+            let h = String(max(0, min(255, v)), radix: 16)
+            return h.count == 1 ? "0" + h : h
+        }
         return "#" + hex(r) + hex(g) + hex(b)
     }
 

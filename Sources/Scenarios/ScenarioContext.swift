@@ -40,20 +40,28 @@ public final class ScenarioContext: Sendable {
     ///   - outputDirectory: where reports and exports go (created when needed).
     ///   - perScenarioDirectories: write into `outputDirectory/<scenario>/`.
     ///   - progress: called with one-line progress messages.
-    public convenience init(ledger: SQLiteLedger, `operator`: String = "demo-operator", runID: String? = nil,
-                            outputDirectory: String, perScenarioDirectories: Bool = false,
-                            progress: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.init(ledger: ledger, operator: `operator`, runID: runID, outputDirectory: outputDirectory,
-                  perScenarioDirectories: perScenarioDirectories, progress: progress, releaser: LedgerReleaser(ledger: ledger))
+    public convenience init(
+        ledger: SQLiteLedger, `operator`: String = "demo-operator", runID: String? = nil,
+        outputDirectory: String, perScenarioDirectories: Bool = false,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.init(
+            ledger: ledger, operator: `operator`, runID: runID, outputDirectory: outputDirectory,
+            perScenarioDirectories: perScenarioDirectories, progress: progress, releaser: LedgerReleaser(ledger: ledger)
+        )
     }
 
     /// A context with a given releaser (this package's tests inject an exact one).
-    package init(ledger: SQLiteLedger, `operator`: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
-                 progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser) {
+    package init(
+        ledger: SQLiteLedger, `operator`: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
+        progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser
+    ) {
         self.perScenarioDirectories = perScenarioDirectories
         self.ledger = ledger
         self.`operator` = `operator`
-        if let runID { self.runID = runID } else {
+        if let runID {
+            self.runID = runID
+        } else {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
@@ -83,8 +91,10 @@ struct ScenarioGrant {
     let budgetDelta: Double
 
     /// Registers each `(dataset, table)` and grants one authorisation over all their columns.
-    init(context: ScenarioContext, kind: ScenarioKind, datasets: [(name: String, table: Table, identifiers: [String])],
-         epsilon: Double, delta: Double) throws {
+    init(
+        context: ScenarioContext, kind: ScenarioKind, datasets: [(name: String, table: Table, identifiers: [String])],
+        epsilon: Double, delta: Double
+    ) throws {
         guard epsilon.isFinite, epsilon > 0 else {
             throw ScenarioError.invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "must be finite and > 0")
         }
@@ -103,8 +113,9 @@ struct ScenarioGrant {
         // authorisation's; further datasets get their own authorisation named "<scenario>/<n>".
         for (index, entry) in datasets.enumerated() {
             let name = index == 0 ? scenario : "\(scenario)/\(index)"
-            try ledger.grant(operator: context.operator, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
-                             dataset: entry.name, columns: entry.table.columnNames, trialDays: 0, validDays: 365)
+            try ledger.grant(
+                operator: context.operator, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
+                dataset: entry.name, columns: entry.table.columnNames, trialDays: 0, validDays: 365)
         }
     }
 
@@ -122,32 +133,44 @@ struct ScenarioGrant {
 
     /// Releases `query` over `table` (dataset number `datasetIndex` of the grant) through the
     /// context's releaser (the ledger's release gate outside this package's tests).
-    func release(_ query: DPQuery, over table: Table, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
-                 mechanism: NoiseMechanism = .discreteLaplace) throws -> Released {
-        try release(partial: query.partial(over: table), dataset: dataset, datasetIndex: datasetIndex, epsilon: epsilon, delta: delta,
-                    mechanism: mechanism, rows: table.rowCount)
+    func release(
+        _ query: DPQuery, over table: Table, dataset: String, datasetIndex: Int = 0, epsilon: Double,
+        delta: Double? = nil,
+        mechanism: NoiseMechanism = .discreteLaplace
+    ) throws -> Released {
+        try release(
+            partial: query.partial(over: table), dataset: dataset, datasetIndex: datasetIndex, epsilon: epsilon,
+            delta: delta,
+            mechanism: mechanism, rows: table.rowCount)
     }
 
     /// Releases a partial (computed here or merged from parties) through the gate.
-    func release(partial: QueryPartial, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
-                 mechanism: NoiseMechanism = .discreteLaplace, rows: Int? = nil) throws -> Released {
+    func release(
+        partial: QueryPartial, dataset: String, datasetIndex: Int = 0, epsilon: Double, delta: Double? = nil,
+        mechanism: NoiseMechanism = .discreteLaplace, rows: Int? = nil
+    ) throws -> Released {
         let query = partial.query
-        context.progress("  [\(kind.rawValue)] release \(query.releaseDescription) ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
-        return try context.releaser.release(partial, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
-                                            mechanism: mechanism, operator: context.operator,
-                                            scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
+        context.progress(
+            "  [\(kind.rawValue)] release \(query.releaseDescription) ε=\(epsilon)" + (delta.map { " δ=\($0)" } ?? ""))
+        return try context.releaser.release(
+            partial, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
+            mechanism: mechanism, operator: context.operator,
+            scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
     }
 
     /// Writes `table` as k-anonymous microdata through the ledger's export gate.
-    func exportMicrodata(_ table: Table, file: String, quasiIdentifiers: [String], k: Int, dataset: String,
-                         datasetIndex: Int = 0) throws -> String {
+    func exportMicrodata(
+        _ table: Table, file: String, quasiIdentifiers: [String], k: Int, dataset: String,
+        datasetIndex: Int = 0
+    ) throws -> String {
         let directory = context.directory(for: kind)
         try ReportWriter.createDirectory(directory)
         let path = directory + "/" + file
         context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
-        let record = try context.ledger.export(table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
-                                               operator: context.operator, scenario: scenarioName(dataset: datasetIndex),
-                                               dataset: dataset)
+        let record = try context.ledger.export(
+            table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
+            operator: context.operator, scenario: scenarioName(dataset: datasetIndex),
+            dataset: dataset)
         return record.id
     }
 }
@@ -202,8 +225,9 @@ package struct Released {
     /// Report rows, splitting each key at `separator` into labels.
     func reportRows(separator: Character = "|") -> [ReportRow] {
         rows.map { row in
-            ReportRow(labels: row.key.split(separator: separator, omittingEmptySubsequences: false).map(String.init),
-                      value: row.value, lower: row.ci95?[0], upper: row.ci95?[1])
+            ReportRow(
+                labels: row.key.split(separator: separator, omittingEmptySubsequences: false).map(String.init),
+                value: row.value, lower: row.ci95?[0], upper: row.ci95?[1])
         }
     }
 
@@ -215,7 +239,9 @@ package struct Released {
 
     /// " Selection threshold: τ." when keys were selected, else "".
     var thresholdText: String {
-        selectionThreshold.map { " Keys were released only where the noisy count reached the selection threshold τ = \(formatNumber($0))." } ?? ""
+        selectionThreshold.map {
+            " Keys were released only where the noisy count reached the selection threshold τ = \(formatNumber($0))."
+        } ?? ""
     }
 
     /// Ledger entries (none from an exact test releaser).
@@ -236,8 +262,10 @@ package protocol ScenarioReleaser: Sendable {
     var isExact: Bool { get }
 
     /// Releases `partial` charged to `operator`'s authorisation for `scenario` over `dataset`.
-    func release(_ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator: String,
-                 scenario: String, dataset: String, rowsScanned: Int?) throws -> Released
+    func release(
+        _ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator: String,
+        scenario: String, dataset: String, rowsScanned: Int?
+    ) throws -> Released
 }
 
 /// The production releaser: every partial goes through
@@ -247,10 +275,13 @@ struct LedgerReleaser: ScenarioReleaser {
     let ledger: SQLiteLedger
     var isExact: Bool { false }
 
-    func release(_ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator op: String,
-                 scenario: String, dataset: String, rowsScanned: Int?) throws -> Released {
-        let result = try ledger.release(partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-                                        dataset: dataset, rowsScanned: rowsScanned)
+    func release(
+        _ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator op: String,
+        scenario: String, dataset: String, rowsScanned: Int?
+    ) throws -> Released {
+        let result = try ledger.release(
+            partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+            dataset: dataset, rowsScanned: rowsScanned)
         return Released(release: result.release, entry: result.entryID)
     }
 }

@@ -22,8 +22,10 @@ public struct ScenarioOptions: Sendable, Hashable {
     public var postProcessing: Bool = true
 
     /// Options with the default budget ε = 2, δ = 10⁻⁶, k = 5.
-    public init(epsilon: Double = 2, delta: Double = 1e-6, maxPartitionsPerUnit: Int? = nil,
-                maxContributionsPerPartition: Int? = nil, k: Int = 5) {
+    public init(
+        epsilon: Double = 2, delta: Double = 1e-6, maxPartitionsPerUnit: Int? = nil,
+        maxContributionsPerPartition: Int? = nil, k: Int = 5
+    ) {
         self.epsilon = epsilon
         self.delta = delta
         self.maxPartitionsPerUnit = maxPartitionsPerUnit
@@ -46,18 +48,23 @@ public struct ScenarioOptions: Sendable, Hashable {
             throw ScenarioError.invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "must be finite and > 0")
         }
         guard delta.isFinite, delta > 0, delta < 1 else {
-            throw ScenarioError.invalidParameter(name: "delta", value: "\(delta)", reason: "must lie in (0, 1) (the scenario's authorisation is an (ε, δ) budget)")
+            throw ScenarioError.invalidParameter(
+                name: "delta", value: "\(delta)",
+                reason: "must lie in (0, 1) (the scenario's authorisation is an (ε, δ) budget)")
         }
         if let p = maxPartitionsPerUnit, p < 1 {
-            throw ScenarioError.invalidParameter(name: "maxPartitionsPerUnit", value: "\(p)", reason: "must be at least 1")
+            throw ScenarioError.invalidParameter(
+                name: "maxPartitionsPerUnit", value: "\(p)", reason: "must be at least 1")
         }
         if let c = maxContributionsPerPartition, c < 1 {
-            throw ScenarioError.invalidParameter(name: "maxContributionsPerPartition", value: "\(c)", reason: "must be at least 1")
+            throw ScenarioError.invalidParameter(
+                name: "maxContributionsPerPartition", value: "\(c)", reason: "must be at least 1")
         }
         let floor = max(2, minimumK)
         guard k >= floor, k <= Self.maximumK else {
-            throw ScenarioError.invalidParameter(name: "k", value: "\(k)",
-                                                 reason: "must lie in \(floor)…\(Self.maximumK) (the ledger's export policy needs k ≥ \(minimumK))")
+            throw ScenarioError.invalidParameter(
+                name: "k", value: "\(k)",
+                reason: "must lie in \(floor)…\(Self.maximumK) (the ledger's export policy needs k ≥ \(minimumK))")
         }
     }
 
@@ -107,8 +114,10 @@ public struct ScenarioInput: Sendable {
     var financeMapping: FinanceMapping?
 
     /// An input.
-    public init(table: Table, dataset: String, second: Table? = nil, secondDataset: String? = nil, source: String,
-                privacyUnit: String? = nil) {
+    public init(
+        table: Table, dataset: String, second: Table? = nil, secondDataset: String? = nil, source: String,
+        privacyUnit: String? = nil
+    ) {
         self.privacyUnit = privacyUnit
         self.table = table
         self.dataset = dataset
@@ -126,8 +135,10 @@ public enum ScenarioRunner {
     ///
     /// - Throws: ``ScenarioError`` for inputs that do not fit, `PrivacyLedgerError` for
     ///   refusals of the gate (nothing is released then), `AnonymityError` for exports.
-    public static func run(_ kind: ScenarioKind, input: ScenarioInput, options: ScenarioOptions = ScenarioOptions(),
-                           context: ScenarioContext) throws -> ScenarioReport {
+    public static func run(
+        _ kind: ScenarioKind, input: ScenarioInput, options: ScenarioOptions = ScenarioOptions(),
+        context: ScenarioContext
+    ) throws -> ScenarioReport {
         let start = Date()
         // Every parameter is checked before anything is granted or charged.
         try options.validate(minimumK: try context.ledger.policy().minimumK)
@@ -143,7 +154,9 @@ public enum ScenarioRunner {
         }
         if options.postProcessing { report.applyPostProcessing() }
         report.seconds = Date().timeIntervalSince(start)
-        context.progress("[\(kind.rawValue)] done in \(String(format: "%.2f", report.seconds)) s, ε spent \(formatNumber(report.spentEpsilon)) of \(formatNumber(report.budgetEpsilon))")
+        context.progress(
+            "[\(kind.rawValue)] done in \(String(format: "%.2f", report.seconds)) s, ε spent \(formatNumber(report.spentEpsilon)) of \(formatNumber(report.budgetEpsilon))"
+        )
         return report
     }
 
@@ -154,14 +167,20 @@ public enum ScenarioRunner {
     public static func embeddedInput(_ kind: ScenarioKind) throws -> ScenarioInput {
         func load(_ domain: Domain) throws -> (Table, String) {
             guard let path = EmbeddedDatasets.path(for: domain) else {
-                throw ScenarioError.noData(scenario: kind.rawValue, reason: "datasets/\(EmbeddedDatasets.fileName(for: domain)) not found from the current directory; pass --data FILE")
+                throw ScenarioError.noData(
+                    scenario: kind.rawValue,
+                    reason:
+                        "datasets/\(EmbeddedDatasets.fileName(for: domain)) not found from the current directory; pass --data FILE"
+                )
             }
             return (try CSVReader.load(file: path, schema: domain.schema).table, path)
         }
         let domain = Domain(rawValue: kind.rawValue)!
         let (table, path) = try load(domain)
-        var input = ScenarioInput(table: table, dataset: datasetName(path), source: "datasets/\(EmbeddedDatasets.fileName(for: domain)) (embedded)",
-                                  privacyUnit: defaultPrivacyUnit[kind])
+        var input = ScenarioInput(
+            table: table, dataset: datasetName(path),
+            source: "datasets/\(EmbeddedDatasets.fileName(for: domain)) (embedded)",
+            privacyUnit: defaultPrivacyUnit[kind])
         if kind == .tourism {
             let (hotels, hotelPath) = try load(.tourismHotels)
             input.second = hotels
@@ -175,11 +194,14 @@ public enum ScenarioRunner {
     /// checked when it runs). Tourism's hotel table is the embedded one unless `second` is given.
     public static func fileInput(_ kind: ScenarioKind, file: String, second: String? = nil) throws -> ScenarioInput {
         let table = try CSVReader.load(file: file).table
-        var input = ScenarioInput(table: table, dataset: datasetName(file), source: file, privacyUnit: defaultPrivacyUnit[kind])
+        var input = ScenarioInput(
+            table: table, dataset: datasetName(file), source: file, privacyUnit: defaultPrivacyUnit[kind])
         if kind == .tourism {
             let hotelPath = second ?? EmbeddedDatasets.path(for: .tourismHotels)
             if let hotelPath {
-                input.second = try CSVReader.load(file: hotelPath, schema: second == nil ? Domain.tourismHotels.schema : nil).table
+                input.second = try CSVReader.load(
+                    file: hotelPath, schema: second == nil ? Domain.tourismHotels.schema : nil
+                ).table
                 input.secondDataset = datasetName(hotelPath)
                 input.secondDatasetRowCount = input.second?.rowCount
             }
@@ -188,7 +210,9 @@ public enum ScenarioRunner {
     }
 
     /// The privacy unit of each scenario's synthetic schema.
-    static let defaultPrivacyUnit: [ScenarioKind: String] = [.transport: "card_id", .health: "person_id", .tourism: "visitor_id"]
+    static let defaultPrivacyUnit: [ScenarioKind: String] = [
+        .transport: "card_id", .health: "person_id", .tourism: "visitor_id",
+    ]
 
     static func datasetName(_ file: String) -> String {
         URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path

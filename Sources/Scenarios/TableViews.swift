@@ -24,7 +24,8 @@ enum View {
     /// The dictionary codes of a categorical column (the privacy unit's identity per row).
     static func codes(_ column: Column, _ scenario: ScenarioKind) throws -> [UInt32] {
         guard case let .categorical(codes, _) = column.values else {
-            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: column.name, expected: "categorical", found: "\(column.type)")
+            throw ScenarioError.wrongColumnType(
+                scenario: scenario.rawValue, column: column.name, expected: "categorical", found: "\(column.type)")
         }
         return codes
     }
@@ -33,7 +34,8 @@ enum View {
     static func doubles(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Double] {
         let column = try column(table, name, scenario)
         guard let values = column.numericValues else {
-            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "numeric", found: "\(column.type)")
+            throw ScenarioError.wrongColumnType(
+                scenario: scenario.rawValue, column: name, expected: "numeric", found: "\(column.type)")
         }
         return values
     }
@@ -42,7 +44,8 @@ enum View {
     static func timestamps(_ table: Table, _ name: String, _ scenario: ScenarioKind) throws -> [Int64] {
         let column = try column(table, name, scenario)
         guard case let .timestamp(v) = column.values else {
-            throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "timestamp", found: "\(column.type)")
+            throw ScenarioError.wrongColumnType(
+                scenario: scenario.rawValue, column: name, expected: "timestamp", found: "\(column.type)")
         }
         return v
     }
@@ -53,7 +56,9 @@ enum View {
         switch column.values {
         case let .date(v): return v
         case let .timestamp(v): return v.map { Int32(floorDivide($0, 86_400)) }
-        default: throw ScenarioError.wrongColumnType(scenario: scenario.rawValue, column: name, expected: "date", found: "\(column.type)")
+        default:
+            throw ScenarioError.wrongColumnType(
+                scenario: scenario.rawValue, column: name, expected: "date", found: "\(column.type)")
         }
     }
 
@@ -74,7 +79,8 @@ enum View {
             case let .float64(v): values = .float64(indices.map { v[$0] })
             case let .int64(v): values = .int64(indices.map { v[$0] })
             case let .bool(v): values = .bool(indices.map { v[$0] })
-            case let .categorical(codes, dictionary): values = .categorical(codes: indices.map { codes[$0] }, dictionary: dictionary)
+            case let .categorical(codes, dictionary):
+                values = .categorical(codes: indices.map { codes[$0] }, dictionary: dictionary)
             case let .date(v): values = .date(indices.map { v[$0] })
             case let .timestamp(v): values = .timestamp(indices.map { v[$0] })
             }
@@ -85,7 +91,8 @@ enum View {
 
     /// All combinations of `parts` joined by "|", first part varying slowest.
     static func product(_ parts: [[String]]) -> [String] {
-        parts.reduce([""]) { acc, next in acc.flatMap { prefix in next.map { prefix.isEmpty ? $0 : prefix + "|" + $0 } } }
+        parts.reduce([""]) { acc, next in acc.flatMap { prefix in next.map { prefix.isEmpty ? $0 : prefix + "|" + $0 } }
+        }
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
@@ -106,7 +113,10 @@ func sumCells(_ released: Released, groupKey: (String) -> String?) -> [(key: Str
     var sums: [String: (Double, Int)] = [:]
     for row in released.rows {
         guard let key = groupKey(row.key) else { continue }
-        if sums[key] == nil { order.append(key); sums[key] = (0, 0) }
+        if sums[key] == nil {
+            order.append(key)
+            sums[key] = (0, 0)
+        }
         sums[key]!.0 += row.value
         sums[key]!.1 += 1
     }
@@ -119,16 +129,21 @@ func sumCells(_ released: Released, groupKey: (String) -> String?) -> [(key: Str
 /// A post-processing bar section over the `daily_counts` release, keyed `place|middle|day`: per place, the
 /// sum of its cells whose middle part is `middle` over the whole period, largest first, with
 /// the interval ±1.96·√m·sd over its m cells.
-func wholePeriodTotals(_ daily: Released, middle: String, days: Int, id: String, title: String, place: String,
-                       cells: String, valueName: String) -> ReportSection {
+func wholePeriodTotals(
+    _ daily: Released, middle: String, days: Int, id: String, title: String, place: String,
+    cells: String, valueName: String
+) -> ReportSection {
     let totals = sumCells(daily) { key in
         let parts = key.split(separator: "|")
         return parts.count == 3 && parts[1] == middle ? String(parts[0]) : nil
     }.sorted { $0.value > $1.value }
     return ReportSection(
         id: id, title: title,
-        note: "Post-processing of daily_counts: sum of each \(place)'s \(days) daily \(cells) cells; interval ±1.96·√\(days)·sd.",
+        note:
+            "Post-processing of daily_counts: sum of each \(place)'s \(days) daily \(cells) cells; interval ±1.96·√\(days)·sd.",
         chart: .bars, labelNames: [place], valueName: valueName,
-        rows: totals.map { ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half) },
+        rows: totals.map {
+            ReportRow(labels: [$0.key], value: $0.value, lower: $0.value - $0.half, upper: $0.value + $0.half)
+        },
         epsilon: 0, delta: 0, mechanism: "post-processing", noiseScale: nil, ledgerEntries: [])
 }

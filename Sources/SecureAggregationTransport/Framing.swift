@@ -38,7 +38,8 @@ public enum SecAggTransportError: Error, Sendable, Equatable, CustomStringConver
         case let .invalidSession(reason): return "invalid session: \(reason)"
         case let .invalidPort(port, allowed): return "invalid port \(port): must be in \(allowed)"
         case let .addressInUse(host, port):
-            return "cannot listen on \(host):\(port): address already in use (another process listens there; choose another --port)"
+            return
+                "cannot listen on \(host):\(port): address already in use (another process listens there; choose another --port)"
         case let .cannotListen(host, port, reason): return "cannot listen on \(host):\(port): \(reason)"
         case let .unusableFile(role, path, problem): return "\(role) \(path): \(problem)"
         }
@@ -59,7 +60,9 @@ public struct LengthPrefixedFrameDecoder: ByteToMessageDecoder {
 
     /// Emits every complete frame in `buffer`.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else { return .needMoreData }
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
+            return .needMoreData
+        }
         guard Int(length) <= maximumFrameLength else {
             throw SecAggTransportError.frameTooLarge(length: Int(length), limit: maximumFrameLength)
         }
@@ -71,7 +74,9 @@ public struct LengthPrefixedFrameDecoder: ByteToMessageDecoder {
     }
 
     /// Drops a partial frame at end of stream.
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }

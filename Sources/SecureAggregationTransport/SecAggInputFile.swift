@@ -27,15 +27,20 @@ public enum SecAggInputFile {
             let field = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if field.isEmpty { continue }
             guard let value = UInt64(field), value <= limit else {
-                throw .unusableFile(role: role, path: path, problem: "line \(lineNumber) is not an integer in 0...\(limit) (the session's ring is 2^\(modulusBits))")
+                throw .unusableFile(
+                    role: role, path: path,
+                    problem:
+                        "line \(lineNumber) is not an integer in 0...\(limit) (the session's ring is 2^\(modulusBits))")
             }
             guard values.count < dimension else {
-                throw .unusableFile(role: role, path: path, problem: "holds more than the session's \(dimension) values")
+                throw .unusableFile(
+                    role: role, path: path, problem: "holds more than the session's \(dimension) values")
             }
             values.append(UInt32(value))
         }
         guard values.count == dimension else {
-            throw .unusableFile(role: role, path: path, problem: "holds \(values.count) values, the session needs \(dimension)")
+            throw .unusableFile(
+                role: role, path: path, problem: "holds \(values.count) values, the session needs \(dimension)")
         }
         return values
     }
@@ -60,7 +65,9 @@ public enum SecAggInputFile {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .unusableFile(role: role, path: path, problem: "no such file")
         }
-        guard !isDirectory.boolValue else { throw .unusableFile(role: role, path: path, problem: "is a directory, not a file") }
+        guard !isDirectory.boolValue else {
+            throw .unusableFile(role: role, path: path, problem: "is a directory, not a file")
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw .unusableFile(role: role, path: path, problem: "permission denied")
         }
@@ -77,7 +84,8 @@ public enum SecAggInputFile {
     /// A short reason for a Foundation file error (its POSIX reason when there is one).
     static func describe(_ error: Error, path: String) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code))).lowercased()
         }
         if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))).lowercased() }

@@ -30,9 +30,11 @@ public enum SecAggTCPParty {
     /// - Returns: the party's compute time over all rounds, milliseconds.
     /// - Throws: ``SecAggTransportError``: connection failures, the server closing early, a
     ///   rejected server message (``SecAggTransportError/protocolFailure(_:)``), timeouts.
-    public static func run(party: SecAggParty, options: Options,
-                           log: @escaping @Sendable (String) -> Void = { _ in }) throws(SecAggTransportError) -> Double {
-        guard (1 ... 65535).contains(options.port) else { throw .invalidPort(options.port, allowed: "1...65535") }
+    public static func run(
+        party: SecAggParty, options: Options,
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(SecAggTransportError) -> Double {
+        guard (1...65535).contains(options.port) else { throw .invalidPort(options.port, allowed: "1...65535") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -43,10 +45,13 @@ public enum SecAggTCPParty {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: secAggMaximumFrameLength)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: secAggMaximumFrameLength)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
-                    try channel.pipeline.syncOperations.addHandler(PartyConnectionHandler(party: initial, stallAt: options.stallAt,
-                                                                                          promise: promise, log: log))
+                    try channel.pipeline.syncOperations.addHandler(
+                        PartyConnectionHandler(
+                            party: initial, stallAt: options.stallAt,
+                            promise: promise, log: log))
                 }
             }
         // Retry until the server listens or the connect timeout passes.
@@ -59,8 +64,9 @@ public enum SecAggTCPParty {
             } catch {
                 lastError = "\(error)"
                 if Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 > options.connectTimeout {
-                    let failure = SecAggTransportError.connectionFailed(host: options.host, port: options.port, reason: lastError)
-                    promise.fail(failure)     // never leave the promise unfulfilled
+                    let failure = SecAggTransportError.connectionFailed(
+                        host: options.host, port: options.port, reason: lastError)
+                    promise.fail(failure)  // never leave the promise unfulfilled
                     throw failure
                 }
                 usleepMilliseconds(100)
@@ -69,7 +75,10 @@ public enum SecAggTCPParty {
         let timeout = loop.scheduleTask(in: .nanoseconds(Int64(options.sessionTimeout * 1e9))) {
             promise.fail(SecAggTransportError.timedOut(what: "the session", seconds: options.sessionTimeout))
         }
-        defer { timeout.cancel(); channel?.close(promise: nil) }
+        defer {
+            timeout.cancel()
+            channel?.close(promise: nil)
+        }
         do {
             return try promise.futureResult.wait()
         } catch let error as SecAggTransportError {
@@ -98,7 +107,10 @@ final class PartyConnectionHandler: ChannelInboundHandler {
     private var stalled = false
     private var finished = false
 
-    init(party: SecAggParty, stallAt: SecAggRound?, promise: EventLoopPromise<Double>, log: @escaping @Sendable (String) -> Void) {
+    init(
+        party: SecAggParty, stallAt: SecAggRound?, promise: EventLoopPromise<Double>,
+        log: @escaping @Sendable (String) -> Void
+    ) {
         self.party = party
         self.stallAt = stallAt
         self.promise = promise
@@ -108,7 +120,10 @@ final class PartyConnectionHandler: ChannelInboundHandler {
     private var session: [UInt8] { party.configuration.sessionID }
 
     func channelActive(context: ChannelHandlerContext) {
-        if stallAt == .advertiseKeys { stall(.advertiseKeys); return }
+        if stallAt == .advertiseKeys {
+            stall(.advertiseKeys)
+            return
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             let bytes = SecAggWire.encode(try party.start(), sessionID: session)
@@ -149,7 +164,9 @@ final class PartyConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if !finished {
-            promise.fail(SecAggTransportError.connectionClosed(reason: "the server closed the connection in phase \(party.phase)"))
+            promise.fail(
+                SecAggTransportError.connectionClosed(
+                    reason: "the server closed the connection in phase \(party.phase)"))
         }
         context.fireChannelInactive()
     }

@@ -62,10 +62,14 @@ public enum SecAggTCPServer {
     ///   outside 0...65535 (before any socket is opened),
     ///   ``SecAggTransportError/addressInUse(host:port:)`` when another socket listens there,
     ///   ``SecAggTransportError/cannotListen(host:port:reason:)`` for other bind failures.
-    public static func run(configuration: SecAggConfiguration, options: Options = Options(),
-                           onListening: @escaping @Sendable (Int) -> Void = { _ in },
-                           log: @escaping @Sendable (String) -> Void = { _ in }) throws(SecAggTransportError) -> Outcome {
-        guard (0 ... 65535).contains(options.port) else { throw .invalidPort(options.port, allowed: "0...65535 (0: any free port)") }
+    public static func run(
+        configuration: SecAggConfiguration, options: Options = Options(),
+        onListening: @escaping @Sendable (Int) -> Void = { _ in },
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(SecAggTransportError) -> Outcome {
+        guard (0...65535).contains(options.port) else {
+            throw .invalidPort(options.port, allowed: "0...65535 (0: any free port)")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -76,7 +80,8 @@ public enum SecAggTCPServer {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: secAggMaximumFrameLength)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: secAggMaximumFrameLength)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LengthPrefixedFrameEncoder()))
                     try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(coordinator: coordinator))
                 }
@@ -123,8 +128,10 @@ final class ServerCoordinator: @unchecked Sendable {
     private var unmaskingMilliseconds = 0.0
     private var done = false
 
-    init(configuration: SecAggConfiguration, loop: EventLoop, options: SecAggTCPServer.Options,
-         log: @escaping @Sendable (String) -> Void) {
+    init(
+        configuration: SecAggConfiguration, loop: EventLoop, options: SecAggTCPServer.Options,
+        log: @escaping @Sendable (String) -> Void
+    ) {
         self.loop = loop
         self.options = options
         self.log = log
@@ -158,7 +165,9 @@ final class ServerCoordinator: @unchecked Sendable {
         do {
             message = try SecAggWire.decode(bytes, sessionID: server.configuration.sessionID)
         } catch {
-            note("rejected a frame from \(boundParty.map { "party \($0)" } ?? "an unbound connection"): \(error); closing it")
+            note(
+                "rejected a frame from \(boundParty.map { "party \($0)" } ?? "an unbound connection"): \(error); closing it"
+            )
             channel.close(promise: nil)
             return boundParty
         }
@@ -224,9 +233,12 @@ final class ServerCoordinator: @unchecked Sendable {
         }
         note("round \(round) closed with \(server.respondersByRound[round]?.count ?? 0) parties")
         if server.isFinished {
-            finish(.success(SecAggTCPServer.Outcome(aggregate: server.aggregate!, contributors: server.contributors,
-                                                    respondersByRound: server.respondersByRound, events: events,
-                                                    unmaskingMilliseconds: unmaskingMilliseconds)))
+            finish(
+                .success(
+                    SecAggTCPServer.Outcome(
+                        aggregate: server.aggregate!, contributors: server.contributors,
+                        respondersByRound: server.respondersByRound, events: events,
+                        unmaskingMilliseconds: unmaskingMilliseconds)))
             return
         }
         let session = server.configuration.sessionID

@@ -28,9 +28,11 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
     public var corruptClients: Int?
 
     /// Creates a description.
-    public init(sessionID: [UInt8], partyIDs: [UInt32], dimension: Int, modulusBits: Int, threshold: Int,
-                sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil,
-                corruptClients: Int? = nil) {
+    public init(
+        sessionID: [UInt8], partyIDs: [UInt32], dimension: Int, modulusBits: Int, threshold: Int,
+        sparseDegree: Int?, graphSeed: [UInt8]?, signingPublicKeys: [UInt32: [UInt8]]? = nil,
+        corruptClients: Int? = nil
+    ) {
         self.corruptClients = corruptClients
         self.sessionID = Self.hex(sessionID)
         self.partyIDs = partyIDs
@@ -52,7 +54,9 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
     /// - Throws: ``SecAggTransportError/invalidSession(reason:)`` or the configuration's
     ///   ``SecureAggregationError`` wrapped in ``SecAggTransportError/protocolFailure(_:)``.
     public func configuration() throws(SecAggTransportError) -> SecAggConfiguration {
-        guard let session = Self.bytes(hex: sessionID) else { throw .invalidSession(reason: "sessionID is not hexadecimal") }
+        guard let session = Self.bytes(hex: sessionID) else {
+            throw .invalidSession(reason: "sessionID is not hexadecimal")
+        }
         let graphValue: SecAggGraph
         switch graph {
         case "complete": graphValue = .complete
@@ -68,16 +72,18 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
             var keys: [PartyID: [UInt8]] = [:]
             for (party, hexKey) in signingPublicKeys {
                 guard let id = PartyID(party), let key = Self.bytes(hex: hexKey) else {
-                    throw .invalidSession(reason: "signingPublicKeys entry \(party) is not a party id with a hexadecimal key")
+                    throw .invalidSession(
+                        reason: "signingPublicKeys entry \(party) is not a party id with a hexadecimal key")
                 }
                 keys[id] = key
             }
             signing = keys
         }
         do {
-            return try SecAggConfiguration(sessionID: session, partyIDs: partyIDs, dimension: dimension,
-                                           modulusBits: modulusBits, threshold: threshold, graph: graphValue,
-                                           signingPublicKeys: signing, corruptClients: corruptClients)
+            return try SecAggConfiguration(
+                sessionID: session, partyIDs: partyIDs, dimension: dimension,
+                modulusBits: modulusBits, threshold: threshold, graph: graphValue,
+                signingPublicKeys: signing, corruptClients: corruptClients)
         } catch { throw .protocolFailure(error) }
     }
 
@@ -86,7 +92,11 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         let text = try SecAggInputFile.readText(path: path, role: "session file")
         do {
             return try JSONDecoder().decode(SecAggSessionDescription.self, from: Data(text.utf8))
-        } catch { throw .invalidSession(reason: "\(path) is not a session description written by `secagg session` (invalid JSON or missing fields)") }
+        } catch {
+            throw .invalidSession(
+                reason:
+                    "\(path) is not a session description written by `secagg session` (invalid JSON or missing fields)")
+        }
     }
 
     /// Writes the description as JSON.
@@ -95,14 +105,21 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch { throw .unusableFile(role: "session file", path: path, problem: "cannot be written (\(SecAggInputFile.describe(error, path: path)))") }
+        } catch {
+            throw .unusableFile(
+                role: "session file", path: path,
+                problem: "cannot be written (\(SecAggInputFile.describe(error, path: path)))")
+        }
     }
 
     /// Lower-case hexadecimal of `bytes`.
     public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -112,9 +129,9 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         guard chars.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {
-            case 48 ... 57: return c - 48
-            case 97 ... 102: return c - 87
-            case 65 ... 70: return c - 55
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
             default: return nil
             }
         }

@@ -233,8 +233,9 @@ public struct DiscreteGaussianSampler: IntegerNoiseSampler {
     public init(variance: ExactRational) {
         let value = variance.doubleValue
         precondition(value >= 0x1p-20 && value <= 0x1p48, "DiscreteGaussianSampler: σ² must be in 2^-20 ... 2^48")
-        precondition(variance.numerator < 1 << 52 && variance.denominator < 1 << 52,
-                     "DiscreteGaussianSampler: σ² needs numerator and denominator below 2^52")
+        precondition(
+            variance.numerator < 1 << 52 && variance.denominator < 1 << 52,
+            "DiscreteGaussianSampler: σ² needs numerator and denominator below 2^52")
         self.variance = variance
         let a = variance.numerator, b = variance.denominator
         // t = ⌊√(a/b)⌋ + 1 = ⌊√⌊a/b⌋⌋ + 1, computed exactly.
@@ -253,8 +254,9 @@ public struct DiscreteGaussianSampler: IntegerNoiseSampler {
     /// - Returns: `nil` when σ² is not finite or outside `2^-20 ... 2^48`.
     public init?(sigma: Double) {
         guard sigma.isFinite, sigma > 0, let variance = ExactRational(roundingUp: sigma * sigma),
-              variance.doubleValue >= 0x1p-20, variance.doubleValue <= 0x1p48,
-              variance.numerator < 1 << 52, variance.denominator < 1 << 52 else { return nil }
+            variance.doubleValue >= 0x1p-20, variance.doubleValue <= 0x1p48,
+            variance.numerator < 1 << 52, variance.denominator < 1 << 52
+        else { return nil }
         self.init(variance: variance)
     }
 
@@ -282,7 +284,6 @@ public struct DiscreteGaussianSampler: IntegerNoiseSampler {
             }
         }
     }
-
 
     static func integerSquareRoot(_ n: UInt64) -> UInt64 {
         var root = min(UInt64(Double(n).squareRoot()), UInt64(UInt32.max))

@@ -59,29 +59,39 @@ final class KeystreamStorage {
     @usableFromInline let wordCount: Int
 
     /// Creates storage keyed from the operating system.
-    convenience init(bufferByteCount: Int = defaultBufferByteCount,
-                     rekeyIntervalBytes: UInt64 = defaultRekeyIntervalBytes) throws(SecureRandomError) {
+    convenience init(
+        bufferByteCount: Int = defaultBufferByteCount,
+        rekeyIntervalBytes: UInt64 = defaultRekeyIntervalBytes
+    ) throws(SecureRandomError) {
         let (key, high, low) = try Self.systemKeyMaterial()
-        self.init(key: key, counterHigh: high, counterLow: low, source: .system,
-                  bufferByteCount: bufferByteCount, rekeyIntervalBytes: rekeyIntervalBytes)
+        self.init(
+            key: key, counterHigh: high, counterLow: low, source: .system,
+            bufferByteCount: bufferByteCount, rekeyIntervalBytes: rekeyIntervalBytes)
     }
 
     /// Creates deterministic storage from a test seed (epoch 0 derived from the seed).
-    convenience init(deterministicSeed seed: [UInt8], bufferByteCount: Int = defaultBufferByteCount,
-                     rekeyIntervalBytes: UInt64 = defaultRekeyIntervalBytes) {
+    convenience init(
+        deterministicSeed seed: [UInt8], bufferByteCount: Int = defaultBufferByteCount,
+        rekeyIntervalBytes: UInt64 = defaultRekeyIntervalBytes
+    ) {
         let (key, high, low) = Self.derivedKeyMaterial(seed: seed, epoch: 0)
-        self.init(key: key, counterHigh: high, counterLow: low, source: .deterministic(seed: seed),
-                  bufferByteCount: bufferByteCount, rekeyIntervalBytes: rekeyIntervalBytes)
+        self.init(
+            key: key, counterHigh: high, counterLow: low, source: .deterministic(seed: seed),
+            bufferByteCount: bufferByteCount, rekeyIntervalBytes: rekeyIntervalBytes)
     }
 
-    init(key: SymmetricKey, counterHigh: UInt64, counterLow: UInt64, source: KeySource,
-         bufferByteCount: Int, rekeyIntervalBytes: UInt64) {
+    init(
+        key: SymmetricKey, counterHigh: UInt64, counterLow: UInt64, source: KeySource,
+        bufferByteCount: Int, rekeyIntervalBytes: UInt64
+    ) {
         precondition(key.bitCount == 256, "SecureRandom uses AES-256: the key must be 32 bytes")
-        precondition(bufferByteCount >= 16 && bufferByteCount % 16 == 0,
-                     "the keystream buffer must be a positive multiple of 16 bytes")
-        precondition(rekeyIntervalBytes >= UInt64(bufferByteCount) && rekeyIntervalBytes % UInt64(bufferByteCount) == 0
-                     && rekeyIntervalBytes <= (1 << 36),
-                     "the re-key interval must be a multiple of the buffer size, at most 2^36 bytes")
+        precondition(
+            bufferByteCount >= 16 && bufferByteCount % 16 == 0,
+            "the keystream buffer must be a positive multiple of 16 bytes")
+        precondition(
+            rekeyIntervalBytes >= UInt64(bufferByteCount) && rekeyIntervalBytes % UInt64(bufferByteCount) == 0
+                && rekeyIntervalBytes <= (1 << 36),
+            "the re-key interval must be a multiple of the buffer size, at most 2^36 bytes")
         self.key = key
         self.counterHigh = counterHigh
         self.counterLow = counterLow

@@ -29,7 +29,8 @@ public enum SecureRandomError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case let .systemEntropyUnavailable(code, requestedBytes):
             let reason = String(cString: strerror(code))
-            return "the operating system's random source (getrandom) failed while reading \(requestedBytes) bytes: \(reason) (errno \(code))"
+            return
+                "the operating system's random source (getrandom) failed while reading \(requestedBytes) bytes: \(reason) (errno \(code))"
         case let .invalidArgument(name, reason):
             return "invalid \(name): \(reason)"
         }

@@ -46,15 +46,17 @@ extension SecureRandomGenerator {
             throw .invalidArgument(name: "testKey", reason: "AES-256 needs 32 bytes, found \(testKey.count)")
         }
         guard initialCounterBlock.count == 16 else {
-            throw .invalidArgument(name: "initialCounterBlock",
-                                   reason: "an AES counter block is 16 bytes, found \(initialCounterBlock.count)")
+            throw .invalidArgument(
+                name: "initialCounterBlock",
+                reason: "an AES counter block is 16 bytes, found \(initialCounterBlock.count)")
         }
         let (high, low) = KeystreamStorage.counter(fromBigEndian: initialCounterBlock[...])
-        self.init(storage: KeystreamStorage(
-            key: SymmetricKey(data: testKey), counterHigh: high, counterLow: low,
-            source: .deterministic(seed: testKey),
-            bufferByteCount: KeystreamStorage.defaultBufferByteCount,
-            rekeyIntervalBytes: KeystreamStorage.defaultRekeyIntervalBytes))
+        self.init(
+            storage: KeystreamStorage(
+                key: SymmetricKey(data: testKey), counterHigh: high, counterLow: low,
+                source: .deterministic(seed: testKey),
+                bufferByteCount: KeystreamStorage.defaultBufferByteCount,
+                rekeyIntervalBytes: KeystreamStorage.defaultRekeyIntervalBytes))
     }
 
     /// Test only: how many times this generator's current storage has re-keyed.

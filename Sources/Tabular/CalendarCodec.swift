@@ -53,14 +53,16 @@ public enum CalendarCodec {
         let dayCount = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
         let rest = s - dayCount * 86_400
         let (y, m, d) = civil(days: dayCount)
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))Z"
+        return
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))Z"
     }
 
     /// Parses `YYYY-MM-DD` from raw bytes; `nil` when the text is not such a date.
     @inlinable public static func parseDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = digits(bytes, 0, 4), let m = digits(bytes, 5, 2), let d = digits(bytes, 8, 2),
-              isValid(year: y, month: m, day: d) else { return nil }
+            let y = digits(bytes, 0, 4), let m = digits(bytes, 5, 2), let d = digits(bytes, 8, 2),
+            isValid(year: y, month: m, day: d)
+        else { return nil }
         return Int32(days(year: y, month: m, day: d))
     }
 
@@ -68,10 +70,11 @@ public enum CalendarCodec {
     /// `nil` when the text is not such a timestamp. Only UTC offsets are accepted.
     @inlinable public static func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 16, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
-              let y = digits(bytes, 0, 4), let mo = digits(bytes, 5, 2), let d = digits(bytes, 8, 2),
-              let h = digits(bytes, 11, 2), let mi = digits(bytes, 14, 2),
-              isValid(year: y, month: mo, day: d), h < 24, mi < 60 else { return nil }
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+            let y = digits(bytes, 0, 4), let mo = digits(bytes, 5, 2), let d = digits(bytes, 8, 2),
+            let h = digits(bytes, 11, 2), let mi = digits(bytes, 14, 2),
+            isValid(year: y, month: mo, day: d), h < 24, mi < 60
+        else { return nil }
         var second = 0
         var cursor = 16
         if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
@@ -80,15 +83,20 @@ public enum CalendarCodec {
             cursor = 19
         }
         let tail = bytes.count - cursor
-        if tail == 1 { guard bytes[cursor] == UInt8(ascii: "Z") else { return nil } }
-        else if tail == 6 {
+        if tail == 1 {
+            guard bytes[cursor] == UInt8(ascii: "Z") else { return nil }
+        } else if tail == 6 {
             let zero: [UInt8] = Array("+00:00".utf8)
             for i in 0..<6 where bytes[cursor + i] != zero[i] { return nil }
-        } else if tail != 0 { return nil }
+        } else if tail != 0 {
+            return nil
+        }
         return Int64(days(year: y, month: mo, day: d)) * 86_400 + Int64(h * 3600 + mi * 60 + second)
     }
 
-    @inlinable @inline(__always) static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
+    @inlinable @inline(__always) static func digits(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int
+    ) -> Int? {
         var value = 0
         for i in start..<(start + length) {
             let digit = Int(bytes[i]) &- 48

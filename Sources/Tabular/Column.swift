@@ -62,12 +62,15 @@ public struct Column: Sendable, Equatable {
         switch values {
         case let .float64(v):
             if let bad = v.firstIndex(where: { !$0.isFinite }) {
-                throw TabularError.invalidArgument(name: "column \(name)", reason: "row \(bad) holds the non-finite value \(v[bad])")
+                throw TabularError.invalidArgument(
+                    name: "column \(name)", reason: "row \(bad) holds the non-finite value \(v[bad])")
             }
         case let .categorical(codes, dictionary):
             let limit = UInt32(truncatingIfNeeded: dictionary.count)
             if let bad = codes.firstIndex(where: { $0 >= limit }) {
-                throw TabularError.invalidArgument(name: "column \(name)", reason: "row \(bad) has code \(codes[bad]) outside the dictionary of \(dictionary.count) values")
+                throw TabularError.invalidArgument(
+                    name: "column \(name)",
+                    reason: "row \(bad) has code \(codes[bad]) outside the dictionary of \(dictionary.count) values")
             }
         default: break
         }
@@ -96,7 +99,10 @@ public struct Column: Sendable, Equatable {
         var codes: [UInt32] = []
         codes.reserveCapacity(strings.count)
         for s in strings {
-            if let code = lookup[s] { codes.append(code); continue }
+            if let code = lookup[s] {
+                codes.append(code)
+                continue
+            }
             let code = UInt32(dictionary.count)
             lookup[s] = code
             dictionary.append(s)
@@ -130,32 +136,44 @@ public struct Column: Sendable, Equatable {
 
     /// The doubles, or a ``TabularError/typeMismatch(column:expected:actual:)``.
     public func float64Values() throws -> [Double] {
-        guard case let .float64(v) = values else { throw TabularError.typeMismatch(column: name, expected: .float64, actual: type) }
+        guard case let .float64(v) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .float64, actual: type)
+        }
         return v
     }
     /// The integers, or a type mismatch.
     public func int64Values() throws -> [Int64] {
-        guard case let .int64(v) = values else { throw TabularError.typeMismatch(column: name, expected: .int64, actual: type) }
+        guard case let .int64(v) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .int64, actual: type)
+        }
         return v
     }
     /// The booleans, or a type mismatch.
     public func boolValues() throws -> [Bool] {
-        guard case let .bool(v) = values else { throw TabularError.typeMismatch(column: name, expected: .bool, actual: type) }
+        guard case let .bool(v) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .bool, actual: type)
+        }
         return v
     }
     /// The codes and dictionary of a categorical column, or a type mismatch.
     public func categoricalValues() throws -> (codes: [UInt32], dictionary: [String]) {
-        guard case let .categorical(codes, dictionary) = values else { throw TabularError.typeMismatch(column: name, expected: .categorical, actual: type) }
+        guard case let .categorical(codes, dictionary) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .categorical, actual: type)
+        }
         return (codes, dictionary)
     }
     /// Days since 1970-01-01 of a date column, or a type mismatch.
     public func dateValues() throws -> [Int32] {
-        guard case let .date(v) = values else { throw TabularError.typeMismatch(column: name, expected: .date, actual: type) }
+        guard case let .date(v) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .date, actual: type)
+        }
         return v
     }
     /// Seconds since the Unix epoch of a timestamp column, or a type mismatch.
     public func timestampValues() throws -> [Int64] {
-        guard case let .timestamp(v) = values else { throw TabularError.typeMismatch(column: name, expected: .timestamp, actual: type) }
+        guard case let .timestamp(v) = values else {
+            throw TabularError.typeMismatch(column: name, expected: .timestamp, actual: type)
+        }
         return v
     }
 

@@ -66,8 +66,10 @@ public enum ParallelChunks {
     ///
     /// - Complexity: `chunks` calls of `body`.
     @inlinable
-    public static func forEachChunk<T>(of output: UnsafeMutableBufferPointer<T>, chunks: Int, parallel: Bool = true,
-                                       _ body: (_ chunk: Int, _ slice: UnsafeMutableBufferPointer<T>, _ range: Range<Int>) -> Void) {
+    public static func forEachChunk<T>(
+        of output: UnsafeMutableBufferPointer<T>, chunks: Int, parallel: Bool = true,
+        _ body: (_ chunk: Int, _ slice: UnsafeMutableBufferPointer<T>, _ range: Range<Int>) -> Void
+    ) {
         let total = output.count
         forEach(chunks, parallel: parallel) { chunk in
             let range = Self.range(chunk, of: chunks, total: total)

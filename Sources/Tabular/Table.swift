@@ -17,8 +17,12 @@ public struct Table: Sendable, Equatable {
         let rows = columns.first?.count ?? 0
         var seen = Set<String>()
         for column in columns {
-            if column.count != rows { throw TabularError.lengthMismatch(column: column.name, expected: rows, found: column.count) }
-            if !seen.insert(column.name).inserted { throw TabularError.duplicateColumnName(file: "", name: column.name) }
+            if column.count != rows {
+                throw TabularError.lengthMismatch(column: column.name, expected: rows, found: column.count)
+            }
+            if !seen.insert(column.name).inserted {
+                throw TabularError.duplicateColumnName(file: "", name: column.name)
+            }
         }
         self.columns = columns
         self.rowCount = rows

@@ -95,7 +95,8 @@ public struct TableSummary: Sendable, Equatable, Codable, CustomStringConvertibl
             case .int64, .float64:
                 if let mn = c.min, let mx = c.max {
                     line += " min=\(TableSummary.number(mn)) max=\(TableSummary.number(mx))"
-                    line += " mean=\(c.mean.map(TableSummary.number) ?? "null") std=\(c.std.map(TableSummary.number) ?? "null")"
+                    line +=
+                        " mean=\(c.mean.map(TableSummary.number) ?? "null") std=\(c.std.map(TableSummary.number) ?? "null")"
                 }
             case .categorical:
                 line += " distinct=\(c.distinct ?? 0)"
@@ -147,14 +148,23 @@ extension Table {
             values.withUnsafeBufferPointer { buffer in
                 numeric(buffer.count, valid: valid, value: { buffer[$0] }, into: &s)
             }
-            if let mn = s.min, let mx = s.max { s.minText = CSVFormatting.format(mn); s.maxText = CSVFormatting.format(mx) }
+            if let mn = s.min, let mx = s.max {
+                s.minText = CSVFormatting.format(mn)
+                s.maxText = CSVFormatting.format(mx)
+            }
         case let .int64(values):
             var lo = Int64.max, hi = Int64.min
             values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) { lo = Swift.min(lo, buffer[i]); hi = Swift.max(hi, buffer[i]) }
+                for i in 0..<buffer.count where valid(i) {
+                    lo = Swift.min(lo, buffer[i])
+                    hi = Swift.max(hi, buffer[i])
+                }
                 numeric(buffer.count, valid: valid, value: { Double(buffer[$0]) }, into: &s)
             }
-            if s.min != nil { s.minText = String(lo); s.maxText = String(hi) }
+            if s.min != nil {
+                s.minText = String(lo)
+                s.maxText = String(hi)
+            }
         case let .bool(values):
             var count = 0
             values.withUnsafeBufferPointer { buffer in
@@ -181,15 +191,29 @@ extension Table {
         case let .date(values):
             var lo = Int32.max, hi = Int32.min, any = false
             values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) { lo = Swift.min(lo, buffer[i]); hi = Swift.max(hi, buffer[i]); any = true }
+                for i in 0..<buffer.count where valid(i) {
+                    lo = Swift.min(lo, buffer[i])
+                    hi = Swift.max(hi, buffer[i])
+                    any = true
+                }
             }
-            if any { s.minText = CalendarCodec.formatDate(days: lo); s.maxText = CalendarCodec.formatDate(days: hi) }
+            if any {
+                s.minText = CalendarCodec.formatDate(days: lo)
+                s.maxText = CalendarCodec.formatDate(days: hi)
+            }
         case let .timestamp(values):
             var lo = Int64.max, hi = Int64.min, any = false
             values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) { lo = Swift.min(lo, buffer[i]); hi = Swift.max(hi, buffer[i]); any = true }
+                for i in 0..<buffer.count where valid(i) {
+                    lo = Swift.min(lo, buffer[i])
+                    hi = Swift.max(hi, buffer[i])
+                    any = true
+                }
             }
-            if any { s.minText = CalendarCodec.formatTimestamp(seconds: lo); s.maxText = CalendarCodec.formatTimestamp(seconds: hi) }
+            if any {
+                s.minText = CalendarCodec.formatTimestamp(seconds: lo)
+                s.maxText = CalendarCodec.formatTimestamp(seconds: hi)
+            }
         }
         return s
     }
@@ -205,11 +229,14 @@ extension Table {
         var n = 0, sum = 0.0, lo = Double.infinity, hi = -Double.infinity
         for i in 0..<count where valid(i) {
             let x = value(i)
-            n += 1; sum += x
-            lo = Swift.min(lo, x); hi = Swift.max(hi, x)
+            n += 1
+            sum += x
+            lo = Swift.min(lo, x)
+            hi = Swift.max(hi, x)
         }
         guard n > 0 else { return }
-        s.min = lo; s.max = hi
+        s.min = lo
+        s.max = hi
         var mean = sum / Double(n)
         var squares = 0.0
         if mean.isFinite {
@@ -230,7 +257,7 @@ extension Table {
         for i in 0..<count where valid(i) { scaledSum += scaled(value(i)) }
         let scaledMean = scaledSum / Double(n)
         mean = Double(sign: .plus, exponent: e, significand: scaledMean)
-        s.mean = Swift.min(Swift.max(mean, lo), hi)   // rounding can never push a mean outside [min, max]
+        s.mean = Swift.min(Swift.max(mean, lo), hi)  // rounding can never push a mean outside [min, max]
         squares = 0
         for i in 0..<count where valid(i) {
             let d = scaled(value(i)) - scaledMean

@@ -45,18 +45,30 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .io(file, reason): return "\(file): cannot read: \(reason)"
         case let .emptyInput(file): return "\(file): the input is empty"
         case let .noDataRows(file): return "\(file): the input has a header but no data rows"
-        case let .invalidUTF8(file, line, column): return "\(file):\(line): column \(column): invalid UTF-8 byte sequence"
-        case let .raggedRow(file, line, expected, found): return "\(file):\(line): row has \(found) fields, the header has \(expected)"
-        case let .unterminatedQuote(file, line, column): return "\(file):\(line): column \(column): quoted field is never closed"
-        case let .unexpectedQuote(file, line, column): return "\(file):\(line): column \(column): stray quote (a quote inside an unquoted field or text after a closing quote)"
-        case let .unparsableValue(file, line, column, value, expected): return "\(file):\(line): column \(column): cannot read \"\(TabularError.excerpt(value))\" as \(expected)"
-        case let .nonFiniteValue(file, line, column, value): return "\(file):\(line): column \(column): non-finite number \"\(TabularError.excerpt(value))\" (NaN and infinity are not accepted)"
-        case let .missingValue(file, line, column): return "\(file):\(line): column \(column): missing value in a column declared not nullable"
+        case let .invalidUTF8(file, line, column):
+            return "\(file):\(line): column \(column): invalid UTF-8 byte sequence"
+        case let .raggedRow(file, line, expected, found):
+            return "\(file):\(line): row has \(found) fields, the header has \(expected)"
+        case let .unterminatedQuote(file, line, column):
+            return "\(file):\(line): column \(column): quoted field is never closed"
+        case let .unexpectedQuote(file, line, column):
+            return
+                "\(file):\(line): column \(column): stray quote (a quote inside an unquoted field or text after a closing quote)"
+        case let .unparsableValue(file, line, column, value, expected):
+            return "\(file):\(line): column \(column): cannot read \"\(TabularError.excerpt(value))\" as \(expected)"
+        case let .nonFiniteValue(file, line, column, value):
+            return
+                "\(file):\(line): column \(column): non-finite number \"\(TabularError.excerpt(value))\" (NaN and infinity are not accepted)"
+        case let .missingValue(file, line, column):
+            return "\(file):\(line): column \(column): missing value in a column declared not nullable"
         case let .duplicateColumnName(file, name): return "\(file): column name \"\(name)\" appears more than once"
-        case let .headerMismatch(file, expected, found): return "\(file): header \(found) does not match the declared schema \(expected)"
-        case let .columnNotFound(name, available): return "no column \"\(name)\"; the table has \(available.joined(separator: ", "))"
+        case let .headerMismatch(file, expected, found):
+            return "\(file): header \(found) does not match the declared schema \(expected)"
+        case let .columnNotFound(name, available):
+            return "no column \"\(name)\"; the table has \(available.joined(separator: ", "))"
         case let .typeMismatch(column, expected, actual): return "column \"\(column)\" is \(actual), not \(expected)"
-        case let .lengthMismatch(column, expected, found): return "column \"\(column)\" has \(found) values, the table has \(expected) rows"
+        case let .lengthMismatch(column, expected, found):
+            return "column \"\(column)\" has \(found) values, the table has \(expected) rows"
         case let .invalidArgument(name, reason): return "invalid \(name): \(reason)"
         }
     }
@@ -83,7 +95,7 @@ extension TabularError {
     /// The excerpt of a UTF-8 field, decoding only its first bytes (a multi-megabyte field costs
     /// no more than a short one).
     static func excerpt<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> String {
-        let limit = 4 * excerptLength   // enough bytes for 64 characters of up to 4 bytes
+        let limit = 4 * excerptLength  // enough bytes for 64 characters of up to 4 bytes
         let head = String(decoding: bytes.prefix(limit), as: UTF8.self)
         if bytes.count > limit && head.count <= excerptLength { return String(head.prefix(excerptLength - 1)) + "…" }
         return excerpt(head)

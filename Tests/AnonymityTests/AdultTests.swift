@@ -6,7 +6,9 @@ import _TestSupport
 
 /// Adult as ARX packages it, with its hierarchies.
 enum Adult {
-    static let quasiIdentifiers = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation"]
+    static let quasiIdentifiers = [
+        "sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
+    ]
     static func table() throws -> Table {
         try Table(csv: SharedData.path("adult/adult.csv"), options: CSVOptions(separator: UInt8(ascii: ";")))
     }
@@ -39,8 +41,9 @@ struct AdultTests {
 
     @Test func arxOptimumK5NoSuppression() throws {
         let table = try Adult.table()
-        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
-                                              models: [.kAnonymity(k: 5)], suppressionLimit: 0, metric: .loss)
+        let result = try Anonymiser.generalise(
+            table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+            models: [.kAnonymity(k: 5)], suppressionLimit: 0, metric: .loss)
         #expect(result.levels == [0, 4, 0, 2, 3, 2, 2, 1])
         #expect(result.suppressedRows == 0)
         #expect(result.classCount == 30)
@@ -50,8 +53,9 @@ struct AdultTests {
 
     @Test func arxOptimumK5FivePercentSuppression() throws {
         let table = try Adult.table()
-        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
-                                              models: [.kAnonymity(k: 5)], suppressionLimit: 0.05, metric: .loss)
+        let result = try Anonymiser.generalise(
+            table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+            models: [.kAnonymity(k: 5)], suppressionLimit: 0.05, metric: .loss)
         #expect(result.levels == [0, 3, 0, 0, 1, 1, 1, 2])
         #expect(result.suppressedRows == 1_458)
         #expect(abs(result.loss - 0.251852) < 5e-7)
@@ -59,9 +63,10 @@ struct AdultTests {
 
     @Test func arxOptimumK5TCloseness() throws {
         let table = try Adult.table()
-        let result = try Anonymiser.generalise(table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
-                                              models: [.kAnonymity(k: 5), .equalDistanceTCloseness(t: 0.2)], sensitive: "salary-class",
-                                              suppressionLimit: 0, metric: .loss)
+        let result = try Anonymiser.generalise(
+            table, quasiIdentifiers: Adult.quasiIdentifiers, hierarchies: try Adult.hierarchies(),
+            models: [.kAnonymity(k: 5), .equalDistanceTCloseness(t: 0.2)], sensitive: "salary-class",
+            suppressionLimit: 0, metric: .loss)
         #expect(result.levels == [0, 4, 1, 2, 3, 2, 2, 1])
         #expect(result.suppressedRows == 0)
     }

@@ -6,7 +6,7 @@ import _TestSupport
 @Suite("Hierarchies: ARX CSV format, validation, builders")
 struct HierarchyTests {
     @Test func parsesAndWritesARXFormat() throws {
-        let text = "a;X;*\r\nb;X;*\nc;Y;*"   // CRLF, LF and no final newline, as in ARX's files
+        let text = "a;X;*\r\nb;X;*\nc;Y;*"  // CRLF, LF and no final newline, as in ARX's files
         let h = try Hierarchy(arxCSV: text, attribute: "v")
         #expect(h.levelCount == 3)
         #expect(h.height == 2)
@@ -35,7 +35,9 @@ struct HierarchyTests {
     }
 
     @Test func rejectsTwoParents() {
-        #expect(throws: AnonymityError.inconsistentHierarchy(attribute: "v", value: "X", level: 1, parents: ["P", "Q"])) {
+        #expect(
+            throws: AnonymityError.inconsistentHierarchy(attribute: "v", value: "X", level: 1, parents: ["P", "Q"])
+        ) {
             try Hierarchy(arxCSV: "a;X;P;*\nb;X;Q;*\n", attribute: "v")
         }
     }
@@ -50,8 +52,11 @@ struct HierarchyTests {
 
     @Test func intervalBuilder() throws {
         let h = try Hierarchy.intervals(attribute: "age", values: [39, 17, 23, 39], widths: [5, 10, 20])
-        #expect(h.rows == [["17", "15-19", "10-19", "0-19", "*"], ["23", "20-24", "20-29", "20-39", "*"],
-                           ["39", "35-39", "30-39", "20-39", "*"]])
+        #expect(
+            h.rows == [
+                ["17", "15-19", "10-19", "0-19", "*"], ["23", "20-24", "20-29", "20-39", "*"],
+                ["39", "35-39", "30-39", "20-39", "*"],
+            ])
         let negative = try Hierarchy.intervals(attribute: "x", values: [-3], widths: [5], origin: 0)
         #expect(negative.rows == [["-3", "-5--1", "*"]])
         #expect(throws: AnonymityError.self) { try Hierarchy.intervals(attribute: "age", values: [1], widths: [5, 7]) }
@@ -69,9 +74,14 @@ struct HierarchyTests {
     @Test func dateBuilder() throws {
         // 0 = 1970-01-01, 19_782 = 2024-02-29, -1 = 1969-12-31.
         let h = try Hierarchy.dates(attribute: "d", days: [19_782, 0, -1], levels: [.month, .quarter, .year, .decade])
-        #expect(h.rows == [["1969-12-31", "1969-12", "1969-Q4", "1969", "1960-1969", "*"],
-                           ["1970-01-01", "1970-01", "1970-Q1", "1970", "1970-1979", "*"],
-                           ["2024-02-29", "2024-02", "2024-Q1", "2024", "2020-2029", "*"]])
-        #expect(throws: AnonymityError.self) { try Hierarchy.dates(attribute: "d", days: [0], levels: [.year, .month]) }
+        #expect(
+            h.rows == [
+                ["1969-12-31", "1969-12", "1969-Q4", "1969", "1960-1969", "*"],
+                ["1970-01-01", "1970-01", "1970-Q1", "1970", "1970-1979", "*"],
+                ["2024-02-29", "2024-02", "2024-Q1", "2024", "2020-2029", "*"],
+            ])
+        #expect(throws: AnonymityError.self) {
+            try Hierarchy.dates(attribute: "d", days: [0], levels: [.year, .month])
+        }
     }
 }

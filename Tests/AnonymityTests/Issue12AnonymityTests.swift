@@ -9,7 +9,9 @@ struct Issue12AnonymityTests {
     /// last level is `*`).
     static func hierarchy(_ name: String, levels: Int) throws -> Hierarchy {
         let rows = (0..<8).map { v in
-            (0..<levels).map { level in level == 0 ? "v\(v)" : level == levels - 1 ? "*" : "g\(level)-\(v >> min(level, 3))" }
+            (0..<levels).map { level in
+                level == 0 ? "v\(v)" : level == levels - 1 ? "*" : "g\(level)-\(v >> min(level, 3))"
+            }
         }
         return try Hierarchy(attribute: name, rows: rows)
     }
@@ -25,8 +27,9 @@ struct Issue12AnonymityTests {
         #expect(Anonymiser.latticeSize(names.map { hierarchies[$0]! }) == 16_777_216)
         let start = Date()
         #expect(throws: AnonymityError.latticeTooLarge(nodes: 16_777_216, limit: 1_000_000)) {
-            _ = try Anonymiser.generalise(table, quasiIdentifiers: names, hierarchies: hierarchies,
-                                         models: [.kAnonymity(k: 2)], suppressionLimit: 0)
+            _ = try Anonymiser.generalise(
+                table, quasiIdentifiers: names, hierarchies: hierarchies,
+                models: [.kAnonymity(k: 2)], suppressionLimit: 0)
         }
         #expect(Date().timeIntervalSince(start) < 1)
         #expect(Anonymiser.maximumLatticeSize == 1_000_000)
@@ -38,13 +41,17 @@ struct Issue12AnonymityTests {
     func progressReported() throws {
         let problem = try SmallProblem(rows: 400, seed: 5)
         var steps: [GeneralisationProgress] = []
-        let result = try Anonymiser.generalise(problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
-                                              hierarchies: problem.hierarchies, models: [.kAnonymity(k: 3)],
-                                              suppressionLimit: 0.02) { steps.append($0) }
+        let result = try Anonymiser.generalise(
+            problem.table, quasiIdentifiers: SmallProblem.quasiIdentifiers,
+            hierarchies: problem.hierarchies, models: [.kAnonymity(k: 3)],
+            suppressionLimit: 0.02
+        ) { steps.append($0) }
         #expect(steps.first?.phase == .preparing)
         #expect(steps.contains { $0.phase == .ordering } && steps.contains { $0.phase == .searching })
         let last = try #require(steps.last)
-        #expect(last.phase == .finished && last.evaluated == result.nodesEvaluated && last.latticeSize == result.latticeSize)
+        #expect(
+            last.phase == .finished && last.evaluated == result.nodesEvaluated && last.latticeSize == result.latticeSize
+        )
         #expect(last.visited >= 1 && last.visited <= result.latticeSize)
         // Evaluations are reported one by one, never backwards.
         let evaluated = steps.map(\.evaluated)

@@ -6,17 +6,23 @@ import _TestSupport
 
 @Suite("Ledger: real processes through the CLI", .serialized)
 struct CLIProcessTests {
-    @Test("two concurrent processes spending one authorisation never exceed its budget",
-          .enabled(if: privacyKernelBinary() != nil))
+    @Test(
+        "two concurrent processes spending one authorisation never exceed its budget",
+        .enabled(if: privacyKernelBinary() != nil))
     func twoProcesses() throws {
         let binary = try #require(privacyKernelBinary())
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledgerPath = directory.file("ledger.sqlite"), data = directory.file("trips.csv")
         try ("fare,district\n" + (0..<500).map { "\(Double($0 % 50)),d\($0 % 3)" }.joined(separator: "\n") + "\n")
             .write(toFile: data, atomically: true, encoding: .utf8)
         try run(binary, ["ledger", "init", "--ledger", ledgerPath])
-        let grant = try run(binary, ["ledger", "grant", "--ledger", ledgerPath, "--operator", "op-a", "--scenario", "s",
-                                     "--epsilon", "1", "--data", data, "--columns", "fare"])
+        let grant = try run(
+            binary,
+            [
+                "ledger", "grant", "--ledger", ledgerPath, "--operator", "op-a", "--scenario", "s",
+                "--epsilon", "1", "--data", data, "--columns", "fare",
+            ])
         #expect(grant.status == 0, "\(grant.err)")
         // Each process tries 15 releases of ε = 0.05: 30 attempts for a budget of 20.
         let script = """
@@ -27,7 +33,8 @@ struct CLIProcessTests {
         let successes = Counts()
         DispatchQueue.concurrentPerform(iterations: 2) { index in
             if let result = try? run("/bin/sh", ["-c", script, binary, data, ledgerPath, outputs[index]]),
-               let count = Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let count = Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 for _ in 0..<count { successes.add(ok: true) }
             }
         }
@@ -50,11 +57,14 @@ struct CLIProcessTests {
         _ = try ledger.verifyAudit()
     }
 
-    @Test("crash test, short: 20 SIGKILLs at random moments lose no printed value and never overspend",
-          .enabled(if: privacyKernelBinary() != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    @Test(
+        "crash test, short: 20 SIGKILLs at random moments lose no printed value and never overspend",
+        .enabled(if: privacyKernelBinary() != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func crashShort() throws {
         let binary = try #require(privacyKernelBinary())
-        let result = try run("/bin/bash", [repositoryRoot + "/scripts/ledger-crash-test.sh", "--kills", "20", "--workers", "2", "--binary", binary])
+        let result = try run(
+            "/bin/bash",
+            [repositoryRoot + "/scripts/ledger-crash-test.sh", "--kills", "20", "--workers", "2", "--binary", binary])
         #expect(result.status == 0, "\(result.out)\n\(result.err)")
         #expect(result.out.contains("crash test passed"))
     }
@@ -62,33 +72,57 @@ struct CLIProcessTests {
     @Test("the CLI refuses with the rule's name and exit status 1", .enabled(if: privacyKernelBinary() != nil))
     func refusals() throws {
         let binary = try #require(privacyKernelBinary())
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledgerPath = directory.file("ledger.sqlite"), data = directory.file("people.csv")
-        try ("age,district,national_id\n" + (0..<60).map { "\(20 + $0 % 3),d\($0 % 2),id\($0)" }.joined(separator: "\n") + "\n")
+        try
+            ("age,district,national_id\n" + (0..<60).map { "\(20 + $0 % 3),d\($0 % 2),id\($0)" }.joined(separator: "\n")
+            + "\n")
             .write(toFile: data, atomically: true, encoding: .utf8)
         try run(binary, ["ledger", "classify", "--ledger", ledgerPath, "--data", data, "--level", "national_id=4"])
-        try run(binary, ["ledger", "grant", "--ledger", ledgerPath, "--operator", "op", "--scenario", "s", "--epsilon", "1",
-                         "--data", data, "--columns", "age"])
-        let outside = try run(binary, ["dp", "count", "--data", data, "--column", "district", "--epsilon", "0.1",
-                                       "--ledger", ledgerPath, "--operator", "op", "--scenario", "s"])
+        try run(
+            binary,
+            [
+                "ledger", "grant", "--ledger", ledgerPath, "--operator", "op", "--scenario", "s", "--epsilon", "1",
+                "--data", data, "--columns", "age",
+            ])
+        let outside = try run(
+            binary,
+            [
+                "dp", "count", "--data", data, "--column", "district", "--epsilon", "0.1",
+                "--ledger", ledgerPath, "--operator", "op", "--scenario", "s",
+            ])
         #expect(outside.status != 0 && outside.err.contains("[column-not-authorised]"))
-        let restricted = try run(binary, ["dp", "count", "--data", data, "--column", "national_id", "--epsilon", "0.1",
-                                          "--ledger", ledgerPath, "--operator", "op", "--scenario", "s"])
+        let restricted = try run(
+            binary,
+            [
+                "dp", "count", "--data", data, "--column", "national_id", "--epsilon", "0.1",
+                "--ledger", ledgerPath, "--operator", "op", "--scenario", "s",
+            ])
         #expect(restricted.status != 0 && restricted.err.contains("[level-4-column]"))
-        try run(binary, ["ledger", "suspend", "--ledger", ledgerPath, "--operator", "op", "--scenario", "s", "--reason", "breach"])
-        let suspended = try run(binary, ["dp", "count", "--data", data, "--column", "age", "--epsilon", "0.1",
-                                         "--ledger", ledgerPath, "--operator", "op", "--scenario", "s"])
+        try run(
+            binary,
+            ["ledger", "suspend", "--ledger", ledgerPath, "--operator", "op", "--scenario", "s", "--reason", "breach"])
+        let suspended = try run(
+            binary,
+            [
+                "dp", "count", "--data", data, "--column", "age", "--epsilon", "0.1",
+                "--ledger", ledgerPath, "--operator", "op", "--scenario", "s",
+            ])
         #expect(suspended.status != 0 && suspended.err.contains("[suspended]"))
         let status = try run(binary, ["ledger", "status", "--ledger", ledgerPath, "--json"])
         let array = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [[String: Any]])
-        #expect(array.count == 1 && array[0]["status"] as? String == "suspended" && array[0]["spent"] as? Double == 0
+        #expect(
+            array.count == 1 && array[0]["status"] as? String == "suspended" && array[0]["spent"] as? Double == 0
                 && array[0]["remaining"] as? Double == 1)
         let verify = try run(binary, ["ledger", "audit-verify", "--ledger", ledgerPath])
         #expect(verify.status == 0 && verify.out.contains("intact"))
         let purge = try run(binary, ["ledger", "purge", "--ledger", ledgerPath, "--older-than-days", "30"])
         #expect(purge.status != 0 && purge.err.contains("[purge-too-young]"))
         // generalise --out needs the export gate.
-        let ungated = try run(binary, ["anonymity", "generalise", "--data", data, "--qi", "age", "--k", "5", "--out", directory.file("o.csv")])
+        let ungated = try run(
+            binary,
+            ["anonymity", "generalise", "--data", data, "--qi", "age", "--k", "5", "--out", directory.file("o.csv")])
         #expect(ungated.status != 0 && !FileManager.default.fileExists(atPath: directory.file("o.csv")))
     }
 }

@@ -9,7 +9,10 @@ struct CommandParsingTests {
     @Test("Issue 13 cli-args: README command lines parse to their subcommands")
     func readmeLinesParse() throws {
         let lines: [[String]] = [
-            ["dp", "mean", "--data", "datasets/transport.csv", "--column", "fare", "--bounds", "0:50", "--epsilon", "0.5"],
+            [
+                "dp", "mean", "--data", "datasets/transport.csv", "--column", "fare", "--bounds", "0:50", "--epsilon",
+                "0.5",
+            ],
             ["ledger", "status", "--json"],
             ["secagg", "simulate", "--parties", "20", "--dim", "1000", "--dropout", "0.3"],
             ["anonymity", "check", "--data", "a.csv", "--qi", "age,sex", "--k", "5"],
@@ -22,8 +25,10 @@ struct CommandParsingTests {
 
     @Test("Issue 13 cli-args: a bad value is a usage error that names the option, not a crash")
     func badValuesAreUsageErrors() {
-        for arguments in [["dp", "mean", "--column", "fare", "--bounds", "0:50", "--epsilon", "abc"],
-                          ["dp", "count", "--epsilon", "-1"], ["no-such-command"], ["dp", "mean", "--bounds", "5:1"]] {
+        for arguments in [
+            ["dp", "mean", "--column", "fare", "--bounds", "0:50", "--epsilon", "abc"],
+            ["dp", "count", "--epsilon", "-1"], ["no-such-command"], ["dp", "mean", "--bounds", "5:1"],
+        ] {
             do {
                 _ = try PrivacyKernelCommand.parseAsRoot(arguments)
                 Issue.record("\(arguments) parsed")

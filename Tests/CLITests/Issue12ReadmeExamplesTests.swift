@@ -14,12 +14,18 @@ func readmeExamples() throws -> [String] {
         let section = rest.range(of: "\n## ").map { rest[..<$0.lowerBound] } ?? rest
         var inShell = false, pending = ""
         for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") { inShell = !inShell && line.hasPrefix("```sh"); continue }
+            if line.hasPrefix("```") {
+                inShell = !inShell && line.hasPrefix("```sh")
+                continue
+            }
             guard inShell else { continue }
             var text = String(line)
             if let hash = text.range(of: "  #") ?? text.range(of: " # ") { text = String(text[..<hash.lowerBound]) }
             text = text.trimmingCharacters(in: .whitespaces)
-            if text.hasSuffix("\\") { pending += String(text.dropLast()) + " "; continue }
+            if text.hasSuffix("\\") {
+                pending += String(text.dropLast()) + " "
+                continue
+            }
             let command = pending + text
             pending = ""
             if command.hasPrefix("privacy-kernel ") { commands.append(command) }
@@ -29,7 +35,8 @@ func readmeExamples() throws -> [String] {
             let prose = section.replacingOccurrences(of: "\n", with: " ")
             var index = prose.startIndex
             while let open = prose.range(of: "`scenario ", range: index..<prose.endIndex),
-                  let close = prose.range(of: "`", range: open.upperBound..<prose.endIndex) {
+                let close = prose.range(of: "`", range: open.upperBound..<prose.endIndex)
+            {
                 commands.append("privacy-kernel " + prose[prose.index(after: open.lowerBound)..<close.lowerBound])
                 index = close.upperBound
             }
@@ -40,8 +47,9 @@ func readmeExamples() throws -> [String] {
 
 @Suite("Issue 12: README examples run as written", .serialized)
 struct Issue12ReadmeExamplesTests {
-    @Test("Issue 12 README: every ledger and scenario example in the README runs as written with the built CLI",
-          .enabled(if: privacyKernelBinary() != nil))
+    @Test(
+        "Issue 12 README: every ledger and scenario example in the README runs as written with the built CLI",
+        .enabled(if: privacyKernelBinary() != nil))
     func examplesRun() throws {
         let binary = try #require(privacyKernelBinary())
         let examples = try readmeExamples()
@@ -50,14 +58,18 @@ struct Issue12ReadmeExamplesTests {
         let root = NSTemporaryDirectory() + "readme-examples-" + UUID().uuidString
         let repo = root + "/repo", bin = root + "/bin"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        for directory in [repo, bin] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try FileManager.default.createSymbolicLink(atPath: repo + "/datasets", withDestinationPath: repositoryRoot + "/datasets")
-        let shared = URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared").path
+        for directory in [repo, bin] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(
+            atPath: repo + "/datasets", withDestinationPath: repositoryRoot + "/datasets")
+        let shared = URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared")
+            .path
         try FileManager.default.createSymbolicLink(atPath: root + "/shared", withDestinationPath: shared)
         try FileManager.default.createSymbolicLink(atPath: bin + "/privacy-kernel", withDestinationPath: binary)
         let sharedData = FileManager.default.fileExists(atPath: shared + "/datasets")
         for command in examples {
-            if command.contains("../shared/") && !sharedData { continue }   // the shared real datasets are not here
+            if command.contains("../shared/") && !sharedData { continue }  // the shared real datasets are not here
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", command]
@@ -81,7 +93,10 @@ struct Issue12ReadmeExamplesTests {
     func extractorFindsCommands() throws {
         let examples = try readmeExamples()
         #expect(examples.contains { $0.hasPrefix("privacy-kernel ledger init") })
-        #expect(examples.contains { $0.hasPrefix("privacy-kernel anonymity generalise") && $0.contains("--out adult-k5.csv") })
+        #expect(
+            examples.contains {
+                $0.hasPrefix("privacy-kernel anonymity generalise") && $0.contains("--out adult-k5.csv")
+            })
         #expect(examples.contains { $0.hasPrefix("privacy-kernel scenario finance") && $0.contains("--out") })
         #expect(!examples.contains { $0.contains("...") || $0.contains("|resume|") || $0.contains("[--") })
     }

@@ -89,7 +89,12 @@ enum ReadmeExamples {
                 command.text += "\n" + raw
                 command.fails = command.fails ?? marker(raw, "fails")
                 command.notRun = command.notRun ?? marker(raw, "not run")
-                if line.hasSuffix("\\") { pending = command } else { block.append(command); pending = nil }
+                if line.hasSuffix("\\") {
+                    pending = command
+                } else {
+                    block.append(command)
+                    pending = nil
+                }
                 continue
             }
             if line.isEmpty { continue }
@@ -99,10 +104,15 @@ enum ReadmeExamples {
                 markerNotRun = marker(line, "not run") ?? markerNotRun
                 continue
             }
-            var command = Command(text: raw, line: index + 1, fails: marker(raw, "fails") ?? markerFails,
-                                  notRun: marker(raw, "not run") ?? markerNotRun)
-            markerFails = nil; markerNotRun = nil
-            if line.hasSuffix("\\") { pending = command; continue }
+            var command = Command(
+                text: raw, line: index + 1, fails: marker(raw, "fails") ?? markerFails,
+                notRun: marker(raw, "not run") ?? markerNotRun)
+            markerFails = nil
+            markerNotRun = nil
+            if line.hasSuffix("\\") {
+                pending = command
+                continue
+            }
             block.append(command)
         }
         return sections
@@ -133,7 +143,9 @@ enum ReadmeExamples {
                 lines.append("__pk_jobs=''")
                 continue
             }
-            let background = command.text.trimmingCharacters(in: .whitespaces).range(of: #"&\s*(#.*)?$"#, options: .regularExpression) != nil
+            let background =
+                command.text.trimmingCharacters(in: .whitespaces).range(
+                    of: #"&\s*(#.*)?$"#, options: .regularExpression) != nil
                 && !command.text.contains("&&")
             if background {
                 lines.append("eval \"$__pk_cmd\" > __pk_out_\(i).txt 2>&1")
@@ -143,12 +155,14 @@ enum ReadmeExamples {
             lines.append("eval \"$__pk_cmd\" > __pk_out_\(i).txt 2>&1; __pk_status=$?")
             if let text = command.fails {
                 let quoted = text.replacingOccurrences(of: "'", with: "'\\''")
-                lines.append("""
+                lines.append(
+                    """
                     if [ $__pk_status -eq 0 ]; then echo "\(command.origin): expected a failure, exit status 0"; cat __pk_out_\(i).txt; __pk_failed=1
                     elif ! grep -qF -- '\(quoted)' __pk_out_\(i).txt; then echo "\(command.origin): failed without printing the expected text"; cat __pk_out_\(i).txt; __pk_failed=1; fi
                     """)
             } else {
-                lines.append("""
+                lines.append(
+                    """
                     if [ $__pk_status -ne 0 ]; then echo "\(command.origin): exit status $__pk_status"; tail -c 4000 __pk_out_\(i).txt; __pk_failed=1; fi
                     """)
             }
@@ -173,7 +187,9 @@ enum ReadmeExamples {
 
     /// Runs `script` with bash in `cwd`, the CLI's directory first on the PATH, output to a file
     /// (background commands may outlive the script's pipes), within `timeout` seconds.
-    static func runScript(_ script: String, in cwd: String, timeout: Int = 300) throws -> (status: Int32, output: String) {
+    static func runScript(
+        _ script: String, in cwd: String, timeout: Int = 300
+    ) throws -> (status: Int32, output: String) {
         let binary = try #require(privacyKernelBinary())
         let scriptPath = cwd + "/__pk_examples.sh", logPath = cwd + "/__pk_examples.log"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
@@ -182,7 +198,9 @@ enum ReadmeExamples {
         process.arguments = ["timeout", "\(timeout)", "bash", scriptPath]
         process.currentDirectoryURL = URL(fileURLWithPath: cwd)
         var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":"
+            + (environment["PATH"] ?? "/usr/bin:/bin")
         environment.removeValue(forKey: "PRIVACY_KERNEL_LEDGER")
         process.environment = environment
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -206,18 +224,23 @@ struct ReadmeExamplesTests {
         #expect(anonymity?.blocks.flatMap { $0 }.contains { $0.text.contains("anonymity generalise") } == true)
     }
 
-    @Test("Issue 12 C-readme: every README shell example of a section runs as written", arguments: ReadmeExamples.sections())
+    @Test(
+        "Issue 12 C-readme: every README shell example of a section runs as written",
+        arguments: ReadmeExamples.sections())
     func section(_ section: ReadmeExamples.Section) throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
         let body = {
             for (index, block) in section.blocks.enumerated() {
                 let result = try ReadmeExamples.runScript(ReadmeExamples.script(block), in: cwd)
-                #expect(result.status == 0, "README section \"\(section.title)\", block \(index + 1):\n\(result.output)")
+                #expect(
+                    result.status == 0, "README section \"\(section.title)\", block \(index + 1):\n\(result.output)")
             }
         }
         if ReadmeExamples.pendingOnOtherBranches.contains(section.title) {
-            try withKnownIssue("examples of this section are fixed on another branch (issue 12)", isIntermittent: true) { try body() }
+            try withKnownIssue("examples of this section are fixed on another branch (issue 12)", isIntermittent: true)
+            { try body() }
         } else {
             try body()
         }
@@ -245,7 +268,10 @@ struct ReadmeExamplesTests {
                 var line = lines[index].trimmingCharacters(in: .whitespaces)
                 index += 1
                 guard line.hasPrefix("privacy-kernel ") else { continue }
-                while line.hasSuffix("\\"), index < lines.count { line += "\n" + lines[index]; index += 1 }
+                while line.hasSuffix("\\"), index < lines.count {
+                    line += "\n" + lines[index]
+                    index += 1
+                }
                 commands.append(ReadmeExamples.Command(text: line, line: 0, origin: "privacy-kernel \(command) help"))
             }
         }
@@ -255,19 +281,22 @@ struct ReadmeExamplesTests {
     /// Commands whose `--help` examples are fixed on other branches (issue 12).
     static let helpPendingOnOtherBranches: Set<String> = []
 
-    @Test("Issue 12 C-readme: every command's --help examples run as written, in order",
-          arguments: ["datasets", "dp", "anonymity", "paillier", "secagg", "ledger", "scenario", "demo"])
+    @Test(
+        "Issue 12 C-readme: every command's --help examples run as written, in order",
+        arguments: ["datasets", "dp", "anonymity", "paillier", "secagg", "ledger", "scenario", "demo"])
     func helpExamples(_ command: String) throws {
         let examples = try Self.examples(inHelpOf: command)
         guard !examples.isEmpty else { return }
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
         let body = {
             let result = try ReadmeExamples.runScript(ReadmeExamples.script(examples), in: cwd, timeout: 300)
             #expect(result.status == 0, "privacy-kernel \(command) --help examples:\n\(result.output)")
         }
         if Self.helpPendingOnOtherBranches.contains(command) {
-            try withKnownIssue("examples of this command are fixed on another branch (issue 12)", isIntermittent: true) { try body() }
+            try withKnownIssue("examples of this command are fixed on another branch (issue 12)", isIntermittent: true)
+            { try body() }
         } else {
             try body()
         }
@@ -276,7 +305,8 @@ struct ReadmeExamplesTests {
     @Test("Issue 12 C-readme: the dp help's --keys example runs as written")
     func dpHelpKeysExample() throws {
         let example = try #require(try Self.examples(inHelpOf: "dp").first { $0.text.contains("--keys") })
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
         let result = try ReadmeExamples.runScript(ReadmeExamples.script([example]), in: cwd, timeout: 300)
         #expect(result.status == 0, "\(example.text)\n\(result.output)")

@@ -17,23 +17,33 @@ enum CLIAuditPaths {
     static let keysFile = "⟨keys⟩"
 
     static let specs: [Spec] = [
-        Spec(name: "cli/count/selected/laplace/unit=off/fresh-key",
-             arguments: ["count", "--by", "grp", "--select-partitions", "--epsilon", "1", "--delta", "1e-5"],
-             neighbour: .freshKey, unit: false, delta: 1e-5),
-        Spec(name: "cli/histogram/selected/discrete-laplace/unit=on/fresh-key",
-             arguments: ["histogram", "--column", "grp", "--select-partitions", "--mechanism", "discrete-laplace",
-                         "--privacy-unit", "unit", "--max-contributions", "2", "--epsilon", "1", "--delta", "1e-5"],
-             neighbour: .freshKey, unit: true, delta: 1e-5),
-        Spec(name: "cli/mean/none/laplace/unit=off/extreme-high",
-             arguments: ["mean", "--column", "val", "--bounds", "0:100", "--epsilon", "1"],
-             neighbour: .extremeHigh, unit: false, delta: 0),
-        Spec(name: "cli/sum/declared/gaussian/unit=on/extreme-high",
-             arguments: ["sum", "--column", "val", "--bounds", "0:100", "--by", "grp", "--keys", keysFile, "--mechanism", "gaussian",
-                         "--privacy-unit", "unit", "--max-contributions", "2", "--epsilon", "1", "--delta", "1e-5"],
-             neighbour: .extremeHigh, unit: true, delta: 1e-5),
-        Spec(name: "cli/quantile/none/exponential/unit=off/extreme-high",
-             arguments: ["quantile", "--column", "val", "--bounds", "0:100", "--levels", "0.5", "--epsilon", "1"],
-             neighbour: .extremeHigh, unit: false, delta: 0),
+        Spec(
+            name: "cli/count/selected/laplace/unit=off/fresh-key",
+            arguments: ["count", "--by", "grp", "--select-partitions", "--epsilon", "1", "--delta", "1e-5"],
+            neighbour: .freshKey, unit: false, delta: 1e-5),
+        Spec(
+            name: "cli/histogram/selected/discrete-laplace/unit=on/fresh-key",
+            arguments: [
+                "histogram", "--column", "grp", "--select-partitions", "--mechanism", "discrete-laplace",
+                "--privacy-unit", "unit", "--max-contributions", "2", "--epsilon", "1", "--delta", "1e-5",
+            ],
+            neighbour: .freshKey, unit: true, delta: 1e-5),
+        Spec(
+            name: "cli/mean/none/laplace/unit=off/extreme-high",
+            arguments: ["mean", "--column", "val", "--bounds", "0:100", "--epsilon", "1"],
+            neighbour: .extremeHigh, unit: false, delta: 0),
+        Spec(
+            name: "cli/sum/declared/gaussian/unit=on/extreme-high",
+            arguments: [
+                "sum", "--column", "val", "--bounds", "0:100", "--by", "grp", "--keys", keysFile, "--mechanism",
+                "gaussian",
+                "--privacy-unit", "unit", "--max-contributions", "2", "--epsilon", "1", "--delta", "1e-5",
+            ],
+            neighbour: .extremeHigh, unit: true, delta: 1e-5),
+        Spec(
+            name: "cli/quantile/none/exponential/unit=off/extreme-high",
+            arguments: ["quantile", "--column", "val", "--bounds", "0:100", "--levels", "0.5", "--epsilon", "1"],
+            neighbour: .extremeHigh, unit: false, delta: 0),
     ]
 
     /// Parses the CLI's JSON release into coordinates (one per key, or `value`; quantiles by level).
@@ -44,7 +54,9 @@ enum CLIAuditPaths {
         var values: [(String, Double)] = []
         if let rows = object["rows"] as? [[String: Any]] {
             for row in rows {
-                guard let key = row["key"] as? String, let value = row["value"] as? Double else { throw AuditError("bad row") }
+                guard let key = row["key"] as? String, let value = row["value"] as? Double else {
+                    throw AuditError("bad row")
+                }
                 values.append((key, value))
             }
         } else if let quantiles = object["quantiles"] as? [[String: Any]] {
@@ -71,23 +83,31 @@ enum CLIAuditPaths {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         _ = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw AuditError("privacy-kernel exited with \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw AuditError("privacy-kernel exited with \(process.terminationStatus)")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// The audit path of `spec`: D and D′ written as CSV files in a temporary directory.
     static func path(_ spec: Spec, binary: String, directory: URL) throws -> AuditPath {
         let keys = directory.appendingPathComponent("keys.txt").path
-        try (AuditPaths.declaredKeys.joined(separator: "\n") + "\n").write(toFile: keys, atomically: true, encoding: .utf8)
-        func sampler(_ rows: [AuditPaths.Row], _ file: String) throws -> @Sendable (inout SecureRandomGenerator) throws -> AuditSample {
+        try (AuditPaths.declaredKeys.joined(separator: "\n") + "\n").write(
+            toFile: keys, atomically: true, encoding: .utf8)
+        func sampler(
+            _ rows: [AuditPaths.Row], _ file: String
+        ) throws -> @Sendable (inout SecureRandomGenerator) throws -> AuditSample {
             let data = directory.appendingPathComponent(file).path
             try AuditPaths.csv(rows).write(toFile: data, atomically: true, encoding: .utf8)
-            let arguments = ["dp", spec.arguments[0], "--data", data] + spec.arguments.dropFirst().map { $0 == keysFile ? keys : $0 } + ["--json"]
+            let arguments =
+                ["dp", spec.arguments[0], "--data", data]
+                + spec.arguments.dropFirst().map { $0 == keysFile ? keys : $0 } + ["--json"]
             return { _ in try sample(fromJSON: try runCLI(binary, arguments)) }
         }
-        return AuditPath(name: spec.name, claimedEpsilon: 1, delta: spec.delta,
-                         sampleD: try sampler(AuditPaths.rows(nil, unit: spec.unit), "d.csv"),
-                         sampleDPrime: try sampler(AuditPaths.rows(spec.neighbour, unit: spec.unit), "d-prime.csv"))
+        return AuditPath(
+            name: spec.name, claimedEpsilon: 1, delta: spec.delta,
+            sampleD: try sampler(AuditPaths.rows(nil, unit: spec.unit), "d.csv"),
+            sampleDPrime: try sampler(AuditPaths.rows(spec.neighbour, unit: spec.unit), "d-prime.csv"))
     }
 }
 
@@ -96,8 +116,9 @@ struct CLIAuditTests {
     /// Samples per side in short mode: each is one process start.
     static let shortSamples = 120
 
-    @Test("Issue 13 audit: the ε lower bound of each CLI path stays within its claim",
-          .enabled(if: privacyKernelBinary() != nil), arguments: CLIAuditPaths.specs.map(\.name))
+    @Test(
+        "Issue 13 audit: the ε lower bound of each CLI path stays within its claim",
+        .enabled(if: privacyKernelBinary() != nil), arguments: CLIAuditPaths.specs.map(\.name))
     func auditCLIPath(_ name: String) throws {
         guard AuditConfiguration.selects(name) else { return }
         let binary = try #require(privacyKernelBinary())
@@ -111,14 +132,16 @@ struct CLIAuditTests {
         // the others run as smoke tests with 60.
         path.longSamples = 10_000
         path.sampleScale = spec.neighbour == .freshKey ? 1 : 0.5
-        let result = try DPAuditor.audit(path, samplesPerSide: AuditConfiguration.samples(for: path, short: Self.shortSamples))
+        let result = try DPAuditor.audit(
+            path, samplesPerSide: AuditConfiguration.samples(for: path, short: Self.shortSamples))
         AuditConfiguration.record(result)
         #expect(result.passed, "\(result.tableRow)")
     }
 
     @Test("Issue 13 audit: the CLI's JSON parses into audit coordinates")
     func parsesJSON() throws {
-        let grouped = try CLIAuditPaths.sample(fromJSON: #"{"rows":[{"key":"a","value":1.5},{"key":"b","value":-2}],"statistic":"sum"}"#)
+        let grouped = try CLIAuditPaths.sample(
+            fromJSON: #"{"rows":[{"key":"a","value":1.5},{"key":"b","value":-2}],"statistic":"sum"}"#)
         #expect(grouped.values.map(\.0) == ["a", "b"] && grouped.values.map(\.1) == [1.5, -2])
         let scalar = try CLIAuditPaths.sample(fromJSON: #"{"value":3.25,"statistic":"mean"}"#)
         #expect(scalar.values.map(\.1) == [3.25])

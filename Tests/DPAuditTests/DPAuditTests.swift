@@ -12,11 +12,14 @@ struct DPAuditPathTests {
     /// Samples per side in short mode (half for selection, half for measurement).
     static let shortSamples = 2_000
 
-    @Test("Issue 13 audit: the ε lower bound of each release path stays within its claim", arguments: AuditPaths.all.map(\.name))
+    @Test(
+        "Issue 13 audit: the ε lower bound of each release path stays within its claim",
+        arguments: AuditPaths.all.map(\.name))
     func auditPath(_ name: String) throws {
         guard AuditConfiguration.selects(name) else { return }
         let path = try require(AuditPaths.entry(name)).make()
-        let result = try DPAuditor.audit(path, samplesPerSide: AuditConfiguration.samples(for: path, short: Self.shortSamples))
+        let result = try DPAuditor.audit(
+            path, samplesPerSide: AuditConfiguration.samples(for: path, short: Self.shortSamples))
         AuditConfiguration.record(result)
         #expect(result.passed, "\(result.tableRow)")
     }
@@ -28,7 +31,8 @@ struct PlantedVariantTests {
 
     static func audit(_ path: AuditPath) throws -> AuditResult? {
         guard AuditConfiguration.selects(path.name) else { return nil }
-        let result = try DPAuditor.audit(path, samplesPerSide: AuditConfiguration.samples(for: path, short: shortSamples, scaled: false))
+        let result = try DPAuditor.audit(
+            path, samplesPerSide: AuditConfiguration.samples(for: path, short: shortSamples, scaled: false))
         AuditConfiguration.record(result)
         return result
     }
@@ -96,9 +100,10 @@ struct AuditorStatisticsTests {
 
     @Test("Issue 13 audit: identical mechanisms give a lower bound near zero")
     func nullPath() throws {
-        let path = AuditPath(name: "null", claimedEpsilon: 0.05, delta: 0,
-                             sampleD: { .scalar(Double($0.next() >> 11) * 0x1p-53) },
-                             sampleDPrime: { .scalar(Double($0.next() >> 11) * 0x1p-53) })
+        let path = AuditPath(
+            name: "null", claimedEpsilon: 0.05, delta: 0,
+            sampleD: { .scalar(Double($0.next() >> 11) * 0x1p-53) },
+            sampleDPrime: { .scalar(Double($0.next() >> 11) * 0x1p-53) })
         let result = try DPAuditor.audit(path, samplesPerSide: 20_000)
         #expect(result.passed, "\(result.tableRow)")
     }

@@ -13,7 +13,9 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite("Determinism")
 struct DeterminismTests {
-    @Test("same (domain, rows, seed) gives identical bytes whatever the block size or threads", arguments: Domain.allCases)
+    @Test(
+        "same (domain, rows, seed) gives identical bytes whatever the block size or threads", arguments: Domain.allCases
+    )
     func identicalBytes(domain: Domain) throws {
         let rows = 5_003
         let a = temporaryPath("a"), b = temporaryPath("b"), c = temporaryPath("c")
@@ -34,7 +36,9 @@ struct DeterminismTests {
         #expect(a != b)
         // Rows are not trivially shifted copies either: most rows of the last column-set differ.
         var differing = 0
-        for row in 0..<2_000 where a.columns.map({ $0.text(at: row) }) != b.columns.map({ $0.text(at: row) }) { differing += 1 }
+        for row in 0..<2_000 where a.columns.map({ $0.text(at: row) }) != b.columns.map({ $0.text(at: row) }) {
+            differing += 1
+        }
         #expect(differing > 1_000)
     }
 
@@ -83,9 +87,10 @@ struct SchemaTests {
 
     @Test("datasets/README.md documents every column of every domain")
     func readmeDocumentsColumns() throws {
-        let readme = try #require(EmbeddedDatasets.path(for: .transport).map {
-            String($0.dropLast("transport.csv".count)) + "README.md"
-        })
+        let readme = try #require(
+            EmbeddedDatasets.path(for: .transport).map {
+                String($0.dropLast("transport.csv".count)) + "README.md"
+            })
         let text = try String(contentsOfFile: readme, encoding: .utf8)
         for domain in Domain.allCases {
             #expect(text.contains("`\(domain.rawValue).csv`"), "README lacks \(domain.rawValue).csv")
@@ -101,9 +106,10 @@ struct SchemaTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first.map(String.init) == domain.columns.map(\.name).joined(separator: ","))
-        #expect(lines.count - 2 == EmbeddedDatasets.rows(for: domain))   // header + trailing empty
+        #expect(lines.count - 2 == EmbeddedDatasets.rows(for: domain))  // header + trailing empty
         // And they are reproducible: the first 200 rows equal a fresh generation.
-        let fresh = try DatasetGenerator(domain: domain, seed: EmbeddedDatasets.seed, totalRows: EmbeddedDatasets.rows(for: domain))
+        let fresh = try DatasetGenerator(
+            domain: domain, seed: EmbeddedDatasets.seed, totalRows: EmbeddedDatasets.rows(for: domain))
         let t = fresh.rows(0..<200)
         let tmp = temporaryPath("embedded")
         defer { unlink(tmp) }

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Issue 12: datasets generate limits and robust summaries")
 struct Issue12DatasetsTests {
-    @Test("Issue 12 C-generate: row counts outside 0...maximumRows are refused by a typed error before anything is allocated")
+    @Test(
+        "Issue 12 C-generate: row counts outside 0...maximumRows are refused by a typed error before anything is allocated"
+    )
     func rowLimit() throws {
         #expect(throws: DatasetError.rowsOutOfRange(requested: Int.max, maximum: DatasetGenerator.maximumRows)) {
             _ = try DatasetGenerator(domain: .transport, seed: 1, totalRows: Int.max)
@@ -20,8 +22,9 @@ struct Issue12DatasetsTests {
         // the largest block (the old `(totalRows + blockRows - 1)` did for Int.max rows).
         let largest = try DatasetGenerator(domain: .transport, seed: 1, totalRows: DatasetGenerator.maximumRows)
         #expect(largest.block(index: Int.max / 2, blockRows: 1 << 20).rowCount == 0)
-        #expect(String(describing: DatasetError.rowsOutOfRange(requested: Int.max, maximum: DatasetGenerator.maximumRows))
-            .contains("at most \(DatasetGenerator.maximumRows) rows"))
+        #expect(
+            String(describing: DatasetError.rowsOutOfRange(requested: Int.max, maximum: DatasetGenerator.maximumRows))
+                .contains("at most \(DatasetGenerator.maximumRows) rows"))
     }
 
     @Test("Issue 12 C-generate: a refused block size leaves no file, not even a partial one")
@@ -43,7 +46,7 @@ struct Issue12DatasetsTests {
         let x = summary.columns[0]
         #expect(x.max == 1e307 && x.min == 0)
         let mean = try #require(x.mean)
-        let exact = (40 * 1e306 + 5e305) / 42 * 10   // (40·1e307 + 5e306) / 42 without overflow
+        let exact = (40 * 1e306 + 5e305) / 42 * 10  // (40·1e307 + 5e306) / 42 without overflow
         #expect(mean.isFinite && abs(mean - exact) <= 1e-12 * exact)
         let std = try #require(x.std)
         #expect(std.isFinite && std > 0)

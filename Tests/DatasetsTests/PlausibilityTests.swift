@@ -12,8 +12,10 @@ func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(value
 
 @Suite("Plausibility")
 struct PlausibilityTests {
-    static let realDistricts: Set<String> = ["Shangcheng", "Gongshu", "Xihu", "Binjiang", "Xiaoshan", "Yuhang", "Linping",
-                                              "Qiantang", "Fuyang", "Lin'an", "Tonglu", "Chun'an", "Jiande"]
+    static let realDistricts: Set<String> = [
+        "Shangcheng", "Gongshu", "Xihu", "Binjiang", "Xiaoshan", "Yuhang", "Linping",
+        "Qiantang", "Fuyang", "Lin'an", "Tonglu", "Chun'an", "Jiande",
+    ]
 
     @Test("every district column holds only Hangzhou's 13 real districts and counties", arguments: Domain.allCases)
     func districtsAreReal(domain: Domain) throws {
@@ -41,17 +43,25 @@ struct PlausibilityTests {
         let minutes = zip(board, alight).map { Double($1 - $0) / 60 }
         #expect(minutes.allSatisfy { $0 > 0 })
         let sameDistrict = mean(zip(zip(origin, destination), minutes).filter { $0.0.0 == $0.0.1 }.map(\.1))
-        let crossCounty = mean(zip(zip(origin, destination), minutes).filter { $0.0.0 != $0.0.1 && ["Chun'an", "Jiande", "Tonglu"].contains($0.0.1) }.map(\.1))
+        let crossCounty = mean(
+            zip(zip(origin, destination), minutes).filter {
+                $0.0.0 != $0.0.1 && ["Chun'an", "Jiande", "Tonglu"].contains($0.0.1)
+            }.map(\.1))
         #expect(sameDistrict < crossCounty)
         // Weekday 8 h vs 12 h, weekend vs weekday volume per day.
         var weekdayHour = [Int](repeating: 0, count: 24), weekendTrips = 0, weekdayTrips = 0
         for s in board {
             let day = Int(s / 86_400)
-            if Hangzhou.isOffDay(day) { weekendTrips += 1 } else { weekdayTrips += 1; weekdayHour[Int(s % 86_400) / 3600] += 1 }
+            if Hangzhou.isOffDay(day) {
+                weekendTrips += 1
+            } else {
+                weekdayTrips += 1
+                weekdayHour[Int(s % 86_400) / 3600] += 1
+            }
         }
         #expect(weekdayHour[8] > 2 * weekdayHour[12])
         #expect(weekdayHour[18] > 2 * weekdayHour[12])
-        #expect(Double(weekendTrips) / 118 < Double(weekdayTrips) / 248)   // per-day volume (2024: 248 workdays approx.)
+        #expect(Double(weekendTrips) / 118 < Double(weekdayTrips) / 248)  // per-day volume (2024: 248 workdays approx.)
         let cards = try strings(t, "card_id")
         let perCard = Dictionary(cards.map { ($0, 1) }, uniquingKeysWith: +)
         #expect(perCard.count < cards.count / 2)
@@ -98,7 +108,8 @@ struct PlausibilityTests {
         let overall = Double(defaults.filter { $0 }.count) / Double(defaults.count)
         #expect(overall > 0.02 && overall < 0.15)
         let tax = try t.column("tax_paid_10k_yuan").float64Values()
-        let zeroTaxRate = Double(zip(tax, defaults).filter { $0.0 == 0 && $0.1 }.count) / Double(tax.filter { $0 == 0 }.count)
+        let zeroTaxRate =
+            Double(zip(tax, defaults).filter { $0.0 == 0 && $0.1 }.count) / Double(tax.filter { $0 == 0 }.count)
         #expect(zeroTaxRate > overall)
         let codes = try strings(t, "credit_code")
         #expect(Set(codes).count == codes.count)
@@ -118,14 +129,17 @@ struct PlausibilityTests {
         let dates = try t.column("date").dateValues()
         let type = try strings(t, "business_type"), footfall = try t.column("footfall").int64Values()
         #expect(Set(dates).count == 366)
-        #expect(CalendarCodec.formatDate(days: dates.first!) == "2024-01-01" && CalendarCodec.formatDate(days: dates.last!) == "2024-12-31")
+        #expect(
+            CalendarCodec.formatDate(days: dates.first!) == "2024-01-01"
+                && CalendarCodec.formatDate(days: dates.last!) == "2024-12-31")
         var weekend = [Double](), weekday = [Double]()
         for i in dates.indices where type[i] == "shopping_mall" && !Hangzhou.isHoliday(Int(dates[i])) {
-            (Hangzhou.weekday(Int(dates[i])) >= 5 ? { weekend.append(Double(footfall[i])) } : { weekday.append(Double(footfall[i])) })()
+            (Hangzhou.weekday(Int(dates[i])) >= 5
+                ? { weekend.append(Double(footfall[i])) } : { weekday.append(Double(footfall[i])) })()
         }
         #expect(mean(weekend) > 1.3 * mean(weekday))
         let holiday = try t.column("is_holiday").boolValues()
-        #expect(holiday.filter { $0 }.count == 78 * 28)   // 28 statutory holiday days in the 2024 model calendar
+        #expect(holiday.filter { $0 }.count == 78 * 28)  // 28 statutory holiday days in the 2024 model calendar
         let sales = try t.column("sales_yuan").float64Values()
         #expect(sales.allSatisfy { $0 >= 0 })
     }
@@ -141,7 +155,9 @@ struct PlausibilityTests {
         #expect(foodShare(7) > foodShare(1) + 0.05)
         let severity = try t.column("severity").int64Values(), outcome = try strings(t, "outcome")
         func penaltyRate(_ s: Int64) -> Double {
-            let m = zip(severity, outcome).filter { $0.0 == s && ["resolved", "mediated", "unfounded", "transferred", "penalty"].contains($0.1) }
+            let m = zip(severity, outcome).filter {
+                $0.0 == s && ["resolved", "mediated", "unfounded", "transferred", "penalty"].contains($0.1)
+            }
             return Double(m.filter { $0.1 == "penalty" }.count) / Double(m.count)
         }
         #expect(penaltyRate(3) > penaltyRate(1) + 0.2)
@@ -152,8 +168,10 @@ struct PlausibilityTests {
     func tourism() throws {
         let t = try DatasetGenerator(domain: .tourism, seed: 29, totalRows: 30_000).rows(0..<30_000)
         let spot = try strings(t, "scenic_spot"), district = try strings(t, "spot_district")
-        let expected = ["West Lake": "Xihu", "Lingyin Temple": "Xihu", "Xixi Wetland": "Xihu", "Qiandao Lake": "Chun'an",
-                        "Grand Canal (Gongchen Bridge)": "Gongshu", "Songcheng": "Xihu", "Liangzhu Ancient City Ruins": "Yuhang"]
+        let expected = [
+            "West Lake": "Xihu", "Lingyin Temple": "Xihu", "Xixi Wetland": "Xihu", "Qiandao Lake": "Chun'an",
+            "Grand Canal (Gongchen Bridge)": "Gongshu", "Songcheng": "Xihu", "Liangzhu Ancient City Ruins": "Yuhang",
+        ]
         for (s, d) in zip(spot, district) where expected[s] != nil { #expect(expected[s] == d) }
         #expect(Set(spot).isSuperset(of: expected.keys))
         let arrival = try t.column("arrival_time").timestampValues()
@@ -167,7 +185,8 @@ struct PlausibilityTests {
         let hotels = try DatasetGenerator(domain: .tourismHotels, seed: 29, totalRows: 10_000).rows(0..<10_000)
         let nights = try hotels.column("nights").int64Values(), province = try strings(hotels, "origin_province")
         let localNights = mean(zip(nights, province).filter { $0.1 == "Zhejiang" }.map { Double($0.0) })
-        let farNights = mean(zip(nights, province).filter { ["Guangdong", "Sichuan", "Overseas"].contains($0.1) }.map { Double($0.0) })
+        let farNights = mean(
+            zip(nights, province).filter { ["Guangdong", "Sichuan", "Overseas"].contains($0.1) }.map { Double($0.0) })
         #expect(farNights > localNights)
         #expect(!(try strings(hotels, "age_band")).contains("0-17"))
     }

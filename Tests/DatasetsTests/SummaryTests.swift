@@ -7,7 +7,8 @@ struct SummaryTests {
     func sample() throws -> Table {
         try Table(columns: [
             Column("n", int64: [4, 1, 3, 2]),
-            Column(name: "x", values: .float64([1.5, 0, -2.5, 10]), validity: ValidityBitmap([true, false, true, true])),
+            Column(
+                name: "x", values: .float64([1.5, 0, -2.5, 10]), validity: ValidityBitmap([true, false, true, true])),
             Column("c", strings: ["b", "a", "b", "c"]),
             Column("flag", bool: [true, false, true, true]),
             Column(name: "d", values: .date([19_723, 19_358, 20_000, 19_500])),
@@ -29,7 +30,10 @@ struct SummaryTests {
         #expect(abs(x.std! - (81.5 / 2).squareRoot()) < 1e-12)
         let c = s.columns[2]
         #expect(c.distinct == 3)
-        let expectedTop = [ColumnSummary.ValueCount(value: "b", count: 2), ColumnSummary.ValueCount(value: "a", count: 1), ColumnSummary.ValueCount(value: "c", count: 1)]
+        let expectedTop = [
+            ColumnSummary.ValueCount(value: "b", count: 2), ColumnSummary.ValueCount(value: "a", count: 1),
+            ColumnSummary.ValueCount(value: "c", count: 1),
+        ]
         #expect(c.top == expectedTop)
         #expect(c.min == nil && c.trueCount == nil)
         #expect(s.columns[3].trueCount == 3)

@@ -28,7 +28,10 @@ private let pureEvents: [PrivacyEvent] = [
         var accountant = PureAccountant()
         try accountant.compose(.pureEpsilon(1))
         let before = accountant
-        #expect(throws: DifferentialPrivacyError.unsupportedEvent(accountant: accountant.name, event: PrivacyEvent.gaussian(noiseMultiplier: 1).description)) {
+        #expect(
+            throws: DifferentialPrivacyError.unsupportedEvent(
+                accountant: accountant.name, event: PrivacyEvent.gaussian(noiseMultiplier: 1).description)
+        ) {
             try accountant.compose(.composed([.pureEpsilon(1), .gaussian(noiseMultiplier: 1)]))
         }
         #expect(accountant == before)
@@ -49,7 +52,9 @@ private let pureEvents: [PrivacyEvent] = [
         #expect(advanced <= drv)
         // KOV Theorem 3.5 computed by hand (δ̃ = δ since every event is pure).
         let s = Double(k) * epsilon * epsilon, mean = Double(k) * epsilon * tanh(epsilon / 2)
-        let kov = min(mean + (2 * s * log(M_E + s.squareRoot() / delta)).squareRoot(), mean + (2 * s * log(1 / delta)).squareRoot())
+        let kov = min(
+            mean + (2 * s * log(M_E + s.squareRoot() / delta)).squareRoot(),
+            mean + (2 * s * log(1 / delta)).squareRoot())
         #expect(abs(advanced - kov) < 1e-12)
         #expect(advanced < 0.2 * Double(k) * epsilon)
         // δ = 0: basic composition.
@@ -109,7 +114,10 @@ private let pureEvents: [PrivacyEvent] = [
             let classic = zcdp.rho + 2 * (zcdp.rho * log(1 / delta)).squareRoot()
             #expect(converted <= classic)
             #expect(converted >= zcdp.rho)  // ε ≥ ρ for every conversion (the loss has mean ρ)
-            if epsilon <= 0.1 { let basic = try pure.epsilon(delta: 0); #expect(converted < basic) }
+            if epsilon <= 0.1 {
+                let basic = try pure.epsilon(delta: 0)
+                #expect(converted < basic)
+            }
         }
     }
 
@@ -129,8 +137,10 @@ private let pureEvents: [PrivacyEvent] = [
     @Test func rdpOfLaplaceMatchesMironovProposition6() throws {
         // (1/(α−1))·ln(α/(2α−1)·e^{(α−1)ε} + (α−1)/(2α−1)·e^{−αε}) in the textbook form.
         for (epsilon, alpha) in [(1.0, 2.0), (0.5, 10.0), (2.0, 1.5), (0.1, 64.0)] {
-            let textbook = log(alpha / (2 * alpha - 1) * exp((alpha - 1) * epsilon)
-                               + (alpha - 1) / (2 * alpha - 1) * exp(-alpha * epsilon)) / (alpha - 1)
+            let textbook =
+                log(
+                    alpha / (2 * alpha - 1) * exp((alpha - 1) * epsilon)
+                        + (alpha - 1) / (2 * alpha - 1) * exp(-alpha * epsilon)) / (alpha - 1)
             #expect(abs(RDPAccountant.laplaceRDP(epsilon: epsilon, alpha: alpha) - textbook) < 1e-12)
             // Randomised response dominates; both are ≤ min(ε, αε²/2).
             let rr = RDPAccountant.randomizedResponseRDP(epsilon: epsilon, alpha: alpha)
@@ -202,7 +212,9 @@ private let pureEvents: [PrivacyEvent] = [
         try accountant.compose(.laplace(noiseMultiplier: 1))
         let before = accountant
         #expect(throws: DifferentialPrivacyError.self) { try accountant.compose(.discreteGaussian(noiseMultiplier: 1)) }
-        #expect(throws: DifferentialPrivacyError.self) { try accountant.compose(.composed([.gaussian(noiseMultiplier: 1), .zCDP(rho: 1)])) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try accountant.compose(.composed([.gaussian(noiseMultiplier: 1), .zCDP(rho: 1)]))
+        }
         #expect(accountant == before)
         #expect(throws: DifferentialPrivacyError.self) { try PLDAccountant(valueDiscretizationInterval: 0) }
         #expect(throws: DifferentialPrivacyError.self) { try PLDAccountant(tailMassTruncation: 0.5) }
@@ -213,13 +225,16 @@ private let pureEvents: [PrivacyEvent] = [
             .repeated(.laplace(noiseMultiplier: 3), count: 10), .repeated(.gaussian(noiseMultiplier: 2), count: 10),
         ])
         var pld = PLDAccountant(), rdp = RDPAccountant()
-        try pld.compose(event); try rdp.compose(event)
+        try pld.compose(event)
+        try rdp.compose(event)
         for delta in [1e-5, 1e-9] {
             #expect(try pld.epsilon(delta: delta) < rdp.epsilon(delta: delta))
         }
         var pldPure = PLDAccountant(), approximate = ApproximateAccountant(), pure = PureAccountant()
         let pureEvent = PrivacyEvent.repeated(.pureEpsilon(0.1), count: 50)
-        try pldPure.compose(pureEvent); try approximate.compose(pureEvent); try pure.compose(pureEvent)
+        try pldPure.compose(pureEvent)
+        try approximate.compose(pureEvent)
+        try pure.compose(pureEvent)
         let delta = 1e-6
         #expect(try pldPure.epsilon(delta: delta) <= approximate.epsilon(delta: delta))
         #expect(try approximate.epsilon(delta: delta) <= pure.epsilon(delta: delta))
@@ -250,7 +265,8 @@ private let pureEvents: [PrivacyEvent] = [
                 previous = epsilon
             }
             let epsilons = try [1e-9, 1e-6, 1e-3, 0.1].map { try accountant.epsilon(delta: $0) }
-            #expect(zip(epsilons, epsilons.dropFirst()).allSatisfy { $0 >= $1 - 1e-12 }, "\(accountant.name): \(epsilons)")
+            #expect(
+                zip(epsilons, epsilons.dropFirst()).allSatisfy { $0 >= $1 - 1e-12 }, "\(accountant.name): \(epsilons)")
             let deltas = try [0.0, 0.2, 0.5, 1.0, 2.0].map { try accountant.delta(epsilon: $0) }
             #expect(zip(deltas, deltas.dropFirst()).allSatisfy { $0 >= $1 - 1e-15 }, "\(accountant.name): \(deltas)")
         }
@@ -270,9 +286,12 @@ private let pureEvents: [PrivacyEvent] = [
                 }
             }
             var pairwise = empty, grouped = empty
-            try pairwise.compose(pureEvents[0]); try pairwise.compose(pureEvents[1])
+            try pairwise.compose(pureEvents[0])
+            try pairwise.compose(pureEvents[1])
             try grouped.compose(.composed([pureEvents[0], pureEvents[1]]))
-            #expect(close(try pairwise.epsilon(delta: 1e-6), try grouped.epsilon(delta: 1e-6), relative: 1e-12), "\(empty.name)")
+            #expect(
+                close(try pairwise.epsilon(delta: 1e-6), try grouped.epsilon(delta: 1e-6), relative: 1e-12),
+                "\(empty.name)")
         }
     }
 
@@ -280,16 +299,24 @@ private let pureEvents: [PrivacyEvent] = [
         for var accountant in Self.allAccountants() {
             try accountant.compose(.laplace(noiseMultiplier: 1))
             let epsilonBefore = try accountant.epsilon(delta: 1e-6)
-            for bad in [PrivacyEvent.laplace(noiseMultiplier: 0), .pureEpsilon(.nan), .repeated(.pureEpsilon(1), count: 0),
-                        .composed([.pureEpsilon(1), .laplace(noiseMultiplier: -1)])] {
-                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) \(bad)") { try accountant.compose(bad) }
+            for bad in [
+                PrivacyEvent.laplace(noiseMultiplier: 0), .pureEpsilon(.nan), .repeated(.pureEpsilon(1), count: 0),
+                .composed([.pureEpsilon(1), .laplace(noiseMultiplier: -1)]),
+            ] {
+                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) \(bad)") {
+                    try accountant.compose(bad)
+                }
             }
             #expect(try accountant.epsilon(delta: 1e-6) == epsilonBefore, "\(accountant.name)")
             for delta in [-0.1, 1, .nan] {
-                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) δ=\(delta)") { try accountant.epsilon(delta: delta) }
+                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) δ=\(delta)") {
+                    try accountant.epsilon(delta: delta)
+                }
             }
             for epsilon in [-1, Double.infinity, .nan] {
-                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) ε=\(epsilon)") { try accountant.delta(epsilon: epsilon) }
+                #expect(throws: DifferentialPrivacyError.self, "\(accountant.name) ε=\(epsilon)") {
+                    try accountant.delta(epsilon: epsilon)
+                }
             }
         }
     }
@@ -306,8 +333,12 @@ private let pureEvents: [PrivacyEvent] = [
         let event = PrivacyEvent.composed([.laplace(noiseMultiplier: 2), .repeated(.pureEpsilon(0.2), count: 3)])
         var pure = PureAccountant(), approximate = ApproximateAccountant(), zcdp = ZCDPAccountant()
         var rdp = RDPAccountant(), pld = PLDAccountant()
-        try pure.compose(event); try approximate.compose(event); try zcdp.compose(event)
-        try rdp.compose(event); try pld.compose(event); try pld.compose(.gaussian(noiseMultiplier: 3))
+        try pure.compose(event)
+        try approximate.compose(event)
+        try zcdp.compose(event)
+        try rdp.compose(event)
+        try pld.compose(event)
+        try pld.compose(.gaussian(noiseMultiplier: 3))
         func roundTrip<A: Codable & Equatable>(_ value: A) throws -> Bool {
             try JSONDecoder().decode(A.self, from: JSONEncoder().encode(value)) == value
         }
@@ -329,10 +360,15 @@ private let pureEvents: [PrivacyEvent] = [
         var mixedEpsilon = 0.0
         let mixedTime = try clock.measure {
             var mixed = PLDAccountant()
-            for _ in 0..<20 { try mixed.compose(.laplace(noiseMultiplier: 2)); try mixed.compose(.gaussian(noiseMultiplier: 2)) }
+            for _ in 0..<20 {
+                try mixed.compose(.laplace(noiseMultiplier: 2))
+                try mixed.compose(.gaussian(noiseMultiplier: 2))
+            }
             mixedEpsilon = try mixed.epsilon(delta: 1e-6)
         }
-        print("PLD (debug build): 100 × gaussian(m=1): ε(1e-6) = \(epsilon), query \(gaussianTime); 20 × (laplace(m=2), gaussian(m=2)) one by one: ε = \(mixedEpsilon), composes + query \(mixedTime)")
+        print(
+            "PLD (debug build): 100 × gaussian(m=1): ε(1e-6) = \(epsilon), query \(gaussianTime); 20 × (laplace(m=2), gaussian(m=2)) one by one: ε = \(mixedEpsilon), composes + query \(mixedTime)"
+        )
         #expect(epsilon.isFinite && mixedEpsilon.isFinite)
     }
 }

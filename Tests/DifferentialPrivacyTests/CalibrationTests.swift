@@ -6,7 +6,9 @@ import Testing
     @Test func classicSigmaIsDworkRothTheoremA1() throws {
         let sigma = try GaussianCalibration.classicSigma(epsilon: 0.5, delta: 1e-5, l2Sensitivity: 2)
         #expect(abs(sigma - 2 * (2 * log(1.25e5)).squareRoot() / 0.5) < 1e-12)
-        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.classicSigma(epsilon: 1, delta: 1e-5, l2Sensitivity: 1) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try GaussianCalibration.classicSigma(epsilon: 1, delta: 1e-5, l2Sensitivity: 1)
+        }
     }
 
     /// The analytic σ sits exactly on the curve: δ(σ) ≤ δ, and a σ smaller by 1e-9 relative
@@ -16,11 +18,13 @@ import Testing
             for delta in [1e-2, 1e-6, 1e-12] {
                 let sigma = try GaussianCalibration.analyticSigma(epsilon: epsilon, delta: delta, l2Sensitivity: 1)
                 let atSigma = try GaussianCalibration.delta(forSigma: sigma, epsilon: epsilon, l2Sensitivity: 1)
-                let below = try GaussianCalibration.delta(forSigma: sigma * (1 - 1e-9), epsilon: epsilon, l2Sensitivity: 1)
+                let below = try GaussianCalibration.delta(
+                    forSigma: sigma * (1 - 1e-9), epsilon: epsilon, l2Sensitivity: 1)
                 #expect(atSigma <= delta, "ε=\(epsilon) δ=\(delta)")
                 #expect(below > delta * (1 - 1e-6), "ε=\(epsilon) δ=\(delta)")
                 if epsilon < 1 {
-                    let classic = try GaussianCalibration.classicSigma(epsilon: epsilon, delta: delta, l2Sensitivity: 1); #expect(sigma <= classic)
+                    let classic = try GaussianCalibration.classicSigma(epsilon: epsilon, delta: delta, l2Sensitivity: 1)
+                    #expect(sigma <= classic)
                 }
                 let scaled = try GaussianCalibration.analyticSigma(epsilon: epsilon, delta: delta, l2Sensitivity: 7)
                 #expect(abs(scaled - 7 * sigma) <= 1e-11 * scaled)
@@ -33,7 +37,8 @@ import Testing
         let d0 = try GaussianCalibration.delta(forSigma: 2, epsilon: 0, l2Sensitivity: 1)
         #expect(abs(d0 - (2 * StandardNormal.cdf(0.25) - 1)) < 1e-15)
         #expect(try GaussianCalibration.delta(forSigma: 2, epsilon: 1, l2Sensitivity: 1) < d0)
-        #expect(try GaussianCalibration.delta(forSigma: 3, epsilon: 1, l2Sensitivity: 1)
+        #expect(
+            try GaussianCalibration.delta(forSigma: 3, epsilon: 1, l2Sensitivity: 1)
                 < GaussianCalibration.delta(forSigma: 2, epsilon: 1, l2Sensitivity: 1))
         // Far tail stays positive and finite (log-space second term).
         let tiny = try GaussianCalibration.delta(forSigma: 2, epsilon: 10, l2Sensitivity: 1)
@@ -46,7 +51,8 @@ import Testing
 
     @Test func badParametersAreTypedErrors() throws {
         let cases: [(Double, Double, Double, String)] = [
-            (0, 1e-5, 1, "epsilon"), (-1, 1e-5, 1, "epsilon"), (.nan, 1e-5, 1, "epsilon"), (.infinity, 1e-5, 1, "epsilon"),
+            (0, 1e-5, 1, "epsilon"), (-1, 1e-5, 1, "epsilon"), (.nan, 1e-5, 1, "epsilon"),
+            (.infinity, 1e-5, 1, "epsilon"),
             (1, 0, 1, "delta"), (1, 1, 1, "delta"), (1, -1e-5, 1, "delta"), (1, .nan, 1, "delta"),
             (1, 1e-5, 0, "l2Sensitivity"), (1, 1e-5, -2, "l2Sensitivity"), (1, 1e-5, .infinity, "l2Sensitivity"),
         ]
@@ -60,15 +66,24 @@ import Testing
                 Issue.record("unexpected \(error)")
             }
             #expect(throws: DifferentialPrivacyError.self) {
-                try GaussianCalibration.classicSigma(epsilon: epsilon.isFinite ? min(epsilon, 0.5) : epsilon, delta: delta, l2Sensitivity: sensitivity)
+                try GaussianCalibration.classicSigma(
+                    epsilon: epsilon.isFinite ? min(epsilon, 0.5) : epsilon, delta: delta, l2Sensitivity: sensitivity)
             }
         }
-        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.analyticSigma(epsilon: 1e-3, delta: 1e-10, l2Sensitivity: 1e306) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try GaussianCalibration.analyticSigma(epsilon: 1e-3, delta: 1e-10, l2Sensitivity: 1e306)
+        }
         // As ε → 0 the curve tends to the total variation 2Φ(Δ/2σ) − 1, so σ stays finite.
         let nearZero = try GaussianCalibration.analyticSigma(epsilon: 1e-300, delta: 1e-5, l2Sensitivity: 1)
         #expect(abs(2 * StandardNormal.cdf(1 / (2 * nearZero)) - 1 - 1e-5) < 1e-12)
-        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.delta(forSigma: 0, epsilon: 1, l2Sensitivity: 1) }
-        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.delta(forSigma: 1, epsilon: -1, l2Sensitivity: 1) }
-        #expect(throws: DifferentialPrivacyError.self) { try GaussianCalibration.epsilon(forNoiseMultiplier: 1, delta: 0) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try GaussianCalibration.delta(forSigma: 0, epsilon: 1, l2Sensitivity: 1)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try GaussianCalibration.delta(forSigma: 1, epsilon: -1, l2Sensitivity: 1)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try GaussianCalibration.epsilon(forNoiseMultiplier: 1, delta: 0)
+        }
     }
 }

@@ -30,9 +30,13 @@ struct FreshKeyPropertyTests {
         var keys = [String](repeating: "common", count: 1_000)
         var values = (0..<1_000).map { Double($0 % 100) }
         var units = (0..<1_000).map { "u\($0 % 200)" }
-        keys.append(freshKey); values.append(100); units.append("alice")
-        return try Table(columns: [try Column("grp", strings: keys), try Column("val", float64: values),
-                                   try Column("unit", strings: units)])
+        keys.append(freshKey)
+        values.append(100)
+        units.append("alice")
+        return try Table(columns: [
+            try Column("grp", strings: keys), try Column("val", float64: values),
+            try Column("unit", strings: units),
+        ])
     }
 
     enum KeyMode: String, CaseIterable { case declared, selected, none }
@@ -60,7 +64,8 @@ struct FreshKeyPropertyTests {
             }
         }
         if privacyUnit {
-            query = query.boundingContributions(privacyUnit: "unit", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 5)
+            query = query.boundingContributions(
+                privacyUnit: "unit", maxPartitionsPerUnit: 1, maxContributionsPerPartition: 5)
         }
         return query
     }
@@ -93,13 +98,17 @@ struct FreshKeyPropertyTests {
         for index in 0..<Self.releases {
             if privacyUnit && index % 100 == 99 { partial = try query.partial(over: table) }
             let session = try PrivacySession(budget: budget)
-            let release = try session.gatedRelease(partial, mechanism: .laplace, parameters: parameters, generator: &generator).release
+            let release = try session.gatedRelease(
+                partial, mechanism: .laplace, parameters: parameters, generator: &generator
+            ).release
             if release.rows.contains(where: { $0.key == Self.freshKey }) { appearances += 1 }
             if release.rows.contains(where: { $0.key == "common" }) { commonSeen += 1 }
             if mode == .none { #expect(release.rows.count == 1 && release.rows[0].key == nil) }
         }
         let allowed = Int((Double(Self.releases) * Self.delta).rounded(.down))
-        #expect(appearances <= allowed, "\(statistic) \(mode) unit=\(privacyUnit): fresh key in \(appearances) of \(Self.releases) releases")
+        #expect(
+            appearances <= allowed,
+            "\(statistic) \(mode) unit=\(privacyUnit): fresh key in \(appearances) of \(Self.releases) releases")
         // Power: the common key (1,000 rows, or 200 units × 5) passes every time.
         if mode != .none { #expect(commonSeen == Self.releases) }
     }
@@ -110,8 +119,9 @@ struct FreshKeyPropertyTests {
         for statistic in [DPStatistic.mean, .variance, .standardDeviation] {
             let query = try #require(Self.query(statistic, .selected, privacyUnit: false))
             let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-9))
-            let release = try session.release(try query.partial(over: table), mechanism: .laplace,
-                                              parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-9))
+            let release = try session.release(
+                try query.partial(over: table), mechanism: .laplace,
+                parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-9))
             #expect(release.selectionThreshold != nil)
             #expect(release.rows.map(\.key) == ["common"])
             #expect(release.delta == 1e-9 && release.epsilon == 1)

@@ -14,7 +14,9 @@ func criticalChiSquare(df: Int) -> Double {
 @Suite("Mechanisms: output distributions and noise scales")
 struct MechanismTests {
     /// Draws `count` releases of an ungrouped count and returns the noise (release − truth).
-    static func noise(mechanism: NoiseMechanism, parameters: NoiseParameters, count: Int, seed: UInt64) throws -> (noise: [Double], scale: Double) {
+    static func noise(
+        mechanism: NoiseMechanism, parameters: NoiseParameters, count: Int, seed: UInt64
+    ) throws -> (noise: [Double], scale: Double) {
         let table = try sampleTable(rows: 1_000)
         let partial = try DPQuery.count().partial(over: table)
         let session = try PrivacySession(budget: .approximate(epsilon: 1e9, delta: 0.5))
@@ -27,11 +29,14 @@ struct MechanismTests {
         return (noise, plan.components[0].scale)
     }
 
-    @Test("laplace and discrete-laplace noise: mean |Z| ≈ b and variance ≈ 2b²", arguments: [
-        (NoiseMechanism.laplace, 0.5), (.laplace, 2.0), (.discreteLaplace, 0.25), (.discreteLaplace, 1.0),
-    ])
+    @Test(
+        "laplace and discrete-laplace noise: mean |Z| ≈ b and variance ≈ 2b²",
+        arguments: [
+            (NoiseMechanism.laplace, 0.5), (.laplace, 2.0), (.discreteLaplace, 0.25), (.discreteLaplace, 1.0),
+        ])
     func laplaceScale(mechanism: NoiseMechanism, epsilon: Double) throws {
-        let (noise, scale) = try Self.noise(mechanism: mechanism, parameters: NoiseParameters.pure(epsilon: epsilon), count: 200_000, seed: 1)
+        let (noise, scale) = try Self.noise(
+            mechanism: mechanism, parameters: NoiseParameters.pure(epsilon: epsilon), count: 200_000, seed: 1)
         #expect(abs(scale - 1 / epsilon) <= 1 / epsilon * 1e-9)
         let meanAbsolute = noise.reduce(0) { $0 + abs($1) } / Double(noise.count)
         let variance = noise.reduce(0) { $0 + $1 * $1 } / Double(noise.count)
@@ -43,12 +48,14 @@ struct MechanismTests {
         #expect(abs(variance / expectedVariance - 1) < 0.04, "Var \(variance) vs \(expectedVariance)")
     }
 
-    @Test("gaussian (analytic) and discrete-gaussian noise: standard deviation σ", arguments: [
-        (NoiseMechanism.gaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
-        (.gaussian, NoiseParameters.approximate(epsilon: 0.5, delta: 1e-5, gaussianCalibration: .classic)),
-        (.discreteGaussian, NoiseParameters.zCDP(rho: 0.125)),
-        (.discreteGaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
-    ])
+    @Test(
+        "gaussian (analytic) and discrete-gaussian noise: standard deviation σ",
+        arguments: [
+            (NoiseMechanism.gaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
+            (.gaussian, NoiseParameters.approximate(epsilon: 0.5, delta: 1e-5, gaussianCalibration: .classic)),
+            (.discreteGaussian, NoiseParameters.zCDP(rho: 0.125)),
+            (.discreteGaussian, NoiseParameters.approximate(epsilon: 1, delta: 1e-6)),
+        ])
     func gaussianScale(mechanism: NoiseMechanism, parameters: NoiseParameters) throws {
         let (noise, sigma) = try Self.noise(mechanism: mechanism, parameters: parameters, count: 200_000, seed: 2)
         let variance = noise.reduce(0) { $0 + $1 * $1 } / Double(noise.count)
@@ -75,9 +82,11 @@ struct MechanismTests {
         // P(r) = average over permutations of Π_{j before r}(1 − p_j) · p_r, stopping at the first acceptance.
         var exact = [Double](repeating: 0, count: scores.count)
         func permutations(_ items: [Int]) -> [[Int]] {
-            items.count <= 1 ? [items] : items.indices.flatMap { i in
-                permutations(items.enumerated().filter { $0.offset != i }.map(\.element)).map { [items[i]] + $0 }
-            }
+            items.count <= 1
+                ? [items]
+                : items.indices.flatMap { i in
+                    permutations(items.enumerated().filter { $0.offset != i }.map(\.element)).map { [items[i]] + $0 }
+                }
         }
         let orders = permutations(Array(scores.indices))
         for order in orders {
@@ -90,11 +99,20 @@ struct MechanismTests {
         var generator = SecureRandomGenerator(testSeed: 9)
         var counts = [Int](repeating: 0, count: scores.count)
         let n = 400_000
-        for _ in 0..<n { counts[try ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon, sensitivity: 1, using: &generator)] += 1 }
+        for _ in 0..<n {
+            counts[
+                try ExponentialMechanism.permuteAndFlip(
+                    scores: scores, epsilon: epsilon, sensitivity: 1, using: &generator)] += 1
+        }
         let chi = zip(counts, exact).reduce(0.0) { $0 + pow(Double($1.0) - Double(n) * $1.1, 2) / (Double(n) * $1.1) }
-        #expect(chi < criticalChiSquare(df: scores.count - 1), "counts \(counts), expected \(exact.map { $0 * Double(n) })")
-        #expect(throws: DifferentialPrivacyError.self) { try ExponentialMechanism.permuteAndFlip(scores: [], epsilon: 1, sensitivity: 1, using: &generator) }
-        #expect(throws: DifferentialPrivacyError.self) { try ExponentialMechanism.permuteAndFlip(scores: [1], epsilon: 0, sensitivity: 1, using: &generator) }
+        #expect(
+            chi < criticalChiSquare(df: scores.count - 1), "counts \(counts), expected \(exact.map { $0 * Double(n) })")
+        #expect(throws: DifferentialPrivacyError.self) {
+            try ExponentialMechanism.permuteAndFlip(scores: [], epsilon: 1, sensitivity: 1, using: &generator)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try ExponentialMechanism.permuteAndFlip(scores: [1], epsilon: 0, sensitivity: 1, using: &generator)
+        }
     }
 
     @Test("randomised response reports the truth with probability e^ε/(e^ε + k − 1) and estimates counts without bias")
@@ -157,7 +175,9 @@ struct UtilityTests {
         let trueSum = Double(sumPartial.cells[0].sum) * sumPartial.grid.step
         var sumError = 0.0
         for _ in 0..<Self.repetitions {
-            sumError += abs(try session.gatedRelease(sumPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release.value! - trueSum)
+            sumError += abs(
+                try session.gatedRelease(sumPartial, mechanism: .laplace, parameters: parameters, generator: &generator)
+                    .release.value! - trueSum)
         }
         let sumMAE = sumError / Double(Self.repetitions)
         #expect(abs(sumMAE / 50 - 1) < 0.05, "sum MAE \(sumMAE) vs theory 50")
@@ -168,7 +188,10 @@ struct UtilityTests {
         let trueMean = Double(meanPartial.cells[0].sum) * meanPartial.grid.step / n
         var meanError = 0.0
         for _ in 0..<Self.repetitions {
-            meanError += abs(try session.gatedRelease(meanPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release.value! - trueMean)
+            meanError += abs(
+                try session.gatedRelease(
+                    meanPartial, mechanism: .laplace, parameters: parameters, generator: &generator
+                ).release.value! - trueMean)
         }
         let meanMAE = meanError / Double(Self.repetitions)
         let meanTheory = Self.laplaceSumMAE(100, trueMean * 2) / n
@@ -178,8 +201,12 @@ struct UtilityTests {
         let histogramPartial = try DPQuery.histogram(of: "fare", bins: 10, over: 0...50).partial(over: table)
         var binError = 0.0
         for _ in 0..<Self.repetitions / 10 {
-            let release = try session.gatedRelease(histogramPartial, mechanism: .laplace, parameters: parameters, generator: &generator).release
-            for (row, cell) in zip(release.rows, histogramPartial.cells) { binError += abs(row.value - Double(cell.count)) }
+            let release = try session.gatedRelease(
+                histogramPartial, mechanism: .laplace, parameters: parameters, generator: &generator
+            ).release
+            for (row, cell) in zip(release.rows, histogramPartial.cells) {
+                binError += abs(row.value - Double(cell.count))
+            }
         }
         let binMAE = binError / Double(Self.repetitions)
         #expect(abs(binMAE - 1) < 0.05, "per-bin MAE \(binMAE) vs theory 1")

@@ -6,7 +6,10 @@ import Tabular
 /// A table with a numeric column, a categorical key, a unit column and missing values.
 func sampleTable(rows: Int = 100_003, seed: UInt64 = 7) throws -> Table {
     var state = seed
-    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+    func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 11
+    }
     var fares: [Double] = [], districts: [String] = [], cards: [Int64] = [], present: [Bool] = []
     let names = ["Shangcheng", "Gongshu", "Xihu", "Binjiang", "Xiaoshan", "Yuhang"]
     for _ in 0..<rows {
@@ -15,8 +18,9 @@ func sampleTable(rows: Int = 100_003, seed: UInt64 = 7) throws -> Table {
         cards.append(Int64(next() % 5_000))
         present.append(next() % 17 != 0)
     }
-    let fare = try Column(name: "fare", values: .float64(fares.enumerated().map { present[$0.offset] ? $0.element : 0 }),
-                          validity: ValidityBitmap(present))
+    let fare = try Column(
+        name: "fare", values: .float64(fares.enumerated().map { present[$0.offset] ? $0.element : 0 }),
+        validity: ValidityBitmap(present))
     return try Table(columns: [fare, Column("district", strings: districts), Column("card", int64: cards)])
 }
 
@@ -31,7 +35,8 @@ struct PartialTests {
         .quantiles(of: "fare", levels: [0.25, 0.5, 0.9], clampedTo: 0...50),
         .histogram(of: "district", keys: .selected),
         .histogram(of: "fare", bins: 10, over: 0...50),
-        DPQuery.sum(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu", "Binjiang", "Nowhere"])),
+        DPQuery.sum(of: "fare", clampedTo: 0...50).grouped(
+            by: "district", keys: .declared(["Xihu", "Binjiang", "Nowhere"])),
         DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .selected),
     ]
 
@@ -66,9 +71,10 @@ struct PartialTests {
         for query in Self.queries {
             let whole = try query.partial(over: table)
             let parts = try [0..<10_000, 10_000..<10_001, 10_001..<30_000].map { range throws -> QueryPartial in
-                let part = try Table(columns: table.columns.map { column throws -> Column in
-                    try slice(column, range)
-                })
+                let part = try Table(
+                    columns: table.columns.map { column throws -> Column in
+                        try slice(column, range)
+                    })
                 return try query.partial(over: part)
             }
             #expect(try parts.merged() == whole, "\(query.statistic)")
@@ -94,15 +100,22 @@ struct PartialTests {
     @Test("bad queries are refused with typed errors naming the problem")
     func errors() throws {
         let table = try sampleTable(rows: 100)
-        #expect(throws: DifferentialPrivacyError.unknownColumn(name: "price", available: ["fare", "district", "card"])) {
+        #expect(throws: DifferentialPrivacyError.unknownColumn(name: "price", available: ["fare", "district", "card"]))
+        {
             try DPQuery.sum(of: "price", clampedTo: 0...1).partial(over: table)
         }
         #expect(throws: DifferentialPrivacyError.invalidBounds(lower: 5, upper: 1, reason: "lower > upper")) {
             try DPQuery.sum(of: "fare", clampedTo: 0...1).with(lower: 5, upper: 1).partial(over: table)
         }
-        #expect(throws: DifferentialPrivacyError.self) { try DPQuery.sum(of: "fare", clampedTo: 0...1).with(lower: .nan, upper: 1).partial(over: table) }
-        #expect(throws: DifferentialPrivacyError.self) { try DPQuery.sum(of: "district", clampedTo: 0...1).partial(over: table) }
-        #expect(throws: DifferentialPrivacyError.self) { try DPQuery.quantiles(of: "fare", levels: [1.5], clampedTo: 0...1).partial(over: table) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try DPQuery.sum(of: "fare", clampedTo: 0...1).with(lower: .nan, upper: 1).partial(over: table)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try DPQuery.sum(of: "district", clampedTo: 0...1).partial(over: table)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try DPQuery.quantiles(of: "fare", levels: [1.5], clampedTo: 0...1).partial(over: table)
+        }
         // Issue 12 P2: an empty table is not refused (its size is a fact about the data);
         // the count over it is zero before noise.
         let empty = try Table(columns: [Column("fare", float64: [])])
@@ -122,7 +135,9 @@ func slice(_ column: Column, _ range: Range<Int>) throws -> Column {
     case let .float64(v): return try Column(name: column.name, values: .float64(Array(v[range])), validity: validity)
     case let .int64(v): return try Column(name: column.name, values: .int64(Array(v[range])), validity: validity)
     case let .categorical(codes, dictionary):
-        return try Column(name: column.name, values: .categorical(codes: Array(codes[range]), dictionary: dictionary), validity: validity)
+        return try Column(
+            name: column.name, values: .categorical(codes: Array(codes[range]), dictionary: dictionary),
+            validity: validity)
     default: fatalError("not needed")
     }
 }
@@ -138,18 +153,25 @@ extension DPQuery {
 
 @Suite("Non-finite and malformed input")
 struct NonFiniteInputTests {
-    @Test("NaN and ±∞ in a CSV column are refused by the column's type under the default policy, never named or located", arguments: ["NaN", "inf", "-Infinity"])
+    @Test(
+        "NaN and ±∞ in a CSV column are refused by the column's type under the default policy, never named or located",
+        arguments: ["NaN", "inf", "-Infinity"])
     func nonFinite(token: String) throws {
         let table = try csvTable("x\n1.5\n\(token)\n2\n")
         do {
             _ = try DPQuery.sum(of: "x", clampedTo: 0...10).partial(over: table)
             Issue.record("the default policy refuses a column holding \(token)")
         } catch {
-            guard case .columnTypeMismatch(column: "x", _, _) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .columnTypeMismatch(column: "x", _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             // The message is the column's and the rule's alone: the same whatever the column holds.
             let textOnly = try csvTable("x\nabc\n")
             var other: String?
-            do { _ = try DPQuery.sum(of: "x", clampedTo: 0...10).partial(over: textOnly) } catch { other = error.description }
+            do { _ = try DPQuery.sum(of: "x", clampedTo: 0...10).partial(over: textOnly) } catch {
+                other = error.description
+            }
             #expect(error.description == other)
             #expect(!error.description.contains("row"), "\(error)")
         }
@@ -165,7 +187,10 @@ struct NonFiniteInputTests {
             _ = try DPQuery.mean(of: "x", clampedTo: 0...10).partial(over: table)
             Issue.record("a text column is refused")
         } catch {
-            guard case .columnTypeMismatch(column: "x", _, _) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .columnTypeMismatch(column: "x", _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(!error.description.contains("abc"), "\(error)")
         }
     }

@@ -12,7 +12,10 @@ struct PublicSurfaceTests {
         let kind: String
         let path: String
         let declaration: String
-        var isCallable: Bool { kind.hasPrefix("swift.func") || kind.hasPrefix("swift.method") || kind.hasPrefix("swift.type.method") || kind == "swift.init" }
+        var isCallable: Bool {
+            kind.hasPrefix("swift.func") || kind.hasPrefix("swift.method") || kind.hasPrefix("swift.type.method")
+                || kind == "swift.init"
+        }
     }
 
     /// The build directory of this test process (`<scratch>/<triple>/<configuration>/`).
@@ -35,12 +38,16 @@ struct PublicSurfaceTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("symbols-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: output) }
-        var arguments = ["-module-name", module, "-I", build.appendingPathComponent("Modules").path,
-                         "-target", "x86_64-unknown-linux-gnu", "-minimum-access-level", "public", "-output-dir", output.path]
+        var arguments = [
+            "-module-name", module, "-I", build.appendingPathComponent("Modules").path,
+            "-target", "x86_64-unknown-linux-gnu", "-minimum-access-level", "public", "-output-dir", output.path,
+        ]
         // The package's C targets, whose module maps SwiftPM keeps beside their objects.
         for target in ["CSystemRandom", "CSIMD"] {
             let map = build.appendingPathComponent("\(target).build/module.modulemap")
-            if FileManager.default.fileExists(atPath: map.path) { arguments += ["-Xcc", "-fmodule-map-file=\(map.path)"] }
+            if FileManager.default.fileExists(atPath: map.path) {
+                arguments += ["-Xcc", "-fmodule-map-file=\(map.path)"]
+            }
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(extractor))
@@ -51,7 +58,8 @@ struct PublicSurfaceTests {
         try process.run()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "swift-symbolgraph-extract: \(String(decoding: message, as: UTF8.self))")
+        try #require(
+            process.terminationStatus == 0, "swift-symbolgraph-extract: \(String(decoding: message, as: UTF8.self))")
         let data = try Data(contentsOf: output.appendingPathComponent("\(module).symbols.json"))
         let graph = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let symbols = try #require(graph["symbols"] as? [[String: Any]])
@@ -59,12 +67,14 @@ struct PublicSurfaceTests {
             let kind = (symbol["kind"] as? [String: Any])?["identifier"] as? String ?? ""
             let path = (symbol["pathComponents"] as? [String] ?? []).joined(separator: ".")
             let fragments = symbol["declarationFragments"] as? [[String: Any]] ?? []
-            return Symbol(kind: kind, path: path, declaration: fragments.compactMap { $0["spelling"] as? String }.joined())
+            return Symbol(
+                kind: kind, path: path, declaration: fragments.compactMap { $0["spelling"] as? String }.joined())
         }
     }
 
-    @Test("only the gate returns noise, only stores charge, and nobody outside the package can build a charge or an outcome",
-          .enabled(if: extractor != nil))
+    @Test(
+        "only the gate returns noise, only stores charge, and nobody outside the package can build a charge or an outcome",
+        .enabled(if: extractor != nil))
     func oneDoorOut() throws {
         let symbols = try Self.publicSymbols(of: "DifferentialPrivacy")
         try #require(symbols.count > 100, "the symbol graph looks empty: \(symbols.count) symbols")
@@ -74,41 +84,54 @@ struct PublicSurfaceTests {
         //    AboveThreshold (which charges first) and the sparse vector it hands back (already
         //    paid for, halting after one "above") may.
         let drawsNoise = Set(callables.filter { $0.declaration.contains("SecureRandomGenerator") }.map(\.path))
-        #expect(drawsNoise == [
-            "BudgetStore.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
-            "PrivacySession.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
-            "SparseVector.isAboveThreshold(_:using:)",
-        ], "public callables that draw noise: \(drawsNoise.sorted())")
+        #expect(
+            drawsNoise == [
+                "BudgetStore.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
+                "PrivacySession.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
+                "SparseVector.isAboveThreshold(_:using:)",
+            ], "public callables that draw noise: \(drawsNoise.sorted())")
 
         // 2. Releases: only the gate returns one (and post-processing maps one to another).
         let returnsRelease = Set(callables.filter { $0.declaration.contains("-> DPRelease") }.map(\.path))
-        #expect(returnsRelease == [
-            "BudgetStore.release(_:mechanism:parameters:)", "PrivacySession.release(_:mechanism:parameters:)",
-            "DPRelease.postProcessed(_:)",
-        ], "public callables returning a release: \(returnsRelease.sorted())")
+        #expect(
+            returnsRelease == [
+                "BudgetStore.release(_:mechanism:parameters:)", "PrivacySession.release(_:mechanism:parameters:)",
+                "DPRelease.postProcessed(_:)",
+            ], "public callables returning a release: \(returnsRelease.sorted())")
         let selects = Set(callables.filter { $0.path.contains("select(") }.map(\.path))
-        #expect(selects == ["BudgetStore.select(scores:epsilon:sensitivity:description:)",
-                            "PrivacySession.select(scores:epsilon:sensitivity:description:)"])
+        #expect(
+            selects == [
+                "BudgetStore.select(scores:epsilon:sensitivity:description:)",
+                "PrivacySession.select(scores:epsilon:sensitivity:description:)",
+            ])
 
         // 3. Charges: only budget stores take a request or an outcome, and neither can be built
         //    (nor decoded) outside the package.
-        let takesRequest = Set(callables.filter { $0.declaration.contains("ChargeRequest") || $0.declaration.contains("ReleaseOutcome") }.map(\.path))
-        #expect(takesRequest == ["BudgetStore.charge(_:)", "PrivacySession.charge(_:)",
-                                 "BudgetStore.recordOutcome(_:)", "PrivacySession.recordOutcome(_:)"],
-                "public callables taking a charge request or outcome: \(takesRequest.sorted())")
+        let takesRequest = Set(
+            callables.filter { $0.declaration.contains("ChargeRequest") || $0.declaration.contains("ReleaseOutcome") }
+                .map(\.path))
+        #expect(
+            takesRequest == [
+                "BudgetStore.charge(_:)", "PrivacySession.charge(_:)",
+                "BudgetStore.recordOutcome(_:)", "PrivacySession.recordOutcome(_:)",
+            ],
+            "public callables taking a charge request or outcome: \(takesRequest.sorted())")
         for type in ["ChargeRequest", "ReleaseOutcome"] {
             let initialisers = callables.filter { $0.kind == "swift.init" && $0.path.hasPrefix("\(type).") }.map(\.path)
             #expect(initialisers.isEmpty, "\(type) can be built outside the package: \(initialisers)")
         }
-        let chargeInitialisers = callables.filter { $0.kind == "swift.init" && $0.path.hasPrefix("PrivacyCharge.") }.map(\.path)
+        let chargeInitialisers = callables.filter { $0.kind == "swift.init" && $0.path.hasPrefix("PrivacyCharge.") }
+            .map(\.path)
         #expect(chargeInitialisers == ["PrivacyCharge.init(from:)"], "\(chargeInitialisers)")
 
         // 4. The mechanisms behind the gate are not public at all.
         let paths = Set(symbols.map(\.path))
-        let hidden = ["AdditiveNoise", "ReleasePlan", "QuantileRelease", "StatisticNoise",
-                      "ExponentialMechanism.permuteAndFlip(scores:epsilon:sensitivity:using:)",
-                      "ExponentialMechanism.reportNoisyMax(scores:epsilon:sensitivity:using:)",
-                      "SparseVector.init(threshold:epsilon:sensitivity:using:)", "RandomizedResponse.randomize(_:using:)"]
+        let hidden = [
+            "AdditiveNoise", "ReleasePlan", "QuantileRelease", "StatisticNoise",
+            "ExponentialMechanism.permuteAndFlip(scores:epsilon:sensitivity:using:)",
+            "ExponentialMechanism.reportNoisyMax(scores:epsilon:sensitivity:using:)",
+            "SparseVector.init(threshold:epsilon:sensitivity:using:)", "RandomizedResponse.randomize(_:using:)",
+        ]
         let exposed = hidden.filter(paths.contains)
         #expect(exposed.isEmpty, "public, but must stay behind the gate: \(exposed)")
     }

@@ -19,7 +19,13 @@ struct QueryErrorDisclosureTests {
                 Issue.record("\(statistic) over a text column must be refused")
             } catch {
                 let message = error.description
-                #expect(error == .columnTypeMismatch(column: "diagnosis", expected: "a numeric column (float64, int64 or bool)", found: "categorical (text); if it holds numbers with NaN, ±inf or out-of-range values, choose a non-finite policy (clamp or drop)"))
+                #expect(
+                    error
+                        == .columnTypeMismatch(
+                            column: "diagnosis", expected: "a numeric column (float64, int64 or bool)",
+                            found:
+                                "categorical (text); if it holds numbers with NaN, ±inf or out-of-range values, choose a non-finite policy (clamp or drop)"
+                        ))
                 #expect(!message.contains("HIV") && !message.contains("flu") && !message.contains("row"), "\(message)")
             }
         }
@@ -47,18 +53,22 @@ struct QueryErrorDisclosureTests {
         #expect(dropped.cells[0].count == 2)
         #expect(dropped.cells[0].sum == grid.units(1) + grid.units(2))
         // A numeric histogram follows the same policy.
-        let histogram = try DPQuery.histogram(of: "val", bins: 2, over: 0...10).handlingNonFiniteValues(.drop).partial(over: table)
+        let histogram = try DPQuery.histogram(of: "val", bins: 2, over: 0...10).handlingNonFiniteValues(.drop).partial(
+            over: table)
         #expect(histogram.cells.map(\.count) == [2, 0])
     }
 
     @Test("Issue 12 P2: an empty table is released (noise around zero), not refused")
     func emptyTableIsNotRefused() throws {
         let table = try Table(columns: [try Column("val", float64: []), try Column("grp", strings: [])])
-        for query in [DPQuery.count(), .sum(of: "val", clampedTo: 0...1), .mean(of: "val", clampedTo: 0...1),
-                      .variance(of: "val", clampedTo: 0...1), .quantiles(of: "val", levels: [0.5], clampedTo: 0...1),
-                      DPQuery.count().grouped(by: "grp", keys: .declared(["a"]))] {
+        for query in [
+            DPQuery.count(), .sum(of: "val", clampedTo: 0...1), .mean(of: "val", clampedTo: 0...1),
+            .variance(of: "val", clampedTo: 0...1), .quantiles(of: "val", levels: [0.5], clampedTo: 0...1),
+            DPQuery.count().grouped(by: "grp", keys: .declared(["a"])),
+        ] {
             let session = try PrivacySession(budget: .pure(epsilon: 1))
-            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
+            let release = try session.release(
+                try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
             #expect(release.rows.count == 1)
             #expect(session.spent == 1)
         }
@@ -67,9 +77,12 @@ struct QueryErrorDisclosureTests {
     @Test("Issue 12 P2: merging partials never fails on their values (sums saturate)")
     func mergeSaturates() throws {
         var a = CellPartial(), b = CellPartial()
-        a.sum = .max - 5; b.sum = 100
-        a.squaredDeviations = .min + 1; b.squaredDeviations = -100
-        a.count = .max; b.count = 1
+        a.sum = .max - 5
+        b.sum = 100
+        a.squaredDeviations = .min + 1
+        b.squaredDeviations = -100
+        a.count = .max
+        b.count = 1
         try a.merge(b)
         #expect(a.sum == .max && a.squaredDeviations == .min && a.count == .max)
         #expect((Int64.max).addingSaturated(1) == .max)
@@ -83,13 +96,17 @@ struct QueryErrorDisclosureTests {
         // The block split only matters beyond 2^30 rows; here it must agree with one block.
         let values = (0..<10_000).map { Double($0 % 97) - 13.5 }
         let grid = FixedPointGrid(bounds: -20, 80)
-        let whole = values.withUnsafeBufferPointer { BoundedKernels.clampedSumOfBlock($0, lower: -20, upper: 80, grid: grid, validity: nil) }
+        let whole = values.withUnsafeBufferPointer {
+            BoundedKernels.clampedSumOfBlock($0, lower: -20, upper: 80, grid: grid, validity: nil)
+        }
         var units: Int64 = 0, count: Int64 = 0
         values.withUnsafeBufferPointer { buffer in
             for start in stride(from: 0, to: values.count, by: 640) {
-                let part = BoundedKernels.clampedSumOfBlock(UnsafeBufferPointer(rebasing: buffer[start..<min(values.count, start + 640)]),
-                                                            lower: -20, upper: 80, grid: grid, validity: nil)
-                units = units.addingSaturated(part.units); count += part.count
+                let part = BoundedKernels.clampedSumOfBlock(
+                    UnsafeBufferPointer(rebasing: buffer[start..<min(values.count, start + 640)]),
+                    lower: -20, upper: 80, grid: grid, validity: nil)
+                units = units.addingSaturated(part.units)
+                count += part.count
             }
         }
         #expect(whole.units == units && whole.count == count)
@@ -106,12 +123,15 @@ struct QueryCrashTests {
             if statistic == .quantiles { query.quantileLevels = [0.5] }
             #expect(throws: DifferentialPrivacyError.self) { try query.partial(over: table) }
         }
-        #expect(throws: DifferentialPrivacyError.self) { try DPQuery.histogram(of: "val", bins: 4, over: 0...1e-300).partial(over: table) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try DPQuery.histogram(of: "val", bins: 4, over: 0...1e-300).partial(over: table)
+        }
         // The smallest supported magnitude works for every statistic, variance included.
         let small = 0x1p-400
         let session = try PrivacySession(budget: .pure(epsilon: 10))
         for query in [DPQuery.sum(of: "val", clampedTo: 0...small), .variance(of: "val", clampedTo: -small...small)] {
-            let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
+            let release = try session.release(
+                try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
             #expect(release.rows[0].value.isFinite)
         }
     }
@@ -123,7 +143,10 @@ struct QueryCrashTests {
         let query = DPQuery.histogram(of: "val", bins: 1_000_000_000, over: 0...1)
         #expect(clock.now - start < .seconds(1))
         #expect(DPQuery.binLabels(bins: 1_000_000_000, lower: 0, upper: 1).isEmpty)
-        #expect(throws: DifferentialPrivacyError.invalidParameter(name: "bins", value: "1000000000", reason: "must be in 1 … 2^20 (1,048,576)")) {
+        #expect(
+            throws: DifferentialPrivacyError.invalidParameter(
+                name: "bins", value: "1000000000", reason: "must be in 1 … 2^20 (1,048,576)")
+        ) {
             try query.validate()
         }
     }
@@ -132,7 +155,8 @@ struct QueryCrashTests {
     func extremeScores() throws {
         let session = try PrivacySession(budget: .pure(epsilon: 4))
         for _ in 0..<20 {
-            let index = try session.select(scores: [Int64.min, Int64.max, 0], epsilon: 0.1, sensitivity: 1, description: "extreme")
+            let index = try session.select(
+                scores: [Int64.min, Int64.max, 0], epsilon: 0.1, sensitivity: 1, description: "extreme")
             #expect(index == 1)
         }
     }
@@ -143,13 +167,17 @@ struct QueryCrashTests {
             try AdditiveNoise.Sensitivity(perPartition: 1 << 52, partitions: 1 << 20, inputExponent: 0)
         }
         let keys = (0..<4).map { "k\($0)" }
-        let table = try Table(columns: [try Column("val", float64: [1, 2, 3, 4]), try Column("grp", strings: keys),
-                                        try Column("unit", strings: ["a", "a", "b", "b"])])
+        let table = try Table(columns: [
+            try Column("val", float64: [1, 2, 3, 4]), try Column("grp", strings: keys),
+            try Column("unit", strings: ["a", "a", "b", "b"]),
+        ])
         let query = DPQuery.sum(of: "val", clampedTo: 0...0x1p52).grouped(by: "grp", keys: .declared(keys))
-            .boundingContributions(privacyUnit: "unit", maxPartitionsPerUnit: 1 << 20, maxContributionsPerPartition: 1 << 20)
+            .boundingContributions(
+                privacyUnit: "unit", maxPartitionsPerUnit: 1 << 20, maxContributionsPerPartition: 1 << 20)
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
+            try session.release(
+                try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         }
         #expect(session.spent == 0)
     }
@@ -166,8 +194,10 @@ struct ReleasedIntervalTests {
         var generator = SecureRandomGenerator(testSeed: 9)
         for _ in 0..<200 {
             let session = try PrivacySession(budget: .pure(epsilon: 1))
-            let variance = try session.gatedRelease(try DPQuery.variance(of: "val", clampedTo: 0...100).partial(over: table),
-                                               mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.3), generator: &generator).release
+            let variance = try session.gatedRelease(
+                try DPQuery.variance(of: "val", clampedTo: 0...100).partial(over: table),
+                mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.3), generator: &generator
+            ).release
             let ci = try #require(variance.rows[0].ci95)
             #expect(ci[0] <= variance.rows[0].value && variance.rows[0].value <= ci[1])
             if ci[0] <= truth && truth <= ci[1] { covered += 1 }
@@ -175,19 +205,24 @@ struct ReleasedIntervalTests {
         // A delta-method interval: close to 95% coverage (at least 85% of 200).
         #expect(covered >= 170, "coverage \(covered)/200")
         let session = try PrivacySession(budget: .pure(epsilon: 1))
-        let deviation = try session.release(try DPQuery.standardDeviation(of: "val", clampedTo: 0...100).partial(over: table),
-                                            mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
+        let deviation = try session.release(
+            try DPQuery.standardDeviation(of: "val", clampedTo: 0...100).partial(over: table),
+            mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         let ci = try #require(deviation.rows[0].ci95)
         #expect(ci[0] <= deviation.rows[0].value && deviation.rows[0].value <= ci[1] && ci[1] <= 50)
     }
 
     @Test("Issue 12 C-quantile-levels: every grouped row holds every level asked")
     func groupedQuantilesHoldEveryLevel() throws {
-        let table = try Table(columns: [try Column("val", float64: (0..<1_000).map { Double($0 % 100) }),
-                                        try Column("grp", strings: (0..<1_000).map { $0 % 2 == 0 ? "a" : "b" })])
-        let query = DPQuery.quantiles(of: "val", levels: [0.9, 0.1], clampedTo: 0...100).grouped(by: "grp", keys: .declared(["a", "b"]))
+        let table = try Table(columns: [
+            try Column("val", float64: (0..<1_000).map { Double($0 % 100) }),
+            try Column("grp", strings: (0..<1_000).map { $0 % 2 == 0 ? "a" : "b" }),
+        ])
+        let query = DPQuery.quantiles(of: "val", levels: [0.9, 0.1], clampedTo: 0...100).grouped(
+            by: "grp", keys: .declared(["a", "b"]))
         let session = try PrivacySession(budget: .pure(epsilon: 4))
-        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 4))
+        let release = try session.release(
+            try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 4))
         #expect(release.rows.count == 2)
         for row in release.rows {
             let quantiles = try #require(row.quantiles)

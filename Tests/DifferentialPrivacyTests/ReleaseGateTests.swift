@@ -67,22 +67,30 @@ struct ReleaseGateTests {
             try store.select(scores: [1, 2, 3], epsilon: 0.5, sensitivity: 1, description: "pick")
         }
         // A bad request is refused before the store is asked, as the store's error type.
-        #expect(throws: RefusingStore.Refusal.request(.invalidParameter(name: "epsilon", value: "0.0", reason: "ε must be finite and > 0"))) {
+        #expect(
+            throws: RefusingStore.Refusal.request(
+                .invalidParameter(name: "epsilon", value: "0.0", reason: "ε must be finite and > 0"))
+        ) {
             try store.release(partial, mechanism: .laplace, parameters: .pure(epsilon: 0))
         }
         #expect(store.counts.requests == 2 && store.counts.outcomes == 0)
     }
 
-    @Test("bad parameters are refused before any charge", arguments: [
-        NoiseParameters.pure(epsilon: 0), NoiseParameters.pure(epsilon: -1), NoiseParameters.pure(epsilon: .nan),
-        NoiseParameters.pure(epsilon: .infinity), NoiseParameters.approximate(epsilon: 1, delta: 1), NoiseParameters.approximate(epsilon: 1, delta: 0),
-        NoiseParameters.approximate(epsilon: 1, delta: -0.1),
-    ])
+    @Test(
+        "bad parameters are refused before any charge",
+        arguments: [
+            NoiseParameters.pure(epsilon: 0), NoiseParameters.pure(epsilon: -1), NoiseParameters.pure(epsilon: .nan),
+            NoiseParameters.pure(epsilon: .infinity), NoiseParameters.approximate(epsilon: 1, delta: 1),
+            NoiseParameters.approximate(epsilon: 1, delta: 0),
+            NoiseParameters.approximate(epsilon: 1, delta: -0.1),
+        ])
     func badParameters(parameters: NoiseParameters) throws {
         let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
         let partial = try DPQuery.count().partial(over: try sampleTable(rows: 100))
         for mechanism in NoiseMechanism.allCases {
-            #expect(throws: DifferentialPrivacyError.self) { try session.release(partial, mechanism: mechanism, parameters: parameters) }
+            #expect(throws: DifferentialPrivacyError.self) {
+                try session.release(partial, mechanism: mechanism, parameters: parameters)
+            }
         }
         #expect(session.charges.isEmpty)
     }
@@ -90,7 +98,9 @@ struct ReleaseGateTests {
     @Test("bad budgets are refused")
     func badBudgets() {
         #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .pure(epsilon: 0)) }
-        #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .approximate(epsilon: 1, delta: 2)) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            try PrivacySession(budget: .approximate(epsilon: 1, delta: 2))
+        }
         #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .zCDP(rho: -1)) }
         #expect(throws: DifferentialPrivacyError.self) { try PrivacySession(budget: .zCDP(rho: 1), accounting: .pld) }
     }
@@ -99,7 +109,8 @@ struct ReleaseGateTests {
     func zcdpSession() throws {
         let session = try PrivacySession(budget: .zCDP(rho: 0.5))
         let partial = try DPQuery.sum(of: "fare", clampedTo: 0...50).partial(over: try sampleTable(rows: 1_000))
-        let release = try session.release(partial, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.2))
+        let release = try session.release(
+            partial, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.2))
         #expect(release.rho == 0.2)
         #expect(abs(session.spent - 0.2) < 0.2 * 1e-6)
         _ = try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.5))
@@ -116,7 +127,11 @@ struct ReleaseGateTests {
         for method in [AccountingMethod.advanced, .rdp, .pld] {
             let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-5), accounting: method)
             var count = 0
-            while count < 200, (try? session.release(partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 0.3, delta: 1e-7))) != nil {
+            while count < 200,
+                (try? session.release(
+                    partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 0.3, delta: 1e-7)))
+                    != nil
+            {
                 count += 1
             }
             accepted[method] = count
@@ -133,11 +148,15 @@ struct ReleaseGateTests {
         let partial = try DPQuery.histogram(of: "district", keys: .selected).partial(over: table)
         let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
         var generator = SecureRandomGenerator(testSeed: 5)
-        let release = try session.gatedRelease(partial, mechanism: .discreteLaplace, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), generator: &generator).release
+        let release = try session.gatedRelease(
+            partial, mechanism: .discreteLaplace, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
+            generator: &generator
+        ).release
         #expect(release.rows.map(\.key) == ["Binjiang", "Xihu"])
         #expect(release.selectionThreshold! > 10)
         #expect(throws: DifferentialPrivacyError.self) {
-            try session.release(partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6))
+            try session.release(
+                partial, mechanism: .gaussian, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6))
         }
         #expect(throws: DifferentialPrivacyError.self) {
             try session.release(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
@@ -147,9 +166,11 @@ struct ReleaseGateTests {
     @Test("declared keys are all released, in order, including absent ones")
     func declaredKeys() throws {
         let table = try sampleTable(rows: 20_000)
-        let query = DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu", "Nowhere", "Gongshu"]))
+        let query = DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(
+            by: "district", keys: .declared(["Xihu", "Nowhere", "Gongshu"]))
         let session = try PrivacySession(budget: .pure(epsilon: 1))
-        let release = try session.release(try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
+        let release = try session.release(
+            try query.partial(over: table), mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1))
         #expect(release.rows.map(\.key) == ["Xihu", "Nowhere", "Gongshu"])
         for row in release.rows { #expect(row.value >= 0 && row.value <= 50) }
         #expect(abs(release.rows[0].value - 35) < 3)  // 5% clamped to 0, 45% to 50, 50% uniform on [0, 50]
@@ -168,7 +189,9 @@ struct ReleaseGateTests {
         let partial = try DPQuery.quantiles(of: "x", levels: [0.5], clampedTo: 0...100).partial(over: table)
         var generator = SecureRandomGenerator(testSeed: 77)
         for _ in 0..<20 {
-            let release = try session.gatedRelease(partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1), generator: &generator).release
+            let release = try session.gatedRelease(
+                partial, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 1), generator: &generator
+            ).release
             #expect(abs(release.value! - exact) <= 5e-4 * 100, "median \(release.value!) vs \(exact)")
             #expect(release.mechanism == "exponential")
         }
@@ -180,7 +203,8 @@ struct SelectionGateTests {
     @Test("select charges pure ε before choosing, and refuses beyond the budget")
     func select() throws {
         let session = try PrivacySession(budget: .pure(epsilon: 1))
-        let index = try session.select(scores: [0, -1000, -2000], epsilon: 0.6, sensitivity: 1, description: "best district")
+        let index = try session.select(
+            scores: [0, -1000, -2000], epsilon: 0.6, sensitivity: 1, description: "best district")
         #expect(index == 0)  // the others are accepted with probability below e^-300
         #expect(session.charges.map(\.stated) == [.pureEpsilon(0.6)])
         #expect(throws: DifferentialPrivacyError.self) {
@@ -196,16 +220,19 @@ struct SelectionGateTests {
     func aboveThreshold() throws {
         let session = try PrivacySession(budget: .pure(epsilon: 1))
         var generator = SecureRandomGenerator(testSeed: 3)
-        var svt = try session.aboveThreshold(threshold: 500, epsilon: 1, sensitivity: 1, description: "first busy day", using: &generator)
+        var svt = try session.aboveThreshold(
+            threshold: 500, epsilon: 1, sensitivity: 1, description: "first busy day", using: &generator)
         var asked = 0
         while try !svt.isAboveThreshold(asked < 3 ? 0 : 10_000, using: &generator) { asked += 1 }
         #expect(asked == 3)
         #expect(session.charges.count == 1)
         #expect(throws: DifferentialPrivacyError.self) {
-            _ = try session.aboveThreshold(threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
+            _ = try session.aboveThreshold(
+                threshold: 1, epsilon: 0.1, sensitivity: 1, description: "over budget", using: &generator)
         }
         #expect(throws: DifferentialPrivacyError.self) {
-            _ = try session.aboveThreshold(threshold: 1, epsilon: 0, sensitivity: 1, description: "bad ε", using: &generator)
+            _ = try session.aboveThreshold(
+                threshold: 1, epsilon: 0, sensitivity: 1, description: "bad ε", using: &generator)
         }
     }
 }

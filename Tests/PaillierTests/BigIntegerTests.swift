@@ -7,16 +7,19 @@ import Testing
 struct BigIntegerTests {
     @Test("decimal text round-trips, including negatives and numbers beyond 64 bits")
     func decimalRoundTrip() throws {
-        for text in ["0", "1", "-1", "18446744073709551616", "-340282366920938463463374607431768211457",
-                     String(repeating: "9", count: 700)] {
+        for text in [
+            "0", "1", "-1", "18446744073709551616", "-340282366920938463463374607431768211457",
+            String(repeating: "9", count: 700),
+        ] {
             #expect(try BigInteger(decimal: text).description == text)
         }
         #expect(try BigInteger(decimal: "000123").description == "123")
         #expect(try BigInteger(decimal: "-0").description == "0")
     }
 
-    @Test("malformed decimal text is rejected with an error naming the parameter",
-          arguments: ["", "-", "+5", "1 2", " 12", "12a", "0x10", "1_000", "١٢"])
+    @Test(
+        "malformed decimal text is rejected with an error naming the parameter",
+        arguments: ["", "-", "+5", "1 2", " 12", "12a", "0x10", "1_000", "١٢"])
     func malformedDecimal(text: String) {
         #expect(throws: PaillierError.invalidInteger(parameter: "n", text: text)) {
             try BigInteger(decimal: text, parameter: "n")
@@ -84,8 +87,10 @@ struct BigIntegerTests {
     @Test("the mpn-level modular product agrees with the mpz one at every size")
     func mpnModularProduct() {
         var generator = SecureRandomGenerator(testSeed: 13)
-        for (aBits, bBits, mBits) in [(4096, 4096, 4096), (4000, 4096, 4096), (10, 20, 4096), (64, 64, 64),
-                                      (128, 1, 127), (2048, 2048, 4096), (0, 100, 50), (3000, 3000, 65)] {
+        for (aBits, bBits, mBits) in [
+            (4096, 4096, 4096), (4000, 4096, 4096), (10, 20, 4096), (64, 64, 64),
+            (128, 1, 127), (2048, 2048, 4096), (0, 100, 50), (3000, 3000, 65),
+        ] {
             for _ in 0..<5 {
                 let a = BigInteger.random(bits: aBits, using: &generator)
                 let b = BigInteger.random(bits: bBits, using: &generator)

@@ -1,3 +1,5 @@
+// swift-format-ignore-file
+// (The README example in this file is mirrored line by line, spacing included; the test checks it.)
 import CGMP
 import Foundation
 import Testing

@@ -17,7 +17,8 @@ struct PaillierCLITests {
 
     /// Runs `privacy-kernel paillier <arguments>` in `directory`.
     static func paillier(_ arguments: [String], in directory: URL) throws -> Run {
-        let executable = try #require(Self.executable, "privacy-kernel not built: run `swift build --build-tests` first")
+        let executable = try #require(
+            Self.executable, "privacy-kernel not built: run `swift build --build-tests` first")
         let process = Process()
         process.executableURL = executable
         process.arguments = ["paillier"] + arguments
@@ -50,14 +51,19 @@ struct PaillierCLITests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        var run = try Self.paillier(["keygen", "--public-key", "pub.json", "--private-key", "priv.json"], in: directory)
+        var run = try Self.paillier(
+            ["keygen", "--public-key", "pub.json", "--private-key", "priv.json"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         // The key files are JSON with decimal strings and load as keys.
-        let privateKey = try JSONDecoder().decode(PaillierPrivateKey.self, from: Data(Self.read("priv.json", in: directory).utf8))
-        let publicKey = try JSONDecoder().decode(PaillierPublicKey.self, from: Data(Self.read("pub.json", in: directory).utf8))
+        let privateKey = try JSONDecoder().decode(
+            PaillierPrivateKey.self, from: Data(Self.read("priv.json", in: directory).utf8))
+        let publicKey = try JSONDecoder().decode(
+            PaillierPublicKey.self, from: Data(Self.read("pub.json", in: directory).utf8))
         #expect(privateKey.publicKey == publicKey)
         #expect(publicKey.modulusBits == 2048)
-        let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("priv.json").path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("priv.json").path)[
+                .posixPermissions] as? Int
         #expect(mode == 0o600)
 
         let a = ["5", "-7", "123456789012345678901234567890", "0"]
@@ -66,21 +72,24 @@ struct PaillierCLITests {
         try Self.write(b.joined(separator: "\r\n"), "b.txt", in: directory)
         run = try Self.paillier(["encrypt", "--key", "pub.json", "a.txt", "--out", "ca.txt"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
-        run = try Self.paillier(["encrypt", "--plain", "--threads", "1", "--key", "pub.json", "b.txt", "--out", "cb.txt"], in: directory)
+        run = try Self.paillier(
+            ["encrypt", "--plain", "--threads", "1", "--key", "pub.json", "b.txt", "--out", "cb.txt"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         // Ciphertext files: one valid ciphertext per line, decryptable with the library.
         let ciphertexts = try PaillierText.parseIntegers(Self.read("ca.txt", in: directory), source: "ca.txt")
         #expect(ciphertexts.count == 4)
         #expect(try privateKey.decryptSigned(publicKey.ciphertext(validating: ciphertexts[1])) == BigInteger(-7))
 
-        run = try Self.paillier(["add", "--key", "pub.json", "ca.txt", "cb.txt", "ca.txt", "--out", "sum.txt"], in: directory)
+        run = try Self.paillier(
+            ["add", "--key", "pub.json", "ca.txt", "cb.txt", "ca.txt", "--out", "sum.txt"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         run = try Self.paillier(["decrypt", "--key", "priv.json", "sum.txt", "--out", "sum-plain.txt"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try Self.read("sum-plain.txt", in: directory) == "20\n-7\n246913578024691357802469135779\n-3\n")
 
         // Refusals: short key, bad plaintext line, invalid ciphertext, wrong key kind, length mismatch.
-        run = try Self.paillier(["keygen", "--bits", "1024", "--public-key", "x.json", "--private-key", "y.json"], in: directory)
+        run = try Self.paillier(
+            ["keygen", "--bits", "1024", "--public-key", "x.json", "--private-key", "y.json"], in: directory)
         #expect(run.status != 0)
         #expect(run.standardError.contains("at least 2048"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("y.json").path))
@@ -105,7 +114,8 @@ struct PaillierCLITests {
         #expect(run.status != 0)
         #expect(run.standardError.contains("missing field \"p\""))
 
-        run = try Self.paillier(["add", "--key", "pub.json", "ca.txt", "cb.txt", "zero.txt", "--out", "never.txt"], in: directory)
+        run = try Self.paillier(
+            ["add", "--key", "pub.json", "ca.txt", "cb.txt", "zero.txt", "--out", "never.txt"], in: directory)
         #expect(run.status != 0)
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("never.txt").path))
     }

@@ -51,11 +51,16 @@ struct PaillierTests {
         let tiny = try PaillierPrivateKey(p: BigInteger(11), q: BigInteger(13), minimumModulusBits: 4)
         let n = tiny.publicKey.n
         let lambda = BigInteger(120)
-        let mu = try #require(((BigInteger(144).power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n).inverse(modulo: n, variableTime: true))
+        let mu = try #require(
+            ((BigInteger(144).power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n).inverse(
+                modulo: n, variableTime: true))
         for plaintext in 0..<143 {
-            let cipher = try tiny.publicKey.encrypt(BigInteger(plaintext), randomness: BigInteger(2 + plaintext % 5 == 13 ? 3 : 2 + plaintext % 5))
+            let cipher = try tiny.publicKey.encrypt(
+                BigInteger(plaintext), randomness: BigInteger(2 + plaintext % 5 == 13 ? 3 : 2 + plaintext % 5))
             #expect(try tiny.decrypt(cipher) == BigInteger(plaintext))
-            let textbook = ((cipher.value.power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n).multiplied(by: mu, modulo: n)
+            let textbook =
+                ((cipher.value.power(lambda, modulo: tiny.publicKey.nSquared, variableTime: true) - .one) / n)
+                .multiplied(by: mu, modulo: n)
             #expect(textbook == BigInteger(plaintext))
         }
     }
@@ -69,7 +74,9 @@ struct PaillierTests {
         #expect(key.publicKey.modulusBits == 2048)
         var generator = SecureRandomGenerator(testSeed: 99)
         let n = key.publicKey.n
-        for m in [BigInteger.zero, .one, BigInteger(123_456_789), n - .one, BigInteger.random(below: n, using: &generator)] {
+        for m in [
+            BigInteger.zero, .one, BigInteger(123_456_789), n - .one, BigInteger.random(below: n, using: &generator),
+        ] {
             let plain = try key.publicKey.encrypt(m, using: &generator)
             let fast = try encryptor.encrypt(m, using: &generator)
             #expect(try key.decrypt(plain) == m)
@@ -92,9 +99,12 @@ struct PaillierTests {
         }
         // hₛ^a computed by the table equals hₛ^a by exponentiation for a known small-window key.
         let small = PaillierTestKeys.key512
-        let encryptor = try PaillierFastEncryptor(publicKey: small.publicKey, exponentBits: 300, windowBits: 5, using: &generator)
+        let encryptor = try PaillierFastEncryptor(
+            publicKey: small.publicKey, exponentBits: 300, windowBits: 5, using: &generator)
         #expect(encryptor.windowCount == 60)
-        #expect(encryptor.powers.entry(window: 1, digit: 3) == encryptor.base.power(BigInteger(3 << 5), modulo: small.publicKey.nSquared, variableTime: true))
+        #expect(
+            encryptor.powers.entry(window: 1, digit: 3)
+                == encryptor.base.power(BigInteger(3 << 5), modulo: small.publicKey.nSquared, variableTime: true))
         #expect(encryptor.powers.entry(window: 7, digit: 0) == .one)
     }
 
@@ -102,7 +112,10 @@ struct PaillierTests {
     func fastEncryptorParameters() {
         var generator = SecureRandomGenerator(testSeed: 1)
         let publicKey = PaillierTestKeys.key512.publicKey
-        #expect(throws: PaillierError.invalidArgument(parameter: "exponentBits", reason: "must lie in 256...512 (the modulus length), got 128")) {
+        #expect(
+            throws: PaillierError.invalidArgument(
+                parameter: "exponentBits", reason: "must lie in 256...512 (the modulus length), got 128")
+        ) {
             try PaillierFastEncryptor(publicKey: publicKey, exponentBits: 128, using: &generator)
         }
         #expect(throws: PaillierError.self) {
@@ -203,10 +216,12 @@ struct PaillierTests {
         let key = PaillierTestKeys.key2048
         let publicKey = key.publicKey
         let nSquared = publicKey.nSquared
-        for (value, reasonStart) in [(BigInteger.zero, "must be positive"), (BigInteger(-3), "must be positive"),
-                                     (nSquared, "must be below n²"), (nSquared + .one, "must be below n²"),
-                                     (key.p, "shares a factor"), (key.q * BigInteger(5), "shares a factor"),
-                                     (publicKey.n, "shares a factor")] {
+        for (value, reasonStart) in [
+            (BigInteger.zero, "must be positive"), (BigInteger(-3), "must be positive"),
+            (nSquared, "must be below n²"), (nSquared + .one, "must be below n²"),
+            (key.p, "shares a factor"), (key.q * BigInteger(5), "shares a factor"),
+            (publicKey.n, "shares a factor"),
+        ] {
             do {
                 _ = try publicKey.ciphertext(validating: value, index: 4)
                 Issue.record("accepted an invalid ciphertext")
@@ -249,7 +264,9 @@ struct PaillierTests {
         #expect(key.p * key.q == key.publicKey.n)
         #expect((key.p - key.q).magnitude.bitWidth > 924)
         var generator = SecureRandomGenerator(testSeed: 59)
-        #expect(key.p.isProbablePrime(using: &generator, variableTime: true) && key.q.isProbablePrime(using: &generator, variableTime: true))
+        #expect(
+            key.p.isProbablePrime(using: &generator, variableTime: true)
+                && key.q.isProbablePrime(using: &generator, variableTime: true))
         // An odd modulus length splits into ⌈k/2⌉- and ⌊k/2⌋-bit primes.
         let odd = try PaillierPrivateKey.generate(modulusBits: 515, minimumModulusBits: 256, using: &generator)
         #expect(odd.publicKey.modulusBits == 515)
@@ -307,7 +324,8 @@ struct PaillierTests {
             let plain = try PaillierBatch.encryptSignedPlain(values, with: key.publicKey, threads: threads)
             #expect(try PaillierBatch.decryptSigned(fast, with: key, threads: threads) == values)
             let sums = try PaillierBatch.add([fast, plain, fast], publicKey: key.publicKey, threads: threads)
-            #expect(try PaillierBatch.decryptSigned(sums, with: key, threads: threads) == values.map { $0 * BigInteger(3) })
+            #expect(
+                try PaillierBatch.decryptSigned(sums, with: key, threads: threads) == values.map { $0 * BigInteger(3) })
         }
         #expect(throws: PaillierError.self) {
             try PaillierBatch.add([[PaillierCiphertext(value: .one)], []], publicKey: key.publicKey)

@@ -13,8 +13,9 @@ struct AuditTests {
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable(rows: 100)
         for _ in 0..<3 {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         return ledger
     }
@@ -27,48 +28,63 @@ struct AuditTests {
 
     @Test("an intact chain verifies and lists every action")
     func intact() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledger = try populated(directory, TestClock())
         let (count, head) = try ledger.verifyAudit()
         let entries = try ledger.auditEntries()
         #expect(count == entries.count && head == entries.last!.hash)
         // created, registered, 2 classifications, grant, 3 × (charged, completed)
-        #expect(entries.map(\.action) == ["ledger-created", "dataset-registered", "classify", "classify", "grant"]
+        #expect(
+            entries.map(\.action) == ["ledger-created", "dataset-registered", "classify", "classify", "grant"]
                 + Array(repeating: ["release-charged", "release-completed"], count: 3).flatMap { $0 })
         #expect(entries.map(\.sequence) == Array(1...Int64(entries.count)))
     }
 
-    @Test("an edited, deleted or truncated entry breaks the chain", arguments: [
-        ("UPDATE audit SET details = replace(details, '0.1', '0.01') WHERE action = 'release-charged' AND sequence = 6", "edited"),
-        ("UPDATE audit SET actor = 'someone-else' WHERE sequence = 3", "edited"),
-        ("DELETE FROM audit WHERE sequence = 7", "missing"),
-        ("DELETE FROM audit WHERE sequence = (SELECT MAX(sequence) FROM audit)", "head"),
-        ("UPDATE audit SET time = time + 1 WHERE sequence = 2", "edited"),
-        // The ledger's own rows are checked against the entries that recorded them.
-        ("UPDATE releases SET epsilon = 0.01 WHERE rowid = 2", "differs"),
-        ("UPDATE releases SET result_digest = '00' WHERE rowid = 3", "digest differs"),
-        ("DELETE FROM releases WHERE rowid = 1", "missing from the ledger"),
-    ])
+    @Test(
+        "an edited, deleted or truncated entry breaks the chain",
+        arguments: [
+            (
+                "UPDATE audit SET details = replace(details, '0.1', '0.01') WHERE action = 'release-charged' AND sequence = 6",
+                "edited"
+            ),
+            ("UPDATE audit SET actor = 'someone-else' WHERE sequence = 3", "edited"),
+            ("DELETE FROM audit WHERE sequence = 7", "missing"),
+            ("DELETE FROM audit WHERE sequence = (SELECT MAX(sequence) FROM audit)", "head"),
+            ("UPDATE audit SET time = time + 1 WHERE sequence = 2", "edited"),
+            // The ledger's own rows are checked against the entries that recorded them.
+            ("UPDATE releases SET epsilon = 0.01 WHERE rowid = 2", "differs"),
+            ("UPDATE releases SET result_digest = '00' WHERE rowid = 3", "digest differs"),
+            ("DELETE FROM releases WHERE rowid = 1", "missing from the ledger"),
+        ])
     func tampering(sql: String, expected: String) throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledger = try populated(directory, TestClock())
         _ = try ledger.verifyAudit()
         try tamper(directory, sql)
         #expect { try ledger.verifyAudit() } throws: { error in
-            guard let error = error as? PrivacyLedgerError, case let .auditChainBroken(_, reason) = error else { return false }
+            guard let error = error as? PrivacyLedgerError, case let .auditChainBroken(_, reason) = error else {
+                return false
+            }
             return error.rule == "audit-chain-broken" && reason.contains(expected)
         }
     }
 
     @Test("purge refuses entries younger than 6 months, deletes older ones, and the chain still verifies")
     func purge() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try populated(directory, clock)
         let before = try ledger.auditEntries().count
         // Now: every entry is younger than 6 months.
-        #expect { try ledger.purgeAudit(before: clock.now) } throws: { ($0 as? PrivacyLedgerError)?.rule == "purge-too-young" }
-        #expect { try ledger.purgeAudit(before: clock.now.addingTimeInterval(-150 * 86_400)) } throws: { ($0 as? PrivacyLedgerError)?.rule == "purge-too-young" }
+        #expect { try ledger.purgeAudit(before: clock.now) } throws: {
+            ($0 as? PrivacyLedgerError)?.rule == "purge-too-young"
+        }
+        #expect { try ledger.purgeAudit(before: clock.now.addingTimeInterval(-150 * 86_400)) } throws: {
+            ($0 as? PrivacyLedgerError)?.rule == "purge-too-young"
+        }
         #expect(try ledger.auditEntries().count == before)
         // Seven months later, more actions; purging before "6 months ago" deletes the old ones only.
         clock.advance(days: 7 * 31)
@@ -96,11 +112,14 @@ struct AuditTests {
 
     @Test("purge refuses to run over a broken chain")
     func purgeBroken() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try populated(directory, clock)
         clock.advance(days: 400)
         try tamper(directory, "UPDATE audit SET action = 'nothing' WHERE sequence = 5")
-        #expect { try ledger.purgeAudit(before: ledger.earliestPurgeCutoff) } throws: { ($0 as? PrivacyLedgerError)?.rule == "audit-chain-broken" }
+        #expect { try ledger.purgeAudit(before: ledger.earliestPurgeCutoff) } throws: {
+            ($0 as? PrivacyLedgerError)?.rule == "audit-chain-broken"
+        }
     }
 }

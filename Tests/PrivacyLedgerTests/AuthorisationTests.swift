@@ -9,12 +9,14 @@ import Testing
 struct AuthorisationTests {
     @Test("a release is charged durably, recorded with its digest and metering, and reopening keeps the spend")
     func durableCharge() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable()
-        let result = try ledger.release(DPQuery.mean(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace,
-                                        parameters: NoiseParameters.pure(epsilon: 0.25), operator: "op-1", scenario: "transport", dataset: "trips")
+        let result = try ledger.release(
+            DPQuery.mean(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace,
+            parameters: NoiseParameters.pure(epsilon: 0.25), operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(abs(result.release.value! - 25) < 5)
         let history = try ledger.history()
         #expect(history.count == 1)
@@ -30,29 +32,39 @@ struct AuthorisationTests {
         #expect(abs(authorisation.spent - 0.25) < 1e-12)
         #expect(abs(authorisation.remaining - 0.75) < 1e-12)
         let cost = try reopened.costs(of: authorisation.id)
-        #expect(cost.releases == 1 && cost.exports == 0 && cost.rowsScanned == 2_000 && cost.bytesExported == entry.bytesExported!)
+        #expect(
+            cost.releases == 1 && cost.exports == 0 && cost.rowsScanned == 2_000
+                && cost.bytesExported == entry.bytesExported!)
     }
 
     @Test("the budget is durable across sessions and a release beyond it is refused with budget-exhausted")
     func budgetExhausted() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1))
         let table = try tripsTable(rows: 200)
         for _ in 0..<4 {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.25),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .discreteLaplace,
+                parameters: NoiseParameters.pure(epsilon: 0.25),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
-        #expect { try ledger.release(DPQuery.count(), over: table, mechanism: .discreteLaplace, parameters: NoiseParameters.pure(epsilon: 0.01),
-                                     operator: "op-1", scenario: "transport", dataset: "trips") } throws: { error in
+        #expect {
+            try ledger.release(
+                DPQuery.count(), over: table, mechanism: .discreteLaplace,
+                parameters: NoiseParameters.pure(epsilon: 0.01),
+                operator: "op-1", scenario: "transport", dataset: "trips")
+        } throws: { error in
             guard let error = error as? PrivacyLedgerError, case .budgetExhausted = error else { return false }
             return error.rule == "budget-exhausted"
         }
         // A single request above the whole budget is refused the same way.
         let other = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
         #expect(throws: PrivacyLedgerError.self) {
-            try other.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2),
-                              operator: "op-1", scenario: "transport", dataset: "trips")
+            try other.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         #expect(try ledger.history().count == 4)
         #expect(try ledger.authorisation(operator: "op-1", scenario: "transport")!.remaining < 1e-9)
@@ -60,15 +72,18 @@ struct AuthorisationTests {
 
     @Test("zCDP authorisations compose ρ durably")
     func zcdp() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock, budget: .zCDP(rho: 0.1))
         let table = try tripsTable(rows: 300)
-        _ = try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.06),
-                               operator: "op-1", scenario: "transport", dataset: "trips")
+        _ = try ledger.release(
+            DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.06),
+            operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(throws: PrivacyLedgerError.self) {
-            try ledger.release(DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.05),
-                               operator: "op-1", scenario: "transport", dataset: "trips")
+            try ledger.release(
+                DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.05),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         // zCDP accounting composes the noise actually added: σ is rounded up, so ρ spent ≤ 0.06.
         let spent = try ledger.authorisation(operator: "op-1", scenario: "transport")!.spent
@@ -84,18 +99,22 @@ struct AuthorisationTests {
 
     @Test("suspended, terminated, expired and not-yet-valid authorisations are refused with the rule's error")
     func lifeCycle() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock)
         let table = try tripsTable(rows: 100)
         func release() throws {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try release()
         try ledger.suspend(operator: "op-1", scenario: "transport", reason: "clause 7 breached")
         try expectRefusal("suspended", ledger, release)
-        #expect(throws: PrivacyLedgerError.self) { try ledger.suspend(operator: "op-1", scenario: "transport", reason: "again") }
+        #expect(throws: PrivacyLedgerError.self) {
+            try ledger.suspend(operator: "op-1", scenario: "transport", reason: "again")
+        }
         try ledger.resume(operator: "op-1", scenario: "transport", reason: "corrected")
         try release()
         // Validity: 365 days from the grant.
@@ -104,48 +123,62 @@ struct AuthorisationTests {
         clock.advance(days: -366)
         try ledger.terminate(operator: "op-1", scenario: "transport", reason: "not corrected")
         try expectRefusal("terminated", ledger, release)
-        #expect(throws: PrivacyLedgerError.self) { try ledger.resume(operator: "op-1", scenario: "transport", reason: "too late") }
+        #expect(throws: PrivacyLedgerError.self) {
+            try ledger.resume(operator: "op-1", scenario: "transport", reason: "too late")
+        }
         let id = try ledger.authorisation(operator: "op-1", scenario: "transport")!.id
         #expect(try ledger.statusHistory(of: id).map(\.status) == [.active, .suspended, .active, .terminated])
         // A grant that starts in the future.
-        try ledger.grant(operator: "op-2", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips", columns: ["fare"],
-                         validFrom: clock.now.addingTimeInterval(86_400 * 10), validDays: 30)
+        try ledger.grant(
+            operator: "op-2", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips", columns: ["fare"],
+            validFrom: clock.now.addingTimeInterval(86_400 * 10), validDays: 30)
         try expectRefusal("not-yet-valid", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
-                                   operator: "op-2", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
+                operator: "op-2", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("no-authorisation", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
-                                   operator: "op-3", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.01),
+                operator: "op-3", scenario: "transport", dataset: "trips")
         }
     }
 
     @Test("columns outside the list, level-4 columns and other datasets are refused")
     func columnsAndLevels() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock, columns: ["fare"])
         let table = try tripsTable(rows: 100)
         try expectRefusal("column-not-authorised", ledger) {
-            _ = try ledger.release(DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu"])),
-                                   over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.mean(of: "fare", clampedTo: 0...50).grouped(by: "district", keys: .declared(["Xihu"])),
+                over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("level-4-column", ledger) {
-            _ = try ledger.release(DPQuery.count(of: "national_id"), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.count(of: "national_id"), over: table, mechanism: .laplace,
+                parameters: NoiseParameters.pure(epsilon: 0.1),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         try expectRefusal("dataset-not-authorised", ledger) {
-            _ = try ledger.release(DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
-                                   operator: "op-1", scenario: "transport", dataset: "health")
+            _ = try ledger.release(
+                DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
+                operator: "op-1", scenario: "transport", dataset: "health")
         }
         // A level-4 column can never be granted; a column reclassified to 4 after the grant is refused.
-        #expect { try ledger.grant(operator: "op-9", scenario: "x", budget: .pure(epsilon: 1), dataset: "trips", columns: ["national_id"]) }
-            throws: { ($0 as? PrivacyLedgerError)?.rule == "level-4-column" }
+        #expect {
+            try ledger.grant(
+                operator: "op-9", scenario: "x", budget: .pure(epsilon: 1), dataset: "trips", columns: ["national_id"])
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "level-4-column" }
         try ledger.classify(dataset: "trips", column: "fare", level: .restricted)
         try expectRefusal("level-4-column", ledger) {
-            _ = try ledger.release(DPQuery.sum(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 0.1),
-                                   operator: "op-1", scenario: "transport", dataset: "trips")
+            _ = try ledger.release(
+                DPQuery.sum(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace,
+                parameters: NoiseParameters.pure(epsilon: 0.1),
+                operator: "op-1", scenario: "transport", dataset: "trips")
         }
         // Without a list, every column below level 4 is granted.
         let all = try ledger.grant(operator: "op-4", scenario: "s", budget: .pure(epsilon: 1), dataset: "trips")
@@ -154,21 +187,31 @@ struct AuthorisationTests {
 
     @Test("grants: one live authorisation per operator and scenario, term ≤ 2 years, trial ≤ 6 months")
     func grantRules() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let clock = TestClock()
         let ledger = try makeLedger(directory, clock: clock)
-        #expect { try ledger.grant(operator: "op-1", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips") }
-            throws: { ($0 as? PrivacyLedgerError)?.rule == "already-authorised" }
-        #expect { try ledger.grant(operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", validDays: 800) }
-            throws: { ($0 as? PrivacyLedgerError)?.rule == "invalid-parameter" }
-        #expect { try ledger.grant(operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", trialDays: 200) }
-            throws: { ($0 as? PrivacyLedgerError)?.rule == "invalid-parameter" }
-        #expect { try ledger.grant(operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", columns: ["nope"]) }
-            throws: { ($0 as? PrivacyLedgerError)?.rule == "unknown-column" }
-        #expect { try ledger.grant(operator: "op-5", scenario: "t", budget: .pure(epsilon: -1), dataset: "trips") }
-            throws: { $0 is PrivacyLedgerError }
-        let granted = try ledger.grant(operator: "op-5", scenario: "t", budget: .approximate(epsilon: 1, delta: 1e-6), dataset: "trips",
-                                       trialDays: 180, validDays: 730)
+        #expect {
+            try ledger.grant(operator: "op-1", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips")
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "already-authorised" }
+        #expect {
+            try ledger.grant(
+                operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", validDays: 800)
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "invalid-parameter" }
+        #expect {
+            try ledger.grant(
+                operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", trialDays: 200)
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "invalid-parameter" }
+        #expect {
+            try ledger.grant(
+                operator: "op-5", scenario: "t", budget: .pure(epsilon: 1), dataset: "trips", columns: ["nope"])
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "unknown-column" }
+        #expect {
+            try ledger.grant(operator: "op-5", scenario: "t", budget: .pure(epsilon: -1), dataset: "trips")
+        } throws: { $0 is PrivacyLedgerError }
+        let granted = try ledger.grant(
+            operator: "op-5", scenario: "t", budget: .approximate(epsilon: 1, delta: 1e-6), dataset: "trips",
+            trialDays: 180, validDays: 730)
         #expect(granted.accounting == .advanced)
         #expect(granted.validTo.timeIntervalSince(granted.trialUntil) == 730 * 86_400)
         // After termination, the same operator may be granted the scenario again (a new review).

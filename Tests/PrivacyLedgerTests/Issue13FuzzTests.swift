@@ -14,8 +14,9 @@ import Testing
 struct Issue13LedgerFuzzTests {
     func populated(_ directory: TemporaryDirectory) throws -> SQLiteLedger {
         let ledger = try makeLedger(directory, clock: TestClock())
-        _ = try ledger.release(DPQuery.count(), over: try tripsTable(rows: 50), mechanism: .laplace,
-                               parameters: NoiseParameters.pure(epsilon: 0.1), operator: "op-1", scenario: "transport", dataset: "trips")
+        _ = try ledger.release(
+            DPQuery.count(), over: try tripsTable(rows: 50), mechanism: .laplace,
+            parameters: NoiseParameters.pure(epsilon: 0.1), operator: "op-1", scenario: "transport", dataset: "trips")
         return ledger
     }
 
@@ -24,14 +25,17 @@ struct Issue13LedgerFuzzTests {
         try queue.write { db in try db.execute(sql: sql) }
     }
 
-    @Test("Issue 13 fuzz: ledger audit-verify reports an audit field of the wrong type as a broken chain, not a trap", arguments: [
-        "UPDATE audit SET time = x'0001' WHERE sequence = 1",        // the fuzz input: a blob in a REAL column
-        "UPDATE audit SET time = 'yesterday' WHERE sequence = 2",
-        "UPDATE audit SET previous_hash = x'00' WHERE sequence = 2",
-        "UPDATE audit SET hash = x'00' WHERE sequence = 3",
-    ])
+    @Test(
+        "Issue 13 fuzz: ledger audit-verify reports an audit field of the wrong type as a broken chain, not a trap",
+        arguments: [
+            "UPDATE audit SET time = x'0001' WHERE sequence = 1",  // the fuzz input: a blob in a REAL column
+            "UPDATE audit SET time = 'yesterday' WHERE sequence = 2",
+            "UPDATE audit SET previous_hash = x'00' WHERE sequence = 2",
+            "UPDATE audit SET hash = x'00' WHERE sequence = 3",
+        ])
     func auditFieldOfWrongType(sql: String) throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledger = try populated(directory)
         _ = try ledger.verifyAudit()
         try tamper(directory, sql)
@@ -45,14 +49,17 @@ struct Issue13LedgerFuzzTests {
 
     @Test("Issue 13 fuzz: ledger reads of rows with a field of the wrong type throw a storage error naming the column")
     func rowsOfWrongType() throws {
-        let directory = try TemporaryDirectory(); defer { directory.cleanup() }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
         let ledger = try populated(directory)
         try tamper(directory, "UPDATE authorisations SET valid_from = x'0001'")
         try tamper(directory, "UPDATE audit SET time = x'0001' WHERE sequence = 1")
         try tamper(directory, "UPDATE releases SET charged_at = 'noon'")
-        for (read, column) in [({ _ = try ledger.authorisations() }, "valid_from"),
-                               ({ _ = try ledger.auditEntries() }, "time"),
-                               ({ _ = try ledger.history() }, "charged_at")] as [(() throws -> Void, String)] {
+        for (read, column) in [
+            ({ _ = try ledger.authorisations() }, "valid_from"),
+            ({ _ = try ledger.auditEntries() }, "time"),
+            ({ _ = try ledger.history() }, "charged_at"),
+        ] as [(() throws -> Void, String)] {
             #expect { try read() } throws: { error in
                 guard let error = error as? PrivacyLedgerError, case let .storage(reason) = error else { return false }
                 return reason.contains("'\(column)'") && reason.contains("wrong type") && !reason.contains("0001")

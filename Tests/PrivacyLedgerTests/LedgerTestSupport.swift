@@ -17,7 +17,10 @@ final class TestClock: @unchecked Sendable {
 /// Trips: a fare, a district, a card (privacy unit) and a national id (level 4), `rows` rows.
 func tripsTable(rows: Int = 2_000, seed: UInt64 = 11) throws -> Table {
     var state = seed
-    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+    func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 11
+    }
     let names = ["Shangcheng", "Gongshu", "Xihu", "Binjiang"]
     var fares: [Double] = [], districts: [String] = [], cards: [Int64] = [], ids: [String] = []
     for i in 0..<rows {
@@ -26,18 +29,23 @@ func tripsTable(rows: Int = 2_000, seed: UInt64 = 11) throws -> Table {
         cards.append(Int64(next() % 500))
         ids.append("3301\(100_000 + i)")
     }
-    return try Table(columns: [try Column("fare", float64: fares), try Column("district", strings: districts),
-                               try Column("card", int64: cards), try Column("national_id", strings: ids)])
+    return try Table(columns: [
+        try Column("fare", float64: fares), try Column("district", strings: districts),
+        try Column("card", int64: cards), try Column("national_id", strings: ids),
+    ])
 }
 
 /// A ledger with the trips dataset registered (national_id at level 4, district at level 3) and
 /// one authorisation op-1/transport with the given budget.
-func makeLedger(_ directory: TemporaryDirectory, clock: TestClock, budget: PrivacyBudget = .pure(epsilon: 1),
-                columns: [String]? = ["fare", "district", "card"]) throws -> SQLiteLedger {
+func makeLedger(
+    _ directory: TemporaryDirectory, clock: TestClock, budget: PrivacyBudget = .pure(epsilon: 1),
+    columns: [String]? = ["fare", "district", "card"]
+) throws -> SQLiteLedger {
     let ledger = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
     try ledger.registerDataset("trips", columns: ["fare", "district", "card", "national_id"])
     try ledger.classify(dataset: "trips", column: "national_id", level: .restricted)
     try ledger.classify(dataset: "trips", column: "district", level: .sensitive)
-    try ledger.grant(operator: "op-1", scenario: "transport", budget: budget, dataset: "trips", columns: columns, validDays: 365)
+    try ledger.grant(
+        operator: "op-1", scenario: "transport", budget: budget, dataset: "trips", columns: columns, validDays: 365)
     return ledger
 }

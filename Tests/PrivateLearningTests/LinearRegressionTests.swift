@@ -63,10 +63,14 @@ struct LinearRegressionTests {
         for i in 0..<rows {
             let a = random.integer(below: 9), b = random.integer(below: 9)
             let target = 2 * a - 3 * b + 5 + (i % 3 - 1) * random.integer(below: 4)
-            x1.append(Int64(a)); x2.append(Double(b)); y.append(Double(target))
+            x1.append(Int64(a))
+            x2.append(Double(b))
+            y.append(Double(target))
             design.append([Double(a), Double(b), 1])
         }
-        let table = try Table(columns: [try Column("x1", int64: x1), try Column("x2", float64: x2), try Column("y", float64: y)])
+        let table = try Table(columns: [
+            try Column("x1", int64: x1), try Column("x2", float64: x2), try Column("y", float64: y),
+        ])
         return (table, design, y)
     }
 
@@ -78,8 +82,9 @@ struct LinearRegressionTests {
         let exact = leastSquares(design, y)
         let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))
         var generator = SecureRandomGenerator(testSeed: 1)
-        let model = try Self.regression.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
-                                            generator: &generator, noiseFree: true)
+        let model = try Self.regression.fit(
+            table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
+            generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
         #expect(abs(model.intercept - exact[2]) < 1e-9)
@@ -96,32 +101,45 @@ struct LinearRegressionTests {
         for _ in 0..<3_000 {
             let u = Double(random.integer(below: 6)) / 8, v = Double(random.integer(below: 6)) / 8
             let target = (0.5 * u - 0.25 * v + 0.125 + Double(random.integer(below: 5) - 2) / 64)
-            a.append(u); b.append(v); y.append(target); design.append([u, v, 1])
+            a.append(u)
+            b.append(v)
+            y.append(target)
+            design.append([u, v, 1])
         }
-        let table = try Table(columns: [try Column("a", float64: a), try Column("b", float64: b), try Column("y", float64: y)])
+        let table = try Table(columns: [
+            try Column("a", float64: a), try Column("b", float64: b), try Column("y", float64: y),
+        ])
         let exact = leastSquares(design, y)
-        let regression = PrivateLinearRegression(features: ["a", "b"], label: "y", featureBounds: .rowNorm(1), labelBounds: -1...1, ridge: 0)
+        let regression = PrivateLinearRegression(
+            features: ["a", "b"], label: "y", featureBounds: .rowNorm(1), labelBounds: -1...1, ridge: 0)
         var generator = SecureRandomGenerator(testSeed: 2)
-        let model = try regression.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
-                                       budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
-                                       generator: &generator, noiseFree: true)
+        let model = try regression.fit(
+            table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
+            budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
+            generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
         #expect(abs(model.intercept - exact[2]) < 1e-9)
     }
 
     /// Mean absolute coefficient error over `fits` noisy fits at `epsilon`.
-    static func meanError(table: Table, truth: [Double], mechanism: NoiseMechanism, epsilon: Double, fits: Int) throws -> Double {
+    static func meanError(
+        table: Table, truth: [Double], mechanism: NoiseMechanism, epsilon: Double, fits: Int
+    ) throws -> Double {
         var regression = Self.regression
         regression.mechanism = mechanism
         regression.ridge = nil
         var total = 0.0
         for seed in 0..<fits {
             var generator = SecureRandomGenerator(testSeed: UInt64(100 + seed))
-            let parameters = mechanism.isLaplaceFamily ? NoiseParameters.pure(epsilon: epsilon) : NoiseParameters.approximate(epsilon: epsilon, delta: 1e-6)
-            let budget: PrivacyBudget = mechanism.isLaplaceFamily ? .pure(epsilon: epsilon) : .approximate(epsilon: epsilon, delta: 1e-6)
-            let model = try regression.fit(table, parameters: parameters, budget: try PrivacySession(budget: budget),
-                                           generator: &generator, noiseFree: false)
+            let parameters =
+                mechanism.isLaplaceFamily
+                ? NoiseParameters.pure(epsilon: epsilon) : NoiseParameters.approximate(epsilon: epsilon, delta: 1e-6)
+            let budget: PrivacyBudget =
+                mechanism.isLaplaceFamily ? .pure(epsilon: epsilon) : .approximate(epsilon: epsilon, delta: 1e-6)
+            let model = try regression.fit(
+                table, parameters: parameters, budget: try PrivacySession(budget: budget),
+                generator: &generator, noiseFree: false)
             let first: Double = abs(model.coefficients[0] - truth[0])
             let second: Double = abs(model.coefficients[1] - truth[1])
             let intercept: Double = abs(model.intercept - truth[2]) / 4
@@ -150,10 +168,12 @@ struct LinearRegressionTests {
             for j in 0..<3 { columns[j].append(random.uniform() * 10 - 5) }
             y.append(random.normal() * 3)
         }
-        let table = try Table(columns: (0..<3).map { try Column("f\($0)", float64: columns[$0]) } + [try Column("y", float64: y)])
-        let matrix = try DesignMatrix.build(table: table, features: ["f0", "f1", "f2"], label: "y",
-                                            bounds: .perColumn([-5...5, -4...4, -5...5]), labelKind: .bounded(-6...6),
-                                            maximumRows: 1 << 31)
+        let table = try Table(
+            columns: (0..<3).map { try Column("f\($0)", float64: columns[$0]) } + [try Column("y", float64: y)])
+        let matrix = try DesignMatrix.build(
+            table: table, features: ["f0", "f1", "f2"], label: "y",
+            bounds: .perColumn([-5...5, -4...4, -5...5]), labelKind: .bounded(-6...6),
+            maximumRows: 1 << 31)
         let p = matrix.parameters, m = matrix.rows
         let scale = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
         // Every value on the grid and in [−1, 1].
@@ -164,7 +184,9 @@ struct LinearRegressionTests {
         for j in 0..<p {
             for k in 0..<p {
                 var exact: Int64 = 0
-                for i in 0..<m { exact += Int64(matrix.values[j * m + i] * scale) * Int64(matrix.values[k * m + i] * scale) }
+                for i in 0..<m {
+                    exact += Int64(matrix.values[j * m + i] * scale) * Int64(matrix.values[k * m + i] * scale)
+                }
                 #expect(gram[k * p + j] * scale * scale == Double(exact))
             }
             var exact: Int64 = 0
@@ -172,9 +194,10 @@ struct LinearRegressionTests {
             #expect(moment[j] * scale * scale == Double(exact))
         }
         // The streamed (never materialised) statistics are the same bits.
-        let source = try DesignMatrix.prepare(table: table, features: ["f0", "f1", "f2"], label: "y",
-                                              bounds: .perColumn([-5...5, -4...4, -5...5]), labelKind: .bounded(-6...6),
-                                              maximumRows: 1 << 31)
+        let source = try DesignMatrix.prepare(
+            table: table, features: ["f0", "f1", "f2"], label: "y",
+            bounds: .perColumn([-5...5, -4...4, -5...5]), labelKind: .bounded(-6...6),
+            maximumRows: 1 << 31)
         let streamed = BLASKernels.streamedStatistics(source)
         #expect(streamed.gram == gram)
         #expect(streamed.moment == moment)
@@ -184,14 +207,20 @@ struct LinearRegressionTests {
         var random = TestData(seed: 9)
         var columns: [[Double]] = Array(repeating: [], count: 5)
         for _ in 0..<4_000 { for j in 0..<5 { columns[j].append(random.normal() * 3) } }
-        let table = try Table(columns: (0..<5).map { try Column("f\($0)", float64: columns[$0]) } + [try Column("y", float64: columns[0])])
-        let matrix = try DesignMatrix.build(table: table, features: (0..<5).map { "f\($0)" }, label: "y", bounds: .rowNorm(2),
-                                            labelKind: .bounded(-1...1), maximumRows: 1 << 31)
+        let table = try Table(
+            columns: (0..<5).map { try Column("f\($0)", float64: columns[$0]) } + [try Column("y", float64: columns[0])]
+        )
+        let matrix = try DesignMatrix.build(
+            table: table, features: (0..<5).map { "f\($0)" }, label: "y", bounds: .rowNorm(2),
+            labelKind: .bounded(-1...1), maximumRows: 1 << 31)
         let scale = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
         let limit = Int64(scale * scale)
         for i in 0..<matrix.rows {
             var norm: Int64 = 0
-            for j in 0..<5 { let q = Int64(matrix.values[j * matrix.rows + i] * scale); norm += q * q }
+            for j in 0..<5 {
+                let q = Int64(matrix.values[j * matrix.rows + i] * scale)
+                norm += q * q
+            }
             #expect(norm <= limit)
         }
     }
@@ -214,10 +243,12 @@ struct LinearRegressionTests {
             for j in 0..<d { columns[j].append(direction[j] / norm * length) }
         }
         let names = (0..<d).map { "f\($0)" }
-        let table = try Table(columns: (0..<d).map { try Column(names[$0], float64: columns[$0]) }
-                                  + [try Column("y", float64: columns[0])])
-        let source = try DesignMatrix.prepare(table: table, features: names, label: "y", bounds: .rowNorm(radius),
-                                              labelKind: .bounded(-radius...radius), maximumRows: maximumRows)
+        let table = try Table(
+            columns: (0..<d).map { try Column(names[$0], float64: columns[$0]) }
+                + [try Column("y", float64: columns[0])])
+        let source = try DesignMatrix.prepare(
+            table: table, features: names, label: "y", bounds: .rowNorm(radius),
+            labelKind: .bounded(-radius...radius), maximumRows: maximumRows)
         let matrix = source.materialize()
         let scale = Double(sign: .plus, exponent: matrix.gridBits, significand: 1)
         for i in 0..<matrix.rows {
@@ -230,7 +261,9 @@ struct LinearRegressionTests {
             #expect(units <= Int64(scale * scale), "row \(i): ‖q‖² = \(units) grid units")
             if stretches[i % stretches.count] == 0.5 {
                 for j in 0..<d {
-                    #expect(matrix.values[j * matrix.rows + i] == (columns[j][i] * (1 / radius) * scale).rounded(.toNearestOrEven) / scale)
+                    #expect(
+                        matrix.values[j * matrix.rows + i] == (columns[j][i] * (1 / radius) * scale).rounded(
+                            .toNearestOrEven) / scale)
                 }
             }
         }
@@ -260,39 +293,74 @@ struct LinearRegressionTests {
         let (table, _, _) = try Self.integerTable(rows: 100, seed: 2)
         let session = try PrivacySession(budget: .approximate(epsilon: 10, delta: 1e-3))
         let good = NoiseParameters.approximate(epsilon: 1, delta: 1e-6)
-        func error(_ regression: PrivateLinearRegression, _ table: Table, _ parameters: NoiseParameters) -> PrivateLearningError? {
-            do { _ = try regression.fit(table, parameters: parameters, budget: session); return nil } catch { return error }
+        func error(
+            _ regression: PrivateLinearRegression, _ table: Table, _ parameters: NoiseParameters
+        ) -> PrivateLearningError? {
+            do {
+                _ = try regression.fit(table, parameters: parameters, budget: session)
+                return nil
+            } catch { return error }
         }
         let base = Self.regression
-        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, table, NoiseParameters.approximate(epsilon: 0, delta: 1e-6)) else {
-            Issue.record("ε = 0 must be an invalid epsilon"); return
+        guard
+            case .invalidParameter(name: "epsilon", _, _)? = error(
+                base, table, NoiseParameters.approximate(epsilon: 0, delta: 1e-6))
+        else {
+            Issue.record("ε = 0 must be an invalid epsilon")
+            return
         }
-        guard case .invalidParameter(name: "delta", _, _)? = error(base, table, NoiseParameters.approximate(epsilon: 1, delta: 1)) else {
-            Issue.record("δ = 1 must be an invalid delta"); return
+        guard
+            case .invalidParameter(name: "delta", _, _)? = error(
+                base, table, NoiseParameters.approximate(epsilon: 1, delta: 1))
+        else {
+            Issue.record("δ = 1 must be an invalid delta")
+            return
         }
-        var unknown = base; unknown.features = ["x1", "nope"]
+        var unknown = base
+        unknown.features = ["x1", "nope"]
         #expect(error(unknown, table, good) == .unknownColumn(name: "nope", available: ["x1", "x2", "y"]))
-        let withText = try Table(columns: table.columns + [try Column("city", strings: Array(repeating: "a", count: 100))])
-        var text = base; text.features = ["x1", "city"]
+        let withText = try Table(
+            columns: table.columns + [try Column("city", strings: Array(repeating: "a", count: 100))])
+        var text = base
+        text.features = ["x1", "city"]
         #expect(error(text, withText, good) == .nonNumericColumn(column: "city", found: "categorical"))
-        var badBounds = base; badBounds.featureBounds = .perColumn([0...8, 3...3])
+        var badBounds = base
+        badBounds.featureBounds = .perColumn([0...8, 3...3])
         guard case .invalidBounds(column: "x2", _, _, _)? = error(badBounds, table, good) else {
-            Issue.record("an empty range must be invalid bounds for x2"); return
+            Issue.record("an empty range must be invalid bounds for x2")
+            return
         }
-        var badLabel = base; badLabel.labelBounds = 1...1
+        var badLabel = base
+        badLabel.labelBounds = 1...1
         guard case .invalidBounds(column: "y", _, _, _)? = error(badLabel, table, good) else {
-            Issue.record("an empty label range must be invalid bounds for y"); return
+            Issue.record("an empty label range must be invalid bounds for y")
+            return
         }
-        var badNorm = base; badNorm.featureBounds = .rowNorm(.nan)
-        guard case .invalidBounds? = error(badNorm, table, good) else { Issue.record("NaN row norm"); return }
-        var wrongCount = base; wrongCount.featureBounds = .perColumn([0...8])
+        var badNorm = base
+        badNorm.featureBounds = .rowNorm(.nan)
+        guard case .invalidBounds? = error(badNorm, table, good) else {
+            Issue.record("NaN row norm")
+            return
+        }
+        var wrongCount = base
+        wrongCount.featureBounds = .perColumn([0...8])
         guard case .invalidParameter(name: "featureBounds", _, _)? = error(wrongCount, table, good) else {
-            Issue.record("one range for two features"); return
+            Issue.record("one range for two features")
+            return
         }
-        let empty = try Table(columns: [try Column("x1", int64: []), try Column("x2", float64: []), try Column("y", float64: [])])
-        guard case .emptyTable? = error(base, empty, good) else { Issue.record("empty table"); return }
-        var negativeRidge = base; negativeRidge.ridge = -1
-        guard case .invalidParameter(name: "ridge", _, _)? = error(negativeRidge, table, good) else { Issue.record("ridge"); return }
+        let empty = try Table(columns: [
+            try Column("x1", int64: []), try Column("x2", float64: []), try Column("y", float64: []),
+        ])
+        guard case .emptyTable? = error(base, empty, good) else {
+            Issue.record("empty table")
+            return
+        }
+        var negativeRidge = base
+        negativeRidge.ridge = -1
+        guard case .invalidParameter(name: "ridge", _, _)? = error(negativeRidge, table, good) else {
+            Issue.record("ridge")
+            return
+        }
         // None of the refusals charged anything.
         #expect(session.spent == 0)
     }
@@ -304,9 +372,13 @@ struct IndefiniteNoiseTests {
     func fewOrNoCompleteRowsGiveAFiniteModel() throws {
         // Two complete rows for three parameters, and a table whose label is missing on every
         // row: a refusal would tell how many rows are complete. Both fit, finitely, and charge.
-        let two = try Table(columns: [try Column("x1", int64: [1, 2]), try Column("x2", float64: [1, 2]), try Column("y", float64: [1, 2])])
-        let none = try Table(columns: [try Column("x1", int64: [1, 2]), try Column("x2", float64: [1, 2]),
-                                       try Column(name: "y", values: .float64([1, 2]), validity: ValidityBitmap(count: 2, allValid: false))])
+        let two = try Table(columns: [
+            try Column("x1", int64: [1, 2]), try Column("x2", float64: [1, 2]), try Column("y", float64: [1, 2]),
+        ])
+        let none = try Table(columns: [
+            try Column("x1", int64: [1, 2]), try Column("x2", float64: [1, 2]),
+            try Column(name: "y", values: .float64([1, 2]), validity: ValidityBitmap(count: 2, allValid: false)),
+        ])
         for table in [two, none] {
             var generator = SecureRandomGenerator(testSeed: 3)
             let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))

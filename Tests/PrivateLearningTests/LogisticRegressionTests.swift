@@ -17,10 +17,15 @@ struct LogisticRegressionTests {
             let a = Double(random.integer(below: 9)), b = Double(random.integer(below: 9))
             let logit = truth[0] * (a - 4) + truth[1] * (b - 4) + truth[2]
             let positive = random.uniform() < 1 / (1 + exp(-logit))
-            x1.append(Int64(a)); x2.append(b); y.append(positive)
-            design.append([a / 4 - 1, b / 4 - 1, 1]); labels.append(positive ? 1 : 0)
+            x1.append(Int64(a))
+            x2.append(b)
+            y.append(positive)
+            design.append([a / 4 - 1, b / 4 - 1, 1])
+            labels.append(positive ? 1 : 0)
         }
-        let table = try Table(columns: [try Column("x1", int64: x1), try Column("x2", float64: x2), try Column("y", bool: y)])
+        let table = try Table(columns: [
+            try Column("x1", int64: x1), try Column("x2", float64: x2), try Column("y", bool: y),
+        ])
         return (table, design, labels)
     }
 
@@ -40,7 +45,10 @@ struct LogisticRegressionTests {
                     system[j][p] -= (mu - y) * row[j]
                 }
             }
-            for j in 0..<p { system[j][j] += n * lambda; system[j][p] -= n * lambda * theta[j] }
+            for j in 0..<p {
+                system[j][j] += n * lambda
+                system[j][p] -= n * lambda * theta[j]
+            }
             let step = gaussianElimination(system)
             for j in 0..<p { theta[j] += step[j] }
         }
@@ -51,12 +59,14 @@ struct LogisticRegressionTests {
         let (table, design, labels) = try Self.table(rows: 4_000, seed: 21)
         let lambda = 1e-3
         let exact = Self.newton(design, labels, lambda: lambda)
-        let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
-                                                 iterations: 200, regularization: lambda, maximumRows: 1 << 13)
+        let logistic = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
+            iterations: 200, regularization: lambda, maximumRows: 1 << 13)
         // 8,192 rows at most → a 2^-20 grid, so quantising the residuals moves θ by ~10⁻⁷ only.
         var generator = SecureRandomGenerator(testSeed: 3)
         let session = try PrivacySession(budget: .zCDP(rho: 1))
-        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 0.5), budget: session, generator: &generator, noiseFree: true)
+        let model = try logistic.fit(
+            table, parameters: NoiseParameters.zCDP(rho: 0.5), budget: session, generator: &generator, noiseFree: true)
         // Back to the original unit: z = x/4 − 1.
         #expect(abs(model.coefficients[0] - exact[0] / 4) < 1e-6)
         #expect(abs(model.coefficients[1] - exact[1] / 4) < 1e-6)
@@ -70,8 +80,9 @@ struct LogisticRegressionTests {
     @Test(arguments: [FeatureBounds.perColumn([0...8, 0...8]), .rowNorm(9)])
     func streamedGradientEqualsTheMaterialisedOne(bounds: FeatureBounds) throws {
         let (table, _, _) = try Self.table(rows: 70_001, seed: 13)
-        let source = try DesignMatrix.prepare(table: table, features: ["x1", "x2"], label: "y", bounds: bounds,
-                                              labelKind: .binary, maximumRows: 1 << 31)
+        let source = try DesignMatrix.prepare(
+            table: table, features: ["x1", "x2"], label: "y", bounds: bounds,
+            labelKind: .binary, maximumRows: 1 << 31)
         let matrix = source.materialize()
         for theta in [[0.0, 0, 0], [0.7, -0.4, 0.2], [-3.1, 2.5, 1.0]] {
             #expect(BLASKernels.streamedLogisticGradient(source, theta) == BLASKernels.logisticGradient(matrix, theta))
@@ -92,19 +103,23 @@ struct LogisticRegressionTests {
         }
         for j in 0..<p { system[j][j] += n * lambda }
         let expected = gaussianElimination(system)
-        let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
-                                                 iterations: 1, regularization: lambda)
+        let logistic = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
+            iterations: 1, regularization: lambda)
         var generator = SecureRandomGenerator(testSeed: 8)
-        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 1), budget: try PrivacySession(budget: .zCDP(rho: 1)),
-                                     generator: &generator, noiseFree: true)
+        let model = try logistic.fit(
+            table, parameters: NoiseParameters.zCDP(rho: 1), budget: try PrivacySession(budget: .zCDP(rho: 1)),
+            generator: &generator, noiseFree: true)
         #expect(abs(model.coefficients[0] - expected[0] / 4) < 1e-12)
         #expect(abs(model.coefficients[1] - expected[1] / 4) < 1e-12)
         #expect(abs(model.intercept - (expected[2] - expected[0] - expected[1])) < 1e-12)
         // With noise at a generous ρ the one-pass model ranks as well as the truth, and its
         // coefficients keep the truth's signs (they are shrunk toward 0, not calibrated).
-        let noisy = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 5), budget: try PrivacySession(budget: .zCDP(rho: 5)),
-                                     generator: &generator, noiseFree: false)
-        let truthAUC = try ModelScoring.auc(scores: design.map { Self.truth[0] * $0[0] + Self.truth[1] * $0[1] }, labels: labels)
+        let noisy = try logistic.fit(
+            table, parameters: NoiseParameters.zCDP(rho: 5), budget: try PrivacySession(budget: .zCDP(rho: 5)),
+            generator: &generator, noiseFree: false)
+        let truthAUC = try ModelScoring.auc(
+            scores: design.map { Self.truth[0] * $0[0] + Self.truth[1] * $0[1] }, labels: labels)
         #expect(try noisy.auc(on: table) > truthAUC - 0.01)
         #expect(noisy.coefficients[0] > 0 && noisy.coefficients[1] < 0)
     }
@@ -112,14 +127,17 @@ struct LogisticRegressionTests {
     @Test func noisyFitApproachesTheExactModelAsRhoGrows() throws {
         let (table, design, labels) = try Self.table(rows: 20_000, seed: 4)
         let exact = Self.newton(design, labels, lambda: 1e-5)
-        let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
-                                                 iterations: 20)
+        let logistic = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]),
+            iterations: 20)
         func error(rho: Double) throws -> Double {
             var total = 0.0
             for seed in 0..<4 {
                 var generator = SecureRandomGenerator(testSeed: UInt64(seed + 50))
-                let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: rho), budget: try PrivacySession(budget: .zCDP(rho: rho)),
-                                             generator: &generator, noiseFree: false)
+                let model = try logistic.fit(
+                    table, parameters: NoiseParameters.zCDP(rho: rho),
+                    budget: try PrivacySession(budget: .zCDP(rho: rho)),
+                    generator: &generator, noiseFree: false)
                 total += abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
             }
             return total / 4
@@ -129,9 +147,11 @@ struct LogisticRegressionTests {
         #expect(tight < 0.01, "ρ = 10 on 20,000 rows should be close to the MLE (error \(tight))")
         // The tight model ranks about as well as the truth.
         var generator = SecureRandomGenerator(testSeed: 9)
-        let model = try logistic.fit(table, parameters: NoiseParameters.zCDP(rho: 10), budget: try PrivacySession(budget: .zCDP(rho: 10)),
-                                     generator: &generator, noiseFree: false)
-        let truthAUC = try ModelScoring.auc(scores: design.map { 4 * Self.truth[0] * ($0[0]) + 4 * Self.truth[1] * $0[1] }, labels: labels)
+        let model = try logistic.fit(
+            table, parameters: NoiseParameters.zCDP(rho: 10), budget: try PrivacySession(budget: .zCDP(rho: 10)),
+            generator: &generator, noiseFree: false)
+        let truthAUC = try ModelScoring.auc(
+            scores: design.map { 4 * Self.truth[0] * ($0[0]) + 4 * Self.truth[1] * $0[1] }, labels: labels)
         #expect(try model.auc(on: table) > truthAUC - 0.01)
         #expect(try model.accuracy(on: table) > 0.6)
     }
@@ -139,8 +159,10 @@ struct LogisticRegressionTests {
     @Test func epsilonDeltaIsStatedAndSpentAsZCDP() throws {
         let (table, _, _) = try Self.table(rows: 1_000, seed: 2)
         let session = try PrivacySession(budget: .approximate(epsilon: 2, delta: 1e-6))
-        let logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .rowNorm(12), iterations: 5)
-        let model = try logistic.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
+        let logistic = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .rowNorm(12), iterations: 5)
+        let model = try logistic.fit(
+            table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
         #expect(model.stated == .approximate(epsilon: 1, delta: 1e-6))
         #expect(session.charges.count == 1)
         // The composed discrete-Gaussian events amount to the ρ derived from (ε, δ).
@@ -155,43 +177,76 @@ struct LogisticRegressionTests {
         let (table, design, labels) = try Self.table(rows: 20_000, seed: 8)
         let exact = Self.newton(design, labels, lambda: 1e-5)
         let session = try PrivacySession(budget: .pure(epsilon: 50))
-        var logistic = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]), iterations: 10)
+        var logistic = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]), iterations: 10)
         logistic.mechanism = .laplace
         var generator = SecureRandomGenerator(testSeed: 12)
-        let model = try logistic.fit(table, parameters: NoiseParameters.pure(epsilon: 50), budget: session, generator: &generator, noiseFree: false)
+        let model = try logistic.fit(
+            table, parameters: NoiseParameters.pure(epsilon: 50), budget: session, generator: &generator,
+            noiseFree: false)
         #expect(model.stated == .pureEpsilon(50))
         #expect(abs(session.spent - 50) < 1e-9)
         let error = abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
         #expect(error < 0.02, "ε = 50 on 20,000 rows should be close to the MLE (error \(error))")
         logistic.mechanism = .gaussian
         #expect(throws: PrivateLearningError.self) {
-            _ = try logistic.fit(table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
+            _ = try logistic.fit(
+                table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session)
         }
     }
 
     @Test func typedErrors() throws {
         let (table, _, _) = try Self.table(rows: 100, seed: 2)
         let session = try PrivacySession(budget: .zCDP(rho: 1))
-        let base = PrivateLogisticRegression(features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]))
+        let base = PrivateLogisticRegression(
+            features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]))
         func error(_ logistic: PrivateLogisticRegression, _ parameters: NoiseParameters) -> PrivateLearningError? {
-            do { _ = try logistic.fit(table, parameters: parameters, budget: session); return nil } catch { return error }
+            do {
+                _ = try logistic.fit(table, parameters: parameters, budget: session)
+                return nil
+            } catch { return error }
         }
-        guard case .invalidParameter(name: "rho", _, _)? = error(base, NoiseParameters.zCDP(rho: -1)) else { Issue.record("ρ < 0"); return }
-        guard case .invalidParameter(name: "epsilon", _, _)? = error(base, NoiseParameters.approximate(epsilon: -1, delta: 1e-6)) else {
-            Issue.record("ε < 0"); return
+        guard case .invalidParameter(name: "rho", _, _)? = error(base, NoiseParameters.zCDP(rho: -1)) else {
+            Issue.record("ρ < 0")
+            return
         }
-        guard case .invalidParameter(name: "delta", _, _)? = error(base, NoiseParameters.approximate(epsilon: 1, delta: 0)) else {
-            Issue.record("δ = 0"); return
+        guard
+            case .invalidParameter(name: "epsilon", _, _)? = error(
+                base, NoiseParameters.approximate(epsilon: -1, delta: 1e-6))
+        else {
+            Issue.record("ε < 0")
+            return
         }
-        var noSteps = base; noSteps.iterations = 0
-        guard case .invalidParameter(name: "iterations", _, _)? = error(noSteps, NoiseParameters.zCDP(rho: 0.1)) else { Issue.record("T = 0"); return }
-        var share = base; share.hessianShare = 1
-        guard case .invalidParameter(name: "hessianShare", _, _)? = error(share, NoiseParameters.zCDP(rho: 0.1)) else { Issue.record("share"); return }
-        var unknown = base; unknown.label = "outcome"
-        #expect(error(unknown, NoiseParameters.zCDP(rho: 0.1)) == .unknownColumn(name: "outcome", available: ["x1", "x2", "y"]))
+        guard
+            case .invalidParameter(name: "delta", _, _)? = error(
+                base, NoiseParameters.approximate(epsilon: 1, delta: 0))
+        else {
+            Issue.record("δ = 0")
+            return
+        }
+        var noSteps = base
+        noSteps.iterations = 0
+        guard case .invalidParameter(name: "iterations", _, _)? = error(noSteps, NoiseParameters.zCDP(rho: 0.1)) else {
+            Issue.record("T = 0")
+            return
+        }
+        var share = base
+        share.hessianShare = 1
+        guard case .invalidParameter(name: "hessianShare", _, _)? = error(share, NoiseParameters.zCDP(rho: 0.1)) else {
+            Issue.record("share")
+            return
+        }
+        var unknown = base
+        unknown.label = "outcome"
+        #expect(
+            error(unknown, NoiseParameters.zCDP(rho: 0.1))
+                == .unknownColumn(name: "outcome", available: ["x1", "x2", "y"]))
         #expect(session.spent == 0)
         // Budget exceeded is a privacy refusal, and nothing is charged.
-        guard case .privacy(.budgetExceeded)? = error(base, NoiseParameters.zCDP(rho: 2)) else { Issue.record("budget"); return }
+        guard case .privacy(.budgetExceeded)? = error(base, NoiseParameters.zCDP(rho: 2)) else {
+            Issue.record("budget")
+            return
+        }
         #expect(session.spent == 0)
     }
 
@@ -203,14 +258,19 @@ struct LogisticRegressionTests {
     }
 
     @Test func logLossIsTheMeanCrossEntropyWithoutOverflow() throws {
-        let model = LogisticRegressionModel(features: ["x"], label: "y", coefficients: [2], intercept: -1, stated: .zCDP(rho: 1),
-                                            mechanismEvent: .zCDP(rho: 1), rho: 1, iterations: 1, gradientNoiseScale: 0,
-                                            hessianNoiseScale: 0, flooredEigenvalues: 0)
+        let model = LogisticRegressionModel(
+            features: ["x"], label: "y", coefficients: [2], intercept: -1, stated: .zCDP(rho: 1),
+            mechanismEvent: .zCDP(rho: 1), rho: 1, iterations: 1, gradientNoiseScale: 0,
+            hessianNoiseScale: 0, flooredEigenvalues: 0)
         // Scores −1, 1, 3, −1601 (the last would overflow a naive exp), labels 0, 1, 1, 0.
-        let table = try Table(columns: [try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [0, 1, 1, 0])])
+        let table = try Table(columns: [
+            try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [0, 1, 1, 0]),
+        ])
         let expected: Double = (2 * log1p(exp(-1.0)) + log1p(exp(-3.0))) / 4
         #expect(abs(try model.logLoss(on: table) - expected) < 1e-15)
-        let wrong = try Table(columns: [try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [1, 0, 0, 1])])
+        let wrong = try Table(columns: [
+            try Column("x", float64: [0, 1, 2, -800]), try Column("y", int64: [1, 0, 0, 1]),
+        ])
         #expect(try model.logLoss(on: wrong) > 100)
     }
 }

@@ -10,8 +10,10 @@ struct ExactReleaser: ScenarioReleaser {
 
     /// Counts, sums and means of each cell; quantiles read off the partial's bins (the smallest
     /// bin upper edge whose cumulative count reaches the level).
-    func release(_ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator: String,
-                 scenario: String, dataset: String, rowsScanned: Int?) throws -> Released {
+    func release(
+        _ partial: QueryPartial, parameters: NoiseParameters, mechanism: NoiseMechanism, operator: String,
+        scenario: String, dataset: String, rowsScanned: Int?
+    ) throws -> Released {
         let query = partial.query
         var rows: [Released.Row] = []
         for (key, cell) in zip(partial.keys, partial.cells) {
@@ -34,7 +36,9 @@ struct ExactReleaser: ScenarioReleaser {
                     var cumulative: Int64 = 0
                     for (index, count) in bins.enumerated() {
                         cumulative += count
-                        if Double(cumulative) >= level * Double(total) && total > 0 { return lower + Double(index + 1) * width }
+                        if Double(cumulative) >= level * Double(total) && total > 0 {
+                            return lower + Double(index + 1) * width
+                        }
                     }
                     return upper
                 }

@@ -7,7 +7,9 @@ import Testing
 /// Findings of the DP auditor's scenario paths (issue 13), pinned where they were fixed.
 @Suite("Issue 13: scenario findings of the DP auditor", .serialized)
 struct Issue13ScenarioAuditTests {
-    @Test("Issue 13 audit finding: finance publishes SecAgg costs (vector length, bytes, times) only when the row count is declared public")
+    @Test(
+        "Issue 13 audit finding: finance publishes SecAgg costs (vector length, bytes, times) only when the row count is declared public"
+    )
     func financeCostsFollowTheRowCountDeclaration() throws {
         let (directory, ledger) = try scratch("finance-costs")
         // The embedded registry cut to 200 enterprises (SecAgg over 10,000 is slow in debug).
@@ -18,16 +20,18 @@ struct Issue13ScenarioAuditTests {
         let input = try ScenarioRunner.fileInput(.finance, file: file)
         let rows = input.table.rowCount
         #expect(rows == 200)
-        let hidden = try ScenarioRunner.run(.finance, input: input,
-                                       context: ScenarioContext(ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory))
+        let hidden = try ScenarioRunner.run(
+            .finance, input: input,
+            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory))
         let hiddenSection = try #require(hidden.section("secure_aggregation"))
         #expect(hiddenSection.rows.map(\.labels) == [["parties"]], "only the public party count: \(hiddenSection.rows)")
         #expect(!hiddenSection.rows.contains { $0.value == Double(rows) })
         #expect(hiddenSection.note.contains("not published"))
 
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
-        let shown = try ScenarioRunner.run(.finance, input: input,
-                                      context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
+        let shown = try ScenarioRunner.run(
+            .finance, input: input,
+            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
         let shownSection = try #require(shown.section("secure_aggregation"))
         #expect(shownSection.rows.count == 6)
         #expect(shownSection.rows.contains { $0.labels == ["vector length (enterprises)"] && $0.value == Double(rows) })

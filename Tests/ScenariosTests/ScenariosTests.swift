@@ -14,8 +14,9 @@ func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger)
 
 /// A context whose releases are exact (``ExactReleaser``).
 func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
-    ScenarioContext(ledger: ledger, operator: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
-                    progress: { _ in }, releaser: ExactReleaser())
+    ScenarioContext(
+        ledger: ledger, operator: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
+        progress: { _ in }, releaser: ExactReleaser())
 }
 
 /// Limits high enough that contribution bounding drops nothing.
@@ -27,7 +28,8 @@ struct NoiseFreeScenarioTests {
     func transportOD() throws {
         let (directory, ledger) = try scratch("transport")
         let input = try ScenarioRunner.embeddedInput(.transport)
-        let report = try ScenarioRunner.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .transport, input: input, options: unbounded, context: exactContext(ledger, directory))
         let trips = input.table
         let origin = try View.strings(trips, "origin_district", .transport)
         let destination = try View.strings(trips, "destination_district", .transport)
@@ -35,7 +37,9 @@ struct NoiseFreeScenarioTests {
         for (o, d) in zip(origin, destination) { direct[o + "|" + d, default: 0] += 1 }
         let od = try #require(report.section("od_matrix"))
         #expect(od.rows.count == 169)
-        for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in od.rows {
+            #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         #expect(od.rows.reduce(0) { $0 + $1.value } == Double(trips.rowCount))
         let hours = View.hours(try View.timestamps(trips, "boarding_time", .transport))
         var perHour = [Double](repeating: 0, count: 24)
@@ -46,7 +50,9 @@ struct NoiseFreeScenarioTests {
         let boarding = try View.timestamps(trips, "boarding_time", .transport)
         let alighting = try View.timestamps(trips, "alighting_time", .transport)
         var minutes: [String: [Double]] = [:]
-        for i in 0..<trips.rowCount { minutes[origin[i], default: []].append(min(180, Double(alighting[i] - boarding[i]) / 60)) }
+        for i in 0..<trips.rowCount {
+            minutes[origin[i], default: []].append(min(180, Double(alighting[i] - boarding[i]) / 60))
+        }
         let quantiles = try #require(report.section("travel_time_quantiles"))
         for row in quantiles.rows where row.labels[1] == "p50" {
             guard let values = minutes[row.labels[0]]?.sorted(), !values.isEmpty else { continue }
@@ -59,13 +65,16 @@ struct NoiseFreeScenarioTests {
     func marketHotSpots() throws {
         let (directory, ledger) = try scratch("market")
         let input = try ScenarioRunner.embeddedInput(.market)
-        let report = try ScenarioRunner.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .market, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let type = try View.strings(t, "record_type", .market)
         let category = try View.strings(t, "category", .market)
         let district = try View.strings(t, "district", .market)
         var direct: [String: Double] = [:]
-        for i in 0..<t.rowCount where type[i] == "complaint" { direct[category[i] + "|" + district[i], default: 0] += 1 }
+        for i in 0..<t.rowCount where type[i] == "complaint" {
+            direct[category[i] + "|" + district[i], default: 0] += 1
+        }
         let hot = try #require(report.section("hotspots_category_district"))
         #expect(hot.rows.count == direct.count)
         for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
@@ -78,7 +87,8 @@ struct NoiseFreeScenarioTests {
     func commerceSums() throws {
         let (directory, ledger) = try scratch("commerce")
         let input = try ScenarioRunner.embeddedInput(.commerce)
-        let report = try ScenarioRunner.run(.commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .commerce, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let district = try View.strings(t, "district", .commerce)
         let footfall = try View.doubles(t, "footfall", .commerce)
@@ -96,7 +106,8 @@ struct NoiseFreeScenarioTests {
     func healthWeekly() throws {
         let (directory, ledger) = try scratch("health")
         let input = try ScenarioRunner.embeddedInput(.health)
-        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .health, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
         let chapter = try View.strings(t, "icd_chapter", .health)
         let day = try View.days(t, "visit_date", .health)
@@ -127,12 +138,15 @@ struct NoisyScenarioTests {
         for i in 0..<t.rowCount where type[i] == "complaint" { truth[category[i] + "|" + district[i], default: 0] += 1 }
         var covered = 0, total = 0
         for run in 0..<4 {
-            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "r\(run)", outputDirectory: directory)
-            let report = try ScenarioRunner.run(.market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let context = ScenarioContext(
+                ledger: ledger, operator: "tester", runID: "r\(run)", outputDirectory: directory)
+            let report = try ScenarioRunner.run(
+                .market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             let section = try #require(report.section("hotspots_category_district"))
             #expect(section.epsilon == 0.25)
             for row in section.rows {
-                let value = try #require(truth[row.labels.joined(separator: "|")], "a released key must exist in the data")
+                let value = try #require(
+                    truth[row.labels.joined(separator: "|")], "a released key must exist in the data")
                 total += 1
                 if let l = row.lower, let u = row.upper, l <= value, value <= u { covered += 1 }
             }
@@ -146,7 +160,8 @@ struct NoisyScenarioTests {
     func ledgerCharged() throws {
         let (directory, ledger) = try scratch("ledger")
         let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "x", outputDirectory: directory)
-        let report = try ScenarioRunner.run(.commerce, input: try ScenarioRunner.embeddedInput(.commerce), context: context)
+        let report = try ScenarioRunner.run(
+            .commerce, input: try ScenarioRunner.embeddedInput(.commerce), context: context)
         let history = try ledger.history(operator: "tester", scenario: report.ledgerScenario)
         #expect(history.count == 3)
         #expect(Set(history.map(\.id)) == Set(report.sections.flatMap(\.ledgerEntries)))
@@ -161,7 +176,8 @@ struct NoisyScenarioTests {
     func missingColumn() throws {
         let (directory, ledger) = try scratch("missing")
         let input = try ScenarioRunner.embeddedInput(.transport)
-        let broken = ScenarioInput(table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
+        let broken = ScenarioInput(
+            table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
         let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "m", outputDirectory: directory)
         #expect(throws: ScenarioError.self) { try ScenarioRunner.run(.transport, input: broken, context: context) }
         #expect(try ledger.history().isEmpty)
@@ -173,7 +189,8 @@ struct DemoSmokeTests {
     @Test("all six scenarios write report.json, CSVs, report.html with SVG and index.html")
     func demo() throws {
         let (directory, ledger) = try scratch("demo")
-        let context = ScenarioContext(ledger: ledger, operator: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
+        let context = ScenarioContext(
+            ledger: ledger, operator: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
             let report = try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), context: context)
@@ -188,7 +205,9 @@ struct DemoSmokeTests {
             for section in report.sections {
                 #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/\(section.id).csv"))
             }
-            for file in report.exports { #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/" + file)) }
+            for file in report.exports {
+                #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/" + file))
+            }
         }
         try ReportWriter.writeIndex(reports, ledgerPath: directory + "/ledger.sqlite", to: directory, seconds: 1)
         #expect(FileManager.default.fileExists(atPath: directory + "/index.html"))
@@ -200,8 +219,11 @@ struct DemoSmokeTests {
 /// The real datasets the scenario mappings read (``_TestSupport/SharedData``).
 enum ScenarioSharedData {
     static var available: Bool {
-        [SharedData.flights, SharedData.hotels, SharedData.inspections, SharedData.nhanes, SharedData.loans, SharedData.covid]
-            .allSatisfy { FileManager.default.fileExists(atPath: $0) }
+        [
+            SharedData.flights, SharedData.hotels, SharedData.inspections, SharedData.nhanes, SharedData.loans,
+            SharedData.covid,
+        ]
+        .allSatisfy { FileManager.default.fileExists(atPath: $0) }
     }
 }
 
@@ -215,9 +237,12 @@ struct RealDataMappingTests {
         let airTime = try raw.column("air_time"), tail = try raw.column("tailnum")
         let origin = try View.strings(raw, "origin", .transport), dest = try View.strings(raw, "dest", .transport)
         var direct: [String: Double] = [:]
-        for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) { direct[origin[i] + "|" + dest[i], default: 0] += 1 }
+        for i in 0..<raw.rowCount where airTime.isValid(i) && tail.isValid(i) {
+            direct[origin[i] + "|" + dest[i], default: 0] += 1
+        }
         let (directory, ledger) = try scratch("flights")
-        let report = try ScenarioRunner.run(.transport, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .transport, input: input, options: unbounded, context: exactContext(ledger, directory))
         let od = try #require(report.section("od_matrix"))
         #expect(od.rows.count == direct.count)
         for row in od.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
@@ -232,10 +257,14 @@ struct RealDataMappingTests {
         }
         let byHour = try #require(report.section("od_by_hour"))
         #expect(byHour.rows.count == od.rows.count * 24)
-        for row in byHour.rows { #expect(row.value == directHour[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in byHour.rows {
+            #expect(row.value == directHour[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
     }
 
-    @Test("nyc_flights → transport with noise and the default per-aircraft bounds: OD × hour is released on the selected pairs")
+    @Test(
+        "nyc_flights → transport with noise and the default per-aircraft bounds: OD × hour is released on the selected pairs"
+    )
     func flightsODByHourWithNoise() throws {
         let input = try RealDataMapping.nycFlights.input(file: SharedData.flights)
         let (directory, ledger) = try scratch("flights-noise")
@@ -249,7 +278,9 @@ struct RealDataMappingTests {
         #expect(try #require(report.section("trips_by_hour")).rows.count == 24)
     }
 
-    @Test("transport with selected keys on too little data: no OD pair passes, so OD × hour is not released and its ε is not spent")
+    @Test(
+        "transport with selected keys on too little data: no OD pair passes, so OD × hour is not released and its ε is not spent"
+    )
     func transportNothingSelected() throws {
         // 30 trips of 30 cards: far below the selection threshold at ε = 0.6.
         let start: Int64 = 1_700_000_000
@@ -275,7 +306,9 @@ struct RealDataMappingTests {
 
     @Test("a file named after a public dataset is recognised for its scenario only")
     func recognisingFiles() {
-        #expect(RealDataMapping.recognising(file: "../shared/datasets/nyc_flights/nyc_flights.csv", for: .transport) == .nycFlights)
+        #expect(
+            RealDataMapping.recognising(file: "../shared/datasets/nyc_flights/nyc_flights.csv", for: .transport)
+                == .nycFlights)
         #expect(RealDataMapping.recognising(file: "nhanes_2017.csv", for: .health) == .nhanes2017)
         #expect(RealDataMapping.recognising(file: "nyc_flights.csv", for: .health) == nil)
         #expect(RealDataMapping.recognising(file: "/data/my_flights.csv", for: .transport) == nil)
@@ -286,14 +319,16 @@ struct RealDataMappingTests {
     func inspectionHotSpots() throws {
         let input = try RealDataMapping.restaurantInspections.input(file: SharedData.inspections)
         let raw = try CSVReader.load(file: SharedData.inspections).table
-        let score = try View.doubles(raw, "inspection_score", .market), sites = try View.doubles(raw, "NumberofLocations", .market)
+        let score = try View.doubles(raw, "inspection_score", .market),
+            sites = try View.doubles(raw, "NumberofLocations", .market)
         var direct: [String: Double] = [:]
         for i in 0..<raw.rowCount {
             let chain = sites[i] <= 1 ? "single site" : sites[i] < 10 ? "2-9 sites" : "10+ sites"
             direct[RealDataMapping.scoreBand(score[i]) + "|" + chain, default: 0] += 1
         }
         let (directory, ledger) = try scratch("inspections")
-        let report = try ScenarioRunner.run(.market, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .market, input: input, options: unbounded, context: exactContext(ledger, directory))
         let hot = try #require(report.section("hotspots_category_district"))
         #expect(hot.rows.count == direct.count)
         for row in hot.rows { #expect(row.value == direct[row.labels.joined(separator: "|")], "\(row.labels)") }
@@ -317,32 +352,44 @@ struct RealDataMappingTests {
         #expect(try ledger.history(operator: "tester").contains { $0.kind == "export" })
     }
 
-    @Test("covid_testing → health: exact weekly and daily tests equal direct counts; the cohort is every person ever positive")
+    @Test(
+        "covid_testing → health: exact weekly and daily tests equal direct counts; the cohort is every person ever positive"
+    )
     func covidTestingCounts() throws {
         let input = try RealDataMapping.covidTesting.input(file: SharedData.covid)
         #expect(input.table.rowCount == 15_524)
         let raw = try CSVReader.load(file: SharedData.covid).table
         let day = try View.doubles(raw, "pan_day", .health), result = try View.strings(raw, "result", .health)
-        let drive = try View.doubles(raw, "drive_thru_ind", .health), subject = try View.strings(raw, "subject_id", .health)
+        let drive = try View.doubles(raw, "drive_thru_ind", .health),
+            subject = try View.strings(raw, "subject_id", .health)
         var weekly: [String: Double] = [:], daily: [String: Double] = [:], positivePersons = Set<String>()
         for i in 0..<raw.rowCount {
             let week = (Int(day[i]) - 1) / 7 + 1
             weekly[result[i] + "|week " + (week < 10 ? "0" : "") + "\(week)", default: 0] += 1
             let d = String(Int(day[i]))
-            daily[(drive[i] != 0 ? "drive-thru" : "clinic or ward") + "|" + result[i] + "|day " + String(repeating: "0", count: 3 - d.count) + d,
-                  default: 0] += 1
+            daily[
+                (drive[i] != 0 ? "drive-thru" : "clinic or ward") + "|" + result[i] + "|day "
+                    + String(repeating: "0", count: 3 - d.count) + d,
+                default: 0] += 1
             if result[i] == "positive" { positivePersons.insert(subject[i]) }
         }
         let (directory, ledger) = try scratch("covid")
-        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
-        #expect(try #require(report.section("weekly_alerts")).rows.map(\.labels) == (1...16).map { ["week " + ($0 < 10 ? "0" : "") + "\($0)", "positive"] })
+        let report = try ScenarioRunner.run(
+            .health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        #expect(
+            try #require(report.section("weekly_alerts")).rows.map(\.labels)
+                == (1...16).map { ["week " + ($0 < 10 ? "0" : "") + "\($0)", "positive"] })
         let series = try #require(report.section("weekly_tests"))
         #expect(series.rows.count == 3 * 16)
-        for row in series.rows { #expect(row.value == weekly[row.labels.reversed().joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in series.rows {
+            #expect(row.value == weekly[row.labels.reversed().joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         #expect(series.rows.reduce(0) { $0 + $1.value } == 15_524)
         let days = try #require(report.section("daily_counts"))
         #expect(days.rows.count == 2 * 3 * 112)
-        for row in days.rows { #expect(row.value == daily[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in days.rows {
+            #expect(row.value == daily[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         // Weekly positivity is positives over all tests of the week.
         let rates = try #require(report.section("weekly_positivity"))
         for row in rates.rows {
@@ -355,7 +402,9 @@ struct RealDataMappingTests {
         #expect(positivePersons.count == 790)
     }
 
-    @Test("covid_testing → health with noise: the whole budget is charged through the ledger and the positivity model is fitted")
+    @Test(
+        "covid_testing → health with noise: the whole budget is charged through the ledger and the positivity model is fitted"
+    )
     func covidTestingWithNoise() throws {
         let input = try RealDataMapping.covidTesting.input(file: SharedData.covid)
         let (directory, ledger) = try scratch("covid-noise")
@@ -387,11 +436,13 @@ struct RealDataMappingTests {
         // reading and a diabetes answer; hypertension by the mean readings ≥ 140 / ≥ 90 mm Hg.
         let raw = try CSVReader.load(file: SharedData.nhanes).table
         let age = try raw.column("AgeInYearsAtScreening"), answer = try raw.column("DoctorToldYouHaveDiabetes")
-        let ages = try View.doubles(raw, "AgeInYearsAtScreening", .health), answers = try View.strings(raw, "DoctorToldYouHaveDiabetes", .health)
+        let ages = try View.doubles(raw, "AgeInYearsAtScreening", .health),
+            answers = try View.strings(raw, "DoctorToldYouHaveDiabetes", .health)
         let gender = try View.strings(raw, "Gender", .health)
         func readings(_ prefix: String) throws -> [[Double?]] {
             try ["1St", "2Nd", "3Rd"].map { r in
-                let column = try raw.column("\(prefix)BloodPres\(r)RdgMmHg"), values = try View.doubles(raw, column.name, .health)
+                let column = try raw.column("\(prefix)BloodPres\(r)RdgMmHg"),
+                    values = try View.doubles(raw, column.name, .health)
                 return (0..<raw.rowCount).map { column.isValid($0) ? values[$0] : nil }
             }
         }
@@ -402,21 +453,28 @@ struct RealDataMappingTests {
             guard !s.isEmpty, !d.isEmpty else { continue }
             let high = s.reduce(0, +) / Double(s.count) >= 140 || d.reduce(0, +) / Double(d.count) >= 90
             let a = Int(ages[i])
-            let band = a < 30 ? "18-29" : a < 40 ? "30-39" : a < 50 ? "40-49" : a < 60 ? "50-59" : a < 70 ? "60-69" : "70-80"
-            let key = [band, gender[i] == "Male" ? "M" : "F", high ? "yes" : "no", answers[i] == "1" ? "yes" : "no"].joined(separator: "|")
+            let band =
+                a < 30 ? "18-29" : a < 40 ? "30-39" : a < 50 ? "40-49" : a < 60 ? "50-59" : a < 70 ? "60-69" : "70-80"
+            let key = [band, gender[i] == "Male" ? "M" : "F", high ? "yes" : "no", answers[i] == "1" ? "yes" : "no"]
+                .joined(separator: "|")
             direct[key, default: 0] += 1
             persons += 1
         }
         #expect(persons == 5_243)
         let (directory, ledger) = try scratch("nhanes")
-        let report = try ScenarioRunner.run(.health, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .health, input: input, options: unbounded, context: exactContext(ledger, directory))
         let counts = try #require(report.section("persons_by_risk_factors"))
         #expect(counts.rows.count == 48)
-        for row in counts.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in counts.rows {
+            #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         #expect(counts.rows.map(\.value).reduce(0, +) == 5_243)
         #expect(report.section("weekly_alerts") == nil && report.section("daily_counts") == nil)
         // Prevalence rises with age among the normotensive (a property of the real data).
-        let prevalence = try #require(report.section("diabetes_prevalence")).rows.filter { $0.labels[1] == "hypertension no" }.map(\.value)
+        let prevalence = try #require(report.section("diabetes_prevalence")).rows.filter {
+            $0.labels[1] == "hypertension no"
+        }.map(\.value)
         #expect(prevalence.count == 6 && prevalence.first! < prevalence.last!)
         #expect(report.exports == ["diabetes_cohort_k5.csv"])
         let cohort = try CSVReader.load(file: directory + "/health/diabetes_cohort_k5.csv").table
@@ -427,49 +485,68 @@ struct RealDataMappingTests {
     func lendingClubScores() throws {
         let input = try RealDataMapping.lendingClubLoans.input(file: SharedData.loans)
         let raw = try CSVReader.load(file: SharedData.loans).table
-        let liens = try View.doubles(raw, "tax_liens", .finance), bankrupt = try View.doubles(raw, "public_record_bankrupt", .finance)
-        let delinquent = try View.doubles(raw, "delinq_2y", .finance), collections = try View.doubles(raw, "total_collection_amount_ever", .finance)
+        let liens = try View.doubles(raw, "tax_liens", .finance),
+            bankrupt = try View.doubles(raw, "public_record_bankrupt", .finance)
+        let delinquent = try View.doubles(raw, "delinq_2y", .finance),
+            collections = try View.doubles(raw, "total_collection_amount_ever", .finance)
         let grade = try View.strings(raw, "grade", .finance), term = try View.doubles(raw, "term", .finance)
         let status = try View.strings(raw, "loan_status", .finance)
         var bySegment: [String: Double] = [:], byDefault: [String: Double] = [:]
         for i in 0..<raw.rowCount {
-            let score = (liens[i] >= 1 ? 1 : 0) + (bankrupt[i] >= 1 ? 1 : 0) + (delinquent[i] >= 1 ? 1 : 0) + (collections[i] > 0 ? 1 : 0)
+            let score =
+                (liens[i] >= 1 ? 1 : 0) + (bankrupt[i] >= 1 ? 1 : 0) + (delinquent[i] >= 1 ? 1 : 0)
+                + (collections[i] > 0 ? 1 : 0)
             bySegment["\(grade[i]) \(Int(term[i]))m|\(score)", default: 0] += 1
             let late = ["In Grace Period", "Late (16-30 days)", "Late (31-120 days)", "Charged Off"].contains(status[i])
             byDefault["\(score)|" + (late ? "default" : "no_default"), default: 0] += 1
         }
         #expect(byDefault.filter { $0.key.hasSuffix("|default") }.values.reduce(0, +) == 178)
         let (directory, ledger) = try scratch("loans")
-        let report = try ScenarioRunner.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .finance, input: input, options: unbounded, context: exactContext(ledger, directory))
         let segments = try #require(report.section("industry_risk_score"))
-        #expect(segments.rows.count == 14 * 5 && segments.labelNames == ["grade_term", "risk_score"] && segments.valueName == "loans")
-        for row in segments.rows { #expect(row.value == bySegment[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        #expect(
+            segments.rows.count == 14 * 5 && segments.labelNames == ["grade_term", "risk_score"]
+                && segments.valueName == "loans")
+        for row in segments.rows {
+            #expect(row.value == bySegment[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         let defaults = try #require(report.section("score_default"))
         #expect(defaults.rows.count == 10)
-        for row in defaults.rows { #expect(row.value == byDefault[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
-        #expect(report.inputSizes == [.notPublished("loans")])   // not declared public by the steward
+        for row in defaults.rows {
+            #expect(row.value == byDefault[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
+        #expect(report.inputSizes == [.notPublished("loans")])  // not declared public by the steward
     }
 }
 
 @Suite("Finance and tourism in the exact test releaser")
 struct NoiseFreeFinanceTourismTests {
-    @Test("finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
+    @Test(
+        "finance: SecAgg of the departments' flags gives the same industry × score counts as flags summed in the clear")
     func financeScores() throws {
         let (directory, ledger) = try scratch("finance")
         let input = try ScenarioRunner.embeddedInput(.finance)
-        let report = try ScenarioRunner.run(.finance, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .finance, input: input, options: unbounded, context: exactContext(ledger, directory))
         let t = input.table
-        let tax = try View.doubles(t, "tax_paid_10k_yuan", .finance), kwh = try View.doubles(t, "electricity_kwh", .finance)
-        let court = try View.doubles(t, "court_cases", .finance), logistics = try View.doubles(t, "logistics_volume", .finance)
+        let tax = try View.doubles(t, "tax_paid_10k_yuan", .finance),
+            kwh = try View.doubles(t, "electricity_kwh", .finance)
+        let court = try View.doubles(t, "court_cases", .finance),
+            logistics = try View.doubles(t, "logistics_volume", .finance)
         let industry = try View.strings(t, "industry", .finance)
         var direct: [String: Double] = [:]
         for i in 0..<t.rowCount {
-            let score = (tax[i] <= 0 ? 1 : 0) + (kwh[i] < 10_000 ? 1 : 0) + (court[i] >= 1 ? 1 : 0) + (logistics[i] < 100 ? 1 : 0)
+            let score =
+                (tax[i] <= 0 ? 1 : 0) + (kwh[i] < 10_000 ? 1 : 0) + (court[i] >= 1 ? 1 : 0)
+                + (logistics[i] < 100 ? 1 : 0)
             direct[industry[i] + "|\(score)", default: 0] += 1
         }
         let section = try #require(report.section("industry_risk_score"))
         #expect(section.rows.count == 50)
-        for row in section.rows { #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)") }
+        for row in section.rows {
+            #expect(row.value == direct[row.labels.joined(separator: "|"), default: 0], "\(row.labels)")
+        }
         // The score validates as a risk model on this data: default rates rise with the score.
         let rates = try #require(report.section("default_rate_by_score")).rows.map(\.value)
         #expect(rates.count >= 4 && zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 })
@@ -479,7 +556,8 @@ struct NoiseFreeFinanceTourismTests {
     func tourismSpots() throws {
         let (directory, ledger) = try scratch("tourism")
         let input = try ScenarioRunner.embeddedInput(.tourism)
-        let report = try ScenarioRunner.run(.tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
+        let report = try ScenarioRunner.run(
+            .tourism, input: input, options: unbounded, context: exactContext(ledger, directory))
         var direct: [String: Double] = [:]
         for s in try View.strings(input.table, "scenic_spot", .tourism) { direct[s, default: 0] += 1 }
         let spots = try #require(report.section("visitors_by_spot"))
@@ -508,8 +586,10 @@ struct SumCoverageTests {
         for i in 0..<input.table.rowCount { truth[district[i], default: 0] += min(footfall[i], 250_000) }
         var covered = 0, total = 0
         for run in 0..<8 {
-            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "c\(run)", outputDirectory: directory)
-            let report = try ScenarioRunner.run(.commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
+            let context = ScenarioContext(
+                ledger: ledger, operator: "tester", runID: "c\(run)", outputDirectory: directory)
+            let report = try ScenarioRunner.run(
+                .commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             for row in try #require(report.section("footfall_by_district")).rows {
                 total += 1
                 let value = try #require(truth[row.labels[0]])

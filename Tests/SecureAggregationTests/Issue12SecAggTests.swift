@@ -7,7 +7,12 @@ import SecureAggregationTransport
 
 /// Runs the built `privacy-kernel` (if present) and returns its exit status, stdout and stderr.
 enum CLI {
-    struct Result { let status: Int32; let stdout: String; let stderr: String; let seconds: Double }
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        let seconds: Double
+    }
 
     static var available: Bool { SecAggTransportTests.executable != nil }
 
@@ -29,17 +34,24 @@ enum CLI {
         nonisolated(unsafe) var outData = Data(), errData = Data()
         let group = DispatchGroup()
         group.enter()
-        Thread.detachNewThread { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        Thread.detachNewThread {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         group.enter()
-        Thread.detachNewThread { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        Thread.detachNewThread {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let pid = process.processIdentifier
         let killer = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         process.waitUntilExit()
         killer.cancel()
         group.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(started))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(started))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -56,7 +68,9 @@ func refusal(_ body: () throws -> Void) -> (name: String, reason: String)? {
         try body()
         return nil
     } catch {
-        guard let typed = error as? SecureAggregationError, case let .invalidParameter(name, reason) = typed else { return nil }
+        guard let typed = error as? SecureAggregationError, case let .invalidParameter(name, reason) = typed else {
+            return nil
+        }
         return (name, reason)
     }
 }
@@ -66,27 +80,37 @@ struct Issue12P4Tests {
     static func session() -> [UInt8] { Array(repeating: 3, count: 16) }
 
     static func keys(_ n: Int) -> [PartyID: [UInt8]] {
-        Dictionary(uniqueKeysWithValues: (1 ... n).map { (PartyID($0), Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)) })
+        Dictionary(
+            uniqueKeysWithValues: (1...n).map {
+                (PartyID($0), Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation))
+            })
     }
 
     @Test("Issue 12 P4: the malicious-server variant refuses t with 2t ≤ m + n_C (t = 6 of 10)")
     func maliciousThresholdRule() throws {
-        let ids = (1 ... 10).map { PartyID($0) }
+        let ids = (1...10).map { PartyID($0) }
         let keys = Self.keys(10)
         // Default n_C = ⌊9/3⌋ = 3: 2t > 13 needs t ≥ 7.
         let refused = refusal {
-            _ = try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6, signingPublicKeys: keys)
+            _ = try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6, signingPublicKeys: keys)
         }
         #expect(refused?.name == "threshold")
         #expect(refused?.reason.contains("2t > m + n_C") == true)
         #expect(refused?.reason.contains("t ≥ 7") == true)
-        let accepted = try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 7, signingPublicKeys: keys)
+        let accepted = try SecAggConfiguration(
+            sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 7, signingPublicKeys: keys)
         #expect(accepted.corruptClients == 3)
         // A declared n_C = 1 allows t = 6 (12 > 11); n_C = 2 does not (12 > 12 fails).
-        #expect(try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6,
-                                        signingPublicKeys: keys, corruptClients: 1).corruptClients == 1)
+        #expect(
+            try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6,
+                signingPublicKeys: keys, corruptClients: 1
+            ).corruptClients == 1)
         #expect(throws: SecureAggregationError.self) {
-            try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6, signingPublicKeys: keys, corruptClients: 2)
+            try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: ids, dimension: 4, threshold: 6, signingPublicKeys: keys,
+                corruptClients: 2)
         }
         // The default malicious threshold is the smallest legal one.
         #expect(SecAggConfiguration.defaultThreshold(partyCount: 10, graph: .complete, maliciousServer: true) == 7)
@@ -95,21 +119,29 @@ struct Issue12P4Tests {
 
     @Test("Issue 12 P4: the rule holds per neighbourhood for SecAgg+, and t must exceed n_C in every variant")
     func perNeighbourhoodAndCorruptClients() throws {
-        let ids = (1 ... 64).map { PartyID($0) }
-        let graph = SecAggGraph.sparse(degree: 18, seed: Array(repeating: 5, count: 32))   // m = 19, n_C = 6
+        let ids = (1...64).map { PartyID($0) }
+        let graph = SecAggGraph.sparse(degree: 18, seed: Array(repeating: 5, count: 32))  // m = 19, n_C = 6
         let keys = Self.keys(64)
         #expect(throws: SecureAggregationError.self) {
-            try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 12, graph: graph, signingPublicKeys: keys)
+            try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 12, graph: graph,
+                signingPublicKeys: keys)
         }
-        let ok = try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 13, graph: graph, signingPublicKeys: keys)
+        let ok = try SecAggConfiguration(
+            sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 13, graph: graph, signingPublicKeys: keys
+        )
         #expect(ok.corruptClients == 6)
         #expect(SecAggConfiguration.defaultThreshold(partyCount: 64, graph: graph, maliciousServer: true) == 13)
         // Semi-honest: t = 5 with 5 declared colluders would let them reconstruct alone.
         #expect(throws: SecureAggregationError.self) {
-            try SecAggConfiguration(sessionID: Self.session(), partyIDs: Array(ids.prefix(10)), dimension: 2, threshold: 5, corruptClients: 5)
+            try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: Array(ids.prefix(10)), dimension: 2, threshold: 5,
+                corruptClients: 5)
         }
         #expect(throws: SecureAggregationError.self) {
-            try SecAggConfiguration(sessionID: Self.session(), partyIDs: Array(ids.prefix(10)), dimension: 2, threshold: 5, corruptClients: 10)
+            try SecAggConfiguration(
+                sessionID: Self.session(), partyIDs: Array(ids.prefix(10)), dimension: 2, threshold: 5,
+                corruptClients: 10)
         }
     }
 
@@ -119,17 +151,19 @@ struct Issue12P4Tests {
         #expect(SecAggConfiguration.minimumSparseDegree(partyCount: 500) == 28)
         #expect(SecAggConfiguration.minimumSparseDegree(partyCount: 64) == 18)
         #expect(SecAggConfiguration.minimumSparseDegree(partyCount: 6) == 5)
-        let ids = (1 ... 100).map { PartyID($0) }
+        let ids = (1...100).map { PartyID($0) }
         for degree in [1, 2, 18, 19] {
             let refused = refusal {
-                _ = try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 2,
-                                            graph: .sparse(degree: degree, seed: Array(repeating: 1, count: 32)), corruptClients: 0)
+                _ = try SecAggConfiguration(
+                    sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 2,
+                    graph: .sparse(degree: degree, seed: Array(repeating: 1, count: 32)), corruptClients: 0)
             }
             #expect(refused?.name == "degree", "degree \(degree) of 100 parties")
             #expect(refused?.reason.contains("3·log₂ n = 20") == true)
         }
-        _ = try SecAggConfiguration(sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 11,
-                                    graph: .sparse(degree: 20, seed: Array(repeating: 1, count: 32)))
+        _ = try SecAggConfiguration(
+            sessionID: Self.session(), partyIDs: ids, dimension: 2, threshold: 11,
+            graph: .sparse(degree: 20, seed: Array(repeating: 1, count: 32)))
         // A degree too large for the party count overflows nothing: it is the complete graph.
         #expect(SecAggConfiguration.neighbourhoodSize(partyCount: 100, graph: .sparse(degree: .max, seed: [])) == 100)
     }
@@ -138,16 +172,18 @@ struct Issue12P4Tests {
     func onlyNeighbourhoodSignaturesCount() throws {
         // 16 parties, degree 12 (the minimum): m = 13, n_C = 4, t = 9; each party has 3 non-neighbours.
         let keys = SecAggFixture.signingKeys(parties: 16)
-        var session = try ManualSession(parties: 16, dimension: 4, signingKeys: keys,
-                                        graph: .sparse(degree: 12, seed: Array(repeating: 7, count: 32)))
+        var session = try ManualSession(
+            parties: 16, dimension: 4, signingKeys: keys,
+            graph: .sparse(degree: 12, seed: Array(repeating: 7, count: 32)))
         #expect(session.configuration.threshold == 9)
         var out = try session.advertise()
-        out = try session.deliver(out)                 // shares forwarded
-        out = try session.deliver(out)                 // masked inputs → consistency requests
-        out = try session.deliver(out)                 // signatures → unmasking requests
+        out = try session.deliver(out)  // shares forwarded
+        out = try session.deliver(out)  // masked inputs → consistency requests
+        out = try session.deliver(out)  // signatures → unmasking requests
         let request = try #require(out.first { $0.recipient == 1 })
         guard case let .unmaskingRequest(survivors, dropouts, signatures) = request.message else {
-            Issue.record("expected an unmasking request"); return
+            Issue.record("expected an unmasking request")
+            return
         }
         let graph = session.configuration.neighbours
         let outsiders = signatures.filter { $0.party != 1 && !graph.areNeighbours(1, $0.party) }
@@ -165,22 +201,31 @@ struct Issue12P4Tests {
         // outsider's signature garbled: outsiders are neither counted nor verified.
         var honest = session.parties[2]!
         let outsider = try #require(signatures.first { $0.party != 2 && !graph.areNeighbours(2, $0.party) })
-        let garbled = signatures.map { $0.party == outsider.party ? PartySignature(party: $0.party, signature: Array(repeating: 1, count: 64)) : $0 }
+        let garbled = signatures.map {
+            $0.party == outsider.party ? PartySignature(party: $0.party, signature: Array(repeating: 1, count: 64)) : $0
+        }
         _ = try honest.handle(.unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: garbled))
         #expect(honest.phase == .finished)
     }
 
-    @Test("Issue 12 P4: secagg simulate refuses --malicious --threshold 6 of 10 and --degree 1",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 P4: secagg simulate refuses --malicious --threshold 6 of 10 and --degree 1",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func cliRefusesUnsafeThresholds() throws {
-        let refused = try CLI.run(["secagg", "simulate", "--parties", "10", "--dim", "10", "--malicious", "--threshold", "6"])
+        let refused = try CLI.run([
+            "secagg", "simulate", "--parties", "10", "--dim", "10", "--malicious", "--threshold", "6",
+        ])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("2t > m + n_C"))
-        let degree = try CLI.run(["secagg", "simulate", "--parties", "100", "--dim", "10", "--graph", "sparse", "--degree", "1"])
+        let degree = try CLI.run([
+            "secagg", "simulate", "--parties", "100", "--dim", "10", "--graph", "sparse", "--degree", "1",
+        ])
         #expect(degree.status != 0)
         #expect(degree.stderr.contains("3·log₂ n"))
-        let declared = try CLI.run(["secagg", "simulate", "--parties", "10", "--dim", "10", "--malicious", "--threshold", "6",
-                                    "--corrupt", "1", "--json"])
+        let declared = try CLI.run([
+            "secagg", "simulate", "--parties", "10", "--dim", "10", "--malicious", "--threshold", "6",
+            "--corrupt", "1", "--json",
+        ])
         #expect(declared.status == 0)
         #expect(declared.stdout.contains("\"corrupt\":1"))
         let defaults = try CLI.run(["secagg", "simulate", "--parties", "10", "--dim", "10", "--malicious", "--json"])
@@ -200,23 +245,24 @@ struct Issue12P5Tests {
         let quantiser = try RingQuantiser(modulusBits: 24, scale: 1, clippingBound: 10)
         let bound = quantiser.l2Bound(dimension: d)
         #expect(abs(bound * bound - 220) < 1e-9)
-        let values = [Double](repeating: 0.5, count: d)            // norm exactly c = 10
+        let values = [Double](repeating: 0.5, count: d)  // norm exactly c = 10
         var generator = SecureRandomGenerator(testSeed: 1201)
         var largest = 0.0
         var roundedUp = 0
-        for _ in 0 ..< 2_000 {
+        for _ in 0..<2_000 {
             let integers = quantiser.decodeIntegers(try quantiser.encode(values, using: &generator))
             let squared = integers.reduce(0.0) { $0 + Double($1 * $1) }
             #expect(squared <= bound * bound)
             largest = max(largest, squared)
             roundedUp += integers.filter { $0 == 1 }.count
         }
-        #expect(largest > 200)                                       // conditioned, not truncated
+        #expect(largest > 200)  // conditioned, not truncated
         // Still close to unbiased: the mean element is within 2% of ½.
         #expect(abs(Double(roundedUp) / Double(2_000 * d) - 0.5) < 0.01)
         // The accounting uses this bound, which exceeds the c·s the old README passed.
-        let plan = try DistributedDiscreteGaussian.Plan(rho: 0.5, parties: 10, honestContributors: 5, dimension: d,
-                                                        modulusBits: 32, clippingBound: 1)
+        let plan = try DistributedDiscreteGaussian.Plan(
+            rho: 0.5, parties: 10, honestContributors: 5, dimension: d,
+            modulusBits: 32, clippingBound: 1)
         #expect(plan.l2Sensitivity == plan.quantiser.l2Bound(dimension: d))
         #expect(plan.l2Sensitivity > plan.quantiser.scale * plan.quantiser.clippingBound)
     }
@@ -228,27 +274,31 @@ struct Issue12P5Tests {
         #expect(configuration.corruptClients == 6)
         let plan = try DistributedDiscreteGaussian.Plan(rho: 0.1, configuration: configuration, clippingBound: 1)
         #expect(plan.contributors == 5)
-        let honest = DistributedDiscreteGaussian.rho(localSigma: plan.localSigma, contributors: 5, l2Sensitivity: plan.l2Sensitivity,
-                                                     l1Sensitivity: plan.l1Sensitivity, dimension: 64)
+        let honest = DistributedDiscreteGaussian.rho(
+            localSigma: plan.localSigma, contributors: 5, l2Sensitivity: plan.l2Sensitivity,
+            l1Sensitivity: plan.l1Sensitivity, dimension: 64)
         #expect(plan.rho == honest)
         #expect(plan.rho <= 0.1 && plan.rho > 0.099)
         // Accounting with t = 11 would have claimed about half the ρ actually spent.
-        let claimedWithT = DistributedDiscreteGaussian.rho(localSigma: plan.localSigma, contributors: 11, l2Sensitivity: plan.l2Sensitivity,
-                                                           l1Sensitivity: plan.l1Sensitivity, dimension: 64)
+        let claimedWithT = DistributedDiscreteGaussian.rho(
+            localSigma: plan.localSigma, contributors: 11, l2Sensitivity: plan.l2Sensitivity,
+            l1Sensitivity: plan.l1Sensitivity, dimension: 64)
         #expect(claimedWithT < 0.5 * plan.rho)
     }
 
     @Test("Issue 12 P5: a configuration whose noisy sum can wrap the ring is refused")
     func noiseMarginAgainstWrapping() throws {
         let refused = refusal {
-            _ = try DistributedDiscreteGaussian.Plan(rho: 0.001, parties: 100, honestContributors: 10, dimension: 1_000,
-                                                     modulusBits: 8, clippingBound: 1)
+            _ = try DistributedDiscreteGaussian.Plan(
+                rho: 0.001, parties: 100, honestContributors: 10, dimension: 1_000,
+                modulusBits: 8, clippingBound: 1)
         }
         #expect(refused?.name == "modulusBits")
         #expect(refused?.reason.contains("can wrap") == true)
         for bits in [16, 24, 32] {
-            let plan = try DistributedDiscreteGaussian.Plan(rho: 0.01, parties: 100, honestContributors: 10, dimension: 1_000,
-                                                            modulusBits: bits, clippingBound: 1)
+            let plan = try DistributedDiscreteGaussian.Plan(
+                rho: 0.01, parties: 100, honestContributors: 10, dimension: 1_000,
+                modulusBits: bits, clippingBound: 1)
             let width = 100 * (plan.quantiser.clippingBound * plan.quantiser.scale + 1) + 12 * 10 * plan.localSigma
             #expect(width <= Double(1 << (bits - 1)) - 1)
             #expect(plan.noiseMarginSigmas == 12)
@@ -282,15 +332,17 @@ struct Issue12P5Tests {
         let variance = Double(parties) * plan.localSigma * plan.localSigma
         let limit = Int64((12 * variance.squareRoot()).rounded(.up))
         var weights: [Double] = []
-        for x in -limit ... limit { weights.append(Foundation.exp(-Double(x * x) / (2 * variance))) }
+        for x in -limit...limit { weights.append(Foundation.exp(-Double(x * x) / (2 * variance))) }
         let total = weights.reduce(0, +)
         // About 30 bins of near-equal probability, by cumulative mass.
-        var edges: [Int64] = []          // upper edges (inclusive) of each bin but the last
+        var edges: [Int64] = []  // upper edges (inclusive) of each bin but the last
         var mass = 0.0, binMass: [Double] = []
         for (i, w) in weights.enumerated() {
             mass += w / total
             if mass >= 1.0 / 30 {
-                edges.append(-limit + Int64(i)); binMass.append(mass); mass = 0
+                edges.append(-limit + Int64(i))
+                binMass.append(mass)
+                mass = 0
             }
         }
         binMass[binMass.count - 1] += mass
@@ -320,16 +372,21 @@ struct Issue12P5Tests {
         #expect(chiSquared(fewer, edges: edges, binMass: binMass) > 58.3)
     }
 
-    @Test("Issue 12 P5: secagg simulate refuses a ring the noisy sum can wrap and reports t − n_C",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 P5: secagg simulate refuses a ring the noisy sum can wrap and reports t − n_C",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func cliDistributedNoise() throws {
-        let refused = try CLI.run(["secagg", "simulate", "--parties", "10", "--dim", "100", "--bits", "8", "--dp-rho", "0.001"])
+        let refused = try CLI.run([
+            "secagg", "simulate", "--parties", "10", "--dim", "100", "--bits", "8", "--dp-rho", "0.001",
+        ])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("can wrap"))
-        let ran = try CLI.run(["secagg", "simulate", "--parties", "10", "--dim", "100", "--dp-rho", "0.5", "--dp-clip", "2", "--json"])
+        let ran = try CLI.run([
+            "secagg", "simulate", "--parties", "10", "--dim", "100", "--dp-rho", "0.5", "--dp-clip", "2", "--json",
+        ])
         #expect(ran.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
-        #expect(json["dp_contributors_accounted"] as? Int == 3)     // t = 6, n_C = 3
+        #expect(json["dp_contributors_accounted"] as? Int == 3)  // t = 6, n_C = 3
         #expect((json["dp_rho"] as? Double ?? 1) <= 0.5)
         #expect(json["correct"] as? Bool == true)
     }
@@ -339,22 +396,30 @@ struct Issue12P5Tests {
 struct Issue12SizeTests {
     @Test("Issue 12 C-secagg-size: simulations beyond the documented limits are refused up front")
     func refusedUpFront() throws {
-        #expect(throws: SecureAggregationError.self) { try SecAggSimulation.checkSize(parties: 100_000, neighbourhood: 100_000, dimension: 1) }
-        #expect(throws: SecureAggregationError.self) { try SecAggSimulation.checkSize(parties: 2_000, neighbourhood: 2_000, dimension: 1) }
-        #expect(throws: SecureAggregationError.self) { try SecAggSimulation.checkSize(parties: 1_000, neighbourhood: 31, dimension: 1 << 20) }
+        #expect(throws: SecureAggregationError.self) {
+            try SecAggSimulation.checkSize(parties: 100_000, neighbourhood: 100_000, dimension: 1)
+        }
+        #expect(throws: SecureAggregationError.self) {
+            try SecAggSimulation.checkSize(parties: 2_000, neighbourhood: 2_000, dimension: 1)
+        }
+        #expect(throws: SecureAggregationError.self) {
+            try SecAggSimulation.checkSize(parties: 1_000, neighbourhood: 31, dimension: 1 << 20)
+        }
         try SecAggSimulation.checkSize(parties: 100, neighbourhood: 23, dimension: 100_000)
         try SecAggSimulation.checkSize(parties: 10_000, neighbourhood: 41, dimension: 1)
         // The configuration itself refuses an n² complete graph before building it.
         let started = Date()
         #expect(throws: SecureAggregationError.self) {
-            try SecAggConfiguration(sessionID: Array(repeating: 1, count: 16), partyIDs: (1 ... 100_000).map { PartyID($0) },
-                                    dimension: 1, threshold: 50_001)
+            try SecAggConfiguration(
+                sessionID: Array(repeating: 1, count: 16), partyIDs: (1...100_000).map { PartyID($0) },
+                dimension: 1, threshold: 50_001)
         }
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
-    @Test("Issue 12 C-secagg-size: secagg simulate --parties 100000 --dim 1 is refused at once",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 C-secagg-size: secagg simulate --parties 100000 --dim 1 is refused at once",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func cliRefusesAtOnce() throws {
         let result = try CLI.run(["secagg", "simulate", "--parties", "100000", "--dim", "1"], timeout: 60)
         #expect(result.status != 0)
@@ -370,11 +435,18 @@ struct Issue12SizeTests {
         let configuration = try SecAggFixture.configuration(parties: 12, dimension: 8)
         var generator = SecureRandomGenerator(testSeed: 1203)
         let inputs = SecAggSimulation.randomInputs(for: configuration, using: &generator)
-        final class Lines: @unchecked Sendable { let lock = NSLock(); var lines: [String] = [] }
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var lines: [String] = []
+        }
         let lines = Lines()
-        let report = try SecAggSimulation.run(configuration: configuration, inputs: inputs, progress: { line in
-            lines.lock.lock(); lines.lines.append(line); lines.lock.unlock()
-        })
+        let report = try SecAggSimulation.run(
+            configuration: configuration, inputs: inputs,
+            progress: { line in
+                lines.lock.lock()
+                lines.lines.append(line)
+                lines.lock.unlock()
+            })
         #expect(report.correct)
         for round in ["AdvertiseKeys", "ShareKeys", "MaskedInputCollection", "Unmasking"] {
             #expect(lines.lines.contains { $0.contains(round) && $0.contains("closed by the server") })
@@ -397,7 +469,8 @@ struct Issue12TransportTests {
                 try SecAggTCPServer.run(configuration: configuration, options: options)
             }
         }
-        let party = try SecAggParty(id: 1, configuration: configuration, input: [0, 0], generator: SecureRandomGenerator(testSeed: 1))
+        let party = try SecAggParty(
+            id: 1, configuration: configuration, input: [0, 0], generator: SecureRandomGenerator(testSeed: 1))
         for port in [0, 70_000] {
             #expect(throws: SecAggTransportError.invalidPort(port, allowed: "1...65535")) {
                 try SecAggTCPParty.run(party: party, options: SecAggTCPParty.Options(port: port))
@@ -412,7 +485,7 @@ struct Issue12TransportTests {
         var options = SecAggTCPServer.Options()
         options.port = first.port
         options.joinTimeout = 1
-        for _ in 0 ..< 2 {
+        for _ in 0..<2 {
             do {
                 _ = try SecAggTCPServer.run(configuration: configuration, options: options)
                 Issue.record("a second server listened on port \(first.port)")
@@ -422,26 +495,34 @@ struct Issue12TransportTests {
                 #expect(!error.description.contains("cannot connect"))
             }
         }
-        first.done.wait()      // the first server ends at its join deadline (no parties)
+        first.done.wait()  // the first server ends at its join deadline (no parties)
     }
 
-    @Test("Issue 12 C-port: secagg server --port 70000 is refused and a busy port is named",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 C-port: secagg server --port 70000 is refused and a busy port is named",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func cliPorts() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let session = try CLI.run(["secagg", "session", "--parties", "3", "--dim", "2", "--out", "s.json"], in: directory)
+        let session = try CLI.run(
+            ["secagg", "session", "--parties", "3", "--dim", "2", "--out", "s.json"], in: directory)
         #expect(session.status == 0)
-        let bad = try CLI.run(["secagg", "server", "--session", "s.json", "--port", "70000", "--join-timeout", "1"], in: directory, timeout: 30)
+        let bad = try CLI.run(
+            ["secagg", "server", "--session", "s.json", "--port", "70000", "--join-timeout", "1"], in: directory,
+            timeout: 30)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--port must be in 0...65535"))
-        let badParty = try CLI.run(["secagg", "party", "--session", "s.json", "--id", "1", "--port", "0", "--input", "x.txt", "--random"], in: directory)
+        let badParty = try CLI.run(
+            ["secagg", "party", "--session", "s.json", "--id", "1", "--port", "0", "--input", "x.txt", "--random"],
+            in: directory)
         #expect(badParty.status != 0)
         #expect(badParty.stderr.contains("--port must be in 1...65535"))
         // A busy port: a first server on a free port, a second on the same one.
         let configuration = try SecAggFixture.configuration(parties: 3, dimension: 2)
         let first = SecAggTransportTests.ServerRun(configuration: configuration, roundTimeout: 1, joinTimeout: 3)
-        let busy = try CLI.run(["secagg", "server", "--session", "s.json", "--port", "\(first.port)", "--join-timeout", "1"], in: directory, timeout: 30)
+        let busy = try CLI.run(
+            ["secagg", "server", "--session", "s.json", "--port", "\(first.port)", "--join-timeout", "1"],
+            in: directory, timeout: 30)
         #expect(busy.status != 0)
         #expect(busy.stderr.contains("address already in use"))
         #expect(!busy.stderr.contains("cannot connect"))
@@ -453,35 +534,54 @@ struct Issue12TransportTests {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("in1.txt").path
-        #expect(throws: SecAggTransportError.unusableFile(role: "party input file", path: missing, problem: "no such file")) {
+        #expect(
+            throws: SecAggTransportError.unusableFile(role: "party input file", path: missing, problem: "no such file")
+        ) {
             try SecAggInputFile.read(path: missing, dimension: 3, modulusBits: 32)
         }
-        #expect(throws: SecAggTransportError.unusableFile(role: "party input file", path: directory.path, problem: "is a directory, not a file")) {
+        #expect(
+            throws: SecAggTransportError.unusableFile(
+                role: "party input file", path: directory.path, problem: "is a directory, not a file")
+        ) {
             try SecAggInputFile.read(path: directory.path, dimension: 3, modulusBits: 32)
         }
         let file = directory.appendingPathComponent("v.txt").path
         try "1\n2\nabc\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(throws: SecAggTransportError.unusableFile(role: "party input file", path: file,
-                                                          problem: "line 3 is not an integer in 0...255 (the session's ring is 2^8)")) {
+        #expect(
+            throws: SecAggTransportError.unusableFile(
+                role: "party input file", path: file,
+                problem: "line 3 is not an integer in 0...255 (the session's ring is 2^8)")
+        ) {
             try SecAggInputFile.read(path: file, dimension: 3, modulusBits: 8)
         }
         try "1\n2\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(throws: SecAggTransportError.unusableFile(role: "party input file", path: file, problem: "holds 2 values, the session needs 3")) {
+        #expect(
+            throws: SecAggTransportError.unusableFile(
+                role: "party input file", path: file, problem: "holds 2 values, the session needs 3")
+        ) {
             try SecAggInputFile.read(path: file, dimension: 3, modulusBits: 8)
         }
         try SecAggInputFile.write([7, 0, 255], path: file)
         #expect(try SecAggInputFile.read(path: file, dimension: 3, modulusBits: 8) == [7, 0, 255])
-        #expect(throws: SecAggTransportError.self) { try SecAggInputFile.read(path: file, dimension: 3, modulusBits: 7) }
+        #expect(throws: SecAggTransportError.self) {
+            try SecAggInputFile.read(path: file, dimension: 3, modulusBits: 7)
+        }
     }
 
-    @Test("Issue 12 C-messages: secagg party with a missing input file names it, without a Foundation error",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 C-messages: secagg party with a missing input file names it, without a Foundation error",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func cliMissingInput() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try CLI.run(["secagg", "session", "--parties", "3", "--dim", "2", "--out", "s.json"], in: directory).status == 0)
-        let result = try CLI.run(["secagg", "party", "--session", "s.json", "--id", "1", "--port", "7000", "--input", "in1.txt",
-                                  "--connect-timeout", "1"], in: directory)
+        #expect(
+            try CLI.run(["secagg", "session", "--parties", "3", "--dim", "2", "--out", "s.json"], in: directory).status
+                == 0)
+        let result = try CLI.run(
+            [
+                "secagg", "party", "--session", "s.json", "--id", "1", "--port", "7000", "--input", "in1.txt",
+                "--connect-timeout", "1",
+            ], in: directory)
         #expect(result.status != 0)
         #expect(result.stderr.contains("party input file in1.txt: no such file"))
         #expect(!result.stderr.contains("NSCocoaErrorDomain"))
@@ -495,21 +595,23 @@ struct Issue12TransportTests {
 struct Issue12ReadmeTests {
     /// The ```sh block under "### CLI" of the README's "## Secure aggregation" section.
     static func secaggCLIBlock() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let section = try #require(readme.range(of: "\n## Secure aggregation\n"))
         let rest = readme[section.upperBound...]
         let cli = try #require(rest.range(of: "\n### CLI\n"))
-        let open = try #require(rest.range(of: "```sh\n", range: cli.upperBound ..< rest.endIndex))
-        let close = try #require(rest.range(of: "\n```", range: open.upperBound ..< rest.endIndex))
-        return String(rest[open.upperBound ..< close.lowerBound])
+        let open = try #require(rest.range(of: "```sh\n", range: cli.upperBound..<rest.endIndex))
+        let close = try #require(rest.range(of: "\n```", range: open.upperBound..<rest.endIndex))
+        return String(rest[open.upperBound..<close.lowerBound])
     }
 
-    @Test("Issue 12 C-readme: every secagg CLI example in the README runs as written",
-          .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
+    @Test(
+        "Issue 12 C-readme: every secagg CLI example in the README runs as written",
+        .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func readmeSecAggExamples() throws {
         let script = try Self.secaggCLIBlock()
-        #expect(!script.contains("in$i.txt &") || script.contains("> in$i.txt"))   // inputs are created first
+        #expect(!script.contains("in$i.txt &") || script.contains("> in$i.txt"))  // inputs are created first
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()
@@ -517,7 +619,9 @@ struct Issue12ReadmeTests {
         process.arguments = ["-e", "-c", script]
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = SecAggTransportTests.executable!.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            SecAggTransportTests.executable!.deletingLastPathComponent().path + ":"
+            + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
         let result = try CLI.collect(process, timeout: 900)
         #expect(result.status == 0, "stderr: \(result.stderr)")

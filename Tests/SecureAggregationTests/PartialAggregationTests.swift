@@ -26,13 +26,17 @@ struct PartialAggregationTests {
     static func configuration(parties: Int, dimension: Int) throws -> SecAggConfiguration {
         var session = [UInt8](repeating: 0, count: 16)
         session[0] = 17
-        return try SecAggConfiguration(sessionID: session, partyIDs: (1...parties).map { PartyID($0) }, dimension: dimension,
-                                       threshold: parties / 2 + 1)
+        return try SecAggConfiguration(
+            sessionID: session, partyIDs: (1...parties).map { PartyID($0) }, dimension: dimension,
+            threshold: parties / 2 + 1)
     }
 
-    @Test("six departments' partials (sum by district, median) summed by SecAgg+ with a dropout equal the merged partial of the contributors; the sum releases through the gate",
-          arguments: [DPQuery.sum(of: "fare", clampedTo: 0...80).grouped(by: "district", keys: .declared(districts)),
-                      DPQuery.quantiles(of: "fare", levels: [0.5], clampedTo: 0...80)])
+    @Test(
+        "six departments' partials (sum by district, median) summed by SecAgg+ with a dropout equal the merged partial of the contributors; the sum releases through the gate",
+        arguments: [
+            DPQuery.sum(of: "fare", clampedTo: 0...80).grouped(by: "district", keys: .declared(districts)),
+            DPQuery.quantiles(of: "fare", levels: [0.5], clampedTo: 0...80),
+        ])
     func departmentsAddPartials(query: DPQuery) throws {
         let parties = 6
         var partials: [PartyID: QueryPartial] = [:]
@@ -45,10 +49,12 @@ struct PartialAggregationTests {
         let dimension = try QueryPartial.secureAggregationDimension(of: query)
         #expect(inputs.values.allSatisfy { $0.count == dimension })
         let configuration = try Self.configuration(parties: parties, dimension: dimension)
-        let report = try SecAggSimulation.run(configuration: configuration, inputs: inputs, dropouts: [PartyID(4): .maskedInputCollection])
+        let report = try SecAggSimulation.run(
+            configuration: configuration, inputs: inputs, dropouts: [PartyID(4): .maskedInputCollection])
         #expect(report.correct && report.contributors.count == parties - 1)
 
-        let summed = try QueryPartial(query: query, secureAggregationSum: report.aggregate, parties: report.contributors.count)
+        let summed = try QueryPartial(
+            query: query, secureAggregationSum: report.aggregate, parties: report.contributors.count)
         var merged: QueryPartial? = nil
         for id in report.contributors { merged = try merged.map { try $0.merging(partials[id]!) } ?? partials[id]! }
         #expect(summed == merged, "the decoded sum differs from the merged partial")
@@ -72,8 +78,9 @@ struct PartialAggregationTests {
                 for key in 0..<2 {
                     var cell = CellPartial()
                     let fields = (0..<3).map { _ in
-                        generator.next() % 3 == 0 ? extremes[Int(generator.next() % UInt64(extremes.count))]
-                                                  : Int64(bitPattern: generator.next())
+                        generator.next() % 3 == 0
+                            ? extremes[Int(generator.next() % UInt64(extremes.count))]
+                            : Int64(bitPattern: generator.next())
                     }
                     (cell.count, cell.sum, cell.squaredDeviations) = (fields[0], fields[1], fields[2])
                     for field in 0..<3 { exact[key][field] += Int128(fields[field]) }
@@ -93,22 +100,39 @@ struct PartialAggregationTests {
         }
     }
 
-    @Test("refusals are typed and name the problem: selected keys, a wrong length, a party count out of range, an impossible lane sum")
+    @Test(
+        "refusals are typed and name the problem: selected keys, a wrong length, a party count out of range, an impossible lane sum"
+    )
     func refusals() throws {
         let table = try Self.department(1, rows: 100)
         let selected = DPQuery.count().grouped(by: "district", keys: .selected)
-        #expect(throws: DifferentialPrivacyError.invalidParameter(name: "keys", value: "selected",
-                                                                   reason: "secure aggregation needs declared keys or no grouping: a vector indexed by selected keys would disclose them")) {
+        #expect(
+            throws: DifferentialPrivacyError.invalidParameter(
+                name: "keys", value: "selected",
+                reason:
+                    "secure aggregation needs declared keys or no grouping: a vector indexed by selected keys would disclose them"
+            )
+        ) {
             _ = try selected.partial(over: table).secureAggregationVector()
         }
         let query = DPQuery.count().grouped(by: "district", keys: .declared(Self.districts))
         let vector = try query.partial(over: table).secureAggregationVector()
-        #expect(throws: DifferentialPrivacyError.self) { _ = try QueryPartial(query: query, secureAggregationSum: Array(vector.dropLast()), parties: 1) }
-        #expect(throws: DifferentialPrivacyError.self) { _ = try QueryPartial(query: query, secureAggregationSum: vector, parties: 0) }
-        #expect(throws: DifferentialPrivacyError.self) { _ = try QueryPartial(query: query, secureAggregationSum: vector, parties: 65_537) }
+        #expect(throws: DifferentialPrivacyError.self) {
+            _ = try QueryPartial(query: query, secureAggregationSum: Array(vector.dropLast()), parties: 1)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            _ = try QueryPartial(query: query, secureAggregationSum: vector, parties: 0)
+        }
+        #expect(throws: DifferentialPrivacyError.self) {
+            _ = try QueryPartial(query: query, secureAggregationSum: vector, parties: 65_537)
+        }
         var forged = vector
-        forged[0] = 0x2_0000   // above one party's 16-bit lane
-        #expect(throws: DifferentialPrivacyError.self) { _ = try QueryPartial(query: query, secureAggregationSum: forged, parties: 1) }
-        #expect(try QueryPartial(query: query, secureAggregationSum: vector, parties: 1) == (try query.partial(over: table)))
+        forged[0] = 0x2_0000  // above one party's 16-bit lane
+        #expect(throws: DifferentialPrivacyError.self) {
+            _ = try QueryPartial(query: query, secureAggregationSum: forged, parties: 1)
+        }
+        #expect(
+            try QueryPartial(query: query, secureAggregationSum: vector, parties: 1) == (try query.partial(over: table))
+        )
     }
 }

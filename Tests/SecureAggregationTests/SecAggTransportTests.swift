@@ -24,8 +24,12 @@ struct SecAggTransportTests {
             let options = settings
             Thread.detachNewThread { [self] in
                 do throws(SecAggTransportError) {
-                    let outcome = try SecAggTCPServer.run(configuration: configuration, options: options,
-                                                          onListening: { port in self.port = port; self.listening.signal() })
+                    let outcome = try SecAggTCPServer.run(
+                        configuration: configuration, options: options,
+                        onListening: { port in
+                            self.port = port
+                            self.listening.signal()
+                        })
                     result = .success(outcome)
                 } catch {
                     result = .failure(error)
@@ -47,11 +51,12 @@ struct SecAggTransportTests {
         garbage.send([0, 0, 0, 5, 1, 2, 3, 4, 5])
         let finished = DispatchGroup()
         for id in configuration.partyIDs {
-            let party = try SecAggParty(id: id, configuration: configuration, input: inputs[id]!,
-                                        generator: SecureRandomGenerator(testSeed: 500 + UInt64(id)))
+            let party = try SecAggParty(
+                id: id, configuration: configuration, input: inputs[id]!,
+                generator: SecureRandomGenerator(testSeed: 500 + UInt64(id)))
             var settings = SecAggTCPParty.Options(port: server.port)
             settings.sessionTimeout = 30
-            if id == 6 { settings.stallAt = .maskedInputCollection }   // hangs: dropped at the deadline
+            if id == 6 { settings.stallAt = .maskedInputCollection }  // hangs: dropped at the deadline
             let options = settings
             nonisolated(unsafe) let unsent = party
             Thread.detachNewThread {
@@ -65,7 +70,7 @@ struct SecAggTransportTests {
         let outcome = try server.result!.get()
         #expect(outcome.contributors == [1, 2, 3, 4, 5])
         var expected = [UInt32](repeating: 0, count: 50)
-        for id in outcome.contributors { for i in 0 ..< 50 { expected[i] = (expected[i] &+ inputs[id]![i]) & 0xF_FFFF } }
+        for id in outcome.contributors { for i in 0..<50 { expected[i] = (expected[i] &+ inputs[id]![i]) & 0xF_FFFF } }
         #expect(outcome.aggregate == expected)
         #expect(outcome.events.contains { $0.hasPrefix("rejected a frame") })
     }
@@ -77,8 +82,9 @@ struct SecAggTransportTests {
     /// Semi-honest SecAgg+ with the victim killed before its masked input, and the
     /// malicious-server variant (signed keys, consistency round) with the victim killed before
     /// its consistency signature.
-    @Test(.enabled(if: SecAggTransportTests.executable != nil, "needs the built privacy-kernel executable"),
-          arguments: [false, true])
+    @Test(
+        .enabled(if: SecAggTransportTests.executable != nil, "needs the built privacy-kernel executable"),
+        arguments: [false, true])
     func separateProcessesWithAPartyKilledMidRound(malicious: Bool) throws {
         let executable = Self.executable!
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secagg-e2e-\(UUID().uuidString)")
@@ -98,16 +104,24 @@ struct SecAggTransportTests {
         }
         // 6 parties: the smallest accepted SecAgg+ degree (even ≥ 3·log₂ 6) is n − 1, so the
         // sparse session is complete here; the malicious variant needs 2t > 6 + n_C (n_C = 1): t = 4.
-        let variant = malicious ? ["--graph", "complete", "--signing-keys-dir", path("keys"), "--threshold", "4"]
-                                : ["--graph", "sparse", "--threshold", "3"]
-        let session = try launch(["secagg", "session", "--parties", "\(parties)", "--dim", "\(dimension)", "--bits", "24",
-                                  "--out", path("session.json")] + variant)
+        let variant =
+            malicious
+            ? ["--graph", "complete", "--signing-keys-dir", path("keys"), "--threshold", "4"]
+            : ["--graph", "sparse", "--threshold", "3"]
+        let session = try launch(
+            [
+                "secagg", "session", "--parties", "\(parties)", "--dim", "\(dimension)", "--bits", "24",
+                "--out", path("session.json"),
+            ] + variant)
         session.waitUntilExit()
         #expect(session.terminationStatus == 0)
 
         let serverOut = Pipe()
-        let server = try launch(["secagg", "server", "--session", path("session.json"), "--port", "0", "--round-timeout", "20",
-                                 "--output", path("total.txt"), "--json"], stdout: serverOut)
+        let server = try launch(
+            [
+                "secagg", "server", "--session", path("session.json"), "--port", "0", "--round-timeout", "20",
+                "--output", path("total.txt"), "--json",
+            ], stdout: serverOut)
         defer { if server.isRunning { server.terminate() } }
         let reader = LineReader(serverOut.fileHandleForReading)
         let listening = try #require(reader.nextLine())
@@ -115,21 +129,31 @@ struct SecAggTransportTests {
 
         func key(_ id: Int) -> [String] { malicious ? ["--signing-key", path("keys/party-\(id).ed25519")] : [] }
         var processes: [Process] = []
-        for id in 1 ..< parties {
-            processes.append(try launch(["secagg", "party", "--session", path("session.json"), "--id", "\(id)", "--port", "\(port)",
-                                         "--input", path("input\(id).txt"), "--random"] + key(id)))
+        for id in 1..<parties {
+            processes.append(
+                try launch(
+                    [
+                        "secagg", "party", "--session", path("session.json"), "--id", "\(id)", "--port", "\(port)",
+                        "--input", path("input\(id).txt"), "--random",
+                    ] + key(id)))
         }
         // Party 6 stops mid-protocol; once it says so, kill it (SIGKILL).
         let victimOut = Pipe()
-        let victim = try launch(["secagg", "party", "--session", path("session.json"), "--id", "\(parties)", "--port", "\(port)",
-                                 "--input", path("input\(parties).txt"), "--random",
-                                 "--stall-at", malicious ? "consistency" : "masked"] + key(parties), stdout: victimOut)
+        let victim = try launch(
+            [
+                "secagg", "party", "--session", path("session.json"), "--id", "\(parties)", "--port", "\(port)",
+                "--input", path("input\(parties).txt"), "--random",
+                "--stall-at", malicious ? "consistency" : "masked",
+            ] + key(parties), stdout: victimOut)
         let stalled = LineReader(victimOut.fileHandleForReading).nextLine()
         #expect(stalled?.contains("stalled") == true)
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
 
-        for process in processes { process.waitUntilExit(); #expect(process.terminationStatus == 0) }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
         let summary = try #require(reader.nextLine())
@@ -146,7 +170,7 @@ struct SecAggTransportTests {
         var expected = [UInt32](repeating: 0, count: dimension)
         for id in contributors {
             let input = try integers("input\(id).txt")
-            for i in 0 ..< dimension { expected[i] = (expected[i] &+ input[i]) & 0xFF_FFFF }
+            for i in 0..<dimension { expected[i] = (expected[i] &+ input[i]) & 0xFF_FFFF }
         }
         #expect(try integers("total.txt") == expected)
     }
@@ -161,8 +185,8 @@ final class LineReader {
     func nextLine() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[buffer.startIndex ..< newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex ... newline)
+                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...newline)
                 return line
             }
             let chunk = handle.availableData
@@ -183,9 +207,13 @@ struct Socket {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard result == 0 else { throw SecAggTransportError.connectionFailed(host: "127.0.0.1", port: port, reason: "errno \(errno)") }
+        guard result == 0 else {
+            throw SecAggTransportError.connectionFailed(host: "127.0.0.1", port: port, reason: "errno \(errno)")
+        }
         return Socket(descriptor: fd)
     }
 

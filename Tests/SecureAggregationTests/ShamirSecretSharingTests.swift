@@ -16,7 +16,7 @@ struct ShamirFieldTests {
         var generator = SecureRandomGenerator(testSeed: 61)
         let edges: [UInt64] = [0, 1, 2, p - 1, p - 2, 1 << 60, (1 << 60) + 1, p / 2]
         for a in edges { for b in edges { #expect((Mersenne61(a) * Mersenne61(b)).value == reference(a, b)) } }
-        for _ in 0 ..< 20_000 {
+        for _ in 0..<20_000 {
             let a = generator.nextUniform(below: p), b = generator.nextUniform(below: p)
             #expect((Mersenne61(a) * Mersenne61(b)).value == reference(a, b))
         }
@@ -30,7 +30,7 @@ struct ShamirFieldTests {
         #expect((-Mersenne61(0)).value == 0)
         #expect(Mersenne61.zero.inverse() == nil)
         var generator = SecureRandomGenerator(testSeed: 7)
-        for _ in 0 ..< 200 {
+        for _ in 0..<200 {
             let a = Mersenne61(generator.nextUniform(below: p - 1) + 1)
             #expect(a * a.inverse()! == .one)
         }
@@ -44,25 +44,28 @@ struct ShamirSecretSharingTests {
         var generator = SecureRandomGenerator(testSeed: UInt64(threshold * 1000 + holderCount))
         var secret = [UInt8](repeating: 0, count: 32)
         secret.withUnsafeMutableBytes { generator.fill($0) }
-        let holders = (1 ... holderCount).map { PartyID($0 * 7 + 3) }
+        let holders = (1...holderCount).map { PartyID($0 * 7 + 3) }
         let shares = try ShamirSecretSharing.split(secret, threshold: threshold, holders: holders, using: &generator)
         #expect(shares.count == holderCount)
         #expect(shares.allSatisfy { $0.values.count == 5 })
-        for _ in 0 ..< 5 {
+        for _ in 0..<5 {
             var shuffled = shares
             for i in stride(from: shuffled.count - 1, to: 0, by: -1) {
                 shuffled.swapAt(i, Int(generator.nextUniform(below: UInt64(i + 1))))
             }
-            #expect(try ShamirSecretSharing.reconstruct(Array(shuffled.prefix(threshold)), threshold: threshold, byteCount: 32) == secret)
+            #expect(
+                try ShamirSecretSharing.reconstruct(
+                    Array(shuffled.prefix(threshold)), threshold: threshold, byteCount: 32) == secret)
         }
     }
 
     @Test func oddLengthsAndEmptySecrets() throws {
         var generator = SecureRandomGenerator(testSeed: 3)
         for length in [0, 1, 6, 7, 8, 13, 14, 15, 33] {
-            let secret = (0 ..< length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 255) }
+            let secret = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 255) }
             let shares = try ShamirSecretSharing.split(secret, threshold: 3, holders: [1, 2, 3, 4], using: &generator)
-            #expect(try ShamirSecretSharing.reconstruct(Array(shares.suffix(3)), threshold: 3, byteCount: length) == secret)
+            #expect(
+                try ShamirSecretSharing.reconstruct(Array(shares.suffix(3)), threshold: 3, byteCount: length) == secret)
         }
     }
 
@@ -92,10 +95,18 @@ struct ShamirSecretSharingTests {
 
     @Test func invalidParametersAreTypedErrors() {
         var generator = SecureRandomGenerator(testSeed: 1)
-        #expect(throws: SecureAggregationError.self) { try ShamirSecretSharing.split([1], threshold: 0, holders: [1, 2], using: &generator) }
-        #expect(throws: SecureAggregationError.self) { try ShamirSecretSharing.split([1], threshold: 3, holders: [1, 2], using: &generator) }
-        #expect(throws: SecureAggregationError.self) { try ShamirSecretSharing.split([1], threshold: 2, holders: [0, 2], using: &generator) }
-        #expect(throws: SecureAggregationError.self) { try ShamirSecretSharing.split([1], threshold: 2, holders: [2, 2], using: &generator) }
+        #expect(throws: SecureAggregationError.self) {
+            try ShamirSecretSharing.split([1], threshold: 0, holders: [1, 2], using: &generator)
+        }
+        #expect(throws: SecureAggregationError.self) {
+            try ShamirSecretSharing.split([1], threshold: 3, holders: [1, 2], using: &generator)
+        }
+        #expect(throws: SecureAggregationError.self) {
+            try ShamirSecretSharing.split([1], threshold: 2, holders: [0, 2], using: &generator)
+        }
+        #expect(throws: SecureAggregationError.self) {
+            try ShamirSecretSharing.split([1], threshold: 2, holders: [2, 2], using: &generator)
+        }
         #expect(throws: SecureAggregationError.self) { try LagrangeBasis(points: [1, 1]) }
     }
 
@@ -104,7 +115,7 @@ struct ShamirSecretSharingTests {
         let basis = try LagrangeBasis(points: [1, 2, 4])
         let values: [UInt64] = [10, 19, 49]
         var sum = Mersenne61.zero
-        for i in 0 ..< 3 { sum = sum + basis.coefficients[i] * Mersenne61(values[i]) }
+        for i in 0..<3 { sum = sum + basis.coefficients[i] * Mersenne61(values[i]) }
         #expect(sum.value == 5)
     }
 }

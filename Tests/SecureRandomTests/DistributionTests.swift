@@ -55,7 +55,9 @@ struct DistributionTests {
         #expect(chiSquare(counts) > chiSquareCritical1e6[11]!, "counts \(counts)")
     }
 
-    @Test("bound 1 always returns 0; results stay below the bound", arguments: [1, 2, 3, 10, (1 << 32) + 1, .max] as [UInt64])
+    @Test(
+        "bound 1 always returns 0; results stay below the bound",
+        arguments: [1, 2, 3, 10, (1 << 32) + 1, .max] as [UInt64])
     func bounds(bound: UInt64) {
         var generator = SecureRandomGenerator(testSeed: bound)
         for _ in 0..<10_000 {
@@ -89,7 +91,7 @@ struct DistributionTests {
     @Test("bulk fill: every bit position, and the total, is balanced")
     func bitBalance() {
         var generator = SecureRandomGenerator(testSeed: 6)
-        var words = [UInt64](repeating: 0, count: 1 << 17)   // 1 MiB
+        var words = [UInt64](repeating: 0, count: 1 << 17)  // 1 MiB
         generator.fill(&words)
         var perPosition = [Int](repeating: 0, count: 64)
         for word in words {

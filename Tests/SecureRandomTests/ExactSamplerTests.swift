@@ -25,8 +25,13 @@ func chiSquareAgainst(pmf: (Int64) -> Double, support: ClosedRange<Int64>, sampl
         insideMass += pmf(value)
         let observed = counts[value, default: 0]
         if expected < 5 {
-            if value < 0 { lowTailExpected += expected; lowTailObserved += observed }
-            else { highTailExpected += expected; highTailObserved += observed }
+            if value < 0 {
+                lowTailExpected += expected
+                lowTailObserved += observed
+            } else {
+                highTailExpected += expected
+                highTailObserved += observed
+            }
             continue
         }
         statistic += (Double(observed) - expected) * (Double(observed) - expected) / expected
@@ -34,10 +39,12 @@ func chiSquareAgainst(pmf: (Int64) -> Double, support: ClosedRange<Int64>, sampl
     }
     // Mass outside `support` goes to the tails (split evenly: symmetric distributions).
     let outside = max(0, 1 - insideMass) * n / 2
-    lowTailExpected += outside; highTailExpected += outside
+    lowTailExpected += outside
+    highTailExpected += outside
     lowTailObserved += samples.filter { $0 < support.lowerBound }.count
     highTailObserved += samples.filter { $0 > support.upperBound }.count
-    for (observed, expected) in [(lowTailObserved, lowTailExpected), (highTailObserved, highTailExpected)] where expected > 0 {
+    for (observed, expected) in [(lowTailObserved, lowTailExpected), (highTailObserved, highTailExpected)]
+    where expected > 0 {
         statistic += (Double(observed) - expected) * (Double(observed) - expected) / expected
         bins += 1
     }
@@ -65,19 +72,27 @@ struct ExactSamplerTests {
     func bernoulli(numerator: UInt64, denominator: UInt64) {
         var generator = SecureRandomGenerator(testSeed: 11 &+ numerator)
         var hits = 0
-        for _ in 0..<Self.sampleCount where generator.nextBernoulli(numerator: numerator, denominator: denominator) { hits += 1 }
+        for _ in 0..<Self.sampleCount where generator.nextBernoulli(numerator: numerator, denominator: denominator) {
+            hits += 1
+        }
         let p = Double(numerator) / Double(denominator)
         let z = (Double(hits) - Double(Self.sampleCount) * p) / (Double(Self.sampleCount) * p * (1 - p)).squareRoot()
         #expect(abs(z) < 4.89, "hits \(hits), z \(z)")
     }
 
-    @Test("Bernoulli(exp(−γ)) frequency", arguments: [(0, 1), (1, 3), (1, 1), (5, 2), (7, 1), (123_456_789, 100_000_000)] as [(UInt64, UInt64)])
+    @Test(
+        "Bernoulli(exp(−γ)) frequency",
+        arguments: [(0, 1), (1, 3), (1, 1), (5, 2), (7, 1), (123_456_789, 100_000_000)] as [(UInt64, UInt64)])
     func bernoulliExp(numerator: UInt64, denominator: UInt64) {
         var generator = SecureRandomGenerator(testSeed: 99 &+ numerator)
         var hits = 0
-        for _ in 0..<Self.sampleCount where generator.nextBernoulliExpMinus(numerator: numerator, denominator: denominator) { hits += 1 }
+        for _ in 0..<Self.sampleCount
+        where generator.nextBernoulliExpMinus(numerator: numerator, denominator: denominator) { hits += 1 }
         let p = exp(-Double(numerator) / Double(denominator))
-        if p == 1 { #expect(hits == Self.sampleCount); return }
+        if p == 1 {
+            #expect(hits == Self.sampleCount)
+            return
+        }
         let z = (Double(hits) - Double(Self.sampleCount) * p) / (Double(Self.sampleCount) * p * (1 - p)).squareRoot()
         #expect(abs(z) < 4.89, "hits \(hits), expected \(Double(Self.sampleCount) * p), z \(z)")
     }
@@ -87,7 +102,8 @@ struct ExactSamplerTests {
         var generator = SecureRandomGenerator(testSeed: 128)
         let denominator = UInt128(3) << 70, numerator = UInt128(5) << 69  // γ = 5/6
         var hits = 0
-        for _ in 0..<Self.sampleCount where generator.nextBernoulliExpMinus128(numerator: numerator, denominator: denominator) { hits += 1 }
+        for _ in 0..<Self.sampleCount
+        where generator.nextBernoulliExpMinus128(numerator: numerator, denominator: denominator) { hits += 1 }
         let p = exp(-5.0 / 6.0)
         let z = (Double(hits) - Double(Self.sampleCount) * p) / (Double(Self.sampleCount) * p * (1 - p)).squareRoot()
         #expect(abs(z) < 4.89, "hits \(hits), z \(z)")
@@ -100,7 +116,8 @@ struct ExactSamplerTests {
         var generator = SecureRandomGenerator(testSeed: UInt64(scale * 1000))
         let samples = sampler.samples(Self.sampleCount, using: &generator)
         let reach = Int64(scale * 30 + 10)
-        let (statistic, df) = chiSquareAgainst(pmf: discreteLaplacePMF(scale: rational.doubleValue), support: -reach...reach, samples: samples)
+        let (statistic, df) = chiSquareAgainst(
+            pmf: discreteLaplacePMF(scale: rational.doubleValue), support: -reach...reach, samples: samples)
         #expect(statistic < chiSquareCritical(df: df), "χ² = \(statistic), df = \(df)")
     }
 
@@ -109,7 +126,8 @@ struct ExactSamplerTests {
         let sampler = DiscreteLaplaceSampler(scale: ExactRational(roundingUp: 3.7)!)
         var generator = SecureRandomGenerator(testSeed: 37)
         let samples = sampler.samples(Self.sampleCount, using: &generator)
-        let (statistic, df) = chiSquareAgainst(pmf: discreteLaplacePMF(scale: 3.85), support: -120...120, samples: samples)
+        let (statistic, df) = chiSquareAgainst(
+            pmf: discreteLaplacePMF(scale: 3.85), support: -120...120, samples: samples)
         #expect(statistic > chiSquareCritical(df: df), "χ² = \(statistic), df = \(df)")
     }
 
@@ -120,8 +138,9 @@ struct ExactSamplerTests {
         var generator = SecureRandomGenerator(testSeed: 7 &+ UInt64(scale * 100))
         let samples = (0..<Self.sampleCount).map { _ in Int64(sampler.sample(using: &generator)) }
         let q = exp(-1 / rational.doubleValue)
-        let (statistic, df) = chiSquareAgainst(pmf: { y in y < 0 ? 0 : (1 - q) * pow(q, Double(y)) },
-                                               support: 0...Int64(scale * 40 + 10), samples: samples)
+        let (statistic, df) = chiSquareAgainst(
+            pmf: { y in y < 0 ? 0 : (1 - q) * pow(q, Double(y)) },
+            support: 0...Int64(scale * 40 + 10), samples: samples)
         #expect(statistic < chiSquareCritical(df: df), "χ² = \(statistic), df = \(df)")
     }
 
@@ -131,7 +150,8 @@ struct ExactSamplerTests {
         var generator = SecureRandomGenerator(testSeed: 1000 &+ UInt64(sigma * 10))
         let samples = sampler.samples(Self.sampleCount, using: &generator)
         let reach = Int64(sigma * 8 + 5)
-        let (statistic, df) = chiSquareAgainst(pmf: discreteGaussianPMF(sigma: sampler.sigma), support: -reach...reach, samples: samples)
+        let (statistic, df) = chiSquareAgainst(
+            pmf: discreteGaussianPMF(sigma: sampler.sigma), support: -reach...reach, samples: samples)
         #expect(statistic < chiSquareCritical(df: df), "χ² = \(statistic), df = \(df)")
     }
 
@@ -140,7 +160,8 @@ struct ExactSamplerTests {
         let sampler = DiscreteGaussianSampler(sigma: 10)!
         var generator = SecureRandomGenerator(testSeed: 10)
         let samples = sampler.samples(Self.sampleCount, using: &generator)
-        let (statistic, df) = chiSquareAgainst(pmf: discreteGaussianPMF(sigma: 10.3), support: -90...90, samples: samples)
+        let (statistic, df) = chiSquareAgainst(
+            pmf: discreteGaussianPMF(sigma: 10.3), support: -90...90, samples: samples)
         #expect(statistic > chiSquareCritical(df: df), "χ² = \(statistic), df = \(df)")
     }
 
@@ -153,7 +174,10 @@ struct ExactSamplerTests {
         var sumSquaresL = 0.0, sumSquaresG = 0.0, sumL = 0.0, sumG = 0.0
         for _ in 0..<n {
             let l = Double(laplace.sample(using: &generator)), g = Double(gaussian.sample(using: &generator))
-            sumL += l; sumG += g; sumSquaresL += l * l; sumSquaresG += g * g
+            sumL += l
+            sumG += g
+            sumSquaresL += l * l
+            sumSquaresG += g * g
         }
         // Var(DLap(b)) ≈ 2b², Var(DGauss(σ)) ≈ σ² for large scales; SE of a variance estimate ≈ √(κ/n).
         let varianceL = sumSquaresL / Double(n) / (2 * 0x1p60)

@@ -14,11 +14,13 @@ func hexBytes(_ hex: String) -> [UInt8] {
 enum SP800_38A_F55 {
     static let key = hexBytes("603deb1015ca71be2b73aef0857d7781 1f352c073b6108d72d9810a30914dff4")
     static let initialCounter = hexBytes("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff")
-    static let plaintext = hexBytes("""
+    static let plaintext = hexBytes(
+        """
         6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51
         30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710
         """)
-    static let ciphertext = hexBytes("""
+    static let ciphertext = hexBytes(
+        """
         601ec313775789a5b7a7f504bbf3d228 f443e3ca4d62b59aca84e990cacaf5c5
         2b0930daa23de94ce87017ba2d84988d dfc9c58db67aada613c2dd08457941a6
         """)
@@ -49,8 +51,9 @@ func counterBlock(_ start: [UInt8], plus offset: UInt64) -> [UInt8] {
 struct KnownAnswerTests {
     @Test("bulk fill reproduces NIST SP 800-38A F.5.5")
     func nistVectorBulk() throws {
-        var generator = try SecureRandomGenerator(testKey: SP800_38A_F55.key,
-                                                  initialCounterBlock: SP800_38A_F55.initialCounter)
+        var generator = try SecureRandomGenerator(
+            testKey: SP800_38A_F55.key,
+            initialCounterBlock: SP800_38A_F55.initialCounter)
         var bytes = [UInt8](repeating: 0, count: 64)
         bytes.withUnsafeMutableBytes { generator.fill($0) }
         #expect(bytes == SP800_38A_F55.keystream)
@@ -58,8 +61,9 @@ struct KnownAnswerTests {
 
     @Test("next() yields the F.5.5 keystream as little-endian words")
     func nistVectorScalar() throws {
-        var generator = try SecureRandomGenerator(testKey: SP800_38A_F55.key,
-                                                  initialCounterBlock: SP800_38A_F55.initialCounter)
+        var generator = try SecureRandomGenerator(
+            testKey: SP800_38A_F55.key,
+            initialCounterBlock: SP800_38A_F55.initialCounter)
         let stream = SP800_38A_F55.keystream
         for word in 0..<8 {
             var expected: UInt64 = 0
@@ -97,8 +101,10 @@ struct KnownAnswerTests {
 
     @Test("test initialiser rejects wrong key and counter sizes with a message naming the parameter")
     func invalidTestKey() {
-        #expect(throws: SecureRandomError.invalidArgument(name: "testKey", reason: "AES-256 needs 32 bytes, found 16")) {
-            try SecureRandomGenerator(testKey: [UInt8](repeating: 0, count: 16), initialCounterBlock: [UInt8](repeating: 0, count: 16))
+        #expect(throws: SecureRandomError.invalidArgument(name: "testKey", reason: "AES-256 needs 32 bytes, found 16"))
+        {
+            try SecureRandomGenerator(
+                testKey: [UInt8](repeating: 0, count: 16), initialCounterBlock: [UInt8](repeating: 0, count: 16))
         }
         do {
             _ = try SecureRandomGenerator(testKey: [UInt8](repeating: 0, count: 32), initialCounterBlock: [1, 2, 3])

@@ -12,7 +12,7 @@ struct StreamTests {
         var a = SecureRandomGenerator(testSeed: 42)
         var b = SecureRandomGenerator(testSeed: 42)
         var c = SecureRandomGenerator(testSeed: 43)
-        let streamA = draws(&a, 5000)   // crosses a 2048-word refill twice
+        let streamA = draws(&a, 5000)  // crosses a 2048-word refill twice
         #expect(streamA == draws(&b, 5000))
         let streamC = draws(&c, 5000)
         #expect(streamA != streamC)
@@ -33,7 +33,7 @@ struct StreamTests {
         var original = SecureRandomGenerator(testSeed: 7)
         _ = draws(&original, 10)
         var copy = original
-        let fromCopy = draws(&copy, 3000)         // crosses a refill
+        let fromCopy = draws(&copy, 3000)  // crosses a refill
         let fromOriginal = draws(&original, 3000)
         #expect(Set(fromCopy).isDisjoint(with: fromOriginal))
         var reference = SecureRandomGenerator(testSeed: 7)
@@ -45,7 +45,7 @@ struct StreamTests {
         var scalar = SecureRandomGenerator(testSeed: 99)
         var bulk = SecureRandomGenerator(testSeed: 99)
         let expected = draws(&scalar, count + 3)
-        _ = bulk.next()   // start mid-buffer
+        _ = bulk.next()  // start mid-buffer
         var words = [UInt64](repeating: 0, count: count)
         bulk.fill(&words)
         let tail = draws(&bulk, 2)
@@ -66,7 +66,7 @@ struct StreamTests {
 
     @Test("re-keying happens after the configured number of bytes, deterministically under a test seed")
     func rekeying() {
-        let interval: UInt64 = 64 * 1024   // 4 refills of 16 KiB per key
+        let interval: UInt64 = 64 * 1024  // 4 refills of 16 KiB per key
         var a = SecureRandomGenerator(testSeed: 1, rekeyIntervalBytes: interval)
         var b = SecureRandomGenerator(testSeed: 1, rekeyIntervalBytes: interval)
         var unbounded = SecureRandomGenerator(testSeed: 1)
@@ -77,13 +77,13 @@ struct StreamTests {
         let streamU = draws(&unbounded, 3 * wordsPerKey + 1)
         #expect(Array(streamA.prefix(wordsPerKey)) == Array(streamU.prefix(wordsPerKey)))
         #expect(streamA[wordsPerKey...].elementsEqual(streamU[wordsPerKey...]) == false)
-        #expect(Set(streamA).count == streamA.count)   // no repeats across keys
+        #expect(Set(streamA).count == streamA.count)  // no repeats across keys
     }
 
     @Test("OS-seeded generator re-keys from the OS and keeps running")
     func systemRekeying() throws {
         var generator = try SecureRandomGenerator()
-        var words = [UInt64](repeating: 0, count: 1 << 20)   // 8 MiB, far below 2^32: no re-key
+        var words = [UInt64](repeating: 0, count: 1 << 20)  // 8 MiB, far below 2^32: no re-key
         generator.fill(&words)
         #expect(generator.rekeyCount == 0)
         #expect(Set(words.prefix(4096)).count == 4096)

@@ -13,7 +13,12 @@ struct SystemLibraryTests {
         __gmpz_init_set_ui(&exponent, 13)
         __gmpz_init_set_ui(&modulus, 497)
         __gmpz_init(&result)
-        defer { __gmpz_clear(&base); __gmpz_clear(&exponent); __gmpz_clear(&modulus); __gmpz_clear(&result) }
+        defer {
+            __gmpz_clear(&base)
+            __gmpz_clear(&exponent)
+            __gmpz_clear(&modulus)
+            __gmpz_clear(&result)
+        }
         __gmpz_powm(&result, &base, &exponent, &modulus)
         #expect(__gmpz_get_ui(&result) == 445)
 

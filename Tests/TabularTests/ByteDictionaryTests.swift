@@ -18,14 +18,18 @@ struct ByteDictionaryTests {
                 variants.append(variant)
             }
             for variant in variants {
-                let (code, inserted) = variant.withUnsafeBufferPointer { dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, $0.count) }
+                let (code, inserted) = variant.withUnsafeBufferPointer {
+                    dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, $0.count)
+                }
                 #expect(inserted == (expected[variant] == nil))
                 if let known = expected[variant] { #expect(code == known) } else { expected[variant] = code }
             }
         }
         #expect(dictionary.count == expected.count)
         for (bytes, code) in expected {
-            let again = bytes.withUnsafeBufferPointer { dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, $0.count) }
+            let again = bytes.withUnsafeBufferPointer {
+                dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, $0.count)
+            }
             #expect(again.code == code && !again.inserted)
             #expect(dictionary.strings()[Int(code)] == String(decoding: bytes, as: UTF8.self))
         }
@@ -42,7 +46,7 @@ struct ByteDictionaryTests {
             }
             return dictionary
         }
-        do { _ = fill("first", 100_000) }   // freed here: its tables go to the cache
+        do { _ = fill("first", 100_000) }  // freed here: its tables go to the cache
         var second = fill("second", 100_000)
         #expect(second.count == 100_000)
         for i in stride(from: 0, to: 100_000, by: 997) {
@@ -63,7 +67,8 @@ struct ByteDictionaryTests {
         }
         bytes.withUnsafeBufferPointer { p in
             for (start, end) in [(0, 10_001), (3, 9_998), (7, 8), (100, 100)] {
-                #expect(CSVBoundaries.count(UInt8(ascii: "\""), in: p.baseAddress!, from: start, to: end)
+                #expect(
+                    CSVBoundaries.count(UInt8(ascii: "\""), in: p.baseAddress!, from: start, to: end)
                         == p[start..<end].filter { $0 == UInt8(ascii: "\"") }.count)
             }
         }

@@ -13,13 +13,18 @@ func load(_ bytes: [UInt8], schema: Schema? = nil, options: CSVOptions = CSVOpti
 
 /// The error a closure throws, as a `TabularError`.
 func tabularError(_ body: () throws -> Void) -> TabularError? {
-    do { try body(); return nil } catch let error as TabularError { return error } catch { return nil }
+    do {
+        try body()
+        return nil
+    } catch let error as TabularError { return error } catch { return nil }
 }
 
 @Suite("CSV reader")
 struct CSVReaderTests {
     @Test func infersTypesAndNulls() throws {
-        let result = try load("id,score,ok,city,day,at\n1,2.5,true,Xihu,2024-01-31,2024-01-31T08:15:00Z\n2,,false,Binjiang,2024-02-29,2024-02-29 23:59:59\n-3,1e3,TRUE,\"Xihu\",,\n")
+        let result = try load(
+            "id,score,ok,city,day,at\n1,2.5,true,Xihu,2024-01-31,2024-01-31T08:15:00Z\n2,,false,Binjiang,2024-02-29,2024-02-29 23:59:59\n-3,1e3,TRUE,\"Xihu\",,\n"
+        )
         let table = result.table
         #expect(table.rowCount == 3)
         #expect(table.schema.fields.map(\.type) == [.int64, .float64, .bool, .categorical, .date, .timestamp])
@@ -32,7 +37,9 @@ struct CSVReaderTests {
         #expect(city.codes == [0, 1, 0] && city.dictionary == ["Xihu", "Binjiang"])
         #expect(try table.column("day").dateValues()[0] == Int32(CalendarCodec.days(year: 2024, month: 1, day: 31)))
         #expect(try table.column("day").nullCount == 1)
-        #expect(try table.column("at").timestampValues()[1] == Int64(CalendarCodec.days(year: 2024, month: 2, day: 29)) * 86_400 + 86_399)
+        #expect(
+            try table.column("at").timestampValues()[1] == Int64(CalendarCodec.days(year: 2024, month: 2, day: 29))
+                * 86_400 + 86_399)
         let inference = try #require(result.inference)
         #expect(inference.sampleRows == 3)
         #expect(inference.columns[1].nullsInSample == 1)
@@ -75,25 +82,34 @@ struct CSVReaderTests {
         #expect(table.columns[0].type == .int64)
         #expect(table.columns[0].nullCount == 1)
         #expect(!table.columns[1].isValid(1))
-        #expect(table.columns[1].text(at: 2) == "NA")   // quoted: a string
+        #expect(table.columns[1].text(at: 2) == "NA")  // quoted: a string
     }
 
     @Test func raggedRowsNameTheLine() {
-        #expect(tabularError { _ = try load("a,b\n1,2\n3\n") } == .raggedRow(file: "t.csv", line: 3, expected: 2, found: 1))
-        #expect(tabularError { _ = try load("a,b\n1,2\n3,4\n5,6,7\n") } == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 3))
+        #expect(
+            tabularError { _ = try load("a,b\n1,2\n3\n") } == .raggedRow(file: "t.csv", line: 3, expected: 2, found: 1))
+        #expect(
+            tabularError { _ = try load("a,b\n1,2\n3,4\n5,6,7\n") }
+                == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 3))
         // Lines count physical lines, including those inside quoted fields.
-        #expect(tabularError { _ = try load("a,b\n\"x\ny\",2\n3\n") } == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 1))
+        #expect(
+            tabularError { _ = try load("a,b\n\"x\ny\",2\n3\n") }
+                == .raggedRow(file: "t.csv", line: 4, expected: 2, found: 1))
     }
 
     @Test func quoteErrors() {
-        #expect(tabularError { _ = try load("a,b\n1,\"open\n2,3\n") } == .unterminatedQuote(file: "t.csv", line: 2, column: "b"))
-        #expect(tabularError { _ = try load("a,b\n1,ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
-        #expect(tabularError { _ = try load("a,b\n1,\"ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
+        #expect(
+            tabularError { _ = try load("a,b\n1,\"open\n2,3\n") }
+                == .unterminatedQuote(file: "t.csv", line: 2, column: "b"))
+        #expect(
+            tabularError { _ = try load("a,b\n1,ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
+        #expect(
+            tabularError { _ = try load("a,b\n1,\"ab\"c\n") } == .unexpectedQuote(file: "t.csv", line: 2, column: "b"))
     }
 
     @Test func invalidUTF8NamesLineAndColumn() {
         var bytes = Array("a,b\n1,ok\n2,".utf8)
-        bytes += [0xC3, 0x28]   // invalid continuation
+        bytes += [0xC3, 0x28]  // invalid continuation
         bytes += Array("\n".utf8)
         #expect(tabularError { _ = try load(bytes) } == .invalidUTF8(file: "t.csv", line: 3, column: "b"))
         // Beyond the inference sample, in a column inferred as categorical.
@@ -102,10 +118,13 @@ struct CSVReaderTests {
         late += [0x31, 0x2C, 0xFF, 0x0A]
         var options = CSVOptions(inferenceSampleRows: 10)
         options.chunkCount = 4
-        #expect(tabularError { _ = try load(late, options: options) } == .invalidUTF8(file: "t.csv", line: 52, column: "b"))
+        #expect(
+            tabularError { _ = try load(late, options: options) } == .invalidUTF8(file: "t.csv", line: 52, column: "b"))
         // Declared numeric column.
         let schema = Schema([Field("a", .int64), Field("b", .categorical)])
-        #expect(tabularError { _ = try load([0x61, 0x2C, 0x62, 0x0A, 0xFF, 0x2C, 0x78, 0x0A], schema: schema) } == .invalidUTF8(file: "t.csv", line: 2, column: "a"))
+        #expect(
+            tabularError { _ = try load([0x61, 0x2C, 0x62, 0x0A, 0xFF, 0x2C, 0x78, 0x0A], schema: schema) }
+                == .invalidUTF8(file: "t.csv", line: 2, column: "a"))
         // Valid multi-byte text passes.
         #expect((try? load("district\n西湖区\n滨江区\n").table.columns[0].text(at: 0)) == "西湖区")
     }
@@ -120,14 +139,29 @@ struct CSVReaderTests {
 
     @Test func unparsableNumbersInDeclaredSchema() {
         let schema = Schema([Field("n", .int64), Field("x", .float64)])
-        #expect(tabularError { _ = try load("n,x\n1,2.0\n2x,3\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 3, column: "n", value: "2x", expected: .int64))
-        #expect(tabularError { _ = try load("n,x\n1,2.0\n2,3..1\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 3, column: "x", value: "3..1", expected: .float64))
-        #expect(tabularError { _ = try load("n,x\n1,1e999\n", schema: schema) } == .nonFiniteValue(file: "t.csv", line: 2, column: "x", value: "1e999"))
-        #expect(tabularError { _ = try load("n,x\n1,NaN\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 2, column: "x", value: "NaN", expected: .float64))
-        #expect(tabularError { _ = try load("n,x\n99999999999999999999,1\n", schema: schema) } == .unparsableValue(file: "t.csv", line: 2, column: "n", value: "99999999999999999999", expected: .int64))
+        #expect(
+            tabularError { _ = try load("n,x\n1,2.0\n2x,3\n", schema: schema) }
+                == .unparsableValue(file: "t.csv", line: 3, column: "n", value: "2x", expected: .int64))
+        #expect(
+            tabularError { _ = try load("n,x\n1,2.0\n2,3..1\n", schema: schema) }
+                == .unparsableValue(file: "t.csv", line: 3, column: "x", value: "3..1", expected: .float64))
+        #expect(
+            tabularError { _ = try load("n,x\n1,1e999\n", schema: schema) }
+                == .nonFiniteValue(file: "t.csv", line: 2, column: "x", value: "1e999"))
+        #expect(
+            tabularError { _ = try load("n,x\n1,NaN\n", schema: schema) }
+                == .unparsableValue(file: "t.csv", line: 2, column: "x", value: "NaN", expected: .float64))
+        #expect(
+            tabularError { _ = try load("n,x\n99999999999999999999,1\n", schema: schema) }
+                == .unparsableValue(
+                    file: "t.csv", line: 2, column: "n", value: "99999999999999999999", expected: .int64))
         let strict = Schema([Field("n", .int64, nullable: false), Field("x", .float64)])
-        #expect(tabularError { _ = try load("n,x\n1,2\n,3\n", schema: strict) } == .missingValue(file: "t.csv", line: 3, column: "n"))
-        #expect(tabularError { _ = try load("m,x\n1,2\n", schema: schema) } == .headerMismatch(file: "t.csv", expected: ["n", "x"], found: ["m", "x"]))
+        #expect(
+            tabularError { _ = try load("n,x\n1,2\n,3\n", schema: strict) }
+                == .missingValue(file: "t.csv", line: 3, column: "n"))
+        #expect(
+            tabularError { _ = try load("m,x\n1,2\n", schema: schema) }
+                == .headerMismatch(file: "t.csv", expected: ["n", "x"], found: ["m", "x"]))
     }
 
     @Test func widensInferredColumnsBeyondTheSample() throws {
@@ -147,8 +181,12 @@ struct CSVReaderTests {
     }
 
     @Test func floatParsingIsCorrectlyRounded() throws {
-        let samples = ["0.1", "3.141592653589793", "2.2250738585072014e-308", "1.7976931348623157e308", "123456789012345678901234567890",
-                       "-0.000001", "5e-324", ".5", "5.", "+7", "1E10", "0.30000000000000004", "9007199254740993", "4.35", "100000000000000000000000"]
+        let samples = [
+            "0.1", "3.141592653589793", "2.2250738585072014e-308", "1.7976931348623157e308",
+            "123456789012345678901234567890",
+            "-0.000001", "5e-324", ".5", "5.", "+7", "1E10", "0.30000000000000004", "9007199254740993", "4.35",
+            "100000000000000000000000",
+        ]
         let text = "x\n" + samples.joined(separator: "\n") + "\n"
         let values = try load(text, schema: Schema([Field("x", .float64)])).table.columns[0].float64Values()
         for (sample, value) in zip(samples, values) {
@@ -156,17 +194,25 @@ struct CSVReaderTests {
         }
         // 20,000 pseudo-random decimals of 1–25 digits, with and without exponents, against strtod.
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
         var random: [String] = []
         for _ in 0..<20_000 {
             let integerDigits = Int(next() % 14), fractionDigits = Int(next() % 12)
             var text = next() % 3 == 0 ? "-" : ""
             text += integerDigits == 0 ? "0" : String((0..<integerDigits).map { _ in Character(String(next() % 10)) })
-            if fractionDigits > 0 { text += "." + String((0..<fractionDigits).map { _ in Character(String(next() % 10)) }) }
+            if fractionDigits > 0 {
+                text += "." + String((0..<fractionDigits).map { _ in Character(String(next() % 10)) })
+            }
             if next() % 4 == 0 { text += "e\(Int(next() % 80) - 40)" }
             random.append(text)
         }
-        let parsed = try load("x\n" + random.joined(separator: "\n") + "\n", schema: Schema([Field("x", .float64)])).table.columns[0].float64Values()
+        let parsed = try load("x\n" + random.joined(separator: "\n") + "\n", schema: Schema([Field("x", .float64)]))
+            .table.columns[0].float64Values()
         let mismatches = zip(random, parsed).filter { $0.1 != strtod($0.0, nil) }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
     }
@@ -179,8 +225,9 @@ struct CSVReaderTests {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let r = Int(state >> 33)
             let note = r % 7 == 0 ? "\"has, comma\nand newline\"" : (r % 5 == 0 ? "" : "n\(r % 300)")
-            text += "\(i),\(districts[r % districts.count]),\(Double(r % 10_000) / 100),2024-03-\(10 + r % 19)T0\(r % 10):00:00Z,\(r % 2 == 0),\(note)\n"
-            if r % 11 == 0 { text += r % 2 == 0 ? "\n" : "\r\n" }   // blank lines are skipped
+            text +=
+                "\(i),\(districts[r % districts.count]),\(Double(r % 10_000) / 100),2024-03-\(10 + r % 19)T0\(r % 10):00:00Z,\(r % 2 == 0),\(note)\n"
+            if r % 11 == 0 { text += r % 2 == 0 ? "\n" : "\r\n" }  // blank lines are skipped
         }
         let one = try load(text, options: CSVOptions(chunkCount: 1))
         for chunks in [2, 3, 7, 64] {
@@ -195,7 +242,10 @@ struct CSVReaderTests {
     /// Values that share their first 16 bytes and length but differ in the tail, and values that
     /// differ only in length, keep distinct codes (the per-column memo compares tails and lengths).
     @Test func categoricalValuesThatShareTheirHead() throws {
-        let values = ["Hangzhou East Railway A", "Hangzhou East Railway B", "Hangzhou East Railway", "ab", "ab ", "a", "", "Hangzhou East Railway A"]
+        let values = [
+            "Hangzhou East Railway A", "Hangzhou East Railway B", "Hangzhou East Railway", "ab", "ab ", "a", "",
+            "Hangzhou East Railway A",
+        ]
         var text = "v,n\n"
         for i in 0..<2_000 { text += "\"\(values[i % values.count])\",\(i)\n" }
         let column = try load(text).table.column("v")
@@ -213,7 +263,9 @@ struct CSVReaderTests {
         #expect(dictionary.count == 200_000)
         #expect(dictionary.prefix(3) == ["u0", "u7919", "u15838"])
         for chunks in [2, 3] {
-            #expect(firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil, "chunks: \(chunks)")
+            #expect(
+                firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil,
+                "chunks: \(chunks)")
         }
     }
 
@@ -225,9 +277,11 @@ struct CSVReaderTests {
         for i in 4..<40 { text += "\(i),x\(i)\n" }
         let one = try load(text, options: CSVOptions(chunkCount: 1)).table
         #expect(one.rowCount == 39)
-        #expect(one.columns[1].text(at: 1)?.count == long.count - 1_000)   // doubled quotes read as one
+        #expect(one.columns[1].text(at: 1)?.count == long.count - 1_000)  // doubled quotes read as one
         for chunks in [2, 5, 16] {
-            #expect(firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil, "chunks: \(chunks)")
+            #expect(
+                firstDifference(try load(text, options: CSVOptions(chunkCount: chunks)).table, one) == nil,
+                "chunks: \(chunks)")
         }
     }
 
@@ -252,12 +306,15 @@ struct CSVReaderTests {
         #expect(b == (0..<whole.rowCount).map { whole.columns[1].text(at: $0)! })
         // A later misfit in streaming mode is an error with the absolute line.
         try (text + "oops,\"q\",1\n").write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(tabularError { try CSVReader.stream(file: path, blockBytes: 4_096) { _ in } } == .unparsableValue(file: path, line: 6_002, column: "a", value: "oops", expected: .int64))
+        #expect(
+            tabularError { try CSVReader.stream(file: path, blockBytes: 4_096) { _ in } }
+                == .unparsableValue(file: path, line: 6_002, column: "a", value: "oops", expected: .int64))
     }
 
     @Test func missingFileIsAnIOError() {
         guard case .io(let file, _)? = tabularError({ _ = try CSVReader.load(file: "/nonexistent/x.csv") }) else {
-            Issue.record("expected an io error"); return
+            Issue.record("expected an io error")
+            return
         }
         #expect(file == "/nonexistent/x.csv")
     }

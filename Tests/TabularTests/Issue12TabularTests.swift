@@ -37,7 +37,8 @@ struct Issue12TabularTests {
         #expect(cut.count == 64 && cut.hasSuffix("…") && cut.hasPrefix(String(repeating: "字", count: 63)))
         #expect(TabularError.excerpt(cut) == cut)
         // Messages built directly from a long value are cut too.
-        let error = TabularError.nonFiniteValue(file: "f.csv", line: 2, column: "x", value: String(repeating: "9", count: 1_000) + "e999")
+        let error = TabularError.nonFiniteValue(
+            file: "f.csv", line: 2, column: "x", value: String(repeating: "9", count: 1_000) + "e999")
         #expect(error.description.count < 160 && error.description.contains("…"))
     }
 }

@@ -22,7 +22,8 @@ struct Issue13CSVFuzzTests {
     static func withGuardedBytes<R>(_ bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard let region = mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              region != MAP_FAILED else { throw POSIXError(.ENOMEM) }
+            region != MAP_FAILED
+        else { throw POSIXError(.ENOMEM) }
         defer { munmap(region, 2 * page) }
         guard mprotect(region + page, page, PROT_NONE) == 0 else { throw POSIXError(.EACCES) }
         let start = (region + (page - bytes.count)).assumingMemoryBound(to: UInt8.self)
@@ -35,11 +36,14 @@ struct Issue13CSVFuzzTests {
     /// of an input shorter than 16 bytes as 16 bytes (heap-buffer-overflow in
     /// `ByteDictionary.head(overreading:)`), because its over-read limit `base + max(0, end − 16)`
     /// let the field at offset 0 through.
-    @Test("Issue 13 fuzz: csv reader never reads past an input shorter than 16 bytes (categorical first field)",
-          arguments: ["a;b\n1;2", "a;b\n1;2\n", "x", "abcdefghijklmno", "q;r;s\nt;u;v\n"])
+    @Test(
+        "Issue 13 fuzz: csv reader never reads past an input shorter than 16 bytes (categorical first field)",
+        arguments: ["a;b\n1;2", "a;b\n1;2\n", "x", "abcdefghijklmno", "q;r;s\nt;u;v\n"])
     func shortInputNotOverread(text: String) throws {
         let options = CSVOptions(separator: UInt8(ascii: ";"), hasHeader: false, threads: 1, chunkCount: 1)
-        let table = try Self.withGuardedBytes(Array(text.utf8)) { try CSVReader.load(bytes: $0, options: options).table }
+        let table = try Self.withGuardedBytes(Array(text.utf8)) {
+            try CSVReader.load(bytes: $0, options: options).table
+        }
         let expected = text.split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false) }
         #expect(table.rowCount == expected.count)
         #expect(table.columnCount == expected[0].count)
@@ -55,8 +59,9 @@ struct Issue13CSVFuzzTests {
     /// TSan maps each large block of its allocator separately, with its shadow and metadata, and
     /// 20,000 columns of arrays exhaust the map count (ENOMEM inside TSan). With the count raised
     /// to 262,144 the test passes under TSan with no report (docs/sanitizers.md).
-    @Test("Issue 13 fuzz: csv reader loads a file of 20,000 columns without growing the stack per column",
-          .disabled(if: Self.tsanWithDefaultMapCount, "TSan needs vm.max_map_count ≥ 262144 for 20,000 columns"))
+    @Test(
+        "Issue 13 fuzz: csv reader loads a file of 20,000 columns without growing the stack per column",
+        .disabled(if: Self.tsanWithDefaultMapCount, "TSan needs vm.max_map_count ≥ 262144 for 20,000 columns"))
     func veryWideFile() throws {
         let columns = 20_000
         let header = (0..<columns).map { "c\($0)" }.joined(separator: ",")
@@ -76,10 +81,16 @@ struct Issue13CSVFuzzTests {
         let cells = ["1.5", "-7", "true", "x\"y", "2024-02-29", "2024-02-29T12:00:00Z"]
         func load(_ count: Int) throws -> Table {
             let header = (0..<count).map { "c\($0)" }.joined(separator: ",")
-            let rows = (0..<3).map { r in (0..<count).map { j in r == 1 && j % 5 == 0 ? "" : cells[j % cells.count].replacingOccurrences(of: "\"", with: "\"\"") }
-                .map { $0.contains("\"") ? "\"" + $0 + "\"" : $0 }.joined(separator: ",") }
+            let rows = (0..<3).map { r in
+                (0..<count).map { j in
+                    r == 1 && j % 5 == 0 ? "" : cells[j % cells.count].replacingOccurrences(of: "\"", with: "\"\"")
+                }
+                .map { $0.contains("\"") ? "\"" + $0 + "\"" : $0 }.joined(separator: ",")
+            }
             let bytes = Array(([header] + rows).joined(separator: "\n").utf8)
-            return try bytes.withUnsafeBufferPointer { try CSVReader.load(bytes: $0, options: CSVOptions(threads: 1, chunkCount: 1)).table }
+            return try bytes.withUnsafeBufferPointer {
+                try CSVReader.load(bytes: $0, options: CSVOptions(threads: 1, chunkCount: 1)).table
+            }
         }
         let narrow = try load(64), wide = try load(130)
         #expect(narrow.columnCount == 64 && wide.columnCount == 130)

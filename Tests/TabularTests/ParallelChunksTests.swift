@@ -5,8 +5,9 @@ import Tabular
 /// chunk ranges tile the whole range without gaps or overlaps, serial and parallel agree.
 @Suite("ParallelChunks")
 struct ParallelChunksTests {
-    @Test("ranges tile 0..<total for every chunk count, nearly equal and in order",
-          arguments: [(0, 1), (1, 1), (7, 3), (10, 10), (10, 16), (1_000_003, 8), (Int.max / 2, 5)])
+    @Test(
+        "ranges tile 0..<total for every chunk count, nearly equal and in order",
+        arguments: [(0, 1), (1, 1), (7, 3), (10, 10), (10, 16), (1_000_003, 8), (Int.max / 2, 5)])
     func rangesTile(total: Int, chunks: Int) {
         var next = 0
         var smallest = Int.max, largest = 0

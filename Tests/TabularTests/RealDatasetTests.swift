@@ -20,16 +20,26 @@ struct RealDatasetTests {
         #expect(try table.column("arr_delay").nullCount == 336_776 - 327_346)
         #expect(try table.column("tailnum").nullCount == 336_776 - 334_264)
         #expect(try table.column("dest").categoricalValues().dictionary.count == 105)
-        let one = try CSVReader.load(file: SharedData.path("nyc_flights/nyc_flights.csv"), options: CSVOptions(chunkCount: 1))
+        let one = try CSVReader.load(
+            file: SharedData.path("nyc_flights/nyc_flights.csv"), options: CSVOptions(chunkCount: 1))
         #expect(firstDifference(one.table, table) == nil)
     }
 
     @Test func adult() throws {
-        let result = try CSVReader.load(file: SharedData.path("adult/adult.csv"), options: CSVOptions(separator: UInt8(ascii: ";")))
+        let result = try CSVReader.load(
+            file: SharedData.path("adult/adult.csv"), options: CSVOptions(separator: UInt8(ascii: ";")))
         let table = result.table
         #expect(table.rowCount == 30_162)
-        #expect(table.columnNames == ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"])
-        #expect(table.schema.fields.map(\.type) == [.categorical, .int64, .categorical, .categorical, .categorical, .categorical, .categorical, .categorical, .categorical])
+        #expect(
+            table.columnNames == [
+                "sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
+                "salary-class",
+            ])
+        #expect(
+            table.schema.fields.map(\.type) == [
+                .categorical, .int64, .categorical, .categorical, .categorical, .categorical, .categorical,
+                .categorical, .categorical,
+            ])
         #expect(try table.column("sex").categoricalValues().dictionary.sorted() == ["Female", "Male"])
         #expect(try table.column("salary-class").categoricalValues().dictionary.sorted() == ["<=50K", ">50K"])
         #expect(table.columns.allSatisfy { $0.nullCount == 0 })

@@ -21,10 +21,14 @@ struct TableTests {
         #expect(tabularError { _ = try Table(columns: [a, b]) } == .lengthMismatch(column: "b", expected: 3, found: 2))
         #expect(tabularError { _ = try Table(columns: [a, a]) } == .duplicateColumnName(file: "", name: "a"))
         #expect(tabularError { _ = try Column("x", float64: [1, .nan]) } != nil)
-        #expect(tabularError { _ = try Column(name: "c", values: .categorical(codes: [0, 2], dictionary: ["p", "q"])) } != nil)
+        #expect(
+            tabularError { _ = try Column(name: "c", values: .categorical(codes: [0, 2], dictionary: ["p", "q"])) }
+                != nil)
         let table = try Table(columns: [a, try Column("s", strings: ["x", "y", "x"])])
         #expect(tabularError { _ = try table.column("zz") } == .columnNotFound(name: "zz", available: ["a", "s"]))
-        #expect(tabularError { _ = try table.columns[0].float64Values() } == .typeMismatch(column: "a", expected: .float64, actual: .int64))
+        #expect(
+            tabularError { _ = try table.columns[0].float64Values() }
+                == .typeMismatch(column: "a", expected: .float64, actual: .int64))
         #expect(try table.column("s").categoricalValues().codes == [0, 1, 0])
     }
 
@@ -46,7 +50,10 @@ struct TableTests {
             try CSVWriter.write(table, to: path, options: options)
             let back = try CSVReader.load(file: path, schema: table.schema, options: options).table
             #expect(firstDifference(back, table) == nil)
-            #expect(try CSVReader.load(file: path, options: options).table.schema.fields.map(\.type) == [.int64, .float64, .categorical, .bool, .date, .timestamp])
+            #expect(
+                try CSVReader.load(file: path, options: options).table.schema.fields.map(\.type) == [
+                    .int64, .float64, .categorical, .bool, .date, .timestamp,
+                ])
         }
         #expect(!FileManager.default.fileExists(atPath: path + ".partial-\(getpid())"))
     }
@@ -65,7 +72,7 @@ struct TableTests {
 
     @Test func simdSumMatchesExactSum() throws {
         for count in [0, 1, 31, 32, 33, 1_000, 100_003] {
-            let values = (0..<count).map { Double(($0 * 7919) % 1_000) / 8 }   // exactly representable partial sums
+            let values = (0..<count).map { Double(($0 * 7919) % 1_000) / 8 }  // exactly representable partial sums
             let expected = values.reduce(0, +)
             #expect(values.withUnsafeBufferPointer { Float64Kernels.sum($0) } == expected)
         }

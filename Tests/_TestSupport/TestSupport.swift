@@ -8,7 +8,8 @@ import Foundation
 /// configuration: `.build/debug`, `.build-asan/debug`, `.build/release`, …), or `nil` when it
 /// was not built (`swift build --build-tests` builds it).
 public func privacyKernelBinary() -> String? {
-    let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let runner =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
     // The runner may sit inside a bundle directory (…/PrivacyKernelPackageTests.xctest/…).
     for _ in 0..<4 {
@@ -59,7 +60,8 @@ public enum TestEnvironment {
     /// repetitions can only weaken those tests, never fail a correct build).
     public static var repetitionScale: Double {
         guard let value = ProcessInfo.processInfo.environment["PRIVACYKERNEL_REPETITION_SCALE"].flatMap(Double.init),
-              value > 0, value.isFinite else { return 1 }
+            value > 0, value.isFinite
+        else { return 1 }
         return min(1, value)
     }
     /// `PRIVACYKERNEL_SANITIZER` (`address` or `thread`) when the tests run under a sanitizer.
@@ -96,7 +98,9 @@ public func run(_ executable: String, _ arguments: [String]) throws -> (status: 
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = errorReader.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+    )
 }
 
 /// Reads a pipe to its end on a background thread.

@@ -28,8 +28,9 @@ enum CLIArgumentsFuzz {
             guard let keys = try? readKeysFile(path) else { return }
             precondition(!keys.isEmpty, "a keys file was read as holding no key")
             for key in keys {
-                precondition(!key.isEmpty && key.trimmingCharacters(in: .whitespaces) == key,
-                             "a key is empty or keeps surrounding spaces")
+                precondition(
+                    !key.isEmpty && key.trimmingCharacters(in: .whitespaces) == key,
+                    "a key is empty or keeps surrounding spaces")
             }
         }
     }

@@ -18,7 +18,8 @@ enum CLIFilesFuzz {
         if mode == 0 {
             let path = ScratchFile.write(input.rest, name: "session.json")
             guard let session = try? SecAggSessionDescription.load(path: path),
-                  let configuration = try? session.configuration() else { return }
+                let configuration = try? session.configuration()
+            else { return }
             _ = configuration.neighbours.smallestNeighbourhood
             let copy = ScratchFile.directory + "/session-copy.json"
             guard (try? session.write(path: copy)) != nil else { return }

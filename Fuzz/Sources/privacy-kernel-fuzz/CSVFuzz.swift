@@ -18,10 +18,11 @@ enum CSVFuzz {
         let quote = b1 & 0x80 == 0 ? (b1 & 1 == 0 ? UInt8(ascii: "\"") : UInt8(ascii: "'")) : b1 & 0x7F
         let sample = Int((b2 >> 2) & 7)
         let chunks = Int(b3 & 3) + 1
-        let options = CSVOptions(separator: separator, quote: quote, hasHeader: b2 & 1 == 0,
-                                 nullTokens: b2 & 2 != 0 ? ["NA", "null", "-"] : [],
-                                 inferenceSampleRows: sample == 0 ? 10_000 : sample,
-                                 threads: chunks, chunkCount: chunks)
+        let options = CSVOptions(
+            separator: separator, quote: quote, hasHeader: b2 & 1 == 0,
+            nullTokens: b2 & 2 != 0 ? ["NA", "null", "-"] : [],
+            inferenceSampleRows: sample == 0 ? 10_000 : sample,
+            threads: chunks, chunkCount: chunks)
         let body = input.rest
         let schemaMode = (b3 >> 2) & 3
         if b3 & 0x10 != 0 {
@@ -41,10 +42,11 @@ enum CSVFuzz {
         case 2: schema = Schema(inferred.fields.map { Field($0.name, .categorical, nullable: $0.nullable) })
         default:
             var choice = FuzzBytes(body)
-            schema = Schema(inferred.fields.map { field in
-                let type = ColumnType.allCases[Int(choice.byte()) % ColumnType.allCases.count]
-                return Field(field.name, type, nullable: choice.byte() & 1 == 0)
-            })
+            schema = Schema(
+                inferred.fields.map { field in
+                    let type = ColumnType.allCases[Int(choice.byte()) % ColumnType.allCases.count]
+                    return Field(field.name, type, nullable: choice.byte() & 1 == 0)
+                })
         }
         _ = try? CSVReader.load(bytes: body.bindMemory(to: UInt8.self), schema: schema, options: options)
     }

@@ -23,13 +23,18 @@ enum HierarchyFuzz {
         for (i, value) in values.enumerated() {
             column.append(value)
             sensitive.append(String(i % 3))
-            if i % 2 == 0 { column.append(value); sensitive.append(String((i + 1) % 3)) }
+            if i % 2 == 0 {
+                column.append(value)
+                sensitive.append(String((i + 1) % 3))
+            }
         }
         guard let qi = try? Column("qi", strings: column), let s = try? Column("s", strings: sensitive),
-              let table = try? Table(columns: [qi, s]) else { return }
+            let table = try? Table(columns: [qi, s])
+        else { return }
         var models: [PrivacyModel] = [.kAnonymity(k: 2 + Int((b0 >> 2) & 3))]
         if b0 & 0x10 != 0 { models.append(.distinctLDiversity(l: 2)) }
-        _ = try? Anonymiser.generalise(table, quasiIdentifiers: ["qi"], hierarchies: ["qi": hierarchy], models: models,
-                                      sensitive: "s", suppressionLimit: 0.2)
+        _ = try? Anonymiser.generalise(
+            table, quasiIdentifiers: ["qi"], hierarchies: ["qi": hierarchy], models: models,
+            sensitive: "s", suppressionLimit: 0.2)
     }
 }

@@ -23,23 +23,33 @@ enum PaillierFuzz {
         let mode = input.byte() % 4
         switch mode {
         case 0:
-            guard let publicKey = try? JSONDecoder().decode(PaillierPublicKey.self, from: Data(input.rest)) else { return }
+            guard let publicKey = try? JSONDecoder().decode(PaillierPublicKey.self, from: Data(input.rest)) else {
+                return
+            }
             _ = PaillierText.maximumCiphertextLength(for: publicKey)
             _ = try? publicKey.encrypt(BigInteger(42), randomness: BigInteger(3))
         case 1:
-            guard let privateKey = try? JSONDecoder().decode(PaillierPrivateKey.self, from: Data(input.rest)) else { return }
+            guard let privateKey = try? JSONDecoder().decode(PaillierPrivateKey.self, from: Data(input.rest)) else {
+                return
+            }
             if let c = try? privateKey.publicKey.encrypt(BigInteger(42), randomness: BigInteger(3)) {
                 _ = try? privateKey.decrypt(c)
             }
         case 2:
             let text = input.restText
-            guard let values = try? PaillierText.parseIntegers(text, source: "fuzz", maximumLength: PaillierText.maximumCiphertextLength(for: key.publicKey)),
-                  let ciphertexts = try? PaillierBatch.validate(Array(values.prefix(8)), publicKey: key.publicKey) else { return }
+            guard
+                let values = try? PaillierText.parseIntegers(
+                    text, source: "fuzz", maximumLength: PaillierText.maximumCiphertextLength(for: key.publicKey)),
+                let ciphertexts = try? PaillierBatch.validate(Array(values.prefix(8)), publicKey: key.publicKey)
+            else { return }
             _ = try? PaillierBatch.add([ciphertexts, ciphertexts], publicKey: key.publicKey, threads: 1)
             _ = try? PaillierBatch.decryptSigned(Array(ciphertexts.prefix(2)), with: key, threads: 1)
         default:
             let text = input.restText
-            guard let values = try? PaillierText.parseIntegers(text, source: "fuzz", maximumLength: PaillierText.maximumPlaintextLength(for: key.publicKey)) else { return }
+            guard
+                let values = try? PaillierText.parseIntegers(
+                    text, source: "fuzz", maximumLength: PaillierText.maximumPlaintextLength(for: key.publicKey))
+            else { return }
             for value in values { _ = try? key.publicKey.encodeSigned(value) }
             _ = try? PaillierBatch.encryptSignedPlain(Array(values.prefix(1)), with: key.publicKey, threads: 1)
         }

@@ -24,7 +24,7 @@ import SecureAggregationTransport
 /// Keys are fresh per process, so a patched frame is valid up to the bytes the fuzzer changed;
 /// crash inputs still replay because the checks they reach do not depend on key values.
 enum SecAggWireFuzz {
-    static let sessionID: [UInt8] = Array(0 ..< 16)
+    static let sessionID: [UInt8] = Array(0..<16)
 
     /// One session's recorded rounds.
     struct Recording {
@@ -46,8 +46,9 @@ enum SecAggWireFuzz {
                 sessionID: sessionID, partyIDs: ids, dimension: 4, modulusBits: 16, threshold: 2,
                 signingPublicKeys: malicious ? signing.mapValues { Array($0.publicKey.rawRepresentation) } : nil)
             var parties = try ids.map { id throws(SecureAggregationError) in
-                try SecAggParty(id: id, configuration: configuration, input: [UInt32(id), 2, 3, 4],
-                                signingKey: signing[id], generator: SecureRandomGenerator(testSeed: UInt64(id)))
+                try SecAggParty(
+                    id: id, configuration: configuration, input: [UInt32(id), 2, 3, 4],
+                    signingKey: signing[id], generator: SecureRandomGenerator(testSeed: UInt64(id)))
             }
             var server = SecAggServer(configuration: configuration)
             var recording = Recording(ids: ids)
@@ -64,7 +65,8 @@ enum SecAggWireFuzz {
                 sent = [:]
                 for i in parties.indices {
                     guard let frame = delivered[ids[i]] else { continue }
-                    sent[ids[i]] = SecAggWire.encode(try parties[i].handle(SecAggWire.decode(frame, sessionID: sessionID)), sessionID: sessionID)
+                    sent[ids[i]] = SecAggWire.encode(
+                        try parties[i].handle(SecAggWire.decode(frame, sessionID: sessionID)), sessionID: sessionID)
                 }
             }
             return recording
@@ -90,7 +92,8 @@ enum SecAggWireFuzz {
         if surface == 1 {
             var (server, honest) = recording.server[Int(b1) % recording.server.count]
             guard let frame = b3 & 1 == 0 ? input.restArray : patch(honest[party] ?? [], with: input.rest),
-                  let message = decode(frame) else { return }
+                let message = decode(frame)
+            else { return }
             for id in recording.ids where id != party {
                 if let other = honest[id], let otherMessage = try? SecAggWire.decode(other, sessionID: sessionID) {
                     try? server.receive(otherMessage)
@@ -101,8 +104,9 @@ enum SecAggWireFuzz {
         } else {
             var (parties, delivered) = recording.parties[Int(b1) % recording.parties.count]
             guard let index = recording.ids.firstIndex(of: party),
-                  let frame = b3 & 1 == 0 ? input.restArray : patch(delivered[party] ?? [], with: input.rest),
-                  let message = decode(frame) else { return }
+                let frame = b3 & 1 == 0 ? input.restArray : patch(delivered[party] ?? [], with: input.rest),
+                let message = decode(frame)
+            else { return }
             _ = try? parties[index].handle(message)
         }
     }
@@ -112,7 +116,8 @@ enum SecAggWireFuzz {
     static func decode(_ frame: [UInt8]) -> SecAggMessage? {
         guard let message = try? SecAggWire.decode(frame, sessionID: sessionID) else { return nil }
         let again = SecAggWire.encode(message, sessionID: sessionID)
-        precondition(again == frame, "SecAggWire: a decoded \(message.kindName) frame does not encode back to its bytes")
+        precondition(
+            again == frame, "SecAggWire: a decoded \(message.kindName) frame does not encode back to its bytes")
         return message
     }
 
@@ -135,13 +140,16 @@ enum SecAggWireFuzz {
     /// Splits `stream` into frames with the transport's decoder (a small frame limit so that
     /// the too-large path is reached too).
     static func frames(_ stream: UnsafeRawBufferPointer) -> [[UInt8]] {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: 1 << 16)))
+        let channel = EmbeddedChannel(
+            handler: ByteToMessageHandler(LengthPrefixedFrameDecoder(maximumFrameLength: 1 << 16)))
         var frames: [[UInt8]] = []
         var buffer = channel.allocator.buffer(capacity: stream.count)
         buffer.writeBytes(stream)
         do {
             try channel.writeInbound(buffer)
-            while let frame = try channel.readInbound(as: ByteBuffer.self) { frames.append(Array(frame.readableBytesView)) }
+            while let frame = try channel.readInbound(as: ByteBuffer.self) {
+                frames.append(Array(frame.readableBytesView))
+            }
         } catch {}
         _ = try? channel.finish()
         return frames

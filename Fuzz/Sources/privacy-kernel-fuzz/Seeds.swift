@@ -18,8 +18,12 @@ enum Seeds {
                 var stream: [UInt8] = [UInt8(variant << 2), UInt8(round), 0, 0]
                 for (index, id) in recording.ids.enumerated() {
                     guard let frame = frames[id] else { continue }
-                    try save("secagg-wire", "v\(variant)-server-r\(round)-p\(id)", [UInt8(1 | variant << 2), UInt8(round), UInt8(index), 0] + frame)
-                    try save("secagg-wire", "v\(variant)-server-r\(round)-p\(id)-patch", [UInt8(1 | variant << 2), UInt8(round), UInt8(index), 1, 0, 0, 0x53])
+                    try save(
+                        "secagg-wire", "v\(variant)-server-r\(round)-p\(id)",
+                        [UInt8(1 | variant << 2), UInt8(round), UInt8(index), 0] + frame)
+                    try save(
+                        "secagg-wire", "v\(variant)-server-r\(round)-p\(id)-patch",
+                        [UInt8(1 | variant << 2), UInt8(round), UInt8(index), 1, 0, 0, 0x53])
                     withUnsafeBytes(of: UInt32(frame.count).bigEndian) { stream.append(contentsOf: $0) }
                     stream += frame
                 }
@@ -28,8 +32,12 @@ enum Seeds {
             for (round, (_, frames)) in recording.parties.enumerated() {
                 for (index, id) in recording.ids.enumerated() {
                     guard let frame = frames[id] else { continue }
-                    try save("secagg-wire", "v\(variant)-party-r\(round)-p\(id)", [UInt8(2 | variant << 2), UInt8(round), UInt8(index), 0] + frame)
-                    try save("secagg-wire", "v\(variant)-party-r\(round)-p\(id)-patch", [UInt8(2 | variant << 2), UInt8(round), UInt8(index), 1, 30, 0, 7])
+                    try save(
+                        "secagg-wire", "v\(variant)-party-r\(round)-p\(id)",
+                        [UInt8(2 | variant << 2), UInt8(round), UInt8(index), 0] + frame)
+                    try save(
+                        "secagg-wire", "v\(variant)-party-r\(round)-p\(id)-patch",
+                        [UInt8(2 | variant << 2), UInt8(round), UInt8(index), 1, 30, 0, 7])
                 }
             }
         }
@@ -41,7 +49,9 @@ enum Seeds {
             try key.publicKey.encrypt(key.publicKey.encodeSigned(value), randomness: BigInteger(12345))
         }
         try save("paillier", "ciphertexts", [2] + Array(PaillierText.format(ciphertexts).utf8))
-        try save("paillier", "ciphertexts-crlf", [2] + Array(PaillierText.format(ciphertexts).replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        try save(
+            "paillier", "ciphertexts-crlf",
+            [2] + Array(PaillierText.format(ciphertexts).replacingOccurrences(of: "\n", with: "\r\n").utf8))
         try save("paillier", "plaintexts", [3] + Array("1\n-5\n0\n123456789012345678901234567890\n".utf8))
     }
 }

@@ -21,20 +21,39 @@ struct FuzzTarget {
 }
 
 let allTargets: [FuzzTarget] = [
-    FuzzTarget(name: "csv", summary: "Tabular CSV reader: separators, quoting, header, null tokens, inference, declared schemas, chunks, streaming", run: CSVFuzz.run),
-    FuzzTarget(name: "hierarchy", summary: "Anonymity ARX hierarchy files, then a generalisation search over them", run: HierarchyFuzz.run),
-    FuzzTarget(name: "secagg-wire", summary: "SecAgg framing and every message kind, fed to the party and server state machines", run: SecAggWireFuzz.run),
-    FuzzTarget(name: "paillier", summary: "Paillier key JSON (public, private) and ciphertext/plaintext text files", run: PaillierFuzz.run),
-    FuzzTarget(name: "ledger", summary: "PrivacyLedger imports: CSV header registration, stored JSON and audit rows read back", run: LedgerFuzz.run),
-    FuzzTarget(name: "cli-json", summary: "CLI input files: secagg session JSON, party input files", run: CLIFilesFuzz.run),
-    FuzzTarget(name: "cli-args", summary: "CLI argument vectors parsed and validated by every subcommand, and --keys files", run: CLIArgumentsFuzz.run),
+    FuzzTarget(
+        name: "csv",
+        summary:
+            "Tabular CSV reader: separators, quoting, header, null tokens, inference, declared schemas, chunks, streaming",
+        run: CSVFuzz.run),
+    FuzzTarget(
+        name: "hierarchy", summary: "Anonymity ARX hierarchy files, then a generalisation search over them",
+        run: HierarchyFuzz.run),
+    FuzzTarget(
+        name: "secagg-wire",
+        summary: "SecAgg framing and every message kind, fed to the party and server state machines",
+        run: SecAggWireFuzz.run),
+    FuzzTarget(
+        name: "paillier", summary: "Paillier key JSON (public, private) and ciphertext/plaintext text files",
+        run: PaillierFuzz.run),
+    FuzzTarget(
+        name: "ledger", summary: "PrivacyLedger imports: CSV header registration, stored JSON and audit rows read back",
+        run: LedgerFuzz.run),
+    FuzzTarget(
+        name: "cli-json", summary: "CLI input files: secagg session JSON, party input files", run: CLIFilesFuzz.run),
+    FuzzTarget(
+        name: "cli-args", summary: "CLI argument vectors parsed and validated by every subcommand, and --keys files",
+        run: CLIArgumentsFuzz.run),
 ]
 
 nonisolated(unsafe) var selectedTarget: FuzzTarget?
 
 let arguments = CommandLine.arguments
 if arguments.count == 3, arguments[1] == "--write-seeds" {
-    do { try Seeds.write(to: arguments[2]) } catch { print("cannot write seeds: \(error)"); exit(1) }
+    do { try Seeds.write(to: arguments[2]) } catch {
+        print("cannot write seeds: \(error)")
+        exit(1)
+    }
     exit(0)
 }
 guard arguments.count >= 2, let target = allTargets.first(where: { $0.name == arguments[1] }) else {

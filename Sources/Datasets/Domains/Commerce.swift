@@ -30,11 +30,22 @@ struct CommerceModel: DomainModel {
     static let columns: [ColumnDoc] = [
         ColumnDoc("date", .date, "", "Calendar day; the grid starts on 2024-01-01 and has 78 rows per day."),
         ColumnDoc("weekday", .categorical, "", "Day of week, Mon … Sun."),
-        ColumnDoc("is_holiday", .bool, "", "Statutory public holiday (2024 calendar: New Year, Spring Festival 10–17 Feb, Qingming, Labour Day 1–5 May, Dragon Boat, Mid-Autumn, National Day 1–7 Oct)."),
+        ColumnDoc(
+            "is_holiday", .bool, "",
+            "Statutory public holiday (2024 calendar: New Year, Spring Festival 10–17 Feb, Qingming, Labour Day 1–5 May, Dragon Boat, Mid-Autumn, National Day 1–7 Oct)."
+        ),
         ColumnDoc("district", .categorical, "", "District or county (all 13 every day)."),
-        ColumnDoc("business_type", .categorical, "", "catering, retail, supermarket, shopping_mall, entertainment or services (all 6 every day)."),
-        ColumnDoc("footfall", .int64, "visits/day", "Visits counted by the business-district sensors: population × type rate × weekly profile (weekends up to +70% for malls/entertainment) × holiday factor (×0.6 to ×1.8; ×0.75 during Spring Festival) × shared weather shock × log-normal noise (σ 0.1)."),
-        ColumnDoc("sales_yuan", .float64, "yuan/day", "Card and mobile-payment sales: footfall × conversion × average ticket (× 1.2 core, × 1.3 Binjiang, × 0.8 counties) × log-normal noise (σ 0.12); whole yuan."),
+        ColumnDoc(
+            "business_type", .categorical, "",
+            "catering, retail, supermarket, shopping_mall, entertainment or services (all 6 every day)."),
+        ColumnDoc(
+            "footfall", .int64, "visits/day",
+            "Visits counted by the business-district sensors: population × type rate × weekly profile (weekends up to +70% for malls/entertainment) × holiday factor (×0.6 to ×1.8; ×0.75 during Spring Festival) × shared weather shock × log-normal noise (σ 0.1)."
+        ),
+        ColumnDoc(
+            "sales_yuan", .float64, "yuan/day",
+            "Card and mobile-payment sales: footfall × conversion × average ticket (× 1.2 core, × 1.3 Binjiang, × 0.8 counties) × log-normal noise (σ 0.12); whole yuan."
+        ),
     ]
 
     let seed: UInt64
@@ -42,14 +53,18 @@ struct CommerceModel: DomainModel {
     init(seed: UInt64, totalRows: Int) {
         self.seed = seed
         incomeFactor = Hangzhou.districts.map { info in
-            info.name == "Binjiang" ? 1.3 : (info.isCore ? 1.2 : (["Tonglu", "Chun'an", "Jiande", "Lin'an"].contains(info.name) ? 0.8 : 1))
+            info.name == "Binjiang"
+                ? 1.3 : (info.isCore ? 1.2 : (["Tonglu", "Chun'an", "Jiande", "Lin'an"].contains(info.name) ? 0.8 : 1))
         }
     }
 
     func rows(_ range: Range<Int>) -> [Column] {
         let n = range.count
         var dates: [Int32] = [], holidays: [Bool] = [], footfall: [Int64] = [], sales: [Double] = []
-        dates.reserveCapacity(n); holidays.reserveCapacity(n); footfall.reserveCapacity(n); sales.reserveCapacity(n)
+        dates.reserveCapacity(n)
+        holidays.reserveCapacity(n)
+        footfall.reserveCapacity(n)
+        sales.reserveCapacity(n)
         var weekday = FixedCategorical("weekday", CommerceModel.weekdays, capacity: n)
         var district = FixedCategorical("district", Hangzhou.districtNames, capacity: n)
         var type = FixedCategorical("business_type", CommerceModel.types, capacity: n)
@@ -75,16 +90,27 @@ struct CommerceModel: DomainModel {
             var rng = SyntheticRNG(keys: seed, 1, UInt64(row))
             let info = Hangzhou.districts[d]
             var visits = info.population * CommerceModel.ratePer10k[t] * (info.isCore ? 1.5 : 1)
-            visits *= CommerceModel.weekly[t][wd] * (isHoliday ? CommerceModel.holiday[t] : 1) * (springFestival ? 0.75 : 1)
-            visits *= weather * season * (rainy ? (t == 3 || t == 4 ? 1.05 : 0.9) : 1) * rng.logNormal(mu: 0, sigma: 0.1)
+            visits *=
+                CommerceModel.weekly[t][wd] * (isHoliday ? CommerceModel.holiday[t] : 1) * (springFestival ? 0.75 : 1)
+            visits *=
+                weather * season * (rainy ? (t == 3 || t == 4 ? 1.05 : 0.9) : 1) * rng.logNormal(mu: 0, sigma: 0.1)
             let visitCount = Int64(visits.rounded())
             let income = incomeFactor[d]
-            let amount = Double(visitCount) * CommerceModel.conversion[t] * CommerceModel.ticket[t] * income * rng.logNormal(mu: 0, sigma: 0.12)
+            let amount =
+                Double(visitCount) * CommerceModel.conversion[t] * CommerceModel.ticket[t] * income
+                * rng.logNormal(mu: 0, sigma: 0.12)
 
-            dates.append(Int32(day)); weekday.append(wd); holidays.append(isHoliday)
-            district.append(d); type.append(t); footfall.append(visitCount); sales.append(amount.rounded())
+            dates.append(Int32(day))
+            weekday.append(wd)
+            holidays.append(isHoliday)
+            district.append(d)
+            type.append(t)
+            footfall.append(visitCount)
+            sales.append(amount.rounded())
         }
-        return [dateColumn("date", dates), weekday.column(), boolColumn("is_holiday", holidays), district.column(),
-                type.column(), intColumn("footfall", footfall), doubleColumn("sales_yuan", sales)]
+        return [
+            dateColumn("date", dates), weekday.column(), boolColumn("is_holiday", holidays), district.column(),
+            type.column(), intColumn("footfall", footfall), doubleColumn("sales_yuan", sales),
+        ]
     }
 }

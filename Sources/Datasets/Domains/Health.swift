@@ -24,23 +24,42 @@ struct HealthModel: DomainModel {
     static let insuranceTypes = ["urban employee", "urban-rural resident", "commercial", "self-pay"]
 
     static let columns: [ColumnDoc] = [
-        ColumnDoc("person_id", .categorical, "", "Pseudonymous patient id, \"P\" + 12 hex digits; visits per person heavy-tailed (mean ≈4), frequent visitors older."),
-        ColumnDoc("age", .int64, "years", "Age at the visit, 0–94, census-like pyramid with extra weight on 60–90 among frequent visitors."),
+        ColumnDoc(
+            "person_id", .categorical, "",
+            "Pseudonymous patient id, \"P\" + 12 hex digits; visits per person heavy-tailed (mean ≈4), frequent visitors older."
+        ),
+        ColumnDoc(
+            "age", .int64, "years",
+            "Age at the visit, 0–94, census-like pyramid with extra weight on 60–90 among frequent visitors."),
         ColumnDoc("sex", .categorical, "", "F or M (50/50)."),
         ColumnDoc("district", .categorical, "", "District or county of residence, weighted by population."),
-        ColumnDoc("community", .categorical, "", "Residential community: a real subdistrict of the district + \"-01\"…\"-04\" (quasi-identifier)."),
-        ColumnDoc("visit_date", .date, "", "Date of the visit in 2024; more visits in winter (±20%), weekends 40% fewer."),
-        ColumnDoc("icd_chapter", .categorical, "", "ICD-10 chapter of the main diagnosis, e.g. \"J00-J99 respiratory\" (share peaks in January, lowest in July), circulatory/endocrine more likely with hypertension/diabetes."),
-        ColumnDoc("hypertension", .bool, "", "Chronic hypertension: P = logistic(−6.2 + 0.085·age + 0.3·male); ≈5% under 40, ≈45% over 60."),
+        ColumnDoc(
+            "community", .categorical, "",
+            "Residential community: a real subdistrict of the district + \"-01\"…\"-04\" (quasi-identifier)."),
+        ColumnDoc(
+            "visit_date", .date, "", "Date of the visit in 2024; more visits in winter (±20%), weekends 40% fewer."),
+        ColumnDoc(
+            "icd_chapter", .categorical, "",
+            "ICD-10 chapter of the main diagnosis, e.g. \"J00-J99 respiratory\" (share peaks in January, lowest in July), circulatory/endocrine more likely with hypertension/diabetes."
+        ),
+        ColumnDoc(
+            "hypertension", .bool, "",
+            "Chronic hypertension: P = logistic(−6.2 + 0.085·age + 0.3·male); ≈5% under 40, ≈45% over 60."),
         ColumnDoc("diabetes", .bool, "", "Chronic diabetes: P = logistic(−6.0 + 0.055·age + 1.1·hypertension)."),
-        ColumnDoc("insurance", .categorical, "", "urban employee, urban-rural resident, commercial or self-pay; employee insurance for most working-age adults in the core districts."),
-        ColumnDoc("cost_yuan", .float64, "yuan", "Total visit cost: log-normal, median ≈160 yuan × e^(chapter effect + 0.25·chronic + 0.006·(age−40)), σ = 0.75; cents."),
+        ColumnDoc(
+            "insurance", .categorical, "",
+            "urban employee, urban-rural resident, commercial or self-pay; employee insurance for most working-age adults in the core districts."
+        ),
+        ColumnDoc(
+            "cost_yuan", .float64, "yuan",
+            "Total visit cost: log-normal, median ≈160 yuan × e^(chapter effect + 0.25·chronic + 0.006·(age−40)), σ = 0.75; cents."
+        ),
     ]
 
     let seed: UInt64
     let personCount: Int
     let communities: [String]
-    let communityOffset: [Int]          // first community index of each district
+    let communityOffset: [Int]  // first community index of each district
     let communityCount: [Int]
     let dayChoice: WeightedChoice
     let ageGroupChoice = WeightedChoice([5.5, 5.5, 5, 4.5, 5.5, 8, 9, 8.5, 8, 8, 7.5, 6.5, 6, 4.5, 3, 2, 1.2, 0.5, 0.3])
@@ -56,18 +75,25 @@ struct HealthModel: DomainModel {
             }
             counts.append(list.count * Hangzhou.communitiesPerSubdistrict)
         }
-        communities = names; communityOffset = offsets; communityCount = counts
-        dayChoice = WeightedChoice((0..<Hangzhou.yearDays).map { i in
-            let day = Hangzhou.startDay + i
-            return Hangzhou.seasonal(day, peakDay: 15, amplitude: 0.2) * (Hangzhou.isOffDay(day) ? 0.6 : 1)
-        })
+        communities = names
+        communityOffset = offsets
+        communityCount = counts
+        dayChoice = WeightedChoice(
+            (0..<Hangzhou.yearDays).map { i in
+                let day = Hangzhou.startDay + i
+                return Hangzhou.seasonal(day, peakDay: 15, amplitude: 0.2) * (Hangzhou.isOffDay(day) ? 0.6 : 1)
+            })
     }
 
     func rows(_ range: Range<Int>) -> [Column] {
         let n = range.count
         var person = IdentifierCategorical("person_id", prefix: "P", digits: 12, capacity: n)
         var ages: [Int64] = [], dates: [Int32] = [], costs: [Double] = [], hyper: [Bool] = [], diab: [Bool] = []
-        ages.reserveCapacity(n); dates.reserveCapacity(n); costs.reserveCapacity(n); hyper.reserveCapacity(n); diab.reserveCapacity(n)
+        ages.reserveCapacity(n)
+        dates.reserveCapacity(n)
+        costs.reserveCapacity(n)
+        hyper.reserveCapacity(n)
+        diab.reserveCapacity(n)
         var sex = FixedCategorical("sex", Hangzhou.sexes, capacity: n)
         var district = FixedCategorical("district", Hangzhou.districtNames, capacity: n)
         var community = FixedCategorical("community", communities, capacity: n)
@@ -91,9 +117,14 @@ struct HealthModel: DomainModel {
             let core = Hangzhou.districts[d].isCore
             let u = prng.uniform()
             let ins: Int
-            if age < 18 { ins = u < 0.85 ? 1 : (u < 0.93 ? 2 : 3) }
-            else if age < 60 { let emp = core ? 0.64 : 0.46; ins = u < emp ? 0 : (u < 0.89 ? 1 : (u < 0.95 ? 2 : 3)) }
-            else { ins = u < 0.45 ? 0 : (u < 0.95 ? 1 : (u < 0.97 ? 2 : 3)) }
+            if age < 18 {
+                ins = u < 0.85 ? 1 : (u < 0.93 ? 2 : 3)
+            } else if age < 60 {
+                let emp = core ? 0.64 : 0.46
+                ins = u < emp ? 0 : (u < 0.89 ? 1 : (u < 0.95 ? 2 : 3))
+            } else {
+                ins = u < 0.45 ? 0 : (u < 0.95 ? 1 : (u < 0.97 ? 2 : 3))
+            }
 
             let dayIndex = dayChoice.sample(&rng)
             let day = Hangzhou.startDay + dayIndex
@@ -117,18 +148,30 @@ struct HealthModel: DomainModel {
             var ch = weights.count - 1
             for k in 0..<weights.count {
                 target -= weights[k]
-                if target < 0 { ch = k; break }
+                if target < 0 {
+                    ch = k
+                    break
+                }
             }
             let mu = log(160) + HealthModel.chapterCost[ch] + (chronic ? 0.25 : 0) + 0.006 * (a - 40)
             let cost = max(5, rng.logNormal(mu: mu, sigma: 0.75))
 
             person.append(pseudonym(p, seed: seed, domain: 0x9A71, bits: 48))
-            ages.append(Int64(age)); sex.append(male); district.append(d); community.append(c)
-            dates.append(Int32(day)); chapter.append(ch); hyper.append(hasHyp); diab.append(hasDiab)
-            insurance.append(ins); costs.append(cents(cost))
+            ages.append(Int64(age))
+            sex.append(male)
+            district.append(d)
+            community.append(c)
+            dates.append(Int32(day))
+            chapter.append(ch)
+            hyper.append(hasHyp)
+            diab.append(hasDiab)
+            insurance.append(ins)
+            costs.append(cents(cost))
         }
-        return [person.column(), intColumn("age", ages), sex.column(), district.column(), community.column(),
-                dateColumn("visit_date", dates), chapter.column(), boolColumn("hypertension", hyper),
-                boolColumn("diabetes", diab), insurance.column(), doubleColumn("cost_yuan", costs)]
+        return [
+            person.column(), intColumn("age", ages), sex.column(), district.column(), community.column(),
+            dateColumn("visit_date", dates), chapter.column(), boolColumn("hypertension", hyper),
+            boolColumn("diabetes", diab), insurance.column(), doubleColumn("cost_yuan", costs),
+        ]
     }
 }

@@ -17,34 +17,59 @@ struct MarketModel: DomainModel {
     static let recordTypes = ["complaint", "inspection"]
     static let categories = ["food", "drug", "cosmetics", "medical_device"]
     static let subCategories: [[String]] = [
-        ["catering hygiene", "expired goods", "food additives", "food labelling", "foreign matter", "takeaway delivery"],
+        [
+            "catering hygiene", "expired goods", "food additives", "food labelling", "foreign matter",
+            "takeaway delivery",
+        ],
         ["counterfeit drug", "expired drug", "unlicensed sale", "drug labelling", "adverse drug reaction"],
         ["unregistered cosmetics", "false advertising", "cosmetics adverse reaction", "cosmetics labelling"],
         ["unregistered device", "device quality defect", "device false advertising"],
     ]
-    static let subWeights: [[Double]] = [[30, 15, 10, 12, 13, 20], [8, 20, 25, 22, 25], [25, 30, 25, 20], [30, 45, 25]]
+    static let subWeights: [[Double]] = [
+        [30, 15, 10, 12, 13, 20], [8, 20, 25, 22, 25], [25, 30, 25, 20], [30, 45, 25],
+    ]
     /// Severity shift per sub-category (added to a base severity draw).
     static let subSeverity: [[Int]] = [[0, 0, 1, 0, 0, 0], [2, 1, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0]]
-    static let businessTypes = ["restaurant", "takeaway_platform", "supermarket", "street_vendor", "school_canteen",
-                                "wholesale_market", "food_factory", "pharmacy", "clinic", "online_platform", "beauty_salon", "specialty_store"]
+    static let businessTypes = [
+        "restaurant", "takeaway_platform", "supermarket", "street_vendor", "school_canteen",
+        "wholesale_market", "food_factory", "pharmacy", "clinic", "online_platform", "beauty_salon", "specialty_store",
+    ]
     static let businessWeights: [[Double]] = [
         [35, 20, 15, 8, 5, 7, 10, 0, 0, 0, 0, 0],
         [0, 0, 0, 0, 0, 0, 0, 60, 22, 18, 0, 0],
         [0, 0, 15, 0, 0, 0, 0, 0, 0, 35, 35, 15],
         [0, 0, 0, 0, 0, 0, 0, 30, 30, 30, 0, 10],
     ]
-    static let outcomes = ["resolved", "mediated", "unfounded", "transferred", "penalty",
-                           "compliant", "rectification_ordered", "fined", "license_suspended"]
+    static let outcomes = [
+        "resolved", "mediated", "unfounded", "transferred", "penalty",
+        "compliant", "rectification_ordered", "fined", "license_suspended",
+    ]
 
     static let columns: [ColumnDoc] = [
-        ColumnDoc("record_date", .date, "", "Date the complaint was filed or the inspection made (2024); weekends 50% fewer inspections and 10% fewer complaints."),
+        ColumnDoc(
+            "record_date", .date, "",
+            "Date the complaint was filed or the inspection made (2024); weekends 50% fewer inspections and 10% fewer complaints."
+        ),
         ColumnDoc("district", .categorical, "", "District or county of the business (population × 1.3 in the core)."),
         ColumnDoc("record_type", .categorical, "", "complaint (65%) or inspection (35%)."),
-        ColumnDoc("category", .categorical, "", "food (≈62%, summer peak ±35% in late July), drug, cosmetics or medical_device."),
-        ColumnDoc("sub_category", .categorical, "", "Issue within the category, e.g. \"takeaway delivery\", \"counterfeit drug\", \"false advertising\"."),
-        ColumnDoc("business_type", .categorical, "", "Kind of business concerned, conditional on category (restaurants and takeaway platforms for food, pharmacies for drugs, beauty salons and online platforms for cosmetics, …)."),
-        ColumnDoc("severity", .int64, "level 1–4", "1 minor, 2 moderate, 3 serious, 4 critical: base draw 50/30/15/5% plus a sub-category shift, capped at 4; for inspections implied by the outcome."),
-        ColumnDoc("outcome", .categorical, "", "Complaints: resolved, mediated, unfounded, transferred or penalty (more penalties when severe). Inspections: compliant, rectification_ordered, fined or license_suspended."),
+        ColumnDoc(
+            "category", .categorical, "",
+            "food (≈62%, summer peak ±35% in late July), drug, cosmetics or medical_device."),
+        ColumnDoc(
+            "sub_category", .categorical, "",
+            "Issue within the category, e.g. \"takeaway delivery\", \"counterfeit drug\", \"false advertising\"."),
+        ColumnDoc(
+            "business_type", .categorical, "",
+            "Kind of business concerned, conditional on category (restaurants and takeaway platforms for food, pharmacies for drugs, beauty salons and online platforms for cosmetics, …)."
+        ),
+        ColumnDoc(
+            "severity", .int64, "level 1–4",
+            "1 minor, 2 moderate, 3 serious, 4 critical: base draw 50/30/15/5% plus a sub-category shift, capped at 4; for inspections implied by the outcome."
+        ),
+        ColumnDoc(
+            "outcome", .categorical, "",
+            "Complaints: resolved, mediated, unfounded, transferred or penalty (more penalties when severe). Inspections: compliant, rectification_ordered, fined or license_suspended."
+        ),
     ]
 
     let seed: UInt64
@@ -62,14 +87,17 @@ struct MarketModel: DomainModel {
 
     init(seed: UInt64, totalRows: Int) {
         self.seed = seed
-        complaintDays = WeightedChoice((0..<Hangzhou.yearDays).map { Hangzhou.isOffDay(Hangzhou.startDay + $0) ? 0.9 : 1 })
-        inspectionDays = WeightedChoice((0..<Hangzhou.yearDays).map { Hangzhou.isOffDay(Hangzhou.startDay + $0) ? 0.5 : 1 })
+        complaintDays = WeightedChoice(
+            (0..<Hangzhou.yearDays).map { Hangzhou.isOffDay(Hangzhou.startDay + $0) ? 0.9 : 1 })
+        inspectionDays = WeightedChoice(
+            (0..<Hangzhou.yearDays).map { Hangzhou.isOffDay(Hangzhou.startDay + $0) ? 0.5 : 1 })
     }
 
     func rows(_ range: Range<Int>) -> [Column] {
         let n = range.count
         var dates: [Int32] = [], severity: [Int64] = []
-        dates.reserveCapacity(n); severity.reserveCapacity(n)
+        dates.reserveCapacity(n)
+        severity.reserveCapacity(n)
         var district = FixedCategorical("district", Hangzhou.districtNames, capacity: n)
         var recordType = FixedCategorical("record_type", MarketModel.recordTypes, capacity: n)
         var category = FixedCategorical("category", MarketModel.categories, capacity: n)
@@ -94,14 +122,23 @@ struct MarketModel: DomainModel {
                 out = 5 + o
                 sev = [1, rng.int(in: 1...2), rng.int(in: 2...3), 4][o]
             } else {
-                sev = min(4, severityChoice.sample(&rng) + 1 + MarketModel.subSeverity[cat][sc] * (rng.bernoulli(0.5) ? 1 : 0))
+                sev = min(
+                    4, severityChoice.sample(&rng) + 1 + MarketModel.subSeverity[cat][sc] * (rng.bernoulli(0.5) ? 1 : 0)
+                )
                 out = complaintOutcome[sev - 1].sample(&rng)
             }
-            dates.append(Int32(day)); district.append(districtChoice.sample(&rng))
-            recordType.append(isInspection ? 1 : 0); category.append(cat); sub.append(subOffset[cat] + sc)
-            business.append(bt); severity.append(Int64(sev)); outcome.append(out)
+            dates.append(Int32(day))
+            district.append(districtChoice.sample(&rng))
+            recordType.append(isInspection ? 1 : 0)
+            category.append(cat)
+            sub.append(subOffset[cat] + sc)
+            business.append(bt)
+            severity.append(Int64(sev))
+            outcome.append(out)
         }
-        return [dateColumn("record_date", dates), district.column(), recordType.column(), category.column(), sub.column(),
-                business.column(), intColumn("severity", severity), outcome.column()]
+        return [
+            dateColumn("record_date", dates), district.column(), recordType.column(), category.column(), sub.column(),
+            business.column(), intColumn("severity", severity), outcome.column(),
+        ]
     }
 }

@@ -38,20 +38,43 @@ struct TourismModel: DomainModel {
         ("West Lake", 2, 0, 180, 30), ("Lingyin Temple", 2, 75, 150, 10), ("Leifeng Pagoda", 2, 40, 80, 6),
         ("Xixi Wetland", 2, 80, 200, 7), ("Songcheng", 2, 310, 240, 6), ("China National Silk Museum", 2, 0, 90, 2),
         ("Hefang Street", 0, 0, 100, 9), ("Grand Canal (Gongchen Bridge)", 1, 0, 120, 7),
-        ("Liangzhu Ancient City Ruins", 5, 60, 150, 3), ("Xianghu Lake", 4, 0, 150, 4), ("Tangqi Ancient Town", 6, 0, 120, 3),
-        ("Longmen Ancient Town", 8, 60, 150, 1.5), ("Tianmu Mountain", 9, 100, 300, 1.5), ("Yaolin Wonderland", 10, 105, 180, 1.5),
+        ("Liangzhu Ancient City Ruins", 5, 60, 150, 3), ("Xianghu Lake", 4, 0, 150, 4),
+        ("Tangqi Ancient Town", 6, 0, 120, 3),
+        ("Longmen Ancient Town", 8, 60, 150, 1.5), ("Tianmu Mountain", 9, 100, 300, 1.5),
+        ("Yaolin Wonderland", 10, 105, 180, 1.5),
         ("Qiandao Lake", 11, 130, 360, 5), ("Daciyan", 12, 70, 200, 1),
     ]
-    static let hourWeights: [Double] = [0, 0, 0, 0, 0, 0.2, 0.8, 2, 5, 9, 10, 7, 5, 7, 8, 6, 4, 2.5, 2, 2.5, 2, 1, 0.3, 0]
+    static let hourWeights: [Double] = [
+        0, 0, 0, 0, 0, 0.2, 0.8, 2, 5, 9, 10, 7, 5, 7, 8, 6, 4, 2.5, 2, 2.5, 2, 1, 0.3, 0,
+    ]
 
     static let columns: [ColumnDoc] = [
-        ColumnDoc("visitor_id", .categorical, "", "Pseudonymous visitor id, \"V\" + 12 hex digits (real-name ticketing); ≈1.4 visits per visitor, a few repeat visitors."),
-        ColumnDoc("scenic_spot", .categorical, "", "One of 16 real scenic spots: West Lake, Lingyin Temple, Leifeng Pagoda, Xixi Wetland, Songcheng, China National Silk Museum, Hefang Street, Grand Canal (Gongchen Bridge), Liangzhu Ancient City Ruins, Xianghu Lake, Tangqi Ancient Town, Longmen Ancient Town, Tianmu Mountain, Yaolin Wonderland, Qiandao Lake, Daciyan."),
-        ColumnDoc("spot_district", .categorical, "", "District or county of the spot (e.g. Qiandao Lake → Chun'an, Liangzhu → Yuhang)."),
-        ColumnDoc("arrival_time", .timestamp, "local time", "Entry time, 2024, Hangzhou civil time stored without offset; weekends ×1.6, holidays ×2.5 (Golden Week ×3.2); hours peak 9–11 and 13–15, evening peak at Songcheng, West Lake, Hefang Street, Grand Canal."),
-        ColumnDoc("duration_minutes", .int64, "minutes", "Time spent: log-normal around the spot's typical length (80–360 min), σ 0.35, +10% on holidays."),
-        ColumnDoc("ticket_yuan", .float64, "yuan", "Ticket paid: the spot's full price (0 for free spots such as West Lake), half price for ages 0-17 and 60+."),
-        ColumnDoc("origin_province", .categorical, "", "Visitor's home province (Zhejiang 44%, Jiangsu 11%, Shanghai 10%, Anhui 7%, …, Hong Kong/Macao/Taiwan, Overseas)."),
+        ColumnDoc(
+            "visitor_id", .categorical, "",
+            "Pseudonymous visitor id, \"V\" + 12 hex digits (real-name ticketing); ≈1.4 visits per visitor, a few repeat visitors."
+        ),
+        ColumnDoc(
+            "scenic_spot", .categorical, "",
+            "One of 16 real scenic spots: West Lake, Lingyin Temple, Leifeng Pagoda, Xixi Wetland, Songcheng, China National Silk Museum, Hefang Street, Grand Canal (Gongchen Bridge), Liangzhu Ancient City Ruins, Xianghu Lake, Tangqi Ancient Town, Longmen Ancient Town, Tianmu Mountain, Yaolin Wonderland, Qiandao Lake, Daciyan."
+        ),
+        ColumnDoc(
+            "spot_district", .categorical, "",
+            "District or county of the spot (e.g. Qiandao Lake → Chun'an, Liangzhu → Yuhang)."),
+        ColumnDoc(
+            "arrival_time", .timestamp, "local time",
+            "Entry time, 2024, Hangzhou civil time stored without offset; weekends ×1.6, holidays ×2.5 (Golden Week ×3.2); hours peak 9–11 and 13–15, evening peak at Songcheng, West Lake, Hefang Street, Grand Canal."
+        ),
+        ColumnDoc(
+            "duration_minutes", .int64, "minutes",
+            "Time spent: log-normal around the spot's typical length (80–360 min), σ 0.35, +10% on holidays."),
+        ColumnDoc(
+            "ticket_yuan", .float64, "yuan",
+            "Ticket paid: the spot's full price (0 for free spots such as West Lake), half price for ages 0-17 and 60+."
+        ),
+        ColumnDoc(
+            "origin_province", .categorical, "",
+            "Visitor's home province (Zhejiang 44%, Jiangsu 11%, Shanghai 10%, Anhui 7%, …, Hong Kong/Macao/Taiwan, Overseas)."
+        ),
         ColumnDoc("age_band", .categorical, "", "0-17, 18-29, 30-44, 45-59, 60+ (fixed per visitor)."),
         ColumnDoc("sex", .categorical, "", "F or M (fixed per visitor; 52% F)."),
     ]
@@ -87,7 +110,9 @@ struct TourismModel: DomainModel {
         var age = FixedCategorical("age_band", Hangzhou.ageBands, capacity: n)
         var sex = FixedCategorical("sex", Hangzhou.sexes, capacity: n)
         var arrival: [Int64] = [], duration: [Int64] = [], ticket: [Double] = []
-        arrival.reserveCapacity(n); duration.reserveCapacity(n); ticket.reserveCapacity(n)
+        arrival.reserveCapacity(n)
+        duration.reserveCapacity(n)
+        ticket.reserveCapacity(n)
 
         for row in range {
             var rng = SyntheticRNG(keys: seed, 1, UInt64(row))
@@ -106,14 +131,20 @@ struct TourismModel: DomainModel {
             let price = info.2 * (band == 0 || band == 4 ? 0.5 : 1)
 
             visitor.append(pseudonym(v, seed: seed, domain: 0x7041, bits: 48))
-            spot.append(s); district.append(info.1)
+            spot.append(s)
+            district.append(info.1)
             arrival.append(Int64(Hangzhou.startDay + dayIndex) * 86_400 + Int64(hour * 3600 + rng.int(below: 3600)))
-            duration.append(Int64(minutes.rounded())); ticket.append(cents(price))
-            province.append(prov); age.append(band); sex.append(female ? 0 : 1)
+            duration.append(Int64(minutes.rounded()))
+            ticket.append(cents(price))
+            province.append(prov)
+            age.append(band)
+            sex.append(female ? 0 : 1)
         }
-        return [visitor.column(), spot.column(), district.column(), timestampColumn("arrival_time", arrival),
-                intColumn("duration_minutes", duration), doubleColumn("ticket_yuan", ticket),
-                province.column(), age.column(), sex.column()]
+        return [
+            visitor.column(), spot.column(), district.column(), timestampColumn("arrival_time", arrival),
+            intColumn("duration_minutes", duration), doubleColumn("ticket_yuan", ticket),
+            province.column(), age.column(), sex.column(),
+        ]
     }
 }
 
@@ -134,16 +165,34 @@ struct HotelModel: DomainModel {
     static let businessDistrict: [Double] = [20, 14, 18, 16, 12, 9, 3, 4, 2, 1, 0.5, 0.5, 0.5]
 
     static let columns: [ColumnDoc] = [
-        ColumnDoc("guest_id", .categorical, "", "Pseudonymous guest id, \"G\" + 12 hex digits (hotel registration); ≈1.2 stays per guest."),
-        ColumnDoc("hotel_district", .categorical, "", "District or county of the hotel (leisure: Xihu, Shangcheng, Chun'an…; business: core and Binjiang)."),
-        ColumnDoc("hotel_class", .categorical, "", "budget, 3-star, 4-star, 5-star or homestay (homestays common in Lin'an, Tonglu, Chun'an, Jiande)."),
-        ColumnDoc("check_in_date", .date, "", "Check-in date, 2024: leisure follows the tourism calendar (weekends, holidays), business/conference favours Monday–Thursday."),
-        ColumnDoc("nights", .int64, "nights", "Length of stay: 1 + Poisson(0.4 + travel km / 1500, capped at 3.5; +0.6 at resorts), business ≤ 4."),
+        ColumnDoc(
+            "guest_id", .categorical, "",
+            "Pseudonymous guest id, \"G\" + 12 hex digits (hotel registration); ≈1.2 stays per guest."),
+        ColumnDoc(
+            "hotel_district", .categorical, "",
+            "District or county of the hotel (leisure: Xihu, Shangcheng, Chun'an…; business: core and Binjiang)."),
+        ColumnDoc(
+            "hotel_class", .categorical, "",
+            "budget, 3-star, 4-star, 5-star or homestay (homestays common in Lin'an, Tonglu, Chun'an, Jiande)."),
+        ColumnDoc(
+            "check_in_date", .date, "",
+            "Check-in date, 2024: leisure follows the tourism calendar (weekends, holidays), business/conference favours Monday–Thursday."
+        ),
+        ColumnDoc(
+            "nights", .int64, "nights",
+            "Length of stay: 1 + Poisson(0.4 + travel km / 1500, capped at 3.5; +0.6 at resorts), business ≤ 4."),
         ColumnDoc("guests", .int64, "persons", "Guests in the room: business mostly 1; leisure 1–4 (20/50/20/10%)."),
-        ColumnDoc("room_rate_yuan", .float64, "yuan/night", "Nightly rate: class base (220 budget … 1150 5-star) × 1.25 in Xihu/Shangcheng × 1.15 weekend × 1.5 holiday × log-normal noise (σ 0.2); whole yuan."),
+        ColumnDoc(
+            "room_rate_yuan", .float64, "yuan/night",
+            "Nightly rate: class base (220 budget … 1150 5-star) × 1.25 in Xihu/Shangcheng × 1.15 weekend × 1.5 holiday × log-normal noise (σ 0.2); whole yuan."
+        ),
         ColumnDoc("purpose", .categorical, "", "leisure 60%, business 25%, conference 7%, visiting_relatives 8%."),
-        ColumnDoc("origin_province", .categorical, "", "Guest's home province (same categories as tourism.origin_province, fewer from Zhejiang)."),
-        ColumnDoc("age_band", .categorical, "", "18-29, 30-44, 45-59 or 60+ (guests are adults; the 0-17 level never occurs)."),
+        ColumnDoc(
+            "origin_province", .categorical, "",
+            "Guest's home province (same categories as tourism.origin_province, fewer from Zhejiang)."),
+        ColumnDoc(
+            "age_band", .categorical, "", "18-29, 30-44, 45-59 or 60+ (guests are adults; the 0-17 level never occurs)."
+        ),
         ColumnDoc("sex", .categorical, "", "F or M (business guests 65% M)."),
     ]
 
@@ -151,11 +200,12 @@ struct HotelModel: DomainModel {
     let guestCount: Int
     let purposeChoice = WeightedChoice([60, 25, 7, 8])
     let leisureDays = WeightedChoice((0..<Hangzhou.yearDays).map(TourismCalendar.weight))
-    let businessDays = WeightedChoice((0..<Hangzhou.yearDays).map { i -> Double in
-        let day = Hangzhou.startDay + i
-        if Hangzhou.isHoliday(day) { return 0.2 }
-        return [1.1, 1.2, 1.2, 1.1, 0.6, 0.2, 0.6][Hangzhou.weekday(day)]
-    })
+    let businessDays = WeightedChoice(
+        (0..<Hangzhou.yearDays).map { i -> Double in
+            let day = Hangzhou.startDay + i
+            if Hangzhou.isHoliday(day) { return 0.2 }
+            return [1.1, 1.2, 1.2, 1.1, 0.6, 0.2, 0.6][Hangzhou.weekday(day)]
+        })
     let leisureDistrictChoice = WeightedChoice(HotelModel.leisureDistrict)
     let businessDistrictChoice = WeightedChoice(HotelModel.businessDistrict)
     let provinceChoice: WeightedChoice = {
@@ -184,7 +234,10 @@ struct HotelModel: DomainModel {
         var age = FixedCategorical("age_band", Hangzhou.ageBands, capacity: n)
         var sex = FixedCategorical("sex", Hangzhou.sexes, capacity: n)
         var dates: [Int32] = [], nights: [Int64] = [], guests: [Int64] = [], rates: [Double] = []
-        dates.reserveCapacity(n); nights.reserveCapacity(n); guests.reserveCapacity(n); rates.reserveCapacity(n)
+        dates.reserveCapacity(n)
+        nights.reserveCapacity(n)
+        guests.reserveCapacity(n)
+        rates.reserveCapacity(n)
 
         for row in range {
             var rng = SyntheticRNG(keys: seed, 1, UInt64(row))
@@ -205,8 +258,12 @@ struct HotelModel: DomainModel {
             if business { lambda = min(lambda, 1.2) }
             let stay = min(business ? 4 : 14, 1 + rng.poisson(lambda))
             let roomGuests: Int
-            if business { roomGuests = rng.bernoulli(0.85) ? 1 : 2 }
-            else { let u = rng.uniform(); roomGuests = u < 0.2 ? 1 : (u < 0.7 ? 2 : (u < 0.9 ? 3 : 4)) }
+            if business {
+                roomGuests = rng.bernoulli(0.85) ? 1 : 2
+            } else {
+                let u = rng.uniform()
+                roomGuests = u < 0.2 ? 1 : (u < 0.7 ? 2 : (u < 0.9 ? 3 : 4))
+            }
             var rate = HotelModel.classRate[cls] * (d == 0 || d == 2 ? 1.25 : 1)
             if Hangzhou.weekday(day) >= 4 { rate *= 1.15 }
             if Hangzhou.isHoliday(day) { rate *= 1.5 }
@@ -214,12 +271,21 @@ struct HotelModel: DomainModel {
             let male = maleBias < (business ? 0.65 : 0.48)
 
             guest.append(pseudonym(g, seed: seed, domain: 0x407E, bits: 48))
-            district.append(d); hotelClass.append(cls); purpose.append(p)
-            dates.append(Int32(day)); nights.append(Int64(stay)); guests.append(Int64(roomGuests)); rates.append(rate.rounded())
-            province.append(prov); age.append(band); sex.append(male ? 1 : 0)
+            district.append(d)
+            hotelClass.append(cls)
+            purpose.append(p)
+            dates.append(Int32(day))
+            nights.append(Int64(stay))
+            guests.append(Int64(roomGuests))
+            rates.append(rate.rounded())
+            province.append(prov)
+            age.append(band)
+            sex.append(male ? 1 : 0)
         }
-        return [guest.column(), district.column(), hotelClass.column(), dateColumn("check_in_date", dates),
-                intColumn("nights", nights), intColumn("guests", guests), doubleColumn("room_rate_yuan", rates),
-                purpose.column(), province.column(), age.column(), sex.column()]
+        return [
+            guest.column(), district.column(), hotelClass.column(), dateColumn("check_in_date", dates),
+            intColumn("nights", nights), intColumn("guests", guests), doubleColumn("room_rate_yuan", rates),
+            purpose.column(), province.column(), age.column(), sex.column(),
+        ]
     }
 }

@@ -45,7 +45,8 @@ public struct ApproximateAccountant: PrivacyAccountant, Codable, Hashable {
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``.
     public init(gaussianEventDelta: Double = 1e-8) throws(DifferentialPrivacyError) {
         guard gaussianEventDelta.isFinite, gaussianEventDelta > 0, gaussianEventDelta < 1 else {
-            throw .invalidParameter(name: "gaussianEventDelta", value: "\(gaussianEventDelta)", reason: "must lie in (0, 1)")
+            throw .invalidParameter(
+                name: "gaussianEventDelta", value: "\(gaussianEventDelta)", reason: "must lie in (0, 1)")
         }
         self.gaussianEventDelta = gaussianEventDelta
     }

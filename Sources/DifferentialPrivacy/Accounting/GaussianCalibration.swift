@@ -25,12 +25,16 @@ public enum GaussianCalibration {
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming the
     ///   parameter at fault (including ε ≥ 1).
     /// - Complexity: O(1).
-    public static func classicSigma(epsilon: Double, delta: Double, l2Sensitivity: Double) throws(DifferentialPrivacyError) -> Double {
+    public static func classicSigma(
+        epsilon: Double, delta: Double, l2Sensitivity: Double
+    ) throws(DifferentialPrivacyError) -> Double {
         try validate(epsilon: epsilon, delta: delta, l2Sensitivity: l2Sensitivity)
         guard epsilon < 1 else {
             throw .invalidParameter(
                 name: "epsilon", value: "\(epsilon)",
-                reason: "the classic Gaussian calibration (Dwork & Roth 2014, Thm A.1) holds only for ε < 1; use the analytic calibration")
+                reason:
+                    "the classic Gaussian calibration (Dwork & Roth 2014, Thm A.1) holds only for ε < 1; use the analytic calibration"
+            )
         }
         return l2Sensitivity * (2 * log(1.25 / delta)).squareRoot() / epsilon
     }
@@ -50,15 +54,23 @@ public enum GaussianCalibration {
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``, also when σ
     ///   would not be a finite `Double` (a sensitivity near `Double.greatestFiniteMagnitude`).
     /// - Complexity: about 100 evaluations of the curve.
-    public static func analyticSigma(epsilon: Double, delta: Double, l2Sensitivity: Double) throws(DifferentialPrivacyError) -> Double {
+    public static func analyticSigma(
+        epsilon: Double, delta: Double, l2Sensitivity: Double
+    ) throws(DifferentialPrivacyError) -> Double {
         try validate(epsilon: epsilon, delta: delta, l2Sensitivity: l2Sensitivity)
         // Work with unit sensitivity; σ scales linearly with Δ₂.
         var low = 1e-3, high = 1.0
-        while exactDelta(sigma: low, epsilon: epsilon) <= delta { high = low; low /= 2 }
+        while exactDelta(sigma: low, epsilon: epsilon) <= delta {
+            high = low
+            low /= 2
+        }
         while exactDelta(sigma: high, epsilon: epsilon) > delta {
-            low = high; high *= 2
+            low = high
+            high *= 2
             guard high * l2Sensitivity < .greatestFiniteMagnitude else {
-                throw .invalidParameter(name: "l2Sensitivity", value: "\(l2Sensitivity)", reason: "too large for ε = \(epsilon), δ = \(delta): the noise scale would overflow")
+                throw .invalidParameter(
+                    name: "l2Sensitivity", value: "\(l2Sensitivity)",
+                    reason: "too large for ε = \(epsilon), δ = \(delta): the noise scale would overflow")
             }
         }
         while high - low > 1e-12 * high {
@@ -78,7 +90,9 @@ public enum GaussianCalibration {
     /// - Returns: δ in [0, 1].
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``.
     /// - Complexity: O(1).
-    public static func delta(forSigma sigma: Double, epsilon: Double, l2Sensitivity: Double) throws(DifferentialPrivacyError) -> Double {
+    public static func delta(
+        forSigma sigma: Double, epsilon: Double, l2Sensitivity: Double
+    ) throws(DifferentialPrivacyError) -> Double {
         guard sigma.isFinite, sigma > 0 else {
             throw .invalidParameter(name: "sigma", value: "\(sigma)", reason: "must be finite and > 0")
         }
@@ -99,9 +113,12 @@ public enum GaussianCalibration {
     /// - Returns: ε ≥ 0 (0 when the curve is already below δ at ε = 0).
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``.
     /// - Complexity: about 100 evaluations of the curve.
-    public static func epsilon(forNoiseMultiplier noiseMultiplier: Double, delta: Double) throws(DifferentialPrivacyError) -> Double {
+    public static func epsilon(
+        forNoiseMultiplier noiseMultiplier: Double, delta: Double
+    ) throws(DifferentialPrivacyError) -> Double {
         guard noiseMultiplier.isFinite, noiseMultiplier > 0 else {
-            throw .invalidParameter(name: "noise multiplier", value: "\(noiseMultiplier)", reason: "must be finite and > 0")
+            throw .invalidParameter(
+                name: "noise multiplier", value: "\(noiseMultiplier)", reason: "must be finite and > 0")
         }
         try validateDelta(delta)
         return exactEpsilon(sigma: noiseMultiplier, delta: delta)
@@ -121,7 +138,10 @@ public enum GaussianCalibration {
     static func exactEpsilon(sigma: Double, delta: Double) -> Double {
         if exactDelta(sigma: sigma, epsilon: 0) <= delta { return 0 }
         var low = 0.0, high = 1.0
-        while exactDelta(sigma: sigma, epsilon: high) > delta { low = high; high *= 2 }
+        while exactDelta(sigma: sigma, epsilon: high) > delta {
+            low = high
+            high *= 2
+        }
         while high - low > 1e-12 * max(1, high) {
             let mid = 0.5 * (low + high)
             if exactDelta(sigma: sigma, epsilon: mid) > delta { low = mid } else { high = mid }

@@ -64,12 +64,18 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
     ///     of the reported ε is at most about (number of events)·h.
     ///   - tailMassTruncation: in [0, 10⁻³].
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)``.
-    public init(valueDiscretizationInterval: Double = 1e-4, tailMassTruncation: Double = 1e-15) throws(DifferentialPrivacyError) {
-        guard valueDiscretizationInterval.isFinite, valueDiscretizationInterval > 0, valueDiscretizationInterval <= 1 else {
-            throw .invalidParameter(name: "valueDiscretizationInterval", value: "\(valueDiscretizationInterval)", reason: "must lie in (0, 1]")
+    public init(
+        valueDiscretizationInterval: Double = 1e-4, tailMassTruncation: Double = 1e-15
+    ) throws(DifferentialPrivacyError) {
+        guard valueDiscretizationInterval.isFinite, valueDiscretizationInterval > 0, valueDiscretizationInterval <= 1
+        else {
+            throw .invalidParameter(
+                name: "valueDiscretizationInterval", value: "\(valueDiscretizationInterval)",
+                reason: "must lie in (0, 1]")
         }
         guard tailMassTruncation.isFinite, tailMassTruncation >= 0, tailMassTruncation <= 1e-3 else {
-            throw .invalidParameter(name: "tailMassTruncation", value: "\(tailMassTruncation)", reason: "must lie in [0, 1e-3]")
+            throw .invalidParameter(
+                name: "tailMassTruncation", value: "\(tailMassTruncation)", reason: "must lie in [0, 1e-3]")
         }
         self.valueDiscretizationInterval = valueDiscretizationInterval
         self.tailMassTruncation = tailMassTruncation
@@ -114,20 +120,26 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
         let h = copy.effectiveDiscretizationInterval
         if let cached = copy.componentsPLD, cached.valueDiscretizationInterval == h {
             if !added.components.isEmpty {
-                let addition = added.buildComponentsPLD(valueDiscretizationInterval: h, tailMassTruncation: tailMassTruncation)
+                let addition = added.buildComponentsPLD(
+                    valueDiscretizationInterval: h, tailMassTruncation: tailMassTruncation)
                 copy.componentsPLD = cached.composed(with: addition, tailMassTruncation: tailMassTruncation)
             }
         } else {
-            copy.componentsPLD = copy.buildComponentsPLD(valueDiscretizationInterval: h, tailMassTruncation: tailMassTruncation)
+            copy.componentsPLD = copy.buildComponentsPLD(
+                valueDiscretizationInterval: h, tailMassTruncation: tailMassTruncation)
         }
         self = copy
     }
 
     private mutating func add(_ component: Component) throws(DifferentialPrivacyError) {
-        if let k = components.firstIndex(where: { $0.kind == component.kind && $0.parameter == component.parameter && $0.delta == component.delta }) {
+        if let k = components.firstIndex(where: {
+            $0.kind == component.kind && $0.parameter == component.parameter && $0.delta == component.delta
+        }) {
             let (sum, overflow) = components[k].count.addingReportingOverflow(component.count)
             guard !overflow else {
-                throw .invalidParameter(name: "count", value: "\(components[k].count) + \(component.count)", reason: "the number of repetitions overflows")
+                throw .invalidParameter(
+                    name: "count", value: "\(components[k].count) + \(component.count)",
+                    reason: "the number of repetitions overflows")
             }
             components[k].count = sum
         } else {
@@ -139,12 +151,16 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
     /// The PLD of the non-Gaussian components on grid `h`: each distinct component
     /// self-composed (one FFT power or repeated squaring), then all convolved; identity when
     /// there are none.
-    func buildComponentsPLD(valueDiscretizationInterval h: Double, tailMassTruncation tau: Double) -> PrivacyLossDistribution {
+    func buildComponentsPLD(
+        valueDiscretizationInterval h: Double, tailMassTruncation tau: Double
+    ) -> PrivacyLossDistribution {
         var result: PrivacyLossDistribution? = nil
         for component in components {
-            let single = component.kind == 0
+            let single =
+                component.kind == 0
                 ? PrivacyLossDistribution.laplace(noiseMultiplier: component.parameter, valueDiscretizationInterval: h)
-                : PrivacyLossDistribution.epsilonDelta(epsilon: component.parameter, delta: component.delta, valueDiscretizationInterval: h)
+                : PrivacyLossDistribution.epsilonDelta(
+                    epsilon: component.parameter, delta: component.delta, valueDiscretizationInterval: h)
             let composed = single.selfComposed(component.count, tailMassTruncation: tau)
             result = result.map { $0.composed(with: composed, tailMassTruncation: tau) } ?? composed
         }
@@ -159,10 +175,12 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
     ///   one `erfc` per grid point of μ ± 8.3·√(2μ).
     public func privacyLossDistribution() -> PrivacyLossDistribution {
         let h = effectiveDiscretizationInterval, tau = tailMassTruncation
-        let nonGaussian = (componentsPLD?.valueDiscretizationInterval == h ? componentsPLD : nil)
+        let nonGaussian =
+            (componentsPLD?.valueDiscretizationInterval == h ? componentsPLD : nil)
             ?? buildComponentsPLD(valueDiscretizationInterval: h, tailMassTruncation: tau)
         guard gaussianMu > 0 else { return nonGaussian }
-        let gaussian = PrivacyLossDistribution.gaussian(mu: gaussianMu, valueDiscretizationInterval: h, tailMassTruncation: max(tau, 1e-300))
+        let gaussian = PrivacyLossDistribution.gaussian(
+            mu: gaussianMu, valueDiscretizationInterval: h, tailMassTruncation: max(tau, 1e-300))
         return components.isEmpty ? gaussian : nonGaussian.composed(with: gaussian, tailMassTruncation: tau)
     }
 
@@ -180,13 +198,17 @@ public struct PLDAccountant: PrivacyAccountant, Codable, Hashable {
         gaussianMu = try container.decode(Double.self, forKey: .gaussianMu)
         components = try container.decode([Component].self, forKey: .components)
         guard valueDiscretizationInterval.isFinite, valueDiscretizationInterval > 0, valueDiscretizationInterval <= 1,
-              tailMassTruncation.isFinite, tailMassTruncation >= 0, tailMassTruncation <= 1e-3,
-              gaussianMu.isFinite, gaussianMu >= 0,
-              components.allSatisfy({ $0.parameter.isFinite && $0.parameter > 0 && $0.delta >= 0 && $0.delta < 1 && $0.count >= 1 })
+            tailMassTruncation.isFinite, tailMassTruncation >= 0, tailMassTruncation <= 1e-3,
+            gaussianMu.isFinite, gaussianMu >= 0,
+            components.allSatisfy({
+                $0.parameter.isFinite && $0.parameter > 0 && $0.delta >= 0 && $0.delta < 1 && $0.count >= 1
+            })
         else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid PLD accountant state"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "invalid PLD accountant state"))
         }
-        componentsPLD = buildComponentsPLD(valueDiscretizationInterval: effectiveDiscretizationInterval, tailMassTruncation: tailMassTruncation)
+        componentsPLD = buildComponentsPLD(
+            valueDiscretizationInterval: effectiveDiscretizationInterval, tailMassTruncation: tailMassTruncation)
     }
 
     /// Encodes the grid, the Gaussian μ and the component multiset (not the derived PLD).

@@ -17,7 +17,9 @@ extension PrivacyEvent {
         case let .repeated(event, count):
             let (product, overflow) = multiplicity.multipliedReportingOverflow(by: count)
             guard !overflow else {
-                throw .invalidParameter(name: "count", value: "\(multiplicity) × \(count)", reason: "the total number of repetitions overflows")
+                throw .invalidParameter(
+                    name: "count", value: "\(multiplicity) × \(count)",
+                    reason: "the total number of repetitions overflows")
             }
             try event.forEachLeaf(multiplicity: product, body)
         default:

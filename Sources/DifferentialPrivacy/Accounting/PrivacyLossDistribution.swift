@@ -103,7 +103,10 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
                     buffer[k] = value - previous
                     previous = value
                 } else {
-                    if !usingSurvival { usingSurvival = true; previous = survival(top - h) }
+                    if !usingSurvival {
+                        usingSurvival = true
+                        previous = survival(top - h)
+                    }
                     let value = survival(top)
                     buffer[k] = previous - value
                     previous = value
@@ -111,8 +114,9 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
             }
             initialized = count
         }
-        return Self(valueDiscretizationInterval: h, lowestIndex: low, masses: masses,
-                    infinityMass: survival(Double(high) * h))
+        return Self(
+            valueDiscretizationInterval: h, lowestIndex: low, masses: masses,
+            infinityMass: survival(Double(high) * h))
     }
 
     /// The PLD of running both mechanisms (convolution of the finite parts; infinite loss when
@@ -123,9 +127,11 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
         precondition(valueDiscretizationInterval == other.valueDiscretizationInterval)
         let masses = RealConvolution.convolve(self.masses, other.masses)
         let infinity = infinityMass + other.infinityMass - infinityMass * other.infinityMass
-        return Self(valueDiscretizationInterval: valueDiscretizationInterval,
-                    lowestIndex: lowestIndex + other.lowestIndex, masses: masses,
-                    infinityMass: infinity).truncated(tailMass: tau)
+        return Self(
+            valueDiscretizationInterval: valueDiscretizationInterval,
+            lowestIndex: lowestIndex + other.lowestIndex, masses: masses,
+            infinityMass: infinity
+        ).truncated(tailMass: tau)
     }
 
     /// Self-compositions whose untruncated support has at most this many grid points use one
@@ -140,10 +146,12 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
         let (product, overflow) = count.multipliedReportingOverflow(by: masses.count - 1)
         if !overflow, product < Self.fftPowerLimit {
             let infinity = -expm1(Double(count) * log1p(-infinityMass))
-            return Self(valueDiscretizationInterval: valueDiscretizationInterval,
-                        lowestIndex: lowestIndex * count,
-                        masses: RealConvolution.selfConvolve(masses, count: count),
-                        infinityMass: min(1, infinity)).truncated(tailMass: tau)
+            return Self(
+                valueDiscretizationInterval: valueDiscretizationInterval,
+                lowestIndex: lowestIndex * count,
+                masses: RealConvolution.selfConvolve(masses, count: count),
+                infinityMass: min(1, infinity)
+            ).truncated(tailMass: tau)
         }
         var result: Self? = nil
         var power = self, remaining = count
@@ -165,14 +173,21 @@ public struct PrivacyLossDistribution: Sendable, Codable, Hashable {
         var masses = self.masses
         for k in masses.indices where masses[k] < 0 { masses[k] = 0 }
         var top = masses.count - 1, upperCut = 0.0
-        while top > 0, upperCut + masses[top] <= tau { upperCut += masses[top]; top -= 1 }
+        while top > 0, upperCut + masses[top] <= tau {
+            upperCut += masses[top]
+            top -= 1
+        }
         var bottom = 0, lowerCut = 0.0
-        while bottom < top, lowerCut + masses[bottom] <= tau { lowerCut += masses[bottom]; bottom += 1 }
+        while bottom < top, lowerCut + masses[bottom] <= tau {
+            lowerCut += masses[bottom]
+            bottom += 1
+        }
         var kept = Array(masses[bottom...top])
         kept[0] += lowerCut
-        return Self(valueDiscretizationInterval: valueDiscretizationInterval,
-                    lowestIndex: lowestIndex + bottom, masses: kept,
-                    infinityMass: min(1, infinityMass + upperCut))
+        return Self(
+            valueDiscretizationInterval: valueDiscretizationInterval,
+            lowestIndex: lowestIndex + bottom, masses: kept,
+            infinityMass: min(1, infinityMass + upperCut))
     }
 
     /// δ(ε) = P(L = ∞) + Σ_{ℓ > ε} P(L = ℓ)(1 − e^{ε − ℓ}), the smallest δ for which the

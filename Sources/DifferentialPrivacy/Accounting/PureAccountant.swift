@@ -30,7 +30,9 @@ public struct PureAccountant: PrivacyAccountant, Codable, Hashable {
             switch leaf {
             case let .laplace(m), let .discreteLaplace(m): epsilon += n / m
             case let .pureEpsilon(e): epsilon += n * e
-            case let .approximate(e, d): epsilon += n * e; delta += n * d
+            case let .approximate(e, d):
+                epsilon += n * e
+                delta += n * d
             default: throw .unsupportedEvent(accountant: name, event: leaf.description)
             }
         }

@@ -45,7 +45,8 @@ public struct RDPAccountant: PrivacyAccountant, Codable, Hashable {
             throw .invalidParameter(name: "orders", value: "[]", reason: "at least one Rényi order is needed")
         }
         for alpha in orders where !(alpha.isFinite && alpha > 1) {
-            throw .invalidParameter(name: "orders", value: "\(alpha)", reason: "every Rényi order must be finite and > 1")
+            throw .invalidParameter(
+                name: "orders", value: "\(alpha)", reason: "every Rényi order must be finite and > 1")
         }
         self.orders = orders
         self.rdp = Array(repeating: 0, count: orders.count)

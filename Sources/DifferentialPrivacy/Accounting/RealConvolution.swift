@@ -85,8 +85,10 @@ enum RealConvolution {
             for k in 0..<quarter {
                 let angle = 2 * Double.pi * Double(k) / Double(size)
                 let c = cos(angle), s = sin(angle)
-                cosines[k] = c; sines[k] = -s
-                cosines[k + quarter] = -s; sines[k + quarter] = -c
+                cosines[k] = c
+                sines[k] = -s
+                cosines[k + quarter] = -s
+                sines[k + quarter] = -c
             }
             self.cosines = cosines
             self.sines = sines
@@ -102,7 +104,9 @@ enum RealConvolution {
                 zr.withUnsafeMutableBufferPointer { zrBuffer in
                     zi.withUnsafeMutableBufferPointer { ziBuffer in
                         let zrp = zrBuffer.baseAddress!, zip = ziBuffer.baseAddress!
-                        for n in 0..<input.count { if n & 1 == 0 { zrp[n >> 1] = input[n] } else { zip[n >> 1] = input[n] } }
+                        for n in 0..<input.count {
+                            if n & 1 == 0 { zrp[n >> 1] = input[n] } else { zip[n >> 1] = input[n] }
+                        }
                         transform(zrp, zip, inverse: false)
                         cosines.withUnsafeBufferPointer { wc in
                             sines.withUnsafeBufferPointer { ws in
@@ -172,7 +176,10 @@ enum RealConvolution {
             var j = 0
             for i in 1..<n {
                 var bit = n >> 1
-                while j & bit != 0 { j ^= bit; bit >>= 1 }
+                while j & bit != 0 {
+                    j ^= bit
+                    bit >>= 1
+                }
                 j |= bit
                 if i < j {
                     swap(&re[i], &re[j])
@@ -186,8 +193,10 @@ enum RealConvolution {
                     var start = 0
                     while start < n {
                         let ur = re[start], ui = im[start], vr = re[start + 1], vi = im[start + 1]
-                        re[start] = ur + vr; im[start] = ui + vi
-                        re[start + 1] = ur - vr; im[start + 1] = ui - vi
+                        re[start] = ur + vr
+                        im[start] = ui + vi
+                        re[start + 1] = ur - vr
+                        im[start + 1] = ui - vi
                         start += 2
                     }
                     var length = 4
@@ -203,8 +212,10 @@ enum RealConvolution {
                                 let wr = wc[t], wi = sign * ws[t]
                                 let xr = bottom[k] * wr - bottomI[k] * wi
                                 let xi = bottom[k] * wi + bottomI[k] * wr
-                                bottom[k] = top[k] - xr; bottomI[k] = topI[k] - xi
-                                top[k] += xr; topI[k] += xi
+                                bottom[k] = top[k] - xr
+                                bottomI[k] = topI[k] - xi
+                                top[k] += xr
+                                topI[k] += xi
                                 t += stride
                             }
                             start += length

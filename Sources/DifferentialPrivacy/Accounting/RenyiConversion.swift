@@ -59,7 +59,10 @@ enum RenyiConversion {
         var bestIndex = 0, bestValue = Double.infinity
         for k in 0...steps {
             let value = f(1 + exp(lowT + Double(k) * stepT))
-            if value < bestValue { bestValue = value; bestIndex = k }
+            if value < bestValue {
+                bestValue = value
+                bestIndex = k
+            }
         }
         guard bestValue.isFinite else { return bestValue }
         var a = lowT + Double(max(0, bestIndex - 1)) * stepT
@@ -68,8 +71,19 @@ enum RenyiConversion {
         var c = b - ratio * (b - a), d = a + ratio * (b - a)
         var fc = f(1 + exp(c)), fd = f(1 + exp(d))
         for _ in 0..<80 {
-            if fc < fd { b = d; d = c; fd = fc; c = b - ratio * (b - a); fc = f(1 + exp(c)) }
-            else { a = c; c = d; fc = fd; d = a + ratio * (b - a); fd = f(1 + exp(d)) }
+            if fc < fd {
+                b = d
+                d = c
+                fd = fc
+                c = b - ratio * (b - a)
+                fc = f(1 + exp(c))
+            } else {
+                a = c
+                c = d
+                fc = fd
+                d = a + ratio * (b - a)
+                fd = f(1 + exp(d))
+            }
         }
         return min(bestValue, fc, fd)
     }

@@ -115,9 +115,11 @@ public struct DPQuery: Sendable, Hashable, Codable {
     public var nonFiniteValues: NonFiniteValuePolicy = .refuse
 
     /// Creates a query; ``validate()`` checks it.
-    public init(statistic: DPStatistic, column: String? = nil, lower: Double? = nil, upper: Double? = nil,
-                quantileLevels: [Double] = [], histogramBins: Int? = nil, groupBy: String? = nil,
-                keys: PartitionKeys = .none, contribution: ContributionBounds = ContributionBounds()) {
+    public init(
+        statistic: DPStatistic, column: String? = nil, lower: Double? = nil, upper: Double? = nil,
+        quantileLevels: [Double] = [], histogramBins: Int? = nil, groupBy: String? = nil,
+        keys: PartitionKeys = .none, contribution: ContributionBounds = ContributionBounds()
+    ) {
         self.statistic = statistic
         self.column = column
         self.lower = lower
@@ -148,8 +150,11 @@ public struct DPQuery: Sendable, Hashable, Codable {
         DPQuery(statistic: .standardDeviation, column: column, lower: bounds.lowerBound, upper: bounds.upperBound)
     }
     /// Quantiles of `column` clamped to `bounds` at `levels` (each in [0, 1]).
-    public static func quantiles(of column: String, levels: [Double], clampedTo bounds: ClosedRange<Double>) -> DPQuery {
-        DPQuery(statistic: .quantiles, column: column, lower: bounds.lowerBound, upper: bounds.upperBound, quantileLevels: levels)
+    public static func quantiles(of column: String, levels: [Double], clampedTo bounds: ClosedRange<Double>) -> DPQuery
+    {
+        DPQuery(
+            statistic: .quantiles, column: column, lower: bounds.lowerBound, upper: bounds.upperBound,
+            quantileLevels: levels)
     }
     /// Counts per value of a categorical (or integer, boolean) column.
     public static func histogram(of column: String, keys: PartitionKeys) -> DPQuery {
@@ -161,9 +166,12 @@ public struct DPQuery: Sendable, Hashable, Codable {
     /// A bin count outside 1 … ``maximumHistogramBins`` builds no labels (nothing is allocated);
     /// ``validate()`` then refuses the query.
     public static func histogram(of column: String, bins: Int, over bounds: ClosedRange<Double>) -> DPQuery {
-        let labels = (1...maximumHistogramBins).contains(bins) ? binLabels(bins: bins, lower: bounds.lowerBound, upper: bounds.upperBound) : []
-        return DPQuery(statistic: .histogram, column: column, lower: bounds.lowerBound, upper: bounds.upperBound,
-                       histogramBins: bins, groupBy: column, keys: .declared(labels))
+        let labels =
+            (1...maximumHistogramBins).contains(bins)
+            ? binLabels(bins: bins, lower: bounds.lowerBound, upper: bounds.upperBound) : []
+        return DPQuery(
+            statistic: .histogram, column: column, lower: bounds.lowerBound, upper: bounds.upperBound,
+            histogramBins: bins, groupBy: column, keys: .declared(labels))
     }
 
     /// The most equal-width bins a numeric histogram may have: 2^20.
@@ -186,11 +194,14 @@ public struct DPQuery: Sendable, Hashable, Codable {
     }
 
     /// The same query with contribution bounding per privacy unit.
-    public func boundingContributions(privacyUnit: String?, maxPartitionsPerUnit: Int = 1,
-                                      maxContributionsPerPartition: Int = 1) -> DPQuery {
+    public func boundingContributions(
+        privacyUnit: String?, maxPartitionsPerUnit: Int = 1,
+        maxContributionsPerPartition: Int = 1
+    ) -> DPQuery {
         var copy = self
-        copy.contribution = ContributionBounds(privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitionsPerUnit,
-                                               maxContributionsPerPartition: maxContributionsPerPartition)
+        copy.contribution = ContributionBounds(
+            privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitionsPerUnit,
+            maxContributionsPerPartition: maxContributionsPerPartition)
         return copy
     }
 
@@ -217,7 +228,8 @@ public struct DPQuery: Sendable, Hashable, Codable {
     public func validate() throws(DifferentialPrivacyError) {
         if needsBounds {
             guard let lower, let upper else {
-                throw .invalidParameter(name: "bounds", value: "missing", reason: "\(statistic.rawValue) needs clamping bounds L:U")
+                throw .invalidParameter(
+                    name: "bounds", value: "missing", reason: "\(statistic.rawValue) needs clamping bounds L:U")
             }
             try Validate.bounds(lower, upper)
             if statistic == .quantiles || histogramBins != nil, lower == upper {
@@ -226,15 +238,19 @@ public struct DPQuery: Sendable, Hashable, Codable {
         }
         if statistic != .count {
             guard column != nil else {
-                throw .invalidParameter(name: "column", value: "missing", reason: "\(statistic.rawValue) needs a column")
+                throw .invalidParameter(
+                    name: "column", value: "missing", reason: "\(statistic.rawValue) needs a column")
             }
         }
         if statistic == .quantiles {
             guard !quantileLevels.isEmpty else {
-                throw .invalidParameter(name: "quantile levels", value: "[]", reason: "give at least one level in [0, 1]")
+                throw .invalidParameter(
+                    name: "quantile levels", value: "[]", reason: "give at least one level in [0, 1]")
             }
             guard quantileLevels.count <= Self.maximumQuantileLevels else {
-                throw .invalidParameter(name: "quantile levels", value: "\(quantileLevels.count) levels", reason: "at most 1,000 levels per query")
+                throw .invalidParameter(
+                    name: "quantile levels", value: "\(quantileLevels.count) levels",
+                    reason: "at most 1,000 levels per query")
             }
             for level in quantileLevels where !(level >= 0 && level <= 1) {
                 throw .invalidParameter(name: "quantile level", value: "\(level)", reason: "must lie in [0, 1]")
@@ -248,31 +264,41 @@ public struct DPQuery: Sendable, Hashable, Codable {
         try Validate.positiveCount(contribution.maxPartitionsPerUnit, name: "max partitions per unit")
         try Validate.positiveCount(contribution.maxContributionsPerPartition, name: "max contributions per partition")
         guard contribution.maxPartitionsPerUnit <= 1 << 20, contribution.maxContributionsPerPartition <= 1 << 20 else {
-            throw .invalidParameter(name: "contribution bounds", value: "\(contribution.maxPartitionsPerUnit)×\(contribution.maxContributionsPerPartition)",
-                                    reason: "limits above 2^20 are not supported")
+            throw .invalidParameter(
+                name: "contribution bounds",
+                value: "\(contribution.maxPartitionsPerUnit)×\(contribution.maxContributionsPerPartition)",
+                reason: "limits above 2^20 are not supported")
         }
         switch keys {
         case .none:
             if groupBy != nil {
-                throw .invalidParameter(name: "keys", value: "none", reason: "a grouped query needs declared keys or partition selection")
+                throw .invalidParameter(
+                    name: "keys", value: "none", reason: "a grouped query needs declared keys or partition selection")
             }
         case let .declared(list):
             guard groupBy != nil else {
                 throw .invalidParameter(name: "keys", value: "declared", reason: "declared keys need a grouping column")
             }
-            guard !list.isEmpty else { throw .invalidParameter(name: "keys", value: "[]", reason: "declare at least one key") }
+            guard !list.isEmpty else {
+                throw .invalidParameter(name: "keys", value: "[]", reason: "declare at least one key")
+            }
             guard list.count <= Self.maximumDeclaredKeys else {
-                throw .invalidParameter(name: "keys", value: "\(list.count) keys", reason: "at most 2^20 (1,048,576) declared keys per query")
+                throw .invalidParameter(
+                    name: "keys", value: "\(list.count) keys",
+                    reason: "at most 2^20 (1,048,576) declared keys per query")
             }
             guard Set(list).count == list.count else {
-                throw .invalidParameter(name: "keys", value: "\(list.count) keys", reason: "declared keys must be distinct")
+                throw .invalidParameter(
+                    name: "keys", value: "\(list.count) keys", reason: "declared keys must be distinct")
             }
         case .selected:
             guard groupBy != nil else {
-                throw .invalidParameter(name: "keys", value: "selected", reason: "partition selection needs a grouping column")
+                throw .invalidParameter(
+                    name: "keys", value: "selected", reason: "partition selection needs a grouping column")
             }
             if histogramBins != nil {
-                throw .invalidParameter(name: "keys", value: "selected", reason: "numeric histogram bins are public; do not select them")
+                throw .invalidParameter(
+                    name: "keys", value: "selected", reason: "numeric histogram bins are public; do not select them")
             }
         }
     }

@@ -29,7 +29,10 @@ public struct FixedPointGrid: Sendable, Hashable, Codable, CustomStringConvertib
     /// Bounds `[0, 0]` give step 1.
     public init(bounds lower: Double, _ upper: Double) {
         let largest = max(lower.magnitude, upper.magnitude)
-        guard largest > 0, largest.isFinite else { self.init(exponent: 0); return }
+        guard largest > 0, largest.isFinite else {
+            self.init(exponent: 0)
+            return
+        }
         // 2^(e−1) < largest ≤ 2^e  →  step 2^(e − 32).
         var e = Int(largest.exponent)
         if largest > Double(sign: .plus, exponent: e, significand: 1) { e += 1 }
@@ -202,7 +205,9 @@ public enum BoundedKernels {
             total = total.addingSaturated(Int64((d * d * scale).rounded(.toNearestOrEven)))
         }
         if let validity {
-            for index in values.indices where validity[index >> 6] & (1 << UInt64(index & 63)) != 0 { add(values[index]) }
+            for index in values.indices where validity[index >> 6] & (1 << UInt64(index & 63)) != 0 {
+                add(values[index])
+            }
         } else {
             for v in values { add(v) }
         }

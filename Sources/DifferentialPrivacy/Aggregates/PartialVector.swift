@@ -48,7 +48,8 @@ extension QueryPartial {
         let (keys, bins) = try Self.layout(of: query)
         guard keys == self.keys, cells.count == keys.count, cells.allSatisfy({ $0.quantileBins.count == bins }) else {
             // Only a partial decoded from elsewhere can differ from its query's layout.
-            throw .incompatiblePartials(reason: "the partial's keys or quantile bins do not match its query's declared layout")
+            throw .incompatiblePartials(
+                reason: "the partial's keys or quantile bins do not match its query's declared layout")
         }
         var vector: [UInt32] = []
         vector.reserveCapacity(keys.count * (3 + bins) * Self.secureAggregationLanesPerField)
@@ -56,7 +57,8 @@ extension QueryPartial {
             // Two's complement of the 80-bit sign extension, 16 bits per lane.
             let extended = Int128(value)
             for lane in 0..<Self.secureAggregationLanesPerField {
-                vector.append(UInt32(truncatingIfNeeded: (extended >> (lane * Self.secureAggregationLaneBits)) & 0xFFFF))
+                vector.append(
+                    UInt32(truncatingIfNeeded: (extended >> (lane * Self.secureAggregationLaneBits)) & 0xFFFF))
             }
         }
         for cell in cells {
@@ -85,15 +87,17 @@ extension QueryPartial {
     public init(query: DPQuery, secureAggregationSum: [UInt32], parties: Int) throws(DifferentialPrivacyError) {
         let (keys, bins) = try Self.layout(of: query)
         guard parties >= 1, parties <= Self.maximumSecureAggregationParties else {
-            throw .invalidParameter(name: "parties", value: "\(parties)",
-                                    reason: "must be in 1...\(Self.maximumSecureAggregationParties) (lane sums must stay below 2^32)")
+            throw .invalidParameter(
+                name: "parties", value: "\(parties)",
+                reason: "must be in 1...\(Self.maximumSecureAggregationParties) (lane sums must stay below 2^32)")
         }
         let sum = secureAggregationSum
         let lanes = Self.secureAggregationLanesPerField
         let expected = keys.count * (3 + bins) * lanes
         guard sum.count == expected else {
-            throw .invalidParameter(name: "secureAggregationSum", value: "\(sum.count) elements",
-                                    reason: "this query's vector has \(expected) elements")
+            throw .invalidParameter(
+                name: "secureAggregationSum", value: "\(sum.count) elements",
+                reason: "this query's vector has \(expected) elements")
         }
         let laneLimit = UInt64(parties) * 0xFFFF
         var position = 0
@@ -102,8 +106,9 @@ extension QueryPartial {
             for lane in 0..<lanes {
                 let value = sum[position + lane]
                 guard UInt64(value) <= laneLimit else {
-                    throw .invalidParameter(name: "secureAggregationSum", value: "element \(position + lane)",
-                                            reason: "exceeds what \(parties) parties' 16-bit lanes can add up to")
+                    throw .invalidParameter(
+                        name: "secureAggregationSum", value: "element \(position + lane)",
+                        reason: "exceeds what \(parties) parties' 16-bit lanes can add up to")
                 }
                 total += Int128(value) << (lane * Self.secureAggregationLaneBits)
             }
@@ -134,8 +139,11 @@ extension QueryPartial {
         case .none: keys = [""]
         case let .declared(declared): keys = query.groupBy == nil ? [""] : declared
         case .selected:
-            throw .invalidParameter(name: "keys", value: "selected",
-                                    reason: "secure aggregation needs declared keys or no grouping: a vector indexed by selected keys would disclose them")
+            throw .invalidParameter(
+                name: "keys", value: "selected",
+                reason:
+                    "secure aggregation needs declared keys or no grouping: a vector indexed by selected keys would disclose them"
+            )
         }
         return (keys, query.statistic == .quantiles ? quantileBinCount : 0)
     }

@@ -32,14 +32,20 @@ public struct CellPartial: Sendable, Hashable, Codable {
     ///   have different numbers of quantile bins (a property of the query, not of the data).
     public mutating func merge(_ other: CellPartial) throws(DifferentialPrivacyError) {
         if !quantileBins.isEmpty && !other.quantileBins.isEmpty && quantileBins.count != other.quantileBins.count {
-            throw .incompatiblePartials(reason: "quantile bins differ (\(quantileBins.count) vs \(other.quantileBins.count))")
+            throw .incompatiblePartials(
+                reason: "quantile bins differ (\(quantileBins.count) vs \(other.quantileBins.count))")
         }
         count = count.addingSaturated(other.count)
         sum = sum.addingSaturated(other.sum)
         squaredDeviations = squaredDeviations.addingSaturated(other.squaredDeviations)
-        if quantileBins.isEmpty { quantileBins = other.quantileBins; return }
+        if quantileBins.isEmpty {
+            quantileBins = other.quantileBins
+            return
+        }
         if other.quantileBins.isEmpty { return }
-        for index in quantileBins.indices { quantileBins[index] = quantileBins[index].addingSaturated(other.quantileBins[index]) }
+        for index in quantileBins.indices {
+            quantileBins[index] = quantileBins[index].addingSaturated(other.quantileBins[index])
+        }
     }
 }
 
@@ -183,7 +189,9 @@ extension DPQuery {
         var mask: [UInt64]? = nil
         func intersect(_ bitmap: ValidityBitmap?) {
             guard let bitmap else { return }
-            if mask == nil { mask = bitmap.words } else {
+            if mask == nil {
+                mask = bitmap.words
+            } else {
                 for index in mask!.indices { mask![index] &= bitmap.words[index] }
             }
         }
@@ -205,9 +213,10 @@ extension DPQuery {
         let chunkRows = ((rowCount + chunks - 1) / chunks + 63) & ~63
         let bins = statistic == .quantiles ? QueryPartial.quantileBinCount : 0
         let lower = self.lower ?? 0, upper = self.upper ?? 0
-        let plan = ScanPlan(statistic: statistic, lower: lower, upper: upper, grid: prototype.grid,
-                            squareGrid: prototype.squareGrid, center: prototype.grid.value(prototype.centerUnits),
-                            bins: bins, partitions: partitionCount)
+        let plan = ScanPlan(
+            statistic: statistic, lower: lower, upper: upper, grid: prototype.grid,
+            squareGrid: prototype.squareGrid, center: prototype.grid.value(prototype.centerUnits),
+            bins: bins, partitions: partitionCount)
         let results: [[CellPartial]] = values.withUnsafeBufferPointer { values in
             ParallelChunks.map(chunks) { chunk in
                 let start = chunk * chunkRows
@@ -248,13 +257,18 @@ extension DPQuery {
     /// its values: ``NonFiniteValuePolicy/refuse`` refuses it by its type (the schema),
     /// ``NonFiniteValuePolicy/clamp`` and ``NonFiniteValuePolicy/drop`` read every entry and
     /// treat what is not a number as missing. No error here names a value or a row.
-    func numericValues(_ column: Column) throws(DifferentialPrivacyError) -> (values: [Double], present: ValidityBitmap?) {
+    func numericValues(
+        _ column: Column
+    ) throws(DifferentialPrivacyError) -> (values: [Double], present: ValidityBitmap?) {
         if let values = column.numericValues { return (values, nil) }
         switch column.values {
         case let .categorical(codes, dictionary):
             guard nonFiniteValues != .refuse else {
-                throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)",
-                                          found: "categorical (text); if it holds numbers with NaN, ±inf or out-of-range values, choose a non-finite policy (clamp or drop)")
+                throw .columnTypeMismatch(
+                    column: column.name, expected: "a numeric column (float64, int64 or bool)",
+                    found:
+                        "categorical (text); if it holds numbers with NaN, ±inf or out-of-range values, choose a non-finite policy (clamp or drop)"
+                )
             }
             // One decision per dictionary entry: its value, or missing.
             let lower = self.lower ?? 0, upper = self.upper ?? 0
@@ -274,11 +288,16 @@ extension DPQuery {
             var values = [Double](repeating: 0, count: codes.count)
             for (row, code) in codes.enumerated() {
                 let entry = Int(code)
-                if entry < entryKept.count, entryKept[entry] { values[row] = entryValue[entry] } else { present.set(row, valid: false) }
+                if entry < entryKept.count, entryKept[entry] {
+                    values[row] = entryValue[entry]
+                } else {
+                    present.set(row, valid: false)
+                }
             }
             return (values, present)
         default:
-            throw .columnTypeMismatch(column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
+            throw .columnTypeMismatch(
+                column: column.name, expected: "a numeric column (float64, int64 or bool)", found: "\(column.type)")
         }
     }
 
@@ -287,7 +306,9 @@ extension DPQuery {
     ///
     /// - Returns: the codes, the dictionary, and for a numeric histogram's column the rows its
     ///   non-finite policy keeps (others: `nil`, the column's own validity applies).
-    func groupCodes(_ column: Column) throws(DifferentialPrivacyError) -> (codes: [UInt32], dictionary: [String], present: ValidityBitmap?) {
+    func groupCodes(
+        _ column: Column
+    ) throws(DifferentialPrivacyError) -> (codes: [UInt32], dictionary: [String], present: ValidityBitmap?) {
         if let bins = histogramBins, let lower, let upper {
             let (values, present) = try numericValues(column)
             let labels = Self.binLabels(bins: bins, lower: lower, upper: upper)
@@ -315,7 +336,8 @@ extension DPQuery {
             }
             return (codes, dictionary, nil)
         default:
-            throw .columnTypeMismatch(column: column.name, expected: "a categorical, int64 or bool grouping column", found: "\(column.type)")
+            throw .columnTypeMismatch(
+                column: column.name, expected: "a categorical, int64 or bool grouping column", found: "\(column.type)")
         }
     }
 
@@ -323,7 +345,9 @@ extension DPQuery {
     /// (counting sort by unit, then a Fisher–Yates shuffle per unit with the CSPRNG), keeping a
     /// row if its partition is among the unit's first `maxPartitionsPerUnit` partitions and the
     /// unit has fewer than `maxContributionsPerPartition` kept rows there.
-    func contributionMask(unitColumn: Column, grouping: Grouping?, rowMask: [UInt64]?, rowCount: Int) throws(DifferentialPrivacyError) -> [UInt64] {
+    func contributionMask(
+        unitColumn: Column, grouping: Grouping?, rowMask: [UInt64]?, rowCount: Int
+    ) throws(DifferentialPrivacyError) -> [UInt64] {
         let units: [UInt32]
         var unitCount = 0
         switch unitColumn.values {
@@ -340,7 +364,9 @@ extension DPQuery {
             }
             unitCount = index.count
         default:
-            throw .columnTypeMismatch(column: unitColumn.name, expected: "a categorical or int64 privacy-unit column", found: "\(unitColumn.type)")
+            throw .columnTypeMismatch(
+                column: unitColumn.name, expected: "a categorical or int64 privacy-unit column",
+                found: "\(unitColumn.type)")
         }
         var generator: SecureRandomGenerator
         do { generator = try SecureRandomGenerator() } catch { throw .randomSourceFailure(reason: "\(error)") }
@@ -350,7 +376,9 @@ extension DPQuery {
         }
         // Counting sort of the present rows by unit.
         var offsets = [Int](repeating: 0, count: unitCount + 1)
-        for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) { offsets[Int(units[row]) + 1] += 1 }
+        for row in 0..<rowCount where present(row) && (grouping?.isKept(row) ?? true) {
+            offsets[Int(units[row]) + 1] += 1
+        }
         for unit in 0..<unitCount { offsets[unit + 1] += offsets[unit] }
         // Row indices as Int: any table size (Int32 would trap beyond 2^31 rows).
         var order = [Int](repeating: 0, count: offsets[unitCount])
@@ -422,22 +450,28 @@ struct ScanPlan: Sendable {
     let bins: Int
     let partitions: Int
 
-    func scan(rows: Range<Int>, values: UnsafeBufferPointer<Double>, mask: UnsafeBufferPointer<UInt64>?,
-              grouping: Grouping?) -> [CellPartial] {
+    func scan(
+        rows: Range<Int>, values: UnsafeBufferPointer<Double>, mask: UnsafeBufferPointer<UInt64>?,
+        grouping: Grouping?
+    ) -> [CellPartial] {
         var cells = [CellPartial](repeating: CellPartial(bins: bins), count: partitions)
         // Mask words of this chunk (chunks start on a multiple of 64 rows).
-        let maskSlice = mask.map { UnsafeBufferPointer(rebasing: $0[(rows.lowerBound >> 6)..<((rows.upperBound + 63) >> 6)]) }
+        let maskSlice = mask.map {
+            UnsafeBufferPointer(rebasing: $0[(rows.lowerBound >> 6)..<((rows.upperBound + 63) >> 6)])
+        }
         @inline(__always) func present(_ row: Int) -> Bool {
             guard let mask else { return true }
             return mask[row >> 6] & (1 << UInt64(row & 63)) != 0
         }
-        let needsValues = statistic == .sum || statistic == .mean || statistic == .variance
+        let needsValues =
+            statistic == .sum || statistic == .mean || statistic == .variance
             || statistic == .standardDeviation || statistic == .quantiles
         if grouping == nil {
             // Ungrouped.
             if needsValues && statistic != .quantiles {
                 let slice = UnsafeBufferPointer(rebasing: values[rows])
-                let (units, count) = BoundedKernels.clampedSum(slice, lower: lower, upper: upper, grid: grid, validity: maskSlice)
+                let (units, count) = BoundedKernels.clampedSum(
+                    slice, lower: lower, upper: upper, grid: grid, validity: maskSlice)
                 cells[0].sum = units
                 cells[0].count = count
                 if statistic == .variance || statistic == .standardDeviation {
@@ -492,7 +526,8 @@ struct ScanPlan: Sendable {
                 }
             }
             for index in cells.indices {
-                cells[index].count = counts[index] + counts[stride + index] + counts[2 * stride + index] + counts[3 * stride + index]
+                cells[index].count =
+                    counts[index] + counts[stride + index] + counts[2 * stride + index] + counts[3 * stride + index]
             }
             return cells
         }
@@ -510,7 +545,10 @@ struct ScanPlan: Sendable {
                     for row in rows { add(values[row]) }
                     count = Int64(rows.count)
                 } else {
-                    for row in rows where present(row) { add(values[row]); count &+= 1 }
+                    for row in rows where present(row) {
+                        add(values[row])
+                        count &+= 1
+                    }
                 }
             }
             cells[0].count = count

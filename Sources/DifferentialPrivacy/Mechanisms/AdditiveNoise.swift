@@ -69,8 +69,10 @@ public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertibl
     ///
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` naming the
     ///   parameter: none given, ρ together with ε or δ, δ without ε, or a value out of range.
-    public init(epsilon: Double?, delta: Double?, rho: Double?,
-                gaussianCalibration: GaussianCalibrationMethod = .analytic) throws(DifferentialPrivacyError) {
+    public init(
+        epsilon: Double?, delta: Double?, rho: Double?,
+        gaussianCalibration: GaussianCalibrationMethod = .analytic
+    ) throws(DifferentialPrivacyError) {
         switch (epsilon, delta, rho) {
         case let (e?, nil, nil): self = .pure(epsilon: e)
         case let (e?, d?, nil): self = .approximate(epsilon: e, delta: d, gaussianCalibration: gaussianCalibration)
@@ -120,7 +122,9 @@ public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertibl
     public func validateValues() throws(DifferentialPrivacyError) {
         switch self {
         case let .pure(e): try Validate.epsilon(e)
-        case let .approximate(e, d, _): try Validate.epsilon(e); try Validate.delta(d)
+        case let .approximate(e, d, _):
+            try Validate.epsilon(e)
+            try Validate.delta(d)
         case let .zCDP(r): try Validate.rho(r)
         }
     }
@@ -141,11 +145,13 @@ public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertibl
             throw .invalidParameter(name: "epsilon", value: "missing", reason: "the gaussian mechanism needs ε and δ")
         case let (.gaussian, .approximate(e, _, calibration)):
             if calibration == .classic, e >= 1 {
-                throw .invalidParameter(name: "epsilon", value: "\(e)",
-                                        reason: "the classic Gaussian calibration holds only for ε < 1; use the analytic calibration")
+                throw .invalidParameter(
+                    name: "epsilon", value: "\(e)",
+                    reason: "the classic Gaussian calibration holds only for ε < 1; use the analytic calibration")
             }
         case (.discreteGaussian, .pure):
-            throw .invalidParameter(name: "rho", value: "missing", reason: "the discrete gaussian mechanism needs ρ, or ε and δ")
+            throw .invalidParameter(
+                name: "rho", value: "missing", reason: "the discrete gaussian mechanism needs ρ, or ε and δ")
         default:
             break
         }
@@ -157,7 +163,7 @@ public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertibl
     package func statedGuarantee(for mechanism: NoiseMechanism) -> PrivacyEvent? {
         switch (mechanism, self) {
         case let (.laplace, .pure(e)), let (.discreteLaplace, .pure(e)),
-             let (.laplace, .approximate(e, _, _)), let (.discreteLaplace, .approximate(e, _, _)):
+            let (.laplace, .approximate(e, _, _)), let (.discreteLaplace, .approximate(e, _, _)):
             .pureEpsilon(e)
         case let (.gaussian, .approximate(e, d, _)), let (.discreteGaussian, .approximate(e, d, _)):
             .approximate(epsilon: e, delta: d)
@@ -199,7 +205,8 @@ public enum NoiseParameters: Sendable, Hashable, Codable, CustomStringConvertibl
                 if try accountant.epsilon(delta: delta) <= epsilon { low = middle } else { high = middle }
             }
             guard low > 0 else {
-                throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
+                throw .invalidParameter(
+                    name: "epsilon", value: "\(epsilon)", reason: "no ρ > 0 reaches (ε, δ) = (\(epsilon), \(delta))")
             }
             return low
         }
@@ -239,8 +246,9 @@ enum Validate {
         // live on a grid of the squared radius: both must stay within the grid exponents
         // supported (|exponent| ≤ 1000), which the range [2^-400, 2^52] guarantees.
         guard largest == 0 || largest >= 0x1p-400 else {
-            throw .invalidBounds(lower: lower, upper: upper,
-                                 reason: "the larger bound's magnitude must be 0 or at least 2^-400 (≈ 3.9e-121); rescale the column")
+            throw .invalidBounds(
+                lower: lower, upper: upper,
+                reason: "the larger bound's magnitude must be 0 or at least 2^-400 (≈ 3.9e-121); rescale the column")
         }
     }
     static func positiveCount(_ value: Int, name: String) throws(DifferentialPrivacyError) {
@@ -302,15 +310,21 @@ package struct AdditiveNoise: Sendable, Hashable {
         /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` when
         ///   `perPartition` is negative or `partitions` below 1, or when the L1 sensitivity
         ///   `perPartition × partitions` does not fit in 63 bits (it would otherwise wrap or trap).
-        package init(perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0) throws(DifferentialPrivacyError) {
+        package init(
+            perPartition: Int64, partitions: Int64, inputExponent: Int, maximumRefinement: Int = 0
+        ) throws(DifferentialPrivacyError) {
             guard perPartition >= 0, partitions >= 1 else {
-                throw .invalidParameter(name: "sensitivity", value: "\(perPartition) × \(partitions)",
-                                        reason: "the per-partition sensitivity must be ≥ 0 and the number of partitions ≥ 1")
+                throw .invalidParameter(
+                    name: "sensitivity", value: "\(perPartition) × \(partitions)",
+                    reason: "the per-partition sensitivity must be ≥ 0 and the number of partitions ≥ 1")
             }
             let (l1, overflow) = perPartition.multipliedReportingOverflow(by: partitions)
             guard !overflow else {
-                throw .invalidParameter(name: "sensitivity", value: "\(perPartition) × \(partitions)",
-                                        reason: "the L1 sensitivity exceeds 2^63 grid steps; lower the contribution bounds or the clamping bounds")
+                throw .invalidParameter(
+                    name: "sensitivity", value: "\(perPartition) × \(partitions)",
+                    reason:
+                        "the L1 sensitivity exceeds 2^63 grid steps; lower the contribution bounds or the clamping bounds"
+                )
             }
             self.perPartition = perPartition
             self.partitions = partitions
@@ -375,7 +389,9 @@ package struct AdditiveNoise: Sendable, Hashable {
         if shift <= 0 {
             perPartitionSteps = Double(sensitivity.perPartition) * Double(sign: .plus, exponent: -shift, significand: 1)
         } else {
-            perPartitionSteps = (Double(sensitivity.perPartition) / Double(sign: .plus, exponent: shift, significand: 1)).rounded(.down) + 1
+            perPartitionSteps =
+                (Double(sensitivity.perPartition) / Double(sign: .plus, exponent: shift, significand: 1)).rounded(.down)
+                + 1
         }
         let releaseStep = Double(sign: .plus, exponent: releaseExponent, significand: 1)
         // 4. Calibrate on the release grid and build the exact sampler.
@@ -384,17 +400,21 @@ package struct AdditiveNoise: Sendable, Hashable {
             let l1 = perPartitionSteps * partitions
             let scaleSteps = l1 / laplaceEpsilon
             guard let rational = ExactRational(roundingUp: scaleSteps), rational.numerator < 1 << 52 else {
-                throw .invalidParameter(name: "epsilon", value: "\(laplaceEpsilon)",
-                                        reason: "gives a noise scale of \(scaleSteps) grid steps, outside the sampler's range 2^-62 … 2^52")
+                throw .invalidParameter(
+                    name: "epsilon", value: "\(laplaceEpsilon)",
+                    reason: "gives a noise scale of \(scaleSteps) grid steps, outside the sampler's range 2^-62 … 2^52")
             }
             let sampler = DiscreteLaplaceSampler(scale: rational)
             let b = rational.doubleValue
             let multiplier = b / l1
-            let event: PrivacyEvent = mechanism == .laplace ? .laplace(noiseMultiplier: multiplier) : .discreteLaplace(noiseMultiplier: multiplier)
-            return AdditiveNoise(mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
-                                 sensitivity: l1, scale: b * releaseStep, event: event,
-                                 ci95HalfWidth: discreteLaplaceHalfWidth(scaleSteps: b) * releaseStep,
-                                 sampler: .laplace(sampler))
+            let event: PrivacyEvent =
+                mechanism == .laplace
+                ? .laplace(noiseMultiplier: multiplier) : .discreteLaplace(noiseMultiplier: multiplier)
+            return AdditiveNoise(
+                mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
+                sensitivity: l1, scale: b * releaseStep, event: event,
+                ci95HalfWidth: discreteLaplaceHalfWidth(scaleSteps: b) * releaseStep,
+                sampler: .laplace(sampler))
         case .gaussian, .discreteGaussian:
             let l2 = perPartitionSteps * partitions.squareRoot()
             let sigmaSteps: Double
@@ -404,16 +424,21 @@ package struct AdditiveNoise: Sendable, Hashable {
                 sigmaSteps = l2 / (2 * (try parameters.zCDPRho())).squareRoot()
             }
             guard let sampler = DiscreteGaussianSampler(sigma: sigmaSteps) else {
-                throw .invalidParameter(name: mechanism == .gaussian ? "epsilon" : "rho", value: "\(parameters.epsilon ?? parameters.rho ?? 0)",
-                                        reason: "gives σ = \(sigmaSteps) grid steps, outside the sampler's range 2^-10 … 2^24")
+                throw .invalidParameter(
+                    name: mechanism == .gaussian ? "epsilon" : "rho",
+                    value: "\(parameters.epsilon ?? parameters.rho ?? 0)",
+                    reason: "gives σ = \(sigmaSteps) grid steps, outside the sampler's range 2^-10 … 2^24")
             }
             let sigma = sampler.sigma
             let multiplier = sigma / l2
-            let event: PrivacyEvent = mechanism == .gaussian ? .gaussian(noiseMultiplier: multiplier) : .discreteGaussian(noiseMultiplier: multiplier)
-            return AdditiveNoise(mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
-                                 sensitivity: l2, scale: sigma * releaseStep, event: event,
-                                 ci95HalfWidth: discreteGaussianHalfWidth(sigmaSteps: sigma) * releaseStep,
-                                 sampler: .gaussian(sampler))
+            let event: PrivacyEvent =
+                mechanism == .gaussian
+                ? .gaussian(noiseMultiplier: multiplier) : .discreteGaussian(noiseMultiplier: multiplier)
+            return AdditiveNoise(
+                mechanism: mechanism, releaseExponent: releaseExponent, inputExponent: sensitivity.inputExponent,
+                sensitivity: l2, scale: sigma * releaseStep, event: event,
+                ci95HalfWidth: discreteGaussianHalfWidth(sigmaSteps: sigma) * releaseStep,
+                sampler: .gaussian(sampler))
         }
     }
 
@@ -434,7 +459,11 @@ package struct AdditiveNoise: Sendable, Hashable {
             let quotient = units >> Int64(shift)  // floor
             let remainder = units - quotient * divisor
             let half = divisor / 2
-            if remainder > half || (remainder == half && quotient & 1 == 1) { base = quotient + 1 } else { base = quotient }
+            if remainder > half || (remainder == half && quotient & 1 == 1) {
+                base = quotient + 1
+            } else {
+                base = quotient
+            }
         }
         let noise: Int64
         switch sampler {

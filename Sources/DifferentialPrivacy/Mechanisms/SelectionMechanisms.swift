@@ -54,7 +54,9 @@ public enum ExponentialMechanism {
     }
 
     /// Checks the candidates, ε and the sensitivity; returns ε rounded down to an exact rational.
-    static func validatedEpsilon(scores: [Int64], epsilon: Double, sensitivity: Int64) throws(DifferentialPrivacyError) -> ExactRational {
+    static func validatedEpsilon(
+        scores: [Int64], epsilon: Double, sensitivity: Int64
+    ) throws(DifferentialPrivacyError) -> ExactRational {
         guard !scores.isEmpty else { throw .emptyInput(what: "the exponential mechanism needs at least one candidate") }
         try Validate.epsilon(epsilon)
         guard sensitivity >= 1 else {
@@ -127,22 +129,30 @@ public struct SparseVector: ~Copyable, Sendable {
     ///   - threshold: in the queries' integer units.
     ///   - epsilon: total ε (> 0), split in half between threshold and queries.
     ///   - sensitivity: each query's sensitivity in the same units (≥ 1).
-    package init(threshold: Int64, epsilon: Double, sensitivity: Int64,
-                using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) {
+    package init(
+        threshold: Int64, epsilon: Double, sensitivity: Int64,
+        using generator: inout SecureRandomGenerator
+    ) throws(DifferentialPrivacyError) {
         let (thresholdScale, queryScale) = try Self.scales(epsilon: epsilon, sensitivity: sensitivity)
         self.threshold = threshold
-        self.noisyThreshold = threshold.addingSaturated(DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator))
+        self.noisyThreshold = threshold.addingSaturated(
+            DiscreteLaplaceSampler(scale: thresholdScale).sample(using: &generator))
         self.querySampler = DiscreteLaplaceSampler(scale: queryScale)
     }
 
     /// Checks ε and the sensitivity and returns the noise scales: Δ/(ε/2) = 2Δ/ε on the
     /// threshold and 2Δ/(ε/2) = 4Δ/ε on each query, as exact rationals rounded up.
-    static func scales(epsilon: Double, sensitivity: Int64) throws(DifferentialPrivacyError) -> (threshold: ExactRational, query: ExactRational) {
+    static func scales(
+        epsilon: Double, sensitivity: Int64
+    ) throws(DifferentialPrivacyError) -> (threshold: ExactRational, query: ExactRational) {
         try Validate.epsilon(epsilon)
-        guard sensitivity >= 1 else { throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1") }
+        guard sensitivity >= 1 else {
+            throw .invalidParameter(name: "sensitivity", value: "\(sensitivity)", reason: "must be ≥ 1")
+        }
         guard let thresholdScale = ExactRational(roundingUp: 2 * Double(sensitivity) / epsilon),
-              let queryScale = ExactRational(roundingUp: 4 * Double(sensitivity) / epsilon),
-              queryScale.numerator < 1 << 52 else {
+            let queryScale = ExactRational(roundingUp: 4 * Double(sensitivity) / epsilon),
+            queryScale.numerator < 1 << 52
+        else {
             throw .invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "noise scale out of range")
         }
         return (thresholdScale, queryScale)
@@ -156,9 +166,12 @@ public struct SparseVector: ~Copyable, Sendable {
     ///
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` after the
     ///   mechanism has halted: a new run needs new budget.
-    public mutating func isAboveThreshold(_ query: Int64, using generator: inout SecureRandomGenerator) throws(DifferentialPrivacyError) -> Bool {
+    public mutating func isAboveThreshold(
+        _ query: Int64, using generator: inout SecureRandomGenerator
+    ) throws(DifferentialPrivacyError) -> Bool {
         guard !halted else {
-            throw .invalidParameter(name: "query", value: "next", reason: "AboveThreshold has halted after its first positive answer")
+            throw .invalidParameter(
+                name: "query", value: "next", reason: "AboveThreshold has halted after its first positive answer")
         }
         let above = query.addingSaturated(querySampler.sample(using: &generator)) >= noisyThreshold
         if above { halted = true }
@@ -184,7 +197,9 @@ public struct RandomizedResponse: Sendable, Hashable {
     ///
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` for k < 2 or bad ε.
     public init(categories: Int, epsilon: Double) throws(DifferentialPrivacyError) {
-        guard categories >= 2 else { throw .invalidParameter(name: "categories", value: "\(categories)", reason: "need at least 2") }
+        guard categories >= 2 else {
+            throw .invalidParameter(name: "categories", value: "\(categories)", reason: "need at least 2")
+        }
         try Validate.epsilon(epsilon)
         let k = Double(categories)
         let expEpsilon = exp(min(epsilon, 700))

@@ -115,20 +115,25 @@ extension BudgetStore {
     ///   random-source failure. On any error nothing is released; budget is charged only if
     ///   the error happens after the store accepted the charge (recording the outcome failed).
     /// - Complexity: O(cells of `partial`) after the charge.
-    public func release(_ partial: QueryPartial, mechanism: NoiseMechanism,
-                        parameters: NoiseParameters) throws(Refusal) -> DPRelease {
+    public func release(
+        _ partial: QueryPartial, mechanism: NoiseMechanism,
+        parameters: NoiseParameters
+    ) throws(Refusal) -> DPRelease {
         var generator = try Self.systemGenerator()
         return try gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator).release
     }
 
     /// The release gate with a given generator, returning the charge and receipt too (tests
     /// pass deterministic generators; the ledger reads the receipt).
-    package func gatedRelease(_ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
-                              generator: inout SecureRandomGenerator) throws(Refusal) -> GatedRelease<OutcomeReceipt> {
+    package func gatedRelease(
+        _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
+        generator: inout SecureRandomGenerator
+    ) throws(Refusal) -> GatedRelease<OutcomeReceipt> {
         let plan: ReleasePlan, request: ChargeRequest
         do {
             plan = try ReleasePlan(partial: partial, mechanism: mechanism, parameters: parameters)
-            request = try ChargeRequest(stated: plan.stated, mechanism: plan.mechanismEvent, description: partial.query.releaseDescription)
+            request = try ChargeRequest(
+                stated: plan.stated, mechanism: plan.mechanismEvent, description: partial.query.releaseDescription)
         } catch { throw Self.refusal(error) }
         let charged = try charge(request)
         let release = plan.sample(using: &generator)
@@ -147,13 +152,18 @@ extension BudgetStore {
     /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged), a refused charge, or a
     ///   random-source failure (before charging).
     /// - Complexity: O(`scores.count`) expected.
-    public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(Refusal) -> Int {
+    public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(Refusal) -> Int
+    {
         var generator = try Self.systemGenerator()
-        return try charged(stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description,
-                           validate: { () throws(DifferentialPrivacyError) in
-                               _ = try ExponentialMechanism.validatedEpsilon(scores: scores, epsilon: epsilon, sensitivity: sensitivity)
-                           }) { () throws(DifferentialPrivacyError) -> Int in
-            try ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
+        return try charged(
+            stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description,
+            validate: { () throws(DifferentialPrivacyError) in
+                _ = try ExponentialMechanism.validatedEpsilon(
+                    scores: scores, epsilon: epsilon, sensitivity: sensitivity)
+            }
+        ) { () throws(DifferentialPrivacyError) -> Int in
+            try ExponentialMechanism.permuteAndFlip(
+                scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
         }
     }
 
@@ -163,14 +173,18 @@ extension BudgetStore {
     ///
     /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged) or a refused charge.
     /// - Complexity: O(1) expected.
-    public func aboveThreshold(threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
-                               using generator: inout SecureRandomGenerator) throws(Refusal) -> SparseVector {
+    public func aboveThreshold(
+        threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
+        using generator: inout SecureRandomGenerator
+    ) throws(Refusal) -> SparseVector {
         let event = SparseVector.event(epsilon: epsilon)
-        return try charged(stated: event, mechanism: event, description: description,
-                           validate: { () throws(DifferentialPrivacyError) in
-                               // The same checks as SparseVector's initialiser, before charging.
-                               _ = try SparseVector.scales(epsilon: epsilon, sensitivity: sensitivity)
-                           }) { () throws(DifferentialPrivacyError) -> SparseVector in
+        return try charged(
+            stated: event, mechanism: event, description: description,
+            validate: { () throws(DifferentialPrivacyError) in
+                // The same checks as SparseVector's initialiser, before charging.
+                _ = try SparseVector.scales(epsilon: epsilon, sensitivity: sensitivity)
+            }
+        ) { () throws(DifferentialPrivacyError) -> SparseVector in
             try SparseVector(threshold: threshold, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
         }
     }
@@ -181,9 +195,11 @@ extension BudgetStore {
     ///
     /// - Throws: ``BudgetStore/Refusal``: `validate`'s or `sample`'s error (as ``refusal(_:)``), a
     ///   malformed event, or the store's refusal. `sample` runs only after the charge.
-    package func charged<Output: ~Copyable>(stated: PrivacyEvent, mechanism: PrivacyEvent, description: String,
-                                 validate: () throws(DifferentialPrivacyError) -> Void = {},
-                                 sample: () throws(DifferentialPrivacyError) -> Output) throws(Refusal) -> Output {
+    package func charged<Output: ~Copyable>(
+        stated: PrivacyEvent, mechanism: PrivacyEvent, description: String,
+        validate: () throws(DifferentialPrivacyError) -> Void = {},
+        sample: () throws(DifferentialPrivacyError) -> Output
+    ) throws(Refusal) -> Output {
         let request: ChargeRequest
         do {
             try validate()
@@ -223,8 +239,11 @@ extension PrivacyBudget {
     ///   ``DifferentialPrivacyError/budgetTypeMismatch(budget:requested:)``,
     ///   ``DifferentialPrivacyError/unsupportedEvent(accountant:event:)``.
     /// - Complexity: one composition and two conversions of the accountant.
-    public func composing(_ event: PrivacyEvent, stated: PrivacyEvent, into accountant: any PrivacyAccountant)
-        throws(DifferentialPrivacyError) -> (accountant: any PrivacyAccountant, spentBefore: Double, spentAfter: Double) {
+    public func composing(
+        _ event: PrivacyEvent, stated: PrivacyEvent, into accountant: any PrivacyAccountant
+    )
+        throws(DifferentialPrivacyError) -> (accountant: any PrivacyAccountant, spentBefore: Double, spentAfter: Double)
+    {
         try checkType(allows: stated)
         var candidate = accountant
         try candidate.compose(event)

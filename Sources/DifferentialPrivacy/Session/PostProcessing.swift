@@ -31,7 +31,7 @@ public struct PostProcessing: OptionSet, Sendable, Hashable, Codable {
         var y = x
         if contains(.nonNegative) { y = Swift.max(0, y) }
         if contains(.integer) { y = y.rounded(.toNearestOrAwayFromZero) }
-        return y == 0 ? 0 : y   // no −0 in reports
+        return y == 0 ? 0 : y  // no −0 in reports
     }
 }
 
@@ -45,11 +45,15 @@ extension DPRelease {
         guard !processing.isEmpty else { return self }
         let processed = rows.map { row -> Row in
             let value = processing.apply(row.value)
-            return Row(key: row.key, value: value, quantiles: row.quantiles?.map(processing.apply),
-                       ci95: row.ci95?.map(processing.apply), rawValue: value == row.value ? row.rawValue : (row.rawValue ?? row.value))
+            return Row(
+                key: row.key, value: value, quantiles: row.quantiles?.map(processing.apply),
+                ci95: row.ci95?.map(processing.apply),
+                rawValue: value == row.value ? row.rawValue : (row.rawValue ?? row.value))
         }
-        return DPRelease(statistic: statistic, column: column, groupBy: groupBy, mechanism: mechanism, epsilon: epsilon, delta: delta,
-                         rho: rho, noiseScale: noiseScale, rows: processed, stated: stated, mechanismEvent: mechanismEvent,
-                         selectionThreshold: selectionThreshold)
+        return DPRelease(
+            statistic: statistic, column: column, groupBy: groupBy, mechanism: mechanism, epsilon: epsilon,
+            delta: delta,
+            rho: rho, noiseScale: noiseScale, rows: processed, stated: stated, mechanismEvent: mechanismEvent,
+            selectionThreshold: selectionThreshold)
     }
 }

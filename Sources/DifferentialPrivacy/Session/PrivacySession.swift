@@ -30,7 +30,9 @@ public enum PrivacyBudget: Sendable, Hashable, Codable, CustomStringConvertible 
     public func validate() throws(DifferentialPrivacyError) {
         switch self {
         case let .pure(e): try Validate.epsilon(e)
-        case let .approximate(e, d): try Validate.epsilon(e); try Validate.delta(d)
+        case let .approximate(e, d):
+            try Validate.epsilon(e)
+            try Validate.delta(d)
         case let .zCDP(r): try Validate.rho(r)
         }
     }
@@ -144,12 +146,15 @@ public final class PrivacySession: BudgetStore, @unchecked Sendable {
     /// - Throws: ``DifferentialPrivacyError/invalidParameter(name:value:reason:)`` for a bad
     ///   budget, or an accounting method that cannot state it (zCDP budgets need `.zCDP`;
     ///   pure budgets need `.basic`).
-    public init(budget: PrivacyBudget, accounting: AccountingMethod? = nil, name: String = "session") throws(DifferentialPrivacyError) {
+    public init(
+        budget: PrivacyBudget, accounting: AccountingMethod? = nil, name: String = "session"
+    ) throws(DifferentialPrivacyError) {
         try budget.validate()
         let method = accounting ?? .default(for: budget)
         guard method.canHold(budget) else {
-            throw .invalidParameter(name: "accounting", value: method.rawValue,
-                                    reason: "cannot hold a \(budget) budget (use zCDP accounting for ρ, basic for pure ε)")
+            throw .invalidParameter(
+                name: "accounting", value: method.rawValue,
+                reason: "cannot hold a \(budget) budget (use zCDP accounting for ρ, basic for pure ε)")
         }
         self.name = name
         self.budget = budget

@@ -71,7 +71,8 @@ struct ReleasePlan {
     /// Selection threshold in release steps of the count noise, for selected keys.
     let selectionThresholdSteps: Int64?
 
-    init(partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters) throws(DifferentialPrivacyError) {
+    init(partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters) throws(DifferentialPrivacyError)
+    {
         self.partial = partial
         self.mechanism = mechanism
         self.parameters = parameters
@@ -91,16 +92,24 @@ struct ReleasePlan {
             case let .pure(e), let .approximate(e, _, _): epsilon = e
             case let .zCDP(r): epsilon = (2 * r).squareRoot()
             }
-            if selecting { throw .invalidParameter(name: "keys", value: "selected", reason: "quantiles need declared keys or no grouping") }
+            if selecting {
+                throw .invalidParameter(
+                    name: "keys", value: "selected", reason: "quantiles need declared keys or no grouping")
+            }
             let perQuantile = epsilon / Double(query.quantileLevels.count) / Double(partitions)
             guard perQuantile >= 0x1p-30 else {
-                throw .invalidParameter(name: "epsilon", value: "\(epsilon)",
-                                        reason: "leaves \(perQuantile) per quantile and partition, below the supported 2^-30")
+                throw .invalidParameter(
+                    name: "epsilon", value: "\(epsilon)",
+                    reason: "leaves \(perQuantile) per quantile and partition, below the supported 2^-30")
             }
             self.quantileEpsilon = perQuantile
             self.components = []
             self.selectionThresholdSteps = nil
-            if case let .zCDP(r) = parameters { self.stated = .zCDP(rho: r) } else { self.stated = .pureEpsilon(epsilon) }
+            if case let .zCDP(r) = parameters {
+                self.stated = .zCDP(rho: r)
+            } else {
+                self.stated = .pureEpsilon(epsilon)
+            }
             self.mechanismEvent = .pureEpsilon(epsilon)
             return
         }
@@ -118,8 +127,9 @@ struct ReleasePlan {
         var share = parameters.divided(by: parts)
         if selecting {
             guard mechanism.isLaplaceFamily else {
-                throw .invalidParameter(name: "mechanism", value: mechanism.rawValue,
-                                        reason: "partition selection needs laplace or discrete-laplace")
+                throw .invalidParameter(
+                    name: "mechanism", value: mechanism.rawValue,
+                    reason: "partition selection needs laplace or discrete-laplace")
             }
             guard case let .approximate(epsilon, _, _) = parameters else {
                 throw .invalidParameter(name: "delta", value: "missing", reason: "partition selection needs δ")
@@ -131,36 +141,52 @@ struct ReleasePlan {
         let lower = query.lower ?? 0, upper = query.upper ?? 0
         var components: [AdditiveNoise] = []
         // Count (every statistic but sum needs it; a sum with selection needs it too).
-        let countSensitivity = try AdditiveNoise.Sensitivity(perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
+        let countSensitivity = try AdditiveNoise.Sensitivity(
+            perPartition: perPartitionRows, partitions: partitions, inputExponent: 0, maximumRefinement: 24)
         // A row moves the fixed-point sum by at most its rounded bound.
         let sumSensitivity = try AdditiveNoise.Sensitivity(
             perPartition: Int64(max(grid.units(lower).magnitude, grid.units(upper).magnitude)) * perPartitionRows,
             partitions: partitions, inputExponent: grid.exponent)
         switch query.statistic {
         case .count, .histogram:
-            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+            components.append(
+                try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
         case .sum:
             if selecting {
                 // Half for the selection count, half for the sum.
                 share = share.divided(by: 2)
-                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+                components.append(
+                    try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
             }
-            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
+            components.append(
+                try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
         case .mean, .variance, .standardDeviation:
-            components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
+            components.append(
+                try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: countSensitivity))
             if query.statistic == .mean {
-                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
+                components.append(
+                    try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity: sumSensitivity))
             } else {
                 // Centred sum: each row adds round(clamp(x)/q) − c ∈ [round(L/q) − c, round(U/q) − c].
                 let c = partial.centerUnits
                 let perRow = max((grid.units(lower) - c).magnitude, (grid.units(upper) - c).magnitude)
-                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
-                    try AdditiveNoise.Sensitivity(perPartition: Int64(perRow) * perPartitionRows, partitions: partitions, inputExponent: grid.exponent)))
+                components.append(
+                    try AdditiveNoise.calibrate(
+                        mechanism: mechanism, parameters: share,
+                        sensitivity:
+                            try AdditiveNoise.Sensitivity(
+                                perPartition: Int64(perRow) * perPartitionRows, partitions: partitions,
+                                inputExponent: grid.exponent)))
                 let center = grid.value(c)
                 let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
                 let perRowSquare = partial.squareGrid.units(radiusSquared)
-                components.append(try AdditiveNoise.calibrate(mechanism: mechanism, parameters: share, sensitivity:
-                    try AdditiveNoise.Sensitivity(perPartition: perRowSquare * perPartitionRows, partitions: partitions, inputExponent: partial.squareGrid.exponent)))
+                components.append(
+                    try AdditiveNoise.calibrate(
+                        mechanism: mechanism, parameters: share,
+                        sensitivity:
+                            try AdditiveNoise.Sensitivity(
+                                perPartition: perRowSquare * perPartitionRows, partitions: partitions,
+                                inputExponent: partial.squareGrid.exponent)))
             }
         case .quantiles:
             preconditionFailure("handled above")
@@ -173,9 +199,11 @@ struct ReleasePlan {
             // passes with probability ≤ P · P(Z ≥ k) ≤ P · e^(−k/b) ≤ δ for k = ⌈b ln(P/δ)⌉.
             let b = countNoise.scale / Double(sign: .plus, exponent: countNoise.releaseExponent, significand: 1)
             let k = (b * log(Double(partitions) / delta)).rounded(.up)
-            let rowSteps = Double(perPartitionRows) * Double(sign: .plus, exponent: -countNoise.releaseExponent, significand: 1)
+            let rowSteps =
+                Double(perPartitionRows) * Double(sign: .plus, exponent: -countNoise.releaseExponent, significand: 1)
             guard (rowSteps + k).isFinite, rowSteps + k < 0x1p62 else {
-                throw .invalidParameter(name: "delta", value: "\(delta)", reason: "gives a selection threshold out of range")
+                throw .invalidParameter(
+                    name: "delta", value: "\(delta)", reason: "gives a selection threshold out of range")
             }
             self.selectionThresholdSteps = Int64(rowSteps + k)
             self.stated = .approximate(epsilon: epsilon, delta: delta)
@@ -184,7 +212,8 @@ struct ReleasePlan {
         }
         self.selectionThresholdSteps = nil
         guard let stated = parameters.statedGuarantee(for: mechanism) else {
-            throw .invalidParameter(name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
+            throw .invalidParameter(
+                name: "parameters", value: parameters.description, reason: "do not suit \(mechanism)")
         }
         self.stated = stated
         self.mechanismEvent = events.count == 1 ? events[0] : .composed(events)
@@ -217,25 +246,37 @@ struct ReleasePlan {
             case .count, .histogram:
                 let noise = components[0]
                 let value = noisyCount(noise, using: &generator)
-                rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
+                rows.append(
+                    .init(
+                        key: key, value: value, quantiles: nil,
+                        ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
             case .sum:
                 let noise = components[components.count - 1]
                 let value = noise.value(ofSteps: noise.releaseSteps(cell.sum, using: &generator))
-                rows.append(.init(key: key, value: value, quantiles: nil, ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
+                rows.append(
+                    .init(
+                        key: key, value: value, quantiles: nil,
+                        ci95: [value - noise.ci95HalfWidth, value + noise.ci95HalfWidth]))
             case .mean:
                 let countNoise = components[0], sumNoise = components[1]
                 let count = max(1, noisyCount(countNoise, using: &generator))
                 let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(cell.sum, using: &generator))
                 let mean = min(max(sum / count, lower), upper)
                 // Delta method: Var(S/N) ≈ (Var S + mean² Var N) / N², with the 95% half-widths.
-                let half = (sumNoise.ci95HalfWidth * sumNoise.ci95HalfWidth + mean * mean * countNoise.ci95HalfWidth * countNoise.ci95HalfWidth).squareRoot() / count
-                rows.append(.init(key: key, value: mean, quantiles: nil, ci95: [max(lower, mean - half), min(upper, mean + half)]))
+                let half =
+                    (sumNoise.ci95HalfWidth * sumNoise.ci95HalfWidth + mean * mean * countNoise.ci95HalfWidth
+                    * countNoise.ci95HalfWidth).squareRoot() / count
+                rows.append(
+                    .init(
+                        key: key, value: mean, quantiles: nil, ci95: [max(lower, mean - half), min(upper, mean + half)])
+                )
             case .variance, .standardDeviation:
                 let countNoise = components[0], sumNoise = components[1], squareNoise = components[2]
                 let count = max(1, noisyCount(countNoise, using: &generator))
                 let centred = cell.sum.subtractingSaturated(cell.count.multipliedSaturated(by: partial.centerUnits))
                 let sum = sumNoise.value(ofSteps: sumNoise.releaseSteps(centred, using: &generator))
-                let squares = squareNoise.value(ofSteps: squareNoise.releaseSteps(cell.squaredDeviations, using: &generator))
+                let squares = squareNoise.value(
+                    ofSteps: squareNoise.releaseSteps(cell.squaredDeviations, using: &generator))
                 let center = partial.grid.value(partial.centerUnits)
                 let radiusSquared = max((lower - center) * (lower - center), (upper - center) * (upper - center))
                 let meanDeviation = sum / count
@@ -245,28 +286,39 @@ struct ReleasePlan {
                 // ∂v/∂S₂ = 1/N, ∂v/∂S₁ = −2m/N, ∂v/∂N = (2m² − S₂/N)/N, m = S₁/N.
                 let h2 = squareNoise.ci95HalfWidth / count
                 let h1 = 2 * meanDeviation.magnitude * sumNoise.ci95HalfWidth / count
-                let hN = (2 * meanDeviation * meanDeviation - squares / count).magnitude * countNoise.ci95HalfWidth / count
+                let hN =
+                    (2 * meanDeviation * meanDeviation - squares / count).magnitude * countNoise.ci95HalfWidth / count
                 let half = (h2 * h2 + h1 * h1 + hN * hN).squareRoot()
-                let low = min(max(0, rawVariance - half), radiusSquared), high = min(max(0, rawVariance + half), radiusSquared)
+                let low = min(max(0, rawVariance - half), radiusSquared),
+                    high = min(max(0, rawVariance + half), radiusSquared)
                 if query.statistic == .variance {
                     rows.append(.init(key: key, value: variance, quantiles: nil, ci95: [low, high]))
                 } else {
                     // The square root is monotone: the interval maps through it.
-                    rows.append(.init(key: key, value: variance.squareRoot(), quantiles: nil, ci95: [low.squareRoot(), high.squareRoot()]))
+                    rows.append(
+                        .init(
+                            key: key, value: variance.squareRoot(), quantiles: nil,
+                            ci95: [low.squareRoot(), high.squareRoot()]))
                 }
             case .quantiles:
-                let values = QuantileRelease.quantiles(bins: cell.quantileBins, count: cell.count, levels: query.quantileLevels,
-                                                       lower: lower, upper: upper, epsilon: quantileEpsilon!,
-                                                       sensitivity: Int64(query.contribution.maxContributionsPerPartition), using: &generator)
+                let values = QuantileRelease.quantiles(
+                    bins: cell.quantileBins, count: cell.count, levels: query.quantileLevels,
+                    lower: lower, upper: upper, epsilon: quantileEpsilon!,
+                    sensitivity: Int64(query.contribution.maxContributionsPerPartition), using: &generator)
                 rows.append(.init(key: key, value: values[0], quantiles: values, ci95: nil))
             }
         }
         let (epsilon, delta, rho) = stated.guaranteeValues
-        let mainNoise: AdditiveNoise? = components.isEmpty ? nil : (query.statistic == .count || query.statistic == .histogram ? components[0] : components[1 < components.count ? 1 : 0])
-        return DPRelease(statistic: query.statistic, column: query.column, groupBy: query.groupBy,
-                         mechanism: query.statistic == .quantiles ? "exponential" : mechanism.rawValue,
-                         epsilon: epsilon, delta: delta, rho: rho, noiseScale: mainNoise?.scale, rows: rows,
-                         stated: stated, mechanismEvent: mechanismEvent, selectionThreshold: threshold)
+        let mainNoise: AdditiveNoise? =
+            components.isEmpty
+            ? nil
+            : (query.statistic == .count || query.statistic == .histogram
+                ? components[0] : components[1 < components.count ? 1 : 0])
+        return DPRelease(
+            statistic: query.statistic, column: query.column, groupBy: query.groupBy,
+            mechanism: query.statistic == .quantiles ? "exponential" : mechanism.rawValue,
+            epsilon: epsilon, delta: delta, rho: rho, noiseScale: mainNoise?.scale, rows: rows,
+            stated: stated, mechanismEvent: mechanismEvent, selectionThreshold: threshold)
     }
 }
 
@@ -279,8 +331,10 @@ enum QuantileRelease {
     /// One value per level, each chosen with ε by permute-and-flip among the bins, with utility
     /// −distance(level·n, [rows before bin, rows up to bin]) (sensitivity `sensitivity` rows);
     /// released as bin midpoints, sorted so that quantiles never cross.
-    static func quantiles(bins: [Int64], count: Int64, levels: [Double], lower: Double, upper: Double,
-                          epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator) -> [Double] {
+    static func quantiles(
+        bins: [Int64], count: Int64, levels: [Double], lower: Double, upper: Double,
+        epsilon: Double, sensitivity: Int64, using generator: inout SecureRandomGenerator
+    ) -> [Double] {
         let width = (upper - lower) / Double(bins.count)
         var cumulative = [Int64](repeating: 0, count: bins.count + 1)
         // Saturating arithmetic: no data can make these scores trap (counts beyond 2^43 rows
@@ -298,8 +352,10 @@ enum QuantileRelease {
                 scores[index] = -distance
             }
             // Parameters were validated when the plan was built; ε per quantile is ≥ 2^-30 there.
-            let chosen = (try? ExponentialMechanism.permuteAndFlip(scores: scores, epsilon: epsilon,
-                                                                    sensitivity: sensitivity << scoreShift, using: &generator)) ?? 0
+            let chosen =
+                (try? ExponentialMechanism.permuteAndFlip(
+                    scores: scores, epsilon: epsilon,
+                    sensitivity: sensitivity << scoreShift, using: &generator)) ?? 0
             results.append(lower + (Double(chosen) + 0.5) * width)
         }
         return results.sorted()

@@ -84,7 +84,7 @@ public struct BigInteger: Sendable {
         var utf8 = Array(text.utf8)
         let digitsStart = utf8.first == UInt8(ascii: "-") ? 1 : 0
         guard utf8.count > digitsStart,
-              utf8[digitsStart...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            utf8[digitsStart...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else {
             throw PaillierError.invalidInteger(parameter: parameter, text: PaillierError.echo(text))
         }
@@ -95,7 +95,9 @@ public struct BigInteger: Sendable {
                 __gmpz_set_str(result.pointer, $0, 10)
             }
         }
-        guard status == 0 else { throw PaillierError.invalidInteger(parameter: parameter, text: PaillierError.echo(text)) }
+        guard status == 0 else {
+            throw PaillierError.invalidInteger(parameter: parameter, text: PaillierError.echo(text))
+        }
         self.init(storage: result)
     }
 
@@ -270,8 +272,11 @@ public struct BigInteger: Sendable {
     /// homomorphic addition.
     ///
     /// - Parameter isPublic: the result is public (a ciphertext): its limbs are not wiped on release.
-    static func multiplyNonNegative(_ a: BigInteger, _ b: BigInteger, modulo modulus: BigInteger, isPublic: Bool = false) -> BigInteger {
-        precondition(a.signum >= 0 && b.signum >= 0 && modulus.signum > 0, "multiplyNonNegative needs non-negative operands")
+    static func multiplyNonNegative(
+        _ a: BigInteger, _ b: BigInteger, modulo modulus: BigInteger, isPublic: Bool = false
+    ) -> BigInteger {
+        precondition(
+            a.signum >= 0 && b.signum >= 0 && modulus.signum > 0, "multiplyNonNegative needs non-negative operands")
         let (large, small) = pk_mpz_size(a.pointer) >= pk_mpz_size(b.pointer) ? (a, b) : (b, a)
         let largeCount = pk_mpz_size(large.pointer)
         let smallCount = pk_mpz_size(small.pointer)
@@ -282,15 +287,19 @@ public struct BigInteger: Sendable {
             // The product may still exceed a modulus of the same limb count: let mpz handle it.
             return a.multiplied(by: b, modulo: modulus)
         }
-        let result = GMPInteger(capacityBits: modulusCount * MemoryLayout<mp_limb_t>.size * 8, wipesOnRelease: !isPublic)
-        withUnsafeTemporaryAllocation(of: mp_limb_t.self, capacity: productCount + (productCount - modulusCount + 1)) { scratch in
+        let result = GMPInteger(
+            capacityBits: modulusCount * MemoryLayout<mp_limb_t>.size * 8, wipesOnRelease: !isPublic)
+        withUnsafeTemporaryAllocation(of: mp_limb_t.self, capacity: productCount + (productCount - modulusCount + 1)) {
+            scratch in
             let product = scratch.baseAddress!
             let quotient = product + productCount
-            __gmpn_mul(product, __gmpz_limbs_read(large.pointer), mp_size_t(largeCount),
-                       __gmpz_limbs_read(small.pointer), mp_size_t(smallCount))
+            __gmpn_mul(
+                product, __gmpz_limbs_read(large.pointer), mp_size_t(largeCount),
+                __gmpz_limbs_read(small.pointer), mp_size_t(smallCount))
             let remainder = __gmpz_limbs_write(result.pointer, mp_size_t(modulusCount))!
-            __gmpn_tdiv_qr(quotient, remainder, 0, product, mp_size_t(productCount),
-                           __gmpz_limbs_read(modulus.pointer), mp_size_t(modulusCount))
+            __gmpn_tdiv_qr(
+                quotient, remainder, 0, product, mp_size_t(productCount),
+                __gmpz_limbs_read(modulus.pointer), mp_size_t(modulusCount))
             __gmpz_limbs_finish(result.pointer, mp_size_t(modulusCount))
         }
         return BigInteger(storage: result)
@@ -306,7 +315,8 @@ public struct BigInteger: Sendable {
     /// - Returns: the residue in `0..<modulus`.
     /// - Complexity: O(bits(exponent) · M(bits(modulus))) with sliding windows.
     public func power(_ exponent: BigInteger, modulo modulus: BigInteger, variableTime: Bool) -> BigInteger {
-        precondition(variableTime, "power(_:modulo:variableTime:) is variable time; pass true or use powerSecret(_:modulo:)")
+        precondition(
+            variableTime, "power(_:modulo:variableTime:) is variable time; pass true or use powerSecret(_:modulo:)")
         precondition(modulus.signum > 0, "power(_:modulo:) needs a positive modulus")
         precondition(exponent.signum >= 0, "power(_:modulo:) needs a non-negative exponent; invert first")
         return BigInteger.build { __gmpz_powm($0, pointer, exponent.pointer, modulus.pointer) }
@@ -362,7 +372,9 @@ public struct BigInteger: Sendable {
     ///
     /// - Parameter variableTime: must be `true`: the caller accepts that timing depends on `self`.
     /// - Complexity: O(`randomRounds` + 2) modular exponentiations of `bitWidth` bits.
-    public func isProbablePrime(randomRounds: Int = 16, using generator: inout SecureRandomGenerator, variableTime: Bool) -> Bool {
+    public func isProbablePrime(
+        randomRounds: Int = 16, using generator: inout SecureRandomGenerator, variableTime: Bool
+    ) -> Bool {
         precondition(variableTime, "isProbablePrime(randomRounds:using:variableTime:) is variable time; pass true")
         if signum <= 0 { return false }
         // reps ≤ 24: GMP 6.2 runs Baillie–PSW only (its extra rounds would use its own generator).
@@ -385,7 +397,10 @@ public struct BigInteger: Sendable {
             var witnessed = true
             for _ in 1..<max(s, 1) {
                 x = x.multiplied(by: x, modulo: self)
-                if x == minusOne { witnessed = false; break }
+                if x == minusOne {
+                    witnessed = false
+                    break
+                }
             }
             if witnessed { return false }
         }
@@ -428,11 +443,14 @@ public struct BigInteger: Sendable {
     /// leaks nothing through timing; for an even modulus it is `mpz_gcd` (variable time).
     ///
     /// - Precondition: `modulus > 1`.
-    public static func randomUnit(modulo modulus: BigInteger, using generator: inout SecureRandomGenerator) -> BigInteger {
+    public static func randomUnit(
+        modulo modulus: BigInteger, using generator: inout SecureRandomGenerator
+    ) -> BigInteger {
         precondition(modulus > .one, "randomUnit(modulo:) needs a modulus above 1")
         while true {
             let candidate = random(below: modulus, using: &generator)
-            let isUnit = modulus.isOdd
+            let isUnit =
+                modulus.isOdd
                 ? ConstantTime.isUnit(candidate, modulo: modulus)
                 : gcd(candidate, modulus, variableTime: true) == .one
             if !candidate.isZero && isUnit { return candidate }
@@ -450,13 +468,18 @@ public struct BigInteger: Sendable {
     ///   the prime is found (so the calls add up to the candidates tested).
     /// - Precondition: `bits >= 3`.
     /// - Complexity: about `bits · ln 2 / 2` candidates are tested on average; most fail trial division.
-    public static func randomPrime(bits: Int, using generator: inout SecureRandomGenerator,
-                                   progress: (Int) -> Void = { _ in }) -> BigInteger {
+    public static func randomPrime(
+        bits: Int, using generator: inout SecureRandomGenerator,
+        progress: (Int) -> Void = { _ in }
+    ) -> BigInteger {
         precondition(bits >= 3, "randomPrime(bits:) needs at least 3 bits")
         var tested = 0
         while true {
             tested += 1
-            if tested == 64 { progress(tested); tested = 0 }
+            if tested == 64 {
+                progress(tested)
+                tested = 0
+            }
             let raw = random(bits: bits, using: &generator)
             let candidate = build {
                 __gmpz_set($0, raw.pointer)

@@ -26,8 +26,10 @@ enum ConstantTime {
     /// - Precondition: `0 <= index < entries`.
     /// - Complexity: O(`entries` · `limbs`).
     @inline(__always)
-    static func select(_ destination: UnsafeMutablePointer<mp_limb_t>, from table: UnsafePointer<mp_limb_t>,
-                       limbs: Int, entries: Int, index: Int) {
+    static func select(
+        _ destination: UnsafeMutablePointer<mp_limb_t>, from table: UnsafePointer<mp_limb_t>,
+        limbs: Int, entries: Int, index: Int
+    ) {
         __gmpn_sec_tabselect(destination, table, mp_size_t(limbs), mp_size_t(entries), mp_size_t(index))
     }
 
@@ -171,7 +173,9 @@ struct ConstantTimeModulus: ~Copyable {
     /// - Complexity: one L × L schoolbook product and one REDC, O(L²), the same instructions for
     ///   every value.
     @inline(__always)
-    func multiply(_ result: UnsafeMutablePointer<mp_limb_t>, _ a: UnsafePointer<mp_limb_t>, _ b: UnsafePointer<mp_limb_t>) {
+    func multiply(
+        _ result: UnsafeMutablePointer<mp_limb_t>, _ a: UnsafePointer<mp_limb_t>, _ b: UnsafePointer<mp_limb_t>
+    ) {
         let size = mp_size_t(limbs)
         __gmpn_sec_mul(product, a, size, b, size, scratch)
         reduce(into: result)
@@ -250,8 +254,12 @@ final class FixedBasePowerTable: @unchecked Sendable {
     /// - Complexity: ⌈bits/w⌉·2^w multiplications modulo m (variable time: base and modulus are
     ///   public); ⌈bits/w⌉·2^w·limbs(m) limbs of memory.
     init(base: BigInteger, modulus: BigInteger, exponentBits: Int, windowBits: Int) {
-        precondition(modulus > .one && modulus.isOdd && exponentBits >= 1, "FixedBasePowerTable needs an odd modulus above 1 and a positive exponent length")
-        precondition((1...Self.maximumWindowBits).contains(windowBits), "FixedBasePowerTable: windowBits must lie in 1...\(Self.maximumWindowBits)")
+        precondition(
+            modulus > .one && modulus.isOdd && exponentBits >= 1,
+            "FixedBasePowerTable needs an odd modulus above 1 and a positive exponent length")
+        precondition(
+            (1...Self.maximumWindowBits).contains(windowBits),
+            "FixedBasePowerTable: windowBits must lie in 1...\(Self.maximumWindowBits)")
         let reducedBase = base.modulo(modulus)
         self.base = reducedBase
         self.modulus = modulus
@@ -297,7 +305,9 @@ final class FixedBasePowerTable: @unchecked Sendable {
     ///   Montgomery multiplications modulo m.
     func power(exponent: UnsafeBufferPointer<UInt64>, using modulus: borrowing ConstantTimeModulus) -> BigInteger {
         precondition(modulus.limbs == limbs, "FixedBasePowerTable.power: modulus of another size")
-        precondition(exponent.count * 64 >= exponentBits, "FixedBasePowerTable.power: exponent shorter than \(exponentBits) bits")
+        precondition(
+            exponent.count * 64 >= exponentBits, "FixedBasePowerTable.power: exponent shorter than \(exponentBits) bits"
+        )
         let windowBits = self.windowBits
         let mask = (UInt64(1) << UInt64(windowBits)) &- 1
         let entries = 1 << windowBits
@@ -312,7 +322,9 @@ final class FixedBasePowerTable: @unchecked Sendable {
                 let word = bit >> 6
                 let shift = bit & 63
                 var value = exponent[word] >> UInt64(shift)
-                if shift + windowBits > 64, word + 1 < exponent.count { value |= exponent[word + 1] << UInt64(64 - shift) }
+                if shift + windowBits > 64, word + 1 < exponent.count {
+                    value |= exponent[word + 1] << UInt64(64 - shift)
+                }
                 let available = exponentBits - bit  // public
                 let digitMask = available >= windowBits ? mask : (UInt64(1) << UInt64(available)) &- 1
                 let digit = Int(value & digitMask)

@@ -44,7 +44,7 @@ public struct Mersenne61: Hashable, Sendable, CustomStringConvertible {
     /// `lhs + rhs mod p`.
     @inlinable
     public static func + (lhs: Mersenne61, rhs: Mersenne61) -> Mersenne61 {
-        let sum = lhs.value &+ rhs.value          // < 2^62, no overflow
+        let sum = lhs.value &+ rhs.value  // < 2^62, no overflow
         return Mersenne61(canonical: sum >= modulus ? sum &- modulus : sum)
     }
 
@@ -80,7 +80,7 @@ public struct Mersenne61: Hashable, Sendable, CustomStringConvertible {
         var result = Mersenne61.one
         var base = self
         var e = exponent
-        for _ in 0 ..< 64 {
+        for _ in 0..<64 {
             let multiplied = result * base
             result = (e & 1) == 1 ? multiplied : result
             base = base * base

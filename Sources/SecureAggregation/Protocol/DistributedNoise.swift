@@ -65,7 +65,9 @@ public enum DistributedDiscreteGaussian {
     public static func tau(localSigma sigma: Double, contributors n: Int) -> Double {
         var sum = 0.0
         if n >= 2 {
-            for k in 1 ..< n { sum += Foundation.exp(-2 * Double.pi * Double.pi * sigma * sigma * Double(k) / Double(k + 1)) }
+            for k in 1..<n {
+                sum += Foundation.exp(-2 * Double.pi * Double.pi * sigma * sigma * Double(k) / Double(k + 1))
+            }
         }
         return 10 * sum
     }
@@ -74,8 +76,10 @@ public enum DistributedDiscreteGaussian {
     /// overview); sensitivities are in quantisation steps (Δ₁ ≤ √d·Δ₂ if unknown).
     ///
     /// - Complexity: O(n).
-    public static func rho(localSigma sigma: Double, contributors n: Int, l2Sensitivity: Double,
-                           l1Sensitivity: Double, dimension d: Int) -> Double {
+    public static func rho(
+        localSigma sigma: Double, contributors n: Int, l2Sensitivity: Double,
+        l1Sensitivity: Double, dimension d: Int
+    ) -> Double {
         let tau = tau(localSigma: sigma, contributors: n)
         let scale = Double(n).squareRoot() * sigma
         let l2 = l2Sensitivity / scale, l1 = l1Sensitivity / scale
@@ -89,23 +93,33 @@ public enum DistributedDiscreteGaussian {
     /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` for non-positive
     ///   inputs.
     /// - Complexity: O(n · 60) (bisection).
-    public static func localSigma(forRho targetRho: Double, contributors n: Int, l2Sensitivity: Double,
-                                  l1Sensitivity: Double, dimension d: Int) throws(SecureAggregationError) -> Double {
-        guard targetRho > 0, targetRho.isFinite else { throw .invalidParameter(name: "rho", reason: "must be positive and finite, found \(targetRho)") }
+    public static func localSigma(
+        forRho targetRho: Double, contributors n: Int, l2Sensitivity: Double,
+        l1Sensitivity: Double, dimension d: Int
+    ) throws(SecureAggregationError) -> Double {
+        guard targetRho > 0, targetRho.isFinite else {
+            throw .invalidParameter(name: "rho", reason: "must be positive and finite, found \(targetRho)")
+        }
         guard n >= 1 else { throw .invalidParameter(name: "contributors", reason: "must be at least 1, found \(n)") }
         guard l2Sensitivity > 0, l1Sensitivity > 0 else {
             throw .invalidParameter(name: "sensitivity", reason: "Δ₂ and Δ₁ must be positive")
         }
         var low = 0.5, high = 0.5
-        while rho(localSigma: high, contributors: n, l2Sensitivity: l2Sensitivity, l1Sensitivity: l1Sensitivity, dimension: d) > targetRho {
+        while rho(
+            localSigma: high, contributors: n, l2Sensitivity: l2Sensitivity, l1Sensitivity: l1Sensitivity, dimension: d)
+            > targetRho
+        {
             high *= 2
             guard high < 1e12 else { throw .invalidParameter(name: "rho", reason: "\(targetRho) is unreachable") }
         }
         if high == 0.5 { return 0.5 }
         low = high / 2
-        for _ in 0 ..< 60 where (high - low) / high > 1e-3 {
+        for _ in 0..<60 where (high - low) / high > 1e-3 {
             let mid = (low + high) / 2
-            if rho(localSigma: mid, contributors: n, l2Sensitivity: l2Sensitivity, l1Sensitivity: l1Sensitivity, dimension: d) > targetRho {
+            if rho(
+                localSigma: mid, contributors: n, l2Sensitivity: l2Sensitivity, l1Sensitivity: l1Sensitivity,
+                dimension: d) > targetRho
+            {
                 low = mid
             } else {
                 high = mid
@@ -117,7 +131,9 @@ public enum DistributedDiscreteGaussian {
     /// Adds one noise draw per element to a quantised vector, mod 2^k.
     ///
     /// - Complexity: O(n).
-    public static func addNoise<Source: NoiseShareSource>(to vector: inout [UInt32], modulusBits: Int, from source: inout Source) {
+    public static func addNoise<Source: NoiseShareSource>(
+        to vector: inout [UInt32], modulusBits: Int, from source: inout Source
+    ) {
         var noise = [Int64](repeating: 0, count: vector.count)
         noise.withUnsafeMutableBufferPointer { source.fill($0) }
         let mask = modulusBits >= 32 ? UInt32.max : (UInt32(1) << UInt32(modulusBits)) - 1
@@ -171,13 +187,16 @@ extension DistributedDiscreteGaussian {
         /// from it).
         ///
         /// - Throws: see ``init(rho:parties:honestContributors:dimension:modulusBits:clippingBound:roundingBias:noiseMarginSigmas:)``.
-        public init(rho: Double, configuration: SecAggConfiguration, clippingBound: Double,
-                    roundingBias: Double = RingQuantiser.defaultRoundingBias,
-                    noiseMarginSigmas: Double = Plan.defaultNoiseMarginSigmas) throws(SecureAggregationError) {
-            try self.init(rho: rho, parties: configuration.partyIDs.count,
-                          honestContributors: configuration.threshold - configuration.corruptClients,
-                          dimension: configuration.dimension, modulusBits: configuration.modulusBits,
-                          clippingBound: clippingBound, roundingBias: roundingBias, noiseMarginSigmas: noiseMarginSigmas)
+        public init(
+            rho: Double, configuration: SecAggConfiguration, clippingBound: Double,
+            roundingBias: Double = RingQuantiser.defaultRoundingBias,
+            noiseMarginSigmas: Double = Plan.defaultNoiseMarginSigmas
+        ) throws(SecureAggregationError) {
+            try self.init(
+                rho: rho, parties: configuration.partyIDs.count,
+                honestContributors: configuration.threshold - configuration.corruptClients,
+                dimension: configuration.dimension, modulusBits: configuration.modulusBits,
+                clippingBound: clippingBound, roundingBias: roundingBias, noiseMarginSigmas: noiseMarginSigmas)
         }
 
         /// A plan from its parts.
@@ -195,23 +214,35 @@ extension DistributedDiscreteGaussian {
         ///   out-of-range parameter, and (name `modulusBits`) when no scale lets the noisy sum
         ///   of N parties stay inside 2^(k−1) with the margin — the noise could wrap the ring.
         /// - Complexity: O(71 · N · 60) (scales × bisection × τ terms).
-        public init(rho: Double, parties: Int, honestContributors: Int, dimension: Int, modulusBits: Int,
-                    clippingBound: Double, roundingBias: Double = RingQuantiser.defaultRoundingBias,
-                    noiseMarginSigmas: Double = Plan.defaultNoiseMarginSigmas) throws(SecureAggregationError) {
-            guard rho.isFinite, rho > 0 else { throw .invalidParameter(name: "rho", reason: "must be positive and finite, found \(rho)") }
-            guard parties >= 1 else { throw .invalidParameter(name: "parties", reason: "must be at least 1, found \(parties)") }
-            guard honestContributors >= 1, honestContributors <= parties else {
-                throw .invalidParameter(name: "contributors", reason: "t − n_C honest contributors must be in 1...\(parties), found \(honestContributors)")
+        public init(
+            rho: Double, parties: Int, honestContributors: Int, dimension: Int, modulusBits: Int,
+            clippingBound: Double, roundingBias: Double = RingQuantiser.defaultRoundingBias,
+            noiseMarginSigmas: Double = Plan.defaultNoiseMarginSigmas
+        ) throws(SecureAggregationError) {
+            guard rho.isFinite, rho > 0 else {
+                throw .invalidParameter(name: "rho", reason: "must be positive and finite, found \(rho)")
             }
-            guard dimension >= 1 else { throw .invalidParameter(name: "dimension", reason: "must be at least 1, found \(dimension)") }
-            guard (1 ... 32).contains(modulusBits) else {
+            guard parties >= 1 else {
+                throw .invalidParameter(name: "parties", reason: "must be at least 1, found \(parties)")
+            }
+            guard honestContributors >= 1, honestContributors <= parties else {
+                throw .invalidParameter(
+                    name: "contributors",
+                    reason: "t − n_C honest contributors must be in 1...\(parties), found \(honestContributors)")
+            }
+            guard dimension >= 1 else {
+                throw .invalidParameter(name: "dimension", reason: "must be at least 1, found \(dimension)")
+            }
+            guard (1...32).contains(modulusBits) else {
                 throw .invalidParameter(name: "modulusBits", reason: "must be in 1...32, found \(modulusBits)")
             }
             guard clippingBound.isFinite, clippingBound > 0 else {
-                throw .invalidParameter(name: "clippingBound", reason: "must be positive and finite, found \(clippingBound)")
+                throw .invalidParameter(
+                    name: "clippingBound", reason: "must be positive and finite, found \(clippingBound)")
             }
             guard noiseMarginSigmas.isFinite, noiseMarginSigmas >= 1 else {
-                throw .invalidParameter(name: "noiseMarginSigmas", reason: "must be at least 1, found \(noiseMarginSigmas)")
+                throw .invalidParameter(
+                    name: "noiseMarginSigmas", reason: "must be at least 1, found \(noiseMarginSigmas)")
             }
             let limit = Double(UInt64(1) << UInt64(modulusBits - 1)) - 1
             let root = Double(dimension).squareRoot()
@@ -222,13 +253,18 @@ extension DistributedDiscreteGaussian {
                 let s = Double(sign: .plus, exponent: exponent, significand: 1)
                 let signal = Double(parties) * (clippingBound * s + 1)
                 guard signal < limit,
-                      let quantiser = try? RingQuantiser(modulusBits: modulusBits, scale: s, clippingBound: clippingBound,
-                                                         roundingBias: roundingBias) else { continue }
+                    let quantiser = try? RingQuantiser(
+                        modulusBits: modulusBits, scale: s, clippingBound: clippingBound,
+                        roundingBias: roundingBias)
+                else { continue }
                 let l2 = quantiser.l2Bound(dimension: dimension)
                 let l1 = min(root * l2, l2 * l2)
-                guard let sigma = try? DistributedDiscreteGaussian.localSigma(forRho: rho, contributors: honestContributors,
-                                                                             l2Sensitivity: l2, l1Sensitivity: l1, dimension: dimension),
-                      sigma * sigma <= 0x1p47 else { continue }   // the exact sampler takes σ² ≤ 2^48 (rounded up)
+                guard
+                    let sigma = try? DistributedDiscreteGaussian.localSigma(
+                        forRho: rho, contributors: honestContributors,
+                        l2Sensitivity: l2, l1Sensitivity: l1, dimension: dimension),
+                    sigma * sigma <= 0x1p47
+                else { continue }  // the exact sampler takes σ² ≤ 2^48 (rounded up)
                 let width = signal + noiseMarginSigmas * Double(parties).squareRoot() * sigma
                 smallestWidth = min(smallestWidth, width)
                 guard width <= limit else { continue }
@@ -239,13 +275,18 @@ extension DistributedDiscreteGaussian {
                 self.l2Sensitivity = l2
                 self.l1Sensitivity = l1
                 self.localSigma = sigma
-                self.rho = DistributedDiscreteGaussian.rho(localSigma: sigma, contributors: honestContributors,
-                                                           l2Sensitivity: l2, l1Sensitivity: l1, dimension: dimension)
+                self.rho = DistributedDiscreteGaussian.rho(
+                    localSigma: sigma, contributors: honestContributors,
+                    l2Sensitivity: l2, l1Sensitivity: l1, dimension: dimension)
                 self.noiseMarginSigmas = noiseMarginSigmas
                 return
             }
             let needed = smallestWidth.isFinite ? Int(Foundation.log2(smallestWidth + 1).rounded(.up)) + 1 : 64
-            throw .invalidParameter(name: "modulusBits", reason: "the noisy sum of \(parties) parties can wrap ℤ/2^\(modulusBits): no scale keeps N·(c·s + 1) + \(noiseMarginSigmas)·√N·σ below 2^\(modulusBits - 1) at ρ = \(rho) with \(honestContributors) honest contributors (about \(needed) bits needed)")
+            throw .invalidParameter(
+                name: "modulusBits",
+                reason:
+                    "the noisy sum of \(parties) parties can wrap ℤ/2^\(modulusBits): no scale keeps N·(c·s + 1) + \(noiseMarginSigmas)·√N·σ below 2^\(modulusBits - 1) at ρ = \(rho) with \(honestContributors) honest contributors (about \(needed) bits needed)"
+            )
         }
 
         /// One party's contribution: clip, scale, round conditionally on ‖q‖₂ ≤ Δ₂, add a
@@ -255,9 +296,13 @@ extension DistributedDiscreteGaussian {
         ///   the wrong length or with a non-finite element.
         /// - Complexity: O(d) plus the exact sampler's O(1) expected draws per element.
         @available(macOS 15.0, *)
-        public func encode(_ values: [Double], using generator: inout SecureRandomGenerator) throws(SecureAggregationError) -> [UInt32] {
+        public func encode(
+            _ values: [Double], using generator: inout SecureRandomGenerator
+        ) throws(SecureAggregationError) -> [UInt32] {
             guard values.count == dimension else {
-                throw .invalidParameter(name: "values", reason: "must have \(dimension) elements (the plan's dimension), found \(values.count)")
+                throw .invalidParameter(
+                    name: "values",
+                    reason: "must have \(dimension) elements (the plan's dimension), found \(values.count)")
             }
             var vector = try quantiser.encode(values, using: &generator)
             try addNoise(to: &vector, using: &generator)
@@ -271,9 +316,13 @@ extension DistributedDiscreteGaussian {
         ///   the wrong length.
         /// - Complexity: O(d) expected.
         @available(macOS 15.0, *)
-        public func addNoise(to vector: inout [UInt32], using generator: inout SecureRandomGenerator) throws(SecureAggregationError) {
+        public func addNoise(
+            to vector: inout [UInt32], using generator: inout SecureRandomGenerator
+        ) throws(SecureAggregationError) {
             guard vector.count == dimension else {
-                throw .invalidParameter(name: "vector", reason: "must have \(dimension) elements (the plan's dimension), found \(vector.count)")
+                throw .invalidParameter(
+                    name: "vector",
+                    reason: "must have \(dimension) elements (the plan's dimension), found \(vector.count)")
             }
             guard let sampler = DiscreteGaussianSampler(sigma: localSigma) else {
                 preconditionFailure("the plan checked σ = \(localSigma) against the sampler's range")

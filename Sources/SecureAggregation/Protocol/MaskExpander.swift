@@ -58,8 +58,10 @@ public enum MaskExpander {
     ///   - firstElement: the vector index of `accumulator[0]`; a multiple of 4.
     /// - Complexity: O(`accumulator.count`): one AES-CTR pass and one vectorised add per
     ///   32 KiB, no allocation other than swift-crypto's result buffer per call.
-    public static func accumulate(key: SymmetricKey, negate: Bool,
-                                  into accumulator: UnsafeMutableBufferPointer<UInt32>, firstElement: Int = 0) {
+    public static func accumulate(
+        key: SymmetricKey, negate: Bool,
+        into accumulator: UnsafeMutableBufferPointer<UInt32>, firstElement: Int = 0
+    ) {
         precondition(firstElement % 4 == 0, "mask ranges start at a multiple of 4 elements (a block boundary)")
         guard let base = accumulator.baseAddress, accumulator.count > 0 else { return }
         let elementsPerChunk = chunkByteCount / 4
@@ -73,9 +75,9 @@ public enum MaskExpander {
                 let mask = bytes.baseAddress!.assumingMemoryBound(to: UInt32.self)
                 let target = base + done
                 if negate {
-                    for i in 0 ..< take { target[i] &-= UInt32(littleEndian: mask[i]) }
+                    for i in 0..<take { target[i] &-= UInt32(littleEndian: mask[i]) }
                 } else {
-                    for i in 0 ..< take { target[i] &+= UInt32(littleEndian: mask[i]) }
+                    for i in 0..<take { target[i] &+= UInt32(littleEndian: mask[i]) }
                 }
             }
             done += take
@@ -87,7 +89,7 @@ public enum MaskExpander {
         var counterBlock = (UInt64(0).bigEndian, firstBlock.bigEndian)
         do {
             let nonce = try withUnsafeBytes(of: &counterBlock) { try AES._CTR.Nonce(nonceBytes: $0) }
-            let plaintext = UnsafeRawBufferPointer(rebasing: zeros[0 ..< byteCount])
+            let plaintext = UnsafeRawBufferPointer(rebasing: zeros[0..<byteCount])
             return try AES._CTR.encrypt(plaintext, using: key, nonce: nonce)
         } catch {
             preconditionFailure("AES-CTR failed with a \(key.bitCount)-bit key and a 16-byte counter block: \(error)")
@@ -107,23 +109,30 @@ public enum SecAggKeys {
     public static let maskKeyByteCount = 16
 
     /// The AES-128 key of the pairwise mask between `a` and `b` (symmetric in a, b).
-    public static func pairwiseMaskKey(_ secret: SharedSecret, sessionID: [UInt8], _ a: PartyID, _ b: PartyID) -> SymmetricKey {
-        secret.hkdfDerivedSymmetricKey(using: SHA256.self, salt: sessionID,
-                                       sharedInfo: pairLabel(pairwiseMaskLabel, a, b), outputByteCount: maskKeyByteCount)
+    public static func pairwiseMaskKey(
+        _ secret: SharedSecret, sessionID: [UInt8], _ a: PartyID, _ b: PartyID
+    ) -> SymmetricKey {
+        secret.hkdfDerivedSymmetricKey(
+            using: SHA256.self, salt: sessionID,
+            sharedInfo: pairLabel(pairwiseMaskLabel, a, b), outputByteCount: maskKeyByteCount)
     }
 
     /// The ChaCha20-Poly1305 key that encrypts the shares exchanged by `a` and `b`.
-    public static func shareEncryptionKey(_ secret: SharedSecret, sessionID: [UInt8], _ a: PartyID, _ b: PartyID) -> SymmetricKey {
-        secret.hkdfDerivedSymmetricKey(using: SHA256.self, salt: sessionID,
-                                       sharedInfo: pairLabel(shareEncryptionLabel, a, b), outputByteCount: 32)
+    public static func shareEncryptionKey(
+        _ secret: SharedSecret, sessionID: [UInt8], _ a: PartyID, _ b: PartyID
+    ) -> SymmetricKey {
+        secret.hkdfDerivedSymmetricKey(
+            using: SHA256.self, salt: sessionID,
+            sharedInfo: pairLabel(shareEncryptionLabel, a, b), outputByteCount: 32)
     }
 
     /// The AES-128 key of `owner`'s self-mask, from its 32-byte seed b_u.
     public static func selfMaskKey(seed: [UInt8], sessionID: [UInt8], owner: PartyID) -> SymmetricKey {
         var info = selfMaskLabel
         withUnsafeBytes(of: owner.bigEndian) { info.append(contentsOf: $0) }
-        return HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: seed), salt: sessionID,
-                                      info: info, outputByteCount: maskKeyByteCount)
+        return HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: seed), salt: sessionID,
+            info: info, outputByteCount: maskKeyByteCount)
     }
 
     private static func pairLabel(_ label: [UInt8], _ a: PartyID, _ b: PartyID) -> [UInt8] {

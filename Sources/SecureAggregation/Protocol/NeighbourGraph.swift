@@ -33,10 +33,11 @@ public struct NeighbourGraph: Sendable, Equatable {
                 throw .invalidParameter(name: "degree", reason: "must be at least 1, found \(degree)")
             }
             guard seed.count >= 16 else {
-                throw .invalidParameter(name: "seed", reason: "the public graph seed must be at least 16 bytes, found \(seed.count)")
+                throw .invalidParameter(
+                    name: "seed", reason: "the public graph seed must be at least 16 bytes, found \(seed.count)")
             }
-            let half = degree / 2 + degree % 2     // an odd degree is rounded up to the next even one (no overflow at Int.max)
-            if half >= n / 2 {     // 2·half ≥ n − 1, without overflow
+            let half = degree / 2 + degree % 2  // an odd degree is rounded up to the next even one (no overflow at Int.max)
+            if half >= n / 2 {  // 2·half ≥ n − 1, without overflow
                 lists = partyIDs.map { id in partyIDs.filter { $0 != id } }
             } else {
                 let order = Self.permutation(of: partyIDs, seed: seed)
@@ -46,7 +47,7 @@ public struct NeighbourGraph: Sendable, Equatable {
                     let p = position[id]!
                     var result: [PartyID] = []
                     result.reserveCapacity(2 * half)
-                    for offset in 1 ... half {
+                    for offset in 1...half {
                         result.append(order[(p + offset) % n])
                         result.append(order[(p - offset + n) % n])
                     }
@@ -91,9 +92,10 @@ public struct NeighbourGraph: Sendable, Equatable {
     /// A uniformly random permutation of `ids` (Fisher–Yates with unbiased bounded draws from
     /// an AES-CTR keystream keyed by the public seed).
     static func permutation(of ids: [PartyID], seed: [UInt8]) -> [PartyID] {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: seed),
-                                         info: Array("PrivacyKernel.SecAgg+.graph.v1".utf8),
-                                         outputByteCount: 32)
+        let key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: seed),
+            info: Array("PrivacyKernel.SecAgg+.graph.v1".utf8),
+            outputByteCount: 32)
         var stream = KeystreamWords(key: key)
         var order = ids
         var i = order.count - 1

@@ -43,17 +43,24 @@ public struct RingQuantiser: Sendable, Equatable {
     ///
     /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` for k outside 1...32,
     ///   a non-positive or non-finite scale or clipping bound, c·s ≥ 2^(k−1), or β outside (0, 1).
-    public init(modulusBits: Int, scale: Double, clippingBound: Double,
-                roundingBias: Double = RingQuantiser.defaultRoundingBias) throws(SecureAggregationError) {
-        guard (1 ... 32).contains(modulusBits) else {
+    public init(
+        modulusBits: Int, scale: Double, clippingBound: Double,
+        roundingBias: Double = RingQuantiser.defaultRoundingBias
+    ) throws(SecureAggregationError) {
+        guard (1...32).contains(modulusBits) else {
             throw .invalidParameter(name: "modulusBits", reason: "must be in 1...32, found \(modulusBits)")
         }
-        guard scale.isFinite, scale > 0 else { throw .invalidParameter(name: "scale", reason: "must be positive and finite, found \(scale)") }
+        guard scale.isFinite, scale > 0 else {
+            throw .invalidParameter(name: "scale", reason: "must be positive and finite, found \(scale)")
+        }
         guard clippingBound.isFinite, clippingBound > 0 else {
-            throw .invalidParameter(name: "clippingBound", reason: "must be positive and finite, found \(clippingBound)")
+            throw .invalidParameter(
+                name: "clippingBound", reason: "must be positive and finite, found \(clippingBound)")
         }
         guard clippingBound * scale + 1 < Double(UInt64(1) << UInt64(modulusBits - 1)) else {
-            throw .invalidParameter(name: "scale", reason: "c·s = \(clippingBound * scale) does not fit in the signed range of 2^\(modulusBits)")
+            throw .invalidParameter(
+                name: "scale",
+                reason: "c·s = \(clippingBound * scale) does not fit in the signed range of 2^\(modulusBits)")
         }
         guard roundingBias > 0, roundingBias < 1 else {
             throw .invalidParameter(name: "roundingBias", reason: "β must be in (0, 1), found \(roundingBias)")
@@ -73,7 +80,9 @@ public struct RingQuantiser: Sendable, Equatable {
         let cs = clippingBound * scale
         let root = Double(d).squareRoot()
         let deterministic = cs + root
-        let conditional = (cs * cs + Double(d) / 4 + (2 * Foundation.log(1 / roundingBias)).squareRoot() * (cs + root / 2)).squareRoot()
+        let conditional =
+            (cs * cs + Double(d) / 4 + (2 * Foundation.log(1 / roundingBias)).squareRoot() * (cs + root / 2))
+            .squareRoot()
         return min(deterministic, conditional)
     }
 
@@ -86,10 +95,14 @@ public struct RingQuantiser: Sendable, Equatable {
     ///     quantised steps), e.g. 12 standard deviations of the total noise.
     /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` when even s = 2^-30
     ///   does not fit.
-    public static func fitting(parties: Int, clippingBound: Double, modulusBits: Int = 32,
-                               noiseMargin: Double = 0) throws(SecureAggregationError) -> RingQuantiser {
-        guard parties >= 1 else { throw .invalidParameter(name: "parties", reason: "must be at least 1, found \(parties)") }
-        guard (1 ... 32).contains(modulusBits) else {
+    public static func fitting(
+        parties: Int, clippingBound: Double, modulusBits: Int = 32,
+        noiseMargin: Double = 0
+    ) throws(SecureAggregationError) -> RingQuantiser {
+        guard parties >= 1 else {
+            throw .invalidParameter(name: "parties", reason: "must be at least 1, found \(parties)")
+        }
+        guard (1...32).contains(modulusBits) else {
             throw .invalidParameter(name: "modulusBits", reason: "must be in 1...32, found \(modulusBits)")
         }
         let limit = Double(UInt64(1) << UInt64(modulusBits - 1)) - 1
@@ -101,7 +114,9 @@ public struct RingQuantiser: Sendable, Equatable {
             }
             exponent -= 1
         }
-        throw .invalidParameter(name: "modulusBits", reason: "2^\(modulusBits) is too small for \(parties) parties with clipping bound \(clippingBound)")
+        throw .invalidParameter(
+            name: "modulusBits",
+            reason: "2^\(modulusBits) is too small for \(parties) parties with clipping bound \(clippingBound)")
     }
 
     /// Clips `values` to L2 norm ≤ c, scales by s, rounds randomly *conditioned on* the
@@ -113,10 +128,14 @@ public struct RingQuantiser: Sendable, Equatable {
     ///   the bound (probability ≤ β^1000).
     /// - Complexity: O(d) per attempt, one 64-bit draw per element; expected attempts
     ///   ≤ 1/(1 − β) (≈ 2.5 at the default β; usually 1).
-    public func encode(_ values: [Double], using generator: inout SecureRandomGenerator) throws(SecureAggregationError) -> [UInt32] {
+    public func encode(
+        _ values: [Double], using generator: inout SecureRandomGenerator
+    ) throws(SecureAggregationError) -> [UInt32] {
         var squaredNorm = 0.0
         for (index, value) in values.enumerated() {
-            guard value.isFinite else { throw .invalidParameter(name: "values", reason: "element \(index) is \(value), not finite") }
+            guard value.isFinite else {
+                throw .invalidParameter(name: "values", reason: "element \(index) is \(value), not finite")
+            }
             squaredNorm += value * value
         }
         let norm = squaredNorm.squareRoot()
@@ -125,7 +144,7 @@ public struct RingQuantiser: Sendable, Equatable {
         let squaredBound = bound * bound
         let scaled = values.map { $0 * factor * scale }
         var rounded = [Int64](repeating: 0, count: values.count)
-        for _ in 0 ..< Self.maximumRoundingAttempts {
+        for _ in 0..<Self.maximumRoundingAttempts {
             var roundedSquares = 0.0
             for index in scaled.indices {
                 let low = scaled[index].rounded(.down)
@@ -140,7 +159,9 @@ public struct RingQuantiser: Sendable, Equatable {
                 return rounded.map { UInt32(truncatingIfNeeded: $0) & mask }
             }
         }
-        throw .invalidParameter(name: "roundingBias", reason: "\(Self.maximumRoundingAttempts) randomised roundings all exceeded the L2 bound \(bound); raise β")
+        throw .invalidParameter(
+            name: "roundingBias",
+            reason: "\(Self.maximumRoundingAttempts) randomised roundings all exceeded the L2 bound \(bound); raise β")
     }
 
     /// Lifts a sum in ℤ/2^k to the centred integers and divides by s.

@@ -99,60 +99,90 @@ public struct SecAggConfiguration: Sendable, Equatable {
     /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` naming the field and
     ///   the rule it breaks. All sizes are checked before the neighbour lists are built.
     /// - Complexity: O(n · degree) to build the neighbour lists.
-    public init(sessionID: [UInt8], partyIDs: [PartyID], dimension: Int, modulusBits: Int = 32,
-                threshold: Int, graph: SecAggGraph = .complete,
-                signingPublicKeys: [PartyID: [UInt8]]? = nil,
-                corruptClients: Int? = nil) throws(SecureAggregationError) {
+    public init(
+        sessionID: [UInt8], partyIDs: [PartyID], dimension: Int, modulusBits: Int = 32,
+        threshold: Int, graph: SecAggGraph = .complete,
+        signingPublicKeys: [PartyID: [UInt8]]? = nil,
+        corruptClients: Int? = nil
+    ) throws(SecureAggregationError) {
         guard sessionID.count == 16 else {
             throw .invalidParameter(name: "sessionID", reason: "must be 16 bytes, found \(sessionID.count)")
         }
         let sorted = partyIDs.sorted()
         guard sorted.count >= 2 else {
-            throw .invalidParameter(name: "partyIDs", reason: "secure aggregation needs at least 2 parties, found \(sorted.count)")
+            throw .invalidParameter(
+                name: "partyIDs", reason: "secure aggregation needs at least 2 parties, found \(sorted.count)")
         }
         guard sorted.first! != 0 else { throw .invalidParameter(name: "partyIDs", reason: "party id 0 is reserved") }
-        for i in 1 ..< sorted.count where sorted[i] == sorted[i - 1] {
+        for i in 1..<sorted.count where sorted[i] == sorted[i - 1] {
             throw .invalidParameter(name: "partyIDs", reason: "party id \(sorted[i]) appears twice")
         }
         guard dimension >= 1, dimension <= 1 << 28 else {
             throw .invalidParameter(name: "dimension", reason: "must be in 1...2^28, found \(dimension)")
         }
-        guard (1 ... 32).contains(modulusBits) else {
+        guard (1...32).contains(modulusBits) else {
             throw .invalidParameter(name: "modulusBits", reason: "must be in 1...32, found \(modulusBits)")
         }
         guard sorted.count <= Self.maximumParties else {
-            throw .invalidParameter(name: "partyIDs", reason: "at most \(Self.maximumParties) parties per session, found \(sorted.count)")
+            throw .invalidParameter(
+                name: "partyIDs", reason: "at most \(Self.maximumParties) parties per session, found \(sorted.count)")
         }
         switch graph {
         case .complete:
             guard sorted.count <= Self.maximumCompleteGraphParties else {
-                throw .invalidParameter(name: "graph", reason: "the complete graph (SecAgg) takes at most \(Self.maximumCompleteGraphParties) parties (O(n²) key agreements and neighbour lists), found \(sorted.count); use the sparse graph (SecAgg+)")
+                throw .invalidParameter(
+                    name: "graph",
+                    reason:
+                        "the complete graph (SecAgg) takes at most \(Self.maximumCompleteGraphParties) parties (O(n²) key agreements and neighbour lists), found \(sorted.count); use the sparse graph (SecAgg+)"
+                )
             }
         case let .sparse(degree, _):
             let minimum = Self.minimumSparseDegree(partyCount: sorted.count)
             guard degree >= minimum else {
-                throw .invalidParameter(name: "degree", reason: "a SecAgg+ graph of \(sorted.count) parties needs an even degree ≥ 3·log₂ n = \(minimum) (capped at n − 1), found \(degree): smaller neighbourhoods let dropouts and colluders isolate a party (Bell et al., CCS 2020)")
+                throw .invalidParameter(
+                    name: "degree",
+                    reason:
+                        "a SecAgg+ graph of \(sorted.count) parties needs an even degree ≥ 3·log₂ n = \(minimum) (capped at n − 1), found \(degree): smaller neighbourhoods let dropouts and colluders isolate a party (Bell et al., CCS 2020)"
+                )
             }
-            guard Self.neighbourhoodSize(partyCount: sorted.count, graph: graph) <= Self.maximumCompleteGraphParties else {
-                throw .invalidParameter(name: "degree", reason: "neighbourhoods above \(Self.maximumCompleteGraphParties) parties are refused (O(n·d) key agreements), found degree \(degree)")
+            guard Self.neighbourhoodSize(partyCount: sorted.count, graph: graph) <= Self.maximumCompleteGraphParties
+            else {
+                throw .invalidParameter(
+                    name: "degree",
+                    reason:
+                        "neighbourhoods above \(Self.maximumCompleteGraphParties) parties are refused (O(n·d) key agreements), found degree \(degree)"
+                )
             }
         }
         let neighbours = try NeighbourGraph(partyIDs: sorted, graph: graph)
         let smallest = neighbours.smallestNeighbourhood
         let corrupt = corruptClients ?? Self.defaultCorruptClients(neighbourhood: smallest)
         guard corrupt >= 0, corrupt < smallest else {
-            throw .invalidParameter(name: "corruptClients", reason: "must be in 0...\(smallest - 1) (fewer than the neighbourhood of \(smallest)), found \(corrupt)")
+            throw .invalidParameter(
+                name: "corruptClients",
+                reason: "must be in 0...\(smallest - 1) (fewer than the neighbourhood of \(smallest)), found \(corrupt)"
+            )
         }
         guard threshold >= 2, threshold <= smallest else {
-            throw .invalidParameter(name: "threshold",
-                                    reason: "must be in 2...\(smallest) (the smallest neighbourhood, the party included), found \(threshold)")
+            throw .invalidParameter(
+                name: "threshold",
+                reason:
+                    "must be in 2...\(smallest) (the smallest neighbourhood, the party included), found \(threshold)")
         }
         guard threshold > corrupt else {
-            throw .invalidParameter(name: "threshold", reason: "must exceed the \(corrupt) declared corrupt clients (t > n_C), or the colluders alone hold t shares of every secret; found \(threshold)")
+            throw .invalidParameter(
+                name: "threshold",
+                reason:
+                    "must exceed the \(corrupt) declared corrupt clients (t > n_C), or the colluders alone hold t shares of every secret; found \(threshold)"
+            )
         }
         if signingPublicKeys != nil {
             guard 2 * threshold > smallest + corrupt else {
-                throw .invalidParameter(name: "threshold", reason: "the malicious-server variant needs 2t > m + n_C (Bonawitz et al., CCS 2017): with neighbourhood m = \(smallest) and n_C = \(corrupt) corrupt clients, t ≥ \((smallest + corrupt) / 2 + 1); found \(threshold). A smaller t lets a server that shows different survivor lists to two halves of the honest parties obtain both the self-mask seed and the mask key of one party")
+                throw .invalidParameter(
+                    name: "threshold",
+                    reason:
+                        "the malicious-server variant needs 2t > m + n_C (Bonawitz et al., CCS 2017): with neighbourhood m = \(smallest) and n_C = \(corrupt) corrupt clients, t ≥ \((smallest + corrupt) / 2 + 1); found \(threshold). A smaller t lets a server that shows different survivor lists to two halves of the honest parties obtain both the self-mask seed and the mask key of one party"
+                )
             }
         }
         if let keys = signingPublicKeys {
@@ -161,7 +191,8 @@ public struct SecAggConfiguration: Sendable, Equatable {
                     throw .invalidParameter(name: "signingPublicKeys", reason: "no key for party \(id)")
                 }
                 guard (try? Curve25519.Signing.PublicKey(rawRepresentation: key)) != nil else {
-                    throw .invalidParameter(name: "signingPublicKeys", reason: "the key of party \(id) is not a 32-byte Ed25519 public key")
+                    throw .invalidParameter(
+                        name: "signingPublicKeys", reason: "the key of party \(id) is not a 32-byte Ed25519 public key")
                 }
             }
             guard keys.count == sorted.count else {
@@ -237,8 +268,10 @@ public struct SecAggConfiguration: Sendable, Equatable {
     /// neighbourhood, which tolerates any dropout of fewer than half of it; malicious server,
     /// ⌊(m + n_C)/2⌋ + 1, the smallest t with 2t > m + n_C. Both are at least 2 and at most m
     /// (a configuration may still refuse it when m is too small for n_C).
-    public static func defaultThreshold(partyCount: Int, graph: SecAggGraph, maliciousServer: Bool = false,
-                                        corruptClients: Int? = nil) -> Int {
+    public static func defaultThreshold(
+        partyCount: Int, graph: SecAggGraph, maliciousServer: Bool = false,
+        corruptClients: Int? = nil
+    ) -> Int {
         let neighbourhood = neighbourhoodSize(partyCount: partyCount, graph: graph)
         let corrupt = corruptClients ?? defaultCorruptClients(neighbourhood: neighbourhood)
         let t = maliciousServer ? (neighbourhood + corrupt) / 2 + 1 : max(neighbourhood / 2 + 1, corrupt + 1)

@@ -90,26 +90,34 @@ public struct SecAggParty {
     ///   - generator: the CSPRNG for the self-mask seed and the Shamir coefficients.
     /// - Throws: ``SecureAggregationError/invalidParameter(name:reason:)`` or
     ///   ``SecureAggregationError/unknownParty(_:)``.
-    public init(id: PartyID, configuration: SecAggConfiguration, input: [UInt32],
-                signingKey: Curve25519.Signing.PrivateKey? = nil,
-                generator: SecureRandomGenerator) throws(SecureAggregationError) {
+    public init(
+        id: PartyID, configuration: SecAggConfiguration, input: [UInt32],
+        signingKey: Curve25519.Signing.PrivateKey? = nil,
+        generator: SecureRandomGenerator
+    ) throws(SecureAggregationError) {
         guard configuration.neighbours.contains(id) else { throw .unknownParty(id) }
         guard input.count == configuration.dimension else {
-            throw .invalidParameter(name: "input", reason: "must have \(configuration.dimension) elements (the session's dimension), found \(input.count)")
+            throw .invalidParameter(
+                name: "input",
+                reason: "must have \(configuration.dimension) elements (the session's dimension), found \(input.count)")
         }
         let mask = configuration.elementMask
         if mask != .max, let index = input.firstIndex(where: { $0 > mask }) {
-            throw .invalidParameter(name: "input", reason: "element \(index) is \(input[index]), above 2^\(configuration.modulusBits) − 1")
+            throw .invalidParameter(
+                name: "input", reason: "element \(index) is \(input[index]), above 2^\(configuration.modulusBits) − 1")
         }
         if let keys = configuration.signingPublicKeys {
             guard let signingKey else {
-                throw .invalidParameter(name: "signingKey", reason: "the malicious-server variant needs this party's Ed25519 key")
+                throw .invalidParameter(
+                    name: "signingKey", reason: "the malicious-server variant needs this party's Ed25519 key")
             }
             guard keys[id] == Array(signingKey.publicKey.rawRepresentation) else {
-                throw .invalidParameter(name: "signingKey", reason: "does not match the configuration's public key for party \(id)")
+                throw .invalidParameter(
+                    name: "signingKey", reason: "does not match the configuration's public key for party \(id)")
             }
         } else if signingKey != nil {
-            throw .invalidParameter(name: "signingKey", reason: "given, but the configuration has no signing keys (semi-honest variant)")
+            throw .invalidParameter(
+                name: "signingKey", reason: "given, but the configuration has no signing keys (semi-honest variant)")
         }
         self.id = id
         self.configuration = configuration
@@ -127,12 +135,15 @@ public struct SecAggParty {
         let masking = Array(maskingKey.publicKey.rawRepresentation)
         var signature: [UInt8] = []
         if let signingKey {
-            signature = try Self.sign(SecAggSigning.keysPayload(sessionID: configuration.sessionID, party: id,
-                                                                 encryptionKey: encryption, maskingKey: masking),
-                                      with: signingKey)
+            signature = try Self.sign(
+                SecAggSigning.keysPayload(
+                    sessionID: configuration.sessionID, party: id,
+                    encryptionKey: encryption, maskingKey: masking),
+                with: signingKey)
         }
         phase = .advertisedKeys
-        return .advertiseKeys(AdvertisedKeys(party: id, encryptionKey: encryption, maskingKey: masking, signature: signature))
+        return .advertiseKeys(
+            AdvertisedKeys(party: id, encryptionKey: encryption, maskingKey: masking, signature: signature))
     }
 
     /// Consumes one message from the server and returns the reply.
@@ -148,8 +159,9 @@ public struct SecAggParty {
                 return try maskInput(recipient: recipient, shares: shares)
             case let (.consistencyRequest(survivors), .sentMaskedInput) where configuration.isMaliciousServerVariant:
                 return try signSurvivors(survivors)
-            case let (.unmaskingRequest(survivors, dropouts, signatures), .sentMaskedInput) where !configuration.isMaliciousServerVariant,
-                 let (.unmaskingRequest(survivors, dropouts, signatures), .signedSurvivors):
+            case let (.unmaskingRequest(survivors, dropouts, signatures), .sentMaskedInput)
+            where !configuration.isMaliciousServerVariant,
+                let (.unmaskingRequest(survivors, dropouts, signatures), .signedSurvivors):
                 return try unmask(survivors: survivors, dropouts: dropouts, signatures: signatures)
             default:
                 throw SecAggError.unexpectedMessage(received: message.kindName, state: phase.description)
@@ -184,11 +196,15 @@ public struct SecAggParty {
                 throw .protocolViolation(reason: "the key directory repeats a public key (party \(entry.party))")
             }
             try verifyKeys(entry)
-            if entry.party == id { mine = entry }
-            else if configuration.neighbours.areNeighbours(id, entry.party) { neighbours[entry.party] = entry }
+            if entry.party == id {
+                mine = entry
+            } else if configuration.neighbours.areNeighbours(id, entry.party) {
+                neighbours[entry.party] = entry
+            }
         }
         guard let mine, mine.encryptionKey == Array(encryptionKey.publicKey.rawRepresentation),
-              mine.maskingKey == Array(maskingKey.publicKey.rawRepresentation) else {
+            mine.maskingKey == Array(maskingKey.publicKey.rawRepresentation)
+        else {
             throw .protocolViolation(reason: "the key directory omits or alters party \(id)'s own keys")
         }
         let holders = ([id] + neighbours.keys).sorted()
@@ -198,10 +214,12 @@ public struct SecAggParty {
         // Shares of the mask key and of a fresh self-mask seed, one per holder.
         var seed = [UInt8](repeating: 0, count: 32)
         seed.withUnsafeMutableBytes { generator.fill($0) }
-        let keyShares = try ShamirSecretSharing.split(Array(maskingKey.rawRepresentation), threshold: configuration.threshold,
-                                                      holders: holders, using: &generator)
-        let seedShares = try ShamirSecretSharing.split(seed, threshold: configuration.threshold,
-                                                       holders: holders, using: &generator)
+        let keyShares = try ShamirSecretSharing.split(
+            Array(maskingKey.rawRepresentation), threshold: configuration.threshold,
+            holders: holders, using: &generator)
+        let seedShares = try ShamirSecretSharing.split(
+            seed, threshold: configuration.threshold,
+            holders: holders, using: &generator)
         var boxes: [EncryptedShare] = []
         boxes.reserveCapacity(holders.count - 1)
         var ownShares: (key: [Mersenne61], selfMask: [Mersenne61])?
@@ -220,8 +238,11 @@ public struct SecAggParty {
             for value in seedShares[index].values { plaintext.u64(value.value) }
             let box: [UInt8]
             do {
-                box = Array(try ChaChaPoly.seal(plaintext.buffer, using: key,
-                                                authenticating: Self.shareAAD(configuration.sessionID, owner: id, holder: holder)).combined)
+                box = Array(
+                    try ChaChaPoly.seal(
+                        plaintext.buffer, using: key,
+                        authenticating: Self.shareAAD(configuration.sessionID, owner: id, holder: holder)
+                    ).combined)
             } catch {
                 preconditionFailure("ChaCha20-Poly1305 sealing failed with a 32-byte key: \(error)")
             }
@@ -244,7 +265,8 @@ public struct SecAggParty {
         var received: [PartyID: (key: [Mersenne61], selfMask: [Mersenne61])] = [:]
         for box in shares {
             guard let sender = neighbourKeys[box.peer] else {
-                throw .protocolViolation(reason: "shares from party \(box.peer), which is not a neighbour in the key directory")
+                throw .protocolViolation(
+                    reason: "shares from party \(box.peer), which is not a neighbour in the key directory")
             }
             guard received[box.peer] == nil else { throw .duplicateMessage(from: box.peer, round: .shareKeys) }
             received[box.peer] = try openShare(box, from: sender)
@@ -257,8 +279,9 @@ public struct SecAggParty {
         var masked = input
         let session = configuration.sessionID
         masked.withUnsafeMutableBufferPointer { vector in
-            MaskExpander.accumulate(key: SecAggKeys.selfMaskKey(seed: selfMaskSeed, sessionID: session, owner: id),
-                                    negate: false, into: vector)
+            MaskExpander.accumulate(
+                key: SecAggKeys.selfMaskKey(seed: selfMaskSeed, sessionID: session, owner: id),
+                negate: false, into: vector)
         }
         for peer in senders {
             let secret = try agree(maskingKey, with: neighbourKeys[peer]!.maskingKey, peer: peer)
@@ -285,15 +308,18 @@ public struct SecAggParty {
     private mutating func signSurvivors(_ survivors: [PartyID]) throws(SecAggError) -> SecAggMessage {
         try checkSurvivorList(survivors)
         guard let signingKey else { preconditionFailure("malicious-server variant without a signing key") }
-        let signature = try Self.sign(SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors),
-                                      with: signingKey)
+        let signature = try Self.sign(
+            SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors),
+            with: signingKey)
         signedSurvivors = survivors
         phase = .signedSurvivors
         return .consistencySignature(PartySignature(party: id, signature: signature))
     }
 
-    private mutating func unmask(survivors: [PartyID], dropouts: [PartyID],
-                                 signatures: [PartySignature]) throws(SecAggError) -> SecAggMessage {
+    private mutating func unmask(
+        survivors: [PartyID], dropouts: [PartyID],
+        signatures: [PartySignature]
+    ) throws(SecAggError) -> SecAggMessage {
         let survivorSet = Set(survivors)
         // The refusal at the heart of the protocol: never both shares of one party.
         if let both = dropouts.first(where: { survivorSet.contains($0) }) {
@@ -303,7 +329,8 @@ public struct SecAggParty {
         try checkSortedIDs(dropouts, name: "dropouts")
         if configuration.isMaliciousServerVariant {
             guard survivors == signedSurvivors else {
-                throw .protocolViolation(reason: "the unmasking request's survivors differ from the list party \(id) signed")
+                throw .protocolViolation(
+                    reason: "the unmasking request's survivors differ from the list party \(id) signed")
             }
             let payload = SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors)
             var signers = Set<PartyID>()
@@ -315,24 +342,31 @@ public struct SecAggParty {
             var neighbourhoodSigners = 0
             for signature in signatures {
                 guard survivorSet.contains(signature.party), signers.insert(signature.party).inserted else {
-                    throw .protocolViolation(reason: "signature by party \(signature.party), which is not a distinct survivor")
+                    throw .protocolViolation(
+                        reason: "signature by party \(signature.party), which is not a distinct survivor")
                 }
-                guard signature.party == id || configuration.neighbours.areNeighbours(id, signature.party) else { continue }
+                guard signature.party == id || configuration.neighbours.areNeighbours(id, signature.party) else {
+                    continue
+                }
                 guard let keyBytes = configuration.signingPublicKeys?[signature.party],
-                      let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
-                      key.isValidSignature(signature.signature, for: payload) else {
+                    let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
+                    key.isValidSignature(signature.signature, for: payload)
+                else {
                     throw .invalidSignature(party: signature.party)
                 }
                 neighbourhoodSigners += 1
             }
             guard neighbourhoodSigners >= configuration.threshold else {
-                throw .tooFewSurvivors(round: .consistencyCheck, survivors: neighbourhoodSigners, threshold: configuration.threshold)
+                throw .tooFewSurvivors(
+                    round: .consistencyCheck, survivors: neighbourhoodSigners, threshold: configuration.threshold)
             }
         }
         var selfMaskShares: [RevealedShare] = []
         var keyShares: [RevealedShare] = []
         for owner in survivors {
-            if let shares = heldShares[owner] { selfMaskShares.append(RevealedShare(owner: owner, values: shares.selfMask)) }
+            if let shares = heldShares[owner] {
+                selfMaskShares.append(RevealedShare(owner: owner, values: shares.selfMask))
+            }
         }
         for owner in dropouts where owner != id {
             if let shares = heldShares[owner] { keyShares.append(RevealedShare(owner: owner, values: shares.key)) }
@@ -368,7 +402,11 @@ public struct SecAggParty {
         var inNeighbourhood = 0
         var containsSelf = false
         for party in survivors {
-            if party == id { containsSelf = true; inNeighbourhood += 1; continue }
+            if party == id {
+                containsSelf = true
+                inNeighbourhood += 1
+                continue
+            }
             if configuration.neighbours.areNeighbours(id, party) {
                 guard heldShares[party] != nil else {
                     throw .protocolViolation(reason: "survivor \(party) never sent its shares to party \(id)")
@@ -380,7 +418,8 @@ public struct SecAggParty {
             throw .protocolViolation(reason: "the survivor list omits party \(id), which sent its masked input")
         }
         guard inNeighbourhood >= configuration.threshold else {
-            throw .tooFewSurvivors(round: .maskedInputCollection, survivors: inNeighbourhood, threshold: configuration.threshold)
+            throw .tooFewSurvivors(
+                round: .maskedInputCollection, survivors: inNeighbourhood, threshold: configuration.threshold)
         }
     }
 
@@ -391,10 +430,12 @@ public struct SecAggParty {
             }
             return
         }
-        let payload = SecAggSigning.keysPayload(sessionID: configuration.sessionID, party: entry.party,
-                                                encryptionKey: entry.encryptionKey, maskingKey: entry.maskingKey)
+        let payload = SecAggSigning.keysPayload(
+            sessionID: configuration.sessionID, party: entry.party,
+            encryptionKey: entry.encryptionKey, maskingKey: entry.maskingKey)
         guard let raw = keys[entry.party], let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-              key.isValidSignature(entry.signature, for: payload) else {
+            key.isValidSignature(entry.signature, for: payload)
+        else {
             throw .invalidSignature(party: entry.party)
         }
     }
@@ -404,23 +445,31 @@ public struct SecAggParty {
         return SecAggKeys.shareEncryptionKey(secret, sessionID: configuration.sessionID, id, peer.party)
     }
 
-    private func agree(_ key: Curve25519.KeyAgreement.PrivateKey, with publicKey: [UInt8],
-                       peer: PartyID) throws(SecAggError) -> SharedSecret {
+    private func agree(
+        _ key: Curve25519.KeyAgreement.PrivateKey, with publicKey: [UInt8],
+        peer: PartyID
+    ) throws(SecAggError) -> SharedSecret {
         do {
-            return try key.sharedSecretFromKeyAgreement(with: Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKey))
+            return try key.sharedSecretFromKeyAgreement(
+                with: Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKey))
         } catch {
-            throw .protocolViolation(reason: "key agreement with party \(peer) failed (invalid or low-order public key)")
+            throw .protocolViolation(
+                reason: "key agreement with party \(peer) failed (invalid or low-order public key)")
         }
     }
 
-    private func openShare(_ box: EncryptedShare, from sender: AdvertisedKeys) throws(SecAggError) -> (key: [Mersenne61], selfMask: [Mersenne61]) {
+    private func openShare(
+        _ box: EncryptedShare, from sender: AdvertisedKeys
+    ) throws(SecAggError) -> (key: [Mersenne61], selfMask: [Mersenne61]) {
         let key: SymmetricKey
         if let agreed = shareKeys[sender.party] { key = agreed } else { key = try shareKey(with: sender) }
         let plaintext: [UInt8]
         do {
             let sealed = try ChaChaPoly.SealedBox(combined: box.ciphertext)
-            plaintext = Array(try ChaChaPoly.open(sealed, using: key,
-                                                  authenticating: Self.shareAAD(configuration.sessionID, owner: sender.party, holder: id)))
+            plaintext = Array(
+                try ChaChaPoly.open(
+                    sealed, using: key,
+                    authenticating: Self.shareAAD(configuration.sessionID, owner: sender.party, holder: id)))
         } catch {
             throw .decryptionFailed(from: sender.party)
         }
@@ -428,12 +477,13 @@ public struct SecAggParty {
         var reader = ByteReader(plaintext)
         let owner = try reader.u32("owner"), holder = try reader.u32("holder")
         guard owner == sender.party, holder == id else {
-            throw .protocolViolation(reason: "a share box from party \(sender.party) names owner \(owner) and holder \(holder)")
+            throw .protocolViolation(
+                reason: "a share box from party \(sender.party) names owner \(owner) and holder \(holder)")
         }
         var lists: [[Mersenne61]] = []
-        for _ in 0 ..< 2 {
+        for _ in 0..<2 {
             var values: [Mersenne61] = []
-            for _ in 0 ..< SecAggWire.elementsPerSecret {
+            for _ in 0..<SecAggWire.elementsPerSecret {
                 let raw = try reader.u64("share value")
                 guard raw < Mersenne61.modulus else { throw .decryptionFailed(from: sender.party) }
                 values.append(Mersenne61(canonical: raw))
@@ -450,7 +500,8 @@ public struct SecAggParty {
         return aad
     }
 
-    private static func sign(_ payload: [UInt8], with key: Curve25519.Signing.PrivateKey) throws(SecAggError) -> [UInt8] {
+    private static func sign(_ payload: [UInt8], with key: Curve25519.Signing.PrivateKey) throws(SecAggError) -> [UInt8]
+    {
         do { return Array(try key.signature(for: payload)) } catch {
             preconditionFailure("Ed25519 signing failed: \(error)")
         }
@@ -463,7 +514,9 @@ typealias SecAggError = SecureAggregationError
 /// The byte strings parties sign in the malicious-server variant.
 public enum SecAggSigning {
     /// (label ‖ session ‖ party ‖ c_pk ‖ s_pk): binds a party's advertised keys to it.
-    public static func keysPayload(sessionID: [UInt8], party: PartyID, encryptionKey: [UInt8], maskingKey: [UInt8]) -> [UInt8] {
+    public static func keysPayload(
+        sessionID: [UInt8], party: PartyID, encryptionKey: [UInt8], maskingKey: [UInt8]
+    ) -> [UInt8] {
         var payload = Array("PrivacyKernel.SecAgg.v1.keys".utf8) + sessionID
         withUnsafeBytes(of: party.bigEndian) { payload.append(contentsOf: $0) }
         return payload + encryptionKey + maskingKey

@@ -37,8 +37,8 @@ public struct SecAggServer {
     private var maskedInputs: [PartyID: [UInt32]] = [:]
     private var signatures: [PartyID: [UInt8]] = [:]
     private var revealed: [PartyID: (selfMask: [RevealedShare], key: [RevealedShare])] = [:]
-    private var survivors: [PartyID] = []       // U3
-    private var dropouts: [PartyID] = []        // U2 ∖ U3
+    private var survivors: [PartyID] = []  // U3
+    private var dropouts: [PartyID] = []  // U2 ∖ U3
 
     /// A message for one party.
     public struct Outgoing: Sendable, Equatable {
@@ -86,7 +86,8 @@ public struct SecAggServer {
         }
         guard message.round == round else { throw .lateMessage(from: sender, round: message.round) }
         guard expected.contains(sender) else {
-            throw .protocolViolation(reason: "party \(sender) is not among the parties expected in round \(round) (it dropped out earlier)")
+            throw .protocolViolation(
+                reason: "party \(sender) is not among the parties expected in round \(round) (it dropped out earlier)")
         }
         guard !received.contains(sender) else { throw .duplicateMessage(from: sender, round: round) }
 
@@ -98,7 +99,10 @@ public struct SecAggServer {
             let required = configuration.neighbours.neighbours(of: sender).filter { keys[$0] != nil }
             let recipients = shares.map(\.peer)
             guard recipients == required else {
-                throw .protocolViolation(reason: "party \(sender) must send one share to each neighbour in U1 (\(required.count), ascending), sent \(recipients.count)")
+                throw .protocolViolation(
+                    reason:
+                        "party \(sender) must send one share to each neighbour in U1 (\(required.count), ascending), sent \(recipients.count)"
+                )
             }
             guard shares.allSatisfy({ $0.ciphertext.count == SecAggWire.shareCiphertextByteCount }) else {
                 throw .malformedMessage(reason: "a share ciphertext of party \(sender) has the wrong size")
@@ -106,21 +110,26 @@ public struct SecAggServer {
             boxes[sender] = shares
         case let .maskedInput(_, values):
             guard values.count == configuration.dimension else {
-                throw .malformedMessage(reason: "masked input of party \(sender) has \(values.count) elements, the session's dimension is \(configuration.dimension)")
+                throw .malformedMessage(
+                    reason:
+                        "masked input of party \(sender) has \(values.count) elements, the session's dimension is \(configuration.dimension)"
+                )
             }
             let mask = configuration.elementMask
             if mask != .max {
                 let union = values.withUnsafeBufferPointer { buffer in buffer.reduce(0, |) }
                 guard union & ~mask == 0 else {
-                    throw .malformedMessage(reason: "masked input of party \(sender) has elements ≥ 2^\(configuration.modulusBits)")
+                    throw .malformedMessage(
+                        reason: "masked input of party \(sender) has elements ≥ 2^\(configuration.modulusBits)")
                 }
             }
             maskedInputs[sender] = values
         case let .consistencySignature(signature):
             let payload = SecAggSigning.survivorsPayload(sessionID: configuration.sessionID, survivors: survivors)
             guard let raw = configuration.signingPublicKeys?[sender],
-                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-                  key.isValidSignature(signature.signature, for: payload) else {
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+                key.isValidSignature(signature.signature, for: payload)
+            else {
                 throw .invalidSignature(party: sender)
             }
             signatures[sender] = signature.signature
@@ -130,16 +139,23 @@ public struct SecAggServer {
             for (list, allowed, name) in [(selfMaskShares, survivorSet, "self-mask"), (keyShares, dropoutSet, "key")] {
                 for share in list {
                     guard allowed.contains(share.owner) else {
-                        throw .protocolViolation(reason: "party \(sender) revealed a \(name) share of party \(share.owner), which was not requested")
+                        throw .protocolViolation(
+                            reason:
+                                "party \(sender) revealed a \(name) share of party \(share.owner), which was not requested"
+                        )
                     }
                     guard share.owner == sender || configuration.neighbours.areNeighbours(sender, share.owner) else {
-                        throw .protocolViolation(reason: "party \(sender) cannot hold a share of non-neighbour \(share.owner)")
+                        throw .protocolViolation(
+                            reason: "party \(sender) cannot hold a share of non-neighbour \(share.owner)")
                     }
                     guard owners.insert(share.owner).inserted else {
                         throw .protocolViolation(reason: "party \(sender) revealed two shares of party \(share.owner)")
                     }
                     guard share.values.count == SecAggWire.elementsPerSecret else {
-                        throw .malformedMessage(reason: "a share from party \(sender) has \(share.values.count) values, expected \(SecAggWire.elementsPerSecret)")
+                        throw .malformedMessage(
+                            reason:
+                                "a share from party \(sender) has \(share.values.count) values, expected \(SecAggWire.elementsPerSecret)"
+                        )
                     }
                 }
             }
@@ -171,7 +187,9 @@ public struct SecAggServer {
         switch round {
         case .advertiseKeys:
             for party in responders {
-                let visible = ([party] + configuration.neighbours.neighbours(of: party)).sorted().compactMap { keys[$0] }
+                let visible = ([party] + configuration.neighbours.neighbours(of: party)).sorted().compactMap {
+                    keys[$0]
+                }
                 outgoing.append(Outgoing(recipient: party, message: .keyDirectory(visible)))
             }
             advance(to: .shareKeys, responders: responders)
@@ -183,7 +201,8 @@ public struct SecAggServer {
                 }
             }
             for party in responders {
-                outgoing.append(Outgoing(recipient: party, message: .forwardedShares(recipient: party, shares: inbox[party] ?? [])))
+                outgoing.append(
+                    Outgoing(recipient: party, message: .forwardedShares(recipient: party, shares: inbox[party] ?? [])))
             }
             boxes = [:]
             advance(to: .maskedInputCollection, responders: responders)
@@ -192,18 +211,26 @@ public struct SecAggServer {
             let u2 = respondersByRound[.shareKeys]!
             dropouts = u2.filter { maskedInputs[$0] == nil }
             if configuration.isMaliciousServerVariant {
-                for party in responders { outgoing.append(Outgoing(recipient: party, message: .consistencyRequest(survivors: survivors))) }
+                for party in responders {
+                    outgoing.append(Outgoing(recipient: party, message: .consistencyRequest(survivors: survivors)))
+                }
                 advance(to: .consistencyCheck, responders: responders)
             } else {
                 for party in responders {
-                    outgoing.append(Outgoing(recipient: party, message: .unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: [])))
+                    outgoing.append(
+                        Outgoing(
+                            recipient: party,
+                            message: .unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: [])))
                 }
                 advance(to: .unmasking, responders: responders)
             }
         case .consistencyCheck:
             let signed = responders.map { PartySignature(party: $0, signature: signatures[$0]!) }
             for party in responders {
-                outgoing.append(Outgoing(recipient: party, message: .unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: signed)))
+                outgoing.append(
+                    Outgoing(
+                        recipient: party,
+                        message: .unmaskingRequest(survivors: survivors, dropouts: dropouts, signatures: signed)))
             }
             advance(to: .unmasking, responders: responders)
         case .unmasking:
@@ -225,15 +252,18 @@ public struct SecAggServer {
 
     private func validateKeys(_ entry: AdvertisedKeys) throws(SecureAggregationError) {
         guard entry.encryptionKey.count == 32, entry.maskingKey.count == 32,
-              (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: entry.encryptionKey)) != nil,
-              (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: entry.maskingKey)) != nil else {
+            (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: entry.encryptionKey)) != nil,
+            (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: entry.maskingKey)) != nil
+        else {
             throw .malformedMessage(reason: "the public keys of party \(entry.party) are not 32-byte X25519 keys")
         }
         if let keys = configuration.signingPublicKeys {
-            let payload = SecAggSigning.keysPayload(sessionID: configuration.sessionID, party: entry.party,
-                                                    encryptionKey: entry.encryptionKey, maskingKey: entry.maskingKey)
+            let payload = SecAggSigning.keysPayload(
+                sessionID: configuration.sessionID, party: entry.party,
+                encryptionKey: entry.encryptionKey, maskingKey: entry.maskingKey)
             guard let raw = keys[entry.party], let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-                  key.isValidSignature(entry.signature, for: payload) else {
+                key.isValidSignature(entry.signature, for: payload)
+            else {
                 throw .invalidSignature(party: entry.party)
             }
         } else if !entry.signature.isEmpty {
@@ -244,7 +274,10 @@ public struct SecAggServer {
     // MARK: - Unmasking
 
     /// One mask to remove: expand `key` and add (or subtract) it over the whole vector.
-    private struct MaskJob { let key: SymmetricKey; let negate: Bool }
+    private struct MaskJob {
+        let key: SymmetricKey
+        let negate: Bool
+    }
 
     private func unmask(responders: [PartyID]) throws(SecureAggregationError) -> [UInt32] {
         let threshold = configuration.threshold
@@ -253,17 +286,28 @@ public struct SecAggServer {
         var keyShares: [PartyID: [ShamirShare]] = [:]
         for holder in responders {
             let (selfMask, key) = revealed[holder]!
-            for share in selfMask { selfMaskShares[share.owner, default: []].append(ShamirShare(holder: holder, values: share.values)) }
-            for share in key { keyShares[share.owner, default: []].append(ShamirShare(holder: holder, values: share.values)) }
+            for share in selfMask {
+                selfMaskShares[share.owner, default: []].append(ShamirShare(holder: holder, values: share.values))
+            }
+            for share in key {
+                keyShares[share.owner, default: []].append(ShamirShare(holder: holder, values: share.values))
+            }
         }
         var bases: [[PartyID]: LagrangeBasis] = [:]
         func reconstruct(_ shares: [ShamirShare]?, owner: PartyID) throws(SecureAggregationError) -> [UInt8] {
             let shares = shares ?? []
-            guard shares.count >= threshold else { throw .insufficientShares(owner: owner, have: shares.count, need: threshold) }
+            guard shares.count >= threshold else {
+                throw .insufficientShares(owner: owner, have: shares.count, need: threshold)
+            }
             let used = Array(shares.prefix(threshold))
             let points = used.map(\.holder)
             let basis: LagrangeBasis
-            if let cached = bases[points] { basis = cached } else { basis = try LagrangeBasis(points: points); bases[points] = basis }
+            if let cached = bases[points] {
+                basis = cached
+            } else {
+                basis = try LagrangeBasis(points: points)
+                bases[points] = basis
+            }
             return try ShamirSecretSharing.reconstruct(used, basis: basis, byteCount: 32, owner: owner)
         }
 
@@ -272,7 +316,8 @@ public struct SecAggServer {
         jobs.reserveCapacity(survivors.count)
         for owner in survivors {
             let seed = try reconstruct(selfMaskShares[owner], owner: owner)
-            jobs.append(MaskJob(key: SecAggKeys.selfMaskKey(seed: seed, sessionID: session, owner: owner), negate: true))
+            jobs.append(
+                MaskJob(key: SecAggKeys.selfMaskKey(seed: seed, sessionID: session, owner: owner), negate: true))
         }
         // Dropouts' mask keys, checked against the public key they advertised.
         var pairs: [(dropout: PartyID, survivor: PartyID, key: Curve25519.KeyAgreement.PrivateKey)] = []
@@ -280,7 +325,8 @@ public struct SecAggServer {
         for owner in dropouts {
             let raw = try reconstruct(keyShares[owner], owner: owner)
             guard let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw),
-                  Array(key.publicKey.rawRepresentation) == keys[owner]!.maskingKey else {
+                Array(key.publicKey.rawRepresentation) == keys[owner]!.maskingKey
+            else {
                 throw .inconsistentShares(owner: owner)
             }
             for peer in configuration.neighbours.neighbours(of: owner) where survivorSet.contains(peer) {
@@ -292,15 +338,20 @@ public struct SecAggServer {
         let pairList = pairs
         let pairJobs: [MaskJob?] = ParallelChunks.map(pairList.count) { index in
             let (dropout, survivor, key) = pairList[index]
-            guard let peer = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKeys[survivor]!.maskingKey),
-                  let secret = try? key.sharedSecretFromKeyAgreement(with: peer) else {
-                return nil   // reported below
+            guard
+                let peer = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKeys[survivor]!.maskingKey),
+                let secret = try? key.sharedSecretFromKeyAgreement(with: peer)
+            else {
+                return nil  // reported below
             }
             // y_survivor holds +PRG when survivor < dropout, −PRG otherwise: undo it.
-            return MaskJob(key: SecAggKeys.pairwiseMaskKey(secret, sessionID: session, survivor, dropout), negate: survivor < dropout)
+            return MaskJob(
+                key: SecAggKeys.pairwiseMaskKey(secret, sessionID: session, survivor, dropout),
+                negate: survivor < dropout)
         }
         if let failed = pairJobs.firstIndex(where: { $0 == nil }) {
-            throw .protocolViolation(reason: "key agreement with the public key of party \(pairs[failed].survivor) failed")
+            throw .protocolViolation(
+                reason: "key agreement with the public key of party \(pairs[failed].survivor) failed")
         }
         jobs.append(contentsOf: pairJobs.map { $0! })
 
@@ -316,10 +367,10 @@ public struct SecAggServer {
             ParallelChunks.forEach(rangeCount) { rangeIndex in
                 let start = rangeIndex * rangeLength
                 let end = min(dimension, start + rangeLength)
-                let slice = UnsafeMutableBufferPointer(rebasing: totalBuffer[start ..< end])
+                let slice = UnsafeMutableBufferPointer(rebasing: totalBuffer[start..<end])
                 for input in inputs {
                     input.withUnsafeBufferPointer { source in
-                        for i in 0 ..< slice.count { slice[i] &+= source[start + i] }
+                        for i in 0..<slice.count { slice[i] &+= source[start + i] }
                     }
                 }
                 for job in jobList {

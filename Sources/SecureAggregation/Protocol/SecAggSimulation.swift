@@ -49,20 +49,36 @@ public enum SecAggSimulation {
     /// - Complexity: O(1).
     public static func checkSize(parties: Int, neighbourhood: Int, dimension: Int) throws(SecureAggregationError) {
         guard parties <= maximumParties else {
-            throw .invalidParameter(name: "parties", reason: "a simulation runs every party in this process: at most \(maximumParties) parties, found \(parties)")
+            throw .invalidParameter(
+                name: "parties",
+                reason:
+                    "a simulation runs every party in this process: at most \(maximumParties) parties, found \(parties)"
+            )
         }
         if neighbourhood >= parties {
             guard parties <= maximumCompleteGraphParties else {
-                throw .invalidParameter(name: "parties", reason: "a complete-graph simulation takes at most \(maximumCompleteGraphParties) parties (N² key agreements), found \(parties); use the sparse graph (SecAgg+)")
+                throw .invalidParameter(
+                    name: "parties",
+                    reason:
+                        "a complete-graph simulation takes at most \(maximumCompleteGraphParties) parties (N² key agreements), found \(parties); use the sparse graph (SecAgg+)"
+                )
             }
         }
         let (inputs, inputOverflow) = parties.multipliedReportingOverflow(by: dimension)
         guard !inputOverflow, inputs <= maximumInputElements else {
-            throw .invalidParameter(name: "dim", reason: "parties × dimension must be at most 2^27 = \(maximumInputElements) elements in one simulation, found \(parties) × \(dimension)")
+            throw .invalidParameter(
+                name: "dim",
+                reason:
+                    "parties × dimension must be at most 2^27 = \(maximumInputElements) elements in one simulation, found \(parties) × \(dimension)"
+            )
         }
         let (masks, maskOverflow) = inputs.multipliedReportingOverflow(by: max(1, neighbourhood))
         guard !maskOverflow, masks <= maximumMaskElements else {
-            throw .invalidParameter(name: "dim", reason: "parties × neighbourhood × dimension must be at most 2^35 mask elements in one simulation, found \(parties) × \(neighbourhood) × \(dimension)")
+            throw .invalidParameter(
+                name: "dim",
+                reason:
+                    "parties × neighbourhood × dimension must be at most 2^35 mask elements in one simulation, found \(parties) × \(neighbourhood) × \(dimension)"
+            )
         }
     }
 
@@ -70,7 +86,8 @@ public enum SecAggSimulation {
     public static func isLongRun(parties: Int, neighbourhood: Int, dimension: Int) -> Bool {
         let pairs = parties.multipliedReportingOverflow(by: neighbourhood)
         let masks = pairs.partialValue.multipliedReportingOverflow(by: dimension)
-        return pairs.overflow || masks.overflow || pairs.partialValue >= longRunKeyAgreements || masks.partialValue >= longRunMaskElements
+        return pairs.overflow || masks.overflow || pairs.partialValue >= longRunKeyAgreements
+            || masks.partialValue >= longRunMaskElements
     }
 
     /// What one run produced.
@@ -133,13 +150,16 @@ public enum SecAggSimulation {
     ///   ``checkSize(parties:neighbourhood:dimension:)``.
     /// - Complexity: the protocol's: O(n · d · (degree + 1)) mask elements for the parties,
     ///   O((|U3| + dropout pairs) · d) for the server.
-    public static func run(configuration: SecAggConfiguration, inputs: [PartyID: [UInt32]],
-                           dropouts: [PartyID: SecAggRound] = [:],
-                           signingKeys: [PartyID: Curve25519.Signing.PrivateKey] = [:],
-                           progress: (@Sendable (String) -> Void)? = nil) throws(SecureAggregationError) -> Report {
+    public static func run(
+        configuration: SecAggConfiguration, inputs: [PartyID: [UInt32]],
+        dropouts: [PartyID: SecAggRound] = [:],
+        signingKeys: [PartyID: Curve25519.Signing.PrivateKey] = [:],
+        progress: (@Sendable (String) -> Void)? = nil
+    ) throws(SecureAggregationError) -> Report {
         let ids = configuration.partyIDs
-        try checkSize(parties: ids.count, neighbourhood: configuration.neighbours.smallestNeighbourhood,
-                      dimension: configuration.dimension)
+        try checkSize(
+            parties: ids.count, neighbourhood: configuration.neighbours.smallestNeighbourhood,
+            dimension: configuration.dimension)
         let runStarted = DispatchTime.now().uptimeNanoseconds
         let elapsed: @Sendable () -> String = {
             String(format: "%.1f s", Double(DispatchTime.now().uptimeNanoseconds - runStarted) / 1e9)
@@ -147,13 +167,17 @@ public enum SecAggSimulation {
         var parties: [SecAggParty] = []
         parties.reserveCapacity(ids.count)
         for id in ids {
-            guard let input = inputs[id] else { throw .invalidParameter(name: "inputs", reason: "no input for party \(id)") }
+            guard let input = inputs[id] else {
+                throw .invalidParameter(name: "inputs", reason: "no input for party \(id)")
+            }
             let generator: SecureRandomGenerator
             do { generator = try SecureRandomGenerator() } catch {
                 throw .invalidParameter(name: "generator", reason: "the OS entropy source failed: \(error)")
             }
-            parties.append(try SecAggParty(id: id, configuration: configuration, input: input,
-                                           signingKey: signingKeys[id], generator: generator))
+            parties.append(
+                try SecAggParty(
+                    id: id, configuration: configuration, input: input,
+                    signingKey: signingKeys[id], generator: generator))
         }
         func stops(_ id: PartyID, at round: SecAggRound) -> Bool {
             guard var stop = dropouts[id] else { return false }
@@ -196,7 +220,8 @@ public enum SecAggSimulation {
                                         reply = try partyBuffer[index].start()
                                     } else {
                                         guard let bytes = inboxList[index] else { return }
-                                        reply = try partyBuffer[index].handle(try SecAggWire.decode(bytes, sessionID: session))
+                                        reply = try partyBuffer[index].handle(
+                                            try SecAggWire.decode(bytes, sessionID: session))
                                     }
                                     outBuffer[index] = SecAggWire.encode(reply, sessionID: session)
                                 } catch {
@@ -206,7 +231,9 @@ public enum SecAggSimulation {
                                 if let progress {
                                     let count = done.increment()
                                     if count % tenth == 0 || count == partyCount {
-                                        progress("round \(currentRound.rawValue) \(currentRound): \(count)/\(partyCount) parties (\(elapsed()))")
+                                        progress(
+                                            "round \(currentRound.rawValue) \(currentRound): \(count)/\(partyCount) parties (\(elapsed()))"
+                                        )
                                     }
                                 }
                             }
@@ -251,12 +278,13 @@ public enum SecAggSimulation {
             for i in expected.indices { expected[i] &+= input[i] }
         }
         for i in expected.indices { expected[i] &= mask }
-        return Report(aggregate: server.aggregate!, expected: expected, contributors: contributors,
-                      parties: ids.count, dropped: ids.count - (server.respondersByRound[.unmasking]?.count ?? 0),
-                      partyMilliseconds: partyTime, serverUnmaskingMilliseconds: unmaskingTime,
-                      serverUnmaskingCPUMilliseconds: unmaskingCPUTime,
-                      serverTotalMilliseconds: serverTime,
-                      bytesFromParties: bytesFromParties, bytesFromServer: bytesFromServer)
+        return Report(
+            aggregate: server.aggregate!, expected: expected, contributors: contributors,
+            parties: ids.count, dropped: ids.count - (server.respondersByRound[.unmasking]?.count ?? 0),
+            partyMilliseconds: partyTime, serverUnmaskingMilliseconds: unmaskingTime,
+            serverUnmaskingCPUMilliseconds: unmaskingCPUTime,
+            serverTotalMilliseconds: serverTime,
+            bytesFromParties: bytesFromParties, bytesFromServer: bytesFromServer)
     }
 
     /// CPU time of the whole process (all threads), milliseconds.
@@ -268,8 +296,10 @@ public enum SecAggSimulation {
 
     /// Uniformly random inputs mod 2^k for every party of `configuration` (for benchmarks and
     /// tests).
-    public static func randomInputs(for configuration: SecAggConfiguration,
-                                    using generator: inout SecureRandomGenerator) -> [PartyID: [UInt32]] {
+    public static func randomInputs(
+        for configuration: SecAggConfiguration,
+        using generator: inout SecureRandomGenerator
+    ) -> [PartyID: [UInt32]] {
         var inputs: [PartyID: [UInt32]] = [:]
         let mask = configuration.elementMask
         for id in configuration.partyIDs {
@@ -283,12 +313,14 @@ public enum SecAggSimulation {
 
     /// Picks `round(fraction · n)` parties uniformly at random (exactly, with the CSPRNG) to
     /// drop out in `round`.
-    public static func randomDropouts(of configuration: SecAggConfiguration, fraction: Double, in round: SecAggRound,
-                                      using generator: inout SecureRandomGenerator) -> [PartyID: SecAggRound] {
+    public static func randomDropouts(
+        of configuration: SecAggConfiguration, fraction: Double, in round: SecAggRound,
+        using generator: inout SecureRandomGenerator
+    ) -> [PartyID: SecAggRound] {
         var ids = configuration.partyIDs
         let count = min(ids.count, Int((fraction * Double(ids.count)).rounded()))
         var result: [PartyID: SecAggRound] = [:]
-        for i in 0 ..< count {
+        for i in 0..<count {
             let j = i + Int(generator.nextUniform(below: UInt64(ids.count - i)))
             ids.swapAt(i, j)
             result[ids[i]] = round

@@ -24,7 +24,7 @@ public enum SecAggWire {
 
     enum Kind: UInt8 {
         case advertiseKeys = 1, keyDirectory, encryptedShares, forwardedShares, maskedInput,
-             consistencyRequest, consistencySignature, unmaskingRequest, unmaskingResponse
+            consistencyRequest, consistencySignature, unmaskingRequest, unmaskingResponse
     }
 
     /// Encodes `message` for session `sessionID` (16 bytes).
@@ -105,13 +105,21 @@ public enum SecAggWire {
     public static func decode(_ bytes: [UInt8], sessionID: [UInt8]) throws(SecureAggregationError) -> SecAggMessage {
         var reader = ByteReader(bytes)
         let magic = try reader.bytes(2, "magic")
-        guard magic == [0x53, 0x41] else { throw .malformedMessage(reason: "bad magic (not a secure-aggregation frame)") }
+        guard magic == [0x53, 0x41] else {
+            throw .malformedMessage(reason: "bad magic (not a secure-aggregation frame)")
+        }
         let frameVersion = try reader.u8("version")
-        guard frameVersion == version else { throw .malformedMessage(reason: "unsupported version \(frameVersion), expected \(version)") }
+        guard frameVersion == version else {
+            throw .malformedMessage(reason: "unsupported version \(frameVersion), expected \(version)")
+        }
         let kindByte = try reader.u8("kind")
-        guard let kind = Kind(rawValue: kindByte) else { throw .malformedMessage(reason: "unknown message kind \(kindByte)") }
+        guard let kind = Kind(rawValue: kindByte) else {
+            throw .malformedMessage(reason: "unknown message kind \(kindByte)")
+        }
         let roundByte = try reader.u8("round")
-        guard let round = SecAggRound(rawValue: roundByte) else { throw .malformedMessage(reason: "unknown round \(roundByte)") }
+        guard let round = SecAggRound(rawValue: roundByte) else {
+            throw .malformedMessage(reason: "unknown round \(roundByte)")
+        }
         let session = try reader.bytes(16, "session id")
         guard session == sessionID else { throw .sessionMismatch }
         let message: SecAggMessage
@@ -122,19 +130,23 @@ public enum SecAggWire {
             let count = try reader.count("key directory entries", itemByteCount: 4 + 32 + 32 + 4)
             var entries: [AdvertisedKeys] = []
             entries.reserveCapacity(count)
-            for _ in 0 ..< count { entries.append(try reader.keys()) }
+            for _ in 0..<count { entries.append(try reader.keys()) }
             message = .keyDirectory(entries)
         case .encryptedShares, .forwardedShares:
             let party = try reader.u32("party")
             let count = try reader.count("shares", itemByteCount: 4 + shareCiphertextByteCount)
             var shares: [EncryptedShare] = []
             shares.reserveCapacity(count)
-            for _ in 0 ..< count {
+            for _ in 0..<count {
                 let peer = try reader.u32("peer")
-                shares.append(EncryptedShare(peer: peer, ciphertext: try reader.bytes(shareCiphertextByteCount, "share ciphertext")))
+                shares.append(
+                    EncryptedShare(
+                        peer: peer, ciphertext: try reader.bytes(shareCiphertextByteCount, "share ciphertext")))
             }
-            message = kind == .encryptedShares ? .encryptedShares(party: party, shares: shares)
-                                               : .forwardedShares(recipient: party, shares: shares)
+            message =
+                kind == .encryptedShares
+                ? .encryptedShares(party: party, shares: shares)
+                : .forwardedShares(recipient: party, shares: shares)
         case .maskedInput:
             let party = try reader.u32("party")
             let count = try reader.count("vector elements", itemByteCount: 4)
@@ -150,7 +162,7 @@ public enum SecAggWire {
             let count = try reader.count("signatures", itemByteCount: 68)
             var signatures: [PartySignature] = []
             signatures.reserveCapacity(count)
-            for _ in 0 ..< count {
+            for _ in 0..<count {
                 let party = try reader.u32("signer")
                 signatures.append(PartySignature(party: party, signature: try reader.bytes(64, "signature")))
             }
@@ -162,13 +174,15 @@ public enum SecAggWire {
                 let count = try reader.count(name, itemByteCount: 4 + 8 * elementsPerSecret)
                 var list: [RevealedShare] = []
                 list.reserveCapacity(count)
-                for _ in 0 ..< count {
+                for _ in 0..<count {
                     let owner = try reader.u32("share owner")
                     var values: [Mersenne61] = []
                     values.reserveCapacity(elementsPerSecret)
-                    for _ in 0 ..< elementsPerSecret {
+                    for _ in 0..<elementsPerSecret {
                         let raw = try reader.u64("share value")
-                        guard raw < Mersenne61.modulus else { throw .malformedMessage(reason: "a share value of owner \(owner) is not a field element") }
+                        guard raw < Mersenne61.modulus else {
+                            throw .malformedMessage(reason: "a share value of owner \(owner) is not a field element")
+                        }
                         values.append(Mersenne61(canonical: raw))
                     }
                     list.append(RevealedShare(owner: owner, values: values))
@@ -178,9 +192,12 @@ public enum SecAggWire {
             message = .unmaskingResponse(party: party, selfMaskShares: lists[0], keyShares: lists[1])
         }
         guard message.round == round else {
-            throw .malformedMessage(reason: "a \(message.kindName) message belongs to round \(message.round), the header says \(round)")
+            throw .malformedMessage(
+                reason: "a \(message.kindName) message belongs to round \(message.round), the header says \(round)")
         }
-        guard reader.isAtEnd else { throw .malformedMessage(reason: "\(reader.remaining) trailing bytes after a \(message.kindName) message") }
+        guard reader.isAtEnd else {
+            throw .malformedMessage(reason: "\(reader.remaining) trailing bytes after a \(message.kindName) message")
+        }
         return message
     }
 }
@@ -241,21 +258,21 @@ struct ByteReader {
     mutating func u32(_ field: String) throws(SecureAggregationError) -> UInt32 {
         try need(4, field)
         var value: UInt32 = 0
-        for i in 0 ..< 4 { value |= UInt32(data[offset + i]) << UInt32(8 * i) }
+        for i in 0..<4 { value |= UInt32(data[offset + i]) << UInt32(8 * i) }
         offset += 4
         return value
     }
     mutating func u64(_ field: String) throws(SecureAggregationError) -> UInt64 {
         try need(8, field)
         var value: UInt64 = 0
-        for i in 0 ..< 8 { value |= UInt64(data[offset + i]) << UInt64(8 * i) }
+        for i in 0..<8 { value |= UInt64(data[offset + i]) << UInt64(8 * i) }
         offset += 8
         return value
     }
     mutating func bytes(_ count: Int, _ field: String) throws(SecureAggregationError) -> [UInt8] {
         try need(count, field)
         defer { offset += count }
-        return Array(data[offset ..< offset + count])
+        return Array(data[offset..<offset + count])
     }
     /// A `u32` count whose items of at least `itemByteCount` bytes must fit in the rest.
     mutating func count(_ field: String, itemByteCount: Int) throws(SecureAggregationError) -> Int {
@@ -269,7 +286,7 @@ struct ByteReader {
         let count = try self.count(field, itemByteCount: 4)
         var ids: [PartyID] = []
         ids.reserveCapacity(count)
-        for _ in 0 ..< count { ids.append(try u32(field)) }
+        for _ in 0..<count { ids.append(try u32(field)) }
         return ids
     }
     mutating func keys() throws(SecureAggregationError) -> AdvertisedKeys {

@@ -58,8 +58,9 @@ public enum ShamirSecretSharing {
         using generator: inout SecureRandomGenerator
     ) throws(SecureAggregationError) -> [ShamirShare] {
         guard threshold >= 1, threshold <= holders.count else {
-            throw .invalidParameter(name: "threshold",
-                                    reason: "must be in 1...\(holders.count) (the number of holders), found \(threshold)")
+            throw .invalidParameter(
+                name: "threshold",
+                reason: "must be in 1...\(holders.count) (the number of holders), found \(threshold)")
         }
         guard !holders.contains(0) else {
             throw .invalidParameter(name: "holders", reason: "0 is the secret's own point and cannot hold a share")
@@ -70,9 +71,9 @@ public enum ShamirSecretSharing {
         let chunks = elements(of: secret)
         // coefficients[c * threshold + j] is the x^j coefficient of chunk c's polynomial.
         var coefficients = [Mersenne61](repeating: .zero, count: chunks.count * threshold)
-        for c in 0 ..< chunks.count {
+        for c in 0..<chunks.count {
             coefficients[c * threshold] = chunks[c]
-            for j in 1 ..< threshold {
+            for j in 1..<threshold {
                 coefficients[c * threshold + j] =
                     Mersenne61(canonical: generator.nextUniform(below: Mersenne61.modulus))
             }
@@ -82,7 +83,7 @@ public enum ShamirSecretSharing {
         for holder in holders {
             let x = Mersenne61(UInt64(holder))
             var values = [Mersenne61](repeating: .zero, count: chunks.count)
-            for c in 0 ..< chunks.count {
+            for c in 0..<chunks.count {
                 var accumulator = Mersenne61.zero
                 var j = threshold - 1
                 while j >= 0 {
@@ -138,27 +139,34 @@ public enum ShamirSecretSharing {
     ) throws(SecureAggregationError) -> [UInt8] {
         let chunkCount = elementCount(forByteCount: byteCount)
         guard shares.count == basis.points.count else {
-            throw .invalidParameter(name: "shares", reason: "expected \(basis.points.count) shares for this basis, found \(shares.count)")
+            throw .invalidParameter(
+                name: "shares", reason: "expected \(basis.points.count) shares for this basis, found \(shares.count)")
         }
         var chunks = [Mersenne61](repeating: .zero, count: chunkCount)
         for (index, share) in shares.enumerated() {
             guard share.holder == basis.points[index] else {
-                throw .invalidParameter(name: "shares", reason: "share \(index) is held by \(share.holder), the basis expects \(basis.points[index])")
+                throw .invalidParameter(
+                    name: "shares",
+                    reason: "share \(index) is held by \(share.holder), the basis expects \(basis.points[index])")
             }
             guard share.values.count == chunkCount else {
-                throw .invalidParameter(name: "shares", reason: "share of holder \(share.holder) has \(share.values.count) values, a \(byteCount)-byte secret needs \(chunkCount)")
+                throw .invalidParameter(
+                    name: "shares",
+                    reason:
+                        "share of holder \(share.holder) has \(share.values.count) values, a \(byteCount)-byte secret needs \(chunkCount)"
+                )
             }
             let coefficient = basis.coefficients[index]
-            for c in 0 ..< chunkCount {
+            for c in 0..<chunkCount {
                 chunks[c] = chunks[c] + coefficient * share.values[c]
             }
         }
         var secret = [UInt8](repeating: 0, count: byteCount)
-        for c in 0 ..< chunkCount {
+        for c in 0..<chunkCount {
             let value = chunks[c].value
             let width = min(bytesPerElement, byteCount - c * bytesPerElement)
             guard value >> UInt64(8 * width) == 0 else { throw .inconsistentShares(owner: owner) }
-            for b in 0 ..< width {
+            for b in 0..<width {
                 secret[c * bytesPerElement + b] = UInt8(truncatingIfNeeded: value >> UInt64(8 * b))
             }
         }
@@ -169,10 +177,10 @@ public enum ShamirSecretSharing {
     static func elements(of secret: [UInt8]) -> [Mersenne61] {
         let count = elementCount(forByteCount: secret.count)
         var result = [Mersenne61](repeating: .zero, count: count)
-        for c in 0 ..< count {
+        for c in 0..<count {
             var value: UInt64 = 0
             let start = c * bytesPerElement
-            for b in start ..< min(start + bytesPerElement, secret.count) {
+            for b in start..<min(start + bytesPerElement, secret.count) {
                 value |= UInt64(secret[b]) << UInt64(8 * (b - start))
             }
             result[c] = Mersenne61(canonical: value)
@@ -198,7 +206,9 @@ public struct LagrangeBasis: Sendable, Equatable {
     /// - Complexity: O(t²) multiplications and one inversion (Montgomery's batch trick).
     public init(points: [PartyID]) throws(SecureAggregationError) {
         guard !points.isEmpty else { throw .invalidParameter(name: "points", reason: "at least one point is needed") }
-        guard !points.contains(0) else { throw .invalidParameter(name: "points", reason: "0 cannot be an interpolation point") }
+        guard !points.contains(0) else {
+            throw .invalidParameter(name: "points", reason: "0 cannot be an interpolation point")
+        }
         guard Set(points).count == points.count else {
             throw .invalidParameter(name: "points", reason: "interpolation points must be distinct")
         }
@@ -214,8 +224,11 @@ public struct LagrangeBasis: Sendable, Equatable {
         // Batch inversion: one Fermat inverse for all denominators.
         var prefix = [Mersenne61](repeating: .one, count: xs.count)
         var running = Mersenne61.one
-        for i in xs.indices { prefix[i] = running; running = running * denominators[i] }
-        var inverse = running.inverse()!   // nonzero: distinct points < p, product of nonzeros
+        for i in xs.indices {
+            prefix[i] = running
+            running = running * denominators[i]
+        }
+        var inverse = running.inverse()!  // nonzero: distinct points < p, product of nonzeros
         var coefficients = [Mersenne61](repeating: .zero, count: xs.count)
         for i in xs.indices.reversed() {
             coefficients[i] = numerators[i] * inverse * prefix[i]

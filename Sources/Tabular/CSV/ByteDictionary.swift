@@ -36,7 +36,10 @@ final class SlotTable: @unchecked Sendable {
     }
 
     deinit {
-        if let mapping { SlotTableCache.shared.give(mapping); return }
+        if let mapping {
+            SlotTableCache.shared.give(mapping)
+            return
+        }
         pointer.deallocate()
     }
 }
@@ -90,8 +93,9 @@ final class SlotTableCache: @unchecked Sendable {
             return reused
         }
         let huge = SlotTableCache.minimumBytes
-        let total = bytes + huge   // over-map so the table can start on a 2 MiB boundary
-        guard let raw = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else { return nil }
+        let total = bytes + huge  // over-map so the table can start on a 2 MiB boundary
+        guard let raw = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED
+        else { return nil }
         let start = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: raw) + huge - 1) & ~(huge - 1))!
         _ = madvise(start, bytes, MADV_HUGEPAGE)
         return Mapping(raw: raw, total: total, start: start, bytes: bytes)
@@ -168,7 +172,9 @@ struct ByteDictionary {
     /// The entries as strings, in code order (the bytes must have been checked as UTF-8).
     func strings() -> [String] {
         arena.withUnsafeBufferPointer { a in
-            (0..<count).map { String(decoding: UnsafeBufferPointer(rebasing: a[starts[$0]..<starts[$0 + 1]]), as: UTF8.self) }
+            (0..<count).map {
+                String(decoding: UnsafeBufferPointer(rebasing: a[starts[$0]..<starts[$0 + 1]]), as: UTF8.self)
+            }
         }
     }
 
@@ -177,7 +183,9 @@ struct ByteDictionary {
     static func head(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
         // Overlapping loads that never read outside p[0..<n].
         let raw = UnsafeRawPointer(p)
-        if n >= 16 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        if n >= 16 {
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
         if n > 8 {
             let tail = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) >> UInt64((16 &- n) &* 8)
             return (raw.loadUnaligned(as: UInt64.self), tail)
@@ -203,7 +211,10 @@ struct ByteDictionary {
         // Swift's smart shifts give 0 for a shift of 64, so `(1 << 64) &- 1` is all ones.
         let lowMask = (UInt64(1) << UInt64(min(n, 8) &* 8)) &- 1
         let highMask = (UInt64(1) << UInt64(max(0, min(n, 16) &- 8) &* 8)) &- 1
-        return (raw.loadUnaligned(as: UInt64.self) & lowMask, raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & highMask)
+        return (
+            raw.loadUnaligned(as: UInt64.self) & lowMask,
+            raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & highMask
+        )
     }
 
     /// A 64-bit hash of a string from its head words and its tail (multiply–xorshift, murmur3's
@@ -224,7 +235,11 @@ struct ByteDictionary {
             }
             var tail: UInt64 = 0
             var shift: UInt64 = 0
-            while i < n { tail |= UInt64(p[i]) << shift; shift &+= 8; i &+= 1 }
+            while i < n {
+                tail |= UInt64(p[i]) << shift
+                shift &+= 8
+                i &+= 1
+            }
             h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         }
         h ^= h >> 33
@@ -266,7 +281,9 @@ struct ByteDictionary {
     /// Linear probing from the hash's home slot: the code of the string when present, else the
     /// empty slot where it would go.
     @inline(__always)
-    private func probe(_ p: UnsafePointer<UInt8>, _ n: Int, _ length: UInt32, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32?, slot: Int) {
+    private func probe(
+        _ p: UnsafePointer<UInt8>, _ n: Int, _ length: UInt32, head: (UInt64, UInt64), hash h: UInt64
+    ) -> (code: UInt32?, slot: Int) {
         var index = Int(truncatingIfNeeded: h >> 7) & mask
         return withExtendedLifetime(slots) {
             let table = slots.pointer
@@ -283,7 +300,9 @@ struct ByteDictionary {
 
     /// ``code(_:_:)`` with the head words and hash already computed.
     @inline(__always)
-    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64) -> (code: UInt32, inserted: Bool) {
+    mutating func code(
+        _ p: UnsafePointer<UInt8>, _ n: Int, head: (UInt64, UInt64), hash h: UInt64
+    ) -> (code: UInt32, inserted: Bool) {
         let length = UInt32(truncatingIfNeeded: n)
         let (found, index) = probe(p, n, length, head: head, hash: h)
         if let found { return (found, false) }
@@ -313,7 +332,11 @@ struct ByteDictionary {
             let q = UnsafeRawPointer(a.baseAddress! + starts[code]), r = UnsafeRawPointer(p)
             var i = 16
             while i &+ 8 <= n {
-                if q.loadUnaligned(fromByteOffset: i, as: UInt64.self) != r.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                if q.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    != r.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                {
+                    return false
+                }
                 i &+= 8
             }
             while i < n {
@@ -330,11 +353,12 @@ struct ByteDictionary {
     /// follow `other`'s order. Slots are prefetched a batch at a time. O(total bytes of `other`).
     mutating func insertAll(of other: ByteDictionary) -> [UInt32] {
         var remap = [UInt32](repeating: UInt32.max, count: other.count)
-        let table = self   // a read-only view for the lookups (shares the storage)
+        let table = self  // a read-only view for the lookups (shares the storage)
         remap.withUnsafeMutableBufferPointer { out in
             let parts = other.count >= 65_536 ? 2 : 1
             ParallelChunks.forEachChunk(of: out, chunks: parts) { _, _, range in
-                other.forEachBatch(from: range.lowerBound, to: range.upperBound, prefetchingIn: table) { e, p, n, head, hash in
+                other.forEachBatch(from: range.lowerBound, to: range.upperBound, prefetchingIn: table) {
+                    e, p, n, head, hash in
                     out[e] = table.lookup(p, n, head: head, hash: hash) ?? UInt32.max
                 }
             }
@@ -355,8 +379,10 @@ struct ByteDictionary {
 
     /// Calls `body` with each entry `lower..<upper` (code, bytes, length, head, hash), computing
     /// hashes a batch at a time and prefetching their slots in `table` before the calls.
-    func forEachBatch(from lower: Int, to upper: Int, prefetchingIn table: ByteDictionary,
-                      _ body: (Int, UnsafePointer<UInt8>, Int, (UInt64, UInt64), UInt64) -> Void) {
+    func forEachBatch(
+        from lower: Int, to upper: Int, prefetchingIn table: ByteDictionary,
+        _ body: (Int, UnsafePointer<UInt8>, Int, (UInt64, UInt64), UInt64) -> Void
+    ) {
         let batch = 1_024
         var hashes = [UInt64](repeating: 0, count: batch)
         var heads = [(UInt64, UInt64)](repeating: (0, 0), count: batch)

@@ -10,12 +10,17 @@ enum CSVBoundaries {
             total &+= pk_match_mask64(p + i, byte, byte, byte).nonzeroBitCount
             i &+= 64
         }
-        while i < end { if p[i] == byte { total &+= 1 }; i &+= 1 }
+        while i < end {
+            if p[i] == byte { total &+= 1 }
+            i &+= 1
+        }
         return total
     }
 
     /// Quotes and line feeds in `p[start..<end]`, 64 bytes at a time. O(n), one pass.
-    static func countQuotesAndLineFeeds(in p: UnsafePointer<UInt8>, from start: Int, to end: Int, quote: UInt8) -> (quotes: Int, lineFeeds: Int) {
+    static func countQuotesAndLineFeeds(
+        in p: UnsafePointer<UInt8>, from start: Int, to end: Int, quote: UInt8
+    ) -> (quotes: Int, lineFeeds: Int) {
         var i = start
         var quotes = 0, lineFeeds = 0
         while i &+ 64 <= end {
@@ -33,15 +38,18 @@ enum CSVBoundaries {
     /// The first record start at or after `target` (just after a line feed outside quotes), given
     /// whether `target` is inside a quoted field, and the line feeds passed on the way.
     /// Returns `end` when no record starts in `target..<end`.
-    static func recordStart(in p: UnsafePointer<UInt8>, from target: Int, end: Int, quote: UInt8,
-                            insideQuotes: Bool) -> (start: Int, lineFeeds: Int) {
+    static func recordStart(
+        in p: UnsafePointer<UInt8>, from target: Int, end: Int, quote: UInt8,
+        insideQuotes: Bool
+    ) -> (start: Int, lineFeeds: Int) {
         var inQuotes = insideQuotes
         var lineFeeds = 0
         var i = target
         while i < end {
             let c = p[i]
-            if c == quote { inQuotes.toggle() }
-            else if c == 10 {
+            if c == quote {
+                inQuotes.toggle()
+            } else if c == 10 {
                 lineFeeds &+= 1
                 if !inQuotes { return (i &+ 1, lineFeeds) }
             }

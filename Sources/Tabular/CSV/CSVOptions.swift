@@ -24,9 +24,11 @@ public struct CSVOptions: Sendable, Equatable {
     public enum LineEnding: String, Sendable, Equatable { case lf, crlf }
 
     /// Options for RFC 4180 comma-separated files with a header.
-    public init(separator: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), hasHeader: Bool = true,
-                nullTokens: [String] = [], lineEnding: LineEnding = .lf, inferenceSampleRows: Int = 10_000,
-                threads: Int? = nil, chunkCount: Int? = nil) {
+    public init(
+        separator: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), hasHeader: Bool = true,
+        nullTokens: [String] = [], lineEnding: LineEnding = .lf, inferenceSampleRows: Int = 10_000,
+        threads: Int? = nil, chunkCount: Int? = nil
+    ) {
         self.separator = separator
         self.quote = quote
         self.hasHeader = hasHeader
@@ -44,11 +46,20 @@ public struct CSVOptions: Sendable, Equatable {
     /// - Throws: ``TabularError/invalidArgument(name:reason:)``.
     public func validate() throws {
         let forbidden: Set<UInt8> = [UInt8(ascii: "\n"), UInt8(ascii: "\r")]
-        if forbidden.contains(separator) || separator >= 0x80 { throw TabularError.invalidArgument(name: "separator", reason: "must be a single ASCII byte other than CR or LF") }
-        if forbidden.contains(quote) || quote >= 0x80 || quote == separator { throw TabularError.invalidArgument(name: "quote", reason: "must be an ASCII byte other than CR, LF and the separator") }
-        if inferenceSampleRows < 1 { throw TabularError.invalidArgument(name: "inferenceSampleRows", reason: "must be at least 1") }
+        if forbidden.contains(separator) || separator >= 0x80 {
+            throw TabularError.invalidArgument(
+                name: "separator", reason: "must be a single ASCII byte other than CR or LF")
+        }
+        if forbidden.contains(quote) || quote >= 0x80 || quote == separator {
+            throw TabularError.invalidArgument(
+                name: "quote", reason: "must be an ASCII byte other than CR, LF and the separator")
+        }
+        if inferenceSampleRows < 1 {
+            throw TabularError.invalidArgument(name: "inferenceSampleRows", reason: "must be at least 1")
+        }
         if threads < 1 { throw TabularError.invalidArgument(name: "threads", reason: "must be at least 1") }
-        if let chunkCount, chunkCount < 1 { throw TabularError.invalidArgument(name: "chunkCount", reason: "must be at least 1") }
+        if let chunkCount, chunkCount < 1 {
+            throw TabularError.invalidArgument(name: "chunkCount", reason: "must be at least 1")
+        }
     }
 }
-

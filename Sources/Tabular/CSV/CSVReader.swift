@@ -42,7 +42,9 @@ public enum CSVReader {
     /// - Throws: ``TabularError`` naming the file, line and column at fault.
     /// - Complexity: O(bytes) work, spread over ``CSVOptions/threads`` cores; memory is the
     ///   mapped file plus the table.
-    public static func load(file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
+    public static func load(
+        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions()
+    ) throws -> CSVLoadResult {
         try options.validate()
         let input = try MappedFile(path: file)
         return try input.withBytes { bytes in
@@ -51,8 +53,10 @@ public enum CSVReader {
     }
 
     /// Loads CSV from bytes in memory; `name` is used in error messages.
-    public static func load(bytes: UnsafeBufferPointer<UInt8>, name: String = "<memory>", schema: Schema? = nil,
-                            options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
+    public static func load(
+        bytes: UnsafeBufferPointer<UInt8>, name: String = "<memory>", schema: Schema? = nil,
+        options: CSVOptions = CSVOptions()
+    ) throws -> CSVLoadResult {
         try options.validate()
         guard let base = bytes.baseAddress, !bytes.isEmpty else { throw TabularError.emptyInput(file: name) }
         var context = Context(base: base, inputLength: bytes.count, name: name, options: options, lineBase: 0)
@@ -61,12 +65,16 @@ public enum CSVReader {
         guard start < end else { throw TabularError.emptyInput(file: name) }
         let header = try context.readHeader(from: &start, end: end)
         context.columnNames = header
-        var (modes, inference) = try context.plan(schema: schema, header: header, dataStart: start, end: end, widening: true)
+        var (modes, inference) = try context.plan(
+            schema: schema, header: header, dataStart: start, end: end, widening: true)
         // Parse; widen inferred columns and parse again while a later value does not fit.
         while true {
-            let outcome = try context.parseRegion(start: start, end: end, modes: modes, chunkCount: chunkCount(for: end - start, options))
+            let outcome = try context.parseRegion(
+                start: start, end: end, modes: modes, chunkCount: chunkCount(for: end - start, options))
             if outcome.widen.isEmpty {
-                if outcome.rows == 0 { throw options.hasHeader ? TabularError.noDataRows(file: name) : TabularError.emptyInput(file: name) }
+                if outcome.rows == 0 {
+                    throw options.hasHeader ? TabularError.noDataRows(file: name) : TabularError.emptyInput(file: name)
+                }
                 let table = Table(uncheckedColumns: outcome.columns, rowCount: outcome.rows)
                 if var inference {
                     inference.schema = Schema(zip(header, outcome.columns).map { Field($0, $1.type, nullable: true) })
@@ -76,7 +84,9 @@ public enum CSVReader {
                 return CSVLoadResult(table: table, inference: nil, bytes: bytes.count)
             }
             for (j, type) in outcome.widen {
-                if inference!.columns[j].widenedFrom == nil { inference!.columns[j].widenedFrom = inference!.columns[j].type }
+                if inference!.columns[j].widenedFrom == nil {
+                    inference!.columns[j].widenedFrom = inference!.columns[j].type
+                }
                 inference!.columns[j].type = type
                 modes[j] = .parse(type, declared: false, nullable: true)
             }
@@ -94,10 +104,14 @@ public enum CSVReader {
     /// - Returns: the total number of data rows.
     /// - Complexity: O(bytes); memory O(blockBytes + one batch).
     @discardableResult
-    public static func stream(file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(),
-                              blockBytes: Int = 64 << 20, _ body: (Table) throws -> Void) throws -> Int {
+    public static func stream(
+        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(),
+        blockBytes: Int = 64 << 20, _ body: (Table) throws -> Void
+    ) throws -> Int {
         try options.validate()
-        guard blockBytes >= 1 else { throw TabularError.invalidArgument(name: "blockBytes", reason: "must be positive") }
+        guard blockBytes >= 1 else {
+            throw TabularError.invalidArgument(name: "blockBytes", reason: "must be positive")
+        }
         let descriptor = open(file, O_RDONLY)
         if descriptor < 0 { throw TabularError.io(file: file, reason: String(cString: strerror(errno))) }
         defer { _ = close(descriptor) }
@@ -110,7 +124,7 @@ public enum CSVReader {
         var modes: [ColumnBuilder.Mode] = []
         var header: [String] = []
         var context: Context?
-        var lines = 0           // physical lines before buffer[0]
+        var lines = 0  // physical lines before buffer[0]
         while true {
             // Fill the buffer.
             while !atEOF, filled < capacity {
@@ -126,26 +140,41 @@ public enum CSVReader {
                 guard filled > 0 else { throw TabularError.emptyInput(file: file) }
                 start = skipByteOrderMark(UnsafePointer(buffer), filled)
                 guard start < filled else { throw TabularError.emptyInput(file: file) }
-                var fresh = Context(base: UnsafePointer(buffer), inputLength: filled, name: file, options: options, lineBase: 0)
-                let headerEnd = CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote)
-                if headerEnd == nil, !atEOF { // not even one complete record: grow and read more
+                var fresh = Context(
+                    base: UnsafePointer(buffer), inputLength: filled, name: file, options: options, lineBase: 0)
+                let headerEnd = CSVBoundaries.lastRecordEnd(
+                    in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote)
+                if headerEnd == nil, !atEOF {  // not even one complete record: grow and read more
                     try grow(&buffer, &capacity, filled)
                     continue
                 }
                 header = try fresh.readHeader(from: &start, end: filled)
                 fresh.columnNames = header
-                let sampleEnd = atEOF ? filled : (CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
-                (modes, _) = try fresh.plan(schema: schema, header: header, dataStart: start, end: sampleEnd, widening: false)
+                let sampleEnd =
+                    atEOF
+                    ? filled
+                    : (CSVBoundaries.lastRecordEnd(
+                        in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
+                (modes, _) = try fresh.plan(
+                    schema: schema, header: header, dataStart: start, end: sampleEnd, widening: false)
                 context = fresh
             }
             let regionEnd: Int
-            if atEOF { regionEnd = filled }
-            else if let last = CSVBoundaries.lastRecordEnd(in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) { regionEnd = last }
-            else { try grow(&buffer, &capacity, filled); continue }
+            if atEOF {
+                regionEnd = filled
+            } else if let last = CSVBoundaries.lastRecordEnd(
+                in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote)
+            {
+                regionEnd = last
+            } else {
+                try grow(&buffer, &capacity, filled)
+                continue
+            }
             context!.base = UnsafePointer(buffer)
             context!.inputLength = filled
             context!.lineBase = lines
-            let outcome = try context!.parseRegion(start: start, end: regionEnd, modes: modes, chunkCount: chunkCount(for: regionEnd - start, options))
+            let outcome = try context!.parseRegion(
+                start: start, end: regionEnd, modes: modes, chunkCount: chunkCount(for: regionEnd - start, options))
             if outcome.rows > 0 {
                 totalRows += outcome.rows
                 try body(Table(uncheckedColumns: outcome.columns, rowCount: outcome.rows))
@@ -156,7 +185,9 @@ public enum CSVReader {
             if leftover > 0 { (buffer).update(from: buffer + regionEnd, count: leftover) }
             filled = leftover
         }
-        if totalRows == 0 { throw options.hasHeader ? TabularError.noDataRows(file: file) : TabularError.emptyInput(file: file) }
+        if totalRows == 0 {
+            throw options.hasHeader ? TabularError.noDataRows(file: file) : TabularError.emptyInput(file: file)
+        }
         return totalRows
     }
 
@@ -221,7 +252,11 @@ struct Context {
             let c = base[p]
             if inQuotes {
                 if c == options.quote {
-                    if p + 1 < end, base[p + 1] == options.quote { field.append(c); p += 2; continue }
+                    if p + 1 < end, base[p + 1] == options.quote {
+                        field.append(c)
+                        p += 2
+                        continue
+                    }
                     inQuotes = false
                     p += 1
                     if p < end, !(base[p] == options.separator || base[p] == 10 || base[p] == 13) {
@@ -240,7 +275,13 @@ struct Context {
                 p += 1
                 continue
             }
-            if c == options.separator { fields.append(field); field = []; fieldWasQuoted = false; p += 1; continue }
+            if c == options.separator {
+                fields.append(field)
+                field = []
+                fieldWasQuoted = false
+                p += 1
+                continue
+            }
             if c == 10 || (c == 13 && (p + 1 == end || base[p + 1] == 10)) {
                 p += c == 13 ? 2 : 1
                 break
@@ -269,18 +310,25 @@ struct Context {
     }
 
     /// Chooses each column's builder mode from the declared schema or from a sample.
-    func plan(schema: Schema?, header: [String], dataStart: Int, end: Int, widening: Bool) throws -> ([ColumnBuilder.Mode], SchemaInference?) {
+    func plan(
+        schema: Schema?, header: [String], dataStart: Int, end: Int, widening: Bool
+    ) throws -> ([ColumnBuilder.Mode], SchemaInference?) {
         if let schema {
-            if schema.names != header { throw TabularError.headerMismatch(file: name, expected: schema.names, found: header) }
+            if schema.names != header {
+                throw TabularError.headerMismatch(file: name, expected: schema.names, found: header)
+            }
             return (schema.fields.map { .parse($0.type, declared: true, nullable: $0.nullable) }, nil)
         }
-        var builders = [ColumnBuilder](repeating: ColumnBuilder(mode: .infer, output: nil, capacity: 0), count: header.count)
+        var builders = [ColumnBuilder](
+            repeating: ColumnBuilder(mode: .infer, output: nil, capacity: 0), count: header.count)
         let sampleRows: Int
         switch parseChunk(from: dataStart, to: end, maxRows: options.inferenceSampleRows, into: &builders) {
         case let .failure(failure): throw self.error(failure)
         case let .success(rows): sampleRows = rows
         }
-        let notes = zip(header, builders).map { SchemaInference.ColumnNote(name: $0, type: $1.inferredType, nullsInSample: $1.nullsSeen, widenedFrom: nil) }
+        let notes = zip(header, builders).map {
+            SchemaInference.ColumnNote(name: $0, type: $1.inferredType, nullsInSample: $1.nullsSeen, widenedFrom: nil)
+        }
         let inferred = Schema(notes.map { Field($0.name, $0.type, nullable: true) })
         // In streaming mode the inferred types are fixed: a misfit later is an error.
         let modes: [ColumnBuilder.Mode] = notes.map { .parse($0.type, declared: !widening, nullable: true) }
@@ -289,8 +337,12 @@ struct Context {
 
     /// Parses the records in `start..<end` (at most `maxRows`) batch by batch: tokenize a batch,
     /// then convert it column by column. Reports the first error in file order.
-    func parseChunk(from start: Int, to end: Int, maxRows: Int, into builders: inout [ColumnBuilder]) -> Result<Int, CSVTokenizer.Failure> {
-        var tokenizer = CSVTokenizer(base: base, inputEnd: inputLength, separator: options.separator, quote: options.quote, columnCount: builders.count)
+    func parseChunk(
+        from start: Int, to end: Int, maxRows: Int, into builders: inout [ColumnBuilder]
+    ) -> Result<Int, CSVTokenizer.Failure> {
+        var tokenizer = CSVTokenizer(
+            base: base, inputEnd: inputLength, separator: options.separator, quote: options.quote,
+            columnCount: builders.count)
         defer { tokenizer.deallocate() }
         let tokens = nullTokens
         var p = start
@@ -300,17 +352,26 @@ struct Context {
             // The earliest conversion failure of the good rows comes before a tokenizer failure.
             var earliest: (row: Int, column: Int, failure: ColumnBuilder.Failure)?
             for j in builders.indices {
-                if let (row, failure) = builders[j].append(batch: tokenizer, rows: batch.rows, column: j, nullTokens: tokens),
-                   earliest == nil || row < earliest!.row {
+                if let (row, failure) = builders[j].append(
+                    batch: tokenizer, rows: batch.rows, column: j, nullTokens: tokens),
+                    earliest == nil || row < earliest!.row
+                {
                     earliest = (row, j, failure)
                 }
             }
             if let earliest {
                 let slot = tokenizer.slot(row: earliest.row, column: earliest.column)
-                let pointer = slot.arena >= 0 ? tokenizer.arena.withUnsafeBufferPointer { Array($0[Int(slot.arena)..<(Int(slot.arena) + Int(slot.length))]) }
-                                               : Array(UnsafeBufferPointer(start: base + slot.offset, count: Int(slot.length)))
+                let pointer =
+                    slot.arena >= 0
+                    ? tokenizer.arena.withUnsafeBufferPointer {
+                        Array($0[Int(slot.arena)..<(Int(slot.arena) + Int(slot.length))])
+                    }
+                    : Array(UnsafeBufferPointer(start: base + slot.offset, count: Int(slot.length)))
                 let offset = slot.arena == FieldSlot.unquoted ? slot.offset : slot.offset - 1
-                return .failure(CSVTokenizer.Failure(offset: offset, column: earliest.column, kind: .field(earliest.failure, value: Array(pointer.prefix(200)))))
+                return .failure(
+                    CSVTokenizer.Failure(
+                        offset: offset, column: earliest.column,
+                        kind: .field(earliest.failure, value: Array(pointer.prefix(200)))))
             }
             if let failure = batch.failure { return .failure(failure) }
             total += batch.rows
@@ -341,9 +402,10 @@ struct Context {
         case .unterminatedQuote: return .unterminatedQuote(file: name, line: line, column: columnName)
         case .unexpectedQuote: return .unexpectedQuote(file: name, line: line, column: columnName)
         case let .field(failure, value):
-            let text = TabularError.excerpt(utf8: value)   // never the whole of a huge field
+            let text = TabularError.excerpt(utf8: value)  // never the whole of a huge field
             switch failure {
-            case let .unparsable(type): return .unparsableValue(file: name, line: line, column: columnName, value: text, expected: type)
+            case let .unparsable(type):
+                return .unparsableValue(file: name, line: line, column: columnName, value: text, expected: type)
             case .nonFinite: return .nonFiniteValue(file: name, line: line, column: columnName, value: text)
             case .missing: return .missingValue(file: name, line: line, column: columnName)
             case .invalidUTF8: return .invalidUTF8(file: name, line: line, column: columnName)

@@ -18,7 +18,9 @@ extension Context {
         var widen: [Int: ColumnType]
     }
 
-    func parseRegion(start: Int, end: Int, modes: [ColumnBuilder.Mode], chunkCount requested: Int) throws -> RegionOutcome {
+    func parseRegion(
+        start: Int, end: Int, modes: [ColumnBuilder.Mode], chunkCount requested: Int
+    ) throws -> RegionOutcome {
         // 1. Chunk boundaries at record starts, and 2. line feeds per chunk, from one parallel
         // pass that counts quotes and line feeds in equal byte ranges: the quote parity before a
         // range tells whether its first byte is inside a quoted field, and a short scan from
@@ -31,7 +33,8 @@ extension Context {
         let counts = UnsafeMutableBufferPointer<(quotes: Int, lineFeeds: Int)>.allocate(capacity: ranges)
         defer { counts.deallocate() }
         forEach(ranges) { k in
-            counts[k] = CSVBoundaries.countQuotesAndLineFeeds(in: base, from: targets[k], to: targets[k + 1], quote: options.quote)
+            counts[k] = CSVBoundaries.countQuotesAndLineFeeds(
+                in: base, from: targets[k], to: targets[k + 1], quote: options.quote)
         }
         // Line feeds before each target, and the record starts (with line feeds before them).
         var bounds = [start]
@@ -40,8 +43,9 @@ extension Context {
         for k in 1..<ranges {
             quotesBeforeTarget += counts[k - 1].quotes
             lineFeedsBeforeTarget += counts[k - 1].lineFeeds
-            let (next, skipped) = CSVBoundaries.recordStart(in: base, from: targets[k], end: end, quote: options.quote,
-                                                            insideQuotes: quotesBeforeTarget & 1 == 1)
+            let (next, skipped) = CSVBoundaries.recordStart(
+                in: base, from: targets[k], end: end, quote: options.quote,
+                insideQuotes: quotesBeforeTarget & 1 == 1)
             if next < end, next > bounds.last! {
                 bounds.append(next)
                 lineFeedsBefore.append(lineFeedsBeforeTarget + skipped)
@@ -53,10 +57,15 @@ extension Context {
         // Windows: at most one record per line feed; only the last chunk can end in a record
         // without one (every other chunk ends just after a line feed). Exact windows mean no
         // close-up move when the data has no blank lines or quoted line breaks.
-        let capacities = (0..<chunkTotal).map { lineFeedsBefore[$0 + 1] - lineFeedsBefore[$0] + ($0 == chunkTotal - 1 ? 1 : 0) }
+        let capacities = (0..<chunkTotal).map {
+            lineFeedsBefore[$0 + 1] - lineFeedsBefore[$0] + ($0 == chunkTotal - 1 ? 1 : 0)
+        }
         var windows = [Int](repeating: 0, count: chunkTotal)
         var total = 0
-        for k in 0..<chunkTotal { windows[k] = total; total += capacities[k] }
+        for k in 0..<chunkTotal {
+            windows[k] = total
+            total += capacities[k]
+        }
         let types = modes.map { mode -> ColumnType in
             guard case let .parse(type, _, _) = mode else { preconditionFailure("parseRegion needs parse modes") }
             return type
@@ -67,12 +76,18 @@ extension Context {
         var dictionaries = [[String]](repeating: [], count: modes.count)
         let (values, rows) = try ColumnAllocation.withUninitialized(types: types, count: total) { pointers -> Int in
             // 3. Parse every chunk into its windows.
-            let outcomes = UnsafeMutableBufferPointer<Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?>.allocate(capacity: chunkTotal)
+            let outcomes = UnsafeMutableBufferPointer<
+                Result<(rows: Int, builders: [ColumnBuilder]), CSVTokenizer.Failure>?
+            >.allocate(capacity: chunkTotal)
             outcomes.initialize(repeating: nil)
-            defer { outcomes.deinitialize(); outcomes.deallocate() }
+            defer {
+                outcomes.deinitialize()
+                outcomes.deallocate()
+            }
             forEach(chunkTotal) { k in
                 var builders = modes.enumerated().map { j, mode in
-                    ColumnBuilder(mode: mode, output: pointers[j] + windows[k] * types[j].storageStride, capacity: capacities[k])
+                    ColumnBuilder(
+                        mode: mode, output: pointers[j] + windows[k] * types[j].storageStride, capacity: capacities[k])
                 }
                 switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
                 case let .success(rows): outcomes[k] = .success((rows, builders))
@@ -99,11 +114,15 @@ extension Context {
             // 4. Close up the windows.
             var finalStarts = [Int](repeating: 0, count: chunkTotal)
             var rows = 0
-            for k in 0..<chunkTotal { finalStarts[k] = rows; rows += chunkRows[k] }
+            for k in 0..<chunkTotal {
+                finalStarts[k] = rows
+                rows += chunkRows[k]
+            }
             for k in 0..<chunkTotal where finalStarts[k] != windows[k] && chunkRows[k] > 0 {
                 for j in 0..<modes.count {
                     let stride = types[j].storageStride
-                    (pointers[j] + finalStarts[k] * stride).copyMemory(from: pointers[j] + windows[k] * stride, byteCount: chunkRows[k] * stride)
+                    (pointers[j] + finalStarts[k] * stride).copyMemory(
+                        from: pointers[j] + windows[k] * stride, byteCount: chunkRows[k] * stride)
                 }
             }
 
@@ -111,24 +130,33 @@ extension Context {
             let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: modes.count)
             _ = columnBuilders.initialize(from: byColumn)
             byColumn = []
-            defer { columnBuilders.deinitialize(); columnBuilders.deallocate() }
+            defer {
+                columnBuilders.deinitialize()
+                columnBuilders.deallocate()
+            }
             let mergedValidity = UnsafeMutableBufferPointer<ValidityBitmap?>.allocate(capacity: modes.count)
             mergedValidity.initialize(repeating: nil)
             let mergedDictionary = UnsafeMutableBufferPointer<[String]>.allocate(capacity: modes.count)
             mergedDictionary.initialize(repeating: [])
             defer {
-                mergedValidity.deinitialize(); mergedValidity.deallocate()
-                mergedDictionary.deinitialize(); mergedDictionary.deallocate()
+                mergedValidity.deinitialize()
+                mergedValidity.deallocate()
+                mergedDictionary.deinitialize()
+                mergedDictionary.deallocate()
             }
             forEach(modes.count) { j in
                 let builders = columnBuilders[j]
                 if builders.contains(where: { $0.validity != nil }) {
                     var bitmap = ValidityBitmap(count: 0, allValid: true)
-                    for b in builders { bitmap.append(contentsOf: b.validity ?? ValidityBitmap(count: b.rows, allValid: true)) }
+                    for b in builders {
+                        bitmap.append(contentsOf: b.validity ?? ValidityBitmap(count: b.rows, allValid: true))
+                    }
                     mergedValidity[j] = bitmap
                 }
                 if types[j] == .categorical {
-                    mergedDictionary[j] = mergeDictionaries(&columnBuilders[j], codes: pointers[j].assumingMemoryBound(to: UInt32.self), starts: finalStarts)
+                    mergedDictionary[j] = mergeDictionaries(
+                        &columnBuilders[j], codes: pointers[j].assumingMemoryBound(to: UInt32.self), starts: finalStarts
+                    )
                 }
             }
             for j in 0..<modes.count {
@@ -142,7 +170,9 @@ extension Context {
         columns.reserveCapacity(modes.count)
         for j in 0..<modes.count {
             var columnValues = values[j]
-            if case let .categorical(codes, _) = columnValues { columnValues = .categorical(codes: codes, dictionary: dictionaries[j]) }
+            if case let .categorical(codes, _) = columnValues {
+                columnValues = .categorical(codes: codes, dictionary: dictionaries[j])
+            }
             columns.append(Column(uncheckedName: columnNames[j], values: columnValues, validity: validities[j]))
         }
         return RegionOutcome(columns: columns, rows: rows, widen: [:])
@@ -150,7 +180,9 @@ extension Context {
 
     /// Merges one categorical column's chunk dictionaries in chunk order and rewrites the codes
     /// of each chunk (at `starts[k]` in `codes`) to the merged dictionary; missing values get code 0.
-    func mergeDictionaries(_ builders: inout [ColumnBuilder], codes: UnsafeMutablePointer<UInt32>, starts: [Int]) -> [String] {
+    func mergeDictionaries(
+        _ builders: inout [ColumnBuilder], codes: UnsafeMutablePointer<UInt32>, starts: [Int]
+    ) -> [String] {
         var global = builders[0].dictionary
         builders[0].dictionary = ByteDictionary.empty
         for (k, builder) in builders.enumerated() {
@@ -199,9 +231,13 @@ enum ColumnAllocation {
     /// parse into plain buffers and copy each column once into its array: the nesting depth
     /// grew with the column count, and a file of one wide line (the `csv` fuzz target found one
     /// of ~1,000 columns under AddressSanitizer; 100,000 columns overflow any stack) crashed.
-    static func withUninitialized(types: [ColumnType], count: Int,
-                                  _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> ([ColumnValues], Int) {
-        guard types.count <= maximumNestedColumns else { return try withCopiedBuffers(types: types, count: count, body) }
+    static func withUninitialized(
+        types: [ColumnType], count: Int,
+        _ body: ([UnsafeMutableRawPointer]) throws -> Int
+    ) throws -> ([ColumnValues], Int) {
+        guard types.count <= maximumNestedColumns else {
+            return try withCopiedBuffers(types: types, count: count, body)
+        }
         var pointers: [UnsafeMutableRawPointer] = []
         var values = [ColumnValues?](repeating: nil, count: types.count)
         var rows = 0
@@ -215,17 +251,24 @@ enum ColumnAllocation {
     /// ``withUninitialized(types:count:_:)`` for wide tables, with constant stack depth: one
     /// buffer per column, then one copy of the first `n` values of each into its array.
     /// O(columns) stack-free allocations plus O(n × columns) copying.
-    private static func withCopiedBuffers(types: [ColumnType], count: Int,
-                                          _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws -> ([ColumnValues], Int) {
+    private static func withCopiedBuffers(
+        types: [ColumnType], count: Int,
+        _ body: ([UnsafeMutableRawPointer]) throws -> Int
+    ) throws -> ([ColumnValues], Int) {
         let capacity = max(count, 1)
-        let buffers = types.map { UnsafeMutableRawPointer.allocate(byteCount: capacity * $0.storageStride, alignment: 8) }
+        let buffers = types.map {
+            UnsafeMutableRawPointer.allocate(byteCount: capacity * $0.storageStride, alignment: 8)
+        }
         defer { for buffer in buffers { buffer.deallocate() } }
         let rows = try body(buffers)
         let values = types.enumerated().map { j, type -> ColumnValues in
             // Every stored type is trivial (no references), so copying the bytes moves the values.
             func array<T>(_: T.Type) -> [T] {
                 [T](unsafeUninitializedCapacity: rows) { buffer, initialized in
-                    if rows > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: buffers[j], byteCount: rows * MemoryLayout<T>.stride) }
+                    if rows > 0 {
+                        UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
+                            from: buffers[j], byteCount: rows * MemoryLayout<T>.stride)
+                    }
                     initialized = rows
                 }
             }
@@ -243,9 +286,11 @@ enum ColumnAllocation {
 
     /// Allocates column `j`'s array inside the initializer of an `Array`, so the body runs with
     /// every buffer alive and each array is created without a copy.
-    private static func level(_ j: Int, _ types: [ColumnType], _ count: Int, _ pointers: inout [UnsafeMutableRawPointer],
-                              _ values: inout [ColumnValues?], _ rows: inout Int,
-                              _ body: ([UnsafeMutableRawPointer]) throws -> Int) throws {
+    private static func level(
+        _ j: Int, _ types: [ColumnType], _ count: Int, _ pointers: inout [UnsafeMutableRawPointer],
+        _ values: inout [ColumnValues?], _ rows: inout Int,
+        _ body: ([UnsafeMutableRawPointer]) throws -> Int
+    ) throws {
         if j == types.count {
             rows = try body(pointers)
             return

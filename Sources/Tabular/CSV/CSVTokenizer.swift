@@ -58,7 +58,10 @@ struct CSVTokenizer {
         inputEnd >= 16 && p >= base && p <= base + (inputEnd &- 16)
     }
 
-    init(base: UnsafePointer<UInt8>, inputEnd: Int, separator: UInt8, quote: UInt8, columnCount: Int, batchRows: Int = 1_024) {
+    init(
+        base: UnsafePointer<UInt8>, inputEnd: Int, separator: UInt8, quote: UInt8, columnCount: Int,
+        batchRows: Int = 1_024
+    ) {
         self.base = base
         self.inputEnd = inputEnd
         self.separator = separator
@@ -100,8 +103,8 @@ struct CSVTokenizer {
         let slots = self.slots
         var column = 0
         var fieldStart = start
-        var scan = start   // the next byte not yet examined for boundaries
-        var pending: UInt64 = 0   // matches of the block at `pendingBase` not yet handled
+        var scan = start  // the next byte not yet examined for boundaries
+        var pending: UInt64 = 0  // matches of the block at `pendingBase` not yet handled
         var pendingBase = start
         guard start < end, limit > 0 else { return Batch(rows: 0, next: start, failure: nil) }
 
@@ -110,7 +113,8 @@ struct CSVTokenizer {
             var length = boundary &- fieldStart
             if endsRecord, length > 0, base[boundary &- 1] == 13 { length &-= 1 }
             if column < columns {
-                slots[column &* stride &+ rows] = FieldSlot(offset: fieldStart, length: Int32(truncatingIfNeeded: length), arena: FieldSlot.unquoted)
+                slots[column &* stride &+ rows] = FieldSlot(
+                    offset: fieldStart, length: Int32(truncatingIfNeeded: length), arena: FieldSlot.unquoted)
             }
             column &+= 1
         }
@@ -149,7 +153,10 @@ struct CSVTokenizer {
                     while scan < end {
                         let c = base[scan]
                         scan &+= 1
-                        if c == sep || c == q || c == 10 { boundary = scan &- 1; break }
+                        if c == sep || c == q || c == 10 {
+                            boundary = scan &- 1
+                            break
+                        }
                     }
                 }
             }
@@ -158,7 +165,10 @@ struct CSVTokenizer {
                 if fieldStart == end && column == 0 { return Batch(rows: rows, next: end, failure: nil) }
                 storeUnquoted(end, endsRecord: true)
                 if !endRecord(end) {
-                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                    return fail(
+                        Failure(
+                            offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)
+                        ))
                 }
                 return Batch(rows: rows, next: end, failure: nil)
             }
@@ -171,14 +181,19 @@ struct CSVTokenizer {
             if c == 10 {
                 let next = boundary &+ 1
                 // An empty line (LF or CRLF alone) is skipped when there are several columns.
-                if column == 0, columns > 1, boundary == fieldStart || (boundary == fieldStart &+ 1 && base[fieldStart] == 13) {
+                if column == 0, columns > 1,
+                    boundary == fieldStart || (boundary == fieldStart &+ 1 && base[fieldStart] == 13)
+                {
                     fieldStart = next
                     recordStart = next
                     continue
                 }
                 storeUnquoted(boundary, endsRecord: true)
                 if !endRecord(next) {
-                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                    return fail(
+                        Failure(
+                            offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)
+                        ))
                 }
                 if rows == limit { return Batch(rows: rows, next: next, failure: nil) }
                 continue
@@ -192,7 +207,11 @@ struct CSVTokenizer {
             while true {
                 while p < end, base[p] != q { p &+= 1 }
                 if p >= end { return fail(Failure(offset: boundary, column: column, kind: .unterminatedQuote)) }
-                if p &+ 1 < end, base[p &+ 1] == q { hasEscapes = true; p &+= 2; continue }
+                if p &+ 1 < end, base[p &+ 1] == q {
+                    hasEscapes = true
+                    p &+= 2
+                    continue
+                }
                 break
             }
             var length = p &- contentStart
@@ -208,14 +227,18 @@ struct CSVTokenizer {
                 length = arena.count &- Int(arenaPosition)
             }
             if column < columns {
-                slots[column &* stride &+ rows] = FieldSlot(offset: contentStart, length: Int32(truncatingIfNeeded: length), arena: arenaPosition)
+                slots[column &* stride &+ rows] = FieldSlot(
+                    offset: contentStart, length: Int32(truncatingIfNeeded: length), arena: arenaPosition)
             }
             column &+= 1
             // After the closing quote: a separator, a line ending, or the end of input.
             let after = p &+ 1
             if after >= end {
                 if !endRecord(end) {
-                    return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                    return fail(
+                        Failure(
+                            offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)
+                        ))
                 }
                 return Batch(rows: rows, next: end, failure: nil)
             }
@@ -236,7 +259,9 @@ struct CSVTokenizer {
                 return fail(Failure(offset: boundary, column: column &- 1, kind: .unexpectedQuote))
             }
             if !endRecord(lineEnd) {
-                return fail(Failure(offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
+                return fail(
+                    Failure(
+                        offset: recordStart, column: max(0, min(column, columns) &- 1), kind: .ragged(found: column)))
             }
             scan = lineEnd
             if rows == limit || lineEnd >= end { return Batch(rows: rows, next: lineEnd, failure: nil) }

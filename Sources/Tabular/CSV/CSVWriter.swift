@@ -36,7 +36,7 @@ public final class CSVWriter {
         self.path = path
         self.temporaryPath = path + ".partial-\(getpid())"
         self.options = options
-        TemporaryFiles.register(temporaryPath)   // before the file exists: a signal can always find it
+        TemporaryFiles.register(temporaryPath)  // before the file exists: a signal can always find it
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if descriptor < 0 {
             let reason = String(cString: strerror(errno))
@@ -142,12 +142,18 @@ public final class CSVWriter {
     }
 
     private func appendInteger(_ value: Int64) {
-        if value == 0 { buffer.append(48); return }
+        if value == 0 {
+            buffer.append(48)
+            return
+        }
         var magnitude = value.magnitude
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { raw in
             while magnitude > 0 {
@@ -167,7 +173,10 @@ public final class CSVWriter {
                 break
             }
         }
-        guard needsQuotes else { buffer.append(contentsOf: text.utf8); return }
+        guard needsQuotes else {
+            buffer.append(contentsOf: text.utf8)
+            return
+        }
         buffer.append(options.quote)
         for byte in text.utf8 {
             if byte == options.quote { buffer.append(byte) }

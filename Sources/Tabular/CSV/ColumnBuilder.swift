@@ -84,8 +84,10 @@ struct ColumnBuilder {
     /// missing when it is unquoted and empty or equal to a null token. Returns the failing slot's
     /// row within the batch with the failure for declared columns; inferred columns record a
     /// misfit in `widenTo`, store a zero and go on (the input is parsed again after widening).
-    mutating func append(batch tokenizer: CSVTokenizer, rows: Int, column: Int,
-                         nullTokens: [[UInt8]]) -> (row: Int, failure: Failure)? {
+    mutating func append(
+        batch tokenizer: CSVTokenizer, rows: Int, column: Int,
+        nullTokens: [[UInt8]]
+    ) -> (row: Int, failure: Failure)? {
         let slots = tokenizer.slots + column &* tokenizer.batchRows
         return tokenizer.arena.withUnsafeBufferPointer { arenaBuffer -> (row: Int, failure: Failure)? in
             let arenaBase = arenaBuffer.baseAddress ?? tokenizer.base
@@ -95,11 +97,14 @@ struct ColumnBuilder {
                 let pointer = slot.arena >= 0 ? arenaBase + Int(slot.arena) : base + slot.offset
                 var isNull = false
                 if slot.arena == FieldSlot.unquoted {
-                    if slot.length == 0 { isNull = true } else if !nullTokens.isEmpty {
+                    if slot.length == 0 {
+                        isNull = true
+                    } else if !nullTokens.isEmpty {
                         isNull = nullTokens.contains { token in
-                            token.count == Int(slot.length) && token.withUnsafeBufferPointer { t in
-                                (0..<t.count).allSatisfy { t[$0] == pointer[$0] }
-                            }
+                            token.count == Int(slot.length)
+                                && token.withUnsafeBufferPointer { t in
+                                    (0..<t.count).allSatisfy { t[$0] == pointer[$0] }
+                                }
                         }
                     }
                 }
@@ -120,7 +125,9 @@ struct ColumnBuilder {
             // missing rows; the validity bitmap is built afterwards only when there are any.
             var widening: ColumnType?
             precondition(firstRow + rows <= capacity, "a chunk produced more rows than its line feeds allow")
-            func loop<T>(_ storage: T.Type, zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> (row: Int, failure: Failure)? {
+            func loop<T>(
+                _ storage: T.Type, zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?
+            ) -> (row: Int, failure: Failure)? {
                 let out = output!.assumingMemoryBound(to: T.self) + firstRow
                 for r in 0..<rows {
                     let (p, n, isNull) = field(r)
@@ -130,7 +137,10 @@ struct ColumnBuilder {
                         out[r] = zero
                         continue
                     }
-                    if let value = convert(p, n) { out[r] = value; continue }
+                    if let value = convert(p, n) {
+                        out[r] = value
+                        continue
+                    }
                     out[r] = zero
                     switch ColumnBuilder.misfit(type, declared, p, n) {
                     case let .failure(failure): return (r, failure)
@@ -143,7 +153,7 @@ struct ColumnBuilder {
             switch type {
             case .int64: failure = loop(Int64.self, zero: 0) { FieldParsing.int64($0, $1) }
             case .timestamp:
-                var calendar = self.calendar   // moved out while `loop` runs, kept across batches
+                var calendar = self.calendar  // moved out while `loop` runs, kept across batches
                 self.calendar = CachedCalendarParser.placeholder
                 failure = loop(Int64.self, zero: 0) { calendar.timestamp($0, $1) }
                 self.calendar = calendar
@@ -175,7 +185,9 @@ struct ColumnBuilder {
                             out[r] = ColumnBuilder.nullCode
                             continue
                         }
-                        let head = tokenizer.canOverread(from: p) ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                        let head =
+                            tokenizer.canOverread(from: p)
+                            ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
                         // A direct-mapped memo of recent values (keyed by length and head) skips
                         // the full hash for repeated values; longer values compare their tail.
                         let length = UInt32(truncatingIfNeeded: n) &+ 1
@@ -183,7 +195,8 @@ struct ColumnBuilder {
                         let slot = Int(truncatingIfNeeded: (mixed &* 0xFF51_AFD7_ED55_8CCD) >> 56)
                         let entry = memo[slot]
                         if entry.length == length, entry.head0 == head.0, entry.head1 == head.1,
-                           n <= 16 || table.tailEqual(Int(entry.code), p, n) {
+                            n <= 16 || table.tailEqual(Int(entry.code), p, n)
+                        {
                             out[r] = entry.code
                             continue
                         }
@@ -208,8 +221,13 @@ struct ColumnBuilder {
                     hashScratch.withUnsafeMutableBufferPointer { hashes in
                         for r in 0..<rows {
                             let (p, n, isNull) = field(r)
-                            if isNull { hashes[r] = 0; continue }
-                            let head = tokenizer.canOverread(from: p) ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
+                            if isNull {
+                                hashes[r] = 0
+                                continue
+                            }
+                            let head =
+                                tokenizer.canOverread(from: p)
+                                ? ByteDictionary.head(overreading: p, n) : ByteDictionary.head(p, n)
                             heads[r] = head
                             let h = ByteDictionary.hash(p, n, head)
                             hashes[r] = h
@@ -265,7 +283,10 @@ struct ColumnBuilder {
 
     /// Inference: narrows the candidate types by one field.
     private mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int, isNull: Bool) -> Failure? {
-        if isNull { nullsSeen &+= 1; return nil }
+        if isNull {
+            nullsSeen &+= 1
+            return nil
+        }
         nonNullSeen &+= 1
         var c = candidates
         if c.contains(.bool), FieldParsing.bool(p, n) == nil { c.remove(.bool) }

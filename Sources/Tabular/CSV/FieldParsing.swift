@@ -34,7 +34,12 @@ enum FieldParsing {
         guard n > 0 else { return nil }
         var i = 0
         var negative = false
-        if p[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if p[0] == UInt8(ascii: "+") { i = 1 }
+        if p[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        } else if p[0] == UInt8(ascii: "+") {
+            i = 1
+        }
         guard i < n, n &- i <= 19 else { return nil }
         var magnitude: UInt64 = 0
         while i < n {
@@ -52,8 +57,10 @@ enum FieldParsing {
     }
 
     /// Exact powers of ten representable as doubles (Clinger's fast path).
-    static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
     /// A decimal number, correctly rounded to the nearest double: Clinger's exact fast path when
     /// the significand has at most 19 digits, is ≤ 2^53 and the decimal exponent is within ±22;
@@ -64,7 +71,12 @@ enum FieldParsing {
         guard n > 0 else { return .invalid }
         var i = 0
         var negative = false
-        if p[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if p[0] == UInt8(ascii: "+") { i = 1 }
+        if p[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        } else if p[0] == UInt8(ascii: "+") {
+            i = 1
+        }
         var significand: UInt64 = 0
         var significantDigits = 0
         var digitsSeen = 0
@@ -101,7 +113,12 @@ enum FieldParsing {
         if i < n, p[i] | 0x20 == UInt8(ascii: "e") {
             i &+= 1
             var exponentNegative = false
-            if i < n, p[i] == UInt8(ascii: "-") { exponentNegative = true; i &+= 1 } else if i < n, p[i] == UInt8(ascii: "+") { i &+= 1 }
+            if i < n, p[i] == UInt8(ascii: "-") {
+                exponentNegative = true
+                i &+= 1
+            } else if i < n, p[i] == UInt8(ascii: "+") {
+                i &+= 1
+            }
             var written = 0
             var exponentDigits = 0
             while i < n {
@@ -134,8 +151,16 @@ enum FieldParsing {
     @inline(__always)
     static func bool(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Bool? {
         let (p, n) = trimmed(p0, n0)
-        if n == 4, p[0] | 0x20 == UInt8(ascii: "t"), p[1] | 0x20 == UInt8(ascii: "r"), p[2] | 0x20 == UInt8(ascii: "u"), p[3] | 0x20 == UInt8(ascii: "e") { return true }
-        if n == 5, p[0] | 0x20 == UInt8(ascii: "f"), p[1] | 0x20 == UInt8(ascii: "a"), p[2] | 0x20 == UInt8(ascii: "l"), p[3] | 0x20 == UInt8(ascii: "s"), p[4] | 0x20 == UInt8(ascii: "e") { return false }
+        if n == 4, p[0] | 0x20 == UInt8(ascii: "t"), p[1] | 0x20 == UInt8(ascii: "r"), p[2] | 0x20 == UInt8(ascii: "u"),
+            p[3] | 0x20 == UInt8(ascii: "e")
+        {
+            return true
+        }
+        if n == 5, p[0] | 0x20 == UInt8(ascii: "f"), p[1] | 0x20 == UInt8(ascii: "a"), p[2] | 0x20 == UInt8(ascii: "l"),
+            p[3] | 0x20 == UInt8(ascii: "s"), p[4] | 0x20 == UInt8(ascii: "e")
+        {
+            return false
+        }
         return nil
     }
 
@@ -155,17 +180,33 @@ enum FieldParsing {
     static func isValidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         var i = 0
         let raw = UnsafeRawPointer(p)
-        while i &+ 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i &+= 8 }
+        while i &+ 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i &+= 8
+        }
         while i < n {
             let b0 = p[i]
-            if b0 < 0x80 { i &+= 1; continue }
+            if b0 < 0x80 {
+                i &+= 1
+                continue
+            }
             let length: Int
             var minimum: UInt32
             var scalar: UInt32
-            if b0 & 0xE0 == 0xC0 { length = 2; minimum = 0x80; scalar = UInt32(b0 & 0x1F) }
-            else if b0 & 0xF0 == 0xE0 { length = 3; minimum = 0x800; scalar = UInt32(b0 & 0x0F) }
-            else if b0 & 0xF8 == 0xF0 { length = 4; minimum = 0x10000; scalar = UInt32(b0 & 0x07) }
-            else { return false }
+            if b0 & 0xE0 == 0xC0 {
+                length = 2
+                minimum = 0x80
+                scalar = UInt32(b0 & 0x1F)
+            } else if b0 & 0xF0 == 0xE0 {
+                length = 3
+                minimum = 0x800
+                scalar = UInt32(b0 & 0x0F)
+            } else if b0 & 0xF8 == 0xF0 {
+                length = 4
+                minimum = 0x10000
+                scalar = UInt32(b0 & 0x07)
+            } else {
+                return false
+            }
             guard i &+ length <= n else { return false }
             for k in 1..<length {
                 let b = p[i &+ k]
@@ -187,7 +228,11 @@ struct CachedCalendarParser {
     private static let entries = 8_192
     /// An empty parser without storage, to stand in while a builder's parser is moved out.
     static let placeholder = CachedCalendarParser(empty: ())
-    private init(empty: ()) { keys = []; tails = []; values = [] }
+    private init(empty: ()) {
+        keys = []
+        tails = []
+        values = []
+    }
     init() {
         keys = [UInt64](repeating: 0, count: CachedCalendarParser.entries)
         tails = [UInt16](repeating: 0, count: CachedCalendarParser.entries)
@@ -204,7 +249,8 @@ struct CachedCalendarParser {
     private mutating func days(_ p: UnsafePointer<UInt8>) -> Int64? {
         let raw = UnsafeRawPointer(p)
         let key = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-        let slot = Int(truncatingIfNeeded: (((key &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(tail)) &* 0xFF51_AFD7_ED55_8CCD) >> 51)
+        let slot = Int(
+            truncatingIfNeeded: (((key &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(tail)) &* 0xFF51_AFD7_ED55_8CCD) >> 51)
         if keys[slot] == key, tails[slot] == tail { return values[slot] }
         guard let day = CalendarCodec.parseDate(UnsafeBufferPointer(start: p, count: 10)) else { return nil }
         keys[slot] = key
@@ -218,8 +264,10 @@ struct CachedCalendarParser {
     @inline(__always)
     mutating func timestamp(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Int64? {
         let (p, n) = FieldParsing.trimmed(p0, n0)
-        if n == 20 || n == 19, n == 19 || p[19] == UInt8(ascii: "Z"), p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
-           p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":") {
+        if n == 20 || n == 19, n == 19 || p[19] == UInt8(ascii: "Z"),
+            p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " "),
+            p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":")
+        {
             @inline(__always) func two(_ i: Int) -> Int? {
                 let a = Int(p[i]) &- 48, b = Int(p[i &+ 1]) &- 48
                 return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a &* 10 &+ b : nil

@@ -43,7 +43,7 @@ enum TemporaryFiles {
         lock.locked {
             for i in 0..<capacity {
                 if let entry = slots[i], strcmp(entry, path) == 0 {
-                    slots[i] = nil   // the string is leaked on purpose (see the type's comment)
+                    slots[i] = nil  // the string is leaked on purpose (see the type's comment)
                     return
                 }
             }
@@ -58,7 +58,7 @@ enum TemporaryFiles {
         lock.locked {
             guard !installed else { return }
             installed = true
-            _ = slots   // initialise the table outside the handler
+            _ = slots  // initialise the table outside the handler
             // A process spawned from a thread that blocks signals (a dispatch worker, say) starts
             // with them blocked, and a blocked SIGTERM would never arrive: unblock the three here,
             // on the calling (main) thread, from which later threads inherit the mask.

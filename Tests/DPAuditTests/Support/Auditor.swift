@@ -98,10 +98,15 @@ enum AuditEvent: Hashable, Sendable, CustomStringConvertible {
         case let .present(c): "\(c) present"
         case let .absent(c): "\(c) absent"
         case let .range(c, low, high):
-            if low == -.infinity { "\(c) < \(high)" }
-            else if high == .infinity { "\(c) ≥ \(low)" }
-            else if high == low.nextUp { "\(c) = \(low)" }
-            else { "\(c) ∈ [\(low), \(high))" }
+            if low == -.infinity {
+                "\(c) < \(high)"
+            } else if high == .infinity {
+                "\(c) ≥ \(low)"
+            } else if high == low.nextUp {
+                "\(c) = \(low)"
+            } else {
+                "\(c) ∈ [\(low), \(high))"
+            }
         case let .pattern(p): "pattern \(p)"
         }
     }
@@ -164,7 +169,8 @@ struct AuditResult: Sendable {
     /// A Markdown table row.
     var tableRow: String {
         let lb = String(format: "%.3f", epsilonLowerBound) + (supportDifference ? " (support)" : "")
-        return "| \(path) | \(claimedEpsilon) | \(delta) | \(samplesPerSide) | \(lb) | \(bestEvent) | \(passed ? "pass" : "FAIL") | \(String(format: "%.1f", seconds)) |"
+        return
+            "| \(path) | \(claimedEpsilon) | \(delta) | \(samplesPerSide) | \(lb) | \(bestEvent) | \(passed ? "pass" : "FAIL") | \(String(format: "%.1f", seconds)) |"
     }
 }
 
@@ -207,7 +213,9 @@ enum DPAuditor {
         ranked.sort { $0.score > $1.score }
         var chosen: [(AuditEvent, Bool)] = []
         for entry in ranked where chosen.count < measuredEvents {
-            if !chosen.contains(where: { $0.0 == entry.event && $0.1 == entry.dOnTop }) { chosen.append((entry.event, entry.dOnTop)) }
+            if !chosen.contains(where: { $0.0 == entry.event && $0.1 == entry.dOnTop }) {
+                chosen.append((entry.event, entry.dOnTop))
+            }
         }
 
         // Measurement on the second halves.
@@ -224,12 +232,14 @@ enum DPAuditor {
             if bound > best {
                 best = bound
                 support = bottom == 0
-                bestDescription = "\(event) (\(dOnTop ? "D" : "D′") \(top)/\(half) vs \(dOnTop ? "D′" : "D") \(bottom)/\(half))"
+                bestDescription =
+                    "\(event) (\(dOnTop ? "D" : "D′") \(top)/\(half) vs \(dOnTop ? "D′" : "D") \(bottom)/\(half))"
             }
         }
-        return AuditResult(path: path.name, claimedEpsilon: path.claimedEpsilon, delta: path.delta,
-                           samplesPerSide: 2 * half, epsilonLowerBound: best, bestEvent: bestDescription,
-                           seconds: Date().timeIntervalSince(start), supportDifference: support)
+        return AuditResult(
+            path: path.name, claimedEpsilon: path.claimedEpsilon, delta: path.delta,
+            samplesPerSide: 2 * half, epsilonLowerBound: best, bestEvent: bestDescription,
+            seconds: Date().timeIntervalSince(start), supportDifference: support)
     }
 
     /// A conservative estimate of ln((P(top) − δ)/P(bottom)) from selection counts (Wilson
@@ -241,21 +251,26 @@ enum DPAuditor {
     }
 
     /// Quantile levels for threshold events (tails included).
-    static let thresholdLevels: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5,
-                                            0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995]
+    static let thresholdLevels: [Double] = [
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5,
+        0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995,
+    ]
     /// Quantile levels whose pairs make interval events.
     static let intervalLevels: [Double] = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
 
     /// The event family: presence of each coordinate (grouped outputs); for each coordinate
     /// equality events when it takes few values, otherwise threshold events at pooled quantiles
     /// and interval events between them; answer-pattern events.
-    static func candidateEvents(_ d: SampleSet, _ dPrime: SampleSet, _ counterD: EventCounter, _ counterDPrime: EventCounter) -> [AuditEvent] {
+    static func candidateEvents(
+        _ d: SampleSet, _ dPrime: SampleSet, _ counterD: EventCounter, _ counterDPrime: EventCounter
+    ) -> [AuditEvent] {
         var events: [AuditEvent] = []
         let names = Set(d.columns.keys).union(dPrime.columns.keys).sorted()
         for name in names {
             let presentD = counterD.count(.present(name)), presentDPrime = counterDPrime.count(.present(name))
             if presentD < d.count || presentDPrime < dPrime.count {
-                events.append(.present(name)); events.append(.absent(name))
+                events.append(.present(name))
+                events.append(.absent(name))
             }
             let pooled = (d.sortedValues(name) + dPrime.sortedValues(name)).sorted()
             guard !pooled.isEmpty else { continue }
@@ -272,13 +287,17 @@ enum DPAuditor {
                 }
                 continue
             }
-            func quantile(_ level: Double) -> Double { pooled[min(pooled.count - 1, Int(level * Double(pooled.count)))] }
+            func quantile(_ level: Double) -> Double {
+                pooled[min(pooled.count - 1, Int(level * Double(pooled.count)))]
+            }
             for t in Set(thresholdLevels.map(quantile)) {
                 events.append(.range(name, -.infinity, t))
                 events.append(.range(name, t, .infinity))
             }
             let grid = Array(Set(intervalLevels.map(quantile))).sorted()
-            for i in grid.indices { for j in grid.indices where j > i { events.append(.range(name, grid[i], grid[j])) } }
+            for i in grid.indices {
+                for j in grid.indices where j > i { events.append(.range(name, grid[i], grid[j])) }
+            }
         }
         // Answer patterns: each pattern seen at least 5 times in the selection halves.
         var patternTotals = counterD.patterns
@@ -312,7 +331,10 @@ enum DPAuditor {
     static func addProjectionColumn(_ sets: inout [SampleSet]) {
         var features: [(String, Bool)] = []  // (column, presence?)
         let names = Set(sets[0].columns.keys).union(sets[1].columns.keys).filter { !$0.contains("⟨lsb⟩") }.sorted()
-        for name in names { features.append((name, false)); features.append((name, true)) }
+        for name in names {
+            features.append((name, false))
+            features.append((name, true))
+        }
         func feature(_ set: SampleSet, _ f: (String, Bool), _ i: Int) -> Double {
             guard let column = set.columns[f.0] else { return 0 }
             let x = column[i]
@@ -323,7 +345,11 @@ enum DPAuditor {
             var sums = [0.0, 0.0], squares = [0.0, 0.0]
             for side in 0..<2 {
                 let set = sets[side]
-                for i in 0..<set.count { let x = feature(set, f, i); sums[side] += x; squares[side] += x * x }
+                for i in 0..<set.count {
+                    let x = feature(set, f, i)
+                    sums[side] += x
+                    squares[side] += x * x
+                }
             }
             let n0 = Double(sets[0].count), n1 = Double(sets[1].count)
             let m0 = sums[0] / n0, m1 = sums[1] / n1

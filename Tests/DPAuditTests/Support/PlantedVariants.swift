@@ -10,11 +10,13 @@ enum PlantedVariants {
 
     /// Laplace noise with half the scale the claimed ε needs (calibrated for 2ε, claimed ε).
     static func halfNoiseLaplace() throws -> AuditPath {
-        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2 * epsilon),
-                                                sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
-        return AuditPath(name: "planted/laplace-half-scale", claimedEpsilon: epsilon, delta: 0,
-                         sampleD: { .scalar(noise.release(0, using: &$0)) },
-                         sampleDPrime: { .scalar(noise.release(1, using: &$0)) })
+        let noise = try AdditiveNoise.calibrate(
+            mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2 * epsilon),
+            sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
+        return AuditPath(
+            name: "planted/laplace-half-scale", claimedEpsilon: epsilon, delta: 0,
+            sampleD: { .scalar(noise.release(0, using: &$0)) },
+            sampleDPrime: { .scalar(noise.release(1, using: &$0)) })
     }
 
     /// A grouped mean without partition selection: the keys observed in the data are released
@@ -25,11 +27,13 @@ enum PlantedVariants {
             var observed: [String] = []
             for row in rows where !observed.contains(row.key) { observed.append(row.key) }
             let query = DPQuery.mean(of: "val", clampedTo: 0...100).grouped(by: "grp", keys: .declared(observed))
-            return try AuditPaths.gateSampler(query, table, .laplace, NoiseParameters.pure(epsilon: epsilon), .pure(epsilon: epsilon))
+            return try AuditPaths.gateSampler(
+                query, table, .laplace, NoiseParameters.pure(epsilon: epsilon), .pure(epsilon: epsilon))
         }
-        return AuditPath(name: "planted/mean-without-partition-selection", claimedEpsilon: epsilon, delta: AuditPaths.delta,
-                         sampleD: try sampler(AuditPaths.rows(nil, unit: false)),
-                         sampleDPrime: try sampler(AuditPaths.rows(.freshKey, unit: false)))
+        return AuditPath(
+            name: "planted/mean-without-partition-selection", claimedEpsilon: epsilon, delta: AuditPaths.delta,
+            sampleD: try sampler(AuditPaths.rows(nil, unit: false)),
+            sampleDPrime: try sampler(AuditPaths.rows(.freshKey, unit: false)))
     }
 
     /// A sparse vector that does not halt: every query is answered against one noisy threshold,
@@ -42,9 +46,10 @@ enum PlantedVariants {
             let threshold = thresholdNoise.sample(using: &generator)
             return AuditPaths.sparseSample(queries.map { $0 + queryNoise.sample(using: &generator) >= threshold })
         }
-        return AuditPath(name: "planted/sparse-vector-non-halting", claimedEpsilon: e, delta: 0,
-                         sampleD: { run(AuditPaths.sparseQueriesD, &$0) },
-                         sampleDPrime: { run(AuditPaths.sparseQueriesDPrime, &$0) })
+        return AuditPath(
+            name: "planted/sparse-vector-non-halting", claimedEpsilon: e, delta: 0,
+            sampleD: { run(AuditPaths.sparseQueriesD, &$0) },
+            sampleDPrime: { run(AuditPaths.sparseQueriesDPrime, &$0) })
     }
 
     // MARK: Textbook Laplace on doubles (Mironov 2012)
@@ -86,23 +91,28 @@ enum PlantedVariants {
             let y = f + textbookNoise(bits >> 11, negative: bits & 1 == 1, scale: b)
             return supportSample(y, scale: b)
         }
-        return AuditPath(name: "planted/laplace-textbook-log-uniform", claimedEpsilon: epsilon, delta: 0,
-                         sampleD: { run(0, &$0) }, sampleDPrime: { run(1, &$0) })
+        return AuditPath(
+            name: "planted/laplace-textbook-log-uniform", claimedEpsilon: epsilon, delta: 0,
+            sampleD: { run(0, &$0) }, sampleDPrime: { run(1, &$0) })
     }
 
     /// An output with the textbook-support indicators for true values 0 (D) and 1 (D′).
     static func supportSample(_ y: Double, scale b: Double) -> AuditSample {
-        AuditSample([("value", y),
-                     ("⟨outside textbook support of f_D⟩", isReachable(y, from: 0, scale: b) ? 0 : 1),
-                     ("⟨outside textbook support of f_D′⟩", isReachable(y, from: 1, scale: b) ? 0 : 1)])
+        AuditSample([
+            ("value", y),
+            ("⟨outside textbook support of f_D⟩", isReachable(y, from: 0, scale: b) ? 0 : 1),
+            ("⟨outside textbook support of f_D′⟩", isReachable(y, from: 1, scale: b) ? 0 : 1),
+        ])
     }
 
     /// Control: the library's Laplace mechanism under the same support events must pass.
     static func libraryLaplaceWithSupportEvents() throws -> AuditPath {
-        let noise = try AdditiveNoise.calibrate(mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: epsilon),
-                                                sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
-        return AuditPath(name: "mechanism/laplace+textbook-support-events", claimedEpsilon: epsilon, delta: 0,
-                         sampleD: { supportSample(noise.release(0, using: &$0), scale: 1 / epsilon) },
-                         sampleDPrime: { supportSample(noise.release(1, using: &$0), scale: 1 / epsilon) })
+        let noise = try AdditiveNoise.calibrate(
+            mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: epsilon),
+            sensitivity: try .init(perPartition: 1, partitions: 1, inputExponent: 0, maximumRefinement: 24))
+        return AuditPath(
+            name: "mechanism/laplace+textbook-support-events", claimedEpsilon: epsilon, delta: 0,
+            sampleD: { supportSample(noise.release(0, using: &$0), scale: 1 / epsilon) },
+            sampleDPrime: { supportSample(noise.release(1, using: &$0), scale: 1 / epsilon) })
     }
 }

@@ -42,7 +42,8 @@ enum ScenarioAuditPaths {
 
     /// The embedded CSV of `domain`, cut to its header and first `rowCount` data rows.
     static func lines(_ domain: Domain) throws -> (header: String, rows: [String]) {
-        let path = try require(EmbeddedDatasets.path(for: domain), "datasets/\(EmbeddedDatasets.fileName(for: domain)) not found")
+        let path = try require(
+            EmbeddedDatasets.path(for: domain), "datasets/\(EmbeddedDatasets.fileName(for: domain)) not found")
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let all = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         return (all[0], Array(all[1...rowCount]))
@@ -78,8 +79,9 @@ enum ScenarioAuditPaths {
         let unit = ["transport": "card_id", "health": "person_id", "tourism": "visitor_id"][kind.rawValue]
         let (header, rows) = try lines(domain)
         let added = neighbour.map { addedRows(rows[0], schema: domain.schema, unit: unit, neighbour: $0) } ?? []
-        var input = ScenarioInput(table: try table(header, rows + added, schema: domain.schema), dataset: "audit/\(kind.rawValue)",
-                                  source: "audit", privacyUnit: unit)
+        var input = ScenarioInput(
+            table: try table(header, rows + added, schema: domain.schema), dataset: "audit/\(kind.rawValue)",
+            source: "audit", privacyUnit: unit)
         if kind == .tourism {
             let (hotelHeader, hotelRows) = try lines(.tourismHotels)
             input.second = try table(hotelHeader, hotelRows, schema: Domain.tourismHotels.schema)
@@ -99,8 +101,15 @@ enum ScenarioAuditPaths {
         for section in report.sections where !section.mechanism.hasPrefix("k-anonymity") {
             // The section's texts and noise scale must not depend on the data either: a text
             // that differs between D and D′ is a support difference of its code.
-            values.append(("⟨text⟩/\(section.id)", textCode([section.title, section.note, section.mechanism,
-                                                             section.labelNames.joined(separator: "|"), section.valueName].joined(separator: "\u{1}"))))
+            values.append(
+                (
+                    "⟨text⟩/\(section.id)",
+                    textCode(
+                        [
+                            section.title, section.note, section.mechanism,
+                            section.labelNames.joined(separator: "|"), section.valueName,
+                        ].joined(separator: "\u{1}"))
+                ))
             if let scale = section.noiseScale { values.append(("⟨scale⟩/\(section.id)", scale)) }
             for row in section.rows {
                 values.append(("\(section.id)/\(row.labels.joined(separator: "|"))", row.rawValue ?? row.value))
@@ -118,14 +127,18 @@ enum ScenarioAuditPaths {
 
     /// A sampler running `kind` on `input` once per call, each run a new authorisation of the
     /// same ledger (a fresh run ID), the report reduced to coordinates.
-    static func sampler(_ kind: ScenarioKind, _ input: ScenarioInput, directory: String) throws -> @Sendable (inout SecureRandomGenerator) throws -> AuditSample {
+    static func sampler(
+        _ kind: ScenarioKind, _ input: ScenarioInput, directory: String
+    ) throws -> @Sendable (inout SecureRandomGenerator) throws -> AuditSample {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledger = try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal)
         let counter = RunCounter()
         return { _ in
-            let context = ScenarioContext(ledger: ledger, operator: "auditor", runID: "run\(counter.next())",
-                                          outputDirectory: directory + "/out")
-            let report = try ScenarioRunner.run(kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta), context: context)
+            let context = ScenarioContext(
+                ledger: ledger, operator: "auditor", runID: "run\(counter.next())",
+                outputDirectory: directory + "/out")
+            let report = try ScenarioRunner.run(
+                kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta), context: context)
             return sample(of: report)
         }
     }
@@ -135,19 +148,23 @@ enum ScenarioAuditPaths {
     /// the others 200.
     static let slow: Set<ScenarioKind> = [.transport, .health]
 
-    static func name(_ kind: ScenarioKind, _ neighbour: Neighbour) -> String { "scenario/\(kind.rawValue)/\(neighbour.rawValue)" }
+    static func name(_ kind: ScenarioKind, _ neighbour: Neighbour) -> String {
+        "scenario/\(kind.rawValue)/\(neighbour.rawValue)"
+    }
 
     static func path(_ kind: ScenarioKind, _ neighbour: Neighbour) throws -> AuditPath {
         let root = NSTemporaryDirectory() + "dp-audit-\(kind.rawValue)-\(UUID().uuidString)"
-        return AuditPath(name: name(kind, neighbour), claimedEpsilon: epsilon, delta: delta,
-                         sampleD: try sampler(kind, try input(kind, nil), directory: root + "/d"),
-                         sampleDPrime: try sampler(kind, try input(kind, neighbour), directory: root + "/d-prime"),
-                         sampleScale: slow.contains(kind) ? 0.03 : 0.1, longSamples: slow.contains(kind) ? 10_000 : 20_000)
+        return AuditPath(
+            name: name(kind, neighbour), claimedEpsilon: epsilon, delta: delta,
+            sampleD: try sampler(kind, try input(kind, nil), directory: root + "/d"),
+            sampleDPrime: try sampler(kind, try input(kind, neighbour), directory: root + "/d-prime"),
+            sampleScale: slow.contains(kind) ? 0.03 : 0.1, longSamples: slow.contains(kind) ? 10_000 : 20_000)
     }
 
     /// Every scenario × neighbour.
     static let entries: [AuditPathEntry] = ScenarioKind.allCases.flatMap { kind in
-        Neighbour.allCases.map { neighbour in AuditPathEntry(name: name(kind, neighbour)) { try path(kind, neighbour) } }
+        Neighbour.allCases.map { neighbour in AuditPathEntry(name: name(kind, neighbour)) { try path(kind, neighbour) }
+        }
     }
 }
 

@@ -59,14 +59,18 @@ enum RegularizedBeta {
             let m = Double(step), m2 = 2 * m
             // Even term.
             var coefficient = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
-            d = 1 + coefficient * d; if abs(d) < tiny { d = tiny }
-            c = 1 + coefficient / c; if abs(c) < tiny { c = tiny }
+            d = 1 + coefficient * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + coefficient / c
+            if abs(c) < tiny { c = tiny }
             d = 1 / d
             h *= d * c
             // Odd term.
             coefficient = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
-            d = 1 + coefficient * d; if abs(d) < tiny { d = tiny }
-            c = 1 + coefficient / c; if abs(c) < tiny { c = tiny }
+            d = 1 + coefficient * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + coefficient / c
+            if abs(c) < tiny { c = tiny }
             d = 1 / d
             let delta = d * c
             h *= delta
