@@ -73,20 +73,9 @@ enum CLIAuditPaths {
     }
 
     static func runCLI(_ binary: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw AuditError("privacy-kernel exited with \(process.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
+        let result = try run(binary, arguments)
+        guard result.status == 0 else { throw AuditError("privacy-kernel exited with \(result.status)") }
+        return result.out
     }
 
     /// The audit path of `spec`: D and D′ written as CSV files in a temporary directory.
