@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "SecureRandom", targets: ["SecureRandom"]),
+        .library(name: "PrivacyAccounting", targets: ["PrivacyAccounting"]),
         .library(name: "DifferentialPrivacy", targets: ["DifferentialPrivacy"]),
         .library(name: "Anonymity", targets: ["Anonymity"]),
         .library(name: "SecureAggregation", targets: ["SecureAggregation"]),
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "PrivacyLedger", targets: ["PrivacyLedger"]),
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
+        .library(name: "ReportRendering", targets: ["ReportRendering"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -53,14 +55,17 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "DifferentialPrivacy", dependencies: ["Tabular", "SecureRandom"]),
+        // Privacy events, accountants, budgets and the budget-store seam with its package-internal
+        // gate: below DifferentialPrivacy and SecureAggregation, so both charge through it.
+        .target(name: "PrivacyAccounting", dependencies: ["SecureRandom"]),
+        .target(name: "DifferentialPrivacy", dependencies: ["PrivacyAccounting", "Tabular", "SecureRandom"]),
         .target(name: "Anonymity", dependencies: ["Tabular"]),
         // Paillier encryption on GMP: BigInteger is the only user of CGMP.
         .target(name: "Paillier", dependencies: ["SecureRandom", "CGMP", "Tabular"]),
         .target(
             name: "SecureAggregation",
             dependencies: [
-                "SecureRandom", "Tabular",
+                "PrivacyAccounting", "SecureRandom", "Tabular",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -86,19 +91,21 @@ let package = Package(
         ),
         // DP linear and logistic regression on OpenBLAS (CBLAS + LAPACK dsyev).
         .target(name: "PrivateLearning", dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "COpenBLAS"]),
-        // The plan's domain models (tables + context → report) and their JSON/CSV/HTML reports.
+        // The plan's domain models (tables + context → report, a data model of released values).
         .target(
             name: "Scenarios",
             dependencies: ["Tabular", "Datasets", "DifferentialPrivacy", "Anonymity", "SecureAggregation", "PrivacyLedger", "PrivateLearning"]
         ),
+        // Presentation of reports: report.json, CSV per section, self-contained HTML with SVG charts.
+        .target(name: "ReportRendering", dependencies: ["Scenarios"]),
         // The commands as a library (parsed in tests and by the fuzzer without a process) and
         // the executable that runs them.
         .target(
             name: "PrivacyKernelCLI",
             dependencies: [
-                "Tabular", "Datasets", "SecureRandom", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
+                "Tabular", "Datasets", "SecureRandom", "PrivacyAccounting", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 "SecureAggregationTransport", "Paillier",
-                "PrivacyLedger", "Scenarios",
+                "PrivacyLedger", "Scenarios", "ReportRendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -125,15 +132,20 @@ let package = Package(
         .testTarget(name: "SecureRandomTests", dependencies: ["SecureRandom", .product(name: "Crypto", package: "swift-crypto"),
                                                             .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: leafSwiftSettings),
         .testTarget(
+            name: "PrivacyAccountingTests",
+            dependencies: ["PrivacyAccounting", "SecureRandom"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: leafSwiftSettings
+        ),
+        .testTarget(
             name: "DifferentialPrivacyTests",
             dependencies: ["DifferentialPrivacy", "SecureRandom", "Tabular", "_TestSupport"],
-            resources: [.copy("Fixtures")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),
         .testTarget(
             name: "PrivacyLedgerTests",
-            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "Tabular", "_TestSupport",
+            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "SecureAggregation", "SecureRandom", "Tabular", "_TestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: leafSwiftSettings
         ),
@@ -144,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenariosTests",
-            dependencies: ["Scenarios", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets", "_TestSupport"],
+            dependencies: ["Scenarios", "ReportRendering", "PrivacyLedger", "DifferentialPrivacy", "Tabular", "Datasets", "_TestSupport"],
             swiftSettings: leafSwiftSettings
         ),
         // Black-box DP auditor (issue 13): statistical lower bounds on ε for every release path,
@@ -157,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecureAggregationTests",
-            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport", "DifferentialPrivacy", "Tabular",
+            dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport", "DifferentialPrivacy", "PrivacyAccounting", "Tabular",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: leafSwiftSettings
         ),
@@ -191,4 +203,10 @@ if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
         ),
     ]
     package.products += [.executable(name: "privacy-kernel-fuzz", targets: ["privacy-kernel-fuzz"])]
+}
+
+// Every import is internal unless it says otherwise (`public import X` where a public
+// declaration needs X's types), so no module leaks its dependencies into its clients' scope.
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") && Context.environment["PK_NO_IIBD"] == nil {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("InternalImportsByDefault")]
 }

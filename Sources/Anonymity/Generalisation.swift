@@ -110,27 +110,13 @@ public struct GeneralisationResult: Sendable, Equatable {
                 columns.append(column)
                 continue
             }
-            columns.append(Self.select(column, rows: keep))
+            do { columns.append(try column.gathering(rows: keep)) } catch {
+                throw .invalidArgument(name: "column \(column.name)", reason: "\(error)")
+            }
         }
         do { return try Table(columns: columns) } catch {
             throw .invalidArgument(name: "table", reason: "\(error)")
         }
-    }
-
-    static func select(_ column: Column, rows: [Int]) -> Column {
-        let validity: ValidityBitmap? = column.validity.map { v in
-            ValidityBitmap(rows.map { v.isValid($0) })
-        }
-        let values: ColumnValues
-        switch column.values {
-        case let .float64(v): values = .float64(rows.map { v[$0] })
-        case let .int64(v): values = .int64(rows.map { v[$0] })
-        case let .bool(v): values = .bool(rows.map { v[$0] })
-        case let .categorical(c, d): values = .categorical(codes: rows.map { c[$0] }, dictionary: d)
-        case let .date(v): values = .date(rows.map { v[$0] })
-        case let .timestamp(v): values = .timestamp(rows.map { v[$0] })
-        }
-        return try! Column(name: column.name, values: values, validity: validity)
     }
 }
 

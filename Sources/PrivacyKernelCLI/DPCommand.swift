@@ -159,7 +159,6 @@ struct DPOptions: ParsableArguments {
         guard separator.utf8.count == 1, separator.unicodeScalars.first!.isASCII else {
             throw ValidationError("--separator must be one ASCII character")
         }
-        if keys != nil && selectPartitions { throw ValidationError("give --keys or --select-partitions, not both") }
         if epsilon == nil && rho == nil { throw ValidationError("give --epsilon (or --rho for discrete-gaussian)") }
         if epsilon != nil && rho != nil {
             throw ValidationError(
@@ -177,9 +176,6 @@ struct DPOptions: ParsableArguments {
             throw ValidationError(
                 "unknown --non-finite '\(String(nonFinite.prefix(64)))'; choose refuse, clamp or drop")
         }
-        if let bins, !(1...DPQuery.maximumHistogramBins).contains(bins) {
-            throw ValidationError("--bins must be in 1 … \(DPQuery.maximumHistogramBins), got \(bins)")
-        }
     }
 
     func parsedBounds() throws -> (Double, Double)? {
@@ -191,60 +187,38 @@ struct DPOptions: ParsableArguments {
         return (lower, upper)
     }
 
-    func queryShape(_ statistic: DPStatistic) throws -> DPQuery {
-        let range = try parsedBounds()
-        var query = DPQuery(statistic: statistic, column: column, lower: range?.0, upper: range?.1)
+    /// The query of these options, built and checked by the library's
+    /// ``DPQuerySpecification`` (the CLI only parses `--bounds`, `--levels` and the keys file).
+    func query(_ statistic: DPStatistic) throws -> DPQuery {
+        var specification = DPQuerySpecification(statistic: statistic, column: column)
+        if let range = try parsedBounds() { (specification.lower, specification.upper) = range }
+        specification.groupBy = by
+        if let keys { specification.keys = try readKeysFile(keys, option: "--keys") }
+        specification.selectPartitions = selectPartitions
+        specification.privacyUnit = privacyUnit
+        specification.maxPartitionsPerUnit = maxPartitions
+        specification.maxContributionsPerPartition = maxContributions
         if statistic == .quantiles {
-            query.quantileLevels = try levels.split(separator: ",").map { text in
+            specification.quantileLevels = try levels.split(separator: ",").map { text in
                 guard let level = Double(text.trimmingCharacters(in: .whitespaces)) else {
                     throw ValidationError("--levels must be numbers in [0, 1], got '\(String(text.prefix(64)))'")
                 }
                 return level
             }
         }
-        var partitionKeys: PartitionKeys = .none
-        if (keys != nil || selectPartitions) && by == nil && statistic != .histogram {
-            throw ValidationError("--keys and --select-partitions need --by (or the histogram statistic)")
-        }
-        if let keys {
-            partitionKeys = .declared(try readKeysFile(keys, option: "--keys"))
-        } else if selectPartitions {
-            partitionKeys = .selected
-        }
-        if statistic == .histogram {
-            guard let column else { throw ValidationError("histogram needs --column") }
-            if let bins {
-                guard let range else { throw ValidationError("--bins needs --bounds") }
-                guard bins >= 1 else { throw ValidationError("--bins must be at least 1") }
-                query = .histogram(of: column, bins: bins, over: range.0...max(range.0, range.1))
-                query.lower = range.0
-                query.upper = range.1
-                query.keys = .declared(DPQuery.binLabels(bins: bins, lower: range.0, upper: range.1))
-            } else {
-                guard case .none = partitionKeys else {
-                    query = .histogram(of: column, keys: partitionKeys)
-                    return query.boundingContributions(
-                        privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
-                        maxContributionsPerPartition: maxContributions)
-                }
-                throw ValidationError("a categorical histogram needs --keys FILE or --select-partitions")
+        specification.histogramBins = bins
+        specification.nonFiniteValues = NonFiniteValuePolicy(rawValue: nonFinite)!
+        do { return try specification.query() } catch {
+            // The library names its fields; an operator knows the flags.
+            let flags = [
+                "histogramBins": "--bins", "groupBy": "--by", "keys": "--keys or --select-partitions",
+                "quantileLevels": "--levels", "column": "--column",
+            ]
+            if case let .invalidParameter(name, value, reason) = error, let flag = flags[name] {
+                throw ValidationError("\(flag) (\(value)): \(reason)")
             }
-        } else if let by {
-            guard case .none = partitionKeys else {
-                query = query.grouped(by: by, keys: partitionKeys)
-                return query.boundingContributions(
-                    privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
-                    maxContributionsPerPartition: maxContributions)
-            }
-            throw ValidationError("--by needs --keys FILE or --select-partitions")
+            throw error
         }
-        return query.boundingContributions(
-            privacyUnit: privacyUnit, maxPartitionsPerUnit: maxPartitions,
-            maxContributionsPerPartition: maxContributions)
-    }
-
-    func query(_ statistic: DPStatistic) throws -> DPQuery {
-        try queryShape(statistic).handlingNonFiniteValues(NonFiniteValuePolicy(rawValue: nonFinite)!)
     }
 
     func run(_ statistic: DPStatistic) throws {
@@ -253,8 +227,7 @@ struct DPOptions: ParsableArguments {
         let parameters = try NoiseParameters(
             epsilon: epsilon, delta: delta, rho: rho,
             gaussianCalibration: classicGaussian ? .classic : .analytic)
-        // Check the request before reading the data.
-        try query.validate()
+        // The query is checked (built by the library) before the data is read.
         if statistic != .quantiles { try parameters.validate(for: mechanism) }
         if let op = identity.operator, let scenario = identity.scenario {
             // Through the ledger: refuse before reading the data, then the gate re-checks and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PrivacyLedger
+import ReportRendering
 import Scenarios
 
 /// Progress lines on stderr.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import PrivacyAccounting
 import SecureAggregation
 import SecureAggregationTransport
 import SecureRandom
@@ -190,11 +191,19 @@ struct SecAggCommand: ParsableCommand {
             // error of the decoded real total against the clipped real sum.
             var noiseRMS: Double?
             var errorRMS: Double?
-            if let plan {
+            var chargedRho: Double?
+            if let plan, let dpRho {
+                // The noisy sum leaves through the plan's release door, which charges its ρ
+                // first: here an in-memory budget of the requested ρ (the inputs are synthetic).
+                let budget = try PrivacySession(budget: .zCDP(rho: dpRho), name: "secagg simulate")
+                let released = try plan.release(
+                    report.aggregate, through: budget,
+                    description: "secure sum of \(dim) elements over \(report.contributors.count) parties")
+                chargedRho = budget.spent
                 let modulus = Int64(1) << Int64(bits)
                 var squares = 0.0
                 var errors = 0.0
-                let decoded = plan.decode(report.aggregate)
+                let decoded = released.values
                 for i in 0..<dim {
                     var cleanSum: UInt32 = 0
                     var realSum = 0.0
@@ -228,8 +237,9 @@ struct SecAggCommand: ParsableCommand {
                     "bytes_from_parties": report.bytesFromParties, "bytes_from_server": report.bytesFromServer,
                     "wall_ms": wall,
                 ]
-                if let plan, let noiseRMS, let errorRMS {
+                if let plan, let noiseRMS, let errorRMS, let chargedRho {
                     object["dp_rho"] = plan.rho
+                    object["dp_rho_charged"] = chargedRho
                     object["dp_local_sigma"] = plan.localSigma
                     object["dp_contributors_accounted"] = plan.contributors
                     object["dp_l2_sensitivity"] = plan.l2Sensitivity
@@ -251,9 +261,9 @@ struct SecAggCommand: ParsableCommand {
                     server: unmasking \(String(format: "%.2f", report.serverUnmaskingMilliseconds)) ms (\(String(format: "%.0f", report.serverUnmaskingCPUMilliseconds)) ms CPU over all threads), all rounds \(String(format: "%.2f", report.serverTotalMilliseconds)) ms
                     traffic: \(report.bytesFromParties) bytes from parties, \(report.bytesFromServer) from the server; wall \(String(format: "%.0f", wall)) ms
                     """)
-                if let plan, let noiseRMS, let errorRMS {
+                if let plan, let noiseRMS, let errorRMS, let chargedRho {
                     print(
-                        "distributed DP: clip \(dpClip), scale \(plan.quantiser.scale), Δ₂ \(String(format: "%.1f", plan.l2Sensitivity)) steps; local σ \(String(format: "%.3f", plan.localSigma)) per party, \(String(format: "%.4g", plan.rho))-zCDP with ≥ \(plan.contributors) honest contributors (t − n_C); noise in the total: RMS \(String(format: "%.2f", noiseRMS)) steps (expected \(String(format: "%.2f", Double(report.contributors.count).squareRoot() * plan.localSigma))); error of the real total: RMS \(String(format: "%.4g", errorRMS))"
+                        "distributed DP (released through the plan's door, charged ρ = \(String(format: "%.4g", chargedRho)) to an in-memory budget of \(String(format: "%.4g", dpRho ?? 0))): clip \(dpClip), scale \(plan.quantiser.scale), Δ₂ \(String(format: "%.1f", plan.l2Sensitivity)) steps; local σ \(String(format: "%.3f", plan.localSigma)) per party, \(String(format: "%.4g", plan.rho))-zCDP with ≥ \(plan.contributors) honest contributors (t − n_C); noise in the total: RMS \(String(format: "%.2f", noiseRMS)) steps (expected \(String(format: "%.2f", Double(report.contributors.count).squareRoot() * plan.localSigma))); error of the real total: RMS \(String(format: "%.4g", errorRMS))"
                     )
                 }
             }

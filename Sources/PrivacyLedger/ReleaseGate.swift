@@ -77,7 +77,7 @@ public struct AuthorisedBudget: BudgetStore {
     ///
     /// - Returns: the digest.
     public func recordOutcome(_ outcome: ReleaseOutcome) throws(PrivacyLedgerError) -> String {
-        try ledger.commitOutcome(of: outcome.charge.id, release: outcome.release, cpuStart: context.cpuStart)
+        try ledger.commitOutcome(of: outcome, cpuStart: context.cpuStart)
     }
 }
 
@@ -214,8 +214,9 @@ extension SQLiteLedger {
     /// Records a charged release's outcome: digest, noise scale, bytes and CPU time.
     ///
     /// - Returns: the digest.
-    func commitOutcome(of id: UUID, release: DPRelease, cpuStart: Double?) throws(PrivacyLedgerError) -> String {
-        let encoded = try Self.json(release)
+    func commitOutcome(of outcome: ReleaseOutcome, cpuStart: Double?) throws(PrivacyLedgerError) -> String {
+        let id = outcome.charge.id
+        let encoded = try Self.json(outcome.release)
         let digest = Self.sha256Hex(Array(encoded.utf8))
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
@@ -226,7 +227,7 @@ extension SQLiteLedger {
                     WHERE id = ? AND result_digest IS NULL
                     """,
                 arguments: [
-                    digest, release.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString,
+                    digest, outcome.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString,
                 ])
             guard db.changesCount == 1 else {
                 throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry")
@@ -241,8 +242,9 @@ extension SQLiteLedger {
         return digest
     }
 
-    /// The SHA-256 (hex) of a release's canonical JSON, as the ledger stores it.
-    public static func digest(of release: DPRelease) throws(PrivacyLedgerError) -> String {
+    /// The SHA-256 (hex) of a release's canonical JSON (sorted keys), as the ledger stores it:
+    /// a `DPRelease`, or the `DistributedSumRelease` of a distributed-noise secure sum.
+    public static func digest(of release: some Encodable) throws(PrivacyLedgerError) -> String {
         sha256Hex(Array(try json(release).utf8))
     }
 }

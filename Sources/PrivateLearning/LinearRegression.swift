@@ -88,15 +88,15 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     public func fit(
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore
     ) throws(PrivateLearningError) -> LinearRegressionModel {
-        var generator = try StatisticNoise.systemGenerator()
-        return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
+        var releaser = SampledNoise(generator: try StatisticNoise.systemGenerator())
+        return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
     }
 
-    /// The fit with a given generator. `noiseFree` (tests only) skips the noise but still
-    /// validates, quantises, charges and solves.
+    /// The fit with a given releaser: ``SampledNoise`` in production; this package's tests inject
+    /// an exact one (the fit still validates, quantises, charges and solves).
     func fit(
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
-        generator: inout SecureRandomGenerator, noiseFree: Bool
+        releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LinearRegressionModel {
         do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
         if let ridge, !(ridge.isFinite && ridge >= 0) {
@@ -127,25 +127,24 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         var noisyGram = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
-                let value = noise.release(
-                    gram[column * p + row], gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
+                let value = releaser.release(gram[column * p + row], gridBits: matrix.gridBits, under: noise)
                 noisyGram[column * p + row] = value
                 noisyGram[row * p + column] = value
             }
         }
         let noisyMoment = moment.map {
-            noise.release($0, gridBits: matrix.gridBits, noiseFree: noiseFree, using: &generator)
+            releaser.release($0, gridBits: matrix.gridBits, under: noise)
         }
 
         // Regularised solve with an eigenvalue floor.
         let entrySD = mechanism.isLaplaceFamily ? noise.scale * 2.0.squareRoot() : noise.scale
-        let lambda = ridge ?? (noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD)
+        let lambda = ridge ?? (releaser.isExact ? 0 : 2 * Double(p).squareRoot() * entrySD)
         for j in 0..<p { noisyGram[j * p + j] += lambda }
         // Eigenvalues below the noise's spectral reach are not information: raise them to at
         // least that level even when the caller chose a smaller ridge (a tiny relative floor in
         // the noise-free test mode).
         let largest = noisyGram.map(\.magnitude).max() ?? 1
-        let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD
+        let noiseReach = releaser.isExact ? 0 : 2 * Double(p).squareRoot() * entrySD
         let floor = max(lambda, noiseReach, 1e-12 * max(1, largest))
         guard let solver = FlooredSymmetricSolver(noisyGram, order: p, floor: floor) else {
             throw .invalidParameter(

@@ -104,13 +104,15 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
     public func fit(
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore
     ) throws(PrivateLearningError) -> LogisticRegressionModel {
-        var generator = try StatisticNoise.systemGenerator()
-        return try fit(table, parameters: parameters, budget: budget, generator: &generator, noiseFree: false)
+        var releaser = SampledNoise(generator: try StatisticNoise.systemGenerator())
+        return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
     }
 
+    /// The fit with a given releaser: ``SampledNoise`` in production; this package's tests inject
+    /// an exact one (the fit still validates, quantises, charges and solves).
     func fit(
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
-        generator: inout SecureRandomGenerator, noiseFree: Bool
+        releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LogisticRegressionModel {
         guard iterations >= 1, iterations <= 10_000 else {
             throw .invalidParameter(name: "iterations", value: "\(iterations)", reason: "must lie in 1 … 10000")
@@ -169,8 +171,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         var bound = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
-                let value = hessianNoise.release(
-                    gram[column * p + row], gridBits: bits, noiseFree: noiseFree, using: &generator)
+                let value = releaser.release(gram[column * p + row], gridBits: bits, under: hessianNoise)
                 bound[column * p + row] = value / 4
                 bound[row * p + column] = value / 4
             }
@@ -181,7 +182,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         // Floor: the penalty, the noise's spectral reach on Ĥ/4 (2√p·σ_H/4; eigenvalues below
         // it are noise), and a tiny multiple of the row count.
         let entrySD = mechanism.isLaplaceFamily ? hessianNoise.scale * 2.0.squareRoot() : hessianNoise.scale
-        let noiseReach = noiseFree ? 0 : 2 * Double(p).squareRoot() * entrySD / 4
+        let noiseReach = releaser.isExact ? 0 : 2 * Double(p).squareRoot() * entrySD / 4
         let floor = max(penalty, noiseReach, 1e-9 * rows)
         guard let preconditioner = FlooredSymmetricSolver(bound, order: p, floor: floor) else {
             throw .invalidParameter(
@@ -196,7 +197,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         var twiceGradient = [Double](repeating: 0, count: p)
         for j in 0..<p { twiceGradient[j] = gram[(p - 1) * p + j] - 2 * moment[j] }
         let firstGradient = twiceGradient.map {
-            gradientNoise.release($0, gridBits: bits, noiseFree: noiseFree, using: &generator) / 2
+            releaser.release($0, gridBits: bits, under: gradientNoise) / 2
         }
         var theta = preconditioner.solve(firstGradient).map { -$0 }
 
@@ -207,7 +208,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
                 var step = [Double](repeating: 0, count: p)
                 for j in 0..<p {
                     step[j] =
-                        gradientNoise.release(gradient[j], gridBits: bits, noiseFree: noiseFree, using: &generator)
+                        releaser.release(gradient[j], gridBits: bits, under: gradientNoise)
                         + penalty * theta[j]
                 }
                 let delta = preconditioner.solve(step)

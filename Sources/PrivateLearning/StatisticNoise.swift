@@ -13,7 +13,7 @@ import SecureRandom
 ///   given, so the statistic is expressed in units of `2^-shift` with `shift` chosen (from the
 ///   public noise scale only) to put about 2^20 grid steps in one noise scale. Multiplying a
 ///   statistic by a public power of two changes nothing about privacy.
-struct StatisticNoise: Sendable {
+package struct StatisticNoise: Sendable {
     let noise: AdditiveNoise
     /// The statistic is handed to ``AdditiveNoise`` in units of `2^-shift` model units.
     let shift: Int
@@ -61,12 +61,8 @@ struct StatisticNoise: Sendable {
     }
 
     /// Adds noise to an exact statistic `value` (a multiple of `2^-2·gridBits`, below 2^53
-    /// units) and returns the released value in model units. With `noiseFree` (tests only) the
-    /// value is returned unchanged.
-    func release(
-        _ value: Double, gridBits: Int, noiseFree: Bool, using generator: inout SecureRandomGenerator
-    ) -> Double {
-        if noiseFree { return value }
+    /// units) and returns the released value in model units.
+    func release(_ value: Double, gridBits: Int, using generator: inout SecureRandomGenerator) -> Double {
         let units = Int64(value * Double(sign: .plus, exponent: 2 * gridBits, significand: 1))
         return noise.release(units, using: &generator) * Double(sign: .plus, exponent: -shift, significand: 1)
     }
@@ -89,5 +85,32 @@ struct StatisticNoise: Sendable {
         do { return try SecureRandomGenerator() } catch {
             throw .privacy(.randomSourceFailure(reason: "\(error)"))
         }
+    }
+}
+
+/// How a fit turns its exact statistics into released ones, after the budget is charged. The
+/// library's only conformer is ``SampledNoise``; this package's tests inject an exact one to
+/// compare fits with exact solutions. `package`: no library user can fit without noise.
+package protocol StatisticReleaser {
+    /// Whether released statistics equal the exact ones (the fit then adds no ridge and no
+    /// noise margin).
+    var isExact: Bool { get }
+    /// The released value, in model units, of the exact statistic `value` (a multiple of
+    /// `2^-2·gridBits`) under `noise`.
+    mutating func release(_ value: Double, gridBits: Int, under noise: StatisticNoise) -> Double
+}
+
+/// The production releaser: each statistic gets calibrated exact noise from a secure generator.
+package struct SampledNoise: StatisticReleaser {
+    /// The generator the noise is drawn from.
+    package var generator: SecureRandomGenerator
+
+    /// A releaser drawing from `generator` (tests pass seeded generators).
+    package init(generator: SecureRandomGenerator) { self.generator = generator }
+
+    package var isExact: Bool { false }
+
+    package mutating func release(_ value: Double, gridBits: Int, under noise: StatisticNoise) -> Double {
+        noise.release(value, gridBits: gridBits, using: &generator)
     }
 }

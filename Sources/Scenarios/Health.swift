@@ -147,8 +147,8 @@ extension ScenarioRunner {
         let personCodes = try View.codes(person, kind)
         var seen = Set<UInt32>()
         let firstVisits = personCodes.indices.filter { seen.insert(personCodes[$0]).inserted }
-        let persons = try View.rows(
-            try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"]), firstVisits)
+        let persons = try view.selecting(["age", "sex", "district", "insurance", "hypertension", "diabetes"])
+            .gathering(rows: firstVisits)
 
         try appendRiskModelAndCohort(
             persons: persons, quasiIdentifiers: ["age", "sex", "district"], kept: ["insurance", "hypertension"],
@@ -220,7 +220,7 @@ extension ScenarioRunner {
 
         // 4. k-anonymous cohort export: the persons with the outcome.
         let outcome = try View.doubles(persons, risk.label, kind)
-        let cohort = try View.rows(try persons.selecting(qi + kept), outcome.indices.filter { outcome[$0] != 0 })
+        let cohort = try persons.selecting(qi + kept).gathering(rows: outcome.indices.filter { outcome[$0] != 0 })
         context.progress(
             "  [health] Mondrian k=\(options.k) over \(qi.joined(separator: ",")) for the \(risk.cohortNoun)")
         let mondrian = try Anonymiser.mondrian(cohort, quasiIdentifiers: qi, k: options.k)

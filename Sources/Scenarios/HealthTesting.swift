@@ -177,7 +177,7 @@ extension ScenarioRunner {
         var personColumns: [String] = []
         for name in ["age", "sex", "drive_thru"] + testing.cohortQuasiIdentifiers + testing.cohortKept
         where !personColumns.contains(name) { personColumns.append(name) }
-        let firstTests = try View.rows(try tests.selecting(personColumns), order)
+        let firstTests = try tests.selecting(personColumns).gathering(rows: order)
         let persons = try Table(
             columns: firstTests.columns
                 + [try Column("positive", int64: order.map { everPositive[codes[$0]] == true ? 1 : 0 })])

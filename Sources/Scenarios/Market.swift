@@ -21,7 +21,7 @@ extension ScenarioRunner {
         var complaints = records
         if records["record_type"] != nil {
             let types = try View.strings(records, "record_type", kind)
-            complaints = try View.rows(records, types.indices.filter { types[$0] == "complaint" })
+            complaints = try records.gathering(rows: types.indices.filter { types[$0] == "complaint" })
         }
         let category = try View.strings(complaints, "category", kind)
         let sub = try View.strings(complaints, "sub_category", kind)

@@ -164,7 +164,7 @@ struct ScenarioGrant {
         datasetIndex: Int = 0
     ) throws -> String {
         let directory = context.directory(for: kind)
-        try ReportWriter.createDirectory(directory)
+        try OutputFiles.createDirectory(directory)
         let path = directory + "/" + file
         context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
         let record = try context.ledger.export(
@@ -249,7 +249,7 @@ package struct Released {
 }
 
 /// A compact number for text: up to 4 significant digits.
-func formatNumber(_ x: Double) -> String {
+package func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
     return String(format: "%.4g", x)
 }

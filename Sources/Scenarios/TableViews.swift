@@ -71,24 +71,6 @@ enum View {
     /// `YYYY-MM-DD` of a day number.
     static func dateText(_ day: Int32) -> String { CalendarCodec.formatDate(days: day) }
 
-    /// The rows at `indices` of every column (a filtered table). O(rows × columns).
-    static func rows(_ table: Table, _ indices: [Int]) throws -> Table {
-        let columns = try table.columns.map { column -> Column in
-            let values: ColumnValues
-            switch column.values {
-            case let .float64(v): values = .float64(indices.map { v[$0] })
-            case let .int64(v): values = .int64(indices.map { v[$0] })
-            case let .bool(v): values = .bool(indices.map { v[$0] })
-            case let .categorical(codes, dictionary):
-                values = .categorical(codes: indices.map { codes[$0] }, dictionary: dictionary)
-            case let .date(v): values = .date(indices.map { v[$0] })
-            case let .timestamp(v): values = .timestamp(indices.map { v[$0] })
-            }
-            return try Column(name: column.name, values: values)
-        }
-        return try Table(columns: columns)
-    }
-
     /// All combinations of `parts` joined by "|", first part varying slowest.
     static func product(_ parts: [[String]]) -> [String] {
         parts.reduce([""]) { acc, next in acc.flatMap { prefix in next.map { prefix.isEmpty ? $0 : prefix + "|" + $0 } }

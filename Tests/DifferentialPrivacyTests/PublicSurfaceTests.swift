@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 
-/// Issue 17, "one door out": no public API of `DifferentialPrivacy` returns noise or charges a
-/// budget outside the release gate. Read from the module's symbol graph
+/// Issue 17, "one door out": no public API of `PrivacyAccounting`, `DifferentialPrivacy` or
+/// `SecureAggregation` returns noise or charges a budget outside the release gate. Read from
+/// the modules' symbol graphs
 /// (`swift-symbolgraph-extract` over the module this test process was built with), so a new
 /// public door fails here however it is spelled.
-@Suite("Issue 17: the public surface of DifferentialPrivacy has one door out")
+@Suite("Issue 17: the public surface of the privacy modules has one door out")
 struct PublicSurfaceTests {
     /// One public symbol: its kind, its path (`Type.member(labels:)`) and its declaration.
     struct Symbol {
@@ -60,9 +61,17 @@ struct PublicSurfaceTests {
         process.waitUntilExit()
         try #require(
             process.terminationStatus == 0, "swift-symbolgraph-extract: \(String(decoding: message, as: UTF8.self))")
-        let data = try Data(contentsOf: output.appendingPathComponent("\(module).symbols.json"))
-        let graph = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let symbols = try #require(graph["symbols"] as? [[String: Any]])
+        // The module's own graph and one graph per module it extends (`Module@Other.symbols.json`:
+        // the gate's doors are extensions of PrivacyAccounting's BudgetStore).
+        let graphs = try FileManager.default.contentsOfDirectory(atPath: output.path)
+            .filter { $0 == "\(module).symbols.json" || $0.hasPrefix("\(module)@") }
+        try #require(graphs.contains("\(module).symbols.json"), "no symbol graph for \(module): \(graphs)")
+        var symbols: [[String: Any]] = []
+        for name in graphs {
+            let data = try Data(contentsOf: output.appendingPathComponent(name))
+            let graph = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            symbols += try #require(graph["symbols"] as? [[String: Any]])
+        }
         return symbols.map { symbol in
             let kind = (symbol["kind"] as? [String: Any])?["identifier"] as? String ?? ""
             let path = (symbol["pathComponents"] as? [String] ?? []).joined(separator: ".")
@@ -76,7 +85,7 @@ struct PublicSurfaceTests {
         "only the gate returns noise, only stores charge, and nobody outside the package can build a charge or an outcome",
         .enabled(if: extractor != nil))
     func oneDoorOut() throws {
-        let symbols = try Self.publicSymbols(of: "DifferentialPrivacy")
+        let symbols = try Self.publicSymbols(of: "PrivacyAccounting") + Self.publicSymbols(of: "DifferentialPrivacy")
         try #require(symbols.count > 100, "the symbol graph looks empty: \(symbols.count) symbols")
         let callables = symbols.filter(\.isCallable)
 
@@ -87,7 +96,6 @@ struct PublicSurfaceTests {
         #expect(
             drawsNoise == [
                 "BudgetStore.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
-                "PrivacySession.aboveThreshold(threshold:epsilon:sensitivity:description:using:)",
                 "SparseVector.isAboveThreshold(_:using:)",
             ], "public callables that draw noise: \(drawsNoise.sorted())")
 
@@ -95,15 +103,11 @@ struct PublicSurfaceTests {
         let returnsRelease = Set(callables.filter { $0.declaration.contains("-> DPRelease") }.map(\.path))
         #expect(
             returnsRelease == [
-                "BudgetStore.release(_:mechanism:parameters:)", "PrivacySession.release(_:mechanism:parameters:)",
-                "DPRelease.postProcessed(_:)",
+                "BudgetStore.release(_:mechanism:parameters:)", "DPRelease.postProcessed(_:)",
             ], "public callables returning a release: \(returnsRelease.sorted())")
         let selects = Set(callables.filter { $0.path.contains("select(") }.map(\.path))
         #expect(
-            selects == [
-                "BudgetStore.select(scores:epsilon:sensitivity:description:)",
-                "PrivacySession.select(scores:epsilon:sensitivity:description:)",
-            ])
+            selects == ["BudgetStore.select(scores:epsilon:sensitivity:description:)"])
 
         // 3. Charges: only budget stores take a request or an outcome, and neither can be built
         //    (nor decoded) outside the package.
@@ -134,5 +138,25 @@ struct PublicSurfaceTests {
         ]
         let exposed = hidden.filter(paths.contains)
         #expect(exposed.isEmpty, "public, but must stay behind the gate: \(exposed)")
+    }
+
+    @Test(
+        "a distributed-noise secure sum is decoded only by the plan's release door, which takes a budget store",
+        .enabled(if: extractor != nil))
+    func distributedSumDoor() throws {
+        let symbols = try Self.publicSymbols(of: "SecureAggregation")
+        try #require(symbols.count > 50, "the symbol graph looks empty: \(symbols.count) symbols")
+        let callables = symbols.filter(\.isCallable)
+        let takesStore = Set(callables.filter { $0.declaration.contains("BudgetStore") }.map(\.path))
+        #expect(
+            takesStore == ["DistributedDiscreteGaussian.Plan.release(_:through:description:)"],
+            "public callables taking a budget store: \(takesStore.sorted())")
+        let returnsSum = Set(callables.filter { $0.declaration.contains("DistributedSumRelease") }.map(\.path))
+        #expect(returnsSum == ["DistributedDiscreteGaussian.Plan.release(_:through:description:)"], "\(returnsSum.sorted())")
+        let paths = Set(symbols.map(\.path))
+        #expect(!paths.contains("DistributedDiscreteGaussian.Plan.decode(_:)"), "the plan decodes outside its door")
+        let sumInitialisers = callables.filter { $0.kind == "swift.init" && $0.path.hasPrefix("DistributedSumRelease.") }
+            .map(\.path)
+        #expect(sumInitialisers == ["DistributedSumRelease.init(from:)"], "\(sumInitialisers)")
     }
 }

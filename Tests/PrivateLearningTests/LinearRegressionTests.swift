@@ -77,14 +77,14 @@ struct LinearRegressionTests {
     static let regression = PrivateLinearRegression(
         features: ["x1", "x2"], label: "y", featureBounds: .perColumn([0...8, 0...8]), labelBounds: -64...64, ridge: 0)
 
-    @Test func noiseFreeEqualsLeastSquares() throws {
+    @Test func exactStatisticsGiveLeastSquares() throws {
         let (table, design, y) = try Self.integerTable(rows: 5_000, seed: 7)
         let exact = leastSquares(design, y)
         let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))
         var generator = SecureRandomGenerator(testSeed: 1)
         let model = try Self.regression.fit(
             table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
-            generator: &generator, noiseFree: true)
+            generator: &generator, exact: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
         #expect(abs(model.intercept - exact[2]) < 1e-9)
@@ -94,7 +94,7 @@ struct LinearRegressionTests {
         #expect(r2 > 0.9 && r2 <= 1)
     }
 
-    @Test func noiseFreeRowNormEqualsLeastSquaresOnScaledData() throws {
+    @Test func exactStatisticsWithRowNormGiveLeastSquaresOnScaledData() throws {
         // Rows of norm ≤ 1 are not clipped; features that are multiples of 1/8 stay on the grid.
         var random = TestData(seed: 3)
         var a: [Double] = [], b: [Double] = [], y: [Double] = [], design: [[Double]] = []
@@ -116,7 +116,7 @@ struct LinearRegressionTests {
         let model = try regression.fit(
             table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
             budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
-            generator: &generator, noiseFree: true)
+            generator: &generator, exact: true)
         #expect(abs(model.coefficients[0] - exact[0]) < 1e-9)
         #expect(abs(model.coefficients[1] - exact[1]) < 1e-9)
         #expect(abs(model.intercept - exact[2]) < 1e-9)
@@ -139,7 +139,7 @@ struct LinearRegressionTests {
                 mechanism.isLaplaceFamily ? .pure(epsilon: epsilon) : .approximate(epsilon: epsilon, delta: 1e-6)
             let model = try regression.fit(
                 table, parameters: parameters, budget: try PrivacySession(budget: budget),
-                generator: &generator, noiseFree: false)
+                generator: &generator, exact: false)
             let first: Double = abs(model.coefficients[0] - truth[0])
             let second: Double = abs(model.coefficients[1] - truth[1])
             let intercept: Double = abs(model.intercept - truth[2]) / 4
@@ -384,7 +384,7 @@ struct IndefiniteNoiseTests {
             let session = try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6))
             let model = try LinearRegressionTests.regression.fit(
                 table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6), budget: session,
-                generator: &generator, noiseFree: false)
+                generator: &generator, exact: false)
             #expect(model.coefficients.allSatisfy(\.isFinite) && model.intercept.isFinite)
             #expect(session.spent > 0)
         }
@@ -400,7 +400,7 @@ struct IndefiniteNoiseTests {
             let model = try LinearRegressionTests.regression.fit(
                 table, parameters: NoiseParameters.approximate(epsilon: 0.01, delta: 1e-6),
                 budget: try PrivacySession(budget: .approximate(epsilon: 0.01, delta: 1e-6)),
-                generator: &generator, noiseFree: false)
+                generator: &generator, exact: false)
             #expect(model.coefficients.allSatisfy(\.isFinite) && model.intercept.isFinite)
             if model.flooredEigenvalues > 0 { sawFloor = true }
         }

@@ -55,7 +55,7 @@ struct LogisticRegressionTests {
         return theta
     }
 
-    @Test func noiseFreeEqualsTheRegularisedMaximumLikelihood() throws {
+    @Test func exactStatisticsGiveTheRegularisedMaximumLikelihood() throws {
         let (table, design, labels) = try Self.table(rows: 4_000, seed: 21)
         let lambda = 1e-3
         let exact = Self.newton(design, labels, lambda: lambda)
@@ -66,7 +66,7 @@ struct LogisticRegressionTests {
         var generator = SecureRandomGenerator(testSeed: 3)
         let session = try PrivacySession(budget: .zCDP(rho: 1))
         let model = try logistic.fit(
-            table, parameters: NoiseParameters.zCDP(rho: 0.5), budget: session, generator: &generator, noiseFree: true)
+            table, parameters: NoiseParameters.zCDP(rho: 0.5), budget: session, generator: &generator, exact: true)
         // Back to the original unit: z = x/4 − 1.
         #expect(abs(model.coefficients[0] - exact[0] / 4) < 1e-6)
         #expect(abs(model.coefficients[1] - exact[1] / 4) < 1e-6)
@@ -109,7 +109,7 @@ struct LogisticRegressionTests {
         var generator = SecureRandomGenerator(testSeed: 8)
         let model = try logistic.fit(
             table, parameters: NoiseParameters.zCDP(rho: 1), budget: try PrivacySession(budget: .zCDP(rho: 1)),
-            generator: &generator, noiseFree: true)
+            generator: &generator, exact: true)
         #expect(abs(model.coefficients[0] - expected[0] / 4) < 1e-12)
         #expect(abs(model.coefficients[1] - expected[1] / 4) < 1e-12)
         #expect(abs(model.intercept - (expected[2] - expected[0] - expected[1])) < 1e-12)
@@ -117,7 +117,7 @@ struct LogisticRegressionTests {
         // coefficients keep the truth's signs (they are shrunk toward 0, not calibrated).
         let noisy = try logistic.fit(
             table, parameters: NoiseParameters.zCDP(rho: 5), budget: try PrivacySession(budget: .zCDP(rho: 5)),
-            generator: &generator, noiseFree: false)
+            generator: &generator, exact: false)
         let truthAUC = try ModelScoring.auc(
             scores: design.map { Self.truth[0] * $0[0] + Self.truth[1] * $0[1] }, labels: labels)
         #expect(try noisy.auc(on: table) > truthAUC - 0.01)
@@ -137,7 +137,7 @@ struct LogisticRegressionTests {
                 let model = try logistic.fit(
                     table, parameters: NoiseParameters.zCDP(rho: rho),
                     budget: try PrivacySession(budget: .zCDP(rho: rho)),
-                    generator: &generator, noiseFree: false)
+                    generator: &generator, exact: false)
                 total += abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)
             }
             return total / 4
@@ -149,7 +149,7 @@ struct LogisticRegressionTests {
         var generator = SecureRandomGenerator(testSeed: 9)
         let model = try logistic.fit(
             table, parameters: NoiseParameters.zCDP(rho: 10), budget: try PrivacySession(budget: .zCDP(rho: 10)),
-            generator: &generator, noiseFree: false)
+            generator: &generator, exact: false)
         let truthAUC = try ModelScoring.auc(
             scores: design.map { 4 * Self.truth[0] * ($0[0]) + 4 * Self.truth[1] * $0[1] }, labels: labels)
         #expect(try model.auc(on: table) > truthAUC - 0.01)
@@ -183,7 +183,7 @@ struct LogisticRegressionTests {
         var generator = SecureRandomGenerator(testSeed: 12)
         let model = try logistic.fit(
             table, parameters: NoiseParameters.pure(epsilon: 50), budget: session, generator: &generator,
-            noiseFree: false)
+            exact: false)
         #expect(model.stated == .pureEpsilon(50))
         #expect(abs(session.spent - 50) < 1e-9)
         let error = abs(model.coefficients[0] - exact[0] / 4) + abs(model.coefficients[1] - exact[1] / 4)

@@ -25,11 +25,11 @@ struct RealDataAndMissingTests {
             try Column("y", float64: keep.map { try y.float64Values()[$0] }),
         ])
         func fit(_ table: Table) throws -> LinearRegressionModel {
-            var generator = SecureRandomGenerator(testSeed: 4)
+            var sampled = SampledNoise(generator: SecureRandomGenerator(testSeed: 4))
             return try LinearRegressionTests.regression.fit(
                 table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
                 budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
-                generator: &generator, noiseFree: false)
+                releaser: &sampled)
         }
         #expect(try fit(withMissing) == fit(complete))
         let predictions = try fit(complete).predict(withMissing)
@@ -46,11 +46,12 @@ struct RealDataAndMissingTests {
         let exact = PrivateLinearRegression(
             features: features, label: "interest_rate", featureBounds: .perColumn(ranges),
             labelBounds: 5...31, ridge: 0)
-        var generator = SecureRandomGenerator(testSeed: 6)
+        var sampled = SampledNoise(generator: SecureRandomGenerator(testSeed: 6))
+        var exactStatistics = ExactStatistics()
         let reference = try exact.fit(
             loans, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
             budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
-            generator: &generator, noiseFree: true)
+            releaser: &exactStatistics)
         let r2Reference = try reference.rSquared(on: loans)
         #expect(r2Reference > 0.05, "term and inquiries explain part of the rate (R² \(r2Reference))")
         var privateFit = exact
@@ -58,7 +59,7 @@ struct RealDataAndMissingTests {
         let model = try privateFit.fit(
             loans, parameters: NoiseParameters.approximate(epsilon: 4, delta: 1e-6),
             budget: try PrivacySession(budget: .approximate(epsilon: 4, delta: 1e-6)),
-            generator: &generator, noiseFree: false)
+            releaser: &sampled)
         let r2 = try model.rSquared(on: loans)
         #expect(r2 > r2Reference - 0.05, "ε = 4 on 10,000 loans: R² \(r2) vs non-private \(r2Reference)")
         #expect(model.coefficients[1] > 0, "longer terms carry higher rates")
@@ -77,17 +78,18 @@ struct RealDataAndMissingTests {
         let logistic = PrivateLogisticRegression(
             features: ["loan_amount", "interest_rate"], label: "long_term",
             featureBounds: .perColumn([1_000...40_000, 5...31]), iterations: 30)
-        var generator = SecureRandomGenerator(testSeed: 8)
+        var sampled = SampledNoise(generator: SecureRandomGenerator(testSeed: 8))
+        var exactStatistics = ExactStatistics()
         let exact = try logistic.fit(
             table, parameters: NoiseParameters.zCDP(rho: 1), budget: try PrivacySession(budget: .zCDP(rho: 1)),
-            generator: &generator, noiseFree: true)
+            releaser: &exactStatistics)
         let exactAUC = try exact.auc(on: table)
         #expect(exactAUC > 0.7, "amount and rate separate the terms (AUC \(exactAUC))")
         #expect(exact.coefficients[0] > 0, "larger loans run longer")
         let model = try logistic.fit(
             table, parameters: NoiseParameters.approximate(epsilon: 1, delta: 1e-6),
             budget: try PrivacySession(budget: .approximate(epsilon: 1, delta: 1e-6)),
-            generator: &generator, noiseFree: false)
+            releaser: &sampled)
         let auc = try model.auc(on: table)
         #expect(auc > exactAUC - 0.02, "ε = 1 on 10,000 loans: AUC \(auc) vs noise-free \(exactAUC)")
     }

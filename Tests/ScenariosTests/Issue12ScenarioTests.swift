@@ -2,6 +2,7 @@ import DifferentialPrivacy
 import Foundation
 import _TestSupport
 import PrivacyLedger
+@testable import ReportRendering
 @testable import Scenarios
 import Tabular
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import PrivacyLedger
+@testable import ReportRendering
 @testable import Scenarios
 import Tabular
 import Testing

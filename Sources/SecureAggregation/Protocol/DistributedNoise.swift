@@ -1,3 +1,4 @@
+public import PrivacyAccounting
 public import SecureRandom
 internal import Foundation
 
@@ -333,7 +334,76 @@ extension DistributedDiscreteGaussian {
             for i in vector.indices { vector[i] = (vector[i] &+ UInt32(truncatingIfNeeded: noise[i])) & mask }
         }
 
-        /// The released real-valued sum: the ring sum lifted to the centred range, divided by s.
-        public func decode(_ sum: [UInt32]) -> [Double] { quantiser.decode(sum) }
+        /// The real-valued sum: the ring sum lifted to the centred range, divided by s.
+        /// Package-internal: a noisy sum leaves through ``release(_:through:description:)``,
+        /// which charges its ρ first.
+        package func decode(_ sum: [UInt32]) -> [Double] { quantiser.decode(sum) }
+
+        /// The privacy event of one release of a sum under this plan: ρ-zCDP with the plan's ρ
+        /// (both the stated guarantee and the noise's event).
+        public var privacyEvent: PrivacyEvent { .zCDP(rho: rho) }
+
+        /// **The release door of a distributed-noise secure sum.** Charges `budget` for this
+        /// plan's ρ-zCDP (one atomic step: compose, check, record — durably for a ledger),
+        /// and only then decodes the ring sum to real values; the store records the outcome
+        /// before the release is returned. Call it with the aggregate the SecAgg server
+        /// unmasked (`SecAggServer`'s total of a session whose parties encoded with this plan)
+        /// and publish nothing else of that session.
+        ///
+        /// - Parameters:
+        ///   - aggregate: the unmasked ring sum, ``dimension`` elements mod 2^k.
+        ///   - budget: the store that pays: a `PrivacySession` in memory or an authorisation's
+        ///     budget in the ledger (`SQLiteLedger.budget(operator:scenario:dataset:columns:purpose:)`).
+        ///     A pure-ε budget refuses (zCDP needs δ > 0 or a ρ budget).
+        ///   - description: what is released, for the record.
+        /// - Returns: the decoded sum with the guarantee it was charged for.
+        /// - Throws: `Store.Refusal`: a wrong-length aggregate (nothing charged), or the
+        ///   store's refusal (budget exhausted, authorisation not covering it).
+        /// - Complexity: O(d) after the charge.
+        public func release<Store: BudgetStore>(
+            _ aggregate: [UInt32], through budget: Store, description: String
+        ) throws(Store.Refusal) -> DistributedSumRelease {
+            guard aggregate.count == dimension else {
+                throw Store.refusal(
+                    .invalidParameter(
+                        name: "aggregate", value: "\(aggregate.count) elements",
+                        reason: "must have \(dimension) elements (the plan's dimension)"))
+            }
+            let request: ChargeRequest
+            do {
+                request = try ChargeRequest(stated: privacyEvent, mechanism: privacyEvent, description: description)
+            } catch { throw Store.refusal(error) }
+            return try budget.recordedRelease(request, noiseScale: \.noiseScale) { () -> DistributedSumRelease in
+                DistributedSumRelease(
+                    values: decode(aggregate), rho: rho, localSigma: localSigma / quantiser.scale,
+                    contributorsAccounted: contributors)
+            }.release
+        }
+    }
+}
+
+/// A distributed-noise secure sum as it leaves: the decoded real-valued sum and the guarantee
+/// it was charged for. Built only by
+/// ``DistributedDiscreteGaussian/Plan/release(_:through:description:)``.
+public struct DistributedSumRelease: Sendable, Hashable, Codable {
+    /// The noisy sum, one real value per element (the clipped inputs' sum plus the parties'
+    /// noise), in the inputs' units.
+    public let values: [Double]
+    /// The ρ of ρ-zCDP charged for it.
+    public let rho: Double
+    /// σ of each party's noise share, in the inputs' units (σ in steps divided by the scale).
+    public let localSigma: Double
+    /// The honest contributors (t − n_C) the ρ was accounted with.
+    public let contributorsAccounted: Int
+
+    /// The standard deviation the sum's noise has at least (the accounted contributors'
+    /// shares), in the inputs' units: √(t − n_C) · σ.
+    public var noiseScale: Double { Double(contributorsAccounted).squareRoot() * localSigma }
+
+    package init(values: [Double], rho: Double, localSigma: Double, contributorsAccounted: Int) {
+        self.values = values
+        self.rho = rho
+        self.localSigma = localSigma
+        self.contributorsAccounted = contributorsAccounted
     }
 }

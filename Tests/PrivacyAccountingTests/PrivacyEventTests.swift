@@ -1,5 +1,5 @@
 import Testing
-@testable import DifferentialPrivacy
+@testable import PrivacyAccounting
 
 @Suite struct PrivacyEventTests {
     @Test func validationNamesTheParameter() {

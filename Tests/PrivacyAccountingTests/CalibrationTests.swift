@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DifferentialPrivacy
+@testable import PrivacyAccounting
 
 @Suite struct CalibrationTests {
     @Test func classicSigmaIsDworkRothTheoremA1() throws {

@@ -1,4 +1,5 @@
 import Foundation
+public import Scenarios
 
 /// Writes a scenario's report as `report.json`, one CSV per section and a self-contained
 /// `report.html` (inline SVG charts, no scripts), and the demo's `index.html`.
@@ -9,7 +10,7 @@ public enum ReportWriter {
     /// - Returns: the paths written.
     @discardableResult
     public static func write(_ report: ScenarioReport, to directory: String) throws -> [String] {
-        try createDirectory(directory)
+        try OutputFiles.createDirectory(directory)
         var files: [(String, Data)] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -21,7 +22,7 @@ public enum ReportWriter {
         var written: [String] = []
         for (name, data) in files {
             let path = directory + "/" + name
-            try atomicWrite(data, to: path)
+            try OutputFiles.atomicWrite(data, to: path)
             written.append(path)
         }
         return written
@@ -31,7 +32,7 @@ public enum ReportWriter {
     public static func writeIndex(
         _ reports: [ScenarioReport], ledgerPath: String, to directory: String, seconds: Double
     ) throws {
-        try createDirectory(directory)
+        try OutputFiles.createDirectory(directory)
         var body = "<h1>PrivacyKernel demo: six scenarios on the embedded data</h1>\n"
         body +=
             "<p>Every number below was released through the ledger's release gate (authorisation checked, budget charged to <code>\(escape(ledgerPath))</code> before noise was sampled) or written through its export gate (k-anonymity checked). Total time \(String(format: "%.1f", seconds)) s.</p>\n"
@@ -50,7 +51,7 @@ public enum ReportWriter {
                     + svg(chart)
             }
         }
-        try atomicWrite(Data(page(title: "PrivacyKernel demo", body: body).utf8), to: directory + "/index.html")
+        try OutputFiles.atomicWrite(Data(page(title: "PrivacyKernel demo", body: body).utf8), to: directory + "/index.html")
     }
 
     // MARK: CSV
@@ -335,17 +336,5 @@ public enum ReportWriter {
             }
         }
         return out
-    }
-
-    static func createDirectory(_ directory: String) throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw ScenarioError.output(path: directory, reason: "\(error)")
-        }
-    }
-
-    static func atomicWrite(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ScenarioError.output(path: path, reason: "\(error)")
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DifferentialPrivacy
+@testable import PrivacyAccounting
 
 /// Events every accountant of the module accepts.
 private let pureEvents: [PrivacyEvent] = [

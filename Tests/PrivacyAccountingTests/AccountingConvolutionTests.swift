@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DifferentialPrivacy
+@testable import PrivacyAccounting
 
 /// The FFT convolutions behind PLD composition agree with the direct O(n·m) sums.
 @Suite struct AccountingConvolutionTests {

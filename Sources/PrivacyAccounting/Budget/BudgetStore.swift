@@ -48,10 +48,13 @@ public struct ChargeRequest: Sendable, Hashable {
 /// `PrivacyLedger` module, `AuthorisedBudget` (an operator's authorisation in the durable
 /// SQLite ledger, whose refusals name the rule that refused).
 ///
-/// The gate itself is this protocol's extension: ``release(_:mechanism:parameters:)``,
-/// ``select(scores:epsilon:sensitivity:description:)`` and
-/// ``aboveThreshold(threshold:epsilon:sensitivity:description:using:)`` are the only public
-/// ways to turn data into a noisy value.
+/// The gate itself is this protocol's extension. Its public doors live with the mechanisms
+/// they sample: in `DifferentialPrivacy`, `release(_:mechanism:parameters:)`,
+/// `select(scores:epsilon:sensitivity:description:)` and
+/// `aboveThreshold(threshold:epsilon:sensitivity:description:using:)`; in
+/// `SecureAggregation`, `DistributedDiscreteGaussian.Plan.release(_:through:description:)`
+/// for a distributed-noise secure sum. Each builds its ``ChargeRequest`` and calls this
+/// module's package-internal gate, which charges before anything is sampled or decoded.
 public protocol BudgetStore: Sendable {
     /// Why this store refuses: its own typed error.
     associatedtype Refusal: Error
@@ -79,116 +82,38 @@ public protocol BudgetStore: Sendable {
 public struct ReleaseOutcome: Sendable {
     /// The charge the store recorded.
     public let charge: PrivacyCharge
-    /// The release it paid for, as sampled.
-    public let release: DPRelease
+    /// The release it paid for, as sampled: a `DPRelease` for a query, the decoded sum for a
+    /// distributed-noise secure sum. A durable store digests its canonical JSON.
+    public let release: any Encodable & Sendable
+    /// The scale of the noise the release carries, in the released values' units (Laplace b,
+    /// Gaussian σ), or `nil` when it has no single scale.
+    public let noiseScale: Double?
 
-    package init(charge: PrivacyCharge, release: DPRelease) {
+    package init(charge: PrivacyCharge, release: any Encodable & Sendable, noiseScale: Double?) {
         self.charge = charge
         self.release = release
+        self.noiseScale = noiseScale
     }
 }
 
-/// A release as the gate returns it inside the package: the release, its charge and the
+/// A release as the gate returns it inside the package: the output, its charge and the
 /// store's receipt for its outcome.
-package struct GatedRelease<Receipt> {
-    /// The release.
-    package let release: DPRelease
+package struct GatedRelease<Output, Receipt> {
+    /// The released output.
+    package let release: Output
     /// The charge the store recorded for it.
     package let charge: PrivacyCharge
     /// The store's receipt for the outcome.
     package let receipt: Receipt
+
+    package init(release: Output, charge: PrivacyCharge, receipt: Receipt) {
+        self.release = release
+        self.charge = charge
+        self.receipt = receipt
+    }
 }
 
 extension BudgetStore {
-    /// **The release gate.** Validates the request, charges this store (one atomic step, see
-    /// ``charge(_:)``), and only then samples noise onto `partial`; the store records the
-    /// outcome before the release is returned.
-    ///
-    /// - Parameters:
-    ///   - partial: the merged, noise-free partial (``DPQuery/partial(over:chunkCount:)``).
-    ///   - mechanism: the additive noise (quantiles always use the exponential mechanism and
-    ///     need ε, or ρ converted as ε = √(2ρ)).
-    ///   - parameters: ε, (ε, δ) or ρ for this release.
-    /// - Returns: the release.
-    /// - Throws: ``BudgetStore/Refusal``: bad parameters, a mechanism that does not suit the query
-    ///   (partition selection needs a Laplace-family mechanism and δ), the store's refusal, or a
-    ///   random-source failure. On any error nothing is released; budget is charged only if
-    ///   the error happens after the store accepted the charge (recording the outcome failed).
-    /// - Complexity: O(cells of `partial`) after the charge.
-    public func release(
-        _ partial: QueryPartial, mechanism: NoiseMechanism,
-        parameters: NoiseParameters
-    ) throws(Refusal) -> DPRelease {
-        var generator = try Self.systemGenerator()
-        return try gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator).release
-    }
-
-    /// The release gate with a given generator, returning the charge and receipt too (tests
-    /// pass deterministic generators; the ledger reads the receipt).
-    package func gatedRelease(
-        _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
-        generator: inout SecureRandomGenerator
-    ) throws(Refusal) -> GatedRelease<OutcomeReceipt> {
-        let plan: ReleasePlan, request: ChargeRequest
-        do {
-            plan = try ReleasePlan(partial: partial, mechanism: mechanism, parameters: parameters)
-            request = try ChargeRequest(
-                stated: plan.stated, mechanism: plan.mechanismEvent, description: partial.query.releaseDescription)
-        } catch { throw Self.refusal(error) }
-        let charged = try charge(request)
-        let release = plan.sample(using: &generator)
-        let receipt = try recordOutcome(ReleaseOutcome(charge: charged, release: release))
-        return GatedRelease(release: release, charge: charged, receipt: receipt)
-    }
-
-    /// **Selection through the gate**: charges pure ε, then picks an index of `scores` by
-    /// permute-and-flip (McKenna & Sheldon 2020; `ExponentialMechanism.permuteAndFlip`, package-internal).
-    ///
-    /// - Parameters:
-    ///   - scores: integer utilities computed from the data (higher is better); not empty.
-    ///   - epsilon: ε spent, > 0.
-    ///   - sensitivity: how much one privacy unit can change any score, ≥ 1.
-    ///   - description: what is selected, for the record.
-    /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged), a refused charge, or a
-    ///   random-source failure (before charging).
-    /// - Complexity: O(`scores.count`) expected.
-    public func select(scores: [Int64], epsilon: Double, sensitivity: Int64, description: String) throws(Refusal) -> Int
-    {
-        var generator = try Self.systemGenerator()
-        return try charged(
-            stated: .pureEpsilon(epsilon), mechanism: .pureEpsilon(epsilon), description: description,
-            validate: { () throws(DifferentialPrivacyError) in
-                _ = try ExponentialMechanism.validatedEpsilon(
-                    scores: scores, epsilon: epsilon, sensitivity: sensitivity)
-            }
-        ) { () throws(DifferentialPrivacyError) -> Int in
-            try ExponentialMechanism.permuteAndFlip(
-                scores: scores, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
-        }
-    }
-
-    /// **AboveThreshold through the gate**: charges pure ε for the whole run (however many
-    /// queries it answers), then returns the prepared ``SparseVector`` with its threshold noise
-    /// drawn. Use its `isAboveThreshold(_:using:)` with `generator`.
-    ///
-    /// - Throws: ``BudgetStore/Refusal`` for bad parameters (nothing charged) or a refused charge.
-    /// - Complexity: O(1) expected.
-    public func aboveThreshold(
-        threshold: Int64, epsilon: Double, sensitivity: Int64, description: String,
-        using generator: inout SecureRandomGenerator
-    ) throws(Refusal) -> SparseVector {
-        let event = SparseVector.event(epsilon: epsilon)
-        return try charged(
-            stated: event, mechanism: event, description: description,
-            validate: { () throws(DifferentialPrivacyError) in
-                // The same checks as SparseVector's initialiser, before charging.
-                _ = try SparseVector.scales(epsilon: epsilon, sensitivity: sensitivity)
-            }
-        ) { () throws(DifferentialPrivacyError) -> SparseVector in
-            try SparseVector(threshold: threshold, epsilon: epsilon, sensitivity: sensitivity, using: &generator)
-        }
-    }
-
     /// The gate for computations other than a query partial (model fits, selections): runs
     /// `validate`, charges the request, and only then runs `sample`, whose noise the charge
     /// pays for. No outcome is recorded (the record shows the charge).
@@ -209,17 +134,33 @@ extension BudgetStore {
         do { return try sample() } catch { throw Self.refusal(error) }
     }
 
+    /// The gate for a release that leaves with a record: charges `request` (one atomic step,
+    /// see ``charge(_:)``), only then runs `sample`, and has the store record the outcome
+    /// before returning it. The doors of `DifferentialPrivacy` and `SecureAggregation` build
+    /// their requests and call this.
+    ///
+    /// - Parameters:
+    ///   - request: the planned charge (validated when it was built).
+    ///   - noiseScale: the scale of the noise in the output, for the record.
+    ///   - sample: draws the noise (or decodes the noisy sum); runs only after the charge.
+    /// - Throws: ``BudgetStore/Refusal``: the store's refusal (nothing sampled), `sample`'s error
+    ///   or a failure to record the outcome (in both, the budget stays spent and nothing is
+    ///   returned).
+    package func recordedRelease<Output: Encodable & Sendable>(
+        _ request: ChargeRequest, noiseScale: (Output) -> Double?,
+        sample: () throws(DifferentialPrivacyError) -> Output
+    ) throws(Refusal) -> GatedRelease<Output, OutcomeReceipt> {
+        let charged = try charge(request)
+        let output: Output
+        do { output = try sample() } catch { throw Self.refusal(error) }
+        let receipt = try recordOutcome(
+            ReleaseOutcome(charge: charged, release: output, noiseScale: noiseScale(output)))
+        return GatedRelease(release: output, charge: charged, receipt: receipt)
+    }
+
     /// A generator seeded from the operating system, or the store's refusal naming the failure.
     package static func systemGenerator() throws(Refusal) -> SecureRandomGenerator {
         do { return try SecureRandomGenerator() } catch { throw refusal(.randomSourceFailure(reason: "\(error)")) }
-    }
-}
-
-extension DPQuery {
-    /// What a release of this query is called in charges and ledger entries:
-    /// `statistic(column)` and ` by group` when grouped, such as `mean(fare) by district`.
-    public var releaseDescription: String {
-        "\(statistic.rawValue)(\(column ?? "*"))" + (groupBy.map { " by \($0)" } ?? "")
     }
 }
 

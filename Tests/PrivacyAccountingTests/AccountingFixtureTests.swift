@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DifferentialPrivacy
+@testable import PrivacyAccounting
 
 /// Reference values generated once by Fixtures/make_accounting_fixtures.py with Google's
 /// dp-accounting 0.6.0 (Fixtures/accounting_fixtures.json).
