@@ -207,6 +207,6 @@ if Context.environment["PRIVACYKERNEL_FUZZ"] == "1" {
 
 // Every import is internal unless it says otherwise (`public import X` where a public
 // declaration needs X's types), so no module leaks its dependencies into its clients' scope.
-for target in package.targets where target.type != .system && !target.name.hasPrefix("C") && Context.environment["PK_NO_IIBD"] == nil {
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("InternalImportsByDefault")]
 }

@@ -1,4 +1,4 @@
-import SecureRandom
+public import SecureRandom
 
 /// Signed integers in Zₙ: v ≥ 0 is encoded as v, v < 0 as n + v (= n − |v|), for
 /// |v| ≤ ``maxSignedMagnitude`` = ⌊n/3⌋ − 1 (python-paillier's `max_int`, so both libraries read

@@ -1,5 +1,5 @@
 import CGMP
-import SecureRandom
+public import SecureRandom
 
 /// Fast Paillier encryption with short-exponent randomness on a fixed base, after Damgård, Jurik
 /// and Nielsen ("A generalization of Paillier's public-key system with applications to electronic

@@ -1,4 +1,4 @@
-import SecureRandom
+public import SecureRandom
 
 /// A Paillier private key: the primes p and q of n = p·q, with the values CRT decryption needs.
 ///

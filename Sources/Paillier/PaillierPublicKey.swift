@@ -1,4 +1,4 @@
-import SecureRandom
+public import SecureRandom
 
 /// A Paillier public key with generator g = n + 1 (Paillier, "Public-key cryptosystems based on
 /// composite degree residuosity classes", EUROCRYPT 1999; the g = n + 1 simplification of

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The `privacy-kernel` command-line tool: a thin layer over the library's kernels. The
 /// executable calls `PrivacyKernelCommand.main()`; `parseAsRoot(_:)` parses (and validates)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 
 /// The hash-chained, append-only audit log inside the ledger file.

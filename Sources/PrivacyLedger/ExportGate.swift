@@ -1,7 +1,7 @@
 import Anonymity
 import Foundation
 import GRDB
-import Tabular
+public import Tabular
 #if canImport(Glibc)
 import Glibc
 #endif

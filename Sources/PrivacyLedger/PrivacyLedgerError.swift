@@ -1,5 +1,5 @@
-import DifferentialPrivacy
-import Foundation
+public import DifferentialPrivacy
+public import Foundation
 
 /// Every way the privacy ledger refuses or fails, each naming the rule, the operator and
 /// scenario, and the dataset, column or entry at fault.

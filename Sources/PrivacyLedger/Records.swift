@@ -1,5 +1,5 @@
-import DifferentialPrivacy
-import Foundation
+public import DifferentialPrivacy
+public import Foundation
 
 /// A column's classification level, which decides what a release of it needs.
 ///

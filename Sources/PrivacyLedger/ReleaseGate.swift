@@ -1,7 +1,7 @@
-import DifferentialPrivacy
+public import DifferentialPrivacy
 import Foundation
 import GRDB
-import Tabular
+public import Tabular
 #if canImport(Glibc)
 import Glibc
 #endif

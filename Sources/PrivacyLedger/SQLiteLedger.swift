@@ -1,6 +1,6 @@
 import Crypto
-import DifferentialPrivacy
-import Foundation
+public import DifferentialPrivacy
+public import Foundation
 import GRDB
 
 /// The durable privacy ledger: one SQLite file (WAL, schema migrations) holding datasets and

@@ -1,5 +1,5 @@
 import DifferentialPrivacy
-import SecureRandom
+package import SecureRandom
 
 /// Calibrated noise for a vector of exact fixed-point statistics of a ``DesignMatrix``
 /// (entries of XᵀX, Xᵀy or Xᵀr, integers in units of `2^-2·gridBits`).

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Writing a scenario's output files: directories and whole-file atomic writes, each failure a
 /// ``ScenarioError/output(path:reason:)`` naming the path. Shared by the scenarios (exports)

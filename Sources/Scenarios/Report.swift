@@ -1,4 +1,4 @@
-import DifferentialPrivacy
+public import DifferentialPrivacy
 import Foundation
 
 /// The six scenarios of the plan's priority domains.

@@ -1,7 +1,7 @@
 import Anonymity
-import DifferentialPrivacy
+package import DifferentialPrivacy
 import Foundation
-import PrivacyLedger
+public import PrivacyLedger
 import Tabular
 
 /// Where a scenario's releases go: the durable ledger (authorisation checked, budget charged

@@ -1,7 +1,7 @@
 import Datasets
-import PrivacyLedger
+public import PrivacyLedger
 import Foundation
-import Tabular
+public import Tabular
 
 /// Parameters shared by every scenario. Contribution limits are public parameters of the
 /// queries, never read off the data.

@@ -1,5 +1,5 @@
 import Foundation
-import SecureRandom
+package import SecureRandom
 
 /// The additive noise a release uses.
 ///

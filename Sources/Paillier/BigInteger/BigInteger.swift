@@ -1,5 +1,5 @@
 import CGMP
-import SecureRandom
+public import SecureRandom
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

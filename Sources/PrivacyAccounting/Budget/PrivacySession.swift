@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A session's total privacy budget.
 public enum PrivacyBudget: Sendable, Hashable, Codable, CustomStringConvertible {
