@@ -2,16 +2,14 @@ import Foundation
 import _TestSupport
 import Testing
 
-/// The `privacy-kernel` commands of the README's "Privacy ledger" and "Scenarios" sections:
-/// every line of their `sh` blocks (continuations joined, trailing comments dropped) and every
-/// inline `` `scenario …` `` command of the Scenarios prose, in order.
+/// The `privacy-kernel` commands of docs/ledger.md and docs/scenarios.md (until issue 17 the
+/// README's "Privacy ledger" and "Scenarios" sections): every line of their `sh` blocks
+/// (continuations joined, trailing comments dropped) and every inline `` `scenario …` `` command
+/// of the scenarios page's prose, in order.
 func readmeExamples() throws -> [String] {
-    let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
     var commands: [String] = []
-    for title in ["## Privacy ledger", "## Scenarios"] {
-        guard let start = readme.range(of: "\n" + title + "\n") else { continue }
-        let rest = readme[start.upperBound...]
-        let section = rest.range(of: "\n## ").map { rest[..<$0.lowerBound] } ?? rest
+    for page in ["docs/ledger.md", "docs/scenarios.md"] {
+        let section = try String(contentsOfFile: repositoryRoot + "/" + page, encoding: .utf8)
         var inShell = false, pending = ""
         for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") {
@@ -31,7 +29,7 @@ func readmeExamples() throws -> [String] {
             if command.hasPrefix("privacy-kernel ") { commands.append(command) }
         }
         // Inline commands in the prose: `scenario … --out DIR` (possibly wrapped over lines).
-        if title == "## Scenarios" {
+        if page == "docs/scenarios.md" {
             let prose = section.replacingOccurrences(of: "\n", with: " ")
             var index = prose.startIndex
             while let open = prose.range(of: "`scenario ", range: index..<prose.endIndex),
@@ -48,7 +46,7 @@ func readmeExamples() throws -> [String] {
 @Suite("Issue 12: README examples run as written", .serialized)
 struct Issue12ReadmeExamplesTests {
     @Test(
-        "Issue 12 README: every ledger and scenario example in the README runs as written with the built CLI",
+        "Issue 12 README: every ledger and scenario example (docs/ledger.md, docs/scenarios.md) runs as written with the built CLI",
         .enabled(if: privacyKernelBinary() != nil))
     func examplesRun() throws {
         let binary = try #require(privacyKernelBinary())

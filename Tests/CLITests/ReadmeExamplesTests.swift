@@ -2,13 +2,14 @@ import Foundation
 import _TestSupport
 import Testing
 
-/// The README's shell examples and the CLI's `--help` examples, run as written with the built
-/// `privacy-kernel` on the PATH.
+/// The shell examples of README.md and docs/*.md and the CLI's `--help` examples, run as written
+/// with the built `privacy-kernel` on the PATH.
 ///
-/// Every ```` ```sh ```` block of README.md is split into commands (a line ending in `\` goes
-/// on with the next). Each `## ` section runs in a fresh temporary directory laid out like the
-/// repository (a copy of `datasets/`, `../shared` linked to the real one); its blocks run in
-/// order there, so a later block may use the files of an earlier one. Markers, as a comment at
+/// Every ```` ```sh ```` block of README.md and of each docs/*.md page is split into commands (a
+/// line ending in `\` goes on with the next). Each `## ` section of a file (keyed by file and
+/// title) runs in a fresh temporary directory laid out like the repository (a copy of
+/// `datasets/`, `../shared` linked to the real one); its blocks run in order there, so a later
+/// block may use the files of an earlier one. Markers, as a comment at
 /// the end of a command or on the line before it:
 /// - `# fails: TEXT` — the command is meant to show an error: it must exit non-zero and print
 ///   TEXT (on stdout or stderr).
@@ -16,11 +17,11 @@ import Testing
 ///   test suite, or needs the network); use sparingly.
 /// Commands started in the background (`&`) must exit with status 0 by the end of the block.
 enum ReadmeExamples {
-    /// One runnable command of the README.
+    /// One runnable command of a documentation file.
     struct Command: Sendable {
         /// The command as written (continuation lines joined with a newline).
         var text: String
-        /// 1-based line of README.md where it starts.
+        /// 1-based line of its file where it starts.
         var line: Int
         /// Text the command must print when it is meant to fail.
         var fails: String?
@@ -38,23 +39,35 @@ enum ReadmeExamples {
         }
     }
 
-    /// The shell blocks of one `## ` section.
+    /// The shell blocks of one `## ` section of one file.
     struct Section: Sendable, CustomTestStringConvertible {
+        /// The file, relative to the repository root (`README.md`, `docs/cli.md`).
+        var file: String
         var title: String
         var blocks: [[Command]]
-        var testDescription: String { title }
+        var testDescription: String { "\(file): \(title)" }
     }
 
-    static let readmePath = repositoryRoot + "/README.md"
+    /// The files whose shell examples run: README.md, then every docs/*.md in name order.
+    static func documentationFiles() -> [String] {
+        let pages = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/docs")) ?? []
+        return ["README.md"] + pages.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+    }
 
-    /// Sections whose examples are being fixed on other branches (issue 12, other engineers):
-    /// their failures are recorded as known issues until those branches are merged. Empty this
-    /// list after the merge.
+    /// Sections (`file: title`) whose examples are being fixed on other branches (issue 12,
+    /// other engineers): their failures are recorded as known issues until those branches are
+    /// merged. Empty this list after the merge.
     static let pendingOnOtherBranches: Set<String> = []
 
-    /// The `## ` sections of README.md that have shell blocks, in order.
+    /// The `## ` sections with shell blocks of every documentation file, in file order.
     static func sections() -> [Section] {
-        guard let text = try? String(contentsOfFile: readmePath, encoding: .utf8) else { return [] }
+        documentationFiles().flatMap { sections(in: $0) }
+    }
+
+    /// The `## ` sections of `file` (relative to the repository root) that have shell blocks,
+    /// in order.
+    static func sections(in file: String) -> [Section] {
+        guard let text = try? String(contentsOfFile: repositoryRoot + "/" + file, encoding: .utf8) else { return [] }
         var sections: [Section] = []
         var title = "(preamble)"
         var inBlock = false, isShell = false
@@ -79,7 +92,7 @@ enum ReadmeExamples {
             if line.hasPrefix("```") {
                 inBlock = false
                 if isShell && !block.isEmpty {
-                    if sections.last?.title != title { sections.append(Section(title: title, blocks: [])) }
+                    if sections.last?.title != title { sections.append(Section(file: file, title: title, blocks: [])) }
                     sections[sections.count - 1].blocks.append(block)
                 }
                 continue
@@ -106,7 +119,7 @@ enum ReadmeExamples {
             }
             var command = Command(
                 text: raw, line: index + 1, fails: marker(raw, "fails") ?? markerFails,
-                notRun: marker(raw, "not run") ?? markerNotRun)
+                notRun: marker(raw, "not run") ?? markerNotRun, origin: "\(file):\(index + 1)")
             markerFails = nil
             markerNotRun = nil
             if line.hasSuffix("\\") {
@@ -216,16 +229,33 @@ enum ReadmeExamples {
 
 @Suite("Issue 12: README and --help examples run as written", .serialized, .enabled(if: privacyKernelBinary() != nil))
 struct ReadmeExamplesTests {
-    @Test("Issue 12 C-readme: the README has shell examples in the expected sections")
+    @Test("Issue 12 C-readme: the README and docs/*.md have shell examples in the expected sections")
     func extraction() {
-        let titles = ReadmeExamples.sections().map(\.title)
-        #expect(titles.contains("Anonymity") && titles.contains("Differential privacy") && titles.contains("CLI"))
-        let anonymity = ReadmeExamples.sections().first { $0.title == "Anonymity" }
+        let sections = ReadmeExamples.sections()
+        let keys = Set(sections.map(\.testDescription))
+        for key in [
+            "README.md: The two commands", "docs/cli.md: Datasets, the demo and one scenario",
+            "docs/anonymity.md: CLI", "docs/differential-privacy.md: From the command line",
+            "docs/secure-aggregation.md: CLI", "docs/ledger.md: CLI", "docs/scenarios.md: Running them",
+            "docs/paillier.md: CLI", "docs/benchmarks.md: Running the benchmarks", "docs/fuzzing.md: How to run",
+        ] {
+            #expect(keys.contains(key), "no shell examples under \(key)")
+        }
+        let anonymity = sections.first { $0.file == "docs/anonymity.md" && $0.title == "CLI" }
         #expect(anonymity?.blocks.flatMap { $0 }.contains { $0.text.contains("anonymity generalise") } == true)
+        // Nothing was lost when the README's sections moved to docs/ (issue 17): the README held
+        // 61 commands (57 run), docs/fuzzing.md adds 6 (not run); each names its file and line.
+        for section in sections {
+            for command in section.blocks.flatMap({ $0 }) {
+                #expect(command.origin == "\(section.file):\(command.line)")
+            }
+        }
+        #expect(sections.flatMap { $0.blocks.flatMap { $0 } }.count >= 67)
+        #expect(sections.flatMap { $0.blocks.flatMap { $0 } }.filter { $0.notRun == nil }.count >= 57)
     }
 
     @Test(
-        "Issue 12 C-readme: every README shell example of a section runs as written",
+        "Issue 12 C-readme: every shell example of a README or docs/*.md section runs as written",
         arguments: ReadmeExamples.sections())
     func section(_ section: ReadmeExamples.Section) throws {
         let directory = try TemporaryDirectory()
@@ -235,10 +265,11 @@ struct ReadmeExamplesTests {
             for (index, block) in section.blocks.enumerated() {
                 let result = try ReadmeExamples.runScript(ReadmeExamples.script(block), in: cwd)
                 #expect(
-                    result.status == 0, "README section \"\(section.title)\", block \(index + 1):\n\(result.output)")
+                    result.status == 0,
+                    "\(section.file), section \"\(section.title)\", block \(index + 1):\n\(result.output)")
             }
         }
-        if ReadmeExamples.pendingOnOtherBranches.contains(section.title) {
+        if ReadmeExamples.pendingOnOtherBranches.contains(section.testDescription) {
             try withKnownIssue("examples of this section are fixed on another branch (issue 12)", isIntermittent: true)
             { try body() }
         } else {

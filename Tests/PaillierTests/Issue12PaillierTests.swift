@@ -1,5 +1,5 @@
 // swift-format-ignore-file
-// (The README example in this file is mirrored line by line, spacing included; the test checks it.)
+// (The docs/paillier.md example in this file is mirrored line by line, spacing included; the test checks it.)
 import CGMP
 import Foundation
 import Testing
@@ -261,21 +261,22 @@ struct Issue12PaillierTests {
         #expect(run.standardError.contains("big.txt line 2: a field of 5000000 characters; values under this key have at most 1233"), "\(run.standardError.prefix(300))")
     }
 
-    // MARK: - README
+    // MARK: - README (docs/paillier.md since issue 17)
 
-    /// The fenced block of `language` that follows `marker` in the README's Paillier section.
+    /// The fenced block of `language` that follows `marker` in docs/paillier.md (until issue 17
+    /// the README's Paillier section).
     static func readmeBlock(language: String, after marker: String) throws -> [String] {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let section = try #require(readme.range(of: "## Paillier\n"))
-        let tail = readme[section.upperBound...]
+        let page = try String(contentsOf: packageRoot.appendingPathComponent("docs/paillier.md"), encoding: .utf8)
+        let section = try #require(page.range(of: "# Paillier\n"))
+        let tail = page[section.upperBound...]
         let markerRange = try #require(tail.range(of: marker))
         let open = try #require(tail[markerRange.upperBound...].range(of: "```\(language)\n"))
         let close = try #require(tail[open.upperBound...].range(of: "```"))
         return tail[open.upperBound..<close.lowerBound].split(separator: "\n").map(String.init)
     }
 
-    @Test("Issue 12 C-readme: the README's Paillier CLI example runs as written")
+    @Test("Issue 12 C-readme: the Paillier CLI example of docs/paillier.md runs as written")
     func readmeCommandLineExample() throws {
         let lines = try Self.readmeBlock(language: "sh", after: "CLI (keys are JSON")
         #expect(lines.count >= 5)
@@ -300,9 +301,9 @@ struct Issue12PaillierTests {
         #expect(try PaillierCLITests.read("sum.txt", in: directory) == "15\n-7\n1000000\n")
     }
 
-    @Test("Issue 12 C-readme: the README's Paillier Swift example runs as written")
+    @Test("Issue 12 C-readme: the Paillier Swift example of docs/paillier.md runs as written")
     func readmeSwiftExample() throws {
-        // Keep in sync with the README (checked below, line by line).
+        // Keep in sync with docs/paillier.md (checked below, line by line).
         var rng = try SecureRandomGenerator()
         let key = try PaillierPrivateKey.generate(modulusBits: 2048, using: &rng)   // 2048…8192 bits; balanced primes
         let pk = key.publicKey
@@ -321,7 +322,7 @@ struct Issue12PaillierTests {
         let readme = try Self.readmeBlock(language: "swift", after: "The `Paillier` module holds an additively homomorphic")
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         for line in readme where line.hasPrefix("let ") || line.hasPrefix("var ") {
-            #expect(source.contains("        " + line), "README line not in this test: \(line)")
+            #expect(source.contains("        " + line), "docs/paillier.md line not in this test: \(line)")
         }
     }
 }

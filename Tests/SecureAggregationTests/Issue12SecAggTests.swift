@@ -591,23 +591,24 @@ struct Issue12TransportTests {
     }
 }
 
-@Suite("Issue 12 C-readme: the README's secagg examples run as written", .serialized)
+@Suite("Issue 12 C-readme: the secagg examples of docs/secure-aggregation.md run as written", .serialized)
 struct Issue12ReadmeTests {
-    /// The ```sh block under "### CLI" of the README's "## Secure aggregation" section.
+    /// The ```sh block under "## CLI" of docs/secure-aggregation.md (until issue 17 the block under
+    /// "### CLI" of the README's "## Secure aggregation" section).
     static func secaggCLIBlock() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let section = try #require(readme.range(of: "\n## Secure aggregation\n"))
-        let rest = readme[section.upperBound...]
-        let cli = try #require(rest.range(of: "\n### CLI\n"))
+        let page = try String(contentsOf: root.appendingPathComponent("docs/secure-aggregation.md"), encoding: .utf8)
+        let section = try #require(page.range(of: "# Secure aggregation\n"))
+        let rest = page[section.upperBound...]
+        let cli = try #require(rest.range(of: "\n## CLI\n"))
         let open = try #require(rest.range(of: "```sh\n", range: cli.upperBound..<rest.endIndex))
         let close = try #require(rest.range(of: "\n```", range: open.upperBound..<rest.endIndex))
         return String(rest[open.upperBound..<close.lowerBound])
     }
 
     @Test(
-        "Issue 12 C-readme: every secagg CLI example in the README runs as written",
+        "Issue 12 C-readme: every secagg CLI example of docs/secure-aggregation.md runs as written",
         .enabled(if: CLI.available, "needs the built privacy-kernel executable"))
     func readmeSecAggExamples() throws {
         let script = try Self.secaggCLIBlock()
