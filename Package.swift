@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // PrivacyKernel — differential privacy, anonymity and secure aggregation kernels
 // for public-data platforms where raw data never leaves the domain.
-// Layering: see ../shared/DESIGN.md and the README's architecture section.
+// Layering: see ../shared/DESIGN.md and the README's tour of modules.
 import PackageDescription
 
 /// Leaf targets only (executables, tests) may carry unsafe flags; libraries never do.

@@ -41,7 +41,7 @@ public import SecureRandom
 /// (a zero digit multiplies by 1), and the products are Montgomery products built on `mpn_sec_mul`
 /// (``ConstantTimeModulus``). One encryption costs ⌈ℓ/w⌉ constant-time multiplications modulo
 /// n², ⌈ℓ/w⌉ table scans and the (1 + m·n) factor, instead of a full |n|-bit exponentiation.
-/// The price of constant time, measured on one machine: see the README's Paillier section.
+/// The price of constant time, measured on one machine: see docs/benchmarks.md (Paillier).
 /// The table holds ⌈ℓ/w⌉·2^w residues of |n²| bits: 205 × 32 × 512 bytes ≈ 3.4 MB for ℓ = 1024,
 /// w = 5 (the default: with constant-time scans, w = 5 and w = 6 tie within 2% and beat w = 4 by
 /// 15% in `Benchmarks/peers/paillier_fixed_base_probe.c`; w = 5 needs 40% less memory).

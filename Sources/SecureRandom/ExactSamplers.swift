@@ -174,7 +174,7 @@ public struct GeometricSampler: Sendable, Hashable {
 /// Adding discrete Laplace noise of scale Δ/ε to an integer query of L1 sensitivity Δ satisfies
 /// pure ε-differential privacy (the geometric mechanism, Ghosh, Roughgarden & Sundararajan 2009).
 ///
-/// Speed (release, one core, this repository's reference box): see the README's DP section.
+/// Speed (release, one core, this repository's reference box): see docs/benchmarks.md (differential privacy).
 public struct DiscreteLaplaceSampler: IntegerNoiseSampler {
     @usableFromInline let magnitude: GeometricSampler
 

@@ -192,8 +192,8 @@ public enum CSVReader {
     }
 
     /// Returns to the operating system the memory the reader keeps for reuse between loads: the
-    /// hash tables of large categorical dictionaries (at most 512 MiB; see the README's CSV
-    /// section). Loads after this call allocate fresh tables again.
+    /// hash tables of large categorical dictionaries (at most 512 MiB; see docs/csv.md). Loads
+    /// after this call allocate fresh tables again.
     public static func releaseRetainedMemory() {
         SlotTableCache.shared.releaseAll()
     }
