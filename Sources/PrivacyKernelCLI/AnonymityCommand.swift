@@ -38,7 +38,7 @@ struct AnonymityCommand: ParsableCommand {
         /// The separator byte, given or guessed from the header line.
         func separatorByte() throws -> UInt8 {
             if let separator { return csvSeparatorByte(separator) }
-            return try sniffSeparator(data)
+            return try CSVReader.guessSeparator(ofFile: data)
         }
 
         func load() throws -> (Table, UInt8) {
@@ -350,7 +350,7 @@ struct AnonymityCommand: ParsableCommand {
                 // The population file is read with its own separator: given, the data's given one, or its own header's.
                 let byte =
                     try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte)
-                    ?? sniffSeparator(path)
+                    ?? CSVReader.guessSeparator(ofFile: path)
                 return try Table(csv: path, options: CSVOptions(separator: byte))
             }
             let r = try Anonymiser.risk(
@@ -372,18 +372,6 @@ struct AnonymityCommand: ParsableCommand {
 
 /// The byte of a `--separator`-style option: one ASCII character, or `\t` for a tab.
 func csvSeparatorByte(_ text: String) -> UInt8 { text == "\\t" ? UInt8(ascii: "\t") : text.utf8.first! }
-
-/// Guesses the separator of a CSV file from its header line: ';' if the header has one and no
-/// ',', else ','.
-func sniffSeparator(_ path: String) throws -> UInt8 {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw TabularError.io(file: path, reason: "cannot open")
-    }
-    defer { try? handle.close() }
-    let head = handle.readData(ofLength: 4096)
-    let line = head.prefix { $0 != UInt8(ascii: "\n") }
-    return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ",")) ? UInt8(ascii: ";") : UInt8(ascii: ",")
-}
 
 private func format(_ v: Double) -> String {
     v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6f", v)

@@ -13,7 +13,9 @@ extension Column {
         func gather<Element>(_ source: [Element]) -> [Element] {
             [Element](unsafeUninitializedCapacity: rows.count) { buffer, initialised in
                 source.withUnsafeBufferPointer { values in
-                    for (position, row) in rows.enumerated() { (buffer.baseAddress! + position).initialize(to: values[row]) }
+                    for (position, row) in rows.enumerated() {
+                        (buffer.baseAddress! + position).initialize(to: values[row])
+                    }
                 }
                 initialised = rows.count
             }

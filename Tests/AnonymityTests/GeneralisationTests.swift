@@ -250,7 +250,6 @@ struct GeneralisationTests {
 
     @Test func typedErrors() throws {
         let problem = try SmallProblem(rows: 50, seed: 1)
-        let qi = SmallProblem.quasiIdentifiers
         func run(
             _ hierarchies: [String: Hierarchy]? = nil, models: [PrivacyModel] = [.kAnonymity(k: 2)],
             suppression: Double = 0,

@@ -152,11 +152,15 @@ struct PublicSurfaceTests {
             takesStore == ["DistributedDiscreteGaussian.Plan.release(_:through:description:)"],
             "public callables taking a budget store: \(takesStore.sorted())")
         let returnsSum = Set(callables.filter { $0.declaration.contains("DistributedSumRelease") }.map(\.path))
-        #expect(returnsSum == ["DistributedDiscreteGaussian.Plan.release(_:through:description:)"], "\(returnsSum.sorted())")
+        #expect(
+            returnsSum == ["DistributedDiscreteGaussian.Plan.release(_:through:description:)"], "\(returnsSum.sorted())"
+        )
         let paths = Set(symbols.map(\.path))
         #expect(!paths.contains("DistributedDiscreteGaussian.Plan.decode(_:)"), "the plan decodes outside its door")
-        let sumInitialisers = callables.filter { $0.kind == "swift.init" && $0.path.hasPrefix("DistributedSumRelease.") }
-            .map(\.path)
+        let sumInitialisers = callables.filter {
+            $0.kind == "swift.init" && $0.path.hasPrefix("DistributedSumRelease.")
+        }
+        .map(\.path)
         #expect(sumInitialisers == ["DistributedSumRelease.init(from:)"], "\(sumInitialisers)")
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// query and get the same typed refusals.
 @Suite("Query specifications: loose options to a validated query")
 struct QuerySpecificationTests {
-    static func specification(_ statistic: DPStatistic, _ column: String?, _ edit: (inout DPQuerySpecification) -> Void)
+    static func specification(
+        _ statistic: DPStatistic, _ column: String?, _ edit: (inout DPQuerySpecification) -> Void
+    )
         -> DPQuerySpecification
     {
         var options = DPQuerySpecification(statistic: statistic, column: column)
@@ -49,22 +51,82 @@ struct QuerySpecificationTests {
         let categories = try Self.specification(.histogram, "district") { $0.keys = ["A", "B"] }.query()
         #expect(categories.keys == .declared(["A", "B"]) && categories.groupBy == "district")
 
-        #expect(try DPQuerySpecification(statistic: .count).query() == DPQuery.count().boundingContributions(privacyUnit: nil))
+        #expect(
+            try DPQuerySpecification(statistic: .count).query()
+                == DPQuery.count().boundingContributions(privacyUnit: nil))
     }
 
     @Test(
         "each broken rule is refused by the name of the option at fault",
         arguments: [
-            ("keys", specification(.sum, "fare") { $0.groupBy = "d"; $0.keys = ["a"]; $0.selectPartitions = true; $0.lower = 0; $0.upper = 1 }),
-            ("groupBy", specification(.sum, "fare") { $0.keys = ["a"]; $0.lower = 0; $0.upper = 1 }),
-            ("keys", specification(.mean, "fare") { $0.groupBy = "district"; $0.lower = 0; $0.upper = 1 }),
+            (
+                "keys",
+                specification(.sum, "fare") {
+                    $0.groupBy = "d"
+                    $0.keys = ["a"]
+                    $0.selectPartitions = true
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
+            (
+                "groupBy",
+                specification(.sum, "fare") {
+                    $0.keys = ["a"]
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
+            (
+                "keys",
+                specification(.mean, "fare") {
+                    $0.groupBy = "district"
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
             ("column", specification(.histogram, nil) { $0.keys = ["a"] }),
-            ("histogramBins", specification(.histogram, "age") { $0.histogramBins = 4; $0.lower = 0 }),
-            ("histogramBins", specification(.histogram, "age") { $0.histogramBins = 0; $0.lower = 0; $0.upper = 1 }),
-            ("histogramBins", specification(.mean, "age") { $0.histogramBins = 4; $0.lower = 0; $0.upper = 1 }),
-            ("keys", specification(.histogram, "age") { $0.histogramBins = 4; $0.lower = 0; $0.upper = 1; $0.keys = ["x"] }),
+            (
+                "histogramBins",
+                specification(.histogram, "age") {
+                    $0.histogramBins = 4
+                    $0.lower = 0
+                }
+            ),
+            (
+                "histogramBins",
+                specification(.histogram, "age") {
+                    $0.histogramBins = 0
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
+            (
+                "histogramBins",
+                specification(.mean, "age") {
+                    $0.histogramBins = 4
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
+            (
+                "keys",
+                specification(.histogram, "age") {
+                    $0.histogramBins = 4
+                    $0.lower = 0
+                    $0.upper = 1
+                    $0.keys = ["x"]
+                }
+            ),
             ("keys", specification(.histogram, "district") { _ in }),
-            ("quantileLevels", specification(.sum, "fare") { $0.quantileLevels = [0.5]; $0.lower = 0; $0.upper = 1 }),
+            (
+                "quantileLevels",
+                specification(.sum, "fare") {
+                    $0.quantileLevels = [0.5]
+                    $0.lower = 0
+                    $0.upper = 1
+                }
+            ),
         ])
     func refusesByName(option: String, specification: DPQuerySpecification) {
         do {
@@ -82,13 +144,24 @@ struct QuerySpecificationTests {
     @Test("the built query is validated: reversed bounds and levels outside [0, 1] are refused")
     func validatesTheQuery() {
         #expect(throws: DifferentialPrivacyError.self) {
-            try Self.specification(.sum, "fare") { $0.lower = 5; $0.upper = 1 }.query()
+            try Self.specification(.sum, "fare") {
+                $0.lower = 5
+                $0.upper = 1
+            }.query()
         }
         #expect(throws: DifferentialPrivacyError.self) {
-            try Self.specification(.histogram, "age") { $0.lower = 5; $0.upper = 1; $0.histogramBins = 3 }.query()
+            try Self.specification(.histogram, "age") {
+                $0.lower = 5
+                $0.upper = 1
+                $0.histogramBins = 3
+            }.query()
         }
         #expect(throws: DifferentialPrivacyError.self) {
-            try Self.specification(.quantiles, "fare") { $0.lower = 0; $0.upper = 1; $0.quantileLevels = [1.5] }.query()
+            try Self.specification(.quantiles, "fare") {
+                $0.lower = 0
+                $0.upper = 1
+                $0.quantileLevels = [1.5]
+            }.query()
         }
     }
 

@@ -11,7 +11,9 @@ import _TestSupport
 /// and noise scale, and a refusal (nothing decoded) once the budget is spent.
 @Suite("Distributed-noise secure sums charge the ledger")
 struct DistributedSumLedgerTests {
-    @Test("the plan's release charges the authorisation durably, records its digest, and is refused when the ρ budget is spent")
+    @Test(
+        "the plan's release charges the authorisation durably, records its digest, and is refused when the ρ budget is spent"
+    )
     func chargesTheLedger() throws {
         let directory = try TemporaryDirectory()
         let clock = TestClock()

@@ -10,20 +10,26 @@ struct ExactStatistics: StatisticReleaser {
     mutating func release(_ value: Double, gridBits: Int, under noise: StatisticNoise) -> Double { value }
 }
 
+/// Runs `fit` with this target's ``ExactStatistics`` when `exact`, else with noise sampled from
+/// `generator` (advanced as far as the fit used it).
+func withReleaser<Model>(
+    generator: inout SecureRandomGenerator, exact: Bool,
+    _ fit: (inout any StatisticReleaser) throws(PrivateLearningError) -> Model
+) throws(PrivateLearningError) -> Model {
+    var releaser: any StatisticReleaser = exact ? ExactStatistics() : SampledNoise(generator: generator)
+    defer { if let sampled = releaser as? SampledNoise { generator = sampled.generator } }
+    return try fit(&releaser)
+}
+
 extension PrivateLinearRegression {
-    /// The fit with a seeded generator, or with exact statistics when `exact` (this test
-    /// target's ``ExactStatistics``); the generator advances as the sampled fit used it.
+    /// The fit with a seeded generator, or with exact statistics when `exact`.
     func fit(
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
         generator: inout SecureRandomGenerator, exact: Bool
     ) throws(PrivateLearningError) -> LinearRegressionModel {
-        if exact {
-            var releaser = ExactStatistics()
-            return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
+        try withReleaser(generator: &generator, exact: exact) { (releaser) throws(PrivateLearningError) in
+            try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
         }
-        var releaser = SampledNoise(generator: generator)
-        defer { generator = releaser.generator }
-        return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
     }
 }
 
@@ -33,12 +39,8 @@ extension PrivateLogisticRegression {
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
         generator: inout SecureRandomGenerator, exact: Bool
     ) throws(PrivateLearningError) -> LogisticRegressionModel {
-        if exact {
-            var releaser = ExactStatistics()
-            return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
+        try withReleaser(generator: &generator, exact: exact) { (releaser) throws(PrivateLearningError) in
+            try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
         }
-        var releaser = SampledNoise(generator: generator)
-        defer { generator = releaser.generator }
-        return try fit(table, parameters: parameters, budget: budget, releaser: &releaser)
     }
 }

@@ -19,7 +19,9 @@ struct DistributedSumReleaseTests {
 
     /// Five parties' real vectors (each element in [-1, 1], clipped to norm `clip`), encoded
     /// with the plan's noise and summed by SecAgg with one dropout.
-    static func noisySession(plan: DistributedDiscreteGaussian.Plan, configuration: SecAggConfiguration) throws -> (
+    static func noisySession(
+        plan: DistributedDiscreteGaussian.Plan, configuration: SecAggConfiguration
+    ) throws -> (
         report: SecAggSimulation.Report, clippedSum: [Double]
     ) {
         var generator = SecureRandomGenerator(testSeed: 2026)
@@ -43,7 +45,9 @@ struct DistributedSumReleaseTests {
         return (report, clippedSum)
     }
 
-    @Test("the release charges the plan's ρ once, decodes the noisy sum within its noise, and a second release over budget is refused")
+    @Test(
+        "the release charges the plan's ρ once, decodes the noisy sum within its noise, and a second release over budget is refused"
+    )
     func chargesThenDecodes() throws {
         let configuration = try Self.configuration(parties: 5, dimension: 64)
         let plan = try DistributedDiscreteGaussian.Plan(rho: 0.5, configuration: configuration, clippingBound: 4)

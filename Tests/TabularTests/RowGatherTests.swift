@@ -23,16 +23,25 @@ struct RowGatherTests {
         #expect(gathered.rowCount == 4)
         let fare = try gathered.column("fare")
         #expect(fare.isValid(0) && !fare.isValid(1) && !fare.isValid(2) && fare.isValid(3))
-        guard case let .float64(fares) = fare.values else { Issue.record("fare changed type"); return }
+        guard case let .float64(fares) = fare.values else {
+            Issue.record("fare changed type")
+            return
+        }
         #expect(fares[0] == 5.5 && fares[3] == 1.5)
-        guard case let .int64(cards) = try gathered.column("card").values else { Issue.record("card"); return }
+        guard case let .int64(cards) = try gathered.column("card").values else {
+            Issue.record("card")
+            return
+        }
         #expect(cards == [14, 12, 12, 10])
         guard case let .categorical(codes, dictionary) = try gathered.column("district").values else {
             Issue.record("district")
             return
         }
         #expect(codes.map { dictionary[Int($0)] } == ["B", "A", "A", "A"])
-        guard case let .bool(members) = try gathered.column("member").values else { Issue.record("member"); return }
+        guard case let .bool(members) = try gathered.column("member").values else {
+            Issue.record("member")
+            return
+        }
         #expect(members == [true, true, true, true])
         #expect(try Self.table().gathering(rows: []).rowCount == 0)
     }

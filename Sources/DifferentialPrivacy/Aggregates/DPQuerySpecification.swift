@@ -129,7 +129,8 @@ public struct DPQuerySpecification: Sendable, Hashable, Codable {
             if let bins = histogramBins {
                 guard (1...DPQuery.maximumHistogramBins).contains(bins) else {
                     throw .invalidParameter(
-                        name: "histogramBins", value: "\(bins)", reason: "must be in 1 … \(DPQuery.maximumHistogramBins)")
+                        name: "histogramBins", value: "\(bins)",
+                        reason: "must be in 1 … \(DPQuery.maximumHistogramBins)")
                 }
                 guard let lower, let upper else {
                     throw .invalidParameter(

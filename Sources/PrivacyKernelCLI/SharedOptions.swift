@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import PrivacyLedger
+import Tabular
+
+// Option groups and helpers shared by the ledger, dp, anonymity and scenario commands.
+
+/// Where the ledger lives unless `--ledger` says otherwise: `$PRIVACY_KERNEL_LEDGER`, else
+/// `privacy-ledger.sqlite` in the current directory (the demo's ledger).
+let defaultLedgerPath = ProcessInfo.processInfo.environment["PRIVACY_KERNEL_LEDGER"] ?? "privacy-ledger.sqlite"
+
+/// `--ledger FILE` and `--durability`, shared by every command that uses the ledger.
+struct LedgerLocation: ParsableArguments {
+    @Option(help: "The ledger file (default: $PRIVACY_KERNEL_LEDGER, else ./privacy-ledger.sqlite).")
+    var ledger: String?
+
+    @Option(help: "full (sync every commit; survives power loss) or normal (survives process crashes).")
+    var durability: String = "full"
+
+    func validate() throws {
+        guard SQLiteLedger.Durability(rawValue: durability) != nil else {
+            throw ValidationError("--durability must be full or normal")
+        }
+    }
+
+    var path: String { ledger ?? defaultLedgerPath }
+
+    /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
+    /// a mistyped path is an error rather than an empty ledger.
+    func open(create: Bool = false) throws -> SQLiteLedger {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw MissingLedger(path: path)
+        }
+        return try SQLiteLedger(path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full)
+    }
+}
+
+/// A command that needs an existing ledger found none.
+struct MissingLedger: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "no ledger at '\(path)'; create it with `privacy-kernel ledger init --ledger \(path)`" }
+}
+
+/// `--operator ID --scenario ID` on commands that release.
+struct ReleaseIdentity: ParsableArguments {
+    @Option(name: .customLong("operator"), help: "The operator releasing (needs an authorisation in the ledger).")
+    var `operator`: String?
+
+    @Option(help: "The scenario the release belongs to.")
+    var scenario: String?
+
+    func validate() throws {
+        if (`operator` == nil) != (scenario == nil) { throw ValidationError("give --operator and --scenario together") }
+    }
+}
+
+/// The column names of a CSV file, read and checked by the project's ``Tabular/CSVReader``:
+/// the whole file is parsed, so binary junk, a header that is not UTF-8, a duplicated column
+/// name, a ragged row or an empty file fail with the reader's ``Tabular/TabularError``, which
+/// names the file, line and column (a steward loading their own file).
+///
+/// - Parameter separator: the field separator; `nil` guesses `;` when the first line has one
+///   and no `,`, else `,`.
+/// - Complexity: O(bytes of the file).
+func csvHeader(_ file: String, separator: UInt8? = nil) throws -> [String] {
+    let byte = try separator ?? CSVReader.guessSeparator(ofFile: file)
+    return try CSVReader.load(file: file, options: CSVOptions(separator: byte)).table.columnNames
+}
+
+/// `--separator C` of the commands that read a dataset's header into the ledger.
+struct SeparatorOption: ParsableArguments {
+    @Option(
+        help:
+            "CSV field separator (one ASCII character, or \\t); default: ';' if the header has one and no ',', else ','."
+    )
+    var separator: String?
+
+    func validate() throws {
+        if let separator, separator != "\\t", !(separator.utf8.count == 1 && separator.unicodeScalars.first!.isASCII) {
+            throw ValidationError("--separator must be one ASCII character (or \\t), got '\(separator)'")
+        }
+    }
+
+    /// The separator byte, or `nil` to guess.
+    var byte: UInt8? { separator.map { $0 == "\\t" ? UInt8(ascii: "\t") : $0.utf8.first! } }
+}
