@@ -42,7 +42,7 @@ extension BudgetStore {
             request = try ChargeRequest(
                 stated: plan.stated, mechanism: plan.mechanismEvent, description: partial.query.releaseDescription)
         } catch { throw Self.refusal(error) }
-        return try recordedRelease(request, noiseScale: \.noiseScale) { plan.sample(using: &generator) }
+        return try recordedRelease(request, noiseScale: { $0.noiseScale }) { plan.sample(using: &generator) }
     }
 
     /// **Selection through the gate**: charges pure ε, then picks an index of `scores` by

@@ -89,6 +89,7 @@ public struct ReleaseOutcome: Sendable {
     /// Gaussian σ), or `nil` when it has no single scale.
     public let noiseScale: Double?
 
+    @usableFromInline
     package init(charge: PrivacyCharge, release: any Encodable & Sendable, noiseScale: Double?) {
         self.charge = charge
         self.release = release
@@ -98,6 +99,7 @@ public struct ReleaseOutcome: Sendable {
 
 /// A release as the gate returns it inside the package: the output, its charge and the
 /// store's receipt for its outcome.
+@usableFromInline
 package struct GatedRelease<Output, Receipt> {
     /// The released output.
     package let release: Output
@@ -106,6 +108,7 @@ package struct GatedRelease<Output, Receipt> {
     /// The store's receipt for the outcome.
     package let receipt: Receipt
 
+    @usableFromInline
     package init(release: Output, charge: PrivacyCharge, receipt: Receipt) {
         self.release = release
         self.charge = charge
@@ -146,6 +149,10 @@ extension BudgetStore {
     /// - Throws: ``BudgetStore/Refusal``: the store's refusal (nothing sampled), `sample`'s error
     ///   or a failure to record the outcome (in both, the budget stays spent and nothing is
     ///   returned).
+    ///
+    /// `@inlinable` so that each door's module specialises it for its own output type (the
+    /// in-memory gate is a few microseconds; an unspecialised call across modules costs more).
+    @inlinable
     package func recordedRelease<Output: Encodable & Sendable>(
         _ request: ChargeRequest, noiseScale: (Output) -> Double?,
         sample: () throws(DifferentialPrivacyError) -> Output

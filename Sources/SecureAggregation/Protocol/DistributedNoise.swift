@@ -373,7 +373,7 @@ extension DistributedDiscreteGaussian {
             do {
                 request = try ChargeRequest(stated: privacyEvent, mechanism: privacyEvent, description: description)
             } catch { throw Store.refusal(error) }
-            return try budget.recordedRelease(request, noiseScale: \.noiseScale) { () -> DistributedSumRelease in
+            return try budget.recordedRelease(request, noiseScale: { $0.noiseScale }) { () -> DistributedSumRelease in
                 DistributedSumRelease(
                     values: decode(aggregate), rho: rho, localSigma: localSigma / quantiser.scale,
                     contributorsAccounted: contributors)
