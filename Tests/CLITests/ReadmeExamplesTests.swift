@@ -117,7 +117,7 @@ enum ReadmeExamples {
                 markerNotRun = marker(line, "not run") ?? markerNotRun
                 continue
             }
-            var command = Command(
+            let command = Command(
                 text: raw, line: index + 1, fails: marker(raw, "fails") ?? markerFails,
                 notRun: marker(raw, "not run") ?? markerNotRun, origin: "\(file):\(index + 1)")
             markerFails = nil
@@ -216,7 +216,7 @@ enum ReadmeExamples {
             + (environment["PATH"] ?? "/usr/bin:/bin")
         environment.removeValue(forKey: "PRIVACY_KERNEL_LEDGER")
         process.environment = environment
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

@@ -1,0 +1,124 @@
+import DifferentialPrivacy
+import Foundation
+import GRDB
+
+// Datasets, their column classification and row-count disclosure.
+extension SQLiteLedger {
+    // MARK: Datasets and classification
+
+    /// The ledger's name for a data file: its absolute, standardised path.
+    public static func datasetName(forFile file: String) -> String {
+        URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// Registers a dataset and its columns (idempotent: known columns keep their level; new
+    /// columns get `defaultLevel`).
+    ///
+    /// - Returns: the dataset's columns with their levels.
+    @discardableResult
+    public func registerDataset(
+        _ name: String, columns: [String], defaultLevel: ClassificationLevel = .internal,
+        actor: String = "platform"
+    ) throws(PrivacyLedgerError) -> [DatasetColumn] {
+        try Self.requireText(name, name: "dataset")
+        try Self.requireText(actor, name: "actor")
+        for column in columns { try Self.requireText(column, name: "column name") }
+        let time = now
+        return try write { db in
+            let known =
+                try db.cachedValue(String.self, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name])
+                != nil
+            if !known {
+                try db.executeCached(
+                    sql: "INSERT INTO datasets (name, registered_at) VALUES (?, ?)",
+                    arguments: [name, time.timeIntervalSince1970])
+            }
+            var added: [String] = []
+            for column in columns {
+                try db.executeCached(
+                    sql: "INSERT OR IGNORE INTO columns VALUES (?, ?, ?)",
+                    arguments: [name, column, defaultLevel.rawValue])
+                if db.changesCount > 0 { added.append(column) }
+            }
+            if !known || !added.isEmpty {
+                try AuditLog.append(
+                    db, time: time, actor: actor, action: "dataset-registered",
+                    details: [
+                        "dataset": name, "columns": added.joined(separator: ","), "level": "\(defaultLevel.rawValue)",
+                    ])
+            }
+            return try Self.datasetColumns(db, name)
+        }
+    }
+
+    /// Sets a column's classification level (audited).
+    ///
+    /// - Throws: ``PrivacyLedgerError/unknownDataset(dataset:)``,
+    ///   ``PrivacyLedgerError/unknownColumn(column:dataset:available:)``.
+    public func classify(
+        dataset: String, column: String, level: ClassificationLevel, actor: String = "platform"
+    ) throws(PrivacyLedgerError) {
+        try Self.requireText(actor, name: "actor")
+        let time = now
+        try write { db in
+            let columns = try Self.datasetColumns(db, dataset)
+            guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+            guard columns.contains(where: { $0.column == column }) else {
+                throw PrivacyLedgerError.unknownColumn(
+                    column: column, dataset: dataset, available: columns.map(\.column))
+            }
+            try db.executeCached(
+                sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?",
+                arguments: [level.rawValue, dataset, column])
+            try AuditLog.append(
+                db, time: time, actor: actor, action: "classify",
+                details: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"])
+        }
+    }
+
+    /// Declares whether `dataset`'s row count is public metadata (audited). Only a dataset
+    /// whose steward declared it so may have its exact row count published in a report;
+    /// otherwise a report omits it (see `Scenarios.InputSize`). New datasets are not declared.
+    ///
+    /// - Parameters:
+    ///   - isPublic: `true` to declare the size public, `false` to withdraw the declaration.
+    ///   - actor: the steward (audited; not blank).
+    /// - Throws: ``PrivacyLedgerError/unknownDataset(dataset:)``,
+    ///   ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for a blank actor.
+    public func declareRowCountPublic(
+        dataset: String, _ isPublic: Bool, actor: String = "platform"
+    ) throws(PrivacyLedgerError) {
+        try Self.requireText(actor, name: "actor")
+        let time = now
+        try write { db in
+            try db.executeCached(
+                sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?", arguments: [isPublic ? 1 : 0, dataset])
+            guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+            try AuditLog.append(
+                db, time: time, actor: actor, action: "row-count-public",
+                details: ["dataset": dataset, "public": isPublic ? "true" : "false"])
+        }
+    }
+
+    /// Whether `dataset`'s steward declared its row count public (`false` for an unknown dataset).
+    public func isRowCountPublic(dataset: String) throws(PrivacyLedgerError) -> Bool {
+        try read { db in
+            try db.cachedValue(
+                Int.self, sql: "SELECT row_count_public FROM datasets WHERE name = ?", arguments: [dataset]) == 1
+        }
+    }
+
+    /// The registered columns of `dataset` with their levels (empty if unknown).
+    public func columns(of dataset: String) throws(PrivacyLedgerError) -> [DatasetColumn] {
+        try read { db in try Self.datasetColumns(db, dataset) }
+    }
+
+    static func datasetColumns(_ db: Database, _ dataset: String) throws -> [DatasetColumn] {
+        try db.cachedRows(sql: "SELECT name, level FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset])
+            .map { row in
+                DatasetColumn(
+                    dataset: dataset, column: try row.ledgerValue("name"),
+                    level: ClassificationLevel(rawValue: try row.ledgerValue("level")) ?? .restricted)
+            }
+    }
+}
