@@ -54,10 +54,6 @@ enum ReadmeExamples {
         return ["README.md"] + pages.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
     }
 
-    /// Sections (`file: title`) whose examples are being fixed on other branches (issue 12,
-    /// other engineers): their failures are recorded as known issues until those branches are
-    /// merged. Empty this list after the merge.
-    static let pendingOnOtherBranches: Set<String> = []
 
     /// The `## ` sections with shell blocks of every documentation file, in file order.
     static func sections() -> [Section] {
@@ -261,19 +257,11 @@ struct ReadmeExamplesTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
-        let body = {
-            for (index, block) in section.blocks.enumerated() {
-                let result = try ReadmeExamples.runScript(ReadmeExamples.script(block), in: cwd)
-                #expect(
-                    result.status == 0,
-                    "\(section.file), section \"\(section.title)\", block \(index + 1):\n\(result.output)")
-            }
-        }
-        if ReadmeExamples.pendingOnOtherBranches.contains(section.testDescription) {
-            try withKnownIssue("examples of this section are fixed on another branch (issue 12)", isIntermittent: true)
-            { try body() }
-        } else {
-            try body()
+        for (index, block) in section.blocks.enumerated() {
+            let result = try ReadmeExamples.runScript(ReadmeExamples.script(block), in: cwd)
+            #expect(
+                result.status == 0,
+                "\(section.file), section \"\(section.title)\", block \(index + 1):\n\(result.output)")
         }
     }
 
@@ -309,8 +297,6 @@ struct ReadmeExamplesTests {
         return commands
     }
 
-    /// Commands whose `--help` examples are fixed on other branches (issue 12).
-    static let helpPendingOnOtherBranches: Set<String> = []
 
     @Test(
         "Issue 12 C-readme: every command's --help examples run as written, in order",
@@ -321,16 +307,8 @@ struct ReadmeExamplesTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let cwd = try ReadmeExamples.sandbox(directory)
-        let body = {
-            let result = try ReadmeExamples.runScript(ReadmeExamples.script(examples), in: cwd, timeout: 300)
-            #expect(result.status == 0, "privacy-kernel \(command) --help examples:\n\(result.output)")
-        }
-        if Self.helpPendingOnOtherBranches.contains(command) {
-            try withKnownIssue("examples of this command are fixed on another branch (issue 12)", isIntermittent: true)
-            { try body() }
-        } else {
-            try body()
-        }
+        let result = try ReadmeExamples.runScript(ReadmeExamples.script(examples), in: cwd, timeout: 300)
+        #expect(result.status == 0, "privacy-kernel \(command) --help examples:\n\(result.output)")
     }
 
     @Test("Issue 12 C-readme: the dp help's --keys example runs as written")
