@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "PrivacyLedgerTests",
             dependencies: ["PrivacyLedger", "DifferentialPrivacy", "SecureAggregation", "SecureRandom", "Tabular", "_TestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(

@@ -239,7 +239,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print a JSON array (each with spent and remaining).")
         var json = false
         func run() throws {
-            let ledger = try location.open()
+            let ledger = try location.open(readOnly: true)
             let all = try ledger.authorisations().filter { `operator` == nil || $0.operator == `operator` }
             let time = ledger.now
             var outputs: [StatusOutput] = []
@@ -274,7 +274,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print a JSON array.")
         var json = false
         func run() throws {
-            let records = try location.open().history(operator: `operator`, scenario: scenario)
+            let records = try location.open(readOnly: true).history(operator: `operator`, scenario: scenario)
             if json {
                 print(try jsonText(records.map(HistoryOutput.init)))
                 return
@@ -300,7 +300,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
         func run() throws {
-            let ledger = try location.open()
+            let ledger = try location.open(readOnly: true)
             do {
                 let (entries, head) = try ledger.verifyAudit()
                 if json {

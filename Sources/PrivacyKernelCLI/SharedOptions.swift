@@ -26,12 +26,16 @@ struct LedgerLocation: ParsableArguments {
     var path: String { ledger ?? defaultLedgerPath }
 
     /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
-    /// a mistyped path is an error rather than an empty ledger.
-    func open(create: Bool = false) throws -> SQLiteLedger {
+    /// a mistyped path is an error rather than an empty ledger. `readOnly` commands (status,
+    /// history, audit-verify) never write, migrate or create, and refuse a file that is not a
+    /// ledger (``PrivacyLedger/SQLiteLedger/Access/readOnly``).
+    func open(create: Bool = false, readOnly: Bool = false) throws -> SQLiteLedger {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw MissingLedger(path: path)
         }
-        return try SQLiteLedger(path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full)
+        return try SQLiteLedger(
+            path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full,
+            access: readOnly ? .readOnly : .readWrite)
     }
 }
 

@@ -49,6 +49,10 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     case release(DifferentialPrivacyError)
     /// SQLite or the file system failed; the transaction was rolled back.
     case storage(reason: String)
+    /// The file opened for reading is not a ledger this version can read (missing, empty, not
+    /// SQLite, a foreign schema, or a schema older or newer than this version's); nothing was
+    /// written to it.
+    case notALedger(path: String, reason: String)
 
     /// The rule a refusal enforces, as a short stable identifier (for logs and scripts).
     public var rule: String {
@@ -73,6 +77,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .release(.budgetTypeMismatch): "budget-type-mismatch"
         case .release: "release-refused"
         case .storage: "storage"
+        case .notALedger: "not-a-ledger"
         }
     }
 
@@ -117,6 +122,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
             text = "dataset '\(d)' has no column '\(c)'; it has: \(available.joined(separator: ", "))"
         case let .release(error): text = error.description
         case let .storage(reason): text = "the ledger's storage failed: \(reason)"
+        case let .notALedger(path, reason): text = "'\(path)' is not a ledger this version can read: \(reason)"
         }
         return "[\(rule)] \(text)"
     }

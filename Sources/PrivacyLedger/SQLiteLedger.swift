@@ -40,17 +40,33 @@ public final class SQLiteLedger: Sendable {
     /// The longest trial operation: 6 months.
     public static let maximumTrialMonths = 6
 
-    /// Opens (creating and migrating if needed) the ledger at `path`.
+    /// How a ledger file is opened.
+    public enum Access: String, Sendable, Hashable, CaseIterable {
+        /// Create the file if missing, migrate its schema, and allow every operation.
+        case readWrite
+        /// For verification and reporting (`status`, `history`, `audit-verify`): the file is
+        /// opened read-only, never created or migrated, and refused with
+        /// ``PrivacyLedgerError/notALedger(path:reason:)`` unless it holds exactly this version's
+        /// schema; any write fails. Works on a read-only copy of a ledger.
+        case readOnly
+    }
+
+    /// Opens the ledger at `path`: with ``Access/readWrite`` (the default) creating and migrating
+    /// it if needed — safe when several processes open a new file at once — or, with
+    /// ``Access/readOnly``, reading an existing ledger without changing a byte of it.
     ///
     /// - Parameters:
     ///   - path: the SQLite file; its directory must exist.
     ///   - durability: see ``Durability`` (default `.full`).
     ///   - busyTimeout: seconds to wait for another process's write transaction (default 30).
+    ///   - access: see ``Access`` (default `.readWrite`).
     ///   - clock: the time source (tests pass a fixed or shifted clock).
-    /// - Throws: ``PrivacyLedgerError/storage(reason:)`` when the file cannot be opened or migrated.
+    /// - Throws: ``PrivacyLedgerError/storage(reason:)`` when the file cannot be opened or
+    ///   migrated; ``PrivacyLedgerError/notALedger(path:reason:)`` for a read-only open of a file
+    ///   that is not a ledger of this version.
     public init(
         path: String, durability: Durability = .full, busyTimeout: TimeInterval = 30,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        access: Access = .readWrite, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(PrivacyLedgerError) {
         self.path = path
         self.durability = durability
@@ -59,6 +75,10 @@ public final class SQLiteLedger: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "privacy-ledger"
+        if access == .readOnly {
+            database = try Self.openForReading(path: path, configuration: configuration)
+            return
+        }
         let synchronous = durability == .full ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in
             // WAL: readers never block the writer; commits append to the log.
@@ -70,8 +90,8 @@ public final class SQLiteLedger: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            database = try Self.openRetryingWhileBusy(path: path, configuration: configuration)
+            try Self.migrate(database)
             if try database.read({ db in try Row.fetchOne(db, sql: "SELECT 1 FROM audit_head") == nil }) {
                 try database.writeWithoutTransaction { db in
                     try db.inTransaction(.immediate) {
@@ -87,6 +107,94 @@ public final class SQLiteLedger: Sendable {
         } catch {
             throw .storage(reason: "cannot open ledger '\(path)': \(error)")
         }
+    }
+
+    /// Opens the connection, retrying (up to 20 times, 10–200 ms apart) while another process
+    /// holds the lock that switching a new file to WAL needs: SQLite answers that pragma with
+    /// `SQLITE_BUSY` at once instead of waiting for the busy timeout.
+    static func openRetryingWhileBusy(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        var attempt = 0
+        while true {
+            do {
+                return try DatabaseQueue(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 20
+            {
+                attempt += 1
+                usleep(UInt32(10_000 * min(attempt, 20)))
+            }
+        }
+    }
+
+    /// Migrates `database`, tolerating other processes that migrate the same new file at the
+    /// same moment: GRDB checks which migrations are applied before it takes the write lock, so
+    /// two processes may both try the first one; the loser's transaction rolls back and it
+    /// retries (up to 8 times), finding the migration applied.
+    static func migrate(_ database: DatabaseQueue) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(database)
+                return
+            } catch {
+                attempt += 1
+                if try database.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+                guard attempt < 8 else { throw error }
+                usleep(UInt32(10_000 * attempt))
+            }
+        }
+    }
+
+    /// Opens an existing ledger read-only after checking that it is one: a non-empty SQLite
+    /// file whose applied migrations are exactly this version's and that has an audit head.
+    static func openForReading(
+        path: String, configuration base: Configuration
+    ) throws(PrivacyLedgerError)
+        -> DatabaseQueue
+    {
+        var attributes: [FileAttributeKey: Any] = [:]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw .notALedger(path: path, reason: "no such file")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw .notALedger(path: path, reason: "not a regular file")
+        }
+        guard (attributes[.size] as? NSNumber)?.intValue ?? 0 > 0 else {
+            throw .notALedger(path: path, reason: "the file is empty")
+        }
+        var configuration = base
+        configuration.readonly = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON") }
+        let database: DatabaseQueue
+        let applied: [String]
+        let hasHead: Bool
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            (applied, hasHead) = try database.read { db in
+                guard try db.tableExists("grdb_migrations") else { return ([], false) }
+                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                let hasHead =
+                    try db.tableExists("audit_head") && Row.fetchOne(db, sql: "SELECT 1 FROM audit_head") != nil
+                return (applied, hasHead)
+            }
+        } catch {
+            throw .notALedger(path: path, reason: "not a readable SQLite database (\(error))")
+        }
+        let known = migrator.migrations
+        guard !applied.isEmpty else {
+            throw .notALedger(path: path, reason: "an SQLite file without the ledger's schema")
+        }
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw .notALedger(
+                path: path, reason: "schema migration '\(unknown)' is not one of this version's (a newer ledger?)")
+        }
+        if let missing = known.first(where: { !applied.contains($0) }) {
+            throw .notALedger(
+                path: path,
+                reason: "schema migration '\(missing)' is not applied (an older ledger: open it read-write once)")
+        }
+        guard hasHead else { throw .notALedger(path: path, reason: "the audit log has no head") }
+        return database
     }
 
     /// The schema, as ordered migrations (never edit a shipped migration; add one).
