@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["PrivacyKernelCLI", "PrivacyLedger", "DifferentialPrivacy", "_TestSupport",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),
