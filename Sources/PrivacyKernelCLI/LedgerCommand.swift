@@ -265,16 +265,30 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The releases in the ledger, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "The releases in the ledger, oldest first, then the refused requests.")
         @OptionGroup var location: LedgerLocation
         @Option(name: .customLong("operator"), help: "Only this operator.")
         var `operator`: String?
         @Option(help: "Only this scenario.")
         var scenario: String?
-        @Flag(help: "Print a JSON array.")
+        @Flag(help: "Only the refused requests (who asked for what, which rule refused, when).")
+        var refusals = false
+        @Flag(help: "Print a JSON array (of releases, or of refusals with --refusals).")
         var json = false
         func run() throws {
-            let records = try location.open(readOnly: true).history(operator: `operator`, scenario: scenario)
+            let ledger = try location.open(readOnly: true)
+            let refused = try ledger.refusals(operator: `operator`, scenario: scenario)
+            if refusals {
+                if json {
+                    print(try jsonText(refused))
+                } else {
+                    for r in refused { print(Self.line(r)) }
+                }
+                return
+            }
+            let records = try ledger.history(operator: `operator`, scenario: scenario)
+            defer { if !json { for r in refused { print(Self.line(r)) } } }
             if json {
                 print(try jsonText(records.map(HistoryOutput.init)))
                 return
@@ -290,6 +304,12 @@ struct LedgerCommand: ParsableCommand {
                         + (r.bytesExported.map { "  \($0) B" } ?? "")
                         + (r.cpuSeconds.map { String(format: "  %.3f s CPU", $0) } ?? ""))
             }
+        }
+
+        /// One refusal as a text line.
+        static func line(_ r: RefusalRecord) -> String {
+            "\(r.time.formatted(.iso8601))  \(r.operator)/\(r.scenario)  refused [\(r.rule)] \(r.request)"
+                + (r.dataset.isEmpty ? "" : "  (dataset \(r.dataset))")
         }
     }
 

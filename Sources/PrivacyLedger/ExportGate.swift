@@ -28,9 +28,23 @@ extension SQLiteLedger {
         _ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
         dataset: String, separator: UInt8 = UInt8(ascii: ",")
     ) throws(PrivacyLedgerError) -> ReleaseRecord {
+        try recordingRefusals(operator: op, scenario: scenario, dataset: dataset, request: "export \(path)") {
+            () throws(PrivacyLedgerError) -> ReleaseRecord in
+            try exportRecordingNothing(
+                table, to: path, check: check, operator: op, scenario: scenario, dataset: dataset,
+                separator: separator)
+        }
+    }
+
+    /// The body of ``export(_:to:check:operator:scenario:dataset:separator:)``, whose caller
+    /// records a refusal.
+    private func exportRecordingNothing(
+        _ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
+        dataset: String, separator: UInt8
+    ) throws(PrivacyLedgerError) -> ReleaseRecord {
         let cpuStart = processCPUSeconds()
         let columns = table.columnNames
-        try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
         let policy = try policy()
         let checkDescription: String
         switch check {

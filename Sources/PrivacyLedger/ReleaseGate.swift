@@ -53,6 +53,10 @@ public struct AuthorisedBudget: BudgetStore {
 
     let ledger: SQLiteLedger
     let context: ReleaseContext
+    /// Whether ``charge(_:)`` records its refusals in the audit log itself (a budget handed out
+    /// by ``SQLiteLedger/budget(operator:scenario:dataset:columns:purpose:)``), or its caller
+    /// records every refusal of the release (the ledger's own release gate).
+    let recordsRefusals: Bool
 
     /// The operator charged.
     public var `operator`: String { context.operator }
@@ -70,7 +74,11 @@ public struct AuthorisedBudget: BudgetStore {
     /// - Throws: the ``PrivacyLedgerError`` naming the rule that refused, such as
     ///   ``PrivacyLedgerError/budgetExhausted(operator:scenario:requested:spent:budget:)``.
     public func charge(_ request: ChargeRequest) throws(PrivacyLedgerError) -> PrivacyCharge {
-        try ledger.commitCharge(request, context: context)
+        guard recordsRefusals else { return try ledger.commitCharge(request, context: context) }
+        return try ledger.recordingRefusals(
+            operator: context.operator, scenario: context.scenario, dataset: context.dataset,
+            request: request.description
+        ) { () throws(PrivacyLedgerError) in try ledger.commitCharge(request, context: context) }
     }
 
     /// Records the release's digest, noise scale, size and CPU time in its ledger entry.
@@ -101,13 +109,17 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
         // Early and read-only, so that an uncovered request does not make the platform scan the
-        // data; the charge's transaction checks every rule again.
-        _ = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
-        let partial: QueryPartial
-        do {
-            try query.validate()
-            partial = try query.partial(over: table)
-        } catch { throw .release(error) }
+        // data; the charge's transaction checks every rule again. A refusal here is recorded
+        // here; the release of the partial records its own.
+        let partial = try recordingRefusals(
+            operator: op, scenario: scenario, dataset: dataset, request: query.releaseDescription
+        ) { () throws(PrivacyLedgerError) -> QueryPartial in
+            _ = try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+            do throws(DifferentialPrivacyError) {
+                try query.validate()
+                return try query.partial(over: table)
+            } catch { throw .release(error) }
+        }
         return try release(
             partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
             dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
@@ -129,6 +141,21 @@ extension SQLiteLedger {
         operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
         cpuStart: Double? = nil
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
+        try recordingRefusals(
+            operator: op, scenario: scenario, dataset: dataset, request: partial.query.releaseDescription
+        ) { () throws(PrivacyLedgerError) -> LedgeredRelease in
+            try releaseRecordingNothing(
+                partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+                dataset: dataset, rowsScanned: rowsScanned, cpuStart: cpuStart)
+        }
+    }
+
+    /// The body of ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``,
+    /// whose caller records a refusal.
+    private func releaseRecordingNothing(
+        _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
+        operator op: String, scenario: String, dataset: String, rowsScanned: Int?, cpuStart: Double?
+    ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let query = partial.query
         let parametersJSON = try Self.json(
             ReleaseParameters(
@@ -139,7 +166,8 @@ extension SQLiteLedger {
             context: ReleaseContext(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
                 query: query.releaseDescription,
-                parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart))
+                parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart),
+            recordsRefusals: false)
         var generator = try AuthorisedBudget.systemGenerator()
         let gated = try store.gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
         return LedgeredRelease(release: gated.release, entryID: gated.charge.id.uuidString, resultDigest: gated.receipt)
@@ -275,11 +303,15 @@ extension SQLiteLedger {
         operator op: String, scenario: String, dataset: String, columns: [String],
         purpose: String
     ) throws(PrivacyLedgerError) -> AuthorisedBudget {
-        _ = try authorise(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        _ = try recordingRefusals(operator: op, scenario: scenario, dataset: dataset, request: purpose) {
+            () throws(PrivacyLedgerError) in
+            try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        }
         return AuthorisedBudget(
             ledger: self,
             context: ReleaseContext(
                 operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
-                parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()))
+                parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()),
+            recordsRefusals: true)
     }
 }

@@ -369,12 +369,25 @@ extension SQLiteLedger {
     }
 
     /// Checks, without charging, that `operator` may read `columns` of `dataset` for `scenario`
-    /// now.
+    /// now; a refusal is recorded in the audit log (``refusals(operator:scenario:)``).
     ///
     /// - Returns: the authorisation.
     /// - Throws: the ``PrivacyLedgerError`` naming the rule that refuses.
     @discardableResult
     public func authorise(
+        operator op: String, scenario: String, dataset: String, columns: [String]
+    ) throws(PrivacyLedgerError) -> Authorisation {
+        try recordingRefusals(
+            operator: op, scenario: scenario, dataset: dataset, request: "read " + columns.joined(separator: ", ")
+        ) { () throws(PrivacyLedgerError) in
+            try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        }
+    }
+
+    /// ``authorise(operator:scenario:dataset:columns:)`` without recording a refusal, for
+    /// callers that record their own (with the request they serve).
+    @discardableResult
+    func checkAuthorisation(
         operator op: String, scenario: String, dataset: String, columns: [String]
     ) throws(PrivacyLedgerError) -> Authorisation {
         let time = now

@@ -1,0 +1,88 @@
+import DifferentialPrivacy
+import Foundation
+@testable import PrivacyLedger
+import Tabular
+import Testing
+import _TestSupport
+
+/// Issue 14, item 5: every refused request is on record — who asked, for what, which rule
+/// refused, when — once, in the hash-chained audit log, and `refusals(…)` (`ledger history`)
+/// shows them. The issue's reproduction: about 40 refused attempts left no audit entry.
+@Suite("Issue 14: refusals are on record")
+struct RefusalAuditTests {
+    @Test("each kind of refused release, fit, selection and export leaves exactly one audit entry naming its rule")
+    func everyRefusalIsRecorded() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let clock = TestClock()
+        let ledger = try makeLedger(directory, clock: clock)
+        let trips = try tripsTable(rows: 300)
+        func release(
+            _ query: DPQuery, epsilon: Double = 0.5, operator op: String = "op-1", dataset: String = "trips"
+        )
+            -> String?
+        {
+            do {
+                _ = try ledger.release(
+                    query, over: trips, mechanism: .laplace, parameters: .pure(epsilon: epsilon), operator: op,
+                    scenario: "transport", dataset: dataset)
+                return nil
+            } catch { return error.rule }
+        }
+        var expected: [String] = []
+        #expect(release(.count()) == nil)  // a release, not a refusal: no entry
+        expected.append(release(.count(), operator: "op-unknown")!)
+        expected.append(release(.count(of: "national_id"))!)
+        expected.append(release(.count(), dataset: "other")!)
+        expected.append(release(.count(), epsilon: -1)!)
+        expected.append(release(.count(), epsilon: 0.6)!)  // 0.5 + 0.6 > 1
+        // A fit's budget for an unlisted column, and a selection beyond the budget through a
+        // budget handed out for a computation (its charge records its own refusal, once).
+        do {
+            _ = try ledger.budget(
+                operator: "op-1", scenario: "transport", dataset: "trips", columns: ["national_id"],
+                purpose: "model")
+            Issue.record("a budget over a level-4 column was handed out")
+        } catch { expected.append(error.rule) }
+        let budget = try ledger.budget(
+            operator: "op-1", scenario: "transport", dataset: "trips", columns: ["fare"], purpose: "selection")
+        do {
+            _ = try budget.select(scores: [1, 2, 3], epsilon: 0.9, sensitivity: 1, description: "best district")
+            Issue.record("a selection beyond the budget was charged")
+        } catch { expected.append(error.rule) }
+        let districts = try trips.selecting(["district"])
+        do {
+            try ledger.export(
+                districts, to: directory.file("export.csv"),
+                check: .microdata(quasiIdentifiers: ["district"], k: 2), operator: "op-1", scenario: "transport",
+                dataset: "trips")
+            Issue.record("an export with k below the minimum was written")
+        } catch { expected.append(error.rule) }
+        _ = try ledger.suspend(operator: "op-1", scenario: "transport", reason: "review")
+        expected.append(release(.count(), epsilon: 0.01)!)
+        do {
+            try ledger.authorise(operator: "op-1", scenario: "transport", dataset: "trips", columns: ["fare"])
+            Issue.record("a suspended authorisation authorised a read")
+        } catch { expected.append(error.rule) }
+
+        #expect(
+            expected == [
+                "no-authorisation", "level-4-column", "dataset-not-authorised", "release-refused",
+                "budget-exhausted", "level-4-column", "budget-exhausted", "export-k-below-minimum", "suspended",
+                "suspended",
+            ])
+        let recorded = try ledger.refusals()
+        #expect(recorded.map(\.rule) == expected, "\(recorded.map(\.rule))")
+        #expect(recorded.first?.operator == "op-unknown")
+        #expect(recorded.dropFirst().allSatisfy { $0.operator == "op-1" && $0.scenario == "transport" })
+        #expect(recorded.contains { $0.request == "count(*)" && $0.rule == "budget-exhausted" })
+        #expect(recorded.contains { $0.request == "best district" && $0.rule == "budget-exhausted" })
+        // Refused computations and exports keep only their rule (their messages could quote data).
+        for record in recorded where record.rule.hasPrefix("release-") || record.rule.hasPrefix("export-") {
+            #expect(record.message.isEmpty, "\(record)")
+        }
+        #expect(recorded.first { $0.rule == "suspended" }?.message.contains("suspended") == true)
+        #expect(try ledger.refusals(operator: "op-unknown").count == 1)
+        _ = try ledger.verifyAudit()
+    }
+}
