@@ -199,7 +199,8 @@ struct AnonymityCommand: ParsableCommand {
         var metric: String = "loss"
 
         @Option(
-            help: "Output CSV file: written only through the export gate (needs --operator and --scenario; atomic).")
+            help:
+                "Output CSV file, a name relative to the ledger's export area (no absolute path, no '..', never overwritten): written only through the export gate (needs --operator and --scenario).")
         var out: String?
 
         @OptionGroup var location: LedgerLocation
@@ -275,14 +276,18 @@ struct AnonymityCommand: ParsableCommand {
                 if step.phase == .finished { FileHandle.standardError.write(Data("\n".utf8)) }
             }
             let seconds = Date().timeIntervalSince(start)
+            var written: String?
             if let out {
                 let anonymised = try result.anonymisedTable(table, suppressed: dropSuppressed ? .drop : .star)
                 // The export gate: authorisation, level-4 columns, k ≥ the platform's minimum, and a
                 // k-anonymity check of the table as written; the export is recorded before the file
                 // appears, as the operator's derived data.
-                try ledger!.export(
-                    anonymised, to: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
-                    operator: identity.operator!, scenario: identity.scenario!, dataset: dataset, separator: separator)
+                written =
+                    try ledger!.export(
+                        anonymised, as: out, check: .microdata(quasiIdentifiers: input.quasiIdentifiers, k: k),
+                        operator: identity.operator!, scenario: identity.scenario!, dataset: dataset,
+                        separator: separator
+                    ).query
             }
             if json {
                 let levels = Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels))
@@ -294,7 +299,7 @@ struct AnonymityCommand: ParsableCommand {
                     "discernibility": result.discernibility, "aecs": result.averageClassSize,
                     "entropy": result.nonUniformEntropy,
                     "lattice_size": result.latticeSize, "nodes_evaluated": result.nodesEvaluated, "seconds": seconds,
-                    "rows": table.rowCount, "out": out.map { $0 as Any } ?? NSNull(),
+                    "rows": table.rowCount, "out": written.map { $0 as Any } ?? NSNull(),
                 ]
                 print(try jsonString(object))
             } else {
@@ -308,7 +313,7 @@ struct AnonymityCommand: ParsableCommand {
                 )
                 print(
                     "evaluated \(result.nodesEvaluated) of \(result.latticeSize) transformations in \(String(format: "%.1f", seconds * 1000)) ms"
-                        + (out.map { "; wrote \($0)" } ?? ""))
+                        + (written.map { "; wrote \($0)" } ?? ""))
             }
         }
     }

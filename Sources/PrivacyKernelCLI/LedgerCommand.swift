@@ -37,6 +37,10 @@ struct LedgerCommand: ParsableCommand {
         var minK: Int?
         @Option(help: "Smallest count an exported aggregate cell may have.")
         var minCellCount: Int?
+        @Option(
+            help:
+                "The export area: the only directory exports are written into (default: <ledger name>-exports beside the ledger file).")
+        var exportArea: String?
         func run() throws {
             let ledger = try location.open(create: true)
             var policy = try ledger.policy()
@@ -45,7 +49,10 @@ struct LedgerCommand: ParsableCommand {
                 policy.minimumCellCount = minCellCount ?? policy.minimumCellCount
                 try ledger.setPolicy(policy, actor: "platform")
             }
-            print("ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount)")
+            if let exportArea { try ledger.setExportArea(exportArea, actor: "platform") }
+            print(
+                "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \(try ledger.exportArea())"
+            )
         }
     }
 
@@ -227,6 +234,7 @@ struct LedgerCommand: ParsableCommand {
             printStatus(report.authorisation, at: ledger.now)
             for file in report.deletedFiles { print("  deleted \(file)") }
             for file in report.missingFiles { print("  already gone: \(file)") }
+            for file in report.keptFiles { print("  not deleted: \(file)") }
         }
     }
 

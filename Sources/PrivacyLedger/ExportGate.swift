@@ -7,39 +7,42 @@ import Glibc
 #endif
 
 extension SQLiteLedger {
-    /// **The export gate**: writes `table` to `path` only if an active authorisation covers
-    /// its columns and the table passes its check (k-anonymity for microdata, minimum cell
-    /// counts for aggregates, against the ledger's ``ExportPolicy``). The file is written to a
-    /// temporary name, the export is recorded in the ledger (entry, digest, bytes, the file
-    /// as the operator's derived data) and committed, and only then renamed into place.
+    /// **The export gate**: writes `table` as the file `name` of the platform's export area
+    /// (``exportArea()``) only if an active authorisation covers its columns and the table
+    /// passes its check (k-anonymity for microdata, minimum cell counts for aggregates, against
+    /// the ledger's ``ExportPolicy``). The file is written to a hidden temporary name, the
+    /// export is recorded in the ledger (entry, digest, bytes, the file as the operator's
+    /// derived data) and committed, and only then linked into place, never replacing a file.
     ///
     /// - Parameters:
     ///   - table: the table to write (anonymised microdata or an aggregate).
-    ///   - path: the output CSV file.
+    ///   - name: the output CSV file, relative to the export area (`cohort.csv`,
+    ///     `scenario-7/cohort.csv`): no absolute path, no `.`/`..`/hidden component, no
+    ///     symbolic link, not an existing file (rules `export-area`, `export-exists`).
     ///   - check: what to check (``ExportCheck``).
     ///   - dataset: the registered dataset the table derives from; the table's columns must be
     ///     in the authorisation's list for it.
     ///   - separator: the CSV field separator.
-    /// - Returns: the ledger entry.
+    /// - Returns: the ledger entry; its `query` is the file's absolute path.
     /// - Throws: ``PrivacyLedgerError`` naming the rule (nothing is written then).
     /// - Complexity: O(rows × quasi-identifiers) for the check, plus writing the file.
     @discardableResult
     public func export(
-        _ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
+        _ table: Tabular.Table, as name: String, check: ExportCheck, operator op: String, scenario: String,
         dataset: String, separator: UInt8 = UInt8(ascii: ",")
     ) throws(PrivacyLedgerError) -> ReleaseRecord {
-        try recordingRefusals(operator: op, scenario: scenario, dataset: dataset, request: "export \(path)") {
+        try recordingRefusals(operator: op, scenario: scenario, dataset: dataset, request: "export \(name)") {
             () throws(PrivacyLedgerError) -> ReleaseRecord in
             try exportRecordingNothing(
-                table, to: path, check: check, operator: op, scenario: scenario, dataset: dataset,
+                table, as: name, check: check, operator: op, scenario: scenario, dataset: dataset,
                 separator: separator)
         }
     }
 
-    /// The body of ``export(_:to:check:operator:scenario:dataset:separator:)``, whose caller
+    /// The body of ``export(_:as:check:operator:scenario:dataset:separator:)``, whose caller
     /// records a refusal.
     private func exportRecordingNothing(
-        _ table: Tabular.Table, to path: String, check: ExportCheck, operator op: String, scenario: String,
+        _ table: Tabular.Table, as name: String, check: ExportCheck, operator op: String, scenario: String,
         dataset: String, separator: UInt8
     ) throws(PrivacyLedgerError) -> ReleaseRecord {
         let cpuStart = processCPUSeconds()
@@ -59,8 +62,13 @@ extension SQLiteLedger {
             try Self.checkCellCounts(table, countColumn: countColumn, minimum: policy.minimumCellCount)
             checkDescription = "cell counts of \(countColumn) ≥ \(policy.minimumCellCount)"
         }
-        let target = URL(fileURLWithPath: path).standardizedFileURL.path
-        let pending = target + ".pending-\(UUID().uuidString)"
+        let area = try exportArea()
+        let ledgerFile = Self.datasetName(forFile: path)
+        let protected =
+            [ledgerFile, ledgerFile + "-wal", ledgerFile + "-shm", ledgerFile + "-journal"]
+            + (try read { db in try String.fetchAll(db, sql: "SELECT name FROM datasets") })
+        let target = try ExportArea.target(of: name, in: area, protected: protected)
+        let pending = ExportArea.pendingName(for: target)
         do { try CSVWriter.write(table, to: pending, options: CSVOptions(separator: separator)) } catch {
             try? FileManager.default.removeItem(atPath: pending)
             throw .storage(reason: "cannot write '\(pending)': \(error)")
@@ -111,12 +119,7 @@ extension SQLiteLedger {
             try? FileManager.default.removeItem(atPath: pending)
             throw .storage(reason: "\(error)")
         }
-        guard rename(pending, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: pending)
-            throw .storage(
-                reason: "cannot move the export into '\(target)': \(reason) (the ledger records it; rerun to write)")
-        }
+        try ExportArea.publish(pending, as: target)
         return record
     }
 

@@ -196,6 +196,10 @@ public struct TerminationReport: Sendable, Hashable, Codable {
     public let deletedFiles: [String]
     /// Derived-data files that were already gone.
     public let missingFiles: [String]
+    /// Recorded files the ledger did not delete, each with the reason: outside the export
+    /// area, not a regular file, or bytes that differ from the export it recorded (so a
+    /// planted or edited entry can never make `terminate` delete someone else's file).
+    public let keptFiles: [String]
 }
 
 /// A release that went through the ledger: the DP result and its ledger entry.

@@ -133,8 +133,9 @@ extension SQLiteLedger {
     }
 
     /// Terminates an authorisation (final) and deletes the operator's derived data held by the
-    /// platform for it (exported files registered by the export gate); the ledger and the audit
-    /// log are kept.
+    /// platform for it: the files the export gate wrote into the export area, each only while
+    /// it is still a regular file there with the SHA-256 the ledger recorded (others are kept
+    /// and listed in ``TerminationReport/keptFiles``). The ledger and the audit log are kept.
     @discardableResult
     public func terminate(
         operator op: String, scenario: String, reason: String, actor: String = "reviewer"
@@ -163,18 +164,27 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
                 arguments: [current.id, time.timeIntervalSince1970, status.rawValue, reason, actor])
-            var deleted: [String] = [], missing: [String] = []
+            var deleted: [String] = [], missing: [String] = [], kept: [String] = []
             if status == .terminated {
+                // Only files the export gate wrote into the export area, with the bytes it recorded.
+                let area = try Self.exportArea(db, ledgerPath: path)
                 let files = try db.cachedRows(
-                    sql: "SELECT id, path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL",
+                    sql: """
+                        SELECT d.id, d.path, r.result_digest FROM derived_data d LEFT JOIN releases r ON r.id = d.release_id
+                        WHERE d.authorisation_id = ? AND d.deleted_at IS NULL ORDER BY d.id
+                        """,
                     arguments: [current.id])
                 for row in files {
-                    let path: String = try row.ledgerValue("path")
-                    if FileManager.default.fileExists(atPath: path) {
-                        try FileManager.default.removeItem(atPath: path)
-                        deleted.append(path)
-                    } else {
-                        missing.append(path)
+                    let file: String = try row.ledgerValue("path")
+                    let digest: String? = row["result_digest"]
+                    switch digest.map({ ExportArea.delete(file, ifDigest: $0, in: area) })
+                        ?? .kept("no export recorded for it")
+                    {
+                    case .deleted: deleted.append(file)
+                    case .missing: missing.append(file)
+                    case let .kept(reason):
+                        kept.append("\(file) (\(reason))")
+                        continue
                     }
                     try db.executeCached(
                         sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?",
@@ -188,14 +198,15 @@ extension SQLiteLedger {
             if status == .terminated {
                 details["deleted_files"] = deleted.joined(separator: "\n")
                 details["missing_files"] = missing.joined(separator: "\n")
+                if !kept.isEmpty { details["kept_files"] = kept.joined(separator: "\n") }
             }
             try AuditLog.append(
                 db, time: time, actor: actor,
                 action: status == .active ? "resume" : (status == .suspended ? "suspend" : "terminate"),
                 details: details)
             return TerminationReport(
-                authorisation: try Self.authorisation(db, id: current.id)!, deletedFiles: deleted, missingFiles: missing
-            )
+                authorisation: try Self.authorisation(db, id: current.id)!, deletedFiles: deleted, missingFiles: missing,
+                keptFiles: kept)
         }
     }
 

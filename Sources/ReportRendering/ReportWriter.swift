@@ -100,7 +100,9 @@ public enum ReportWriter {
         if !report.exports.isEmpty {
             body +=
                 "<tr><th>exports</th><td>"
-                + report.exports.map { "<a href=\"\(escape($0))\">\(escape($0))</a>" }.joined(separator: ", ")
+                + report.exports.map {
+                    "<a href=\"\(escape(URL(fileURLWithPath: $0).absoluteString))\">\(escape($0))</a>"
+                }.joined(separator: ", ")
                 + "</td></tr>"
         }
         body += "</table>\n"

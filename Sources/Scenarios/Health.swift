@@ -226,9 +226,9 @@ extension ScenarioRunner {
         let mondrian = try Anonymiser.mondrian(cohort, quasiIdentifiers: qi, k: options.k)
         let anonymised = try mondrian.anonymisedTable(cohort)
         let file = "\(risk.cohortFile)_k\(options.k).csv"
-        let entry = try grant.exportMicrodata(
+        let (entry, exportPath) = try grant.exportMicrodata(
             anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: input.dataset)
-        report.exports.append(file)
+        report.exports.append(exportPath)
         let sizes = mondrian.sizes.sorted()
         report.sections.append(
             ReportSection(

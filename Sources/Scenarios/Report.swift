@@ -239,7 +239,7 @@ public struct ScenarioReport: Sendable, Hashable, Codable {
     public var exact: Bool
     /// The sections.
     public var sections: [ReportSection]
-    /// Files written by exports (microdata), relative to the output directory.
+    /// Files written by exports (microdata): absolute paths in the ledger's export area.
     public var exports: [String]
     /// Wall-clock seconds the scenario took.
     public var seconds: Double

@@ -158,20 +158,21 @@ struct ScenarioGrant {
             scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
     }
 
-    /// Writes `table` as k-anonymous microdata through the ledger's export gate.
+    /// Writes `table` as k-anonymous microdata through the ledger's export gate, as
+    /// `<ledger scenario>/<file>` in the ledger's export area.
+    ///
+    /// - Returns: the ledger entry and the file's absolute path.
     func exportMicrodata(
         _ table: Table, file: String, quasiIdentifiers: [String], k: Int, dataset: String,
         datasetIndex: Int = 0
-    ) throws -> String {
-        let directory = context.directory(for: kind)
-        try OutputFiles.createDirectory(directory)
-        let path = directory + "/" + file
+    ) throws -> (entry: String, path: String) {
+        let scenario = scenarioName(dataset: datasetIndex)
+        let name = scenario.replacingOccurrences(of: "/", with: "-") + "/" + file
         context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
         let record = try context.ledger.export(
-            table, to: path, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
-            operator: context.operator, scenario: scenarioName(dataset: datasetIndex),
-            dataset: dataset)
-        return record.id
+            table, as: name, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
+            operator: context.operator, scenario: scenario, dataset: dataset)
+        return (record.id, record.query)
     }
 }
 

@@ -95,9 +95,9 @@ extension ScenarioRunner {
             let mondrian = try Anonymiser.mondrian(stays, quasiIdentifiers: qi, k: options.k)
             let anonymised = try mondrian.anonymisedTable(stays)
             let file = "hotel_stays_k\(options.k).csv"
-            let entry = try grant.exportMicrodata(
+            let (entry, exportPath) = try grant.exportMicrodata(
                 anonymised, file: file, quasiIdentifiers: qi, k: options.k, dataset: hotelDataset, datasetIndex: 1)
-            report.exports.append(file)
+            report.exports.append(exportPath)
             let sizes = mondrian.sizes.sorted()
             report.sections.append(
                 ReportSection(

@@ -27,18 +27,18 @@ struct ExportAndConcurrencyTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
-        let out = directory.file("export.csv")
+        let out = try ledger.exportArea() + "/export.csv"
         // A class of 2 rows fails k = 5: refused, nothing written.
         #expect {
             try ledger.export(
-                try microdata(small: 2), to: out, check: .microdata(quasiIdentifiers: ["district"], k: 5),
+                try microdata(small: 2), as: "export.csv", check: .microdata(quasiIdentifiers: ["district"], k: 5),
                 operator: "op-1", scenario: "transport", dataset: "trips")
         } throws: { ($0 as? PrivacyLedgerError)?.rule == "export-k-anonymity" }
         #expect(!FileManager.default.fileExists(atPath: out))
         // k below the platform minimum: refused.
         #expect {
             try ledger.export(
-                try microdata(small: 0), to: out, check: .microdata(quasiIdentifiers: ["district"], k: 2),
+                try microdata(small: 0), as: "export.csv", check: .microdata(quasiIdentifiers: ["district"], k: 2),
                 operator: "op-1", scenario: "transport", dataset: "trips")
         } throws: { ($0 as? PrivacyLedgerError)?.rule == "export-k-below-minimum" }
         // Fully suppressed rows ('*') are exempt.
@@ -47,13 +47,13 @@ struct ExportAndConcurrencyTests {
             try Column("fare", float64: (0..<42).map(Double.init)),
         ])
         let record = try ledger.export(
-            suppressed, to: out, check: .microdata(quasiIdentifiers: ["district"], k: 5),
+            suppressed, as: "export.csv", check: .microdata(quasiIdentifiers: ["district"], k: 5),
             operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(FileManager.default.fileExists(atPath: out))
         let written = try Data(contentsOf: URL(fileURLWithPath: out))
         #expect(record.kind == "export" && record.bytesExported == Int64(written.count))
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("pending") }
+            try FileManager.default.contentsOfDirectory(atPath: try ledger.exportArea()).filter { $0.contains("pending") }
                 .isEmpty)
         // A level-4 column in the export is refused.
         let withID = try Table(columns: [
@@ -62,7 +62,7 @@ struct ExportAndConcurrencyTests {
         ])
         #expect {
             try ledger.export(
-                withID, to: directory.file("ids.csv"), check: .microdata(quasiIdentifiers: ["district"], k: 5),
+                withID, as: "ids.csv", check: .microdata(quasiIdentifiers: ["district"], k: 5),
                 operator: "op-1", scenario: "transport", dataset: "trips")
         } throws: { ($0 as? PrivacyLedgerError)?.rule == "level-4-column" }
         // Aggregates: minimum cell counts.
@@ -71,7 +71,7 @@ struct ExportAndConcurrencyTests {
         ])
         #expect {
             try ledger.export(
-                counts, to: directory.file("agg.csv"), check: .aggregate(countColumn: "fare"),
+                counts, as: "agg.csv", check: .aggregate(countColumn: "fare"),
                 operator: "op-1", scenario: "transport", dataset: "trips")
         } throws: { ($0 as? PrivacyLedgerError)?.rule == "export-minimum-cell-count" }
         // Termination deletes the export and keeps the ledger and the audit log.

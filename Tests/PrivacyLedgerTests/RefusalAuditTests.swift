@@ -53,7 +53,7 @@ struct RefusalAuditTests {
         let districts = try trips.selecting(["district"])
         do {
             try ledger.export(
-                districts, to: directory.file("export.csv"),
+                districts, as: "export.csv",
                 check: .microdata(quasiIdentifiers: ["district"], k: 2), operator: "op-1", scenario: "transport",
                 dataset: "trips")
             Issue.record("an export with k below the minimum was written")

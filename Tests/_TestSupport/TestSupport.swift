@@ -85,11 +85,15 @@ public struct TemporaryDirectory: Sendable {
 
 /// Runs `executable` with `arguments` and returns its exit status, standard output and
 /// standard error (both read to the end, concurrently, so neither pipe can fill and stall it).
+/// `directory` is its working directory (default: this process's).
 @discardableResult
-public func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+public func run(
+    _ executable: String, _ arguments: [String], in directory: String? = nil
+) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
