@@ -61,7 +61,9 @@ struct LedgerCommand: ParsableCommand {
             abstract: "Register a CSV dataset's columns and set their classification levels.")
         @OptionGroup var location: LedgerLocation
         @Option(help: "The CSV file (its header names the columns).")
-        var data: String
+        var data: String?
+        @Option(help: "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
+        var dataset: String?
         @Option(help: "COLUMN=LEVEL, level 1 (open) … 4 (restricted, never leaves); repeatable.")
         var level: [String] = []
         @Option(help: "Level of columns not yet registered.")
@@ -79,13 +81,24 @@ struct LedgerCommand: ParsableCommand {
             guard ClassificationLevel(rawValue: defaultLevel) != nil else {
                 throw ValidationError("--default-level must be 1…4, got \(defaultLevel)")
             }
+            guard (data == nil) != (self.dataset == nil) else { throw ValidationError("give --data FILE or --dataset NAME") }
         }
         func run() throws {
             let fallback = ClassificationLevel(rawValue: defaultLevel)!
-            let columns = try csvHeader(data, separator: separator.byte)
-            let ledger = try location.open(create: true)
-            let dataset = SQLiteLedger.datasetName(forFile: data)
-            try ledger.registerDataset(dataset, columns: columns, defaultLevel: fallback, actor: actor)
+            let dataset: String
+            let ledger: SQLiteLedger
+            if let data {
+                let columns = try csvHeader(data, separator: separator.byte)
+                ledger = try location.open(create: true)
+                dataset = SQLiteLedger.datasetName(forFile: data)
+                try ledger.registerDataset(dataset, columns: columns, defaultLevel: fallback, actor: actor)
+            } else {
+                ledger = try location.open()
+                dataset = ledgerDatasetName(self.dataset!)
+                guard !(try ledger.columns(of: dataset)).isEmpty else {
+                    throw PrivacyLedgerError.unknownDataset(dataset: dataset)
+                }
+            }
             if let publicRows { try ledger.declareRowCountPublic(dataset: dataset, publicRows, actor: actor) }
             for spec in level {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
@@ -120,7 +133,9 @@ struct LedgerCommand: ParsableCommand {
         @Option(help: "basic | advanced | zCDP | rdp | pld (default: basic for ε, advanced for (ε, δ), zCDP for ρ).")
         var accounting: String?
         @Option(help: "The CSV dataset (registered if new; its columns get level 2 unless classified).")
-        var data: String
+        var data: String?
+        @Option(help: "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
+        var dataset: String?
         @Option(help: "Allowed columns, comma-separated (default: every column below level 4).")
         var columns: String?
         @Option(help: "Days of the term after the trial (≤ 2 years).")
@@ -138,6 +153,7 @@ struct LedgerCommand: ParsableCommand {
                 throw ValidationError("give --epsilon (optionally with --delta) or --rho")
             }
             if rho != nil && delta != nil { throw ValidationError("--delta goes with --epsilon, not --rho") }
+            guard (data == nil) != (self.dataset == nil) else { throw ValidationError("give --data FILE or --dataset NAME") }
             // Checked here, before the ledger is opened, so a bad budget creates and records nothing.
             if let epsilon, !(epsilon.isFinite && epsilon > 0) {
                 throw ValidationError("--epsilon must be a finite ε > 0, got \(epsilon)")
@@ -156,10 +172,17 @@ struct LedgerCommand: ParsableCommand {
             let budget: PrivacyBudget =
                 rho.map { .zCDP(rho: $0) }
                 ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
-            let header = try csvHeader(data, separator: separator.byte)
-            let ledger = try location.open(create: true)
-            let dataset = SQLiteLedger.datasetName(forFile: data)
-            try ledger.registerDataset(dataset, columns: header, actor: reviewer)
+            let ledger: SQLiteLedger
+            let dataset: String
+            if let data {
+                let header = try csvHeader(data, separator: separator.byte)
+                ledger = try location.open(create: true)
+                dataset = SQLiteLedger.datasetName(forFile: data)
+                try ledger.registerDataset(dataset, columns: header, actor: reviewer)
+            } else {
+                ledger = try location.open()
+                dataset = ledgerDatasetName(self.dataset!)
+            }
             let list = columns.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             let authorisation = try ledger.grant(
                 operator: `operator`, scenario: scenario, budget: budget,

@@ -9,21 +9,19 @@ import Scenarios
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Opens (or creates) the scenario ledger: `--ledger`, else `<out>/privacy-ledger.sqlite`.
-func openScenarioLedger(_ path: String?, out: String) throws -> (SQLiteLedger, String) {
-    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    let file = path ?? out + "/privacy-ledger.sqlite"
-    return (try SQLiteLedger(path: file), file)
-}
-
-/// `privacy-kernel scenario <name> [--data FILE] [--epsilon E] --out DIR`.
+/// `privacy-kernel scenario <name> [--data FILE] --operator OP --authorisation NAME --out DIR`, or
+/// `--register-view` (a steward's action).
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
-        abstract: "Run one scenario model and write report.json, CSV tables and report.html.",
+        abstract: "Run one scenario model under a granted authorisation and write report.json, CSV tables and report.html.",
         discussion: """
-            Every release goes through the ledger's release gate (an authorisation is granted to the \
-            operator for this run, named <scenario>-<UTC time>); microdata exports go through its export gate.
+            Governance is not self-service. A steward registers the scenario's view of the data \
+            (--register-view: the dataset FILE#SCENARIO with its columns and levels, levels only raised), \
+            a reviewer grants an authorisation over it (ledger grant --dataset FILE#SCENARIO; tourism's hotel \
+            stays need a second one named NAME/1), and the operator runs the scenario with --authorisation NAME. \
+            Every release goes through the ledger's release gate; microdata exports go through its export gate \
+            into the ledger's export area.
             """
     )
 
@@ -51,14 +49,25 @@ struct ScenarioCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "k of the k-anonymous exports.")
     var k: Int = 5
 
-    @Option(help: "Output directory.")
-    var out: String
+    @Option(help: "Output directory of the report.")
+    var out: String?
 
-    @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")
-    var ledger: String?
+    @OptionGroup var location: LedgerLocation
 
-    @Option(help: "Operator the authorisation is granted to.")
-    var `operator`: String = "demo-operator"
+    @Option(help: "The operator running the scenario (whose authorisation it is).")
+    var `operator`: String?
+
+    @Option(help: "The authorisation (scenario name) a reviewer granted for this run.")
+    var authorisation: String?
+
+    @Flag(
+        help:
+            "A steward's action: register the scenario's view of the data in the ledger (dataset FILE#SCENARIO), print its columns and levels, and release nothing."
+    )
+    var registerView = false
+
+    @Option(help: "With --register-view: the steward (audited).")
+    var actor: String = "steward"
 
     @Flag(
         help:
@@ -89,11 +98,18 @@ struct ScenarioCommand: ParsableCommand {
             }
             guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
         }
+        if !registerView {
+            guard out != nil, `operator` != nil, authorisation != nil else {
+                throw ValidationError(
+                    "a run needs --out DIR, --operator and --authorisation (the name a reviewer granted); a steward registers the view with --register-view"
+                )
+            }
+        }
     }
 
     func run() throws {
         let kind = ScenarioKind(rawValue: name)!
-        let (ledgerHandle, _) = try openScenarioLedger(ledger, out: out)
+        let ledgerHandle = try location.open(create: registerView)
         let input: ScenarioInput
         // An explicit --mapping, or the public dataset the file is named after.
         let recognised = mapping == nil ? data.flatMap { RealDataMapping.recognising(file: $0, for: kind) } : nil
@@ -110,8 +126,19 @@ struct ScenarioCommand: ParsableCommand {
                 try data.map { try ScenarioRunner.fileInput(kind, file: $0, second: hotels) }
                 ?? ScenarioRunner.embeddedInput(kind)
         }
+        if registerView {
+            let views = try ScenarioRunner.registerViews(kind, input: input, ledger: ledgerHandle, actor: actor)
+            for view in views {
+                print("view \(view.dataset) (from \(view.source)); grant it as <name>\(view.authorisationSuffix):")
+                for column in view.columns { print("  \(column.column): level \(column.level)") }
+            }
+            return
+        }
+        let out = self.out!
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let context = ScenarioContext(
-            ledger: ledgerHandle, operator: `operator`, outputDirectory: out, progress: printProgress)
+            ledger: ledgerHandle, operator: `operator`!, authorisation: authorisation!, outputDirectory: out,
+            progress: printProgress)
         let report: ScenarioReport
         do {
             report = try ScenarioRunner.run(kind, input: input, options: options, context: context)
@@ -142,7 +169,9 @@ struct DemoCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "ε per scenario.")
     var epsilon: Double = 2
 
-    @Option(help: "Ledger file (default: <out>/privacy-ledger.sqlite).")
+    @Option(
+        help:
+            "Where to create the demo's throwaway ledger (default: <out>/demo-ledger.sqlite); a file there that is not a throwaway ledger is refused.")
     var ledger: String?
 
     @Flag(help: "Report raw noisy values instead of post-processed non-negative (integer) counts, sums and rates.")
@@ -160,9 +189,13 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let (ledgerHandle, ledgerPath) = try openScenarioLedger(ledger, out: out)
-        let context = ScenarioContext(
-            ledger: ledgerHandle, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let ledgerPath = ledger ?? out + "/demo-ledger.sqlite"
+        let context = try ScenarioContext.throwaway(
+            ledgerAt: ledgerPath, outputDirectory: out, perScenarioDirectories: true, progress: printProgress)
+        printProgress(
+            "demo: a throwaway ledger at \(ledgerPath); the demo registers its views and grants itself its authorisations on it (as demo-steward and demo-reviewer, audited). A platform's ledger is never used: there, a steward registers (scenario --register-view) and a reviewer grants (ledger grant)."
+        )
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
             let report = try ScenarioRunner.run(

@@ -39,6 +39,21 @@ struct LedgerLocation: ParsableArguments {
     }
 }
 
+/// The ledger's name for `--dataset TEXT`: a registered dataset's name as given, except that
+/// an existing file (`datasets/trips.csv`) or a scenario view of one
+/// (`datasets/trips.csv#transport`) is named by the file's absolute path, as the ledger
+/// registers it (``PrivacyLedger/SQLiteLedger/datasetName(forFile:)``).
+func ledgerDatasetName(_ text: String) -> String {
+    if FileManager.default.fileExists(atPath: text) { return SQLiteLedger.datasetName(forFile: text) }
+    if let hash = text.lastIndex(of: "#") {
+        let file = String(text[..<hash])
+        if !file.isEmpty, FileManager.default.fileExists(atPath: file) {
+            return SQLiteLedger.datasetName(forFile: file) + text[hash...]
+        }
+    }
+    return text
+}
+
 /// A command that needs an existing ledger found none.
 struct MissingLedger: Error, CustomStringConvertible {
     let path: String

@@ -185,7 +185,7 @@ extension ScenarioRunner {
             )
             // The fit charges the scenario's authorisation in the durable ledger before any noise.
             let budget = try context.ledger.budget(
-                operator: context.operator, scenario: grant.scenario, dataset: input.dataset,
+                operator: context.operator, scenario: grant.scenario, dataset: grant.viewDataset(input.dataset),
                 columns: [input.privacyUnit ?? "person_id", "age", "sex", flag, risk.label],
                 purpose: "logistic regression \(risk.label) ~ age + male + \(flag)")
             let model = try PrivateLogisticRegression(

@@ -5,84 +5,158 @@ public import PrivacyLedger
 import Tabular
 
 /// Where a scenario's releases go: the durable ledger (authorisation checked, budget charged
-/// before noise), the operator, the output directory for exports, and progress reporting.
+/// before noise), the operator, the authority the run acts under, the output directory for
+/// reports, and progress reporting.
 ///
-/// Each scenario run registers its (derived) input table as a dataset, classifies the
-/// pseudonymous identifiers as level 3 (sensitive: DP or k-anonymity-checked export only), and
-/// is granted one authorisation — operator, scenario, the columns it reads, its ε/δ budget —
-/// named `<scenario>-<runID>`, so reruns on the same ledger are new authorisations and the
-/// history stays intact.
+/// A scenario reads a *view* of its input file (the columns its model needs, some derived),
+/// registered in the ledger as its own dataset, `<file>#<scenario>`
+/// (``ScenarioRunner/viewDataset(of:for:)``). Governance is never self-service: a steward
+/// registers the view (``ScenarioRunner/registerViews(_:input:ledger:actor:)``, levels only
+/// ever raised), a reviewer grants an authorisation over it (`ledger grant --dataset`), and a
+/// run uses that authorisation (``init(ledger:operator:authorisation:outputDirectory:progress:)``).
+/// Only a demonstration on a throwaway ledger it created itself
+/// (``throwaway(ledgerAt:operator:runID:outputDirectory:perScenarioDirectories:progress:)``)
+/// plays steward and reviewer, and says so.
 public final class ScenarioContext: Sendable {
+    /// How a run comes by its authorisations.
+    package enum Authority: Sendable, Hashable {
+        /// The reviewer's: authorisation `name` (and `name/1` for a second dataset).
+        case granted(authorisation: String)
+        /// A throwaway ledger's: the run registers its views and grants itself `<kind>-<runID>`.
+        case throwaway(runID: String)
+        /// A steward's registration of the views; nothing is released.
+        case registering(actor: String)
+    }
+
     /// The ledger every release and export is charged to.
     public let ledger: SQLiteLedger
-    /// The operator the authorisations are granted to.
+    /// The operator whose authorisations the run uses.
     public let `operator`: String
-    /// Appended to each scenario's name in the ledger (e.g. a UTC timestamp).
-    public let runID: String
-    /// Directory for exported microdata (CSV files written through the export gate).
+    /// Directory of the reports (exports go to the ledger's export area).
     public let outputDirectory: String
     /// Whether each scenario writes into `outputDirectory/<scenario>/` (the demo) rather than
     /// `outputDirectory` itself (one scenario).
     public let perScenarioDirectories: Bool
     /// Progress messages (the CLI prints them on stderr).
     public let progress: @Sendable (String) -> Void
+    /// How the run comes by its authorisations.
+    package let authority: Authority
     /// How partials become released values: through the ledger's gate (``LedgerReleaser``),
     /// or, in this package's tests only, exactly. Library users and the CLI cannot choose
     /// another releaser (the initialiser that takes one is `package`).
     let releaser: any ScenarioReleaser
 
-    /// A context writing exports to `outputDirectory` and charging `ledger`.
+    /// A run under the authorisation a reviewer granted: `authorisation` names it (with
+    /// `authorisation/1` for a scenario's second dataset, tourism's hotel stays). Nothing is
+    /// registered, classified or granted; a missing or insufficient authorisation is refused
+    /// (and recorded in the ledger) before anything is computed.
     ///
     /// - Parameters:
     ///   - ledger: the durable ledger.
-    ///   - operator: who the authorisations are for.
-    ///   - runID: suffix of the ledger scenario names (default: the current UTC time, `yyyyMMddTHHmmss`).
-    ///   - outputDirectory: where reports and exports go (created when needed).
-    ///   - perScenarioDirectories: write into `outputDirectory/<scenario>/`.
+    ///   - operator: whose authorisation it is.
+    ///   - authorisation: the scenario name the reviewer granted.
+    ///   - outputDirectory: where the report goes.
     ///   - progress: called with one-line progress messages.
     public convenience init(
-        ledger: SQLiteLedger, `operator`: String = "demo-operator", runID: String? = nil,
-        outputDirectory: String, perScenarioDirectories: Bool = false,
+        ledger: SQLiteLedger, `operator`: String, authorisation: String, outputDirectory: String,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.init(
-            ledger: ledger, operator: `operator`, runID: runID, outputDirectory: outputDirectory,
-            perScenarioDirectories: perScenarioDirectories, progress: progress, releaser: LedgerReleaser(ledger: ledger)
-        )
+            ledger: ledger, operator: `operator`, authority: .granted(authorisation: authorisation),
+            outputDirectory: outputDirectory, perScenarioDirectories: false, progress: progress,
+            releaser: LedgerReleaser(ledger: ledger))
     }
 
-    /// A context with a given releaser (this package's tests inject an exact one).
+    /// A demonstration's context: creates a throwaway ledger at `ledgerAt`
+    /// (``PrivacyLedger/SQLiteLedger/createThrowaway(at:purpose:clock:)``; a file there that is
+    /// not one is refused) on which each run registers its views as steward `demo-steward` and
+    /// grants itself `<scenario>-<runID>` as reviewer `demo-reviewer`, all audited.
+    ///
+    /// - Parameters:
+    ///   - runID: suffix of the authorisation names (default: the UTC time and 6 random hex
+    ///     digits, so names never collide).
+    ///   - perScenarioDirectories: write each report into `outputDirectory/<scenario>/`.
+    public static func throwaway(
+        ledgerAt path: String, `operator`: String = "demo-operator", runID: String? = nil,
+        outputDirectory: String, perScenarioDirectories: Bool = false,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> ScenarioContext {
+        let ledger = try SQLiteLedger.createThrowaway(at: path, purpose: "demo")
+        return ScenarioContext(
+            ledger: ledger, operator: `operator`, authority: .throwaway(runID: runID ?? uniqueRunID()),
+            outputDirectory: outputDirectory, perScenarioDirectories: perScenarioDirectories, progress: progress,
+            releaser: LedgerReleaser(ledger: ledger))
+    }
+
+    /// A context on a throwaway ledger the caller created (``PrivacyLedger/SQLiteLedger/createThrowaway(at:purpose:clock:)``),
+    /// releasing through the gate: this package's tests run many scenarios on one.
+    package convenience init(
+        throwawayLedger ledger: SQLiteLedger, `operator`: String, runID: String, outputDirectory: String,
+        perScenarioDirectories: Bool = false
+    ) {
+        self.init(
+            ledger: ledger, operator: `operator`, authority: .throwaway(runID: runID), outputDirectory: outputDirectory,
+            perScenarioDirectories: perScenarioDirectories, progress: { _ in }, releaser: LedgerReleaser(ledger: ledger))
+    }
+
+    /// A context with a given authority and releaser (this package's tests inject an exact one).
     package init(
-        ledger: SQLiteLedger, `operator`: String, runID: String?, outputDirectory: String, perScenarioDirectories: Bool,
-        progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser
+        ledger: SQLiteLedger, `operator`: String, authority: Authority, outputDirectory: String,
+        perScenarioDirectories: Bool, progress: @escaping @Sendable (String) -> Void, releaser: any ScenarioReleaser
     ) {
         self.perScenarioDirectories = perScenarioDirectories
         self.ledger = ledger
         self.`operator` = `operator`
-        if let runID {
-            self.runID = runID
-        } else {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss"
-            self.runID = formatter.string(from: Date())
-        }
+        self.authority = authority
         self.outputDirectory = outputDirectory
         self.progress = progress
         self.releaser = releaser
     }
 
-    /// The ledger scenario name of `kind` in this run.
-    public func ledgerScenario(_ kind: ScenarioKind) -> String { "\(kind.rawValue)-\(runID)" }
+    /// `yyyyMMddTHHmmss-xxxxxx`: the UTC time and 6 random hex digits.
+    static func uniqueRunID() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return formatter.string(from: Date()) + "-" + String(UUID().uuidString.prefix(6)).lowercased()
+    }
 
-    /// The directory of `kind`'s report and exports.
+    /// The ledger scenario (authorisation) name of `kind` in this run.
+    public func ledgerScenario(_ kind: ScenarioKind) -> String {
+        switch authority {
+        case let .granted(name): name
+        case let .throwaway(runID): "\(kind.rawValue)-\(runID)"
+        case .registering: kind.rawValue
+        }
+    }
+
+    /// The directory of `kind`'s report.
     public func directory(for kind: ScenarioKind) -> String {
         perScenarioDirectories ? outputDirectory + "/" + kind.rawValue : outputDirectory
     }
 }
 
-/// One scenario's grant: dataset registered, identifiers classified, authorisation granted.
+/// A steward's registration of one scenario view (``ScenarioRunner/registerViews(_:input:ledger:actor:)``).
+public struct ScenarioView: Sendable, Hashable {
+    /// The view's dataset name in the ledger, `<file>#<scenario>`.
+    public let dataset: String
+    /// The file it is derived from.
+    public let source: String
+    /// Its columns with their levels after the registration.
+    public let columns: [DatasetColumn]
+    /// The authorisation name suffix a reviewer grants it under: `""` for the first dataset,
+    /// `"/1"` for the second (tourism's hotel stays).
+    public let authorisationSuffix: String
+}
+
+/// Thrown by a registering run once its views are registered (caught by the runner).
+struct ViewsRegistered: Error {
+    let views: [ScenarioView]
+}
+
+/// One scenario's authorisation: its views checked against (or, on a throwaway ledger,
+/// registered and granted in) the ledger.
 struct ScenarioGrant {
     let context: ScenarioContext
     let kind: ScenarioKind
@@ -90,7 +164,9 @@ struct ScenarioGrant {
     let budgetEpsilon: Double
     let budgetDelta: Double
 
-    /// Registers each `(dataset, table)` and grants one authorisation over all their columns.
+    /// Checks (or on a throwaway ledger, sets up) the authorisation of each `(dataset, table)`:
+    /// `table` is the view the scenario reads from file `dataset`; `identifiers` are its
+    /// pseudonymous identifier columns (at least level 3).
     init(
         context: ScenarioContext, kind: ScenarioKind, datasets: [(name: String, table: Table, identifiers: [String])],
         epsilon: Double, delta: Double
@@ -104,20 +180,70 @@ struct ScenarioGrant {
         self.budgetEpsilon = epsilon
         self.budgetDelta = delta
         let ledger = context.ledger
-        for (name, table, identifiers) in datasets {
-            try ledger.registerDataset(name, columns: table.columnNames)
-            for id in identifiers { try ledger.classify(dataset: name, column: id, level: .sensitive) }
-        }
-        // One authorisation per scenario; all its datasets' columns are in the list.
-        // The ledger grants per (operator, scenario, dataset): the first dataset is the
-        // authorisation's; further datasets get their own authorisation named "<scenario>/<n>".
-        for (index, entry) in datasets.enumerated() {
-            let name = index == 0 ? scenario : "\(scenario)/\(index)"
-            try ledger.grant(
-                operator: context.operator, scenario: name, budget: .approximate(epsilon: epsilon, delta: delta),
-                dataset: entry.name, columns: entry.table.columnNames, trialDays: 0, validDays: 365)
+        switch context.authority {
+        case let .registering(actor):
+            throw ViewsRegistered(views: try Self.register(datasets, kind: kind, ledger: ledger, actor: actor))
+        case .throwaway:
+            guard try ledger.isThrowaway() else {
+                throw ScenarioError.invalidParameter(
+                    name: "ledger", value: ledger.path,
+                    reason: "a scenario grants itself authorisations only on a throwaway ledger (the demo's)")
+            }
+            context.progress(
+                "  [\(kind.rawValue)] throwaway ledger: registering the view as demo-steward, granting \(scenario) as demo-reviewer"
+            )
+            _ = try Self.register(datasets, kind: kind, ledger: ledger, actor: "demo-steward")
+            for (index, entry) in datasets.enumerated() {
+                try ledger.grant(
+                    operator: context.operator, scenario: scenarioName(dataset: index),
+                    budget: .approximate(epsilon: epsilon, delta: delta),
+                    dataset: ScenarioRunner.viewDataset(of: entry.name, for: kind), columns: entry.table.columnNames,
+                    trialDays: 0, validDays: 365, actor: "demo-reviewer")
+            }
+        case .granted:
+            for (index, entry) in datasets.enumerated() {
+                let view = ScenarioRunner.viewDataset(of: entry.name, for: kind)
+                do {
+                    try ledger.authorise(
+                        operator: context.operator, scenario: scenarioName(dataset: index), dataset: view,
+                        columns: entry.table.columnNames)
+                } catch {
+                    throw ScenarioError.notAuthorised(
+                        scenario: kind.rawValue, authorisation: scenarioName(dataset: index),
+                        operator: context.operator, dataset: view, columns: entry.table.columnNames,
+                        reason: error.description)
+                }
+            }
         }
     }
+
+    /// Registers each view as a dataset of its own, raising (never lowering) levels: a column
+    /// named like a column of the source file takes at least that column's level, an
+    /// identifier at least level 3.
+    static func register(
+        _ datasets: [(name: String, table: Table, identifiers: [String])], kind: ScenarioKind, ledger: SQLiteLedger,
+        actor: String
+    ) throws -> [ScenarioView] {
+        try datasets.enumerated().map { index, entry in
+            let view = ScenarioRunner.viewDataset(of: entry.name, for: kind)
+            let source = try ledger.columns(of: entry.name)
+            let registered = try ledger.registerDataset(view, columns: entry.table.columnNames, actor: actor)
+            for column in registered {
+                var level = column.level
+                if entry.identifiers.contains(column.column) { level = max(level, .sensitive) }
+                if let inherited = source.first(where: { $0.column == column.column })?.level {
+                    level = max(level, inherited)
+                }
+                if level > column.level { try ledger.classify(dataset: view, column: column.column, level: level, actor: actor) }
+            }
+            return ScenarioView(
+                dataset: view, source: entry.name, columns: try ledger.columns(of: view),
+                authorisationSuffix: index == 0 ? "" : "/\(index)")
+        }
+    }
+
+    /// The ledger dataset (the view) a release over file `dataset` is charged to.
+    func viewDataset(_ dataset: String) -> String { ScenarioRunner.viewDataset(of: dataset, for: kind) }
 
     /// The size of input table `table` (dataset `dataset`, `rows` rows in the file the steward
     /// registered) as the report may show it: exact only when the steward declared the
@@ -155,7 +281,7 @@ struct ScenarioGrant {
         return try context.releaser.release(
             partial, parameters: try NoiseParameters(epsilon: epsilon, delta: delta, rho: nil),
             mechanism: mechanism, operator: context.operator,
-            scenario: scenarioName(dataset: datasetIndex), dataset: dataset, rowsScanned: rows)
+            scenario: scenarioName(dataset: datasetIndex), dataset: viewDataset(dataset), rowsScanned: rows)
     }
 
     /// Writes `table` as k-anonymous microdata through the ledger's export gate, as
@@ -171,7 +297,7 @@ struct ScenarioGrant {
         context.progress("  [\(kind.rawValue)] export \(file): k=\(k) over \(quasiIdentifiers.joined(separator: ","))")
         let record = try context.ledger.export(
             table, as: name, check: .microdata(quasiIdentifiers: quasiIdentifiers, k: k),
-            operator: context.operator, scenario: scenario, dataset: dataset)
+            operator: context.operator, scenario: scenario, dataset: viewDataset(dataset))
         return (record.id, record.query)
     }
 }

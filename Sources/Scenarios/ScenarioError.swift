@@ -13,6 +13,10 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
     case noData(scenario: String, reason: String)
     /// Writing the report failed.
     case output(path: String, reason: String)
+    /// The run's authorisation is missing or does not cover the scenario's view (the ledger's
+    /// refusal, with its rule, is `reason`; it is recorded in the ledger).
+    case notAuthorised(
+        scenario: String, authorisation: String, operator: String, dataset: String, columns: [String], reason: String)
 
     /// A message naming the scenario, column or parameter at fault.
     public var description: String {
@@ -29,6 +33,8 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
             "scenario \(scenario): no data: \(reason)"
         case let .output(path, reason):
             "cannot write '\(path)': \(reason)"
+        case let .notAuthorised(scenario, authorisation, op, dataset, columns, reason):
+            "\(reason). The \(scenario) scenario needs authorisation '\(authorisation)' for operator '\(op)' over the view \(dataset) (columns \(columns.joined(separator: ","))): a steward registers the view (privacy-kernel scenario \(scenario) --register-view), a reviewer grants it (privacy-kernel ledger grant --dataset '\(dataset)')"
         }
     }
 }

@@ -214,6 +214,34 @@ public enum ScenarioRunner {
         .transport: "card_id", .health: "person_id", .tourism: "visitor_id",
     ]
 
+    /// The ledger dataset of scenario `kind`'s view of file dataset `dataset`: `<dataset>#<kind>`.
+    public static func viewDataset(of dataset: String, for kind: ScenarioKind) -> String {
+        dataset + "#" + kind.rawValue
+    }
+
+    /// **A steward's action**: registers the views scenario `kind` reads from `input` as
+    /// datasets of their own (``viewDataset(of:for:)``), so a reviewer can grant an
+    /// authorisation over them. Levels are only ever raised: a view column named like a
+    /// column of the registered source file takes at least that level, the pseudonymous
+    /// identifiers at least level 3; a level-4 column stays level 4 (and can then never be
+    /// granted). Nothing is released or charged.
+    ///
+    /// - Returns: each view with its columns and levels and the authorisation-name suffix.
+    public static func registerViews(
+        _ kind: ScenarioKind, input: ScenarioInput, ledger: SQLiteLedger, actor: String
+    ) throws -> [ScenarioView] {
+        let context = ScenarioContext(
+            ledger: ledger, operator: actor, authority: .registering(actor: actor), outputDirectory: "",
+            perScenarioDirectories: false, progress: { _ in }, releaser: LedgerReleaser(ledger: ledger))
+        do {
+            _ = try run(kind, input: input, context: context)
+        } catch let registered as ViewsRegistered {
+            return registered.views
+        }
+        throw ScenarioError.invalidParameter(
+            name: "scenario", value: kind.rawValue, reason: "ran without registering a view")
+    }
+
     static func datasetName(_ file: String) -> String {
         URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
     }

@@ -11,7 +11,7 @@ import Testing
 @Suite("Ledger: the export area")
 struct ExportAreaTests {
     /// 40 rows in two districts of 20: k-anonymous for k ≤ 20 over district.
-    func districts() throws -> Table {
+    func districts() throws -> Tabular.Table {
         try Table(columns: [
             try Column("district", strings: (0..<40).map { $0 % 2 == 0 ? "Xihu" : "Gongshu" }),
             try Column("fare", float64: (0..<40).map(Double.init)),
@@ -63,6 +63,7 @@ struct ExportAreaTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.path)).count >= ledgerBytes.count)
         // A symbolic link inside the area pointing out of it, as a directory or as the target.
         try FileManager.default.createDirectory(atPath: directory.file("outside"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: area, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: area + "/escape", withDestinationPath: directory.file("outside"))
         #expect(rule { _ = try export(ledger, "escape/k5.csv") } == "export-area")
         try FileManager.default.createSymbolicLink(atPath: area + "/raw.csv", withDestinationPath: ledger.path)

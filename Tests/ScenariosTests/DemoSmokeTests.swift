@@ -12,7 +12,7 @@ struct DemoSmokeTests {
     func demo() throws {
         let (directory, ledger) = try scratch("demo")
         let context = ScenarioContext(
-            ledger: ledger, operator: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
+            throwawayLedger: ledger, operator: "demo", runID: "d", outputDirectory: directory, perScenarioDirectories: true)
         var reports: [ScenarioReport] = []
         for kind in ScenarioKind.allCases {
             let report = try ScenarioRunner.run(kind, input: try ScenarioRunner.embeddedInput(kind), context: context)
@@ -28,7 +28,7 @@ struct DemoSmokeTests {
                 #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/\(section.id).csv"))
             }
             for file in report.exports {
-                #expect(FileManager.default.fileExists(atPath: context.directory(for: kind) + "/" + file))
+                #expect(file.hasPrefix(try ledger.exportArea() + "/") && FileManager.default.fileExists(atPath: file))
             }
         }
         try ReportWriter.writeIndex(reports, ledgerPath: directory + "/ledger.sqlite", to: directory, seconds: 1)

@@ -104,7 +104,8 @@ struct ExactScenarioTests {
         let respiratory = series.rows.filter { $0.labels[1] == "respiratory" }
         #expect(respiratory.count == 53)
         for row in respiratory { #expect(row.value == direct[row.labels[0], default: 0], "week \(row.labels[0])") }
-        #expect(FileManager.default.fileExists(atPath: directory + "/health/diabetes_cohort_k5.csv"))
+        #expect(report.exports == [try ledger.exportArea() + "/health-t/diabetes_cohort_k5.csv"])
+        #expect(FileManager.default.fileExists(atPath: try #require(report.exports.first)))
     }
 }
 
@@ -151,7 +152,8 @@ struct ExactFinanceTourismTests {
         let spots = try #require(report.section("visitors_by_spot"))
         #expect(spots.rows.count == direct.count)
         for row in spots.rows { #expect(row.value == direct[row.labels[0]], "\(row.labels[0])") }
-        let exported = try CSVReader.load(file: directory + "/tourism/hotel_stays_k5.csv").table
+        #expect(report.exports == [try ledger.exportArea() + "/tourism-t-1/hotel_stays_k5.csv"])
+        let exported = try CSVReader.load(file: try #require(report.exports.first)).table
         #expect(exported.rowCount == 8_000)
         #expect(!exported.columnNames.contains("guest_id"))
         let qi = ["hotel_district", "age_band", "sex", "origin_province", "check_in_month"]

@@ -19,7 +19,7 @@ struct Issue12ScenarioTests {
     func validatedUpFront(options: ScenarioOptions) throws {
         for kind in [ScenarioKind.health, .tourism] {
             let (directory, ledger) = try scratch("k")
-            let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
+            let context = ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
             #expect(throws: ScenarioError.self) {
                 try ScenarioRunner.run(
                     kind, input: try ScenarioRunner.embeddedInput(kind), options: options, context: context)
@@ -33,7 +33,7 @@ struct Issue12ScenarioTests {
     func kBelowLedgerMinimum() throws {
         let (directory, ledger) = try scratch("kmin")
         try ledger.setPolicy(ExportPolicy(minimumK: 8, minimumCellCount: 10), actor: "platform")
-        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
+        let context = ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "k", outputDirectory: directory)
         do {
             _ = try ScenarioRunner.run(
                 .health, input: try ScenarioRunner.embeddedInput(.health), options: ScenarioOptions(k: 5),
@@ -55,7 +55,7 @@ struct Issue12ScenarioTests {
         let input = try ScenarioRunner.embeddedInput(.transport)
         let rows = input.table.rowCount
         let context = ScenarioContext(
-            ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory, perScenarioDirectories: true)
+            throwawayLedger: ledger, operator: "tester", runID: "a", outputDirectory: directory, perScenarioDirectories: true)
         let hidden = try ScenarioRunner.run(.transport, input: input, context: context)
         #expect(hidden.inputSizes == [.notPublished("trips")])
         try ReportWriter.write(hidden, to: context.directory(for: .transport))
@@ -73,14 +73,14 @@ struct Issue12ScenarioTests {
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
         let shown = try ScenarioRunner.run(
             .transport, input: input,
-            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
         #expect(shown.inputSizes == [.declaredPublic("trips", rows: rows)])
         let encoded = String(decoding: try JSONEncoder().encode(shown), as: UTF8.self)
         #expect(encoded.contains("\"rows\":\(rows)") && encoded.contains("declared public by steward"))
         // A subset's count (market complaints among records) is never published.
         let market = try ScenarioRunner.run(
             .market, input: try ScenarioRunner.embeddedInput(.market),
-            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "c", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "c", outputDirectory: directory))
         #expect(market.inputSizes.allSatisfy { $0.rows == nil })
     }
 
@@ -111,7 +111,7 @@ struct Issue12ScenarioTests {
         // A small ε makes many small cells noisy enough to go negative.
         let processed = try ScenarioRunner.run(
             .transport, input: input, options: ScenarioOptions(epsilon: 0.05),
-            context: ScenarioContext(ledger: ledger, operator: "t", runID: "a", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "t", runID: "a", outputDirectory: directory))
         #expect(processed.postProcessed)
         let cells = try #require(processed.section("od_by_hour")).rows
         #expect(cells.allSatisfy { $0.value >= 0 && $0.value == $0.value.rounded() })
@@ -134,7 +134,7 @@ struct Issue12ScenarioTests {
         options.postProcessing = false
         let raw = try ScenarioRunner.run(
             .transport, input: input, options: options,
-            context: ScenarioContext(ledger: ledger, operator: "t", runID: "b", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "t", runID: "b", outputDirectory: directory))
         #expect(!raw.postProcessed)
         #expect(try #require(raw.section("od_by_hour")).rows.contains { $0.value < 0 })
         #expect(raw.sections.allSatisfy { $0.rows.allSatisfy { $0.rawValue == nil } })

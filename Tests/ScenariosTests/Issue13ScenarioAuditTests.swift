@@ -22,7 +22,7 @@ struct Issue13ScenarioAuditTests {
         #expect(rows == 200)
         let hidden = try ScenarioRunner.run(
             .finance, input: input,
-            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "a", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "a", outputDirectory: directory))
         let hiddenSection = try #require(hidden.section("secure_aggregation"))
         #expect(hiddenSection.rows.map(\.labels) == [["parties"]], "only the public party count: \(hiddenSection.rows)")
         #expect(!hiddenSection.rows.contains { $0.value == Double(rows) })
@@ -31,7 +31,7 @@ struct Issue13ScenarioAuditTests {
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
         let shown = try ScenarioRunner.run(
             .finance, input: input,
-            context: ScenarioContext(ledger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
+            context: ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "b", outputDirectory: directory))
         let shownSection = try #require(shown.section("secure_aggregation"))
         #expect(shownSection.rows.count == 6)
         #expect(shownSection.rows.contains { $0.labels == ["vector length (enterprises)"] && $0.value == Double(rows) })

@@ -21,7 +21,7 @@ struct NoisyScenarioTests {
         var covered = 0, total = 0
         for run in 0..<4 {
             let context = ScenarioContext(
-                ledger: ledger, operator: "tester", runID: "r\(run)", outputDirectory: directory)
+                throwawayLedger: ledger, operator: "tester", runID: "r\(run)", outputDirectory: directory)
             let report = try ScenarioRunner.run(
                 .market, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             let section = try #require(report.section("hotspots_category_district"))
@@ -41,7 +41,7 @@ struct NoisyScenarioTests {
     @Test("every release is in the ledger, and a second run beyond the budget is refused")
     func ledgerCharged() throws {
         let (directory, ledger) = try scratch("ledger")
-        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "x", outputDirectory: directory)
+        let context = ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "x", outputDirectory: directory)
         let report = try ScenarioRunner.run(
             .commerce, input: try ScenarioRunner.embeddedInput(.commerce), context: context)
         let history = try ledger.history(operator: "tester", scenario: report.ledgerScenario)
@@ -60,7 +60,7 @@ struct NoisyScenarioTests {
         let input = try ScenarioRunner.embeddedInput(.transport)
         let broken = ScenarioInput(
             table: try input.table.selecting(["card_id", "origin_district"]), dataset: input.dataset, source: "broken")
-        let context = ScenarioContext(ledger: ledger, operator: "tester", runID: "m", outputDirectory: directory)
+        let context = ScenarioContext(throwawayLedger: ledger, operator: "tester", runID: "m", outputDirectory: directory)
         #expect(throws: ScenarioError.self) { try ScenarioRunner.run(.transport, input: broken, context: context) }
         #expect(try ledger.history().isEmpty)
     }
@@ -79,7 +79,7 @@ struct SumCoverageTests {
         var covered = 0, total = 0
         for run in 0..<8 {
             let context = ScenarioContext(
-                ledger: ledger, operator: "tester", runID: "c\(run)", outputDirectory: directory)
+                throwawayLedger: ledger, operator: "tester", runID: "c\(run)", outputDirectory: directory)
             let report = try ScenarioRunner.run(
                 .commerce, input: input, options: ScenarioOptions(epsilon: 0.5), context: context)
             for row in try #require(report.section("footfall_by_district")).rows {

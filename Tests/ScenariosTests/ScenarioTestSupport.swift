@@ -11,14 +11,14 @@ import _TestSupport
 func scratch(_ name: String) throws -> (directory: String, ledger: SQLiteLedger) {
     let directory = NSTemporaryDirectory() + "scenarios-\(name)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return (directory, try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal))
+    return (directory, try SQLiteLedger.createThrowaway(at: directory + "/ledger.sqlite", purpose: "tests"))
 }
 
 /// A context whose releases are exact (``ExactReleaser``).
 func exactContext(_ ledger: SQLiteLedger, _ directory: String) -> ScenarioContext {
     ScenarioContext(
-        ledger: ledger, operator: "tester", runID: "t", outputDirectory: directory, perScenarioDirectories: true,
-        progress: { _ in }, releaser: ExactReleaser())
+        ledger: ledger, operator: "tester", authority: .throwaway(runID: "t"), outputDirectory: directory,
+        perScenarioDirectories: true, progress: { _ in }, releaser: ExactReleaser())
 }
 
 /// Limits high enough that contribution bounding drops nothing.

@@ -131,11 +131,11 @@ enum ScenarioAuditPaths {
         _ kind: ScenarioKind, _ input: ScenarioInput, directory: String
     ) throws -> @Sendable (inout SecureRandomGenerator) throws -> AuditSample {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ledger = try SQLiteLedger(path: directory + "/ledger.sqlite", durability: .normal)
+        let ledger = try SQLiteLedger.createThrowaway(at: directory + "/ledger.sqlite", purpose: "dp-audit")
         let counter = RunCounter()
         return { _ in
             let context = ScenarioContext(
-                ledger: ledger, operator: "auditor", runID: "run\(counter.next())",
+                throwawayLedger: ledger, operator: "auditor", runID: "run\(counter.next())",
                 outputDirectory: directory + "/out")
             let report = try ScenarioRunner.run(
                 kind, input: input, options: ScenarioOptions(epsilon: epsilon, delta: delta), context: context)
