@@ -69,6 +69,12 @@ struct ScenarioCommand: ParsableCommand {
     @Option(help: "With --register-view: the steward (audited).")
     var actor: String = "steward"
 
+    @Option(
+        help:
+            "Try the scenario on a new throwaway ledger at FILE instead (a developer's or steward's tool, like the demo): the run registers its view and grants itself its authorisation there, and says so. A file there that is not a throwaway ledger is refused."
+    )
+    var throwawayLedger: String?
+
     @Flag(
         help:
             "Report the raw noisy values (negative counts and fractions included) instead of non-negative integer counts and non-negative sums and rates. Either way report.json keeps each noisy value as rawValue."
@@ -98,7 +104,13 @@ struct ScenarioCommand: ParsableCommand {
             }
             guard data != nil else { throw ValidationError("--mapping needs --data FILE") }
         }
-        if !registerView {
+        if let throwawayLedger {
+            guard !registerView, authorisation == nil, location.ledger == nil, out != nil else {
+                throw ValidationError(
+                    "--throwaway-ledger \(throwawayLedger) needs --out DIR and excludes --ledger, --authorisation and --register-view"
+                )
+            }
+        } else if !registerView {
             guard out != nil, `operator` != nil, authorisation != nil else {
                 throw ValidationError(
                     "a run needs --out DIR, --operator and --authorisation (the name a reviewer granted); a steward registers the view with --register-view"
@@ -109,7 +121,6 @@ struct ScenarioCommand: ParsableCommand {
 
     func run() throws {
         let kind = ScenarioKind(rawValue: name)!
-        let ledgerHandle = try location.open(create: registerView)
         let input: ScenarioInput
         // An explicit --mapping, or the public dataset the file is named after.
         let recognised = mapping == nil ? data.flatMap { RealDataMapping.recognising(file: $0, for: kind) } : nil
@@ -127,6 +138,7 @@ struct ScenarioCommand: ParsableCommand {
                 ?? ScenarioRunner.embeddedInput(kind)
         }
         if registerView {
+            let ledgerHandle = try location.open(create: true)
             let views = try ScenarioRunner.registerViews(kind, input: input, ledger: ledgerHandle, actor: actor)
             for view in views {
                 print("view \(view.dataset) (from \(view.source)); grant it as <name>\(view.authorisationSuffix):")
@@ -136,9 +148,19 @@ struct ScenarioCommand: ParsableCommand {
         }
         let out = self.out!
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let context = ScenarioContext(
-            ledger: ledgerHandle, operator: `operator`!, authorisation: authorisation!, outputDirectory: out,
-            progress: printProgress)
+        let context: ScenarioContext
+        if let throwawayLedger {
+            context = try ScenarioContext.throwaway(
+                ledgerAt: throwawayLedger, operator: `operator` ?? "demo-operator", outputDirectory: out,
+                progress: printProgress)
+            printProgress(
+                "scenario: a throwaway ledger at \(throwawayLedger); the run registers its view and grants itself its authorisation on it (as demo-steward and demo-reviewer, audited)"
+            )
+        } else {
+            context = ScenarioContext(
+                ledger: try location.open(), operator: `operator`!, authorisation: authorisation!, outputDirectory: out,
+                progress: printProgress)
+        }
         let report: ScenarioReport
         do {
             report = try ScenarioRunner.run(kind, input: input, options: options, context: context)

@@ -93,7 +93,7 @@ struct Issue12ReadmeExamplesTests {
         #expect(examples.contains { $0.hasPrefix("privacy-kernel ledger init") })
         #expect(
             examples.contains {
-                $0.hasPrefix("privacy-kernel anonymity generalise") && $0.contains("--out adult-k5.csv")
+                $0.hasPrefix("privacy-kernel anonymity generalise") && $0.contains("--out census/adult-k5.csv")
             })
         #expect(examples.contains { $0.hasPrefix("privacy-kernel scenario finance") && $0.contains("--out") })
         #expect(!examples.contains { $0.contains("...") || $0.contains("|resume|") || $0.contains("[--") })

@@ -70,6 +70,7 @@ struct Issue12ScenarioTests {
         #expect(!json.contains("inputRows"))
 
         // The steward declares the size public: the report publishes it and says on whose word.
+        try ledger.registerDataset(input.dataset, columns: input.table.columnNames, actor: "steward")
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
         let shown = try ScenarioRunner.run(
             .transport, input: input,

@@ -28,6 +28,7 @@ struct Issue13ScenarioAuditTests {
         #expect(!hiddenSection.rows.contains { $0.value == Double(rows) })
         #expect(hiddenSection.note.contains("not published"))
 
+        try ledger.registerDataset(input.dataset, columns: input.table.columnNames, actor: "steward")
         try ledger.declareRowCountPublic(dataset: input.dataset, true, actor: "steward")
         let shown = try ScenarioRunner.run(
             .finance, input: input,
