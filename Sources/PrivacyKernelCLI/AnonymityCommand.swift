@@ -238,6 +238,7 @@ struct AnonymityCommand: ParsableCommand {
                 try ledger.authorise(
                     operator: op, scenario: scenario, dataset: dataset,
                     columns: try csvHeader(input.data, separator: try input.separatorByte()))
+                try ledger.verifyFile(input.data, operator: op, scenario: scenario)
             }
             var hierarchies: [String: Hierarchy] = [:]
             for spec in hierarchy {

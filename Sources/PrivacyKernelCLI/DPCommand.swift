@@ -235,6 +235,8 @@ struct DPOptions: ParsableArguments {
             let ledger = try location.open()
             let dataset = SQLiteLedger.datasetName(forFile: data)
             try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+            // The file must still be the one its steward registered.
+            try ledger.verifyFile(data, operator: op, scenario: scenario)
             let table = try CSVReader.load(
                 file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)
             ).table

@@ -68,6 +68,11 @@ struct LedgerCommand: ParsableCommand {
         var level: [String] = []
         @Option(help: "Level of columns not yet registered.")
         var defaultLevel: Int = 2
+        @Option(
+            help:
+                "COLUMN=ROLE, role quasi-identifier (every microdata export is k-checked over all of them), sensitive, identifier (never leaves) or none; repeatable."
+        )
+        var role: [String] = []
         @Option(help: "Who classifies (audited).")
         var actor: String = "platform"
         @OptionGroup var separator: SeparatorOption
@@ -91,7 +96,7 @@ struct LedgerCommand: ParsableCommand {
                 let columns = try csvHeader(data, separator: separator.byte)
                 ledger = try location.open(create: true)
                 dataset = SQLiteLedger.datasetName(forFile: data)
-                try ledger.registerDataset(dataset, columns: columns, defaultLevel: fallback, actor: actor)
+                try ledger.registerFile(data, columns: columns, defaultLevel: fallback, actor: actor)
             } else {
                 ledger = try location.open()
                 dataset = ledgerDatasetName(self.dataset!)
@@ -109,7 +114,18 @@ struct LedgerCommand: ParsableCommand {
                 }
                 try ledger.classify(dataset: dataset, column: parts[0], level: classification, actor: actor)
             }
-            for column in try ledger.columns(of: dataset) { print("\(column.column): level \(column.level)") }
+            for spec in role {
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let value = ColumnRole(rawValue: parts[1]) else {
+                    throw ValidationError(
+                        "--role must be COLUMN=\(ColumnRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(spec)'")
+                }
+                try ledger.setRole(dataset: dataset, column: parts[0], role: value, actor: actor)
+            }
+            for column in try ledger.columns(of: dataset) {
+                print(
+                    "\(column.column): level \(column.level)" + (column.role == .none ? "" : ", \(column.role.rawValue)"))
+            }
             print(
                 "row count: "
                     + (try ledger.isRowCountPublic(dataset: dataset) ? "declared public by steward" : "not published"))
@@ -178,7 +194,12 @@ struct LedgerCommand: ParsableCommand {
                 let header = try csvHeader(data, separator: separator.byte)
                 ledger = try location.open(create: true)
                 dataset = SQLiteLedger.datasetName(forFile: data)
-                try ledger.registerDataset(dataset, columns: header, actor: reviewer)
+                if try ledger.registeredDigest(of: dataset) == nil {
+                    try ledger.registerFile(data, columns: header, actor: reviewer)
+                } else {
+                    // A registered file is the steward's: the grant only checks it is unchanged.
+                    try ledger.verifyFile(data, operator: `operator`, scenario: scenario)
+                }
             } else {
                 ledger = try location.open()
                 dataset = ledgerDatasetName(self.dataset!)

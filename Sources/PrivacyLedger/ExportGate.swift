@@ -47,14 +47,30 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> ReleaseRecord {
         let cpuStart = processCPUSeconds()
         let columns = table.columnNames
-        try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+        try checkAuthorisation(
+            operator: op, scenario: scenario, dataset: dataset, columns: columns, published: columns)
         let policy = try policy()
         let checkDescription: String
         switch check {
-        case let .microdata(quasiIdentifiers, k):
+        case let .microdata(named, k):
             guard k >= policy.minimumK else {
                 throw .exportRefused(
                     rule: "k-below-minimum", detail: "k = \(k) is below the platform's minimum k = \(policy.minimumK)")
+            }
+            // k over every quasi-identifier the steward declared that the table contains (and
+            // any the operator adds): never over a set the operator chooses alone.
+            let declared = try self.columns(of: dataset).filter { $0.role == .quasiIdentifier }.map(\.column)
+            guard !declared.isEmpty else {
+                throw .exportRefused(
+                    rule: "no-quasi-identifiers",
+                    detail:
+                        "the steward of dataset '\(dataset)' declared no quasi-identifiers (ledger classify --role COLUMN=quasi-identifier), so microdata cannot be checked")
+            }
+            var quasiIdentifiers = declared.filter { columns.contains($0) }
+            for name in named where !quasiIdentifiers.contains(name) { quasiIdentifiers.append(name) }
+            guard !quasiIdentifiers.isEmpty else {
+                throw .exportRefused(
+                    rule: "k-anonymity", detail: "microdata needs at least one quasi-identifier")
             }
             try Self.checkKAnonymity(table, quasiIdentifiers: quasiIdentifiers, k: k)
             checkDescription = "k-anonymity k=\(k) over \(quasiIdentifiers.joined(separator: ","))"
@@ -86,7 +102,7 @@ extension SQLiteLedger {
                 guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
-                try Self.check(authorisation, at: time, dataset: dataset, columns: columns, db: db)
+                try Self.check(authorisation, at: time, dataset: dataset, columns: columns, published: columns, db: db)
                 try db.executeCached(
                     sql: """
                         INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,

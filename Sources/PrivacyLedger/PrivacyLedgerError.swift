@@ -24,6 +24,10 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     case columnNotAuthorised(column: String, dataset: String, operator: String, scenario: String)
     /// The column is classified level 4 (most sensitive): it never leaves, not even noised.
     case levelFourColumn(column: String, dataset: String)
+    /// An identifier column would appear in the output (as a value, a key or an exported column).
+    case identifierColumn(column: String, dataset: String)
+    /// The file of a registered dataset no longer has the content the steward registered.
+    case datasetChanged(dataset: String, registered: String, found: String)
     /// The release would take the authorisation's durable spent budget beyond its total.
     case budgetExhausted(operator: String, scenario: String, requested: String, spent: Double, budget: String)
     /// The audit log's hash chain does not verify at entry `sequence` (an edited, inserted or
@@ -65,6 +69,8 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .datasetNotAuthorised: "dataset-not-authorised"
         case .columnNotAuthorised: "column-not-authorised"
         case .levelFourColumn: "level-4-column"
+        case .identifierColumn: "identifier-column"
+        case .datasetChanged: "dataset-changed"
         case .budgetExhausted: "budget-exhausted"
         case .auditChainBroken: "audit-chain-broken"
         case .purgeTooYoung: "purge-too-young"
@@ -103,6 +109,12 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
             text = "column '\(c)' of dataset '\(d)' is not in the list of operator '\(o)' for scenario '\(s)'"
         case let .levelFourColumn(c, d):
             text = "column '\(c)' of dataset '\(d)' is classified level 4 and never leaves the platform"
+        case let .identifierColumn(c, d):
+            text =
+                "column '\(c)' of dataset '\(d)' is an identifier: it never leaves (only as a release's privacy unit); nothing was released or written"
+        case let .datasetChanged(d, registered, found):
+            text =
+                "the file of dataset '\(d)' has changed since its steward registered it (SHA-256 \(registered.prefix(16))…, now \(found.prefix(16))…); it is refused until the steward registers it again"
         case let .budgetExhausted(o, s, requested, spent, budget):
             text =
                 "the authorisation of operator '\(o)' for scenario '\(s)' has spent \(spent) of \(budget); this release costs \(requested); nothing was released"

@@ -68,6 +68,31 @@ public struct DatasetColumn: Sendable, Hashable, Codable {
     public let column: String
     /// Its classification level.
     public let level: ClassificationLevel
+    /// Its role, as the steward declared it (``ColumnRole/none`` unless declared).
+    public let role: ColumnRole
+
+    /// A column of a dataset.
+    public init(dataset: String, column: String, level: ClassificationLevel, role: ColumnRole = .none) {
+        self.dataset = dataset
+        self.column = column
+        self.level = level
+        self.role = role
+    }
+}
+
+/// What a column is to re-identification, as the dataset's steward declares it
+/// (``SQLiteLedger/setRole(dataset:column:role:actor:)``).
+public enum ColumnRole: String, Sendable, Hashable, Codable, CaseIterable {
+    /// No declared role.
+    case none
+    /// A quasi-identifier: every microdata export is checked for k-anonymity over *all* the
+    /// dataset's quasi-identifiers present in it, whatever set the operator names.
+    case quasiIdentifier = "quasi-identifier"
+    /// A sensitive attribute (what l-diversity and t-closeness protect).
+    case sensitive
+    /// A direct or pseudonymous identifier: it never leaves. A release may use it only as its
+    /// privacy unit (never as a value or a key), and no export may contain it.
+    case identifier
 }
 
 /// An operator's right to run one scenario on a list of columns within a validity window and a
@@ -214,9 +239,11 @@ public struct LedgeredRelease: Sendable, Hashable {
 
 /// Where an export gate applies its check.
 public enum ExportCheck: Sendable, Hashable {
-    /// Microdata: every equivalence class over `quasiIdentifiers` has at least `k` rows
-    /// (rows whose every quasi-identifier is `*`, i.e. suppressed, are exempt), with `k` at
-    /// least the ledger's minimum.
+    /// Microdata: every equivalence class has at least `k` rows, with `k` at least the
+    /// ledger's minimum. The classes are over every quasi-identifier the dataset's steward
+    /// declared (``ColumnRole/quasiIdentifier``) that the table contains, plus any in
+    /// `quasiIdentifiers`; a dataset with none declared cannot export microdata. Rows whose
+    /// every such column is `*` (suppressed) are exempt.
     case microdata(quasiIdentifiers: [String], k: Int)
     /// An aggregated table: every value of `countColumn` is at least the ledger's minimum
     /// cell count.

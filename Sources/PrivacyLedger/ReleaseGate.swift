@@ -22,6 +22,16 @@ extension DPQuery {
         }
         return names
     }
+
+    /// The columns whose values a release may show: the value column and the key column (never
+    /// the privacy unit, which only bounds contributions). Identifiers may not be among them.
+    public var columnsPublished: [String] {
+        var names: [String] = []
+        for name in [column, groupBy] {
+            if let name, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
 }
 
 /// What a release is, for the ledger entry written at charge time.
@@ -30,6 +40,8 @@ struct ReleaseContext: Sendable {
     let scenario: String
     let dataset: String
     let columns: [String]
+    /// The columns whose values the output may show (identifiers are refused there).
+    var published: [String] = []
     let query: String
     let parameters: String
     let rowsScanned: Int64?
@@ -114,7 +126,9 @@ extension SQLiteLedger {
         let partial = try recordingRefusals(
             operator: op, scenario: scenario, dataset: dataset, request: query.releaseDescription
         ) { () throws(PrivacyLedgerError) -> QueryPartial in
-            _ = try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
+            _ = try checkAuthorisation(
+                operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
+                published: query.columnsPublished)
             do throws(DifferentialPrivacyError) {
                 try query.validate()
                 return try query.partial(over: table)
@@ -165,7 +179,7 @@ extension SQLiteLedger {
             ledger: self,
             context: ReleaseContext(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
-                query: query.releaseDescription,
+                published: query.columnsPublished, query: query.releaseDescription,
                 parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart),
             recordsRefusals: false)
         var generator = try AuthorisedBudget.systemGenerator()
@@ -189,7 +203,9 @@ extension SQLiteLedger {
             else {
                 throw PrivacyLedgerError.noAuthorisation(operator: context.operator, scenario: context.scenario)
             }
-            try Self.check(authorisation, at: time, dataset: context.dataset, columns: context.columns, db: db)
+            try Self.check(
+                authorisation, at: time, dataset: context.dataset, columns: context.columns,
+                published: context.published, db: db)
             let stateText = try db.cachedValue(
                 String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             let stored = try Self.decodeAccountant(authorisation.accounting, stateText)

@@ -315,13 +315,14 @@ extension SQLiteLedger {
         }
         let columns = try db.cachedRows(
             sql: """
-                SELECT a.dataset, a.name, c.level FROM authorisation_columns a JOIN columns c ON c.dataset = a.dataset AND c.name = a.name
+                SELECT a.dataset, a.name, c.level, c.role FROM authorisation_columns a JOIN columns c ON c.dataset = a.dataset AND c.name = a.name
                 WHERE a.authorisation_id = ? ORDER BY a.dataset, a.name
                 """, arguments: [id]
         ).map { r in
             DatasetColumn(
                 dataset: try r.ledgerValue("dataset"), column: try r.ledgerValue("name"),
-                level: ClassificationLevel(rawValue: try r.ledgerValue("level")) ?? .restricted)
+                level: ClassificationLevel(rawValue: try r.ledgerValue("level")) ?? .restricted,
+                role: ColumnRole(rawValue: try r.ledgerValue("role")) ?? .identifier)
         }
         let budget = try decodeBudget(try row.ledgerValue("budget"))
         return Authorisation(
@@ -342,8 +343,11 @@ extension SQLiteLedger {
     /// validity window, dataset and column lists, and classification (level 4 never leaves).
     /// Current levels are read from `db` (a column reclassified to level 4 after the grant is
     /// refused).
+    /// `published` are the columns whose values the output may show (a release's value and key
+    /// columns, every column of an export): an identifier there is refused (`identifier-column`).
     static func check(
-        _ authorisation: Authorisation, at time: Date, dataset: String, columns: [String], db: Database
+        _ authorisation: Authorisation, at time: Date, dataset: String, columns: [String], published: [String] = [],
+        db: Database
     ) throws {
         let op = authorisation.operator, scenario = authorisation.scenario
         switch authorisation.status {
@@ -366,8 +370,8 @@ extension SQLiteLedger {
         guard authorisation.columns.contains(where: { $0.dataset == dataset }) else {
             throw PrivacyLedgerError.datasetNotAuthorised(dataset: dataset, operator: op, scenario: scenario)
         }
-        let levels = Dictionary(
-            try datasetColumns(db, dataset).map { ($0.column, $0.level) }, uniquingKeysWith: { a, _ in a })
+        let registered = try datasetColumns(db, dataset)
+        let levels = Dictionary(registered.map { ($0.column, $0.level) }, uniquingKeysWith: { a, _ in a })
         for column in columns {
             if levels[column] == .restricted {
                 throw PrivacyLedgerError.levelFourColumn(column: column, dataset: dataset)
@@ -376,6 +380,9 @@ extension SQLiteLedger {
                 throw PrivacyLedgerError.columnNotAuthorised(
                     column: column, dataset: dataset, operator: op, scenario: scenario)
             }
+        }
+        for column in published where registered.contains(where: { $0.column == column && $0.role == .identifier }) {
+            throw PrivacyLedgerError.identifierColumn(column: column, dataset: dataset)
         }
     }
 
@@ -399,14 +406,14 @@ extension SQLiteLedger {
     /// callers that record their own (with the request they serve).
     @discardableResult
     func checkAuthorisation(
-        operator op: String, scenario: String, dataset: String, columns: [String]
+        operator op: String, scenario: String, dataset: String, columns: [String], published: [String] = []
     ) throws(PrivacyLedgerError) -> Authorisation {
         let time = now
         return try read { db in
             guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                 throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
             }
-            try Self.check(authorisation, at: time, dataset: dataset, columns: columns, db: db)
+            try Self.check(authorisation, at: time, dataset: dataset, columns: columns, published: published, db: db)
             return authorisation
         }
     }

@@ -36,7 +36,7 @@ extension SQLiteLedger {
             var added: [String] = []
             for column in columns {
                 try db.executeCached(
-                    sql: "INSERT OR IGNORE INTO columns VALUES (?, ?, ?)",
+                    sql: "INSERT OR IGNORE INTO columns (dataset, name, level) VALUES (?, ?, ?)",
                     arguments: [name, column, defaultLevel.rawValue])
                 if db.changesCount > 0 { added.append(column) }
             }
@@ -114,11 +114,14 @@ extension SQLiteLedger {
     }
 
     static func datasetColumns(_ db: Database, _ dataset: String) throws -> [DatasetColumn] {
-        try db.cachedRows(sql: "SELECT name, level FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset])
-            .map { row in
-                DatasetColumn(
-                    dataset: dataset, column: try row.ledgerValue("name"),
-                    level: ClassificationLevel(rawValue: try row.ledgerValue("level")) ?? .restricted)
-            }
+        try db.cachedRows(
+            sql: "SELECT name, level, role FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset]
+        )
+        .map { row in
+            DatasetColumn(
+                dataset: dataset, column: try row.ledgerValue("name"),
+                level: ClassificationLevel(rawValue: try row.ledgerValue("level")) ?? .restricted,
+                role: ColumnRole(rawValue: try row.ledgerValue("role")) ?? .identifier)
+        }
     }
 }

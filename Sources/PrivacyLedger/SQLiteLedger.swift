@@ -264,6 +264,16 @@ public final class SQLiteLedger: Sendable {
                     "ALTER TABLE datasets ADD COLUMN row_count_public INTEGER NOT NULL DEFAULT 0 CHECK (row_count_public IN (0, 1))"
             )
         }
+        // v3: a dataset registered from a file keeps the file's SHA-256 (checked on every use),
+        // and each column a role (quasi-identifier, sensitive attribute, identifier).
+        migrator.registerMigration("v3-digests-and-roles") { db in
+            try db.execute(sql: "ALTER TABLE datasets ADD COLUMN content_digest TEXT")
+            try db.execute(
+                sql: """
+                    ALTER TABLE columns ADD COLUMN role TEXT NOT NULL DEFAULT 'none'
+                        CHECK (role IN ('none', 'quasi-identifier', 'sensitive', 'identifier'))
+                    """)
+        }
         return migrator
     }
 

@@ -66,7 +66,8 @@ extension ScenarioRunner {
         let view = try Table(columns: columns)
         let grant = try ScenarioGrant(
             context: context, kind: kind, datasets: [(input.dataset, view, [unit])],
-            epsilon: options.epsilon, delta: options.delta)
+            quasiIdentifiers: [input.dataset: testing.cohortQuasiIdentifiers], epsilon: options.epsilon,
+            delta: options.delta)
         let e = options.epsilon
         var report = ScenarioReport(
             scenario: kind, dataSource: input.source,

@@ -166,10 +166,11 @@ struct ScenarioGrant {
 
     /// Checks (or on a throwaway ledger, sets up) the authorisation of each `(dataset, table)`:
     /// `table` is the view the scenario reads from file `dataset`; `identifiers` are its
-    /// pseudonymous identifier columns (at least level 3).
+    /// pseudonymous identifier columns (at least level 3, role identifier); `quasiIdentifiers`
+    /// maps a dataset to the quasi-identifiers of its microdata export.
     init(
         context: ScenarioContext, kind: ScenarioKind, datasets: [(name: String, table: Table, identifiers: [String])],
-        epsilon: Double, delta: Double
+        quasiIdentifiers: [String: [String]] = [:], epsilon: Double, delta: Double
     ) throws {
         guard epsilon.isFinite, epsilon > 0 else {
             throw ScenarioError.invalidParameter(name: "epsilon", value: "\(epsilon)", reason: "must be finite and > 0")
@@ -182,7 +183,9 @@ struct ScenarioGrant {
         let ledger = context.ledger
         switch context.authority {
         case let .registering(actor):
-            throw ViewsRegistered(views: try Self.register(datasets, kind: kind, ledger: ledger, actor: actor))
+            throw ViewsRegistered(
+                views: try Self.register(
+                    datasets, quasiIdentifiers: quasiIdentifiers, kind: kind, ledger: ledger, actor: actor))
         case .throwaway:
             guard try ledger.isThrowaway() else {
                 throw ScenarioError.invalidParameter(
@@ -192,7 +195,8 @@ struct ScenarioGrant {
             context.progress(
                 "  [\(kind.rawValue)] throwaway ledger: registering the view as demo-steward, granting \(scenario) as demo-reviewer"
             )
-            _ = try Self.register(datasets, kind: kind, ledger: ledger, actor: "demo-steward")
+            _ = try Self.register(
+                datasets, quasiIdentifiers: quasiIdentifiers, kind: kind, ledger: ledger, actor: "demo-steward")
             for (index, entry) in datasets.enumerated() {
                 try ledger.grant(
                     operator: context.operator, scenario: scenarioName(dataset: index),
@@ -207,6 +211,8 @@ struct ScenarioGrant {
                     try ledger.authorise(
                         operator: context.operator, scenario: scenarioName(dataset: index), dataset: view,
                         columns: entry.table.columnNames)
+                    // The view is only as reviewed as the file it is computed from.
+                    try ledger.verifyFile(entry.name, operator: context.operator, scenario: scenarioName(dataset: index))
                 } catch {
                     throw ScenarioError.notAuthorised(
                         scenario: kind.rawValue, authorisation: scenarioName(dataset: index),
@@ -218,14 +224,20 @@ struct ScenarioGrant {
     }
 
     /// Registers each view as a dataset of its own, raising (never lowering) levels: a column
-    /// named like a column of the source file takes at least that column's level, an
-    /// identifier at least level 3.
+    /// named like a column of the source file takes at least that column's level and its
+    /// role, an identifier at least level 3 and role identifier, the export's
+    /// quasi-identifiers role quasi-identifier (a role the steward set is kept).
     static func register(
-        _ datasets: [(name: String, table: Table, identifiers: [String])], kind: ScenarioKind, ledger: SQLiteLedger,
-        actor: String
+        _ datasets: [(name: String, table: Table, identifiers: [String])], quasiIdentifiers: [String: [String]],
+        kind: ScenarioKind, ledger: SQLiteLedger, actor: String
     ) throws -> [ScenarioView] {
         try datasets.enumerated().map { index, entry in
             let view = ScenarioRunner.viewDataset(of: entry.name, for: kind)
+            // The file's content is part of what the steward reviewed: keep its digest (a changed
+            // file is accepted by registering again).
+            if FileManager.default.fileExists(atPath: entry.name) {
+                try ledger.registerFile(entry.name, columns: [], actor: actor)
+            }
             let source = try ledger.columns(of: entry.name)
             let registered = try ledger.registerDataset(view, columns: entry.table.columnNames, actor: actor)
             for column in registered {
@@ -235,6 +247,12 @@ struct ScenarioGrant {
                     level = max(level, inherited)
                 }
                 if level > column.level { try ledger.classify(dataset: view, column: column.column, level: level, actor: actor) }
+                var role = source.first(where: { $0.column == column.column })?.role ?? .none
+                if entry.identifiers.contains(column.column) { role = .identifier }
+                if role == .none, quasiIdentifiers[entry.name]?.contains(column.column) == true { role = .quasiIdentifier }
+                if column.role == .none, role != .none {
+                    try ledger.setRole(dataset: view, column: column.column, role: role, actor: actor)
+                }
             }
             return ScenarioView(
                 dataset: view, source: entry.name, columns: try ledger.columns(of: view),

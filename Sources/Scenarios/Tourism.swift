@@ -51,7 +51,9 @@ extension ScenarioRunner {
             datasets.append((hotelDataset, table, []))
         }
         let grant = try ScenarioGrant(
-            context: context, kind: kind, datasets: datasets, epsilon: options.epsilon, delta: options.delta)
+            context: context, kind: kind, datasets: datasets,
+            quasiIdentifiers: input.secondDataset.map { [$0: qi] } ?? [:], epsilon: options.epsilon,
+            delta: options.delta)
         var report = ScenarioReport(
             scenario: kind, dataSource: input.source,
             inputSizes: [try grant.inputSize("visits", dataset: input.dataset, rows: input.datasetRowCount)]

@@ -19,6 +19,9 @@ struct ExportAreaCLITests {
         try "Male;*\nFemale;*\n".write(toFile: directory.file("h_sex.csv"), atomically: true, encoding: .utf8)
         let ledger = directory.file("ledger.sqlite")
         #expect(try run(binary, ["ledger", "init", "--ledger", ledger]).status == 0)
+        let classify = try run(
+            binary, ["ledger", "classify", "--ledger", ledger, "--data", data, "--role", "sex=quasi-identifier"])
+        #expect(classify.status == 0 && classify.out.contains(", quasi-identifier"), "\(classify.out)")
         let grant = try run(
             binary,
             ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "a4", "--epsilon", "1", "--data", data])
@@ -57,5 +60,69 @@ struct ExportAreaCLITests {
         #expect(FileManager.default.fileExists(atPath: data))
         let verify = try run(binary, ["ledger", "audit-verify", "--ledger", ledger])
         #expect(verify.status == 0 && verify.out.contains("intact"), "\(verify.err)")
+    }
+}
+
+/// Issue 14, item 1, as the issue reproduced it: an export of the raw input through the gate
+/// with a trivial quasi-identifier chosen by the operator, and a registered file replaced.
+@Suite("Issue 14: authority from the steward's registration", .enabled(if: privacyKernelBinary() != nil))
+struct StewardRegistrationCLITests {
+    @Test("generalise --qi sex on Adult's sex, age, race and marital status cannot export the raw rows")
+    func trivialQuasiIdentifierRefused() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let data = directory.file("a4.csv")
+        let rows = (0..<60).map { "\($0 % 2 == 0 ? "Male" : "Female"),\(20 + $0),White,Never-married" }
+        try (["sex,age,race,marital-status"] + rows).joined(separator: "\n").appending("\n").write(
+            toFile: data, atomically: true, encoding: .utf8)
+        try "Male;*\nFemale;*\n".write(toFile: directory.file("h_sex.csv"), atomically: true, encoding: .utf8)
+        let ledger = directory.file("ledger.sqlite")
+        var classify = ["ledger", "classify", "--ledger", ledger, "--data", data]
+        for column in ["sex", "age", "race", "marital-status"] { classify += ["--role", "\(column)=quasi-identifier"] }
+        #expect(try run(binary, classify).status == 0)
+        #expect(
+            try run(
+                binary,
+                ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "a4", "--epsilon", "1", "--data", data]
+            ).status == 0)
+        let result = try run(
+            binary,
+            [
+                "anonymity", "generalise", "--data", data, "--qi", "sex", "--hierarchy",
+                "sex=\(directory.file("h_sex.csv"))", "--k", "5", "--out", "e4.csv", "--ledger", ledger,
+                "--operator", "o", "--scenario", "a4",
+            ])
+        #expect(result.status != 0 && result.err.contains("[export-k-anonymity]"), "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("ledger-exports/e4.csv")))
+    }
+
+    @Test("a registered file whose contents change is refused by dp, generalise and grant until registered again")
+    func replacedFileRefused() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let data = directory.file("trips.csv")
+        let rows = (0..<50).map { "\($0),\(Double($0 % 40))" }
+        try (["card_id,fare"] + rows).joined(separator: "\n").appending("\n").write(
+            toFile: data, atomically: true, encoding: .utf8)
+        let ledger = directory.file("ledger.sqlite")
+        #expect(try run(binary, ["ledger", "classify", "--ledger", ledger, "--data", data]).status == 0)
+        let grant = ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "s", "--epsilon", "2", "--data", data]
+        #expect(try run(binary, grant).status == 0)
+        let dp = [
+            "dp", "count", "--data", data, "--epsilon", "0.1", "--ledger", ledger, "--operator", "o", "--scenario", "s",
+        ]
+        #expect(try run(binary, dp).status == 0)
+        // Card IDs swapped in under the authorised column names.
+        let swapped = (0..<50).map { "330100\($0),\(Double($0 % 40))" }
+        try (["card_id,fare"] + swapped).joined(separator: "\n").appending("\n").write(
+            toFile: data, atomically: true, encoding: .utf8)
+        let refused = try run(binary, dp)
+        #expect(refused.status != 0 && refused.err.contains("[dataset-changed]"), "\(refused.err)")
+        // The steward accepts the new file by registering it again.
+        #expect(try run(binary, ["ledger", "classify", "--ledger", ledger, "--data", data]).status == 0)
+        let accepted = try run(binary, dp)
+        #expect(accepted.status == 0, "\(accepted.err)")
     }
 }

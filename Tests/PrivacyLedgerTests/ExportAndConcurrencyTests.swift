@@ -27,6 +27,7 @@ struct ExportAndConcurrencyTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
+        try declareTripRoles(ledger)
         let out = try ledger.exportArea() + "/export.csv"
         // A class of 2 rows fails k = 5: refused, nothing written.
         #expect {

@@ -36,6 +36,7 @@ struct ExportAreaTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
+        try declareTripRoles(ledger)
         #expect(try ledger.exportArea() == directory.file("ledger-exports"))
         let record = try export(ledger, "census/k5.csv")
         #expect(record.query == directory.file("ledger-exports/census/k5.csv"))
@@ -49,6 +50,7 @@ struct ExportAreaTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
+        try declareTripRoles(ledger)
         let area = try ledger.exportArea()
         let ledgerBytes = try Data(contentsOf: URL(fileURLWithPath: ledger.path))
         // The reproduced attack: --out naming the ledger, the raw input, or a relative escape.
@@ -87,6 +89,7 @@ struct ExportAreaTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
+        try declareTripRoles(ledger)
         #expect(rule { try ledger.setExportArea(directory.path, actor: "platform") } == "invalid-parameter")
         let data = directory.file("data/trips.csv")
         try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
@@ -104,6 +107,7 @@ struct ExportAreaTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let ledger = try makeLedger(directory, clock: TestClock())
+        try declareTripRoles(ledger)
         let kept = try export(ledger, "kept.csv").query
         let edited = try export(ledger, "edited.csv").query
         let gone = try export(ledger, "gone.csv").query

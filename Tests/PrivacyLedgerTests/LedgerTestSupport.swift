@@ -49,3 +49,10 @@ func makeLedger(
         operator: "op-1", scenario: "transport", budget: budget, dataset: "trips", columns: columns, validDays: 365)
     return ledger
 }
+
+/// The steward's roles of the trips dataset: district a quasi-identifier (so microdata can be
+/// exported, k-checked over it), national_id an identifier.
+func declareTripRoles(_ ledger: SQLiteLedger) throws {
+    try ledger.setRole(dataset: "trips", column: "district", role: .quasiIdentifier, actor: "steward")
+    try ledger.setRole(dataset: "trips", column: "national_id", role: .identifier, actor: "steward")
+}

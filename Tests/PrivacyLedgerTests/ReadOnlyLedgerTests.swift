@@ -66,7 +66,7 @@ struct ReadOnlyLedgerTests {
         let older = directory.file("older.sqlite")
         let newer = directory.file("newer.sqlite")
         for (copy, edit) in [
-            (older, "DELETE FROM grdb_migrations WHERE identifier = 'v2-public-row-count'"),
+            (older, "DELETE FROM grdb_migrations WHERE identifier = 'v3-digests-and-roles'"),
             (newer, "INSERT INTO grdb_migrations VALUES ('v99-future')"),
         ] {
             let queue = try DatabaseQueue(path: path)
