@@ -25,7 +25,7 @@ struct LedgerCommand: ParsableCommand {
             """,
         subcommands: [
             Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
-            History.self, AuditVerify.self, Purge.self,
+            History.self, AuditVerify.self, Purge.self, Keygen.self, Checkpoint.self,
         ]
     )
 
@@ -367,27 +367,91 @@ struct LedgerCommand: ParsableCommand {
 
     struct AuditVerify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "audit-verify", abstract: "Verify the audit log's hash chain (exit 1 if broken).")
+            commandName: "audit-verify",
+            abstract:
+                "Verify the audit log's hash chain, that every authorisation, dataset and setting is the state the chain records, and (with --public-key) the regulator's signed checkpoints; exit 1 on any failure.")
         @OptionGroup var location: LedgerLocation
+        @Option(help: "The regulator's Ed25519 public key file (ledger keygen): verify the signed checkpoints.")
+        var publicKey: String?
         @Flag(help: "Print JSON.")
         var json = false
         func run() throws {
+            let key = try publicKey.map(SigningKeyFile.publicKey)
             let ledger = try location.open(readOnly: true)
-            do {
-                let (entries, head) = try ledger.verifyAudit()
-                if json {
-                    print(
-                        try jsonText(
-                            AuditVerifyOutput(ok: true, entries: entries, head: head, brokenAt: nil, reason: nil)))
-                } else {
-                    print("audit log intact: \(entries) entries, head \(head)")
+            var output = AuditVerifyOutput(ok: true)
+            let verification = Result { () throws(PrivacyLedgerError) in try ledger.verifyAudit() }
+            switch verification {
+            case let .success((entries, head)):
+                output.entries = entries
+                output.head = head
+            case let .failure(error):
+                guard error.rule == "audit-chain-broken" || error.rule == "state-tampered" else { throw error }
+                output.ok = false
+                if case let .auditChainBroken(sequence, reason) = error {
+                    output.brokenAt = sequence
+                    output.reason = reason
                 }
-            } catch let PrivacyLedgerError.auditChainBroken(sequence, reason) where json {
-                print(
-                    try jsonText(
-                        AuditVerifyOutput(ok: false, entries: nil, head: nil, brokenAt: sequence, reason: reason)))
-                throw ExitCode(1)
             }
+            // Every object the chain does not vouch for, not only the first.
+            if output.brokenAt == nil {
+                output.disagreements = try ledger.stateDisagreements().map(\.description)
+                if !output.disagreements.isEmpty { output.ok = false }
+            }
+            if let key {
+                let checkpoints = try ledger.verifyCheckpoints(publicKey: key)
+                output.checkpointsVerified = checkpoints.verified.count
+                output.latestCheckpoint = checkpoints.verified.last?.sequence
+                output.checkpointFailures = checkpoints.failures
+                if !checkpoints.ok { output.ok = false }
+            }
+            if json {
+                print(try jsonText(output))
+            } else {
+                if let brokenAt = output.brokenAt {
+                    print("audit log BROKEN at entry \(brokenAt): \(output.reason ?? "")")
+                } else if output.disagreements.isEmpty {
+                    print("audit log intact: \(output.entries ?? 0) entries, head \(output.head ?? "")")
+                    print("state matches the audit log")
+                } else {
+                    print("audit chain intact (\(output.entries.map(String.init) ?? "?") entries), but the state does not match it:")
+                    for line in output.disagreements { print("  \(line)") }
+                }
+                if key != nil {
+                    print(
+                        "checkpoints signed by the key: \(output.checkpointsVerified ?? 0) verified"
+                            + (output.latestCheckpoint.map { ", latest at entry \($0)" } ?? ""))
+                    for failure in output.checkpointFailures ?? [] { print("  \(failure)") }
+                }
+            }
+            if !output.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the regulator's Ed25519 key pair: BASE.key (private, mode 0600) and BASE.pub.")
+        @Option(help: "Base name of the two files (never replaced).")
+        var out: String
+        func run() throws {
+            let (privatePath, publicPath) = try SigningKeyFile.generate(base: out)
+            print("wrote \(privatePath) (keep it with the regulator, off the platform) and \(publicPath)")
+        }
+    }
+
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "The regulator signs the audit chain's head (Ed25519); audit-verify --public-key checks every checkpoint.")
+        @OptionGroup var location: LedgerLocation
+        @Option(help: "The regulator's private key file (ledger keygen).")
+        var key: String
+        @Option(help: "Who signs (audited).")
+        var actor: String = "regulator"
+        func run() throws {
+            let signingKey = try SigningKeyFile.privateKey(key)
+            let ledger = try location.open()
+            let checkpoint = try ledger.checkpoint(signingWith: signingKey, actor: actor)
+            print("checkpoint: entry \(checkpoint.sequence), head \(checkpoint.hash), signed \(checkpoint.time.formatted(.iso8601))")
         }
     }
 
@@ -447,18 +511,30 @@ func snapBudget(_ x: Double) -> Double { abs(x) < 1e-9 ? 0 : x }
 
 /// `ledger audit-verify --json`: numbers and booleans, not strings.
 struct AuditVerifyOutput: Encodable {
-    /// Whether the chain verifies.
-    let ok: Bool
-    /// Entries verified (when ok).
-    let entries: Int?
-    /// The head hash (when ok).
-    let head: String?
+    /// Whether the chain, the state and the checkpoints (when asked) verify.
+    var ok: Bool
+    /// Entries verified (when the chain verifies).
+    var entries: Int? = nil
+    /// The head hash (when the chain verifies).
+    var head: String? = nil
     /// The first bad entry (when broken).
-    let brokenAt: Int64?
+    var brokenAt: Int64? = nil
     /// Why it is broken.
-    let reason: String?
+    var reason: String? = nil
+    /// Every object whose row the chain does not vouch for.
+    var disagreements: [String] = []
+    /// Checkpoints by the given key that verify (with --public-key).
+    var checkpointsVerified: Int? = nil
+    /// The latest verified checkpoint's entry.
+    var latestCheckpoint: Int64? = nil
+    /// Checkpoint failures (with --public-key).
+    var checkpointFailures: [String]? = nil
 
-    enum CodingKeys: String, CodingKey { case ok, entries, head, brokenAt = "broken_at", reason }
+    enum CodingKeys: String, CodingKey {
+        case ok, entries, head, brokenAt = "broken_at", reason, disagreements
+        case checkpointsVerified = "checkpoints_verified", latestCheckpoint = "latest_checkpoint"
+        case checkpointFailures = "checkpoint_failures"
+    }
 }
 
 /// One authorisation's budget in `ledger status --json`: numbers, never text.

@@ -204,15 +204,23 @@ enum AuditLog {
 }
 
 extension SQLiteLedger {
-    /// Verifies the audit log's hash chain.
+    /// Verifies the audit log's hash chain, and that the ledger's state (authorisations,
+    /// datasets, settings) is the one the chain records (``stateDisagreements()``).
     ///
     /// - Returns: the number of entries checked and the head hash (keep it outside the
     ///   platform: a later head that does not extend it shows a rewritten log).
     /// - Throws: ``PrivacyLedgerError/auditChainBroken(sequence:reason:)`` at the first entry
-    ///   that does not verify.
-    /// - Complexity: O(entries).
+    ///   that does not verify; ``PrivacyLedgerError/stateTampered(object:reason:)`` for the
+    ///   first object whose row the chain does not vouch for.
+    /// - Complexity: O(entries + objects).
     public func verifyAudit() throws(PrivacyLedgerError) -> (entries: Int, head: String) {
-        try read { db in try AuditLog.verify(db) }
+        try read { db in
+            let result = try AuditLog.verify(db)
+            if let first = try Self.stateDisagreements(db).first {
+                throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
+            }
+            return result
+        }
     }
 
     /// Audit entries, oldest first (optionally only the last `limit`).
@@ -254,6 +262,10 @@ extension SQLiteLedger {
         guard cutoff <= earliest else { throw .purgeTooYoung(cutoff: cutoff, earliestAllowed: earliest) }
         return try write { db in
             _ = try AuditLog.verify(db)
+            // A purge never launders an edited state either: the state must match the chain.
+            if let first = try Self.stateDisagreements(db).first {
+                throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
+            }
             // The prefix of entries before the first entry at or after the cutoff.
             let firstKept = try db.cachedValue(
                 Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?",
@@ -263,7 +275,8 @@ extension SQLiteLedger {
             let (anchorSequence, _) = try AuditLog.anchor(db)
             guard lastPurged > anchorSequence else {
                 try AuditLog.append(
-                    db, time: time, actor: actor, action: "purge", details: ["cutoff": iso(cutoff), "deleted": "0"])
+                    db, time: time, actor: actor, action: "purge",
+                    details: try LedgerState.recordingSnapshot(in: ["cutoff": iso(cutoff), "deleted": "0"], db))
                 return 0
             }
             let hash = try db.cachedValue(
@@ -274,10 +287,13 @@ extension SQLiteLedger {
                 sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "purge",
-                details: [
-                    "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
-                    "anchor_hash": hash,
-                ])
+                // The purge entry vouches for every object's state: the entries that recorded it
+                // may be among those deleted.
+                details: try LedgerState.recordingSnapshot(
+                    in: [
+                        "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
+                        "anchor_hash": hash,
+                    ], db))
             return deleted
         }
     }

@@ -32,7 +32,8 @@ extension SQLiteLedger {
             try db.executeCached(sql: "UPDATE datasets SET content_digest = ? WHERE name = ?", arguments: [digest, name])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "dataset-digest",
-                details: ["dataset": name, "sha256": digest, "previous_sha256": old ?? ""])
+                details: try LedgerState.recording(
+                    LedgerState.datasetKey(name), in: ["dataset": name, "sha256": digest, "previous_sha256": old ?? ""], db))
         }
         return registered
     }
@@ -84,7 +85,8 @@ extension SQLiteLedger {
                 arguments: [role.rawValue, dataset, column])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "role",
-                details: ["dataset": dataset, "column": column, "role": role.rawValue])
+                details: try LedgerState.recording(
+                    LedgerState.datasetKey(dataset), in: ["dataset": dataset, "column": column, "role": role.rawValue], db))
         }
     }
 

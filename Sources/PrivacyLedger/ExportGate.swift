@@ -103,6 +103,7 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
                 try Self.check(authorisation, at: time, dataset: dataset, columns: columns, published: columns, db: db)
+                try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: dataset)
                 try db.executeCached(
                     sql: """
                         INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
@@ -120,11 +121,13 @@ extension SQLiteLedger {
                     arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
                 try AuditLog.append(
                     db, time: time, actor: op, action: "export",
-                    details: [
-                        "release": id, "authorisation": "\(authorisation.id)", "path": target,
-                        "check": checkDescription,
-                        "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
-                    ])
+                    details: try LedgerState.recording(
+                        LedgerState.authorisationKey(authorisation.id),
+                        in: [
+                            "release": id, "authorisation": "\(authorisation.id)", "path": target,
+                            "check": checkDescription,
+                            "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
+                        ], db))
                 return try Self.releaseRecord(
                     try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
             }

@@ -26,6 +26,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     case levelFourColumn(column: String, dataset: String)
     /// An identifier column would appear in the output (as a value, a key or an exported column).
     case identifierColumn(column: String, dataset: String)
+    /// An object's row differs from the state the hash-chained audit log records for it (it was
+    /// edited outside the ledger): nothing is charged against it.
+    case stateTampered(object: String, reason: String)
     /// The file of a registered dataset no longer has the content the steward registered.
     case datasetChanged(dataset: String, registered: String, found: String)
     /// The release would take the authorisation's durable spent budget beyond its total.
@@ -71,6 +74,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .levelFourColumn: "level-4-column"
         case .identifierColumn: "identifier-column"
         case .datasetChanged: "dataset-changed"
+        case .stateTampered: "state-tampered"
         case .budgetExhausted: "budget-exhausted"
         case .auditChainBroken: "audit-chain-broken"
         case .purgeTooYoung: "purge-too-young"
@@ -112,6 +116,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case let .identifierColumn(c, d):
             text =
                 "column '\(c)' of dataset '\(d)' is an identifier: it never leaves (only as a release's privacy unit); nothing was released or written"
+        case let .stateTampered(object, reason):
+            text =
+                "\(object) does not match the audit log (\(reason)): it was changed outside the ledger; nothing was charged or released"
         case let .datasetChanged(d, registered, found):
             text =
                 "the file of dataset '\(d)' has changed since its steward registered it (SHA-256 \(registered.prefix(16))…, now \(found.prefix(16))…); it is refused until the steward registers it again"

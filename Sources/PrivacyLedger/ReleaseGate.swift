@@ -206,6 +206,9 @@ extension SQLiteLedger {
             try Self.check(
                 authorisation, at: time, dataset: context.dataset, columns: context.columns,
                 published: context.published, db: db)
+            // The row charged against must be the state the audit chain last recorded for it:
+            // an edited budget, spent, accountant, status or window is refused, not honoured.
+            try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: context.dataset)
             let stateText = try db.cachedValue(
                 String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             let stored = try Self.decodeAccountant(authorisation.accounting, stateText)
@@ -243,14 +246,16 @@ extension SQLiteLedger {
                 arguments: [try Self.encode(composed.accountant), after, authorisation.id])
             try AuditLog.append(
                 db, time: time, actor: context.operator, action: "release-charged",
-                details: [
-                    "release": charge.id.uuidString, "authorisation": "\(authorisation.id)",
-                    "scenario": context.scenario,
-                    "dataset": context.dataset, "query": context.query, "event": event.description,
-                    "spent_after": "\(after)",
-                    "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "",
-                    "rho": rho.map { "\($0)" } ?? "",
-                ])
+                details: try LedgerState.recording(
+                    LedgerState.authorisationKey(authorisation.id),
+                    in: [
+                        "release": charge.id.uuidString, "authorisation": "\(authorisation.id)",
+                        "scenario": context.scenario,
+                        "dataset": context.dataset, "query": context.query, "event": event.description,
+                        "spent_after": "\(after)",
+                        "epsilon": epsilon.map { "\($0)" } ?? "", "delta": delta.map { "\($0)" } ?? "",
+                        "rho": rho.map { "\($0)" } ?? "",
+                    ], db))
             return charge
         }
     }

@@ -104,12 +104,14 @@ extension SQLiteLedger {
                 arguments: [id, time.timeIntervalSince1970, actor])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "grant",
-                details: [
-                    "authorisation": "\(id)", "operator": op, "scenario": scenario, "budget": budget.description,
-                    "accounting": method.rawValue, "dataset": dataset,
-                    "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
-                    "valid_from": iso(start), "trial_until": iso(trialUntil), "valid_to": iso(validTo),
-                ])
+                details: try LedgerState.recording(
+                    LedgerState.authorisationKey(id),
+                    in: [
+                        "authorisation": "\(id)", "operator": op, "scenario": scenario, "budget": budget.description,
+                        "accounting": method.rawValue, "dataset": dataset,
+                        "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
+                        "valid_from": iso(start), "trial_until": iso(trialUntil), "valid_to": iso(validTo),
+                    ], db))
             return try Self.authorisation(db, id: id)!
         }
     }
@@ -203,7 +205,7 @@ extension SQLiteLedger {
             try AuditLog.append(
                 db, time: time, actor: actor,
                 action: status == .active ? "resume" : (status == .suspended ? "suspend" : "terminate"),
-                details: details)
+                details: try LedgerState.recording(LedgerState.authorisationKey(current.id), in: details, db))
             return TerminationReport(
                 authorisation: try Self.authorisation(db, id: current.id)!, deletedFiles: deleted, missingFiles: missing,
                 keptFiles: kept)

@@ -43,9 +43,12 @@ extension SQLiteLedger {
             if !known || !added.isEmpty {
                 try AuditLog.append(
                     db, time: time, actor: actor, action: "dataset-registered",
-                    details: [
-                        "dataset": name, "columns": added.joined(separator: ","), "level": "\(defaultLevel.rawValue)",
-                    ])
+                    details: try LedgerState.recording(
+                        LedgerState.datasetKey(name),
+                        in: [
+                            "dataset": name, "columns": added.joined(separator: ","),
+                            "level": "\(defaultLevel.rawValue)",
+                        ], db))
             }
             return try Self.datasetColumns(db, name)
         }
@@ -72,7 +75,9 @@ extension SQLiteLedger {
                 arguments: [level.rawValue, dataset, column])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "classify",
-                details: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"])
+                details: try LedgerState.recording(
+                    LedgerState.datasetKey(dataset),
+                    in: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"], db))
         }
     }
 
@@ -96,7 +101,8 @@ extension SQLiteLedger {
             guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
             try AuditLog.append(
                 db, time: time, actor: actor, action: "row-count-public",
-                details: ["dataset": dataset, "public": isPublic ? "true" : "false"])
+                details: try LedgerState.recording(
+                    LedgerState.datasetKey(dataset), in: ["dataset": dataset, "public": isPublic ? "true" : "false"], db))
         }
     }
 

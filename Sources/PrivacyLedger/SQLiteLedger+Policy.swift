@@ -44,7 +44,9 @@ extension SQLiteLedger {
                 arguments: ["\(policy.minimumCellCount)"])
             try AuditLog.append(
                 db, time: time, actor: actor, action: "policy",
-                details: ["minimum_k": "\(policy.minimumK)", "minimum_cell_count": "\(policy.minimumCellCount)"])
+                details: try LedgerState.recording(
+                    LedgerState.settingsKey,
+                    in: ["minimum_k": "\(policy.minimumK)", "minimum_cell_count": "\(policy.minimumCellCount)"], db))
         }
     }
 }

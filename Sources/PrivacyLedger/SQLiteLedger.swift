@@ -98,7 +98,7 @@ public final class SQLiteLedger: Sendable {
                         if try Row.fetchOne(db, sql: "SELECT 1 FROM audit_head") == nil {
                             try AuditLog.append(
                                 db, time: clock(), actor: "platform", action: "ledger-created",
-                                details: ["schema": "v1"])
+                                details: try LedgerState.recording(LedgerState.settingsKey, in: ["schema": "v1"], db))
                         }
                         return .commit
                     }
@@ -273,6 +273,23 @@ public final class SQLiteLedger: Sendable {
                     ALTER TABLE columns ADD COLUMN role TEXT NOT NULL DEFAULT 'none'
                         CHECK (role IN ('none', 'quasi-identifier', 'sensitive', 'identifier'))
                     """)
+        }
+        // v4: the governed state is recorded in the audit chain (``LedgerState``). Indexes find an
+        // object's last recorded state; a ledger with history gets a baseline snapshot entry.
+        migrator.registerMigration("v4-state-in-audit") { db in
+            try db.execute(sql: "CREATE INDEX audit_state ON audit(json_extract(details, '$.state_of'), sequence)")
+            try db.execute(sql: "CREATE INDEX audit_action ON audit(action, sequence)")
+            try db.execute(
+                sql: """
+                    CREATE TABLE checkpoints (sequence INTEGER NOT NULL, hash TEXT NOT NULL, time REAL NOT NULL,
+                                              public_key TEXT NOT NULL, signature TEXT NOT NULL)
+                    """)
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM audit")! > 0 {
+                try AuditLog.append(
+                    db, time: Date(), actor: "platform", action: "state-baseline",
+                    details: try LedgerState.recordingSnapshot(
+                        in: ["note": "state digests start here; earlier changes are vouched for by the chain only"], db))
+            }
         }
         return migrator
     }

@@ -38,7 +38,9 @@ extension SQLiteLedger {
         let time = ledger.now
         try ledger.write { db in
             try db.execute(sql: "INSERT INTO settings VALUES ('throwaway', ?)", arguments: [purpose])
-            try AuditLog.append(db, time: time, actor: "platform", action: "throwaway-ledger", details: ["purpose": purpose])
+            try AuditLog.append(
+                db, time: time, actor: "platform", action: "throwaway-ledger",
+                details: try LedgerState.recording(LedgerState.settingsKey, in: ["purpose": purpose], db))
         }
         return ledger
     }
