@@ -58,3 +58,51 @@ struct LedgerReadOnlyCLITests {
         }
     }
 }
+
+/// Issue 14, item 4, as the issue reproduced it: edits of the SQLite file that
+/// `ledger audit-verify` reported as "audit log intact", and the regulator's checkpoints.
+@Suite("Issue 14: audit-verify sees edited state", .enabled(if: privacyKernelBinary() != nil))
+struct AuditVerifyStateCLITests {
+    @Test("a raised budget, a reset spent, a reactivated authorisation and a lowered level are each reported, exit 1")
+    func editsReported() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let data = directory.file("trips.csv")
+        try (["card_id,fare"] + (0..<40).map { "\($0),\($0 % 30)" }).joined(separator: "\n").appending("\n").write(
+            toFile: data, atomically: true, encoding: .utf8)
+        let ledger = directory.file("ledger.sqlite")
+        #expect(try run(binary, ["ledger", "classify", "--ledger", ledger, "--data", data, "--level", "card_id=4"]).status == 0)
+        #expect(
+            try run(
+                binary,
+                ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "s", "--epsilon", "1", "--data", data]
+            ).status == 0)
+        let dp = ["dp", "count", "--data", data, "--epsilon", "0.5", "--ledger", ledger, "--operator", "o", "--scenario", "s"]
+        #expect(try run(binary, dp).status == 0)
+        #expect(try run(binary, ["ledger", "keygen", "--out", directory.file("regulator")]).status == 0)
+        let signed = try run(binary, ["ledger", "checkpoint", "--ledger", ledger, "--key", directory.file("regulator.key")])
+        #expect(signed.status == 0 && signed.out.contains("checkpoint: entry"), "\(signed.err)")
+        let clean = try run(
+            binary, ["ledger", "audit-verify", "--ledger", ledger, "--public-key", directory.file("regulator.pub")])
+        #expect(clean.status == 0 && clean.out.contains("state matches") && clean.out.contains("1 verified"), "\(clean.out)")
+        let edits = [
+            "UPDATE authorisations SET budget = replace(budget, '1', '100')",
+            "UPDATE authorisations SET spent = 0",
+            "UPDATE columns SET level = 3 WHERE name = 'card_id'",
+        ]
+        let queue = try DatabaseQueue(path: ledger)
+        try queue.write { db in for sql in edits { try db.execute(sql: sql) } }
+        try queue.close()
+        let verify = try run(binary, ["ledger", "audit-verify", "--ledger", ledger, "--json"])
+        #expect(verify.status == 1, "\(verify.out)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(verify.out.utf8)) as? [String: Any])
+        let disagreements = try #require(object["disagreements"] as? [String])
+        #expect(disagreements.count == 2 && object["ok"] as? Bool == false, "\(disagreements)")
+        #expect(disagreements.contains { $0.hasPrefix("authorisation:1") }, "\(disagreements)")
+        #expect(disagreements.contains { $0.hasPrefix("dataset:") }, "\(disagreements)")
+        // The edited budget is not honoured: the next release is refused.
+        let refused = try run(binary, dp)
+        #expect(refused.status != 0 && refused.err.contains("[state-tampered]"), "\(refused.err)")
+    }
+}
