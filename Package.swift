@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "SecureAggregationTransport",
             dependencies: [
-                "SecureAggregation",
+                "SecureAggregation", "SecureRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "PrivacyLedger",
             dependencies: [
-                "DifferentialPrivacy", "Anonymity", "Tabular",
+                "DifferentialPrivacy", "Anonymity", "Tabular", "SecureRandom",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -344,7 +344,7 @@ struct SecAggCommand: ParsableCommand {
                     guard
                         FileManager.default.createFile(
                             atPath: path,
-                            contents: Data((SecAggSessionDescription.hex(Array(key.rawRepresentation)) + "\n").utf8),
+                            contents: Data((Hexadecimal.encode(Array(key.rawRepresentation)) + "\n").utf8),
                             attributes: [.posixPermissions: 0o600])
                     else {
                         throw ValidationError("cannot write the signing key file \(path)")
@@ -476,7 +476,7 @@ struct SecAggCommand: ParsableCommand {
             if let signingKey {
                 let text = try SecAggInputFile.readText(path: signingKey, role: "signing key file").trimmingCharacters(
                     in: .whitespacesAndNewlines)
-                guard let raw = SecAggSessionDescription.bytes(hex: text), raw.count == 32 else {
+                guard let raw = Hexadecimal.decode(text), raw.count == 32 else {
                     throw ValidationError("\(signingKey) does not hold a 32-byte hexadecimal Ed25519 key")
                 }
                 key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)

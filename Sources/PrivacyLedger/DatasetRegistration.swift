@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import SecureRandom
 
 // A steward's registration of data files: content digests and column roles.
 extension SQLiteLedger {
@@ -100,6 +101,6 @@ extension SQLiteLedger {
         do {
             while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
         } catch { throw .storage(reason: "cannot read '\(path)': \(error.localizedDescription)") }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hexadecimal.encode(hasher.finalize())
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 
 /// The ledger's governed state — each authorisation (with its budget, spent, accountant,
@@ -141,16 +141,17 @@ enum LedgerState {
             sql: """
                 SELECT * FROM audit WHERE json_extract(details, '$.state_of') = ? ORDER BY sequence DESC LIMIT 1
                 """, arguments: [key])
-        let snapshot = try db.cachedRow(
-            sql: """
-                SELECT * FROM audit WHERE action IN ('purge', 'state-baseline') ORDER BY sequence DESC LIMIT 1
-                """)
+        // Only the snapshot's sequence here: its details (a digest per object) are read only
+        // when no later entry records `key`.
+        let snapshotSequence = try db.cachedValue(
+            Int64.self, sql: "SELECT max(sequence) FROM audit WHERE action IN ('purge', 'state-baseline')")
         let latestSequence: Int64? = try latest.map { try $0.ledgerValue("sequence") }
-        let snapshotSequence: Int64? = try snapshot.map { try $0.ledgerValue("sequence") }
         if let latest, let latestSequence, latestSequence > (snapshotSequence ?? 0) {
             return (latestSequence, try checked(latest)["state"] ?? "")
         }
-        if let snapshot, let snapshotSequence {
+        if let snapshotSequence,
+            let snapshot = try db.cachedRow(sql: "SELECT * FROM audit WHERE sequence = ?", arguments: [snapshotSequence])
+        {
             let states = try checked(snapshot)["states"] ?? "{}"
             let map = (try? decoder.decode([String: String].self, from: Data(states.utf8))) ?? [:]
             if let digest = map[key] { return (snapshotSequence, digest) }

@@ -2,6 +2,7 @@ import Crypto
 import DifferentialPrivacy
 import Foundation
 import GRDB
+import SecureRandom
 
 // How the ledger stores values: text checks, JSON, budgets, accountants and digests.
 extension SQLiteLedger {
@@ -63,6 +64,6 @@ extension SQLiteLedger {
     }
 
     static func sha256Hex(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hexadecimal.encode(SHA256.hash(data: data))
     }
 }

@@ -1,5 +1,6 @@
 internal import Foundation
 public import SecureAggregation
+internal import SecureRandom
 
 /// The public description of a session that the server and every party read from the same
 /// JSON file (`privacy-kernel secagg session` writes it): ids, sizes, threshold, graph and
@@ -34,17 +35,17 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         corruptClients: Int? = nil
     ) {
         self.corruptClients = corruptClients
-        self.sessionID = Self.hex(sessionID)
+        self.sessionID = Hexadecimal.encode(sessionID)
         self.partyIDs = partyIDs
         self.dimension = dimension
         self.modulusBits = modulusBits
         self.threshold = threshold
         self.graph = sparseDegree == nil ? "complete" : "sparse"
         self.degree = sparseDegree
-        self.graphSeed = graphSeed.map(Self.hex)
+        self.graphSeed = graphSeed.map(Hexadecimal.encode)
         if let signingPublicKeys {
             var keys: [String: String] = [:]
-            for (party, key) in signingPublicKeys { keys[String(party)] = Self.hex(key) }
+            for (party, key) in signingPublicKeys { keys[String(party)] = Hexadecimal.encode(key) }
             self.signingPublicKeys = keys
         }
     }
@@ -54,14 +55,14 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
     /// - Throws: ``SecAggTransportError/invalidSession(reason:)`` or the configuration's
     ///   ``SecureAggregationError`` wrapped in ``SecAggTransportError/protocolFailure(_:)``.
     public func configuration() throws(SecAggTransportError) -> SecAggConfiguration {
-        guard let session = Self.bytes(hex: sessionID) else {
+        guard let session = Hexadecimal.decode(sessionID) else {
             throw .invalidSession(reason: "sessionID is not hexadecimal")
         }
         let graphValue: SecAggGraph
         switch graph {
         case "complete": graphValue = .complete
         case "sparse":
-            guard let degree, let seedHex = graphSeed, let seed = Self.bytes(hex: seedHex) else {
+            guard let degree, let seedHex = graphSeed, let seed = Hexadecimal.decode(seedHex) else {
                 throw .invalidSession(reason: "a sparse graph needs degree and a hexadecimal graphSeed")
             }
             graphValue = .sparse(degree: degree, seed: seed)
@@ -71,7 +72,7 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
         if let signingPublicKeys {
             var keys: [PartyID: [UInt8]] = [:]
             for (party, hexKey) in signingPublicKeys {
-                guard let id = PartyID(party), let key = Self.bytes(hex: hexKey) else {
+                guard let id = PartyID(party), let key = Hexadecimal.decode(hexKey) else {
                     throw .invalidSession(
                         reason: "signingPublicKeys entry \(party) is not a party id with a hexadecimal key")
                 }
@@ -110,36 +111,5 @@ public struct SecAggSessionDescription: Codable, Sendable, Equatable {
                 role: "session file", path: path,
                 problem: "cannot be written (\(SecAggInputFile.describe(error, path: path)))")
         }
-    }
-
-    /// Lower-case hexadecimal of `bytes`.
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The bytes of a hexadecimal string; `nil` if it is not one.
-    public static func bytes(hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: return nil
-            }
-        }
-        var result: [UInt8] = []
-        for i in stride(from: 0, to: chars.count, by: 2) {
-            guard let high = nibble(chars[i]), let low = nibble(chars[i + 1]) else { return nil }
-            result.append(high << 4 | low)
-        }
-        return result
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import SecureRandom
+package import SecureRandom
 
 /// What one release asks a ``BudgetStore`` to charge: the guarantee it states, the event
 /// describing its noise, and a description for the record.
