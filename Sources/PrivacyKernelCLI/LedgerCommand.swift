@@ -379,13 +379,13 @@ struct LedgerCommand: ParsableCommand {
             let key = try publicKey.map(SigningKeyFile.publicKey)
             let ledger = try location.open(readOnly: true)
             var output = AuditVerifyOutput(ok: true)
-            let verification = Result { () throws(PrivacyLedgerError) in try ledger.verifyAudit() }
+            let verification = Result { () throws(PrivacyLedgerError) in try ledger.verifyAuditChain() }
             switch verification {
             case let .success((entries, head)):
                 output.entries = entries
                 output.head = head
             case let .failure(error):
-                guard error.rule == "audit-chain-broken" || error.rule == "state-tampered" else { throw error }
+                guard error.rule == "audit-chain-broken" else { throw error }
                 output.ok = false
                 if case let .auditChainBroken(sequence, reason) = error {
                     output.brokenAt = sequence
@@ -413,7 +413,9 @@ struct LedgerCommand: ParsableCommand {
                     print("audit log intact: \(output.entries ?? 0) entries, head \(output.head ?? "")")
                     print("state matches the audit log")
                 } else {
-                    print("audit chain intact (\(output.entries.map(String.init) ?? "?") entries), but the state does not match it:")
+                    print(
+                        "audit chain intact: \(output.entries ?? 0) entries, head \(output.head ?? ""); but the state does not match it:"
+                    )
                     for line in output.disagreements { print("  \(line)") }
                 }
                 if key != nil {

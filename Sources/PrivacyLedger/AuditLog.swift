@@ -223,6 +223,18 @@ extension SQLiteLedger {
         }
     }
 
+    /// Verifies the audit log's hash chain and its cross-check with the releases table only,
+    /// not the state (``verifyAudit()`` does both; ``stateDisagreements()`` lists every object
+    /// that disagrees).
+    ///
+    /// - Returns: the number of entries checked and the head hash.
+    /// - Throws: ``PrivacyLedgerError/auditChainBroken(sequence:reason:)`` at the first entry
+    ///   that does not verify.
+    /// - Complexity: O(entries).
+    public func verifyAuditChain() throws(PrivacyLedgerError) -> (entries: Int, head: String) {
+        try read { db in try AuditLog.verify(db) }
+    }
+
     /// Audit entries, oldest first (optionally only the last `limit`).
     public func auditEntries(limit: Int? = nil) throws(PrivacyLedgerError) -> [AuditEntry] {
         try read { db in

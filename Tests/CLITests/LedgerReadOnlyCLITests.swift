@@ -101,6 +101,11 @@ struct AuditVerifyStateCLITests {
         #expect(disagreements.count == 2 && object["ok"] as? Bool == false, "\(disagreements)")
         #expect(disagreements.contains { $0.hasPrefix("authorisation:1") }, "\(disagreements)")
         #expect(disagreements.contains { $0.hasPrefix("dataset:") }, "\(disagreements)")
+        // The chain itself is intact, and says how long it is.
+        #expect((object["entries"] as? Int ?? 0) > 0 && object["broken_at"] == nil, "\(verify.out)")
+        let text = try run(binary, ["ledger", "audit-verify", "--ledger", ledger])
+        #expect(text.status == 1 && text.out.contains("audit chain intact: ") && !text.out.contains("?"), "\(text.out)")
+        #expect(text.out.contains("authorisation:1: differs from its state"), "\(text.out)")
         // The edited budget is not honoured: the next release is refused.
         let refused = try run(binary, dp)
         #expect(refused.status != 0 && refused.err.contains("[state-tampered]"), "\(refused.err)")
