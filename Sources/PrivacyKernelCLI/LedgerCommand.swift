@@ -25,7 +25,7 @@ struct LedgerCommand: ParsableCommand {
             """,
         subcommands: [
             Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
-            History.self, AuditVerify.self, Purge.self, Keygen.self, Checkpoint.self,
+            History.self, AuditVerify.self, Purge.self, Identity.self, Principal.self, Checkpoint.self,
         ]
     )
 
@@ -47,9 +47,9 @@ struct LedgerCommand: ParsableCommand {
             if minK != nil || minCellCount != nil {
                 policy.minimumK = minK ?? policy.minimumK
                 policy.minimumCellCount = minCellCount ?? policy.minimumCellCount
-                try ledger.setPolicy(policy, actor: "platform")
+                try ledger.setPolicy(policy, actor: location.actor(nil, otherwise: "platform"))
             }
-            if let exportArea { try ledger.setExportArea(exportArea, actor: "platform") }
+            if let exportArea { try ledger.setExportArea(exportArea, actor: location.actor(nil, otherwise: "platform")) }
             print(
                 "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \(try ledger.exportArea())"
             )
@@ -73,8 +73,8 @@ struct LedgerCommand: ParsableCommand {
                 "COLUMN=ROLE, role quasi-identifier (every microdata export is k-checked over all of them), sensitive, identifier (never leaves) or none; repeatable."
         )
         var role: [String] = []
-        @Option(help: "Who classifies (audited).")
-        var actor: String = "platform"
+        @Option(help: "Who classifies (audited; default: the identity's name, else platform).")
+        var actor: String?
         @OptionGroup var separator: SeparatorOption
         @Flag(
             inversion: .prefixedNo,
@@ -90,6 +90,7 @@ struct LedgerCommand: ParsableCommand {
         }
         func run() throws {
             let fallback = ClassificationLevel(rawValue: defaultLevel)!
+            let actor = try location.actor(actor, otherwise: "platform")
             let dataset: String
             let ledger: SQLiteLedger
             if let data {
@@ -158,8 +159,8 @@ struct LedgerCommand: ParsableCommand {
         var validDays: Int = 365
         @Option(help: "Days of trial operation first (≤ 6 months).")
         var trialDays: Int = 0
-        @Option(help: "Who reviewed and granted (audited).")
-        var reviewer: String = "reviewer"
+        @Option(help: "Who reviewed and granted (audited; default: the identity's name, else reviewer).")
+        var reviewer: String?
         @Flag(help: "Print JSON.")
         var json = false
         @OptionGroup var separator: SeparatorOption
@@ -185,6 +186,7 @@ struct LedgerCommand: ParsableCommand {
         }
 
         func run() throws {
+            let reviewer = try location.actor(reviewer, otherwise: "reviewer")
             let budget: PrivacyBudget =
                 rho.map { .zCDP(rho: $0) }
                 ?? (delta.map { .approximate(epsilon: epsilon!, delta: $0) } ?? .pure(epsilon: epsilon!))
@@ -227,12 +229,16 @@ struct LedgerCommand: ParsableCommand {
         var scenario: String
         @Option(help: "Why (audited).")
         var reason: String
-        @Option(help: "Who decides (audited).")
-        var reviewer: String = "reviewer"
+        @Option(help: "Who decides (audited; default: the identity's name, else reviewer).")
+        var reviewer: String?
+
+        /// The reviewer: `--reviewer`, else the identity's name, else `reviewer`.
+        func actor() throws -> String { try location.actor(reviewer, otherwise: "reviewer") }
 
         func validate() throws {
             for (name, value) in [
-                ("--reason", reason), ("--reviewer", reviewer), ("--operator", `operator`), ("--scenario", scenario),
+                ("--reason", reason), ("--reviewer", reviewer ?? "reviewer"), ("--operator", `operator`),
+                ("--scenario", scenario),
             ]
             where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ValidationError("\(name) must not be blank (it is recorded in the audit log)")
@@ -248,7 +254,7 @@ struct LedgerCommand: ParsableCommand {
             let ledger = try change.location.open()
             printStatus(
                 try ledger.suspend(
-                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer),
+                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.actor()),
                 at: ledger.now)
         }
     }
@@ -261,7 +267,7 @@ struct LedgerCommand: ParsableCommand {
             let ledger = try change.location.open()
             printStatus(
                 try ledger.resume(
-                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.reviewer),
+                    operator: change.operator, scenario: change.scenario, reason: change.reason, actor: change.actor()),
                 at: ledger.now)
         }
     }
@@ -274,7 +280,7 @@ struct LedgerCommand: ParsableCommand {
             let ledger = try change.location.open()
             let report = try ledger.terminate(
                 operator: change.operator, scenario: change.scenario,
-                reason: change.reason, actor: change.reviewer)
+                reason: change.reason, actor: change.actor())
             printStatus(report.authorisation, at: ledger.now)
             for file in report.deletedFiles { print("  deleted \(file)") }
             for file in report.missingFiles { print("  already gone: \(file)") }
@@ -371,12 +377,12 @@ struct LedgerCommand: ParsableCommand {
             abstract:
                 "Verify the audit log's hash chain, that every authorisation, dataset and setting is the state the chain records, and (with --public-key) the regulator's signed checkpoints; exit 1 on any failure.")
         @OptionGroup var location: LedgerLocation
-        @Option(help: "The regulator's Ed25519 public key file (ledger keygen): verify the signed checkpoints.")
+        @Option(help: "The regulator's public identity file (BASE.pub of ledger identity): verify the signed checkpoints.")
         var publicKey: String?
         @Flag(help: "Print JSON.")
         var json = false
         func run() throws {
-            let key = try publicKey.map(SigningKeyFile.publicKey)
+            let key = try publicKey.map { try PrincipalKey(contentsOfFile: $0).publicKey }
             let ledger = try location.open(readOnly: true)
             var output = AuditVerifyOutput(ok: true)
             let verification = Result { () throws(PrivacyLedgerError) in try ledger.verifyAuditChain() }
@@ -396,6 +402,13 @@ struct LedgerCommand: ParsableCommand {
             if output.brokenAt == nil {
                 output.disagreements = try ledger.stateDisagreements().map(\.description)
                 if !output.disagreements.isEmpty { output.ok = false }
+            }
+            let signatures = try ledger.verifySignatures()
+            if signatures.signedSince != nil {
+                output.signaturesVerified = signatures.verified
+                output.unauthenticatedRefusals = signatures.unauthenticatedRefusals
+                output.signatureFailures = signatures.failures
+                if !signatures.ok { output.ok = false }
             }
             if let key {
                 let checkpoints = try ledger.verifyCheckpoints(publicKey: key)
@@ -418,6 +431,12 @@ struct LedgerCommand: ParsableCommand {
                     )
                     for line in output.disagreements { print("  \(line)") }
                 }
+                if let since = signatures.signedSince {
+                    print(
+                        "signed requests since entry \(since): \(signatures.verified) signatures verified, \(signatures.unauthenticatedRefusals) unauthenticated requests refused on record"
+                    )
+                    for failure in signatures.failures { print("  \(failure)") }
+                }
                 if key != nil {
                     print(
                         "checkpoints signed by the key: \(output.checkpointsVerified ?? 0) verified"
@@ -429,30 +448,112 @@ struct LedgerCommand: ParsableCommand {
         }
     }
 
-    struct Keygen: ParsableCommand {
+    struct Identity: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the regulator's Ed25519 key pair: BASE.key (private, mode 0600) and BASE.pub.")
+            abstract:
+                "Create a principal's identity: BASE.key (private, mode 0600: the --identity file) and BASE.pub (public: a reviewer registers it with ledger principal add).",
+            discussion: """
+                Example (the first reviewer of a new ledger registers itself; from then on the ledger takes signed requests only):
+                  privacy-kernel ledger identity --name rev-1 --out rev-1
+                  privacy-kernel ledger principal add --public-key rev-1.pub --role reviewer --identity rev-1.key
+                """)
+        @Option(help: "The principal's name (the operator, steward, reviewer or regulator it acts as).")
+        var name: String
         @Option(help: "Base name of the two files (never replaced).")
         var out: String
         func run() throws {
-            let (privatePath, publicPath) = try SigningKeyFile.generate(base: out)
-            print("wrote \(privatePath) (keep it with the regulator, off the platform) and \(publicPath)")
+            let (privatePath, publicPath) = try LedgerIdentity(name: name).write(base: out)
+            print(
+                "wrote \(privatePath) (the identity of \(name): keep it private, pass it with --identity) and \(publicPath) (register it: ledger principal add --public-key \(publicPath) --role ROLE)"
+            )
+        }
+    }
+
+    struct Principal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register, list and revoke the principals (Ed25519 identities) of a ledger that takes signed requests.",
+            subcommands: [Add.self, List.self, Revoke.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "A reviewer registers a principal's public identity with its roles; the first registration is a reviewer registering itself.")
+            @OptionGroup var location: LedgerLocation
+            @Option(help: "The principal's public identity file (BASE.pub of ledger identity).")
+            var publicKey: String
+            @Option(help: "A role: steward, reviewer, operator or regulator; repeatable, or comma-separated.")
+            var role: [String]
+            @Option(help: "The reviewer registering (audited; default: the identity's name).")
+            var actor: String?
+            func run() throws {
+                var roles: [PrincipalRole] = []
+                for text in role.flatMap({ $0.split(separator: ",") }) {
+                    guard let value = PrincipalRole(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+                        throw ValidationError(
+                            "--role must be \(PrincipalRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
+                    }
+                    roles.append(value)
+                }
+                let key = try PrincipalKey(contentsOfFile: publicKey)
+                let ledger = try location.open()
+                let principal = try ledger.registerPrincipal(
+                    key, roles: roles, actor: location.actor(actor, otherwise: "reviewer"))
+                print(
+                    "registered \(principal.name): \(principal.roles.map(\.rawValue).joined(separator: ", ")); this ledger takes signed requests only"
+                )
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the registered principals.")
+            @OptionGroup var location: LedgerLocation
+            @Flag(help: "Print JSON.")
+            var json = false
+            func run() throws {
+                let principals = try location.open(readOnly: true).principals()
+                if json {
+                    print(try jsonText(principals.map(PrincipalOutput.init)))
+                    return
+                }
+                if principals.isEmpty { print("no principals: this ledger takes names, not signed requests") }
+                for p in principals {
+                    print(
+                        "\(p.name)  \(p.roles.map(\.rawValue).joined(separator: ","))  \(p.status)  key \(p.publicKey.prefix(12))…")
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "A reviewer revokes a principal: its requests are refused from now on.")
+            @OptionGroup var location: LedgerLocation
+            @Option(help: "The principal.")
+            var name: String
+            @Option(help: "Why (audited).")
+            var reason: String
+            @Option(help: "The reviewer revoking (audited; default: the identity's name).")
+            var actor: String?
+            func run() throws {
+                try location.open().revokePrincipal(
+                    name: name, reason: reason, actor: location.actor(actor, otherwise: "reviewer"))
+                print("revoked \(name)")
+            }
         }
     }
 
     struct Checkpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "The regulator signs the audit chain's head (Ed25519); audit-verify --public-key checks every checkpoint.")
+                "The regulator signs the audit chain's head with its identity (Ed25519); audit-verify --public-key checks every checkpoint.")
         @OptionGroup var location: LedgerLocation
-        @Option(help: "The regulator's private key file (ledger keygen).")
-        var key: String
-        @Option(help: "Who signs (audited).")
-        var actor: String = "regulator"
+        @Option(help: "Who signs (audited; default: the identity's name).")
+        var actor: String?
         func run() throws {
-            let signingKey = try SigningKeyFile.privateKey(key)
+            guard let identity = try location.loadIdentity() else {
+                throw ValidationError("a checkpoint is signed: give the regulator's identity file with --identity")
+            }
             let ledger = try location.open()
-            let checkpoint = try ledger.checkpoint(signingWith: signingKey, actor: actor)
+            let checkpoint = try ledger.checkpoint(signingWith: identity.signingKey, actor: actor ?? identity.name)
             print("checkpoint: entry \(checkpoint.sequence), head \(checkpoint.hash), signed \(checkpoint.time.formatted(.iso8601))")
         }
     }
@@ -465,8 +566,8 @@ struct LedgerCommand: ParsableCommand {
         var before: String?
         @Option(help: "Cutoff as this many days before now.")
         var olderThanDays: Int?
-        @Option(help: "Who purges (audited).")
-        var actor: String = "platform"
+        @Option(help: "Who purges (audited; default: the identity's name, else platform).")
+        var actor: String?
         func validate() throws {
             if (before == nil) == (olderThanDays == nil) {
                 throw ValidationError("give --before DATE or --older-than-days N")
@@ -483,7 +584,8 @@ struct LedgerCommand: ParsableCommand {
             } else {
                 cutoff = Date().addingTimeInterval(-Double(olderThanDays!) * 86_400)
             }
-            let deleted = try location.open().purgeAudit(before: cutoff, actor: actor)
+            let deleted = try location.open().purgeAudit(
+                before: cutoff, actor: location.actor(actor, otherwise: "platform"))
             print("purged \(deleted) audit entries older than \(cutoff.formatted(.iso8601))")
         }
     }
@@ -532,10 +634,40 @@ struct AuditVerifyOutput: Encodable {
     /// Checkpoint failures (with --public-key).
     var checkpointFailures: [String]? = nil
 
+    /// Signatures that verify (a ledger that takes signed requests).
+    var signaturesVerified: Int? = nil
+    /// Refusals of unauthenticated requests on record (unsigned by design).
+    var unauthenticatedRefusals: Int? = nil
+    /// Signature failures (a ledger that takes signed requests).
+    var signatureFailures: [String]? = nil
+
     enum CodingKeys: String, CodingKey {
         case ok, entries, head, brokenAt = "broken_at", reason, disagreements
         case checkpointsVerified = "checkpoints_verified", latestCheckpoint = "latest_checkpoint"
         case checkpointFailures = "checkpoint_failures"
+        case signaturesVerified = "signatures_verified", unauthenticatedRefusals = "unauthenticated_refusals"
+        case signatureFailures = "signature_failures"
+    }
+}
+
+/// One principal in `ledger principal list --json`.
+struct PrincipalOutput: Encodable {
+    let name: String
+    let roles: [String]
+    let status: String
+    let publicKey: String
+    let registeredAt: String
+
+    init(_ p: PrivacyLedger.Principal) {
+        name = p.name
+        roles = p.roles.map(\.rawValue)
+        status = p.status
+        publicKey = p.publicKey
+        registeredAt = p.registeredAt.formatted(.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, roles, status, publicKey = "public_key", registeredAt = "registered_at"
     }
 }
 

@@ -66,8 +66,8 @@ struct ScenarioCommand: ParsableCommand {
     )
     var registerView = false
 
-    @Option(help: "With --register-view: the steward (audited).")
-    var actor: String = "steward"
+    @Option(help: "With --register-view: the steward (audited; default: the identity's name, else steward).")
+    var actor: String?
 
     @Option(
         help:
@@ -139,7 +139,7 @@ struct ScenarioCommand: ParsableCommand {
         }
         if registerView {
             let ledgerHandle = try location.open(create: true)
-            let views = try ScenarioRunner.registerViews(kind, input: input, ledger: ledgerHandle, actor: actor)
+            let views = try ScenarioRunner.registerViews(kind, input: input, ledger: ledgerHandle, actor: location.actor(actor, otherwise: "steward"))
             for view in views {
                 print("view \(view.dataset) (from \(view.source)); grant it as <name>\(view.authorisationSuffix):")
                 for column in view.columns { print("  \(column.column): level \(column.level)") }

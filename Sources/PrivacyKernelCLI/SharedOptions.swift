@@ -17,6 +17,25 @@ struct LedgerLocation: ParsableArguments {
     @Option(help: "full (sync every commit; survives power loss) or normal (survives process crashes).")
     var durability: String = "full"
 
+    @Option(
+        help:
+            "Your identity file (ledger identity): a ledger that takes signed requests acts only on requests signed with a registered principal's identity (default: $PRIVACY_KERNEL_IDENTITY)."
+    )
+    var identity: String?
+
+    /// The identity file given (`--identity`, else `$PRIVACY_KERNEL_IDENTITY`), if any.
+    var identityPath: String? { identity ?? ProcessInfo.processInfo.environment["PRIVACY_KERNEL_IDENTITY"] }
+
+    /// The identity read from ``identityPath``.
+    func loadIdentity() throws -> LedgerIdentity? { try identityPath.map { try LedgerIdentity(contentsOfFile: $0) } }
+
+    /// Who acts: the name typed, else the identity's name, else `fallback` (a ledger that takes
+    /// names; one that takes signed requests refuses a name without its identity).
+    func actor(_ typed: String?, otherwise fallback: String) throws -> String {
+        if let typed { return typed }
+        return try loadIdentity()?.name ?? fallback
+    }
+
     func validate() throws {
         guard SQLiteLedger.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be full or normal")
@@ -35,7 +54,7 @@ struct LedgerLocation: ParsableArguments {
         }
         return try SQLiteLedger(
             path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full,
-            access: readOnly ? .readOnly : .readWrite)
+            access: readOnly ? .readOnly : .readWrite, identity: readOnly ? nil : loadIdentity())
     }
 }
 

@@ -14,7 +14,10 @@ enum AuditLog {
     static let genesis = String(repeating: "0", count: 64)
 
     /// Appends one entry; must run inside a write transaction.
-    static func append(_ db: Database, time: Date, actor: String, action: String, details: [String: String]) throws {
+    @discardableResult
+    static func append(
+        _ db: Database, time: Date, actor: String, action: String, details: [String: String]
+    ) throws -> (sequence: Int64, hash: String) {
         let (lastSequence, lastHash) = try head(db)
         let sequence = lastSequence + 1
         let detailsText = canonicalJSON(details)
@@ -25,6 +28,7 @@ enum AuditLog {
             sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
         try db.executeCached(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
+        return (sequence, hash)
     }
 
     /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
@@ -40,6 +44,11 @@ enum AuditLog {
             return (try row.ledgerValue("sequence"), try row.ledgerValue("hash"))
         }
         return (0, genesis)
+    }
+
+    /// An entry's details as a dictionary (empty when they are not a JSON object of strings).
+    static func decodeDetails(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
     }
 
     /// A JSON object of strings with keys sorted by their UTF-8 bytes, the same text for the
@@ -285,8 +294,11 @@ extension SQLiteLedger {
             let (headSequence, _) = try AuditLog.head(db)
             let lastPurged = (firstKept ?? headSequence + 1) - 1
             let (anchorSequence, _) = try AuditLog.anchor(db)
+            let signed = try Self.signedSince(db) != nil
+            // Authenticated before anything is deleted.
+            try authenticate(db, actor: actor, role: .reviewer, action: "purge")
             guard lastPurged > anchorSequence else {
-                try AuditLog.append(
+                try record(
                     db, time: time, actor: actor, action: "purge",
                     details: try LedgerState.recordingSnapshot(in: ["cutoff": iso(cutoff), "deleted": "0"], db))
                 return 0
@@ -297,15 +309,20 @@ extension SQLiteLedger {
             let deleted = db.changesCount
             try db.executeCached(
                 sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
-            try AuditLog.append(
+            try db.executeCached(sql: "DELETE FROM audit_signatures WHERE sequence <= ?", arguments: [lastPurged])
+            var details = [
+                "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash,
+            ]
+            if signed {
+                // The entries that registered the principals may be among those deleted.
+                details["identities"] = "signed"
+                details["principals"] = try Self.principalsRecord(db)
+            }
+            try record(
                 db, time: time, actor: actor, action: "purge",
                 // The purge entry vouches for every object's state: the entries that recorded it
                 // may be among those deleted.
-                details: try LedgerState.recordingSnapshot(
-                    in: [
-                        "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
-                        "anchor_hash": hash,
-                    ], db))
+                details: try LedgerState.recordingSnapshot(in: details, db), signed: signed)
             return deleted
         }
     }

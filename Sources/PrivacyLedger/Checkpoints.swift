@@ -67,7 +67,7 @@ extension SQLiteLedger {
             try db.execute(
                 sql: "INSERT INTO checkpoints (sequence, hash, time, public_key, signature) VALUES (?, ?, ?, ?, ?)",
                 arguments: [sequence, hash, time.timeIntervalSince1970, checkpoint.publicKey, signature])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "checkpoint",
                 details: [
                     "sequence": "\(sequence)", "hash": hash, "public_key": checkpoint.publicKey, "signature": signature,

@@ -31,7 +31,7 @@ extension SQLiteLedger {
                 String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [name])
             guard old != digest else { return }
             try db.executeCached(sql: "UPDATE datasets SET content_digest = ? WHERE name = ?", arguments: [digest, name])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "dataset-digest",
                 details: try LedgerState.recording(
                     LedgerState.datasetKey(name), in: ["dataset": name, "sha256": digest, "previous_sha256": old ?? ""], db))
@@ -84,7 +84,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "UPDATE columns SET role = ? WHERE dataset = ? AND name = ?",
                 arguments: [role.rawValue, dataset, column])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "role",
                 details: try LedgerState.recording(
                     LedgerState.datasetKey(dataset), in: ["dataset": dataset, "column": column, "role": role.rawValue], db))

@@ -55,7 +55,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "INSERT INTO settings VALUES ('export_area', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [area])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "export-area",
                 details: try LedgerState.recording(LedgerState.settingsKey, in: ["export_area": area], db))
         }

@@ -119,7 +119,7 @@ extension SQLiteLedger {
                     sql:
                         "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
                     arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
-                try AuditLog.append(
+                try self.record(
                     db, time: time, actor: op, action: "export",
                     details: try LedgerState.recording(
                         LedgerState.authorisationKey(authorisation.id),

@@ -13,6 +13,7 @@ import GRDB
 enum LedgerState {
     static func authorisationKey(_ id: Int64) -> String { "authorisation:\(id)" }
     static func datasetKey(_ name: String) -> String { "dataset:\(name)" }
+    static func principalKey(_ name: String) -> String { "principal:\(name)" }
     static let settingsKey = "settings"
 
     /// Length-prefixed fields, hashed: the same digest for the same values, whatever they hold.
@@ -74,6 +75,13 @@ enum LedgerState {
         return digest(fields)
     }
 
+    /// The digest of principal `name` (roles, key, status), or `nil` when it is not registered.
+    static func principalDigest(_ db: Database, name: String) throws -> String? {
+        try db.cachedRow(
+            sql: "SELECT name, roles, public_key, registered_at, status FROM principals WHERE name = ?", arguments: [name]
+        ).map { digest(fields($0)) }
+    }
+
     /// The digest of the settings (policy, export area, throwaway mark).
     static func settingsDigest(_ db: Database) throws -> String {
         var fields: [String] = []
@@ -88,6 +96,9 @@ enum LedgerState {
             return try authorisationDigest(db, id: id)
         }
         if key.hasPrefix("dataset:") { return try datasetDigest(db, name: String(key.dropFirst("dataset:".count))) }
+        if key.hasPrefix("principal:") {
+            return try principalDigest(db, name: String(key.dropFirst("principal:".count)))
+        }
         return nil
     }
 
@@ -99,6 +110,10 @@ enum LedgerState {
         }
         for name in try String.fetchAll(db, sql: "SELECT name FROM datasets") {
             states[datasetKey(name)] = try datasetDigest(db, name: name)
+        }
+        // (The v4 migration's baseline snapshot runs before the principals table exists.)
+        for name in try db.tableExists("principals") ? String.fetchAll(db, sql: "SELECT name FROM principals") : [] {
+            states[principalKey(name)] = try principalDigest(db, name: name)
         }
         return states
     }
@@ -235,14 +250,19 @@ extension SQLiteLedger {
     /// `id`'s row and the row of the dataset it reads (levels, roles, digest) are the states
     /// their last audit entries recorded. Run inside the charge's transaction, before composing.
     static func requireRecordedState(_ db: Database, authorisation id: Int64, dataset: String) throws {
-        for key in [LedgerState.authorisationKey(id), LedgerState.datasetKey(dataset)] {
-            guard let recorded = try LedgerState.recorded(db, key: key) else {
-                throw PrivacyLedgerError.stateTampered(object: key, reason: "the audit log records no state for it")
-            }
-            guard try LedgerState.digest(db, of: key) == recorded.digest else {
-                throw PrivacyLedgerError.stateTampered(
-                    object: key, reason: "its row differs from the state recorded at audit entry \(recorded.sequence)")
-            }
+        try requireRecordedState(db, key: LedgerState.authorisationKey(id))
+        try requireRecordedState(db, key: LedgerState.datasetKey(dataset))
+    }
+
+    /// Refuses (``PrivacyLedgerError/stateTampered(object:reason:)``) unless object `key`'s
+    /// row is the state its last audit entry recorded.
+    static func requireRecordedState(_ db: Database, key: String) throws {
+        guard let recorded = try LedgerState.recorded(db, key: key) else {
+            throw PrivacyLedgerError.stateTampered(object: key, reason: "the audit log records no state for it")
+        }
+        guard try LedgerState.digest(db, of: key) == recorded.digest else {
+            throw PrivacyLedgerError.stateTampered(
+                object: key, reason: "its row differs from the state recorded at audit entry \(recorded.sequence)")
         }
     }
 }

@@ -60,6 +60,13 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     /// SQLite, a foreign schema, or a schema older or newer than this version's); nothing was
     /// written to it.
     case notALedger(path: String, reason: String)
+    /// An identity file (`--identity`, a `.pub` file) that cannot be read or is malformed.
+    case invalidIdentity(path: String, reason: String)
+    /// A ledger that takes signed requests was asked to act for `actor` without that
+    /// principal's identity, or with an identity that is not the registered one.
+    case unauthenticated(actor: String, reason: String)
+    /// The principal does not hold the role the action needs.
+    case roleNotHeld(principal: String, role: String, action: String)
 
     /// The rule a refusal enforces, as a short stable identifier (for logs and scripts).
     public var rule: String {
@@ -88,6 +95,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .release: "release-refused"
         case .storage: "storage"
         case .notALedger: "not-a-ledger"
+        case .invalidIdentity: "invalid-identity"
+        case .unauthenticated: "unauthenticated"
+        case .roleNotHeld: "role-not-held"
         }
     }
 
@@ -142,6 +152,11 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case let .release(error): text = error.description
         case let .storage(reason): text = "the ledger's storage failed: \(reason)"
         case let .notALedger(path, reason): text = "'\(path)' is not a ledger this version can read: \(reason)"
+        case let .invalidIdentity(path, reason): text = "identity file '\(path)': \(reason)"
+        case let .unauthenticated(actor, reason):
+            text = "the request for '\(actor)' is not authenticated: \(reason); nothing was changed or released"
+        case let .roleNotHeld(principal, role, action):
+            text = "principal '\(principal)' does not hold the role '\(role)' that '\(action)' needs"
         }
         return "[\(rule)] \(text)"
     }

@@ -30,7 +30,7 @@ extension PrivacyLedgerError {
     /// reporting that the storage failed or that a file is not a ledger.
     public var isRefusal: Bool {
         switch self {
-        case .storage, .notALedger: false
+        case .storage, .notALedger, .invalidIdentity: false
         default: true
         }
     }
@@ -52,7 +52,7 @@ extension SQLiteLedger {
         }
         let time = now
         _ = try? write { db in
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: op, action: "refused",
                 details: [
                     "scenario": scenario, "dataset": dataset, "request": request, "rule": error.rule,

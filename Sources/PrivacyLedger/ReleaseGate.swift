@@ -244,7 +244,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
                 arguments: [try Self.encode(composed.accountant), after, authorisation.id])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: context.operator, action: "release-charged",
                 details: try LedgerState.recording(
                     LedgerState.authorisationKey(authorisation.id),
@@ -284,7 +284,7 @@ extension SQLiteLedger {
             let op =
                 try db.cachedValue(
                     String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: op, action: "release-completed",
                 details: ["release": id.uuidString, "result_digest": digest, "bytes": "\(encoded.utf8.count)"])
         }

@@ -102,7 +102,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)",
                 arguments: [id, time.timeIntervalSince1970, actor])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "grant",
                 details: try LedgerState.recording(
                     LedgerState.authorisationKey(id),
@@ -202,7 +202,7 @@ extension SQLiteLedger {
                 details["missing_files"] = missing.joined(separator: "\n")
                 if !kept.isEmpty { details["kept_files"] = kept.joined(separator: "\n") }
             }
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor,
                 action: status == .active ? "resume" : (status == .suspended ? "suspend" : "terminate"),
                 details: try LedgerState.recording(LedgerState.authorisationKey(current.id), in: details, db))
@@ -398,7 +398,7 @@ extension SQLiteLedger {
         operator op: String, scenario: String, dataset: String, columns: [String]
     ) throws(PrivacyLedgerError) -> Authorisation {
         try recordingRefusals(
-            operator: op, scenario: scenario, dataset: dataset, request: "read " + columns.joined(separator: ", ")
+            operator: op, scenario: scenario, dataset: dataset, request: columns.isEmpty ? "read rows" : "read " + columns.joined(separator: ", ")
         ) { () throws(PrivacyLedgerError) in
             try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
         }
@@ -412,6 +412,7 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> Authorisation {
         let time = now
         return try read { db in
+            try authenticate(db, actor: op, role: .operator, action: "read")
             guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                 throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
             }

@@ -41,7 +41,7 @@ extension SQLiteLedger {
                 if db.changesCount > 0 { added.append(column) }
             }
             if !known || !added.isEmpty {
-                try AuditLog.append(
+                try record(
                     db, time: time, actor: actor, action: "dataset-registered",
                     details: try LedgerState.recording(
                         LedgerState.datasetKey(name),
@@ -73,7 +73,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?",
                 arguments: [level.rawValue, dataset, column])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "classify",
                 details: try LedgerState.recording(
                     LedgerState.datasetKey(dataset),
@@ -99,7 +99,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?", arguments: [isPublic ? 1 : 0, dataset])
             guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "row-count-public",
                 details: try LedgerState.recording(
                     LedgerState.datasetKey(dataset), in: ["dataset": dataset, "public": isPublic ? "true" : "false"], db))

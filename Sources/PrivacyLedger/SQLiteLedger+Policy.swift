@@ -42,7 +42,7 @@ extension SQLiteLedger {
             try db.executeCached(
                 sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'",
                 arguments: ["\(policy.minimumCellCount)"])
-            try AuditLog.append(
+            try record(
                 db, time: time, actor: actor, action: "policy",
                 details: try LedgerState.recording(
                     LedgerState.settingsKey,

@@ -29,6 +29,12 @@ public final class SQLiteLedger: Sendable {
     public let durability: Durability
     /// How long a writer waits for another process's transaction, in seconds.
     public let busyTimeout: TimeInterval
+    /// The principal this connection acts for, when the ledger takes signed requests: each
+    /// audit entry its requests write is signed with the identity's key, and refused unless the
+    /// identity is a registered, active principal holding the role the action needs
+    /// (``registerPrincipal(_:roles:actor:)``). `nil`: no identity (names only; refused by a
+    /// ledger that takes signed requests).
+    public let identity: LedgerIdentity?
     let database: DatabaseQueue
     let clock: @Sendable () -> Date
 
@@ -60,15 +66,18 @@ public final class SQLiteLedger: Sendable {
     ///   - durability: see ``Durability`` (default `.full`).
     ///   - busyTimeout: seconds to wait for another process's write transaction (default 30).
     ///   - access: see ``Access`` (default `.readWrite`).
+    ///   - identity: the principal this connection acts for (see ``identity``).
     ///   - clock: the time source (tests pass a fixed or shifted clock).
     /// - Throws: ``PrivacyLedgerError/storage(reason:)`` when the file cannot be opened or
     ///   migrated; ``PrivacyLedgerError/notALedger(path:reason:)`` for a read-only open of a file
     ///   that is not a ledger of this version.
     public init(
         path: String, durability: Durability = .full, busyTimeout: TimeInterval = 30,
-        access: Access = .readWrite, clock: @escaping @Sendable () -> Date = { Date() }
+        access: Access = .readWrite, identity: LedgerIdentity? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(PrivacyLedgerError) {
         self.path = path
+        self.identity = identity
         self.durability = durability
         self.busyTimeout = busyTimeout
         self.clock = clock
@@ -290,6 +299,18 @@ public final class SQLiteLedger: Sendable {
                     details: try LedgerState.recordingSnapshot(
                         in: ["note": "state digests start here; earlier changes are vouched for by the chain only"], db))
             }
+        }
+        // v5: principals with Ed25519 keys; the signatures of the audit entries their requests
+        // wrote (a signature is over the entry's hash, so the chain's hashes are unchanged).
+        migrator.registerMigration("v5-principals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE principals (
+                        name TEXT PRIMARY KEY, roles TEXT NOT NULL, public_key TEXT NOT NULL UNIQUE,
+                        registered_at REAL NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked')));
+                    CREATE TABLE audit_signatures (sequence INTEGER PRIMARY KEY, signer TEXT NOT NULL, signature TEXT NOT NULL);
+                    """)
         }
         return migrator
     }

@@ -80,8 +80,8 @@ struct AuditVerifyStateCLITests {
             ).status == 0)
         let dp = ["dp", "count", "--data", data, "--epsilon", "0.5", "--ledger", ledger, "--operator", "o", "--scenario", "s"]
         #expect(try run(binary, dp).status == 0)
-        #expect(try run(binary, ["ledger", "keygen", "--out", directory.file("regulator")]).status == 0)
-        let signed = try run(binary, ["ledger", "checkpoint", "--ledger", ledger, "--key", directory.file("regulator.key")])
+        #expect(try run(binary, ["ledger", "identity", "--name", "regulator", "--out", directory.file("regulator")]).status == 0)
+        let signed = try run(binary, ["ledger", "checkpoint", "--ledger", ledger, "--identity", directory.file("regulator.key")])
         #expect(signed.status == 0 && signed.out.contains("checkpoint: entry"), "\(signed.err)")
         let clean = try run(
             binary, ["ledger", "audit-verify", "--ledger", ledger, "--public-key", directory.file("regulator.pub")])
