@@ -138,23 +138,23 @@ enum LedgerState {
     /// snapshot — with that entry's sequence, after checking the entry's own hash; `nil` when
     /// the chain records none. O(log entries) through the `audit_state` index.
     static func recorded(_ db: Database, key: String) throws -> (sequence: Int64, digest: String)? {
-        let decoder = JSONDecoder()
-        func checked(_ row: Row) throws -> [String: String] {
+        /// Checks the entry's own hash (an entry edited to vouch for an edited row is refused).
+        func check(_ row: Row) throws {
             let sequence: Int64 = try row.ledgerValue("sequence")
-            let details: String = try row.ledgerValue("details")
             let hash = AuditLog.digest(
                 sequence: sequence, time: try row.ledgerValue("time"), actor: try row.ledgerValue("actor"),
-                action: try row.ledgerValue("action"), details: details,
+                action: try row.ledgerValue("action"), details: try row.ledgerValue("details"),
                 previousHash: try row.ledgerValue("previous_hash"))
             guard hash == (try row.ledgerValue("hash", as: String.self)) else {
                 throw PrivacyLedgerError.stateTampered(
                     object: key, reason: "audit entry \(sequence), which records its state, was edited")
             }
-            return (try? decoder.decode([String: String].self, from: Data(details.utf8))) ?? [:]
         }
+        // SQLite extracts the recorded digest (no JSON decoding on the release path).
         let latest = try db.cachedRow(
             sql: """
-                SELECT * FROM audit WHERE json_extract(details, '$.state_of') = ? ORDER BY sequence DESC LIMIT 1
+                SELECT *, json_extract(details, '$.state') AS recorded_state FROM audit
+                WHERE json_extract(details, '$.state_of') = ? ORDER BY sequence DESC LIMIT 1
                 """, arguments: [key])
         // Only the snapshot's sequence here: its details (a digest per object) are read only
         // when no later entry records `key`.
@@ -162,14 +162,15 @@ enum LedgerState {
             Int64.self, sql: "SELECT max(sequence) FROM audit WHERE action IN ('purge', 'state-baseline')")
         let latestSequence: Int64? = try latest.map { try $0.ledgerValue("sequence") }
         if let latest, let latestSequence, latestSequence > (snapshotSequence ?? 0) {
-            return (latestSequence, try checked(latest)["state"] ?? "")
+            try check(latest)
+            return (latestSequence, (latest["recorded_state"] as String?) ?? "")
         }
         if let snapshotSequence,
             let snapshot = try db.cachedRow(sql: "SELECT * FROM audit WHERE sequence = ?", arguments: [snapshotSequence])
         {
-            let states = try checked(snapshot)["states"] ?? "{}"
-            let map = (try? decoder.decode([String: String].self, from: Data(states.utf8))) ?? [:]
-            if let digest = map[key] { return (snapshotSequence, digest) }
+            try check(snapshot)
+            let details = AuditLog.decodeDetails(try snapshot.ledgerValue("details"))
+            if let digest = AuditLog.decodeDetails(details["states"] ?? "{}")[key] { return (snapshotSequence, digest) }
         }
         return nil
     }

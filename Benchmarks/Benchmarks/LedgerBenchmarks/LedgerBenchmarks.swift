@@ -24,12 +24,31 @@ final class LedgerFixture: Sendable {
     let partial: QueryPartial
     let directory: String
 
-    init(durability: SQLiteLedger.Durability) {
-        directory = NSTemporaryDirectory() + "ledger-bench-\(durability.rawValue)-\(UUID().uuidString)"
+    /// - Parameter signed: a ledger that takes signed requests (a reviewer, a steward and the
+    ///   operator registered as principals; every audit entry signed with Ed25519 and each
+    ///   request's principal checked against its recorded state).
+    init(durability: SQLiteLedger.Durability, signed: Bool = false) {
+        directory = NSTemporaryDirectory() + "ledger-bench-\(durability.rawValue)-\(signed)-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        ledger = try! SQLiteLedger(path: directory + "/ledger.sqlite", durability: durability)
-        try! ledger.registerDataset("trips", columns: ["fare", "district"])
-        try! ledger.grant(operator: "op-bench", scenario: "bench", budget: .pure(epsilon: 1e12), dataset: "trips", columns: ["fare"])
+        let path = directory + "/ledger.sqlite"
+        if signed {
+            let reviewer = try! LedgerIdentity(name: "rev-bench"), steward = try! LedgerIdentity(name: "stew-bench")
+            let operatorIdentity = try! LedgerIdentity(name: "op-bench")
+            let asReviewer = try! SQLiteLedger(path: path, durability: durability, identity: reviewer)
+            try! asReviewer.registerPrincipal(reviewer.principalKey, roles: [.reviewer], actor: "rev-bench")
+            try! asReviewer.registerPrincipal(steward.principalKey, roles: [.steward], actor: "rev-bench")
+            try! asReviewer.registerPrincipal(operatorIdentity.principalKey, roles: [.operator], actor: "rev-bench")
+            try! SQLiteLedger(path: path, durability: durability, identity: steward)
+                .registerDataset("trips", columns: ["fare", "district"], actor: "stew-bench")
+            try! asReviewer.grant(
+                operator: "op-bench", scenario: "bench", budget: .pure(epsilon: 1e12), dataset: "trips", columns: ["fare"],
+                actor: "rev-bench")
+            ledger = try! SQLiteLedger(path: path, durability: durability, identity: operatorIdentity)
+        } else {
+            ledger = try! SQLiteLedger(path: path, durability: durability)
+            try! ledger.registerDataset("trips", columns: ["fare", "district"])
+            try! ledger.grant(operator: "op-bench", scenario: "bench", budget: .pure(epsilon: 1e12), dataset: "trips", columns: ["fare"])
+        }
         let table = try! Table(columns: [try! Column("fare", float64: (0..<1_000).map { Double($0 % 50) }),
                                          try! Column("district", strings: (0..<1_000).map { "d\($0 % 4)" })])
         partial = try! DPQuery.count(of: "fare").partial(over: table)
@@ -43,6 +62,7 @@ final class LedgerFixture: Sendable {
 
 let fullFixture = LedgerFixture(durability: .full)
 let normalFixture = LedgerFixture(durability: .normal)
+let signedNormalFixture = LedgerFixture(durability: .normal, signed: true)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -61,6 +81,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("release through SQLiteLedger, WAL, synchronous=NORMAL") { _ in
         blackHole(try normalFixture.release())
+    }
+
+    Benchmark("release through SQLiteLedger, signed requests, WAL, synchronous=NORMAL") { _ in
+        blackHole(try signedNormalFixture.release())
     }
 
     Benchmark("release through SQLiteLedger, WAL, synchronous=FULL") { _ in
