@@ -433,7 +433,7 @@ struct LedgerCommand: ParsableCommand {
                 }
                 if let since = signatures.signedSince {
                     print(
-                        "signed requests since entry \(since): \(signatures.verified) signatures verified, \(signatures.unauthenticatedRefusals) unauthenticated requests refused on record"
+                        "signed requests since entry \(since): \(signatures.verified) signatures verified; unauthenticated refusals on record: \(signatures.unauthenticatedRefusals)"
                     )
                     for failure in signatures.failures { print("  \(failure)") }
                 }
