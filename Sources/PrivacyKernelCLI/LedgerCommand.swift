@@ -39,7 +39,8 @@ struct LedgerCommand: ParsableCommand {
         var minCellCount: Int?
         @Option(
             help:
-                "The export area: the only directory exports are written into (default: <ledger name>-exports beside the ledger file).")
+                "The export area: the only directory exports are written into (default: <ledger name>-exports beside the ledger file)."
+        )
         var exportArea: String?
         func run() throws {
             let ledger = try location.open(create: true)
@@ -49,7 +50,9 @@ struct LedgerCommand: ParsableCommand {
                 policy.minimumCellCount = minCellCount ?? policy.minimumCellCount
                 try ledger.setPolicy(policy, actor: location.actor(nil, otherwise: "platform"))
             }
-            if let exportArea { try ledger.setExportArea(exportArea, actor: location.actor(nil, otherwise: "platform")) }
+            if let exportArea {
+                try ledger.setExportArea(exportArea, actor: location.actor(nil, otherwise: "platform"))
+            }
             print(
                 "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \(try ledger.exportArea())"
             )
@@ -62,7 +65,9 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var location: LedgerLocation
         @Option(help: "The CSV file (its header names the columns).")
         var data: String?
-        @Option(help: "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
+        @Option(
+            help:
+                "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
         var dataset: String?
         @Option(help: "COLUMN=LEVEL, level 1 (open) … 4 (restricted, never leaves); repeatable.")
         var level: [String] = []
@@ -86,7 +91,9 @@ struct LedgerCommand: ParsableCommand {
             guard ClassificationLevel(rawValue: defaultLevel) != nil else {
                 throw ValidationError("--default-level must be 1…4, got \(defaultLevel)")
             }
-            guard (data == nil) != (self.dataset == nil) else { throw ValidationError("give --data FILE or --dataset NAME") }
+            guard (data == nil) != (self.dataset == nil) else {
+                throw ValidationError("give --data FILE or --dataset NAME")
+            }
         }
         func run() throws {
             let fallback = ClassificationLevel(rawValue: defaultLevel)!
@@ -119,13 +126,15 @@ struct LedgerCommand: ParsableCommand {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let value = ColumnRole(rawValue: parts[1]) else {
                     throw ValidationError(
-                        "--role must be COLUMN=\(ColumnRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(spec)'")
+                        "--role must be COLUMN=\(ColumnRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(spec)'"
+                    )
                 }
                 try ledger.setRole(dataset: dataset, column: parts[0], role: value, actor: actor)
             }
             for column in try ledger.columns(of: dataset) {
                 print(
-                    "\(column.column): level \(column.level)" + (column.role == .none ? "" : ", \(column.role.rawValue)"))
+                    "\(column.column): level \(column.level)"
+                        + (column.role == .none ? "" : ", \(column.role.rawValue)"))
             }
             print(
                 "row count: "
@@ -151,7 +160,9 @@ struct LedgerCommand: ParsableCommand {
         var accounting: String?
         @Option(help: "The CSV dataset (registered if new; its columns get level 2 unless classified).")
         var data: String?
-        @Option(help: "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
+        @Option(
+            help:
+                "A dataset already registered, by its ledger name (a scenario view: FILE#SCENARIO), instead of --data.")
         var dataset: String?
         @Option(help: "Allowed columns, comma-separated (default: every column below level 4).")
         var columns: String?
@@ -170,7 +181,9 @@ struct LedgerCommand: ParsableCommand {
                 throw ValidationError("give --epsilon (optionally with --delta) or --rho")
             }
             if rho != nil && delta != nil { throw ValidationError("--delta goes with --epsilon, not --rho") }
-            guard (data == nil) != (self.dataset == nil) else { throw ValidationError("give --data FILE or --dataset NAME") }
+            guard (data == nil) != (self.dataset == nil) else {
+                throw ValidationError("give --data FILE or --dataset NAME")
+            }
             // Checked here, before the ledger is opened, so a bad budget creates and records nothing.
             if let epsilon, !(epsilon.isFinite && epsilon > 0) {
                 throw ValidationError("--epsilon must be a finite ε > 0, got \(epsilon)")
@@ -375,9 +388,11 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "audit-verify",
             abstract:
-                "Verify the audit log's hash chain, that every authorisation, dataset and setting is the state the chain records, and (with --public-key) the regulator's signed checkpoints; exit 1 on any failure.")
+                "Verify the audit log's hash chain, that every authorisation, dataset and setting is the state the chain records, and (with --public-key) the regulator's signed checkpoints; exit 1 on any failure."
+        )
         @OptionGroup var location: LedgerLocation
-        @Option(help: "The regulator's public identity file (BASE.pub of ledger identity): verify the signed checkpoints.")
+        @Option(
+            help: "The regulator's public identity file (BASE.pub of ledger identity): verify the signed checkpoints.")
         var publicKey: String?
         @Flag(help: "Print JSON.")
         var json = false
@@ -471,13 +486,15 @@ struct LedgerCommand: ParsableCommand {
 
     struct Principal: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register, list and revoke the principals (Ed25519 identities) of a ledger that takes signed requests.",
+            abstract:
+                "Register, list and revoke the principals (Ed25519 identities) of a ledger that takes signed requests.",
             subcommands: [Add.self, List.self, Revoke.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract:
-                    "A reviewer registers a principal's public identity with its roles; the first registration is a reviewer registering itself.")
+                    "A reviewer registers a principal's public identity with its roles; the first registration is a reviewer registering itself."
+            )
             @OptionGroup var location: LedgerLocation
             @Option(help: "The principal's public identity file (BASE.pub of ledger identity).")
             var publicKey: String
@@ -490,7 +507,8 @@ struct LedgerCommand: ParsableCommand {
                 for text in role.flatMap({ $0.split(separator: ",") }) {
                     guard let value = PrincipalRole(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
                         throw ValidationError(
-                            "--role must be \(PrincipalRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
+                            "--role must be \(PrincipalRole.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'"
+                        )
                     }
                     roles.append(value)
                 }
@@ -518,7 +536,8 @@ struct LedgerCommand: ParsableCommand {
                 if principals.isEmpty { print("no principals: this ledger takes names, not signed requests") }
                 for p in principals {
                     print(
-                        "\(p.name)  \(p.roles.map(\.rawValue).joined(separator: ","))  \(p.status)  key \(p.publicKey.prefix(12))…")
+                        "\(p.name)  \(p.roles.map(\.rawValue).joined(separator: ","))  \(p.status)  key \(p.publicKey.prefix(12))…"
+                    )
                 }
             }
         }
@@ -544,7 +563,8 @@ struct LedgerCommand: ParsableCommand {
     struct Checkpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "The regulator signs the audit chain's head with its identity (Ed25519); audit-verify --public-key checks every checkpoint.")
+                "The regulator signs the audit chain's head with its identity (Ed25519); audit-verify --public-key checks every checkpoint."
+        )
         @OptionGroup var location: LedgerLocation
         @Option(help: "Who signs (audited; default: the identity's name).")
         var actor: String?
@@ -554,7 +574,9 @@ struct LedgerCommand: ParsableCommand {
             }
             let ledger = try location.open()
             let checkpoint = try ledger.checkpoint(signingWith: identity.signingKey, actor: actor ?? identity.name)
-            print("checkpoint: entry \(checkpoint.sequence), head \(checkpoint.hash), signed \(checkpoint.time.formatted(.iso8601))")
+            print(
+                "checkpoint: entry \(checkpoint.sequence), head \(checkpoint.hash), signed \(checkpoint.time.formatted(.iso8601))"
+            )
         }
     }
 

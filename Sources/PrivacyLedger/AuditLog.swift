@@ -277,53 +277,58 @@ extension SQLiteLedger {
     ///   verify (a purge never hides tampering).
     @discardableResult
     public func purgeAudit(before cutoff: Date, actor: String = "platform") throws(PrivacyLedgerError) -> Int {
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        let earliest = Self.calendar.date(byAdding: .month, value: -Self.retentionMonths, to: time)!
-        guard cutoff <= earliest else { throw .purgeTooYoung(cutoff: cutoff, earliestAllowed: earliest) }
-        return try write { db in
-            _ = try AuditLog.verify(db)
-            // A purge never launders an edited state either: the state must match the chain.
-            if let first = try Self.stateDisagreements(db).first {
-                throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
-            }
-            // The prefix of entries before the first entry at or after the cutoff.
-            let firstKept = try db.cachedValue(
-                Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?",
-                arguments: [cutoff.timeIntervalSince1970])
-            let (headSequence, _) = try AuditLog.head(db)
-            let lastPurged = (firstKept ?? headSequence + 1) - 1
-            let (anchorSequence, _) = try AuditLog.anchor(db)
-            let signed = try Self.signedSince(db) != nil
-            // Authenticated before anything is deleted.
-            try authenticate(db, actor: actor, role: .reviewer, action: "purge")
-            guard lastPurged > anchorSequence else {
+        return try recordingRefusals(
+            operator: actor, scenario: "", dataset: "", request: "purge entries before \(iso(cutoff))"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            let earliest = Self.calendar.date(byAdding: .month, value: -Self.retentionMonths, to: time)!
+            guard cutoff <= earliest else { throw .purgeTooYoung(cutoff: cutoff, earliestAllowed: earliest) }
+            return try write { db in
+                _ = try AuditLog.verify(db)
+                // A purge never launders an edited state either: the state must match the chain.
+                if let first = try Self.stateDisagreements(db).first {
+                    throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
+                }
+                // The prefix of entries before the first entry at or after the cutoff.
+                let firstKept = try db.cachedValue(
+                    Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?",
+                    arguments: [cutoff.timeIntervalSince1970])
+                let (headSequence, _) = try AuditLog.head(db)
+                let lastPurged = (firstKept ?? headSequence + 1) - 1
+                let (anchorSequence, _) = try AuditLog.anchor(db)
+                let signed = try Self.signedSince(db) != nil
+                // Authenticated before anything is deleted.
+                try authenticate(db, actor: actor, role: .reviewer, action: "purge")
+                guard lastPurged > anchorSequence else {
+                    try record(
+                        db, time: time, actor: actor, action: "purge",
+                        details: try LedgerState.recordingSnapshot(in: ["cutoff": iso(cutoff), "deleted": "0"], db))
+                    return 0
+                }
+                let hash = try db.cachedValue(
+                    String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
+                try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
+                let deleted = db.changesCount
+                try db.executeCached(
+                    sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
+                try db.executeCached(sql: "DELETE FROM audit_signatures WHERE sequence <= ?", arguments: [lastPurged])
+                var details = [
+                    "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
+                    "anchor_hash": hash,
+                ]
+                if signed {
+                    // The entries that registered the principals may be among those deleted.
+                    details["identities"] = "signed"
+                    details["principals"] = try Self.principalsRecord(db)
+                }
                 try record(
                     db, time: time, actor: actor, action: "purge",
-                    details: try LedgerState.recordingSnapshot(in: ["cutoff": iso(cutoff), "deleted": "0"], db))
-                return 0
+                    // The purge entry vouches for every object's state: the entries that recorded it
+                    // may be among those deleted.
+                    details: try LedgerState.recordingSnapshot(in: details, db), signed: signed)
+                return deleted
             }
-            let hash = try db.cachedValue(
-                String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
-            try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
-            let deleted = db.changesCount
-            try db.executeCached(
-                sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
-            try db.executeCached(sql: "DELETE FROM audit_signatures WHERE sequence <= ?", arguments: [lastPurged])
-            var details = [
-                "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)", "anchor_hash": hash,
-            ]
-            if signed {
-                // The entries that registered the principals may be among those deleted.
-                details["identities"] = "signed"
-                details["principals"] = try Self.principalsRecord(db)
-            }
-            try record(
-                db, time: time, actor: actor, action: "purge",
-                // The purge entry vouches for every object's state: the entries that recorded it
-                // may be among those deleted.
-                details: try LedgerState.recordingSnapshot(in: details, db), signed: signed)
-            return deleted
         }
     }
 }

@@ -21,7 +21,9 @@ public struct AuditCheckpoint: Sendable, Hashable, Codable {
     /// The signed bytes: `privacy-kernel audit checkpoint v1`, the sequence, the hash and the
     /// time's bit pattern, one per line.
     public var message: Data {
-        Data("privacy-kernel audit checkpoint v1\n\(sequence)\n\(hash)\n\(String(time.timeIntervalSince1970.bitPattern, radix: 16))".utf8)
+        Data(
+            "privacy-kernel audit checkpoint v1\n\(sequence)\n\(hash)\n\(String(time.timeIntervalSince1970.bitPattern, radix: 16))"
+                .utf8)
     }
 }
 
@@ -50,29 +52,33 @@ extension SQLiteLedger {
     public func checkpoint(
         signingWith key: Curve25519.Signing.PrivateKey, actor: String = "regulator"
     ) throws(PrivacyLedgerError) -> AuditCheckpoint {
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        return try write { db in
-            _ = try AuditLog.verify(db)
-            if let first = try Self.stateDisagreements(db).first {
-                throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
+        return try recordingRefusals(operator: actor, scenario: "", dataset: "", request: "checkpoint") {
+            () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            return try write { db in
+                _ = try AuditLog.verify(db)
+                if let first = try Self.stateDisagreements(db).first {
+                    throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
+                }
+                let (sequence, hash) = try AuditLog.head(db)
+                let unsigned = AuditCheckpoint(
+                    sequence: sequence, hash: hash, time: time,
+                    publicKey: key.publicKey.rawRepresentation.base64EncodedString(), signature: "")
+                let signature = try key.signature(for: unsigned.message).base64EncodedString()
+                let checkpoint = AuditCheckpoint(
+                    sequence: sequence, hash: hash, time: time, publicKey: unsigned.publicKey, signature: signature)
+                try db.execute(
+                    sql: "INSERT INTO checkpoints (sequence, hash, time, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [sequence, hash, time.timeIntervalSince1970, checkpoint.publicKey, signature])
+                try record(
+                    db, time: time, actor: actor, action: "checkpoint",
+                    details: [
+                        "sequence": "\(sequence)", "hash": hash, "public_key": checkpoint.publicKey,
+                        "signature": signature,
+                    ])
+                return checkpoint
             }
-            let (sequence, hash) = try AuditLog.head(db)
-            let unsigned = AuditCheckpoint(
-                sequence: sequence, hash: hash, time: time,
-                publicKey: key.publicKey.rawRepresentation.base64EncodedString(), signature: "")
-            let signature = try key.signature(for: unsigned.message).base64EncodedString()
-            let checkpoint = AuditCheckpoint(
-                sequence: sequence, hash: hash, time: time, publicKey: unsigned.publicKey, signature: signature)
-            try db.execute(
-                sql: "INSERT INTO checkpoints (sequence, hash, time, public_key, signature) VALUES (?, ?, ?, ?, ?)",
-                arguments: [sequence, hash, time.timeIntervalSince1970, checkpoint.publicKey, signature])
-            try record(
-                db, time: time, actor: actor, action: "checkpoint",
-                details: [
-                    "sequence": "\(sequence)", "hash": hash, "public_key": checkpoint.publicKey, "signature": signature,
-                ])
-            return checkpoint
         }
     }
 
@@ -80,7 +86,9 @@ extension SQLiteLedger {
     /// has its hash at its sequence (the anchor's, for a purged prefix) and reaches it.
     ///
     /// - Complexity: O(checkpoints).
-    public func verifyCheckpoints(publicKey: Curve25519.Signing.PublicKey) throws(PrivacyLedgerError)
+    public func verifyCheckpoints(
+        publicKey: Curve25519.Signing.PublicKey
+    ) throws(PrivacyLedgerError)
         -> CheckpointVerification
     {
         let key = publicKey.rawRepresentation.base64EncodedString()
@@ -97,7 +105,8 @@ extension SQLiteLedger {
                 guard let signature = Data(base64Encoded: checkpoint.signature),
                     publicKey.isValidSignature(signature, for: checkpoint.message)
                 else {
-                    failures.append("checkpoint at entry \(checkpoint.sequence): the signature does not verify (forged)")
+                    failures.append(
+                        "checkpoint at entry \(checkpoint.sequence): the signature does not verify (forged)")
                     continue
                 }
                 guard checkpoint.sequence <= headSequence else {
@@ -117,7 +126,8 @@ extension SQLiteLedger {
                 }
                 guard hash == checkpoint.hash else {
                     failures.append(
-                        "checkpoint at entry \(checkpoint.sequence): the log no longer has the signed hash there (rewritten)")
+                        "checkpoint at entry \(checkpoint.sequence): the log no longer has the signed hash there (rewritten)"
+                    )
                     continue
                 }
                 verified.append(checkpoint)

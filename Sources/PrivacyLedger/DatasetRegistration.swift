@@ -22,28 +22,37 @@ extension SQLiteLedger {
     public func registerFile(
         _ path: String, columns: [String], defaultLevel: ClassificationLevel = .internal, actor: String = "platform"
     ) throws(PrivacyLedgerError) -> [DatasetColumn] {
-        let name = Self.datasetName(forFile: path)
-        let digest = try Self.fileDigest(path)
-        let registered = try registerDataset(name, columns: columns, defaultLevel: defaultLevel, actor: actor)
-        let time = now
-        try write { db in
-            let old = try db.cachedValue(
-                String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [name])
-            guard old != digest else { return }
-            try db.executeCached(sql: "UPDATE datasets SET content_digest = ? WHERE name = ?", arguments: [digest, name])
-            try record(
-                db, time: time, actor: actor, action: "dataset-digest",
-                details: try LedgerState.recording(
-                    LedgerState.datasetKey(name), in: ["dataset": name, "sha256": digest, "previous_sha256": old ?? ""], db))
+        return try recordingRefusals(
+            operator: actor, scenario: "", dataset: Self.datasetName(forFile: path),
+            request: "register file \(Self.datasetName(forFile: path))"
+        ) { () throws(PrivacyLedgerError) in
+            let name = Self.datasetName(forFile: path)
+            let digest = try Self.fileDigest(path)
+            let registered = try registerDatasetUnrecorded(
+                name, columns: columns, defaultLevel: defaultLevel, actor: actor)
+            let time = now
+            try write { db in
+                let old = try db.cachedValue(
+                    String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [name])
+                guard old != digest else { return }
+                try db.executeCached(
+                    sql: "UPDATE datasets SET content_digest = ? WHERE name = ?", arguments: [digest, name])
+                try record(
+                    db, time: time, actor: actor, action: "dataset-digest",
+                    details: try LedgerState.recording(
+                        LedgerState.datasetKey(name),
+                        in: ["dataset": name, "sha256": digest, "previous_sha256": old ?? ""], db))
+            }
+            return registered
         }
-        return registered
     }
 
     /// The SHA-256 the steward registered for `dataset`'s file, or `nil` (not a file, or
     /// registered before digests were kept).
     public func registeredDigest(of dataset: String) throws(PrivacyLedgerError) -> String? {
         try read { db in
-            try db.cachedValue(String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [dataset])
+            try db.cachedValue(
+                String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [dataset])
         }
     }
 
@@ -73,21 +82,27 @@ extension SQLiteLedger {
     public func setRole(
         dataset: String, column: String, role: ColumnRole, actor: String = "platform"
     ) throws(PrivacyLedgerError) {
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        try write { db in
-            let columns = try Self.datasetColumns(db, dataset)
-            guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-            guard columns.contains(where: { $0.column == column }) else {
-                throw PrivacyLedgerError.unknownColumn(column: column, dataset: dataset, available: columns.map(\.column))
+        try recordingRefusals(
+            operator: actor, scenario: "", dataset: dataset, request: "set role of \(column) to \(role.rawValue)"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            try write { db in
+                let columns = try Self.datasetColumns(db, dataset)
+                guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                guard columns.contains(where: { $0.column == column }) else {
+                    throw PrivacyLedgerError.unknownColumn(
+                        column: column, dataset: dataset, available: columns.map(\.column))
+                }
+                try db.executeCached(
+                    sql: "UPDATE columns SET role = ? WHERE dataset = ? AND name = ?",
+                    arguments: [role.rawValue, dataset, column])
+                try record(
+                    db, time: time, actor: actor, action: "role",
+                    details: try LedgerState.recording(
+                        LedgerState.datasetKey(dataset),
+                        in: ["dataset": dataset, "column": column, "role": role.rawValue], db))
             }
-            try db.executeCached(
-                sql: "UPDATE columns SET role = ? WHERE dataset = ? AND name = ?",
-                arguments: [role.rawValue, dataset, column])
-            try record(
-                db, time: time, actor: actor, action: "role",
-                details: try LedgerState.recording(
-                    LedgerState.datasetKey(dataset), in: ["dataset": dataset, "column": column, "role": role.rawValue], db))
         }
     }
 

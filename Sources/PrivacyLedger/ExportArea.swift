@@ -33,31 +33,36 @@ extension SQLiteLedger {
     /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` when the directory
     ///   would contain the ledger file or a registered dataset, or is not a directory.
     public func setExportArea(_ directory: String, actor: String) throws(PrivacyLedgerError) {
-        try Self.requireText(directory, name: "export area")
-        try Self.requireText(actor, name: "actor")
-        let area = URL(fileURLWithPath: directory).standardizedFileURL.path
-        let resolved = try ExportArea.prepare(area)
-        for protected in [Self.datasetName(forFile: path)] {
-            guard !ExportArea.isInside(protected, resolved) else {
-                throw .invalidParameter(
-                    name: "export area", value: area, reason: "it contains the ledger file; choose a separate directory")
-            }
-        }
-        let time = now
-        try write { db in
-            for dataset in try String.fetchAll(db, sql: "SELECT name FROM datasets") where dataset.hasPrefix("/") {
-                guard !ExportArea.isInside(dataset, resolved) else {
-                    throw PrivacyLedgerError.invalidParameter(
+        try recordingRefusals(operator: actor, scenario: "", dataset: "", request: "set export area \(directory)") {
+            () throws(PrivacyLedgerError) in
+            try Self.requireText(directory, name: "export area")
+            try Self.requireText(actor, name: "actor")
+            let area = URL(fileURLWithPath: directory).standardizedFileURL.path
+            let resolved = try ExportArea.prepare(area)
+            for protected in [Self.datasetName(forFile: path)] {
+                guard !ExportArea.isInside(protected, resolved) else {
+                    throw .invalidParameter(
                         name: "export area", value: area,
-                        reason: "it contains the registered dataset '\(dataset)'; choose a separate directory")
+                        reason: "it contains the ledger file; choose a separate directory")
                 }
             }
-            try db.executeCached(
-                sql: "INSERT INTO settings VALUES ('export_area', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [area])
-            try record(
-                db, time: time, actor: actor, action: "export-area",
-                details: try LedgerState.recording(LedgerState.settingsKey, in: ["export_area": area], db))
+            let time = now
+            try write { db in
+                for dataset in try String.fetchAll(db, sql: "SELECT name FROM datasets") where dataset.hasPrefix("/") {
+                    guard !ExportArea.isInside(dataset, resolved) else {
+                        throw PrivacyLedgerError.invalidParameter(
+                            name: "export area", value: area,
+                            reason: "it contains the registered dataset '\(dataset)'; choose a separate directory")
+                    }
+                }
+                try db.executeCached(
+                    sql:
+                        "INSERT INTO settings VALUES ('export_area', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [area])
+                try record(
+                    db, time: time, actor: actor, action: "export-area",
+                    details: try LedgerState.recording(LedgerState.settingsKey, in: ["export_area": area], db))
+            }
         }
     }
 }
@@ -181,9 +186,12 @@ enum ExportArea {
     /// and its SHA-256 is still `digest`, the one recorded when the ledger wrote it.
     static func delete(_ path: String, ifDigest digest: String, in area: String) -> Deletion {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return errno == ENOENT ? .missing : .kept("cannot inspect: \(errorText())") }
+        guard lstat(path, &info) == 0 else {
+            return errno == ENOENT ? .missing : .kept("cannot inspect: \(errorText())")
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .kept("not a regular file") }
-        guard let root = realPath(area), let parent = realPath(URL(fileURLWithPath: path).deletingLastPathComponent().path),
+        guard let root = realPath(area),
+            let parent = realPath(URL(fileURLWithPath: path).deletingLastPathComponent().path),
             isInside(parent, root)
         else { return .kept("outside the export area \(area)") }
         guard let data = FileManager.default.contents(atPath: path) else { return .kept("cannot read") }

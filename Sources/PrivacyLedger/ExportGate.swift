@@ -64,7 +64,8 @@ extension SQLiteLedger {
                 throw .exportRefused(
                     rule: "no-quasi-identifiers",
                     detail:
-                        "the steward of dataset '\(dataset)' declared no quasi-identifiers (ledger classify --role COLUMN=quasi-identifier), so microdata cannot be checked")
+                        "the steward of dataset '\(dataset)' declared no quasi-identifiers (ledger classify --role COLUMN=quasi-identifier), so microdata cannot be checked"
+                )
             }
             var quasiIdentifiers = declared.filter { columns.contains($0) }
             for name in named where !quasiIdentifiers.contains(name) { quasiIdentifiers.append(name) }

@@ -2,7 +2,7 @@ public import Crypto
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// What a principal is allowed to do in a ledger that takes signed requests.
@@ -126,7 +126,8 @@ public struct LedgerIdentity: @unchecked Sendable {
         }
         try IdentityFile.create(
             privatePath,
-            text: "\(IdentityFile.privateHeader)\nname: \(name)\ned25519-private: \(signingKey.rawRepresentation.base64EncodedString())\n",
+            text:
+                "\(IdentityFile.privateHeader)\nname: \(name)\ned25519-private: \(signingKey.rawRepresentation.base64EncodedString())\n",
             mode: 0o600)
         try IdentityFile.create(publicPath, text: principalKey.fileText, mode: 0o644)
         return (privatePath, publicPath)
@@ -168,8 +169,11 @@ enum IdentityFile {
             guard let colon = line.firstIndex(of: ":") else {
                 throw .invalidIdentity(path: path, reason: "a line is not 'field: value'")
             }
-            let field = String(line[..<colon]), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            guard fields[field] == nil else { throw .invalidIdentity(path: path, reason: "the field '\(field)' repeats") }
+            let field = String(line[..<colon]),
+                value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard fields[field] == nil else {
+                throw .invalidIdentity(path: path, reason: "the field '\(field)' repeats")
+            }
             fields[field] = value
         }
         guard let name = fields["name"] else { throw .invalidIdentity(path: path, reason: "no 'name:' line") }

@@ -49,7 +49,8 @@ enum LedgerState {
             fields += Self.fields(column)
         }
         for file in try db.cachedRows(
-            sql: "SELECT id, path, release_id, created_at, deleted_at FROM derived_data WHERE authorisation_id = ? ORDER BY id",
+            sql:
+                "SELECT id, path, release_id, created_at, deleted_at FROM derived_data WHERE authorisation_id = ? ORDER BY id",
             arguments: [id])
         {
             fields.append("derived")
@@ -78,7 +79,8 @@ enum LedgerState {
     /// The digest of principal `name` (roles, key, status), or `nil` when it is not registered.
     static func principalDigest(_ db: Database, name: String) throws -> String? {
         try db.cachedRow(
-            sql: "SELECT name, roles, public_key, registered_at, status FROM principals WHERE name = ?", arguments: [name]
+            sql: "SELECT name, roles, public_key, registered_at, status FROM principals WHERE name = ?",
+            arguments: [name]
         ).map { digest(fields($0)) }
     }
 
@@ -166,7 +168,8 @@ enum LedgerState {
             return (latestSequence, (latest["recorded_state"] as String?) ?? "")
         }
         if let snapshotSequence,
-            let snapshot = try db.cachedRow(sql: "SELECT * FROM audit WHERE sequence = ?", arguments: [snapshotSequence])
+            let snapshot = try db.cachedRow(
+                sql: "SELECT * FROM audit WHERE sequence = ?", arguments: [snapshotSequence])
         {
             try check(snapshot)
             let details = AuditLog.decodeDetails(try snapshot.ledgerValue("details"))
@@ -220,7 +223,8 @@ extension SQLiteLedger {
         while let row = try cursor.next() {
             let sequence: Int64 = try row.ledgerValue("sequence")
             let details =
-                (try? decoder.decode([String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8)))
+                (try? decoder.decode(
+                    [String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8)))
                 ?? [:]
             if let states = details["states"],
                 let map = try? decoder.decode([String: String].self, from: Data(states.utf8))

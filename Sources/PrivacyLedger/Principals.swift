@@ -95,56 +95,63 @@ extension SQLiteLedger {
     public func registerPrincipal(
         _ key: PrincipalKey, roles: [PrincipalRole], actor: String
     ) throws(PrivacyLedgerError) -> Principal {
-        try Self.requireText(actor, name: "actor")
-        try IdentityFile.validate(name: key.name)
-        let roles = Array(Set(roles)).sorted()
-        guard !roles.isEmpty else {
-            throw .invalidParameter(name: "roles", value: "", reason: "a principal needs at least one role")
-        }
-        let time = now
-        return try write { db in
-            if try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
-                throw PrivacyLedgerError.invalidParameter(
-                    name: "principal", value: key.name,
-                    reason: "a throwaway ledger takes names, not principals; register principals in a platform ledger")
+        return try recordingRefusals(
+            operator: actor, scenario: "", dataset: "",
+            request: "register principal \(key.name) as \(roles.map(\.rawValue).joined(separator: ","))"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            try IdentityFile.validate(name: key.name)
+            let roles = Array(Set(roles)).sorted()
+            guard !roles.isEmpty else {
+                throw .invalidParameter(name: "roles", value: "", reason: "a principal needs at least one role")
             }
-            if try db.cachedValue(Int.self, sql: "SELECT count(*) FROM principals WHERE name = ? OR public_key = ?",
-                arguments: [key.name, key.publicKeyBase64])! > 0
-            {
-                throw PrivacyLedgerError.invalidParameter(
-                    name: "principal", value: key.name, reason: "the name or the key is already registered")
-            }
-            let first = try Self.signedSince(db) == nil
-            if first {
-                guard roles.contains(.reviewer), identity?.principalKey == key, actor == key.name else {
+            let time = now
+            return try write { db in
+                if try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
                     throw PrivacyLedgerError.invalidParameter(
                         name: "principal", value: key.name,
                         reason:
-                            "the first principal of a ledger is a reviewer registering itself: its own identity (--identity), the reviewer role, and the actor its name"
-                    )
+                            "a throwaway ledger takes names, not principals; register principals in a platform ledger")
                 }
-            }
-            try db.execute(
-                sql: "INSERT INTO principals (name, roles, public_key, registered_at) VALUES (?, ?, ?, ?)",
-                arguments: [
-                    key.name, roles.map(\.rawValue).joined(separator: ","), key.publicKeyBase64,
-                    time.timeIntervalSince1970,
-                ])
-            if first {
+                if try db.cachedValue(
+                    Int.self, sql: "SELECT count(*) FROM principals WHERE name = ? OR public_key = ?",
+                    arguments: [key.name, key.publicKeyBase64])! > 0
+                {
+                    throw PrivacyLedgerError.invalidParameter(
+                        name: "principal", value: key.name, reason: "the name or the key is already registered")
+                }
+                let first = try Self.signedSince(db) == nil
+                if first {
+                    guard roles.contains(.reviewer), identity?.principalKey == key, actor == key.name else {
+                        throw PrivacyLedgerError.invalidParameter(
+                            name: "principal", value: key.name,
+                            reason:
+                                "the first principal of a ledger is a reviewer registering itself: its own identity (--identity), the reviewer role, and the actor its name"
+                        )
+                    }
+                }
+                try db.execute(
+                    sql: "INSERT INTO principals (name, roles, public_key, registered_at) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        key.name, roles.map(\.rawValue).joined(separator: ","), key.publicKeyBase64,
+                        time.timeIntervalSince1970,
+                    ])
+                if first {
+                    try record(
+                        db, time: time, actor: actor, action: "identities-signed",
+                        details: ["note": "from this entry on, every request is signed by a registered principal"])
+                }
                 try record(
-                    db, time: time, actor: actor, action: "identities-signed",
-                    details: ["note": "from this entry on, every request is signed by a registered principal"])
+                    db, time: time, actor: actor, action: "principal-registered",
+                    details: try LedgerState.recording(
+                        LedgerState.principalKey(key.name),
+                        in: [
+                            "principal": key.name, "roles": roles.map(\.rawValue).joined(separator: ","),
+                            "public_key": key.publicKeyBase64,
+                        ], db))
+                return try Self.principal(
+                    db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [key.name])!)
             }
-            try record(
-                db, time: time, actor: actor, action: "principal-registered",
-                details: try LedgerState.recording(
-                    LedgerState.principalKey(key.name),
-                    in: [
-                        "principal": key.name, "roles": roles.map(\.rawValue).joined(separator: ","),
-                        "public_key": key.publicKeyBase64,
-                    ], db))
-            return try Self.principal(
-                db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [key.name])!)
         }
     }
 
@@ -154,27 +161,33 @@ extension SQLiteLedger {
     /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for an unknown or
     ///   revoked principal or the last reviewer; authentication refusals as for any action.
     public func revokePrincipal(name: String, reason: String, actor: String) throws(PrivacyLedgerError) {
-        try Self.requireText(reason, name: "reason")
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        try write { db in
-            guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [name]),
-                try Self.principal(row).status == "active"
-            else {
-                throw PrivacyLedgerError.invalidParameter(
-                    name: "principal", value: name, reason: "no active principal of that name")
+        try recordingRefusals(operator: actor, scenario: "", dataset: "", request: "revoke principal \(name)") {
+            () throws(PrivacyLedgerError) in
+            try Self.requireText(reason, name: "reason")
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            try write { db in
+                guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [name]),
+                    try Self.principal(row).status == "active"
+                else {
+                    throw PrivacyLedgerError.invalidParameter(
+                        name: "principal", value: name, reason: "no active principal of that name")
+                }
+                let reviewers = try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name FROM principals WHERE status = 'active' AND (',' || roles || ',') LIKE '%,reviewer,%'"
+                )
+                if reviewers == [name] {
+                    throw PrivacyLedgerError.invalidParameter(
+                        name: "principal", value: name, reason: "the last active reviewer cannot be revoked")
+                }
+                try db.execute(sql: "UPDATE principals SET status = 'revoked' WHERE name = ?", arguments: [name])
+                try record(
+                    db, time: time, actor: actor, action: "principal-revoked",
+                    details: try LedgerState.recording(
+                        LedgerState.principalKey(name), in: ["principal": name, "reason": reason], db))
             }
-            let reviewers = try String.fetchAll(
-                db, sql: "SELECT name FROM principals WHERE status = 'active' AND (',' || roles || ',') LIKE '%,reviewer,%'")
-            if reviewers == [name] {
-                throw PrivacyLedgerError.invalidParameter(
-                    name: "principal", value: name, reason: "the last active reviewer cannot be revoked")
-            }
-            try db.execute(sql: "UPDATE principals SET status = 'revoked' WHERE name = ?", arguments: [name])
-            try record(
-                db, time: time, actor: actor, action: "principal-revoked",
-                details: try LedgerState.recording(
-                    LedgerState.principalKey(name), in: ["principal": name, "reason": reason], db))
         }
     }
 
@@ -271,12 +284,16 @@ extension SQLiteLedger {
             var revoked: Set<String> = []
             var verified = 0, unauthenticated = 0
             var failures: [String] = []
-            func registration(_ details: [String: String]) -> (String, Curve25519.Signing.PublicKey, Set<PrincipalRole>)? {
+            func registration(
+                _ details: [String: String]
+            ) -> (String, Curve25519.Signing.PublicKey, Set<PrincipalRole>)? {
                 guard let name = details["principal"],
                     let raw = details["public_key"].flatMap({ Data(base64Encoded: $0) }),
                     let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
                 else { return nil }
-                let held = (details["roles"] ?? "").split(separator: ",").compactMap { PrincipalRole(rawValue: String($0)) }
+                let held = (details["roles"] ?? "").split(separator: ",").compactMap {
+                    PrincipalRole(rawValue: String($0))
+                }
                 return (name, key, Set(held))
             }
             let cursor = try Row.fetchCursor(
@@ -313,7 +330,8 @@ extension SQLiteLedger {
                             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
                         else { continue }
                         keys[name] = key
-                        roles[name] = Set(parts[0].split(separator: ",").compactMap { PrincipalRole(rawValue: String($0)) })
+                        roles[name] = Set(
+                            parts[0].split(separator: ",").compactMap { PrincipalRole(rawValue: String($0)) })
                         if parts[2] == "revoked" { revoked.insert(name) }
                     }
                 } else if sequence == since && keys.isEmpty {
@@ -336,7 +354,8 @@ extension SQLiteLedger {
                             + (revoked.contains(signer) ? " (revoked)" : ""))
                     continue
                 }
-                guard let signature = Data(base64Encoded: signatureText), key.isValidSignature(signature, for: Data(hash.utf8))
+                guard let signature = Data(base64Encoded: signatureText),
+                    key.isValidSignature(signature, for: Data(hash.utf8))
                 else {
                     failures.append("\(label): the signature does not verify (forged)")
                     continue
@@ -346,7 +365,9 @@ extension SQLiteLedger {
                     continue
                 }
                 verified += 1
-                if action == "principal-registered", let (name, key, held) = registration(details), keys[name] == nil || name == actor {
+                if action == "principal-registered", let (name, key, held) = registration(details),
+                    keys[name] == nil || name == actor
+                {
                     keys[name] = key
                     roles[name] = held
                 }

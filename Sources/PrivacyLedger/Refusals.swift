@@ -8,7 +8,8 @@ public struct RefusalRecord: Sendable, Hashable, Codable {
     public let sequence: Int64
     /// When the request was refused.
     public let time: Date
-    /// The operator who asked.
+    /// Who asked: the operator, or for a refused governance action the steward, reviewer or
+    /// regulator (the actor).
     public let `operator`: String
     /// The scenario the request named.
     public let scenario: String

@@ -24,95 +24,100 @@ extension SQLiteLedger {
         dataset: String, columns: [String]? = nil, validFrom: Date? = nil, trialDays: Int = 0,
         validDays: Int = 365, actor: String = "reviewer"
     ) throws(PrivacyLedgerError) -> Authorisation {
-        try Self.requireText(op, name: "operator")
-        try Self.requireText(scenario, name: "scenario")
-        try Self.requireText(actor, name: "actor")
-        do { try budget.validate() } catch {
-            throw .invalidParameter(name: "budget", value: budget.description, reason: error.description)
-        }
-        let method = accounting ?? .default(for: budget)
-        guard method.canHold(budget) else {
-            throw .invalidParameter(
-                name: "accounting", value: method.rawValue, reason: "cannot hold a \(budget) budget")
-        }
-        let time = now
-        let start = validFrom ?? time
-        let calendar = Self.calendar
-        guard trialDays >= 0 else {
-            throw .invalidParameter(name: "trial days", value: "\(trialDays)", reason: "must be ≥ 0")
-        }
-        guard validDays >= 1 else {
-            throw .invalidParameter(name: "valid days", value: "\(validDays)", reason: "must be ≥ 1")
-        }
-        let trialUntil = start.addingTimeInterval(Double(trialDays) * 86_400)
-        guard trialUntil <= calendar.date(byAdding: .month, value: Self.maximumTrialMonths, to: start)! else {
-            throw .invalidParameter(
-                name: "trial days", value: "\(trialDays)",
-                reason: "trial operation lasts at most \(Self.maximumTrialMonths) months")
-        }
-        let validTo = trialUntil.addingTimeInterval(Double(validDays) * 86_400)
-        guard validTo <= calendar.date(byAdding: .year, value: Self.maximumTermYears, to: trialUntil)! else {
-            throw .invalidParameter(
-                name: "valid days", value: "\(validDays)",
-                reason: "an authorisation's term is at most \(Self.maximumTermYears) years")
-        }
-        let accountantState = try Self.encode(method.makeAccountant())
-        let budgetJSON = try Self.json(budget)
-        return try write { db in
-            let known = try Self.datasetColumns(db, dataset)
-            guard !known.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-            let allowed: [DatasetColumn]
-            if let columns {
-                guard !columns.isEmpty else {
-                    throw PrivacyLedgerError.invalidParameter(
-                        name: "columns", value: "''", reason: "list at least one column")
-                }
-                allowed = try columns.map { name throws(PrivacyLedgerError) in
-                    guard let column = known.first(where: { $0.column == name }) else {
-                        throw .unknownColumn(column: name, dataset: dataset, available: known.map(\.column))
+        return try recordingRefusals(
+            operator: actor, scenario: scenario, dataset: dataset, request: "grant \(op)/\(scenario) \(budget)"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(op, name: "operator")
+            try Self.requireText(scenario, name: "scenario")
+            try Self.requireText(actor, name: "actor")
+            do { try budget.validate() } catch {
+                throw .invalidParameter(name: "budget", value: budget.description, reason: "\(error)")
+            }
+            let method = accounting ?? .default(for: budget)
+            guard method.canHold(budget) else {
+                throw .invalidParameter(
+                    name: "accounting", value: method.rawValue, reason: "cannot hold a \(budget) budget")
+            }
+            let time = now
+            let start = validFrom ?? time
+            let calendar = Self.calendar
+            guard trialDays >= 0 else {
+                throw .invalidParameter(name: "trial days", value: "\(trialDays)", reason: "must be ≥ 0")
+            }
+            guard validDays >= 1 else {
+                throw .invalidParameter(name: "valid days", value: "\(validDays)", reason: "must be ≥ 1")
+            }
+            let trialUntil = start.addingTimeInterval(Double(trialDays) * 86_400)
+            guard trialUntil <= calendar.date(byAdding: .month, value: Self.maximumTrialMonths, to: start)! else {
+                throw .invalidParameter(
+                    name: "trial days", value: "\(trialDays)",
+                    reason: "trial operation lasts at most \(Self.maximumTrialMonths) months")
+            }
+            let validTo = trialUntil.addingTimeInterval(Double(validDays) * 86_400)
+            guard validTo <= calendar.date(byAdding: .year, value: Self.maximumTermYears, to: trialUntil)! else {
+                throw .invalidParameter(
+                    name: "valid days", value: "\(validDays)",
+                    reason: "an authorisation's term is at most \(Self.maximumTermYears) years")
+            }
+            let accountantState = try Self.encode(method.makeAccountant())
+            let budgetJSON = try Self.json(budget)
+            return try write { db in
+                let known = try Self.datasetColumns(db, dataset)
+                guard !known.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                let allowed: [DatasetColumn]
+                if let columns {
+                    guard !columns.isEmpty else {
+                        throw PrivacyLedgerError.invalidParameter(
+                            name: "columns", value: "''", reason: "list at least one column")
                     }
-                    guard column.level < .restricted else { throw .levelFourColumn(column: name, dataset: dataset) }
-                    return column
+                    allowed = try columns.map { name throws(PrivacyLedgerError) in
+                        guard let column = known.first(where: { $0.column == name }) else {
+                            throw .unknownColumn(column: name, dataset: dataset, available: known.map(\.column))
+                        }
+                        guard column.level < .restricted else { throw .levelFourColumn(column: name, dataset: dataset) }
+                        return column
+                    }
+                } else {
+                    allowed = known.filter { $0.level < .restricted }
                 }
-            } else {
-                allowed = known.filter { $0.level < .restricted }
-            }
-            if try db.cachedValue(
-                Int64.self,
-                sql: "SELECT id FROM authorisations WHERE operator = ? AND scenario = ? AND status != 'terminated'",
-                arguments: [op, scenario]) != nil
-            {
-                throw PrivacyLedgerError.alreadyAuthorised(operator: op, scenario: scenario)
-            }
-            try db.executeCached(
-                sql: """
-                    INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?)
-                    """,
-                arguments: [
-                    op, scenario, budgetJSON, method.rawValue, start.timeIntervalSince1970,
-                    trialUntil.timeIntervalSince1970,
-                    validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970,
-                ])
-            let id = db.lastInsertedRowID
-            for column in Set(allowed.map(\.column)).sorted() {
+                if try db.cachedValue(
+                    Int64.self,
+                    sql: "SELECT id FROM authorisations WHERE operator = ? AND scenario = ? AND status != 'terminated'",
+                    arguments: [op, scenario]) != nil
+                {
+                    throw PrivacyLedgerError.alreadyAuthorised(operator: op, scenario: scenario)
+                }
                 try db.executeCached(
-                    sql: "INSERT INTO authorisation_columns VALUES (?, ?, ?)", arguments: [id, dataset, column])
+                    sql: """
+                        INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?)
+                        """,
+                    arguments: [
+                        op, scenario, budgetJSON, method.rawValue, start.timeIntervalSince1970,
+                        trialUntil.timeIntervalSince1970,
+                        validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970,
+                    ])
+                let id = db.lastInsertedRowID
+                for column in Set(allowed.map(\.column)).sorted() {
+                    try db.executeCached(
+                        sql: "INSERT INTO authorisation_columns VALUES (?, ?, ?)", arguments: [id, dataset, column])
+                }
+                try db.executeCached(
+                    sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)",
+                    arguments: [id, time.timeIntervalSince1970, actor])
+                try record(
+                    db, time: time, actor: actor, action: "grant",
+                    details: try LedgerState.recording(
+                        LedgerState.authorisationKey(id),
+                        in: [
+                            "authorisation": "\(id)", "operator": op, "scenario": scenario,
+                            "budget": budget.description,
+                            "accounting": method.rawValue, "dataset": dataset,
+                            "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
+                            "valid_from": iso(start), "trial_until": iso(trialUntil), "valid_to": iso(validTo),
+                        ], db))
+                return try Self.authorisation(db, id: id)!
             }
-            try db.executeCached(
-                sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)",
-                arguments: [id, time.timeIntervalSince1970, actor])
-            try record(
-                db, time: time, actor: actor, action: "grant",
-                details: try LedgerState.recording(
-                    LedgerState.authorisationKey(id),
-                    in: [
-                        "authorisation": "\(id)", "operator": op, "scenario": scenario, "budget": budget.description,
-                        "accounting": method.rawValue, "dataset": dataset,
-                        "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
-                        "valid_from": iso(start), "trial_until": iso(trialUntil), "valid_to": iso(validTo),
-                    ], db))
-            return try Self.authorisation(db, id: id)!
         }
     }
 
@@ -150,65 +155,72 @@ extension SQLiteLedger {
         _ op: String, _ scenario: String, to status: AuthorisationStatus, allowedFrom: Set<AuthorisationStatus>,
         reason: String, actor: String
     ) throws(PrivacyLedgerError) -> TerminationReport {
-        try Self.requireText(reason, name: "reason")
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        return try write { db in
-            guard let current = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
-                throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
-            }
-            guard allowedFrom.contains(current.status) else {
-                throw PrivacyLedgerError.invalidTransition(
-                    operator: op, scenario: scenario, from: current.status.rawValue, to: status.rawValue)
-            }
-            try db.executeCached(
-                sql: "UPDATE authorisations SET status = ? WHERE id = ?", arguments: [status.rawValue, current.id])
-            try db.executeCached(
-                sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
-                arguments: [current.id, time.timeIntervalSince1970, status.rawValue, reason, actor])
-            var deleted: [String] = [], missing: [String] = [], kept: [String] = []
-            if status == .terminated {
-                // Only files the export gate wrote into the export area, with the bytes it recorded.
-                let area = try Self.exportArea(db, ledgerPath: path)
-                let files = try db.cachedRows(
-                    sql: """
-                        SELECT d.id, d.path, r.result_digest FROM derived_data d LEFT JOIN releases r ON r.id = d.release_id
-                        WHERE d.authorisation_id = ? AND d.deleted_at IS NULL ORDER BY d.id
-                        """,
-                    arguments: [current.id])
-                for row in files {
-                    let file: String = try row.ledgerValue("path")
-                    let digest: String? = row["result_digest"]
-                    switch digest.map({ ExportArea.delete(file, ifDigest: $0, in: area) })
-                        ?? .kept("no export recorded for it")
-                    {
-                    case .deleted: deleted.append(file)
-                    case .missing: missing.append(file)
-                    case let .kept(reason):
-                        kept.append("\(file) (\(reason))")
-                        continue
-                    }
-                    try db.executeCached(
-                        sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?",
-                        arguments: [time.timeIntervalSince1970, (try row.ledgerValue("id", as: Int64.self))])
+        return try recordingRefusals(
+            operator: actor, scenario: scenario, dataset: "",
+            request:
+                "\(status == .active ? "resume" : status == .suspended ? "suspend" : "terminate") \(op)/\(scenario)"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(reason, name: "reason")
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            return try write { db in
+                guard let current = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
+                    throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
+                guard allowedFrom.contains(current.status) else {
+                    throw PrivacyLedgerError.invalidTransition(
+                        operator: op, scenario: scenario, from: current.status.rawValue, to: status.rawValue)
+                }
+                try db.executeCached(
+                    sql: "UPDATE authorisations SET status = ? WHERE id = ?", arguments: [status.rawValue, current.id])
+                try db.executeCached(
+                    sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
+                    arguments: [current.id, time.timeIntervalSince1970, status.rawValue, reason, actor])
+                var deleted: [String] = [], missing: [String] = [], kept: [String] = []
+                if status == .terminated {
+                    // Only files the export gate wrote into the export area, with the bytes it recorded.
+                    let area = try Self.exportArea(db, ledgerPath: path)
+                    let files = try db.cachedRows(
+                        sql: """
+                            SELECT d.id, d.path, r.result_digest FROM derived_data d LEFT JOIN releases r ON r.id = d.release_id
+                            WHERE d.authorisation_id = ? AND d.deleted_at IS NULL ORDER BY d.id
+                            """,
+                        arguments: [current.id])
+                    for row in files {
+                        let file: String = try row.ledgerValue("path")
+                        let digest: String? = row["result_digest"]
+                        switch digest.map({ ExportArea.delete(file, ifDigest: $0, in: area) })
+                            ?? .kept("no export recorded for it")
+                        {
+                        case .deleted: deleted.append(file)
+                        case .missing: missing.append(file)
+                        case let .kept(reason):
+                            kept.append("\(file) (\(reason))")
+                            continue
+                        }
+                        try db.executeCached(
+                            sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?",
+                            arguments: [time.timeIntervalSince1970, (try row.ledgerValue("id", as: Int64.self))])
+                    }
+                }
+                var details = [
+                    "authorisation": "\(current.id)", "operator": op, "scenario": scenario, "reason": reason,
+                    "from": current.status.rawValue,
+                ]
+                if status == .terminated {
+                    details["deleted_files"] = deleted.joined(separator: "\n")
+                    details["missing_files"] = missing.joined(separator: "\n")
+                    if !kept.isEmpty { details["kept_files"] = kept.joined(separator: "\n") }
+                }
+                try record(
+                    db, time: time, actor: actor,
+                    action: status == .active ? "resume" : (status == .suspended ? "suspend" : "terminate"),
+                    details: try LedgerState.recording(LedgerState.authorisationKey(current.id), in: details, db))
+                return TerminationReport(
+                    authorisation: try Self.authorisation(db, id: current.id)!, deletedFiles: deleted,
+                    missingFiles: missing,
+                    keptFiles: kept)
             }
-            var details = [
-                "authorisation": "\(current.id)", "operator": op, "scenario": scenario, "reason": reason,
-                "from": current.status.rawValue,
-            ]
-            if status == .terminated {
-                details["deleted_files"] = deleted.joined(separator: "\n")
-                details["missing_files"] = missing.joined(separator: "\n")
-                if !kept.isEmpty { details["kept_files"] = kept.joined(separator: "\n") }
-            }
-            try record(
-                db, time: time, actor: actor,
-                action: status == .active ? "resume" : (status == .suspended ? "suspend" : "terminate"),
-                details: try LedgerState.recording(LedgerState.authorisationKey(current.id), in: details, db))
-            return TerminationReport(
-                authorisation: try Self.authorisation(db, id: current.id)!, deletedFiles: deleted, missingFiles: missing,
-                keptFiles: kept)
         }
     }
 
@@ -398,7 +410,8 @@ extension SQLiteLedger {
         operator op: String, scenario: String, dataset: String, columns: [String]
     ) throws(PrivacyLedgerError) -> Authorisation {
         try recordingRefusals(
-            operator: op, scenario: scenario, dataset: dataset, request: columns.isEmpty ? "read rows" : "read " + columns.joined(separator: ", ")
+            operator: op, scenario: scenario, dataset: dataset,
+            request: columns.isEmpty ? "read rows" : "read " + columns.joined(separator: ", ")
         ) { () throws(PrivacyLedgerError) in
             try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
         }

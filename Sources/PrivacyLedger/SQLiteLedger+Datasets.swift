@@ -20,6 +20,17 @@ extension SQLiteLedger {
         _ name: String, columns: [String], defaultLevel: ClassificationLevel = .internal,
         actor: String = "platform"
     ) throws(PrivacyLedgerError) -> [DatasetColumn] {
+        try recordingRefusals(operator: actor, scenario: "", dataset: name, request: "register dataset \(name)") {
+            () throws(PrivacyLedgerError) in
+            try registerDatasetUnrecorded(name, columns: columns, defaultLevel: defaultLevel, actor: actor)
+        }
+    }
+
+    /// ``registerDataset(_:columns:defaultLevel:actor:)`` without recording its refusal (for
+    /// callers that record their own).
+    func registerDatasetUnrecorded(
+        _ name: String, columns: [String], defaultLevel: ClassificationLevel, actor: String
+    ) throws(PrivacyLedgerError) -> [DatasetColumn] {
         try Self.requireText(name, name: "dataset")
         try Self.requireText(actor, name: "actor")
         for column in columns { try Self.requireText(column, name: "column name") }
@@ -61,23 +72,27 @@ extension SQLiteLedger {
     public func classify(
         dataset: String, column: String, level: ClassificationLevel, actor: String = "platform"
     ) throws(PrivacyLedgerError) {
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        try write { db in
-            let columns = try Self.datasetColumns(db, dataset)
-            guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-            guard columns.contains(where: { $0.column == column }) else {
-                throw PrivacyLedgerError.unknownColumn(
-                    column: column, dataset: dataset, available: columns.map(\.column))
+        try recordingRefusals(
+            operator: actor, scenario: "", dataset: dataset, request: "classify \(column) level \(level.rawValue)"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            try write { db in
+                let columns = try Self.datasetColumns(db, dataset)
+                guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                guard columns.contains(where: { $0.column == column }) else {
+                    throw PrivacyLedgerError.unknownColumn(
+                        column: column, dataset: dataset, available: columns.map(\.column))
+                }
+                try db.executeCached(
+                    sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?",
+                    arguments: [level.rawValue, dataset, column])
+                try record(
+                    db, time: time, actor: actor, action: "classify",
+                    details: try LedgerState.recording(
+                        LedgerState.datasetKey(dataset),
+                        in: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"], db))
             }
-            try db.executeCached(
-                sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?",
-                arguments: [level.rawValue, dataset, column])
-            try record(
-                db, time: time, actor: actor, action: "classify",
-                details: try LedgerState.recording(
-                    LedgerState.datasetKey(dataset),
-                    in: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"], db))
         }
     }
 
@@ -93,16 +108,23 @@ extension SQLiteLedger {
     public func declareRowCountPublic(
         dataset: String, _ isPublic: Bool, actor: String = "platform"
     ) throws(PrivacyLedgerError) {
-        try Self.requireText(actor, name: "actor")
-        let time = now
-        try write { db in
-            try db.executeCached(
-                sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?", arguments: [isPublic ? 1 : 0, dataset])
-            guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-            try record(
-                db, time: time, actor: actor, action: "row-count-public",
-                details: try LedgerState.recording(
-                    LedgerState.datasetKey(dataset), in: ["dataset": dataset, "public": isPublic ? "true" : "false"], db))
+        try recordingRefusals(
+            operator: actor, scenario: "", dataset: dataset,
+            request: "declare the row count \(isPublic ? "public" : "not public")"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            let time = now
+            try write { db in
+                try db.executeCached(
+                    sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?",
+                    arguments: [isPublic ? 1 : 0, dataset])
+                guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                try record(
+                    db, time: time, actor: actor, action: "row-count-public",
+                    details: try LedgerState.recording(
+                        LedgerState.datasetKey(dataset),
+                        in: ["dataset": dataset, "public": isPublic ? "true" : "false"], db))
+            }
         }
     }
 

@@ -27,26 +27,32 @@ extension SQLiteLedger {
     /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for k < 2 or a
     ///   minimum cell count < 1.
     public func setPolicy(_ policy: ExportPolicy, actor: String) throws(PrivacyLedgerError) {
-        try Self.requireText(actor, name: "actor")
-        guard policy.minimumK >= 2 else {
-            throw .invalidParameter(name: "minimum k", value: "\(policy.minimumK)", reason: "must be at least 2")
-        }
-        guard policy.minimumCellCount >= 1 else {
-            throw .invalidParameter(
-                name: "minimum cell count", value: "\(policy.minimumCellCount)", reason: "must be at least 1")
-        }
-        let time = now
-        try write { db in
-            try db.executeCached(
-                sql: "UPDATE settings SET value = ? WHERE key = 'minimum_k'", arguments: ["\(policy.minimumK)"])
-            try db.executeCached(
-                sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'",
-                arguments: ["\(policy.minimumCellCount)"])
-            try record(
-                db, time: time, actor: actor, action: "policy",
-                details: try LedgerState.recording(
-                    LedgerState.settingsKey,
-                    in: ["minimum_k": "\(policy.minimumK)", "minimum_cell_count": "\(policy.minimumCellCount)"], db))
+        try recordingRefusals(
+            operator: actor, scenario: "", dataset: "",
+            request: "set export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount)"
+        ) { () throws(PrivacyLedgerError) in
+            try Self.requireText(actor, name: "actor")
+            guard policy.minimumK >= 2 else {
+                throw .invalidParameter(name: "minimum k", value: "\(policy.minimumK)", reason: "must be at least 2")
+            }
+            guard policy.minimumCellCount >= 1 else {
+                throw .invalidParameter(
+                    name: "minimum cell count", value: "\(policy.minimumCellCount)", reason: "must be at least 1")
+            }
+            let time = now
+            try write { db in
+                try db.executeCached(
+                    sql: "UPDATE settings SET value = ? WHERE key = 'minimum_k'", arguments: ["\(policy.minimumK)"])
+                try db.executeCached(
+                    sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'",
+                    arguments: ["\(policy.minimumCellCount)"])
+                try record(
+                    db, time: time, actor: actor, action: "policy",
+                    details: try LedgerState.recording(
+                        LedgerState.settingsKey,
+                        in: ["minimum_k": "\(policy.minimumK)", "minimum_cell_count": "\(policy.minimumCellCount)"], db)
+                )
+            }
         }
     }
 }

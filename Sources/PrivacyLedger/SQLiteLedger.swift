@@ -297,7 +297,8 @@ public final class SQLiteLedger: Sendable {
                 try AuditLog.append(
                     db, time: Date(), actor: "platform", action: "state-baseline",
                     details: try LedgerState.recordingSnapshot(
-                        in: ["note": "state digests start here; earlier changes are vouched for by the chain only"], db))
+                        in: ["note": "state digests start here; earlier changes are vouched for by the chain only"], db)
+                )
             }
         }
         // v5: principals with Ed25519 keys; the signatures of the audit entries their requests

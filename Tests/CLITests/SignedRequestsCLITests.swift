@@ -9,7 +9,9 @@ import _TestSupport
 /// signatures are checked by `audit-verify`.
 @Suite("Issue 14: signed requests through the CLI", .enabled(if: privacyKernelBinary() != nil))
 struct SignedRequestsCLITests {
-    @Test("a typed name is refused without its identity; each principal acts with its own; audit-verify checks the signatures")
+    @Test(
+        "a typed name is refused without its identity; each principal acts with its own; audit-verify checks the signatures"
+    )
     func typedNamesRefused() throws {
         let binary = try #require(privacyKernelBinary())
         let directory = try TemporaryDirectory()
@@ -29,15 +31,24 @@ struct SignedRequestsCLITests {
         let pub = { (name: String) in directory.file(name + ".pub") }
         // The first principal must be a reviewer registering itself.
         let wrongFirst = try ledgerRun(
-            ["ledger", "principal", "add", "--public-key", pub("op-1"), "--role", "operator", "--identity", key("rev-1")])
+            [
+                "ledger", "principal", "add", "--public-key", pub("op-1"), "--role", "operator", "--identity",
+                key("rev-1"),
+            ])
         #expect(wrongFirst.status != 0 && wrongFirst.err.contains("[invalid-parameter]"), "\(wrongFirst.err)")
         let bootstrap = try ledgerRun(
-            ["ledger", "principal", "add", "--public-key", pub("rev-1"), "--role", "reviewer", "--identity", key("rev-1")])
+            [
+                "ledger", "principal", "add", "--public-key", pub("rev-1"), "--role", "reviewer", "--identity",
+                key("rev-1"),
+            ])
         #expect(bootstrap.status == 0 && bootstrap.out.contains("signed requests only"), "\(bootstrap.err)")
         for (name, role) in [("stew-1", "steward"), ("op-1", "operator"), ("reg-1", "regulator")] {
             #expect(
                 try ledgerRun(
-                    ["ledger", "principal", "add", "--public-key", pub(name), "--role", role, "--identity", key("rev-1")]
+                    [
+                        "ledger", "principal", "add", "--public-key", pub(name), "--role", role, "--identity",
+                        key("rev-1"),
+                    ]
                 ).status == 0)
         }
         // Typed names, as the issue did them: refused, nothing changed.

@@ -85,16 +85,19 @@ struct AuditTests {
         #expect { try ledger.purgeAudit(before: clock.now.addingTimeInterval(-150 * 86_400)) } throws: {
             ($0 as? PrivacyLedgerError)?.rule == "purge-too-young"
         }
-        #expect(try ledger.auditEntries().count == before)
+        // Nothing was deleted; the two refused purges are on record.
+        let afterRefusals = try ledger.auditEntries()
+        #expect(afterRefusals.count == before + 2)
+        #expect(afterRefusals.suffix(2).map(\.action) == ["refused", "refused"])
         // Seven months later, more actions; purging before "6 months ago" deletes the old ones only.
         clock.advance(days: 7 * 31)
         let cutoff = ledger.earliestPurgeCutoff
         try ledger.suspend(operator: "op-1", scenario: "transport", reason: "late audit")
         let deleted = try ledger.purgeAudit(before: cutoff)
-        #expect(deleted == before)
+        #expect(deleted == before + 2)
         let remaining = try ledger.auditEntries()
         #expect(remaining.map(\.action) == ["suspend", "purge"])
-        #expect(remaining.first!.sequence == Int64(before) + 1)
+        #expect(remaining.first!.sequence == Int64(before) + 3)
         _ = try ledger.verifyAudit()
         // Deleting the first kept entry after a purge still shows.
         try tamper(directory, "DELETE FROM audit WHERE action = 'suspend'")

@@ -79,30 +79,38 @@ struct PrincipalTests {
         #expect(try unsigned.requiresSignedRequests())
         // The case: anyone typing a name.
         #expect(rule { try count(unsigned) } == "unauthenticated")
-        #expect(rule { try unsigned.classify(dataset: "trips", column: "national_id", level: .open, actor: "stew-1") }
-            == "unauthenticated")
-        #expect(rule {
-            try unsigned.grant(operator: "op-9", scenario: "x", budget: .pure(epsilon: 1000), dataset: "trips", actor: "rev-1")
-        } == "unauthenticated")
+        #expect(
+            rule { try unsigned.classify(dataset: "trips", column: "national_id", level: .open, actor: "stew-1") }
+                == "unauthenticated")
+        #expect(
+            rule {
+                try unsigned.grant(
+                    operator: "op-9", scenario: "x", budget: .pure(epsilon: 1000), dataset: "trips", actor: "rev-1")
+            } == "unauthenticated")
         // Someone else's identity under a name, and a role not held.
         let asReviewer = try open(path, as: cast.reviewer, clock: clock)
         #expect(rule { try count(asReviewer) } == "unauthenticated")
         let asOperator = try open(path, as: cast.operatorIdentity, clock: clock)
-        #expect(rule { try asOperator.classify(dataset: "trips", column: "national_id", level: .open, actor: "op-1") }
-            == "role-not-held")
-        #expect(rule {
-            try asOperator.grant(operator: "op-1", scenario: "more", budget: .pure(epsilon: 9), dataset: "trips", actor: "op-1")
-        } == "role-not-held")
-        #expect(rule { try asReviewer.classify(dataset: "trips", column: "card", level: .open, actor: "rev-1") }
-            == "role-not-held")
+        #expect(
+            rule { try asOperator.classify(dataset: "trips", column: "national_id", level: .open, actor: "op-1") }
+                == "role-not-held")
+        #expect(
+            rule {
+                try asOperator.grant(
+                    operator: "op-1", scenario: "more", budget: .pure(epsilon: 9), dataset: "trips", actor: "op-1")
+            } == "role-not-held")
+        #expect(
+            rule { try asReviewer.classify(dataset: "trips", column: "card", level: .open, actor: "rev-1") }
+                == "role-not-held")
         // An identity file that is not registered, with a registered name.
         let impostor = try open(path, as: try LedgerIdentity(name: "op-1"), clock: clock)
         #expect(rule { try count(impostor) } == "unauthenticated")
         // The operator's own identity works, and nothing refused was charged.
         try count(asOperator)
         #expect(try asOperator.authorisation(operator: "op-1", scenario: "transport")!.spent == 0.1)
-        #expect(try open(path, as: nil, clock: clock).columns(of: "trips").first { $0.column == "national_id" }?.level
-            == .restricted)
+        #expect(
+            try open(path, as: nil, clock: clock).columns(of: "trips").first { $0.column == "national_id" }?.level
+                == .restricted)
         // Every entry since the mark is signed by its actor; the refused releases are on record.
         let verification = try unsigned.verifySignatures()
         #expect(verification.ok, "\(verification.failures)")
@@ -112,51 +120,64 @@ struct PrincipalTests {
         // A checkpoint needs the regulator.
         let regulator = try open(path, as: cast.regulator, clock: clock)
         try regulator.checkpoint(signingWith: cast.regulator.signingKey, actor: "reg-1")
-        #expect(rule { try asOperator.checkpoint(signingWith: cast.operatorIdentity.signingKey, actor: "op-1") }
-            == "role-not-held")
+        #expect(
+            rule { try asOperator.checkpoint(signingWith: cast.operatorIdentity.signingKey, actor: "op-1") }
+                == "role-not-held")
         #expect(try unsigned.verifyCheckpoints(publicKey: cast.regulator.signingKey.publicKey).ok)
     }
 
-    @Test("registration rules: the first principal is a reviewer registering itself; no duplicates; no lock-out; revocation")
+    @Test(
+        "registration rules: the first principal is a reviewer registering itself; no duplicates; no lock-out; revocation"
+    )
     func registrationRules() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock(), cast = try Cast()
         let path = directory.file("new.sqlite")
         let asSteward = try open(path, as: cast.steward, clock: clock)
-        #expect(rule { try asSteward.registerPrincipal(cast.steward.principalKey, roles: [.steward], actor: "stew-1") }
-            == "invalid-parameter")
+        #expect(
+            rule { try asSteward.registerPrincipal(cast.steward.principalKey, roles: [.steward], actor: "stew-1") }
+                == "invalid-parameter")
         let asReviewer = try open(path, as: cast.reviewer, clock: clock)
         // Registering someone else first, or oneself under another name, is refused.
-        #expect(rule { try asReviewer.registerPrincipal(cast.steward.principalKey, roles: [.reviewer], actor: "rev-1") }
-            == "invalid-parameter")
+        #expect(
+            rule { try asReviewer.registerPrincipal(cast.steward.principalKey, roles: [.reviewer], actor: "rev-1") }
+                == "invalid-parameter")
         #expect(try asReviewer.requiresSignedRequests() == false)
         try asReviewer.registerPrincipal(cast.reviewer.principalKey, roles: [.reviewer], actor: "rev-1")
-        #expect(rule { try asReviewer.registerPrincipal(cast.reviewer.principalKey, roles: [.operator], actor: "rev-1") }
-            == "invalid-parameter")
+        #expect(
+            rule { try asReviewer.registerPrincipal(cast.reviewer.principalKey, roles: [.operator], actor: "rev-1") }
+                == "invalid-parameter")
         let sameKeyOtherName = PrincipalKey(name: "rev-2", publicKey: cast.reviewer.signingKey.publicKey)
-        #expect(rule { try asReviewer.registerPrincipal(sameKeyOtherName, roles: [.operator], actor: "rev-1") }
-            == "invalid-parameter")
-        #expect(rule { try asReviewer.registerPrincipal(cast.steward.principalKey, roles: [], actor: "rev-1") }
-            == "invalid-parameter")
+        #expect(
+            rule { try asReviewer.registerPrincipal(sameKeyOtherName, roles: [.operator], actor: "rev-1") }
+                == "invalid-parameter")
+        #expect(
+            rule { try asReviewer.registerPrincipal(cast.steward.principalKey, roles: [], actor: "rev-1") }
+                == "invalid-parameter")
         // A steward cannot register principals.
         try asReviewer.registerPrincipal(cast.steward.principalKey, roles: [.steward], actor: "rev-1")
-        #expect(rule {
-            try asSteward.registerPrincipal(cast.operatorIdentity.principalKey, roles: [.operator], actor: "stew-1")
-        } == "role-not-held")
-        #expect(rule { try asReviewer.revokePrincipal(name: "rev-1", reason: "leaving", actor: "rev-1") }
-            == "invalid-parameter")
+        #expect(
+            rule {
+                try asSteward.registerPrincipal(cast.operatorIdentity.principalKey, roles: [.operator], actor: "stew-1")
+            } == "role-not-held")
+        #expect(
+            rule { try asReviewer.revokePrincipal(name: "rev-1", reason: "leaving", actor: "rev-1") }
+                == "invalid-parameter")
         try asReviewer.revokePrincipal(name: "stew-1", reason: "left the bureau", actor: "rev-1")
         #expect(rule { try asSteward.registerDataset("x", columns: ["a"], actor: "stew-1") } == "unauthenticated")
         #expect(try asReviewer.principals().map(\.status) == ["active", "revoked"])
         #expect(try asReviewer.verifySignatures().ok)
         // A throwaway ledger takes names, never principals.
         let throwaway = try SQLiteLedger.createThrowaway(at: directory.file("demo.sqlite"), purpose: "demo")
-        #expect(rule { try throwaway.registerPrincipal(cast.reviewer.principalKey, roles: [.reviewer], actor: "rev-1") }
-            == "invalid-parameter")
+        #expect(
+            rule { try throwaway.registerPrincipal(cast.reviewer.principalKey, roles: [.reviewer], actor: "rev-1") }
+                == "invalid-parameter")
     }
 
-    @Test("an attacker with the file: a swapped key, a forged or moved signature, an unsigned entry, a self-made principal")
+    @Test(
+        "an attacker with the file: a swapped key, a forged or moved signature, an unsigned entry, a self-made principal"
+    )
     func attackerWithTheFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
@@ -165,7 +186,8 @@ struct PrincipalTests {
         let mallory = try LedgerIdentity(name: "op-1")
         // 1. The operator's registered key replaced by the attacker's: the gate refuses.
         let original = try open(path, as: nil, clock: clock).principals().first { $0.name == "op-1" }!.publicKey
-        try edit(path, "UPDATE principals SET public_key = '\(mallory.principalKey.publicKeyBase64)' WHERE name = 'op-1'")
+        try edit(
+            path, "UPDATE principals SET public_key = '\(mallory.principalKey.publicKeyBase64)' WHERE name = 'op-1'")
         #expect(rule { try count(try open(path, as: mallory, clock: clock)) } == "state-tampered")
         #expect(try open(path, as: nil, clock: clock).stateDisagreements().map(\.object) == ["principal:op-1"])
         try edit(path, "UPDATE principals SET public_key = '\(original)' WHERE name = 'op-1'")
@@ -197,9 +219,11 @@ struct PrincipalTests {
             fresh,
             "INSERT INTO principals VALUES ('eve', 'reviewer', '\(eve.principalKey.publicKeyBase64)', 0, 'active')")
         let asEve = try open(fresh, as: eve, clock: clock)
-        #expect(rule {
-            try asEve.grant(operator: "op-1", scenario: "more", budget: .pure(epsilon: 50), dataset: "trips", actor: "eve")
-        } == "state-tampered")
+        #expect(
+            rule {
+                try asEve.grant(
+                    operator: "op-1", scenario: "more", budget: .pure(epsilon: 50), dataset: "trips", actor: "eve")
+            } == "state-tampered")
         #expect(try asEve.stateDisagreements().map(\.object) == ["principal:eve"])
     }
 
@@ -212,8 +236,11 @@ struct PrincipalTests {
         try count(try open(path, as: cast.operatorIdentity, clock: clock))
         clock.advance(days: 200)
         let reviewer = try open(path, as: cast.reviewer, clock: clock)
-        #expect(rule { try open(path, as: nil, clock: clock).purgeAudit(before: clock.now.addingTimeInterval(-190 * 86_400)) }
-            == "unauthenticated")
+        #expect(
+            rule {
+                try open(path, as: nil, clock: clock).purgeAudit(before: clock.now.addingTimeInterval(-190 * 86_400))
+            }
+                == "unauthenticated")
         let deleted = try reviewer.purgeAudit(before: clock.now.addingTimeInterval(-190 * 86_400), actor: "rev-1")
         #expect(deleted > 5)
         #expect(try reviewer.requiresSignedRequests())
@@ -240,8 +267,14 @@ struct PrincipalTests {
             ("empty", ""), ("header", "privacy-kernel principal v1\nname: a\ned25519-private: AAAA\n"),
             ("short key", "privacy-kernel identity v1\nname: a\ned25519-private: AAAA\n"),
             ("no name", "privacy-kernel identity v1\ned25519-private: \(Data(count: 32).base64EncodedString())\n"),
-            ("repeated", "privacy-kernel identity v1\nname: a\nname: b\ned25519-private: \(Data(count: 32).base64EncodedString())\n"),
-            ("control", "privacy-kernel identity v1\nname: a\u{7}b\ned25519-private: \(Data(count: 32).base64EncodedString())\n"),
+            (
+                "repeated",
+                "privacy-kernel identity v1\nname: a\nname: b\ned25519-private: \(Data(count: 32).base64EncodedString())\n"
+            ),
+            (
+                "control",
+                "privacy-kernel identity v1\nname: a\u{7}b\ned25519-private: \(Data(count: 32).base64EncodedString())\n"
+            ),
         ] {
             let file = directory.file("bad-\(name)")
             try Data(text.utf8).write(to: URL(fileURLWithPath: file))

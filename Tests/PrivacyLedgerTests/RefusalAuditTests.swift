@@ -85,4 +85,47 @@ struct RefusalAuditTests {
         #expect(try ledger.refusals(operator: "op-unknown").count == 1)
         _ = try ledger.verifyAudit()
     }
+
+    @Test(
+        "refused governance actions are on record too: a second grant, an invalid transition, a bad classification, a young purge"
+    )
+    func governanceRefusalsAreRecorded() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let clock = TestClock()
+        let ledger = try makeLedger(directory, clock: clock)
+        let before = try ledger.refusals().count
+        func rule(_ body: () throws -> Void) -> String? {
+            do {
+                try body()
+                return nil
+            } catch let error as PrivacyLedgerError { return error.rule } catch { return "\(error)" }
+        }
+        #expect(
+            rule {
+                try ledger.grant(
+                    operator: "op-1", scenario: "transport", budget: .pure(epsilon: 1000), dataset: "trips",
+                    actor: "rev-9")
+            } == "already-authorised")
+        #expect(
+            rule { try ledger.resume(operator: "op-1", scenario: "transport", reason: "why not", actor: "rev-9") }
+                == "invalid-transition")
+        #expect(
+            rule { try ledger.classify(dataset: "trips", column: "no_such_column", level: .open, actor: "stew-9") }
+                == "unknown-column")
+        #expect(
+            rule { try ledger.setRole(dataset: "nowhere", column: "x", role: .identifier, actor: "stew-9") }
+                == "unknown-dataset")
+        #expect(rule { _ = try ledger.purgeAudit(before: clock.now, actor: "admin-9") } == "purge-too-young")
+        let recorded = Array(try ledger.refusals().dropFirst(before))
+        #expect(
+            recorded.map(\.rule) == [
+                "already-authorised", "invalid-transition", "unknown-column", "unknown-dataset", "purge-too-young",
+            ], "\(recorded)")
+        #expect(recorded.map(\.operator) == ["rev-9", "rev-9", "stew-9", "stew-9", "admin-9"])
+        #expect(recorded[0].request.hasPrefix("grant op-1/transport") && recorded[0].scenario == "transport")
+        #expect(recorded[1].request == "resume op-1/transport")
+        #expect(recorded[2].dataset == "trips" && recorded[2].request == "classify no_such_column level 1")
+        _ = try ledger.verifyAudit()
+    }
 }
