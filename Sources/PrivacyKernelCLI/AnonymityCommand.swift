@@ -112,6 +112,7 @@ struct AnonymityCommand: ParsableCommand {
 
         @OptionGroup var input: Input
         @OptionGroup var models: Models
+        @OptionGroup var location: LedgerLocation
 
         @Option(help: "Required k (at least 2).")
         var k: Int?
@@ -123,6 +124,7 @@ struct AnonymityCommand: ParsableCommand {
         var json = false
 
         func run() throws {
+            try location.requireRawAccess(to: input.data, request: "anonymity check")
             let (table, _) = try input.load()
             let start = Date()
             var requirements: [PrivacyModel] = [.kAnonymity(k: k ?? 2)]
@@ -233,6 +235,12 @@ struct AnonymityCommand: ParsableCommand {
         func run() throws {
             let ledger = try out.map { _ in try location.open() }
             let dataset = SQLiteLedger.datasetName(forFile: input.data)
+            if out == nil {
+                try location.requireRawAccess(to: input.data, request: "anonymity generalise (statistics, no export)")
+            }
+            // In platform mode an export prints only what the gate released: the file and its
+            // levels (visible in the file), never counts of the raw rows.
+            let releasedOnly = try ledger?.isPlatformMode() ?? false
             if let ledger, let op = identity.operator, let scenario = identity.scenario {
                 // Refuse before the search: the operator must hold an authorisation for these columns.
                 try ledger.authorise(
@@ -290,6 +298,20 @@ struct AnonymityCommand: ParsableCommand {
                         separator: separator
                     ).query
             }
+            if releasedOnly {
+                let levels = zip(result.quasiIdentifiers, result.levels)
+                if json {
+                    let object: [String: Any] = [
+                        "levels": Dictionary(uniqueKeysWithValues: levels), "level_vector": result.levels,
+                        "quasi_identifiers": result.quasiIdentifiers, "out": written.map { $0 as Any } ?? NSNull(),
+                    ]
+                    print(try jsonString(object))
+                } else {
+                    print("levels: \(levels.map { "\($0)=\($1)" }.joined(separator: " "))")
+                    print("wrote \(written ?? "")")
+                }
+                return
+            }
             if json {
                 let levels = Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels))
                 let object: [String: Any] = [
@@ -325,6 +347,7 @@ struct AnonymityCommand: ParsableCommand {
             abstract: "Prosecutor, journalist and marketer re-identification risk.")
 
         @OptionGroup var input: Input
+        @OptionGroup var location: LedgerLocation
 
         @Option(help: "A row is at risk when its prosecutor risk (1 / class size) is above this.")
         var threshold: Double = 0.2
@@ -351,6 +374,8 @@ struct AnonymityCommand: ParsableCommand {
         }
 
         func run() throws {
+            try location.requireRawAccess(to: input.data, request: "anonymity risk")
+            if let population { try location.requireRawAccess(to: population, request: "anonymity risk (population)") }
             let (table, _) = try input.load()
             let populationTable = try population.map { path in
                 // The population file is read with its own separator: given, the data's given one, or its own header's.

@@ -248,6 +248,9 @@ struct DPOptions: ParsableArguments {
                 digest: ledgered.resultDigest)
             return
         }
+        // Without an authorisation this is a steward's or developer's tool: refused on a
+        // registered dataset when the ledger is in platform mode.
+        try location.requireRawAccess(to: data, request: "dp \(statistic) without an authorisation")
         let budget: PrivacyBudget
         if let rho {
             budget = .zCDP(rho: rho)

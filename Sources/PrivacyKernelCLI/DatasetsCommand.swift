@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import PrivacyLedger
 import Tabular
 
 /// `privacy-kernel datasets …`: generate and describe synthetic datasets.
@@ -93,6 +94,8 @@ struct DatasetsCommand: ParsableCommand {
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
+        @OptionGroup var location: LedgerLocation
+
         @Option(help: "Field separator (one ASCII character).")
         var separator: String = ","
 
@@ -103,6 +106,7 @@ struct DatasetsCommand: ParsableCommand {
         }
 
         func run() throws {
+            try location.requireRawAccess(to: file, request: "datasets describe")
             let byte = separator == "\\t" ? UInt8(ascii: "\t") : separator.utf8.first!
             let result = try CSVReader.load(file: file, schema: nil, options: CSVOptions(separator: byte))
             let summary = result.table.summary()

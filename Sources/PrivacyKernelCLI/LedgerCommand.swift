@@ -42,8 +42,15 @@ struct LedgerCommand: ParsableCommand {
                 "The export area: the only directory exports are written into (default: <ledger name>-exports beside the ledger file)."
         )
         var exportArea: String?
+        @Flag(
+            inversion: .prefixedNo,
+            help:
+                "Platform mode: raw-data tools (dp without an authorisation, anonymity check|risk, generalise without --out, datasets describe, scenario --throwaway-ledger) refuse the registered datasets unless their steward asks; exports print only what the gate released."
+        )
+        var platform: Bool?
         func run() throws {
             let ledger = try location.open(create: true)
+            if let platform { try ledger.setPlatformMode(platform, actor: location.actor(nil, otherwise: "platform")) }
             var policy = try ledger.policy()
             if minK != nil || minCellCount != nil {
                 policy.minimumK = minK ?? policy.minimumK
@@ -55,6 +62,7 @@ struct LedgerCommand: ParsableCommand {
             }
             print(
                 "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \(try ledger.exportArea())"
+                    + (try ledger.isPlatformMode() ? "; platform mode" : "")
             )
         }
     }

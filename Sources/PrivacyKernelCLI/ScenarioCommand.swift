@@ -121,6 +121,13 @@ struct ScenarioCommand: ParsableCommand {
 
     func run() throws {
         let kind = ScenarioKind(rawValue: name)!
+        if throwawayLedger != nil {
+            // A throwaway ledger grants itself budgets: on a platform's registered data that is
+            // a raw-data tool, for the steward only (platform mode); checked before reading.
+            for file in [data, hotels].compactMap({ $0 }) {
+                try location.requireRawAccess(to: file, request: "scenario \(name) on a throwaway ledger")
+            }
+        }
         let input: ScenarioInput
         // An explicit --mapping, or the public dataset the file is named after.
         let recognised = mapping == nil ? data.flatMap { RealDataMapping.recognising(file: $0, for: kind) } : nil

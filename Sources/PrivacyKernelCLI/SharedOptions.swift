@@ -44,6 +44,15 @@ struct LedgerLocation: ParsableArguments {
 
     var path: String { ledger ?? defaultLedgerPath }
 
+    /// Refuses, when the ledger (`--ledger`, else the default) is in platform mode, a raw-data
+    /// tool on a registered dataset (or a copy of one) unless a steward's identity asks
+    /// (``PrivacyLedger/SQLiteLedger/authoriseRawRead(of:request:actor:)``); nothing to check
+    /// when there is no ledger file.
+    func requireRawAccess(to file: String, request: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try open().authoriseRawRead(of: file, request: request, actor: actor(nil, otherwise: "unauthenticated"))
+    }
+
     /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
     /// a mistyped path is an error rather than an empty ledger. `readOnly` commands (status,
     /// history, audit-verify) never write, migrate or create, and refuse a file that is not a

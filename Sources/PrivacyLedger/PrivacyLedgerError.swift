@@ -67,6 +67,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     case unauthenticated(actor: String, reason: String)
     /// The principal does not hold the role the action needs.
     case roleNotHeld(principal: String, role: String, action: String)
+    /// Platform mode: a raw-data tool asked to read a registered dataset without a steward's
+    /// identity (``SQLiteLedger/authoriseRawRead(of:request:actor:)``).
+    case platformMode(dataset: String, request: String)
 
     /// The rule a refusal enforces, as a short stable identifier (for logs and scripts).
     public var rule: String {
@@ -98,6 +101,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .invalidIdentity: "invalid-identity"
         case .unauthenticated: "unauthenticated"
         case .roleNotHeld: "role-not-held"
+        case .platformMode: "platform-mode"
         }
     }
 
@@ -157,6 +161,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
             text = "the request for '\(actor)' is not authenticated: \(reason); nothing was changed or released"
         case let .roleNotHeld(principal, role, action):
             text = "principal '\(principal)' does not hold the role '\(role)' that '\(action)' needs"
+        case let .platformMode(dataset, request):
+            text =
+                "the ledger is in platform mode and '\(dataset)' is a registered dataset: \(request) prints facts about its raw rows, so only its steward (with --identity) may run it; operators read it through an authorisation (dp … --operator --scenario, anonymity generalise --out)"
         }
         return "[\(rule)] \(text)"
     }
