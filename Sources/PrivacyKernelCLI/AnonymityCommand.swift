@@ -202,7 +202,8 @@ struct AnonymityCommand: ParsableCommand {
 
         @Option(
             help:
-                "Output CSV file, a name relative to the ledger's export area (no absolute path, no '..', never overwritten): written only through the export gate (needs --operator and --scenario).")
+                "Output CSV file, a name relative to the ledger's export area (no absolute path, no '..', never overwritten): written only through the export gate (needs --operator and --scenario)."
+        )
         var out: String?
 
         @OptionGroup var location: LedgerLocation

@@ -180,11 +180,68 @@ struct LedgerCommand: ParsableCommand {
         var trialDays: Int = 0
         @Option(help: "Who reviewed and granted (audited; default: the identity's name, else reviewer).")
         var reviewer: String?
+        @Option(
+            help:
+                "The forms the review allows, comma-separated: \(ReleaseForm.allCases.map(\.rawValue).joined(separator: ", ")) (default: any)."
+        )
+        var forms: String?
+        @Option(help: "Microdata exports: the smallest k the review requires (the platform's minimum applies anyway).")
+        var exportK: Int?
+        @Option(help: "Microdata exports: the sensitive attribute of --export-l / --export-t.")
+        var exportSensitive: String?
+        @Option(help: "Microdata exports: distinct l-diversity of the sensitive attribute in every class (≥ 2).")
+        var exportL: Int?
+        @Option(
+            parsing: .unconditional,
+            help: "Microdata exports: equal-distance t-closeness of the sensitive attribute, in (0, 1].")
+        var exportT: Double?
+        @Option(
+            help:
+                "Microdata exports: COLUMN=FILE, the reviewed ARX hierarchy whose levels the column's values must come from; repeatable."
+        )
+        var exportHierarchy: [String] = []
         @Flag(help: "Print JSON.")
         var json = false
         @OptionGroup var separator: SeparatorOption
 
+        /// The review's forms, parsed.
+        func releaseForms() throws -> [ReleaseForm]? {
+            try forms.map { text in
+                try text.split(separator: ",").map { name in
+                    let name = name.trimmingCharacters(in: .whitespaces)
+                    guard let form = ReleaseForm(rawValue: name) else {
+                        throw ValidationError(
+                            "--forms: unknown form '\(name)'; forms are \(ReleaseForm.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
+                    }
+                    return form
+                }
+            }
+        }
+
+        /// The review's export requirements, with the hierarchy files read.
+        func exportRequirements() throws -> ExportRequirements? {
+            guard
+                exportK != nil || exportSensitive != nil || exportL != nil || exportT != nil || !exportHierarchy.isEmpty
+            else { return nil }
+            var hierarchies: [String: String] = [:]
+            for spec in exportHierarchy {
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let data = FileManager.default.contents(atPath: parts[1]),
+                    data.count <= 16 << 20,
+                    let text = String(data: data, encoding: .utf8)
+                else {
+                    throw ValidationError(
+                        "--export-hierarchy must be COLUMN=FILE with a readable UTF-8 file, got '\(spec)'")
+                }
+                hierarchies[parts[0]] = text
+            }
+            return ExportRequirements(
+                minimumK: exportK, sensitive: exportSensitive, l: exportL, t: exportT, hierarchies: hierarchies)
+        }
+
         func validate() throws {
+            _ = try releaseForms()
             if (epsilon == nil) == (rho == nil) {
                 throw ValidationError("give --epsilon (optionally with --delta) or --rho")
             }
@@ -231,7 +288,8 @@ struct LedgerCommand: ParsableCommand {
             let authorisation = try ledger.grant(
                 operator: `operator`, scenario: scenario, budget: budget,
                 accounting: accounting.flatMap(AccountingMethod.init(rawValue:)), dataset: dataset,
-                columns: list, trialDays: trialDays, validDays: validDays, actor: reviewer)
+                columns: list, trialDays: trialDays, validDays: validDays, releaseForms: releaseForms(),
+                exportRequirements: exportRequirements(), actor: reviewer)
             let time = ledger.now
             if json {
                 print(try jsonText(StatusOutput(authorisation, at: time)))
@@ -629,7 +687,19 @@ func printStatus(_ a: Authorisation, at time: Date) {
         "\(a.operator)/\(a.scenario): \(a.standing(at: time).rawValue), \(a.budget) by \(a.accounting.rawValue), spent \(snapBudget(a.spent)), remaining \(snapBudget(a.remaining)); "
             + "valid \(a.validFrom.formatted(.iso8601)) … \(a.validTo.formatted(.iso8601))"
             + (a.trialUntil > a.validFrom ? " (trial until \(a.trialUntil.formatted(.iso8601)))" : "")
-            + "; columns \(columns)")
+            + "; columns \(columns)"
+            + (a.releaseForms.map { "; forms \($0.map(\.rawValue).joined(separator: ","))" } ?? "")
+            + (a.exportRequirements.map { "; exports: \(describe($0))" } ?? ""))
+}
+
+/// A review's export requirements in one phrase.
+func describe(_ r: ExportRequirements) -> String {
+    var parts: [String] = []
+    if let k = r.minimumK { parts.append("k ≥ \(k)") }
+    if let l = r.l, let s = r.sensitive { parts.append("distinct \(l)-diversity of \(s)") }
+    if let t = r.t, let s = r.sensitive { parts.append("\(t)-closeness of \(s)") }
+    if !r.hierarchies.isEmpty { parts.append("hierarchies of \(r.hierarchies.keys.sorted().joined(separator: ","))") }
+    return parts.joined(separator: ", ")
 }
 
 func jsonText<T: Encodable>(_ value: T) throws -> String {
@@ -742,6 +812,10 @@ struct StatusOutput: Encodable {
     let column_levels: [ColumnOutput]
     /// Metered cost of the authorisation's releases (rows, CPU, bytes).
     var cost: CostSummary?
+    /// The forms the review allows (absent: any).
+    let release_forms: [String]?
+    /// What the review requires of microdata exports (absent: the platform's policy alone).
+    let export_requirements: String?
 
     init(_ a: Authorisation, at time: Date) {
         id = a.id
@@ -765,6 +839,8 @@ struct StatusOutput: Encodable {
         for c in a.columns where !seen.contains(c.dataset) { seen.append(c.dataset) }
         datasets = seen
         column_levels = a.columns.map { ColumnOutput(dataset: $0.dataset, name: $0.column, level: $0.level.rawValue) }
+        release_forms = a.releaseForms?.map(\.rawValue)
+        export_requirements = a.exportRequirements.map(describe)
     }
 }
 

@@ -14,7 +14,8 @@ import Scenarios
 struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
-        abstract: "Run one scenario model under a granted authorisation and write report.json, CSV tables and report.html.",
+        abstract:
+            "Run one scenario model under a granted authorisation and write report.json, CSV tables and report.html.",
         discussion: """
             Governance is not self-service. A steward registers the scenario's view of the data \
             (--register-view: the dataset FILE#SCENARIO with its columns and levels, levels only raised), \
@@ -146,7 +147,8 @@ struct ScenarioCommand: ParsableCommand {
         }
         if registerView {
             let ledgerHandle = try location.open(create: true)
-            let views = try ScenarioRunner.registerViews(kind, input: input, ledger: ledgerHandle, actor: location.actor(actor, otherwise: "steward"))
+            let views = try ScenarioRunner.registerViews(
+                kind, input: input, ledger: ledgerHandle, actor: location.actor(actor, otherwise: "steward"))
             for view in views {
                 print("view \(view.dataset) (from \(view.source)); grant it as <name>\(view.authorisationSuffix):")
                 for column in view.columns { print("  \(column.column): level \(column.level)") }
@@ -200,7 +202,8 @@ struct DemoCommand: ParsableCommand {
 
     @Option(
         help:
-            "Where to create the demo's throwaway ledger (default: <out>/demo-ledger.sqlite); a file there that is not a throwaway ledger is refused.")
+            "Where to create the demo's throwaway ledger (default: <out>/demo-ledger.sqlite); a file there that is not a throwaway ledger is refused."
+    )
     var ledger: String?
 
     @Flag(help: "Report raw noisy values instead of post-processed non-negative (integer) counts, sums and rates.")

@@ -47,15 +47,25 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> ReleaseRecord {
         let cpuStart = processCPUSeconds()
         let columns = table.columnNames
-        try checkAuthorisation(
-            operator: op, scenario: scenario, dataset: dataset, columns: columns, published: columns)
+        let form: ReleaseForm
+        switch check {
+        case .microdata: form = .microdataExport
+        case .aggregate: form = .aggregateExport
+        }
+        let authorisation = try checkAuthorisation(
+            operator: op, scenario: scenario, dataset: dataset, columns: columns, published: columns, form: form)
         let policy = try policy()
-        let checkDescription: String
+        var checkDescription: String
         switch check {
         case let .microdata(named, k):
             guard k >= policy.minimumK else {
                 throw .exportRefused(
                     rule: "k-below-minimum", detail: "k = \(k) is below the platform's minimum k = \(policy.minimumK)")
+            }
+            let review = authorisation.exportRequirements ?? ExportRequirements()
+            if let reviewed = review.minimumK, k < reviewed {
+                throw .exportRefused(
+                    rule: "k-below-review", detail: "k = \(k) is below the k = \(reviewed) the review requires")
             }
             // k over every quasi-identifier the steward declared that the table contains (and
             // any the operator adds): never over a set the operator chooses alone.
@@ -75,6 +85,16 @@ extension SQLiteLedger {
             }
             try Self.checkKAnonymity(table, quasiIdentifiers: quasiIdentifiers, k: k)
             checkDescription = "k-anonymity k=\(k) over \(quasiIdentifiers.joined(separator: ","))"
+            try Self.checkReview(review, of: table, quasiIdentifiers: quasiIdentifiers)
+            if let sensitive = review.sensitive {
+                checkDescription +=
+                    (review.l.map { "; distinct \($0)-diversity of \(sensitive)" } ?? "")
+                    + (review.t.map { "; \($0)-closeness of \(sensitive)" } ?? "")
+            }
+            if !review.hierarchies.isEmpty {
+                checkDescription +=
+                    "; reviewed hierarchies of \(review.hierarchies.keys.sorted().joined(separator: ","))"
+            }
         case let .aggregate(countColumn):
             try Self.checkCellCounts(table, countColumn: countColumn, minimum: policy.minimumCellCount)
             checkDescription = "cell counts of \(countColumn) ≥ \(policy.minimumCellCount)"
@@ -103,7 +123,8 @@ extension SQLiteLedger {
                 guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                     throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
                 }
-                try Self.check(authorisation, at: time, dataset: dataset, columns: columns, published: columns, db: db)
+                try Self.check(
+                    authorisation, at: time, dataset: dataset, columns: columns, published: columns, form: form, db: db)
                 try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: dataset)
                 try db.executeCached(
                     sql: """
@@ -166,6 +187,72 @@ extension SQLiteLedger {
                     rule: "k-anonymity",
                     detail:
                         "the equivalence class of data row \(row + 1) has \(classes.sizes[offending]) rows, fewer than k = \(k)"
+                )
+            }
+        }
+    }
+
+    /// Refuses unless the microdata meet the review's requirements: distinct l-diversity and
+    /// equal-distance t-closeness of the sensitive attribute in every class over
+    /// `quasiIdentifiers` (fully suppressed rows exempt, as for k), and every value of a column
+    /// with a reviewed hierarchy taken from one level of that hierarchy (or `*`).
+    ///
+    /// - Complexity: O(rows × quasi-identifiers + hierarchy size).
+    static func checkReview(
+        _ review: ExportRequirements, of table: Tabular.Table, quasiIdentifiers: [String]
+    ) throws(PrivacyLedgerError) {
+        for (column, text) in review.hierarchies.sorted(by: { $0.key < $1.key }) {
+            let hierarchy: Hierarchy
+            let values: Tabular.Column
+            do {
+                hierarchy = try Hierarchy(arxCSV: text, attribute: column)
+                values = try table.column(column)
+            } catch {
+                throw .exportRefused(rule: "hierarchy", detail: "column '\(column)': \(error)")
+            }
+            guard quasiIdentifiers.contains(column) else {
+                throw .exportRefused(
+                    rule: "hierarchy",
+                    detail: "column '\(column)' has a reviewed hierarchy but is not a quasi-identifier")
+            }
+            let levels = (0..<hierarchy.levelCount).map { level in Set(hierarchy.rows.map { $0[level] }) }
+            var candidates = Set(0..<hierarchy.levelCount)
+            for row in 0..<table.rowCount {
+                let value = values.text(at: row) ?? ""
+                if value == "*" { continue }
+                candidates = candidates.filter { levels[$0].contains(value) }
+                guard !candidates.isEmpty else {
+                    throw .exportRefused(
+                        rule: "hierarchy",
+                        detail:
+                            "column '\(column)', data row \(row + 1): its values do not come from one level of the reviewed hierarchy"
+                    )
+                }
+            }
+        }
+        guard let sensitive = review.sensitive, review.l != nil || review.t != nil else { return }
+        var models: [PrivacyModel] = []
+        if let l = review.l { models.append(.distinctLDiversity(l: l)) }
+        if let t = review.t { models.append(.equalDistanceTCloseness(t: t)) }
+        let classes: EquivalenceClasses, reports: [CheckReport]
+        let qiColumns: [Tabular.Column]
+        do {
+            (classes, reports) = try Anonymiser.check(
+                table, quasiIdentifiers: quasiIdentifiers, sensitive: sensitive, requirements: models)
+            qiColumns = try quasiIdentifiers.map { try table.column($0) }
+        } catch {
+            throw .exportRefused(rule: "diversity", detail: "\(error)")
+        }
+        for (model, report) in zip(models, reports) {
+            for offending in report.offendingClasses {
+                let row = classes.firstRow[offending]
+                if qiColumns.allSatisfy({ $0.text(at: row) == "*" }) { continue }
+                let rule: String
+                if case .distinctLDiversity = model { rule = "l-diversity" } else { rule = "t-closeness" }
+                throw .exportRefused(
+                    rule: rule,
+                    detail:
+                        "the equivalence class of data row \(row + 1) does not meet the review's \(rule) of '\(sensitive)'"
                 )
             }
         }

@@ -41,6 +41,17 @@ enum LedgerState {
                     """, arguments: [id])
         else { return nil }
         var fields = fields(row)
+        // The review's forms and export requirements (v6) count only when set, so the digests
+        // of earlier authorisations are unchanged.
+        // (The v4 migration's baseline snapshot runs before these columns exist.)
+        if try db.columns(in: "authorisations").contains(where: { $0.name == "release_forms" }),
+            let review = try db.cachedRow(
+                sql: "SELECT release_forms, export_requirements FROM authorisations WHERE id = ?", arguments: [id]),
+            !review.databaseValues.allSatisfy(\.isNull)
+        {
+            fields.append("review")
+            fields += Self.fields(review)
+        }
         for column in try db.cachedRows(
             sql: "SELECT dataset, name FROM authorisation_columns WHERE authorisation_id = ? ORDER BY dataset, name",
             arguments: [id])

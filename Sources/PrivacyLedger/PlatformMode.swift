@@ -35,7 +35,8 @@ extension SQLiteLedger {
                     sql: "INSERT OR REPLACE INTO settings VALUES ('platform_mode', ?)", arguments: [on ? "on" : "off"])
                 try record(
                     db, time: time, actor: actor, action: "platform-mode",
-                    details: try LedgerState.recording(LedgerState.settingsKey, in: ["platform_mode": on ? "on" : "off"], db))
+                    details: try LedgerState.recording(
+                        LedgerState.settingsKey, in: ["platform_mode": on ? "on" : "off"], db))
             }
         }
     }
@@ -48,7 +49,8 @@ extension SQLiteLedger {
         let name = Self.datasetName(forFile: path)
         let (byName, hasDigests) = try read { db in
             (
-                try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets WHERE name = ?", arguments: [name])! > 0,
+                try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets WHERE name = ?", arguments: [name])!
+                    > 0,
                 try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets WHERE content_digest IS NOT NULL")! > 0
             )
         }

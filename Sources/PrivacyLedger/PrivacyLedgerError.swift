@@ -70,6 +70,8 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
     /// Platform mode: a raw-data tool asked to read a registered dataset without a steward's
     /// identity (``SQLiteLedger/authoriseRawRead(of:request:actor:)``).
     case platformMode(dataset: String, request: String)
+    /// The review did not allow this form of release or export for the authorisation.
+    case formNotAuthorised(form: String, operator: String, scenario: String, allowed: [String])
 
     /// The rule a refusal enforces, as a short stable identifier (for logs and scripts).
     public var rule: String {
@@ -102,6 +104,7 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
         case .unauthenticated: "unauthenticated"
         case .roleNotHeld: "role-not-held"
         case .platformMode: "platform-mode"
+        case .formNotAuthorised: "form-not-authorised"
         }
     }
 
@@ -161,6 +164,9 @@ public enum PrivacyLedgerError: Error, Sendable, Equatable, CustomStringConverti
             text = "the request for '\(actor)' is not authenticated: \(reason); nothing was changed or released"
         case let .roleNotHeld(principal, role, action):
             text = "principal '\(principal)' does not hold the role '\(role)' that '\(action)' needs"
+        case let .formNotAuthorised(form, o, sc, allowed):
+            text =
+                "the review of '\(o)' for '\(sc)' allows \(allowed.joined(separator: ", ")), not \(form); a new form needs a new review"
         case let .platformMode(dataset, request):
             text =
                 "the ledger is in platform mode and '\(dataset)' is a registered dataset: \(request) prints facts about its raw rows, so only its steward (with --identity) may run it; operators read it through an authorisation (dp … --operator --scenario, anonymity generalise --out)"

@@ -124,6 +124,12 @@ public struct Authorisation: Sendable, Hashable, Codable {
     public var remaining: Double { max(0, budget.total - spent) }
     /// When the authorisation was granted.
     public let grantedAt: Date
+    /// The release and export forms the review allowed, sorted; `nil`: any form (a grant that
+    /// did not list them).
+    public var releaseForms: [ReleaseForm]? = nil
+    /// What the review requires of a microdata export beyond the platform's policy; `nil`:
+    /// the policy alone.
+    public var exportRequirements: ExportRequirements? = nil
 
     /// Where the authorisation stands at `time`: `terminated` or `suspended` by status;
     /// otherwise `notYetValid` before ``validFrom``, `expired` from ``validTo`` on (the window
@@ -248,6 +254,77 @@ public enum ExportCheck: Sendable, Hashable {
     /// An aggregated table: every value of `countColumn` is at least the ledger's minimum
     /// cell count.
     case aggregate(countColumn: String)
+}
+
+/// A form of release or export an authorisation may allow (``SQLiteLedger/grant(operator:scenario:budget:accounting:dataset:columns:validFrom:trialDays:validDays:releaseForms:exportRequirements:actor:)``):
+/// the DP statistics by name, a computation that charges a handed-out budget (model fits,
+/// secure-aggregation sums, scenario models), and the two export forms.
+public enum ReleaseForm: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// ``DifferentialPrivacy/DPStatistic/count``.
+    case count
+    /// ``DifferentialPrivacy/DPStatistic/sum``.
+    case sum
+    /// ``DifferentialPrivacy/DPStatistic/mean``.
+    case mean
+    /// ``DifferentialPrivacy/DPStatistic/variance``.
+    case variance
+    /// ``DifferentialPrivacy/DPStatistic/standardDeviation``.
+    case standardDeviation = "standard-deviation"
+    /// ``DifferentialPrivacy/DPStatistic/quantiles``.
+    case quantile
+    /// ``DifferentialPrivacy/DPStatistic/histogram``.
+    case histogram
+    /// A computation charged through ``SQLiteLedger/budget(operator:scenario:dataset:columns:purpose:)``.
+    case computation
+    /// Anonymised microdata through the export gate (``ExportCheck/microdata(quasiIdentifiers:k:)``).
+    case microdataExport = "microdata-export"
+    /// An aggregated table through the export gate (``ExportCheck/aggregate(countColumn:)``).
+    case aggregateExport = "aggregate-export"
+
+    /// The form of a DP statistic.
+    public init(_ statistic: DPStatistic) {
+        switch statistic {
+        case .count: self = .count
+        case .sum: self = .sum
+        case .mean: self = .mean
+        case .variance: self = .variance
+        case .standardDeviation: self = .standardDeviation
+        case .quantiles: self = .quantile
+        case .histogram: self = .histogram
+        }
+    }
+
+    /// Alphabetical by name.
+    public static func < (a: ReleaseForm, b: ReleaseForm) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What a review requires of the authorisation's microdata exports, beyond the platform's
+/// ``ExportPolicy``: a larger k, distinct l-diversity and/or equal-distance t-closeness of a
+/// sensitive attribute, and the generalisation hierarchies whose levels the exported
+/// quasi-identifier values must come from (one level per column, or `*`).
+public struct ExportRequirements: Sendable, Hashable, Codable {
+    /// Smallest k (at least the platform's minimum, which applies anyway).
+    public var minimumK: Int?
+    /// The sensitive attribute l and t are about.
+    public var sensitive: String?
+    /// Distinct l-diversity of ``sensitive`` in every class (≥ 2).
+    public var l: Int?
+    /// Equal-distance t-closeness of ``sensitive`` in every class, in (0, 1].
+    public var t: Double?
+    /// Column → its ARX hierarchy (CSV text, `;`-separated): the review's generalisation.
+    public var hierarchies: [String: String]
+
+    /// Requirements; all optional.
+    public init(
+        minimumK: Int? = nil, sensitive: String? = nil, l: Int? = nil, t: Double? = nil,
+        hierarchies: [String: String] = [:]
+    ) {
+        self.minimumK = minimumK
+        self.sensitive = sensitive
+        self.l = l
+        self.t = t
+        self.hierarchies = hierarchies
+    }
 }
 
 /// The platform's export policy, stored in the ledger at ``SQLiteLedger/init(path:durability:busyTimeout:clock:)``-time

@@ -42,6 +42,8 @@ struct ReleaseContext: Sendable {
     let columns: [String]
     /// The columns whose values the output may show (identifiers are refused there).
     var published: [String] = []
+    /// The form of release, checked against the review's list.
+    var form: ReleaseForm? = nil
     let query: String
     let parameters: String
     let rowsScanned: Int64?
@@ -128,7 +130,7 @@ extension SQLiteLedger {
         ) { () throws(PrivacyLedgerError) -> QueryPartial in
             _ = try checkAuthorisation(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
-                published: query.columnsPublished)
+                published: query.columnsPublished, form: ReleaseForm(query.statistic))
             do throws(DifferentialPrivacyError) {
                 try query.validate()
                 return try query.partial(over: table)
@@ -179,7 +181,7 @@ extension SQLiteLedger {
             ledger: self,
             context: ReleaseContext(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
-                published: query.columnsPublished, query: query.releaseDescription,
+                published: query.columnsPublished, form: ReleaseForm(query.statistic), query: query.releaseDescription,
                 parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart),
             recordsRefusals: false)
         var generator = try AuthorisedBudget.systemGenerator()
@@ -205,7 +207,7 @@ extension SQLiteLedger {
             }
             try Self.check(
                 authorisation, at: time, dataset: context.dataset, columns: context.columns,
-                published: context.published, db: db)
+                published: context.published, form: context.form, db: db)
             // The row charged against must be the state the audit chain last recorded for it:
             // an edited budget, spent, accountant, status or window is refused, not honoured.
             try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: context.dataset)
@@ -326,12 +328,14 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> AuthorisedBudget {
         _ = try recordingRefusals(operator: op, scenario: scenario, dataset: dataset, request: purpose) {
             () throws(PrivacyLedgerError) in
-            try checkAuthorisation(operator: op, scenario: scenario, dataset: dataset, columns: columns)
+            try checkAuthorisation(
+                operator: op, scenario: scenario, dataset: dataset, columns: columns, form: .computation)
         }
         return AuthorisedBudget(
             ledger: self,
             context: ReleaseContext(
-                operator: op, scenario: scenario, dataset: dataset, columns: columns, query: purpose,
+                operator: op, scenario: scenario, dataset: dataset, columns: columns, form: .computation,
+                query: purpose,
                 parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()),
             recordsRefusals: true)
     }

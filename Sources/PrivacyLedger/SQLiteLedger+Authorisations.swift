@@ -1,3 +1,4 @@
+import Anonymity
 public import DifferentialPrivacy
 public import Foundation
 import GRDB
@@ -22,7 +23,8 @@ extension SQLiteLedger {
     public func grant(
         operator op: String, scenario: String, budget: PrivacyBudget, accounting: AccountingMethod? = nil,
         dataset: String, columns: [String]? = nil, validFrom: Date? = nil, trialDays: Int = 0,
-        validDays: Int = 365, actor: String = "reviewer"
+        validDays: Int = 365, releaseForms: [ReleaseForm]? = nil, exportRequirements: ExportRequirements? = nil,
+        actor: String = "reviewer"
     ) throws(PrivacyLedgerError) -> Authorisation {
         return try recordingRefusals(
             operator: actor, scenario: scenario, dataset: dataset, request: "grant \(op)/\(scenario) \(budget)"
@@ -61,9 +63,23 @@ extension SQLiteLedger {
             }
             let accountantState = try Self.encode(method.makeAccountant())
             let budgetJSON = try Self.json(budget)
+            if let releaseForms, releaseForms.isEmpty {
+                throw .invalidParameter(name: "release forms", value: "''", reason: "list at least one form")
+            }
+            let formsText = releaseForms.map { Set($0).sorted().map(\.rawValue).joined(separator: ",") }
+            let requirementsText = try exportRequirements.map { requirements throws(PrivacyLedgerError) in
+                try Self.validate(requirements)
+                return try Self.json(requirements)
+            }
             return try write { db in
                 let known = try Self.datasetColumns(db, dataset)
                 guard !known.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                for column in exportRequirements.map({ Array($0.hierarchies.keys) + [$0.sensitive].compactMap { $0 } })
+                    ?? []
+                where !known.contains(where: { $0.column == column }) {
+                    throw PrivacyLedgerError.unknownColumn(
+                        column: column, dataset: dataset, available: known.map(\.column))
+                }
                 let allowed: [DatasetColumn]
                 if let columns {
                     guard !columns.isEmpty else {
@@ -89,13 +105,15 @@ extension SQLiteLedger {
                 }
                 try db.executeCached(
                     sql: """
-                        INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?)
+                        INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at,
+                                                    release_forms, export_requirements)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?, ?, ?)
                         """,
                     arguments: [
                         op, scenario, budgetJSON, method.rawValue, start.timeIntervalSince1970,
                         trialUntil.timeIntervalSince1970,
-                        validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970,
+                        validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970, formsText,
+                        requirementsText,
                     ])
                 let id = db.lastInsertedRowID
                 for column in Set(allowed.map(\.column)).sorted() {
@@ -115,6 +133,7 @@ extension SQLiteLedger {
                             "accounting": method.rawValue, "dataset": dataset,
                             "columns": Set(allowed.map(\.column)).sorted().joined(separator: ","),
                             "valid_from": iso(start), "trial_until": iso(trialUntil), "valid_to": iso(validTo),
+                            "release_forms": formsText ?? "any", "export_requirements": requirementsText ?? "policy",
                         ], db))
                 return try Self.authorisation(db, id: id)!
             }
@@ -348,7 +367,39 @@ extension SQLiteLedger {
             validTo: Date(timeIntervalSince1970: try row.ledgerValue("valid_to")),
             status: AuthorisationStatus(rawValue: try row.ledgerValue("status")) ?? .terminated, columns: columns,
             spent: try row.ledgerValue("spent"),
-            grantedAt: Date(timeIntervalSince1970: try row.ledgerValue("granted_at")))
+            grantedAt: Date(timeIntervalSince1970: try row.ledgerValue("granted_at")),
+            releaseForms: (row["release_forms"] as String?).map {
+                $0.split(separator: ",").compactMap { ReleaseForm(rawValue: String($0)) }
+            },
+            exportRequirements: try (row["export_requirements"] as String?).map { text in
+                guard let value = try? JSONDecoder().decode(ExportRequirements.self, from: Data(text.utf8)) else {
+                    throw PrivacyLedgerError.storage(reason: "authorisation \(id): unreadable export requirements")
+                }
+                return value
+            })
+    }
+
+    /// Refuses export requirements a review cannot mean: k < 2, l < 2, t outside (0, 1], l or
+    /// t without a sensitive attribute, a hierarchy that does not parse.
+    static func validate(_ requirements: ExportRequirements) throws(PrivacyLedgerError) {
+        if let k = requirements.minimumK, k < 2 {
+            throw .invalidParameter(name: "export k", value: "\(k)", reason: "must be at least 2")
+        }
+        if let l = requirements.l, l < 2 {
+            throw .invalidParameter(name: "export l", value: "\(l)", reason: "must be at least 2")
+        }
+        if let t = requirements.t, !(t > 0 && t <= 1) {
+            throw .invalidParameter(name: "export t", value: "\(t)", reason: "must be in (0, 1]")
+        }
+        if (requirements.l != nil || requirements.t != nil) && requirements.sensitive == nil {
+            throw .invalidParameter(
+                name: "export sensitive", value: "", reason: "l-diversity and t-closeness need a sensitive attribute")
+        }
+        for (column, text) in requirements.hierarchies {
+            do { _ = try Hierarchy(arxCSV: text, attribute: column) } catch {
+                throw .invalidParameter(name: "export hierarchy", value: column, reason: "\(error)")
+            }
+        }
     }
 
     // MARK: Rules
@@ -361,9 +412,13 @@ extension SQLiteLedger {
     /// columns, every column of an export): an identifier there is refused (`identifier-column`).
     static func check(
         _ authorisation: Authorisation, at time: Date, dataset: String, columns: [String], published: [String] = [],
-        db: Database
+        form: ReleaseForm? = nil, db: Database
     ) throws {
         let op = authorisation.operator, scenario = authorisation.scenario
+        if let form, let allowed = authorisation.releaseForms, !allowed.contains(form) {
+            throw PrivacyLedgerError.formNotAuthorised(
+                form: form.rawValue, operator: op, scenario: scenario, allowed: allowed.map(\.rawValue))
+        }
         switch authorisation.status {
         case .terminated: throw PrivacyLedgerError.terminated(operator: op, scenario: scenario)
         case .suspended:
@@ -421,7 +476,8 @@ extension SQLiteLedger {
     /// callers that record their own (with the request they serve).
     @discardableResult
     func checkAuthorisation(
-        operator op: String, scenario: String, dataset: String, columns: [String], published: [String] = []
+        operator op: String, scenario: String, dataset: String, columns: [String], published: [String] = [],
+        form: ReleaseForm? = nil
     ) throws(PrivacyLedgerError) -> Authorisation {
         let time = now
         return try read { db in
@@ -429,7 +485,8 @@ extension SQLiteLedger {
             guard let authorisation = try Self.liveAuthorisation(db, operator: op, scenario: scenario) else {
                 throw PrivacyLedgerError.noAuthorisation(operator: op, scenario: scenario)
             }
-            try Self.check(authorisation, at: time, dataset: dataset, columns: columns, published: published, db: db)
+            try Self.check(
+                authorisation, at: time, dataset: dataset, columns: columns, published: published, form: form, db: db)
             return authorisation
         }
     }

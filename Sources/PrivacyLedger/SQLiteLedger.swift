@@ -313,6 +313,12 @@ public final class SQLiteLedger: Sendable {
                     CREATE TABLE audit_signatures (sequence INTEGER PRIMARY KEY, signer TEXT NOT NULL, signature TEXT NOT NULL);
                     """)
         }
+        // v6: a review fixes the forms of release and export an authorisation allows, and what
+        // its microdata exports must satisfy (NULL: any form; the platform's policy alone).
+        migrator.registerMigration("v6-review-forms") { db in
+            try db.execute(sql: "ALTER TABLE authorisations ADD COLUMN release_forms TEXT")
+            try db.execute(sql: "ALTER TABLE authorisations ADD COLUMN export_requirements TEXT")
+        }
         return migrator
     }
 

@@ -32,14 +32,18 @@ struct PlatformModeCLITests {
             ["dp", "count", "--data", "FILE", "--epsilon", "1"],
             ["anonymity", "generalise", "--data", "FILE", "--qi", "sex", "--hierarchy", "sex=h_sex.csv", "--k", "2"],
         ]
-        func tool(_ index: Int, _ file: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
+        func tool(
+            _ index: Int, _ file: String, _ extra: [String] = []
+        ) throws -> (status: Int32, out: String, err: String) {
             try cli(tools[index].map { $0 == "FILE" ? file : $0 } + extra)
         }
         // Without platform mode (a ledger of names, the steward's own tools): allowed.
         #expect(try cli(["ledger", "init"]).status == 0)
         #expect(
-            try cli(["ledger", "classify", "--data", "trips.csv", "--level", "card_id=4", "--role", "sex=quasi-identifier"])
-                .status == 0)
+            try cli([
+                "ledger", "classify", "--data", "trips.csv", "--level", "card_id=4", "--role", "sex=quasi-identifier",
+            ])
+            .status == 0)
         for index in tools.indices { #expect(try tool(index, "trips.csv").status == 0, "\(tools[index])") }
         // Platform mode on (a reviewer's action): refused on the registered file and on a copy.
         let on = try cli(["ledger", "init", "--platform"])
@@ -47,7 +51,9 @@ struct PlatformModeCLITests {
         for index in tools.indices {
             for file in ["trips.csv", "copy-of-trips.csv"] {
                 let refused = try tool(index, file)
-                #expect(refused.status != 0 && refused.err.contains("[platform-mode]"), "\(tools[index]) \(file): \(refused.err)")
+                #expect(
+                    refused.status != 0 && refused.err.contains("[platform-mode]"),
+                    "\(tools[index]) \(file): \(refused.err)")
                 #expect(!refused.out.contains("card_id") && !refused.out.contains("rows"), "\(refused.out)")
             }
         }
@@ -63,9 +69,18 @@ struct PlatformModeCLITests {
         for name in ["rev", "stew", "op"] {
             #expect(try cli(["ledger", "identity", "--name", name, "--out", name]).status == 0)
         }
-        #expect(try cli(["ledger", "principal", "add", "--public-key", "rev.pub", "--role", "reviewer", "--identity", "rev.key"]).status == 0)
-        #expect(try cli(["ledger", "principal", "add", "--public-key", "stew.pub", "--role", "steward", "--identity", "rev.key"]).status == 0)
-        #expect(try cli(["ledger", "principal", "add", "--public-key", "op.pub", "--role", "operator", "--identity", "rev.key"]).status == 0)
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "rev.pub", "--role", "reviewer", "--identity", "rev.key",
+            ]).status == 0)
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "stew.pub", "--role", "steward", "--identity", "rev.key",
+            ]).status == 0)
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "op.pub", "--role", "operator", "--identity", "rev.key",
+            ]).status == 0)
         let steward = try tool(0, "trips.csv", ["--identity", "stew.key"])
         #expect(steward.status == 0 && steward.out.contains("card_id"), "\(steward.err)")
         let reviewer = try tool(1, "trips.csv", ["--identity", "rev.key"])
@@ -78,7 +93,9 @@ struct PlatformModeCLITests {
             ]).status == 0)
         try "20-29;*\n30-39;*\n40-49;*\n".write(toFile: cwd + "/h_age.csv", atomically: true, encoding: .utf8)
         let trimmed = directory.file("platform/trimmed.csv")
-        try (["age_band,sex,fare"] + rows.dropFirst().map { $0.split(separator: ",").dropFirst().joined(separator: ",") })
+        try
+            (["age_band,sex,fare"]
+            + rows.dropFirst().map { $0.split(separator: ",").dropFirst().joined(separator: ",") })
             .joined(separator: "\n").appending("\n").write(toFile: trimmed, atomically: true, encoding: .utf8)
         #expect(
             try cli([
@@ -87,17 +104,21 @@ struct PlatformModeCLITests {
             ]).status == 0)
         #expect(
             try cli([
-                "ledger", "grant", "--operator", "op", "--scenario", "trimmed", "--epsilon", "1", "--data", "trimmed.csv",
+                "ledger", "grant", "--operator", "op", "--scenario", "trimmed", "--epsilon", "1", "--data",
+                "trimmed.csv",
                 "--identity", "rev.key",
             ]).status == 0)
         let export = try cli([
-            "anonymity", "generalise", "--data", "trimmed.csv", "--qi", "age_band,sex", "--hierarchy", "age_band=h_age.csv",
+            "anonymity", "generalise", "--data", "trimmed.csv", "--qi", "age_band,sex", "--hierarchy",
+            "age_band=h_age.csv",
             "--hierarchy", "sex=h_sex.csv", "--k", "5", "--out", "trimmed-k5.csv", "--operator", "op", "--scenario",
             "trimmed", "--identity", "op.key",
         ])
         #expect(export.status == 0, "\(export.err)")
         #expect(export.out.contains("levels:") && export.out.contains("wrote "), "\(export.out)")
-        #expect(!export.out.contains("suppressed") && !export.out.contains("classes") && !export.out.contains("rows"), "\(export.out)")
+        #expect(
+            !export.out.contains("suppressed") && !export.out.contains("classes") && !export.out.contains("rows"),
+            "\(export.out)")
         // Every refusal is on record, and the steward's read too.
         let refusals = try cli(["ledger", "history", "--refusals"])
         #expect(refusals.out.components(separatedBy: "[platform-mode]").count - 1 >= 12, "\(refusals.out)")
