@@ -82,28 +82,9 @@ extension SQLiteLedger {
     public func setRole(
         dataset: String, column: String, role: ColumnRole, actor: String = "platform"
     ) throws(PrivacyLedgerError) {
-        try recordingRefusals(
-            operator: actor, scenario: "", dataset: dataset, request: "set role of \(column) to \(role.rawValue)"
-        ) { () throws(PrivacyLedgerError) in
-            try Self.requireText(actor, name: "actor")
-            let time = now
-            try write { db in
-                let columns = try Self.datasetColumns(db, dataset)
-                guard !columns.isEmpty else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
-                guard columns.contains(where: { $0.column == column }) else {
-                    throw PrivacyLedgerError.unknownColumn(
-                        column: column, dataset: dataset, available: columns.map(\.column))
-                }
-                try db.executeCached(
-                    sql: "UPDATE columns SET role = ? WHERE dataset = ? AND name = ?",
-                    arguments: [role.rawValue, dataset, column])
-                try record(
-                    db, time: time, actor: actor, action: "role",
-                    details: try LedgerState.recording(
-                        LedgerState.datasetKey(dataset),
-                        in: ["dataset": dataset, "column": column, "role": role.rawValue], db))
-            }
-        }
+        try changeColumn(
+            dataset: dataset, column: column, field: "role", value: role.rawValue, action: "role",
+            request: "set role of \(column) to \(role.rawValue)", actor: actor)
     }
 
     /// SHA-256 (hex) of the file at `path`, read in 1 MiB blocks.

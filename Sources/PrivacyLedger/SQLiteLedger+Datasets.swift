@@ -72,9 +72,19 @@ extension SQLiteLedger {
     public func classify(
         dataset: String, column: String, level: ClassificationLevel, actor: String = "platform"
     ) throws(PrivacyLedgerError) {
-        try recordingRefusals(
-            operator: actor, scenario: "", dataset: dataset, request: "classify \(column) level \(level.rawValue)"
-        ) { () throws(PrivacyLedgerError) in
+        try changeColumn(
+            dataset: dataset, column: column, field: "level", value: "\(level.rawValue)", action: "classify",
+            request: "classify \(column) level \(level.rawValue)", actor: actor)
+    }
+
+    /// A steward's change of one registered column's `field` (`level` or `role`) to `value`,
+    /// audited as `action` with the dataset's new state; a refusal is recorded as `request`.
+    func changeColumn(
+        dataset: String, column: String, field: String, value: String, action: String, request: String,
+        actor: String
+    ) throws(PrivacyLedgerError) {
+        try recordingRefusals(operator: actor, scenario: "", dataset: dataset, request: request) {
+            () throws(PrivacyLedgerError) in
             try Self.requireText(actor, name: "actor")
             let time = now
             try write { db in
@@ -85,13 +95,12 @@ extension SQLiteLedger {
                         column: column, dataset: dataset, available: columns.map(\.column))
                 }
                 try db.executeCached(
-                    sql: "UPDATE columns SET level = ? WHERE dataset = ? AND name = ?",
-                    arguments: [level.rawValue, dataset, column])
+                    sql: "UPDATE columns SET \(field) = ? WHERE dataset = ? AND name = ?",
+                    arguments: [field == "level" ? DatabaseValue(value: Int(value)) : value.databaseValue, dataset, column])
                 try record(
-                    db, time: time, actor: actor, action: "classify",
+                    db, time: time, actor: actor, action: action,
                     details: try LedgerState.recording(
-                        LedgerState.datasetKey(dataset),
-                        in: ["dataset": dataset, "column": column, "level": "\(level.rawValue)"], db))
+                        LedgerState.datasetKey(dataset), in: ["dataset": dataset, "column": column, field: value], db))
             }
         }
     }
