@@ -18,7 +18,9 @@ extension SQLiteLedger {
     }
 
     /// **A reviewer's action**: turns platform mode on or off (audited; the settings' state is
-    /// recorded in the chain, so an edit of the setting is caught like any other).
+    /// recorded in the chain, so an edit of the setting is caught like any other). Platform
+    /// mode needs a ledger of signed requests (its first reviewer registered): a platform's
+    /// ledger never takes free-text names.
     public func setPlatformMode(_ on: Bool, actor: String) throws(PrivacyLedgerError) {
         try recordingRefusals(
             operator: actor, scenario: "", dataset: "", request: "platform mode \(on ? "on" : "off")"
@@ -30,6 +32,15 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.invalidParameter(
                         name: "platform mode", value: on ? "on" : "off",
                         reason: "a throwaway ledger governs nothing; platform mode is for a platform's ledger")
+                }
+                // A platform's ledger knows who asks: free-text names stay with development
+                // ledgers and the demo's throwaway ledger.
+                if on, try Self.signedSince(db) == nil {
+                    throw PrivacyLedgerError.invalidParameter(
+                        name: "platform mode", value: "on",
+                        reason:
+                            "a platform's ledger takes signed requests: register its first reviewer first (ledger identity, ledger principal add --role reviewer)"
+                    )
                 }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO settings VALUES ('platform_mode', ?)", arguments: [on ? "on" : "off"])

@@ -45,8 +45,26 @@ struct PlatformModeCLITests {
             ])
             .status == 0)
         for index in tools.indices { #expect(try tool(index, "trips.csv").status == 0, "\(tools[index])") }
+        // Platform mode needs a ledger of signed requests: refused on a ledger of names.
+        let names = try cli(["ledger", "init", "--platform"])
+        #expect(names.status != 0 && names.err.contains("signed requests"), "\(names.err)")
+        for name in ["rev", "stew", "op"] {
+            #expect(try cli(["ledger", "identity", "--name", name, "--out", name]).status == 0)
+        }
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "rev.pub", "--role", "reviewer", "--identity", "rev.key",
+            ]).status == 0)
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "stew.pub", "--role", "steward", "--identity", "rev.key",
+            ]).status == 0)
+        #expect(
+            try cli([
+                "ledger", "principal", "add", "--public-key", "op.pub", "--role", "operator", "--identity", "rev.key",
+            ]).status == 0)
         // Platform mode on (a reviewer's action): refused on the registered file and on a copy.
-        let on = try cli(["ledger", "init", "--platform"])
+        let on = try cli(["ledger", "init", "--platform", "--identity", "rev.key"])
         #expect(on.status == 0 && on.out.contains("platform mode"), "\(on.err)")
         for index in tools.indices {
             for file in ["trips.csv", "copy-of-trips.csv"] {
@@ -65,22 +83,7 @@ struct PlatformModeCLITests {
         // A file that is not registered stays a developer's file.
         #expect(try cli(["datasets", "describe", "other.csv"]).status == 0)
         #expect(try cli(["dp", "count", "--data", "other.csv", "--epsilon", "1"]).status == 0)
-        // With signed requests: the steward may use its tools (audited as raw-read); the reviewer may not.
-        for name in ["rev", "stew", "op"] {
-            #expect(try cli(["ledger", "identity", "--name", name, "--out", name]).status == 0)
-        }
-        #expect(
-            try cli([
-                "ledger", "principal", "add", "--public-key", "rev.pub", "--role", "reviewer", "--identity", "rev.key",
-            ]).status == 0)
-        #expect(
-            try cli([
-                "ledger", "principal", "add", "--public-key", "stew.pub", "--role", "steward", "--identity", "rev.key",
-            ]).status == 0)
-        #expect(
-            try cli([
-                "ledger", "principal", "add", "--public-key", "op.pub", "--role", "operator", "--identity", "rev.key",
-            ]).status == 0)
+        // The steward may use its tools (audited as raw-read); the reviewer may not.
         let steward = try tool(0, "trips.csv", ["--identity", "stew.key"])
         #expect(steward.status == 0 && steward.out.contains("card_id"), "\(steward.err)")
         let reviewer = try tool(1, "trips.csv", ["--identity", "rev.key"])
