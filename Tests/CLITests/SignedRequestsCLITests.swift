@@ -93,4 +93,52 @@ struct SignedRequestsCLITests {
         let forged = try ledgerRun(["ledger", "audit-verify"])
         #expect(forged.status == 1 && forged.out.contains("does not verify (forged)"), "\(forged.out)")
     }
+
+    @Test(
+        "a scenario on a signed ledger: the steward registers the view, the reviewer grants, the operator runs with its identity"
+    )
+    func scenarioOnASignedLedger() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let data = directory.file("transport.csv")
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/datasets/transport.csv", toPath: data)
+        let ledger = directory.file("ledger.sqlite")
+        func ledgerRun(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+            try run(binary, arguments + ["--ledger", ledger])
+        }
+        #expect(try ledgerRun(["ledger", "init"]).status == 0)
+        for name in ["rev-1", "stew-1", "op-1"] {
+            #expect(try run(binary, ["ledger", "identity", "--name", name, "--out", directory.file(name)]).status == 0)
+        }
+        let key = { (name: String) in directory.file(name + ".key") }
+        for (name, role) in [("rev-1", "reviewer"), ("stew-1", "steward"), ("op-1", "operator")] {
+            #expect(
+                try ledgerRun([
+                    "ledger", "principal", "add", "--public-key", directory.file(name + ".pub"), "--role", role,
+                    "--identity", key("rev-1"),
+                ]).status == 0)
+        }
+        #expect(try ledgerRun(["ledger", "classify", "--data", data, "--identity", key("stew-1")]).status == 0)
+        let typedView = try ledgerRun(["scenario", "transport", "--data", data, "--register-view", "--actor", "stew-1"])
+        #expect(typedView.status != 0 && typedView.err.contains("[unauthenticated]"), "\(typedView.err)")
+        #expect(
+            try ledgerRun(["scenario", "transport", "--data", data, "--register-view", "--identity", key("stew-1")])
+                .status == 0)
+        let grant = try ledgerRun([
+            "ledger", "grant", "--dataset", data + "#transport", "--operator", "op-1", "--scenario", "od", "--epsilon",
+            "2", "--delta", "1e-5", "--identity", key("rev-1"),
+        ])
+        #expect(grant.status == 0, "\(grant.err)")
+        let arguments = [
+            "scenario", "transport", "--data", data, "--operator", "op-1", "--authorisation", "od", "--epsilon", "2",
+        ]
+        let typed = try ledgerRun(arguments + ["--out", directory.file("typed")])
+        #expect(typed.status != 0 && typed.err.contains("[unauthenticated]"), "\(typed.err)")
+        let signed = try ledgerRun(arguments + ["--out", directory.file("signed"), "--identity", key("op-1")])
+        #expect(signed.status == 0, "\(signed.err)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("signed/report.json")))
+        let verify = try ledgerRun(["ledger", "audit-verify", "--json"])
+        #expect(verify.status == 0 && verify.out.contains("\"signature_failures\":[]"), "\(verify.out)")
+    }
 }
