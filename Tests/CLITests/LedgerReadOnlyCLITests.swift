@@ -69,8 +69,7 @@ struct AuditVerifyStateCLITests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let data = directory.file("trips.csv")
-        try (["card_id,fare"] + (0..<40).map { "\($0),\($0 % 30)" }).joined(separator: "\n").appending("\n").write(
-            toFile: data, atomically: true, encoding: .utf8)
+        try writeSmallTripsCSV(to: data)
         let ledger = directory.file("ledger.sqlite")
         #expect(try run(binary, ["ledger", "classify", "--ledger", ledger, "--data", data, "--level", "card_id=4"]).status == 0)
         #expect(

@@ -17,8 +17,7 @@ struct SignedRequestsCLITests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let data = directory.file("trips.csv")
-        try (["card_id,fare"] + (0..<40).map { "\($0),\($0 % 30)" }).joined(separator: "\n").appending("\n").write(
-            toFile: data, atomically: true, encoding: .utf8)
+        try writeSmallTripsCSV(to: data)
         let ledger = directory.file("ledger.sqlite")
         func ledgerRun(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
             try run(binary, arguments + ["--ledger", ledger])

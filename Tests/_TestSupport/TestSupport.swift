@@ -142,3 +142,9 @@ public final class Counts: @unchecked Sendable {
         }
     }
 }
+
+/// Writes a small trips CSV (`card_id,fare`, 40 rows) to `path`, for ledger CLI tests.
+public func writeSmallTripsCSV(to path: String) throws {
+    let lines = ["card_id,fare"] + (0..<40).map { "\($0),\($0 % 30)" }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
