@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["Tabular", "Datasets", "DifferentialPrivacy", "Anonymity", "SecureAggregation", "PrivacyLedger", "PrivateLearning"]
         ),
         // Presentation of reports: report.json, CSV per section, self-contained HTML with SVG charts.
-        .target(name: "ReportRendering", dependencies: ["Scenarios"]),
+        .target(name: "ReportRendering", dependencies: ["Scenarios", "PrivacyLedger"]),
         // The commands as a library (parsed in tests and by the fuzzer without a process) and
         // the executable that runs them.
         .target(
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "AnonymityTests", dependencies: ["Anonymity", "Tabular", "_TestSupport"], swiftSettings: leafSwiftSettings),
         .testTarget(
             name: "PrivacyLedgerTests",
-            dependencies: ["PrivacyLedger", "DifferentialPrivacy", "SecureAggregation", "SecureRandom", "Tabular", "_TestSupport",
+            dependencies: ["PrivacyLedger", "ReportRendering", "DifferentialPrivacy", "SecureAggregation", "SecureRandom", "Tabular", "_TestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: leafSwiftSettings
         ),

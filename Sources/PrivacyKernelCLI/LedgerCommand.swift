@@ -2,6 +2,7 @@ import ArgumentParser
 import DifferentialPrivacy
 import Foundation
 import PrivacyLedger
+import ReportRendering
 import Tabular
 
 /// `privacy-kernel ledger …`: the durable privacy ledger, authorisations and audit log.
@@ -25,7 +26,7 @@ struct LedgerCommand: ParsableCommand {
             """,
         subcommands: [
             Init.self, Classify.self, Grant.self, Suspend.self, Resume.self, Terminate.self, Status.self,
-            History.self, AuditVerify.self, Purge.self, Identity.self, Principal.self, Checkpoint.self,
+            History.self, AuditVerify.self, Purge.self, Identity.self, Principal.self, Checkpoint.self, Report.self,
         ]
     )
 
@@ -622,6 +623,99 @@ struct LedgerCommand: ParsableCommand {
                 try location.open().revokePrincipal(
                     name: name, reason: reason, actor: location.actor(actor, otherwise: "reviewer"))
                 print("revoked \(name)")
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "The plan's reports, generated from the ledger: an operator's semi-annual security report, the annual operation report.",
+            subcommands: [Security.self, Operation.self])
+
+        /// `--period`, `--json`, `--html FILE` of both reports.
+        struct Output: ParsableArguments {
+            @Option(help: "The period: a year (2026) or a half-year (2026H1, 2026H2), UTC.")
+            var period: String
+            @Flag(help: "Print JSON.")
+            var json = false
+            @Option(help: "Also write the report as a self-contained HTML page to FILE (never replaced).")
+            var html: String?
+
+            /// JSON with snake_case keys and ISO 8601 times, as the other `--json` outputs.
+            func jsonText<T: Encodable>(_ value: T) throws -> String {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                return String(decoding: try encoder.encode(value), as: UTF8.self)
+            }
+
+            func write(_ page: String) throws {
+                guard let html else { return }
+                guard !FileManager.default.fileExists(atPath: html) else {
+                    throw ValidationError("--html \(html) exists; a report file is never replaced")
+                }
+                try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .withoutOverwriting)
+            }
+        }
+
+        struct Security: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "An authorised operator's security report: authorisations and budgets, releases, exports and their checks, refusals by rule, status changes, incidents."
+            )
+            @OptionGroup var location: LedgerLocation
+            @Option(name: .customLong("operator"), help: "The operator.")
+            var `operator`: String
+            @OptionGroup var output: Output
+            func run() throws {
+                let report = try location.open(readOnly: true).securityReport(
+                    operator: `operator`, period: ReportPeriod(parsing: output.period))
+                try output.write(LedgerReportPages.html(report))
+                if output.json {
+                    print(try output.jsonText(report))
+                    return
+                }
+                print("security report of \(report.operator), \(report.period)")
+                for a in report.authorisations {
+                    print(
+                        "  \(a.scenario): \(a.standing), \(a.budget), spent \(snapBudget(a.spent)), \(a.releasesInPeriod) releases in the period"
+                    )
+                }
+                print("releases \(report.releases), exports \(report.exports.count), refusals \(report.refusals)")
+                for (rule, count) in report.refusalsByRule.sorted(by: { $0.key < $1.key }) {
+                    print("  refused [\(rule)]: \(count)")
+                }
+                print("status changes \(report.statusChanges.count), incidents \(report.incidents.count)")
+                for incident in report.incidents { print("  " + History.line(incident)) }
+            }
+        }
+
+        struct Operation: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "The annual operation report: releases, data products and metered costs (rows scanned, CPU, bytes exported) per operator."
+            )
+            @OptionGroup var location: LedgerLocation
+            @OptionGroup var output: Output
+            func run() throws {
+                let report = try location.open(readOnly: true).operationReport(
+                    period: ReportPeriod(parsing: output.period))
+                try output.write(LedgerReportPages.html(report))
+                if output.json {
+                    print(try output.jsonText(report))
+                    return
+                }
+                print("operation report, \(report.period)")
+                print(
+                    "releases \(report.releases), exports \(report.exports), rows scanned \(report.rowsScanned), CPU \(String(format: "%.3f", report.cpuSeconds)) s, bytes exported \(report.bytesExported)"
+                )
+                for o in report.operators {
+                    print(
+                        "  \(o.operator): \(o.releases) releases, \(o.exports) exports, \(o.rowsScanned) rows, \(String(format: "%.3f", o.cpuSeconds)) s CPU, \(o.bytesExported) B, \(o.refusals) refusals"
+                    )
+                }
             }
         }
     }
