@@ -13,51 +13,33 @@ public enum LedgerReportPages {
         let e = ReportWriter.escape
         var body = "<h1>Security report: \(e(report.operator))</h1>\n"
         body += "<p class=cost>Period \(e(report.period.description)); generated \(e(iso(report.generatedAt))).</p>\n"
-        body += "<h2>Authorisations</h2>\n<table><tr><th>scenario</th><th>standing</th><th>budget</th>"
-        body += "<th>spent</th><th>remaining</th><th>charged in period</th><th>releases in period</th></tr>\n"
-        for a in report.authorisations {
-            body += "<tr><td>\(e(a.scenario))</td><td>\(e(a.standing))</td><td>\(e(a.budget))</td>"
-            body += "<td class=n>\(number(a.spent))</td><td class=n>\(number(a.remaining))</td>"
-            body += "<td class=n>\(number(a.chargedInPeriod))</td><td class=n>\(a.releasesInPeriod)</td></tr>\n"
-        }
+        body += "<h2>Authorisations</h2>\n"
+        body += table(
+            ["scenario", "standing", "budget", "spent", "remaining", "charged in period", "releases in period"],
+            report.authorisations.map {
+                [
+                    $0.scenario, $0.standing, $0.budget, number($0.spent), number($0.remaining),
+                    number($0.chargedInPeriod), "\($0.releasesInPeriod)",
+                ]
+            }, numeric: [3, 4, 5, 6])
         body +=
-            "</table>\n<p>\(report.releases) releases charged; \(report.exports.count) exports; \(report.refusals) refusals.</p>\n"
+            "<p>\(report.releases) releases charged; \(report.exports.count) exports; \(report.refusals) refusals.</p>\n"
         body += "<h2>Refusals by rule</h2>\n"
         body += bars(
             report.refusalsByRule.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, Double($0.value)) })
         body += "<h2>Incidents</h2>\n"
-        if report.incidents.isEmpty {
-            body += "<p>None: no tampered state, unauthenticated request, raw read or changed file was refused.</p>\n"
-        } else {
-            body += "<table><tr><th>time</th><th>rule</th><th>scenario</th><th>dataset</th><th>request</th></tr>\n"
-            for r in report.incidents {
-                body += "<tr><td>\(e(iso(r.time)))</td><td class=warn>\(e(r.rule))</td><td>\(e(r.scenario))</td>"
-                body += "<td>\(e(r.dataset))</td><td>\(e(r.request))</td></tr>\n"
-            }
-            body += "</table>\n"
-        }
+        body += table(
+            ["time", "rule", "scenario", "dataset", "request"],
+            report.incidents.map { [iso($0.time), $0.rule, $0.scenario, $0.dataset, $0.request] }, warn: 1,
+            none: "None: no tampered state, unauthenticated request, raw read or changed file was refused.")
         body += "<h2>Status changes</h2>\n"
-        if report.statusChanges.isEmpty {
-            body += "<p>None.</p>\n"
-        } else {
-            body += "<table><tr><th>time</th><th>scenario</th><th>status</th><th>reason</th><th>by</th></tr>\n"
-            for c in report.statusChanges {
-                body += "<tr><td>\(e(iso(c.time)))</td><td>\(e(c.scenario))</td><td>\(e(c.status))</td>"
-                body += "<td>\(e(c.reason))</td><td>\(e(c.actor))</td></tr>\n"
-            }
-            body += "</table>\n"
-        }
+        body += table(
+            ["time", "scenario", "status", "reason", "by"],
+            report.statusChanges.map { [iso($0.time), $0.scenario, $0.status, $0.reason, $0.actor] })
         body += "<h2>Exports</h2>\n"
-        if report.exports.isEmpty {
-            body += "<p>None.</p>\n"
-        } else {
-            body += "<table><tr><th>time</th><th>scenario</th><th>file</th><th>checks passed</th><th>bytes</th></tr>\n"
-            for x in report.exports {
-                body += "<tr><td>\(e(iso(x.time)))</td><td>\(e(x.scenario))</td><td>\(e(x.path))</td>"
-                body += "<td>\(e(x.check))</td><td class=n>\(x.bytes)</td></tr>\n"
-            }
-            body += "</table>\n"
-        }
+        body += table(
+            ["time", "scenario", "file", "checks passed", "bytes"],
+            report.exports.map { [iso($0.time), $0.scenario, $0.path, $0.check, "\($0.bytes)"] }, numeric: [4])
         return ReportWriter.page(title: "Security report: \(report.operator)", body: body)
     }
 
@@ -74,19 +56,38 @@ public enum LedgerReportPages {
             "operators under \(report.authorisationsActive) authorisations over \(report.datasets) registered datasets; "
         body +=
             "\(report.rowsScanned) rows scanned, \(number(report.cpuSeconds)) CPU seconds, \(report.bytesExported) bytes exported.</p>\n"
-        body +=
-            "<h2>Per operator</h2>\n<table><tr><th>operator</th><th>releases</th><th>exports</th><th>rows scanned</th>"
-        body += "<th>CPU s</th><th>bytes exported</th><th>refusals</th></tr>\n"
-        for o in report.operators {
-            body += "<tr><td>\(e(o.operator))</td><td class=n>\(o.releases)</td><td class=n>\(o.exports)</td>"
-            body += "<td class=n>\(o.rowsScanned)</td><td class=n>\(number(o.cpuSeconds))</td>"
-            body += "<td class=n>\(o.bytesExported)</td><td class=n>\(o.refusals)</td></tr>\n"
-        }
-        body += "</table>\n<h2>Releases per operator</h2>\n"
+        body += "<h2>Per operator</h2>\n"
+        body += table(
+            ["operator", "releases", "exports", "rows scanned", "CPU s", "bytes exported", "refusals"],
+            report.operators.map {
+                [
+                    $0.operator, "\($0.releases)", "\($0.exports)", "\($0.rowsScanned)", number($0.cpuSeconds),
+                    "\($0.bytesExported)", "\($0.refusals)",
+                ]
+            }, numeric: [1, 2, 3, 4, 5, 6])
+        body += "<h2>Releases per operator</h2>\n"
         body += bars(report.operators.map { ($0.operator, Double($0.releases)) })
         body += "<h2>CPU seconds per operator (borne by the operator)</h2>\n"
         body += bars(report.operators.map { ($0.operator, $0.cpuSeconds) })
         return ReportWriter.page(title: "Operation report", body: body)
+    }
+
+    /// An HTML table of escaped cells (`numeric` columns right-aligned, the `warn` column in
+    /// red), or `none` as a paragraph when there are no rows.
+    static func table(
+        _ headers: [String], _ rows: [[String]], numeric: Set<Int> = [], warn: Int? = nil, none: String = "None."
+    ) -> String {
+        guard !rows.isEmpty else { return "<p>\(ReportWriter.escape(none))</p>\n" }
+        var out = "<table><tr>" + headers.map { "<th>\(ReportWriter.escape($0))</th>" }.joined() + "</tr>\n"
+        for row in rows {
+            out += "<tr>"
+            for (index, cell) in row.enumerated() {
+                let style = numeric.contains(index) ? " class=n" : (index == warn ? " class=warn" : "")
+                out += "<td\(style)>\(ReportWriter.escape(cell))</td>"
+            }
+            out += "</tr>\n"
+        }
+        return out + "</table>\n"
     }
 
     /// A horizontal bar chart of labelled non-negative values.
