@@ -96,7 +96,9 @@ extension SQLiteLedger {
                 }
                 try db.executeCached(
                     sql: "UPDATE columns SET \(field) = ? WHERE dataset = ? AND name = ?",
-                    arguments: [field == "level" ? DatabaseValue(value: Int(value)) : value.databaseValue, dataset, column])
+                    arguments: [
+                        field == "level" ? (Int(value) ?? 0).databaseValue : value.databaseValue, dataset, column,
+                    ])
                 try record(
                     db, time: time, actor: actor, action: action,
                     details: try LedgerState.recording(

@@ -319,6 +319,12 @@ public final class SQLiteLedger: Sendable {
             try db.execute(sql: "ALTER TABLE authorisations ADD COLUMN release_forms TEXT")
             try db.execute(sql: "ALTER TABLE authorisations ADD COLUMN export_requirements TEXT")
         }
+        // v7: the nonces of signed service requests, so that a replay is refused
+        // (``verifyRequest(_:method:path:body:)``).
+        migrator.registerMigration("v7-request-nonces") { db in
+            try db.execute(
+                sql: "CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, principal TEXT NOT NULL, time REAL NOT NULL)")
+        }
         return migrator
     }
 

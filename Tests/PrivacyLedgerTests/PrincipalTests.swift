@@ -283,4 +283,64 @@ struct PrincipalTests {
         #expect(rule { _ = try LedgerIdentity(contentsOfFile: directory.file("missing")) } == "invalid-identity")
         #expect(rule { _ = try LedgerIdentity(name: " ") } == "invalid-parameter")
     }
+
+    @Test(
+        "service requests: a signed request verifies once; a changed body, path or method, a stale time, a replay, an unknown or revoked principal are refused and recorded"
+    )
+    func signedServiceRequests() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let clock = TestClock(), cast = try Cast()
+        let path = try signedLedger(directory, cast, clock: clock)
+        let ledger = try open(path, as: nil, clock: clock)
+        let body = Data(#"{"statistic":"count"}"#.utf8)
+        let request = cast.operatorIdentity.sign(method: "POST", path: "/v1/releases", body: body, at: clock.now)
+        // Through the header and back.
+        let parsed = try SignedRequest(authorizationHeader: request.authorizationHeader)
+        #expect(parsed == request)
+        #expect(try ledger.verifyRequest(parsed, method: "post", path: "/v1/releases", body: body).name == "op-1")
+        #expect(
+            rule { try ledger.verifyRequest(parsed, method: "POST", path: "/v1/releases", body: body) }
+                == "unauthenticated")
+        let fresh = { cast.operatorIdentity.sign(method: "POST", path: "/v1/releases", body: body, at: clock.now) }
+        #expect(
+            rule { try ledger.verifyRequest(fresh(), method: "POST", path: "/v1/releases", body: Data("{}".utf8)) }
+                == "unauthenticated")
+        #expect(
+            rule { try ledger.verifyRequest(fresh(), method: "POST", path: "/v1/exports", body: body) }
+                == "unauthenticated")
+        #expect(
+            rule { try ledger.verifyRequest(fresh(), method: "GET", path: "/v1/releases", body: body) }
+                == "unauthenticated")
+        let old = cast.operatorIdentity.sign(
+            method: "POST", path: "/v1/releases", body: body, at: clock.now.addingTimeInterval(-301))
+        #expect(
+            rule { try ledger.verifyRequest(old, method: "POST", path: "/v1/releases", body: body) }
+                == "unauthenticated")
+        let stranger = try LedgerIdentity(name: "nobody").sign(
+            method: "GET", path: "/v1/budget", body: Data(), at: clock.now)
+        #expect(
+            rule { try ledger.verifyRequest(stranger, method: "GET", path: "/v1/budget", body: Data()) }
+                == "unauthenticated")
+        // A key that is not the registered one, under a registered name.
+        let impostor = try LedgerIdentity(name: "op-1").sign(
+            method: "GET", path: "/v1/budget", body: Data(), at: clock.now)
+        #expect(
+            rule { try ledger.verifyRequest(impostor, method: "GET", path: "/v1/budget", body: Data()) }
+                == "unauthenticated")
+        try open(path, as: cast.reviewer, clock: clock).revokePrincipal(
+            name: "op-1", reason: "contract ended", actor: "rev-1")
+        #expect(
+            rule { try ledger.verifyRequest(fresh(), method: "POST", path: "/v1/releases", body: body) }
+                == "unauthenticated")
+        #expect(try ledger.refusals(operator: "op-1").filter { $0.rule == "unauthenticated" }.count == 7)
+        // Malformed headers are typed refusals.
+        for header in [
+            "", "Bearer x", #"PrivacyKernel principal="a""#,
+            #"PrivacyKernel principal="a", timestamp="1", nonce="AAAA", signature="AAAA""#,
+            request.authorizationHeader + #", extra="1""#,
+        ] {
+            #expect(rule { _ = try SignedRequest(authorizationHeader: header) } == "unauthenticated", "\(header)")
+        }
+    }
 }

@@ -1,0 +1,147 @@
+public import Foundation
+import Crypto
+import GRDB
+import SecureRandom
+
+/// A request to the platform service signed by a principal (issue 15): who, when, a one-time
+/// nonce, and an Ed25519 signature over the method, the path, the SHA-256 of the body and
+/// those three. Carried in an HTTP `Authorization` header
+/// (`PrivacyKernel principal="…", timestamp="…", nonce="…", signature="…"`) and verified by
+/// ``SQLiteLedger/verifyRequest(_:method:path:body:)``, which refuses a bad signature, a stale
+/// timestamp and a replayed nonce.
+public struct SignedRequest: Sendable, Hashable {
+    /// The principal's name.
+    public let principal: String
+    /// When it was signed, in whole seconds since 1970 (UTC).
+    public let timestamp: Int64
+    /// 16 random bytes, base64: used once.
+    public let nonce: String
+    /// The Ed25519 signature of ``message(method:path:body:)``, base64.
+    public let signature: String
+
+    /// The signed bytes: a version line, the method, the path (with its query), the body's
+    /// SHA-256, the principal, the timestamp and the nonce, one per line.
+    public func message(method: String, path: String, body: Data) -> Data {
+        Data(
+            ("privacy-kernel request v1\n\(method.uppercased())\n\(path)\n\(Hexadecimal.encode(SHA256.hash(data: body)))\n"
+                + "\(principal)\n\(timestamp)\n\(nonce)").utf8)
+    }
+
+    /// The `Authorization` header value.
+    public var authorizationHeader: String {
+        "PrivacyKernel principal=\"\(principal)\", timestamp=\"\(timestamp)\", nonce=\"\(nonce)\", signature=\"\(signature)\""
+    }
+
+    /// Parses an `Authorization` header value.
+    ///
+    /// - Throws: ``PrivacyLedgerError/unauthenticated(actor:reason:)`` naming what is malformed.
+    public init(authorizationHeader text: String) throws(PrivacyLedgerError) {
+        func refuse(_ reason: String) -> PrivacyLedgerError { .unauthenticated(actor: "?", reason: reason) }
+        guard text.utf8.count <= 1024, text.hasPrefix("PrivacyKernel ") else {
+            throw refuse("the Authorization header is not a PrivacyKernel signature")
+        }
+        var fields: [String: String] = [:]
+        for part in text.dropFirst("PrivacyKernel ".count).split(separator: ",") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, pair[1].count >= 2, pair[1].hasPrefix("\""), pair[1].hasSuffix("\""),
+                fields[pair[0]] == nil
+            else { throw refuse("the Authorization header has a malformed or repeated field") }
+            fields[pair[0]] = String(pair[1].dropFirst().dropLast())
+        }
+        guard let principal = fields["principal"], !principal.isEmpty,
+            let time = fields["timestamp"].flatMap({ Int64($0) }),
+            let nonce = fields["nonce"], Data(base64Encoded: nonce)?.count == 16,
+            let signature = fields["signature"], Data(base64Encoded: signature)?.count == 64, fields.count == 4
+        else {
+            throw refuse(
+                "the Authorization header needs principal, timestamp, nonce (16 bytes) and signature (64 bytes)")
+        }
+        self.init(principal: principal, timestamp: time, nonce: nonce, signature: signature)
+    }
+
+    init(principal: String, timestamp: Int64, nonce: String, signature: String) {
+        self.principal = principal
+        self.timestamp = timestamp
+        self.nonce = nonce
+        self.signature = signature
+    }
+}
+
+extension LedgerIdentity {
+    /// Signs a request to the platform service: `method`, `path` (with its query) and `body`,
+    /// at `time`, with a fresh random nonce.
+    public func sign(method: String, path: String, body: Data, at time: Date = Date()) -> SignedRequest {
+        var nonce = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in nonce.indices { nonce[index] = generator.next() }
+        let unsigned = SignedRequest(
+            principal: name, timestamp: Int64(time.timeIntervalSince1970.rounded(.down)),
+            nonce: Data(nonce).base64EncodedString(), signature: "")
+        let signature =
+            (try? signingKey.signature(for: unsigned.message(method: method, path: path, body: body))) ?? Data()
+        return SignedRequest(
+            principal: unsigned.principal, timestamp: unsigned.timestamp, nonce: unsigned.nonce,
+            signature: signature.base64EncodedString())
+    }
+}
+
+extension SQLiteLedger {
+    /// How far a request's timestamp may be from the ledger's clock, in seconds (either way).
+    public static let requestClockSkew: TimeInterval = 300
+
+    /// Verifies a signed request to the platform service: the principal is registered and
+    /// active and its row is the state the chain recorded, the signature verifies over
+    /// `method`, `path` and `body` with its registered key, the timestamp is within
+    /// ``requestClockSkew`` of the ledger's clock, and the nonce was never used (it is kept,
+    /// then forgotten once older than twice the skew, when a replay would be stale anyway).
+    /// A refusal is recorded.
+    ///
+    /// - Returns: the principal.
+    /// - Throws: ``PrivacyLedgerError/unauthenticated(actor:reason:)`` naming the reason.
+    /// - Complexity: one Ed25519 verification and one indexed insert.
+    @discardableResult
+    public func verifyRequest(
+        _ request: SignedRequest, method: String, path: String, body: Data
+    ) throws(PrivacyLedgerError) -> Principal {
+        let time = now
+        return try recordingRefusals(
+            operator: request.principal, scenario: "", dataset: "", request: "\(method.uppercased()) \(path)"
+        ) { () throws(PrivacyLedgerError) in
+            func refuse(_ reason: String) -> PrivacyLedgerError {
+                .unauthenticated(actor: request.principal, reason: reason)
+            }
+            guard abs(Double(request.timestamp) - time.timeIntervalSince1970) <= Self.requestClockSkew else {
+                throw refuse(
+                    "the request's timestamp is more than \(Int(Self.requestClockSkew)) s from the ledger's clock (stale or early)"
+                )
+            }
+            return try write { db in
+                guard
+                    let row = try db.cachedRow(
+                        sql: "SELECT * FROM principals WHERE name = ?", arguments: [request.principal])
+                else { throw refuse("'\(request.principal)' is not a registered principal") }
+                let principal = try Self.principal(row)
+                guard principal.status == "active" else { throw refuse("the principal was revoked") }
+                try Self.requireRecordedState(db, key: LedgerState.principalKey(principal.name))
+                guard let raw = Data(base64Encoded: principal.publicKey),
+                    let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+                    let signature = Data(base64Encoded: request.signature),
+                    key.isValidSignature(signature, for: request.message(method: method, path: path, body: body))
+                else { throw refuse("the signature does not verify for this method, path and body") }
+                try db.executeCached(
+                    sql: "DELETE FROM request_nonces WHERE time < ?",
+                    arguments: [time.timeIntervalSince1970 - 2 * Self.requestClockSkew])
+                guard
+                    try db.cachedValue(
+                        Int.self, sql: "SELECT count(*) FROM request_nonces WHERE nonce = ?", arguments: [request.nonce]
+                    )
+                        == 0
+                else { throw refuse("the nonce was used before (a replayed request)") }
+                try db.executeCached(
+                    sql: "INSERT INTO request_nonces (nonce, principal, time) VALUES (?, ?, ?)",
+                    arguments: [request.nonce, principal.name, Double(request.timestamp)])
+                return principal
+            }
+        }
+    }
+}
