@@ -162,16 +162,13 @@ enum AuditLog {
             var digest: String?
         }
         var recorded: [String: Recorded] = [:]
-        let decoder = JSONDecoder()
         let cursor = try Row.fetchCursor(
             db,
             sql: """
                 SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
                 """)
         while let row = try cursor.next() {
-            let details =
-                (try? decoder.decode(
-                    [String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8))) ?? [:]
+            let details = decodeDetails(try row.ledgerValue("details", as: String.self))
             guard let id = details["release"] else { continue }
             var entry = try recorded[id] ?? Recorded(sequence: row.ledgerValue("sequence"))
             switch try row.ledgerValue("action", as: String.self) {

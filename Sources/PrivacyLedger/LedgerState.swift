@@ -223,7 +223,6 @@ extension SQLiteLedger {
 
     static func stateDisagreements(_ db: Database) throws -> [StateDisagreement] {
         var recorded: [String: (sequence: Int64, digest: String)] = [:]
-        let decoder = JSONDecoder()
         let cursor = try Row.fetchCursor(
             db,
             sql: """
@@ -233,13 +232,9 @@ extension SQLiteLedger {
                 """)
         while let row = try cursor.next() {
             let sequence: Int64 = try row.ledgerValue("sequence")
-            let details =
-                (try? decoder.decode(
-                    [String: String].self, from: Data((try row.ledgerValue("details", as: String.self)).utf8)))
-                ?? [:]
-            if let states = details["states"],
-                let map = try? decoder.decode([String: String].self, from: Data(states.utf8))
-            {
+            let details = AuditLog.decodeDetails(try row.ledgerValue("details", as: String.self))
+            if let states = details["states"] {
+                let map = AuditLog.decodeDetails(states)
                 // A snapshot vouches for exactly the objects it lists.
                 recorded = map.mapValues { (sequence, $0) }
             }

@@ -83,14 +83,13 @@ extension SQLiteLedger {
         -> [RefusalRecord]
     {
         try read { db in
-            let decoder = JSONDecoder()
             var records: [RefusalRecord] = []
             for row in try Row.fetchAll(
                 db, sql: "SELECT sequence, time, actor, details FROM audit WHERE action = 'refused' ORDER BY sequence")
             {
                 let actor: String = try row.ledgerValue("actor")
                 let detailsText: String = try row.ledgerValue("details")
-                let details = (try? decoder.decode([String: String].self, from: Data(detailsText.utf8))) ?? [:]
+                let details = AuditLog.decodeDetails(detailsText)
                 let record = RefusalRecord(
                     sequence: try row.ledgerValue("sequence"),
                     time: Date(timeIntervalSince1970: try row.ledgerValue("time")), operator: actor,
