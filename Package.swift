@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
         .library(name: "ReportRendering", targets: ["ReportRendering"]),
+        .library(name: "PlatformService", targets: ["PlatformService"]),
         .executable(name: "privacy-kernel", targets: ["privacy-kernel"]),
     ],
     dependencies: [
@@ -33,6 +34,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The platform service (issue 15): HTTP server, structured logs, metrics, graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Documentation only (`swift package generate-documentation`); nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -98,6 +105,20 @@ let package = Package(
         ),
         // Presentation of reports: report.json, CSV per section, self-contained HTML with SVG charts.
         .target(name: "ReportRendering", dependencies: ["Scenarios", "PrivacyLedger"]),
+        // The enclave as a server (DESIGN.md: PlatformService): signed requests verified by the
+        // ledger, registered datasets only under its data root, releases only through the gate.
+        .target(
+            name: "PlatformService",
+            dependencies: [
+                "Tabular", "DifferentialPrivacy", "PrivacyLedger", "ReportRendering", "SecureRandom",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The commands as a library (parsed in tests and by the fuzzer without a process) and
         // the executable that runs them.
         .target(
@@ -105,15 +126,16 @@ let package = Package(
             dependencies: [
                 "Tabular", "Datasets", "SecureRandom", "PrivacyAccounting", "DifferentialPrivacy", "Anonymity", "SecureAggregation",
                 "SecureAggregationTransport", "Paillier",
-                "PrivacyLedger", "Scenarios", "ReportRendering",
+                "PrivacyLedger", "Scenarios", "ReportRendering", "PlatformService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: leafSwiftSettings
         ),
         .executableTarget(
             name: "privacy-kernel",
-            dependencies: ["PrivacyKernelCLI"],
+            dependencies: ["PrivacyKernelCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: leafSwiftSettings
         ),
 
@@ -171,6 +193,11 @@ let package = Package(
             name: "SecureAggregationTests",
             dependencies: ["SecureAggregation", "SecureAggregationTransport", "SecureRandom", "_TestSupport", "DifferentialPrivacy", "PrivacyAccounting", "Tabular",
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: leafSwiftSettings
+        ),
+        .testTarget(
+            name: "PlatformServiceTests",
+            dependencies: ["PlatformService", "PrivacyLedger", "_TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "PaillierTests", dependencies: ["Paillier", "SecureRandom", "CGMP", "_TestSupport"], swiftSettings: leafSwiftSettings),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DifferentialPrivacy
 import Foundation
+import PlatformService
 import PrivacyLedger
 import Tabular
 
@@ -272,7 +273,7 @@ struct DPOptions: ParsableArguments {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            var output = DPOutput(release: release, levels: statistic == .quantiles ? query.quantileLevels : nil)
+            var output = ReleaseDocument(release: release, levels: statistic == .quantiles ? query.quantileLevels : nil)
             output.ledgerEntry = entry
             output.resultDigest = digest
             print(String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self))
@@ -306,114 +307,4 @@ struct DPOptions: ParsableArguments {
     }
 
     func format(_ value: Double) -> String { String(format: "%.6g", value) }
-}
-
-/// The JSON printed by `privacy-kernel dp … --json`.
-struct DPOutput: Encodable {
-    struct Row: Encodable {
-        let key: String
-        /// The statistic; for quantiles, present only when one level was asked (the levels
-        /// are in `quantiles`).
-        let value: Double?
-        let ci95: [Double]?
-        let quantiles: [QuantileValue]?
-
-        enum CodingKeys: String, CodingKey { case key, value, ci95, quantiles }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(key, forKey: .key)
-            try container.encode(value, forKey: .value)
-            try container.encode(ci95, forKey: .ci95)
-            try container.encodeIfPresent(quantiles, forKey: .quantiles)
-        }
-    }
-    struct QuantileValue: Encodable {
-        let level: Double
-        let value: Double
-    }
-    let statistic: String
-    let column: String?
-    let groupBy: String?
-    let mechanism: String
-    let epsilon: Double?
-    let delta: Double?
-    let rho: Double?
-    let noiseScale: Double?
-    let value: Double?
-    let ci95: [Double]?
-    let quantiles: [QuantileValue]?
-    let rows: [Row]?
-    let selectionThreshold: Double?
-    /// The ledger entry, for releases through the ledger.
-    var ledgerEntry: String?
-    /// SHA-256 of the release as recorded in the ledger.
-    var resultDigest: String?
-
-    init(release: DPRelease, levels: [Double]?) {
-        statistic = release.statistic.rawValue
-        column = release.column
-        groupBy = release.groupBy
-        mechanism = release.mechanism
-        epsilon = release.epsilon
-        delta = release.delta
-        rho = release.rho
-        noiseScale = release.noiseScale
-        selectionThreshold = release.selectionThreshold
-        // Every quantile level asked (and paid for) is printed, per row when grouped; a single
-        // `value` stands only for a single level.
-        func levelValues(_ row: DPRelease.Row) -> [QuantileValue]? {
-            row.quantiles.map { values in
-                zip((levels ?? []).sorted(), values).map { QuantileValue(level: $0.0, value: $0.1) }
-            }
-        }
-        func singleValue(_ row: DPRelease.Row) -> Double? {
-            guard let quantiles = row.quantiles else { return row.value }
-            return quantiles.count == 1 ? quantiles[0] : nil
-        }
-        if release.groupBy == nil, let row = release.rows.first {
-            value = singleValue(row)
-            ci95 = row.ci95
-            quantiles = levelValues(row)
-            rows = nil
-        } else {
-            value = nil
-            ci95 = nil
-            quantiles = nil
-            rows = release.rows.map {
-                Row(key: $0.key ?? "", value: singleValue($0), ci95: $0.ci95, quantiles: levelValues($0))
-            }
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case statistic, column, mechanism, epsilon, delta, rho, value, ci95, quantiles, rows
-        case groupBy = "group_by"
-        case noiseScale = "noise_scale"
-        case selectionThreshold = "selection_threshold"
-        case ledgerEntry = "ledger_entry"
-        case resultDigest = "result_digest"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(statistic, forKey: .statistic)
-        try container.encodeIfPresent(column, forKey: .column)
-        try container.encodeIfPresent(groupBy, forKey: .groupBy)
-        try container.encode(mechanism, forKey: .mechanism)
-        // ε and δ are always present (null when the release is stated in ρ or is pure).
-        try container.encode(epsilon, forKey: .epsilon)
-        try container.encode(delta, forKey: .delta)
-        try container.encodeIfPresent(rho, forKey: .rho)
-        try container.encode(noiseScale, forKey: .noiseScale)
-        try container.encodeIfPresent(value, forKey: .value)
-        if rows == nil {
-            if value == nil && quantiles == nil { try container.encodeNil(forKey: .value) }
-            try container.encode(ci95, forKey: .ci95)
-        }
-        try container.encodeIfPresent(quantiles, forKey: .quantiles)
-        try container.encodeIfPresent(rows, forKey: .rows)
-        try container.encodeIfPresent(selectionThreshold, forKey: .selectionThreshold)
-        try container.encodeIfPresent(ledgerEntry, forKey: .ledgerEntry)
-        try container.encodeIfPresent(resultDigest, forKey: .resultDigest)
-    }
 }

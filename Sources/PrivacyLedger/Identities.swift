@@ -16,6 +16,10 @@ public enum PrincipalRole: String, Sendable, Hashable, Codable, CaseIterable, Co
     case `operator`
     /// Signs checkpoints of the audit chain.
     case regulator
+    /// The platform operator (平台运营主体): runs the service, which holds this key and signs
+    /// the entries it writes for verified requests of other principals
+    /// (``SQLiteLedger/acting(for:)``). Grants nothing, reads no data, releases nothing.
+    case platform
 
     /// Alphabetical, for stable listings.
     public static func < (a: PrincipalRole, b: PrincipalRole) -> Bool { a.rawValue < b.rawValue }

@@ -204,6 +204,7 @@ extension SQLiteLedger {
         // The mark itself is the first signed entry; a purge's entry may follow the deletion of
         // the mark (`signed`: the caller knows the ledger is signed).
         guard try signed || action == "identities-signed" || Self.signedSince(db) != nil else { return nil }
+        if let delegation { return try authenticateDelegated(db, delegation, actor: actor, role: role, action: action) }
         guard let identity else {
             throw PrivacyLedgerError.unauthenticated(
                 actor: actor, reason: "this ledger takes signed requests only, and no identity was given (--identity)")
@@ -224,6 +225,34 @@ extension SQLiteLedger {
                 actor: actor, reason: "the identity's key is not the key registered for '\(actor)'")
         }
         if checkState { try Self.requireRecordedState(db, key: LedgerState.principalKey(actor)) }
+        if let role, !principal.roles.contains(role) {
+            throw PrivacyLedgerError.roleNotHeld(principal: actor, role: role.rawValue, action: action)
+        }
+        return identity
+    }
+
+    /// ``authenticate(_:actor:role:action:checkState:signed:)`` for the service acting for a
+    /// verified request: the request's principal must be `actor`, still registered and active
+    /// with the key it signed with (its row the state the chain records), and hold `role`.
+    /// Returns the service's identity, which signs the entry.
+    private func authenticateDelegated(
+        _ db: Database, _ delegation: VerifiedRequest, actor: String, role: PrincipalRole?, action: String
+    ) throws -> LedgerIdentity {
+        guard let identity else {
+            throw PrivacyLedgerError.unauthenticated(actor: actor, reason: "the service's connection has no identity")
+        }
+        guard delegation.principal.name == actor else {
+            throw PrivacyLedgerError.unauthenticated(
+                actor: actor, reason: "the request was signed by '\(delegation.principal.name)', not '\(actor)'")
+        }
+        guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [actor]),
+            case let principal = try Self.principal(row), principal.status == "active",
+            principal.publicKey == delegation.principal.publicKey
+        else {
+            throw PrivacyLedgerError.unauthenticated(
+                actor: actor, reason: "the principal '\(actor)' was revoked or re-keyed since its request was verified")
+        }
+        try Self.requireRecordedState(db, key: LedgerState.principalKey(actor))
         if let role, !principal.roles.contains(role) {
             throw PrivacyLedgerError.roleNotHeld(principal: actor, role: role.rawValue, action: action)
         }
@@ -254,6 +283,11 @@ extension SQLiteLedger {
             guard case .unauthenticated = error else { throw error }
             signer = nil
             details["authenticated"] = "no"
+        }
+        if let signer, let delegation, signer.name != actor {
+            // Written by the service for a verified request: the principal's own signature
+            // travels with the entry (and is covered by its hash).
+            details.merge(delegation.auditDetails) { _, carried in carried }
         }
         let entry = try AuditLog.append(db, time: time, actor: actor, action: action, details: details)
         if let signer {
@@ -299,7 +333,7 @@ extension SQLiteLedger {
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT audit.sequence, audit.actor, audit.action, audit.details, audit.hash, s.signer, s.signature
+                    SELECT audit.sequence, audit.time, audit.actor, audit.action, audit.details, audit.hash, s.signer, s.signature
                     FROM audit LEFT JOIN audit_signatures s ON s.sequence = audit.sequence
                     WHERE audit.sequence >= ? ORDER BY audit.sequence
                     """, arguments: [since])
@@ -318,9 +352,27 @@ extension SQLiteLedger {
                     }
                     continue
                 }
-                guard signer == actor else {
-                    failures.append("\(label): signed by '\(signer)', not its actor")
-                    continue
+                // Written by the platform service for a verified request of the actor: signed
+                // by a platform principal, carrying the actor's own request signature, and no
+                // later than the request's clock skew allows.
+                let delegated = signer != actor
+                if delegated {
+                    guard roles[signer]?.contains(.platform) == true, !revoked.contains(signer) else {
+                        failures.append("\(label): signed by '\(signer)', not its actor nor a platform principal")
+                        continue
+                    }
+                    guard let actorKey = keys[actor], !revoked.contains(actor),
+                        let requested = VerifiedRequest.verifyCarried(details, actor: actor, key: actorKey)
+                    else {
+                        failures.append(
+                            "\(label): written by the service for '\(actor)' without a valid request signature of '\(actor)'")
+                        continue
+                    }
+                    let time: Double = (try? row.ledgerValue("time", as: Double.self)) ?? .nan
+                    if !(abs(time - Double(requested)) <= 2 * Self.requestClockSkew) {
+                        failures.append("\(label): the request it carries was signed at another time (a replayed request)")
+                        continue
+                    }
                 }
                 if sequence == since && keys.isEmpty && action == "purge" {
                     // A purged signed ledger starts at the purge entry, which lists the keys.
@@ -360,8 +412,8 @@ extension SQLiteLedger {
                     failures.append("\(label): the signature does not verify (forged)")
                     continue
                 }
-                if let needed = PrincipalRole.needed(for: action), roles[signer]?.contains(needed) != true {
-                    failures.append("\(label): '\(signer)' does not hold the role '\(needed.rawValue)'")
+                if let needed = PrincipalRole.needed(for: action), roles[actor]?.contains(needed) != true {
+                    failures.append("\(label): '\(actor)' does not hold the role '\(needed.rawValue)'")
                     continue
                 }
                 verified += 1

@@ -35,6 +35,11 @@ public final class SQLiteLedger: Sendable {
     /// (``registerPrincipal(_:roles:actor:)``). `nil`: no identity (names only; refused by a
     /// ledger that takes signed requests).
     public let identity: LedgerIdentity?
+    /// The verified request this connection acts for, when it is the platform service's
+    /// connection acting for a remote principal (``acting(for:)``): entries are then the
+    /// request principal's, signed by the service's ``identity`` (a `platform` principal) and
+    /// carrying the principal's own request signature. `nil` otherwise.
+    public let delegation: VerifiedRequest?
     let database: DatabaseQueue
     let clock: @Sendable () -> Date
 
@@ -78,6 +83,7 @@ public final class SQLiteLedger: Sendable {
     ) throws(PrivacyLedgerError) {
         self.path = path
         self.identity = identity
+        self.delegation = nil
         self.durability = durability
         self.busyTimeout = busyTimeout
         self.clock = clock
@@ -116,6 +122,17 @@ public final class SQLiteLedger: Sendable {
         } catch {
             throw .storage(reason: "cannot open ledger '\(path)': \(error)")
         }
+    }
+
+    /// A connection sharing `base`'s database and clock, acting for `delegation`.
+    init(sharing base: SQLiteLedger, delegation: VerifiedRequest) {
+        path = base.path
+        identity = base.identity
+        self.delegation = delegation
+        durability = base.durability
+        busyTimeout = base.busyTimeout
+        database = base.database
+        clock = base.clock
     }
 
     /// Opens the connection, retrying (up to 20 times, 10–200 ms apart) while another process

@@ -22,8 +22,13 @@ public struct SignedRequest: Sendable, Hashable {
     /// The signed bytes: a version line, the method, the path (with its query), the body's
     /// SHA-256, the principal, the timestamp and the nonce, one per line.
     public func message(method: String, path: String, body: Data) -> Data {
+        message(method: method, path: path, bodySHA256: Hexadecimal.encode(SHA256.hash(data: body)))
+    }
+
+    /// The signed bytes for a body known by its SHA-256 (lower-case hex).
+    func message(method: String, path: String, bodySHA256: String) -> Data {
         Data(
-            ("privacy-kernel request v1\n\(method.uppercased())\n\(path)\n\(Hexadecimal.encode(SHA256.hash(data: body)))\n"
+            ("privacy-kernel request v1\n\(method.uppercased())\n\(path)\n\(bodySHA256)\n"
                 + "\(principal)\n\(timestamp)\n\(nonce)").utf8)
     }
 
@@ -96,13 +101,14 @@ extension SQLiteLedger {
     /// then forgotten once older than twice the skew, when a replay would be stale anyway).
     /// A refusal is recorded.
     ///
-    /// - Returns: the principal.
+    /// - Returns: the verified request, whose principal the service may act for
+    ///   (``acting(for:)``).
     /// - Throws: ``PrivacyLedgerError/unauthenticated(actor:reason:)`` naming the reason.
     /// - Complexity: one Ed25519 verification and one indexed insert.
     @discardableResult
     public func verifyRequest(
         _ request: SignedRequest, method: String, path: String, body: Data
-    ) throws(PrivacyLedgerError) -> Principal {
+    ) throws(PrivacyLedgerError) -> VerifiedRequest {
         let time = now
         return try recordingRefusals(
             operator: request.principal, scenario: "", dataset: "", request: "\(method.uppercased()) \(path)"
@@ -140,8 +146,79 @@ extension SQLiteLedger {
                 try db.executeCached(
                     sql: "INSERT INTO request_nonces (nonce, principal, time) VALUES (?, ?, ?)",
                     arguments: [request.nonce, principal.name, Double(request.timestamp)])
-                return principal
+                return VerifiedRequest(
+                    principal: principal, request: request, method: method.uppercased(), path: path,
+                    bodySHA256: Hexadecimal.encode(SHA256.hash(data: body)))
             }
         }
+    }
+}
+
+/// A signed request that ``SQLiteLedger/verifyRequest(_:method:path:body:)`` accepted: the
+/// principal (as registered when it was verified) and what it signed. The platform service
+/// acts for it through ``SQLiteLedger/acting(for:)``.
+public struct VerifiedRequest: Sendable, Hashable {
+    /// The principal that signed, with its roles and key.
+    public let principal: Principal
+    /// The signature header's fields.
+    public let request: SignedRequest
+    /// The HTTP method, upper case.
+    public let method: String
+    /// The path with its query.
+    public let path: String
+    /// The SHA-256 of the body, lower-case hex.
+    public let bodySHA256: String
+
+    /// The fields an audit entry written for this request carries, so that a verifier can
+    /// check the principal's own signature (``SQLiteLedger/verifySignatures()``).
+    var auditDetails: [String: String] {
+        [
+            "request_method": method, "request_path": path, "request_body_sha256": bodySHA256,
+            "request_timestamp": "\(request.timestamp)", "request_nonce": request.nonce,
+            "request_signature": request.signature,
+        ]
+    }
+
+    /// Checks the principal's signature carried in an audit entry's `details` against `key`.
+    /// - Returns: the request's timestamp when it verifies, else `nil`.
+    static func verifyCarried(
+        _ details: [String: String], actor: String, key: Curve25519.Signing.PublicKey
+    ) -> Int64? {
+        guard let method = details["request_method"], let path = details["request_path"],
+            let digest = details["request_body_sha256"], let time = details["request_timestamp"].flatMap({ Int64($0) }),
+            let nonce = details["request_nonce"], let signatureText = details["request_signature"],
+            let signature = Data(base64Encoded: signatureText)
+        else { return nil }
+        let request = SignedRequest(principal: actor, timestamp: time, nonce: nonce, signature: signatureText)
+        let message = request.message(method: method, path: path, bodySHA256: digest)
+        return key.isValidSignature(signature, for: message) ? time : nil
+    }
+}
+
+extension SQLiteLedger {
+    /// A connection for the platform service to run the actions of a verified request: it
+    /// shares this ledger's database, and each audit entry it writes is the request
+    /// principal's (refused unless the principal, still active with the key it signed with,
+    /// holds the role the action needs), signed by this connection's ``identity`` — which must
+    /// be a `platform` principal — and carries the principal's request signature, so that
+    /// ``verifySignatures()`` proves the principal asked. The service holds no private key but
+    /// its own.
+    ///
+    /// - Throws: ``PrivacyLedgerError/unauthenticated(actor:reason:)`` when this connection has
+    ///   no identity or its identity is not an active `platform` principal.
+    public func acting(for request: VerifiedRequest) throws(PrivacyLedgerError) -> SQLiteLedger {
+        guard let identity else {
+            throw .unauthenticated(
+                actor: request.principal.name, reason: "the service's ledger connection has no identity of its own")
+        }
+        let registered = try principals().first { $0.name == identity.name }
+        guard let registered, registered.status == "active", registered.roles.contains(.platform),
+            registered.publicKey == identity.principalKey.publicKeyBase64
+        else {
+            throw .unauthenticated(
+                actor: request.principal.name,
+                reason: "the service's identity '\(identity.name)' is not an active platform principal of this ledger")
+        }
+        return SQLiteLedger(sharing: self, delegation: request)
     }
 }

@@ -12,7 +12,13 @@ extension CSVReader {
             throw .io(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot open" : "no such file")
         }
         defer { try? handle.close() }
-        let line = handle.readData(ofLength: 1 << 16).prefix { $0 != UInt8(ascii: "\n") }
+        return guessSeparator(ofBytes: handle.readData(ofLength: 1 << 16))
+    }
+
+    /// ``guessSeparator(ofFile:)`` for CSV already in memory: looks at the first line (up to
+    /// 64 KiB) of `bytes`.
+    public static func guessSeparator(ofBytes bytes: some Collection<UInt8>) -> UInt8 {
+        let line = bytes.prefix(1 << 16).prefix { $0 != UInt8(ascii: "\n") }
         return line.contains(UInt8(ascii: ";")) && !line.contains(UInt8(ascii: ","))
             ? UInt8(ascii: ";") : UInt8(ascii: ",")
     }

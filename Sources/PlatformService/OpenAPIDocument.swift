@@ -1,0 +1,1302 @@
+/// The service's API as an OpenAPI 3.1 document, served at `GET /openapi.json`.
+/// `OpenAPITests` checks that every route of the router is in it (method and path) and every
+/// operation in it is routed, so the two cannot drift apart.
+public enum OpenAPIDocument {
+    /// The document's JSON text.
+    public static let json = #"""
+{
+  "openapi": "3.1.0",
+  "info": {
+    "title": "PrivacyKernel platform service",
+    "version": "1.0.0",
+    "description": "The enclave as a server: it alone holds the registered datasets and the ledger, and answers principals only with what the release gate releases. Every route but /v1/health, /openapi.json and /metrics needs a signed request (security scheme PrivacyKernelSignature). Refusals are JSON {error, message}; a dataset or authorisation the caller may not use is 404 not-found whether or not it exists."
+  },
+  "servers": [
+    {
+      "url": "http://127.0.0.1:8723"
+    }
+  ],
+  "security": [
+    {
+      "PrivacyKernelSignature": []
+    }
+  ],
+  "paths": {
+    "/v1/health": {
+      "get": {
+        "operationId": "health",
+        "summary": "Liveness (no signature).",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The service runs.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "const": "ok"
+                    }
+                  },
+                  "required": [
+                    "status"
+                  ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/openapi.json": {
+      "get": {
+        "operationId": "openapi",
+        "summary": "This document (no signature).",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The OpenAPI 3.1 document.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "metrics",
+        "summary": "Request counters and durations in Prometheus text format (no signature; no data).",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "Prometheus exposition format 0.0.4.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/whoami": {
+      "get": {
+        "operationId": "whoami",
+        "summary": "The principal that signed and its roles.",
+        "responses": {
+          "200": {
+            "description": "The caller.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Principal"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/datasets": {
+      "get": {
+        "operationId": "listDatasets",
+        "summary": "Registered datasets the caller may see: digest and schema only (stewards, reviewers and regulators: all; operators: those their authorisations name).",
+        "responses": {
+          "200": {
+            "description": "Datasets.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Dataset"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/datasets/{name}": {
+      "put": {
+        "operationId": "uploadDataset",
+        "summary": "A steward uploads a CSV file as dataset NAME (registered with its SHA-256; a new upload replaces the file and records the new digest). Afterwards only the digest and the schema are visible.",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$"
+            }
+          },
+          {
+            "name": "level",
+            "in": "query",
+            "required": false,
+            "description": "Classification level of new columns (default 2).",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 4
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "text/csv": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Registered.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Dataset"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/datasets/{name}/columns/{column}": {
+      "patch": {
+        "operationId": "changeColumn",
+        "summary": "A steward classifies a column or declares its role.",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "column",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "level": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 4
+                  },
+                  "role": {
+                    "enum": [
+                      "none",
+                      "quasi-identifier",
+                      "sensitive",
+                      "identifier"
+                    ]
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The dataset.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Dataset"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/authorisations": {
+      "get": {
+        "operationId": "listAuthorisations",
+        "summary": "Authorisations with their budgets (reviewers and regulators: all; operators: their own).",
+        "responses": {
+          "200": {
+            "description": "Authorisations.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Authorisation"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "post": {
+        "operationId": "grant",
+        "summary": "A reviewer grants an operator one scenario on a registered dataset within a budget (epsilon, epsilon+delta, or rho).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/GrantRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Granted.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Authorisation"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/authorisations/{id}/{action}": {
+      "post": {
+        "operationId": "changeAuthorisationStatus",
+        "summary": "A reviewer suspends, resumes or terminates an authorisation (terminate deletes the operator's exported files).",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer"
+            }
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "enum": [
+                "suspend",
+                "resume",
+                "terminate"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "reason"
+                ],
+                "properties": {
+                  "reason": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The authorisation after the change.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Authorisation"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/releases": {
+      "post": {
+        "operationId": "release",
+        "summary": "An operator releases a DP statistic of a dataset under its authorisation for the scenario; the budget is charged durably before the noise is drawn. The answer is the JSON of `privacy-kernel dp --json`.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ReleaseRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The release.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Release"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      },
+      "get": {
+        "operationId": "listReleases",
+        "summary": "Releases on record (operators: their own; reviewers and regulators: all).",
+        "responses": {
+          "200": {
+            "description": "Releases.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/ReleaseLine"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/audit": {
+      "get": {
+        "operationId": "audit",
+        "summary": "Verification of the audit log: hash chain, every entry's signature, recorded state (reviewers and regulators).",
+        "responses": {
+          "200": {
+            "description": "The verification.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditVerification"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/reports/{kind}": {
+      "get": {
+        "operationId": "report",
+        "summary": "The semi-annual security report of an operator (the regulator, or the operator itself) or the annual operation report (the regulator), as JSON or HTML with charts.",
+        "parameters": [
+          {
+            "name": "kind",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "enum": [
+                "security",
+                "operation"
+              ]
+            }
+          },
+          {
+            "name": "period",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{4}(H[12])?$"
+            }
+          },
+          {
+            "name": "operator",
+            "in": "query",
+            "required": false,
+            "description": "The operator (security reports).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "enum": [
+                "json",
+                "html"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The report.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              },
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {
+      "PrivacyKernelSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "PrivacyKernel principal=\"NAME\", timestamp=\"UNIX SECONDS\", nonce=\"BASE64 16 BYTES\", signature=\"BASE64 ED25519\": the signature is over the lines 'privacy-kernel request v1', METHOD, PATH (with query), hex SHA-256 of the body, principal, timestamp, nonce (joined by \\n). Refused (401) when the signature does not verify with the principal's registered key, the timestamp is more than 300 s off, or the nonce was used before."
+      }
+    },
+    "responses": {
+      "Error": {
+        "description": "A refusal, naming its rule.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      }
+    },
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "required": [
+          "error",
+          "message"
+        ],
+        "properties": {
+          "error": {
+            "type": "string",
+            "description": "The rule: unauthenticated, role-not-held, not-found, budget-exhausted, suspended, …"
+          },
+          "message": {
+            "type": "string"
+          }
+        }
+      },
+      "Principal": {
+        "type": "object",
+        "required": [
+          "name",
+          "roles"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "roles": {
+            "type": "array",
+            "items": {
+              "enum": [
+                "steward",
+                "reviewer",
+                "operator",
+                "regulator",
+                "platform"
+              ]
+            }
+          }
+        }
+      },
+      "Dataset": {
+        "type": "object",
+        "required": [
+          "name",
+          "columns"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "sha256": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "columns": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "level",
+                "role"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "level": {
+                  "type": "integer"
+                },
+                "role": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      },
+      "GrantRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "operator",
+          "scenario",
+          "dataset"
+        ],
+        "properties": {
+          "operator": {
+            "type": "string"
+          },
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "columns": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "epsilon": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "delta": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "exclusiveMaximum": 1
+          },
+          "rho": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "accounting": {
+            "enum": [
+              "basic",
+              "advanced",
+              "zCDP",
+              "rdp",
+              "pld"
+            ]
+          },
+          "valid_days": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "trial_days": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "forms": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "Authorisation": {
+        "type": "object",
+        "required": [
+          "id",
+          "operator",
+          "scenario",
+          "dataset",
+          "columns",
+          "budget",
+          "accounting",
+          "total",
+          "spent",
+          "remaining",
+          "status",
+          "valid_from",
+          "trial_until",
+          "valid_to"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "operator": {
+            "type": "string"
+          },
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "columns": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "budget": {
+            "type": "string"
+          },
+          "accounting": {
+            "type": "string"
+          },
+          "total": {
+            "type": "number"
+          },
+          "spent": {
+            "type": "number"
+          },
+          "remaining": {
+            "type": "number"
+          },
+          "status": {
+            "enum": [
+              "active",
+              "suspended",
+              "terminated"
+            ]
+          },
+          "valid_from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "trial_until": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "valid_to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "forms": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "ReleaseRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "scenario",
+          "dataset",
+          "statistic"
+        ],
+        "properties": {
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "statistic": {
+            "enum": [
+              "count",
+              "sum",
+              "mean",
+              "variance",
+              "standard-deviation",
+              "quantiles",
+              "histogram"
+            ]
+          },
+          "column": {
+            "type": "string"
+          },
+          "lower": {
+            "type": "number"
+          },
+          "upper": {
+            "type": "number"
+          },
+          "group_by": {
+            "type": "string"
+          },
+          "keys": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "select_partitions": {
+            "type": "boolean"
+          },
+          "privacy_unit": {
+            "type": "string"
+          },
+          "max_partitions_per_unit": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "max_contributions_per_partition": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "quantile_levels": {
+            "type": "array",
+            "items": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1
+            }
+          },
+          "histogram_bins": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "non_finite_values": {
+            "enum": [
+              "refuse",
+              "clamp",
+              "drop"
+            ]
+          },
+          "mechanism": {
+            "enum": [
+              "laplace",
+              "gaussian",
+              "discrete-laplace",
+              "discrete-gaussian"
+            ]
+          },
+          "epsilon": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "delta": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "exclusiveMaximum": 1
+          },
+          "rho": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "classic_gaussian": {
+            "type": "boolean"
+          }
+        }
+      },
+      "Release": {
+        "type": "object",
+        "required": [
+          "statistic",
+          "mechanism",
+          "epsilon",
+          "delta",
+          "noise_scale"
+        ],
+        "properties": {
+          "statistic": {
+            "type": "string"
+          },
+          "column": {
+            "type": "string"
+          },
+          "group_by": {
+            "type": "string"
+          },
+          "mechanism": {
+            "type": "string"
+          },
+          "epsilon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "delta": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "rho": {
+            "type": "number"
+          },
+          "noise_scale": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "value": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "ci95": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "number"
+            }
+          },
+          "quantiles": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "level": {
+                  "type": "number"
+                },
+                "value": {
+                  "type": "number"
+                }
+              }
+            }
+          },
+          "rows": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "key"
+              ],
+              "properties": {
+                "key": {
+                  "type": "string"
+                },
+                "value": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "ci95": {
+                  "type": [
+                    "array",
+                    "null"
+                  ],
+                  "items": {
+                    "type": "number"
+                  }
+                }
+              }
+            }
+          },
+          "selection_threshold": {
+            "type": "number"
+          },
+          "ledger_entry": {
+            "type": "string"
+          },
+          "result_digest": {
+            "type": "string"
+          }
+        }
+      },
+      "ReleaseLine": {
+        "type": "object",
+        "required": [
+          "id",
+          "scenario",
+          "dataset",
+          "query",
+          "charged_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "query": {
+            "type": "string"
+          },
+          "epsilon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "delta": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "rho": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "charged_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "result_digest": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "AuditVerification": {
+        "type": "object",
+        "required": [
+          "entries",
+          "head",
+          "chain_verifies",
+          "signatures_verified",
+          "signature_failures",
+          "state_disagreements"
+        ],
+        "properties": {
+          "entries": {
+            "type": "integer"
+          },
+          "head": {
+            "type": "string"
+          },
+          "chain_verifies": {
+            "type": "boolean"
+          },
+          "chain_problem": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "signatures_verified": {
+            "type": "integer"
+          },
+          "signature_failures": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "state_disagreements": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,194 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import Metrics
+import NIOCore
+import NIOConcurrencyHelpers
+import NIOPosix
+import Prometheus
+public import PrivacyLedger
+
+/// How the platform service is started (`privacy-kernel serve`).
+public struct ServiceConfiguration: Sendable {
+    /// The address to listen on (default 127.0.0.1).
+    public var host: String = "127.0.0.1"
+    /// The TCP port (default 8723; 0 picks a free one, reported by ``PlatformService/run(onListening:)``).
+    public var port: Int = 8723
+    /// The directory that holds the registered datasets: the only place the service reads data
+    /// from, and where stewards' uploads land.
+    public var dataRoot: String
+    /// The largest dataset upload, in bytes (default 1 GiB).
+    public var maximumUpload: Int = 1 << 30
+    /// The largest JSON request body, in bytes (default 1 MiB).
+    public var maximumRequest: Int = 1 << 20
+
+    /// A configuration serving the datasets under `dataRoot`.
+    public init(dataRoot: String) { self.dataRoot = dataRoot }
+}
+
+/// The enclave as a server: it alone holds the registered datasets and the ledger, and answers
+/// principals only with what the gates release (DESIGN.md, `PlatformService`).
+///
+/// Every request but `GET /v1/health`, `GET /openapi.json` and `GET /metrics` carries a
+/// ``SignedRequest`` in its `Authorization` header; the ledger verifies it
+/// (``SQLiteLedger/verifyRequest(_:method:path:body:)``: bad signature, stale timestamp,
+/// replayed nonce, unknown or revoked principal → 401, recorded) and the route then acts for
+/// that principal through ``SQLiteLedger/acting(for:)``, so every audit entry is the
+/// principal's, signed by the service's `platform` identity and carrying the principal's own
+/// signature. The routes are documented in ``OpenAPIDocument`` (served at `/openapi.json`).
+///
+/// Ledger work runs on NIO's blocking thread pool, never on the server's event loops.
+public final class PlatformService: Sendable {
+    /// The service's ledger connection (its identity is the platform principal).
+    public let ledger: SQLiteLedger
+    /// The configuration.
+    public let configuration: ServiceConfiguration
+    let datasets: DatasetStore
+    let logger: Logger
+
+    /// A service over `ledger`, which must take signed requests and be opened with the identity
+    /// of an active `platform` principal.
+    ///
+    /// - Throws: ``ServiceError`` (rule `configuration`) naming what is missing.
+    public init(ledger: SQLiteLedger, configuration: ServiceConfiguration, logger: Logger? = nil) throws {
+        guard try ledger.requiresSignedRequests() else {
+            throw ServiceError(
+                .internalServerError, rule: "configuration",
+                "the service needs a ledger that takes signed requests (register its first reviewer: ledger principal add)")
+        }
+        guard let identity = ledger.identity,
+            let principal = try ledger.principals().first(where: { $0.name == identity.name }),
+            principal.status == "active", principal.roles.contains(.platform),
+            principal.publicKey == identity.principalKey.publicKeyBase64
+        else {
+            throw ServiceError(
+                .internalServerError, rule: "configuration",
+                "the service's --identity must be an active principal of the ledger with the platform role")
+        }
+        self.ledger = ledger
+        self.configuration = configuration
+        self.datasets = try DatasetStore(root: configuration.dataRoot)
+        self.logger = logger ?? Logger(label: "privacy-kernel.serve")
+    }
+
+    /// The Prometheus registry `/metrics` prints; swift-metrics is bootstrapped with it once
+    /// per process.
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    /// The router with every route.
+    public func router() -> Router<BasicRequestContext> {
+        _ = Self.metricsRegistry
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(LogRequestsMiddleware(.info))
+        addRoutes(to: router)
+        return router
+    }
+
+    /// Runs the service until SIGTERM or SIGINT, then shuts down gracefully: the listener
+    /// closes, and requests in flight finish (a release either completes with its charge or
+    /// was never charged). `onListening` gets the bound port.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let application = Application(
+            router: router(),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "privacy-kernel"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await application.runService()
+    }
+
+    // MARK: Request plumbing
+
+    /// A request the ledger verified, its body, and the ledger connection that acts for it.
+    struct Caller: Sendable {
+        let verified: VerifiedRequest
+        let ledger: SQLiteLedger
+        let body: Data
+        var name: String { verified.principal.name }
+        func holds(_ role: PrincipalRole) -> Bool { verified.principal.roles.contains(role) }
+    }
+
+    /// Runs `work` on the blocking pool.
+    func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { try work() }
+    }
+
+    /// Reads the body (at most `limit` bytes), verifies the signature and runs `handler` as the
+    /// verified principal; any error becomes its JSON answer.
+    func signed(
+        _ request: Request, limit: Int, _ handler: @escaping @Sendable (Caller) throws -> Response
+    ) async -> Response {
+        var request = request
+        do {
+            let buffer: ByteBuffer
+            do { buffer = try await request.collectBody(upTo: limit) } catch {
+                throw ServiceError(.contentTooLarge, rule: "payload-too-large", "the body is larger than \(limit) bytes")
+            }
+            let body = Data(buffer.readableBytesView)
+            guard let header = request.headers[.authorization] else {
+                throw ServiceError(
+                    .unauthorized, rule: "unauthenticated", "sign the request: Authorization: PrivacyKernel …")
+            }
+            let method = request.method.rawValue, path = request.head.path ?? "/"
+            let ledger = self.ledger
+            return try await blocking {
+                let signed = try SignedRequest(authorizationHeader: header)
+                let verified = try ledger.verifyRequest(signed, method: method, path: path, body: body)
+                return try handler(Caller(verified: verified, ledger: try ledger.acting(for: verified), body: body))
+            }
+        } catch {
+            return errorResponse(error)
+        }
+    }
+
+    /// The JSON answer of an error, logged.
+    func errorResponse(_ error: any Error) -> Response {
+        let answer = ServiceError.from(error, dataRoot: datasets.root)
+        logger.notice(
+            "refused", metadata: ["rule": .string(answer.rule), "status": .stringConvertible(answer.status.code)])
+        return json(["error": answer.rule, "message": answer.message], status: answer.status)
+    }
+
+    /// A response with `data` as its body.
+    static func body(_ data: Data, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes a JSON body (snake_case keys), refusing keys outside `allowed`.
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data, allowed: Set<String>) throws -> T {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw ServiceError(.badRequest, rule: "bad-request", "the body must be a JSON object")
+        }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw ServiceError(
+                .badRequest, rule: "bad-request",
+                "unknown field '\(String(unknown.prefix(64)))'; this route takes \(allowed.sorted().joined(separator: ", "))")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(T.self, from: body) } catch let error as DecodingError {
+            throw ServiceError(.badRequest, rule: "bad-request", Self.describe(error))
+        }
+    }
+
+    /// A decoding error as a sentence naming the field.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, _): return "missing field '\(key.stringValue)'"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            return "field '\(path(context))' has the wrong type"
+        case let .dataCorrupted(context): return "field '\(path(context))' has an invalid value"
+        @unknown default: return "the body is not the JSON this route takes"
+        }
+    }
+}
