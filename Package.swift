@@ -197,7 +197,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PlatformServiceTests",
-            dependencies: ["PlatformService", "PrivacyLedger", "_TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "PlatformService", "PrivacyLedger", "_TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: leafSwiftSettings
         ),
         .testTarget(name: "PaillierTests", dependencies: ["Paillier", "SecureRandom", "CGMP", "_TestSupport"], swiftSettings: leafSwiftSettings),

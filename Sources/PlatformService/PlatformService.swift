@@ -46,8 +46,9 @@ public final class PlatformService: Sendable {
     let datasets: DatasetStore
     let logger: Logger
 
-    /// A service over `ledger`, which must take signed requests and be opened with the identity
-    /// of an active `platform` principal.
+    /// A service over `ledger`, which must take signed requests, be in platform mode
+    /// (``PrivacyLedger/SQLiteLedger/setPlatformMode(_:actor:)``) and be opened with the
+    /// identity of an active `platform` principal.
     ///
     /// - Throws: ``ServiceError`` (rule `configuration`) naming what is missing.
     public init(ledger: SQLiteLedger, configuration: ServiceConfiguration, logger: Logger? = nil) throws {
@@ -55,6 +56,12 @@ public final class PlatformService: Sendable {
             throw ServiceError(
                 .internalServerError, rule: "configuration",
                 "the service needs a ledger that takes signed requests (register its first reviewer: ledger principal add)")
+        }
+        guard try ledger.isPlatformMode() else {
+            throw ServiceError(
+                .internalServerError, rule: "configuration",
+                "the service needs a ledger in platform mode (ledger init --platform --identity REVIEWER.key), so that no tool on this machine reads a registered dataset around it"
+            )
         }
         guard let identity = ledger.identity,
             let principal = try ledger.principals().first(where: { $0.name == identity.name }),

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PlatformService
 import PrivacyLedger
 import Testing
@@ -33,12 +34,15 @@ final class RunningService: @unchecked Sendable {
         try bootstrap.registerPrincipal(op.principalKey, roles: [.operator], actor: "rev")
         try bootstrap.registerPrincipal(op2.principalKey, roles: [.operator], actor: "rev")
         try bootstrap.registerPrincipal(platform.principalKey, roles: [.platform], actor: "rev")
+        try bootstrap.setPlatformMode(true, actor: "rev")
         let ledger = try SQLiteLedger(path: path, durability: .normal, identity: platform)
         try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
         var configuration = ServiceConfiguration(dataRoot: directory.file("data"))
         configuration.port = 0
         configuration.maximumUpload = 1 << 20
-        let service = try PlatformService(ledger: ledger, configuration: configuration)
+        var logger = Logger(label: "privacy-kernel.serve.test")
+        logger.logLevel = .critical
+        let service = try PlatformService(ledger: ledger, configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await service.run { port in continuation.yield(port) } }
         var iterator = ports.makeAsyncIterator()
