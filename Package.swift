@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "PlatformService",
             dependencies: [
-                "Tabular", "DifferentialPrivacy", "PrivacyLedger", "ReportRendering", "SecureRandom",
+                "Tabular", "DifferentialPrivacy", "Anonymity", "PrivacyLedger", "ReportRendering", "SecureRandom",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -143,6 +143,17 @@ let package = Package(
 
         // A plain release executable that prints JSON lines for the same-run peer comparison
         // (peers/run-peers.sh). It does not depend on package-benchmark.
+        // Load generator for the platform service (scripts/service-load.sh): N concurrent
+        // operators, signed requests, releases/s and p50/p99.
+        .executableTarget(
+            name: "pk-service-load",
+            dependencies: [
+                .product(name: "PlatformService", package: "PrivacyKernel"),
+                .product(name: "PrivacyLedger", package: "PrivacyKernel"),
+            ],
+            path: "Sources/pk-service-load",
+            swiftSettings: leafSwiftSettings
+        ),
         .executableTarget(
             name: "pk-bench-probe",
             dependencies: [

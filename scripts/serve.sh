@@ -20,15 +20,7 @@ server="http://127.0.0.1:$port"
 fresh=0
 if [ ! -f "$ledger" ]; then
     fresh=1
-    mkdir -p "$keys"
-    "$pk" ledger init --ledger "$ledger" >/dev/null
-    for name in regulator steward op-1 platform; do "$pk" ledger identity --name "$name" --out "$keys/$name" >/dev/null; done
-    add() { "$pk" ledger principal add --ledger "$ledger" --identity "$keys/regulator.key" "$@" >/dev/null; }
-    add --public-key "$keys/regulator.pub" --role reviewer --role regulator
-    add --public-key "$keys/steward.pub" --role steward
-    add --public-key "$keys/op-1.pub" --role operator
-    add --public-key "$keys/platform.pub" --role platform
-    "$pk" ledger init --ledger "$ledger" --platform --identity "$keys/regulator.key" >/dev/null
+    scripts/platform-init.sh "$dir" "$pk"
 fi
 
 "$pk" serve --ledger "$ledger" --identity "$keys/platform.key" --data-root "$dir/data" --port "$port" &

@@ -27,14 +27,14 @@ final class DatasetStore: Sendable {
         self.root = resolved
     }
 
-    /// Checks an API dataset name: 1 to 64 ASCII letters, digits, `_`, `-` or `.`, not starting
-    /// with `.` (so never a hidden file, a path or `..`).
+    /// Checks an API name of a dataset or an export file: 1 to 64 ASCII letters, digits, `_`,
+    /// `-` or `.`, not starting with `.` (so never a hidden file, a path or `..`).
     static func validate(name: String) throws(ServiceError) {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
         guard (1...64).contains(name.count), name.allSatisfy(allowed.contains), !name.hasPrefix(".") else {
             throw ServiceError(
                 .badRequest, rule: "bad-request",
-                "a dataset name is 1 to 64 letters, digits, '_', '-' or '.', not starting with '.'")
+                "a dataset or export name is 1 to 64 letters, digits, '_', '-' or '.', not starting with '.'")
         }
     }
 

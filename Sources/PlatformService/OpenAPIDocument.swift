@@ -607,6 +607,113 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/v1/exports": {
+      "post": {
+        "operationId": "export",
+        "summary": "An operator exports a dataset generalised with ARX hierarchies to meet k (and distinct l / equal-distance t of a sensitive attribute) through the export gate, which checks k over every quasi-identifier the steward declared. The file lands in the export area; the answer is only what the gate released (file, levels, digest, size).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ExportRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Exported.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Export"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/exports/{name}": {
+      "get": {
+        "operationId": "downloadExport",
+        "summary": "The operator that made an export downloads it, once (recorded; a second request is 410).",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The exported CSV.",
+            "content": {
+              "text/csv": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "410": {
+            "$ref": "#/components/responses/Error"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/audit": {
       "get": {
         "operationId": "audit",
@@ -1196,6 +1303,105 @@ public enum OpenAPIDocument {
             "type": "string"
           },
           "result_digest": {
+            "type": "string"
+          }
+        }
+      },
+      "ExportRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "scenario",
+          "dataset",
+          "name",
+          "quasi_identifiers",
+          "hierarchies",
+          "k"
+        ],
+        "properties": {
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string",
+            "description": "The export file's name (one segment, e.g. cohort.csv)."
+          },
+          "quasi_identifiers": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "hierarchies": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string",
+              "description": "ARX CSV hierarchy (';'-separated)."
+            }
+          },
+          "k": {
+            "type": "integer",
+            "minimum": 2
+          },
+          "suppression": {
+            "type": "number",
+            "minimum": 0,
+            "exclusiveMaximum": 1
+          },
+          "metric": {
+            "enum": [
+              "loss",
+              "discernibility",
+              "aecs",
+              "entropy"
+            ]
+          },
+          "sensitive": {
+            "type": "string"
+          },
+          "l": {
+            "type": "integer",
+            "minimum": 2
+          },
+          "t": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1
+          },
+          "drop_suppressed": {
+            "type": "boolean"
+          }
+        }
+      },
+      "Export": {
+        "type": "object",
+        "required": [
+          "file",
+          "levels",
+          "sha256",
+          "bytes",
+          "download"
+        ],
+        "properties": {
+          "file": {
+            "type": "string"
+          },
+          "levels": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer"
+            }
+          },
+          "sha256": {
+            "type": "string"
+          },
+          "bytes": {
+            "type": "integer"
+          },
+          "download": {
             "type": "string"
           }
         }

@@ -1,3 +1,4 @@
+import Anonymity
 import DifferentialPrivacy
 import Foundation
 import Hummingbird
@@ -57,6 +58,13 @@ extension PlatformService {
         }
         router.get("/v1/releases") { request, _ in
             await self.signed(request, limit: jsonLimit) { caller in try self.releaseHistory(caller) }
+        }
+        router.post("/v1/exports") { request, _ in
+            await self.signed(request, limit: 16 << 20) { caller in try self.export(caller) }
+        }
+        router.get("/v1/exports/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await self.signed(request, limit: jsonLimit) { caller in try self.download(name, caller: caller) }
         }
         router.get("/v1/audit") { request, _ in
             await self.signed(request, limit: jsonLimit) { caller in try self.auditVerification(caller) }
@@ -330,12 +338,7 @@ extension PlatformService {
         guard let digest = try ledger.registeredDigest(of: dataset) else {
             throw ServiceError.noSuchAuthorisedDataset
         }
-        let table: Tabular.Table
-        do { table = try datasets.table(at: dataset, digest: digest) } catch let error as PrivacyLedgerError {
-            // Recorded as the refusal it is (the file on disk is not the registered one).
-            _ = try? caller.ledger.verifyFile(dataset, operator: caller.name, scenario: request.scenario)
-            throw error
-        }
+        let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
         let released = try caller.ledger.release(
             query, over: table, mechanism: mechanism, parameters: parameters, operator: caller.name,
             scenario: request.scenario, dataset: dataset)
@@ -369,6 +372,93 @@ extension PlatformService {
                     query: $0.query, epsilon: $0.epsilon, delta: $0.delta, rho: $0.rho, chargedAt: $0.chargedAt,
                     resultDigest: $0.resultDigest)
             })
+    }
+
+    // MARK: Exports (operators)
+
+    struct ExportRequest: Decodable {
+        let scenario: String
+        let dataset: String
+        let name: String
+        let quasiIdentifiers: [String]
+        let hierarchies: [String: String]
+        let k: Int
+        let suppression: Double?
+        let metric: String?
+        let sensitive: String?
+        let l: Int?
+        let t: Double?
+        let dropSuppressed: Bool?
+    }
+
+    struct ExportDocument: Encodable {
+        let file: String
+        let levels: [String: Int]
+        let sha256: String
+        let bytes: Int64
+        let download: String
+    }
+
+    /// Generalises a dataset over its quasi-identifiers with the given ARX hierarchies (an
+    /// optimal transformation meeting k, and l / t of `sensitive` when asked) and exports it
+    /// through the export gate into the export area, for its operator to download once.
+    /// Answers only what the gate released: the file, its levels, digest and size.
+    func export(_ caller: Caller) throws -> Response {
+        let request = try Self.decode(
+            ExportRequest.self, from: caller.body,
+            allowed: [
+                "scenario", "dataset", "name", "quasi_identifiers", "hierarchies", "k", "suppression", "metric",
+                "sensitive", "l", "t", "drop_suppressed",
+            ])
+        try DatasetStore.validate(name: request.name)
+        let dataset = try datasets.ledgerName(of: request.dataset)
+        // Refused (and recorded) before the data is read: every column of the dataset leaves.
+        let columns = try ledger.columns(of: dataset).map(\.column)
+        try caller.ledger.authorise(operator: caller.name, scenario: request.scenario, dataset: dataset, columns: columns)
+        var hierarchies: [String: Hierarchy] = [:]
+        for (column, text) in request.hierarchies { hierarchies[column] = try Hierarchy(arxCSV: text, attribute: column) }
+        let nodes = Anonymiser.latticeSize(request.quasiIdentifiers.compactMap { hierarchies[$0] })
+        guard nodes <= Double(Anonymiser.maximumLatticeSize) else {
+            throw AnonymityError.latticeTooLarge(nodes: nodes, limit: Anonymiser.maximumLatticeSize)
+        }
+        var models: [PrivacyModel] = [.kAnonymity(k: request.k)]
+        if let l = request.l { models.append(.distinctLDiversity(l: l)) }
+        if let t = request.t { models.append(.equalDistanceTCloseness(t: t)) }
+        guard let metric = UtilityMetric(rawValue: request.metric ?? UtilityMetric.loss.rawValue) else {
+            throw ServiceError(
+                .badRequest, rule: "bad-request",
+                "metric must be one of \(UtilityMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let digest = try ledger.registeredDigest(of: dataset) else { throw ServiceError.noSuchAuthorisedDataset }
+        let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
+        let result = try Anonymiser.generalise(
+            table, quasiIdentifiers: request.quasiIdentifiers, hierarchies: hierarchies, models: models,
+            sensitive: request.sensitive, suppressionLimit: request.suppression ?? 0, metric: metric)
+        let anonymised = try result.anonymisedTable(table, suppressed: request.dropSuppressed == true ? .drop : .star)
+        let record = try caller.ledger.export(
+            anonymised, as: request.name, check: .microdata(quasiIdentifiers: request.quasiIdentifiers, k: request.k),
+            operator: caller.name, scenario: request.scenario, dataset: dataset)
+        return json(
+            ExportDocument(
+                file: request.name, levels: Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels)),
+                sha256: record.resultDigest ?? "", bytes: record.bytesExported ?? 0, download: "/v1/exports/\(request.name)"),
+            status: .created)
+    }
+
+    /// The export `name` of the caller, once (``PrivacyLedger/SQLiteLedger/downloadExport(_:operator:)``).
+    func download(_ name: String, caller: Caller) throws -> Response {
+        try DatasetStore.validate(name: name)
+        let data = try caller.ledger.downloadExport(name, operator: caller.name)
+        return Self.body(data, contentType: "text/csv; charset=utf-8")
+    }
+
+    /// The table of a registered dataset, loaded from bytes with the registered digest; a file
+    /// changed behind the service is refused and the refusal recorded for the caller.
+    func loadVerified(_ dataset: String, digest: String, caller: Caller, scenario: String) throws -> Tabular.Table {
+        do { return try datasets.table(at: dataset, digest: digest) } catch let error as PrivacyLedgerError {
+            _ = try? caller.ledger.verifyFile(dataset, operator: caller.name, scenario: scenario)
+            throw error
+        }
     }
 
     // MARK: Audit and reports (regulators)

@@ -8,16 +8,21 @@ public import FoundationNetworking
 /// Signs and sends requests to the platform service as one principal: each request carries a
 /// fresh ``SignedRequest`` (timestamp, nonce, Ed25519 signature over method, path and body).
 /// `privacy-kernel client` is a thin layer over it.
-public struct ServiceClient: Sendable {
+public struct ServiceClient: @unchecked Sendable {
     /// The service's base URL (`http://127.0.0.1:8723`).
     public let base: URL
     /// Who signs.
     public let identity: LedgerIdentity
+    /// The session requests go through (`URLSession` is thread-safe; not marked `Sendable`
+    /// on Linux).
+    public let session: URLSession
 
-    /// A client of the service at `base` signing as `identity`.
-    public init(base: URL, identity: LedgerIdentity) {
+    /// A client of the service at `base` signing as `identity`, through `session` (default: the
+    /// shared one; a load generator passes one allowing many connections per host).
+    public init(base: URL, identity: LedgerIdentity, session: URLSession = .shared) {
         self.base = base
         self.identity = identity
+        self.session = session
     }
 
     /// The `URLRequest` of one signed request (for callers that send it themselves, e.g. twice
@@ -45,12 +50,14 @@ public struct ServiceClient: Sendable {
     ///
     /// - Throws: a `URLError` when the service cannot be reached.
     public func send(_ method: String, _ path: String, body: Data = Data()) async throws -> (status: Int, body: Data) {
-        try await Self.send(request(method, path, body: body))
+        try await Self.send(request(method, path, body: body), session: session)
     }
 
     /// Sends a request as it is; returns the HTTP status and the body.
-    public static func send(_ request: URLRequest) async throws -> (status: Int, body: Data) {
-        let (data, response) = try await URLSession.shared.data(for: request)
+    public static func send(
+        _ request: URLRequest, session: URLSession = .shared
+    ) async throws -> (status: Int, body: Data) {
+        let (data, response) = try await session.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 }

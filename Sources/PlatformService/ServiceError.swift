@@ -1,3 +1,4 @@
+import Anonymity
 import DifferentialPrivacy
 import Foundation
 public import HTTPTypes
@@ -48,6 +49,10 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case .unauthenticated: return ServiceError(.unauthorized, rule: error.rule, message)
         case .noAuthorisation, .datasetNotAuthorised, .unknownDataset:
             return noSuchAuthorisedDataset
+        case let .exportRefused(rule, _) where rule == "not-found":
+            return notFound("no export of yours by that name")
+        case let .exportRefused(rule, _) where rule == "downloaded":
+            return ServiceError(.gone, rule: error.rule, message)
         case .roleNotHeld, .suspended, .terminated, .expired, .notYetValid, .columnNotAuthorised, .levelFourColumn,
             .identifierColumn, .budgetExhausted, .formNotAuthorised, .exportRefused, .platformMode:
             return ServiceError(.forbidden, rule: error.rule, message)
@@ -67,6 +72,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case let error as PrivacyLedgerError: return from(error, dataRoot: dataRoot)
         case let error as DifferentialPrivacyError:
             return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, dataRoot: dataRoot))
+        case let error as AnonymityError:
+            return ServiceError(.unprocessableContent, rule: "anonymity", redact("\(error)", dataRoot: dataRoot))
         case let error as TabularError:
             return ServiceError(.unprocessableContent, rule: "bad-table", redact("\(error)", dataRoot: dataRoot))
         case is DecodingError:

@@ -21,6 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The directory that holds the registered datasets (created if missing).")
     var dataRoot: String
 
+    @Option(
+        help:
+            "The export area the service's ledger must have (checked at start; a reviewer sets it with ledger init --export-area DIR). Default: the ledger's."
+    )
+    var exportRoot: String?
+
     @Option(help: "The address to listen on.")
     var host: String = "127.0.0.1"
 
@@ -40,6 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try FileManager.default.createDirectory(atPath: dataRoot, withIntermediateDirectories: true)
         let ledger = try location.open()
+        if let exportRoot {
+            let wanted = URL(fileURLWithPath: exportRoot).standardizedFileURL.path
+            let area = try ledger.exportArea()
+            guard wanted == area else {
+                throw ValidationError(
+                    "--export-root \(wanted) is not the ledger's export area (\(area)); a reviewer sets it with ledger init --export-area DIR --identity REVIEWER.key"
+                )
+            }
+        }
         var configuration = ServiceConfiguration(dataRoot: dataRoot)
         configuration.host = host
         configuration.port = port

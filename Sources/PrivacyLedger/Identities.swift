@@ -33,7 +33,7 @@ public enum PrincipalRole: String, Sendable, Hashable, Codable, CaseIterable, Co
         case "grant", "suspend", "resume", "terminate", "export-area", "policy", "principal-registered",
             "principal-revoked", "identities-signed", "purge", "platform-mode":
             .reviewer
-        case "release-charged", "release-completed", "export": .operator
+        case "release-charged", "release-completed", "export", "export-downloaded": .operator
         case "checkpoint": .regulator
         default: nil
         }

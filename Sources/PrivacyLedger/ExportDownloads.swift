@@ -1,0 +1,59 @@
+import Crypto
+public import Foundation
+import GRDB
+import SecureRandom
+
+// The platform service's one-time hand-over of an export to the operator that made it.
+extension SQLiteLedger {
+    /// **An operator's action**: hands the export file `name` (relative to the export area, as
+    /// it was exported) over to `op`, once. The file must be an export of `op`'s, still with
+    /// the SHA-256 the export gate recorded; the hand-over is recorded in the audit log
+    /// (`export-downloaded`, the operator's role) before the bytes are returned, and a second
+    /// request for the same export is refused — the audit log, not a mutable flag, is what says
+    /// it was handed over, so the record cannot be reset unnoticed.
+    ///
+    /// - Returns: the file's bytes.
+    /// - Throws: ``PrivacyLedgerError/exportRefused(rule:detail:)`` with rule `not-found` (no
+    ///   export of `op`'s by that name — whether or not another operator has one), `downloaded`
+    ///   (handed over before) or `changed` (the file no longer has its recorded digest);
+    ///   refusals are recorded.
+    /// - Complexity: O(downloads so far) to find an earlier hand-over, plus reading the file.
+    public func downloadExport(_ name: String, operator op: String) throws(PrivacyLedgerError) -> Data {
+        try recordingRefusals(operator: op, scenario: "", dataset: "", request: "download export \(name)") {
+            () throws(PrivacyLedgerError) -> Data in
+            let area = try exportArea()
+            let target = URL(fileURLWithPath: area + "/" + name).standardizedFileURL.path
+            let time = now
+            return try write { db in
+                guard target.hasPrefix(area + "/"),
+                    let row = try db.cachedRow(
+                        sql: "SELECT id, scenario, result_digest FROM releases WHERE kind = 'export' AND operator = ? AND query = ?",
+                        arguments: [op, target])
+                else {
+                    throw PrivacyLedgerError.exportRefused(
+                        rule: "not-found", detail: "no export of yours is called '\(name)'")
+                }
+                let release: String = try row.ledgerValue("id")
+                let digest: String = try row.ledgerValue("result_digest")
+                let earlier = try String.fetchAll(db, sql: "SELECT details FROM audit WHERE action = 'export-downloaded'")
+                if earlier.contains(where: { AuditLog.decodeDetails($0)["release"] == release }) {
+                    throw PrivacyLedgerError.exportRefused(
+                        rule: "downloaded", detail: "the export '\(name)' was handed over once already")
+                }
+                guard let data = FileManager.default.contents(atPath: target),
+                    Hexadecimal.encode(SHA256.hash(data: data)) == digest
+                else {
+                    throw PrivacyLedgerError.exportRefused(
+                        rule: "changed", detail: "the export '\(name)' no longer has the content the gate recorded")
+                }
+                try record(
+                    db, time: time, actor: op, action: "export-downloaded",
+                    details: [
+                        "release": release, "path": target, "sha256": digest,
+                        "scenario": try row.ledgerValue("scenario", as: String.self),
+                    ])
+                return data
+            }
+        }
+    }
+}
