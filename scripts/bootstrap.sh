@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries PrivacyKernel links (GMP, OpenBLAS, SQLite) through apt when they
-# are missing. Safe to run repeatedly; needs root (or sudo) only when something is missing.
+# are missing, and any Debian packages named as arguments (scripts/test.sh adds chromium for the
+# web console's test). Safe to run repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 needed=()
 # `time` (GNU time) lets the resource-limit tests read a child's own peak memory.
-for package in libgmp-dev libopenblas-dev libsqlite3-dev pkg-config time; do
+for package in libgmp-dev libopenblas-dev libsqlite3-dev pkg-config time "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || needed+=("$package")
 done
 if [ "${#needed[@]}" -gt 0 ]; then

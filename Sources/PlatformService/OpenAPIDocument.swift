@@ -607,6 +607,58 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/v1/models": {
+      "post": {
+        "operationId": "fitModel",
+        "summary": "An operator fits a DP linear or logistic regression of a dataset's label on its features under its authorisation (computation form); the charge is committed before any noise is drawn; the answer is the coefficients.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ModelRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The model.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Model"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/exports": {
       "post": {
         "operationId": "export",
@@ -710,6 +762,319 @@ public enum OpenAPIDocument {
           },
           "500": {
             "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/console/sessions": {
+      "post": {
+        "operationId": "consoleSession",
+        "summary": "A reviewer or regulator asks for a one-time login link to the web console (valid 60 s; the session it opens lasts 30 minutes and only reads).",
+        "responses": {
+          "201": {
+            "description": "The login link.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "login",
+                    "expires_in"
+                  ],
+                  "properties": {
+                    "login": {
+                      "type": "string"
+                    },
+                    "expires_in": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/console/login": {
+      "get": {
+        "operationId": "consoleLogin",
+        "summary": "Redeems a login link (once) and sets the console's session cookie.",
+        "security": [],
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "303": {
+            "description": "To /console, with Set-Cookie pk_console (HttpOnly, SameSite=Strict, Path=/console)."
+          },
+          "401": {
+            "description": "Unknown, used or expired link: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console": {
+      "get": {
+        "operationId": "consoleAuthorisations",
+        "summary": "Console: authorisations with budget gauges and standing.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console/audit": {
+      "get": {
+        "operationId": "consoleAudit",
+        "summary": "Console: the audit chain's verification and its latest entries.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console/refusals": {
+      "get": {
+        "operationId": "consoleRefusals",
+        "summary": "Console: refusals per day and by rule.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console/exports": {
+      "get": {
+        "operationId": "consoleExports",
+        "summary": "Console: exports and whether they were handed over.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console/reports": {
+      "get": {
+        "operationId": "consoleReports",
+        "summary": "Console: links to each operator's security report and the operation report.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/console/reports/{kind}": {
+      "get": {
+        "operationId": "consoleReport",
+        "summary": "Console: a report as HTML with charts.",
+        "security": [
+          {
+            "ConsoleSession": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "kind",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "enum": [
+                "security",
+                "operation"
+              ]
+            }
+          },
+          {
+            "name": "period",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "operator",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The report.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No live console session: the login page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       }
@@ -848,6 +1213,12 @@ public enum OpenAPIDocument {
   },
   "components": {
     "securitySchemes": {
+      "ConsoleSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "pk_console",
+        "description": "The web console's session (from GET /console/login)."
+      },
       "PrivacyKernelSignature": {
         "type": "apiKey",
         "in": "header",
@@ -1304,6 +1675,155 @@ public enum OpenAPIDocument {
           },
           "result_digest": {
             "type": "string"
+          }
+        }
+      },
+      "ModelRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "scenario",
+          "dataset",
+          "kind",
+          "features",
+          "label"
+        ],
+        "properties": {
+          "scenario": {
+            "type": "string"
+          },
+          "dataset": {
+            "type": "string"
+          },
+          "kind": {
+            "enum": [
+              "linear",
+              "logistic"
+            ]
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "label": {
+            "type": "string"
+          },
+          "feature_bounds": {
+            "type": "array",
+            "items": {
+              "type": "array",
+              "items": {
+                "type": "number"
+              },
+              "minItems": 2,
+              "maxItems": 2
+            },
+            "description": "One [low, high] per feature (or row_norm)."
+          },
+          "row_norm": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "label_bounds": {
+            "type": "array",
+            "items": {
+              "type": "number"
+            },
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "Linear fits: the label's clamping range."
+          },
+          "mechanism": {
+            "enum": [
+              "laplace",
+              "gaussian",
+              "discrete-laplace",
+              "discrete-gaussian"
+            ]
+          },
+          "epsilon": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "delta": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "exclusiveMaximum": 1
+          },
+          "rho": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "ridge": {
+            "type": "number",
+            "minimum": 0
+          },
+          "iterations": {
+            "type": "integer",
+            "minimum": 1
+          }
+        }
+      },
+      "Model": {
+        "type": "object",
+        "required": [
+          "kind",
+          "features",
+          "label",
+          "coefficients",
+          "intercept",
+          "mechanism"
+        ],
+        "properties": {
+          "kind": {
+            "type": "string"
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "label": {
+            "type": "string"
+          },
+          "coefficients": {
+            "type": "array",
+            "items": {
+              "type": "number"
+            }
+          },
+          "intercept": {
+            "type": "number"
+          },
+          "mechanism": {
+            "type": "string"
+          },
+          "epsilon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "delta": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "rho": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "ledger_entry": {
+            "type": [
+              "string",
+              "null"
+            ]
           }
         }
       },

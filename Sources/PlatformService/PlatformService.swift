@@ -44,6 +44,7 @@ public final class PlatformService: Sendable {
     /// The configuration.
     public let configuration: ServiceConfiguration
     let datasets: DatasetStore
+    let console = ConsoleSessions()
     let logger: Logger
 
     /// A service over `ledger`, which must take signed requests, be in platform mode
@@ -93,6 +94,7 @@ public final class PlatformService: Sendable {
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(LogRequestsMiddleware(.info))
         addRoutes(to: router)
+        addConsoleRoutes(to: router)
         return router
     }
 

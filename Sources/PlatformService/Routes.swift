@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import PrivacyAccounting
 import PrivacyLedger
+import PrivateLearning
 import Prometheus
 import ReportRendering
 import Tabular
@@ -58,6 +59,9 @@ extension PlatformService {
         }
         router.get("/v1/releases") { request, _ in
             await self.signed(request, limit: jsonLimit) { caller in try self.releaseHistory(caller) }
+        }
+        router.post("/v1/models") { request, _ in
+            await self.signed(request, limit: jsonLimit) { caller in try self.fitModel(caller) }
         }
         router.post("/v1/exports") { request, _ in
             await self.signed(request, limit: 16 << 20) { caller in try self.export(caller) }
@@ -372,6 +376,106 @@ extension PlatformService {
                     query: $0.query, epsilon: $0.epsilon, delta: $0.delta, rho: $0.rho, chargedAt: $0.chargedAt,
                     resultDigest: $0.resultDigest)
             })
+    }
+
+    // MARK: Model fits (operators)
+
+    struct ModelRequest: Decodable {
+        let scenario: String
+        let dataset: String
+        let kind: String
+        let features: [String]
+        let label: String
+        let featureBounds: [[Double]]?
+        let rowNorm: Double?
+        let labelBounds: [Double]?
+        let mechanism: String?
+        let epsilon: Double?
+        let delta: Double?
+        let rho: Double?
+        let ridge: Double?
+        let iterations: Int?
+    }
+
+    struct ModelDocument: Encodable {
+        let kind: String
+        let features: [String]
+        let label: String
+        let coefficients: [Double]
+        let intercept: Double
+        let mechanism: String
+        let epsilon: Double?
+        let delta: Double?
+        let rho: Double?
+        let ledgerEntry: String?
+    }
+
+    /// A DP linear (`kind: "linear"`) or logistic (`"logistic"`) regression of a dataset's
+    /// label on its features, charged to the caller's authorisation for the scenario (the
+    /// `computation` form) before any noise is drawn; the answer is the coefficients.
+    func fitModel(_ caller: Caller) throws -> Response {
+        let request = try Self.decode(
+            ModelRequest.self, from: caller.body,
+            allowed: [
+                "scenario", "dataset", "kind", "features", "label", "feature_bounds", "row_norm", "label_bounds",
+                "mechanism", "epsilon", "delta", "rho", "ridge", "iterations",
+            ])
+        guard request.kind == "linear" || request.kind == "logistic" else {
+            throw ServiceError(.badRequest, rule: "bad-request", "kind must be linear or logistic")
+        }
+        let bounds: FeatureBounds
+        switch (request.featureBounds, request.rowNorm) {
+        case let (ranges?, nil):
+            guard ranges.count == request.features.count, ranges.allSatisfy({ $0.count == 2 && $0[0] <= $0[1] }) else {
+                throw ServiceError(
+                    .badRequest, rule: "bad-request", "feature_bounds needs one [low, high] (low ≤ high) per feature")
+            }
+            bounds = .perColumn(ranges.map { $0[0]...$0[1] })
+        case let (nil, radius?): bounds = .rowNorm(radius)
+        default: throw ServiceError(.badRequest, rule: "bad-request", "give feature_bounds or row_norm")
+        }
+        let mechanism = try request.mechanism.map { name in
+            guard let parsed = NoiseMechanism(rawValue: name) else {
+                throw ServiceError(
+                    .badRequest, rule: "bad-request",
+                    "mechanism must be one of \(NoiseMechanism.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return parsed
+        }
+        let parameters = try NoiseParameters(epsilon: request.epsilon, delta: request.delta, rho: request.rho)
+        let dataset = try datasets.ledgerName(of: request.dataset)
+        let columns = request.features + [request.label]
+        let purpose = "\(request.kind) regression \(request.label) ~ \(request.features.joined(separator: " + "))"
+        // Refused (and recorded) before the data is read.
+        let budget = try caller.ledger.budget(
+            operator: caller.name, scenario: request.scenario, dataset: dataset, columns: columns, purpose: purpose)
+        guard let digest = try ledger.registeredDigest(of: dataset) else { throw ServiceError.noSuchAuthorisedDataset }
+        let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
+        let coefficients: [Double], intercept: Double, used: NoiseMechanism
+        if request.kind == "linear" {
+            guard let label = request.labelBounds, label.count == 2, label[0] <= label[1] else {
+                throw ServiceError(.badRequest, rule: "bad-request", "a linear fit needs label_bounds [low, high]")
+            }
+            var fit = PrivateLinearRegression(
+                features: request.features, label: request.label, featureBounds: bounds, labelBounds: label[0]...label[1],
+                ridge: request.ridge)
+            if let mechanism { fit.mechanism = mechanism }
+            let model = try fit.fit(table, parameters: parameters, budget: budget)
+            (coefficients, intercept, used) = (model.coefficients, model.intercept, model.mechanism)
+        } else {
+            var fit = PrivateLogisticRegression(
+                features: request.features, label: request.label, featureBounds: bounds,
+                iterations: request.iterations ?? 12)
+            if let mechanism { fit.mechanism = mechanism }
+            let model = try fit.fit(table, parameters: parameters, budget: budget)
+            (coefficients, intercept, used) = (model.coefficients, model.intercept, fit.mechanism)
+        }
+        let entry = try ledger.history(operator: caller.name, scenario: request.scenario).last { $0.query == purpose }
+        return json(
+            ModelDocument(
+                kind: request.kind, features: request.features, label: request.label, coefficients: coefficients,
+                intercept: intercept, mechanism: used.rawValue, epsilon: request.epsilon, delta: request.delta,
+                rho: request.rho, ledgerEntry: entry?.id))
     }
 
     // MARK: Exports (operators)

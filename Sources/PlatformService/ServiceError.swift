@@ -3,6 +3,7 @@ import DifferentialPrivacy
 import Foundation
 public import HTTPTypes
 import PrivacyLedger
+import PrivateLearning
 import Tabular
 
 /// An answer of the platform service that is not a result: an HTTP status, the rule that
@@ -72,6 +73,10 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case let error as PrivacyLedgerError: return from(error, dataRoot: dataRoot)
         case let error as DifferentialPrivacyError:
             return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, dataRoot: dataRoot))
+        case let error as PrivateLearningError:
+            if case let .refused(inner) = error { return from(inner, dataRoot: dataRoot) }
+            if case let .privacy(inner) = error { return from(inner, dataRoot: dataRoot) }
+            return ServiceError(.unprocessableContent, rule: "model-refused", redact(error.description, dataRoot: dataRoot))
         case let error as AnonymityError:
             return ServiceError(.unprocessableContent, rule: "anonymity", redact("\(error)", dataRoot: dataRoot))
         case let error as TabularError:

@@ -5,6 +5,21 @@ import SecureRandom
 
 // The platform service's one-time hand-over of an export to the operator that made it.
 extension SQLiteLedger {
+    /// The release identifiers of the exports handed over to their operators
+    /// (``downloadExport(_:operator:)``), as the audit log records them.
+    ///
+    /// - Complexity: O(hand-overs).
+    public func handedOverExports() throws(PrivacyLedgerError) -> Set<String> {
+        try read { db in try Self.handedOverExports(db) }
+    }
+
+    static func handedOverExports(_ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(db, sql: "SELECT details FROM audit WHERE action = 'export-downloaded'").compactMap {
+                AuditLog.decodeDetails($0)["release"]
+            })
+    }
+
     /// **An operator's action**: hands the export file `name` (relative to the export area, as
     /// it was exported) over to `op`, once. The file must be an export of `op`'s, still with
     /// the SHA-256 the export gate recorded; the hand-over is recorded in the audit log
@@ -35,8 +50,7 @@ extension SQLiteLedger {
                 }
                 let release: String = try row.ledgerValue("id")
                 let digest: String = try row.ledgerValue("result_digest")
-                let earlier = try String.fetchAll(db, sql: "SELECT details FROM audit WHERE action = 'export-downloaded'")
-                if earlier.contains(where: { AuditLog.decodeDetails($0)["release"] == release }) {
+                if try Self.handedOverExports(db).contains(release) {
                     throw PrivacyLedgerError.exportRefused(
                         rule: "downloaded", detail: "the export '\(name)' was handed over once already")
                 }

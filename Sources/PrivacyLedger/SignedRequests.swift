@@ -121,7 +121,10 @@ extension SQLiteLedger {
                     "the request's timestamp is more than \(Int(Self.requestClockSkew)) s from the ledger's clock (stale or early)"
                 )
             }
-            return try write { db in
+            // Not synced on its own: in WAL mode a later synced commit (the charge this request
+            // may make) makes this one durable too, and a process crash never loses it; only a
+            // power loss can, and then it loses every later commit of the request as well.
+            return try write(synced: false) { db in
                 guard
                     let row = try db.cachedRow(
                         sql: "SELECT * FROM principals WHERE name = ?", arguments: [request.principal])

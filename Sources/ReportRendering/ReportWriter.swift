@@ -130,7 +130,7 @@ public enum ReportWriter {
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
         h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
         table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
-        td.n{text-align:right;font-variant-numeric:tabular-nums}.cost{color:#555;font-size:.9em}.warn{color:#b00;font-weight:bold}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}.cost{color:#555;font-size:.9em}.warn{color:#b00;font-weight:bold}.ok{color:#2a7d2a;font-weight:bold}
         svg{display:block;margin:.5em 0;max-width:100%}svg text{font-family:system-ui,sans-serif}
         </style></head><body>
         \(body)

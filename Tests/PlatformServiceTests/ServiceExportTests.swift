@@ -71,3 +71,55 @@ struct ServiceExportTests {
         #expect(!FileManager.default.fileExists(atPath: try running.ledger.exportArea() + "/cohort.csv"))
     }
 }
+
+/// Model fits over the service: DP linear and logistic regression charged to the operator's
+/// authorisation (the computation form) before the noise; the answer is the coefficients.
+@Suite("Platform service: DP model fits", .serialized)
+struct ServiceModelTests {
+    @Test("a linear and a logistic fit return coefficients and charge the authorisation")
+    func fits() async throws {
+        let running = try await RunningService.start()
+        defer { Task { await running.stop() } }
+        let rows = (0..<400).map { i -> String in
+            let x = Double(i % 20) / 2
+            return "\(x),\(2 * x + 1 + Double(i % 3) / 10),\(x > 5 ? 1 : 0)"
+        }
+        let csv = Data((["x,y,flag"] + rows).joined(separator: "\n").utf8 + [UInt8(ascii: "\n")])
+        #expect(try await running.send(running.steward, "PUT", "/v1/datasets/points", body: csv).status == 201)
+        let grant = try await running.send(
+            running.reviewer, "POST", "/v1/authorisations",
+            json: #"{"operator": "op", "scenario": "model", "dataset": "points", "epsilon": 20, "delta": 1e-5}"#)
+        #expect(grant.status == 201, "\(grant.text)")
+        let linear = try await running.send(
+            running.op, "POST", "/v1/models",
+            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 5, "delta": 1e-6}"#
+        )
+        #expect(linear.status == 200, "\(linear.text)")
+        let model = RunningService.object(linear.text)
+        let slope = try #require((model["coefficients"] as? [Double])?.first)
+        #expect(abs(slope - 2) < 1, "slope \(slope) far from 2")
+        #expect(model["ledger_entry"] is String)
+        let logistic = try await running.send(
+            running.op, "POST", "/v1/models",
+            json: #"{"scenario": "model", "dataset": "points", "kind": "logistic", "features": ["x"], "label": "flag", "feature_bounds": [[0, 10]], "epsilon": 5, "delta": 1e-6}"#
+        )
+        #expect(logistic.status == 200, "\(logistic.text)")
+        #expect((RunningService.object(logistic.text)["coefficients"] as? [Double])?.count == 1)
+        let spent = try #require(try running.ledger.authorisation(operator: "op", scenario: "model")?.spent)
+        #expect(spent > 0)
+        // Another operator: the same 404 as a missing dataset, nothing charged.
+        let stranger = try await running.send(
+            running.op2, "POST", "/v1/models",
+            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 1, "delta": 1e-6}"#
+        )
+        #expect(stranger.status == 404)
+        // A missing label bound is a typed 400 before anything is charged.
+        let before = try running.ledger.history(operator: "op").count
+        let bad = try await running.send(
+            running.op, "POST", "/v1/models",
+            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "epsilon": 1, "delta": 1e-6}"#
+        )
+        #expect(bad.status == 400)
+        #expect(try running.ledger.history(operator: "op").count == before)
+    }
+}
