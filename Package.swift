@@ -110,8 +110,8 @@ let package = Package(
         .target(
             name: "PlatformService",
             dependencies: [
-                "Tabular", "DifferentialPrivacy", "Anonymity", "PrivacyLedger", "PrivateLearning", "ReportRendering",
-                "SecureRandom", .product(name: "Hummingbird", package: "hummingbird"),
+                "Tabular", "DifferentialPrivacy", "Anonymity", "PrivacyLedger", "PrivateLearning", "Scenarios",
+                "ReportRendering", "SecureRandom", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

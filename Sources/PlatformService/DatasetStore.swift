@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import PrivacyLedger
+import Scenarios
 import SecureRandom
 public import Tabular
 
@@ -38,9 +39,17 @@ final class DatasetStore: Sendable {
         }
     }
 
-    /// The ledger's name (the file's absolute path) of the dataset called `name`.
+    /// The ledger's name (the file's absolute path) of the dataset called `name`; a scenario's
+    /// view of a dataset is `NAME#SCENARIO` (`transport#transport`), as the ledger names it.
     func ledgerName(of name: String) throws(ServiceError) -> String {
-        try Self.validate(name: name)
+        let parts = name.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        try Self.validate(name: parts[0])
+        if parts.count == 2 {
+            guard ScenarioKind(rawValue: parts[1]) != nil else {
+                throw ServiceError(
+                    .badRequest, rule: "bad-request", "a view is NAME#SCENARIO with one of the plan's scenarios")
+            }
+        }
         return root + "/" + name
     }
 
@@ -59,6 +68,7 @@ final class DatasetStore: Sendable {
     func store<T>(
         _ body: Data, as name: String, register: (String, [String]) throws -> T
     ) throws -> T {
+        try Self.validate(name: name)
         let path = try ledgerName(of: name)
         let header = try body.withUnsafeBytes { raw in
             try CSVReader.load(

@@ -659,6 +659,215 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/v1/scenarios/{kind}/views": {
+      "post": {
+        "operationId": "registerScenarioViews",
+        "summary": "A steward registers the views a scenario model reads from a dataset (levels only raised), for a reviewer to grant as NAME#SCENARIO.",
+        "parameters": [
+          {
+            "name": "kind",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "enum": [
+                "transport",
+                "health",
+                "finance",
+                "commerce",
+                "market",
+                "tourism"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "dataset"
+                ],
+                "properties": {
+                  "dataset": {
+                    "type": "string"
+                  },
+                  "hotels": {
+                    "type": "string",
+                    "description": "Tourism: the hotel-stay dataset."
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The registered views.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "dataset": {
+                        "type": "string"
+                      },
+                      "columns": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "properties": {
+                            "name": {
+                              "type": "string"
+                            },
+                            "level": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      },
+                      "authorisation_suffix": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/scenarios/{kind}/runs": {
+      "post": {
+        "operationId": "runScenario",
+        "summary": "An operator runs a scenario model under its authorisation over the scenario's view; every release and export goes through the gates; the answer is the report (released values only).",
+        "parameters": [
+          {
+            "name": "kind",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "enum": [
+                "transport",
+                "health",
+                "finance",
+                "commerce",
+                "market",
+                "tourism"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "dataset",
+                  "authorisation"
+                ],
+                "properties": {
+                  "dataset": {
+                    "type": "string"
+                  },
+                  "hotels": {
+                    "type": "string"
+                  },
+                  "authorisation": {
+                    "type": "string",
+                    "description": "The scenario name of the authorisation a reviewer granted."
+                  },
+                  "epsilon": {
+                    "type": "number",
+                    "exclusiveMinimum": 0
+                  },
+                  "delta": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "exclusiveMaximum": 1
+                  },
+                  "k": {
+                    "type": "integer",
+                    "minimum": 2
+                  },
+                  "post_processing": {
+                    "type": "boolean"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The scenario's report (report.json).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/exports": {
       "post": {
         "operationId": "export",

@@ -95,6 +95,7 @@ public final class PlatformService: Sendable {
         router.middlewares.add(LogRequestsMiddleware(.info))
         addRoutes(to: router)
         addConsoleRoutes(to: router)
+        addScenarioRoutes(to: router)
         return router
     }
 

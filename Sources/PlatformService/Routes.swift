@@ -259,7 +259,9 @@ extension PlatformService {
             }
         }
         let dataset = try datasets.ledgerName(of: request.dataset)
-        guard try ledger.registeredDigest(of: dataset) != nil else {
+        // A registered file, or a scenario's view of one (registered without a digest of its own).
+        let registered = Result { () throws(PrivacyLedgerError) in try ledger.columns(of: dataset) }
+        guard case let .success(columns) = registered, !columns.isEmpty else {
             throw ServiceError.notFound("no registered dataset of that name")
         }
         let authorisation = try caller.ledger.grant(

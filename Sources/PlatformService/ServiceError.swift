@@ -4,6 +4,7 @@ import Foundation
 public import HTTPTypes
 import PrivacyLedger
 import PrivateLearning
+import Scenarios
 import Tabular
 
 /// An answer of the platform service that is not a result: an HTTP status, the rule that
@@ -73,6 +74,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case let error as PrivacyLedgerError: return from(error, dataRoot: dataRoot)
         case let error as DifferentialPrivacyError:
             return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, dataRoot: dataRoot))
+        case let error as ScenarioError:
+            return ServiceError(.unprocessableContent, rule: "scenario-refused", redact(error.description, dataRoot: dataRoot))
         case let error as PrivateLearningError:
             if case let .refused(inner) = error { return from(inner, dataRoot: dataRoot) }
             if case let .privacy(inner) = error { return from(inner, dataRoot: dataRoot) }

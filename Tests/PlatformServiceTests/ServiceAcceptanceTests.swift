@@ -204,7 +204,7 @@ struct ServiceAcceptanceTests {
             json: #"{"scenario": "fares", "dataset": "trips", "statistic": "count", "epsilon": 0.1, "epsilonn": 1}"#)
         #expect(unknown.status == 400 && unknown.text.contains("epsilonn"))
         let large = try await running.send(
-            running.steward, "PUT", "/v1/datasets/large", body: Data(repeating: UInt8(ascii: "a"), count: 2 << 20))
+            running.steward, "PUT", "/v1/datasets/large", body: Data(repeating: UInt8(ascii: "a"), count: 9 << 20))
         #expect(large.status == 413)
         // Bad parameters are the release's typed error; nothing is charged.
         let negative = try await running.send(

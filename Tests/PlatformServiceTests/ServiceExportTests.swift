@@ -123,3 +123,38 @@ struct ServiceModelTests {
         #expect(try running.ledger.history(operator: "op").count == before)
     }
 }
+
+/// Scenario runs over the service: the steward registers the transport scenario's view of the
+/// embedded transport file, the reviewer grants the view, the operator runs the model.
+@Suite("Platform service: scenario runs", .serialized)
+struct ServiceScenarioTests {
+    @Test("register the view, grant it, run the transport model; the report has released sections")
+    func transportRun() async throws {
+        let running = try await RunningService.start()
+        defer { Task { await running.stop() } }
+        let file = try #require(FileManager.default.contents(atPath: repositoryRoot + "/datasets/transport.csv"))
+        #expect(try await running.send(running.steward, "PUT", "/v1/datasets/transport", body: file).status == 201)
+        let views = try await running.send(
+            running.steward, "POST", "/v1/scenarios/transport/views", json: #"{"dataset": "transport"}"#)
+        #expect(views.status == 201, "\(views.text)")
+        #expect(views.text.contains("\"transport#transport\""))
+        let grant = try await running.send(
+            running.reviewer, "POST", "/v1/authorisations",
+            json: #"{"operator": "op", "scenario": "od", "dataset": "transport#transport", "epsilon": 2, "delta": 1e-5}"#)
+        #expect(grant.status == 201, "\(grant.text)")
+        // Another operator cannot run under op's authorisation: the 404 of a missing one.
+        let stranger = try await running.send(
+            running.op2, "POST", "/v1/scenarios/transport/runs",
+            json: #"{"dataset": "transport", "authorisation": "od", "epsilon": 2}"#)
+        #expect(stranger.status == 404)
+        let run = try await running.send(
+            running.op, "POST", "/v1/scenarios/transport/runs",
+            json: #"{"dataset": "transport", "authorisation": "od", "epsilon": 2}"#)
+        #expect(run.status == 200, "\(run.text.prefix(500))")
+        let report = RunningService.object(run.text)
+        #expect(report["scenario"] as? String == "transport")
+        #expect(((report["sections"] as? [Any])?.count ?? 0) > 0)
+        #expect(try running.ledger.authorisation(operator: "op", scenario: "od")?.spent ?? 0 > 0)
+        #expect(try running.ledger.verifySignatures().failures.isEmpty)
+    }
+}

@@ -39,7 +39,7 @@ final class RunningService: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
         var configuration = ServiceConfiguration(dataRoot: directory.file("data"))
         configuration.port = 0
-        configuration.maximumUpload = 1 << 20
+        configuration.maximumUpload = 8 << 20
         var logger = Logger(label: "privacy-kernel.serve.test")
         logger.logLevel = .critical
         let service = try PlatformService(ledger: ledger, configuration: configuration, logger: logger)
