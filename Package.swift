@@ -111,12 +111,14 @@ let package = Package(
             name: "PlatformService",
             dependencies: [
                 "Tabular", "DifferentialPrivacy", "Anonymity", "PrivacyLedger", "PrivateLearning", "Scenarios",
-                "ReportRendering", "SecureRandom", .product(name: "Hummingbird", package: "hummingbird"),
+                "ReportRendering", "SecureRandom", "SecureAggregation", "SecureAggregationTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The commands as a library (parsed in tests and by the fuzzer without a process) and
@@ -198,7 +200,8 @@ let package = Package(
         .testTarget(
             name: "PlatformServiceTests",
             dependencies: [
-                "PlatformService", "PrivacyLedger", "_TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "PlatformService", "PrivacyLedger", "_TestSupport", "SecureAggregation", "SecureAggregationTransport",
+                "SecureRandom", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: leafSwiftSettings

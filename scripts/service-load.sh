@@ -20,11 +20,12 @@ durability="${DURABILITY:-full}"
 port="${PORT:-8790}"
 work="${1:-$(mktemp -d /tmp/pk-service-load.XXXXXX)}"
 scripts/bootstrap.sh
-swift build -c release --product privacy-kernel >/dev/null
-pk="$(swift build -c release --show-bin-path)/privacy-kernel"
-(cd Benchmarks && swift build -c release --product pk-service-load >/dev/null)
-load="$(cd Benchmarks && swift build -c release --show-bin-path)/pk-service-load"
 mkdir -p "$work"
+build() { "$@" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; exit 1; }; }
+build swift build -c release --product privacy-kernel
+pk="$(swift build -c release --show-bin-path)/privacy-kernel"
+(cd Benchmarks && build swift build -c release --product pk-service-load)
+load="$(cd Benchmarks && swift build -c release --show-bin-path)/pk-service-load"
 scripts/platform-init.sh "$work/platform" "$pk"
 ledger="$work/platform/ledger.sqlite"
 keys="$work/platform/identities"

@@ -868,6 +868,130 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/v1/secagg/sessions": {
+      "post": {
+        "operationId": "startSecAggSession",
+        "summary": "A steward (a department) has the service run the server of a secure-aggregation session (the TCP protocol of privacy-kernel secagg): the parties connect to the port answered. Recorded (secagg-session).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "session"
+                ],
+                "properties": {
+                  "session": {
+                    "type": "object",
+                    "description": "The session description, as privacy-kernel secagg session --out writes it."
+                  },
+                  "join_timeout": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 600
+                  },
+                  "round_timeout": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 600
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The server listens.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SecAggSession"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/secagg/sessions/{id}": {
+      "get": {
+        "operationId": "secAggSession",
+        "summary": "A session's state (running, finished, failed); the total only to the steward that started it.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The session.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SecAggSession"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/v1/exports": {
       "post": {
         "operationId": "export",
@@ -2029,6 +2153,80 @@ public enum OpenAPIDocument {
             ]
           },
           "ledger_entry": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "SecAggSession": {
+        "type": "object",
+        "required": [
+          "id",
+          "host",
+          "port",
+          "parties",
+          "dimension",
+          "state"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "integer"
+          },
+          "parties": {
+            "type": "integer"
+          },
+          "dimension": {
+            "type": "integer"
+          },
+          "state": {
+            "enum": [
+              "running",
+              "finished",
+              "failed"
+            ]
+          },
+          "contributors": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "integer"
+            }
+          },
+          "responders_by_round": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": {
+              "type": "integer"
+            }
+          },
+          "aggregate": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "integer"
+            }
+          },
+          "aggregate_sha256": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "error": {
             "type": [
               "string",
               "null"

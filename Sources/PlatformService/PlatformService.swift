@@ -45,6 +45,7 @@ public final class PlatformService: Sendable {
     public let configuration: ServiceConfiguration
     let datasets: DatasetStore
     let console = ConsoleSessions()
+    let secAgg = SecAggSessions()
     let logger: Logger
 
     /// A service over `ledger`, which must take signed requests, be in platform mode
@@ -96,6 +97,7 @@ public final class PlatformService: Sendable {
         addRoutes(to: router)
         addConsoleRoutes(to: router)
         addScenarioRoutes(to: router)
+        addSecAggRoutes(to: router)
         return router
     }
 

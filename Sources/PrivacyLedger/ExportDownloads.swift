@@ -71,3 +71,30 @@ extension SQLiteLedger {
         }
     }
 }
+
+// Secure-aggregation sessions the platform service runs between departments.
+extension SQLiteLedger {
+    /// **A steward's action** (a department's): records that the platform service starts the
+    /// server of secure-aggregation session `id` (`secagg-session`, with its parties, dimension
+    /// and the SHA-256 of its description), before any party connects.
+    ///
+    /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for a blank id;
+    ///   the authentication and role refusals of a ledger of signed requests (recorded).
+    public func recordSecAggSession(
+        id: String, parties: Int, dimension: Int, descriptionSHA256: String, actor: String
+    ) throws(PrivacyLedgerError) {
+        try recordingRefusals(operator: actor, scenario: "", dataset: "", request: "secagg session \(id)") {
+            () throws(PrivacyLedgerError) in
+            try Self.requireText(id, name: "session id")
+            let time = now
+            try write { db in
+                try record(
+                    db, time: time, actor: actor, action: "secagg-session",
+                    details: [
+                        "session": id, "parties": "\(parties)", "dimension": "\(dimension)",
+                        "description_sha256": descriptionSHA256,
+                    ])
+            }
+        }
+    }
+}

@@ -44,9 +44,11 @@ enum LedgerState {
         // The review's forms and export requirements (v6) count only when set, so the digests
         // of earlier authorisations are unchanged.
         // (The v4 migration's baseline snapshot runs before these columns exist.)
-        if try db.columns(in: "authorisations").contains(where: { $0.name == "release_forms" }),
-            let review = try db.cachedRow(
-                sql: "SELECT release_forms, export_requirements FROM authorisations WHERE id = ?", arguments: [id]),
+        // A cached statement, not a schema query per digest (this runs on every charge); it
+        // fails to compile only inside that v4 baseline, where the columns are absent.
+        if let statement = try? db.cachedStatement(
+            sql: "SELECT release_forms, export_requirements FROM authorisations WHERE id = ?"),
+            let review = try Row.fetchOne(statement, arguments: [id]),
             !review.databaseValues.allSatisfy(\.isNull)
         {
             fields.append("review")

@@ -1,6 +1,9 @@
 import Foundation
 import PlatformService
 import PrivacyLedger
+import SecureAggregation
+import SecureAggregationTransport
+import SecureRandom
 import Testing
 import _TestSupport
 
@@ -155,6 +158,72 @@ struct ServiceScenarioTests {
         #expect(report["scenario"] as? String == "transport")
         #expect(((report["sections"] as? [Any])?.count ?? 0) > 0)
         #expect(try running.ledger.authorisation(operator: "op", scenario: "od")?.spent ?? 0 > 0)
+        #expect(try running.ledger.verifySignatures().failures.isEmpty)
+    }
+}
+
+/// Secure aggregation between departments, with the service as the server of the TCP protocol.
+@Suite("Platform service: secure-aggregation sessions", .serialized)
+struct ServiceSecAggTests {
+    @Test("a steward starts a session, three parties connect, the steward reads the total; others do not")
+    func threeParties() async throws {
+        let running = try await RunningService.start()
+        defer { Task { await running.stop() } }
+        let description = SecAggSessionDescription(
+            sessionID: Array(UUID().uuidString.utf8.prefix(16)), partyIDs: [1, 2, 3], dimension: 4, modulusBits: 32,
+            threshold: 2, sparseDegree: nil, graphSeed: nil)
+        let sessionJSON = String(decoding: try JSONEncoder().encode(description), as: UTF8.self)
+        // Only a steward starts one.
+        #expect(try await running.send(running.op, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#).status == 403)
+        let started = try await running.send(
+            running.steward, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON), "join_timeout": 20}"#)
+        #expect(started.status == 201, "\(started.text)")
+        let port = try #require(RunningService.object(started.text)["port"] as? Int)
+        let early = try await running.send(running.steward, "GET", "/v1/secagg/sessions/\(description.sessionID)")
+        #expect(early.text.contains("\"running\""), "\(early.text)")
+        let configuration = try description.configuration()
+        let inputs: [[UInt32]] = [[1, 2, 3, 4], [10, 20, 30, 40], [100, 200, 300, UInt32.max]]
+        // Each party blocks its own thread (as its own process would): never the cooperative
+        // pool, which has one thread per core and would starve the third party.
+        let failures = Counts()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let group = DispatchGroup()
+            for (index, input) in inputs.enumerated() {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    do {
+                        let party = try SecAggParty(
+                            id: UInt32(index + 1), configuration: configuration, input: input,
+                            generator: try SecureRandomGenerator())
+                        _ = try SecAggTCPParty.run(party: party, options: SecAggTCPParty.Options(port: port))
+                        failures.add(ok: true)
+                    } catch {
+                        failures.add(ok: false, other: "\(error)")
+                    }
+                }
+            }
+            group.notify(queue: .global()) { done.resume() }
+        }
+        #expect(failures.ok == 3, "\(failures.others)")
+        var status: [String: Any] = [:]
+        for _ in 0..<100 {
+            status = RunningService.object(
+                try await running.send(running.steward, "GET", "/v1/secagg/sessions/\(description.sessionID)").text)
+            if status["state"] as? String != "running" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status["state"] as? String == "finished", "\(status)")
+        let expected = (0..<4).map { i in inputs.reduce(UInt32(0)) { $0 &+ $1[i] } }
+        #expect((status["aggregate"] as? [Int])?.map(UInt32.init) == expected)
+        // An operator does not see it; the reviewer sees the state but not the total.
+        #expect(try await running.send(running.op, "GET", "/v1/secagg/sessions/\(description.sessionID)").status == 404)
+        let overseen = RunningService.object(
+            try await running.send(running.reviewer, "GET", "/v1/secagg/sessions/\(description.sessionID)").text)
+        #expect(overseen["state"] as? String == "finished" && overseen["aggregate"] == nil)
+        // The same session twice is refused; the start is on record, signed.
+        #expect(try await running.send(running.steward, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#).status == 409)
+        #expect(try running.ledger.auditEntries().contains { $0.action == "secagg-session" && $0.actor == "stew" })
         #expect(try running.ledger.verifySignatures().failures.isEmpty)
     }
 }
