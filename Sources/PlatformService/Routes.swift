@@ -425,6 +425,9 @@ extension PlatformService {
         guard request.kind == "linear" || request.kind == "logistic" else {
             throw ServiceError(.badRequest, rule: "bad-request", "kind must be linear or logistic")
         }
+        if let iterations = request.iterations, !(1...1_000).contains(iterations) {
+            throw ServiceError(.badRequest, rule: "bad-request", "iterations lie in 1 … 1000")
+        }
         let bounds: FeatureBounds
         switch (request.featureBounds, request.rowNorm) {
         case let (ranges?, nil):

@@ -24,6 +24,10 @@ final class SecAggSessions: Sendable {
         var state: State
     }
     private let sessions = NIOLockedValueBox<[String: Session]>([:])
+    /// The most elements of a session the service runs.
+    static let maximumDimension = 1 << 22
+    /// The most parties of a session the service runs.
+    static let maximumParties = 10_000
 
     /// Starts the server of `description` on `host` (a free port), returning the port once it
     /// listens. Refused while a session of the same id runs or ran.
@@ -144,8 +148,22 @@ extension PlatformService {
         if let unknown = object.keys.sorted().first(where: { !["session", "join_timeout", "round_timeout"].contains($0) }) {
             throw ServiceError(.badRequest, rule: "bad-request", "unknown field '\(String(unknown.prefix(64)))'")
         }
+        // The service's own limits on a session it runs (the protocol allows more): it holds
+        // the vectors of every round in memory.
+        guard start.session.dimension <= SecAggSessions.maximumDimension,
+            start.session.partyIDs.count <= SecAggSessions.maximumParties
+        else {
+            throw ServiceError(
+                .unprocessableContent, rule: "secagg-limits",
+                "a session the service runs has at most \(SecAggSessions.maximumParties) parties and \(SecAggSessions.maximumDimension) elements"
+            )
+        }
         for timeout in [start.joinTimeout, start.roundTimeout].compactMap({ $0 }) where !(timeout > 0 && timeout <= 600) {
             throw ServiceError(.badRequest, rule: "bad-request", "timeouts lie in (0, 600] seconds")
+        }
+        // Validated before anything is recorded or started.
+        do { _ = try start.session.configuration() } catch {
+            throw ServiceError(.unprocessableContent, rule: "secagg-session-invalid", "\(error)")
         }
         let description = try JSONEncoder().encode(start.session)
         try caller.ledger.recordSecAggSession(

@@ -98,6 +98,10 @@ extension DesignMatrix {
         ).materialize()
     }
 
+    /// The most features a fit takes: the noisy XᵀX is p×p and its solve O(p³), so a request
+    /// naming tens of thousands of columns is refused before anything is allocated.
+    static let maximumFeatures = 1_024
+
     /// Validates the columns and bounds and gathers the complete rows' values, without building
     /// the matrix.
     static func prepare(
@@ -105,6 +109,11 @@ extension DesignMatrix {
     ) throws(PrivateLearningError) -> DesignSource {
         guard !features.isEmpty else {
             throw .invalidParameter(name: "features", value: "[]", reason: "name at least one feature column")
+        }
+        guard features.count <= maximumFeatures else {
+            throw .invalidParameter(
+                name: "features", value: "\(features.count) features",
+                reason: "at most \(maximumFeatures) (the noisy p×p statistics and their solve grow as p² and p³)")
         }
         if let duplicate = Dictionary(grouping: features, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw .invalidParameter(name: "features", value: duplicate, reason: "a feature is named twice")
