@@ -92,8 +92,12 @@ struct DocumentationExamplesTests {
         for package in (try? FileManager.default.contentsOfDirectory(atPath: checkouts)) ?? [] {
             let sources = "\(checkouts)/\(package)/Sources"
             for target in (try? FileManager.default.contentsOfDirectory(atPath: sources)) ?? [] {
-                let map = "\(sources)/\(target)/module.modulemap"
-                if FileManager.default.fileExists(atPath: map) { arguments += ["-Xcc", "-fmodule-map-file=\(map)"] }
+                // Beside the sources (GRDB's SQLite) or in their include/ (swift-atomics' shims,
+                // which Hummingbird's interfaces refer to).
+                for map in ["\(sources)/\(target)/module.modulemap", "\(sources)/\(target)/include/module.modulemap"]
+                where FileManager.default.fileExists(atPath: map) {
+                    arguments += ["-Xcc", "-fmodule-map-file=\(map)"]
+                }
             }
         }
         let result = try run(try #require(Self.swiftc), arguments)
