@@ -40,7 +40,9 @@ public final class SQLiteLedger: Sendable {
     /// request principal's, signed by the service's ``identity`` (a `platform` principal) and
     /// carrying the principal's own request signature. `nil` otherwise.
     public let delegation: VerifiedRequest?
-    let database: DatabaseQueue
+    /// A pool in WAL mode (one writer connection, concurrent readers on their own snapshots)
+    /// for a read-write ledger; a queue for a read-only one.
+    let database: any DatabaseWriter
     let clock: @Sendable () -> Date
 
     /// Audit entries younger than this many months are never purged (network logs are kept at
@@ -138,11 +140,11 @@ public final class SQLiteLedger: Sendable {
     /// Opens the connection, retrying (up to 20 times, 10–200 ms apart) while another process
     /// holds the lock that switching a new file to WAL needs: SQLite answers that pragma with
     /// `SQLITE_BUSY` at once instead of waiting for the busy timeout.
-    static func openRetryingWhileBusy(path: String, configuration: Configuration) throws -> DatabaseQueue {
+    static func openRetryingWhileBusy(path: String, configuration: Configuration) throws -> DatabasePool {
         var attempt = 0
         while true {
             do {
-                return try DatabaseQueue(path: path, configuration: configuration)
+                return try DatabasePool(path: path, configuration: configuration)
             } catch let error as DatabaseError
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 20
             {
@@ -156,7 +158,7 @@ public final class SQLiteLedger: Sendable {
     /// same moment: GRDB checks which migrations are applied before it takes the write lock, so
     /// two processes may both try the first one; the loser's transaction rolls back and it
     /// retries (up to 8 times), finding the migration applied.
-    static func migrate(_ database: DatabaseQueue) throws {
+    static func migrate(_ database: any DatabaseWriter) throws {
         var attempt = 0
         while true {
             do {
