@@ -139,9 +139,9 @@ extension PlatformService {
                 return try render(principal)
             }
             return Self.body(
-                Data(ServiceError.redact(html, dataRoot: datasets.root).utf8), contentType: "text/html; charset=utf-8")
+                Data(self.redact(html).utf8), contentType: "text/html; charset=utf-8")
         } catch {
-            let answer = ServiceError.from(error, dataRoot: datasets.root)
+            let answer = ServiceError.from(error, hiding: hiddenRoots)
             return Self.body(
                 Data("<!DOCTYPE html><p>\(answer.rule): \(answer.message)</p>".utf8),
                 contentType: "text/html; charset=utf-8", status: answer.status)

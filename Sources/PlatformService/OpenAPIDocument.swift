@@ -913,6 +913,9 @@ public enum OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
           "400": {
             "$ref": "#/components/responses/Error"
           },

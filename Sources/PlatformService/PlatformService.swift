@@ -44,6 +44,8 @@ public final class PlatformService: Sendable {
     /// The configuration.
     public let configuration: ServiceConfiguration
     let datasets: DatasetStore
+    /// The service's directories, removed from every answer (``ServiceError/redact(_:hiding:)``).
+    let hiddenRoots: [String]
     let console = ConsoleSessions()
     let secAgg = SecAggSessions()
     let logger: Logger
@@ -77,6 +79,7 @@ public final class PlatformService: Sendable {
         self.ledger = ledger
         self.configuration = configuration
         self.datasets = try DatasetStore(root: configuration.dataRoot)
+        self.hiddenRoots = [datasets.root, SQLiteLedger.datasetName(forFile: try ledger.exportArea())]
         self.logger = logger ?? Logger(label: "privacy-kernel.serve")
     }
 
@@ -160,11 +163,14 @@ public final class PlatformService: Sendable {
 
     /// The JSON answer of an error, logged.
     func errorResponse(_ error: any Error) -> Response {
-        let answer = ServiceError.from(error, dataRoot: datasets.root)
+        let answer = ServiceError.from(error, hiding: hiddenRoots)
         logger.notice(
             "refused", metadata: ["rule": .string(answer.rule), "status": .stringConvertible(answer.status.code)])
         return json(["error": answer.rule, "message": answer.message], status: answer.status)
     }
+
+    /// `text` without the service's directories.
+    func redact(_ text: String) -> String { ServiceError.redact(text, hiding: hiddenRoots) }
 
     /// A response with `data` as its body.
     static func body(_ data: Data, contentType: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -617,7 +617,7 @@ extension PlatformService {
             let report = try ledger.securityReport(operator: op, period: parsed)
             return html
                 ? Self.body(
-                    Data(ServiceError.redact(LedgerReportPages.html(report), dataRoot: datasets.root).utf8),
+                    Data(self.redact(LedgerReportPages.html(report)).utf8),
                     contentType: "text/html; charset=utf-8")
                 : json(report)
         case "operation":
@@ -627,7 +627,7 @@ extension PlatformService {
             let report = try ledger.operationReport(period: parsed)
             return html
                 ? Self.body(
-                    Data(ServiceError.redact(LedgerReportPages.html(report), dataRoot: datasets.root).utf8),
+                    Data(self.redact(LedgerReportPages.html(report)).utf8),
                     contentType: "text/html; charset=utf-8")
                 : json(report)
         default:
@@ -648,7 +648,7 @@ extension PlatformService {
         if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         let text = String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
         return Self.body(
-            Data(ServiceError.redact(text, dataRoot: datasets.root).utf8), contentType: "application/json",
+            Data(self.redact(text).utf8), contentType: "application/json",
             status: status)
     }
 }

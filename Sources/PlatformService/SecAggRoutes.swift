@@ -28,6 +28,8 @@ final class SecAggSessions: Sendable {
     static let maximumDimension = 1 << 22
     /// The most parties of a session the service runs.
     static let maximumParties = 10_000
+    /// The most sessions running at once (each holds a port and a thread).
+    static let maximumRunning = 16
 
     /// Starts the server of `description` on `host` (a free port), returning the port once it
     /// listens. Refused while a session of the same id runs or ran.
@@ -37,6 +39,14 @@ final class SecAggSessions: Sendable {
     ) throws -> Int {
         let configuration = try description.configuration()
         let id = description.sessionID
+        let running = sessions.withLockedValue { all in
+            all.values.filter { if case .running = $0.state { return true } else { return false } }.count
+        }
+        guard running < Self.maximumRunning else {
+            throw ServiceError(
+                .tooManyRequests, rule: "secagg-busy",
+                "\(Self.maximumRunning) secure-aggregation sessions are running; try again when one ends")
+        }
         let claimed = sessions.withLockedValue { all -> Bool in
             guard all[id] == nil else { return false }
             all[id] = Session(

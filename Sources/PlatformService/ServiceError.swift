@@ -40,13 +40,13 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     /// for (none for the scenario, or one naming another dataset, or no such dataset).
     static let noSuchAuthorisedDataset = notFound("no dataset of that name under an authorisation of yours for this scenario")
 
-    /// The answer for a ledger refusal, with every mention of the data root removed.
+    /// The answer for a ledger refusal, with every mention of the service's directories removed.
     ///
     /// Refusals that would tell an operator whether a dataset or another operator's
     /// authorisation exists (`no-authorisation`, `dataset-not-authorised`, `unknown-dataset`)
     /// all become the same ``notFound(_:)``.
-    static func from(_ error: PrivacyLedgerError, dataRoot: String) -> ServiceError {
-        let message = redact(error.description, dataRoot: dataRoot)
+    static func from(_ error: PrivacyLedgerError, hiding roots: [String]) -> ServiceError {
+        let message = redact(error.description, hiding: roots)
         switch error {
         case .unauthenticated: return ServiceError(.unauthorized, rule: error.rule, message)
         case .noAuthorisation, .datasetNotAuthorised, .unknownDataset:
@@ -68,22 +68,22 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The answer for any error a route throws.
-    static func from(_ error: any Error, dataRoot: String) -> ServiceError {
+    static func from(_ error: any Error, hiding roots: [String]) -> ServiceError {
         switch error {
         case let error as ServiceError: return error
-        case let error as PrivacyLedgerError: return from(error, dataRoot: dataRoot)
+        case let error as PrivacyLedgerError: return from(error, hiding: roots)
         case let error as DifferentialPrivacyError:
-            return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, dataRoot: dataRoot))
+            return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, hiding: roots))
         case let error as ScenarioError:
-            return ServiceError(.unprocessableContent, rule: "scenario-refused", redact(error.description, dataRoot: dataRoot))
+            return ServiceError(.unprocessableContent, rule: "scenario-refused", redact(error.description, hiding: roots))
         case let error as PrivateLearningError:
-            if case let .refused(inner) = error { return from(inner, dataRoot: dataRoot) }
-            if case let .privacy(inner) = error { return from(inner, dataRoot: dataRoot) }
-            return ServiceError(.unprocessableContent, rule: "model-refused", redact(error.description, dataRoot: dataRoot))
+            if case let .refused(inner) = error { return from(inner, hiding: roots) }
+            if case let .privacy(inner) = error { return from(inner, hiding: roots) }
+            return ServiceError(.unprocessableContent, rule: "model-refused", redact(error.description, hiding: roots))
         case let error as AnonymityError:
-            return ServiceError(.unprocessableContent, rule: "anonymity", redact("\(error)", dataRoot: dataRoot))
+            return ServiceError(.unprocessableContent, rule: "anonymity", redact("\(error)", hiding: roots))
         case let error as TabularError:
-            return ServiceError(.unprocessableContent, rule: "bad-table", redact("\(error)", dataRoot: dataRoot))
+            return ServiceError(.unprocessableContent, rule: "bad-table", redact("\(error)", hiding: roots))
         case is DecodingError:
             return ServiceError(.badRequest, rule: "bad-request", "the body is not the JSON this route takes")
         default:
@@ -91,8 +91,9 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `text` with the data root's path removed, so a dataset reads as its name.
-    static func redact(_ text: String, dataRoot: String) -> String {
-        text.replacingOccurrences(of: dataRoot + "/", with: "")
+    /// `text` with the service's directories (the data root, the export area) removed, so a
+    /// dataset or an export reads as its name and no path of the machine leaves.
+    static func redact(_ text: String, hiding roots: [String]) -> String {
+        roots.reduce(text) { $0.replacingOccurrences(of: $1 + "/", with: "") }
     }
 }

@@ -83,6 +83,8 @@ final class RunningService: @unchecked Sendable {
         let (status, data) = try await client(identity).send(method, path, body: body ?? Data((json ?? "").utf8))
         let text = String(decoding: data, as: UTF8.self)
         #expect(!text.contains(service.configuration.dataRoot), "an answer names the data root: \(text)")
+        let exportArea = try ledger.exportArea()
+        #expect(!text.contains(exportArea), "an answer names the export area: \(text)")
         return (status, text)
     }
 
