@@ -47,6 +47,10 @@ public final class PlatformService: Sendable {
     /// The service's directories, removed from every answer (``ServiceError/redact(_:hiding:)``).
     let hiddenRoots: [String]
     let console = ConsoleSessions()
+    let refusalBudget = RefusalBudget(perMinute: PlatformService.refusalsRecordedPerMinute)
+    /// How many refused requests of one claimed principal a minute are recorded in the audit
+    /// log; the rest are refused alike, logged and counted, not recorded.
+    public static let refusalsRecordedPerMinute = 30
     let secAgg = SecAggSessions()
     let logger: Logger
 
@@ -135,25 +139,46 @@ public final class PlatformService: Sendable {
 
     /// Reads the body (at most `limit` bytes), verifies the signature and runs `handler` as the
     /// verified principal; any error becomes its JSON answer.
+    ///
+    /// Before the body is read: a request without a well-formed signature header is 401, and a
+    /// body above the JSON limit (an upload) is read only for a principal that is an active
+    /// steward. A refusal is recorded in the audit log only when the claimed principal exists,
+    /// and at most ``refusalsRecordedPerMinute`` times a minute per principal (forged requests
+    /// cannot flood the log; the rest are logged and counted).
     func signed(
         _ request: Request, limit: Int, _ handler: @escaping @Sendable (Caller) throws -> Response
     ) async -> Response {
         var request = request
         do {
-            let buffer: ByteBuffer
-            do { buffer = try await request.collectBody(upTo: limit) } catch {
-                throw ServiceError(.contentTooLarge, rule: "payload-too-large", "the body is larger than \(limit) bytes")
-            }
-            let body = Data(buffer.readableBytesView)
             guard let header = request.headers[.authorization] else {
                 throw ServiceError(
                     .unauthorized, rule: "unauthenticated", "sign the request: Authorization: PrivacyKernel …")
             }
-            let method = request.method.rawValue, path = request.head.path ?? "/"
+            let signed = try SignedRequest(authorizationHeader: header)
             let ledger = self.ledger
+            let claimed = try await blocking { try ledger.principals().first { $0.name == signed.principal } }
+            guard let claimed, claimed.status == "active" else {
+                throw PrivacyLedgerError.unauthenticated(
+                    actor: signed.principal, reason: "'\(signed.principal)' is not an active registered principal")
+            }
+            let allowed = claimed.roles.contains(.steward) ? limit : min(limit, configuration.maximumRequest)
+            let buffer: ByteBuffer
+            do { buffer = try await request.collectBody(upTo: allowed) } catch {
+                throw ServiceError(.contentTooLarge, rule: "payload-too-large", "the body is larger than \(allowed) bytes")
+            }
+            let body = Data(buffer.readableBytesView)
+            let method = request.method.rawValue, path = request.head.path ?? "/"
+            let recording = refusalBudget.allows(signed.principal)
+            let budget = refusalBudget
             return try await blocking {
-                let signed = try SignedRequest(authorizationHeader: header)
-                let verified = try ledger.verifyRequest(signed, method: method, path: path, body: body)
+                let verified: VerifiedRequest
+                do {
+                    verified = try ledger.verifyRequest(
+                        signed, method: method, path: path, body: body, recordingRefusal: recording)
+                } catch {
+                    if recording { budget.spend(signed.principal) }
+                    throw error
+                }
                 return try handler(Caller(verified: verified, ledger: try ledger.acting(for: verified), body: body))
             }
         } catch {
@@ -207,6 +232,34 @@ public final class PlatformService: Sendable {
             return "field '\(path(context))' has the wrong type"
         case let .dataCorrupted(context): return "field '\(path(context))' has an invalid value"
         @unknown default: return "the body is not the JSON this route takes"
+        }
+    }
+}
+
+/// A per-principal allowance of recorded authentication refusals: at most `perMinute` in a
+/// minute window. Only refusals spend it, so a principal's own valid requests never use it up.
+final class RefusalBudget: Sendable {
+    private let perMinute: Int
+    private let windows = NIOLockedValueBox<[String: (start: Date, used: Int)]>([:])
+
+    init(perMinute: Int) { self.perMinute = perMinute }
+
+    /// Whether a refusal of `principal` now may still be recorded.
+    func allows(_ principal: String, now: Date = Date()) -> Bool {
+        windows.withLockedValue { all in
+            guard let window = all[principal], now.timeIntervalSince(window.start) < 60 else { return true }
+            return window.used < perMinute
+        }
+    }
+
+    /// Counts one recorded refusal of `principal`.
+    func spend(_ principal: String, now: Date = Date()) {
+        windows.withLockedValue { all in
+            if all.count > 10_000 { all = all.filter { now.timeIntervalSince($0.value.start) < 60 } }
+            var window = all[principal] ?? (now, 0)
+            if now.timeIntervalSince(window.start) >= 60 { window = (now, 0) }
+            window.used += 1
+            all[principal] = window
         }
     }
 }

@@ -105,54 +105,68 @@ extension SQLiteLedger {
     ///   (``acting(for:)``).
     /// - Throws: ``PrivacyLedgerError/unauthenticated(actor:reason:)`` naming the reason.
     /// - Complexity: one Ed25519 verification and one indexed insert.
+    ///
+    /// - Parameter recordingRefusal: `false` to refuse without an audit entry — for a caller
+    ///   that rate-limits how many refusals one claimed principal may write (the platform
+    ///   service does, so that forged requests cannot flood the audit log).
     @discardableResult
     public func verifyRequest(
-        _ request: SignedRequest, method: String, path: String, body: Data
+        _ request: SignedRequest, method: String, path: String, body: Data, recordingRefusal: Bool = true
     ) throws(PrivacyLedgerError) -> VerifiedRequest {
         let time = now
+        guard recordingRefusal else {
+            return try verifyRequestRecordingNothing(request, method: method, path: path, body: body, at: time)
+        }
         return try recordingRefusals(
             operator: request.principal, scenario: "", dataset: "", request: "\(method.uppercased()) \(path)"
         ) { () throws(PrivacyLedgerError) in
-            func refuse(_ reason: String) -> PrivacyLedgerError {
-                .unauthenticated(actor: request.principal, reason: reason)
-            }
-            guard abs(Double(request.timestamp) - time.timeIntervalSince1970) <= Self.requestClockSkew else {
-                throw refuse(
-                    "the request's timestamp is more than \(Int(Self.requestClockSkew)) s from the ledger's clock (stale or early)"
+            try verifyRequestRecordingNothing(request, method: method, path: path, body: body, at: time)
+        }
+    }
+
+    /// The body of ``verifyRequest(_:method:path:body:recordingRefusal:)``, recording nothing.
+    private func verifyRequestRecordingNothing(
+        _ request: SignedRequest, method: String, path: String, body: Data, at time: Date
+    ) throws(PrivacyLedgerError) -> VerifiedRequest {
+        func refuse(_ reason: String) -> PrivacyLedgerError {
+            .unauthenticated(actor: request.principal, reason: reason)
+        }
+        guard abs(Double(request.timestamp) - time.timeIntervalSince1970) <= Self.requestClockSkew else {
+            throw refuse(
+                "the request's timestamp is more than \(Int(Self.requestClockSkew)) s from the ledger's clock (stale or early)"
+            )
+        }
+        // Not synced on its own: in WAL mode a later synced commit (the charge this request
+        // may make) makes this one durable too, and a process crash never loses it; only a
+        // power loss can, and then it loses every later commit of the request as well.
+        return try write(synced: false) { db in
+            guard
+                let row = try db.cachedRow(
+                    sql: "SELECT * FROM principals WHERE name = ?", arguments: [request.principal])
+            else { throw refuse("'\(request.principal)' is not a registered principal") }
+            let principal = try Self.principal(row)
+            guard principal.status == "active" else { throw refuse("the principal was revoked") }
+            try Self.requireRecordedState(db, key: LedgerState.principalKey(principal.name))
+            guard let raw = Data(base64Encoded: principal.publicKey),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+                let signature = Data(base64Encoded: request.signature),
+                key.isValidSignature(signature, for: request.message(method: method, path: path, body: body))
+            else { throw refuse("the signature does not verify for this method, path and body") }
+            try db.executeCached(
+                sql: "DELETE FROM request_nonces WHERE time < ?",
+                arguments: [time.timeIntervalSince1970 - 2 * Self.requestClockSkew])
+            guard
+                try db.cachedValue(
+                    Int.self, sql: "SELECT count(*) FROM request_nonces WHERE nonce = ?", arguments: [request.nonce]
                 )
-            }
-            // Not synced on its own: in WAL mode a later synced commit (the charge this request
-            // may make) makes this one durable too, and a process crash never loses it; only a
-            // power loss can, and then it loses every later commit of the request as well.
-            return try write(synced: false) { db in
-                guard
-                    let row = try db.cachedRow(
-                        sql: "SELECT * FROM principals WHERE name = ?", arguments: [request.principal])
-                else { throw refuse("'\(request.principal)' is not a registered principal") }
-                let principal = try Self.principal(row)
-                guard principal.status == "active" else { throw refuse("the principal was revoked") }
-                try Self.requireRecordedState(db, key: LedgerState.principalKey(principal.name))
-                guard let raw = Data(base64Encoded: principal.publicKey),
-                    let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-                    let signature = Data(base64Encoded: request.signature),
-                    key.isValidSignature(signature, for: request.message(method: method, path: path, body: body))
-                else { throw refuse("the signature does not verify for this method, path and body") }
-                try db.executeCached(
-                    sql: "DELETE FROM request_nonces WHERE time < ?",
-                    arguments: [time.timeIntervalSince1970 - 2 * Self.requestClockSkew])
-                guard
-                    try db.cachedValue(
-                        Int.self, sql: "SELECT count(*) FROM request_nonces WHERE nonce = ?", arguments: [request.nonce]
-                    )
-                        == 0
-                else { throw refuse("the nonce was used before (a replayed request)") }
-                try db.executeCached(
-                    sql: "INSERT INTO request_nonces (nonce, principal, time) VALUES (?, ?, ?)",
-                    arguments: [request.nonce, principal.name, Double(request.timestamp)])
-                return VerifiedRequest(
-                    principal: principal, request: request, method: method.uppercased(), path: path,
-                    bodySHA256: Hexadecimal.encode(SHA256.hash(data: body)))
-            }
+                    == 0
+            else { throw refuse("the nonce was used before (a replayed request)") }
+            try db.executeCached(
+                sql: "INSERT INTO request_nonces (nonce, principal, time) VALUES (?, ?, ?)",
+                arguments: [request.nonce, principal.name, Double(request.timestamp)])
+            return VerifiedRequest(
+                principal: principal, request: request, method: method.uppercased(), path: path,
+                bodySHA256: Hexadecimal.encode(SHA256.hash(data: body)))
         }
     }
 }

@@ -76,4 +76,26 @@ struct ServiceRobustnessTests {
         // No refused secure-aggregation session was recorded as started.
         #expect(try !running.ledger.auditEntries().contains { $0.action == "secagg-session" })
     }
+
+    @Test("forged requests cannot flood the audit log; unknown principals are not recorded; uploads only for stewards")
+    func refusalFlood() async throws {
+        let running = try await RunningService.start()
+        defer { Task { await running.stop() } }
+        let before = try running.ledger.refusals().count
+        let impostor = try LedgerIdentity(name: "op")
+        for _ in 0..<80 {
+            #expect(try await running.send(impostor, "GET", "/v1/whoami").status == 401)
+        }
+        let stranger = try LedgerIdentity(name: "nobody")
+        for _ in 0..<20 {
+            #expect(try await running.send(stranger, "GET", "/v1/whoami").status == 401)
+        }
+        let recorded = try running.ledger.refusals().count - before
+        #expect(recorded == PlatformService.refusalsRecordedPerMinute, "\(recorded) refusals recorded")
+        // The real operator is unaffected.
+        #expect(try await running.send(running.op, "GET", "/v1/whoami").status == 200)
+        // A body above the JSON limit is read only for a steward: an operator's is refused at 1 MiB.
+        let big = Data(repeating: UInt8(ascii: "a"), count: 2 << 20)
+        #expect(try await running.send(running.op, "PUT", "/v1/datasets/big", body: big).status == 413)
+    }
 }
