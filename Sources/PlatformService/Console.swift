@@ -135,7 +135,9 @@ extension PlatformService {
                 guard
                     let current = try ledger.principals().first(where: { $0.name == principal }),
                     current.status == "active", current.roles.contains(.regulator) || current.roles.contains(.reviewer)
-                else { throw ServiceError(.unauthorized, rule: "unauthenticated", "the session's principal was revoked") }
+                else {
+                    throw ServiceError(.unauthorized, rule: "unauthenticated", "the session's principal was revoked")
+                }
                 return try render(principal)
             }
             return Self.body(
@@ -184,7 +186,8 @@ extension PlatformService {
                     return ConsolePages.AuthorisationLine(
                         id: $0.id, operator: $0.operator, scenario: $0.scenario,
                         dataset: datasets.apiName(of: dataset) ?? dataset, budget: $0.budget.description,
-                        total: $0.budget.total, spent: $0.spent, standing: $0.standing(at: now).rawValue, validTo: $0.validTo)
+                        total: $0.budget.total, spent: $0.spent, standing: $0.standing(at: now).rawValue,
+                        validTo: $0.validTo)
                 }, principal: principal)
         }
     }

@@ -63,7 +63,8 @@ public final class PlatformService: Sendable {
         guard try ledger.requiresSignedRequests() else {
             throw ServiceError(
                 .internalServerError, rule: "configuration",
-                "the service needs a ledger that takes signed requests (register its first reviewer: ledger principal add)")
+                "the service needs a ledger that takes signed requests (register its first reviewer: ledger principal add)"
+            )
         }
         guard try ledger.isPlatformMode() else {
             throw ServiceError(
@@ -164,7 +165,8 @@ public final class PlatformService: Sendable {
             let allowed = claimed.roles.contains(.steward) ? limit : min(limit, configuration.maximumRequest)
             let buffer: ByteBuffer
             do { buffer = try await request.collectBody(upTo: allowed) } catch {
-                throw ServiceError(.contentTooLarge, rule: "payload-too-large", "the body is larger than \(allowed) bytes")
+                throw ServiceError(
+                    .contentTooLarge, rule: "payload-too-large", "the body is larger than \(allowed) bytes")
             }
             let body = Data(buffer.readableBytesView)
             let method = request.method.rawValue, path = request.head.path ?? "/"
@@ -212,7 +214,8 @@ public final class PlatformService: Sendable {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw ServiceError(
                 .badRequest, rule: "bad-request",
-                "unknown field '\(String(unknown.prefix(64)))'; this route takes \(allowed.sorted().joined(separator: ", "))")
+                "unknown field '\(String(unknown.prefix(64)))'; this route takes \(allowed.sorted().joined(separator: ", "))"
+            )
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

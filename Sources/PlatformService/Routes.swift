@@ -30,7 +30,8 @@ extension PlatformService {
         router.put("/v1/datasets/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             return await self.signed(request, limit: uploadLimit) { caller in
-                try self.uploadDataset(name, caller: caller, level: request.uri.queryParameters["level"].map(String.init))
+                try self.uploadDataset(
+                    name, caller: caller, level: request.uri.queryParameters["level"].map(String.init))
             }
         }
         router.patch("/v1/datasets/:name/columns/:column") { request, context in
@@ -165,7 +166,8 @@ extension PlatformService {
             names = Set(try ledger.authorisations().flatMap { $0.columns.map(\.dataset) })
                 .union(try registeredDatasets())
         } else {
-            names = Set(try ledger.authorisations().filter { $0.operator == caller.name }.flatMap { $0.columns.map(\.dataset) })
+            names = Set(
+                try ledger.authorisations().filter { $0.operator == caller.name }.flatMap { $0.columns.map(\.dataset) })
         }
         let visible = names.filter { datasets.apiName(of: $0) != nil }.sorted()
         return json(try visible.map { try datasetDocument($0, ledger: ledger) })
@@ -293,8 +295,10 @@ extension PlatformService {
         let op = authorisation.operator, scenario = authorisation.scenario
         let changed: Authorisation
         switch action {
-        case "suspend": changed = try caller.ledger.suspend(operator: op, scenario: scenario, reason: reason, actor: caller.name)
-        case "resume": changed = try caller.ledger.resume(operator: op, scenario: scenario, reason: reason, actor: caller.name)
+        case "suspend":
+            changed = try caller.ledger.suspend(operator: op, scenario: scenario, reason: reason, actor: caller.name)
+        case "resume":
+            changed = try caller.ledger.resume(operator: op, scenario: scenario, reason: reason, actor: caller.name)
         default:
             changed =
                 try caller.ledger.terminate(operator: op, scenario: scenario, reason: reason, actor: caller.name)
@@ -462,7 +466,8 @@ extension PlatformService {
                 throw ServiceError(.badRequest, rule: "bad-request", "a linear fit needs label_bounds [low, high]")
             }
             var fit = PrivateLinearRegression(
-                features: request.features, label: request.label, featureBounds: bounds, labelBounds: label[0]...label[1],
+                features: request.features, label: request.label, featureBounds: bounds,
+                labelBounds: label[0]...label[1],
                 ridge: request.ridge)
             if let mechanism { fit.mechanism = mechanism }
             let model = try fit.fit(table, parameters: parameters, budget: budget)
@@ -523,9 +528,12 @@ extension PlatformService {
         let dataset = try datasets.ledgerName(of: request.dataset)
         // Refused (and recorded) before the data is read: every column of the dataset leaves.
         let columns = try ledger.columns(of: dataset).map(\.column)
-        try caller.ledger.authorise(operator: caller.name, scenario: request.scenario, dataset: dataset, columns: columns)
+        try caller.ledger.authorise(
+            operator: caller.name, scenario: request.scenario, dataset: dataset, columns: columns)
         var hierarchies: [String: Hierarchy] = [:]
-        for (column, text) in request.hierarchies { hierarchies[column] = try Hierarchy(arxCSV: text, attribute: column) }
+        for (column, text) in request.hierarchies {
+            hierarchies[column] = try Hierarchy(arxCSV: text, attribute: column)
+        }
         let nodes = Anonymiser.latticeSize(request.quasiIdentifiers.compactMap { hierarchies[$0] })
         guard nodes <= Double(Anonymiser.maximumLatticeSize) else {
             throw AnonymityError.latticeTooLarge(nodes: nodes, limit: Anonymiser.maximumLatticeSize)
@@ -549,8 +557,10 @@ extension PlatformService {
             operator: caller.name, scenario: request.scenario, dataset: dataset)
         return json(
             ExportDocument(
-                file: request.name, levels: Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels)),
-                sha256: record.resultDigest ?? "", bytes: record.bytesExported ?? 0, download: "/v1/exports/\(request.name)"),
+                file: request.name,
+                levels: Dictionary(uniqueKeysWithValues: zip(result.quasiIdentifiers, result.levels)),
+                sha256: record.resultDigest ?? "", bytes: record.bytesExported ?? 0,
+                download: "/v1/exports/\(request.name)"),
             status: .created)
     }
 

@@ -11,7 +11,8 @@ extension PlatformService {
         let jsonLimit = configuration.maximumRequest
         router.post("/v1/scenarios/:kind/views") { request, context in
             let kind = context.parameters.get("kind") ?? ""
-            return await self.signed(request, limit: jsonLimit) { caller in try self.registerViews(kind, caller: caller) }
+            return await self.signed(request, limit: jsonLimit) { caller in try self.registerViews(kind, caller: caller)
+            }
         }
         router.post("/v1/scenarios/:kind/runs") { request, context in
             let kind = context.parameters.get("kind") ?? ""

@@ -91,9 +91,11 @@ final class SecAggSessions: Sendable {
             }
             throw ServiceError(.internalServerError, rule: "secagg-server", reason)
         }
-        sessions.withLockedValue { $0[id] = Session(
-            owner: owner, port: port, parties: description.partyIDs.count, dimension: description.dimension,
-            state: $0[id]?.state ?? .running) }
+        sessions.withLockedValue {
+            $0[id] = Session(
+                owner: owner, port: port, parties: description.partyIDs.count, dimension: description.dimension,
+                state: $0[id]?.state ?? .running)
+        }
         return port
     }
 
@@ -142,7 +144,9 @@ extension PlatformService {
         try requireRole(caller, .steward, action: "secagg-session")
         guard let object = try? JSONSerialization.jsonObject(with: caller.body) as? [String: Any],
             object["session"] != nil
-        else { throw ServiceError(.badRequest, rule: "bad-request", "the body needs the session description as 'session'") }
+        else {
+            throw ServiceError(.badRequest, rule: "bad-request", "the body needs the session description as 'session'")
+        }
         let decoder = JSONDecoder()
         let start: SecAggStart
         do {
@@ -155,7 +159,9 @@ extension PlatformService {
         } catch {
             throw ServiceError(.badRequest, rule: "bad-request", "'session' is not a session description")
         }
-        if let unknown = object.keys.sorted().first(where: { !["session", "join_timeout", "round_timeout"].contains($0) }) {
+        if let unknown = object.keys.sorted().first(where: {
+            !["session", "join_timeout", "round_timeout"].contains($0)
+        }) {
             throw ServiceError(.badRequest, rule: "bad-request", "unknown field '\(String(unknown.prefix(64)))'")
         }
         // The service's own limits on a session it runs (the protocol allows more): it holds
@@ -168,7 +174,8 @@ extension PlatformService {
                 "a session the service runs has at most \(SecAggSessions.maximumParties) parties and \(SecAggSessions.maximumDimension) elements"
             )
         }
-        for timeout in [start.joinTimeout, start.roundTimeout].compactMap({ $0 }) where !(timeout > 0 && timeout <= 600) {
+        for timeout in [start.joinTimeout, start.roundTimeout].compactMap({ $0 }) where !(timeout > 0 && timeout <= 600)
+        {
             throw ServiceError(.badRequest, rule: "bad-request", "timeouts lie in (0, 600] seconds")
         }
         // Validated before anything is recorded or started.
@@ -184,7 +191,8 @@ extension PlatformService {
             roundTimeout: start.roundTimeout ?? 10)
         return json(
             SecAggDocument(
-                id: start.session.sessionID, host: configuration.host, port: port, parties: start.session.partyIDs.count,
+                id: start.session.sessionID, host: configuration.host, port: port,
+                parties: start.session.partyIDs.count,
                 dimension: start.session.dimension, state: "running", contributors: nil, respondersByRound: nil,
                 aggregate: nil, aggregateSha256: nil, error: nil), status: .created)
     }

@@ -38,7 +38,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
 
     /// The one answer of a release or export for a dataset the caller holds no authorisation
     /// for (none for the scenario, or one naming another dataset, or no such dataset).
-    static let noSuchAuthorisedDataset = notFound("no dataset of that name under an authorisation of yours for this scenario")
+    static let noSuchAuthorisedDataset = notFound(
+        "no dataset of that name under an authorisation of yours for this scenario")
 
     /// The answer for a ledger refusal, with every mention of the service's directories removed.
     ///
@@ -73,9 +74,11 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case let error as ServiceError: return error
         case let error as PrivacyLedgerError: return from(error, hiding: roots)
         case let error as DifferentialPrivacyError:
-            return ServiceError(.unprocessableContent, rule: "release-refused", redact(error.description, hiding: roots))
+            return ServiceError(
+                .unprocessableContent, rule: "release-refused", redact(error.description, hiding: roots))
         case let error as ScenarioError:
-            return ServiceError(.unprocessableContent, rule: "scenario-refused", redact(error.description, hiding: roots))
+            return ServiceError(
+                .unprocessableContent, rule: "scenario-refused", redact(error.description, hiding: roots))
         case let error as PrivateLearningError:
             if case let .refused(inner) = error { return from(inner, hiding: roots) }
             if case let .privacy(inner) = error { return from(inner, hiding: roots) }

@@ -42,7 +42,8 @@ extension SQLiteLedger {
             return try write { db in
                 guard target.hasPrefix(area + "/"),
                     let row = try db.cachedRow(
-                        sql: "SELECT id, scenario, result_digest FROM releases WHERE kind = 'export' AND operator = ? AND query = ?",
+                        sql:
+                            "SELECT id, scenario, result_digest FROM releases WHERE kind = 'export' AND operator = ? AND query = ?",
                         arguments: [op, target])
                 else {
                     throw PrivacyLedgerError.exportRefused(

@@ -365,12 +365,14 @@ extension SQLiteLedger {
                         let requested = VerifiedRequest.verifyCarried(details, actor: actor, key: actorKey)
                     else {
                         failures.append(
-                            "\(label): written by the service for '\(actor)' without a valid request signature of '\(actor)'")
+                            "\(label): written by the service for '\(actor)' without a valid request signature of '\(actor)'"
+                        )
                         continue
                     }
                     let time: Double = (try? row.ledgerValue("time", as: Double.self)) ?? .nan
                     if !(abs(time - Double(requested)) <= 2 * Self.requestClockSkew) {
-                        failures.append("\(label): the request it carries was signed at another time (a replayed request)")
+                        failures.append(
+                            "\(label): the request it carries was signed at another time (a replayed request)")
                         continue
                     }
                 }

@@ -342,7 +342,8 @@ public final class SQLiteLedger: Sendable {
         // (``verifyRequest(_:method:path:body:)``).
         migrator.registerMigration("v7-request-nonces") { db in
             try db.execute(
-                sql: "CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, principal TEXT NOT NULL, time REAL NOT NULL)")
+                sql: "CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, principal TEXT NOT NULL, time REAL NOT NULL)"
+            )
         }
         // v8: the expired nonces are deleted by time at every verified request; without an index
         // that was a scan of every nonce of the last ten minutes per request.

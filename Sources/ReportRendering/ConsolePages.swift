@@ -104,7 +104,8 @@ public enum ConsolePages {
             let standing = line.standing == "active" ? e(line.standing) : "<span class=warn>\(e(line.standing))</span>"
             body += "<tr class=authorisation><td class=n>\(line.id)</td><td>\(e(line.operator))</td>"
             body += "<td>\(e(line.scenario))</td><td>\(e(line.dataset))</td><td>\(e(line.budget))</td>"
-            body += "<td>\(gauge) \(LedgerReportPages.number(line.spent)) of \(LedgerReportPages.number(line.total))</td>"
+            body +=
+                "<td>\(gauge) \(LedgerReportPages.number(line.spent)) of \(LedgerReportPages.number(line.total))</td>"
             body += "<td class=standing>\(standing)</td><td>\(e(LedgerReportPages.iso(line.validTo)))</td></tr>\n"
         }
         return page("Authorisations", principal: principal, current: "", body: body + "</table>\n")
@@ -115,7 +116,8 @@ public enum ConsolePages {
     /// - Complexity: O(entries shown).
     public static func audit(_ summary: AuditSummary, latest: [AuditEntry], principal: String) -> String {
         let e = ReportWriter.escape
-        let verifies = summary.chainProblem == nil && summary.signatureFailures.isEmpty
+        let verifies =
+            summary.chainProblem == nil && summary.signatureFailures.isEmpty
             && summary.stateDisagreements.isEmpty
         var body =
             verifies
@@ -128,7 +130,9 @@ public enum ConsolePages {
         body += "<h2>Latest entries</h2>\n"
         body += LedgerReportPages.table(
             ["#", "time", "actor", "action", "hash"],
-            latest.reversed().map { ["\($0.sequence)", LedgerReportPages.iso($0.time), $0.actor, $0.action, String($0.hash.prefix(16))] },
+            latest.reversed().map {
+                ["\($0.sequence)", LedgerReportPages.iso($0.time), $0.actor, $0.action, String($0.hash.prefix(16))]
+            },
             numeric: [0])
         return page("Audit chain", principal: principal, current: "audit", body: body)
     }
@@ -178,12 +182,14 @@ public enum ConsolePages {
         let e = ReportWriter.escape
         var body = "<h2>Security reports (\(e(half)))</h2>\n<ul>\n"
         for op in operators {
-            let query = "operator=\(op.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? op)&period=\(half)"
+            let query =
+                "operator=\(op.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? op)&period=\(half)"
             body += "<li><a class=report href=\"/console/reports/security?\(e(query))\">\(e(op))</a></li>\n"
         }
         if operators.isEmpty { body += "<li>No operator holds an authorisation.</li>\n" }
         body += "</ul>\n<h2>Operation report</h2>\n"
-        body += "<p><a class=report href=\"/console/reports/operation?period=\(e(year))\">Operation report \(e(year))</a></p>\n"
+        body +=
+            "<p><a class=report href=\"/console/reports/operation?period=\(e(year))\">Operation report \(e(year))</a></p>\n"
         return page("Reports", principal: principal, current: "reports", body: body)
     }
 

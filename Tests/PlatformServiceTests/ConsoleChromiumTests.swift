@@ -40,11 +40,15 @@ struct ConsoleChromiumTests {
         let running = try await RunningService.start()
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
-        #expect(try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest).status == 200)
+        #expect(
+            try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest).status == 200)
         // A refusal to see on the refusals page.
-        #expect(try await running.send(running.op2, "POST", "/v1/releases", json: RunningService.countRequest).status == 404)
+        #expect(
+            try await running.send(running.op2, "POST", "/v1/releases", json: RunningService.countRequest).status == 404
+        )
         let profile = running.directory.file("chromium-profile")
-        let page = { (path: String) in try self.dom(URL(string: running.base.absoluteString + path)!, profile: profile) }
+        let page = { (path: String) in try self.dom(URL(string: running.base.absoluteString + path)!, profile: profile)
+        }
 
         // Without a session: the login page, nothing of the ledger.
         let anonymous = try page("/console")

@@ -27,7 +27,9 @@ struct OpenAPITests {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
-        #expect(routed == documented, "routed only: \(routed.subtracting(documented)); documented only: \(documented.subtracting(routed))")
+        #expect(
+            routed == documented,
+            "routed only: \(routed.subtracting(documented)); documented only: \(documented.subtracting(routed))")
         // And the service serves this very document.
         var request = URLRequest(url: running.base.appendingPathComponent("openapi.json"))
         request.httpMethod = "GET"

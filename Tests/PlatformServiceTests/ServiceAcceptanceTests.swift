@@ -29,7 +29,8 @@ struct ServiceAcceptanceTests {
         // A grouped mean by declared keys: the same JSON as `dp --json`, with rows.
         let grouped = try await running.send(
             running.op, "POST", "/v1/releases",
-            json: #"{"scenario": "fares", "dataset": "trips", "statistic": "mean", "column": "fare", "lower": 0, "upper": 20, "group_by": "district", "keys": ["Xihu", "Binjiang"], "epsilon": 0.2}"#
+            json:
+                #"{"scenario": "fares", "dataset": "trips", "statistic": "mean", "column": "fare", "lower": 0, "upper": 20, "group_by": "district", "keys": ["Xihu", "Binjiang"], "epsilon": 0.2}"#
         )
         #expect(grouped.status == 200, "\(grouped.text)")
         #expect((RunningService.object(grouped.text)["rows"] as? [Any])?.count == 2)
@@ -90,7 +91,8 @@ struct ServiceAcceptanceTests {
         let running = try await RunningService.start()
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
-        let other = try await running.send(running.steward, "PUT", "/v1/datasets/other", body: RunningService.tripsCSV(rows: 20))
+        let other = try await running.send(
+            running.steward, "PUT", "/v1/datasets/other", body: RunningService.tripsCSV(rows: 20))
         #expect(other.status == 201)
         let theirs = try await running.send(running.op2, "POST", "/v1/releases", json: RunningService.countRequest)
         let missing = try await running.send(
@@ -121,7 +123,9 @@ struct ServiceAcceptanceTests {
         defer { Task { await running.stop() } }
         try await running.registerAndGrant(epsilon: 0.3)
         for _ in 0..<3 {
-            #expect(try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest).status == 200)
+            #expect(
+                try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest).status
+                    == 200)
         }
         let refused = try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest)
         #expect(refused.status == 403)
@@ -185,7 +189,9 @@ struct ServiceAcceptanceTests {
         let running = try await RunningService.start()
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
-        func rule(_ answer: (status: Int, text: String)) -> String? { RunningService.object(answer.text)["error"] as? String }
+        func rule(_ answer: (status: Int, text: String)) -> String? {
+            RunningService.object(answer.text)["error"] as? String
+        }
         let upload = try await running.send(running.op, "PUT", "/v1/datasets/mine", body: RunningService.tripsCSV())
         #expect(upload.status == 403 && rule(upload) == "role-not-held")
         let grant = try await running.send(
@@ -198,7 +204,9 @@ struct ServiceAcceptanceTests {
         #expect(ragged.status == 422 && rule(ragged) == "bad-table")
         #expect(!FileManager.default.fileExists(atPath: running.dataRoot + "/ragged"))
         // A path in the name, an unknown field, a body too large.
-        #expect(try await running.send(running.steward, "PUT", "/v1/datasets/..hidden", body: Data("a\n1\n".utf8)).status == 400)
+        #expect(
+            try await running.send(running.steward, "PUT", "/v1/datasets/..hidden", body: Data("a\n1\n".utf8)).status
+                == 400)
         let unknown = try await running.send(
             running.op, "POST", "/v1/releases",
             json: #"{"scenario": "fares", "dataset": "trips", "statistic": "count", "epsilon": 0.1, "epsilonn": 1}"#)

@@ -16,11 +16,14 @@ struct ServiceExportTests {
 
     func exportBody(name: String = "cohort.csv", k: Int = 5) -> String {
         let hierarchy = Self.districtHierarchy.replacingOccurrences(of: "\n", with: "\\n")
-        return #"{"scenario": "cohort", "dataset": "trips", "name": "\#(name)", "quasi_identifiers": ["district"], "hierarchies": {"district": "\#(hierarchy)"}, "k": \#(k)}"#
+        return
+            #"{"scenario": "cohort", "dataset": "trips", "name": "\#(name)", "quasi_identifiers": ["district"], "hierarchies": {"district": "\#(hierarchy)"}, "k": \#(k)}"#
     }
 
     func prepare(_ running: RunningService) async throws {
-        #expect(try await running.send(running.steward, "PUT", "/v1/datasets/trips", body: RunningService.tripsCSV()).status == 201)
+        #expect(
+            try await running.send(running.steward, "PUT", "/v1/datasets/trips", body: RunningService.tripsCSV()).status
+                == 201)
         let role = try await running.send(
             running.steward, "PATCH", "/v1/datasets/trips/columns/district", json: #"{"role": "quasi-identifier"}"#)
         #expect(role.status == 200, "\(role.text)")
@@ -95,7 +98,8 @@ struct ServiceModelTests {
         #expect(grant.status == 201, "\(grant.text)")
         let linear = try await running.send(
             running.op, "POST", "/v1/models",
-            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 5, "delta": 1e-6}"#
+            json:
+                #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 5, "delta": 1e-6}"#
         )
         #expect(linear.status == 200, "\(linear.text)")
         let model = RunningService.object(linear.text)
@@ -104,7 +108,8 @@ struct ServiceModelTests {
         #expect(model["ledger_entry"] is String)
         let logistic = try await running.send(
             running.op, "POST", "/v1/models",
-            json: #"{"scenario": "model", "dataset": "points", "kind": "logistic", "features": ["x"], "label": "flag", "feature_bounds": [[0, 10]], "epsilon": 5, "delta": 1e-6}"#
+            json:
+                #"{"scenario": "model", "dataset": "points", "kind": "logistic", "features": ["x"], "label": "flag", "feature_bounds": [[0, 10]], "epsilon": 5, "delta": 1e-6}"#
         )
         #expect(logistic.status == 200, "\(logistic.text)")
         #expect((RunningService.object(logistic.text)["coefficients"] as? [Double])?.count == 1)
@@ -113,14 +118,16 @@ struct ServiceModelTests {
         // Another operator: the same 404 as a missing dataset, nothing charged.
         let stranger = try await running.send(
             running.op2, "POST", "/v1/models",
-            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 1, "delta": 1e-6}"#
+            json:
+                #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "label_bounds": [0, 25], "epsilon": 1, "delta": 1e-6}"#
         )
         #expect(stranger.status == 404)
         // A missing label bound is a typed 400 before anything is charged.
         let before = try running.ledger.history(operator: "op").count
         let bad = try await running.send(
             running.op, "POST", "/v1/models",
-            json: #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "epsilon": 1, "delta": 1e-6}"#
+            json:
+                #"{"scenario": "model", "dataset": "points", "kind": "linear", "features": ["x"], "label": "y", "feature_bounds": [[0, 10]], "epsilon": 1, "delta": 1e-6}"#
         )
         #expect(bad.status == 400)
         #expect(try running.ledger.history(operator: "op").count == before)
@@ -143,7 +150,8 @@ struct ServiceScenarioTests {
         #expect(views.text.contains("\"transport#transport\""))
         let grant = try await running.send(
             running.reviewer, "POST", "/v1/authorisations",
-            json: #"{"operator": "op", "scenario": "od", "dataset": "transport#transport", "epsilon": 2, "delta": 1e-5}"#)
+            json:
+                #"{"operator": "op", "scenario": "od", "dataset": "transport#transport", "epsilon": 2, "delta": 1e-5}"#)
         #expect(grant.status == 201, "\(grant.text)")
         // Another operator cannot run under op's authorisation: the 404 of a missing one.
         let stranger = try await running.send(
@@ -174,7 +182,9 @@ struct ServiceSecAggTests {
             threshold: 2, sparseDegree: nil, graphSeed: nil)
         let sessionJSON = String(decoding: try JSONEncoder().encode(description), as: UTF8.self)
         // Only a steward starts one.
-        #expect(try await running.send(running.op, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#).status == 403)
+        #expect(
+            try await running.send(running.op, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#)
+                .status == 403)
         let started = try await running.send(
             running.steward, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON), "join_timeout": 20}"#)
         #expect(started.status == 201, "\(started.text)")
@@ -222,7 +232,10 @@ struct ServiceSecAggTests {
             try await running.send(running.reviewer, "GET", "/v1/secagg/sessions/\(description.sessionID)").text)
         #expect(overseen["state"] as? String == "finished" && overseen["aggregate"] == nil)
         // The same session twice is refused; the start is on record, signed.
-        #expect(try await running.send(running.steward, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#).status == 409)
+        #expect(
+            try await running.send(
+                running.steward, "POST", "/v1/secagg/sessions", json: #"{"session": \#(sessionJSON)}"#
+            ).status == 409)
         #expect(try running.ledger.auditEntries().contains { $0.action == "secagg-session" && $0.actor == "stew" })
         #expect(try running.ledger.verifySignatures().failures.isEmpty)
     }

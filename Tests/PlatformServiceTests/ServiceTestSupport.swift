@@ -96,7 +96,8 @@ final class RunningService: @unchecked Sendable {
     /// A small trips table: `card_id,fare,district`, `rows` rows.
     static func tripsCSV(rows: Int = 200) -> Data {
         let districts = ["Xihu", "Binjiang", "Gongshu", "Shangcheng"]
-        let lines = ["card_id,fare,district"] + (0..<rows).map { "C\($0 % 50),\(Double($0 % 30) / 2),\(districts[$0 % 4])" }
+        let lines =
+            ["card_id,fare,district"] + (0..<rows).map { "C\($0 % 50),\(Double($0 % 30) / 2),\(districts[$0 % 4])" }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 
@@ -106,7 +107,9 @@ final class RunningService: @unchecked Sendable {
         guard upload.status == 201 else { throw Unexpected(answer: upload.text) }
         let grant = try await send(
             reviewer, "POST", "/v1/authorisations",
-            json: #"{"operator": "\#(op)", "scenario": "\#(scenario)", "dataset": "trips", "columns": ["fare", "district"], "epsilon": \#(epsilon)}"#)
+            json:
+                #"{"operator": "\#(op)", "scenario": "\#(scenario)", "dataset": "trips", "columns": ["fare", "district"], "epsilon": \#(epsilon)}"#
+        )
         guard grant.status == 201 else { throw Unexpected(answer: grant.text) }
     }
 

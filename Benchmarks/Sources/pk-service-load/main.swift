@@ -42,7 +42,9 @@ struct Options {
             index += 1
         }
         guard !identity.isEmpty, !body.isEmpty, clients > 0, seconds > 0 else {
-            throw Failure("usage: pk-service-load --server URL --identity KEY --body JSON --clients N --seconds S [--entries FILE] [--label TEXT]")
+            throw Failure(
+                "usage: pk-service-load --server URL --identity KEY --body JSON --clients N --seconds S [--entries FILE] [--label TEXT]"
+            )
         }
     }
 }
@@ -122,7 +124,8 @@ let rules = await tally.byRule
 let ok = rules["ok", default: 0]
 let errors = await tally.transportErrors
 if let path = options.entries {
-    try (await tally.entries).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+    try (await tally.entries).joined(separator: "\n").appending("\n").write(
+        toFile: path, atomically: true, encoding: .utf8)
 }
 let summary: [String: Any] = [
     "label": options.label, "clients": options.clients, "seconds": wallSeconds, "answers": sorted.count,
