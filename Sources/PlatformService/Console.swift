@@ -3,6 +3,7 @@ import Hummingbird
 import NIOConcurrencyHelpers
 import PrivacyLedger
 import ReportRendering
+import SecureRandom
 
 /// Sessions of the regulator's web console: a signed request (`POST /v1/console/sessions`)
 /// gets a one-time login link valid for 60 s; opening it sets an HttpOnly, SameSite=Strict
@@ -23,16 +24,12 @@ final class ConsoleSessions: Sendable {
     private let tokens = NIOLockedValueBox<[String: Grant]>([:])
     private let sessions = NIOLockedValueBox<[String: Grant]>([:])
 
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    /// 256 bits from the operating system's CSPRNG, hexadecimal.
+    static func randomToken() throws -> String { Hexadecimal.encode(try SystemEntropy.bytes(count: 32)) }
 
     /// A one-time login token for `principal`.
-    func issueToken(for principal: String, now: Date = Date()) -> String {
-        let token = Self.randomToken()
+    func issueToken(for principal: String, now: Date = Date()) throws -> String {
+        let token = try Self.randomToken()
         tokens.withLockedValue { all in
             all = all.filter { $0.value.expires > now }
             all[token] = Grant(principal: principal, expires: now.addingTimeInterval(Self.tokenLifetime))
@@ -42,10 +39,9 @@ final class ConsoleSessions: Sendable {
 
     /// Redeems a login token (once): a new session id, or `nil` for an unknown, used or expired token.
     func redeem(_ token: String, now: Date = Date()) -> (session: String, principal: String)? {
-        guard let grant = tokens.withLockedValue({ $0.removeValue(forKey: token) }), grant.expires > now else {
-            return nil
-        }
-        let session = Self.randomToken()
+        guard let grant = tokens.withLockedValue({ $0.removeValue(forKey: token) }), grant.expires > now,
+            let session = try? Self.randomToken()
+        else { return nil }
         sessions.withLockedValue { all in
             all = all.filter { $0.value.expires > now }
             all[session] = Grant(principal: grant.principal, expires: now.addingTimeInterval(Self.sessionLifetime))
@@ -71,7 +67,7 @@ extension PlatformService {
                 guard caller.holds(.regulator) || caller.holds(.reviewer) else {
                     throw PrivacyLedgerError.roleNotHeld(principal: caller.name, role: "regulator", action: "console")
                 }
-                let token = self.console.issueToken(for: caller.name)
+                let token = try self.console.issueToken(for: caller.name)
                 return self.json(
                     ConsoleLogin(login: "/console/login?token=\(token)", expiresIn: Int(ConsoleSessions.tokenLifetime)),
                     status: .created)

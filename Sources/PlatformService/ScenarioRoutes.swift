@@ -44,8 +44,13 @@ extension PlatformService {
         return kind
     }
 
-    /// The scenario's input from registered datasets of the data root.
+    /// The scenario's input from registered datasets of the data root (tourism names its hotel
+    /// stays too: the service reads nothing outside its data root).
     func scenarioInput(_ kind: ScenarioKind, dataset: String, hotels: String?) throws -> ScenarioInput {
+        if kind == .tourism && hotels == nil {
+            throw ServiceError(
+                .badRequest, rule: "bad-request", "the tourism scenario needs 'hotels', its hotel-stay dataset")
+        }
         let file = try datasets.ledgerName(of: dataset)
         let second = try hotels.map { try datasets.ledgerName(of: $0) }
         for path in [file] + (second.map { [$0] } ?? []) {
@@ -94,11 +99,18 @@ extension PlatformService {
         if let k = request.k { options.k = k }
         if let post = request.postProcessing { options.postProcessing = post }
         try options.validate()
-        // Refused (and recorded) before the data is read when the caller holds no such authorisation.
-        guard try ledger.authorisation(operator: caller.name, scenario: request.authorisation) != nil else {
-            _ = try? caller.ledger.authorise(
-                operator: caller.name, scenario: request.authorisation, dataset: "", columns: [])
-            throw ServiceError.noSuchAuthorisedDataset
+        // Refused (and recorded) before any data is read unless the caller's authorisation
+        // covers the scenario's view of this very dataset (and, for tourism, its second
+        // authorisation the hotel stays' view): another dataset, registered or not, is the
+        // same 404.
+        var views = [(request.authorisation, try datasets.ledgerName(of: request.dataset))]
+        if let hotels = request.hotels {
+            views.append((request.authorisation + "/1", try datasets.ledgerName(of: hotels)))
+        }
+        for (authorisation, file) in views {
+            try caller.ledger.authorise(
+                operator: caller.name, scenario: authorisation,
+                dataset: ScenarioRunner.viewDataset(of: file, for: kind), columns: [])
         }
         let input = try scenarioInput(kind, dataset: request.dataset, hotels: request.hotels)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -142,28 +142,8 @@ extension PlatformService {
     /// SHA-256).
     func startSecAgg(_ caller: Caller) throws -> Response {
         try requireRole(caller, .steward, action: "secagg-session")
-        guard let object = try? JSONSerialization.jsonObject(with: caller.body) as? [String: Any],
-            object["session"] != nil
-        else {
-            throw ServiceError(.badRequest, rule: "bad-request", "the body needs the session description as 'session'")
-        }
-        let decoder = JSONDecoder()
-        let start: SecAggStart
-        do {
-            let session = try decoder.decode(
-                SecAggSessionDescription.self,
-                from: try JSONSerialization.data(withJSONObject: object["session"] as Any))
-            start = SecAggStart(
-                session: session, joinTimeout: object["join_timeout"] as? Double,
-                roundTimeout: object["round_timeout"] as? Double)
-        } catch {
-            throw ServiceError(.badRequest, rule: "bad-request", "'session' is not a session description")
-        }
-        if let unknown = object.keys.sorted().first(where: {
-            !["session", "join_timeout", "round_timeout"].contains($0)
-        }) {
-            throw ServiceError(.badRequest, rule: "bad-request", "unknown field '\(String(unknown.prefix(64)))'")
-        }
+        let start = try Self.decode(
+            SecAggStart.self, from: caller.body, allowed: ["session", "join_timeout", "round_timeout"])
         // The service's own limits on a session it runs (the protocol allows more): it holds
         // the vectors of every round in memory.
         guard start.session.dimension <= SecAggSessions.maximumDimension,

@@ -76,9 +76,9 @@ extension LedgerIdentity {
     /// Signs a request to the platform service: `method`, `path` (with its query) and `body`,
     /// at `time`, with a fresh random nonce.
     public func sign(method: String, path: String, body: Data, at time: Date = Date()) -> SignedRequest {
-        var nonce = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in nonce.indices { nonce[index] = generator.next() }
+        // The operating system's CSPRNG; should it fail, the all-zero nonce, which a ledger
+        // accepts at most once (never a repeated nonce that could be replayed).
+        let nonce = (try? SystemEntropy.bytes(count: 16)) ?? [UInt8](repeating: 0, count: 16)
         let unsigned = SignedRequest(
             principal: name, timestamp: Int64(time.timeIntervalSince1970.rounded(.down)),
             nonce: Data(nonce).base64EncodedString(), signature: "")

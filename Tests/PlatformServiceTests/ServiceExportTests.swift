@@ -158,6 +158,17 @@ struct ServiceScenarioTests {
             running.op2, "POST", "/v1/scenarios/transport/runs",
             json: #"{"dataset": "transport", "authorisation": "od", "epsilon": 2}"#)
         #expect(stranger.status == 404)
+        // Under its own authorisation, another registered dataset answers as a missing one.
+        #expect(try await running.send(running.steward, "PUT", "/v1/datasets/other", body: file).status == 201)
+        let unauthorised = try await running.send(
+            running.op, "POST", "/v1/scenarios/transport/runs",
+            json: #"{"dataset": "other", "authorisation": "od", "epsilon": 2}"#)
+        let missing = try await running.send(
+            running.op, "POST", "/v1/scenarios/transport/runs",
+            json: #"{"dataset": "nowhere", "authorisation": "od", "epsilon": 2}"#)
+        #expect(unauthorised.status == 404)
+        #expect(unauthorised == missing, "\(unauthorised.text) vs \(missing.text)")
+        #expect(try running.ledger.authorisation(operator: "op", scenario: "od")?.spent == 0)
         let run = try await running.send(
             running.op, "POST", "/v1/scenarios/transport/runs",
             json: #"{"dataset": "transport", "authorisation": "od", "epsilon": 2}"#)
