@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// The hash-chained, append-only audit log inside the ledger file.
 ///
@@ -16,7 +15,7 @@ enum AuditLog {
     /// Appends one entry; must run inside a write transaction.
     @discardableResult
     static func append(
-        _ db: Database, time: Date, actor: String, action: String, details: [String: String]
+        _ db: any LedgerDatabase, time: Date, actor: String, action: String, details: [String: String]
     ) throws -> (sequence: Int64, hash: String) {
         let (lastSequence, lastHash) = try head(db)
         let sequence = lastSequence + 1
@@ -24,23 +23,26 @@ enum AuditLog {
         let hash = digest(
             sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
             details: detailsText, previousHash: lastHash)
-        try db.executeCached(
+        try db.execute(
             sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
-        try db.executeCached(sql: "INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?)", arguments: [sequence, hash])
+        try db.execute(
+            sql:
+                "INSERT INTO audit_head VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
+            arguments: [sequence, hash])
         return (sequence, hash)
     }
 
     /// The last entry's sequence and hash (from the head table; the anchor or genesis when empty).
-    static func head(_ db: Database) throws -> (Int64, String) {
-        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
+    static func head(_ db: any LedgerDatabase) throws -> (Int64, String) {
+        if let row = try db.row(sql: "SELECT sequence, hash FROM audit_head WHERE id = 1") {
             return (try row.ledgerValue("sequence"), try row.ledgerValue("hash"))
         }
         return try anchor(db)
     }
 
-    static func anchor(_ db: Database) throws -> (Int64, String) {
-        if let row = try db.cachedRow(sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
+    static func anchor(_ db: any LedgerDatabase) throws -> (Int64, String) {
+        if let row = try db.row(sql: "SELECT sequence, hash FROM audit_anchor WHERE id = 1") {
             return (try row.ledgerValue("sequence"), try row.ledgerValue("hash"))
         }
         return (0, genesis)
@@ -99,11 +101,10 @@ enum AuditLog {
     }
 
     /// Verifies the whole chain from the anchor to the head.
-    static func verify(_ db: Database) throws -> (entries: Int, head: String) {
+    static func verify(_ db: any LedgerDatabase) throws -> (entries: Int, head: String) {
         var (expectedSequence, previous) = try anchor(db)
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
-        while let row = try cursor.next() {
+        try db.forEachRow(sql: "SELECT * FROM audit ORDER BY sequence", arguments: []) { row in
             let sequence: Int64 = try row.ledgerValue("sequence")
             expectedSequence += 1
             guard sequence == expectedSequence else {
@@ -155,21 +156,20 @@ enum AuditLog {
     /// each release: a release the log names must exist, with the guarantee and digest the log
     /// recorded. So an edited or deleted ledger row shows too, as long as its audit entries
     /// have not been purged.
-    static func crossCheckReleases(_ db: Database) throws {
+    static func crossCheckReleases(_ db: any LedgerDatabase) throws {
         struct Recorded {
             var sequence: Int64
             var guarantee: [String: String] = [:]
             var digest: String?
         }
         var recorded: [String: Recorded] = [:]
-        let cursor = try Row.fetchCursor(
-            db,
+        try db.forEachRow(
             sql: """
                 SELECT sequence, action, details FROM audit WHERE action IN ('release-charged', 'release-completed', 'export') ORDER BY sequence
-                """)
-        while let row = try cursor.next() {
+                """, arguments: []
+        ) { row in
             let details = decodeDetails(try row.ledgerValue("details", as: String.self))
-            guard let id = details["release"] else { continue }
+            guard let id = details["release"] else { return }
             var entry = try recorded[id] ?? Recorded(sequence: row.ledgerValue("sequence"))
             switch try row.ledgerValue("action", as: String.self) {
             case "release-charged":
@@ -181,8 +181,8 @@ enum AuditLog {
             recorded[id] = entry
         }
         guard !recorded.isEmpty else { return }
-        var rows: [String: Row] = [:]
-        for row in try db.cachedRows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") {
+        var rows: [String: LedgerRow] = [:]
+        for row in try db.rows(sql: "SELECT id, epsilon, delta, rho, result_digest FROM releases") {
             rows[try row.ledgerValue("id")] = row
         }
         for (id, entry) in recorded.sorted(by: { $0.value.sequence < $1.value.sequence }) {
@@ -249,7 +249,7 @@ extension SQLiteLedger {
                 sql =
                     "SELECT * FROM (SELECT * FROM audit ORDER BY sequence DESC LIMIT \(max(0, limit))) ORDER BY sequence"
             }
-            return try db.cachedRows(sql: sql).map { row in
+            return try db.rows(sql: sql).map { row in
                 AuditEntry(
                     sequence: try row.ledgerValue("sequence"),
                     time: Date(timeIntervalSince1970: try row.ledgerValue("time")), actor: try row.ledgerValue("actor"),
@@ -288,7 +288,7 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.stateTampered(object: first.object, reason: first.description)
                 }
                 // The prefix of entries before the first entry at or after the cutoff.
-                let firstKept = try db.cachedValue(
+                let firstKept = try db.value(
                     Int64.self, sql: "SELECT MIN(sequence) FROM audit WHERE time >= ?",
                     arguments: [cutoff.timeIntervalSince1970])
                 let (headSequence, _) = try AuditLog.head(db)
@@ -303,13 +303,14 @@ extension SQLiteLedger {
                         details: try LedgerState.recordingSnapshot(in: ["cutoff": iso(cutoff), "deleted": "0"], db))
                     return 0
                 }
-                let hash = try db.cachedValue(
+                let hash = try db.value(
                     String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [lastPurged])!
-                try db.executeCached(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
-                let deleted = db.changesCount
-                try db.executeCached(
-                    sql: "INSERT OR REPLACE INTO audit_anchor VALUES (1, ?, ?)", arguments: [lastPurged, hash])
-                try db.executeCached(sql: "DELETE FROM audit_signatures WHERE sequence <= ?", arguments: [lastPurged])
+                let deleted = try db.execute(sql: "DELETE FROM audit WHERE sequence <= ?", arguments: [lastPurged])
+                try db.execute(
+                    sql:
+                        "INSERT INTO audit_anchor VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
+                    arguments: [lastPurged, hash])
+                try db.execute(sql: "DELETE FROM audit_signatures WHERE sequence <= ?", arguments: [lastPurged])
                 var details = [
                     "cutoff": iso(cutoff), "deleted": "\(deleted)", "anchor_sequence": "\(lastPurged)",
                     "anchor_hash": hash,

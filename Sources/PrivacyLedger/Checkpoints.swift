@@ -1,6 +1,5 @@
 public import Crypto
 public import Foundation
-import GRDB
 
 /// A regulator's signature over the audit chain's head: `sequence` and `hash` at `time`,
 /// signed with Ed25519 (``SQLiteLedger/checkpoint(signingWith:actor:)``). A chain rewritten
@@ -96,7 +95,7 @@ extension SQLiteLedger {
             var verified: [AuditCheckpoint] = [], failures: [String] = []
             let (headSequence, _) = try AuditLog.head(db)
             let (anchorSequence, anchorHash) = try AuditLog.anchor(db)
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY sequence, time") {
+            for row in try db.rows(sql: "SELECT * FROM checkpoints ORDER BY sequence, time") {
                 let checkpoint = AuditCheckpoint(
                     sequence: try row.ledgerValue("sequence"), hash: try row.ledgerValue("hash"),
                     time: Date(timeIntervalSince1970: try row.ledgerValue("time")),
@@ -121,8 +120,8 @@ extension SQLiteLedger {
                     verified.append(checkpoint)  // purged: vouched for by the anchor's later checkpoints
                     continue
                 } else {
-                    hash = try String.fetchOne(
-                        db, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [checkpoint.sequence])
+                    hash = try db.value(
+                        String.self, sql: "SELECT hash FROM audit WHERE sequence = ?", arguments: [checkpoint.sequence])
                 }
                 guard hash == checkpoint.hash else {
                     failures.append(

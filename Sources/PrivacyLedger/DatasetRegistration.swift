@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import SecureRandom
 
 // A steward's registration of data files: content digests and column roles.
@@ -32,10 +31,10 @@ extension SQLiteLedger {
                 name, columns: columns, defaultLevel: defaultLevel, actor: actor)
             let time = now
             try write { db in
-                let old = try db.cachedValue(
+                let old = try db.value(
                     String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [name])
                 guard old != digest else { return }
-                try db.executeCached(
+                try db.execute(
                     sql: "UPDATE datasets SET content_digest = ? WHERE name = ?", arguments: [digest, name])
                 try record(
                     db, time: time, actor: actor, action: "dataset-digest",
@@ -51,7 +50,7 @@ extension SQLiteLedger {
     /// registered before digests were kept).
     public func registeredDigest(of dataset: String) throws(PrivacyLedgerError) -> String? {
         try read { db in
-            try db.cachedValue(
+            try db.value(
                 String.self, sql: "SELECT content_digest FROM datasets WHERE name = ?", arguments: [dataset])
         }
     }

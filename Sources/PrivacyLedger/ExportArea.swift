@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,8 +20,8 @@ extension SQLiteLedger {
         try read { db in try Self.exportArea(db, ledgerPath: path) }
     }
 
-    static func exportArea(_ db: Database, ledgerPath: String) throws -> String {
-        try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'export_area'")
+    static func exportArea(_ db: any LedgerDatabase, ledgerPath: String) throws -> String {
+        try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'export_area'")
             ?? defaultExportArea(forLedgerAt: ledgerPath)
     }
 
@@ -48,14 +47,15 @@ extension SQLiteLedger {
             }
             let time = now
             try write { db in
-                for dataset in try String.fetchAll(db, sql: "SELECT name FROM datasets") where dataset.hasPrefix("/") {
+                for dataset in try db.values(String.self, sql: "SELECT name FROM datasets") where dataset.hasPrefix("/")
+                {
                     guard !ExportArea.isInside(dataset, resolved) else {
                         throw PrivacyLedgerError.invalidParameter(
                             name: "export area", value: area,
                             reason: "it contains the registered dataset '\(dataset)'; choose a separate directory")
                     }
                 }
-                try db.executeCached(
+                try db.execute(
                     sql:
                         "INSERT INTO settings VALUES ('export_area', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     arguments: [area])

@@ -1,6 +1,5 @@
 import Crypto
 public import Foundation
-import GRDB
 import SecureRandom
 
 // The platform service's one-time hand-over of an export to the operator that made it.
@@ -13,9 +12,9 @@ extension SQLiteLedger {
         try read { db in try Self.handedOverExports(db) }
     }
 
-    static func handedOverExports(_ db: Database) throws -> Set<String> {
+    static func handedOverExports(_ db: any LedgerDatabase) throws -> Set<String> {
         Set(
-            try String.fetchAll(db, sql: "SELECT details FROM audit WHERE action = 'export-downloaded'").compactMap {
+            try db.values(String.self, sql: "SELECT details FROM audit WHERE action = 'export-downloaded'").compactMap {
                 AuditLog.decodeDetails($0)["release"]
             })
     }
@@ -41,7 +40,7 @@ extension SQLiteLedger {
             let time = now
             return try write { db in
                 guard target.hasPrefix(area + "/"),
-                    let row = try db.cachedRow(
+                    let row = try db.row(
                         sql:
                             "SELECT id, scenario, result_digest FROM releases WHERE kind = 'export' AND operator = ? AND query = ?",
                         arguments: [op, target])

@@ -1,6 +1,5 @@
 import Anonymity
 import Foundation
-import GRDB
 public import Tabular
 #if canImport(Glibc)
 import Glibc
@@ -103,7 +102,7 @@ extension SQLiteLedger {
         let ledgerFile = Self.datasetName(forFile: path)
         let protected =
             [ledgerFile, ledgerFile + "-wal", ledgerFile + "-shm", ledgerFile + "-journal"]
-            + (try read { db in try String.fetchAll(db, sql: "SELECT name FROM datasets") })
+            + (try read { db in try db.values(String.self, sql: "SELECT name FROM datasets") })
         let target = try ExportArea.target(of: name, in: area, protected: protected)
         let pending = ExportArea.pendingName(for: target)
         do { try CSVWriter.write(table, to: pending, options: CSVOptions(separator: separator)) } catch {
@@ -126,7 +125,7 @@ extension SQLiteLedger {
                 try Self.check(
                     authorisation, at: time, dataset: dataset, columns: columns, published: columns, form: form, db: db)
                 try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: dataset)
-                try db.executeCached(
+                try db.execute(
                     sql: """
                         INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, result_digest,
                                               rows_scanned, cpu_seconds, bytes_exported, charged_at, completed_at)
@@ -137,7 +136,7 @@ extension SQLiteLedger {
                         processCPUSeconds() - cpuStart, data.count, time.timeIntervalSince1970,
                         time.timeIntervalSince1970,
                     ])
-                try db.executeCached(
+                try db.execute(
                     sql:
                         "INSERT INTO derived_data (authorisation_id, path, release_id, created_at) VALUES (?, ?, ?, ?)",
                     arguments: [authorisation.id, target, id, time.timeIntervalSince1970])
@@ -151,7 +150,7 @@ extension SQLiteLedger {
                             "result_digest": digest, "bytes": "\(data.count)", "rows": "\(table.rowCount)",
                         ], db))
                 return try Self.releaseRecord(
-                    try db.cachedRow(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
+                    try db.row(sql: "SELECT * FROM releases WHERE id = ?", arguments: [id])!)
             }
         } catch let error as PrivacyLedgerError {
             try? FileManager.default.removeItem(atPath: pending)

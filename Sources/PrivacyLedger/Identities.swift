@@ -29,7 +29,8 @@ public enum PrincipalRole: String, Sendable, Hashable, Codable, CaseIterable, Co
     /// writes after its first principal.
     static func needed(for action: String) -> PrincipalRole? {
         switch action {
-        case "dataset-registered", "dataset-digest", "classify", "role", "row-count-public", "raw-read", "secagg-session":
+        case "dataset-registered", "dataset-digest", "classify", "role", "row-count-public", "raw-read",
+            "secagg-session":
             .steward
         case "grant", "suspend", "resume", "terminate", "export-area", "policy", "principal-registered",
             "principal-revoked", "identities-signed", "purge", "platform-mode":

@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// A half-open reporting period [``from``, ``to``), in UTC.
 public struct ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -205,23 +204,22 @@ extension SQLiteLedger {
         return try read { db in
             var lines: [SecurityReport.AuthorisationLine] = []
             var releases = 0
-            for id in try Int64.fetchAll(
-                db, sql: "SELECT id FROM authorisations WHERE operator = ? AND granted_at < ? ORDER BY id",
+            for id in try db.values(
+                Int64.self, sql: "SELECT id FROM authorisations WHERE operator = ? AND granted_at < ? ORDER BY id",
                 arguments: [op, period.to.timeIntervalSince1970])
             {
                 guard let a = try Self.authorisation(db, id: id) else { continue }
                 var charged = 0.0, count = 0
-                for row in try Row.fetchAll(
-                    db,
+                for row in try db.rows(
                     sql:
                         "SELECT epsilon, rho FROM releases WHERE authorisation_id = ? AND kind = 'dp' AND charged_at >= ? AND charged_at < ?",
                     arguments: [id, period.from.timeIntervalSince1970, period.to.timeIntervalSince1970])
                 {
                     count += 1
                     if case .zCDP = a.budget {
-                        charged += (row["rho"] as Double?) ?? 0
+                        charged += (try row.ledgerValue("rho", as: Double?.self)) ?? 0
                     } else {
-                        charged += (row["epsilon"] as Double?) ?? 0
+                        charged += (try row.ledgerValue("epsilon", as: Double?.self)) ?? 0
                     }
                 }
                 releases += count
@@ -230,8 +228,7 @@ extension SQLiteLedger {
                         scenario: a.scenario, standing: a.standing(at: end).rawValue, budget: a.budget.description,
                         spent: a.spent, remaining: a.remaining, chargedInPeriod: charged, releasesInPeriod: count))
             }
-            let exports = try Row.fetchAll(
-                db,
+            let exports = try db.rows(
                 sql: """
                     SELECT charged_at, scenario, query, parameters, bytes_exported FROM releases
                     WHERE operator = ? AND kind = 'export' AND charged_at >= ? AND charged_at < ? ORDER BY charged_at
@@ -241,10 +238,9 @@ extension SQLiteLedger {
                     time: Date(timeIntervalSince1970: try row.ledgerValue("charged_at")),
                     scenario: try row.ledgerValue("scenario"), path: try row.ledgerValue("query"),
                     check: AuditLog.decodeDetails(try row.ledgerValue("parameters"))["check"] ?? "",
-                    bytes: (row["bytes_exported"] as Int64?) ?? 0)
+                    bytes: (try row.ledgerValue("bytes_exported", as: Int64?.self)) ?? 0)
             }
-            let changes = try Row.fetchAll(
-                db,
+            let changes = try db.rows(
                 sql: """
                     SELECT h.time, a.scenario, h.status, h.reason, h.actor FROM status_history h
                     JOIN authorisations a ON a.id = h.authorisation_id
@@ -274,10 +270,9 @@ extension SQLiteLedger {
         let refusals = try self.refusals().filter { period.contains($0.time.timeIntervalSince1970) }
         return try read { db in
             var lines: [String: OperationReport.OperatorLine] = [:]
-            for row in try Row.fetchAll(
-                db,
+            for row in try db.rows(
                 sql: """
-                    SELECT operator, sum(kind = 'dp') AS releases, sum(kind = 'export') AS exports,
+                    SELECT operator, sum(CASE WHEN kind = 'dp' THEN 1 ELSE 0 END) AS releases, sum(CASE WHEN kind = 'export' THEN 1 ELSE 0 END) AS exports,
                            coalesce(sum(rows_scanned), 0) AS rows, coalesce(sum(cpu_seconds), 0) AS cpu,
                            coalesce(sum(bytes_exported), 0) AS bytes
                     FROM releases WHERE charged_at >= ? AND charged_at < ? GROUP BY operator
@@ -298,7 +293,7 @@ extension SQLiteLedger {
                     refusals: count)
             }
             let active =
-                try db.cachedValue(
+                try db.value(
                     Int.self,
                     sql: """
                         SELECT count(*) FROM authorisations a WHERE a.valid_from < ? AND a.valid_to > ? AND (a.status != 'terminated'
@@ -308,7 +303,7 @@ extension SQLiteLedger {
                         period.to.timeIntervalSince1970, period.from.timeIntervalSince1970,
                         period.from.timeIntervalSince1970,
                     ]) ?? 0
-            let datasets = try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets") ?? 0
+            let datasets = try db.value(Int.self, sql: "SELECT count(*) FROM datasets") ?? 0
             return OperationReport(
                 period: period, generatedAt: generated, operators: lines.values.sorted { $0.operator < $1.operator },
                 authorisationsActive: active, datasets: datasets, refusals: refusals.count)

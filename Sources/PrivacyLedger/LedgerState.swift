@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The ledger's governed state — each authorisation (with its budget, spent, accountant,
 /// status, window, column list and derived data), each dataset (digest, row-count declaration,
@@ -27,14 +26,14 @@ enum LedgerState {
     }
 
     /// The text of every column of `row`, in the order selected (`NULL` as `∅`).
-    static func fields(_ row: Row) -> [String] {
-        row.databaseValues.map { $0.isNull ? "∅" : "\($0)" }
+    static func fields(_ row: LedgerRow) -> [String] {
+        row.values.map(\.digestText)
     }
 
     /// The digest of authorisation `id`, or `nil` when there is no such row.
-    static func authorisationDigest(_ db: Database, id: Int64) throws -> String? {
+    static func authorisationDigest(_ db: any LedgerDatabase, id: Int64) throws -> String? {
         guard
-            let row = try db.cachedRow(
+            let row = try db.row(
                 sql: """
                     SELECT id, operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant,
                            spent, granted_at FROM authorisations WHERE id = ?
@@ -46,22 +45,21 @@ enum LedgerState {
         // (The v4 migration's baseline snapshot runs before these columns exist.)
         // A cached statement, not a schema query per digest (this runs on every charge); it
         // fails to compile only inside that v4 baseline, where the columns are absent.
-        if let statement = try? db.cachedStatement(
-            sql: "SELECT release_forms, export_requirements FROM authorisations WHERE id = ?"),
-            let review = try Row.fetchOne(statement, arguments: [id]),
-            !review.databaseValues.allSatisfy(\.isNull)
+        if let review = try? db.row(
+            sql: "SELECT release_forms, export_requirements FROM authorisations WHERE id = ?", arguments: [id]),
+            !review.values.allSatisfy({ $0 == .null })
         {
             fields.append("review")
             fields += Self.fields(review)
         }
-        for column in try db.cachedRows(
+        for column in try db.rows(
             sql: "SELECT dataset, name FROM authorisation_columns WHERE authorisation_id = ? ORDER BY dataset, name",
             arguments: [id])
         {
             fields.append("column")
             fields += Self.fields(column)
         }
-        for file in try db.cachedRows(
+        for file in try db.rows(
             sql:
                 "SELECT id, path, release_id, created_at, deleted_at FROM derived_data WHERE authorisation_id = ? ORDER BY id",
             arguments: [id])
@@ -73,14 +71,14 @@ enum LedgerState {
     }
 
     /// The digest of dataset `name`, or `nil` when it is not registered.
-    static func datasetDigest(_ db: Database, name: String) throws -> String? {
+    static func datasetDigest(_ db: any LedgerDatabase, name: String) throws -> String? {
         guard
-            let row = try db.cachedRow(
+            let row = try db.row(
                 sql: "SELECT name, registered_at, row_count_public, content_digest FROM datasets WHERE name = ?",
                 arguments: [name])
         else { return nil }
         var fields = fields(row)
-        for column in try db.cachedRows(
+        for column in try db.rows(
             sql: "SELECT name, level, role FROM columns WHERE dataset = ? ORDER BY name", arguments: [name])
         {
             fields.append("column")
@@ -90,22 +88,22 @@ enum LedgerState {
     }
 
     /// The digest of principal `name` (roles, key, status), or `nil` when it is not registered.
-    static func principalDigest(_ db: Database, name: String) throws -> String? {
-        try db.cachedRow(
+    static func principalDigest(_ db: any LedgerDatabase, name: String) throws -> String? {
+        try db.row(
             sql: "SELECT name, roles, public_key, registered_at, status FROM principals WHERE name = ?",
             arguments: [name]
         ).map { digest(fields($0)) }
     }
 
     /// The digest of the settings (policy, export area, throwaway mark).
-    static func settingsDigest(_ db: Database) throws -> String {
+    static func settingsDigest(_ db: any LedgerDatabase) throws -> String {
         var fields: [String] = []
-        for row in try db.cachedRows(sql: "SELECT key, value FROM settings ORDER BY key") { fields += Self.fields(row) }
+        for row in try db.rows(sql: "SELECT key, value FROM settings ORDER BY key") { fields += Self.fields(row) }
         return digest(fields)
     }
 
     /// The digest of the object `key`, or `nil` when it does not exist.
-    static func digest(_ db: Database, of key: String) throws -> String? {
+    static func digest(_ db: any LedgerDatabase, of key: String) throws -> String? {
         if key == settingsKey { return try settingsDigest(db) }
         if key.hasPrefix("authorisation:"), let id = Int64(key.dropFirst("authorisation:".count)) {
             return try authorisationDigest(db, id: id)
@@ -118,16 +116,16 @@ enum LedgerState {
     }
 
     /// Every object's digest now.
-    static func snapshot(_ db: Database) throws -> [String: String] {
+    static func snapshot(_ db: any LedgerDatabase) throws -> [String: String] {
         var states = [settingsKey: try settingsDigest(db)]
-        for id in try Int64.fetchAll(db, sql: "SELECT id FROM authorisations") {
+        for id in try db.values(Int64.self, sql: "SELECT id FROM authorisations") {
             states[authorisationKey(id)] = try authorisationDigest(db, id: id)
         }
-        for name in try String.fetchAll(db, sql: "SELECT name FROM datasets") {
+        for name in try db.values(String.self, sql: "SELECT name FROM datasets") {
             states[datasetKey(name)] = try datasetDigest(db, name: name)
         }
         // (The v4 migration's baseline snapshot runs before the principals table exists.)
-        for name in try db.tableExists("principals") ? String.fetchAll(db, sql: "SELECT name FROM principals") : [] {
+        for name in try db.tableExists("principals") ? db.values(String.self, sql: "SELECT name FROM principals") : [] {
             states[principalKey(name)] = try principalDigest(db, name: name)
         }
         return states
@@ -135,7 +133,9 @@ enum LedgerState {
 
     /// `details` with `state_of` and `state` (the object's digest now, inside the transaction
     /// that changed it).
-    static func recording(_ key: String, in details: [String: String], _ db: Database) throws -> [String: String] {
+    static func recording(
+        _ key: String, in details: [String: String], _ db: any LedgerDatabase
+    ) throws -> [String: String] {
         var details = details
         details["state_of"] = key
         details["state"] = try digest(db, of: key) ?? "∅"
@@ -143,7 +143,7 @@ enum LedgerState {
     }
 
     /// `details` with `states`, a canonical JSON snapshot of every object.
-    static func recordingSnapshot(in details: [String: String], _ db: Database) throws -> [String: String] {
+    static func recordingSnapshot(in details: [String: String], _ db: any LedgerDatabase) throws -> [String: String] {
         var details = details
         details["states"] = AuditLog.canonicalJSON(try snapshot(db))
         return details
@@ -152,9 +152,9 @@ enum LedgerState {
     /// The state the chain records for `key` — its latest `state` entry, else the latest
     /// snapshot — with that entry's sequence, after checking the entry's own hash; `nil` when
     /// the chain records none. O(log entries) through the `audit_state` index.
-    static func recorded(_ db: Database, key: String) throws -> (sequence: Int64, digest: String)? {
+    static func recorded(_ db: any LedgerDatabase, key: String) throws -> (sequence: Int64, digest: String)? {
         /// Checks the entry's own hash (an entry edited to vouch for an edited row is refused).
-        func check(_ row: Row) throws {
+        func check(_ row: LedgerRow) throws {
             let sequence: Int64 = try row.ledgerValue("sequence")
             let hash = AuditLog.digest(
                 sequence: sequence, time: try row.ledgerValue("time"), actor: try row.ledgerValue("actor"),
@@ -165,23 +165,23 @@ enum LedgerState {
                     object: key, reason: "audit entry \(sequence), which records its state, was edited")
             }
         }
-        // SQLite extracts the recorded digest (no JSON decoding on the release path).
-        let latest = try db.cachedRow(
+        // The engine extracts the recorded digest (no JSON decoding on the release path).
+        let latest = try db.row(
             sql: """
-                SELECT *, json_extract(details, '$.state') AS recorded_state FROM audit
-                WHERE json_extract(details, '$.state_of') = ? ORDER BY sequence DESC LIMIT 1
+                SELECT *, \(db.dialect.jsonText("details", "state")) AS recorded_state FROM audit
+                WHERE \(db.dialect.jsonText("details", "state_of")) = ? ORDER BY sequence DESC LIMIT 1
                 """, arguments: [key])
         // Only the snapshot's sequence here: its details (a digest per object) are read only
         // when no later entry records `key`.
-        let snapshotSequence = try db.cachedValue(
+        let snapshotSequence = try db.value(
             Int64.self, sql: "SELECT max(sequence) FROM audit WHERE action IN ('purge', 'state-baseline')")
         let latestSequence: Int64? = try latest.map { try $0.ledgerValue("sequence") }
         if let latest, let latestSequence, latestSequence > (snapshotSequence ?? 0) {
             try check(latest)
-            return (latestSequence, (latest["recorded_state"] as String?) ?? "")
+            return (latestSequence, (try latest.ledgerValue("recorded_state", as: String?.self)) ?? "")
         }
         if let snapshotSequence,
-            let snapshot = try db.cachedRow(
+            let snapshot = try db.row(
                 sql: "SELECT * FROM audit WHERE sequence = ?", arguments: [snapshotSequence])
         {
             try check(snapshot)
@@ -223,16 +223,15 @@ extension SQLiteLedger {
         try read { db in try Self.stateDisagreements(db) }
     }
 
-    static func stateDisagreements(_ db: Database) throws -> [StateDisagreement] {
+    static func stateDisagreements(_ db: any LedgerDatabase) throws -> [StateDisagreement] {
         var recorded: [String: (sequence: Int64, digest: String)] = [:]
-        let cursor = try Row.fetchCursor(
-            db,
+        try db.forEachRow(
             sql: """
                 SELECT sequence, details FROM audit
-                WHERE json_extract(details, '$.state_of') IS NOT NULL OR json_extract(details, '$.states') IS NOT NULL
+                WHERE \(db.dialect.jsonText("details", "state_of")) IS NOT NULL OR \(db.dialect.jsonText("details", "states")) IS NOT NULL
                 ORDER BY sequence
-                """)
-        while let row = try cursor.next() {
+                """, arguments: []
+        ) { row in
             let sequence: Int64 = try row.ledgerValue("sequence")
             let details = AuditLog.decodeDetails(try row.ledgerValue("details", as: String.self))
             if let states = details["states"] {
@@ -262,14 +261,14 @@ extension SQLiteLedger {
     /// Refuses (``PrivacyLedgerError/stateTampered(object:reason:)``) unless authorisation
     /// `id`'s row and the row of the dataset it reads (levels, roles, digest) are the states
     /// their last audit entries recorded. Run inside the charge's transaction, before composing.
-    static func requireRecordedState(_ db: Database, authorisation id: Int64, dataset: String) throws {
+    static func requireRecordedState(_ db: any LedgerDatabase, authorisation id: Int64, dataset: String) throws {
         try requireRecordedState(db, key: LedgerState.authorisationKey(id))
         try requireRecordedState(db, key: LedgerState.datasetKey(dataset))
     }
 
     /// Refuses (``PrivacyLedgerError/stateTampered(object:reason:)``) unless object `key`'s
     /// row is the state its last audit entry recorded.
-    static func requireRecordedState(_ db: Database, key: String) throws {
+    static func requireRecordedState(_ db: any LedgerDatabase, key: String) throws {
         guard let recorded = try LedgerState.recorded(db, key: key) else {
             throw PrivacyLedgerError.stateTampered(object: key, reason: "the audit log records no state for it")
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 // Platform mode: raw-data commands are steward tools.
 extension SQLiteLedger {
@@ -13,8 +12,8 @@ extension SQLiteLedger {
         try read { db in try Self.isPlatformMode(db) }
     }
 
-    static func isPlatformMode(_ db: Database) throws -> Bool {
-        try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'platform_mode'") == "on"
+    static func isPlatformMode(_ db: any LedgerDatabase) throws -> Bool {
+        try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'platform_mode'") == "on"
     }
 
     /// **A reviewer's action**: turns platform mode on or off (audited; the settings' state is
@@ -28,7 +27,7 @@ extension SQLiteLedger {
             try Self.requireText(actor, name: "actor")
             let time = now
             try write { db in
-                if try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
+                if try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
                     throw PrivacyLedgerError.invalidParameter(
                         name: "platform mode", value: on ? "on" : "off",
                         reason: "a throwaway ledger governs nothing; platform mode is for a platform's ledger")
@@ -43,7 +42,9 @@ extension SQLiteLedger {
                     )
                 }
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO settings VALUES ('platform_mode', ?)", arguments: [on ? "on" : "off"])
+                    sql:
+                        "INSERT INTO settings VALUES ('platform_mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    arguments: [on ? "on" : "off"])
                 try record(
                     db, time: time, actor: actor, action: "platform-mode",
                     details: try LedgerState.recording(
@@ -60,16 +61,16 @@ extension SQLiteLedger {
         let name = Self.datasetName(forFile: path)
         let (byName, hasDigests) = try read { db in
             (
-                try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets WHERE name = ?", arguments: [name])!
+                try db.value(Int.self, sql: "SELECT count(*) FROM datasets WHERE name = ?", arguments: [name])!
                     > 0,
-                try db.cachedValue(Int.self, sql: "SELECT count(*) FROM datasets WHERE content_digest IS NOT NULL")! > 0
+                try db.value(Int.self, sql: "SELECT count(*) FROM datasets WHERE content_digest IS NOT NULL")! > 0
             )
         }
         if byName { return name }
         guard hasDigests, FileManager.default.isReadableFile(atPath: path) else { return nil }
         let digest = try Self.fileDigest(path)
         return try read { db in
-            try db.cachedValue(
+            try db.value(
                 String.self, sql: "SELECT name FROM datasets WHERE content_digest = ? ORDER BY name LIMIT 1",
                 arguments: [digest])
         }

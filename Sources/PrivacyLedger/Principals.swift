@@ -1,6 +1,5 @@
 import Crypto
 public import Foundation
-import GRDB
 
 /// A principal registered in a ledger: a name, its roles and its Ed25519 public key.
 public struct Principal: Sendable, Hashable, Codable {
@@ -42,21 +41,21 @@ extension SQLiteLedger {
 
     /// The sequence of the entry from which the ledger takes signed requests only (its first
     /// `identities-signed` entry — the chain, not a setting, decides), or `nil`.
-    static func signedSince(_ db: Database) throws -> Int64? {
+    static func signedSince(_ db: any LedgerDatabase) throws -> Int64? {
         // A purge of a signed ledger keeps the mark (its entry says `identities: signed` and
         // lists the principals' keys), so deleting old entries never reverts to names.
-        try db.cachedValue(
+        try db.value(
             Int64.self,
             sql: """
                 SELECT min(sequence) FROM audit WHERE action = 'identities-signed'
-                    OR (action = 'purge' AND json_extract(details, '$.identities') = 'signed')
+                    OR (action = 'purge' AND \(db.dialect.jsonText("details", "identities")) = 'signed')
                 """)
     }
 
     /// The principals as a purge entry of a signed ledger records them: name → `roles key status`.
-    static func principalsRecord(_ db: Database) throws -> String {
+    static func principalsRecord(_ db: any LedgerDatabase) throws -> String {
         var map: [String: String] = [:]
-        for row in try db.cachedRows(sql: "SELECT name, roles, public_key, status FROM principals") {
+        for row in try db.rows(sql: "SELECT name, roles, public_key, status FROM principals") {
             map[try row.ledgerValue("name")] =
                 "\(try row.ledgerValue("roles", as: String.self)) \(try row.ledgerValue("public_key", as: String.self)) \(try row.ledgerValue("status", as: String.self))"
         }
@@ -66,11 +65,11 @@ extension SQLiteLedger {
     /// Every registered principal, by name.
     public func principals() throws(PrivacyLedgerError) -> [Principal] {
         try read { db in
-            try db.cachedRows(sql: "SELECT * FROM principals ORDER BY name").map { try Self.principal($0) }
+            try db.rows(sql: "SELECT * FROM principals ORDER BY name").map { try Self.principal($0) }
         }
     }
 
-    static func principal(_ row: Row) throws -> Principal {
+    static func principal(_ row: LedgerRow) throws -> Principal {
         let roles: String = try row.ledgerValue("roles")
         return Principal(
             name: try row.ledgerValue("name"),
@@ -107,13 +106,13 @@ extension SQLiteLedger {
             }
             let time = now
             return try write { db in
-                if try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
+                if try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil {
                     throw PrivacyLedgerError.invalidParameter(
                         name: "principal", value: key.name,
                         reason:
                             "a throwaway ledger takes names, not principals; register principals in a platform ledger")
                 }
-                if try db.cachedValue(
+                if try db.value(
                     Int.self, sql: "SELECT count(*) FROM principals WHERE name = ? OR public_key = ?",
                     arguments: [key.name, key.publicKeyBase64])! > 0
                 {
@@ -150,7 +149,7 @@ extension SQLiteLedger {
                             "public_key": key.publicKeyBase64,
                         ], db))
                 return try Self.principal(
-                    db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [key.name])!)
+                    db.row(sql: "SELECT * FROM principals WHERE name = ?", arguments: [key.name])!)
             }
         }
     }
@@ -167,14 +166,14 @@ extension SQLiteLedger {
             try Self.requireText(actor, name: "actor")
             let time = now
             try write { db in
-                guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [name]),
+                guard let row = try db.row(sql: "SELECT * FROM principals WHERE name = ?", arguments: [name]),
                     try Self.principal(row).status == "active"
                 else {
                     throw PrivacyLedgerError.invalidParameter(
                         name: "principal", value: name, reason: "no active principal of that name")
                 }
-                let reviewers = try String.fetchAll(
-                    db,
+                let reviewers = try db.values(
+                    String.self,
                     sql:
                         "SELECT name FROM principals WHERE status = 'active' AND (',' || roles || ',') LIKE '%,reviewer,%'"
                 )
@@ -198,7 +197,7 @@ extension SQLiteLedger {
     /// records) holding `role`. Returns the identity; `nil` in a ledger that takes names.
     @discardableResult
     func authenticate(
-        _ db: Database, actor: String, role: PrincipalRole?, action: String, checkState: Bool = true,
+        _ db: any LedgerDatabase, actor: String, role: PrincipalRole?, action: String, checkState: Bool = true,
         signed: Bool = false
     ) throws -> LedgerIdentity? {
         // The mark itself is the first signed entry; a purge's entry may follow the deletion of
@@ -213,7 +212,7 @@ extension SQLiteLedger {
             throw PrivacyLedgerError.unauthenticated(
                 actor: actor, reason: "the identity given is '\(identity.name)', not '\(actor)'")
         }
-        guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [actor]) else {
+        guard let row = try db.row(sql: "SELECT * FROM principals WHERE name = ?", arguments: [actor]) else {
             throw PrivacyLedgerError.unauthenticated(actor: actor, reason: "'\(actor)' is not a registered principal")
         }
         let principal = try Self.principal(row)
@@ -236,7 +235,7 @@ extension SQLiteLedger {
     /// with the key it signed with (its row the state the chain records), and hold `role`.
     /// Returns the service's identity, which signs the entry.
     private func authenticateDelegated(
-        _ db: Database, _ delegation: VerifiedRequest, actor: String, role: PrincipalRole?, action: String
+        _ db: any LedgerDatabase, _ delegation: VerifiedRequest, actor: String, role: PrincipalRole?, action: String
     ) throws -> LedgerIdentity {
         guard let identity else {
             throw PrivacyLedgerError.unauthenticated(actor: actor, reason: "the service's connection has no identity")
@@ -245,7 +244,7 @@ extension SQLiteLedger {
             throw PrivacyLedgerError.unauthenticated(
                 actor: actor, reason: "the request was signed by '\(delegation.principal.name)', not '\(actor)'")
         }
-        guard let row = try db.cachedRow(sql: "SELECT * FROM principals WHERE name = ?", arguments: [actor]),
+        guard let row = try db.row(sql: "SELECT * FROM principals WHERE name = ?", arguments: [actor]),
             case let principal = try Self.principal(row), principal.status == "active",
             principal.publicKey == delegation.principal.publicKey
         else {
@@ -265,7 +264,8 @@ extension SQLiteLedger {
     /// a refusal of an unauthenticated request is recorded unsigned, marked `authenticated: no`.
     @discardableResult
     func record(
-        _ db: Database, time: Date, actor: String, action: String, details: [String: String], signed: Bool = false
+        _ db: any LedgerDatabase, time: Date, actor: String, action: String, details: [String: String],
+        signed: Bool = false
     ) throws -> (sequence: Int64, hash: String) {
         let signer: LedgerIdentity?
         var details = details
@@ -292,7 +292,7 @@ extension SQLiteLedger {
         let entry = try AuditLog.append(db, time: time, actor: actor, action: action, details: details)
         if let signer {
             let signature = try signer.signingKey.signature(for: Data(entry.hash.utf8)).base64EncodedString()
-            try db.executeCached(
+            try db.execute(
                 sql: "INSERT INTO audit_signatures (sequence, signer, signature) VALUES (?, ?, ?)",
                 arguments: [entry.sequence, signer.name, signature])
         }
@@ -330,27 +330,28 @@ extension SQLiteLedger {
                 }
                 return (name, key, Set(held))
             }
-            let cursor = try Row.fetchCursor(
-                db,
+            try db.forEachRow(
                 sql: """
                     SELECT audit.sequence, audit.time, audit.actor, audit.action, audit.details, audit.hash, s.signer, s.signature
                     FROM audit LEFT JOIN audit_signatures s ON s.sequence = audit.sequence
                     WHERE audit.sequence >= ? ORDER BY audit.sequence
-                    """, arguments: [since])
-            while let row = try cursor.next() {
+                    """, arguments: [since]
+            ) { row in
                 let sequence: Int64 = try row.ledgerValue("sequence")
                 let actor: String = try row.ledgerValue("actor")
                 let action: String = try row.ledgerValue("action")
                 let details = AuditLog.decodeDetails(try row.ledgerValue("details", as: String.self))
                 let hash: String = try row.ledgerValue("hash")
                 let label = "entry \(sequence) (\(action) by \(actor))"
-                guard let signatureText = row["signature"] as String?, let signer = row["signer"] as String? else {
+                guard let signatureText = try row.ledgerValue("signature", as: String?.self),
+                    let signer = try row.ledgerValue("signer", as: String?.self)
+                else {
                     if action == "refused" && details["authenticated"] == "no" {
                         unauthenticated += 1
                     } else {
                         failures.append("\(label): not signed")
                     }
-                    continue
+                    return
                 }
                 // Written by the platform service for a verified request of the actor: signed
                 // by a platform principal, carrying the actor's own request signature, and no
@@ -359,7 +360,7 @@ extension SQLiteLedger {
                 if delegated {
                     guard roles[signer]?.contains(.platform) == true, !revoked.contains(signer) else {
                         failures.append("\(label): signed by '\(signer)', not its actor nor a platform principal")
-                        continue
+                        return
                     }
                     guard let actorKey = keys[actor], !revoked.contains(actor),
                         let requested = VerifiedRequest.verifyCarried(details, actor: actor, key: actorKey)
@@ -367,13 +368,13 @@ extension SQLiteLedger {
                         failures.append(
                             "\(label): written by the service for '\(actor)' without a valid request signature of '\(actor)'"
                         )
-                        continue
+                        return
                     }
                     let time: Double = (try? row.ledgerValue("time", as: Double.self)) ?? .nan
                     if !(abs(time - Double(requested)) <= 2 * Self.requestClockSkew) {
                         failures.append(
                             "\(label): the request it carries was signed at another time (a replayed request)")
-                        continue
+                        return
                     }
                 }
                 if sequence == since && keys.isEmpty && action == "purge" {
@@ -391,7 +392,7 @@ extension SQLiteLedger {
                 } else if sequence == since && keys.isEmpty {
                     // The bootstrap: the first reviewer signs with the key that the next entry,
                     // its own registration, records.
-                    if let next = try db.cachedRow(
+                    if let next = try db.row(
                         sql: "SELECT details FROM audit WHERE sequence = ? AND action = 'principal-registered'",
                         arguments: [sequence + 1]),
                         let (name, key, held) = registration(
@@ -406,17 +407,17 @@ extension SQLiteLedger {
                     failures.append(
                         "\(label): '\(signer)' is not a principal the audit log registered"
                             + (revoked.contains(signer) ? " (revoked)" : ""))
-                    continue
+                    return
                 }
                 guard let signature = Data(base64Encoded: signatureText),
                     key.isValidSignature(signature, for: Data(hash.utf8))
                 else {
                     failures.append("\(label): the signature does not verify (forged)")
-                    continue
+                    return
                 }
                 if let needed = PrincipalRole.needed(for: action), roles[actor]?.contains(needed) != true {
                     failures.append("\(label): '\(actor)' does not hold the role '\(needed.rawValue)'")
-                    continue
+                    return
                 }
                 verified += 1
                 if action == "principal-registered", let (name, key, held) = registration(details),

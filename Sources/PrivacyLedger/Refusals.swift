@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// A refused request as the audit log keeps it: who asked for what, which rule refused, when.
 /// Read with ``SQLiteLedger/refusals(operator:scenario:)``; `ledger history` prints them.
@@ -84,8 +83,8 @@ extension SQLiteLedger {
     {
         try read { db in
             var records: [RefusalRecord] = []
-            for row in try Row.fetchAll(
-                db, sql: "SELECT sequence, time, actor, details FROM audit WHERE action = 'refused' ORDER BY sequence")
+            for row in try db.rows(
+                sql: "SELECT sequence, time, actor, details FROM audit WHERE action = 'refused' ORDER BY sequence")
             {
                 let actor: String = try row.ledgerValue("actor")
                 let detailsText: String = try row.ledgerValue("details")

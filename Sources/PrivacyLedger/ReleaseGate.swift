@@ -1,6 +1,5 @@
 public import DifferentialPrivacy
 import Foundation
-import GRDB
 public import Tabular
 #if canImport(Glibc)
 import Glibc
@@ -211,7 +210,7 @@ extension SQLiteLedger {
             // The row charged against must be the state the audit chain last recorded for it:
             // an edited budget, spent, accountant, status or window is refused, not honoured.
             try Self.requireRecordedState(db, authorisation: authorisation.id, dataset: context.dataset)
-            let stateText = try db.cachedValue(
+            let stateText = try db.value(
                 String.self, sql: "SELECT accountant FROM authorisations WHERE id = ?", arguments: [authorisation.id])!
             let stored = try Self.decodeAccountant(authorisation.accounting, stateText)
             let event = request.event(for: authorisation.accounting)
@@ -232,7 +231,7 @@ extension SQLiteLedger {
                 request: request, session: "\(context.operator)/\(context.scenario)",
                 spentAfter: "\(after) of \(authorisation.budget)", time: time)
             let (epsilon, delta, rho) = request.stated.guaranteeValues
-            try db.executeCached(
+            try db.execute(
                 sql: """
                     INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
                                           rows_scanned, charged_at)
@@ -243,7 +242,7 @@ extension SQLiteLedger {
                     context.query, context.parameters, epsilon, delta, rho, context.rowsScanned,
                     time.timeIntervalSince1970,
                 ])
-            try db.executeCached(
+            try db.execute(
                 sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",
                 arguments: [try Self.encode(composed.accountant), after, authorisation.id])
             try record(
@@ -272,7 +271,7 @@ extension SQLiteLedger {
         let cpu = cpuStart.map { processCPUSeconds() - $0 }
         let time = now
         try write(synced: false) { db in
-            try db.executeCached(
+            let completed = try db.execute(
                 sql: """
                     UPDATE releases SET result_digest = ?, noise_scale = ?, bytes_exported = ?, cpu_seconds = ?, completed_at = ?
                     WHERE id = ? AND result_digest IS NULL
@@ -280,11 +279,11 @@ extension SQLiteLedger {
                 arguments: [
                     digest, outcome.noiseScale, encoded.utf8.count, cpu, time.timeIntervalSince1970, id.uuidString,
                 ])
-            guard db.changesCount == 1 else {
+            guard completed == 1 else {
                 throw PrivacyLedgerError.storage(reason: "release \(id) has no open ledger entry")
             }
             let op =
-                try db.cachedValue(
+                try db.value(
                     String.self, sql: "SELECT operator FROM releases WHERE id = ?", arguments: [id.uuidString]) ?? "?"
             try record(
                 db, time: time, actor: op, action: "release-completed",

@@ -1,7 +1,6 @@
 import Anonymity
 public import DifferentialPrivacy
 public import Foundation
-import GRDB
 
 // Authorisations: grants, status changes, queries over them, and the rules a request must pass.
 extension SQLiteLedger {
@@ -96,18 +95,19 @@ extension SQLiteLedger {
                 } else {
                     allowed = known.filter { $0.level < .restricted }
                 }
-                if try db.cachedValue(
+                if try db.value(
                     Int64.self,
                     sql: "SELECT id FROM authorisations WHERE operator = ? AND scenario = ? AND status != 'terminated'",
                     arguments: [op, scenario]) != nil
                 {
                     throw PrivacyLedgerError.alreadyAuthorised(operator: op, scenario: scenario)
                 }
-                try db.executeCached(
+                let inserted = try db.value(
+                    Int64.self,
                     sql: """
                         INSERT INTO authorisations (operator, scenario, budget, accounting, valid_from, trial_until, valid_to, status, accountant, spent, granted_at,
                                                     release_forms, export_requirements)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, ?, ?, ?) RETURNING id
                         """,
                     arguments: [
                         op, scenario, budgetJSON, method.rawValue, start.timeIntervalSince1970,
@@ -115,12 +115,14 @@ extension SQLiteLedger {
                         validTo.timeIntervalSince1970, accountantState, time.timeIntervalSince1970, formsText,
                         requirementsText,
                     ])
-                let id = db.lastInsertedRowID
+                guard let id = inserted else {
+                    throw PrivacyLedgerError.storage(reason: "the new authorisation has no id")
+                }
                 for column in Set(allowed.map(\.column)).sorted() {
-                    try db.executeCached(
+                    try db.execute(
                         sql: "INSERT INTO authorisation_columns VALUES (?, ?, ?)", arguments: [id, dataset, column])
                 }
-                try db.executeCached(
+                try db.execute(
                     sql: "INSERT INTO status_history VALUES (?, ?, 'active', 'granted', ?)",
                     arguments: [id, time.timeIntervalSince1970, actor])
                 try record(
@@ -190,16 +192,16 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.invalidTransition(
                         operator: op, scenario: scenario, from: current.status.rawValue, to: status.rawValue)
                 }
-                try db.executeCached(
+                try db.execute(
                     sql: "UPDATE authorisations SET status = ? WHERE id = ?", arguments: [status.rawValue, current.id])
-                try db.executeCached(
+                try db.execute(
                     sql: "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
                     arguments: [current.id, time.timeIntervalSince1970, status.rawValue, reason, actor])
                 var deleted: [String] = [], missing: [String] = [], kept: [String] = []
                 if status == .terminated {
                     // Only files the export gate wrote into the export area, with the bytes it recorded.
                     let area = try Self.exportArea(db, ledgerPath: path)
-                    let files = try db.cachedRows(
+                    let files = try db.rows(
                         sql: """
                             SELECT d.id, d.path, r.result_digest FROM derived_data d LEFT JOIN releases r ON r.id = d.release_id
                             WHERE d.authorisation_id = ? AND d.deleted_at IS NULL ORDER BY d.id
@@ -207,7 +209,7 @@ extension SQLiteLedger {
                         arguments: [current.id])
                     for row in files {
                         let file: String = try row.ledgerValue("path")
-                        let digest: String? = row["result_digest"]
+                        let digest = try row.ledgerValue("result_digest", as: String?.self)
                         switch digest.map({ ExportArea.delete(file, ifDigest: $0, in: area) })
                             ?? .kept("no export recorded for it")
                         {
@@ -217,7 +219,7 @@ extension SQLiteLedger {
                             kept.append("\(file) (\(reason))")
                             continue
                         }
-                        try db.executeCached(
+                        try db.execute(
                             sql: "UPDATE derived_data SET deleted_at = ? WHERE id = ?",
                             arguments: [time.timeIntervalSince1970, (try row.ledgerValue("id", as: Int64.self))])
                     }
@@ -252,7 +254,7 @@ extension SQLiteLedger {
     /// Every authorisation, oldest first.
     public func authorisations() throws(PrivacyLedgerError) -> [Authorisation] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM authorisations ORDER BY id").compactMap {
+            try db.values(Int64.self, sql: "SELECT id FROM authorisations ORDER BY id").compactMap {
                 try Self.authorisation(db, id: $0)
             }
         }
@@ -261,7 +263,7 @@ extension SQLiteLedger {
     /// The status history of an authorisation, oldest first.
     public func statusHistory(of authorisationID: Int64) throws(PrivacyLedgerError) -> [StatusChange] {
         try read { db in
-            try db.cachedRows(
+            try db.rows(
                 sql: "SELECT * FROM status_history WHERE authorisation_id = ? ORDER BY rowid",
                 arguments: [authorisationID]
             ).map { row in
@@ -278,22 +280,22 @@ extension SQLiteLedger {
         operator op: String? = nil, scenario: String? = nil
     ) throws(PrivacyLedgerError) -> [ReleaseRecord] {
         try read { db in
-            var sql = "SELECT * FROM releases WHERE 1"
-            var arguments: StatementArguments = []
+            var sql = "SELECT * FROM releases WHERE TRUE"
+            var arguments: LedgerArguments = []
             if let op {
                 sql += " AND operator = ?"
-                arguments += [op]
+                arguments.append(op)
             }
             if let scenario {
                 sql += " AND scenario = ?"
-                arguments += [scenario]
+                arguments.append(scenario)
             }
             sql += " ORDER BY charged_at, rowid"
-            return try db.cachedRows(sql: sql, arguments: arguments).map { row in try Self.releaseRecord(row) }
+            return try db.rows(sql: sql, arguments: arguments).map { row in try Self.releaseRecord(row) }
         }
     }
 
-    static func releaseRecord(_ row: Row) throws(PrivacyLedgerError) -> ReleaseRecord {
+    static func releaseRecord(_ row: LedgerRow) throws(PrivacyLedgerError) -> ReleaseRecord {
         ReleaseRecord(
             id: try row.ledgerValue("id"), kind: try row.ledgerValue("kind"),
             authorisationID: try row.ledgerValue("authorisation_id"), operator: try row.ledgerValue("operator"),
@@ -311,29 +313,38 @@ extension SQLiteLedger {
     /// The metered cost of an authorisation's releases and exports.
     public func costs(of authorisationID: Int64) throws(PrivacyLedgerError) -> CostSummary {
         try read { db in
-            let row = try db.cachedRow(
+            let row = try db.row(
                 sql: """
-                    SELECT SUM(kind = 'dp') AS releases, SUM(kind = 'export') AS exports, SUM(rows_scanned) AS rows_scanned,
+                    SELECT SUM(CASE WHEN kind = 'dp' THEN 1 ELSE 0 END) AS releases,
+                           SUM(CASE WHEN kind = 'export' THEN 1 ELSE 0 END) AS exports, SUM(rows_scanned) AS rows_scanned,
                            SUM(cpu_seconds) AS cpu_seconds, SUM(bytes_exported) AS bytes_exported
                     FROM releases WHERE authorisation_id = ?
                     """, arguments: [authorisationID])
+            func total<Value: LedgerValueConvertible & ExpressibleByIntegerLiteral>(
+                _ column: String
+            ) throws(PrivacyLedgerError) -> Value {
+                try row?.ledgerValue(column, as: Value?.self) ?? 0
+            }
             return CostSummary(
-                releases: row?["releases"] ?? 0, exports: row?["exports"] ?? 0, rowsScanned: row?["rows_scanned"] ?? 0,
-                cpuSeconds: row?["cpu_seconds"] ?? 0, bytesExported: row?["bytes_exported"] ?? 0)
+                releases: try total("releases"), exports: try total("exports"), rowsScanned: try total("rows_scanned"),
+                cpuSeconds: try total("cpu_seconds"), bytesExported: try total("bytes_exported"))
         }
     }
 
     /// Files of derived data held for an authorisation that have not been deleted.
     public func derivedFiles(of authorisationID: Int64) throws(PrivacyLedgerError) -> [String] {
         try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL ORDER BY id",
+            try db.values(
+                String.self,
+                sql: "SELECT path FROM derived_data WHERE authorisation_id = ? AND deleted_at IS NULL ORDER BY id",
                 arguments: [authorisationID])
         }
     }
 
-    static func liveAuthorisation(_ db: Database, operator op: String, scenario: String) throws -> Authorisation? {
-        let id = try db.cachedValue(
+    static func liveAuthorisation(
+        _ db: any LedgerDatabase, operator op: String, scenario: String
+    ) throws -> Authorisation? {
+        let id = try db.value(
             Int64.self,
             sql: """
                 SELECT id FROM authorisations WHERE operator = ? AND scenario = ?
@@ -342,11 +353,11 @@ extension SQLiteLedger {
         return try id.flatMap { try authorisation(db, id: $0) }
     }
 
-    static func authorisation(_ db: Database, id: Int64) throws -> Authorisation? {
-        guard let row = try db.cachedRow(sql: "SELECT * FROM authorisations WHERE id = ?", arguments: [id]) else {
+    static func authorisation(_ db: any LedgerDatabase, id: Int64) throws -> Authorisation? {
+        guard let row = try db.row(sql: "SELECT * FROM authorisations WHERE id = ?", arguments: [id]) else {
             return nil
         }
-        let columns = try db.cachedRows(
+        let columns = try db.rows(
             sql: """
                 SELECT a.dataset, a.name, c.level, c.role FROM authorisation_columns a JOIN columns c ON c.dataset = a.dataset AND c.name = a.name
                 WHERE a.authorisation_id = ? ORDER BY a.dataset, a.name
@@ -368,10 +379,10 @@ extension SQLiteLedger {
             status: AuthorisationStatus(rawValue: try row.ledgerValue("status")) ?? .terminated, columns: columns,
             spent: try row.ledgerValue("spent"),
             grantedAt: Date(timeIntervalSince1970: try row.ledgerValue("granted_at")),
-            releaseForms: (row["release_forms"] as String?).map {
+            releaseForms: (try row.ledgerValue("release_forms", as: String?.self)).map {
                 $0.split(separator: ",").compactMap { ReleaseForm(rawValue: String($0)) }
             },
-            exportRequirements: try (row["export_requirements"] as String?).map { text in
+            exportRequirements: try (try row.ledgerValue("export_requirements", as: String?.self)).map { text in
                 guard let value = try? JSONDecoder().decode(ExportRequirements.self, from: Data(text.utf8)) else {
                     throw PrivacyLedgerError.storage(reason: "authorisation \(id): unreadable export requirements")
                 }
@@ -412,7 +423,7 @@ extension SQLiteLedger {
     /// columns, every column of an export): an identifier there is refused (`identifier-column`).
     static func check(
         _ authorisation: Authorisation, at time: Date, dataset: String, columns: [String], published: [String] = [],
-        form: ReleaseForm? = nil, db: Database
+        form: ReleaseForm? = nil, db: any LedgerDatabase
     ) throws {
         let op = authorisation.operator, scenario = authorisation.scenario
         if let form, let allowed = authorisation.releaseForms, !allowed.contains(form) {
@@ -423,7 +434,7 @@ extension SQLiteLedger {
         case .terminated: throw PrivacyLedgerError.terminated(operator: op, scenario: scenario)
         case .suspended:
             let reason =
-                try db.cachedValue(
+                try db.value(
                     String.self,
                     sql: "SELECT reason FROM status_history WHERE authorisation_id = ? ORDER BY rowid DESC LIMIT 1",
                     arguments: [authorisation.id]) ?? "suspended"

@@ -1,7 +1,6 @@
 import Crypto
 import DifferentialPrivacy
 import Foundation
-import GRDB
 import SecureRandom
 
 // How the ledger stores values: text checks, JSON, budgets, accountants and digests.

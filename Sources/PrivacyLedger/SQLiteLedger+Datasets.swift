@@ -1,6 +1,5 @@
 import DifferentialPrivacy
 import Foundation
-import GRDB
 
 // Datasets, their column classification and row-count disclosure.
 extension SQLiteLedger {
@@ -37,19 +36,19 @@ extension SQLiteLedger {
         let time = now
         return try write { db in
             let known =
-                try db.cachedValue(String.self, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name])
+                try db.value(String.self, sql: "SELECT name FROM datasets WHERE name = ?", arguments: [name])
                 != nil
             if !known {
-                try db.executeCached(
+                try db.execute(
                     sql: "INSERT INTO datasets (name, registered_at) VALUES (?, ?)",
                     arguments: [name, time.timeIntervalSince1970])
             }
             var added: [String] = []
             for column in columns {
-                try db.executeCached(
-                    sql: "INSERT OR IGNORE INTO columns (dataset, name, level) VALUES (?, ?, ?)",
+                let inserted = try db.execute(
+                    sql: "INSERT INTO columns (dataset, name, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: [name, column, defaultLevel.rawValue])
-                if db.changesCount > 0 { added.append(column) }
+                if inserted > 0 { added.append(column) }
             }
             if !known || !added.isEmpty {
                 try record(
@@ -94,10 +93,10 @@ extension SQLiteLedger {
                     throw PrivacyLedgerError.unknownColumn(
                         column: column, dataset: dataset, available: columns.map(\.column))
                 }
-                try db.executeCached(
+                try db.execute(
                     sql: "UPDATE columns SET \(field) = ? WHERE dataset = ? AND name = ?",
                     arguments: [
-                        field == "level" ? (Int(value) ?? 0).databaseValue : value.databaseValue, dataset, column,
+                        field == "level" ? Int(value) ?? 0 : value, dataset, column,
                     ])
                 try record(
                     db, time: time, actor: actor, action: action,
@@ -126,10 +125,10 @@ extension SQLiteLedger {
             try Self.requireText(actor, name: "actor")
             let time = now
             try write { db in
-                try db.executeCached(
+                let updated = try db.execute(
                     sql: "UPDATE datasets SET row_count_public = ? WHERE name = ?",
                     arguments: [isPublic ? 1 : 0, dataset])
-                guard db.changesCount == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
+                guard updated == 1 else { throw PrivacyLedgerError.unknownDataset(dataset: dataset) }
                 try record(
                     db, time: time, actor: actor, action: "row-count-public",
                     details: try LedgerState.recording(
@@ -142,7 +141,7 @@ extension SQLiteLedger {
     /// Whether `dataset`'s steward declared its row count public (`false` for an unknown dataset).
     public func isRowCountPublic(dataset: String) throws(PrivacyLedgerError) -> Bool {
         try read { db in
-            try db.cachedValue(
+            try db.value(
                 Int.self, sql: "SELECT row_count_public FROM datasets WHERE name = ?", arguments: [dataset]) == 1
         }
     }
@@ -152,8 +151,8 @@ extension SQLiteLedger {
         try read { db in try Self.datasetColumns(db, dataset) }
     }
 
-    static func datasetColumns(_ db: Database, _ dataset: String) throws -> [DatasetColumn] {
-        try db.cachedRows(
+    static func datasetColumns(_ db: any LedgerDatabase, _ dataset: String) throws -> [DatasetColumn] {
+        try db.rows(
             sql: "SELECT name, level, role FROM columns WHERE dataset = ? ORDER BY name", arguments: [dataset]
         )
         .map { row in

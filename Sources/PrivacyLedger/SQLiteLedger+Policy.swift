@@ -1,6 +1,5 @@
 import DifferentialPrivacy
 import Foundation
-import GRDB
 
 // The export policy of the ledger.
 extension SQLiteLedger {
@@ -11,14 +10,15 @@ extension SQLiteLedger {
         try read { db in try Self.policy(db) }
     }
 
-    static func policy(_ db: Database) throws -> ExportPolicy {
+    static func policy(_ db: any LedgerDatabase) throws -> ExportPolicy {
         let k =
-            try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_k'").flatMap {
+            try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_k'").flatMap {
                 Int($0)
             } ?? 5
         let cells =
-            try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_cell_count'").flatMap
-        { Int($0) } ?? 10
+            try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'minimum_cell_count'").flatMap {
+                Int($0)
+            } ?? 10
         return ExportPolicy(minimumK: k, minimumCellCount: cells)
     }
 
@@ -41,9 +41,9 @@ extension SQLiteLedger {
             }
             let time = now
             try write { db in
-                try db.executeCached(
+                try db.execute(
                     sql: "UPDATE settings SET value = ? WHERE key = 'minimum_k'", arguments: ["\(policy.minimumK)"])
-                try db.executeCached(
+                try db.execute(
                     sql: "UPDATE settings SET value = ? WHERE key = 'minimum_cell_count'",
                     arguments: ["\(policy.minimumCellCount)"])
                 try record(

@@ -40,9 +40,8 @@ public final class SQLiteLedger: Sendable {
     /// request principal's, signed by the service's ``identity`` (a `platform` principal) and
     /// carrying the principal's own request signature. `nil` otherwise.
     public let delegation: VerifiedRequest?
-    /// A pool in WAL mode (one writer connection, concurrent readers on their own snapshots)
-    /// for a read-write ledger; a queue for a read-only one.
-    let database: any DatabaseWriter
+    /// The engine the ledger's tables live in (``SQLiteStorage`` or ``PostgresStorage``).
+    let storage: any LedgerStorage
     let clock: @Sendable () -> Date
 
     /// Audit entries younger than this many months are never purged (network logs are kept at
@@ -93,7 +92,8 @@ public final class SQLiteLedger: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "privacy-ledger"
         if access == .readOnly {
-            database = try Self.openForReading(path: path, configuration: configuration)
+            storage = SQLiteStorage(
+                database: try Self.openForReading(path: path, configuration: configuration), durability: durability)
             return
         }
         let synchronous = durability == .full ? "FULL" : "NORMAL"
@@ -107,20 +107,10 @@ public final class SQLiteLedger: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
-            database = try Self.openRetryingWhileBusy(path: path, configuration: configuration)
+            let database = try Self.openRetryingWhileBusy(path: path, configuration: configuration)
             try Self.migrate(database)
-            if try database.read({ db in try Row.fetchOne(db, sql: "SELECT 1 FROM audit_head") == nil }) {
-                try database.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        if try Row.fetchOne(db, sql: "SELECT 1 FROM audit_head") == nil {
-                            try AuditLog.append(
-                                db, time: clock(), actor: "platform", action: "ledger-created",
-                                details: try LedgerState.recording(LedgerState.settingsKey, in: ["schema": "v1"], db))
-                        }
-                        return .commit
-                    }
-                }
-            }
+            storage = SQLiteStorage(database: database, durability: durability)
+            try Self.createAuditHead(storage, time: clock())
         } catch {
             throw .storage(reason: "cannot open ledger '\(path)': \(error)")
         }
@@ -133,8 +123,21 @@ public final class SQLiteLedger: Sendable {
         self.delegation = delegation
         durability = base.durability
         busyTimeout = base.busyTimeout
-        database = base.database
+        storage = base.storage
         clock = base.clock
+    }
+
+    /// Writes the ledger's first audit entry (`ledger-created`) unless the log has a head:
+    /// a new ledger's first writer does, once, whichever process or instance that is.
+    static func createAuditHead(_ storage: any LedgerStorage, time: @autoclosure () -> Date) throws {
+        guard try storage.read({ db in try db.row(sql: "SELECT 1 FROM audit_head") == nil }) else { return }
+        try storage.write(synced: true) { db in
+            if try db.row(sql: "SELECT 1 FROM audit_head") == nil {
+                try AuditLog.append(
+                    db, time: time(), actor: "platform", action: "ledger-created",
+                    details: try LedgerState.recording(LedgerState.settingsKey, in: ["schema": "v1"], db))
+            }
+        }
     }
 
     /// Opens the connection, retrying (up to 20 times, 10–200 ms apart) while another process
@@ -305,7 +308,10 @@ public final class SQLiteLedger: Sendable {
         // v4: the governed state is recorded in the audit chain (``LedgerState``). Indexes find an
         // object's last recorded state; a ledger with history gets a baseline snapshot entry.
         migrator.registerMigration("v4-state-in-audit") { db in
-            try db.execute(sql: "CREATE INDEX audit_state ON audit(json_extract(details, '$.state_of'), sequence)")
+            try db.execute(
+                sql:
+                    "CREATE INDEX audit_state ON audit(\(LedgerDialect.sqlite.jsonText("details", "state_of")), sequence)"
+            )
             try db.execute(sql: "CREATE INDEX audit_action ON audit(action, sequence)")
             try db.execute(
                 sql: """
@@ -313,10 +319,12 @@ public final class SQLiteLedger: Sendable {
                                               public_key TEXT NOT NULL, signature TEXT NOT NULL)
                     """)
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM audit")! > 0 {
+                let connection = SQLiteConnection(db)
                 try AuditLog.append(
-                    db, time: Date(), actor: "platform", action: "state-baseline",
+                    connection, time: Date(), actor: "platform", action: "state-baseline",
                     details: try LedgerState.recordingSnapshot(
-                        in: ["note": "state digests start here; earlier changes are vouched for by the chain only"], db)
+                        in: ["note": "state digests start here; earlier changes are vouched for by the chain only"],
+                        connection)
                 )
             }
         }
@@ -362,19 +370,9 @@ public final class SQLiteLedger: Sendable {
     ///   ``Durability/full``. Charges, grants and status changes are synced; a release's outcome
     ///   (its digest and cost) is committed without a sync of its own — it survives any process
     ///   crash and reaches the disk with the next synced commit, so a release costs one sync.
-    func write<T>(synced: Bool = true, _ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
+    func write<T>(synced: Bool = true, _ body: (any LedgerDatabase) throws -> T) throws(PrivacyLedgerError) -> T {
         do {
-            return try database.writeWithoutTransaction { db in
-                let relax = !synced && durability == .full
-                if relax { try db.executeCached(sql: "PRAGMA synchronous = NORMAL") }
-                defer { if relax { try? db.executeCached(sql: "PRAGMA synchronous = FULL") } }
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+            return try storage.write(synced: synced, body)
         } catch let error as PrivacyLedgerError {
             throw error
         } catch {
@@ -383,9 +381,9 @@ public final class SQLiteLedger: Sendable {
     }
 
     /// Runs `body` in a read transaction.
-    func read<T>(_ body: (Database) throws -> T) throws(PrivacyLedgerError) -> T {
+    func read<T>(_ body: (any LedgerDatabase) throws -> T) throws(PrivacyLedgerError) -> T {
         do {
-            return try database.read { db in try body(db) }
+            return try storage.read(body)
         } catch let error as PrivacyLedgerError {
             throw error
         } catch {

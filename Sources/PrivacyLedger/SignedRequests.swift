@@ -1,6 +1,5 @@
 public import Foundation
 import Crypto
-import GRDB
 import SecureRandom
 
 /// A request to the platform service signed by a principal (issue 15): who, when, a one-time
@@ -141,7 +140,7 @@ extension SQLiteLedger {
         // power loss can, and then it loses every later commit of the request as well.
         return try write(synced: false) { db in
             guard
-                let row = try db.cachedRow(
+                let row = try db.row(
                     sql: "SELECT * FROM principals WHERE name = ?", arguments: [request.principal])
             else { throw refuse("'\(request.principal)' is not a registered principal") }
             let principal = try Self.principal(row)
@@ -152,16 +151,16 @@ extension SQLiteLedger {
                 let signature = Data(base64Encoded: request.signature),
                 key.isValidSignature(signature, for: request.message(method: method, path: path, body: body))
             else { throw refuse("the signature does not verify for this method, path and body") }
-            try db.executeCached(
+            try db.execute(
                 sql: "DELETE FROM request_nonces WHERE time < ?",
                 arguments: [time.timeIntervalSince1970 - 2 * Self.requestClockSkew])
             guard
-                try db.cachedValue(
+                try db.value(
                     Int.self, sql: "SELECT count(*) FROM request_nonces WHERE nonce = ?", arguments: [request.nonce]
                 )
                     == 0
             else { throw refuse("the nonce was used before (a replayed request)") }
-            try db.executeCached(
+            try db.execute(
                 sql: "INSERT INTO request_nonces (nonce, principal, time) VALUES (?, ?, ?)",
                 arguments: [request.nonce, principal.name, Double(request.timestamp)])
             return VerifiedRequest(

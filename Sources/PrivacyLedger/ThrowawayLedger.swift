@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 // Throwaway ledgers: created fresh for a demonstration, marked as such, never a platform's ledger.
 extension SQLiteLedger {
@@ -49,7 +48,7 @@ extension SQLiteLedger {
     /// demonstration's, never a platform's.
     public func isThrowaway() throws(PrivacyLedgerError) -> Bool {
         try read { db in
-            try db.cachedValue(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil
+            try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'throwaway'") != nil
         }
     }
 }

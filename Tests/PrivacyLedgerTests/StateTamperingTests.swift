@@ -182,7 +182,7 @@ struct StateTamperingTests {
             if var object = try JSONSerialization.jsonObject(with: Data(details.utf8)) as? [String: String],
                 object["state_of"] == "authorisation:1", action == "grant" || action == "release-charged"
             {
-                object["state"] = try LedgerState.authorisationDigest(db, id: 1)
+                object["state"] = try LedgerState.authorisationDigest(SQLiteConnection(db), id: 1)
                 details = AuditLog.canonicalJSON(object)
             }
             let hash = AuditLog.digest(
