@@ -87,7 +87,7 @@ extension SQLiteLedger {
             () throws(PrivacyLedgerError) in
             try Self.requireText(id, name: "session id")
             let time = now
-            try write { db in
+            _ = try write { db in
                 try record(
                     db, time: time, actor: actor, action: "secagg-session",
                     details: [

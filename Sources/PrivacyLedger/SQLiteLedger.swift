@@ -82,12 +82,25 @@ public final class SQLiteLedger: Sendable {
         access: Access = .readWrite, identity: LedgerIdentity? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(PrivacyLedgerError) {
-        self.path = path
         self.identity = identity
         self.delegation = nil
         self.durability = durability
         self.busyTimeout = busyTimeout
         self.clock = clock
+        if PostgresStorage.isPostgresURL(path) {
+            let postgres = try PostgresStorage(url: path, readOnly: access == .readOnly)
+            self.path = postgres.location
+            storage = postgres
+            if access == .readWrite {
+                do { try Self.createAuditHead(storage, time: clock()) } catch let error as PrivacyLedgerError {
+                    throw error
+                } catch {
+                    throw .storage(reason: "cannot open ledger '\(postgres.location)': \(error)")
+                }
+            }
+            return
+        }
+        self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "privacy-ledger"

@@ -1,7 +1,6 @@
 import DifferentialPrivacy
 import Foundation
 import _TestSupport
-import GRDB
 @testable import PrivacyLedger
 import Tabular
 import Testing
@@ -9,8 +8,9 @@ import Testing
 @Suite("Ledger: hash-chained audit log and retention purge")
 struct AuditTests {
     /// A ledger with a few audited actions.
-    func populated(_ directory: TemporaryDirectory, _ clock: TestClock) throws -> SQLiteLedger {
-        let ledger = try makeLedger(directory, clock: clock)
+    func populated(_ directory: TemporaryDirectory, _ clock: TestClock, _ backend: LedgerBackend) throws -> SQLiteLedger
+    {
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         let table = try tripsTable(rows: 100)
         for _ in 0..<3 {
             _ = try ledger.release(
@@ -20,17 +20,11 @@ struct AuditTests {
         return ledger
     }
 
-    /// Runs raw SQL on the file, as an intruder would.
-    func tamper(_ directory: TemporaryDirectory, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: directory.file("ledger.sqlite"))
-        try queue.write { db in try db.execute(sql: sql) }
-    }
-
-    @Test("an intact chain verifies and lists every action")
-    func intact() throws {
+    @Test("an intact chain verifies and lists every action", arguments: ledgerBackends)
+    func intact(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try populated(directory, TestClock())
+        let ledger = try populated(directory, TestClock(), backend)
         let (count, head) = try ledger.verifyAudit()
         let entries = try ledger.auditEntries()
         #expect(count == entries.count && head == entries.last!.hash)
@@ -43,7 +37,8 @@ struct AuditTests {
 
     @Test(
         "an edited, deleted or truncated entry breaks the chain",
-        arguments: [
+        arguments: ledgerBackends,
+        [
             (
                 "UPDATE audit SET details = replace(details, '0.1', '0.01') WHERE action = 'release-charged' AND sequence = 6",
                 "edited"
@@ -57,12 +52,13 @@ struct AuditTests {
             ("UPDATE releases SET result_digest = '00' WHERE rowid = 3", "digest differs"),
             ("DELETE FROM releases WHERE rowid = 1", "missing from the ledger"),
         ])
-    func tampering(sql: String, expected: String) throws {
+    func tampering(backend: LedgerBackend, tampering: (sql: String, expected: String)) throws {
+        let (sql, expected) = tampering
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try populated(directory, TestClock())
+        let ledger = try populated(directory, TestClock(), backend)
         _ = try ledger.verifyAudit()
-        try tamper(directory, sql)
+        try tamper(ledger, sql)
         #expect { try ledger.verifyAudit() } throws: { error in
             guard let error = error as? PrivacyLedgerError, case let .auditChainBroken(_, reason) = error else {
                 return false
@@ -71,12 +67,14 @@ struct AuditTests {
         }
     }
 
-    @Test("purge refuses entries younger than 6 months, deletes older ones, and the chain still verifies")
-    func purge() throws {
+    @Test(
+        "purge refuses entries younger than 6 months, deletes older ones, and the chain still verifies",
+        arguments: ledgerBackends)
+    func purge(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try populated(directory, clock)
+        let ledger = try populated(directory, clock, backend)
         let before = try ledger.auditEntries().count
         // Now: every entry is younger than 6 months.
         #expect { try ledger.purgeAudit(before: clock.now) } throws: {
@@ -100,7 +98,7 @@ struct AuditTests {
         #expect(remaining.first!.sequence == Int64(before) + 3)
         _ = try ledger.verifyAudit()
         // Deleting the first kept entry after a purge still shows.
-        try tamper(directory, "DELETE FROM audit WHERE action = 'suspend'")
+        try tamper(ledger, "DELETE FROM audit WHERE action = 'suspend'")
         #expect(throws: PrivacyLedgerError.self) { try ledger.verifyAudit() }
     }
 
@@ -113,14 +111,14 @@ struct AuditTests {
         #expect(AuditLog.canonicalJSON(details) == text)
     }
 
-    @Test("purge refuses to run over a broken chain")
-    func purgeBroken() throws {
+    @Test("purge refuses to run over a broken chain", arguments: ledgerBackends)
+    func purgeBroken(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try populated(directory, clock)
+        let ledger = try populated(directory, clock, backend)
         clock.advance(days: 400)
-        try tamper(directory, "UPDATE audit SET action = 'nothing' WHERE sequence = 5")
+        try tamper(ledger, "UPDATE audit SET action = 'nothing' WHERE sequence = 5")
         #expect { try ledger.purgeAudit(before: ledger.earliestPurgeCutoff) } throws: {
             ($0 as? PrivacyLedgerError)?.rule == "audit-chain-broken"
         }

@@ -7,12 +7,14 @@ import Testing
 
 @Suite("Ledger: authorisations and the release gate")
 struct AuthorisationTests {
-    @Test("a release is charged durably, recorded with its digest and metering, and reopening keeps the spend")
-    func durableCharge() throws {
+    @Test(
+        "a release is charged durably, recorded with its digest and metering, and reopening keeps the spend",
+        arguments: ledgerBackends)
+    func durableCharge(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         let table = try tripsTable()
         let result = try ledger.release(
             DPQuery.mean(of: "fare", clampedTo: 0...50), over: table, mechanism: .laplace,
@@ -27,7 +29,7 @@ struct AuthorisationTests {
         #expect((entry.cpuSeconds ?? -1) >= 0 && (entry.bytesExported ?? 0) > 0 && entry.noiseScale != nil)
         #expect(entry.query == "mean(fare)")
         // A second process (here: a second connection) sees the spend.
-        let reopened = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
+        let reopened = try SQLiteLedger(path: ledger.path, clock: { clock.now })
         let authorisation = try #require(try reopened.authorisation(operator: "op-1", scenario: "transport"))
         #expect(abs(authorisation.spent - 0.25) < 1e-12)
         #expect(abs(authorisation.remaining - 0.75) < 1e-12)
@@ -37,12 +39,14 @@ struct AuthorisationTests {
                 && cost.bytesExported == entry.bytesExported!)
     }
 
-    @Test("the budget is durable across sessions and a release beyond it is refused with budget-exhausted")
-    func budgetExhausted() throws {
+    @Test(
+        "the budget is durable across sessions and a release beyond it is refused with budget-exhausted",
+        arguments: ledgerBackends)
+    func budgetExhausted(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1))
+        let ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1), backend: backend)
         let table = try tripsTable(rows: 200)
         for _ in 0..<4 {
             _ = try ledger.release(
@@ -60,7 +64,7 @@ struct AuthorisationTests {
             return error.rule == "budget-exhausted"
         }
         // A single request above the whole budget is refused the same way.
-        let other = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
+        let other = try SQLiteLedger(path: ledger.path, clock: { clock.now })
         #expect(throws: PrivacyLedgerError.self) {
             try other.release(
                 DPQuery.count(), over: table, mechanism: .laplace, parameters: NoiseParameters.pure(epsilon: 2),
@@ -70,12 +74,12 @@ struct AuthorisationTests {
         #expect(try ledger.authorisation(operator: "op-1", scenario: "transport")!.remaining < 1e-9)
     }
 
-    @Test("zCDP authorisations compose ρ durably")
-    func zcdp() throws {
+    @Test("zCDP authorisations compose ρ durably", arguments: ledgerBackends)
+    func zcdp(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock, budget: .zCDP(rho: 0.1))
+        let ledger = try makeLedger(directory, clock: clock, budget: .zCDP(rho: 0.1), backend: backend)
         let table = try tripsTable(rows: 300)
         _ = try ledger.release(
             DPQuery.count(), over: table, mechanism: .discreteGaussian, parameters: NoiseParameters.zCDP(rho: 0.06),
@@ -97,12 +101,14 @@ struct AuthorisationTests {
         #expect(try ledger.history().count == before)
     }
 
-    @Test("suspended, terminated, expired and not-yet-valid authorisations are refused with the rule's error")
-    func lifeCycle() throws {
+    @Test(
+        "suspended, terminated, expired and not-yet-valid authorisations are refused with the rule's error",
+        arguments: ledgerBackends)
+    func lifeCycle(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         let table = try tripsTable(rows: 100)
         func release() throws {
             _ = try ledger.release(
@@ -144,12 +150,12 @@ struct AuthorisationTests {
         }
     }
 
-    @Test("columns outside the list, level-4 columns and other datasets are refused")
-    func columnsAndLevels() throws {
+    @Test("columns outside the list, level-4 columns and other datasets are refused", arguments: ledgerBackends)
+    func columnsAndLevels(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock, columns: ["fare"])
+        let ledger = try makeLedger(directory, clock: clock, columns: ["fare"], backend: backend)
         let table = try tripsTable(rows: 100)
         try expectRefusal("column-not-authorised", ledger) {
             _ = try ledger.release(
@@ -185,12 +191,14 @@ struct AuthorisationTests {
         #expect(all.columns.map(\.column) == ["card", "district"])
     }
 
-    @Test("grants: one live authorisation per operator and scenario, term ≤ 2 years, trial ≤ 6 months")
-    func grantRules() throws {
+    @Test(
+        "grants: one live authorisation per operator and scenario, term ≤ 2 years, trial ≤ 6 months",
+        arguments: ledgerBackends)
+    func grantRules(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         #expect {
             try ledger.grant(operator: "op-1", scenario: "transport", budget: .pure(epsilon: 1), dataset: "trips")
         } throws: { ($0 as? PrivacyLedgerError)?.rule == "already-authorised" }

@@ -16,11 +16,13 @@ struct DatasetIntegrityTests {
         } catch let error as PrivacyLedgerError { return error.rule } catch { return "\(error)" }
     }
 
-    @Test("a registered file that changes is refused (on record) until the steward registers it again")
-    func changedFileRefused() throws {
+    @Test(
+        "a registered file that changes is refused (on record) until the steward registers it again",
+        arguments: ledgerBackends)
+    func changedFileRefused(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock())
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
         let file = directory.file("cards.csv")
         try "card_id,district\n1,Xihu\n2,Gongshu\n".write(toFile: file, atomically: true, encoding: .utf8)
         try ledger.registerFile(file, columns: ["card_id", "district"], actor: "steward")
@@ -47,11 +49,13 @@ struct DatasetIntegrityTests {
         _ = try ledger.verifyAudit()
     }
 
-    @Test("microdata is k-checked over every declared quasi-identifier, not the set the operator names")
-    func declaredQuasiIdentifiers() throws {
+    @Test(
+        "microdata is k-checked over every declared quasi-identifier, not the set the operator names",
+        arguments: ledgerBackends)
+    func declaredQuasiIdentifiers(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock())
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
         try ledger.registerDataset("a4", columns: ["sex", "age", "race", "marital"])
         for column in ["sex", "age", "race", "marital"] {
             try ledger.setRole(dataset: "a4", column: column, role: .quasiIdentifier)
@@ -90,11 +94,14 @@ struct DatasetIntegrityTests {
             } == "export-no-quasi-identifiers")
     }
 
-    @Test("identifiers never leave: not as a key, a value or an exported column, only as the privacy unit")
-    func identifiersNeverLeave() throws {
+    @Test(
+        "identifiers never leave: not as a key, a value or an exported column, only as the privacy unit",
+        arguments: ledgerBackends)
+    func identifiersNeverLeave(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock(), budget: .approximate(epsilon: 5, delta: 1e-5))
+        let ledger = try makeLedger(
+            directory, clock: TestClock(), budget: .approximate(epsilon: 5, delta: 1e-5), backend: backend)
         try declareTripRoles(ledger)
         try ledger.setRole(dataset: "trips", column: "card", role: .identifier)
         let trips = try tripsTable(rows: 300)

@@ -22,11 +22,12 @@ struct ExportAndConcurrencyTests {
     }
 
     @Test(
-        "the export gate writes only k-anonymous microdata, records it, and termination deletes it but keeps the logs")
-    func exportAndTerminate() throws {
+        "the export gate writes only k-anonymous microdata, records it, and termination deletes it but keeps the logs",
+        arguments: ledgerBackends)
+    func exportAndTerminate(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock())
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
         try declareTripRoles(ledger)
         let out = try ledger.exportArea() + "/export.csv"
         // A class of 2 rows fails k = 5: refused, nothing written.
@@ -54,8 +55,10 @@ struct ExportAndConcurrencyTests {
         let written = try Data(contentsOf: URL(fileURLWithPath: out))
         #expect(record.kind == "export" && record.bytesExported == Int64(written.count))
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: try ledger.exportArea()).filter { $0.contains("pending") }
-                .isEmpty)
+            try FileManager.default.contentsOfDirectory(atPath: try ledger.exportArea()).filter {
+                $0.contains("pending")
+            }
+            .isEmpty)
         // A level-4 column in the export is refused.
         let withID = try Table(columns: [
             try Column("district", strings: Array(repeating: "Xihu", count: 10)),
@@ -86,19 +89,18 @@ struct ExportAndConcurrencyTests {
         _ = try ledger.verifyAudit()
     }
 
-    @Test("many threads with their own connections never overspend one authorisation")
-    func concurrentConnections() throws {
+    @Test("many threads with their own connections never overspend one authorisation", arguments: ledgerBackends)
+    func concurrentConnections(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        _ = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1))
+        let location = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 1), backend: backend).path
         let table = try tripsTable(rows: 50)
         let workers = 4, attempts = 15
         let successes = Counts()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             guard
-                let ledger = try? SQLiteLedger(
-                    path: directory.file("ledger.sqlite"), durability: .normal, clock: { clock.now })
+                let ledger = try? SQLiteLedger(path: location, durability: .normal, clock: { clock.now })
             else { return }
             for _ in 0..<attempts {
                 do {
@@ -114,7 +116,7 @@ struct ExportAndConcurrencyTests {
                 }
             }
         }
-        let ledger = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
+        let ledger = try SQLiteLedger(path: location, clock: { clock.now })
         #expect(successes.others.isEmpty, "\(successes.others)")
         #expect(successes.ok == 20)
         #expect(try ledger.history().count == 20)

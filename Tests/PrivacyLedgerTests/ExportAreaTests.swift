@@ -66,7 +66,8 @@ struct ExportAreaTests {
         // A symbolic link inside the area pointing out of it, as a directory or as the target.
         try FileManager.default.createDirectory(atPath: directory.file("outside"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: area, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: area + "/escape", withDestinationPath: directory.file("outside"))
+        try FileManager.default.createSymbolicLink(
+            atPath: area + "/escape", withDestinationPath: directory.file("outside"))
         #expect(rule { _ = try export(ledger, "escape/k5.csv") } == "export-area")
         try FileManager.default.createSymbolicLink(atPath: area + "/raw.csv", withDestinationPath: ledger.path)
         #expect(rule { _ = try export(ledger, "raw.csv") } == "export-exists")

@@ -1,6 +1,5 @@
 import DifferentialPrivacy
 import Foundation
-import GRDB
 @testable import PrivacyLedger
 import ReportRendering
 import Tabular
@@ -24,14 +23,14 @@ struct LedgerReportTests {
     }
 
     @Test(
-        "the security report counts the operator's releases, exports, refusals by rule, status changes and incidents in its period"
-    )
-    func securityReport() throws {
+        "the security report counts the operator's releases, exports, refusals by rule, status changes and incidents in its period",
+        arguments: ledgerBackends)
+    func securityReport(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         // 2026-05-28: inside 2026H1.
         let clock = TestClock(Date(timeIntervalSince1970: 1_779_950_000))
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         try declareTripRoles(ledger)
         let trips = try tripsTable(rows: 200)
         for _ in 0..<3 {
@@ -83,15 +82,13 @@ struct LedgerReportTests {
         #expect(LedgerReportPages.html(year).contains("op-1"))
     }
 
-    @Test("tampering and unauthenticated requests are listed as incidents")
-    func incidents() throws {
+    @Test("tampering and unauthenticated requests are listed as incidents", arguments: ledgerBackends)
+    func incidents(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock(Date(timeIntervalSince1970: 1_779_950_000))
-        let ledger = try makeLedger(directory, clock: clock)
-        let queue = try DatabaseQueue(path: ledger.path)
-        try queue.write { db in try db.execute(sql: "UPDATE authorisations SET spent = 0.5") }
-        try queue.close()
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
+        try tamper(ledger, "UPDATE authorisations SET spent = 0.5")
         _ = try? ledger.release(
             .count(), over: try tripsTable(rows: 50), mechanism: .laplace, parameters: .pure(epsilon: 0.1),
             operator: "op-1", scenario: "transport", dataset: "trips")

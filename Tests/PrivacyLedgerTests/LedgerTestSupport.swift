@@ -36,12 +36,12 @@ func tripsTable(rows: Int = 2_000, seed: UInt64 = 11) throws -> Table {
 }
 
 /// A ledger with the trips dataset registered (national_id at level 4, district at level 3) and
-/// one authorisation op-1/transport with the given budget.
+/// one authorisation op-1/transport with the given budget, on `backend`.
 func makeLedger(
     _ directory: TemporaryDirectory, clock: TestClock, budget: PrivacyBudget = .pure(epsilon: 1),
-    columns: [String]? = ["fare", "district", "card"]
+    columns: [String]? = ["fare", "district", "card"], backend: LedgerBackend = .sqlite
 ) throws -> SQLiteLedger {
-    let ledger = try SQLiteLedger(path: directory.file("ledger.sqlite"), clock: { clock.now })
+    let ledger = try SQLiteLedger(path: try newLedgerLocation(backend, directory), clock: { clock.now })
     try ledger.registerDataset("trips", columns: ["fare", "district", "card", "national_id"])
     try ledger.classify(dataset: "trips", column: "national_id", level: .restricted)
     try ledger.classify(dataset: "trips", column: "district", level: .sensitive)
@@ -55,4 +55,58 @@ func makeLedger(
 func declareTripRoles(_ ledger: SQLiteLedger) throws {
     try ledger.setRole(dataset: "trips", column: "district", role: .quasiIdentifier, actor: "steward")
     try ledger.setRole(dataset: "trips", column: "national_id", role: .identifier, actor: "steward")
+}
+
+// MARK: The conformance suite's engines
+
+/// The engines the ledger's conformance tests run on.
+enum LedgerBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+    var description: String { rawValue }
+}
+
+/// The PostgreSQL server of the conformance suite (`scripts/test.sh` starts a throwaway one with
+/// `scripts/postgres.sh` and exports its URL), or `nil`.
+let postgresServerURL: String? = {
+    guard let url = ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"], !url.isEmpty else {
+        return nil
+    }
+    // Ledgers report their location without the password; reopening one by that location finds
+    // the password here, as a platform's service would.
+    if let password = URLComponents(string: url)?.password { setenv("PGPASSWORD", password, 1) }
+    return url
+}()
+
+/// SQLite always; PostgreSQL when a server is configured — or required
+/// (`PRIVACYKERNEL_REQUIRE_POSTGRES=1`, set by scripts/test.sh: the PostgreSQL cases then fail
+/// instead of being left out when the server is missing).
+let ledgerBackends: [LedgerBackend] =
+    postgresServerURL != nil || ProcessInfo.processInfo.environment["PRIVACYKERNEL_REQUIRE_POSTGRES"] == "1"
+    ? [.sqlite, .postgres] : [.sqlite]
+
+/// A new, empty ledger location on `backend`: a file in `directory`, or a new database on the
+/// conformance suite's PostgreSQL server.
+func newLedgerLocation(
+    _ backend: LedgerBackend, _ directory: TemporaryDirectory, file: String = "ledger.sqlite"
+)
+    throws -> String
+{
+    switch backend {
+    case .sqlite:
+        return directory.file(file)
+    case .postgres:
+        guard let server = postgresServerURL else {
+            throw PrivacyLedgerError.storage(
+                reason: "PRIVACYKERNEL_REQUIRE_POSTGRES=1 but PRIVACYKERNEL_POSTGRES_URL names no server")
+        }
+        let name = "pk_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        return try PostgresStorage.createDatabase(named: String(name), onServer: server)
+    }
+}
+
+/// Runs `sql` on `ledger`'s tables directly, as someone with write access to the database (or
+/// the file) and no key would: the tamper tests' editor, on either engine.
+func tamper(_ ledger: SQLiteLedger, _ sql: String, _ arguments: LedgerArguments = []) throws {
+    try ledger.storage.write(synced: true) { db in _ = try db.execute(sql: sql, arguments: arguments) }
 }

@@ -298,7 +298,8 @@ struct PrincipalTests {
         // Through the header and back.
         let parsed = try SignedRequest(authorizationHeader: request.authorizationHeader)
         #expect(parsed == request)
-        #expect(try ledger.verifyRequest(parsed, method: "post", path: "/v1/releases", body: body).principal.name == "op-1")
+        #expect(
+            try ledger.verifyRequest(parsed, method: "post", path: "/v1/releases", body: body).principal.name == "op-1")
         #expect(
             rule { try ledger.verifyRequest(parsed, method: "POST", path: "/v1/releases", body: body) }
                 == "unauthenticated")

@@ -10,12 +10,14 @@ import _TestSupport
 /// shows them. The issue's reproduction: about 40 refused attempts left no audit entry.
 @Suite("Issue 14: refusals are on record")
 struct RefusalAuditTests {
-    @Test("each kind of refused release, fit, selection and export leaves exactly one audit entry naming its rule")
-    func everyRefusalIsRecorded() throws {
+    @Test(
+        "each kind of refused release, fit, selection and export leaves exactly one audit entry naming its rule",
+        arguments: ledgerBackends)
+    func everyRefusalIsRecorded(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         let trips = try tripsTable(rows: 300)
         func release(
             _ query: DPQuery, epsilon: Double = 0.5, operator op: String = "op-1", dataset: String = "trips"
@@ -87,13 +89,13 @@ struct RefusalAuditTests {
     }
 
     @Test(
-        "refused governance actions are on record too: a second grant, an invalid transition, a bad classification, a young purge"
-    )
-    func governanceRefusalsAreRecorded() throws {
+        "refused governance actions are on record too: a second grant, an invalid transition, a bad classification, a young purge",
+        arguments: ledgerBackends)
+    func governanceRefusalsAreRecorded(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock()
-        let ledger = try makeLedger(directory, clock: clock)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend)
         let before = try ledger.refusals().count
         func rule(_ body: () throws -> Void) -> String? {
             do {

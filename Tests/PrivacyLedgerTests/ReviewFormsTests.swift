@@ -27,11 +27,12 @@ struct ReviewFormsTests {
     }
 
     @Test(
-        "a statistic, a computation or an export outside the review's forms is refused and recorded; listed ones pass")
-    func formsAreFixed() throws {
+        "a statistic, a computation or an export outside the review's forms is refused and recorded; listed ones pass",
+        arguments: ledgerBackends)
+    func formsAreFixed(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock())
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
         try declareTripRoles(ledger)
         let authorisation = try ledger.grant(
             operator: "op-2", scenario: "counts", budget: .pure(epsilon: 2), dataset: "trips",
@@ -71,11 +72,13 @@ struct ReviewFormsTests {
             } == "invalid-parameter")
     }
 
-    @Test("microdata exports meet the review's k, l-diversity, t-closeness and hierarchies, or nothing is written")
-    func exportRequirementsAreChecked() throws {
+    @Test(
+        "microdata exports meet the review's k, l-diversity, t-closeness and hierarchies, or nothing is written",
+        arguments: ledgerBackends)
+    func exportRequirementsAreChecked(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let ledger = try makeLedger(directory, clock: TestClock())
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
         try declareTripRoles(ledger)
         #expect(
             rule {
