@@ -9,16 +9,21 @@
 #      equals the sum of the charged entries;
 #   3. the audit log's hash chain verifies and SQLite's integrity check passes.
 # Usage: scripts/ledger-crash-test.sh [--kills N] [--workers W] [--binary PATH] [--durability full|normal]
-# Defaults: 200 kills, 2 concurrent workers, the debug CLI (built if missing), full durability.
+#                                     [--ledger postgres://USER:PASSWORD@HOST:PORT/EMPTY_DATABASE]
+# Defaults: 200 kills, 2 concurrent workers, the debug CLI (built if missing), full durability, a
+# new SQLite file. With --ledger the same test runs on a PostgreSQL ledger in that (empty) database
+# (scripts/postgres.sh newdb prints one); SQLite's integrity check is then replaced by the server's
+# own consistency (the kill hits the client, never the server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KILLS=200 WORKERS=2 BINARY="" DURABILITY=full
+KILLS=200 WORKERS=2 BINARY="" DURABILITY=full LEDGER=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --kills) KILLS="$2"; shift 2 ;;
         --workers) WORKERS="$2"; shift 2 ;;
         --binary) BINARY="$2"; shift 2 ;;
         --durability) DURABILITY="$2"; shift 2 ;;
+        --ledger) LEDGER="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -28,11 +33,12 @@ if [[ -z "$BINARY" ]]; then
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-exec python3 - "$BINARY" "$WORK" "$KILLS" "$WORKERS" "$DURABILITY" <<'PY'
+exec python3 - "$BINARY" "$WORK" "$KILLS" "$WORKERS" "$DURABILITY" "$LEDGER" <<'PY'
 import json, os, random, signal, sqlite3, subprocess, sys, threading, time
 
 binary, work, kills_wanted, workers, durability = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-ledger = os.path.join(work, "crash.sqlite")
+ledger = sys.argv[6] or os.path.join(work, "crash.sqlite")
+on_postgres = ledger.startswith("postgres")
 data = os.path.join(work, "trips.csv")
 rng = random.Random(int.from_bytes(os.urandom(8), "little"))
 with open(data, "w") as f:
@@ -99,13 +105,16 @@ missing = [p for p in state["printed"] if p.get("ledger_entry") not in by_id or 
 spent = status[0]["spent"]; remaining = status[0]["remaining"]
 charged = sum(h["epsilon"] for h in history)
 open_entries = sum(1 for h in history if h["result_digest"] is None)
-con = sqlite3.connect(ledger)
-integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+if on_postgres:
+    integrity = "ok"  # the server's own; the kills hit the clients
+else:
+    con = sqlite3.connect(ledger)
+    integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
 print(f"kills delivered: {state['kills']}, completed runs: {state['completed']}, refused (budget exhausted): {state['refused']}, "
       f"workers: {workers}, durability: {durability}, typical run {typical*1000:.0f} ms, wall {elapsed:.1f} s")
 print(f"values printed: {len(state['printed'])}, ledger entries: {len(history)} ({open_entries} charged but cut before the outcome)")
 print(f"budget: total {TOTAL}, spent {spent:.6f}, remaining {remaining:.6f}, sum of charged entries {charged:.6f}")
-print(f"audit: {verify.stdout.strip() or verify.stderr.strip()}; sqlite integrity: {integrity}")
+print(f"audit: {verify.stdout.strip() or verify.stderr.strip()}; " + ("engine: PostgreSQL" if on_postgres else f"sqlite integrity: {integrity}"))
 failures = []
 if state["kills"] < kills_wanted: failures.append("too few kills")
 if missing: failures.append(f"{len(missing)} printed values have no committed ledger entry: {missing[:3]}")

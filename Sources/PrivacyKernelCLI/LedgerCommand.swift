@@ -62,7 +62,7 @@ struct LedgerCommand: ParsableCommand {
                 try ledger.setExportArea(exportArea, actor: location.actor(nil, otherwise: "platform"))
             }
             print(
-                "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \(try ledger.exportArea())"
+                "ledger \(ledger.path): export policy k ≥ \(policy.minimumK), cells ≥ \(policy.minimumCellCount); export area \((try? ledger.exportArea()) ?? "not set (a PostgreSQL ledger needs --export-area DIR before its first export)")"
                     + (try ledger.isPlatformMode() ? "; platform mode" : "")
             )
         }
@@ -389,7 +389,7 @@ struct LedgerCommand: ParsableCommand {
             if json {
                 print(try jsonText(outputs))
             } else {
-                if all.isEmpty { print("no authorisations in \(location.path)") }
+                if all.isEmpty { print("no authorisations in \(SQLiteLedger.displayLocation(location.path))") }
                 for output in outputs {
                     printStatus(all.first { $0.id == output.id }!, at: time)
                     if let c = output.cost {

@@ -11,7 +11,10 @@ let defaultLedgerPath = ProcessInfo.processInfo.environment["PRIVACY_KERNEL_LEDG
 
 /// `--ledger FILE` and `--durability`, shared by every command that uses the ledger.
 struct LedgerLocation: ParsableArguments {
-    @Option(help: "The ledger file (default: $PRIVACY_KERNEL_LEDGER, else ./privacy-ledger.sqlite).")
+    @Option(
+        help:
+            "The ledger: a SQLite file, or postgres://USER@HOST[:PORT]/DATABASE (password in the URL or $PGPASSWORD) (default: $PRIVACY_KERNEL_LEDGER, else ./privacy-ledger.sqlite)."
+    )
     var ledger: String?
 
     @Option(help: "full (sync every commit; survives power loss) or normal (survives process crashes).")
@@ -47,19 +50,20 @@ struct LedgerLocation: ParsableArguments {
     /// Refuses, when the ledger (`--ledger`, else the default) is in platform mode, a raw-data
     /// tool on a registered dataset (or a copy of one) unless a steward's identity asks
     /// (``PrivacyLedger/SQLiteLedger/authoriseRawRead(of:request:actor:)``); nothing to check
-    /// when there is no ledger file.
+    /// when there is no ledger (a PostgreSQL ledger always exists once its database has the schema).
     func requireRawAccess(to file: String, request: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard try SQLiteLedger.exists(at: path) else { return }
         try open().authoriseRawRead(of: file, request: request, actor: actor(nil, otherwise: "unauthenticated"))
     }
 
-    /// Opens the ledger; only `create` commands (init, classify, grant) may create the file, so
+    /// Opens the ledger (`--ledger`: a SQLite file, or a `postgres://` URL whose password may come
+    /// from `PGPASSWORD`); only `create` commands (init, classify, grant) may create it, so
     /// a mistyped path is an error rather than an empty ledger. `readOnly` commands (status,
     /// history, audit-verify) never write, migrate or create, and refuse a file that is not a
     /// ledger (``PrivacyLedger/SQLiteLedger/Access/readOnly``).
     func open(create: Bool = false, readOnly: Bool = false) throws -> SQLiteLedger {
-        if !create && !FileManager.default.fileExists(atPath: path) {
-            throw MissingLedger(path: path)
+        if !create, !(try SQLiteLedger.exists(at: path)) {
+            throw MissingLedger(path: SQLiteLedger.displayLocation(path))
         }
         return try SQLiteLedger(
             path: path, durability: SQLiteLedger.Durability(rawValue: durability) ?? .full,

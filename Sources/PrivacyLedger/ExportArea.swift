@@ -14,15 +14,24 @@ extension SQLiteLedger {
     }
 
     /// The platform's export area: the only directory exports are written into (absolute,
-    /// standardised). Set by ``setExportArea(_:actor:)``; otherwise
-    /// ``defaultExportArea(forLedgerAt:)``.
+    /// standardised). Set by ``setExportArea(_:actor:)``; otherwise, for a SQLite ledger,
+    /// ``defaultExportArea(forLedgerAt:)`` (a PostgreSQL ledger must have it set).
     public func exportArea() throws(PrivacyLedgerError) -> String {
         try read { db in try Self.exportArea(db, ledgerPath: path) }
     }
 
     static func exportArea(_ db: any LedgerDatabase, ledgerPath: String) throws -> String {
-        try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'export_area'")
-            ?? defaultExportArea(forLedgerAt: ledgerPath)
+        if let area = try db.value(String.self, sql: "SELECT value FROM settings WHERE key = 'export_area'") {
+            return area
+        }
+        guard db.dialect == .sqlite else {
+            throw PrivacyLedgerError.invalidParameter(
+                name: "export area", value: "(not set)",
+                reason:
+                    "a PostgreSQL ledger has no file to put it beside: set it once (`privacy-kernel ledger init --export-area DIR`)"
+            )
+        }
+        return defaultExportArea(forLedgerAt: ledgerPath)
     }
 
     /// Sets the platform's export area (audited): the directory every export is written into.

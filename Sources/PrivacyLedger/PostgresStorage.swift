@@ -383,3 +383,30 @@ final class PostgresLedgerConnection: LedgerDatabase {
         return "\(error)"
     }
 }
+
+extension SQLiteLedger {
+    /// Whether `location` holds a ledger: an existing file, or a PostgreSQL database (a
+    /// `postgres://` URL) with this version's ledger schema. Commands that must not create a
+    /// ledger check this first, so a mistyped location is an error rather than a new ledger.
+    /// - Throws: ``PrivacyLedgerError/storage(reason:)`` when the server cannot be reached;
+    ///   ``PrivacyLedgerError/notALedger(path:reason:)`` when the database holds another schema
+    ///   version; ``PrivacyLedgerError/invalidParameter(name:value:reason:)`` for a malformed URL.
+    public static func exists(at location: String) throws(PrivacyLedgerError) -> Bool {
+        guard PostgresStorage.isPostgresURL(location) else { return FileManager.default.fileExists(atPath: location) }
+        do {
+            _ = try PostgresStorage(url: location, readOnly: true)
+            return true
+        } catch {
+            if case .notALedger(_, let reason) = error, reason.contains("no ledger_schema") { return false }
+            throw error
+        }
+    }
+
+    /// `location` fit to print: a PostgreSQL URL without its password; a path as it is.
+    public static func displayLocation(_ location: String) -> String {
+        PostgresStorage.isPostgresURL(location) ? PostgresStorage.redacted(location) : location
+    }
+
+    /// Whether the ledger lives in PostgreSQL (its ``path`` is then the URL without password).
+    public var isPostgres: Bool { storage.dialect == .postgres }
+}

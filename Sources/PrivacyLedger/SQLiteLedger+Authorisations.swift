@@ -200,13 +200,14 @@ extension SQLiteLedger {
                 var deleted: [String] = [], missing: [String] = [], kept: [String] = []
                 if status == .terminated {
                     // Only files the export gate wrote into the export area, with the bytes it recorded.
-                    let area = try Self.exportArea(db, ledgerPath: path)
                     let files = try db.rows(
                         sql: """
                             SELECT d.id, d.path, r.result_digest FROM derived_data d LEFT JOIN releases r ON r.id = d.release_id
                             WHERE d.authorisation_id = ? AND d.deleted_at IS NULL ORDER BY d.id
                             """,
                         arguments: [current.id])
+                    // (Asked only when there are files: a PostgreSQL ledger may have no area set.)
+                    let area = files.isEmpty ? "" : try Self.exportArea(db, ledgerPath: path)
                     for row in files {
                         let file: String = try row.ledgerValue("path")
                         let digest = try row.ledgerValue("result_digest", as: String?.self)

@@ -69,6 +69,27 @@ struct CLIProcessTests {
         #expect(result.out.contains("crash test passed"))
     }
 
+    @Test(
+        "crash test on a PostgreSQL ledger, short: 20 SIGKILLs of clients lose no printed value and never overspend",
+        .enabled(
+            if: privacyKernelBinary() != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+                && (ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"] != nil
+                    || ProcessInfo.processInfo.environment["PRIVACYKERNEL_REQUIRE_POSTGRES"] == "1")))
+    func crashShortPostgres() throws {
+        let binary = try #require(privacyKernelBinary())
+        let server = try #require(ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"])
+        let name = "pk_crash_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let ledger = try PostgresStorage.createDatabase(named: String(name), onServer: server)
+        let result = try run(
+            "/bin/bash",
+            [
+                repositoryRoot + "/scripts/ledger-crash-test.sh", "--kills", "20", "--workers", "2", "--binary", binary,
+                "--ledger", ledger,
+            ])
+        #expect(result.status == 0, "\(result.out)\n\(result.err)")
+        #expect(result.out.contains("crash test passed") && result.out.contains("engine: PostgreSQL"))
+    }
+
     @Test("the CLI refuses with the rule's name and exit status 1", .enabled(if: privacyKernelBinary() != nil))
     func refusals() throws {
         let binary = try #require(privacyKernelBinary())

@@ -10,7 +10,7 @@ struct AuditTests {
     /// A ledger with a few audited actions.
     func populated(_ directory: TemporaryDirectory, _ clock: TestClock, _ backend: LedgerBackend) throws -> SQLiteLedger
     {
-        let ledger = try makeLedger(directory, clock: clock, backend: backend)
+        let ledger = try makeLedger(directory, clock: clock, backend: backend, exportArea: false)
         let table = try tripsTable(rows: 100)
         for _ in 0..<3 {
             _ = try ledger.release(

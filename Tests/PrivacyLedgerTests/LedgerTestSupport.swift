@@ -36,12 +36,17 @@ func tripsTable(rows: Int = 2_000, seed: UInt64 = 11) throws -> Table {
 }
 
 /// A ledger with the trips dataset registered (national_id at level 4, district at level 3) and
-/// one authorisation op-1/transport with the given budget, on `backend`.
+/// one authorisation op-1/transport with the given budget, on `backend` (`exportArea: false`: a
+/// PostgreSQL ledger without its export area, so that the audit sequence is SQLite's).
 func makeLedger(
     _ directory: TemporaryDirectory, clock: TestClock, budget: PrivacyBudget = .pure(epsilon: 1),
-    columns: [String]? = ["fare", "district", "card"], backend: LedgerBackend = .sqlite
+    columns: [String]? = ["fare", "district", "card"], backend: LedgerBackend = .sqlite, exportArea: Bool = true
 ) throws -> SQLiteLedger {
     let ledger = try SQLiteLedger(path: try newLedgerLocation(backend, directory), clock: { clock.now })
+    // A PostgreSQL ledger has no file to put its export area beside: it is set (one audit entry).
+    if backend == .postgres && exportArea {
+        try ledger.setExportArea(directory.file("ledger-exports"), actor: "platform")
+    }
     try ledger.registerDataset("trips", columns: ["fare", "district", "card", "national_id"])
     try ledger.classify(dataset: "trips", column: "national_id", level: .restricted)
     try ledger.classify(dataset: "trips", column: "district", level: .sensitive)
