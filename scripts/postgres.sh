@@ -106,6 +106,11 @@ need_bin() {
     find_bin "$version" && return 0
     [ "$command" = start ] || die "no PostgreSQL server binaries found (run: scripts/postgres.sh start)"
     say "no PostgreSQL server binaries found; installing Debian's postgresql package"
+    # Debian's package would create (and start) a main cluster on 5432; this script never uses it.
+    if [ ! -e /etc/postgresql-common/createcluster.conf ] && [ "$(id -u)" -eq 0 ]; then
+        mkdir -p /etc/postgresql-common
+        echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    fi
     "$root/scripts/bootstrap.sh" postgresql >&2 || say "scripts/bootstrap.sh postgresql exited with status $?"
     find_bin "$version" || die "still no PostgreSQL server binaries (pg_ctl, initdb, postgres) after scripts/bootstrap.sh postgresql"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load and fault tests of the platform service (issue 15, item 7), over loopback with the SQLite
-# ledger. Builds the release CLI and Benchmarks' pk-service-load, makes a platform in a fresh
+# ledger, or (ENGINE=postgres) a PostgreSQL ledger in a throwaway cluster (scripts/postgres.sh). Builds the release CLI and Benchmarks' pk-service-load, makes a platform in a fresh
 # work directory, uploads a tiny dataset (the embedded transport file) and a 1M-row one
 # (generated, seed 42), then:
 #   1. tiny:   CLIENTS concurrent operators hammer one authorisation with DP counts for SECONDS s;
@@ -11,13 +11,14 @@
 #              verify, every release a client received is on record, spent = recorded × ε.
 # Prints one JSON line per load phase and a verdict per check; exits 1 when a check fails.
 # Usage: scripts/service-load.sh [WORK_DIR]   env: CLIENTS (64), SECONDS_PER_PHASE (15),
-#        DURABILITY (full | normal; default full), PORT (8790)
+#        DURABILITY (full | normal; default full), PORT (8790), ENGINE (sqlite | postgres)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients="${CLIENTS:-64}"
 seconds="${SECONDS_PER_PHASE:-15}"
 durability="${DURABILITY:-full}"
 port="${PORT:-8790}"
+engine="${ENGINE:-sqlite}"
 work="${1:-$(mktemp -d /tmp/pk-service-load.XXXXXX)}"
 scripts/bootstrap.sh
 mkdir -p "$work"
@@ -26,8 +27,19 @@ build swift build -c release --product privacy-kernel
 pk="$(swift build -c release --show-bin-path)/privacy-kernel"
 (cd Benchmarks && build swift build -c release --product pk-service-load)
 load="$(cd Benchmarks && swift build -c release --show-bin-path)/pk-service-load"
-scripts/platform-init.sh "$work/platform" "$pk"
-ledger="$work/platform/ledger.sqlite"
+if [ "$engine" = postgres ]; then
+    scripts/postgres.sh start "$work/postgres" >/dev/null
+    trap 'scripts/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || true' EXIT
+    url="$(scripts/postgres.sh newdb "$work/postgres")"
+    # The password travels in the environment, not on command lines.
+    PGPASSWORD="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).password)' "$url")"
+    export PGPASSWORD
+    ledger="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p._replace(netloc=f"{p.username}@{p.hostname}:{p.port}").geturl())' "$url")"
+    scripts/platform-init.sh "$work/platform" "$pk" "$ledger"
+else
+    scripts/platform-init.sh "$work/platform" "$pk"
+    ledger="$work/platform/ledger.sqlite"
+fi
 keys="$work/platform/identities"
 server="http://127.0.0.1:$port"
 failed=0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs missing system libraries, builds, tests. Then, unless
+# Runs the whole test suite: installs missing system libraries, starts a throwaway PostgreSQL
+# (scripts/postgres.sh), builds, tests. Then, unless
 # swift test options were given (a filtered run) or PRIVACYKERNEL_SKIP_VERIFICATION=1, the
 # machine checks of issue 13 (README "Testing and verification"):
 #   1. the fast subset of the suite under AddressSanitizer (scripts/sanitize.sh address --subset),
@@ -11,6 +12,13 @@ cd "$(dirname "$0")/.."
 # Chromium (Debian's package) for the web console's test, which then must run, not skip.
 scripts/bootstrap.sh chromium
 export PRIVACYKERNEL_REQUIRE_CHROMIUM=1
+# PostgreSQL (Debian's package) for the ledger's second engine: a throwaway cluster, destroyed at
+# exit; the ledger's conformance suites and the crash test then run on both engines and must.
+postgres_dir="${TMPDIR:-/tmp}/privacykernel-postgres-test-$$"
+trap 'scripts/postgres.sh destroy "$postgres_dir" >/dev/null 2>&1 || true' EXIT
+PRIVACYKERNEL_POSTGRES_URL="$(scripts/postgres.sh start "$postgres_dir")"
+export PRIVACYKERNEL_POSTGRES_URL
+export PRIVACYKERNEL_REQUIRE_POSTGRES=1
 started=$(date +%s)
 swift build --build-tests
 swift test --skip-build --disable-xctest "$@"
