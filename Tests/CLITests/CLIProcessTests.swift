@@ -74,7 +74,8 @@ struct CLIProcessTests {
         .enabled(
             if: privacyKernelBinary() != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
                 && (ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"] != nil
-                    || ProcessInfo.processInfo.environment["PRIVACYKERNEL_REQUIRE_POSTGRES"] == "1")))
+                    || ProcessInfo.processInfo.environment["PRIVACYKERNEL_REQUIRE_POSTGRES"] == "1")
+        ))
     func crashShortPostgres() throws {
         let binary = try #require(privacyKernelBinary())
         let server = try #require(ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"])

@@ -10,6 +10,9 @@
 // outcome transaction (digest, metering, audit entry, commit). Read p50 and p99 of wall clock.
 // The ledger file lives in the system temporary directory (ext4 on this machine: commits
 // really reach the disk with durability `full`).
+// With PRIVACYKERNEL_BENCH_POSTGRES_LEDGER set to an empty PostgreSQL database
+// (`scripts/postgres.sh newdb`), the same release also runs through a PostgreSQL ledger
+// (synchronous commits; loopback to a server on the same cores).
 
 import Benchmark
 import DifferentialPrivacy
@@ -27,10 +30,11 @@ final class LedgerFixture: Sendable {
     /// - Parameter signed: a ledger that takes signed requests (a reviewer, a steward and the
     ///   operator registered as principals; every audit entry signed with Ed25519 and each
     ///   request's principal checked against its recorded state).
-    init(durability: SQLiteLedger.Durability, signed: Bool = false) {
+    ///   - location: another ledger location (a `postgres://` URL of an empty database).
+    init(durability: SQLiteLedger.Durability, signed: Bool = false, location: String? = nil) {
         directory = NSTemporaryDirectory() + "ledger-bench-\(durability.rawValue)-\(signed)-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/ledger.sqlite"
+        let path = location ?? directory + "/ledger.sqlite"
         if signed {
             let reviewer = try! LedgerIdentity(name: "rev-bench"), steward = try! LedgerIdentity(name: "stew-bench")
             let operatorIdentity = try! LedgerIdentity(name: "op-bench")
@@ -63,6 +67,9 @@ final class LedgerFixture: Sendable {
 let fullFixture = LedgerFixture(durability: .full)
 let normalFixture = LedgerFixture(durability: .normal)
 let signedNormalFixture = LedgerFixture(durability: .normal, signed: true)
+let postgresFixture = ProcessInfo.processInfo.environment["PRIVACYKERNEL_BENCH_POSTGRES_LEDGER"].map {
+    LedgerFixture(durability: .full, location: $0)
+}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -89,6 +96,12 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("release through SQLiteLedger, WAL, synchronous=FULL") { _ in
         blackHole(try fullFixture.release())
+    }
+
+    if let postgresFixture {
+        Benchmark("release through a PostgreSQL ledger (synchronous commit, loopback)") { _ in
+            blackHole(try postgresFixture.release())
+        }
     }
 
     Benchmark("authorisation check only (read transaction)") { _ in
