@@ -121,6 +121,9 @@ let package = Package(
                 "Tabular", "DifferentialPrivacy", "Anonymity", "PrivacyLedger", "PrivateLearning", "Scenarios",
                 "ReportRendering", "SecureRandom", "SecureAggregation", "SecureAggregationTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -151,7 +154,7 @@ let package = Package(
 
         // Helpers every test target shares (the built binary, the shared datasets, the sanitizer
         // switches); not a product, no library depends on it.
-        .target(name: "_TestSupport", path: "Tests/_TestSupport"),
+        .target(name: "_TestSupport", dependencies: ["PrivacyLedger"], path: "Tests/_TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CGMP", "COpenBLAS"]),
         .testTarget(
             name: "CLITests",

@@ -1,10 +1,13 @@
 public import Foundation
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import Metrics
 import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
+public import NIOSSL
 import Prometheus
 public import PrivacyLedger
 
@@ -21,9 +24,50 @@ public struct ServiceConfiguration: Sendable {
     public var maximumUpload: Int = 1 << 30
     /// The largest JSON request body, in bytes (default 1 MiB).
     public var maximumRequest: Int = 1 << 20
+    /// HTTPS: the service's certificate chain and private key (PEM files); `nil` serves plain
+    /// HTTP (loopback, or behind the platform's own TLS terminator).
+    public var tls: TLSFiles?
 
     /// A configuration serving the datasets under `dataRoot`.
     public init(dataRoot: String) { self.dataRoot = dataRoot }
+}
+
+/// The PEM files of the service's TLS identity (`serve --tls-cert FILE --tls-key FILE`).
+public struct TLSFiles: Sendable, Hashable {
+    /// The certificate chain, leaf first (PEM).
+    public var certificateChain: String
+    /// The private key of the leaf certificate (PEM, unencrypted).
+    public var privateKey: String
+
+    /// The files at these paths.
+    public init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
+    }
+
+    /// The server's TLS configuration: TLS 1.2 or newer, this chain and key, no client
+    /// certificates (principals sign each request instead).
+    /// - Throws: ``ServiceError`` (rule `configuration`) naming the file that is missing or not
+    ///   PEM of the right kind (never its contents).
+    public func serverConfiguration() throws -> TLSConfiguration {
+        func refuse(_ what: String, _ path: String) -> ServiceError {
+            ServiceError(
+                .internalServerError, rule: "configuration", "cannot read the TLS \(what) '\(path)' (a PEM file)")
+        }
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificateChain) } catch {
+            throw refuse("certificate chain", certificateChain)
+        }
+        guard !chain.isEmpty else { throw refuse("certificate chain", certificateChain) }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
+            throw refuse("private key", privateKey)
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
 }
 
 /// The enclave as a server: it alone holds the registered datasets and the ledger, and answers
@@ -109,12 +153,16 @@ public final class PlatformService: Sendable {
         return router
     }
 
-    /// Runs the service until SIGTERM or SIGINT, then shuts down gracefully: the listener
+    /// Runs the service (HTTPS when ``ServiceConfiguration/tls`` is set) until SIGTERM or
+    /// SIGINT, then shuts down gracefully: the listener
     /// closes, and requests in flight finish (a release either completes with its charge or
     /// was never charged). `onListening` gets the bound port.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let server: HTTPServerBuilder =
+            try configuration.tls.map { try .tls(.http1(), tlsConfiguration: try $0.serverConfiguration()) } ?? .http1()
         let application = Application(
             router: router(),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "privacy-kernel"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

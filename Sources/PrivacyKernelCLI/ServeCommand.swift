@@ -36,10 +36,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The largest dataset upload, in MiB.")
     var maxUploadMib: Int = 1024
 
+    @Option(help: "Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The private key of --tls-cert (PEM, unencrypted).")
+    var tlsKey: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must lie in 0…65535, got \(port)") }
         guard (1...65536).contains(maxUploadMib) else {
             throw ValidationError("--max-upload-mib must lie in 1…65536, got \(maxUploadMib)")
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
         }
     }
 
@@ -59,11 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maximumUpload = maxUploadMib << 20
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
+            _ = try configuration.tls?.serverConfiguration()  // a bad file fails here, before the ledger is used
+        }
         let service = try PlatformService(ledger: ledger, configuration: configuration)
-        let host = self.host
+        let host = self.host, scheme = tlsCert == nil ? "http" : "https"
         try await service.run { port in
             // Written unbuffered: scripts and tests wait for this line to learn the port.
-            FileHandle.standardOutput.write(Data("privacy-kernel serve: listening on http://\(host):\(port)\n".utf8))
+            FileHandle.standardOutput.write(
+                Data("privacy-kernel serve: listening on \(scheme)://\(host):\(port)\n".utf8))
         }
     }
 }

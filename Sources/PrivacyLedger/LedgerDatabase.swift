@@ -231,8 +231,10 @@ protocol LedgerStorage: Sendable {
     /// ledger (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: the ledger's lock row `FOR UPDATE`, so
     /// also across service instances sharing one database). Commits when `body` returns,
     /// rolls back when it throws. `synced: false` lets the commit skip waiting for stable
-    /// storage (it still survives any process crash).
-    func write<T>(synced: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T
+    /// storage (it still survives any process crash). `exclusive: false` lets an engine that can
+    /// (PostgreSQL) skip excluding other writers, for writes whose table constraints alone keep
+    /// them right.
+    func write<T>(synced: Bool, exclusive: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T
 
     /// Runs `body` in one read transaction on a consistent snapshot.
     func read<T>(_ body: (any LedgerDatabase) throws -> T) throws -> T

@@ -68,12 +68,12 @@ final class PostgresStorage: LedgerStorage, @unchecked Sendable {
 
     // MARK: Transactions
 
-    func write<T>(synced: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T {
+    func write<T>(synced: Bool, exclusive: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T {
         guard !readOnly else {
             throw PrivacyLedgerError.storage(reason: "the ledger '\(location)' is open read-only")
         }
         return try transaction(
-            begin: synced ? ["BEGIN"] : ["BEGIN", "SET LOCAL synchronous_commit = off"], lock: true, body)
+            begin: synced ? ["BEGIN"] : ["BEGIN", "SET LOCAL synchronous_commit = off"], lock: exclusive, body)
     }
 
     func read<T>(_ body: (any LedgerDatabase) throws -> T) throws -> T {

@@ -144,7 +144,7 @@ public final class SQLiteLedger: Sendable {
     /// a new ledger's first writer does, once, whichever process or instance that is.
     static func createAuditHead(_ storage: any LedgerStorage, time: @autoclosure () -> Date) throws {
         guard try storage.read({ db in try db.row(sql: "SELECT 1 FROM audit_head") == nil }) else { return }
-        try storage.write(synced: true) { db in
+        try storage.write(synced: true, exclusive: true) { db in
             if try db.row(sql: "SELECT 1 FROM audit_head") == nil {
                 try AuditLog.append(
                     db, time: time(), actor: "platform", action: "ledger-created",
@@ -383,9 +383,15 @@ public final class SQLiteLedger: Sendable {
     ///   ``Durability/full``. Charges, grants and status changes are synced; a release's outcome
     ///   (its digest and cost) is committed without a sync of its own — it survives any process
     ///   crash and reaches the disk with the next synced commit, so a release costs one sync.
-    func write<T>(synced: Bool = true, _ body: (any LedgerDatabase) throws -> T) throws(PrivacyLedgerError) -> T {
+    ///   - exclusive: whether the transaction must exclude every other writer (the default;
+    ///     anything that appends to the audit chain or reads state to change it). `false` only
+    ///     for a write whose table constraints alone keep it right (a request's nonce); SQLite
+    ///     excludes other writers regardless.
+    func write<T>(
+        synced: Bool = true, exclusive: Bool = true, _ body: (any LedgerDatabase) throws -> T
+    ) throws(PrivacyLedgerError) -> T {
         do {
-            return try storage.write(synced: synced, body)
+            return try storage.write(synced: synced, exclusive: exclusive, body)
         } catch let error as PrivacyLedgerError {
             throw error
         } catch {

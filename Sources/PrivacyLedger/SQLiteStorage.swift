@@ -11,7 +11,7 @@ struct SQLiteStorage: LedgerStorage {
 
     var dialect: LedgerDialect { .sqlite }
 
-    func write<T>(synced: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T {
+    func write<T>(synced: Bool, exclusive: Bool, _ body: (any LedgerDatabase) throws -> T) throws -> T {
         try database.writeWithoutTransaction { db in
             let relax = !synced && durability == .full
             if relax { try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute() }

@@ -73,14 +73,12 @@ struct CLIProcessTests {
         "crash test on a PostgreSQL ledger, short: 20 SIGKILLs of clients lose no printed value and never overspend",
         .enabled(
             if: privacyKernelBinary() != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
-                && (ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"] != nil
-                    || ProcessInfo.processInfo.environment["PRIVACYKERNEL_REQUIRE_POSTGRES"] == "1")
-        ))
+                && ledgerBackends.contains(.postgres)))
     func crashShortPostgres() throws {
         let binary = try #require(privacyKernelBinary())
-        let server = try #require(ProcessInfo.processInfo.environment["PRIVACYKERNEL_POSTGRES_URL"])
-        let name = "pk_crash_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let ledger = try PostgresStorage.createDatabase(named: String(name), onServer: server)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let ledger = try newLedgerLocation(.postgres, directory)
         let result = try run(
             "/bin/bash",
             [

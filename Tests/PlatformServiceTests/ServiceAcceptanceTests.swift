@@ -12,11 +12,13 @@ import FoundationNetworking
 /// a reviewer grants, an operator releases; unsigned, forged, stale and replayed requests are
 /// 401; another operator's dataset is refused with nothing revealed; over budget is refused and
 /// audited; a suspension mid-load refuses every request from the next one on.
-@Suite("Platform service: acceptance over loopback", .serialized)
+@Suite("Platform service: acceptance over loopback, on both ledger engines", .serialized)
 struct ServiceAcceptanceTests {
-    @Test("steward registers, reviewer grants, operator releases; every entry is the principal's, signed")
-    func registerGrantRelease() async throws {
-        let running = try await RunningService.start()
+    @Test(
+        "steward registers, reviewer grants, operator releases; every entry is the principal's, signed",
+        arguments: ledgerBackends)
+    func registerGrantRelease(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
         let release = try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest)
@@ -58,9 +60,11 @@ struct ServiceAcceptanceTests {
         #expect(try running.ledger.verifySignatures().failures.isEmpty)
     }
 
-    @Test("no signature, a forged one, a stale one and a replay are 401; signed refusals are on record")
-    func unauthenticated() async throws {
-        let running = try await RunningService.start()
+    @Test(
+        "no signature, a forged one, a stale one and a replay are 401; signed refusals are on record",
+        arguments: ledgerBackends)
+    func unauthenticated(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         // No Authorization header.
         var bare = URLRequest(url: running.base.appendingPathComponent("v1/whoami"))
@@ -86,9 +90,11 @@ struct ServiceAcceptanceTests {
         #expect(refusals.count >= 4)
     }
 
-    @Test("another operator's dataset and a missing one get the same 404; lists show only one's own")
-    func existenceHidden() async throws {
-        let running = try await RunningService.start()
+    @Test(
+        "another operator's dataset and a missing one get the same 404; lists show only one's own",
+        arguments: ledgerBackends)
+    func existenceHidden(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
         let other = try await running.send(
@@ -117,9 +123,9 @@ struct ServiceAcceptanceTests {
         #expect(try running.ledger.refusals(operator: "op2").count >= 2)
     }
 
-    @Test("over budget: refused with the rule, audited, nothing charged")
-    func overBudget() async throws {
-        let running = try await RunningService.start()
+    @Test("over budget: refused with the rule, audited, nothing charged", arguments: ledgerBackends)
+    func overBudget(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         try await running.registerAndGrant(epsilon: 0.3)
         for _ in 0..<3 {
@@ -134,9 +140,11 @@ struct ServiceAcceptanceTests {
         #expect(try running.ledger.history(operator: "op").count == 3)
     }
 
-    @Test("suspended mid-load: every request sent after the suspension is refused; no charge lost or doubled")
-    func suspendedMidLoad() async throws {
-        let running = try await RunningService.start()
+    @Test(
+        "suspended mid-load: every request sent after the suspension is refused; no charge lost or doubled",
+        arguments: ledgerBackends)
+    func suspendedMidLoad(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         try await running.registerAndGrant(epsilon: 100)
         let request = #"{"scenario": "fares", "dataset": "trips", "statistic": "count", "epsilon": 0.01}"#
@@ -184,9 +192,9 @@ struct ServiceAcceptanceTests {
         #expect(abs(spent - Double(ok) * 0.01) < 1e-9)
     }
 
-    @Test("roles and bad requests: typed refusals, nothing stored")
-    func rolesAndBadRequests() async throws {
-        let running = try await RunningService.start()
+    @Test("roles and bad requests: typed refusals, nothing stored", arguments: ledgerBackends)
+    func rolesAndBadRequests(backend: LedgerBackend) async throws {
+        let running = try await RunningService.start(backend: backend)
         defer { Task { await running.stop() } }
         try await running.registerAndGrant()
         func rule(_ answer: (status: Int, text: String)) -> String? {

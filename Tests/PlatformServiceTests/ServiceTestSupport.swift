@@ -22,13 +22,17 @@ final class RunningService: @unchecked Sendable {
 
     var dataRoot: String { service.configuration.dataRoot }
 
-    static func start() async throws -> RunningService {
+    /// - Parameters:
+    ///   - backend: the ledger's engine (a fresh database on the conformance server for PostgreSQL).
+    ///   - tls: HTTPS with these files (the base URL is then `https://127.0.0.1:PORT`).
+    static func start(backend: LedgerBackend = .sqlite, tls: TLSFiles? = nil) async throws -> RunningService {
         let directory = try TemporaryDirectory()
         let reviewer = try LedgerIdentity(name: "rev"), steward = try LedgerIdentity(name: "stew")
         let op = try LedgerIdentity(name: "op"), op2 = try LedgerIdentity(name: "op2")
         let platform = try LedgerIdentity(name: "plat")
-        let path = directory.file("ledger.sqlite")
+        let path = try newLedgerLocation(backend, directory)
         let bootstrap = try SQLiteLedger(path: path, durability: .normal, identity: reviewer)
+        if backend == .postgres { try bootstrap.setExportArea(directory.file("exports"), actor: "platform") }
         try bootstrap.registerPrincipal(reviewer.principalKey, roles: [.reviewer, .regulator], actor: "rev")
         try bootstrap.registerPrincipal(steward.principalKey, roles: [.steward], actor: "rev")
         try bootstrap.registerPrincipal(op.principalKey, roles: [.operator], actor: "rev")
@@ -40,6 +44,7 @@ final class RunningService: @unchecked Sendable {
         var configuration = ServiceConfiguration(dataRoot: directory.file("data"))
         configuration.port = 0
         configuration.maximumUpload = 8 << 20
+        configuration.tls = tls
         var logger = Logger(label: "privacy-kernel.serve.test")
         logger.logLevel = .critical
         let service = try PlatformService(ledger: ledger, configuration: configuration, logger: logger)
@@ -48,7 +53,8 @@ final class RunningService: @unchecked Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         return RunningService(
-            directory: directory, ledger: ledger, service: service, base: URL(string: "http://127.0.0.1:\(port)")!,
+            directory: directory, ledger: ledger, service: service,
+            base: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!,
             task: task, identities: (reviewer, steward, op, op2, platform))
     }
 

@@ -1,7 +1,6 @@
 import Crypto
 import DifferentialPrivacy
 import Foundation
-import GRDB
 import _TestSupport
 @testable import PrivacyLedger
 import Tabular
@@ -30,8 +29,10 @@ struct PrincipalTests {
 
     /// A signed ledger: rev-1 bootstraps it and registers the others; stew-1 registers trips;
     /// rev-1 grants op-1/transport ε = 1.
-    func signedLedger(_ directory: TemporaryDirectory, _ cast: Cast, clock: TestClock) throws -> String {
-        let path = directory.file("signed.sqlite")
+    func signedLedger(
+        _ directory: TemporaryDirectory, _ cast: Cast, clock: TestClock, backend: LedgerBackend = .sqlite
+    ) throws -> String {
+        let path = try newLedgerLocation(backend, directory, file: "signed.sqlite")
         let reviewer = try open(path, as: cast.reviewer, clock: clock)
         try reviewer.registerPrincipal(cast.reviewer.principalKey, roles: [.reviewer], actor: "rev-1")
         try reviewer.registerPrincipal(cast.steward.principalKey, roles: [.steward], actor: "rev-1")
@@ -59,11 +60,7 @@ struct PrincipalTests {
             operator: op, scenario: "transport", dataset: "trips")
     }
 
-    func edit(_ path: String, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in try db.execute(sql: sql) }
-        try queue.close()
-    }
+    func edit(_ path: String, _ sql: String) throws { try tamper(SQLiteLedger(path: path), sql) }
 
     @Test("free-text identities are refused once the first reviewer registered itself; each role acts only as itself")
     func signedRequestsOnly() throws {
@@ -176,13 +173,13 @@ struct PrincipalTests {
     }
 
     @Test(
-        "an attacker with the file: a swapped key, a forged or moved signature, an unsigned entry, a self-made principal"
-    )
-    func attackerWithTheFile() throws {
+        "an attacker with the file: a swapped key, a forged or moved signature, an unsigned entry, a self-made principal",
+        arguments: ledgerBackends)
+    func attackerWithTheFile(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock(), cast = try Cast()
-        let path = try signedLedger(directory, cast, clock: clock)
+        let path = try signedLedger(directory, cast, clock: clock, backend: backend)
         let mallory = try LedgerIdentity(name: "op-1")
         // 1. The operator's registered key replaced by the attacker's: the gate refuses.
         let original = try open(path, as: nil, clock: clock).principals().first { $0.name == "op-1" }!.publicKey
@@ -213,7 +210,7 @@ struct PrincipalTests {
         //    key: the chain never registered him.
         let second = try TemporaryDirectory()
         defer { second.cleanup() }
-        let fresh = try signedLedger(second, cast, clock: clock)
+        let fresh = try signedLedger(second, cast, clock: clock, backend: backend)
         let eve = try LedgerIdentity(name: "eve")
         try edit(
             fresh,
@@ -227,12 +224,12 @@ struct PrincipalTests {
         #expect(try asEve.stateDisagreements().map(\.object) == ["principal:eve"])
     }
 
-    @Test("a purge of a signed ledger keeps it signed and its signatures verifiable")
-    func purgeKeepsSignedMode() throws {
+    @Test("a purge of a signed ledger keeps it signed and its signatures verifiable", arguments: ledgerBackends)
+    func purgeKeepsSignedMode(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock(), cast = try Cast()
-        let path = try signedLedger(directory, cast, clock: clock)
+        let path = try signedLedger(directory, cast, clock: clock, backend: backend)
         try count(try open(path, as: cast.operatorIdentity, clock: clock))
         clock.advance(days: 200)
         let reviewer = try open(path, as: cast.reviewer, clock: clock)
@@ -285,13 +282,13 @@ struct PrincipalTests {
     }
 
     @Test(
-        "service requests: a signed request verifies once; a changed body, path or method, a stale time, a replay, an unknown or revoked principal are refused and recorded"
-    )
-    func signedServiceRequests() throws {
+        "service requests: a signed request verifies once; a changed body, path or method, a stale time, a replay, an unknown or revoked principal are refused and recorded",
+        arguments: ledgerBackends)
+    func signedServiceRequests(backend: LedgerBackend) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let clock = TestClock(), cast = try Cast()
-        let path = try signedLedger(directory, cast, clock: clock)
+        let path = try signedLedger(directory, cast, clock: clock, backend: backend)
         let ledger = try open(path, as: nil, clock: clock)
         let body = Data(#"{"statistic":"count"}"#.utf8)
         let request = cast.operatorIdentity.sign(method: "POST", path: "/v1/releases", body: body, at: clock.now)

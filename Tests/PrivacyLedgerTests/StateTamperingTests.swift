@@ -149,7 +149,7 @@ struct StateTamperingTests {
         } else {
             forged = ledger
         }
-        try forged.storage.write(synced: true) { db in
+        try forged.storage.write(synced: true, exclusive: true) { db in
             _ = try db.execute(sql: "UPDATE authorisations SET budget = replace(budget, '1', '100')", arguments: [])
             try Self.rehash(db)
         }
@@ -158,7 +158,7 @@ struct StateTamperingTests {
         let result = try forged.verifyCheckpoints(publicKey: regulator.publicKey)
         #expect(!result.ok && result.failures.contains { $0.contains("rewritten") }, "\(result.failures)")
         // Re-signing with the attacker's key does not help: the stored signature fails.
-        try forged.storage.write(synced: true) { db in
+        try forged.storage.write(synced: true, exclusive: true) { db in
             let attacker = Curve25519.Signing.PrivateKey()
             let row = try db.row(sql: "SELECT * FROM checkpoints", arguments: [])!
             let sequence: Int64 = try row.ledgerValue("sequence")
