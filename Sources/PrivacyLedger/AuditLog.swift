@@ -23,10 +23,10 @@ enum AuditLog {
         let hash = digest(
             sequence: sequence, time: time.timeIntervalSince1970, actor: actor, action: action,
             details: detailsText, previousHash: lastHash)
-        try db.execute(
+        try db.executeLater(
             sql: "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [sequence, time.timeIntervalSince1970, actor, action, detailsText, lastHash, hash])
-        try db.execute(
+        try db.executeLater(
             sql:
                 "INSERT INTO audit_head VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
             arguments: [sequence, hash])

@@ -188,6 +188,11 @@ protocol LedgerDatabase: AnyObject {
 
     /// Whether the table `name` exists.
     func tableExists(_ name: String) throws -> Bool
+
+    /// Runs one statement whose result nobody reads, possibly later: an engine may send it
+    /// without waiting (PostgreSQL), in which case its error surfaces at the transaction's next
+    /// statement or commit — never after the transaction commits.
+    func executeLater(sql: String, arguments: LedgerArguments) throws
 }
 
 extension LedgerDatabase {

@@ -88,7 +88,9 @@ final class PostgresStorage: LedgerStorage, @unchecked Sendable {
         let connection = try checkOut()
         let database = PostgresLedgerConnection(connection: connection, logger: logger)
         do {
-            for statement in begin { try database.execute(sql: statement, arguments: []) }
+            // BEGIN travels with the first statement (no wait of its own); the first statement
+            // waits for it, so nothing runs outside the transaction.
+            for statement in begin { try database.executeLater(sql: statement, arguments: []) }
             if lock { try database.execute(sql: "SELECT id FROM ledger_lock WHERE id = 1 FOR UPDATE", arguments: []) }
             let result = try body(database)
             try database.execute(sql: "COMMIT", arguments: [])
@@ -267,6 +269,9 @@ final class PostgresStorage: LedgerStorage, @unchecked Sendable {
 final class PostgresLedgerConnection: LedgerDatabase {
     let connection: PostgresConnection
     let logger: Logger
+    /// Statements sent without waiting (``executeLater(sql:arguments:)``), oldest first; every
+    /// waited statement first waits for these, so their errors surface before it returns.
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -295,14 +300,37 @@ final class PostgresLedgerConnection: LedgerDatabase {
         for row in try rows(sql: sql, arguments: arguments) { try body(row) }
     }
 
+    /// Sends one statement without waiting for it: the connection runs statements in order, so
+    /// the next waited statement (at the latest the transaction's `COMMIT`) sees its effect and
+    /// throws its error. Saves a round trip's wait for statements whose result nobody reads.
+    func executeLater(sql: String, arguments: LedgerArguments) throws {
+        pending.append(try send(sql, arguments))
+    }
+
     func tableExists(_ name: String) throws -> Bool {
         try row(
             sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
             arguments: [name]) != nil
     }
 
-    /// Runs one statement (simple text when it has no arguments and several statements).
+    /// Runs one statement after the pending ones; throws the first error among them.
     func run(_ sql: String, _ arguments: LedgerArguments) throws -> PostgresQueryResult {
+        let future = try send(sql, arguments)
+        var earlier: (any Error)?
+        for statement in pending {
+            do { _ = try statement.wait() } catch { earlier = earlier ?? error }
+        }
+        pending.removeAll()
+        let result: PostgresQueryResult
+        do { result = try future.wait() } catch {
+            throw PrivacyLedgerError.storage(reason: Self.describe(earlier ?? error))
+        }
+        if let earlier { throw PrivacyLedgerError.storage(reason: Self.describe(earlier)) }
+        return result
+    }
+
+    /// Sends one statement: `?` → `$n`, binary binds by the values' own types.
+    private func send(_ sql: String, _ arguments: LedgerArguments) throws -> EventLoopFuture<PostgresQueryResult> {
         var bindings = PostgresBindings(capacity: arguments.values.count)
         for value in arguments.values {
             switch value {
@@ -319,12 +347,7 @@ final class PostgresLedgerConnection: LedgerDatabase {
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
-        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: bindings)
-        do {
-            return try connection.query(query, logger: logger).wait()
-        } catch {
-            throw PrivacyLedgerError.storage(reason: Self.describe(error))
-        }
+        return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: bindings), logger: logger)
     }
 
     /// `sql` with each `?` outside quotes replaced by `$1`, `$2`, ….

@@ -292,7 +292,7 @@ extension SQLiteLedger {
         let entry = try AuditLog.append(db, time: time, actor: actor, action: action, details: details)
         if let signer {
             let signature = try signer.signingKey.signature(for: Data(entry.hash.utf8)).base64EncodedString()
-            try db.execute(
+            try db.executeLater(
                 sql: "INSERT INTO audit_signatures (sequence, signer, signature) VALUES (?, ?, ?)",
                 arguments: [entry.sequence, signer.name, signature])
         }

@@ -67,6 +67,8 @@ final class SQLiteConnection: LedgerDatabase {
 
     func tableExists(_ name: String) throws -> Bool { try db.tableExists(name) }
 
+    func executeLater(sql: String, arguments: LedgerArguments) throws { try execute(sql: sql, arguments: arguments) }
+
     static func bind(_ arguments: LedgerArguments) -> StatementArguments {
         StatementArguments(
             arguments.values.map { value -> DatabaseValue in

@@ -102,6 +102,11 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("release through a PostgreSQL ledger (synchronous commit, loopback)") { _ in
             blackHole(try postgresFixture.release())
         }
+        Benchmark("authorisation check only, PostgreSQL (read transaction)") { _ in
+            blackHole(
+                try postgresFixture.ledger.authorise(
+                    operator: "op-bench", scenario: "bench", dataset: "trips", columns: ["fare"]))
+        }
     }
 
     Benchmark("authorisation check only (read transaction)") { _ in
