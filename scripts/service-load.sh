@@ -19,6 +19,8 @@ seconds="${SECONDS_PER_PHASE:-15}"
 durability="${DURABILITY:-full}"
 port="${PORT:-8790}"
 engine="${ENGINE:-sqlite}"
+# Long enough for the 500 releases of the budget phase to run the budget out (PostgreSQL is slower).
+budget_seconds="${BUDGET_SECONDS:-$([ "$engine" = postgres ] && echo 30 || echo 10)}"
 work="${1:-$(mktemp -d /tmp/pk-service-load.XXXXXX)}"
 scripts/bootstrap.sh
 mkdir -p "$work"
@@ -81,7 +83,7 @@ grant budget tiny 5
     --label "tiny ($durability)" --body "$(count_body tiny tiny 0.001)" | tee -a "$work/results.jsonl"
 "$load" --server "$server" --identity "$keys/op-1.key" --clients "$clients" --seconds "$seconds" \
     --label "large 1M rows ($durability)" --body "$(count_body large large 0.001)" | tee -a "$work/results.jsonl"
-"$load" --server "$server" --identity "$keys/op-1.key" --clients "$clients" --seconds 10 \
+"$load" --server "$server" --identity "$keys/op-1.key" --clients "$clients" --seconds "$budget_seconds" \
     --label "budget ε=5 ($durability)" --body "$(count_body budget tiny 0.01)" | tee -a "$work/results.jsonl"
 budget_recorded=$(recorded budget)
 budget_spent=$(spent budget)

@@ -97,6 +97,13 @@ public final class PlatformService: Sendable {
     public static let refusalsRecordedPerMinute = 30
     let secAgg = SecAggSessions()
     let logger: Logger
+    /// The threads ledger work blocks on: NIO's shared pool (one thread per core) for a SQLite
+    /// ledger, whose work is CPU; a pool of its own with ``postgresLedgerThreads`` threads for a
+    /// PostgreSQL ledger, whose work mostly waits on the server, so that reads and signature
+    /// checks proceed while one request holds the ledger's write lock.
+    let blockingPool: NIOThreadPool
+    /// The blocking threads of a service over a PostgreSQL ledger.
+    public static let postgresLedgerThreads = 16
 
     /// A service over `ledger`, which must take signed requests, be in platform mode
     /// (``PrivacyLedger/SQLiteLedger/setPlatformMode(_:actor:)``) and be opened with the
@@ -130,6 +137,16 @@ public final class PlatformService: Sendable {
         self.datasets = try DatasetStore(root: configuration.dataRoot)
         self.hiddenRoots = [datasets.root, SQLiteLedger.datasetName(forFile: try ledger.exportArea())]
         self.logger = logger ?? Logger(label: "privacy-kernel.serve")
+        if ledger.isPostgres {
+            blockingPool = NIOThreadPool(numberOfThreads: Self.postgresLedgerThreads)
+            blockingPool.start()
+        } else {
+            blockingPool = .singleton
+        }
+    }
+
+    deinit {
+        if blockingPool !== NIOThreadPool.singleton { blockingPool.shutdownGracefully { _ in } }
     }
 
     /// The Prometheus registry `/metrics` prints; swift-metrics is bootstrapped with it once
@@ -183,7 +200,7 @@ public final class PlatformService: Sendable {
 
     /// Runs `work` on the blocking pool.
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { try work() }
+        try await blockingPool.runIfActive { try work() }
     }
 
     /// Reads the body (at most `limit` bytes), verifies the signature and runs `handler` as the
