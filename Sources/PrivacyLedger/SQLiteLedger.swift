@@ -2,7 +2,8 @@ import DifferentialPrivacy
 public import Foundation
 import GRDB
 
-/// The durable privacy ledger: one SQLite file (WAL, schema migrations) holding datasets and
+/// The durable privacy ledger: one SQLite file (WAL, schema migrations) — or, when `path` is a
+/// `postgres://` URL, a PostgreSQL database (the same tables; see docs/ledger.md) — holding datasets and
 /// their column classification, authorisations with their status history and durable budget
 /// state, every release with its cost metering, and a hash-chained append-only audit log.
 ///
@@ -12,7 +13,8 @@ import GRDB
 /// overspend. A charge is committed (and, with ``Durability/full``, synced) before the release's
 /// noise is sampled, so a crash at any point never forgets spent budget.
 ///
-/// Thread-safe: one serialised connection per instance.
+/// Thread-safe: SQLite through one writer connection and a pool of readers; PostgreSQL
+/// through a pool of connections, every write transaction holding the ledger's lock row.
 public final class SQLiteLedger: Sendable {
     /// How far a commit reaches before it returns.
     public enum Durability: String, Sendable, Hashable, Codable, CaseIterable {
@@ -23,7 +25,7 @@ public final class SQLiteLedger: Sendable {
         case normal
     }
 
-    /// The file.
+    /// The SQLite file, or the PostgreSQL URL without its password.
     public let path: String
     /// The durability of commits.
     public let durability: Durability
