@@ -114,6 +114,19 @@ struct LedgerArguments: ExpressibleByArrayLiteral, Sendable {
 
     /// Appends one value.
     mutating func append(_ value: (any LedgerValueConvertible)?) { values.append(value?.storedValue ?? .null) }
+
+    /// The values, refusing text with a NUL character on every engine (PostgreSQL's text cannot
+    /// hold one; the same rule on SQLite keeps the engines' answers alike). Audit details are
+    /// JSON, where a NUL is the escape `\u0000`, so a refused request quoting one is recorded.
+    /// - Throws: ``PrivacyLedgerError/invalidParameter(name:value:reason:)``.
+    func checked() throws(PrivacyLedgerError) -> [LedgerValue] {
+        for case .text(let text) in values where text.utf8.contains(0) {
+            throw .invalidParameter(
+                name: "text", value: "(a value with a NUL character)",
+                reason: "the ledger does not store NUL characters")
+        }
+        return values
+    }
 }
 
 /// One row of a result: its columns' names and values, in the order selected.
@@ -159,7 +172,11 @@ enum LedgerDialect: Sendable {
     func jsonText(_ column: String, _ key: String) -> String {
         switch self {
         case .sqlite: "json_extract(\(column), '$.\(key)')"
-        case .postgres: "(\(column)::jsonb ->> '\(key)')"
+        // PostgreSQL's JSON parser refuses the escape `\u0000` anywhere in the text (it cannot
+        // hold a NUL), and an audit entry may quote a refused request that held one — it must
+        // still be recorded. Such entries read as having no member `key` (they are refusals,
+        // which record no state; a state entry misread so would fail the state check closed).
+        case .postgres: "(CASE WHEN strpos(\(column), '\\u0000') = 0 THEN \(column)::json ->> '\(key)' END)"
         }
     }
 }

@@ -332,22 +332,17 @@ final class PostgresLedgerConnection: LedgerDatabase {
     /// Sends one statement: `?` → `$n`, binary binds by the values' own types.
     private func send(_ sql: String, _ arguments: LedgerArguments) throws -> EventLoopFuture<PostgresQueryResult> {
         var bindings = PostgresBindings(capacity: arguments.values.count)
-        for value in arguments.values {
+        for value in try arguments.checked() {
             switch value {
             case .null: bindings.appendNull()
             case .integer(let integer): bindings.append(integer)
             case .real(let real): bindings.append(real)
-            case .text(let text):
-                guard !text.utf8.contains(0) else {
-                    throw PrivacyLedgerError.invalidParameter(
-                        name: "text", value: "(a value with a NUL character)",
-                        reason: "a PostgreSQL ledger cannot store NUL characters")
-                }
-                bindings.append(text)
+            case .text(let text): bindings.append(text)
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
-        return connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: bindings), logger: logger)
+        return connection.query(
+            PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: bindings), logger: logger)
     }
 
     /// `sql` with each `?` outside quotes replaced by `$1`, `$2`, ….

@@ -42,7 +42,7 @@ final class SQLiteConnection: LedgerDatabase {
 
     @discardableResult
     func execute(sql: String, arguments: LedgerArguments) throws -> Int {
-        try db.cachedStatement(sql: sql).execute(arguments: Self.bind(arguments))
+        try db.cachedStatement(sql: sql).execute(arguments: try Self.bind(arguments))
         return db.changesCount
     }
 
@@ -53,13 +53,13 @@ final class SQLiteConnection: LedgerDatabase {
     }
 
     func row(sql: String, arguments: LedgerArguments) throws -> LedgerRow? {
-        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: Self.bind(arguments)).map(Self.row)
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: try Self.bind(arguments)).map(Self.row)
     }
 
     func forEachRow(sql: String, arguments: LedgerArguments, _ body: (LedgerRow) throws -> Void) throws {
         let statement = try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
-        let cursor = try Row.fetchCursor(statement, arguments: Self.bind(arguments))
+        let cursor = try Row.fetchCursor(statement, arguments: try Self.bind(arguments))
         while let row = try cursor.next() {
             try body(LedgerRow(columns: columns, values: row.databaseValues.map(Self.value)))
         }
@@ -69,9 +69,9 @@ final class SQLiteConnection: LedgerDatabase {
 
     func executeLater(sql: String, arguments: LedgerArguments) throws { try execute(sql: sql, arguments: arguments) }
 
-    static func bind(_ arguments: LedgerArguments) -> StatementArguments {
+    static func bind(_ arguments: LedgerArguments) throws -> StatementArguments {
         StatementArguments(
-            arguments.values.map { value -> DatabaseValue in
+            try arguments.checked().map { value -> DatabaseValue in
                 switch value {
                 case .null: .null
                 case .integer(let integer): integer.databaseValue

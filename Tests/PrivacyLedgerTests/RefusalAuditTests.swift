@@ -130,4 +130,31 @@ struct RefusalAuditTests {
         #expect(recorded[2].dataset == "trips" && recorded[2].request == "classify no_such_column level 1")
         _ = try ledger.verifyAudit()
     }
+
+    @Test(
+        "a NUL in a name is refused alike on both engines; a refusal quoting one is on record; the chain verifies",
+        arguments: ledgerBackends)
+    func nulInRefusedRequest(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let ledger = try makeLedger(directory, clock: TestClock(), backend: backend)
+        let before = try ledger.refusals().count
+        // A NUL in a name is refused alike on both engines (PostgreSQL's text cannot hold one).
+        #expect {
+            try ledger.release(
+                .count(), over: try tripsTable(rows: 50), mechanism: .laplace, parameters: .pure(epsilon: 0.1),
+                operator: "op-1", scenario: "trans\u{0}port", dataset: "trips")
+        } throws: { ($0 as? PrivacyLedgerError)?.rule == "invalid-parameter" }
+        #expect(try ledger.history().isEmpty)
+        // Both refusals quoting one — that one, and a service request's path — are recorded:
+        // audit details are JSON.
+        ledger.recordRefusal(
+            .unauthenticated(actor: "op-1", reason: "test"), operator: "op-1", scenario: "transport", dataset: "trips",
+            request: "GET /v1/x\u{0}y")
+        let recorded = Array(try ledger.refusals().dropFirst(before))
+        #expect(recorded.map(\.rule) == ["invalid-parameter", "unauthenticated"], "\(recorded)")
+        #expect(recorded.first?.scenario == "trans\u{0}port" && recorded.last?.request == "GET /v1/x\u{0}y")
+        _ = try ledger.verifyAudit()
+        #expect(try ledger.stateDisagreements().isEmpty)
+    }
 }
