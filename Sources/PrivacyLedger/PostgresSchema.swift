@@ -11,6 +11,10 @@ enum PostgresSchema {
     /// The version this code writes and reads.
     static let version = "postgres-v1 (sqlite v1…v8)"
 
+    /// The reason of the ``PrivacyLedgerError/notALedger(path:reason:)`` for a database without
+    /// a ledger schema (``SQLiteLedger/exists(at:)`` tells it from every other failure by it).
+    static let noSchemaReason = "the database holds no ledger (no ledger_schema table)"
+
     /// The key of the advisory lock that serialises schema creation between processes.
     static let creationLock: Int64 = 0x5052_4956_4c45_4447  // "PRIVLEDG"
 
@@ -128,7 +132,7 @@ enum PostgresSchema {
                         }
                     } else if readOnly {
                         throw PrivacyLedgerError.notALedger(
-                            path: storage.location, reason: "the database holds no ledger (no ledger_schema table)")
+                            path: storage.location, reason: noSchemaReason)
                     } else {
                         if let clash = try tables.first(where: { try db.tableExists($0) }) {
                             throw PrivacyLedgerError.notALedger(

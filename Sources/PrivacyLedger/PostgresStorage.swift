@@ -415,7 +415,7 @@ extension SQLiteLedger {
             _ = try PostgresStorage(url: location, readOnly: true)
             return true
         } catch {
-            if case .notALedger(_, let reason) = error, reason.contains("no ledger_schema") { return false }
+            if case .notALedger(_, let reason) = error, reason == PostgresSchema.noSchemaReason { return false }
             throw error
         }
     }

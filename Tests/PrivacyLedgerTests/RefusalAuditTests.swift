@@ -158,3 +158,16 @@ struct RefusalAuditTests {
         #expect(try ledger.stateDisagreements().isEmpty)
     }
 }
+
+@Suite("Ledger: a location holds a ledger or not, on both engines")
+struct LedgerExistenceTests {
+    @Test("an empty location holds no ledger until a read-write open creates one", arguments: ledgerBackends)
+    func existence(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let location = try newLedgerLocation(backend, directory)
+        #expect(try !SQLiteLedger.exists(at: location))
+        _ = try SQLiteLedger(path: location)
+        #expect(try SQLiteLedger.exists(at: location))
+    }
+}
