@@ -44,6 +44,10 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
     ///
     /// - `budget`: the session's budget, as text; `requested`: the release's guarantee.
     case budgetTypeMismatch(budget: String, requested: String)
+    /// The computation's state would not fit the declared memory limit (`limit`, bytes): a
+    /// group-by key set too large to hold, say. Raised before anything is charged; `what` says
+    /// which state, and how to proceed (raise the limit, declare fewer keys).
+    case memoryLimitExceeded(what: String, limit: Int)
 
     /// A one-line, human-readable message naming the problem.
     public var description: String {
@@ -72,6 +76,9 @@ public enum DifferentialPrivacyError: Error, Sendable, Equatable, CustomStringCo
         case let .budgetTypeMismatch(budget, requested):
             return
                 "the budget \(budget) is pure ε-DP and does not allow δ: this release asks for \(requested); grant an (ε, δ) or ρ budget for it, or release with pure ε; nothing was released or charged"
+        case let .memoryLimitExceeded(what, limit):
+            return
+                "\(what) would not fit the memory limit of \(limit >> 20) MiB; raise the limit (--memory-limit) or narrow the query; nothing was released or charged"
         }
     }
 }

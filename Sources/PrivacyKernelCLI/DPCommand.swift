@@ -17,11 +17,14 @@ struct DPCommand: ParsableCommand {
             the noise is sampled, and the result's digest and cost are recorded before it is printed. \
             Without them (development only), each run opens a throw-away session whose budget is exactly this \
             release's ε (with δ, or ρ). Either way the statistic's partial is computed on all cores, charged, and only \
-            then noised. Examples (the first grants the authorisation the second uses):
+            then noised. Only the columns the query reads are parsed, and the file is streamed within --memory-limit \
+            (default 256MiB), so files larger than memory work; with --privacy-unit on a file larger than a quarter \
+            of the limit, rows are spilled by unit to --work-directory and deleted after. Examples (the first grants the authorisation the second uses):
               privacy-kernel ledger grant --operator op-17 --scenario transport-od --epsilon 1 --data datasets/transport.csv
               privacy-kernel dp count --data datasets/transport.csv --epsilon 0.1 --operator op-17 --scenario transport-od
               privacy-kernel dp count --data datasets/transport.csv --epsilon 1
               privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json
+              privacy-kernel dp mean --data big.csv --column fare --bounds 0:50 --epsilon 1 --memory-limit 128MiB --quiet
               privacy-kernel dp histogram --data datasets/transport.csv --column origin_district --select-partitions --epsilon 1 --delta 1e-6
               privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by age_band --keys datasets/transport_age_bands.txt \\
                   --privacy-unit card_id --max-partitions 2 --max-contributions 5 --epsilon 1 --mechanism gaussian --delta 1e-6
@@ -145,6 +148,8 @@ struct DPOptions: ParsableArguments {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var scan: ScanOptions
+
     @OptionGroup var location: LedgerLocation
 
     @OptionGroup var identity: ReleaseIdentity
@@ -238,11 +243,8 @@ struct DPOptions: ParsableArguments {
             try ledger.authorise(operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead)
             // The file must still be the one its steward registered.
             try ledger.verifyFile(data, operator: op, scenario: scenario)
-            let table = try CSVReader.load(
-                file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!)
-            ).table
             let ledgered = try ledger.release(
-                query, over: table, mechanism: mechanism, parameters: parameters,
+                query, overFile: data, options: try scanOptions(), mechanism: mechanism, parameters: parameters,
                 operator: op, scenario: scenario, dataset: dataset)
             emit(
                 ledgered.release, query: query, statistic: statistic, entry: ledgered.entryID,
@@ -261,11 +263,14 @@ struct DPOptions: ParsableArguments {
             budget = .pure(epsilon: epsilon!)
         }
         let session = try PrivacySession(budget: budget, name: "privacy-kernel dp")
-        let table = try CSVReader.load(file: data, schema: nil, options: CSVOptions(separator: separator.utf8.first!))
-            .table
-        let partial = try query.partial(over: table)
+        let partial = try query.partial(overFile: data, options: try scanOptions()).partial
         let release = try session.release(partial, mechanism: mechanism, parameters: parameters)
         emit(release, query: query, statistic: statistic, entry: nil, digest: nil)
+    }
+
+    /// How the file is scanned: only the query's columns, streamed within `--memory-limit`.
+    func scanOptions() throws -> FileScanOptions {
+        try scan.fileScanOptions(csv: CSVOptions(separator: separator.utf8.first!), file: data)
     }
 
     /// Prints the release (JSON or text), with its ledger entry when it has one.

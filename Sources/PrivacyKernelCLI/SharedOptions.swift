@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PrivacyLedger
 import Tabular
+import DifferentialPrivacy
 
 // Option groups and helpers shared by the ledger, dp, anonymity and scenario commands.
 
@@ -134,4 +135,89 @@ struct SeparatorOption: ParsableArguments {
 
     /// The separator byte, or `nil` to guess.
     var byte: UInt8? { separator.map { $0 == "\\t" ? UInt8(ascii: "\t") : $0.utf8.first! } }
+}
+
+/// `--memory-limit`, `--work-directory` and `--quiet` of the commands that scan a file of any
+/// size with bounded memory.
+struct ScanOptions: ParsableArguments {
+    @Option(
+        help:
+            "Memory for the scan's state and buffers (e.g. 256MiB, 1GiB, 64M; default 256MiB, at least 16MiB). Only the columns the query reads are parsed; a larger file is streamed."
+    )
+    var memoryLimit: String = "256MiB"
+
+    @Option(
+        help:
+            "Directory for the temporary spill files of contribution bounding on large files (raw rows, owner-only, deleted after; default $TMPDIR)."
+    )
+    var workDirectory: String?
+
+    @Flag(help: "No progress report on stderr (shown for files of 64 MiB or more).")
+    var quiet = false
+
+    func validate() throws {
+        let bytes = try memoryLimitBytes()
+        if bytes < FileScanOptions.minimumMemoryLimit {
+            throw ValidationError("--memory-limit must be at least 16MiB, got '\(memoryLimit)'")
+        }
+    }
+
+    /// `--memory-limit` in bytes: a whole number with an optional unit K, M, G (or KiB, MiB,
+    /// GiB; powers of 1,024), bytes without one.
+    func memoryLimitBytes() throws -> Int {
+        let text = memoryLimit.trimmingCharacters(in: .whitespaces)
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        let unit = text.dropFirst(digits.count).uppercased()
+        let shifts = ["": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20, "G": 30, "GB": 30, "GIB": 30]
+        guard let value = Int(digits), let shift = shifts[unit], value <= Int.max >> (shift + 1) else {
+            throw ValidationError(
+                "--memory-limit must be a size such as 256MiB, 1GiB or 64M, got '\(String(memoryLimit.prefix(64)))'")
+        }
+        return value << shift
+    }
+
+    /// The scan options for `file`, with a progress report on stderr when the file is large.
+    func fileScanOptions(csv: CSVOptions, file: String) throws -> FileScanOptions {
+        var options = FileScanOptions(
+            csv: csv, memoryLimit: try memoryLimitBytes(), workDirectory: workDirectory)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        if !quiet, size >= ProgressReport.threshold {
+            let report = ProgressReport(file: file)
+            options.progress = { report.update($0) }
+        }
+        return options
+    }
+}
+
+/// Progress of a long scan on stderr: bytes read of the total, rows, rate; at most one line
+/// per second, and one when the scan ends.
+final class ProgressReport: @unchecked Sendable {
+    /// Files of at least this size (64 MiB) get a report.
+    static let threshold = 64 << 20
+    private let file: String
+    private let start = Date()
+    private var lastPrinted = Date.distantPast
+    private let lock = NSLock()
+
+    init(file: String) { self.file = file }
+
+    func update(_ progress: CSVProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        let done = progress.totalBytes.map { progress.bytesRead >= $0 } ?? false
+        guard done || now.timeIntervalSince(lastPrinted) >= 1 else { return }
+        lastPrinted = now
+        let seconds = max(now.timeIntervalSince(start), 1e-3)
+        let mib = Double(progress.bytesRead) / Double(1 << 20)
+        var line = "privacy-kernel: \(file): read \(String(format: "%.0f", mib)) MiB"
+        if let total = progress.totalBytes, total > 0 {
+            line += String(
+                format: " of %.0f MiB (%.0f%%)", Double(total) / Double(1 << 20),
+                100 * Double(progress.bytesRead) / Double(total))
+        }
+        line += ", \(progress.rows) rows, \(String(format: "%.0f", mib / seconds)) MiB/s"
+        if progress.pass > 1 { line += " (pass \(progress.pass): a column's type was widened)" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 }

@@ -12,27 +12,6 @@ func processCPUSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
-extension DPQuery {
-    /// The columns the query reads: value column, grouping column and privacy-unit column.
-    public var columnsRead: [String] {
-        var names: [String] = []
-        for name in [column, groupBy, contribution.privacyUnit] {
-            if let name, !names.contains(name) { names.append(name) }
-        }
-        return names
-    }
-
-    /// The columns whose values a release may show: the value column and the key column (never
-    /// the privacy unit, which only bounds contributions). Identifiers may not be among them.
-    public var columnsPublished: [String] {
-        var names: [String] = []
-        for name in [column, groupBy] {
-            if let name, !names.contains(name) { names.append(name) }
-        }
-        return names
-    }
-}
-
 /// What a release is, for the ledger entry written at charge time.
 struct ReleaseContext: Sendable {
     let `operator`: String
@@ -120,24 +99,67 @@ extension SQLiteLedger {
         _ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
         operator op: String, scenario: String, dataset: String
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
+        try release(
+            query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
+        ) { () throws(DifferentialPrivacyError) in (try query.partial(over: table), table.rowCount) }
+    }
+
+    /// **The release gate with the ledger, over a file of any size**: as
+    /// ``release(_:over:mechanism:parameters:operator:scenario:dataset:)``, with the partial
+    /// computed by ``DifferentialPrivacy/DPQuery/partial(overFile:options:)`` — only the
+    /// query's columns parsed, within `options.memoryLimit`. The file is read only after the
+    /// early authorisation check passes; a state that would not fit the limit is refused (and
+    /// recorded) before anything is charged.
+    ///
+    /// - Throws: ``PrivacyLedgerError`` naming the rule that refused;
+    ///   ``PrivacyLedgerError/release(_:)`` for a bad query, a memory limit too small, or a
+    ///   file that cannot be read as CSV (the reader's message names the line and column, never
+    ///   a value of a column the query does not read).
+    /// - Complexity: one streaming pass over the file (two with a privacy unit on a file larger
+    ///   than a quarter of the limit), one write transaction for the charge and one for the
+    ///   outcome.
+    public func release(
+        _ query: DPQuery, overFile file: String, options: FileScanOptions, mechanism: NoiseMechanism,
+        parameters: NoiseParameters, operator op: String, scenario: String, dataset: String
+    ) throws(PrivacyLedgerError) -> LedgeredRelease {
+        try release(
+            query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
+        ) { () throws(DifferentialPrivacyError) in
+            do {
+                let scan = try query.partial(overFile: file, options: options)
+                return (scan.partial, scan.rows)
+            } catch let error as DifferentialPrivacyError {
+                throw error
+            } catch {
+                throw .invalidParameter(name: "data", value: file, reason: "\(error)")
+            }
+        }
+    }
+
+    /// The early check (recorded when it refuses), the partial from `compute`, then the gate.
+    private func release(
+        _ query: DPQuery, mechanism: NoiseMechanism, parameters: NoiseParameters,
+        operator op: String, scenario: String, dataset: String,
+        compute: () throws(DifferentialPrivacyError) -> (partial: QueryPartial, rows: Int)
+    ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
         // Early and read-only, so that an uncovered request does not make the platform scan the
         // data; the charge's transaction checks every rule again. A refusal here is recorded
         // here; the release of the partial records its own.
-        let partial = try recordingRefusals(
+        let computed = try recordingRefusals(
             operator: op, scenario: scenario, dataset: dataset, request: query.releaseDescription
-        ) { () throws(PrivacyLedgerError) -> QueryPartial in
+        ) { () throws(PrivacyLedgerError) -> (partial: QueryPartial, rows: Int) in
             _ = try checkAuthorisation(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
                 published: query.columnsPublished, form: ReleaseForm(query.statistic))
             do throws(DifferentialPrivacyError) {
                 try query.validate()
-                return try query.partial(over: table)
+                return try compute()
             } catch { throw .release(error) }
         }
         return try release(
-            partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-            dataset: dataset, rowsScanned: table.rowCount, cpuStart: cpuStart)
+            computed.partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
+            dataset: dataset, rowsScanned: computed.rows, cpuStart: cpuStart)
     }
 
     /// The release gate for a partial computed elsewhere (merged from shards, say), charged to

@@ -315,3 +315,24 @@ public struct DPQuery: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension DPQuery {
+    /// The columns the query reads: value column, grouping column and privacy-unit column.
+    public var columnsRead: [String] {
+        var names: [String] = []
+        for name in [column, groupBy, contribution.privacyUnit] {
+            if let name, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// The columns whose values a release may show: the value column and the key column (never
+    /// the privacy unit, which only bounds contributions). Identifiers may not be among them.
+    public var columnsPublished: [String] {
+        var names: [String] = []
+        for name in [column, groupBy] {
+            if let name, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+}

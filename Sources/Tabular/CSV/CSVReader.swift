@@ -5,7 +5,28 @@ import Glibc
 import Darwin
 #endif
 
-/// What ``CSVReader/load(file:schema:options:)`` returns.
+/// Where a streaming read (``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:_:)``)
+/// has got to.
+public struct CSVProgress: Sendable, Equatable {
+    /// Bytes of the file consumed so far in this pass (whole records only).
+    public var bytesRead: Int
+    /// The file's size, when known.
+    public var totalBytes: Int?
+    /// Data rows read so far in this pass.
+    public var rows: Int
+    /// The pass (1, or more after a column was widened and the read started again).
+    public var pass: Int
+
+    /// A progress report.
+    public init(bytesRead: Int, totalBytes: Int?, rows: Int, pass: Int) {
+        self.bytesRead = bytesRead
+        self.totalBytes = totalBytes
+        self.rows = rows
+        self.pass = pass
+    }
+}
+
+/// What ``CSVReader/load(file:schema:options:columns:)`` returns.
 public struct CSVLoadResult: Sendable {
     /// The table.
     public var table: Table
@@ -42,20 +63,24 @@ public enum CSVReader {
     /// - Throws: ``TabularError`` naming the file, line and column at fault.
     /// - Complexity: O(bytes) work, spread over ``CSVOptions/threads`` cores; memory is the
     ///   mapped file plus the table.
+    ///   - columns: projection: store only these columns (in file order); the others are
+    ///     tokenized to find field boundaries but never converted or stored, so a bad value in
+    ///     them is no error. `nil` stores every column.
     public static func load(
-        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions()
+        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(), columns: [String]? = nil
     ) throws -> CSVLoadResult {
         try options.validate()
         let input = try MappedFile(path: file)
         return try input.withBytes { bytes in
-            try load(bytes: bytes, name: file, schema: schema, options: options)
+            try load(bytes: bytes, name: file, schema: schema, options: options, columns: columns)
         }
     }
 
-    /// Loads CSV from bytes in memory; `name` is used in error messages.
+    /// Loads CSV from bytes in memory; `name` is used in error messages; `columns` projects as
+    /// in ``load(file:schema:options:columns:)``.
     public static func load(
         bytes: UnsafeBufferPointer<UInt8>, name: String = "<memory>", schema: Schema? = nil,
-        options: CSVOptions = CSVOptions()
+        options: CSVOptions = CSVOptions(), columns: [String]? = nil
     ) throws -> CSVLoadResult {
         try options.validate()
         guard let base = bytes.baseAddress, !bytes.isEmpty else { throw TabularError.emptyInput(file: name) }
@@ -65,8 +90,11 @@ public enum CSVReader {
         guard start < end else { throw TabularError.emptyInput(file: name) }
         let header = try context.readHeader(from: &start, end: end)
         context.columnNames = header
+        let stored = try context.projection(columns, header: header)
         var (modes, inference) = try context.plan(
-            schema: schema, header: header, dataStart: start, end: end, widening: true)
+            schema: schema, header: header, dataStart: start, end: end, widening: true, stored: stored)
+        // The inference's notes describe the stored columns: note index of each file column.
+        let noteIndex = Dictionary(uniqueKeysWithValues: (stored ?? Array(header.indices)).enumerated().map { ($1, $0) })
         // Parse; widen inferred columns and parse again while a later value does not fit.
         while true {
             let outcome = try context.parseRegion(
@@ -84,10 +112,11 @@ public enum CSVReader {
                 return CSVLoadResult(table: table, inference: nil, bytes: bytes.count)
             }
             for (j, type) in outcome.widen {
-                if inference!.columns[j].widenedFrom == nil {
-                    inference!.columns[j].widenedFrom = inference!.columns[j].type
+                let n = noteIndex[j]!
+                if inference!.columns[n].widenedFrom == nil {
+                    inference!.columns[n].widenedFrom = inference!.columns[n].type
                 }
-                inference!.columns[j].type = type
+                inference!.columns[n].type = type
                 modes[j] = .parse(type, declared: false, nullable: true)
             }
         }
@@ -97,16 +126,32 @@ public enum CSVReader {
     /// batch as a table, in file order.
     ///
     /// Each batch holds the complete records of one block of about `blockBytes` bytes (a block
-    /// grows only when a single record is longer). The schema is declared or inferred from the
-    /// first block's sample and then fixed: a later value that does not fit is an error (declare
-    /// the schema for such files). Categorical codes are per batch (each batch has its own
-    /// dictionary), which keeps memory bounded however many distinct values the file has.
+    /// grows only when a single record is longer). Categorical codes are per batch (each batch
+    /// has its own dictionary), which keeps memory bounded however many distinct values the
+    /// file has.
+    ///
+    /// Types are declared by `schema`, or inferred from the first block's sample. Without
+    /// `restart`, inferred types are then fixed: a later value that does not fit is an error.
+    /// With `restart`, a misfit widens the column as ``load(file:schema:options:columns:)``
+    /// does (int64 → float64 → categorical) and the read starts again from the first record:
+    /// `restart` is called first (the caller drops what it accumulated), then `body` sees every
+    /// batch again with the wider types. The final types are then exactly those of
+    /// ``load(file:schema:options:columns:)``: each column's narrowest type that fits every value.
+    ///
+    /// - Parameters:
+    ///   - columns: projection, as in ``load(file:schema:options:columns:)``.
+    ///   - blockBytes: the read buffer's size (the memory of one batch is proportional to it).
+    ///   - restart: called before the read starts again after a widening; `nil` makes a misfit an error.
+    ///   - progress: called after each batch with the bytes and rows read so far.
     /// - Returns: the total number of data rows.
-    /// - Complexity: O(bytes); memory O(blockBytes + one batch).
+    /// - Throws: ``TabularError`` naming the file, line and column at fault (errors from `body`,
+    ///   `restart` and `progress` pass through).
+    /// - Complexity: O(bytes) per pass (a widening adds a pass); memory O(blockBytes + one batch).
     @discardableResult
     public static func stream(
-        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(),
-        blockBytes: Int = 64 << 20, _ body: (Table) throws -> Void
+        file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(), columns: [String]? = nil,
+        blockBytes: Int = 64 << 20, restart: (() throws -> Void)? = nil,
+        progress: ((CSVProgress) -> Void)? = nil, _ body: (Table) throws -> Void
     ) throws -> Int {
         try options.validate()
         guard blockBytes >= 1 else {
@@ -115,14 +160,53 @@ public enum CSVReader {
         let descriptor = open(file, O_RDONLY)
         if descriptor < 0 { throw TabularError.io(file: file, reason: String(cString: strerror(errno))) }
         defer { _ = close(descriptor) }
+        var fileStatus = stat()
+        let totalBytes = fstat(descriptor, &fileStatus) == 0 ? Int(fileStatus.st_size) : nil
         var capacity = blockBytes
         var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
+        var modes: [ColumnBuilder.Mode] = []
+        var passes = 0
+        while true {
+            passes += 1
+            let outcome = try streamPass(
+                descriptor: descriptor, file: file, schema: schema, options: options, columns: columns,
+                buffer: &buffer, capacity: &capacity, modes: &modes, widening: restart != nil,
+                report: { bytes, rows in
+                    progress?(CSVProgress(bytesRead: bytes, totalBytes: totalBytes, rows: rows, pass: passes))
+                }, body)
+            switch outcome {
+            case let .finished(rows):
+                if rows == 0 {
+                    throw options.hasHeader ? TabularError.noDataRows(file: file) : TabularError.emptyInput(file: file)
+                }
+                return rows
+            case .widened:
+                try restart!()
+                if lseek(descriptor, 0, SEEK_SET) != 0 {
+                    throw TabularError.io(file: file, reason: String(cString: strerror(errno)))
+                }
+            }
+        }
+    }
+
+    private enum PassOutcome {
+        case finished(rows: Int)
+        case widened
+    }
+
+    /// One pass of ``stream(file:schema:options:columns:blockBytes:restart:progress:_:)`` from
+    /// the start of the file. `modes` is empty on the first pass (planned from the first block)
+    /// and keeps the widened modes for the next.
+    private static func streamPass(
+        descriptor: Int32, file: String, schema: Schema?, options: CSVOptions, columns: [String]?,
+        buffer: inout UnsafeMutablePointer<UInt8>, capacity: inout Int, modes: inout [ColumnBuilder.Mode],
+        widening: Bool, report: (Int, Int) -> Void, _ body: (Table) throws -> Void
+    ) throws -> PassOutcome {
         var filled = 0
         var atEOF = false
         var totalRows = 0
-        var modes: [ColumnBuilder.Mode] = []
-        var header: [String] = []
+        var bytesConsumed = 0
         var context: Context?
         var lines = 0  // physical lines before buffer[0]
         while true {
@@ -148,15 +232,19 @@ public enum CSVReader {
                     try grow(&buffer, &capacity, filled)
                     continue
                 }
-                header = try fresh.readHeader(from: &start, end: filled)
+                let header = try fresh.readHeader(from: &start, end: filled)
                 fresh.columnNames = header
-                let sampleEnd =
-                    atEOF
-                    ? filled
-                    : (CSVBoundaries.lastRecordEnd(
-                        in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
-                (modes, _) = try fresh.plan(
-                    schema: schema, header: header, dataStart: start, end: sampleEnd, widening: false)
+                if modes.isEmpty {
+                    let sampleEnd =
+                        atEOF
+                        ? filled
+                        : (CSVBoundaries.lastRecordEnd(
+                            in: UnsafePointer(buffer), start: start, end: filled, quote: options.quote) ?? start)
+                    let stored = try fresh.projection(columns, header: header)
+                    (modes, _) = try fresh.plan(
+                        schema: schema, header: header, dataStart: start, end: sampleEnd, widening: widening,
+                        stored: stored)
+                }
                 context = fresh
             }
             let regionEnd: Int
@@ -175,20 +263,22 @@ public enum CSVReader {
             context!.lineBase = lines
             let outcome = try context!.parseRegion(
                 start: start, end: regionEnd, modes: modes, chunkCount: chunkCount(for: regionEnd - start, options))
+            if !outcome.widen.isEmpty {
+                for (j, type) in outcome.widen { modes[j] = .parse(type, declared: false, nullable: true) }
+                return .widened
+            }
+            bytesConsumed += regionEnd
             if outcome.rows > 0 {
                 totalRows += outcome.rows
                 try body(Table(uncheckedColumns: outcome.columns, rowCount: outcome.rows))
             }
-            if atEOF { break }
+            report(bytesConsumed, totalRows)
+            if atEOF { return .finished(rows: totalRows) }
             lines += CSVBoundaries.count(10, in: UnsafePointer(buffer), from: 0, to: regionEnd)
             let leftover = filled - regionEnd
             if leftover > 0 { (buffer).update(from: buffer + regionEnd, count: leftover) }
             filled = leftover
         }
-        if totalRows == 0 {
-            throw options.hasHeader ? TabularError.noDataRows(file: file) : TabularError.emptyInput(file: file)
-        }
-        return totalRows
     }
 
     /// Returns to the operating system the memory the reader keeps for reuse between loads: the
@@ -221,7 +311,7 @@ extension Table {
     /// Loads a CSV file, inferring its schema unless one is declared. See ``CSVReader``.
     /// - Throws: ``TabularError`` naming the file, line and column at fault.
     public init(csv path: String, schema: Schema? = nil, options: CSVOptions = CSVOptions()) throws {
-        self = try CSVReader.load(file: path, schema: schema, options: options).table
+        self = try CSVReader.load(file: path, schema: schema, options: options, columns: nil).table
     }
 }
 
@@ -310,29 +400,61 @@ struct Context {
     }
 
     /// Chooses each column's builder mode from the declared schema or from a sample.
+    ///
+    /// With a projection (`stored`, the file indices of the columns to store), the other
+    /// columns get the `.skip` mode: never inferred, converted or stored. The inference then
+    /// describes the stored columns only, in file order.
     func plan(
-        schema: Schema?, header: [String], dataStart: Int, end: Int, widening: Bool
+        schema: Schema?, header: [String], dataStart: Int, end: Int, widening: Bool, stored: [Int]? = nil
     ) throws -> ([ColumnBuilder.Mode], SchemaInference?) {
+        let isStored: [Bool] =
+            stored.map { list in
+                var flags = [Bool](repeating: false, count: header.count)
+                for j in list { flags[j] = true }
+                return flags
+            } ?? [Bool](repeating: true, count: header.count)
         if let schema {
             if schema.names != header {
                 throw TabularError.headerMismatch(file: name, expected: schema.names, found: header)
             }
-            return (schema.fields.map { .parse($0.type, declared: true, nullable: $0.nullable) }, nil)
+            return (
+                schema.fields.enumerated().map { j, field in
+                    isStored[j] ? .parse(field.type, declared: true, nullable: field.nullable) : .skip
+                }, nil
+            )
         }
-        var builders = [ColumnBuilder](
-            repeating: ColumnBuilder(mode: .infer, output: nil, capacity: 0), count: header.count)
+        var builders = isStored.map { ColumnBuilder(mode: $0 ? .infer : .skip, output: nil, capacity: 0) }
         let sampleRows: Int
         switch parseChunk(from: dataStart, to: end, maxRows: options.inferenceSampleRows, into: &builders) {
         case let .failure(failure): throw self.error(failure)
         case let .success(rows): sampleRows = rows
         }
-        let notes = zip(header, builders).map {
-            SchemaInference.ColumnNote(name: $0, type: $1.inferredType, nullsInSample: $1.nullsSeen, widenedFrom: nil)
+        let notes = header.indices.filter { isStored[$0] }.map { j in
+            SchemaInference.ColumnNote(
+                name: header[j], type: builders[j].inferredType, nullsInSample: builders[j].nullsSeen, widenedFrom: nil)
         }
         let inferred = Schema(notes.map { Field($0.name, $0.type, nullable: true) })
-        // In streaming mode the inferred types are fixed: a misfit later is an error.
-        let modes: [ColumnBuilder.Mode] = notes.map { .parse($0.type, declared: !widening, nullable: true) }
+        // In streaming mode the inferred types are fixed unless the caller restarts on a
+        // widening (see `CSVReader.stream`).
+        var modes = [ColumnBuilder.Mode](repeating: .skip, count: header.count)
+        for (note, j) in zip(notes, header.indices.filter { isStored[$0] }) {
+            modes[j] = .parse(note.type, declared: !widening, nullable: true)
+        }
         return (modes, SchemaInference(schema: inferred, sampleRows: sampleRows, columns: notes))
+    }
+
+    /// The file indices of the projected columns `names` (in file order), or `nil` for all.
+    /// - Throws: ``TabularError/columnNotFound(name:available:)`` for a name not in the header.
+    func projection(_ names: [String]?, header: [String]) throws -> [Int]? {
+        guard let names else { return nil }
+        var indices: [Int] = []
+        for name in names {
+            guard let j = header.firstIndex(of: name) else {
+                throw TabularError.columnNotFound(name: name, available: header)
+            }
+            if !indices.contains(j) { indices.append(j) }
+        }
+        return indices.sorted()
     }
 
     /// Parses the records in `start..<end` (at most `maxRows`) batch by batch: tokenize a batch,

@@ -66,14 +66,24 @@ extension Context {
             windows[k] = total
             total += capacities[k]
         }
-        let types = modes.map { mode -> ColumnType in
-            guard case let .parse(type, _, _) = mode else { preconditionFailure("parseRegion needs parse modes") }
-            return type
+        // The stored columns (projection: `.skip` columns are tokenized, never converted).
+        // Below, `i` indexes the stored columns and `kept[i]` is that column's index `j` in the file.
+        var kept: [Int] = []
+        var types: [ColumnType] = []
+        for (j, mode) in modes.enumerated() {
+            switch mode {
+            case let .parse(type, _, _):
+                kept.append(j)
+                types.append(type)
+            case .skip: continue
+            case .infer: preconditionFailure("parseRegion needs parse or skip modes")
+            }
         }
+        let storedCount = kept.count
 
         var widen: [Int: ColumnType] = [:]
-        var validities = [ValidityBitmap?](repeating: nil, count: modes.count)
-        var dictionaries = [[String]](repeating: [], count: modes.count)
+        var validities = [ValidityBitmap?](repeating: nil, count: storedCount)
+        var dictionaries = [[String]](repeating: [], count: storedCount)
         let (values, rows) = try ColumnAllocation.withUninitialized(types: types, count: total) { pointers -> Int in
             // 3. Parse every chunk into its windows.
             let outcomes = UnsafeMutableBufferPointer<
@@ -85,26 +95,29 @@ extension Context {
                 outcomes.deallocate()
             }
             forEach(chunkTotal) { k in
-                var builders = modes.enumerated().map { j, mode in
-                    ColumnBuilder(
-                        mode: mode, output: pointers[j] + windows[k] * types[j].storageStride, capacity: capacities[k])
+                var builders = modes.map { ColumnBuilder(mode: $0, output: nil, capacity: 0) }
+                for (i, j) in kept.enumerated() {
+                    builders[j] = ColumnBuilder(
+                        mode: modes[j], output: pointers[i] + windows[k] * types[i].storageStride,
+                        capacity: capacities[k])
                 }
                 switch parseChunk(from: bounds[k], to: bounds[k + 1], maxRows: .max, into: &builders) {
                 case let .success(rows): outcomes[k] = .success((rows, builders))
                 case let .failure(failure): outcomes[k] = .failure(failure)
                 }
             }
-            var byColumn = [[ColumnBuilder]](repeating: [], count: modes.count)
+            var byColumn = [[ColumnBuilder]](repeating: [], count: storedCount)
             var chunkRows = [Int](repeating: 0, count: chunkTotal)
             for k in 0..<chunkTotal {
                 switch outcomes[k].take()! {
                 case let .failure(failure): throw error(failure)
                 case let .success(part):
                     chunkRows[k] = part.rows
-                    for (j, builder) in part.builders.enumerated() { byColumn[j].append(builder) }
+                    for (i, j) in kept.enumerated() { byColumn[i].append(part.builders[j]) }
                 }
             }
-            for (j, builders) in byColumn.enumerated() {
+            for (i, builders) in byColumn.enumerated() {
+                let j = kept[i]
                 for builder in builders {
                     if let target = builder.widenTo, widen[j] != .categorical { widen[j] = target }
                 }
@@ -119,24 +132,24 @@ extension Context {
                 rows += chunkRows[k]
             }
             for k in 0..<chunkTotal where finalStarts[k] != windows[k] && chunkRows[k] > 0 {
-                for j in 0..<modes.count {
-                    let stride = types[j].storageStride
-                    (pointers[j] + finalStarts[k] * stride).copyMemory(
-                        from: pointers[j] + windows[k] * stride, byteCount: chunkRows[k] * stride)
+                for i in 0..<storedCount {
+                    let stride = types[i].storageStride
+                    (pointers[i] + finalStarts[k] * stride).copyMemory(
+                        from: pointers[i] + windows[k] * stride, byteCount: chunkRows[k] * stride)
                 }
             }
 
             // 5. Merge dictionaries and validity per column.
-            let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: modes.count)
+            let columnBuilders = UnsafeMutableBufferPointer<[ColumnBuilder]>.allocate(capacity: storedCount)
             _ = columnBuilders.initialize(from: byColumn)
             byColumn = []
             defer {
                 columnBuilders.deinitialize()
                 columnBuilders.deallocate()
             }
-            let mergedValidity = UnsafeMutableBufferPointer<ValidityBitmap?>.allocate(capacity: modes.count)
+            let mergedValidity = UnsafeMutableBufferPointer<ValidityBitmap?>.allocate(capacity: storedCount)
             mergedValidity.initialize(repeating: nil)
-            let mergedDictionary = UnsafeMutableBufferPointer<[String]>.allocate(capacity: modes.count)
+            let mergedDictionary = UnsafeMutableBufferPointer<[String]>.allocate(capacity: storedCount)
             mergedDictionary.initialize(repeating: [])
             defer {
                 mergedValidity.deinitialize()
@@ -144,36 +157,36 @@ extension Context {
                 mergedDictionary.deinitialize()
                 mergedDictionary.deallocate()
             }
-            forEach(modes.count) { j in
-                let builders = columnBuilders[j]
+            forEach(storedCount) { i in
+                let builders = columnBuilders[i]
                 if builders.contains(where: { $0.validity != nil }) {
                     var bitmap = ValidityBitmap(count: 0, allValid: true)
                     for b in builders {
                         bitmap.append(contentsOf: b.validity ?? ValidityBitmap(count: b.rows, allValid: true))
                     }
-                    mergedValidity[j] = bitmap
+                    mergedValidity[i] = bitmap
                 }
-                if types[j] == .categorical {
-                    mergedDictionary[j] = mergeDictionaries(
-                        &columnBuilders[j], codes: pointers[j].assumingMemoryBound(to: UInt32.self), starts: finalStarts
+                if types[i] == .categorical {
+                    mergedDictionary[i] = mergeDictionaries(
+                        &columnBuilders[i], codes: pointers[i].assumingMemoryBound(to: UInt32.self), starts: finalStarts
                     )
                 }
             }
-            for j in 0..<modes.count {
-                validities[j] = mergedValidity[j]
-                dictionaries[j] = mergedDictionary[j]
+            for i in 0..<storedCount {
+                validities[i] = mergedValidity[i]
+                dictionaries[i] = mergedDictionary[i]
             }
             return rows
         }
         if !widen.isEmpty { return RegionOutcome(columns: [], rows: 0, widen: widen) }
         var columns: [Column] = []
-        columns.reserveCapacity(modes.count)
-        for j in 0..<modes.count {
-            var columnValues = values[j]
+        columns.reserveCapacity(storedCount)
+        for (i, j) in kept.enumerated() {
+            var columnValues = values[i]
             if case let .categorical(codes, _) = columnValues {
-                columnValues = .categorical(codes: codes, dictionary: dictionaries[j])
+                columnValues = .categorical(codes: codes, dictionary: dictionaries[i])
             }
-            columns.append(Column(uncheckedName: columnNames[j], values: columnValues, validity: validities[j]))
+            columns.append(Column(uncheckedName: columnNames[j], values: columnValues, validity: validities[i]))
         }
         return RegionOutcome(columns: columns, rows: rows, widen: [:])
     }

@@ -31,13 +31,19 @@ public final class CSVWriter {
 
     /// Opens `path` for writing (created or replaced on ``close()``).
     /// - Throws: ``TabularError/io(file:reason:)``.
-    public init(path: String, options: CSVOptions = CSVOptions()) throws {
+    public convenience init(path: String, options: CSVOptions = CSVOptions()) throws {
+        try self.init(path: path, options: options, permissions: 0o644)
+    }
+
+    /// Opens `path` for writing with the file mode `permissions` (before the umask): 0o600 for
+    /// files that hold raw rows.
+    init(path: String, options: CSVOptions, permissions: mode_t) throws {
         try options.validate()
         self.path = path
         self.temporaryPath = path + ".partial-\(getpid())"
         self.options = options
         TemporaryFiles.register(temporaryPath)  // before the file exists: a signal can always find it
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, permissions)
         if descriptor < 0 {
             let reason = String(cString: strerror(errno))
             TemporaryFiles.unregister(temporaryPath)

@@ -11,6 +11,9 @@ struct ColumnBuilder {
         case parse(ColumnType, declared: Bool, nullable: Bool)
         /// Only observe which types every value would fit (schema inference).
         case infer
+        /// Projected away: the tokenizer still finds the field's boundaries, but the field is
+        /// neither converted nor stored (projection pushdown).
+        case skip
     }
 
     /// Bits of `candidates` in inference mode.
