@@ -45,6 +45,12 @@ struct AnonymityCommand: ParsableCommand {
             let byte = try separatorByte()
             return (try Table(csv: data, options: CSVOptions(separator: byte)), byte)
         }
+
+        /// The file projected onto `columns` (in file order): only these are parsed and kept,
+        /// the others tokenized. For the commands whose output shows no other column.
+        func load(columns: [String]) throws -> Table {
+            try CSVReader.load(file: data, options: CSVOptions(separator: try separatorByte()), columns: columns).table
+        }
     }
 
     /// Privacy-model options shared by `check` and `generalise`.
@@ -125,7 +131,7 @@ struct AnonymityCommand: ParsableCommand {
 
         func run() throws {
             try location.requireRawAccess(to: input.data, request: "anonymity check")
-            let (table, _) = try input.load()
+            let table = try input.load(columns: input.quasiIdentifiers + (models.sensitive.map { [$0] } ?? []))
             let start = Date()
             var requirements: [PrivacyModel] = [.kAnonymity(k: k ?? 2)]
             if models.sensitive != nil {
@@ -377,13 +383,15 @@ struct AnonymityCommand: ParsableCommand {
         func run() throws {
             try location.requireRawAccess(to: input.data, request: "anonymity risk")
             if let population { try location.requireRawAccess(to: population, request: "anonymity risk (population)") }
-            let (table, _) = try input.load()
+            let table = try input.load(columns: input.quasiIdentifiers)
             let populationTable = try population.map { path in
                 // The population file is read with its own separator: given, the data's given one, or its own header's.
                 let byte =
                     try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte)
                     ?? CSVReader.guessSeparator(ofFile: path)
-                return try Table(csv: path, options: CSVOptions(separator: byte))
+                return try CSVReader.load(
+                    file: path, options: CSVOptions(separator: byte), columns: input.quasiIdentifiers
+                ).table
             }
             let r = try Anonymiser.risk(
                 table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)

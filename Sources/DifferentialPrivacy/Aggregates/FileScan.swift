@@ -144,9 +144,9 @@ extension DPQuery {
         let limit = options.memoryLimit
         let unit = contribution.privacyUnit!
         // A bucket holds at most a quarter of the limit if the projected rows are no larger
-        // than the file; each open bucket costs a write buffer of about 1 MiB.
+        // than the file; the buckets' write buffers take at most an eighth of the limit.
         let wanted = (bytes + limit / 4 - 1) / (limit / 4)
-        let affordable = max(2, (limit / 8) >> 20)
+        let affordable = max(2, (limit / 8) / HashPartitionSpill.bufferBytes)
         let buckets = min(HashPartitionSpill.maximumBuckets, affordable, max(2, wanted))
         var spill = try HashPartitionSpill(directory: options.workDirectory, buckets: buckets, keyColumn: unit)
         let rows = try CSVReader.stream(

@@ -28,6 +28,8 @@ public final class CSVWriter {
     private var buffer: [UInt8] = []
     private var header: [String]?
     private var closed = false
+    /// The write buffer is flushed when it holds this many bytes.
+    private let flushBytes: Int
 
     /// Opens `path` for writing (created or replaced on ``close()``).
     /// - Throws: ``TabularError/io(file:reason:)``.
@@ -36,8 +38,10 @@ public final class CSVWriter {
     }
 
     /// Opens `path` for writing with the file mode `permissions` (before the umask): 0o600 for
-    /// files that hold raw rows.
-    init(path: String, options: CSVOptions, permissions: mode_t) throws {
+    /// files that hold raw rows; the buffer is flushed every `flushBytes` bytes (smaller for
+    /// many files open at once).
+    init(path: String, options: CSVOptions, permissions: mode_t, flushBytes: Int = 1 << 20) throws {
+        self.flushBytes = flushBytes
         try options.validate()
         self.path = path
         self.temporaryPath = path + ".partial-\(getpid())"
@@ -49,7 +53,7 @@ public final class CSVWriter {
             TemporaryFiles.unregister(temporaryPath)
             throw TabularError.io(file: path, reason: reason)
         }
-        buffer.reserveCapacity(1 << 20)
+        buffer.reserveCapacity(flushBytes + 4_096)
     }
 
     deinit {
@@ -85,7 +89,7 @@ public final class CSVWriter {
                 appendValue(column, row)
             }
             appendLineEnding()
-            if buffer.count >= 1 << 20 { try flush() }
+            if buffer.count >= flushBytes { try flush() }
         }
     }
 

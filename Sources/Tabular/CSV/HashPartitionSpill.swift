@@ -21,8 +21,8 @@ import Darwin
 ///   tables' own schema declared (doubles in their shortest exact form, missing values empty,
 ///   empty strings quoted).
 ///
-/// Memory: one write buffer (about 1 MiB) per bucket while appending; one bucket's table while
-/// reading.
+/// Memory: one write buffer (``bufferBytes``) per bucket while appending, plus the rows of one
+/// appended table; one bucket's table while reading.
 public final class HashPartitionSpill {
     /// The bucket files.
     public let paths: [String]
@@ -36,6 +36,8 @@ public final class HashPartitionSpill {
 
     /// The most buckets a spill may have (each holds an open file and a write buffer).
     public static let maximumBuckets = 64
+    /// Each bucket's write buffer: 64 KiB (a spill of 64 buckets buffers 4 MiB).
+    public static let bufferBytes = 64 << 10
 
     /// Creates `buckets` empty bucket files in `directory`.
     ///
@@ -62,7 +64,11 @@ public final class HashPartitionSpill {
         for path in paths {
             TemporaryFiles.register(path)  // before it exists: a signal can always find it
             // Raw rows: owner-only files.
-            do { writers.append(try CSVWriter(path: path, options: CSVOptions(), permissions: 0o600)) } catch {
+            do {
+                writers.append(
+                    try CSVWriter(
+                        path: path, options: CSVOptions(), permissions: 0o600, flushBytes: Self.bufferBytes))
+            } catch {
                 removeAll()
                 throw error
             }

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// Issue 18 through the command line: `dp` on a file several times larger than its
+/// `--memory-limit` stays within the limit (peak resident memory measured by a parent process),
+/// with and without spilling by privacy unit, and leaves no spill file behind.
+@Suite("Issue 18: dp within a memory limit", .serialized, .enabled(if: privacyKernelBinary() != nil))
+struct FileScanCLITests {
+    /// Runs `binary arguments` as the only child of a fresh Python process and returns its exit
+    /// status, standard output and peak resident set size in KiB (`RUSAGE_CHILDREN`).
+    static func measured(_ binary: String, _ arguments: [String]) throws -> (status: Int32, out: String, peakKiB: Int) {
+        let script = """
+            import json, resource, subprocess, sys
+            r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+            sys.stderr.write(r.stderr)
+            print(json.dumps({"status": r.returncode, "out": r.stdout,
+                              "peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+            """
+        let result = try run("/usr/bin/env", ["python3", "-c", script, binary] + arguments)
+        struct Report: Decodable {
+            var status: Int32
+            var out: String
+            var peak: Int
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.out.utf8))
+        return (report.status, report.out, report.peak)
+    }
+
+    @Test("a query under a 16 MiB limit on a file four times larger stays within the limit")
+    func peakMemoryWithinTheLimit() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let big = directory.file("t.csv")
+        // 600,000 rows: about 70 MB.
+        let generated = try run(
+            binary, ["datasets", "generate", "transport", "--rows", "600000", "--seed", "42", "--out", big, "--quiet"])
+        #expect(generated.status == 0, "\(generated.err)")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: big)[.size] as? Int)
+        let limitMiB = 16
+        #expect(size >= 4 * (limitMiB << 20))
+        // The process's own footprint: the same kind of query on the 1.9 MB embedded file.
+        let baseline = try Self.measured(
+            binary, ["dp", "mean", "--data", repositoryRoot + "/datasets/transport.csv", "--column", "fare", "--bounds", "0:50",
+                     "--epsilon", "1", "--memory-limit", "\(limitMiB)MiB"])
+        #expect(baseline.status == 0)
+        let work = directory.file("work")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let queries: [[String]] = [
+            ["dp", "mean", "--column", "fare", "--bounds", "0:50"],
+            ["dp", "count", "--by", "origin_district", "--select-partitions", "--delta", "1e-6"],
+            ["dp", "quantile", "--column", "fare", "--bounds", "0:50", "--levels", "0.5"],
+            // Spills by card (the file is far above a quarter of the limit).
+            ["dp", "sum", "--column", "fare", "--bounds", "0:50", "--privacy-unit", "card_id", "--max-contributions", "2",
+             "--work-directory", work],
+        ]
+        for query in queries {
+            let arguments = query + ["--data", big, "--epsilon", "1", "--memory-limit", "\(limitMiB)MiB", "--quiet", "--json"]
+            let result = try Self.measured(binary, arguments)
+            #expect(result.status == 0, "\(query)")
+            #expect(result.out.contains("\"epsilon\""), "\(query)")
+            let grown = result.peakKiB - baseline.peakKiB
+            #expect(grown <= limitMiB << 10, "\(query): peak \(result.peakKiB) KiB, baseline \(baseline.peakKiB) KiB")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work) == [])
+    }
+
+    @Test("a bad --memory-limit is refused with the rule")
+    func badLimits() throws {
+        let binary = try #require(privacyKernelBinary())
+        for bad in ["1MiB", "abc", "12QB", "-5M"] {
+            let result = try run(
+                binary, ["dp", "count", "--data", repositoryRoot + "/datasets/transport.csv", "--epsilon", "1", "--memory-limit", bad])
+            #expect(result.status != 0)
+            #expect(result.err.contains("--memory-limit"), "\(bad): \(result.err)")
+        }
+    }
+}
