@@ -2,7 +2,7 @@
 # Same-run comparison of whole processes on one big CSV file: wall time and peak resident memory
 # of the privacy-kernel CLI against DuckDB and pandas + diffprivlib (the "bigger than memory" issue).
 #
-#   [ROWS=N] [RUNS=N] [BIG=1] [WORK=DIR] [KEEP=1] [PK_BIN=FILE] [PK_ARGS="..."] \
+#   [ROWS=N] [RUNS=N] [BIG=1] [COLD=0|1] [WORK=DIR] [KEEP=1] [PK_BIN=FILE] [PK_ARGS="..."] \
 #   [DUCKDB_MEMORY_LIMIT=SIZE] Benchmarks/peers/run-file-peers.sh
 #
 # 1. creates Benchmarks/peers/.venv-file if missing and pip-installs duckdb, pandas, pyarrow and
@@ -24,6 +24,8 @@
 #             pandas value_counts + diffprivlib's Laplace noise per key and the same partition
 #             selection threshold as ours (see file_peers.py);
 # 5. prints a markdown table: query | engine | median wall s | peak RSS MiB | ratio to DuckDB.
+# COLD=1 evicts the file from the page cache before every run (posix_fadvise DONTNEED); the
+# default is warm for ROWS and cold for the BIG file (set COLD=0 or 1 to force either).
 # PK_ARGS is appended word-split to our two queries (e.g. PK_ARGS="--memory-limit 256MiB");
 # DUCKDB_MEMORY_LIMIT is given to DuckDB as SET memory_limit. Generated files are deleted at exit
 # unless KEEP=1. The per-run TSV is kept in Benchmarks/.build/peer-results/.
@@ -41,6 +43,8 @@ PY="$VENV/bin/python"
 ROWS="${ROWS:-10000000}"
 RUNS="${RUNS:-3}"
 BIG="${BIG:-0}"
+COLD_SET="${COLD:-}"
+COLD="${COLD:-0}"
 KEEP="${KEEP:-0}"
 PK_ARGS="${PK_ARGS:-}"
 BIG_ROWS=100000000
@@ -134,6 +138,11 @@ wall_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; pr
 measure() {
     local rows="$1" query="$2" engine="$3" run="$4"; shift 5
     local timing="$SCRATCH/time.txt" out="$SCRATCH/out.txt" err="$SCRATCH/err.txt" status=0
+    # Cold runs: drop the file's pages from the page cache first (posix_fadvise DONTNEED needs no
+    # privilege), so every engine reads from the disk and none inherits another's cache.
+    if [[ "$COLD_NOW" == 1 ]]; then
+        python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$DATA"
+    fi
     /usr/bin/time -v -o "$timing" "$@" > "$out" 2> "$err" || status=$?
     local elapsed rss
     elapsed="$(sed -n 's/^[[:space:]]*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$timing")"
@@ -165,8 +174,13 @@ PEER=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$PEERS_DIR/file_peers.
 run_size() {
     local rows="$1"
     make_data "$rows"
-    # Read the file once so that every engine's first run finds it in the page cache.
-    cat "$DATA" > /dev/null
+    # Warm runs (default for ROWS): read the file once so that every engine's first run finds it
+    # in the page cache. Cold runs (COLD=1; default for the BIG file, which does not stay cached
+    # beside pandas' 20 GB): each run starts with the file evicted.
+    COLD_NOW="$COLD"
+    [[ "$rows" != "$BIG_ROWS" || -n "${COLD_SET:-}" ]] || COLD_NOW=1
+    [[ "$COLD_NOW" == 1 ]] || cat "$DATA" > /dev/null
+    log "$rows rows: $([[ "$COLD_NOW" == 1 ]] && echo "cold (file evicted before each run)" || echo "warm (file in the page cache)")"
     for ((run = 1; run <= RUNS; run++)); do
         log "$rows rows, run $run of $RUNS"
         # shellcheck disable=SC2086  # PK_ARGS is a list of arguments

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import DifferentialPrivacy
 import Foundation
 import PrivacyLedger
 import Tabular
@@ -99,6 +100,8 @@ struct DatasetsCommand: ParsableCommand {
         @Option(help: "Field separator (one ASCII character).")
         var separator: String = ","
 
+        @OptionGroup var scan: ScanOptions
+
         func validate() throws {
             guard separator.utf8.count == 1 || separator == "\\t" else {
                 throw ValidationError("--separator must be one ASCII character")
@@ -108,8 +111,21 @@ struct DatasetsCommand: ParsableCommand {
         func run() throws {
             try location.requireRawAccess(to: file, request: "datasets describe")
             let byte = separator == "\\t" ? UInt8(ascii: "\t") : separator.utf8.first!
-            let result = try CSVReader.load(file: file, schema: nil, options: CSVOptions(separator: byte))
-            let summary = result.table.summary()
+            let options = try scan.fileScanOptions(csv: CSVOptions(separator: byte), file: file)
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            let schema: Schema, summary: TableSummary, note: String
+            if size <= options.memoryLimit / 4 {
+                let result = try CSVReader.load(file: file, schema: nil, options: options.csv)
+                (schema, summary) = (result.table.schema, result.table.summary())
+                note = result.inference.map { "\($0)" } ?? ""
+            } else {
+                // Larger than a quarter of the limit: streamed, the same statistics.
+                let streamed = try TableSummary.summarising(
+                    file: file, options: options.csv, blockBytes: min(64 << 20, max(1 << 20, options.memoryLimit / 8)),
+                    maximumDistinctBytes: options.memoryLimit / 2, progress: options.progress.map { report in { report($0) } })
+                (schema, summary) = (streamed.schema, streamed.summary)
+                note = "streamed in \(streamed.passes) passes within --memory-limit; types inferred as for a whole-file load"
+            }
             if json {
                 struct Output: Codable {
                     var file: String
@@ -118,12 +134,12 @@ struct DatasetsCommand: ParsableCommand {
                 }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let data = try encoder.encode(Output(file: file, schema: result.table.schema, summary: summary))
+                let data = try encoder.encode(Output(file: file, schema: schema, summary: summary))
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("file: \(file)")
-                print("schema: \(result.table.schema)")
-                if let inference = result.inference { print(inference) }
+                print("schema: \(schema)")
+                if !note.isEmpty { print(note) }
                 print(summary)
             }
         }

@@ -148,4 +148,29 @@ struct ProjectionTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
     }
+
+    @Test func streamedSummaryEqualsTheWholeFileSummary() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var text = "i,f,huge,flag,day,at,text,late\n"
+        for r in 0..<6_000 {
+            let missing = r % 11 == 0
+            text += "\(missing ? "" : "\(r * 7 - 3_000)"),\(Double(r) / 3),\(r % 2 == 0 ? "1.7e308" : "-1.6e308"),"
+            text += "\(r % 3 == 0),2024-01-\(String(format: "%02d", r % 28 + 1)),2024-02-03T04:05:\(String(format: "%02d", r % 60)),"
+            text += "\"v\(r % 17), x\",\(r < 5_000 ? "\(r)" : "t\(r)")\n"
+        }
+        let path = directory.file("s.csv")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let whole = try CSVReader.load(file: path).table
+        let streamed = try TableSummary.summarising(file: path, blockBytes: 8_192)
+        #expect(streamed.summary == whole.summary())
+        #expect(streamed.schema == whole.schema)
+        // Widening `late` restarts once; `huge` needs the two scaled passes.
+        #expect(streamed.passes == 5)
+        #expect(whole.summary().columns[2].std != nil)
+        // The distinct values' bound is enforced.
+        #expect(
+            tabularError { _ = try TableSummary.summarising(file: path, blockBytes: 8_192, maximumDistinctBytes: 1_000) }
+                != nil)
+    }
 }
