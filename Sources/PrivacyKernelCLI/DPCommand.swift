@@ -24,7 +24,7 @@ struct DPCommand: ParsableCommand {
               privacy-kernel dp count --data datasets/transport.csv --epsilon 0.1 --operator op-17 --scenario transport-od
               privacy-kernel dp count --data datasets/transport.csv --epsilon 1
               privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --json
-              privacy-kernel dp mean --data big.csv --column fare --bounds 0:50 --epsilon 1 --memory-limit 128MiB --quiet
+              privacy-kernel dp mean --data datasets/transport.csv --column fare --bounds 0:50 --epsilon 1 --memory-limit 128MiB --quiet
               privacy-kernel dp histogram --data datasets/transport.csv --column origin_district --select-partitions --epsilon 1 --delta 1e-6
               privacy-kernel dp sum --data datasets/transport.csv --column fare --bounds 0:50 --by age_band --keys datasets/transport_age_bands.txt \\
                   --privacy-unit card_id --max-partitions 2 --max-contributions 5 --epsilon 1 --mechanism gaussian --delta 1e-6

@@ -5,7 +5,8 @@ extension TableSummary {
         /// The file's schema (types as ``CSVReader/load(file:schema:options:columns:)`` infers
         /// them; a column is nullable when it has a missing value).
         public var schema: Schema
-        /// The statistics, equal to those of ``Table/summary()`` over the whole file loaded.
+        /// The statistics, equal to those of ``Table/summary()`` over the whole file loaded
+        /// (except `distinct` and `top` of a column with too many distinct values for the bound).
         public var summary: TableSummary
         /// Passes over the file: one, one more when a column was widened, and one (rarely three)
         /// more for the standard deviations of numeric columns.
@@ -26,9 +27,10 @@ extension TableSummary {
     ///
     /// - Parameters:
     ///   - blockBytes: the read buffer.
-    ///   - maximumDistinctBytes: the distinct values' text may take at most this many bytes
-    ///     (about: UTF-8 bytes + 48 per value); beyond it the call throws
-    ///     ``TabularError/invalidArgument(name:reason:)`` named `memory limit`.
+    ///   - maximumDistinctBytes: the distinct values may take at most this many bytes (estimated:
+    ///     64 per value, plus its UTF-8 bytes + 32 when longer than 15). Beyond it, the column
+    ///     with the most distinct values stops counting them: its `distinct` and `top` are
+    ///     `nil` and its `notes` say why (the other statistics are unaffected).
     ///   - progress: as for ``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:_:)``.
     /// - Throws: ``TabularError`` as the reader's.
     /// - Complexity: O(bytes × passes); memory O(blockBytes + distinct values).
@@ -54,12 +56,15 @@ extension TableSummary {
             for (j, column) in block.columns.enumerated() {
                 distinctBytes += accumulators[j].add(column)
             }
-            if distinctBytes > maximumDistinctBytes {
-                throw TabularError.invalidArgument(
-                    name: "memory limit",
-                    reason:
-                        "the distinct values of the text columns need more than \(maximumDistinctBytes >> 20) MiB; raise the memory limit"
-                )
+            // Beyond the bound, the column with the most distinct values stops counting them
+            // (its `distinct` and `top` become nil, with a note), until the rest fits.
+            while distinctBytes > maximumDistinctBytes,
+                let j = accumulators.indices.filter({ !accumulators[$0].distinctDropped })
+                    .max(by: { accumulators[$0].distinctBytes < accumulators[$1].distinctBytes }),
+                accumulators[j].distinctBytes > 0
+            {
+                distinctBytes -= accumulators[j].distinctBytes
+                accumulators[j].dropDistinct(limit: maximumDistinctBytes)
             }
         }
         let schema = Schema(accumulators.map { Field($0.summary.name, $0.summary.type, nullable: $0.summary.missing > 0) })
@@ -108,6 +113,10 @@ struct ColumnAccumulator {
     // Bool, categorical, dates.
     var trueCount = 0
     var counts: [String: Int] = [:]
+    /// Estimated bytes held by `counts`.
+    var distinctBytes = 0
+    /// Whether `counts` was dropped to stay within the memory bound.
+    var distinctDropped = false
     var dateLo = Int32.max
     var dateHi = Int32.min
     var timeLo = Int64.max
@@ -140,6 +149,7 @@ struct ColumnAccumulator {
         case let .bool(values):
             for i in values.indices where values[i] && valid(i) { trueCount += 1 }
         case let .categorical(codes, dictionary):
+            guard !distinctDropped else { break }
             var tally = [Int](repeating: 0, count: dictionary.count)
             for i in codes.indices where valid(i) { tally[Int(codes[i])] &+= 1 }
             for (code, count) in tally.enumerated() where count > 0 {
@@ -148,7 +158,10 @@ struct ColumnAccumulator {
                     counts[text] = previous + count
                 } else {
                     counts[text] = count
-                    added += text.utf8.count + 48
+                    // A dictionary slot (string, count, hash-table slack) and the text's heap
+                    // storage when it is too long to be stored inline (15 bytes).
+                    let length = text.utf8.count
+                    added += 64 + (length > 15 ? length + 32 : 0)
                 }
             }
         case let .date(values):
@@ -164,7 +177,19 @@ struct ColumnAccumulator {
                 anyDate = true
             }
         }
+        distinctBytes += added
         return added
+    }
+
+    /// Stops counting distinct values (they would not fit `limit` bytes).
+    mutating func dropDistinct(limit: Int) {
+        counts = [:]
+        distinctBytes = 0
+        distinctDropped = true
+        summary.notes =
+            (summary.notes ?? []) + [
+                "too many distinct values to count within the memory limit (\(limit >> 20) MiB for all text columns); distinct and top are not reported: raise --memory-limit"
+            ]
     }
 
     @inline(__always) private mutating func observe(_ x: Double) {
@@ -265,6 +290,7 @@ struct ColumnAccumulator {
         case .bool:
             s.trueCount = trueCount
         case .categorical:
+            guard !distinctDropped else { break }
             let present = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             s.distinct = present.count
             s.top = present.prefix(5).map { ColumnSummary.ValueCount(value: $0.key, count: $0.value) }

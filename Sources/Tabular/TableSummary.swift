@@ -99,7 +99,7 @@ public struct TableSummary: Sendable, Equatable, Codable, CustomStringConvertibl
                         " mean=\(c.mean.map(TableSummary.number) ?? "null") std=\(c.std.map(TableSummary.number) ?? "null")"
                 }
             case .categorical:
-                line += " distinct=\(c.distinct ?? 0)"
+                if let distinct = c.distinct { line += " distinct=\(distinct)" }
                 if let top = c.top, !top.isEmpty {
                     line += " top: " + top.map { "\($0.value) (\($0.count))" }.joined(separator: ", ")
                 }
