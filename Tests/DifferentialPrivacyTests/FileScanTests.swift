@@ -103,6 +103,45 @@ struct FileScanTests {
         #expect(total == Int64(40_000 - everywhereRows + 6))
     }
 
+    @Test("a column that looks like dates in the first blocks and holds text later is grouped as the whole file is")
+    func refusalOfANarrowerTypeWaitsForTheWidening() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var lines = ["zone,fare,unit"]
+        for row in 0..<30_000 {
+            let zone = row < 25_000 ? "2024-01-\(String(format: "%02d", row % 28 + 1))" : "zone-\(row % 5)"
+            lines.append("\(zone),\(row % 40),u\(row % 3_000)")
+        }
+        let path = directory.file("zones.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let whole = try CSVReader.load(file: path).table
+        #expect(whole["zone"]?.type == .categorical)
+        var spilling = Self.options()
+        spilling.inMemoryUnitBytesForTesting = 0
+        for (query, options) in [
+            (DPQuery.sum(of: "fare", clampedTo: 0...50).grouped(by: "zone", keys: .selected), Self.options()),
+            (DPQuery.count().grouped(by: "zone", keys: .declared(["zone-1", "2024-01-02"])), Self.options()),
+            (
+                DPQuery.count().grouped(by: "zone", keys: .selected).boundingContributions(
+                    privacyUnit: "unit", maxPartitionsPerUnit: 100, maxContributionsPerPartition: 100), spilling
+            ),
+        ] {
+            #expect(try query.partial(overFile: path, options: options).partial == (try query.partial(over: whole)))
+        }
+        // A refusal that stands after the last block is still thrown (a date column stays one).
+        let dates = try Self.writeDates(directory)
+        #expect(throws: DifferentialPrivacyError.self) {
+            try DPQuery.count().grouped(by: "day", keys: .selected).partial(overFile: dates, options: Self.options())
+        }
+    }
+
+    static func writeDates(_ directory: TemporaryDirectory) throws -> String {
+        let lines = ["day"] + (0..<20_000).map { "2024-02-\(String(format: "%02d", $0 % 28 + 1))" }
+        let path = directory.file("days.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     @Test("a key set that cannot fit the memory limit is refused before the file is read")
     func keySetBeyondTheLimit() throws {
         let directory = try TemporaryDirectory()

@@ -123,15 +123,45 @@ extension DPQuery {
         }
 
         var total: QueryPartial?
+        var deferred = DeferredRefusal()
         let rows = try CSVReader.stream(
             file: path, options: options.csv, columns: columns, blockBytes: options.blockBytes,
-            restart: { total = nil }, progress: options.progress
+            restart: {
+                total = nil
+                deferred = DeferredRefusal()
+            }, progress: options.progress
         ) { block in
-            let part = try partial(over: block, chunkCount: cores)
-            total = try total.map { total throws(DifferentialPrivacyError) in try total.merging(part) } ?? part
-            try checkKeys(total!.keys.count)
+            try deferred.attempt {
+                let part = try partial(over: block, chunkCount: cores)
+                total = try total.map { total throws(DifferentialPrivacyError) in try total.merging(part) } ?? part
+                try checkKeys(total!.keys.count)
+            }
         }
+        try deferred.throwIfAny()
         return FileScanResult(partial: total!, rows: rows, bytes: bytes, spillBuckets: 0)
+    }
+
+    /// A refusal met while a pass is still running, kept until the pass ends: a later block
+    /// may widen a column's type and restart the scan (a grouping column that looked like dates
+    /// in the first block and holds text later, say), and the whole-file query, which sees the
+    /// final types only, would not refuse. Blocks after a refusal are read but not aggregated.
+    /// Errors writing spill files are not deferred.
+    struct DeferredRefusal {
+        private(set) var error: (any Error)?
+
+        mutating func attempt(_ body: () throws -> Void) throws {
+            guard error == nil else { return }
+            do { try body() } catch let failure as TabularError {
+                if case .io = failure { throw failure }
+                error = failure
+            } catch {
+                self.error = error
+            }
+        }
+
+        func throwIfAny() throws {
+            if let error { throw error }
+        }
     }
 
     /// The privacy-unit scan of a file larger than a quarter of the limit: one streaming pass
@@ -149,12 +179,15 @@ extension DPQuery {
         let affordable = max(2, (limit / 8) / HashPartitionSpill.bufferBytes)
         let buckets = min(HashPartitionSpill.maximumBuckets, affordable, max(2, wanted))
         var spill = try HashPartitionSpill(directory: options.workDirectory, buckets: buckets, keyColumn: unit)
+        var deferred = DeferredRefusal()
         let rows = try CSVReader.stream(
             file: path, options: options.csv, columns: columns, blockBytes: options.blockBytes,
             restart: {
                 spill = try HashPartitionSpill(directory: options.workDirectory, buckets: buckets, keyColumn: unit)
+                deferred = DeferredRefusal()
             }, progress: options.progress
-        ) { block in try spill.append(block) }
+        ) { block in try deferred.attempt { try spill.append(block) } }
+        try deferred.throwIfAny()
         var total: QueryPartial?
         do {
             try spill.forEachBucket(maximumBytes: limit / 4) { table in

@@ -60,12 +60,12 @@ public enum CSVReader {
     ///   - file: path of the file.
     ///   - schema: the declared schema (names must match the header in order), or `nil` to infer.
     ///   - options: separator, quoting, null tokens, parallelism.
-    /// - Throws: ``TabularError`` naming the file, line and column at fault.
-    /// - Complexity: O(bytes) work, spread over ``CSVOptions/threads`` cores; memory is the
-    ///   mapped file plus the table.
     ///   - columns: projection: store only these columns (in file order); the others are
     ///     tokenized to find field boundaries but never converted or stored, so a bad value in
     ///     them is no error. `nil` stores every column.
+    /// - Throws: ``TabularError`` naming the file, line and column at fault.
+    /// - Complexity: O(bytes) work, spread over ``CSVOptions/threads`` cores; memory is the
+    ///   mapped file plus the (projected) table.
     public static func load(
         file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(), columns: [String]? = nil
     ) throws -> CSVLoadResult {
@@ -161,7 +161,8 @@ public enum CSVReader {
         if descriptor < 0 { throw TabularError.io(file: file, reason: String(cString: strerror(errno))) }
         defer { _ = close(descriptor) }
         var fileStatus = stat()
-        let totalBytes = fstat(descriptor, &fileStatus) == 0 ? Int(fileStatus.st_size) : nil
+        let isRegular = fstat(descriptor, &fileStatus) == 0 && (fileStatus.st_mode & S_IFMT) == S_IFREG
+        let totalBytes = isRegular ? Int(fileStatus.st_size) : nil
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)  // a larger read-ahead window
         var capacity = blockBytes
         var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
