@@ -108,8 +108,11 @@ extension SQLiteLedger {
     /// ``release(_:over:mechanism:parameters:operator:scenario:dataset:)``, with the partial
     /// computed by ``DifferentialPrivacy/DPQuery/partial(overFile:options:)`` — only the
     /// query's columns parsed, within `options.memoryLimit`. The file is read only after the
-    /// early authorisation check passes; a state that would not fit the limit is refused (and
-    /// recorded) before anything is charged.
+    /// early authorisation check passes. Declared keys that would not fit the limit are refused
+    /// (and recorded) before anything is charged; state whose size depends on the data (keys
+    /// found by partition selection, spill buckets) is never refused here, since the refusal
+    /// would tell something about the data without noise: it may exceed the limit instead
+    /// (``DifferentialPrivacy/FileScanOptions/refusesDataDependentState``).
     ///
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused;
     ///   ``PrivacyLedgerError/release(_:)`` for a bad query, a memory limit too small, or a
@@ -125,8 +128,12 @@ extension SQLiteLedger {
         try release(
             query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
         ) { () throws(DifferentialPrivacyError) in
+            // Never refuse on what the data hold: that refusal would be an output without noise
+            // (whether a fresh key pushes the key set over the operator's chosen limit).
+            var scanOptions = options
+            scanOptions.refusesDataDependentState = false
             do {
-                let scan = try query.partial(overFile: file, options: options)
+                let scan = try query.partial(overFile: file, options: scanOptions)
                 return (scan.partial, scan.rows)
             } catch let error as DifferentialPrivacyError {
                 throw error

@@ -20,6 +20,16 @@ public struct FileScanOptions: Sendable {
     public var workDirectory: String?
     /// Called after each block read, with the bytes and rows read so far.
     public var progress: (@Sendable (CSVProgress) -> Void)?
+    /// Whether state whose size depends on the data (keys found by partition selection, the
+    /// rows of the units in one spill bucket) is refused when it outgrows the limit (`true`,
+    /// the default, for a steward's own files), or allowed to exceed it (`false`).
+    ///
+    /// A release from data the caller may not read must use `false`: a refusal that depends on
+    /// how many keys or rows the data hold is an output without noise, and an operator who
+    /// chooses the limit could learn from it whether a fresh key is present. The ledger's
+    /// release over a file (behind its gate) sets it. Declared keys are refused either way
+    /// (their number is the query's, not the data's).
+    public var refusesDataDependentState = true
 
     /// The default memory limit: 256 MiB.
     public static let defaultMemoryLimit = 256 << 20
@@ -88,8 +98,10 @@ extension DPQuery {
     ///
     /// - Throws: ``DifferentialPrivacyError`` as ``partial(over:chunkCount:)``, and
     ///   ``DifferentialPrivacyError/memoryLimitExceeded(what:limit:)`` before any release when
-    ///   the partial's keys (declared, or seen in the data for partition selection) or one
-    ///   spill bucket would not fit the limit; ``TabularError`` for a file that cannot be read.
+    ///   the declared keys would not fit the limit, and — unless
+    ///   ``FileScanOptions/refusesDataDependentState`` is `false` — when the keys seen in the
+    ///   data for partition selection or one spill bucket would not; ``TabularError`` for a
+    ///   file that cannot be read.
     /// - Complexity: O(bytes) (twice with a spill); memory O(limit).
     public func partial(overFile path: String, options: FileScanOptions = FileScanOptions()) throws -> FileScanResult {
         try validate()
@@ -100,13 +112,17 @@ extension DPQuery {
         let cores = ProcessorInfo.activeCores
         let cellBytes = 64 + (statistic == .quantiles ? QueryPartial.quantileBinCount * 8 : 0)
         let keyLimit = max(1, (limit / 4) / (cellBytes * (cores + 2)))
+        let refusesData = options.refusesDataDependentState
         func checkKeys(_ count: Int) throws(DifferentialPrivacyError) {
-            guard count <= keyLimit else {
+            guard count <= keyLimit || !refusesData else {
                 throw .memoryLimitExceeded(
                     what: "the partial of more than \(keyLimit) keys of '\(groupBy ?? "")'", limit: limit)
             }
         }
-        if case let .declared(list) = keys { try checkKeys(list.count) }
+        if case let .declared(list) = keys, list.count > keyLimit {
+            throw DifferentialPrivacyError.memoryLimitExceeded(
+                what: "the partial of \(list.count) declared keys", limit: limit)
+        }
         let bytes = try Self.fileSize(path)
         let columns = columnsRead
 
@@ -190,7 +206,7 @@ extension DPQuery {
         try deferred.throwIfAny()
         var total: QueryPartial?
         do {
-            try spill.forEachBucket(maximumBytes: limit / 4) { table in
+            try spill.forEachBucket(maximumBytes: options.refusesDataDependentState ? limit / 4 : .max) { table in
                 let part = try partial(over: table)
                 total = try total.map { total throws(DifferentialPrivacyError) in try total.merging(part) } ?? part
                 try checkKeys(total!.keys.count)
