@@ -244,7 +244,8 @@ struct DPOptions: ParsableArguments {
             // The file must still be the one its steward registered.
             try ledger.verifyFile(data, operator: op, scenario: scenario)
             let ledgered = try ledger.release(
-                query, overFile: data, options: try scanOptions(), mechanism: mechanism, parameters: parameters,
+                query, overFile: data, options: try scanOptions(showsRows: false), mechanism: mechanism,
+                parameters: parameters,
                 operator: op, scenario: scenario, dataset: dataset)
             emit(
                 ledgered.release, query: query, statistic: statistic, entry: ledgered.entryID,
@@ -268,9 +269,10 @@ struct DPOptions: ParsableArguments {
         emit(release, query: query, statistic: statistic, entry: nil, digest: nil)
     }
 
-    /// How the file is scanned: only the query's columns, streamed within `--memory-limit`.
-    func scanOptions() throws -> FileScanOptions {
-        try scan.fileScanOptions(csv: CSVOptions(separator: separator.utf8.first!), file: data)
+    /// How the file is scanned: only the query's columns, streamed within `--memory-limit`;
+    /// the progress report counts rows only for a steward's own file (`showsRows`).
+    func scanOptions(showsRows: Bool = true) throws -> FileScanOptions {
+        try scan.fileScanOptions(csv: CSVOptions(separator: separator.utf8.first!), file: data, showsRows: showsRows)
     }
 
     /// Prints the release (JSON or text), with its ledger entry when it has one.

@@ -177,29 +177,37 @@ struct ScanOptions: ParsableArguments {
     }
 
     /// The scan options for `file`, with a progress report on stderr when the file is large.
-    func fileScanOptions(csv: CSVOptions, file: String) throws -> FileScanOptions {
+    ///
+    /// - Parameter showsRows: whether the report may count rows. Not for a release through the
+    ///   ledger: the exact number of rows of a registered dataset is not the operator's to see
+    ///   (releases show a noisy count; the service hides rows scanned from operators too).
+    func fileScanOptions(csv: CSVOptions, file: String, showsRows: Bool = true) throws -> FileScanOptions {
         var options = FileScanOptions(
             csv: csv, memoryLimit: try memoryLimitBytes(), workDirectory: workDirectory)
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         if !quiet, size >= ProgressReport.threshold {
-            let report = ProgressReport(file: file)
+            let report = ProgressReport(file: file, showsRows: showsRows)
             options.progress = { report.update($0) }
         }
         return options
     }
 }
 
-/// Progress of a long scan on stderr: bytes read of the total, rows, rate; at most one line
-/// per second, and one when the scan ends.
+/// Progress of a long scan on stderr: bytes read of the total, rows (unless hidden), rate; at
+/// most one line per second, and one when the scan ends.
 final class ProgressReport: @unchecked Sendable {
     /// Files of at least this size (64 MiB) get a report.
     static let threshold = 64 << 20
     private let file: String
+    private let showsRows: Bool
     private let start = Date()
     private var lastPrinted = Date.distantPast
     private let lock = NSLock()
 
-    init(file: String) { self.file = file }
+    init(file: String, showsRows: Bool) {
+        self.file = file
+        self.showsRows = showsRows
+    }
 
     func update(_ progress: CSVProgress) {
         lock.lock()
@@ -216,7 +224,8 @@ final class ProgressReport: @unchecked Sendable {
                 format: " of %.0f MiB (%.0f%%)", Double(total) / Double(1 << 20),
                 100 * Double(progress.bytesRead) / Double(total))
         }
-        line += ", \(progress.rows) rows, \(String(format: "%.0f", mib / seconds)) MiB/s"
+        if showsRows { line += ", \(progress.rows) rows" }
+        line += ", \(String(format: "%.0f", mib / seconds)) MiB/s"
         if progress.pass > 1 { line += " (pass \(progress.pass): a column's type was widened)" }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

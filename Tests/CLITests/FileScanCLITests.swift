@@ -64,6 +64,20 @@ struct FileScanCLITests {
             #expect(grown <= limitMiB << 10, "\(query): peak \(result.peakKiB) KiB, baseline \(baseline.peakKiB) KiB")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: work) == [])
+
+        // Progress on stderr: a steward's own file shows rows; a release through the ledger does
+        // not (the registered dataset's exact row count is not the operator's to see).
+        let own = try run(binary, ["dp", "count", "--data", big, "--epsilon", "1"])
+        #expect(own.status == 0 && own.err.contains("MiB") && own.err.contains(" rows"), "\(own.err)")
+        let ledger = directory.file("l.sqlite")
+        let granted = try run(
+            binary,
+            ["ledger", "grant", "--ledger", ledger, "--operator", "o", "--scenario", "s", "--epsilon", "1", "--data", big])
+        #expect(granted.status == 0, "\(granted.err)")
+        let gated = try run(
+            binary, ["dp", "count", "--data", big, "--epsilon", "0.5", "--operator", "o", "--scenario", "s", "--ledger", ledger])
+        #expect(gated.status == 0, "\(gated.err)")
+        #expect(gated.err.contains("MiB") && !gated.err.contains(" rows"), "\(gated.err)")
     }
 
     @Test("a bad --memory-limit is refused with the rule")
