@@ -228,6 +228,9 @@ struct DPOptions: ParsableArguments {
     }
 
     func run(_ statistic: DPStatistic) throws {
+        // Spill files of contribution bounding hold raw rows: SIGINT, SIGTERM and SIGHUP remove
+        // them before the process ends.
+        CSVWriter.removeTemporaryFilesOnTerminationSignals()
         let query = try query(statistic)
         let mechanism = NoiseMechanism(rawValue: mechanism)!
         let parameters = try NoiseParameters(

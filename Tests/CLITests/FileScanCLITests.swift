@@ -80,6 +80,43 @@ struct FileScanCLITests {
         #expect(gated.err.contains("MiB") && !gated.err.contains(" rows"), "\(gated.err)")
     }
 
+    @Test("SIGTERM or SIGINT during a spill leaves no spill file (they hold raw rows)")
+    func signalRemovesSpillFiles() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let big = directory.file("t.csv")
+        let generated = try run(
+            binary, ["datasets", "generate", "transport", "--rows", "600000", "--seed", "7", "--out", big, "--quiet"])
+        #expect(generated.status == 0, "\(generated.err)")
+        for signal in [SIGTERM, SIGINT] {
+            let work = directory.file("work-\(signal)")
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [
+                "dp", "sum", "--data", big, "--column", "fare", "--bounds", "0:50", "--privacy-unit", "card_id",
+                "--epsilon", "1", "--memory-limit", "16MiB", "--work-directory", work, "--quiet",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the spill files exist, then signal.
+            let deadline = Date().addingTimeInterval(60)
+            while (try FileManager.default.contentsOfDirectory(atPath: work)).isEmpty && process.isRunning
+                && Date() < deadline
+            {
+                usleep(20_000)
+            }
+            let sawFiles = !(try FileManager.default.contentsOfDirectory(atPath: work)).isEmpty
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            #expect(sawFiles, "signal \(signal): the spill never started")
+            #expect(process.terminationReason == .uncaughtSignal, "signal \(signal)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: work) == [], "signal \(signal)")
+        }
+    }
+
     @Test("a bad --memory-limit is refused with the rule")
     func badLimits() throws {
         let binary = try #require(privacyKernelBinary())
