@@ -121,7 +121,7 @@ struct DatasetsCommand: ParsableCommand {
             } else {
                 // Larger than a quarter of the limit: streamed, the same statistics.
                 let streamed = try TableSummary.summarising(
-                    file: file, options: options.csv, blockBytes: min(64 << 20, max(1 << 20, options.memoryLimit / 8)),
+                    file: file, options: options.csv, blockBytes: options.blockBytes,
                     maximumDistinctBytes: options.memoryLimit / 4, progress: options.progress.map { report in { report($0) } })
                 (schema, summary) = (streamed.schema, streamed.summary)
                 note = "streamed in \(streamed.passes) passes within --memory-limit; types inferred as for a whole-file load"

@@ -53,7 +53,7 @@ public struct FileScanOptions: Sendable {
     var inMemoryUnitBytesForTesting: Int?
 
     /// The read buffer: an eighth of the limit, within 1 … 64 MiB.
-    var blockBytes: Int { blockBytesForTesting ?? min(64 << 20, max(1 << 20, memoryLimit / 8)) }
+    public var blockBytes: Int { blockBytesForTesting ?? min(64 << 20, max(1 << 20, memoryLimit / 8)) }
     /// Files up to this size are bounded per privacy unit in memory: a quarter of the limit.
     var inMemoryUnitBytes: Int { inMemoryUnitBytesForTesting ?? memoryLimit / 4 }
 
