@@ -35,7 +35,7 @@ struct ServiceTLSTests {
         defer { Task { await running.stop() } }
         #expect(running.base.scheme == "https")
         let url = running.base.absoluteString + "/v1/health"
-        let trusted = try run("/usr/bin/curl", ["-sS", "--max-time", "10", "--cacert", certificate, url])
+        let trusted = try run("/usr/bin/curl", ["-sS", "--max-time", "60", "--cacert", certificate, url])
         #expect(trusted.status == 0 && trusted.out.contains(#""status":"ok""#), "\(trusted.err)")
         let untrusted = try run("/usr/bin/curl", ["-sS", "--max-time", "10", "--cacert", otherCertificate, url])
         #expect(untrusted.status == 60, "curl exit \(untrusted.status): \(untrusted.err)")  // peer certificate not verified
