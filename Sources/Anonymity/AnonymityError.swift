@@ -40,6 +40,9 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
     case noSolution(reason: String)
     /// A hierarchy or output file could not be read or written.
     case io(file: String, reason: String)
+    /// A check streamed over a file whose state (`what`: the equivalence classes and sensitive
+    /// counts met so far) outgrew half of the memory limit (`limit` bytes).
+    case memoryLimitExceeded(what: String, limit: Int)
 
     /// A one-line message naming what is wrong and where.
     public var description: String {
@@ -73,6 +76,8 @@ public enum AnonymityError: Error, Sendable, Equatable, CustomStringConvertible 
                 "the generalisation lattice has \(count) transformations (the product of the hierarchies' level counts), more than the limit of \(limit); drop levels from a hierarchy or a quasi-identifier from the search"
         case let .noSolution(reason): return "no transformation satisfies the privacy models: \(reason)"
         case let .io(file, reason): return "\(file): \(reason)"
+        case let .memoryLimitExceeded(what, limit):
+            return "\(what) need more than half of the memory limit of \(limit >> 20) MiB; raise the memory limit"
         }
     }
 }

@@ -116,12 +116,9 @@ extension Anonymiser {
             sensitiveColumn = nil
         }
         let classes = EquivalenceClasses(columns: columns)
-        var reports: [CheckReport] = []
         let counts = sensitiveColumn.map { classes.sensitiveCounts($0) }
-        for model in requirements {
-            if model.needsSensitive && sensitiveColumn == nil { throw .missingSensitiveAttribute(check: model.name) }
-            reports.append(try report(model, classes: classes, sensitive: sensitiveColumn, counts: counts))
-        }
+        let reports = try reports(
+            requirements, sizes: classes.sizes, sensitive: sensitiveColumn.map(SensitiveAttribute.init), counts: counts)
         return (classes, reports)
     }
 
@@ -130,21 +127,41 @@ extension Anonymiser {
         _ model: PrivacyModel, classes: EquivalenceClasses, sensitive: EncodedColumn?,
         counts: SensitiveCounts?
     ) throws(AnonymityError) -> CheckReport {
+        try report(model, sizes: classes.sizes, sensitive: sensitive.map(SensitiveAttribute.init), counts: counts)
+    }
+
+    /// One report per model, in order.
+    static func reports(
+        _ requirements: [PrivacyModel], sizes: [Int], sensitive: SensitiveAttribute?, counts: SensitiveCounts?
+    ) throws(AnonymityError) -> [CheckReport] {
+        var reports: [CheckReport] = []
+        for model in requirements {
+            if model.needsSensitive && sensitive == nil { throw .missingSensitiveAttribute(check: model.name) }
+            reports.append(try report(model, sizes: sizes, sensitive: sensitive, counts: counts))
+        }
+        return reports
+    }
+
+    /// Checks one model on class sizes (and the sensitive attribute's counts for l and t): the
+    /// one implementation behind the whole-table and the streamed checks.
+    static func report(
+        _ model: PrivacyModel, sizes: [Int], sensitive: SensitiveAttribute?, counts: SensitiveCounts?
+    ) throws(AnonymityError) -> CheckReport {
         try model.validate()
         let measure: ClassMeasure
         switch model {
         case let .kAnonymity(k):
-            measure = ClassMeasure(values: classes.sizes.map(Double.init), higherIsBetter: true, requirement: Double(k))
+            measure = ClassMeasure(values: sizes.map(Double.init), higherIsBetter: true, requirement: Double(k))
             { $0 >= Double(k) }
         default:
             guard let sensitive, let counts else { throw .missingSensitiveAttribute(check: model.name) }
-            measure = try sensitiveMeasure(model, sizes: classes.sizes, sensitive: sensitive, counts: counts)
+            measure = try sensitiveMeasure(model, sizes: sizes, sensitive: sensitive, counts: counts)
         }
         var offending: [Int] = []
         var rows = 0
         for (c, v) in measure.values.enumerated() where !measure.meets(v) {
             offending.append(c)
-            rows += classes.sizes[c]
+            rows += sizes[c]
         }
         let achieved = measure.higherIsBetter ? (measure.values.min() ?? 0) : (measure.values.max() ?? 0)
         return CheckReport(
@@ -154,7 +171,7 @@ extension Anonymiser {
 
     /// The per-class measure of an l-diversity or t-closeness model.
     static func sensitiveMeasure(
-        _ model: PrivacyModel, sizes: [Int], sensitive: EncodedColumn,
+        _ model: PrivacyModel, sizes: [Int], sensitive: SensitiveAttribute,
         counts: SensitiveCounts
     ) throws(AnonymityError) -> ClassMeasure {
         let classCount = sizes.count
@@ -186,7 +203,7 @@ extension Anonymiser {
             }
             return ClassMeasure(values: values, higherIsBetter: true, requirement: Double(l)) { $0 >= Double(l) }
         case let .equalDistanceTCloseness(t):
-            let global = globalDistribution(sensitive)
+            let global = sensitive.globalDistribution
             for c in 0..<classCount {
                 // ½ Σ|p − q| = Σ_{p > q} (p − q); values absent from the class contribute q to Σ|p−q|.
                 let size = Double(sizes[c])
@@ -202,7 +219,7 @@ extension Anonymiser {
             }
             return ClassMeasure(values: values, higherIsBetter: false, requirement: t) { $0 <= t + 1e-12 }
         case let .orderedDistanceTCloseness(t):
-            let global = globalDistribution(sensitive)
+            let global = sensitive.globalDistribution
             let rank = sensitive.orderRanks
             let m = sensitive.cardinality
             var orderOfRank = [Int](repeating: 0, count: m)
@@ -224,8 +241,8 @@ extension Anonymiser {
             }
             return ClassMeasure(values: values, higherIsBetter: false, requirement: t) { $0 <= t + 1e-12 }
         case let .hierarchicalTCloseness(t, hierarchy):
-            let tree = try HierarchicalDistance(hierarchy: hierarchy, sensitive: sensitive)
-            let global = globalDistribution(sensitive)
+            let tree = try HierarchicalDistance(hierarchy: hierarchy, name: sensitive.name, dictionary: sensitive.dictionary)
+            let global = sensitive.globalDistribution
             var p = [Double](repeating: 0, count: sensitive.cardinality)
             for c in 0..<classCount {
                 let size = Double(sizes[c])
@@ -256,10 +273,40 @@ extension Anonymiser {
 
     /// The table-wide distribution of the sensitive attribute, indexed by code.
     static func globalDistribution(_ sensitive: EncodedColumn) -> [Double] {
-        var counts = [Int](repeating: 0, count: sensitive.cardinality)
-        for c in sensitive.codes { counts[Int(c)] += 1 }
-        let n = Double(max(sensitive.codes.count, 1))
-        return counts.map { Double($0) / n }
+        SensitiveAttribute(sensitive).globalDistribution
+    }
+}
+
+/// What the l-diversity and t-closeness measures need of the sensitive attribute: its
+/// dictionary (and numeric values, for the ordered distance) and how many rows hold each code.
+/// Built from a whole column or counted from a stream; the measures are the same either way.
+struct SensitiveAttribute {
+    var name: String
+    var dictionary: [String]
+    var numericValues: [Double]?
+    /// Rows holding each code.
+    var valueCounts: [Int]
+
+    init(name: String, dictionary: [String], numericValues: [Double]?, valueCounts: [Int]) {
+        self.name = name
+        self.dictionary = dictionary
+        self.numericValues = numericValues
+        self.valueCounts = valueCounts
+    }
+
+    init(_ column: EncodedColumn) {
+        var counts = [Int](repeating: 0, count: column.cardinality)
+        for c in column.codes { counts[Int(c)] += 1 }
+        self.init(name: column.name, dictionary: column.dictionary, numericValues: column.numericValues, valueCounts: counts)
+    }
+
+    var cardinality: Int { dictionary.count }
+    var orderRanks: [UInt32] { EncodedColumn.orderRanks(dictionary: dictionary, numericValues: numericValues) }
+
+    /// The table-wide distribution, indexed by code.
+    var globalDistribution: [Double] {
+        let n = Double(max(valueCounts.reduce(0, +), 1))
+        return valueCounts.map { Double($0) / n }
     }
 }
 
@@ -274,6 +321,10 @@ struct HierarchicalDistance {
     let height: Int
 
     init(hierarchy: Hierarchy, sensitive: EncodedColumn) throws(AnonymityError) {
+        try self.init(hierarchy: hierarchy, name: sensitive.name, dictionary: sensitive.dictionary)
+    }
+
+    init(hierarchy: Hierarchy, name: String, dictionary: [String]) throws(AnonymityError) {
         var rowOf: [String: Int] = [:]
         for (i, v) in hierarchy.values.enumerated() { rowOf[v] = i }
         height = hierarchy.height
@@ -282,9 +333,9 @@ struct HierarchicalDistance {
         for level in 0...max(height, 0) {
             var ids: [String: Int] = [:]
             var column: [Int] = []
-            for value in sensitive.dictionary {
+            for value in dictionary {
                 guard let row = rowOf[value] else {
-                    throw .valueMissingFromHierarchy(column: sensitive.name, value: value)
+                    throw .valueMissingFromHierarchy(column: name, value: value)
                 }
                 let label = hierarchy.rows[row][level]
                 if let id = ids[label] {

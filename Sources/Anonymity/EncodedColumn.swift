@@ -41,7 +41,7 @@ public struct EncodedColumn: Sendable, Equatable {
             (codes, dictionary, numericValues) = Self.encodeSorted(values, column: column) { String($0) }
         case let .date(values):
             (codes, dictionary, numericValues) = Self.encodeSorted(values.map { Int64($0) }, column: column) {
-                Self.formatDate(Int32($0))
+                Self.dateText(Int32($0))
             }
         case let .timestamp(values):
             (codes, dictionary, numericValues) = Self.encodeSorted(values, column: column) { String($0) }
@@ -73,7 +73,8 @@ public struct EncodedColumn: Sendable, Equatable {
         self.numericValues = numericValues
     }
 
-    private static func formatDate(_ days: Int32) -> String {
+    /// The text of a date (days since 1970-01-01), as the CSV reader writes it.
+    static func dateText(_ days: Int32) -> String {
         let column = try! Column(name: "d", values: .date([days]))
         return column.text(at: 0)!
     }
@@ -134,7 +135,10 @@ public struct EncodedColumn: Sendable, Equatable {
 
     /// Each code's rank in the column's natural order: numeric order for numeric columns,
     /// string order for the others.
-    public var orderRanks: [UInt32] {
+    public var orderRanks: [UInt32] { Self.orderRanks(dictionary: dictionary, numericValues: numericValues) }
+
+    /// Each code's rank in natural order: by `numericValues` when given (missing last), else by text.
+    static func orderRanks(dictionary: [String], numericValues: [Double]?) -> [UInt32] {
         let order: [Int]
         if let numericValues {
             order = numericValues.indices.sorted {

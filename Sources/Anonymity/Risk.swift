@@ -50,35 +50,43 @@ extension Anonymiser {
         }
         let columns = try encode(table, quasiIdentifiers: quasiIdentifiers)
         let classes = EquivalenceClasses(columns: columns)
-        let n = classes.rowCount
         var populationSizes = classes.sizes.map(Double.init)
         if let population {
             let popColumns = try encode(population, quasiIdentifiers: quasiIdentifiers)
             let popClasses = EquivalenceClasses(columns: popColumns)
+            // Population classes with the same text tuple (a missing value and the text "NULL")
+            // are one population class: their sizes add up.
             var sizeOfTuple: [[String]: Int] = [:]
             for (c, row) in popClasses.firstRow.enumerated() {
-                sizeOfTuple[popColumns.map { $0.dictionary[Int($0.codes[row])] }] = popClasses.sizes[c]
+                sizeOfTuple[popColumns.map { $0.dictionary[Int($0.codes[row])] }, default: 0] += popClasses.sizes[c]
             }
             for (c, row) in classes.firstRow.enumerated() {
                 let tuple = columns.map { $0.dictionary[Int($0.codes[row])] }
                 populationSizes[c] = Double(max(sizeOfTuple[tuple] ?? 0, classes.sizes[c]))
             }
         }
+        return riskReport(sizes: classes.sizes, populationSizes: populationSizes, threshold: threshold)
+    }
+
+    /// The risk measures from the class sizes and each class's population size (the one
+    /// implementation behind the whole-table and the streamed risk).
+    static func riskReport(sizes: [Int], populationSizes: [Double], threshold: Double) -> RiskReport {
+        let n = sizes.reduce(0, +)
         var atRisk = 0, unique = 0
         var journalistSum = 0.0, journalistMax = 0.0, marketerSum = 0.0
-        for c in 0..<classes.count {
-            let f = Double(classes.sizes[c])
-            if 1 / f > threshold { atRisk += classes.sizes[c] }
-            if classes.sizes[c] == 1 { unique += 1 }
+        for c in 0..<sizes.count {
+            let f = Double(sizes[c])
+            if 1 / f > threshold { atRisk += sizes[c] }
+            if sizes[c] == 1 { unique += 1 }
             journalistSum += f / populationSizes[c]
             journalistMax = max(journalistMax, 1 / populationSizes[c])
             marketerSum += f / populationSizes[c]
         }
         let rows = Double(max(n, 1))
         return RiskReport(
-            rowCount: n, classCount: classes.count,
-            prosecutorMaximum: n == 0 ? 0 : 1 / Double(classes.minimumSize),
-            prosecutorAverage: Double(classes.count) / rows,
+            rowCount: n, classCount: sizes.count,
+            prosecutorMaximum: n == 0 ? 0 : 1 / Double(sizes.min() ?? 0),
+            prosecutorAverage: Double(sizes.count) / rows,
             journalistMaximum: journalistMax, journalistAverage: journalistSum / rows,
             marketer: marketerSum / rows, threshold: threshold, rowsAtRisk: atRisk, uniqueRows: unique)
     }
