@@ -51,6 +51,17 @@ struct AnonymityCommand: ParsableCommand {
         func load(columns: [String]) throws -> Table {
             try CSVReader.load(file: data, options: CSVOptions(separator: try separatorByte()), columns: columns).table
         }
+
+        /// How `path` is read within `--memory-limit`: `nil` when it is at most a quarter of the
+        /// limit (loaded whole, projected, on all cores), else the options to stream it.
+        func streaming(
+            _ path: String, separator: UInt8, memory: MemoryOptions
+        ) throws -> AnonymityFileOptions? {
+            let limit = try memory.memoryLimitBytes()
+            guard MemoryOptions.fileSize(path) > limit / 4 else { return nil }
+            return AnonymityFileOptions(
+                csv: CSVOptions(separator: separator), memoryLimit: limit, progress: memory.progress(file: path))
+        }
     }
 
     /// Privacy-model options shared by `check` and `generalise`.
@@ -119,6 +130,7 @@ struct AnonymityCommand: ParsableCommand {
         @OptionGroup var input: Input
         @OptionGroup var models: Models
         @OptionGroup var location: LedgerLocation
+        @OptionGroup var memory: MemoryOptions
 
         @Option(help: "Required k (at least 2).")
         var k: Int?
@@ -131,22 +143,33 @@ struct AnonymityCommand: ParsableCommand {
 
         func run() throws {
             try location.requireRawAccess(to: input.data, request: "anonymity check")
-            let table = try input.load(columns: input.quasiIdentifiers + (models.sensitive.map { [$0] } ?? []))
-            let start = Date()
             var requirements: [PrivacyModel] = [.kAnonymity(k: k ?? 2)]
             if models.sensitive != nil {
                 requirements.append(models.lModel(models.l ?? 1))
                 requirements.append(try models.tModel(models.t ?? 1))
             }
-            let (classes, reports) = try Anonymiser.check(
-                table, quasiIdentifiers: input.quasiIdentifiers,
-                sensitive: models.sensitive, requirements: requirements)
-            let seconds = Date().timeIntervalSince(start)
+            let classes: EquivalenceClassSizes, reports: [CheckReport], seconds: Double
+            if let streaming = try input.streaming(input.data, separator: try input.separatorByte(), memory: memory) {
+                // Larger than a quarter of --memory-limit: read block by block, the same reports.
+                let start = Date()
+                (classes, reports) = try Anonymiser.check(
+                    file: input.data, options: streaming, quasiIdentifiers: input.quasiIdentifiers,
+                    sensitive: models.sensitive, requirements: requirements)
+                seconds = Date().timeIntervalSince(start)
+            } else {
+                let table = try input.load(columns: input.quasiIdentifiers + (models.sensitive.map { [$0] } ?? []))
+                let start = Date()
+                let checked = try Anonymiser.check(
+                    table, quasiIdentifiers: input.quasiIdentifiers,
+                    sensitive: models.sensitive, requirements: requirements)
+                (classes, reports) = (checked.classes.classSizes, checked.reports)
+                seconds = Date().timeIntervalSince(start)
+            }
             let asked: [Bool] = [k != nil, models.l != nil, models.t != nil]
             let keys = ["k", "l", "t"]
             if json {
                 var object: [String: Any] = [
-                    "rows": table.rowCount, "classes": classes.count, "seconds": seconds,
+                    "rows": classes.rowCount, "classes": classes.count, "seconds": seconds,
                     "quasi_identifiers": input.quasiIdentifiers,
                 ]
                 for (i, report) in reports.enumerated() {
@@ -165,7 +188,7 @@ struct AnonymityCommand: ParsableCommand {
                 print(try jsonString(object))
             } else {
                 print(
-                    "rows: \(table.rowCount)  classes: \(classes.count)  (\(String(format: "%.1f", seconds * 1000)) ms)"
+                    "rows: \(classes.rowCount)  classes: \(classes.count)  (\(String(format: "%.1f", seconds * 1000)) ms)"
                 )
                 for (i, report) in reports.enumerated() {
                     var line = "\(keys[i]) = \(format(report.achieved))  [\(report.model.name)]"
@@ -355,6 +378,7 @@ struct AnonymityCommand: ParsableCommand {
 
         @OptionGroup var input: Input
         @OptionGroup var location: LedgerLocation
+        @OptionGroup var memory: MemoryOptions
 
         @Option(help: "A row is at risk when its prosecutor risk (1 / class size) is above this.")
         var threshold: Double = 0.2
@@ -383,18 +407,38 @@ struct AnonymityCommand: ParsableCommand {
         func run() throws {
             try location.requireRawAccess(to: input.data, request: "anonymity risk")
             if let population { try location.requireRawAccess(to: population, request: "anonymity risk (population)") }
-            let table = try input.load(columns: input.quasiIdentifiers)
-            let populationTable = try population.map { path in
-                // The population file is read with its own separator: given, the data's given one, or its own header's.
-                let byte =
-                    try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte)
+            // The population file is read with its own separator: given, the data's given one, or its own header's.
+            let populationByte = try population.map { path in
+                try populationSeparator.map(csvSeparatorByte) ?? input.separator.map(csvSeparatorByte)
                     ?? CSVReader.guessSeparator(ofFile: path)
-                return try CSVReader.load(
-                    file: path, options: CSVOptions(separator: byte), columns: input.quasiIdentifiers
-                ).table
             }
-            let r = try Anonymiser.risk(
-                table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
+            let separator = try input.separatorByte()
+            let streaming = try input.streaming(input.data, separator: separator, memory: memory)
+            let populationStreaming = try population.flatMap { path in
+                try input.streaming(path, separator: populationByte!, memory: memory)
+            }
+            let r: RiskReport
+            if streaming != nil || populationStreaming != nil {
+                // Either file is larger than a quarter of --memory-limit: both are read block by
+                // block, the same report.
+                let limit = try memory.memoryLimitBytes()
+                r = try Anonymiser.risk(
+                    file: input.data,
+                    options: streaming ?? AnonymityFileOptions(csv: CSVOptions(separator: separator), memoryLimit: limit),
+                    quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: population,
+                    populationOptions: populationByte.map { byte in
+                        populationStreaming ?? AnonymityFileOptions(csv: CSVOptions(separator: byte), memoryLimit: limit)
+                    })
+            } else {
+                let table = try input.load(columns: input.quasiIdentifiers)
+                let populationTable = try population.map { path in
+                    try CSVReader.load(
+                        file: path, options: CSVOptions(separator: populationByte!), columns: input.quasiIdentifiers
+                    ).table
+                }
+                r = try Anonymiser.risk(
+                    table, quasiIdentifiers: input.quasiIdentifiers, threshold: threshold, population: populationTable)
+            }
             let object: [String: Any] = [
                 "rows": r.rowCount, "classes": r.classCount, "prosecutor_max": r.prosecutorMaximum,
                 "prosecutor_avg": r.prosecutorAverage,

@@ -100,7 +100,7 @@ struct DatasetsCommand: ParsableCommand {
         @Option(help: "Field separator (one ASCII character).")
         var separator: String = ","
 
-        @OptionGroup var scan: ScanOptions
+        @OptionGroup var scan: MemoryOptions
 
         func validate() throws {
             guard separator.utf8.count == 1 || separator == "\\t" else {
@@ -112,9 +112,8 @@ struct DatasetsCommand: ParsableCommand {
             try location.requireRawAccess(to: file, request: "datasets describe")
             let byte = separator == "\\t" ? UInt8(ascii: "\t") : separator.utf8.first!
             let options = try scan.fileScanOptions(csv: CSVOptions(separator: byte), file: file)
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
             let schema: Schema, summary: TableSummary, note: String
-            if size <= options.memoryLimit / 4 {
+            if MemoryOptions.fileSize(file) <= options.memoryLimit / 4 {
                 let result = try CSVReader.load(file: file, schema: nil, options: options.csv)
                 (schema, summary) = (result.table.schema, result.table.summary())
                 note = result.inference.map { "\($0)" } ?? ""

@@ -137,20 +137,15 @@ struct SeparatorOption: ParsableArguments {
     var byte: UInt8? { separator.map { $0 == "\\t" ? UInt8(ascii: "\t") : $0.utf8.first! } }
 }
 
-/// `--memory-limit`, `--work-directory` and `--quiet` of the commands that scan a file of any
-/// size with bounded memory.
-struct ScanOptions: ParsableArguments {
+/// `--memory-limit` and `--quiet` of the commands that scan a file of any size with bounded
+/// memory (`datasets describe`, `anonymity check`/`risk`, and every `dp` statistic through
+/// ``ScanOptions``).
+struct MemoryOptions: ParsableArguments {
     @Option(
         help:
-            "Memory for the scan's state and buffers (e.g. 256MiB, 1GiB, 64M; default 256MiB, at least 16MiB). Only the columns the query reads are parsed; a larger file is streamed."
+            "Memory for the scan's state and buffers (e.g. 256MiB, 1GiB, 64M; default 256MiB, at least 16MiB). Only the columns the command reads are parsed; a file larger than a quarter of it is streamed."
     )
     var memoryLimit: String = "256MiB"
-
-    @Option(
-        help:
-            "Directory for the temporary spill files of contribution bounding on large files (raw rows, owner-only, deleted after; default $TMPDIR)."
-    )
-    var workDirectory: String?
 
     @Flag(help: "No progress report on stderr (shown for files of 64 MiB or more).")
     var quiet = false
@@ -176,19 +171,44 @@ struct ScanOptions: ParsableArguments {
         return value << shift
     }
 
-    /// The scan options for `file`, with a progress report on stderr when the file is large.
+    /// The progress report for `file` on stderr, or `nil` for a small file or with `--quiet`.
     ///
     /// - Parameter showsRows: whether the report may count rows. Not for a release through the
     ///   ledger: the exact number of rows of a registered dataset is not the operator's to see
     ///   (releases show a noisy count; the service hides rows scanned from operators too).
+    func progress(file: String, showsRows: Bool = true) -> (@Sendable (CSVProgress) -> Void)? {
+        guard !quiet, Self.fileSize(file) >= ProgressReport.threshold else { return nil }
+        let report = ProgressReport(file: file, showsRows: showsRows)
+        return { report.update($0) }
+    }
+
+    /// The size of `file` in bytes (0 when it cannot be read: the reader reports why).
+    static func fileSize(_ file: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+    }
+
+    /// The scan options for `file` (no work directory: for commands that never spill).
     func fileScanOptions(csv: CSVOptions, file: String, showsRows: Bool = true) throws -> FileScanOptions {
-        var options = FileScanOptions(
-            csv: csv, memoryLimit: try memoryLimitBytes(), workDirectory: workDirectory)
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        if !quiet, size >= ProgressReport.threshold {
-            let report = ProgressReport(file: file, showsRows: showsRows)
-            options.progress = { report.update($0) }
-        }
+        FileScanOptions(csv: csv, memoryLimit: try memoryLimitBytes(), progress: progress(file: file, showsRows: showsRows))
+    }
+}
+
+/// ``MemoryOptions`` and `--work-directory`: the options of the `dp` statistics, whose
+/// contribution bounding may spill rows to disk.
+struct ScanOptions: ParsableArguments {
+    @OptionGroup var memory: MemoryOptions
+
+    @Option(
+        help:
+            "Directory for the temporary spill files of contribution bounding on large files (raw rows, owner-only, deleted after; default $TMPDIR)."
+    )
+    var workDirectory: String?
+
+    /// The scan options for `file`, with a progress report on stderr when the file is large
+    /// (see ``MemoryOptions/progress(file:showsRows:)``).
+    func fileScanOptions(csv: CSVOptions, file: String, showsRows: Bool = true) throws -> FileScanOptions {
+        var options = try memory.fileScanOptions(csv: csv, file: file, showsRows: showsRows)
+        options.workDirectory = workDirectory
         return options
     }
 }

@@ -80,6 +80,52 @@ struct FileScanCLITests {
         #expect(gated.err.contains("MiB") && !gated.err.contains(" rows"), "\(gated.err)")
     }
 
+    @Test("anonymity check and risk on Adult ×8 (20 MB) under 16 MiB: the whole-file answers, within the limit",
+          .enabled(if: SharedData.available()))
+    func anonymityWithinTheLimit() throws {
+        let binary = try #require(privacyKernelBinary())
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let adult = SharedData.path("adult/adult.csv")
+        // Bytes, not Characters: the file's lines end in CRLF, one Character in Swift.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: adult))
+        let headerEnd = try #require(bytes.firstIndex(of: UInt8(ascii: "\n"))) + 1
+        let big = directory.file("adult8.csv")
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: big))
+        handle.write(bytes[..<headerEnd])
+        for _ in 0..<8 { handle.write(bytes[headerEnd...]) }
+        try handle.close()
+        let quasiIdentifiers = "sex,age,race,marital-status,education,native-country,workclass,occupation"
+        let limitMiB = 16
+        let baseline = try Self.measured(
+            binary, ["anonymity", "check", "--data", adult, "--qi", quasiIdentifiers, "--memory-limit", "\(limitMiB)MiB"])
+        #expect(baseline.status == 0)
+        let commands: [[String]] = [
+            ["anonymity", "check", "--qi", quasiIdentifiers, "--sensitive", "salary-class", "--k", "2", "--l", "2",
+             "--t", "0.2"],
+            ["anonymity", "risk", "--qi", quasiIdentifiers, "--population", big],
+        ]
+        for command in commands {
+            let streamed = try Self.measured(
+                binary, command + ["--data", big, "--memory-limit", "\(limitMiB)MiB", "--quiet", "--json"])
+            let whole = try run(binary, command + ["--data", big, "--memory-limit", "1GiB", "--json"])
+            #expect(streamed.status == whole.status, "\(command)")
+            let grown = streamed.peakKiB - baseline.peakKiB
+            #expect(grown <= limitMiB << 10, "\(command): peak \(streamed.peakKiB) KiB, baseline \(baseline.peakKiB) KiB")
+            // The same answer, bit for bit (the time taken aside).
+            func answer(_ json: String) throws -> NSDictionary {
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+                return object.filter { $0.key != "seconds" } as NSDictionary
+            }
+            #expect(try answer(streamed.out) == answer(whole.out), "\(command)")
+        }
+        // 8 copies of every row: no unique row.
+        let risk = try run(binary, ["anonymity", "risk", "--data", big, "--qi", quasiIdentifiers, "--json", "--memory-limit", "16MiB"])
+        #expect(risk.out.contains("\"unique_rows\":0"), "\(risk.out)")
+    }
+
     @Test("SIGTERM or SIGINT during a spill leaves no spill file (they hold raw rows)")
     func signalRemovesSpillFiles() throws {
         let binary = try #require(privacyKernelBinary())
