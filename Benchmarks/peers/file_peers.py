@@ -52,6 +52,12 @@ DELTA = 1e-6
 BOUNDS = (0.0, 50.0)
 
 
+# The quasi-identifiers of Adult as ARX packages it (../shared/datasets/adult).
+ADULT_QUASI_IDENTIFIERS = [
+    "sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
+]
+
+
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -65,6 +71,13 @@ def duckdb_query(query: str, data: str) -> None:
     if limit:
         con.execute(f"SET memory_limit = {_sql_string(limit)}")
     source = f"read_csv({_sql_string(data)})"
+    if query == "classes":
+        source = f"read_csv({_sql_string(data)}, delim=';')"
+        groups = ", ".join(f'"{name}"' for name in ADULT_QUASI_IDENTIFIERS)
+        (classes, k), = con.execute(
+            f"select count(*), min(c) from (select count(*) c from {source} group by {groups})").fetchall()
+        print(f"duckdb {duckdb.__version__}: classes {classes}, k {k}")
+        return
     if query == "mean":
         (value,), = con.execute(f"select avg(least(greatest(fare, 0), 50)) from {source}").fetchall()
         print(f"duckdb {duckdb.__version__}: mean {value}")
@@ -88,6 +101,12 @@ def pandas_query(query: str, data: str) -> None:
     import diffprivlib
     from diffprivlib import mechanisms, tools
     versions = f"pandas {pd.__version__} + diffprivlib {diffprivlib.__version__}"
+    if query == "classes":
+        frame = pd.read_csv(
+            data, sep=";", engine="pyarrow", usecols=ADULT_QUASI_IDENTIFIERS, dtype_backend="pyarrow")
+        sizes = frame.groupby(ADULT_QUASI_IDENTIFIERS, dropna=False, observed=True).size()
+        print(f"pandas {pd.__version__}: classes {len(sizes)}, k {sizes.min()}")
+        return
     if query == "mean":
         fare = _read(data, "fare").dropna().to_numpy(dtype=np.float64)
         value = tools.mean(fare, epsilon=EPSILON, bounds=BOUNDS)
@@ -111,11 +130,14 @@ def pandas_query(query: str, data: str) -> None:
 QUERY_LABELS = {
     "mean": "mean of fare, clamped to [0, 50]",
     "count": "count per origin_district",
+    "classes": "anonymity check over 8 QIs (+ l, t on salary-class for ours), Adult copies",
 }
 ENGINE_LABELS = {
     "ours": "PrivacyKernel (DP)",
+    "ours-stream": "PrivacyKernel, streamed (default --memory-limit 256MiB)",
+    "ours-memory": "PrivacyKernel, whole file in memory (--memory-limit 8GiB)",
     "duckdb": "DuckDB (not private)",
-    "pandas": "pandas + diffprivlib (DP)",
+    "pandas": "pandas + diffprivlib (DP); for classes: pandas groupby (not private)",
 }
 
 
@@ -172,7 +194,7 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one query once")
     run.add_argument("--engine", choices=["duckdb", "pandas"], required=True)
-    run.add_argument("--query", choices=["mean", "count"], required=True)
+    run.add_argument("--query", choices=["mean", "count", "classes"], required=True)
     run.add_argument("--data", required=True)
     summary = commands.add_parser("table", help="markdown table of a results TSV")
     summary.add_argument("tsv")

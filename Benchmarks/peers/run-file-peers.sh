@@ -24,6 +24,10 @@
 #             pandas value_counts + diffprivlib's Laplace noise per key and the same partition
 #             selection threshold as ours (see file_peers.py);
 # 5. prints a markdown table: query | engine | median wall s | peak RSS MiB | ratio to DuckDB.
+# ANONYMITY=1 also measures `anonymity check` (8 QIs, l and t on salary-class) on Adult from
+# ../shared repeated ADULT_COPIES times (default 100: 3.0 M rows, ≈250 MB), streamed (default
+# limit) and loaded whole (--memory-limit 8GiB), against DuckDB and pandas computing the class
+# sizes (not private); ANONYMITY=only measures just that.
 # COLD=1 evicts the file from the page cache before every run (posix_fadvise DONTNEED); the
 # default is warm for ROWS and cold for the BIG file (set COLD=0 or 1 to force either).
 # PK_ARGS is appended word-split to our two queries (e.g. PK_ARGS="--memory-limit 256MiB");
@@ -47,9 +51,11 @@ COLD_SET="${COLD:-}"
 COLD="${COLD:-0}"
 KEEP="${KEEP:-0}"
 PK_ARGS="${PK_ARGS:-}"
+ANONYMITY="${ANONYMITY:-0}"
+ADULT_COPIES="${ADULT_COPIES:-100}"
 BIG_ROWS=100000000
 
-usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
     -h|--help) usage; exit 0 ;;
     "") ;;
@@ -59,6 +65,8 @@ esac
 log() { echo "run-file-peers.sh: $*" >&2; }
 [[ "$ROWS" =~ ^[0-9]+$ && "$ROWS" -gt 0 ]] || { log "error: ROWS must be a positive integer, not '$ROWS'"; exit 2; }
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -gt 0 ]] || { log "error: RUNS must be a positive integer, not '$RUNS'"; exit 2; }
+[[ "$ANONYMITY" =~ ^(0|1|only)$ ]] || { log "error: ANONYMITY must be 0, 1 or only, not '$ANONYMITY'"; exit 2; }
+[[ "$ADULT_COPIES" =~ ^[0-9]+$ && "$ADULT_COPIES" -gt 0 ]] || { log "error: ADULT_COPIES must be a positive integer"; exit 2; }
 [[ -x /usr/bin/time ]] || { log "error: /usr/bin/time not found (apt-get install time)"; exit 1; }
 
 # --- 1. Python environment -----------------------------------------------------------------
@@ -195,7 +203,34 @@ run_size() {
     done
 }
 
-run_size "$ROWS"
+# Adult from ../shared repeated ADULT_COPIES times (header once): the anonymity check, streamed
+# and in memory, against the class sizes computed by DuckDB and pandas.
+run_anonymity() {
+    local adult="$REPO_ROOT/../shared/datasets/adult/adult.csv" file="$WORK/adult-x$ADULT_COPIES.csv"
+    [[ -f "$adult" ]] || { log "error: $adult not found (ANONYMITY needs ../shared)"; exit 1; }
+    if [[ ! -s "$file" ]]; then
+        GENERATED+=("$file")
+        { head -1 "$adult"; for ((i = 0; i < ADULT_COPIES; i++)); do tail -n +2 "$adult"; done; } > "$file"
+    fi
+    DATA="$file"
+    COLD_NOW="$COLD"
+    [[ "$COLD_NOW" == 1 ]] || cat "$DATA" > /dev/null
+    local rows=$(($(wc -l < "$DATA") - 1))
+    log "Adult x$ADULT_COPIES: $rows rows, $(du -h "$DATA" | cut -f1)"
+    local qi=sex,age,race,marital-status,education,native-country,workclass,occupation
+    local check=("$PK_BIN" anonymity check --data "$DATA" --qi "$qi" --sensitive salary-class --json --quiet)
+    for ((run = 1; run <= RUNS; run++)); do
+        log "Adult x$ADULT_COPIES, run $run of $RUNS"
+        # The check exits 1 when a requirement fails; none is given here, so 0 is expected.
+        measure "$rows" classes ours-stream "$run" -- "${check[@]}"
+        measure "$rows" classes ours-memory "$run" -- "${check[@]}" --memory-limit 8GiB
+        measure "$rows" classes duckdb "$run" -- "${PEER[@]}" --engine duckdb --query classes --data "$DATA"
+        measure "$rows" classes pandas "$run" -- "${PEER[@]}" --engine pandas --query classes --data "$DATA"
+    done
+}
+
+[[ "$ANONYMITY" == only ]] || run_size "$ROWS"
+[[ "$ANONYMITY" == 0 ]] || run_anonymity
 if [[ "$BIG" == 1 ]]; then
     # The big file goes as soon as it has been measured (unless KEEP=1 or it was not ours).
     run_size "$BIG_ROWS"

@@ -29,8 +29,16 @@ public struct EquivalenceClasses: Sendable, Equatable {
     ///   - threads: the number of cores to use (default: all active cores).
     /// - Complexity: O(n × q) expected time, O(n) extra memory.
     public init(columns: [EncodedColumn], threads: Int = ProcessorInfo.activeCores) {
-        quasiIdentifiers = columns.map(\.name)
-        let n = columns.first?.codes.count ?? 0
+        self.init(
+            names: columns.map(\.name), codes: columns.map(\.codes), cardinalities: columns.map(\.cardinality),
+            threads: threads)
+    }
+
+    /// Groups rows by `codes` (one array per quasi-identifier, equal lengths, each code below its
+    /// column's cardinality).
+    init(names: [String], codes columns: [[UInt32]], cardinalities: [Int], threads: Int) {
+        quasiIdentifiers = names
+        let n = columns.first?.count ?? 0
         rowCount = n
         if columns.isEmpty || n == 0 {
             classOfRow = [UInt32](repeating: 0, count: n)
@@ -47,18 +55,18 @@ public struct EquivalenceClasses: Sendable, Equatable {
             var parts: [(codes: [UInt32], cardinality: Int)] = []
             var product: UInt64 = UInt64(max(currentCardinality, 1))
             while next < columns.count {
-                let card = UInt64(max(columns[next].cardinality, 1))
+                let card = UInt64(max(cardinalities[next], 1))
                 let (p, overflow) = product.multipliedReportingOverflow(by: card)
                 if overflow || p >= (1 << 62) { break }
                 product = p
-                parts.append((columns[next].codes, Int(card)))
+                parts.append((columns[next], Int(card)))
                 next += 1
             }
             // The dense ids so far and the next column do not fit a mixed-radix key: pack them
             // as two 32-bit halves (both are below 2^32).
             let packPair = parts.isEmpty
             if packPair {
-                parts.append((columns[next].codes, columns[next].cardinality))
+                parts.append((columns[next], cardinalities[next]))
                 next += 1
             }
             var keys = [UInt64](repeating: 0, count: n)

@@ -208,7 +208,6 @@ extension Anonymiser {
         var columns = [StreamedValueCodes](repeating: StreamedValueCodes(), count: q)
         var translated = [[UInt32]](repeating: [], count: q)
         var translatedMissing = [UInt32?](repeating: nil, count: q)
-        var rowCodes: [UInt32] = []
         let stateLimit = options.memoryLimit / 2 - sample.bytes
         _ = try CSVReader.stream(
             file: file, options: options.csv, columns: sample.quasiIdentifiers, blockBytes: options.blockBytes,
@@ -220,33 +219,32 @@ extension Anonymiser {
             }, progress: options.progress
         ) { block in
             let n = block.rowCount
-            rowCodes.removeAll(keepingCapacity: true)
-            rowCodes.append(contentsOf: repeatElement(0, count: n * q))
-            try rowCodes.withUnsafeMutableBufferPointer { (out) throws(AnonymityError) in
-                for (i, name) in sample.quasiIdentifiers.enumerated() {
-                    try columns[i].encode(try block.anonymityColumn(name), into: out.baseAddress!, offset: i, stride: q)
-                    // Translate codes met for the first time; then every row's code.
-                    while translated[i].count < columns[i].distinctCount {
-                        let text = columns[i].text(ofStreamCode: UInt32(translated[i].count))
-                        translated[i].append(canonicalOfText[i][text] ?? noMatch)
-                    }
-                    for r in 0..<n {
-                        let code = out[r * q + i]
-                        if code == StreamedValueCodes.missing {
-                            if translatedMissing[i] == nil {
-                                translatedMissing[i] = canonicalOfText[i][EncodedColumn.missingText] ?? noMatch
-                            }
-                            out[r * q + i] = translatedMissing[i]!
-                        } else {
-                            out[r * q + i] = translated[i][Int(code)]
+            var codes = try StreamedValueCodes.encode(block, columns: sample.quasiIdentifiers, with: &columns)
+            for i in 0..<q {
+                // Translate codes met for the first time; then every row's code.
+                while translated[i].count < columns[i].distinctCount {
+                    let text = columns[i].text(ofStreamCode: UInt32(translated[i].count))
+                    translated[i].append(canonicalOfText[i][text] ?? noMatch)
+                }
+                if translatedMissing[i] == nil {
+                    translatedMissing[i] = canonicalOfText[i][EncodedColumn.missingText] ?? noMatch
+                }
+                let missing = translatedMissing[i]!
+                translated[i].withUnsafeBufferPointer { table in
+                    codes[i].withUnsafeMutableBufferPointer { column in
+                        for r in 0..<n {
+                            column[r] = column[r] == StreamedValueCodes.missing ? missing : table[Int(column[r])]
                         }
                     }
                 }
-                rows: for r in 0..<n {
-                    let row = out.baseAddress! + r * q
-                    for i in 0..<q where row[i] == noMatch { continue rows }
-                    if let id = canonicalTuples.find(row) { counts[id] += 1 }
+            }
+            rows: for r in 0..<n {
+                for i in 0..<q {
+                    let code = codes[i][r]
+                    if code == noMatch { continue rows }
+                    tuple[i] = code
                 }
+                if let id = tuple.withUnsafeBufferPointer({ canonicalTuples.find($0.baseAddress!) }) { counts[id] += 1 }
             }
             let bytes = columns.reduce(0) { $0 + $1.bytes } + translated.reduce(0) { $0 + $1.count * 4 }
             if bytes > stateLimit {

@@ -41,13 +41,11 @@ struct StreamedValueCodes {
     /// Approximate bytes held (for the memory limit).
     var bytes: Int { texts.reduce(0) { $0 + $1.utf8.count + 48 } + numberCodes.count * 28 + doubles.count * 8 }
 
-    /// Writes the stream code of each row of `column` to `out[offset + i × stride]`.
+    /// Writes the stream code of each row of `column` to `out[i]`.
     /// - Throws: ``AnonymityError/invalidArgument(name:reason:)`` when the column's type differs
     ///   from the earlier blocks' (the streaming reader widens and restarts instead, so this is a
     ///   misuse).
-    mutating func encode(
-        _ column: Column, into out: UnsafeMutablePointer<UInt32>, offset: Int, stride: Int
-    ) throws(AnonymityError) {
+    mutating func encode(_ column: Column, into out: UnsafeMutablePointer<UInt32>) throws(AnonymityError) {
         let n = column.count
         let blockKind: ColumnKind
         switch column.values {
@@ -72,7 +70,7 @@ struct StreamedValueCodes {
             blockMap.append(contentsOf: repeatElement(unmet, count: dictionary.count))
             for i in 0..<n {
                 if hasNulls && !column.isValid(i) {
-                    out[offset + i * stride] = Self.missing
+                    out[i] = Self.missing
                     continue
                 }
                 let local = Int(codes[i])
@@ -88,44 +86,43 @@ struct StreamedValueCodes {
                     }
                     blockMap[local] = code
                 }
-                out[offset + i * stride] = code
+                out[i] = code
             }
         case let .int64(values), let .timestamp(values):
-            encodeNumbers(n, column: column, hasNulls: hasNulls, out: out, offset: offset, stride: stride) {
+            encodeNumbers(n, column: column, hasNulls: hasNulls, out: out) {
                 UInt64(bitPattern: values[$0])
             }
         case let .date(values):
-            encodeNumbers(n, column: column, hasNulls: hasNulls, out: out, offset: offset, stride: stride) {
+            encodeNumbers(n, column: column, hasNulls: hasNulls, out: out) {
                 UInt64(bitPattern: Int64(values[$0]))
             }
         case let .float64(values):
             for i in 0..<n {
                 if hasNulls && !column.isValid(i) {
-                    out[offset + i * stride] = Self.missing
+                    out[i] = Self.missing
                     continue
                 }
                 let v = values[i]
                 let (code, inserted) = numberCodes.insert((v == 0 ? 0.0 : v).bitPattern)
                 if inserted { doubles.append(v) }
-                out[offset + i * stride] = code
+                out[i] = code
             }
         case let .bool(values):
             for i in 0..<n {
-                out[offset + i * stride] = hasNulls && !column.isValid(i) ? Self.missing : (values[i] ? 1 : 0)
+                out[i] = hasNulls && !column.isValid(i) ? Self.missing : (values[i] ? 1 : 0)
             }
         }
     }
 
     private mutating func encodeNumbers(
-        _ n: Int, column: Column, hasNulls: Bool, out: UnsafeMutablePointer<UInt32>, offset: Int, stride: Int,
-        key: (Int) -> UInt64
+        _ n: Int, column: Column, hasNulls: Bool, out: UnsafeMutablePointer<UInt32>, key: (Int) -> UInt64
     ) {
         for i in 0..<n {
             if hasNulls && !column.isValid(i) {
-                out[offset + i * stride] = Self.missing
+                out[i] = Self.missing
                 continue
             }
-            out[offset + i * stride] = numberCodes.insert(key(i)).id
+            out[i] = numberCodes.insert(key(i)).id
         }
     }
 
@@ -276,17 +273,51 @@ struct TupleTable {
     }
 }
 
+extension StreamedValueCodes {
+    /// Encodes the columns `names` of `block` with `codecs` (one per name, in order), columns on
+    /// all cores: one stream-code array per column.
+    static func encode(
+        _ block: Table, columns names: [String], with codecs: inout [StreamedValueCodes]
+    ) throws(AnonymityError) -> [[UInt32]] {
+        let n = block.rowCount
+        let columns = try names.map { (name) throws(AnonymityError) in try block.anonymityColumn(name) }
+        var outputs = [[UInt32]](repeating: [], count: names.count)
+        var failures = [AnonymityError?](repeating: nil, count: names.count)
+        codecs.withUnsafeMutableBufferPointer { codecs in
+            outputs.withUnsafeMutableBufferPointer { outputs in
+                failures.withUnsafeMutableBufferPointer { failures in
+                    ParallelChunks.forEach(names.count, parallel: n >= 16_384) { i in
+                        var out = [UInt32](repeating: 0, count: n)
+                        do throws(AnonymityError) {
+                            try out.withUnsafeMutableBufferPointer { (buffer) throws(AnonymityError) in
+                                try codecs[i].encode(columns[i], into: buffer.baseAddress!)
+                            }
+                        } catch {
+                            failures[i] = error
+                        }
+                        outputs[i] = out
+                    }
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        return outputs
+    }
+}
+
 /// Equivalence classes counted block by block, without one entry per row: for each class its
 /// quasi-identifier tuple, size and first row, and (with a sensitive attribute) the count of each
 /// sensitive value in it. Memory grows with the classes and distinct values, not the rows.
 ///
-/// Classes are numbered by their first row, as ``EquivalenceClasses`` numbers them, so the
-/// sizes, the sensitive counts and every report built on them equal the whole-table ones.
+/// Each block is grouped on all cores as a table is (``EquivalenceClasses``), and its classes
+/// are merged into the running ones by their tuples of stream codes. Classes are numbered by
+/// their first row, as ``EquivalenceClasses`` numbers them, so the sizes, the sensitive counts
+/// and every report built on them equal the whole-table ones.
 struct StreamedClassCounter {
     let quasiIdentifiers: [String]
     let sensitive: String?
-    private(set) var columns: [StreamedValueCodes]
-    private(set) var sensitiveCodes = StreamedValueCodes()
+    /// One codec per quasi-identifier, then the sensitive attribute's (when there is one).
+    private var codecs: [StreamedValueCodes]
     private(set) var classes: TupleTable
     private(set) var sizes: [Int] = []
     private(set) var firstRow: [Int] = []
@@ -294,21 +325,23 @@ struct StreamedClassCounter {
     private var pairs = GroupTable(expected: 1024)
     private var pairCounts: [Int] = []
     private(set) var rows = 0
-    /// Scratch: the block's rows' stream codes, row-major.
-    private var rowCodes: [UInt32] = []
-    private var rowSensitive: [UInt32] = []
 
     init(quasiIdentifiers: [String], sensitive: String?) {
         self.quasiIdentifiers = quasiIdentifiers
         self.sensitive = sensitive
-        columns = Array(repeating: StreamedValueCodes(), count: quasiIdentifiers.count)
+        codecs = Array(repeating: StreamedValueCodes(), count: quasiIdentifiers.count + (sensitive == nil ? 0 : 1))
         classes = TupleTable(width: quasiIdentifiers.count)
     }
+
+    /// The quasi-identifiers' codecs.
+    var columns: ArraySlice<StreamedValueCodes> { codecs[..<quasiIdentifiers.count] }
+    /// The sensitive attribute's codec.
+    private var sensitiveCodes: StreamedValueCodes { codecs[quasiIdentifiers.count] }
 
     /// Approximate bytes of the state (for the memory limit).
     var bytes: Int {
         classes.bytes + sizes.capacity * 16 + pairCounts.capacity * 8 + pairs.count * 28
-            + columns.reduce(0) { $0 + $1.bytes } + sensitiveCodes.bytes
+            + codecs.reduce(0) { $0 + $1.bytes }
     }
 
     /// Counts the rows of `block` (which holds the quasi-identifiers and the sensitive column).
@@ -316,45 +349,75 @@ struct StreamedClassCounter {
         let n = block.rowCount
         let q = quasiIdentifiers.count
         if n == 0 { return }
-        // The scratch buffers are moved out while the tables are updated (no overlapping access).
-        var codes = rowCodes
-        rowCodes = []
-        defer { rowCodes = codes }
-        codes.removeAll(keepingCapacity: true)
-        codes.append(contentsOf: repeatElement(0, count: n * q))
-        try codes.withUnsafeMutableBufferPointer { (out) throws(AnonymityError) in
-            for (i, name) in quasiIdentifiers.enumerated() {
-                try columns[i].encode(try block.anonymityColumn(name), into: out.baseAddress!, offset: i, stride: q)
+        var codes = try StreamedValueCodes.encode(
+            block, columns: quasiIdentifiers + (sensitive.map { [$0] } ?? []), with: &codecs)
+        // The block's classes on all cores: the missing value takes the slot after the values.
+        var cardinalities: [Int] = []
+        for i in 0..<q {
+            let missingSlot = UInt32(codecs[i].distinctCount)
+            codes[i].withUnsafeMutableBufferPointer { column in
+                for r in 0..<n where column[r] == StreamedValueCodes.missing { column[r] = missingSlot }
             }
+            cardinalities.append(Int(missingSlot) + 1)
         }
-        var valueCodes = rowSensitive
-        rowSensitive = []
-        defer { rowSensitive = valueCodes }
-        if let sensitive {
-            valueCodes.removeAll(keepingCapacity: true)
-            valueCodes.append(contentsOf: repeatElement(0, count: n))
-            try valueCodes.withUnsafeMutableBufferPointer { (out) throws(AnonymityError) in
-                try sensitiveCodes.encode(try block.anonymityColumn(sensitive), into: out.baseAddress!, offset: 0, stride: 1)
+        let local = EquivalenceClasses(
+            names: quasiIdentifiers, codes: Array(codes[..<q]), cardinalities: cardinalities,
+            threads: ProcessorInfo.activeCores)
+        // Merge: each block class by its tuple of stream codes (the missing value as such).
+        var globalOf = [Int](repeating: 0, count: local.count)
+        var tuple = [UInt32](repeating: 0, count: q)
+        for b in 0..<local.count {
+            let row = local.firstRow[b]
+            for i in 0..<q {
+                let code = codes[i][row]
+                tuple[i] = Int(code) == cardinalities[i] - 1 ? StreamedValueCodes.missing : code
             }
-        }
-        let start = rows
-        let hasSensitive = sensitive != nil
-        codes.withUnsafeBufferPointer { codes in
-            for r in 0..<n {
-                let (c, inserted) = classes.insert(codes.baseAddress! + r * q)
-                if inserted {
-                    sizes.append(0)
-                    firstRow.append(start + r)
-                }
-                sizes[c] += 1
-                if hasSensitive {
-                    let (p, new) = pairs.insert(UInt64(c) << 32 | UInt64(valueCodes[r]))
-                    if new { pairCounts.append(0) }
-                    pairCounts[Int(p)] += 1
-                }
+            let (g, inserted) = tuple.withUnsafeBufferPointer { classes.insert($0.baseAddress!) }
+            if inserted {
+                sizes.append(0)
+                firstRow.append(rows + row)
             }
+            sizes[g] += local.sizes[b]
+            globalOf[b] = g
         }
+        if sensitive != nil { countSensitive(codes[q], classOfRow: local.classOfRow, globalOf: globalOf) }
         rows += n
+    }
+
+    /// Adds the block's (class, sensitive value) counts: through a dense per-block histogram
+    /// when classes × values is at most the block's rows (no more memory than the codes), else
+    /// row by row.
+    private mutating func countSensitive(_ values: [UInt32], classOfRow: [UInt32], globalOf: [Int]) {
+        let m = codecs[quasiIdentifiers.count].distinctCount + 1
+        let missingSlot = m - 1
+        let n = values.count
+        if globalOf.count * m <= n {
+            var histogram = [Int32](repeating: 0, count: globalOf.count * m)
+            histogram.withUnsafeMutableBufferPointer { h in
+                values.withUnsafeBufferPointer { v in
+                    classOfRow.withUnsafeBufferPointer { c in
+                        for r in 0..<n {
+                            let value = v[r] == StreamedValueCodes.missing ? missingSlot : Int(v[r])
+                            h[Int(c[r]) * m + value] &+= 1
+                        }
+                    }
+                }
+            }
+            for b in 0..<globalOf.count {
+                for value in 0..<m where histogram[b * m + value] != 0 {
+                    let code = value == missingSlot ? StreamedValueCodes.missing : UInt32(value)
+                    add(pair: UInt64(globalOf[b]) << 32 | UInt64(code), count: Int(histogram[b * m + value]))
+                }
+            }
+        } else {
+            for r in 0..<n { add(pair: UInt64(globalOf[Int(classOfRow[r])]) << 32 | UInt64(values[r]), count: 1) }
+        }
+    }
+
+    private mutating func add(pair key: UInt64, count: Int) {
+        let (p, new) = pairs.insert(key)
+        if new { pairCounts.append(0) }
+        pairCounts[Int(p)] += count
     }
 
     /// The sensitive attribute's whole-column encoding and per-class counts (codes ascending
