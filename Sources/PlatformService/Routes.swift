@@ -349,9 +349,11 @@ extension PlatformService {
             throw ServiceError.noSuchAuthorisedDataset
         }
         let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
+        // Metered as the bytes of the registered file the table holds (cached or read now).
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: dataset)[.size] as? Int) ?? nil
         let released = try caller.ledger.release(
             query, over: table, mechanism: mechanism, parameters: parameters, operator: caller.name,
-            scenario: request.scenario, dataset: dataset)
+            scenario: request.scenario, dataset: dataset, bytesScanned: bytes)
         var document = ReleaseDocument(
             release: released.release, levels: query.statistic == .quantiles ? query.quantileLevels : nil)
         document.ledgerEntry = released.entryID

@@ -394,7 +394,7 @@ struct LedgerCommand: ParsableCommand {
                     printStatus(all.first { $0.id == output.id }!, at: time)
                     if let c = output.cost {
                         print(
-                            "  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, "
+                            "  cost: \(c.releases) releases, \(c.exports) exports, \(c.rowsScanned) rows scanned, \(c.bytesScanned) bytes scanned, "
                                 + String(format: "%.3f s CPU, ", c.cpuSeconds) + "\(c.bytesExported) bytes exported")
                     }
                 }
@@ -709,11 +709,11 @@ struct LedgerCommand: ParsableCommand {
                 }
                 print("operation report, \(report.period)")
                 print(
-                    "releases \(report.releases), exports \(report.exports), rows scanned \(report.rowsScanned), CPU \(String(format: "%.3f", report.cpuSeconds)) s, bytes exported \(report.bytesExported)"
+                    "releases \(report.releases), exports \(report.exports), rows scanned \(report.rowsScanned), bytes scanned \(report.bytesScanned), CPU \(String(format: "%.3f", report.cpuSeconds)) s, bytes exported \(report.bytesExported)"
                 )
                 for o in report.operators {
                     print(
-                        "  \(o.operator): \(o.releases) releases, \(o.exports) exports, \(o.rowsScanned) rows, \(String(format: "%.3f", o.cpuSeconds)) s CPU, \(o.bytesExported) B, \(o.refusals) refusals"
+                        "  \(o.operator): \(o.releases) releases, \(o.exports) exports, \(o.rowsScanned) rows, \(o.bytesScanned) B scanned, \(String(format: "%.3f", o.cpuSeconds)) s CPU, \(o.bytesExported) B, \(o.refusals) refusals"
                     )
                 }
             }
@@ -952,6 +952,7 @@ struct HistoryOutput: Encodable {
     let noise_scale: Double?
     let result_digest: String?
     let rows_scanned: Int64?
+    let bytes_scanned: Int64?
     let cpu_seconds: Double?
     let bytes_exported: Int64?
     let time: Date
@@ -970,6 +971,7 @@ struct HistoryOutput: Encodable {
         noise_scale = r.noiseScale
         result_digest = r.resultDigest
         rows_scanned = r.rowsScanned
+        bytes_scanned = r.bytesScanned
         cpu_seconds = r.cpuSeconds
         bytes_exported = r.bytesExported
         time = r.chargedAt
@@ -978,7 +980,7 @@ struct HistoryOutput: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, `operator`, scenario, dataset, query, epsilon, delta, rho, noise_scale, result_digest
-        case rows_scanned, cpu_seconds, bytes_exported, time, completed_at
+        case rows_scanned, bytes_scanned, cpu_seconds, bytes_exported, time, completed_at
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -996,6 +998,7 @@ struct HistoryOutput: Encodable {
         try c.encode(noise_scale, forKey: .noise_scale)
         try c.encode(result_digest, forKey: .result_digest)
         try c.encode(rows_scanned, forKey: .rows_scanned)
+        try c.encode(bytes_scanned, forKey: .bytes_scanned)
         try c.encode(cpu_seconds, forKey: .cpu_seconds)
         try c.encode(bytes_exported, forKey: .bytes_exported)
         try c.encode(time, forKey: .time)

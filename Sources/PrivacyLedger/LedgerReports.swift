@@ -139,6 +139,8 @@ public struct OperationReport: Sendable, Codable {
         public let exports: Int
         /// Rows scanned by its releases.
         public let rowsScanned: Int64
+        /// Bytes scanned by its releases (those over files).
+        public let bytesScanned: Int64
         /// CPU seconds metered.
         public let cpuSeconds: Double
         /// Bytes exported.
@@ -164,6 +166,8 @@ public struct OperationReport: Sendable, Codable {
     public let exports: Int
     /// Rows scanned by all operators.
     public let rowsScanned: Int64
+    /// Bytes scanned by all operators.
+    public let bytesScanned: Int64
     /// CPU seconds of all operators.
     public let cpuSeconds: Double
     /// Bytes exported by all operators.
@@ -183,6 +187,7 @@ public struct OperationReport: Sendable, Codable {
         releases = operators.reduce(0) { $0 + $1.releases }
         exports = operators.reduce(0) { $0 + $1.exports }
         rowsScanned = operators.reduce(0) { $0 + $1.rowsScanned }
+        bytesScanned = operators.reduce(0) { $0 + $1.bytesScanned }
         cpuSeconds = operators.reduce(0) { $0 + $1.cpuSeconds }
         bytesExported = operators.reduce(0) { $0 + $1.bytesExported }
         self.refusals = refusals
@@ -273,7 +278,8 @@ extension SQLiteLedger {
             for row in try db.rows(
                 sql: """
                     SELECT operator, sum(CASE WHEN kind = 'dp' THEN 1 ELSE 0 END) AS releases, sum(CASE WHEN kind = 'export' THEN 1 ELSE 0 END) AS exports,
-                           coalesce(sum(rows_scanned), 0) AS rows, coalesce(sum(cpu_seconds), 0) AS cpu,
+                           coalesce(sum(rows_scanned), 0) AS rows, coalesce(sum(bytes_scanned), 0) AS scanned,
+                           coalesce(sum(cpu_seconds), 0) AS cpu,
                            coalesce(sum(bytes_exported), 0) AS bytes
                     FROM releases WHERE charged_at >= ? AND charged_at < ? GROUP BY operator
                     """, arguments: [period.from.timeIntervalSince1970, period.to.timeIntervalSince1970])
@@ -281,7 +287,8 @@ extension SQLiteLedger {
                 let name: String = try row.ledgerValue("operator")
                 lines[name] = OperationReport.OperatorLine(
                     operator: name, releases: try row.ledgerValue("releases"), exports: try row.ledgerValue("exports"),
-                    rowsScanned: try row.ledgerValue("rows"), cpuSeconds: try row.ledgerValue("cpu"),
+                    rowsScanned: try row.ledgerValue("rows"), bytesScanned: try row.ledgerValue("scanned"),
+                    cpuSeconds: try row.ledgerValue("cpu"),
                     bytesExported: try row.ledgerValue("bytes"),
                     refusals: refusals.filter { $0.operator == name }.count)
             }
@@ -289,7 +296,7 @@ extension SQLiteLedger {
             for (name, count) in Dictionary(grouping: refusals, by: \.operator).mapValues(\.count)
             where lines[name] == nil {
                 lines[name] = OperationReport.OperatorLine(
-                    operator: name, releases: 0, exports: 0, rowsScanned: 0, cpuSeconds: 0, bytesExported: 0,
+                    operator: name, releases: 0, exports: 0, rowsScanned: 0, bytesScanned: 0, cpuSeconds: 0, bytesExported: 0,
                     refusals: count)
             }
             let active =

@@ -1,15 +1,22 @@
 import Foundation
 
 /// The ledger's schema in PostgreSQL: the SQLite ledger's tables after all its migrations
-/// (v1 … v8), in PostgreSQL's types — INTEGER → bigint, REAL → double precision, TEXT → text,
+/// (v1 … v9), in PostgreSQL's types — INTEGER → bigint, REAL → double precision, TEXT → text,
 /// `INTEGER PRIMARY KEY AUTOINCREMENT` → an identity column. Two additions: `ledger_lock`, the one
 /// row every write transaction locks first (SQLite's `BEGIN IMMEDIATE`, across every instance
 /// sharing the database), and a `rowid` identity on the two tables the ledger reads in
-/// insertion order (SQLite's implicit rowid). `ledger_schema` records the version; a later
-/// version adds migrations here.
+/// insertion order (SQLite's implicit rowid). `ledger_schema` records the version; ``upgrades``
+/// bring a database of an earlier version to this one when it is opened read-write.
 enum PostgresSchema {
     /// The version this code writes and reads.
-    static let version = "postgres-v1 (sqlite v1…v8)"
+    static let version = "postgres-v2 (sqlite v1…v9)"
+
+    /// The statements that bring a database of version `from` to the next, in order (never edit
+    /// a shipped one; add one).
+    static let upgrades: [(from: String, to: String, statements: [String])] = [
+        ("postgres-v1 (sqlite v1…v8)", "postgres-v2 (sqlite v1…v9)",
+         ["ALTER TABLE releases ADD COLUMN bytes_scanned bigint"]),
+    ]
 
     /// The reason of the ``PrivacyLedgerError/notALedger(path:reason:)`` for a database without
     /// a ledger schema (``SQLiteLedger/exists(at:)`` tells it from every other failure by it).
@@ -75,7 +82,7 @@ enum PostgresSchema {
             epsilon double precision, delta double precision, rho double precision, noise_scale double precision,
             result_digest text, rows_scanned bigint, cpu_seconds double precision, bytes_exported bigint,
             charged_at double precision NOT NULL, completed_at double precision,
-            rowid bigint GENERATED ALWAYS AS IDENTITY)
+            rowid bigint GENERATED ALWAYS AS IDENTITY, bytes_scanned bigint)
         """,
         "CREATE INDEX releases_by_authorisation ON releases(authorisation_id, charged_at)",
         """
@@ -122,7 +129,13 @@ enum PostgresSchema {
                 do {
                     try db.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [creationLock])
                     if try db.tableExists("ledger_schema") {
-                        let versions = try db.values(String.self, sql: "SELECT version FROM ledger_schema")
+                        var versions = try db.values(String.self, sql: "SELECT version FROM ledger_schema")
+                        // An earlier version is upgraded when the ledger is opened read-write.
+                        while !readOnly, versions.count == 1, let upgrade = upgrades.first(where: { $0.from == versions[0] }) {
+                            for statement in upgrade.statements { try db.execute(sql: statement, arguments: []) }
+                            try db.execute(sql: "UPDATE ledger_schema SET version = ?", arguments: [upgrade.to])
+                            versions = [upgrade.to]
+                        }
                         guard versions == [version] else {
                             throw PrivacyLedgerError.notALedger(
                                 path: storage.location,

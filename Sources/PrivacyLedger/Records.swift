@@ -191,6 +191,9 @@ public struct ReleaseRecord: Sendable, Hashable, Codable {
     public let resultDigest: String?
     /// Rows read to compute the release.
     public let rowsScanned: Int64?
+    /// Bytes read to compute the release (the size of the file scanned); `nil` for exports, for
+    /// releases over data given as a table, and for entries written before ledger schema v9.
+    public let bytesScanned: Int64?
     /// CPU seconds spent by the process computing the partial and the release.
     public let cpuSeconds: Double?
     /// Bytes that left (JSON of the release, or the exported file).
@@ -352,6 +355,8 @@ public struct CostSummary: Sendable, Hashable, Codable {
     public let exports: Int
     /// Rows read, summed.
     public let rowsScanned: Int64
+    /// Bytes read, summed (releases that recorded them).
+    public let bytesScanned: Int64
     /// CPU seconds, summed.
     public let cpuSeconds: Double
     /// Bytes that left the platform, summed.

@@ -25,6 +25,8 @@ struct ReleaseContext: Sendable {
     let query: String
     let parameters: String
     let rowsScanned: Int64?
+    /// Bytes read to compute the release (the size of the file scanned), if known.
+    var bytesScanned: Int64? = nil
     let cpuStart: Double?
 }
 
@@ -84,12 +86,14 @@ public struct AuthorisedBudget: BudgetStore {
 extension SQLiteLedger {
     /// **The release gate with the ledger**: refuses early (read-only) when the authorisation
     /// does not cover the query, computes the partial, then releases it through
-    /// ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``.
+    /// ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:bytesScanned:cpuStart:)``.
     ///
     /// - Parameters:
     ///   - query: the query (its columns are checked against the authorisation).
     ///   - table: the data.
     ///   - dataset: the dataset's registered name (``datasetName(forFile:)`` for a file).
+    ///   - bytesScanned: the size of the data `table` was read from (its file), for cost
+    ///     metering; `nil` when unknown.
     /// - Returns: the release and its ledger entry.
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused (nothing released or
     ///   charged then), or ``PrivacyLedgerError/release(_:)`` for a bad query.
@@ -97,11 +101,11 @@ extension SQLiteLedger {
     ///   and one for the outcome.
     public func release(
         _ query: DPQuery, over table: Tabular.Table, mechanism: NoiseMechanism, parameters: NoiseParameters,
-        operator op: String, scenario: String, dataset: String
+        operator op: String, scenario: String, dataset: String, bytesScanned: Int? = nil
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         try release(
             query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
-        ) { () throws(DifferentialPrivacyError) in (try query.partial(over: table), table.rowCount) }
+        ) { () throws(DifferentialPrivacyError) in (try query.partial(over: table), table.rowCount, bytesScanned) }
     }
 
     /// **The release gate with the ledger, over a file of any size**: as
@@ -134,7 +138,7 @@ extension SQLiteLedger {
             scanOptions.refusesDataDependentState = false
             do {
                 let scan = try query.partial(overFile: file, options: scanOptions)
-                return (scan.partial, scan.rows)
+                return (scan.partial, scan.rows, scan.bytes)
             } catch let error as DifferentialPrivacyError {
                 throw error
             } catch {
@@ -147,7 +151,7 @@ extension SQLiteLedger {
     private func release(
         _ query: DPQuery, mechanism: NoiseMechanism, parameters: NoiseParameters,
         operator op: String, scenario: String, dataset: String,
-        compute: () throws(DifferentialPrivacyError) -> (partial: QueryPartial, rows: Int)
+        compute: () throws(DifferentialPrivacyError) -> (partial: QueryPartial, rows: Int, bytes: Int?)
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
         // Early and read-only, so that an uncovered request does not make the platform scan the
@@ -155,7 +159,7 @@ extension SQLiteLedger {
         // here; the release of the partial records its own.
         let computed = try recordingRefusals(
             operator: op, scenario: scenario, dataset: dataset, request: query.releaseDescription
-        ) { () throws(PrivacyLedgerError) -> (partial: QueryPartial, rows: Int) in
+        ) { () throws(PrivacyLedgerError) -> (partial: QueryPartial, rows: Int, bytes: Int?) in
             _ = try checkAuthorisation(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
                 published: query.columnsPublished, form: ReleaseForm(query.statistic))
@@ -166,7 +170,7 @@ extension SQLiteLedger {
         }
         return try release(
             computed.partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-            dataset: dataset, rowsScanned: computed.rows, cpuStart: cpuStart)
+            dataset: dataset, rowsScanned: computed.rows, bytesScanned: computed.bytes, cpuStart: cpuStart)
     }
 
     /// The release gate for a partial computed elsewhere (merged from shards, say), charged to
@@ -177,28 +181,30 @@ extension SQLiteLedger {
     ///
     /// - Parameters:
     ///   - rowsScanned: rows read to compute the partial, for cost metering.
+    ///   - bytesScanned: bytes read to compute it (the size of the file scanned), likewise.
     ///   - cpuStart: ``processCPUSeconds()``-style start of the metered computation, if any.
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused (nothing released or
     ///   charged then), or ``PrivacyLedgerError/release(_:)`` for bad parameters.
     public func release(
         _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
         operator op: String, scenario: String, dataset: String, rowsScanned: Int? = nil,
-        cpuStart: Double? = nil
+        bytesScanned: Int? = nil, cpuStart: Double? = nil
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         try recordingRefusals(
             operator: op, scenario: scenario, dataset: dataset, request: partial.query.releaseDescription
         ) { () throws(PrivacyLedgerError) -> LedgeredRelease in
             try releaseRecordingNothing(
                 partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
-                dataset: dataset, rowsScanned: rowsScanned, cpuStart: cpuStart)
+                dataset: dataset, rowsScanned: rowsScanned, bytesScanned: bytesScanned, cpuStart: cpuStart)
         }
     }
 
-    /// The body of ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``,
+    /// The body of ``release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:bytesScanned:cpuStart:)``,
     /// whose caller records a refusal.
     private func releaseRecordingNothing(
         _ partial: QueryPartial, mechanism: NoiseMechanism, parameters: NoiseParameters,
-        operator op: String, scenario: String, dataset: String, rowsScanned: Int?, cpuStart: Double?
+        operator op: String, scenario: String, dataset: String, rowsScanned: Int?, bytesScanned: Int?,
+        cpuStart: Double?
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let query = partial.query
         let parametersJSON = try Self.json(
@@ -210,7 +216,8 @@ extension SQLiteLedger {
             context: ReleaseContext(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
                 published: query.columnsPublished, form: ReleaseForm(query.statistic), query: query.releaseDescription,
-                parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init), cpuStart: cpuStart),
+                parameters: parametersJSON, rowsScanned: rowsScanned.map(Int64.init),
+                bytesScanned: bytesScanned.map(Int64.init), cpuStart: cpuStart),
             recordsRefusals: false)
         var generator = try AuthorisedBudget.systemGenerator()
         let gated = try store.gatedRelease(partial, mechanism: mechanism, parameters: parameters, generator: &generator)
@@ -263,13 +270,13 @@ extension SQLiteLedger {
             try db.execute(
                 sql: """
                     INSERT INTO releases (id, kind, authorisation_id, operator, scenario, dataset, query, parameters, epsilon, delta, rho,
-                                          rows_scanned, charged_at)
-                    VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          rows_scanned, bytes_scanned, charged_at)
+                    VALUES (?, 'dp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     charge.id.uuidString, authorisation.id, context.operator, context.scenario, context.dataset,
                     context.query, context.parameters, epsilon, delta, rho, context.rowsScanned,
-                    time.timeIntervalSince1970,
+                    context.bytesScanned, time.timeIntervalSince1970,
                 ])
             try db.execute(
                 sql: "UPDATE authorisations SET accountant = ?, spent = ? WHERE id = ?",

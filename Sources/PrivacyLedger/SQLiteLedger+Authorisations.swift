@@ -305,7 +305,7 @@ extension SQLiteLedger {
             epsilon: try row.ledgerValue("epsilon"), delta: try row.ledgerValue("delta"),
             rho: try row.ledgerValue("rho"), noiseScale: try row.ledgerValue("noise_scale"),
             resultDigest: try row.ledgerValue("result_digest"), rowsScanned: try row.ledgerValue("rows_scanned"),
-            cpuSeconds: try row.ledgerValue("cpu_seconds"),
+            bytesScanned: try row.ledgerValue("bytes_scanned"), cpuSeconds: try row.ledgerValue("cpu_seconds"),
             bytesExported: try row.ledgerValue("bytes_exported"),
             chargedAt: Date(timeIntervalSince1970: try row.ledgerValue("charged_at")),
             completedAt: (try row.ledgerValue("completed_at", as: Double?.self)).map(Date.init(timeIntervalSince1970:)))
@@ -318,7 +318,7 @@ extension SQLiteLedger {
                 sql: """
                     SELECT SUM(CASE WHEN kind = 'dp' THEN 1 ELSE 0 END) AS releases,
                            SUM(CASE WHEN kind = 'export' THEN 1 ELSE 0 END) AS exports, SUM(rows_scanned) AS rows_scanned,
-                           SUM(cpu_seconds) AS cpu_seconds, SUM(bytes_exported) AS bytes_exported
+                           SUM(bytes_scanned) AS bytes_scanned, SUM(cpu_seconds) AS cpu_seconds, SUM(bytes_exported) AS bytes_exported
                     FROM releases WHERE authorisation_id = ?
                     """, arguments: [authorisationID])
             func total<Value: LedgerValueConvertible & ExpressibleByIntegerLiteral>(
@@ -328,7 +328,7 @@ extension SQLiteLedger {
             }
             return CostSummary(
                 releases: try total("releases"), exports: try total("exports"), rowsScanned: try total("rows_scanned"),
-                cpuSeconds: try total("cpu_seconds"), bytesExported: try total("bytes_exported"))
+                bytesScanned: try total("bytes_scanned"), cpuSeconds: try total("cpu_seconds"), bytesExported: try total("bytes_exported"))
         }
     }
 

@@ -373,6 +373,11 @@ public final class SQLiteLedger: Sendable {
         migrator.registerMigration("v8-request-nonce-time") { db in
             try db.execute(sql: "CREATE INDEX request_nonces_time ON request_nonces (time)")
         }
+        // v9: the bytes a release read (the size of the file scanned), for cost metering beside
+        // rows_scanned; NULL for older entries and for releases over data given as a table.
+        migrator.registerMigration("v9-bytes-scanned") { db in
+            try db.execute(sql: "ALTER TABLE releases ADD COLUMN bytes_scanned INTEGER")
+        }
         return migrator
     }
 

@@ -55,16 +55,16 @@ public enum LedgerReportPages {
         body +=
             "operators under \(report.authorisationsActive) authorisations over \(report.datasets) registered datasets; "
         body +=
-            "\(report.rowsScanned) rows scanned, \(number(report.cpuSeconds)) CPU seconds, \(report.bytesExported) bytes exported.</p>\n"
+            "\(report.rowsScanned) rows and \(report.bytesScanned) bytes scanned, \(number(report.cpuSeconds)) CPU seconds, \(report.bytesExported) bytes exported.</p>\n"
         body += "<h2>Per operator</h2>\n"
         body += table(
-            ["operator", "releases", "exports", "rows scanned", "CPU s", "bytes exported", "refusals"],
+            ["operator", "releases", "exports", "rows scanned", "bytes scanned", "CPU s", "bytes exported", "refusals"],
             report.operators.map {
                 [
-                    $0.operator, "\($0.releases)", "\($0.exports)", "\($0.rowsScanned)", number($0.cpuSeconds),
+                    $0.operator, "\($0.releases)", "\($0.exports)", "\($0.rowsScanned)", "\($0.bytesScanned)", number($0.cpuSeconds),
                     "\($0.bytesExported)", "\($0.refusals)",
                 ]
-            }, numeric: [1, 2, 3, 4, 5, 6])
+            }, numeric: [1, 2, 3, 4, 5, 6, 7])
         body += "<h2>Releases per operator</h2>\n"
         body += bars(report.operators.map { ($0.operator, Double($0.releases)) })
         body += "<h2>CPU seconds per operator (borne by the operator)</h2>\n"

@@ -414,7 +414,7 @@ package protocol ScenarioReleaser: Sendable {
 }
 
 /// The production releaser: every partial goes through
-/// ``PrivacyLedger/SQLiteLedger/release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:cpuStart:)``
+/// ``PrivacyLedger/SQLiteLedger/release(_:mechanism:parameters:operator:scenario:dataset:rowsScanned:bytesScanned:cpuStart:)``
 /// (authorisation checked and budget charged durably before noise).
 struct LedgerReleaser: ScenarioReleaser {
     let ledger: SQLiteLedger

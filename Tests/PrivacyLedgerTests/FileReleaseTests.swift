@@ -33,6 +33,8 @@ struct FileReleaseTests {
             parameters: .approximate(epsilon: 1, delta: 1e-6), operator: "op-1", scenario: "transport", dataset: "trips")
         let history = try ledger.history()
         #expect(history.count == 1 && history[0].rowsScanned == 20_000)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        #expect(history[0].bytesScanned == Int64(size))
         // Declared keys: their number is the query's, so the refusal tells nothing about the data.
         let declared = DPQuery.quantiles(of: "fare", levels: [0.5], clampedTo: 0...50)
             .grouped(by: "card", keys: .declared((0..<1_000).map(String.init)))
@@ -49,5 +51,55 @@ struct FileReleaseTests {
         #expect(try ledger.history().count == 1)
         let authorisation = try #require(try ledger.authorisation(operator: "op-1", scenario: "transport"))
         #expect(abs(authorisation.spent - released.release.epsilon!) < 1e-9)
+    }
+
+    @Test("bytes scanned: recorded per release and summed in the costs; a ledger from before schema v9 gains the column and still verifies",
+          arguments: ledgerBackends)
+    func bytesScannedAndMigration(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let clock = TestClock()
+        var ledger = try makeLedger(directory, clock: clock, budget: .pure(epsilon: 5), backend: backend)
+        let file = directory.file("trips.csv")
+        try (["fare,district,card"] + (0..<500).map { "\($0 % 40),Xihu,\($0)" }).joined(separator: "\n")
+            .appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let size = Int64(try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int))
+        let mean = DPQuery.mean(of: "fare", clampedTo: 0...50)
+        _ = try ledger.release(
+            mean, overFile: file, options: FileScanOptions(), mechanism: .laplace, parameters: .pure(epsilon: 1),
+            operator: "op-1", scenario: "transport", dataset: "trips")
+        // Over a table: the caller says how many bytes it came from, or nothing.
+        let table = try Table(csv: file)
+        _ = try ledger.release(
+            mean, over: table, mechanism: .laplace, parameters: .pure(epsilon: 1), operator: "op-1",
+            scenario: "transport", dataset: "trips", bytesScanned: 1_234)
+        _ = try ledger.release(
+            mean, over: table, mechanism: .laplace, parameters: .pure(epsilon: 1), operator: "op-1",
+            scenario: "transport", dataset: "trips")
+        #expect(try ledger.history().map(\.bytesScanned) == [size, 1_234, nil])
+        let authorisation = try #require(try ledger.authorisation(operator: "op-1", scenario: "transport"))
+        #expect(try ledger.costs(of: authorisation.id).bytesScanned == size + 1_234)
+
+        // The ledger as the previous version left it: no bytes_scanned column.
+        switch backend {
+        case .sqlite:
+            try tamper(ledger, "ALTER TABLE releases DROP COLUMN bytes_scanned")
+            try tamper(ledger, "DELETE FROM grdb_migrations WHERE identifier = 'v9-bytes-scanned'")
+        case .postgres:
+            try tamper(ledger, "ALTER TABLE releases DROP COLUMN bytes_scanned")
+            try tamper(ledger, "UPDATE ledger_schema SET version = 'postgres-v1 (sqlite v1…v8)'")
+        }
+        let location = ledger.path
+        // Read-only, an older ledger is refused (it is not migrated without write access).
+        let readOnly = Result { () throws(PrivacyLedgerError) in try SQLiteLedger(path: location, access: .readOnly) }
+        if case .success = readOnly { Issue.record("a read-only open of an older ledger should be refused") }
+        ledger = try SQLiteLedger(path: location, clock: { clock.now })
+        #expect(try ledger.history().map(\.bytesScanned) == [nil, nil, nil])
+        _ = try ledger.verifyAudit()
+        _ = try ledger.release(
+            mean, overFile: file, options: FileScanOptions(), mechanism: .laplace, parameters: .pure(epsilon: 1),
+            operator: "op-1", scenario: "transport", dataset: "trips")
+        #expect(try ledger.history().last?.bytesScanned == size)
+        _ = try ledger.verifyAudit()
     }
 }
