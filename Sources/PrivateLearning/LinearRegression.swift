@@ -98,18 +98,104 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
         releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LinearRegressionModel {
+        try validate(parameters)
+        let statistics = try sufficientStatistics(of: table)
+        return try release(statistics, parameters: parameters, budget: budget, releaser: &releaser)
+    }
+
+    /// Fits the model on a CSV file of any size, reading only the features and the label, block
+    /// by block within `options.memoryLimit`: the same model, bit for bit, as
+    /// ``fit(_:parameters:budget:)`` over the whole file loaded with the same noise — the
+    /// statistics are sums on the quantisation grid, exact in any order, so the blocks' sums
+    /// add up to the whole table's.
+    ///
+    /// The charge comes after the scan (a file that cannot be read, or a column that is not
+    /// numeric, costs nothing) and before any noise is drawn. The file's row count, checked
+    /// against ``maximumRows``, is public metadata of the dataset, as for a table.
+    ///
+    /// - Throws: as ``fit(_:parameters:budget:)``; ``PrivateLearningError/invalidParameter(name:value:reason:)``
+    ///   naming `data` for a file that cannot be read (the reader's typed error in the reason).
+    /// - Complexity: one streaming pass over the file (more if a column's type widens);
+    ///   memory O(limit + p²).
+    public func fit(
+        file: String, options: FileScanOptions = FileScanOptions(), parameters: NoiseParameters,
+        budget: some BudgetStore
+    ) throws(PrivateLearningError) -> LinearRegressionModel {
+        var releaser = SampledNoise(generator: try StatisticNoise.systemGenerator())
+        return try fit(file: file, options: options, parameters: parameters, budget: budget, releaser: &releaser)
+    }
+
+    /// ``fit(file:options:parameters:budget:)`` with a given releaser (tests inject an exact one).
+    func fit(
+        file: String, options: FileScanOptions, parameters: NoiseParameters, budget: some BudgetStore,
+        releaser: inout some StatisticReleaser
+    ) throws(PrivateLearningError) -> LinearRegressionModel {
+        try validate(parameters)
+        do { try options.validate() } catch { throw PrivateLearningError(error) }
+        var total: LinearSufficientStatistics?
+        var rows = 0
+        // A block's refusal waits for the end of the pass: a later block may widen a column and
+        // restart the read, and the whole-file fit sees the final types only.
+        var refusal: PrivateLearningError?
+        do {
+            rows = try CSVReader.stream(
+                file: file, options: options.csv, columns: features + [label], blockBytes: options.blockBytes,
+                restart: {
+                    total = nil
+                    refusal = nil
+                }, progress: options.progress
+            ) { block in
+                guard refusal == nil else { return }
+                do throws(PrivateLearningError) {
+                    // Validated as a table is; more rows than maximumRows in all is refused too.
+                    let part = try sufficientStatistics(of: block)
+                    total = total.map { $0.adding(part) } ?? part
+                } catch { refusal = error }
+            }
+        } catch {
+            throw .invalidParameter(name: "data", value: file, reason: "\(error)")
+        }
+        if let refusal { throw refusal }
+        guard rows <= maximumRows, let statistics = total else {
+            throw .invalidParameter(
+                name: "maximumRows", value: "\(maximumRows)",
+                reason:
+                    "the file (its size is public metadata) has \(rows) rows, more than this; raise the bound (it sets the quantisation grid)"
+            )
+        }
+        return try release(statistics, parameters: parameters, budget: budget, releaser: &releaser)
+    }
+
+    /// The checks on the parameters made before any data is read.
+    private func validate(_ parameters: NoiseParameters) throws(PrivateLearningError) {
         do { try parameters.validate(for: mechanism) } catch { throw PrivateLearningError(error) }
         if let ridge, !(ridge.isFinite && ridge >= 0) {
             throw .invalidParameter(name: "ridge", value: "\(ridge)", reason: "must be finite and ≥ 0")
         }
+    }
+
+    /// Validates the columns and bounds of `table` and computes its exact statistics.
+    func sufficientStatistics(of table: Table) throws(PrivateLearningError) -> LinearSufficientStatistics {
         let matrix = try DesignMatrix.prepare(
             table: table, features: features, label: label, bounds: featureBounds,
             labelKind: .bounded(labelBounds), maximumRows: maximumRows)
-        let p = matrix.parameters, c = matrix.squaredNormBound, s = matrix.absoluteSumBound
+        let (gram, moment) = BLASKernels.streamedStatistics(matrix)
+        return LinearSufficientStatistics(
+            gram: gram, moment: moment, parameters: matrix.parameters, squaredNormBound: matrix.squaredNormBound,
+            absoluteSumBound: matrix.absoluteSumBound, gridBits: matrix.gridBits, scaling: matrix.scaling)
+    }
+
+    /// Charges `budget`, then releases the noisy statistics and solves: steps 4 to 6 above.
+    private func release(
+        _ statistics: LinearSufficientStatistics, parameters: NoiseParameters, budget: some BudgetStore,
+        releaser: inout some StatisticReleaser
+    ) throws(PrivateLearningError) -> LinearRegressionModel {
+        let p = statistics.parameters, c = statistics.squaredNormBound, s = statistics.absoluteSumBound
+        let gridBits = statistics.gridBits
         let l2 = ((c * c + c) / 2 + c).squareRoot()
         let l1 = (s * s + c) / 2 + s
         let noise = try StatisticNoise(
-            mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: matrix.gridBits)
+            mechanism: mechanism, parameters: parameters, l1: l1, l2: l2, gridBits: gridBits)
         let stated = try StatisticNoise.stated(mechanism: mechanism, parameters: parameters)
         // The gate's order: the charge is committed before any noise is drawn.
         let request: ChargeRequest
@@ -122,18 +208,18 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         } catch { throw PrivateLearningError(error) }
         do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
-        // Exact statistics, then noise on the upper triangle and on Xᵀy.
-        let (gram, moment) = BLASKernels.streamedStatistics(matrix)
+        // Noise on the upper triangle of the exact XᵀX and on Xᵀy.
+        let gram = statistics.gram, moment = statistics.moment
         var noisyGram = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
-                let value = releaser.release(gram[column * p + row], gridBits: matrix.gridBits, under: noise)
+                let value = releaser.release(gram[column * p + row], gridBits: gridBits, under: noise)
                 noisyGram[column * p + row] = value
                 noisyGram[row * p + column] = value
             }
         }
         let noisyMoment = moment.map {
-            releaser.release($0, gridBits: matrix.gridBits, under: noise)
+            releaser.release($0, gridBits: gridBits, under: noise)
         }
 
         // Regularised solve with an eigenvalue floor.
@@ -158,14 +244,36 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         var coefficients = [Double](repeating: 0, count: features.count)
         var interceptZ = theta[p - 1]
         for j in 0..<features.count {
-            coefficients[j] = labelHalf * theta[j] * matrix.scaling.scale[j]
-            interceptZ += theta[j] * matrix.scaling.offset[j]
+            coefficients[j] = labelHalf * theta[j] * statistics.scaling.scale[j]
+            interceptZ += theta[j] * statistics.scaling.offset[j]
         }
         return LinearRegressionModel(
             features: features, label: label, coefficients: coefficients,
             intercept: labelHalf * interceptZ + labelMiddle,
             mechanism: mechanism, stated: stated, mechanismEvent: noise.noise.event, noiseScale: noise.scale,
             ridge: lambda, flooredEigenvalues: solver.flooredCount)
+    }
+}
+
+/// The exact Z̃ᵀZ̃ and Z̃ᵀy of a fit (sums of products on the quantisation grid: adding two
+/// tables' statistics gives their union's, exactly) and the data-independent facts the noise
+/// needs.
+struct LinearSufficientStatistics {
+    var gram: [Double]
+    var moment: [Double]
+    var parameters: Int
+    var squaredNormBound: Double
+    var absoluteSumBound: Double
+    var gridBits: Int
+    var scaling: FeatureScaling
+
+    /// The statistics of both tables' rows (exact: every sum is an integer number of grid units
+    /// below 2^53 while the rows stay within `maximumRows`).
+    func adding(_ other: LinearSufficientStatistics) -> LinearSufficientStatistics {
+        var sum = self
+        for i in gram.indices { sum.gram[i] += other.gram[i] }
+        for i in moment.indices { sum.moment[i] += other.moment[i] }
+        return sum
     }
 }
 
