@@ -1,4 +1,6 @@
 public import DifferentialPrivacy
+import Crypto
+import SecureRandom
 import Foundation
 public import Tabular
 #if canImport(Glibc)
@@ -105,7 +107,11 @@ extension SQLiteLedger {
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         try release(
             query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
-        ) { () throws(DifferentialPrivacyError) in (try query.partial(over: table), table.rowCount, bytesScanned) }
+        ) { () throws(PrivacyLedgerError) in
+            do throws(DifferentialPrivacyError) {
+                return (try query.partial(over: table), table.rowCount, bytesScanned)
+            } catch { throw .release(error) }
+        }
     }
 
     /// **The release gate with the ledger, over a file of any size**: as
@@ -118,6 +124,16 @@ extension SQLiteLedger {
     /// would tell something about the data without noise: it may exceed the limit instead
     /// (``DifferentialPrivacy/FileScanOptions/refusesDataDependentState``).
     ///
+    /// **The file is the registered one.** When `dataset` has a registered SHA-256 (registered
+    /// from its file), the bytes the scan parses are hashed as they are read and compared with
+    /// it before anything is charged: a file changed since its registration — even while it is
+    /// read — is refused with ``PrivacyLedgerError/datasetChanged(dataset:registered:found:)``
+    /// (recorded), and the file is read once, not once to check and again to compute.
+    ///
+    /// - Parameters:
+    ///   - requiresDigest: refuse with ``PrivacyLedgerError/unknownDataset(dataset:)`` (recorded,
+    ///     before the file is read) when `dataset` has no registered digest. The CLI sets it: a
+    ///     file it reads for an operator must be one a steward registered from its content.
     /// - Throws: ``PrivacyLedgerError`` naming the rule that refused;
     ///   ``PrivacyLedgerError/release(_:)`` for a bad query, a memory limit too small, or a
     ///   file that cannot be read as CSV (the reader's message names the line and column, never
@@ -127,23 +143,35 @@ extension SQLiteLedger {
     ///   outcome.
     public func release(
         _ query: DPQuery, overFile file: String, options: FileScanOptions, mechanism: NoiseMechanism,
-        parameters: NoiseParameters, operator op: String, scenario: String, dataset: String
+        parameters: NoiseParameters, operator op: String, scenario: String, dataset: String,
+        requiresDigest: Bool = false
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         try release(
             query, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario, dataset: dataset
-        ) { () throws(DifferentialPrivacyError) in
+        ) { () throws(PrivacyLedgerError) in
+            let registered = try registeredDigest(of: dataset)
+            if requiresDigest && registered == nil { throw .unknownDataset(dataset: dataset) }
             // Never refuse on what the data hold: that refusal would be an output without noise
             // (whether a fresh key pushes the key set over the operator's chosen limit).
             var scanOptions = options
             scanOptions.refusesDataDependentState = false
-            do {
-                let scan = try query.partial(overFile: file, options: scanOptions)
-                return (scan.partial, scan.rows, scan.bytes)
-            } catch let error as DifferentialPrivacyError {
-                throw error
-            } catch {
-                throw .invalidParameter(name: "data", value: file, reason: "\(error)")
+            let hasher = registered.map { _ in StreamingDigest() }
+            if let hasher {
+                scanOptions.onRead = { hasher.update($0) }
+                scanOptions.onRestart = { hasher.reset() }
             }
+            let scan: FileScanResult
+            do {
+                scan = try query.partial(overFile: file, options: scanOptions)
+            } catch let error as DifferentialPrivacyError {
+                throw .release(error)
+            } catch {
+                throw .release(.invalidParameter(name: "data", value: file, reason: "\(error)"))
+            }
+            if let registered, let found = hasher?.hex, found != registered {
+                throw .datasetChanged(dataset: dataset, registered: registered, found: found)
+            }
+            return (scan.partial, scan.rows, scan.bytes)
         }
     }
 
@@ -151,7 +179,7 @@ extension SQLiteLedger {
     private func release(
         _ query: DPQuery, mechanism: NoiseMechanism, parameters: NoiseParameters,
         operator op: String, scenario: String, dataset: String,
-        compute: () throws(DifferentialPrivacyError) -> (partial: QueryPartial, rows: Int, bytes: Int?)
+        compute: () throws(PrivacyLedgerError) -> (partial: QueryPartial, rows: Int, bytes: Int?)
     ) throws(PrivacyLedgerError) -> LedgeredRelease {
         let cpuStart = processCPUSeconds()
         // Early and read-only, so that an uncovered request does not make the platform scan the
@@ -163,10 +191,8 @@ extension SQLiteLedger {
             _ = try checkAuthorisation(
                 operator: op, scenario: scenario, dataset: dataset, columns: query.columnsRead,
                 published: query.columnsPublished, form: ReleaseForm(query.statistic))
-            do throws(DifferentialPrivacyError) {
-                try query.validate()
-                return try compute()
-            } catch { throw .release(error) }
+            do throws(DifferentialPrivacyError) { try query.validate() } catch { throw .release(error) }
+            return try compute()
         }
         return try release(
             computed.partial, mechanism: mechanism, parameters: parameters, operator: op, scenario: scenario,
@@ -374,4 +400,15 @@ extension SQLiteLedger {
                 parameters: "{}", rowsScanned: nil, cpuStart: processCPUSeconds()),
             recordsRefusals: true)
     }
+}
+
+/// A SHA-256 fed from a scan's reading thread and read after it (``FileScanOptions/onRead``).
+final class StreamingDigest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasher = SHA256()
+
+    func update(_ bytes: UnsafeRawBufferPointer) { lock.withLock { hasher.update(bufferPointer: bytes) } }
+    func reset() { lock.withLock { hasher = SHA256() } }
+    /// The digest of the bytes since the last reset, in hex.
+    var hex: String { lock.withLock { Hexadecimal.encode(hasher.finalize()) } }
 }

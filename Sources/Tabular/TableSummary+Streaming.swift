@@ -16,7 +16,7 @@ extension TableSummary {
     /// Summarises a CSV file of any size in bounded memory: the same statistics, bit for bit,
     /// as ``Table/summary()`` over the file loaded whole.
     ///
-    /// The file is streamed in blocks (``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:_:)``)
+    /// The file is streamed in blocks (``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:onRead:_:)``)
     /// and every statistic is accumulated across blocks in file order, so each floating-point
     /// sum adds the same values in the same order as the whole-file summary. The standard
     /// deviation needs the mean first: a second pass sums the squared deviations (two more
@@ -31,7 +31,7 @@ extension TableSummary {
     ///     64 per value, plus its UTF-8 bytes + 32 when longer than 15). Beyond it, the column
     ///     with the most distinct values stops counting them: its `distinct` and `top` are
     ///     `nil` and its `notes` say why (the other statistics are unaffected).
-    ///   - progress: as for ``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:_:)``.
+    ///   - progress: as for ``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:onRead:_:)``.
     /// - Throws: ``TabularError`` as the reader's.
     /// - Complexity: O(bytes × passes); memory O(blockBytes + distinct values).
     public static func summarising(

@@ -1,4 +1,4 @@
-import DifferentialPrivacy
+@testable import DifferentialPrivacy
 import Foundation
 import _TestSupport
 @testable import PrivacyLedger
@@ -101,5 +101,62 @@ struct FileReleaseTests {
             operator: "op-1", scenario: "transport", dataset: "trips")
         #expect(try ledger.history().last?.bytesScanned == size)
         _ = try ledger.verifyAudit()
+    }
+
+    @Test("the bytes parsed are checked against the registered digest before the charge: one read, no window",
+          arguments: ledgerBackends)
+    func digestCheckedWhileScanning(backend: LedgerBackend) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let ledger = try makeLedger(directory, clock: TestClock(), budget: .pure(epsilon: 5), backend: backend)
+        let file = directory.file("cards.csv")
+        // card_id looks like integers until the last rows: a small-block scan widens it and
+        // starts again, and the digest must start again with it.
+        var lines = ["fare,card_id"] + (0..<3_000).map { "\($0 % 40),\($0)" }
+        lines.append("7,C-1")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try ledger.registerFile(file, columns: ["fare", "card_id"], actor: "steward")
+        let name = SQLiteLedger.datasetName(forFile: file)
+        try ledger.grant(
+            operator: "op-2", scenario: "cards", budget: .pure(epsilon: 5), dataset: name, columns: ["fare", "card_id"],
+            validDays: 30)
+        var small = FileScanOptions()
+        small.blockBytesForTesting = 4 << 10
+        let queries = [
+            DPQuery.count().grouped(by: "card_id", keys: .declared(["1", "2"])),  // widens: two passes
+            DPQuery.sum(of: "fare", clampedTo: 0...40).boundingContributions(privacyUnit: "card_id", maxContributionsPerPartition: 2),  // whole load
+        ]
+        for query in queries {
+            _ = try ledger.release(
+                query, overFile: file, options: small, mechanism: .laplace, parameters: .pure(epsilon: 1),
+                operator: "op-2", scenario: "cards", dataset: name, requiresDigest: true)
+        }
+        #expect(try ledger.history(operator: "op-2").count == 2)
+        // A changed file is refused before any charge, and the refusal is on record.
+        lines[1] = "39,0"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let changed = Result { () throws(PrivacyLedgerError) in
+            try ledger.release(
+                queries[0], overFile: file, options: small, mechanism: .laplace, parameters: .pure(epsilon: 1),
+                operator: "op-2", scenario: "cards", dataset: name, requiresDigest: true)
+        }
+        switch changed {
+        case .failure(.datasetChanged): break
+        case let .failure(error): Issue.record("unexpected \(error)")
+        case .success: Issue.record("a changed file was released")
+        }
+        #expect(try ledger.history(operator: "op-2").count == 2)
+        #expect(try ledger.refusals(operator: "op-2").last?.rule == "dataset-changed")
+        // A dataset registered without a file digest: refused when the caller requires one.
+        let unregistered = Result { () throws(PrivacyLedgerError) in
+            try ledger.release(
+                DPQuery.count(), overFile: file, options: small, mechanism: .laplace, parameters: .pure(epsilon: 1),
+                operator: "op-1", scenario: "transport", dataset: "trips", requiresDigest: true)
+        }
+        switch unregistered {
+        case .failure(.unknownDataset): break
+        case let .failure(error): Issue.record("unexpected \(error)")
+        case .success: Issue.record("released without a registered digest")
+        }
     }
 }

@@ -20,6 +20,14 @@ public struct FileScanOptions: Sendable {
     public var workDirectory: String?
     /// Called after each block read, with the bytes and rows read so far.
     public var progress: (@Sendable (CSVProgress) -> Void)?
+    /// Called with every chunk of the file's bytes as the scan reads them, in order, each byte
+    /// once per pass; ``onRestart`` is called before a pass starts again from the first byte (a
+    /// column was widened). The bytes seen by the last pass are exactly the bytes the partial was
+    /// computed from: the ledger hashes them to check the file against its registered digest
+    /// without reading it twice. Spill files are not the source and are not passed.
+    public var onRead: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+    /// Called before the scan reads the file again from its first byte (see ``onRead``).
+    public var onRestart: (@Sendable () -> Void)?
     /// Whether state whose size depends on the data (keys found by partition selection, the
     /// rows of the units in one spill bucket) is refused when it outgrows the limit (`true`,
     /// the default, for a steward's own files), or allowed to exceed it (`false`).
@@ -128,7 +136,7 @@ extension DPQuery {
 
         if contribution.privacyUnit != nil {
             if bytes <= options.inMemoryUnitBytes {
-                let table = try CSVReader.load(file: path, options: options.csv, columns: columns).table
+                let table = try Self.loadWhole(path, options: options, columns: columns)
                 options.progress?(CSVProgress(bytesRead: bytes, totalBytes: bytes, rows: table.rowCount, pass: 1))
                 let partial = try partial(over: table)
                 try checkKeys(partial.keys.count)
@@ -145,7 +153,8 @@ extension DPQuery {
             restart: {
                 total = nil
                 deferred = DeferredRefusal()
-            }, progress: options.progress
+                options.onRestart?()
+            }, progress: options.progress, onRead: options.onRead
         ) { block in
             try deferred.attempt {
                 let part = try partial(over: block, chunkCount: cores)
@@ -201,7 +210,8 @@ extension DPQuery {
             restart: {
                 spill = try HashPartitionSpill(directory: options.workDirectory, buckets: buckets, keyColumn: unit)
                 deferred = DeferredRefusal()
-            }, progress: options.progress
+                options.onRestart?()
+            }, progress: options.progress, onRead: options.onRead
         ) { block in try deferred.attempt { try spill.append(block) } }
         try deferred.throwIfAny()
         var total: QueryPartial?
@@ -219,6 +229,33 @@ extension DPQuery {
         // but an empty total would be a bug: fail loudly rather than release nothing.
         guard let total else { preconditionFailure("a spilled scan of \(rows) rows produced no partial") }
         return FileScanResult(partial: total, rows: rows, bytes: bytes, spillBuckets: buckets)
+    }
+
+    /// The file loaded whole (projected). Mapped, unless ``FileScanOptions/onRead`` must see the
+    /// bytes: then read into memory first, so the bytes parsed are the bytes it saw (a mapped file
+    /// could change between the two).
+    static func loadWhole(_ path: String, options: FileScanOptions, columns: [String]) throws -> Table {
+        guard let onRead = options.onRead else {
+            return try CSVReader.load(file: path, options: options.csv, columns: columns).table
+        }
+        let descriptor = open(path, O_RDONLY)
+        if descriptor < 0 { throw TabularError.io(file: path, reason: String(cString: strerror(errno))) }
+        defer { _ = close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw TabularError.io(file: path, reason: String(cString: strerror(errno)))
+            }
+            if got == 0 { break }
+            chunk.withUnsafeBytes { onRead(UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+            bytes.append(contentsOf: chunk[..<got])
+        }
+        return try bytes.withUnsafeBufferPointer { buffer in
+            try CSVReader.load(bytes: buffer, name: path, options: options.csv, columns: columns).table
+        }
     }
 
     static func fileSize(_ path: String) throws -> Int {

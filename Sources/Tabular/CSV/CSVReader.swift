@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Where a streaming read (``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:_:)``)
+/// Where a streaming read (``CSVReader/stream(file:schema:options:columns:blockBytes:restart:progress:onRead:_:)``)
 /// has got to.
 public struct CSVProgress: Sendable, Equatable {
     /// Bytes of the file consumed so far in this pass (whole records only).
@@ -143,6 +143,9 @@ public enum CSVReader {
     ///   - blockBytes: the read buffer's size (the memory of one batch is proportional to it).
     ///   - restart: called before the read starts again after a widening; `nil` makes a misfit an error.
     ///   - progress: called after each batch with the bytes and rows read so far.
+    ///   - onRead: called with every chunk of the file's bytes as it is read, in order, each
+    ///     byte once per pass (a pass that widens stops early; `restart` is called before the
+    ///     next starts from the first byte). For a digest of exactly the bytes parsed.
     /// - Returns: the total number of data rows.
     /// - Throws: ``TabularError`` naming the file, line and column at fault (errors from `body`,
     ///   `restart` and `progress` pass through).
@@ -151,7 +154,8 @@ public enum CSVReader {
     public static func stream(
         file: String, schema: Schema? = nil, options: CSVOptions = CSVOptions(), columns: [String]? = nil,
         blockBytes: Int = 64 << 20, restart: (() throws -> Void)? = nil,
-        progress: ((CSVProgress) -> Void)? = nil, _ body: (Table) throws -> Void
+        progress: ((CSVProgress) -> Void)? = nil, onRead: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        _ body: (Table) throws -> Void
     ) throws -> Int {
         try options.validate()
         guard blockBytes >= 1 else {
@@ -173,7 +177,7 @@ public enum CSVReader {
             passes += 1
             let outcome = try streamPass(
                 descriptor: descriptor, file: file, schema: schema, options: options, columns: columns,
-                buffer: &buffer, capacity: &capacity, modes: &modes, widening: restart != nil,
+                buffer: &buffer, capacity: &capacity, modes: &modes, widening: restart != nil, onRead: onRead,
                 report: { bytes, rows in
                     progress?(CSVProgress(bytesRead: bytes, totalBytes: totalBytes, rows: rows, pass: passes))
                 }, body)
@@ -197,13 +201,14 @@ public enum CSVReader {
         case widened
     }
 
-    /// One pass of ``stream(file:schema:options:columns:blockBytes:restart:progress:_:)`` from
+    /// One pass of ``stream(file:schema:options:columns:blockBytes:restart:progress:onRead:_:)`` from
     /// the start of the file. `modes` is empty on the first pass (planned from the first block)
     /// and keeps the widened modes for the next.
     private static func streamPass(
         descriptor: Int32, file: String, schema: Schema?, options: CSVOptions, columns: [String]?,
         buffer: inout UnsafeMutablePointer<UInt8>, capacity: inout Int, modes: inout [ColumnBuilder.Mode],
-        widening: Bool, report: (Int, Int) -> Void, _ body: (Table) throws -> Void
+        widening: Bool, onRead: ((UnsafeRawBufferPointer) -> Void)?, report: (Int, Int) -> Void,
+        _ body: (Table) throws -> Void
     ) throws -> PassOutcome {
         var filled = 0
         var atEOF = false
@@ -220,7 +225,12 @@ public enum CSVReader {
                     if errno == EINTR { continue }
                     throw TabularError.io(file: file, reason: String(cString: strerror(errno)))
                 }
-                if got == 0 { atEOF = true } else { filled += got }
+                if got == 0 {
+                    atEOF = true
+                } else {
+                    onRead?(UnsafeRawBufferPointer(start: buffer + filled, count: got))
+                    filled += got
+                }
                 fileOffset += max(got, 0)
             }
             // Ask the kernel to read the next block while this one is parsed (a file not in the
