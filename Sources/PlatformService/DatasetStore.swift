@@ -97,6 +97,9 @@ final class DatasetStore: Sendable {
         }
     }
 
+    /// The ledger names of the datasets whose tables are held in memory.
+    var cachedDatasets: [String] { cache.withLockedValue { Array($0.keys) } }
+
     /// The table of the dataset whose ledger name is `path`, as registered with `digest`.
     ///
     /// - Throws: ``PrivacyLedgerError/datasetChanged(dataset:registered:found:)`` when the file

@@ -1,3 +1,4 @@
+import DifferentialPrivacy
 public import Foundation
 public import Hummingbird
 import HummingbirdCore
@@ -24,6 +25,12 @@ public struct ServiceConfiguration: Sendable {
     public var maximumUpload: Int = 1 << 30
     /// The largest JSON request body, in bytes (default 1 MiB).
     public var maximumRequest: Int = 1 << 20
+    /// The memory one DP release may use to scan its dataset, in bytes (default 256 MiB, at
+    /// least 16 MiB). A dataset whose file is larger than a quarter of it is not loaded into the
+    /// table cache: its releases stream the file within this limit
+    /// (``PrivacyLedger/SQLiteLedger/release(_:overFile:options:mechanism:parameters:operator:scenario:dataset:requiresDigest:)``),
+    /// checking the registered digest on the bytes they parse.
+    public var memoryLimit: Int = FileScanOptions.defaultMemoryLimit
     /// HTTPS: the service's certificate chain and private key (PEM files); `nil` serves plain
     /// HTTP (loopback, or behind the platform's own TLS terminator).
     public var tls: TLSFiles?
@@ -111,6 +118,10 @@ public final class PlatformService: Sendable {
     ///
     /// - Throws: ``ServiceError`` (rule `configuration`) naming what is missing.
     public init(ledger: SQLiteLedger, configuration: ServiceConfiguration, logger: Logger? = nil) throws {
+        guard configuration.memoryLimit >= FileScanOptions.minimumMemoryLimit else {
+            throw ServiceError(
+                .internalServerError, rule: "configuration", "the memory limit must be at least 16 MiB")
+        }
         guard try ledger.requiresSignedRequests() else {
             throw ServiceError(
                 .internalServerError, rule: "configuration",

@@ -348,12 +348,24 @@ extension PlatformService {
         guard let digest = try ledger.registeredDigest(of: dataset) else {
             throw ServiceError.noSuchAuthorisedDataset
         }
-        let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
-        // Metered as the bytes of the registered file the table holds (cached or read now).
         let bytes = (try? FileManager.default.attributesOfItem(atPath: dataset)[.size] as? Int) ?? nil
-        let released = try caller.ledger.release(
-            query, over: table, mechanism: mechanism, parameters: parameters, operator: caller.name,
-            scenario: request.scenario, dataset: dataset, bytesScanned: bytes)
+        let released: LedgeredRelease
+        if let bytes, bytes > configuration.memoryLimit / 4 {
+            // Larger than a quarter of the memory limit: streamed, never cached; the gate hashes
+            // the bytes it parses and compares them with the registered digest before the charge.
+            let options = FileScanOptions(
+                csv: CSVOptions(separator: try CSVReader.guessSeparator(ofFile: dataset)),
+                memoryLimit: configuration.memoryLimit)
+            released = try caller.ledger.release(
+                query, overFile: dataset, options: options, mechanism: mechanism, parameters: parameters,
+                operator: caller.name, scenario: request.scenario, dataset: dataset, requiresDigest: true)
+        } else {
+            let table = try loadVerified(dataset, digest: digest, caller: caller, scenario: request.scenario)
+            // Metered as the bytes of the registered file the table holds (cached or read now).
+            released = try caller.ledger.release(
+                query, over: table, mechanism: mechanism, parameters: parameters, operator: caller.name,
+                scenario: request.scenario, dataset: dataset, bytesScanned: bytes)
+        }
         var document = ReleaseDocument(
             release: released.release, levels: query.statistic == .quantiles ? query.quantileLevels : nil)
         document.ledgerEntry = released.entryID

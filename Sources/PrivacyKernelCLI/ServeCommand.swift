@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The largest dataset upload, in MiB.")
     var maxUploadMib: Int = 1024
 
+    @Option(
+        help:
+            "Memory one DP release may use to scan its dataset (e.g. 256MiB, 1GiB; at least 16MiB). Datasets larger than a quarter of it are streamed, never cached."
+    )
+    var memoryLimit: String = "256MiB"
+
     @Option(help: "Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.")
     var tlsCert: String?
 
@@ -47,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65536).contains(maxUploadMib) else {
             throw ValidationError("--max-upload-mib must lie in 1…65536, got \(maxUploadMib)")
         }
+        _ = try MemoryOptions.bytes(ofMemoryLimit: memoryLimit)
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -68,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maximumUpload = maxUploadMib << 20
+        configuration.memoryLimit = try MemoryOptions.bytes(ofMemoryLimit: memoryLimit)
         if let tlsCert, let tlsKey {
             configuration.tls = TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
             _ = try configuration.tls?.serverConfiguration()  // a bad file fails here, before the ledger is used

@@ -151,15 +151,15 @@ struct MemoryOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        let bytes = try memoryLimitBytes()
-        if bytes < FileScanOptions.minimumMemoryLimit {
-            throw ValidationError("--memory-limit must be at least 16MiB, got '\(memoryLimit)'")
-        }
+        _ = try memoryLimitBytes()
     }
 
-    /// `--memory-limit` in bytes: a whole number with an optional unit K, M, G (or KiB, MiB,
-    /// GiB; powers of 1,024), bytes without one.
-    func memoryLimitBytes() throws -> Int {
+    /// `--memory-limit` in bytes (see ``bytes(ofMemoryLimit:)``).
+    func memoryLimitBytes() throws -> Int { try Self.bytes(ofMemoryLimit: memoryLimit) }
+
+    /// A `--memory-limit` value in bytes: a whole number with an optional unit K, M, G (or KiB,
+    /// MiB, GiB; powers of 1,024), bytes without one; at least 16 MiB.
+    static func bytes(ofMemoryLimit memoryLimit: String) throws -> Int {
         let text = memoryLimit.trimmingCharacters(in: .whitespaces)
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         let unit = text.dropFirst(digits.count).uppercased()
@@ -167,6 +167,9 @@ struct MemoryOptions: ParsableArguments {
         guard let value = Int(digits), let shift = shifts[unit], value <= Int.max >> (shift + 1) else {
             throw ValidationError(
                 "--memory-limit must be a size such as 256MiB, 1GiB or 64M, got '\(String(memoryLimit.prefix(64)))'")
+        }
+        guard value << shift >= FileScanOptions.minimumMemoryLimit else {
+            throw ValidationError("--memory-limit must be at least 16MiB, got '\(String(memoryLimit.prefix(64)))'")
         }
         return value << shift
     }

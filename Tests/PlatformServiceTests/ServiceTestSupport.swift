@@ -25,7 +25,9 @@ final class RunningService: @unchecked Sendable {
     /// - Parameters:
     ///   - backend: the ledger's engine (a fresh database on the conformance server for PostgreSQL).
     ///   - tls: HTTPS with these files (the base URL is then `https://127.0.0.1:PORT`).
-    static func start(backend: LedgerBackend = .sqlite, tls: TLSFiles? = nil) async throws -> RunningService {
+    static func start(
+        backend: LedgerBackend = .sqlite, tls: TLSFiles? = nil, memoryLimit: Int? = nil
+    ) async throws -> RunningService {
         let directory = try TemporaryDirectory()
         let reviewer = try LedgerIdentity(name: "rev"), steward = try LedgerIdentity(name: "stew")
         let op = try LedgerIdentity(name: "op"), op2 = try LedgerIdentity(name: "op2")
@@ -45,6 +47,7 @@ final class RunningService: @unchecked Sendable {
         configuration.port = 0
         configuration.maximumUpload = 8 << 20
         configuration.tls = tls
+        if let memoryLimit { configuration.memoryLimit = memoryLimit }
         var logger = Logger(label: "privacy-kernel.serve.test")
         logger.logLevel = .critical
         let service = try PlatformService(ledger: ledger, configuration: configuration, logger: logger)
