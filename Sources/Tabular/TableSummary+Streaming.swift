@@ -92,8 +92,14 @@ extension TableSummary {
     }
 }
 
-/// One column's statistics accumulated over blocks in file order, mirroring
-/// `Table.summarise` and `Table.numeric` step by step.
+/// One column's statistics accumulated over blocks in file order: the one implementation of
+/// the summary, for a whole table (`Table.summarise`, one block) and a streamed file.
+///
+/// Numeric columns take two passes — min/max/sum, then squared deviations from the mean — and,
+/// when the plain sums leave the double range (values near ±1.8e308), two more on values scaled
+/// by the power of two of the largest magnitude (exact), with every term at most 4; a standard
+/// deviation that is itself beyond the double range is `nil` with a note. Categorical columns
+/// are tallied by code per block, then by text.
 struct ColumnAccumulator {
     var summary: ColumnSummary
     // Numeric: first pass.

@@ -139,136 +139,24 @@ extension Table {
         TableSummary(rows: rowCount, columns: columns.map(Table.summarise))
     }
 
+    /// One column's summary: the streamed accumulator (``ColumnAccumulator``) run over the
+    /// whole column as one block, so a table and a file streamed block by block
+    /// (``TableSummary/summarising(file:options:blockBytes:maximumDistinctBytes:progress:)``)
+    /// share one implementation and give the same bits.
     static func summarise(_ column: Column) -> ColumnSummary {
-        var s = ColumnSummary(name: column.name, type: column.type, rows: column.count, missing: column.nullCount)
-        let validity = column.validity
-        @inline(__always) func valid(_ i: Int) -> Bool { validity?.isValid(i) ?? true }
-        switch column.values {
-        case let .float64(values):
-            values.withUnsafeBufferPointer { buffer in
-                numeric(buffer.count, valid: valid, value: { buffer[$0] }, into: &s)
-            }
-            if let mn = s.min, let mx = s.max {
-                s.minText = CSVFormatting.format(mn)
-                s.maxText = CSVFormatting.format(mx)
-            }
-        case let .int64(values):
-            var lo = Int64.max, hi = Int64.min
-            values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) {
-                    lo = Swift.min(lo, buffer[i])
-                    hi = Swift.max(hi, buffer[i])
-                }
-                numeric(buffer.count, valid: valid, value: { Double(buffer[$0]) }, into: &s)
-            }
-            if s.min != nil {
-                s.minText = String(lo)
-                s.maxText = String(hi)
-            }
-        case let .bool(values):
-            var count = 0
-            values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where buffer[i] && valid(i) { count += 1 }
-            }
-            s.trueCount = count
-        case let .categorical(codes, dictionary):
-            var counts = [Int](repeating: 0, count: dictionary.count)
-            codes.withUnsafeBufferPointer { buffer in
-                counts.withUnsafeMutableBufferPointer { tally in
-                    if validity == nil {
-                        for code in buffer { tally[Int(code)] &+= 1 }
-                    } else {
-                        for i in 0..<buffer.count where valid(i) { tally[Int(buffer[i])] &+= 1 }
-                    }
-                }
-            }
-            var present: [(String, Int)] = []
-            for (code, n) in counts.enumerated() where n > 0 { present.append((dictionary[code], n)) }
-            // Equal strings can only appear once in a well-formed dictionary; merge defensively.
-            s.distinct = Set(present.map(\.0)).count
-            present.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            s.top = present.prefix(5).map { ColumnSummary.ValueCount(value: $0.0, count: $0.1) }
-        case let .date(values):
-            var lo = Int32.max, hi = Int32.min, any = false
-            values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) {
-                    lo = Swift.min(lo, buffer[i])
-                    hi = Swift.max(hi, buffer[i])
-                    any = true
-                }
-            }
-            if any {
-                s.minText = CalendarCodec.formatDate(days: lo)
-                s.maxText = CalendarCodec.formatDate(days: hi)
-            }
-        case let .timestamp(values):
-            var lo = Int64.max, hi = Int64.min, any = false
-            values.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count where valid(i) {
-                    lo = Swift.min(lo, buffer[i])
-                    hi = Swift.max(hi, buffer[i])
-                    any = true
-                }
-            }
-            if any {
-                s.minText = CalendarCodec.formatTimestamp(seconds: lo)
-                s.maxText = CalendarCodec.formatTimestamp(seconds: hi)
+        var accumulator = ColumnAccumulator(name: column.name, type: column.type)
+        _ = accumulator.add(column)
+        if accumulator.needsDeviationPass {
+            accumulator.addSquares(column, scaled: false)
+            accumulator.finishDeviation(scaled: false)
+            if accumulator.needsScaledPasses {
+                // The plain sums overflowed: the scaled mean, then the scaled squares.
+                accumulator.addScaledValues(column)
+                accumulator.finishScaledMean()
+                accumulator.addSquares(column, scaled: true)
+                accumulator.finishDeviation(scaled: true)
             }
         }
-        return s
-    }
-
-    /// Two-pass min/max/mean/std over the valid rows of a numeric buffer (finite values).
-    ///
-    /// The plain passes are kept whenever they stay finite (so ordinary data gives the same bits
-    /// as always); otherwise the mean and the squared deviations are computed on x · 2^−e, with
-    /// 2^e the power of two of the largest magnitude, where every term is at most 4 and the sums
-    /// at most 4n, and scaled back by 2^e.
-    @inline(__always)
-    static func numeric(_ count: Int, valid: (Int) -> Bool, value: (Int) -> Double, into s: inout ColumnSummary) {
-        var n = 0, sum = 0.0, lo = Double.infinity, hi = -Double.infinity
-        for i in 0..<count where valid(i) {
-            let x = value(i)
-            n += 1
-            sum += x
-            lo = Swift.min(lo, x)
-            hi = Swift.max(hi, x)
-        }
-        guard n > 0 else { return }
-        s.min = lo
-        s.max = hi
-        var mean = sum / Double(n)
-        var squares = 0.0
-        if mean.isFinite {
-            for i in 0..<count where valid(i) {
-                let d = value(i) - mean
-                squares += d * d
-            }
-        }
-        if mean.isFinite && squares.isFinite {
-            s.mean = mean
-            s.std = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
-            return
-        }
-        // Scaled passes: y = x · 2^−e with |y| < 2.
-        let e = Swift.max(Swift.abs(lo), Swift.abs(hi)).exponent
-        @inline(__always) func scaled(_ x: Double) -> Double { Double(sign: .plus, exponent: -e, significand: x) }
-        var scaledSum = 0.0
-        for i in 0..<count where valid(i) { scaledSum += scaled(value(i)) }
-        let scaledMean = scaledSum / Double(n)
-        mean = Double(sign: .plus, exponent: e, significand: scaledMean)
-        s.mean = Swift.min(Swift.max(mean, lo), hi)  // rounding can never push a mean outside [min, max]
-        squares = 0
-        for i in 0..<count where valid(i) {
-            let d = scaled(value(i)) - scaledMean
-            squares += d * d
-        }
-        let std = n > 1 ? Double(sign: .plus, exponent: e, significand: (squares / Double(n - 1)).squareRoot()) : 0
-        if std.isFinite {
-            s.std = std
-        } else {
-            s.std = nil
-            s.notes = (s.notes ?? []) + ["std is beyond the largest finite double (≈1.8e308) and is reported as null"]
-        }
+        return accumulator.finished()
     }
 }
