@@ -132,38 +132,31 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     ) throws(PrivateLearningError) -> LinearRegressionModel {
         try validate(parameters)
         do { try options.validate() } catch { throw PrivateLearningError(error) }
-        var total: LinearSufficientStatistics?
-        var rows = 0
-        // A block's refusal waits for the end of the pass: a later block may widen a column and
-        // restart the read, and the whole-file fit sees the final types only.
-        var refusal: PrivateLearningError?
-        do {
-            rows = try CSVReader.stream(
-                file: file, options: options.csv, columns: features + [label], blockBytes: options.blockBytes,
-                restart: {
-                    total = nil
-                    refusal = nil
-                }, progress: options.progress
-            ) { block in
-                guard refusal == nil else { return }
-                do throws(PrivateLearningError) {
-                    // Validated as a table is; more rows than maximumRows in all is refused too.
-                    let part = try sufficientStatistics(of: block)
-                    total = total.map { $0.adding(part) } ?? part
-                } catch { refusal = error }
-            }
-        } catch {
-            throw .invalidParameter(name: "data", value: file, reason: "\(error)")
+        let rows = FileRows(file: file, options: options, columns: features + [label]) { block throws(PrivateLearningError) in
+            try DesignMatrix.prepare(
+                table: block, features: features, label: label, bounds: featureBounds,
+                labelKind: .bounded(labelBounds), maximumRows: maximumRows)
         }
-        if let refusal { throw refusal }
-        guard rows <= maximumRows, let statistics = total else {
+        let p = features.count + 1
+        let scan = try rows.pass(resultCount: p * p + p) { source in
+            let (gram, moment) = BLASKernels.streamedStatistics(source)
+            return gram + moment
+        }
+        try checkRowCount(scan.rows)
+        let statistics = LinearSufficientStatistics(
+            gram: Array(scan.sums[..<(p * p)]), moment: Array(scan.sums[(p * p)...]), design: scan.shape)
+        return try release(statistics, parameters: parameters, budget: budget, releaser: &releaser)
+    }
+
+    /// Refuses a file with more rows than ``maximumRows`` (its row count is public metadata).
+    private func checkRowCount(_ rows: Int) throws(PrivateLearningError) {
+        guard rows <= maximumRows else {
             throw .invalidParameter(
                 name: "maximumRows", value: "\(maximumRows)",
                 reason:
                     "the file (its size is public metadata) has \(rows) rows, more than this; raise the bound (it sets the quantisation grid)"
             )
         }
-        return try release(statistics, parameters: parameters, budget: budget, releaser: &releaser)
     }
 
     /// The checks on the parameters made before any data is read.
@@ -180,9 +173,7 @@ public struct PrivateLinearRegression: Sendable, Hashable {
             table: table, features: features, label: label, bounds: featureBounds,
             labelKind: .bounded(labelBounds), maximumRows: maximumRows)
         let (gram, moment) = BLASKernels.streamedStatistics(matrix)
-        return LinearSufficientStatistics(
-            gram: gram, moment: moment, parameters: matrix.parameters, squaredNormBound: matrix.squaredNormBound,
-            absoluteSumBound: matrix.absoluteSumBound, gridBits: matrix.gridBits, scaling: matrix.scaling)
+        return LinearSufficientStatistics(gram: gram, moment: moment, design: matrix)
     }
 
     /// Charges `budget`, then releases the noisy statistics and solves: steps 4 to 6 above.
@@ -255,9 +246,9 @@ public struct PrivateLinearRegression: Sendable, Hashable {
     }
 }
 
-/// The exact Z̃ᵀZ̃ and Z̃ᵀy of a fit (sums of products on the quantisation grid: adding two
-/// tables' statistics gives their union's, exactly) and the data-independent facts the noise
-/// needs.
+/// The exact Z̃ᵀZ̃ and Z̃ᵀy of a fit (sums of products on the quantisation grid: exact in any
+/// order, so a file's blocks add up to the whole file's) and the data-independent facts the
+/// noise needs.
 struct LinearSufficientStatistics {
     var gram: [Double]
     var moment: [Double]
@@ -267,13 +258,15 @@ struct LinearSufficientStatistics {
     var gridBits: Int
     var scaling: FeatureScaling
 
-    /// The statistics of both tables' rows (exact: every sum is an integer number of grid units
-    /// below 2^53 while the rows stay within `maximumRows`).
-    func adding(_ other: LinearSufficientStatistics) -> LinearSufficientStatistics {
-        var sum = self
-        for i in gram.indices { sum.gram[i] += other.gram[i] }
-        for i in moment.indices { sum.moment[i] += other.moment[i] }
-        return sum
+    /// The statistics of `design`'s rows (the facts the noise needs are read off `design`).
+    init(gram: [Double], moment: [Double], design: DesignSource) {
+        self.gram = gram
+        self.moment = moment
+        parameters = design.parameters
+        squaredNormBound = design.squaredNormBound
+        absoluteSumBound = design.absoluteSumBound
+        gridBits = design.gridBits
+        scaling = design.scaling
     }
 }
 

@@ -114,6 +114,78 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         _ table: Table, parameters: NoiseParameters, budget: some BudgetStore,
         releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LogisticRegressionModel {
+        let total = try validate(parameters)
+        let source = try DesignMatrix.prepare(
+            table: table, features: features, label: label, bounds: featureBounds,
+            labelKind: .binary, maximumRows: maximumRows)
+        let (gram, moment) = BLASKernels.streamedStatistics(source)
+        return try fit(
+            design: source, gram: gram, moment: moment, total: total, parameters: parameters, budget: budget,
+            releaser: &releaser
+        ) { theta throws(PrivateLearningError) in BLASKernels.streamedLogisticGradient(source, theta) }
+    }
+
+    /// Fits the model on a CSV file of any size, reading only the features and the label, block
+    /// by block within `options.memoryLimit`: the same model, bit for bit, as
+    /// ``fit(_:parameters:budget:)`` over the whole file loaded with the same noise (every
+    /// statistic and gradient is a sum on the quantisation grid, exact in any order).
+    ///
+    /// The file is read ``iterations`` times: once for Z̃ᵀZ̃ and Z̃ᵀy — before the charge, so a
+    /// file that cannot be read or a text column costs nothing — and once per later gradient
+    /// step. A later pass that finds a different number of rows (the file changed under the fit)
+    /// fails with ``PrivateLearningError/invalidParameter(name:value:reason:)`` naming `data`,
+    /// after the charge: the budget stays spent and no model is returned.
+    ///
+    /// - Complexity: ``iterations`` streaming passes over the file; memory O(limit + p²).
+    public func fit(
+        file: String, options: FileScanOptions = FileScanOptions(), parameters: NoiseParameters,
+        budget: some BudgetStore
+    ) throws(PrivateLearningError) -> LogisticRegressionModel {
+        var releaser = SampledNoise(generator: try StatisticNoise.systemGenerator())
+        return try fit(file: file, options: options, parameters: parameters, budget: budget, releaser: &releaser)
+    }
+
+    /// ``fit(file:options:parameters:budget:)`` with a given releaser (tests inject an exact one).
+    func fit(
+        file: String, options: FileScanOptions, parameters: NoiseParameters, budget: some BudgetStore,
+        releaser: inout some StatisticReleaser
+    ) throws(PrivateLearningError) -> LogisticRegressionModel {
+        let total = try validate(parameters)
+        do { try options.validate() } catch { throw PrivateLearningError(error) }
+        let rows = FileRows(file: file, options: options, columns: features + [label]) { block throws(PrivateLearningError) in
+            try DesignMatrix.prepare(
+                table: block, features: features, label: label, bounds: featureBounds,
+                labelKind: .binary, maximumRows: maximumRows)
+        }
+        let p = features.count + 1
+        let first = try rows.pass(resultCount: p * p + p) { source in
+            let (gram, moment) = BLASKernels.streamedStatistics(source)
+            return gram + moment
+        }
+        guard first.rows <= maximumRows else {
+            throw .invalidParameter(
+                name: "maximumRows", value: "\(maximumRows)",
+                reason:
+                    "the file (its size is public metadata) has \(first.rows) rows, more than this; raise the bound (it sets the quantisation grid)"
+            )
+        }
+        return try fit(
+            design: first.shape, gram: Array(first.sums[..<(p * p)]), moment: Array(first.sums[(p * p)...]),
+            total: total, parameters: parameters, budget: budget, releaser: &releaser
+        ) { theta throws(PrivateLearningError) in
+            let step = try rows.pass(resultCount: p) { source in BLASKernels.streamedLogisticGradient(source, theta) }
+            guard step.rows == first.rows else {
+                throw .invalidParameter(
+                    name: "data", value: file,
+                    reason: "the file changed during the fit (\(first.rows) rows, then \(step.rows))")
+            }
+            return step.sums
+        }
+    }
+
+    /// The checks made before any data is read; returns the total ρ (Gaussian, from ρ or
+    /// (ε, δ)) or ε (Laplace family).
+    private func validate(_ parameters: NoiseParameters) throws(PrivateLearningError) -> Double {
         guard iterations >= 1, iterations <= 10_000 else {
             throw .invalidParameter(name: "iterations", value: "\(iterations)", reason: "must lie in 1 … 10000")
         }
@@ -121,24 +193,33 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
             throw .invalidParameter(
                 name: "regularization", value: "\(regularization)", reason: "must be finite and ≥ 0")
         }
-        let hessianShare = self.hessianShare ?? (iterations == 1 ? 0.5 : 0.2)
-        guard hessianShare > 0, hessianShare < 1 else {
-            throw .invalidParameter(name: "hessianShare", value: "\(hessianShare)", reason: "must lie in (0, 1)")
+        guard effectiveHessianShare > 0, effectiveHessianShare < 1 else {
+            throw .invalidParameter(
+                name: "hessianShare", value: "\(effectiveHessianShare)", reason: "must lie in (0, 1)")
         }
         guard mechanism == .discreteGaussian || mechanism.isLaplaceFamily else {
             throw .invalidParameter(
                 name: "mechanism", value: mechanism.rawValue,
                 reason: "logistic regression uses discrete-gaussian (zCDP), laplace or discrete-laplace (pure ε)")
         }
-        // The total: ρ for the Gaussian (from ρ or (ε, δ)), ε for the Laplace family.
-        let total: Double
         do {
             try parameters.validate(for: mechanism)
-            total = mechanism.isLaplaceFamily ? (parameters.epsilon ?? .nan) : try parameters.zCDPRho()
+            return mechanism.isLaplaceFamily ? (parameters.epsilon ?? .nan) : try parameters.zCDPRho()
         } catch { throw PrivateLearningError(error) }
-        let source = try DesignMatrix.prepare(
-            table: table, features: features, label: label, bounds: featureBounds,
-            labelKind: .binary, maximumRows: maximumRows)
+    }
+
+    /// ``hessianShare``, or its default for ``iterations``.
+    private var effectiveHessianShare: Double { hessianShare ?? (iterations == 1 ? 0.5 : 0.2) }
+
+    /// The fit from the exact Z̃ᵀZ̃ and Z̃ᵀy of the rows: the charge, the noisy Hessian bound,
+    /// then ``iterations`` noisy Newton-like steps, each later one asking `gradient` for the
+    /// exact Z̃ᵀ(sigmoid(Z̃θ) − y) at θ (a pass over the rows).
+    private func fit(
+        design source: DesignSource, gram: [Double], moment: [Double], total: Double, parameters: NoiseParameters,
+        budget: some BudgetStore, releaser: inout some StatisticReleaser,
+        gradient: ([Double]) throws(PrivateLearningError) -> [Double]
+    ) throws(PrivateLearningError) -> LogisticRegressionModel {
+        let hessianShare = effectiveHessianShare
         let p = source.parameters, c = source.squaredNormBound, s = source.absoluteSumBound, bits = source.gridBits
         func share(_ part: Double) -> NoiseParameters {
             mechanism.isLaplaceFamily ? .pure(epsilon: part) : .zCDP(rho: part)
@@ -166,8 +247,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         } catch { throw PrivateLearningError(error) }
         do { _ = try budget.charge(request) } catch { throw PrivateLearningError(refusal: error) }
 
-        // One streamed pass: Z̃ᵀZ̃ (the Hessian bound and, in its intercept column, Σ z̃) and Z̃ᵀy.
-        let (gram, moment) = BLASKernels.streamedStatistics(source)
+        // Z̃ᵀZ̃ (the Hessian bound and, in its intercept column, Σ z̃) and Z̃ᵀy, from one pass.
         var bound = [Double](repeating: 0, count: p * p)
         for column in 0..<p {
             for row in 0...column {
@@ -201,14 +281,14 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         }
         var theta = preconditioner.solve(firstGradient).map { -$0 }
 
-        // Steps 2 … T, each one streamed pass over the columns.
+        // Steps 2 … T, each one pass over the rows.
         if iterations > 1 {
             for _ in 1..<iterations {
-                let gradient = BLASKernels.streamedLogisticGradient(source, theta)
+                let exact = try gradient(theta)
                 var step = [Double](repeating: 0, count: p)
                 for j in 0..<p {
                     step[j] =
-                        releaser.release(gradient[j], gridBits: bits, under: gradientNoise)
+                        releaser.release(exact[j], gridBits: bits, under: gradientNoise)
                         + penalty * theta[j]
                 }
                 let delta = preconditioner.solve(step)
