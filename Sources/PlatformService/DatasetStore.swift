@@ -18,7 +18,9 @@ final class DatasetStore: Sendable {
     let root: String
     private let cache = NIOLockedValueBox<[String: (digest: String, table: Table)]>([:])
 
-    /// A store over `root`, which must be an existing directory.
+    /// A store over `root`, which must be an existing directory. Creates the spill directory
+    /// (owner-only) and empties it: files left there by a process killed mid-release hold raw
+    /// rows.
     init(root: String) throws(ServiceError) {
         let resolved = SQLiteLedger.datasetName(forFile: root)
         var isDirectory: ObjCBool = false
@@ -26,7 +28,24 @@ final class DatasetStore: Sendable {
             throw ServiceError(.internalServerError, rule: "configuration", "the data root is not a directory")
         }
         self.root = resolved
+        let spill = resolved + "/" + Self.spillDirectoryName
+        do {
+            try FileManager.default.createDirectory(
+                atPath: spill, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for leftover in try FileManager.default.contentsOfDirectory(atPath: spill) {
+                try FileManager.default.removeItem(atPath: spill + "/" + leftover)
+            }
+        } catch {
+            throw ServiceError(.internalServerError, rule: "configuration", "the spill directory cannot be prepared")
+        }
     }
+
+    /// The directory under the data root (hidden: never a dataset name) where releases over
+    /// large datasets spill rows for contribution bounding.
+    static let spillDirectoryName = ".spill"
+
+    /// The spill directory's path.
+    var spillDirectory: String { root + "/" + Self.spillDirectoryName }
 
     /// Checks an API name of a dataset or an export file: 1 to 64 ASCII letters, digits, `_`,
     /// `-` or `.`, not starting with `.` (so never a hidden file, a path or `..`).

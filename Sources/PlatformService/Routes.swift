@@ -353,9 +353,10 @@ extension PlatformService {
         if let bytes, bytes > configuration.memoryLimit / 4 {
             // Larger than a quarter of the memory limit: streamed, never cached; the gate hashes
             // the bytes it parses and compares them with the registered digest before the charge.
+            // Spilled rows stay inside the data root (owner-only files, deleted after use).
             let options = FileScanOptions(
                 csv: CSVOptions(separator: try CSVReader.guessSeparator(ofFile: dataset)),
-                memoryLimit: configuration.memoryLimit)
+                memoryLimit: configuration.memoryLimit, workDirectory: datasets.spillDirectory)
             released = try caller.ledger.release(
                 query, overFile: dataset, options: options, mechanism: mechanism, parameters: parameters,
                 operator: caller.name, scenario: request.scenario, dataset: dataset, requiresDigest: true)

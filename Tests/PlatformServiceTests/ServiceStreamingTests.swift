@@ -30,13 +30,26 @@ struct ServiceStreamingTests {
         #expect(try running.ledger.history(operator: "op").last?.bytesScanned == Int64(size))
         #expect(running.service.datasets.cachedDatasets.isEmpty, "a large dataset is streamed, not cached")
 
+        // Contribution bounding spills inside the data root's owner-only spill directory, and
+        // leaves nothing there.
+        let bounded = try await running.send(
+            running.op, "POST", "/v1/releases",
+            json:
+                #"{"scenario": "fares", "dataset": "trips", "statistic": "sum", "column": "fare", "lower": 0, "upper": 20, "privacy_unit": "district", "max_contributions_per_partition": 3, "epsilon": 0.1}"#)
+        #expect(bounded.status == 200, "\(bounded.text)")
+        let spill = running.directory.file("data/.spill")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spill) == [])
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: spill)[.posixPermissions] as? Int)
+        #expect(mode & 0o077 == 0, "the spill directory is the owner's only")
+
         // The file swapped on disk behind the service: refused, on record, nothing charged.
         var text = try String(contentsOfFile: path, encoding: .utf8)
         text = text.replacingOccurrences(of: "Xihu", with: "Xihi")
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         let refused = try await running.send(running.op, "POST", "/v1/releases", json: RunningService.countRequest)
         #expect(refused.status >= 400 && refused.text.contains("dataset-changed"), "\(refused.text)")
-        #expect(try running.ledger.history(operator: "op").count == 1)
+        let released = try running.ledger.history(operator: "op").count
+        #expect(released == 2, "the two releases before the swap")
         #expect(try running.ledger.refusals(operator: "op").last?.rule == "dataset-changed")
     }
 }
