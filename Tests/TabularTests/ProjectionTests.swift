@@ -34,6 +34,32 @@ struct ProjectionTests {
         #expect(none.table.columnCount == 0 && none.table.rowCount == 5_000)
     }
 
+    @Test("a pipe streams; a widening on a pipe is a typed error that says why, not 'Illegal seek'")
+    func pipes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        func fifo(_ name: String, _ text: String) throws -> String {
+            let path = directory.file(name)
+            #expect(mkfifo(path, 0o600) == 0)
+            Thread.detachNewThread {
+                let handle = FileHandle(forWritingAtPath: path)!
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+            return path
+        }
+        let numbers = "a\n" + (0..<20_000).map { "\($0)\n" }.joined()
+        var rows = 0
+        try CSVReader.stream(file: try fifo("plain", numbers), blockBytes: 4096, restart: {}) { rows += $0.rowCount }
+        #expect(rows == 20_000)
+        #expect {
+            try CSVReader.stream(file: try fifo("widening", numbers + "text\n"), blockBytes: 4096, restart: {}) { _ in }
+        } throws: { error in
+            guard case let .io(_, reason)? = error as? TabularError else { return false }
+            return reason.contains("pipe") && reason.contains("regular file")
+        }
+    }
+
     @Test func aBadValueInASkippedColumnIsNoError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }

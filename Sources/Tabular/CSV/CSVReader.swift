@@ -188,10 +188,17 @@ public enum CSVReader {
                 }
                 return rows
             case .widened:
-                try restart!()
                 if lseek(descriptor, 0, SEEK_SET) != 0 {
+                    if errno == ESPIPE {
+                        throw TabularError.io(
+                            file: file,
+                            reason:
+                                "a value later in the input does not fit a column's type inferred from the first block, and widening it needs a second pass, but the input is a pipe (not seekable): read from a regular file"
+                        )
+                    }
                     throw TabularError.io(file: file, reason: String(cString: strerror(errno)))
                 }
+                try restart!()
             }
         }
     }
