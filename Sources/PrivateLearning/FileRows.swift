@@ -12,6 +12,43 @@ struct FileRows {
     let columns: [String]
     /// Validates a block and maps it into the model's unit.
     let prepare: (Table) throws(PrivateLearningError) -> DesignSource
+    /// The public bound on the file's rows (its row count is public metadata, as a table's).
+    let maximumRows: Int
+
+    /// The rows of `file` for a fit of `label` on `features` (only those columns are parsed).
+    init(
+        file: String, options: FileScanOptions, features: [String], label: String, bounds: FeatureBounds,
+        labelKind: LabelKind, maximumRows: Int
+    ) throws(PrivateLearningError) {
+        do { try options.validate() } catch { throw PrivateLearningError(error) }
+        self.file = file
+        self.options = options
+        self.columns = features + [label]
+        self.maximumRows = maximumRows
+        prepare = { block throws(PrivateLearningError) in
+            try DesignMatrix.prepare(
+                table: block, features: features, label: label, bounds: bounds, labelKind: labelKind,
+                maximumRows: maximumRows)
+        }
+    }
+
+    /// The first pass of every fit: the exact Z̃ᵀZ̃ and Z̃ᵀy, the file's rows (refused beyond
+    /// ``maximumRows``) and the design's shape.
+    func statistics() throws(PrivateLearningError) -> (gram: [Double], moment: [Double], rows: Int, shape: DesignSource) {
+        let p = columns.count
+        let scan = try pass(resultCount: p * p + p) { source in
+            let (gram, moment) = BLASKernels.streamedStatistics(source)
+            return gram + moment
+        }
+        guard scan.rows <= maximumRows else {
+            throw .invalidParameter(
+                name: "maximumRows", value: "\(maximumRows)",
+                reason:
+                    "the file (its size is public metadata) has \(scan.rows) rows, more than this; raise the bound (it sets the quantisation grid)"
+            )
+        }
+        return (Array(scan.sums[..<(p * p)]), Array(scan.sums[(p * p)...]), scan.rows, scan.shape)
+    }
 
     /// One pass over the file: `kernel` on each block's rows, summed (`resultCount` values).
     ///

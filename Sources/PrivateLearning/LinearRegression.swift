@@ -131,32 +131,12 @@ public struct PrivateLinearRegression: Sendable, Hashable {
         releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LinearRegressionModel {
         try validate(parameters)
-        do { try options.validate() } catch { throw PrivateLearningError(error) }
-        let rows = FileRows(file: file, options: options, columns: features + [label]) { block throws(PrivateLearningError) in
-            try DesignMatrix.prepare(
-                table: block, features: features, label: label, bounds: featureBounds,
-                labelKind: .bounded(labelBounds), maximumRows: maximumRows)
-        }
-        let p = features.count + 1
-        let scan = try rows.pass(resultCount: p * p + p) { source in
-            let (gram, moment) = BLASKernels.streamedStatistics(source)
-            return gram + moment
-        }
-        try checkRowCount(scan.rows)
-        let statistics = LinearSufficientStatistics(
-            gram: Array(scan.sums[..<(p * p)]), moment: Array(scan.sums[(p * p)...]), design: scan.shape)
+        let rows = try FileRows(
+            file: file, options: options, features: features, label: label, bounds: featureBounds,
+            labelKind: .bounded(labelBounds), maximumRows: maximumRows)
+        let scan = try rows.statistics()
+        let statistics = LinearSufficientStatistics(gram: scan.gram, moment: scan.moment, design: scan.shape)
         return try release(statistics, parameters: parameters, budget: budget, releaser: &releaser)
-    }
-
-    /// Refuses a file with more rows than ``maximumRows`` (its row count is public metadata).
-    private func checkRowCount(_ rows: Int) throws(PrivateLearningError) {
-        guard rows <= maximumRows else {
-            throw .invalidParameter(
-                name: "maximumRows", value: "\(maximumRows)",
-                reason:
-                    "the file (its size is public metadata) has \(rows) rows, more than this; raise the bound (it sets the quantisation grid)"
-            )
-        }
     }
 
     /// The checks on the parameters made before any data is read.

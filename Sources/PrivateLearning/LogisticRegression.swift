@@ -151,26 +151,13 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
         releaser: inout some StatisticReleaser
     ) throws(PrivateLearningError) -> LogisticRegressionModel {
         let total = try validate(parameters)
-        do { try options.validate() } catch { throw PrivateLearningError(error) }
-        let rows = FileRows(file: file, options: options, columns: features + [label]) { block throws(PrivateLearningError) in
-            try DesignMatrix.prepare(
-                table: block, features: features, label: label, bounds: featureBounds,
-                labelKind: .binary, maximumRows: maximumRows)
-        }
+        let rows = try FileRows(
+            file: file, options: options, features: features, label: label, bounds: featureBounds,
+            labelKind: .binary, maximumRows: maximumRows)
+        let first = try rows.statistics()
         let p = features.count + 1
-        let first = try rows.pass(resultCount: p * p + p) { source in
-            let (gram, moment) = BLASKernels.streamedStatistics(source)
-            return gram + moment
-        }
-        guard first.rows <= maximumRows else {
-            throw .invalidParameter(
-                name: "maximumRows", value: "\(maximumRows)",
-                reason:
-                    "the file (its size is public metadata) has \(first.rows) rows, more than this; raise the bound (it sets the quantisation grid)"
-            )
-        }
         return try fit(
-            design: first.shape, gram: Array(first.sums[..<(p * p)]), moment: Array(first.sums[(p * p)...]),
+            design: first.shape, gram: first.gram, moment: first.moment,
             total: total, parameters: parameters, budget: budget, releaser: &releaser
         ) { theta throws(PrivateLearningError) in
             let step = try rows.pass(resultCount: p) { source in BLASKernels.streamedLogisticGradient(source, theta) }
