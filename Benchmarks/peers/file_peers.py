@@ -134,10 +134,11 @@ QUERY_LABELS = {
 }
 ENGINE_LABELS = {
     "ours": "PrivacyKernel (DP)",
-    "ours-stream": "PrivacyKernel, streamed (default --memory-limit 256MiB)",
+    "ours-stream": "PrivacyKernel, default --memory-limit 256MiB (streams files above 64 MiB)",
     "ours-memory": "PrivacyKernel, whole file in memory (--memory-limit 8GiB)",
     "duckdb": "DuckDB (not private)",
-    "pandas": "pandas + diffprivlib (DP); for classes: pandas groupby (not private)",
+    "pandas": "pandas + diffprivlib (DP)",
+    "pandas-groupby": "pandas groupby, class sizes (not private)",
 }
 
 
@@ -193,7 +194,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one query once")
-    run.add_argument("--engine", choices=["duckdb", "pandas"], required=True)
+    run.add_argument("--engine", choices=["duckdb", "pandas", "pandas-groupby"], required=True)
     run.add_argument("--query", choices=["mean", "count", "classes"], required=True)
     run.add_argument("--data", required=True)
     summary = commands.add_parser("table", help="markdown table of a results TSV")

@@ -225,7 +225,7 @@ run_anonymity() {
         measure "$rows" classes ours-stream "$run" -- "${check[@]}"
         measure "$rows" classes ours-memory "$run" -- "${check[@]}" --memory-limit 8GiB
         measure "$rows" classes duckdb "$run" -- "${PEER[@]}" --engine duckdb --query classes --data "$DATA"
-        measure "$rows" classes pandas "$run" -- "${PEER[@]}" --engine pandas --query classes --data "$DATA"
+        measure "$rows" classes pandas-groupby "$run" -- "${PEER[@]}" --engine pandas-groupby --query classes --data "$DATA"
     done
 }
 
