@@ -182,4 +182,68 @@ struct FileCheckTests {
             _ = try Anonymiser.risk(file: path, quasiIdentifiers: ["a"], threshold: 2)
         }
     }
+
+    /// A random CSV: QI columns of random kinds (small integers, text, decimals, booleans, dates),
+    /// missing values at a random rate, and a sensitive column.
+    static func randomFile(seed: UInt64, rows: Int, columns: Int) -> String {
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        let kinds = (0..<columns).map { _ in below(5) }
+        let missingRate = below(4)  // 0: none, else about 1 in 8 × rate
+        var text = (0..<columns).map { "q\($0)" }.joined(separator: ",") + ",s\n"
+        for _ in 0..<rows {
+            var fields: [String] = []
+            for kind in kinds {
+                if missingRate > 0 && below(8 * missingRate) == 0 {
+                    fields.append("")
+                    continue
+                }
+                switch kind {
+                case 0: fields.append(String(below(6) - 2))
+                case 1: fields.append(["a", "b", "c", "NULL", "d e"][below(5)])
+                case 2: fields.append(["0.5", "-0.0", "0", "2.25", "1e3"][below(5)])
+                case 3: fields.append(below(2) == 0 ? "true" : "false")
+                default: fields.append("2024-0\(1 + below(3))-1\(below(3))")
+                }
+            }
+            fields.append(below(9) == 0 ? "" : ["flu", "gout", "asthma", "7"][below(4)])
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    @Test("random files, kinds, missing values and block sizes: streamed equals whole", arguments: 0..<24)
+    func randomEquivalence(seed: Int) throws {
+        let columns = 1 + seed % 4
+        let path = try Self.write(Self.randomFile(seed: UInt64(seed), rows: 300 + seed * 37, columns: columns))
+        let population = try Self.write(Self.randomFile(seed: UInt64(seed + 1_000), rows: 900, columns: columns))
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: population)
+        }
+        let quasiIdentifiers = (0..<columns).map { "q\($0)" }
+        let table = try Table(csv: path)
+        let options = Self.smallBlocks(bytes: 256 << (seed % 5))
+        let whole = try Anonymiser.check(
+            table, quasiIdentifiers: quasiIdentifiers, sensitive: "s", requirements: Self.everyModel)
+        let streamed = try Anonymiser.check(
+            file: path, options: options, quasiIdentifiers: quasiIdentifiers, sensitive: "s",
+            requirements: Self.everyModel)
+        #expect(streamed.classes == whole.classes.classSizes, "seed \(seed)")
+        #expect(streamed.reports == whole.reports, "seed \(seed)")
+        // The population may infer other types than the sample (matched by text).
+        let wholeRisk = try Anonymiser.risk(
+            table, quasiIdentifiers: quasiIdentifiers, threshold: 0.25, population: try Table(csv: population))
+        let streamedRisk = try Anonymiser.risk(
+            file: path, options: options, quasiIdentifiers: quasiIdentifiers, threshold: 0.25,
+            population: population, populationOptions: options)
+        #expect(streamedRisk == wholeRisk, "seed \(seed)")
+    }
 }
