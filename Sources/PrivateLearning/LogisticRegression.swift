@@ -164,7 +164,7 @@ public struct PrivateLogisticRegression: Sendable, Hashable {
             guard step.rows == first.rows else {
                 throw .invalidParameter(
                     name: "data", value: file,
-                    reason: "the file changed during the fit (\(first.rows) rows, then \(step.rows))")
+                    reason: "the file changed during the fit (a later pass read a different number of rows)")
             }
             return step.sums
         }
